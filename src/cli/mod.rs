@@ -1,0 +1,46 @@
+//! Command-line front end: one file per subcommand, each with its clap
+//! arguments and a `run` that calls the library and prints.
+//!
+//! Exit codes: 0 success, 1 a checked condition failed (e.g. a target missed),
+//! 2 bad input or usage, 3 inconclusive.
+
+mod output;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "drsim",
+    version,
+    about = "Disaster-recovery planning simulator: which redundancy plan should we run, and what does it buy us?",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check topology files: syntax, units, ranges, references, structure.
+    Validate(validate::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Validate(a)) => validate::run(a),
+        None => Err(anyhow::anyhow!(
+            "no command given; try `drsim --help` (the interactive UI is not built yet)"
+        )),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            output::report_error(&e);
+            ExitCode::from(2)
+        }
+    }
+}

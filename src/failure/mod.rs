@@ -1,0 +1,273 @@
+//! Failure models derived from a topology.
+//!
+//! [`StaticModel`] is the "random instant" view used by the static engine and
+//! the capacity analysis: a graph whose nodes and edges are each down
+//! independently with their steady-state unavailability, plus Marshall-Olkin
+//! shocks (a shared-risk group, a regional hazard, a bad release) that each
+//! take a fixed set of components down together with their own probability.
+
+use crate::model::{EventProcess, Distribution, Topology, PlanId};
+use crate::units::{Duration, Probability};
+
+/// Regions larger than this with a per-site hit probability below 1 cannot
+/// be decomposed exactly into Marshall-Olkin shocks (2^n subsets).
+pub const MAX_PARTIAL_HAZARD_SITES: usize = 12;
+
+/// The cause a shock (and the downtime it produces) is attributed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cause {
+    /// Independent failures of sites and links.
+    Hardware,
+    /// A shared-risk group (conduit, power grid, cooling).
+    SharedRisk,
+    /// A bad software release or config push.
+    Release,
+    /// A regional natural disaster.
+    Disaster,
+    /// A mistaken manual change.
+    Operator,
+    /// Demand above what the survivors can carry.
+    Congestion,
+}
+
+impl Cause {
+    pub const ALL: [Cause; 6] = [
+        Cause::Hardware,
+        Cause::SharedRisk,
+        Cause::Release,
+        Cause::Disaster,
+        Cause::Operator,
+        Cause::Congestion,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Hardware => "hardware",
+            Cause::SharedRisk => "shared-risk",
+            Cause::Release => "release",
+            Cause::Disaster => "disaster",
+            Cause::Operator => "operator",
+            Cause::Congestion => "congestion",
+        }
+    }
+}
+
+/// A common-cause event: with probability `prob`, independently of
+/// everything else, all listed nodes and edges are down.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shock {
+    pub name: String,
+    pub cause: Cause,
+    pub prob: f64,
+    pub nodes: Vec<u32>,
+    pub edges: Vec<u32>,
+}
+
+/// An undirected multigraph with independent component failures and shocks.
+/// Node `i` is site `i` of the topology it came from; edge `j` is link `j`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaticModel {
+    pub node_names: Vec<String>,
+    /// Endpoints of each edge (parallel edges allowed, no self-loops).
+    pub edges: Vec<(u32, u32)>,
+    pub edge_names: Vec<String>,
+    /// Edge capacities (Gbit/s for native topologies).
+    pub edge_capacity: Vec<f64>,
+    /// Independent failure probability of each node.
+    pub node_q: Vec<f64>,
+    /// Independent failure probability of each edge.
+    pub edge_q: Vec<f64>,
+    pub shocks: Vec<Shock>,
+}
+
+/// Probabilities given on the command line that replace the file's own.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Overrides {
+    pub link_failure: Option<Probability>,
+    pub node_failure: Option<Probability>,
+}
+
+/// Why a topology cannot be turned into a static model.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StaticModelError {
+    #[error(
+        "region '{region}' has {sites} sites and hazard '{hazard}' hits each with probability {p} < 1: \
+         the exact shock decomposition needs at most {MAX_PARTIAL_HAZARD_SITES} sites; split the region"
+    )]
+    HazardTooWide {
+        region: String,
+        hazard: String,
+        sites: usize,
+        p: f64,
+    },
+}
+
+impl StaticModel {
+    pub fn n_nodes(&self) -> usize {
+        self.node_q.len()
+    }
+    pub fn n_edges(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// A plain graph with no shocks; every edge fails with `edge_q`, no node
+    /// fails. Handy for textbook cases and tests.
+    pub fn graph(n_nodes: usize, edges: &[(u32, u32)], edge_q: f64) -> StaticModel {
+        StaticModel {
+            node_names: (0..n_nodes).map(|i| i.to_string()).collect(),
+            edges: edges.to_vec(),
+            edge_names: edges.iter().map(|(a, b)| format!("{a}-{b}")).collect(),
+            edge_capacity: vec![1.0; edges.len()],
+            node_q: vec![0.0; n_nodes],
+            edge_q: vec![edge_q; edges.len()],
+            shocks: Vec::new(),
+        }
+    }
+
+    /// The static view of a whole topology, with every cause of failure:
+    /// independent site and link failures, shared-risk groups, regional
+    /// hazards, release trains and operator errors (at their base rate).
+    pub fn from_topology(t: &Topology, o: Overrides) -> Result<StaticModel, StaticModelError> {
+        Self::build(t, o, 1.0)
+    }
+
+    /// As [`StaticModel::from_topology`], with the plan's operator-error factor.
+    pub fn for_plan(t: &Topology, plan: PlanId, o: Overrides) -> Result<StaticModel, StaticModelError> {
+        Self::build(t, o, t.plan(plan).operator_error_factor)
+    }
+
+    fn build(t: &Topology, o: Overrides, operator_factor: f64) -> Result<StaticModel, StaticModelError> {
+        let q_of = |f: &Option<crate::model::FailureProcess>| f.as_ref().map_or(0.0, |p| p.unavailability().get());
+        let node_q = t
+            .sites
+            .iter()
+            .map(|s| o.node_failure.map_or_else(|| q_of(&s.failure), |p| p.get()))
+            .collect();
+        let edge_q = t
+            .links
+            .iter()
+            .map(|l| o.link_failure.map_or_else(|| q_of(&l.failure), |p| p.get()))
+            .collect();
+        let mut shocks = Vec::new();
+        for g in &t.shared_risks {
+            shocks.push(Shock {
+                name: format!("shared-risk:{}", g.key),
+                cause: Cause::SharedRisk,
+                prob: g.failure.unavailability().get(),
+                nodes: g.sites.iter().map(|s| s.0).collect(),
+                edges: g.links.iter().map(|l| l.0).collect(),
+            });
+        }
+        for (ri, r) in t.regions.iter().enumerate() {
+            let sites: Vec<u32> = t.sites_in_region(crate::model::RegionId(ri as u32)).map(|s| s.0).collect();
+            if sites.is_empty() {
+                continue;
+            }
+            for h in &r.hazards {
+                let p = h.site_hit_probability.get();
+                let name = format!("hazard:{}:{}", r.key, h.kind);
+                if p >= 1.0 {
+                    shocks.push(Shock {
+                        name,
+                        cause: Cause::Disaster,
+                        prob: h.events.active_probability().get(),
+                        nodes: sites.clone(),
+                        edges: Vec::new(),
+                    });
+                    continue;
+                }
+                if p <= 0.0 {
+                    continue;
+                }
+                if sites.len() > MAX_PARTIAL_HAZARD_SITES {
+                    return Err(StaticModelError::HazardTooWide {
+                        region: r.key.clone(),
+                        hazard: h.kind.clone(),
+                        sites: sites.len(),
+                        p,
+                    });
+                }
+                // Poisson thinning: events that hit exactly the subset S form
+                // independent Poisson streams with rate λ p^|S| (1-p)^(n-|S|).
+                let n = sites.len();
+                for mask in 1u32..(1 << n) {
+                    let k = mask.count_ones() as i32;
+                    let rate = h.events.annual_rate * p.powi(k) * (1.0 - p).powi(n as i32 - k);
+                    let ev = EventProcess {
+                        annual_rate: rate,
+                        duration: h.events.duration.clone(),
+                    };
+                    shocks.push(Shock {
+                        name: format!("{name}:{mask:b}"),
+                        cause: Cause::Disaster,
+                        prob: ev.active_probability().get(),
+                        nodes: (0..n).filter(|i| mask >> i & 1 == 1).map(|i| sites[i]).collect(),
+                        edges: Vec::new(),
+                    });
+                }
+            }
+        }
+        for tr in &t.release_trains {
+            let escaped = EventProcess {
+                annual_rate: tr.escaped_rate(),
+                duration: Distribution::fixed(tr.outage()),
+            };
+            shocks.push(Shock {
+                name: format!("release:{}", tr.key),
+                cause: Cause::Release,
+                prob: escaped.active_probability().get(),
+                nodes: tr.sites.iter().map(|s| s.0).collect(),
+                edges: Vec::new(),
+            });
+            if !tr.canary_sites.is_empty() && tr.caught_rate() > 0.0 {
+                let caught = EventProcess {
+                    annual_rate: tr.caught_rate(),
+                    duration: Distribution::fixed(tr.detection),
+                };
+                shocks.push(Shock {
+                    name: format!("release:{}:canary", tr.key),
+                    cause: Cause::Release,
+                    prob: caught.active_probability().get(),
+                    nodes: tr.canary_sites.iter().map(|s| s.0).collect(),
+                    edges: Vec::new(),
+                });
+            }
+        }
+        if let Some(op) = &t.operator_errors {
+            let n = t.sites.len().max(1) as f64;
+            for (i, s) in t.sites.iter().enumerate() {
+                let ev = EventProcess {
+                    annual_rate: op.events.annual_rate * operator_factor / n,
+                    duration: op.events.duration.clone(),
+                };
+                shocks.push(Shock {
+                    name: format!("operator:{}", s.key),
+                    cause: Cause::Operator,
+                    prob: ev.active_probability().get(),
+                    nodes: vec![i as u32],
+                    edges: Vec::new(),
+                });
+            }
+        }
+        shocks.retain(|s| s.prob > 0.0);
+        Ok(StaticModel {
+            node_names: t.sites.iter().map(|s| s.key.clone()).collect(),
+            edges: t.links.iter().map(|l| (l.a.0, l.b.0)).collect(),
+            edge_names: t.links.iter().map(|l| l.key.clone()).collect(),
+            edge_capacity: t.links.iter().map(|l| l.capacity_gbps).collect(),
+            node_q,
+            edge_q,
+            shocks,
+        })
+    }
+}
+
+/// Keeps the compiler honest about [`Duration`] being used by callers that
+/// build shocks by hand.
+pub fn shock_probability(annual_rate: f64, mean_duration: Duration) -> Probability {
+    EventProcess {
+        annual_rate,
+        duration: Distribution::fixed(mean_duration),
+    }
+    .active_probability()
+}

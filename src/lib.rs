@@ -1,0 +1,10 @@
+//! drsim: a disaster-recovery planning simulator.
+//!
+//! The library holds everything that computes: the typed topology
+//! ([`model`]), its file formats ([`io`]), failure models ([`failure`]) and
+//! the engines. The `drsim` binary (CLI and TUI) only parses, dispatches and
+//! prints.
+
+pub mod failure;
+pub mod model;
+pub mod units;

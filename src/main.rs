@@ -1,0 +1,11 @@
+//! The `drsim` binary: a thin front end over the library.
+//!
+//! `cli` parses arguments and prints; every number comes from the library.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

@@ -1,0 +1,245 @@
+//! Physical quantities with their units made explicit.
+//!
+//! Topology files are written by people, so durations carry human units
+//! (`"90s"`, `"4h"`, `"3d"`, `"2y"`). Inside the engine every duration is a
+//! [`Duration`] in seconds and every probability a [`Probability`] that is
+//! known to lie in `[0, 1]`: the loader checks once, later code never has to.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Seconds per unit accepted in duration strings. A year is 365 days (8,760 h),
+/// the convention of `failure-rates.md` and of availability tables.
+const UNITS: &[(&str, f64)] = &[
+    ("ms", 0.001),
+    ("s", 1.0),
+    ("m", 60.0),
+    ("min", 60.0),
+    ("h", 3600.0),
+    ("d", 86_400.0),
+    ("w", 604_800.0),
+    ("y", 31_536_000.0),
+];
+
+/// Seconds in a (365-day) year.
+pub const SECONDS_PER_YEAR: f64 = 31_536_000.0;
+/// Seconds in an hour.
+pub const SECONDS_PER_HOUR: f64 = 3600.0;
+
+/// A non-negative, finite span of time, stored in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Default)]
+pub struct Duration(f64);
+
+impl Duration {
+    pub const ZERO: Duration = Duration(0.0);
+
+    /// Builds a duration from seconds; `None` when negative or not finite.
+    pub fn from_secs(secs: f64) -> Option<Duration> {
+        (secs.is_finite() && secs >= 0.0).then_some(Duration(secs))
+    }
+    pub fn from_hours(h: f64) -> Option<Duration> {
+        Self::from_secs(h * SECONDS_PER_HOUR)
+    }
+    pub fn from_years(y: f64) -> Option<Duration> {
+        Self::from_secs(y * SECONDS_PER_YEAR)
+    }
+    pub fn secs(self) -> f64 {
+        self.0
+    }
+    pub fn minutes(self) -> f64 {
+        self.0 / 60.0
+    }
+    pub fn hours(self) -> f64 {
+        self.0 / SECONDS_PER_HOUR
+    }
+    pub fn years(self) -> f64 {
+        self.0 / SECONDS_PER_YEAR
+    }
+
+    /// Parses `"90s"`, `"4h"`, `"1.5d"`, `"2y"`, `"30min"`, `"250ms"`.
+    /// Whitespace between number and unit is allowed.
+    pub fn parse(text: &str) -> Result<Duration, DurationError> {
+        let t = text.trim();
+        let split = t
+            .find(|c: char| c.is_ascii_alphabetic())
+            .ok_or(DurationError::MissingUnit)?;
+        let (num, unit) = t.split_at(split);
+        let unit = unit.trim();
+        let factor = UNITS
+            .iter()
+            .find(|(u, _)| *u == unit)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| DurationError::UnknownUnit(unit.to_string()))?;
+        let value: f64 = num
+            .trim()
+            .replace('_', "")
+            .parse()
+            .map_err(|_| DurationError::BadNumber(num.trim().to_string()))?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(DurationError::Negative);
+        }
+        Duration::from_secs(value * factor).ok_or(DurationError::Negative)
+    }
+}
+
+/// Why a duration string was rejected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DurationError {
+    #[error("a duration needs a unit, e.g. \"90s\", \"15m\", \"4h\", \"3d\", \"2y\"")]
+    MissingUnit,
+    #[error("unknown duration unit '{0}' (use ms, s, m, min, h, d, w or y)")]
+    UnknownUnit(String),
+    #[error("'{0}' is not a number")]
+    BadNumber(String),
+    #[error("a duration must be a finite, non-negative number")]
+    Negative,
+}
+
+/// Formats in the largest unit that keeps the number readable, so saved files
+/// read the way people write them (`"4h"`, not `"14400s"`).
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        if s == 0.0 {
+            return write!(f, "0s");
+        }
+        for (unit, factor) in [
+            ("y", SECONDS_PER_YEAR),
+            ("d", 86_400.0),
+            ("h", 3600.0),
+            ("m", 60.0),
+            ("s", 1.0),
+        ] {
+            let v = s / factor;
+            if v >= 1.0 && (v * 1000.0).round() == v * 1000.0 {
+                return write!(f, "{}{}", trim_float(v), unit);
+            }
+        }
+        if s >= 1.0 {
+            write!(f, "{}s", trim_float(s))
+        } else {
+            write!(f, "{}ms", trim_float(s * 1000.0))
+        }
+    }
+}
+
+fn trim_float(v: f64) -> String {
+    let mut s = format!("{v:.6}");
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    s
+}
+
+impl Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Duration::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A probability in `[0, 1]`.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Default, Serialize)]
+pub struct Probability(f64);
+
+impl Probability {
+    pub const ZERO: Probability = Probability(0.0);
+    pub const ONE: Probability = Probability(1.0);
+
+    /// `None` unless `p` is finite and in `[0, 1]`.
+    pub fn new(p: f64) -> Option<Probability> {
+        (p.is_finite() && (0.0..=1.0).contains(&p)).then_some(Probability(p))
+    }
+    pub fn get(self) -> f64 {
+        self.0
+    }
+    /// The complement `1 - p`.
+    pub fn complement(self) -> Probability {
+        Probability(1.0 - self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Probability {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let p = f64::deserialize(d)?;
+        Probability::new(p).ok_or_else(|| {
+            serde::de::Error::custom(format!("probability must be between 0 and 1, got {p}"))
+        })
+    }
+}
+
+impl fmt::Display for Probability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_unit() {
+        assert_eq!(Duration::parse("90s").unwrap().secs(), 90.0);
+        assert_eq!(Duration::parse("15m").unwrap().secs(), 900.0);
+        assert_eq!(Duration::parse("15min").unwrap().secs(), 900.0);
+        assert_eq!(Duration::parse("4h").unwrap().hours(), 4.0);
+        assert_eq!(Duration::parse("1.5d").unwrap().hours(), 36.0);
+        assert_eq!(Duration::parse("2w").unwrap().hours(), 336.0);
+        assert_eq!(Duration::parse("2y").unwrap().hours(), 17_520.0);
+        assert_eq!(Duration::parse("250ms").unwrap().secs(), 0.25);
+        assert_eq!(Duration::parse(" 3 h ").unwrap().hours(), 3.0);
+    }
+
+    #[test]
+    fn rejects_bad_durations() {
+        assert_eq!(Duration::parse("90"), Err(DurationError::MissingUnit));
+        assert_eq!(
+            Duration::parse("4 hours"),
+            Err(DurationError::UnknownUnit("hours".into()))
+        );
+        assert_eq!(Duration::parse("-4h"), Err(DurationError::Negative));
+        assert!(matches!(
+            Duration::parse("x4h"),
+            Err(DurationError::BadNumber(_))
+        ));
+        assert!(Duration::parse("").is_err());
+        assert!(Duration::parse("1e400h").is_err());
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for text in ["4h", "90s", "3d", "2y", "1.5h", "250ms", "0s", "7m"] {
+            let d = Duration::parse(text).unwrap();
+            assert_eq!(Duration::parse(&d.to_string()).unwrap(), d, "{text}");
+        }
+        assert_eq!(Duration::parse("240m").unwrap().to_string(), "4h");
+    }
+
+    #[test]
+    fn probability_range() {
+        assert!(Probability::new(0.0).is_some());
+        assert!(Probability::new(1.0).is_some());
+        assert!(Probability::new(-0.1).is_none());
+        assert!(Probability::new(1.0001).is_none());
+        assert!(Probability::new(f64::NAN).is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_duration_display_parses_back(secs in 0.0f64..1e10) {
+            let d = Duration::from_secs(secs).unwrap();
+            let back = Duration::parse(&d.to_string()).unwrap();
+            proptest::prop_assert!((back.secs() - secs).abs() <= 1e-6 * secs.max(1.0));
+        }
+    }
+}
