@@ -6,7 +6,7 @@
 //! shocks (a shared-risk group, a regional hazard, a bad release) that each
 //! take a fixed set of components down together with their own probability.
 
-use crate::model::{EventProcess, Distribution, Topology, PlanId};
+use crate::model::{Distribution, EventProcess, PlanId, Topology};
 use crate::units::{Duration, Probability};
 
 /// Regions larger than this with a per-site hit probability below 1 cannot
@@ -132,12 +132,22 @@ impl StaticModel {
     }
 
     /// As [`StaticModel::from_topology`], with the plan's operator-error factor.
-    pub fn for_plan(t: &Topology, plan: PlanId, o: Overrides) -> Result<StaticModel, StaticModelError> {
+    pub fn for_plan(
+        t: &Topology,
+        plan: PlanId,
+        o: Overrides,
+    ) -> Result<StaticModel, StaticModelError> {
         Self::build(t, o, t.plan(plan).operator_error_factor)
     }
 
-    fn build(t: &Topology, o: Overrides, operator_factor: f64) -> Result<StaticModel, StaticModelError> {
-        let q_of = |f: &Option<crate::model::FailureProcess>| f.as_ref().map_or(0.0, |p| p.unavailability().get());
+    fn build(
+        t: &Topology,
+        o: Overrides,
+        operator_factor: f64,
+    ) -> Result<StaticModel, StaticModelError> {
+        let q_of = |f: &Option<crate::model::FailureProcess>| {
+            f.as_ref().map_or(0.0, |p| p.unavailability().get())
+        };
         let node_q = t
             .sites
             .iter()
@@ -159,7 +169,10 @@ impl StaticModel {
             });
         }
         for (ri, r) in t.regions.iter().enumerate() {
-            let sites: Vec<u32> = t.sites_in_region(crate::model::RegionId(ri as u32)).map(|s| s.0).collect();
+            let sites: Vec<u32> = t
+                .sites_in_region(crate::model::RegionId(ri as u32))
+                .map(|s| s.0)
+                .collect();
             if sites.is_empty() {
                 continue;
             }
@@ -201,7 +214,10 @@ impl StaticModel {
                         name: format!("{name}:{mask:b}"),
                         cause: Cause::Disaster,
                         prob: ev.active_probability().get(),
-                        nodes: (0..n).filter(|i| mask >> i & 1 == 1).map(|i| sites[i]).collect(),
+                        nodes: (0..n)
+                            .filter(|i| mask >> i & 1 == 1)
+                            .map(|i| sites[i])
+                            .collect(),
                         edges: Vec::new(),
                     });
                 }

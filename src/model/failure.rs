@@ -75,7 +75,9 @@ impl Distribution {
         match self {
             Distribution::Exponential { mean } => mean.secs(),
             Distribution::Weibull { shape, scale } => scale.secs() * gamma(1.0 + 1.0 / shape),
-            Distribution::LogNormal { median, sigma } => median.secs() * (sigma * sigma / 2.0).exp(),
+            Distribution::LogNormal { median, sigma } => {
+                median.secs() * (sigma * sigma / 2.0).exp()
+            }
             Distribution::Fixed { value } => value.secs(),
         }
     }
@@ -90,8 +92,9 @@ impl Distribution {
             Distribution::Weibull { shape, scale } => {
                 Weibull::new(scale.secs(), *shape).map_or(scale.secs(), |d| d.sample(rng))
             }
-            Distribution::LogNormal { median, sigma } => LogNormal::new(median.secs().ln(), *sigma)
-                .map_or(median.secs(), |d| d.sample(rng)),
+            Distribution::LogNormal { median, sigma } => {
+                LogNormal::new(median.secs().ln(), *sigma).map_or(median.secs(), |d| d.sample(rng))
+            }
             Distribution::Fixed { value } => value.secs(),
         }
     }
@@ -208,7 +211,11 @@ mod tests {
             let n = 200_000;
             let mean: f64 = (0..n).map(|_| d.sample_secs(&mut rng)).sum::<f64>() / n as f64;
             let rel = (mean - d.mean_secs()).abs() / d.mean_secs();
-            assert!(rel < 0.017, "{d:?}: sample mean {mean}, exact {}", d.mean_secs());
+            assert!(
+                rel < 0.017,
+                "{d:?}: sample mean {mean}, exact {}",
+                d.mean_secs()
+            );
         }
     }
 

@@ -402,7 +402,11 @@ impl Topology {
                 check("site", &s.key, "region", r.index(), p.regions.len())?;
             }
             if !(s.capacity_rps.is_finite() && s.capacity_rps >= 0.0) {
-                return Err(invalid("site", &s.key, "capacity must be finite and >= 0".into()));
+                return Err(invalid(
+                    "site",
+                    &s.key,
+                    "capacity must be finite and >= 0".into(),
+                ));
             }
         }
         for l in &p.links {
@@ -412,7 +416,11 @@ impl Topology {
                 return Err(ModelError::SelfLoop(l.key.clone()));
             }
             if !(l.capacity_gbps.is_finite() && l.capacity_gbps >= 0.0) {
-                return Err(invalid("link", &l.key, "capacity must be finite and >= 0".into()));
+                return Err(invalid(
+                    "link",
+                    &l.key,
+                    "capacity must be finite and >= 0".into(),
+                ));
             }
         }
         for g in &p.shared_risks {
@@ -420,7 +428,13 @@ impl Topology {
                 check("shared-risk group", &g.key, "site", s.index(), ns)?;
             }
             for l in &g.links {
-                check("shared-risk group", &g.key, "link", l.index(), p.links.len())?;
+                check(
+                    "shared-risk group",
+                    &g.key,
+                    "link",
+                    l.index(),
+                    p.links.len(),
+                )?;
             }
         }
         for t in &p.release_trains {
@@ -453,14 +467,20 @@ impl Topology {
                 return Err(invalid(
                     "plan",
                     &plan.key,
-                    format!("quorum {} must be between 1 and the {n} serving sites", plan.quorum),
+                    format!(
+                        "quorum {} must be between 1 and the {n} serving sites",
+                        plan.quorum
+                    ),
                 ));
             }
             if plan.replicas == 0 || plan.replicas > n {
                 return Err(invalid(
                     "plan",
                     &plan.key,
-                    format!("replicas {} must be between 1 and the {n} serving sites", plan.replicas),
+                    format!(
+                        "replicas {} must be between 1 and the {n} serving sites",
+                        plan.replicas
+                    ),
                 ));
             }
         }
@@ -506,6 +526,50 @@ impl Topology {
     }
     pub fn site_id(&self, key: &str) -> Option<SiteId> {
         self.site_index.get(key).copied()
+    }
+    /// Finds a site by id, or else by its display name when that is unique
+    /// (imported networks are often addressed by city label). The error says
+    /// what was looked for and suggests close matches.
+    pub fn resolve_site(&self, text: &str) -> Result<SiteId, String> {
+        if let Some(id) = self.site_id(text) {
+            return Ok(id);
+        }
+        let by_name: Vec<SiteId> = self
+            .site_ids()
+            .filter(|&i| self.site(i).name.eq_ignore_ascii_case(text))
+            .collect();
+        match by_name.as_slice() {
+            [one] => Ok(*one),
+            [] => {
+                let lower = text.to_ascii_lowercase();
+                let close: Vec<String> = self
+                    .sites
+                    .iter()
+                    .filter(|s| {
+                        s.key.to_ascii_lowercase().contains(&lower)
+                            || s.name.to_ascii_lowercase().contains(&lower)
+                    })
+                    .take(5)
+                    .map(|s| format!("'{}' ({})", s.key, s.name))
+                    .collect();
+                if close.is_empty() {
+                    Err(format!("no site with id or name '{text}'"))
+                } else {
+                    Err(format!(
+                        "no site with id or name '{text}'; did you mean {}?",
+                        close.join(", ")
+                    ))
+                }
+            }
+            many => Err(format!(
+                "the name '{text}' matches {} sites ({}); use the site id",
+                many.len(),
+                many.iter()
+                    .map(|&i| format!("'{}'", self.site(i).key))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
     }
     pub fn link_id(&self, key: &str) -> Option<LinkId> {
         self.link_index.get(key).copied()
@@ -561,4 +625,12 @@ fn unique<'a, T: From<u32>>(
 macro_rules! from_u32 {
     ($($t:ident),*) => { $(impl From<u32> for $t { fn from(v: u32) -> Self { $t(v) } })* };
 }
-from_u32!(SiteId, LinkId, RegionId, SharedRiskId, TrainId, DemandId, PlanId);
+from_u32!(
+    SiteId,
+    LinkId,
+    RegionId,
+    SharedRiskId,
+    TrainId,
+    DemandId,
+    PlanId
+);
