@@ -6,5 +6,6 @@
 //! prints.
 
 pub mod failure;
+pub mod io;
 pub mod model;
 pub mod units;
