@@ -197,9 +197,10 @@ mod tests {
         );
         assert_eq!(Duration::parse("-4h"), Err(DurationError::Negative));
         assert!(matches!(
-            Duration::parse("x4h"),
+            Duration::parse("4.4.4h"),
             Err(DurationError::BadNumber(_))
         ));
+        assert!(Duration::parse("x4h").is_err());
         assert!(Duration::parse("").is_err());
         assert!(Duration::parse("1e400h").is_err());
     }
