@@ -364,8 +364,23 @@ impl Validator<'_> {
             (_, Some(t)) => self.dist(t, span.clone(), &format!("{owner}: ttr"))?,
             _ => unreachable!("n_ttr == 1"),
         };
-        let per_year = |rate: f64| {
-            Duration::from_years(1.0 / rate).and_then(|m| Distribution::exponential(m).ok())
+        // A rate so small that its mean time to failure overflows would
+        // otherwise drop the process without a word (a shared-risk group
+        // would silently vanish): report it.
+        let too_small = |me: &mut Self, what: &str| {
+            me.error(
+                span.clone(),
+                format!("{owner}: {what} is too small: the mean time to failure overflows"),
+            )
+            .hint = Some("use never = true for a component that does not fail".into());
+        };
+        let per_year = |rate: f64, me: &mut Self| {
+            let d =
+                Duration::from_years(1.0 / rate).and_then(|m| Distribution::exponential(m).ok());
+            if d.is_none() {
+                too_small(me, "the failure rate");
+            }
+            d
         };
         let ttf = if let Some(m) = d.mtbf {
             match Distribution::exponential(m) {
@@ -386,7 +401,7 @@ impl Validator<'_> {
             if r == 0.0 {
                 return Some(None);
             }
-            per_year(r)?
+            per_year(r, self)?
         } else if let Some(r) = d.rate_per_1000km {
             if !(r.is_finite() && r >= 0.0) {
                 self.error(
@@ -407,7 +422,7 @@ impl Validator<'_> {
             if rate == 0.0 {
                 return Some(None);
             }
-            per_year(rate)?
+            per_year(rate, self)?
         } else if let Some(q) = d.unavailability {
             if !(q.is_finite() && (0.0..1.0).contains(&q)) {
                 self.error(
@@ -420,7 +435,13 @@ impl Validator<'_> {
                 return Some(None);
             }
             let mtbf = ttr.mean_secs() * (1.0 - q) / q;
-            Distribution::exponential(Duration::from_secs(mtbf)?).ok()?
+            match Duration::from_secs(mtbf).and_then(|m| Distribution::exponential(m).ok()) {
+                Some(d) => d,
+                None => {
+                    too_small(self, "unavailability");
+                    return None;
+                }
+            }
         } else if let Some(t) = &d.ttf {
             self.dist(t, span.clone(), &format!("{owner}: ttf"))?
         } else {
