@@ -447,6 +447,16 @@ impl Validator<'_> {
         } else {
             unreachable!("n_ttf == 1")
         };
+        // Only a `fixed` distribution can have a zero mean: a component
+        // whose time to failure is always 0 would be permanently down.
+        if ttf.mean_secs() <= 0.0 {
+            self.error(
+                span,
+                format!("{owner}: the time to failure must be longer than 0"),
+            )
+            .hint = Some("a component that is always down is better removed".into());
+            return None;
+        }
         Some(Some(FailureProcess { ttf, ttr }))
     }
 
