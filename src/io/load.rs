@@ -84,6 +84,14 @@ pub fn load_str(source: &str, path: &Path) -> Result<Loaded, LoadError> {
         if msg.starts_with("missing field `topology`") {
             msg = "missing the [topology] table".into();
         }
+        // serde names Rust types; say what a file author would.
+        for (rust, plain) in [
+            ("expected f64", "expected a number"),
+            ("expected i64", "expected an integer"),
+            ("expected a boolean", "expected true or false"),
+        ] {
+            msg = msg.replace(rust, plain);
+        }
         LoadError::single(Diagnostic::at(Severity::Error, path, source, e.span(), msg))
     })?;
     let mut v = Validator {
