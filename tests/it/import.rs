@@ -264,3 +264,117 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn imported_files_save_and_load_back_equal() {
+    let Some(dir) = data_dir() else { return };
+    let files = [
+        "topology-zoo/Abilene.graphml",
+        "topology-zoo/Esnet.graphml",
+        "topology-zoo/Geant2012.graphml",
+        "topology-zoo/Kdl.graphml",
+        "sndlib/abilene.txt",
+        "sndlib/nobel-us.txt",
+    ];
+    for f in files {
+        let t = import_path(&dir.join(f), &ImportOptions::default()).unwrap();
+        let text = drsim::io::save::to_toml_string(&t);
+        let back = drsim::io::load_str(&text, Path::new(f))
+            .unwrap_or_else(|e| panic!("{f}: {e}"))
+            .topology;
+        assert_eq!(back, t, "{f}");
+    }
+}
+
+mod cli {
+    use super::data_dir;
+    use assert_cmd::Command;
+    use predicates::prelude::*;
+
+    #[test]
+    fn import_writes_a_loadable_file_with_overrides() {
+        let Some(dir) = data_dir() else { return };
+        let out_dir = tempfile::tempdir().unwrap();
+        let out = out_dir.path().join("geant.toml");
+        Command::cargo_bin("drsim")
+            .unwrap()
+            .arg("import")
+            .arg(dir.join("topology-zoo/Geant2012.graphml"))
+            .arg("-o")
+            .arg(&out)
+            .args(["--default-capacity-gbps", "7", "--no-link-failures"])
+            .args([
+                "--node-unavailability",
+                "0.001",
+                "--attribution",
+                "CC BY 4.0",
+            ])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("40 sites, 61 links"));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains("# CC BY 4.0"));
+        let t = drsim::io::load_path(&out).unwrap();
+        // 61 - 39 links with LinkSpeedRaw get the override.
+        assert_eq!(
+            t.links.iter().filter(|l| l.capacity_gbps == 7.0).count(),
+            22
+        );
+        assert!(t.links.iter().all(|l| l.failure.is_none()));
+        for s in &t.sites {
+            let q = s.failure.as_ref().unwrap().unavailability().get();
+            assert!((q - 0.001).abs() < 1e-12);
+        }
+        // An existing output is not replaced without --force.
+        Command::cargo_bin("drsim")
+            .unwrap()
+            .arg("import")
+            .arg(dir.join("topology-zoo/Abilene.graphml"))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--force"));
+    }
+
+    #[test]
+    fn bad_input_exits_2_naming_file_and_line() {
+        let d = tempfile::tempdir().unwrap();
+        let bad = d.path().join("bad.txt");
+        std::fs::write(&bad, "?SNDlib native format\nNODES (\n  A ( 1 x )\n)\n").unwrap();
+        Command::cargo_bin("drsim")
+            .unwrap()
+            .arg("import")
+            .arg(&bad)
+            .arg("-o")
+            .arg(d.path().join("out.toml"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("{}:3:", bad.display())))
+            .stderr(predicate::str::contains("latitude 'x'"));
+        assert!(!d.path().join("out.toml").exists());
+    }
+}
+
+#[test]
+fn example_topologies_match_a_fresh_import() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (example, source) in [
+        ("abilene.toml", "topology-zoo/Abilene.graphml"),
+        ("geant2012.toml", "topology-zoo/Geant2012.graphml"),
+    ] {
+        let path = root.join("topologies").join(example);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("Knight") && text.contains("CC BY 4.0"),
+            "{example}: attribution"
+        );
+        let loaded = drsim::io::load_path(&path).unwrap();
+        let Some(dir) = data_dir() else { continue };
+        let fresh = import_path(&dir.join(source), &ImportOptions::default()).unwrap();
+        assert_eq!(
+            loaded, fresh,
+            "{example} is stale: regenerate it with `drsim import`"
+        );
+    }
+}
