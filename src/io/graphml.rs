@@ -36,7 +36,8 @@ pub fn parse_with_warnings(
         },
     )
     .map_err(|e| ImportError::at(Some(e.pos().row), format!("malformed XML: {e}")))?;
-    let line = |n: Node| Some(doc.text_pos_at(n.range().start).row);
+    let lines = LineIndex::new(text);
+    let line = |n: Node| Some(lines.line_of(n));
     let err = |n: Node, m: String| ImportError::at(line(n), m);
 
     let root = doc.root_element();
@@ -72,7 +73,7 @@ pub fn parse_with_warnings(
             ));
         }
     };
-    let data_of = |n| attributes(&doc, &key_names, n);
+    let data_of = |n| attributes(&lines, &key_names, n);
     let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
         v.parse::<f64>()
             .ok()
@@ -91,7 +92,7 @@ pub fn parse_with_warnings(
     if graph.attribute("edgedefault") == Some("directed") {
         warnings.push(format!(
             "line {}: the graph is declared directed; drsim links are undirected, so each edge becomes an undirected link",
-            doc.text_pos_at(graph.range().start).row
+            lines.line_of(graph)
         ));
     }
 
@@ -128,7 +129,7 @@ pub fn parse_with_warnings(
             _ => {
                 warnings.push(format!(
                     "line {}: node '{id}' has only one of Latitude/Longitude; kept without a location",
-                    doc.text_pos_at(n.range().start).row
+                    lines.line_of(n)
                 ));
                 None
             }
@@ -154,6 +155,9 @@ pub fn parse_with_warnings(
         });
     }
 
+    if sites.is_empty() {
+        return Err(err(graph, "the graph has no <node>".into()));
+    }
     let mut links: Vec<Link> = Vec::new();
     let mut link_keys: HashSet<String> = HashSet::new();
     let mut pair_count: HashMap<(SiteId, SiteId), u32> = HashMap::new();
@@ -171,7 +175,7 @@ pub fn parse_with_warnings(
         if a == b {
             warnings.push(format!(
                 "line {}: skipped self-loop edge at node '{s}'",
-                doc.text_pos_at(e.range().start).row
+                lines.line_of(e)
             ));
             continue;
         }
@@ -233,11 +237,11 @@ pub fn parse_with_warnings(
 /// element each came from (for error lines).
 #[allow(clippy::type_complexity)]
 fn attributes<'a, 'i>(
-    doc: &Document<'i>,
+    lines: &LineIndex,
     key_names: &HashMap<&'a str, &'a str>,
     n: Node<'a, 'i>,
 ) -> Result<HashMap<&'a str, (String, Node<'a, 'i>)>, ImportError> {
-    let err = |n: Node, m: String| ImportError::at(Some(doc.text_pos_at(n.range().start).row), m);
+    let err = |n: Node, m: String| ImportError::at(Some(lines.line_of(n)), m);
     let mut m = HashMap::new();
     for d in n.children().filter(|c| c.has_tag_name_local("data")) {
         let Some(k) = d.attribute("key") else {
@@ -257,6 +261,23 @@ fn attributes<'a, 'i>(
         m.insert(*name, (value.trim().to_string(), d));
     }
     Ok(m)
+}
+
+/// Byte offset to 1-based line in O(log n); roxmltree's `text_pos_at` scans
+/// from the start, which a hostile file with many warnings makes quadratic.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex(starts)
+    }
+    fn line_of(&self, n: Node) -> u32 {
+        let at = n.range().start;
+        u32::try_from(self.0.partition_point(|&s| s <= at)).unwrap_or(u32::MAX)
+    }
 }
 
 /// `want`, or `want~2`, `want~3`, ... if taken: node ids may contain `-` or
@@ -343,6 +364,15 @@ mod tests {
     }
 
     #[test]
+    fn line_index_agrees_with_roxmltree() {
+        let doc = Document::parse(SMALL).unwrap();
+        let lines = LineIndex::new(SMALL);
+        for n in doc.descendants() {
+            assert_eq!(lines.line_of(n), doc.text_pos_at(n.range().start).row);
+        }
+    }
+
+    #[test]
     fn bad_xml_reports_its_line() {
         let text = "<graphml>\n<graph>\n<node id=\"a\">\n</graph>\n</graphml>";
         let e = parse(text, &ImportOptions::default()).unwrap_err();
@@ -389,7 +419,7 @@ mod tests {
     fn dtd_is_refused() {
         let text = "<?xml version=\"1.0\"?>\n<!DOCTYPE graphml [<!ENTITY a \"aaaa\">]>\n<graphml><graph/></graphml>";
         let e = parse(text, &ImportOptions::default()).unwrap_err();
-        assert!(e.to_string().contains("malformed XML"), "{e}");
+        assert!(e.to_string().contains("DTD"), "{e}");
     }
 
     #[test]
@@ -398,5 +428,23 @@ mod tests {
         assert_eq!(unique_key(&mut taken, "a-b-c".into()), "a-b-c");
         assert_eq!(unique_key(&mut taken, "a-b-c".into()), "a-b-c~2");
         assert_eq!(unique_key(&mut taken, "a-b-c".into()), "a-b-c~3");
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let depth = 200_000;
+        let text = format!(
+            "<graphml><graph>{}{}</graph></graphml>",
+            "<a>".repeat(depth),
+            "</a>".repeat(depth)
+        );
+        let e = parse(&text, &ImportOptions::default()).unwrap_err();
+        // roxmltree parses depth iteratively; the graph simply has no node.
+        assert!(e.to_string().contains("no <node>"), "{e}");
     }
 }

@@ -331,6 +331,15 @@ pub fn import_path_with_warnings(
     };
     let file = std::fs::File::open(path).map_err(read_err)?;
     let limit = defaults::MAX_FILE_BYTES;
+    if let Ok(m) = file.metadata()
+        && m.len() > limit
+    {
+        return Err(ImportError::TooLarge {
+            path: path.to_path_buf(),
+            size: m.len(),
+            limit,
+        });
+    }
     let mut bytes = Vec::new();
     // Read one byte past the limit so an oversized file (or a pipe) is caught
     // without trusting metadata.

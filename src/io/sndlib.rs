@@ -359,8 +359,11 @@ pub fn parse_with_warnings(
             }
         }
     }
-    if !seen_sections.contains("NODES") {
-        return Err(ImportError::at(None, "no NODES section"));
+    if sites.is_empty() {
+        return Err(ImportError::at(
+            None,
+            "no nodes: the NODES section is missing or empty",
+        ));
     }
     let mbps = match unit {
         Some((u, _)) => u,
