@@ -2,9 +2,12 @@
 //! errors, save), and imports of real networks.
 
 pub mod diagnostic;
+pub mod graphml;
+pub mod import;
 pub mod load;
 pub mod save;
 pub mod schema;
+pub mod sndlib;
 
 pub use diagnostic::{Diagnostic, LoadError, Severity};
 pub use load::{Loaded, load_str};
