@@ -5,6 +5,7 @@
 //! 2 bad input or usage, 3 inconclusive.
 
 mod output;
+mod tui;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -26,15 +27,16 @@ pub struct Cli {
 pub enum Command {
     /// Check topology files: syntax, units, ranges, references, structure.
     Validate(validate::Args),
+    /// Open the interactive terminal UI (the default with no command).
+    Tui(tui::Args),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
-        None => Err(anyhow::anyhow!(
-            "no command given; try `drsim --help` (the interactive UI is not built yet)"
-        )),
+        Some(Command::Tui(a)) => tui::run(a),
+        None => tui::run(tui::Args::default()),
     };
     match result {
         Ok(code) => code,

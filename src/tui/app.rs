@@ -1,0 +1,316 @@
+//! TUI state and its one `update`: keys and mouse become [`Action`]s, and
+//! every change of the what-if failures recomputes the derived plan statuses
+//! at once, so rendering never computes anything.
+
+use drsim::eval::{Components, FailedSet, PlanStatus, plan_serves_with};
+use drsim::model::{LinkId, PlanId, RegionId, SharedRiskId, SiteId, Topology, TrainId};
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Map,
+    Components,
+    Plans,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Map, Tab::Components, Tab::Plans];
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Map => "1 Map",
+            Tab::Components => "2 Components",
+            Tab::Plans => "3 Plans",
+        }
+    }
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
+    }
+}
+
+/// A selectable component, in the order the Components list shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Item {
+    Region(RegionId),
+    Site(SiteId),
+    Link(LinkId),
+    SharedRisk(SharedRiskId),
+    Train(TrainId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    NextTab,
+    PrevTab,
+    GoTab(Tab),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ToggleFail,
+    RestoreAll,
+    ToggleHelp,
+    ToggleMapResolution,
+}
+
+/// Rows moved by PageUp/PageDown.
+const PAGE: usize = 10;
+
+pub struct App {
+    pub topology: Topology,
+    /// Where the topology came from, for the title bar.
+    pub source: String,
+    pub tab: Tab,
+    pub items: Vec<Item>,
+    pub selected_item: usize,
+    pub selected_plan: usize,
+    pub help: bool,
+    pub quit: bool,
+    pub map_high_res: bool,
+    /// What the user marked failed (a region stays one entry, so restoring it
+    /// restores exactly what failing it took).
+    pub marked: BTreeSet<Item>,
+    /// Derived from `marked`: the failed sites and links.
+    pub failed: FailedSet,
+    /// Derived: each plan's status under `failed`, in plan order.
+    pub statuses: Vec<PlanStatus>,
+    /// Derived: up sites that serve a plan which is down.
+    pub at_risk: Vec<bool>,
+    /// One-line feedback for the status bar.
+    pub message: String,
+}
+
+impl App {
+    pub fn new(topology: Topology, source: impl Into<String>) -> App {
+        let t = &topology;
+        let mut items = Vec::new();
+        items.extend((0..t.regions.len() as u32).map(|i| Item::Region(RegionId(i))));
+        items.extend(t.site_ids().map(Item::Site));
+        items.extend(t.link_ids().map(Item::Link));
+        items.extend((0..t.shared_risks.len() as u32).map(|i| Item::SharedRisk(SharedRiskId(i))));
+        items.extend((0..t.release_trains.len() as u32).map(|i| Item::Train(TrainId(i))));
+        let failed = FailedSet::none(t);
+        let mut app = App {
+            source: source.into(),
+            tab: Tab::Map,
+            items,
+            selected_item: 0,
+            selected_plan: 0,
+            help: false,
+            quit: false,
+            map_high_res: false,
+            marked: BTreeSet::new(),
+            failed,
+            statuses: Vec::new(),
+            at_risk: Vec::new(),
+            message: "press ? for help".into(),
+            topology,
+        };
+        app.recompute();
+        app
+    }
+
+    pub fn selected(&self) -> Option<Item> {
+        self.items.get(self.selected_item).copied()
+    }
+
+    pub fn handle_event(&mut self, ev: &Event) {
+        match ev {
+            Event::Key(k) => self.handle_key(*k),
+            Event::Mouse(m) => self.handle_mouse(*m),
+            // A resize needs no state change: the next draw uses the new size.
+            _ => {}
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if let Some(a) = self.action_for_key(key) {
+            self.update(a);
+        }
+    }
+
+    /// Maps a key to an action; `None` for keys that mean nothing here.
+    pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        if key.modifiers.contains(KeyModifiers::CONTROL) {
+            return match key.code {
+                KeyCode::Char('c') => Some(Action::Quit),
+                KeyCode::Char('d') => Some(Action::PageDown),
+                KeyCode::Char('u') => Some(Action::PageUp),
+                _ => None,
+            };
+        }
+        if self.help {
+            // The overlay swallows keys; these close it.
+            return match key.code {
+                KeyCode::Char('?') | KeyCode::Esc | KeyCode::Char('q') => Some(Action::ToggleHelp),
+                _ => None,
+            };
+        }
+        Some(match key.code {
+            KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
+            KeyCode::Tab | KeyCode::Char('l') | KeyCode::Right => Action::NextTab,
+            KeyCode::BackTab | KeyCode::Char('h') | KeyCode::Left => Action::PrevTab,
+            KeyCode::Char(c @ '1'..='9') => {
+                let i = c as usize - '1' as usize;
+                Action::GoTab(*Tab::ALL.get(i)?)
+            }
+            KeyCode::Char('j') | KeyCode::Down => Action::Down,
+            KeyCode::Char('k') | KeyCode::Up => Action::Up,
+            KeyCode::PageDown => Action::PageDown,
+            KeyCode::PageUp => Action::PageUp,
+            KeyCode::Char('g') | KeyCode::Home => Action::Top,
+            KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+            KeyCode::Char(' ') | KeyCode::Char('f') | KeyCode::Enter => Action::ToggleFail,
+            KeyCode::Char('r') => Action::RestoreAll,
+            KeyCode::Char('?') => Action::ToggleHelp,
+            KeyCode::Char('m') => Action::ToggleMapResolution,
+            _ => return None,
+        })
+    }
+
+    /// A left click on the tab bar (the top row) selects that tab.
+    pub fn handle_mouse(&mut self, m: MouseEvent) {
+        if m.kind == MouseEventKind::Down(MouseButton::Left)
+            && m.row == 0
+            && !self.help
+            && let Some(tab) = tab_at_column(m.column)
+        {
+            self.update(Action::GoTab(tab));
+        }
+    }
+
+    pub fn update(&mut self, action: Action) {
+        let n_tabs = Tab::ALL.len();
+        match action {
+            Action::Quit => self.quit = true,
+            Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % n_tabs],
+            Action::PrevTab => self.tab = Tab::ALL[(self.tab.index() + n_tabs - 1) % n_tabs],
+            Action::GoTab(t) => self.tab = t,
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(PAGE as isize)),
+            Action::PageDown => self.move_by(PAGE as isize),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::ToggleFail => self.toggle_fail(),
+            Action::RestoreAll => {
+                self.marked.clear();
+                self.recompute();
+                self.message = "restored everything".into();
+            }
+            Action::ToggleHelp => self.help = !self.help,
+            Action::ToggleMapResolution => self.map_high_res = !self.map_high_res,
+        }
+    }
+
+    /// The Plans tab moves through plans; the others through components.
+    fn move_by(&mut self, delta: isize) {
+        let (cur, len) = match self.tab {
+            Tab::Plans => (&mut self.selected_plan, self.topology.plans.len()),
+            Tab::Map | Tab::Components => (&mut self.selected_item, self.items.len()),
+        };
+        if len == 0 {
+            return;
+        }
+        *cur = (*cur as isize)
+            .saturating_add(delta)
+            .clamp(0, len as isize - 1) as usize;
+    }
+
+    fn toggle_fail(&mut self) {
+        if self.tab == Tab::Plans {
+            self.message = "select a component on the Map or Components tab to fail it".into();
+            return;
+        }
+        let Some(item) = self.selected() else { return };
+        let name = self.item_label(item);
+        if self.marked.remove(&item) {
+            self.message = format!("restored {name}");
+        } else {
+            self.marked.insert(item);
+            self.message = format!("failed {name}");
+        }
+        self.recompute();
+    }
+
+    /// Rebuilds everything derived from `marked`.
+    fn recompute(&mut self) {
+        let t = &self.topology;
+        let mut f = FailedSet::none(t);
+        for &item in &self.marked {
+            match item {
+                Item::Region(r) => f.fail_region(t, r),
+                Item::Site(s) => f.fail_site(s),
+                Item::Link(l) => f.fail_link(l),
+                Item::SharedRisk(g) => f.fail_shared_risk(t, g),
+                // A bad release that escapes takes every site of its train.
+                Item::Train(tr) => {
+                    for &s in &t.release_trains[tr.index()].sites {
+                        f.fail_site(s);
+                    }
+                }
+            }
+        }
+        let comps = Components::new(t, &f);
+        self.statuses = (0..t.plans.len() as u32)
+            .map(|p| plan_serves_with(t, PlanId(p), &comps))
+            .collect();
+        let mut at_risk = vec![false; t.sites.len()];
+        for (p, st) in t.plans.iter().zip(&self.statuses) {
+            if !st.is_up() {
+                for &s in &p.serving_sites {
+                    at_risk[s.index()] |= !f.site_failed(s);
+                }
+            }
+        }
+        self.at_risk = at_risk;
+        self.failed = f;
+    }
+
+    /// Kind and key of an item, e.g. "site sjc".
+    pub fn item_label(&self, item: Item) -> String {
+        let t = &self.topology;
+        match item {
+            Item::Region(r) => format!("region {}", t.regions[r.index()].key),
+            Item::Site(s) => format!("site {}", t.site(s).key),
+            Item::Link(l) => format!("link {}", t.link(l).key),
+            Item::SharedRisk(g) => format!("shared risk {}", t.shared_risks[g.index()].key),
+            Item::Train(tr) => format!("release train {}", t.release_trains[tr.index()].key),
+        }
+    }
+
+    /// Whether the item is down under the current what-if, directly or
+    /// through a region, group or train that contains it.
+    pub fn item_down(&self, item: Item) -> bool {
+        let t = &self.topology;
+        match item {
+            Item::Site(s) => self.failed.site_failed(s),
+            Item::Link(l) => !self.failed.link_usable(t, l),
+            other => self.marked.contains(&other),
+        }
+    }
+}
+
+/// Which tab title covers terminal column `col` of the top row. Mirrors the
+/// layout of ratatui's `Tabs` with its defaults (one space of padding on each
+/// side of a title, a one-column divider between titles), which the render
+/// test `click_on_each_rendered_tab_title_selects_it` pins.
+pub fn tab_at_column(col: u16) -> Option<Tab> {
+    let mut x = 0u16;
+    for tab in Tab::ALL {
+        let w = tab.title().chars().count() as u16 + 2;
+        if col >= x && col < x + w {
+            return Some(tab);
+        }
+        x += w + 1;
+    }
+    None
+}

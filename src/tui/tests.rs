@@ -1,0 +1,258 @@
+//! State updates by key and mouse, the event loop on a `TestBackend`, and
+//! snapshots of every view at 80x24 and 160x48.
+//!
+//! The fixture is `dev-topology.toml` itself (not `DEFAULT_TOPOLOGY`), so
+//! switching the built-in topology does not change these snapshots.
+
+use super::app::{Action, App, Item, Tab, tab_at_column};
+use super::{run_loop, ui};
+use drsim::model::{LinkId, RegionId, SharedRiskId, SiteId};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+const FIXTURE: &str = include_str!("dev-topology.toml");
+
+fn app() -> App {
+    let t = drsim::io::load_str(FIXTURE, std::path::Path::new("dev-topology.toml"))
+        .unwrap()
+        .topology;
+    App::new(t, "dev-topology.toml")
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ch(app: &mut App, c: char) {
+    key(app, KeyCode::Char(c));
+}
+
+fn select(app: &mut App, item: Item) {
+    app.selected_item = app.items.iter().position(|&i| i == item).unwrap();
+}
+
+fn up_plans(app: &App) -> Vec<bool> {
+    app.statuses.iter().map(|s| s.is_up()).collect()
+}
+
+#[test]
+fn tabs_cycle_with_tab_shift_tab_arrows_and_digits() {
+    let mut a = app();
+    assert_eq!(a.tab, Tab::Map);
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.tab, Tab::Components);
+    ch(&mut a, 'l');
+    assert_eq!(a.tab, Tab::Plans);
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.tab, Tab::Map, "wraps around");
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(a.tab, Tab::Plans);
+    ch(&mut a, 'h');
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.tab, Tab::Map);
+    ch(&mut a, '3');
+    assert_eq!(a.tab, Tab::Plans);
+    ch(&mut a, '2');
+    assert_eq!(a.tab, Tab::Components);
+    ch(&mut a, '9');
+    assert_eq!(a.tab, Tab::Components, "no ninth tab: ignored");
+}
+
+#[test]
+fn selection_moves_and_clamps() {
+    let mut a = app();
+    let n = a.items.len();
+    ch(&mut a, 'k');
+    assert_eq!(a.selected_item, 0);
+    ch(&mut a, 'j');
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.selected_item, 2);
+    key(&mut a, KeyCode::Up);
+    assert_eq!(a.selected_item, 1);
+    ch(&mut a, 'G');
+    assert_eq!(a.selected_item, n - 1);
+    key(&mut a, KeyCode::PageUp);
+    assert_eq!(a.selected_item, n - 11);
+    ch(&mut a, 'g');
+    assert_eq!(a.selected_item, 0);
+    // On Plans the keys move the plan selection, not the component one.
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, 'j');
+    ch(&mut a, 'j');
+    assert_eq!(a.selected_plan, 2, "three plans: clamps at the last");
+    assert_eq!(a.selected_item, 0);
+}
+
+#[test]
+fn failing_and_restoring_updates_plan_status_at_once() {
+    let mut a = app();
+    assert_eq!(up_plans(&a), [true, true, true]);
+    // iad is the only site of single-region and the primary of active-passive.
+    select(&mut a, Item::Site(SiteId(1)));
+    ch(&mut a, ' ');
+    assert!(a.failed.site_failed(SiteId(1)));
+    assert_eq!(up_plans(&a), [false, true, true]);
+    assert!(a.message.contains("failed site iad"));
+    // f toggles too: restores it.
+    ch(&mut a, 'f');
+    assert!(!a.failed.site_failed(SiteId(1)));
+    assert_eq!(up_plans(&a), [true, true, true]);
+}
+
+#[test]
+fn region_and_shared_risk_fail_their_members_and_r_restores_all() {
+    let mut a = app();
+    // Europe (ams, fra) down: the europe demand has no entry site left.
+    select(&mut a, Item::Region(RegionId(2)));
+    ch(&mut a, ' ');
+    assert!(a.failed.site_failed(SiteId(2)) && a.failed.site_failed(SiteId(3)));
+    assert_eq!(up_plans(&a), [false, false, false]);
+    // Serving sites of down plans that are still up are at risk.
+    assert!(a.at_risk[1], "iad serves a down plan");
+    assert!(!a.at_risk[2], "ams is down, not at risk");
+    ch(&mut a, 'r');
+    assert!(a.marked.is_empty() && a.failed.is_empty());
+    assert_eq!(up_plans(&a), [true, true, true]);
+    // The Atlantic cable carries iad-ams; the ring still connects both ways.
+    select(&mut a, Item::SharedRisk(SharedRiskId(0)));
+    ch(&mut a, ' ');
+    assert!(a.failed.link_failed(LinkId(1)));
+    assert_eq!(up_plans(&a), [true, true, true]);
+    // Cutting the ring a second time (fra-sin) isolates Europe from iad.
+    select(&mut a, Item::Link(LinkId(3)));
+    ch(&mut a, ' ');
+    assert_eq!(up_plans(&a), [false, true, false]);
+}
+
+#[test]
+fn fail_key_on_plans_tab_changes_nothing() {
+    let mut a = app();
+    ch(&mut a, '3');
+    ch(&mut a, ' ');
+    assert!(a.marked.is_empty());
+    assert!(a.message.contains("select a component"));
+}
+
+#[test]
+fn help_overlay_swallows_keys_and_esc_closes_before_quitting() {
+    let mut a = app();
+    ch(&mut a, '?');
+    assert!(a.help);
+    ch(&mut a, 'j');
+    ch(&mut a, '2');
+    assert_eq!((a.selected_item, a.tab), (0, Tab::Map));
+    key(&mut a, KeyCode::Esc);
+    assert!(!a.help && !a.quit);
+    key(&mut a, KeyCode::Esc);
+    assert!(a.quit);
+    let mut b = app();
+    ch(&mut b, 'q');
+    assert!(b.quit);
+    let mut c = app();
+    c.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(c.quit);
+}
+
+#[test]
+fn map_resolution_toggles() {
+    let mut a = app();
+    assert!(!a.map_high_res);
+    ch(&mut a, 'm');
+    assert!(a.map_high_res);
+    a.update(Action::ToggleMapResolution);
+    assert!(!a.map_high_res);
+}
+
+/// The click mapping must match where ratatui actually draws the titles:
+/// find each title in a rendered top row and click its first and last letter.
+#[test]
+fn click_on_each_rendered_tab_title_selects_it() {
+    let a = app();
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| ui::render(&a, f)).unwrap();
+    let top: String = (0..80)
+        .map(|x| term.backend().buffer()[(x, 0)].symbol().to_string())
+        .collect();
+    for tab in Tab::ALL {
+        let start = top.find(tab.title()).unwrap();
+        // Columns count chars, and the divider before it is multi-byte.
+        let col = top[..start].chars().count() as u16;
+        let last = col + tab.title().chars().count() as u16 - 1;
+        for c in [col, last] {
+            assert_eq!(tab_at_column(c), Some(tab), "column {c}");
+            let mut b = app();
+            b.handle_mouse(MouseEvent {
+                kind: MouseEventKind::Down(MouseButton::Left),
+                column: c,
+                row: 0,
+                modifiers: KeyModifiers::NONE,
+            });
+            assert_eq!(b.tab, tab);
+        }
+    }
+    assert_eq!(tab_at_column(70), None);
+}
+
+#[test]
+fn event_loop_runs_to_quit_on_a_test_backend_and_survives_resize() {
+    let mut a = app();
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut events = vec![
+        Event::Key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE)),
+        Event::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+        Event::Resize(160, 48),
+        Event::Key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)),
+        Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)),
+    ]
+    .into_iter();
+    run_loop(&mut term, &mut a, || Ok(events.next().unwrap())).unwrap();
+    assert!(a.quit);
+    assert_eq!(events.next(), None, "every event consumed");
+    assert_eq!(a.tab, Tab::Components);
+    assert!(a.marked.contains(&Item::Region(RegionId(1))));
+}
+
+fn snapshot(a: &App, w: u16, h: u16) -> TestBackend {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| ui::render(a, f)).unwrap();
+    term.backend().clone()
+}
+
+/// Every view at both sizes: Map with the Atlantic cable and fra-sin cut
+/// (two plans down), Components on a site, Plans, and the help overlay.
+#[test]
+fn snapshots_of_every_view() {
+    let mut a = app();
+    select(&mut a, Item::SharedRisk(SharedRiskId(0)));
+    ch(&mut a, ' ');
+    select(&mut a, Item::Link(LinkId(3)));
+    ch(&mut a, ' ');
+    for (w, h) in [(80, 24), (160, 48)] {
+        a.tab = Tab::Map;
+        insta::assert_snapshot!(format!("map_{w}x{h}"), snapshot(&a, w, h));
+        a.tab = Tab::Components;
+        select(&mut a, Item::Site(SiteId(1)));
+        insta::assert_snapshot!(format!("components_{w}x{h}"), snapshot(&a, w, h));
+        a.tab = Tab::Plans;
+        insta::assert_snapshot!(format!("plans_{w}x{h}"), snapshot(&a, w, h));
+        a.help = true;
+        insta::assert_snapshot!(format!("help_{w}x{h}"), snapshot(&a, w, h));
+        a.help = false;
+    }
+}
+
+#[test]
+fn durations_and_probabilities_format_compactly() {
+    assert_eq!(ui::fmt_secs(30.0), "30s");
+    assert_eq!(ui::fmt_secs(900.0), "15m");
+    assert_eq!(ui::fmt_secs(4.0 * 3600.0), "4h");
+    assert_eq!(ui::fmt_secs(36.0 * 3600.0), "1.5d");
+    assert_eq!(ui::fmt_secs(2.0 * 365.25 * 86400.0), "2y");
+    assert_eq!(ui::fmt_prob(0.000228), "2.28e-4");
+    assert_eq!(ui::fmt_prob(0.25), "0.2500");
+    assert_eq!(ui::fmt_prob(0.0), "0");
+}
