@@ -2,6 +2,7 @@
 //! every change of the what-if failures recomputes the derived plan statuses
 //! at once, so rendering never computes anything.
 
+use super::run::{Run, RunConfig, RunStatus};
 use drsim::eval::{Components, FailedSet, PlanStatus, plan_serves_with};
 use drsim::model::{LinkId, PlanId, RegionId, SharedRiskId, SiteId, Topology, TrainId};
 use ratatui::crossterm::event::{
@@ -14,15 +15,17 @@ pub enum Tab {
     Map,
     Components,
     Plans,
+    Run,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Map, Tab::Components, Tab::Plans];
+    pub const ALL: [Tab; 4] = [Tab::Map, Tab::Components, Tab::Plans, Tab::Run];
     pub fn title(self) -> &'static str {
         match self {
             Tab::Map => "1 Map",
             Tab::Components => "2 Components",
             Tab::Plans => "3 Plans",
+            Tab::Run => "4 Run",
         }
     }
     fn index(self) -> usize {
@@ -56,6 +59,11 @@ pub enum Action {
     RestoreAll,
     ToggleHelp,
     ToggleMapResolution,
+    /// Monte Carlo of the selected plan under the current what-if.
+    StartRun,
+    CancelRun,
+    /// Next seed, and run again with it.
+    NextSeed,
 }
 
 /// Rows moved by PageUp/PageDown.
@@ -83,6 +91,9 @@ pub struct App {
     pub at_risk: Vec<bool>,
     /// One-line feedback for the status bar.
     pub message: String,
+    pub run: Option<Run>,
+    pub seed: u64,
+    pub run_config: RunConfig,
 }
 
 impl App {
@@ -109,6 +120,9 @@ impl App {
             statuses: Vec::new(),
             at_risk: Vec::new(),
             message: "press ? for help".into(),
+            run: None,
+            seed: 1,
+            run_config: RunConfig::default(),
             topology,
         };
         app.recompute();
@@ -172,6 +186,9 @@ impl App {
             KeyCode::Char('r') => Action::RestoreAll,
             KeyCode::Char('?') => Action::ToggleHelp,
             KeyCode::Char('m') => Action::ToggleMapResolution,
+            KeyCode::Char('s') => Action::StartRun,
+            KeyCode::Char('c') => Action::CancelRun,
+            KeyCode::Char('n') => Action::NextSeed,
             _ => return None,
         })
     }
@@ -208,6 +225,18 @@ impl App {
             }
             Action::ToggleHelp => self.help = !self.help,
             Action::ToggleMapResolution => self.map_high_res = !self.map_high_res,
+            Action::StartRun => self.start_run(),
+            Action::CancelRun => match &mut self.run {
+                Some(r) if r.status == RunStatus::Running => {
+                    r.cancel();
+                    self.message = "run cancelled".into();
+                }
+                _ => self.message = "no run in progress".into(),
+            },
+            Action::NextSeed => {
+                self.seed += 1;
+                self.start_run();
+            }
         }
     }
 
@@ -215,7 +244,7 @@ impl App {
     fn move_by(&mut self, delta: isize) {
         let (cur, len) = match self.tab {
             Tab::Plans => (&mut self.selected_plan, self.topology.plans.len()),
-            Tab::Map | Tab::Components => (&mut self.selected_item, self.items.len()),
+            Tab::Map | Tab::Components | Tab::Run => (&mut self.selected_item, self.items.len()),
         };
         if len == 0 {
             return;
@@ -225,8 +254,33 @@ impl App {
             .clamp(0, len as isize - 1) as usize;
     }
 
+    /// Takes whatever the worker has sent; called on every loop turn.
+    pub fn tick(&mut self) {
+        if let Some(r) = &mut self.run {
+            r.poll();
+        }
+    }
+
+    fn start_run(&mut self) {
+        let Some(plan) = self.topology.plans.get(self.selected_plan) else {
+            self.message = "the topology has no plans to run".into();
+            return;
+        };
+        self.message = format!("started a run of plan {} with seed {}", plan.key, self.seed);
+        // Replacing a run drops the old one, which stops its worker.
+        self.run = Some(Run::start(
+            &self.topology,
+            PlanId(self.selected_plan as u32),
+            &self.failed,
+            self.marked.len(),
+            self.seed,
+            self.run_config,
+        ));
+        self.tab = Tab::Run;
+    }
+
     fn toggle_fail(&mut self) {
-        if self.tab == Tab::Plans {
+        if matches!(self.tab, Tab::Plans | Tab::Run) {
             self.message = "select a component on the Map or Components tab to fail it".into();
             return;
         }

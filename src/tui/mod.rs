@@ -8,6 +8,7 @@
 //! the backend so tests drive it with ratatui's `TestBackend`.
 
 mod app;
+mod run;
 mod ui;
 
 #[cfg(test)]
@@ -58,27 +59,39 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     }));
     let result = execute!(std::io::stdout(), EnableMouseCapture)
         .context("enabling mouse reporting")
-        .and_then(|()| run_loop(&mut terminal, &mut app, event::read));
+        .and_then(|()| {
+            run_loop(&mut terminal, &mut app, || {
+                // Wake up regularly so a running simulation's progress shows.
+                if event::poll(std::time::Duration::from_millis(100))? {
+                    event::read().map(Some)
+                } else {
+                    Ok(None)
+                }
+            })
+        });
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
 }
 
-/// Draws, waits for the next event, updates; until the app asks to quit.
+/// Takes worker progress, draws, waits for the next event (`None`: nothing
+/// happened before a timeout), updates; until the app asks to quit.
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
-    mut next_event: impl FnMut() -> std::io::Result<Event>,
+    mut next_event: impl FnMut() -> std::io::Result<Option<Event>>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
     loop {
+        app.tick();
         terminal.draw(|f| ui::render(app, f))?;
         if app.quit {
             return Ok(());
         }
-        let ev = next_event().context("reading terminal input")?;
-        app.handle_event(&ev);
+        if let Some(ev) = next_event().context("reading terminal input")? {
+            app.handle_event(&ev);
+        }
     }
 }

@@ -47,12 +47,16 @@ fn tabs_cycle_with_tab_shift_tab_arrows_and_digits() {
     ch(&mut a, 'l');
     assert_eq!(a.tab, Tab::Plans);
     key(&mut a, KeyCode::Right);
+    assert_eq!(a.tab, Tab::Run);
+    key(&mut a, KeyCode::Right);
     assert_eq!(a.tab, Tab::Map, "wraps around");
     key(&mut a, KeyCode::BackTab);
-    assert_eq!(a.tab, Tab::Plans);
+    assert_eq!(a.tab, Tab::Run);
     ch(&mut a, 'h');
     key(&mut a, KeyCode::Left);
-    assert_eq!(a.tab, Tab::Map);
+    assert_eq!(a.tab, Tab::Components);
+    ch(&mut a, '4');
+    assert_eq!(a.tab, Tab::Run);
     ch(&mut a, '3');
     assert_eq!(a.tab, Tab::Plans);
     ch(&mut a, '2');
@@ -209,7 +213,7 @@ fn event_loop_runs_to_quit_on_a_test_backend_and_survives_resize() {
         Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)),
     ]
     .into_iter();
-    run_loop(&mut term, &mut a, || Ok(events.next().unwrap())).unwrap();
+    run_loop(&mut term, &mut a, || Ok(events.next())).unwrap();
     assert!(a.quit);
     assert_eq!(events.next(), None, "every event consumed");
     assert_eq!(a.tab, Tab::Components);
@@ -255,4 +259,101 @@ fn durations_and_probabilities_format_compactly() {
     assert_eq!(ui::fmt_prob(0.000228), "2.28e-4");
     assert_eq!(ui::fmt_prob(0.25), "0.2500");
     assert_eq!(ui::fmt_prob(0.0), "0");
+}
+
+fn small_runs(a: &mut App) {
+    a.run_config = super::run::RunConfig {
+        batch_size: 2000,
+        batches: 10,
+    };
+}
+
+/// Ticks until the worker has exited; the bound only guards against a hang.
+fn wait_for_worker(a: &mut App) {
+    for _ in 0..12_000 {
+        a.tick();
+        if a.run.as_ref().is_some_and(|r| r.worker_done) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the worker did not finish");
+}
+
+/// The worker streams one estimate per batch, and the final tally equals the
+/// same batches run here in order: the thread changes nothing.
+#[test]
+fn run_streams_every_batch_and_matches_a_sequential_run() {
+    use drsim::failure::{Overrides, StaticModel};
+    use drsim::instant_mc::run_batch;
+    use drsim::model::PlanId;
+    let mut a = app();
+    small_runs(&mut a);
+    // What-if: Europe's cable and fra-sin cut; run three-region.
+    select(&mut a, Item::SharedRisk(SharedRiskId(0)));
+    ch(&mut a, ' ');
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, 's');
+    assert_eq!(a.tab, Tab::Run);
+    wait_for_worker(&mut a);
+    let run = a.run.as_ref().unwrap();
+    assert_eq!(run.status, super::run::RunStatus::Done);
+    assert_eq!(run.history.len(), 10);
+    assert_eq!(run.plan, PlanId(1));
+    let m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
+    let (mut n, mut d) = (0, 0);
+    for b in 0..10 {
+        let t = run_batch(&a.topology, PlanId(1), &m, &a.failed, 1, b, 2000);
+        n += t.samples;
+        d += t.down;
+        assert_eq!(
+            (
+                run.history[b as usize].samples,
+                run.history[b as usize].down
+            ),
+            (n, d),
+            "after batch {b}"
+        );
+    }
+    // The next seed gives a different, equally complete run.
+    ch(&mut a, 'n');
+    assert_eq!(a.seed, 2);
+    wait_for_worker(&mut a);
+    let again = a.run.as_ref().unwrap();
+    assert_eq!(again.history.len(), 10);
+    assert_eq!(again.seed, 2);
+}
+
+#[test]
+fn cancel_stops_the_worker_early() {
+    let mut a = app();
+    a.run_config = super::run::RunConfig {
+        batch_size: 1000,
+        batches: 1_000_000,
+    };
+    ch(&mut a, 's');
+    ch(&mut a, 'c');
+    assert_eq!(
+        a.run.as_ref().unwrap().status,
+        super::run::RunStatus::Cancelled
+    );
+    wait_for_worker(&mut a);
+    assert!(a.run.as_ref().unwrap().history.len() < 1_000_000);
+    assert!(a.message.contains("cancelled"));
+    ch(&mut a, 'c');
+    assert!(a.message.contains("no run in progress"));
+}
+
+#[test]
+fn snapshots_of_the_run_view() {
+    let mut a = app();
+    small_runs(&mut a);
+    a.tab = Tab::Run;
+    insta::assert_snapshot!("run_empty_80x24", snapshot(&a, 80, 24));
+    ch(&mut a, 's');
+    wait_for_worker(&mut a);
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("run_done_{w}x{h}"), snapshot(&a, w, h));
+    }
 }

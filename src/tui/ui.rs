@@ -1,6 +1,7 @@
 //! Rendering: a pure function of `&App`, so snapshots pin every view.
 
 use super::app::{App, Item, Tab};
+use super::run::RunStatus;
 use drsim::eval::PlanStatus;
 use drsim::model::{FailureProcess, Topology};
 use ratatui::Frame;
@@ -10,8 +11,8 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Line as CLine, Map, MapResolution, Points};
 use ratatui::widgets::{
-    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState,
-    Tabs, Wrap,
+    Axis, Block, Borders, Cell, Chart, Clear, Dataset, GraphType, LineGauge, List, ListItem,
+    ListState, Paragraph, Row, Table, TableState, Tabs, Wrap,
 };
 
 const UP: Color = Color::Green;
@@ -23,7 +24,7 @@ const SELECTED: Color = Color::Cyan;
 pub const KEYS: &[(&str, &str)] = &[
     ("Tab / l / →", "next tab"),
     ("Shift-Tab / h / ←", "previous tab"),
-    ("1 2 3", "go to Map / Components / Plans"),
+    ("1 2 3 4", "go to Map / Components / Plans / Run"),
     ("click tab title", "go to that tab"),
     ("j / ↓   k / ↑", "move the selection"),
     ("PgDn / Ctrl-d", "down 10 rows"),
@@ -35,6 +36,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("r", "restore every failed component"),
     ("m", "map resolution low / high"),
+    ("s", "run Monte Carlo of the selected plan"),
+    ("c", "cancel the run"),
+    ("n", "next seed and run again"),
     ("?", "show / hide this help"),
     ("q / Esc / Ctrl-c", "quit (Esc or q closes help first)"),
 ];
@@ -51,6 +55,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Tab::Map => render_map(app, f, body),
         Tab::Components => render_components(app, f, body),
         Tab::Plans => render_plans(app, f, body),
+        Tab::Run => render_run(app, f, body),
     }
     render_status(app, f, status);
     if app.help {
@@ -641,4 +646,146 @@ fn render_help(f: &mut Frame, body: Rect) {
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")),
         area,
     );
+}
+
+fn render_run(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.topology;
+    let Some(run) = &app.run else {
+        let plan = t
+            .plans
+            .get(app.selected_plan)
+            .map_or("-".to_string(), |p| p.key.clone());
+        let lines = vec![
+            Line::raw("No run yet."),
+            Line::raw(""),
+            Line::raw(format!(
+                "Press s to estimate how often plan '{plan}' is down at a random instant, \
+                 under the failures you marked on the Map or Components tab. \
+                 Choose the plan on the Plans tab (j/k). c cancels, n re-runs with the next seed."
+            )),
+        ];
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(Block::bordered().title(" Run "))
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    };
+    let [info_area, gauge_area, chart_area] = Layout::vertical([
+        Constraint::Length(5),
+        Constraint::Length(1),
+        Constraint::Min(6),
+    ])
+    .areas(area);
+    let plan = &t.plan(run.plan).key;
+    let (status, color) = match &run.status {
+        RunStatus::Running => ("running".to_string(), AT_RISK),
+        RunStatus::Done => ("done".to_string(), UP),
+        RunStatus::Cancelled => ("cancelled".to_string(), DOWN),
+        RunStatus::Failed(e) => (format!("failed: {e}"), DOWN),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("plan {plan}"), Style::new().bold().fg(SELECTED)),
+        Span::raw(format!(
+            " · seed {} · {} what-if failures forced · ",
+            run.seed, run.forced_items
+        )),
+        Span::styled(status, color),
+    ])];
+    match run.latest() {
+        Some(e) => {
+            lines.push(Line::raw(format!(
+                "P(down at a random instant) = {} ± {} (1 SE)",
+                fmt_prob(e.p_down),
+                fmt_prob(e.std_error)
+            )));
+            lines.push(Line::raw(format!(
+                "95% interval [{}, {}] · availability {:.6} · {} of {} samples down",
+                fmt_prob(e.ci95.0),
+                fmt_prob(e.ci95.1),
+                1.0 - e.p_down,
+                e.down,
+                e.samples
+            )));
+        }
+        None => lines.push(Line::raw("waiting for the first batch...")),
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(" Run "))
+            .wrap(Wrap { trim: false }),
+        info_area,
+    );
+    let total = run.config.batches * run.config.batch_size;
+    let done = run.latest().map_or(0, |e| e.samples);
+    f.render_widget(
+        LineGauge::default()
+            .ratio(done as f64 / total.max(1) as f64)
+            .label(format!("{done}/{total} samples "))
+            .filled_style(Style::new().fg(color)),
+        gauge_area,
+    );
+
+    let est: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.p_down))
+        .collect();
+    let lo: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.ci95.0))
+        .collect();
+    let hi: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.ci95.1))
+        .collect();
+    let y_max = hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1;
+    let x_max = total as f64;
+    let datasets = vec![
+        Dataset::default()
+            .name("95% band")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::DarkGray))
+            .data(&hi),
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::DarkGray))
+            .data(&lo),
+        Dataset::default()
+            .name("P(down)")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(SELECTED))
+            .data(&est),
+    ];
+    let chart = Chart::new(datasets)
+        .block(Block::bordered().title(" Convergence: estimate and 95% interval vs samples "))
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, x_max])
+                .labels(["0".to_string(), fmt_count(x_max / 2.0), fmt_count(x_max)])
+                .style(Style::new().dim()),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, y_max])
+                .labels(["0".to_string(), fmt_prob(y_max / 2.0), fmt_prob(y_max)])
+                .style(Style::new().dim()),
+        );
+    f.render_widget(chart, chart_area);
+}
+
+fn fmt_count(x: f64) -> String {
+    if x >= 1e6 {
+        format!("{:.1}M", x / 1e6)
+    } else if x >= 1e3 {
+        format!("{:.0}k", x / 1e3)
+    } else {
+        format!("{x:.0}")
+    }
 }
