@@ -24,10 +24,9 @@ use ratatui::crossterm::execute;
 use std::io::IsTerminal;
 
 /// The topology `drsim` opens with no arguments, embedded so the binary works
-/// from anywhere. Switch to the bundled `topologies/global-messaging.toml`
-/// by changing only these two lines.
-const DEFAULT_TOPOLOGY: &str = include_str!("dev-topology.toml");
-const DEFAULT_TOPOLOGY_NAME: &str = "built-in dev-topology.toml";
+/// from anywhere.
+const DEFAULT_TOPOLOGY: &str = include_str!("../../topologies/global-messaging.toml");
+const DEFAULT_TOPOLOGY_NAME: &str = "built-in global-messaging.toml";
 
 /// Loads the embedded default topology.
 pub fn default_app() -> anyhow::Result<App> {

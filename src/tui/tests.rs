@@ -357,3 +357,40 @@ fn snapshots_of_the_run_view() {
         insta::assert_snapshot!(format!("run_done_{w}x{h}"), snapshot(&a, w, h));
     }
 }
+
+#[test]
+fn the_built_in_topology_loads_with_plans_all_up() {
+    let a = super::default_app().unwrap();
+    assert_eq!(a.topology.name, "global-messaging");
+    assert!(!a.topology.plans.is_empty());
+    assert!(a.statuses.iter().all(|s| s.is_up()), "{:?}", a.statuses);
+}
+
+/// Tiny or odd terminal sizes must never panic, on any tab or with help.
+#[test]
+fn renders_at_any_size_without_panicking() {
+    let mut a = app();
+    small_runs(&mut a);
+    ch(&mut a, 's');
+    wait_for_worker(&mut a);
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23), (300, 100)] {
+        for tab in Tab::ALL {
+            a.tab = tab;
+            for help in [false, true] {
+                a.help = help;
+                snapshot(&a, w, h);
+            }
+        }
+    }
+}
+
+/// docs/tui.md documents exactly the keys the help overlay lists.
+#[test]
+fn docs_key_table_matches_the_help() {
+    let doc = include_str!("../../docs/tui.md");
+    for (k, _) in ui::KEYS {
+        assert!(doc.contains(&format!("| `{k}` |")), "docs/tui.md lacks {k}");
+    }
+    let rows = doc.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, ui::KEYS.len(), "docs/tui.md has extra key rows");
+}
