@@ -92,6 +92,8 @@ pub struct App {
     /// One-line feedback for the status bar.
     pub message: String,
     pub run: Option<Run>,
+    /// The run before the current one, kept to compare against.
+    pub previous_run: Option<Run>,
     pub seed: u64,
     pub run_config: RunConfig,
 }
@@ -121,6 +123,7 @@ impl App {
             at_risk: Vec::new(),
             message: "press ? for help".into(),
             run: None,
+            previous_run: None,
             seed: 1,
             run_config: RunConfig::default(),
             topology,
@@ -267,7 +270,12 @@ impl App {
             return;
         };
         self.message = format!("started a run of plan {} with seed {}", plan.key, self.seed);
-        // Replacing a run drops the old one, which stops its worker.
+        // The replaced run is cancelled if still going and kept for
+        // comparison; the one before it is dropped.
+        if let Some(mut old) = self.run.take() {
+            old.cancel();
+            self.previous_run = Some(old);
+        }
         self.run = Some(Run::start(
             &self.topology,
             PlanId(self.selected_plan as u32),

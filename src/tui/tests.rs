@@ -323,6 +323,9 @@ fn run_streams_every_batch_and_matches_a_sequential_run() {
     let again = a.run.as_ref().unwrap();
     assert_eq!(again.history.len(), 10);
     assert_eq!(again.seed, 2);
+    // The first run is kept for comparison, complete.
+    let prev = a.previous_run.as_ref().unwrap();
+    assert_eq!((prev.seed, prev.history.len()), (1, 10));
 }
 
 #[test]
@@ -356,6 +359,10 @@ fn snapshots_of_the_run_view() {
     for (w, h) in [(80, 24), (160, 48)] {
         insta::assert_snapshot!(format!("run_done_{w}x{h}"), snapshot(&a, w, h));
     }
+    // A second run (next seed) shows the first one's result to compare.
+    ch(&mut a, 'n');
+    wait_for_worker(&mut a);
+    insta::assert_snapshot!("run_compare_160x48", snapshot(&a, 160, 48));
 }
 
 #[test]

@@ -673,7 +673,7 @@ fn render_run(app: &App, f: &mut Frame, area: Rect) {
         return;
     };
     let [info_area, gauge_area, chart_area] = Layout::vertical([
-        Constraint::Length(5),
+        Constraint::Length(6),
         Constraint::Length(1),
         Constraint::Min(6),
     ])
@@ -710,6 +710,23 @@ fn render_run(app: &App, f: &mut Frame, area: Rect) {
             )));
         }
         None => lines.push(Line::raw("waiting for the first batch...")),
+    }
+    if let Some(prev) = &app.previous_run
+        && let Some(e) = prev.latest()
+    {
+        lines.push(Line::styled(
+            format!(
+                "previous: plan {} · seed {} · {} forced · P(down) = {} [{}, {}] after {} samples",
+                t.plan(prev.plan).key,
+                prev.seed,
+                prev.forced_items,
+                fmt_prob(e.p_down),
+                fmt_prob(e.ci95.0),
+                fmt_prob(e.ci95.1),
+                e.samples
+            ),
+            Style::new().dim(),
+        ));
     }
     f.render_widget(
         Paragraph::new(lines)
