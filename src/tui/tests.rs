@@ -401,3 +401,23 @@ fn docs_key_table_matches_the_help() {
     let rows = doc.lines().filter(|l| l.starts_with("| `")).count();
     assert_eq!(rows, ui::KEYS.len(), "docs/tui.md has extra key rows");
 }
+
+/// A topology without coordinates or plans says so instead of showing an
+/// empty map and table.
+#[test]
+fn missing_coordinates_and_plans_are_explained() {
+    let text = "[topology]\nname = \"bare\"\nformat = 1\n\n[[site]]\nid = \"a\"\n\n[[site]]\nid = \"b\"\n\n[[link]]\na = \"a\"\nb = \"b\"\n";
+    let t = drsim::io::load_str(text, std::path::Path::new("bare.toml"))
+        .unwrap()
+        .topology;
+    let mut a = App::new(t, "bare.toml");
+    let screen = |a: &App| format!("{}", snapshot(a, 100, 30));
+    let map = screen(&a);
+    assert!(map.contains("no plans declared"), "{map}");
+    assert!(map.contains("2 of 2 sites have no"), "{map}");
+    a.tab = Tab::Plans;
+    assert!(screen(&a).contains("This topology declares no plans."));
+    ch(&mut a, 's');
+    assert!(a.run.is_none());
+    assert!(a.message.contains("no plans"));
+}

@@ -226,6 +226,20 @@ fn render_map(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(format!(" {}", p.key)),
         ]));
     }
+    if t.plans.is_empty() {
+        lines.push(Line::raw("no plans declared"));
+    }
+    let unplaced = t.sites.iter().filter(|s| s.location.is_none()).count();
+    if unplaced > 0 {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!(
+                "{unplaced} of {} sites have no coordinates and are not drawn",
+                t.sites.len()
+            ),
+            Style::new().fg(AT_RISK),
+        ));
+    }
     f.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(" What-if "))
@@ -553,6 +567,9 @@ fn render_plans(app: &App, f: &mut Frame, area: Rect) {
     f.render_stateful_widget(table, table_area, &mut state);
 
     let mut lines = Vec::new();
+    if t.plans.is_empty() {
+        lines.push(Line::raw("This topology declares no plans."));
+    }
     if let (Some(p), Some(st)) = (
         t.plans.get(app.selected_plan),
         app.statuses.get(app.selected_plan),
