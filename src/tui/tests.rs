@@ -421,3 +421,25 @@ fn missing_coordinates_and_plans_are_explained() {
     assert!(a.run.is_none());
     assert!(a.message.contains("no plans"));
 }
+
+/// ams and fra fall on one row a column apart on a 52x10 map: only one is
+/// named, and selecting the other gives it the name instead.
+#[test]
+fn map_labels_never_overlap_and_the_selection_wins() {
+    let mut a = app();
+    let area = ratatui::layout::Rect::new(0, 0, 52, 10);
+    let (ams, fra) = (2usize, 3usize);
+    let l = ui::labelled_sites(&a, &[], area);
+    assert!(l.contains(&ams) && !l.contains(&fra), "{l:?}");
+    let l = ui::labelled_sites(&a, &[fra], area);
+    assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
+    // On a wide map both fit.
+    let wide = ratatui::layout::Rect::new(0, 0, 300, 80);
+    let l = ui::labelled_sites(&a, &[], wide);
+    assert_eq!(l.len(), a.topology.sites.len());
+    // A failed site outranks an up neighbour.
+    select(&mut a, Item::Site(SiteId(3)));
+    ch(&mut a, ' ');
+    let l = ui::labelled_sites(&a, &[], area);
+    assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
+}

@@ -5,7 +5,7 @@ use super::run::RunStatus;
 use drsim::eval::PlanStatus;
 use drsim::model::{FailureProcess, Topology};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
@@ -150,11 +150,12 @@ fn render_map(app: &App, f: &mut Frame, area: Rect) {
         " World map ({}, m to switch) ",
         if app.map_high_res { "high" } else { "low" }
     );
+    let labelled = labelled_sites(app, &sel_sites, map_area.inner(Margin::new(1, 1)));
     let canvas = Canvas::default()
         .block(Block::bordered().title(title))
         .marker(Marker::Braille)
         .x_bounds([-180.0, 180.0])
-        .y_bounds([-60.0, 85.0])
+        .y_bounds([LAT_BOTTOM, LAT_TOP])
         .paint(|ctx| {
             ctx.draw(&Map {
                 color: Color::DarkGray,
@@ -190,11 +191,16 @@ fn render_map(app: &App, f: &mut Frame, area: Rect) {
             ctx.layer();
             for (i, s) in t.sites.iter().enumerate() {
                 let Some(p) = s.location else { continue };
-                let color = site_color(app, i);
                 ctx.draw(&Points {
                     coords: &[(p.lon, p.lat)],
-                    color,
+                    color: site_color(app, i),
                 });
+            }
+            ctx.layer();
+            for &i in &labelled {
+                let s = &t.sites[i];
+                let Some(p) = s.location else { continue };
+                let color = site_color(app, i);
                 let style = if sel_sites.contains(&i) {
                     Style::new().fg(Color::Black).bg(SELECTED).bold()
                 } else {
@@ -259,6 +265,52 @@ fn render_map(app: &App, f: &mut Frame, area: Rect) {
         Paragraph::new(legend).block(Block::bordered().title(" Legend ")),
         legend_area,
     );
+}
+
+/// Map bounds: the inhabited latitudes, so the map uses the screen well.
+const LAT_TOP: f64 = 85.0;
+const LAT_BOTTOM: f64 = -60.0;
+
+/// Which sites get a name on the map, so that dense metros do not print
+/// names over each other: selected sites first, then down and at-risk ones,
+/// then the rest in file order; a label that would touch one already placed
+/// on its row (one column of gap) is left out, its dot still drawn.
+pub fn labelled_sites(app: &App, selected: &[usize], area: Rect) -> Vec<usize> {
+    let t = &app.topology;
+    let (w, h) = (f64::from(area.width.max(1)), f64::from(area.height.max(1)));
+    let rank = |i: usize| {
+        if selected.contains(&i) {
+            0
+        } else if app.failed.site_failed(drsim::model::SiteId(i as u32)) || app.at_risk[i] {
+            1
+        } else {
+            2
+        }
+    };
+    let mut order: Vec<usize> = (0..t.sites.len())
+        .filter(|&i| t.sites[i].location.is_some())
+        .collect();
+    order.sort_by_key(|&i| (rank(i), i));
+    let mut placed: Vec<(i64, i64, i64)> = Vec::new();
+    let mut out = Vec::new();
+    for i in order {
+        let Some(p) = t.sites[i].location else {
+            continue;
+        };
+        // The same truncating cell mapping ratatui's Canvas uses for labels.
+        let col = ((p.lon + 180.0) / 360.0 * (w - 1.0)) as i64;
+        let row = ((LAT_TOP - p.lat) / (LAT_TOP - LAT_BOTTOM) * (h - 1.0)) as i64;
+        let end = col + t.sites[i].key.chars().count() as i64;
+        if placed
+            .iter()
+            .any(|&(r, a, b)| r == row && col <= b && a <= end)
+        {
+            continue;
+        }
+        placed.push((row, col, end));
+        out.push(i);
+    }
+    out
 }
 
 fn status_span(st: PlanStatus) -> Span<'static> {
