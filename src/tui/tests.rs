@@ -443,3 +443,53 @@ fn map_labels_never_overlap_and_the_selection_wins() {
     let l = ui::labelled_sites(&a, &[], area);
     assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
 }
+
+/// A whole session through the real event loop, as a user would type it:
+/// go to Components, fail the Europe region, look at the plans, pick a plan
+/// and run it; then (after the worker finishes) restore everything and quit.
+/// The loop quits between the two halves only so the test can wait for the
+/// worker; the app and its run carry over.
+#[test]
+fn end_to_end_session_by_key_events() {
+    let mut a = app();
+    small_runs(&mut a);
+    let k = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    // Regions are listed first: us-west, us-east, eu.
+    let mut first = [
+        k('2'),
+        k('j'),
+        k('j'),
+        k(' '),
+        k('3'),
+        k('j'),
+        k('j'),
+        k('s'),
+        k('q'),
+    ]
+    .into_iter();
+    run_loop(&mut term, &mut a, || Ok(first.next())).unwrap();
+    assert_eq!(a.tab, Tab::Run);
+    assert!(a.marked.contains(&Item::Region(RegionId(2))));
+    assert_eq!(
+        up_plans(&a),
+        [false, false, false],
+        "Europe's demand is cut off"
+    );
+    a.quit = false;
+    wait_for_worker(&mut a);
+
+    let mut second = [k('r'), k('q')].into_iter();
+    run_loop(&mut term, &mut a, || Ok(second.next())).unwrap();
+    let screen = format!("{}", term.backend());
+    let run = a.run.as_ref().unwrap();
+    assert_eq!(run.status, super::run::RunStatus::Done);
+    // With Europe forced down, three-region can never reach a quorum for
+    // the europe demand: every sample is down.
+    let e = run.latest().unwrap();
+    assert_eq!((e.samples, e.down), (20_000, 20_000));
+    assert!(screen.contains("plan three-region · seed 1 · 1 what-if failures forced · done"));
+    assert!(screen.contains("20000 of 20000 samples"), "{screen}");
+    assert!(a.marked.is_empty());
+    assert_eq!(up_plans(&a), [true, true, true]);
+}

@@ -828,7 +828,7 @@ fn render_run(app: &App, f: &mut Frame, area: Rect) {
         .iter()
         .map(|e| (e.samples as f64, e.ci95.1))
         .collect();
-    let y_max = hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1;
+    let y_max = (hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1).min(1.0);
     let x_max = total as f64;
     let datasets = vec![
         Dataset::default()
