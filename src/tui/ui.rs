@@ -68,13 +68,18 @@ fn render_top(app: &App, f: &mut Frame, area: Rect) {
         .select(Tab::ALL.iter().position(|&t| t == app.tab))
         .highlight_style(Style::new().fg(Color::Black).bg(SELECTED).bold());
     f.render_widget(tabs, area);
-    let title = format!("drsim · {} ({}) ", app.topology.name, app.source);
-    let w = (title.chars().count() as u16).min(area.width);
     let tabs_width: u16 = Tab::ALL
         .iter()
         .map(|t| t.title().chars().count() as u16 + 3)
         .sum();
-    if area.width >= tabs_width + w {
+    // The full title if it fits, else just the topology's name.
+    let full = format!("drsim · {} ({}) ", app.topology.name, app.source);
+    let short = format!("{} ", app.topology.name);
+    if let Some(title) = [full, short]
+        .into_iter()
+        .find(|t| area.width >= tabs_width + t.chars().count() as u16)
+    {
+        let w = title.chars().count() as u16;
         let r = Rect::new(area.right() - w, area.y, w, 1);
         f.render_widget(Paragraph::new(title).dim(), r);
     }
@@ -644,6 +649,11 @@ fn render_plans(app: &App, f: &mut Frame, area: Rect) {
                 p.quorum
             ),
         }));
+        lines.push(Line::raw(format!(
+            "serving ({}): {}",
+            p.mode.as_str(),
+            names(p.serving_sites.iter().map(|&s| t.site(s).key.clone()))
+        )));
         lines.push(Line::raw(format!(
             "replicas {} · detection {} · switchover {} · headroom {}",
             p.replicas,
