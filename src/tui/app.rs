@@ -2,12 +2,14 @@
 //! every change of the what-if failures recomputes the derived plan statuses
 //! at once, so rendering never computes anything.
 
+use super::layout;
 use super::run::{Run, RunConfig, RunStatus};
 use drsim::eval::{Components, FailedSet, PlanStatus, plan_serves_with};
 use drsim::model::{LinkId, PlanId, RegionId, SharedRiskId, SiteId, Topology, TrainId};
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
+use ratatui::layout::Rect;
 use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +33,15 @@ impl Tab {
     fn index(self) -> usize {
         Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
     }
+}
+
+/// A row of the Components list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComponentRow {
+    /// The title of the section that `Item`'s kind starts.
+    Header(Item),
+    /// Index into `App::items`.
+    Item(usize),
 }
 
 /// A selectable component, in the order the Components list shows them.
@@ -91,6 +102,12 @@ pub struct App {
     pub at_risk: Vec<bool>,
     /// One-line feedback for the status bar.
     pub message: String,
+    /// Terminal size, for scrolling and mouse hit-testing.
+    pub size: (u16, u16),
+    /// First visible row of the Components list and the Plans table, kept so
+    /// the view scrolls only when the selection would leave it.
+    pub comp_offset: usize,
+    pub plan_offset: usize,
     pub run: Option<Run>,
     /// The run before the current one, kept to compare against.
     pub previous_run: Option<Run>,
@@ -122,6 +139,9 @@ impl App {
             statuses: Vec::new(),
             at_risk: Vec::new(),
             message: "press ? for help".into(),
+            size: (80, 24),
+            comp_offset: 0,
+            plan_offset: 0,
             run: None,
             previous_run: None,
             seed: 1,
@@ -140,7 +160,7 @@ impl App {
         match ev {
             Event::Key(k) => self.handle_key(*k),
             Event::Mouse(m) => self.handle_mouse(*m),
-            // A resize needs no state change: the next draw uses the new size.
+            Event::Resize(w, h) => self.set_size(*w, *h),
             _ => {}
         }
     }
@@ -196,15 +216,100 @@ impl App {
         })
     }
 
-    /// A left click on the tab bar (the top row) selects that tab.
+    /// A left click on the tab bar selects that tab; on a row of the
+    /// Components list or the Plans table, that row.
     pub fn handle_mouse(&mut self, m: MouseEvent) {
-        if m.kind == MouseEventKind::Down(MouseButton::Left)
-            && m.row == 0
-            && !self.help
-            && let Some(tab) = tab_at_column(m.column)
-        {
-            self.update(Action::GoTab(tab));
+        if m.kind != MouseEventKind::Down(MouseButton::Left) || self.help {
+            return;
         }
+        if m.row == 0 {
+            if let Some(tab) = tab_at_column(m.column) {
+                self.update(Action::GoTab(tab));
+            }
+            return;
+        }
+        let inside = |r: Rect| {
+            m.column > r.x && m.column + 1 < r.right() && m.row > r.y && m.row + 1 < r.bottom()
+        };
+        let body = self.body();
+        match self.tab {
+            Tab::Components => {
+                let [list, _] = layout::components(body);
+                if inside(list) {
+                    let r = self.comp_offset + usize::from(m.row - list.y - 1);
+                    if let Some(ComponentRow::Item(i)) = self.component_rows().get(r) {
+                        self.selected_item = *i;
+                        self.fix_offsets();
+                    }
+                }
+            }
+            Tab::Plans => {
+                let [table, _] = layout::plans(body);
+                // The first inner row is the header.
+                if inside(table) && m.row > table.y + 1 {
+                    let p = self.plan_offset + usize::from(m.row - table.y - 2);
+                    if p < self.topology.plans.len() {
+                        self.selected_plan = p;
+                        self.fix_offsets();
+                    }
+                }
+            }
+            Tab::Map | Tab::Run => {}
+        }
+    }
+
+    pub fn set_size(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        self.fix_offsets();
+    }
+
+    fn body(&self) -> Rect {
+        layout::screen(Rect::new(0, 0, self.size.0, self.size.1))[1]
+    }
+
+    /// The Components list's rows: a header before each kind, then items.
+    pub fn component_rows(&self) -> Vec<ComponentRow> {
+        let mut rows = Vec::with_capacity(self.items.len() + 5);
+        let mut last = None;
+        for (i, item) in self.items.iter().enumerate() {
+            let kind = std::mem::discriminant(item);
+            if last != Some(kind) {
+                last = Some(kind);
+                rows.push(ComponentRow::Header(*item));
+            }
+            rows.push(ComponentRow::Item(i));
+        }
+        rows
+    }
+
+    pub fn selected_component_row(&self) -> Option<usize> {
+        self.component_rows()
+            .iter()
+            .position(|r| *r == ComponentRow::Item(self.selected_item))
+    }
+
+    /// Scrolls the list and table just enough to keep the selection visible.
+    fn fix_offsets(&mut self) {
+        let body = self.body();
+        let visible = layout::inner_rows(layout::components(body)[0]).max(1);
+        let rows = self.component_rows();
+        if let Some(row) = self.selected_component_row() {
+            // Show a section's title along with its first item.
+            let top = match row.checked_sub(1).map(|r| rows[r]) {
+                Some(ComponentRow::Header(_)) if visible > 1 => row - 1,
+                _ => row,
+            };
+            self.comp_offset = self
+                .comp_offset
+                .clamp((row + 1).saturating_sub(visible).min(top), top);
+        }
+        let visible = layout::inner_rows(layout::plans(body)[0])
+            .saturating_sub(1)
+            .max(1);
+        let row = self.selected_plan;
+        self.plan_offset = self
+            .plan_offset
+            .clamp((row + 1).saturating_sub(visible), row);
     }
 
     pub fn update(&mut self, action: Action) {
@@ -255,6 +360,7 @@ impl App {
         *cur = (*cur as isize)
             .saturating_add(delta)
             .clamp(0, len as isize - 1) as usize;
+        self.fix_offsets();
     }
 
     /// Takes whatever the worker has sent; called on every loop turn.

@@ -8,6 +8,7 @@
 //! the backend so tests drive it with ratatui's `TestBackend`.
 
 mod app;
+mod layout;
 mod run;
 mod ui;
 
@@ -85,6 +86,10 @@ where
 {
     loop {
         app.tick();
+        let size = terminal.size()?;
+        if (size.width, size.height) != app.size {
+            app.set_size(size.width, size.height);
+        }
         terminal.draw(|f| ui::render(app, f))?;
         if app.quit {
             return Ok(());

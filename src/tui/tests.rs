@@ -493,3 +493,83 @@ fn end_to_end_session_by_key_events() {
     assert!(a.marked.is_empty());
     assert_eq!(up_plans(&a), [true, true, true]);
 }
+
+fn click(a: &mut App, column: u16, row: u16) {
+    a.handle_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    });
+}
+
+/// Finds `text` in a rendered screen; returns (column, row) of its first char.
+fn find_on_screen(b: &TestBackend, text: &str) -> (u16, u16) {
+    let buf = b.buffer();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(i) = line.find(text) {
+            return (line[..i].chars().count() as u16, y);
+        }
+    }
+    panic!("{text:?} not on screen:\n{b}");
+}
+
+/// Clicking a drawn row selects exactly that row, also after scrolling.
+#[test]
+fn click_selects_the_component_or_plan_drawn_there() {
+    let mut a = app();
+    a.set_size(80, 24);
+    ch(&mut a, '2');
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), " sin");
+    click(&mut a, x + 2, y);
+    assert_eq!(a.selected(), Some(Item::Site(SiteId(4))));
+    // Scroll to the end; the top rows are gone and clicks still match.
+    ch(&mut a, 'G');
+    assert!(a.comp_offset > 0);
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), "sin-nrt");
+    click(&mut a, x, y);
+    assert_eq!(a.selected(), Some(Item::Link(LinkId(4))));
+    // A click on a section header changes nothing.
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), "Shared-risk groups");
+    click(&mut a, x, y);
+    assert_eq!(a.selected(), Some(Item::Link(LinkId(4))));
+
+    ch(&mut a, '3');
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), "three-region");
+    click(&mut a, x, y);
+    assert_eq!(a.selected_plan, 2);
+    // The header row selects nothing.
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), "Plan ");
+    click(&mut a, x, y);
+    assert_eq!(a.selected_plan, 2);
+}
+
+/// Moving up from the bottom keeps the view still until the selection
+/// reaches its top edge, like any list.
+#[test]
+fn list_scrolls_only_when_the_selection_leaves_the_view() {
+    let mut a = app();
+    a.set_size(80, 24);
+    ch(&mut a, '2');
+    ch(&mut a, 'G');
+    let bottom_offset = a.comp_offset;
+    let visible = 24 - 4;
+    let rows = a.component_rows().len();
+    assert_eq!(bottom_offset, rows - visible);
+    ch(&mut a, 'k');
+    ch(&mut a, 'k');
+    assert_eq!(a.comp_offset, bottom_offset);
+    ch(&mut a, 'g');
+    assert_eq!(a.comp_offset, 0);
+    // Moving onto the first site also shows the "Sites" title above it.
+    select(&mut a, Item::Site(SiteId(1)));
+    a.set_size(80, 24);
+    let first_site_row = a.selected_component_row().unwrap() - 1;
+    a.comp_offset = first_site_row + 1;
+    ch(&mut a, 'k');
+    assert_eq!(a.selected(), Some(Item::Site(SiteId(0))));
+    assert_eq!(a.comp_offset, first_site_row - 1, "title row shown");
+}

@@ -1,6 +1,7 @@
 //! Rendering: a pure function of `&App`, so snapshots pin every view.
 
-use super::app::{App, Item, Tab};
+use super::app::{App, ComponentRow as Row2, Item, Tab};
+use super::layout;
 use super::run::RunStatus;
 use drsim::eval::PlanStatus;
 use drsim::model::{FailureProcess, Topology};
@@ -25,7 +26,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Tab / l / →", "next tab"),
     ("Shift-Tab / h / ←", "previous tab"),
     ("1 2 3 4", "go to Map / Components / Plans / Run"),
-    ("click tab title", "go to that tab"),
+    ("mouse click", "select a tab, a component or a plan"),
     ("j / ↓   k / ↑", "move the selection"),
     ("PgDn / Ctrl-d", "down 10 rows"),
     ("PgUp / Ctrl-u", "up 10 rows"),
@@ -44,12 +45,7 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 pub fn render(app: &App, f: &mut Frame) {
-    let [top, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(f.area());
+    let [top, body, status] = layout::screen(f.area());
     render_top(app, f, top);
     match app.tab {
         Tab::Map => render_map(app, f, body),
@@ -326,24 +322,20 @@ fn status_span(st: PlanStatus) -> Span<'static> {
 }
 
 fn render_components(app: &App, f: &mut Frame, area: Rect) {
-    let [list_area, detail_area] =
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
+    let [list_area, detail_area] = layout::components(area);
     let t = &app.topology;
     let mut rows: Vec<ListItem> = Vec::new();
-    let mut selected_row = None;
-    let mut last_kind = None;
-    for (i, &item) in app.items.iter().enumerate() {
-        let kind = std::mem::discriminant(&item);
-        if last_kind != Some(kind) {
-            last_kind = Some(kind);
-            rows.push(ListItem::new(Line::styled(
-                section_title(t, item),
-                Style::new().bold().add_modifier(Modifier::UNDERLINED),
-            )));
-        }
-        if i == app.selected_item {
-            selected_row = Some(rows.len());
-        }
+    for row in app.component_rows() {
+        let item = match row {
+            Row2::Header(item) => {
+                rows.push(ListItem::new(Line::styled(
+                    section_title(t, item),
+                    Style::new().bold().add_modifier(Modifier::UNDERLINED),
+                )));
+                continue;
+            }
+            Row2::Item(i) => app.items[i],
+        };
         let down = app.item_down(item);
         let mark = if app.marked.contains(&item) {
             Span::styled("✗ ", DOWN)
@@ -358,7 +350,9 @@ fn render_components(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(item_short(t, item)),
         ])));
     }
-    let mut state = ListState::default().with_selected(selected_row);
+    let mut state = ListState::default()
+        .with_offset(app.comp_offset)
+        .with_selected(app.selected_component_row());
     let list = List::new(rows)
         .block(Block::bordered().title(" Components "))
         .highlight_style(Style::new().fg(Color::Black).bg(SELECTED));
@@ -583,8 +577,7 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
 
 fn render_plans(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.topology;
-    let [table_area, detail_area] =
-        Layout::vertical([Constraint::Min(5), Constraint::Length(9)]).areas(area);
+    let [table_area, detail_area] = layout::plans(area);
     let header = Row::new(["Plan", "Mode", "Serving sites", "Q", "Cost/yr", "Now"])
         .style(Style::new().bold());
     let rows = t.plans.iter().zip(&app.statuses).map(|(p, st)| {
@@ -620,7 +613,9 @@ fn render_plans(app: &App, f: &mut Frame, area: Rect) {
     .header(header)
     .block(Block::bordered().title(" Plans under the current what-if "))
     .row_highlight_style(Style::new().fg(Color::Black).bg(SELECTED));
-    let mut state = TableState::default().with_selected(Some(app.selected_plan));
+    let mut state = TableState::default()
+        .with_offset(app.plan_offset)
+        .with_selected(Some(app.selected_plan));
     f.render_stateful_widget(table, table_area, &mut state);
 
     let mut lines = Vec::new();
