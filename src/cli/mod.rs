@@ -6,6 +6,7 @@
 
 mod import;
 mod output;
+mod tui;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
     Import(import::Args),
+    /// Open the interactive terminal UI (the default with no command).
+    Tui(tui::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -36,9 +39,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Import(a)) => import::run(a),
-        None => Err(anyhow::anyhow!(
-            "no command given; try `drsim --help` (the interactive UI is not built yet)"
-        )),
+        Some(Command::Tui(a)) => tui::run(a),
+        None => tui::run(tui::Args::default()),
     };
     match result {
         Ok(code) => code,

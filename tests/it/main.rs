@@ -4,3 +4,4 @@ mod bad_topologies;
 mod import;
 mod load;
 mod topologies;
+mod tui;
