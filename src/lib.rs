@@ -8,4 +8,5 @@
 pub mod failure;
 pub mod io;
 pub mod model;
+pub mod simulate;
 pub mod units;
