@@ -5,6 +5,7 @@
 //! 2 bad input or usage, 3 inconclusive.
 
 mod output;
+mod run;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -26,12 +27,15 @@ pub struct Cli {
 pub enum Command {
     /// Check topology files: syntax, units, ranges, references, structure.
     Validate(validate::Args),
+    /// Simulate trial-years and score the plans: availability, downtime, RTO, RPO, causes.
+    Run(run::Args),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
+        Some(Command::Run(a)) => run::run(a),
         None => Err(anyhow::anyhow!(
             "no command given; try `drsim --help` (the interactive UI is not built yet)"
         )),

@@ -80,7 +80,9 @@ impl DemandCurve {
     }
 
     fn piece(&self, t_in_year: f64) -> usize {
-        self.starts.partition_point(|&s| s <= t_in_year).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= t_in_year)
+            .saturating_sub(1)
     }
 
     /// Requests of demand `d` from time 0 to `t` (any number of years).

@@ -297,7 +297,10 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
     let mut years: Vec<f64> = b.year_down.iter().map(|s| s / 60.0).collect();
     years.sort_by(f64::total_cmp);
     let p_long = if cx.years == 1 {
-        Estimate::wilson(b.year_long.iter().filter(|&&x| x).count(), b.year_long.len())
+        Estimate::wilson(
+            b.year_long.iter().filter(|&&x| x).count(),
+            b.year_long.len(),
+        )
     } else {
         Estimate::of(&b.trial_long_frac)
     };
@@ -315,7 +318,11 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
             CauseShare {
                 cause: c.as_str(),
                 minutes_per_year: secs / 60.0 / total_years,
-                share: if total_down > 0.0 { secs / total_down } else { 0.0 },
+                share: if total_down > 0.0 {
+                    secs / total_down
+                } else {
+                    0.0
+                },
             }
         })
         .collect();

@@ -255,8 +255,10 @@ impl TrialState {
             }
         }
         if s.operator_rate_per_sec > 0.0 && !topo.sites.is_empty() {
-            self.queue
-                .push(exp_sample(rng, s.operator_rate_per_sec), Event::OperatorError);
+            self.queue.push(
+                exp_sample(rng, s.operator_rate_per_sec),
+                Event::OperatorError,
+            );
         }
 
         self.reevaluate(s, plan, rec);
@@ -276,31 +278,41 @@ impl TrialState {
 
     /// Applies one event; true when some component changed up/down state or
     /// the active-passive failover progressed.
-    fn handle<R: Rng + ?Sized>(&mut self, s: &Scenario<'_>, rng: &mut R, t: f64, ev: Event) -> bool {
+    fn handle<R: Rng + ?Sized>(
+        &mut self,
+        s: &Scenario<'_>,
+        rng: &mut R,
+        t: f64,
+        ev: Event,
+    ) -> bool {
         let topo = s.topo;
         match ev {
             Event::SiteFail(i) => {
                 let f = topo.sites[i as usize].failure.as_ref().map(|f| &f.ttr);
                 if let Some(ttr) = f {
-                    self.queue.push(t + ttr.sample_secs(rng), Event::SiteRepair(i));
+                    self.queue
+                        .push(t + ttr.sample_secs(rng), Event::SiteRepair(i));
                 }
                 self.site_hold(i, HARDWARE, true)
             }
             Event::SiteRepair(i) => {
                 if let Some(f) = &topo.sites[i as usize].failure {
-                    self.queue.push(t + f.ttf.sample_secs(rng), Event::SiteFail(i));
+                    self.queue
+                        .push(t + f.ttf.sample_secs(rng), Event::SiteFail(i));
                 }
                 self.site_hold(i, HARDWARE, false)
             }
             Event::LinkFail(j) => {
                 if let Some(f) = &topo.links[j as usize].failure {
-                    self.queue.push(t + f.ttr.sample_secs(rng), Event::LinkRepair(j));
+                    self.queue
+                        .push(t + f.ttr.sample_secs(rng), Event::LinkRepair(j));
                 }
                 self.link_hold(j, HARDWARE, true)
             }
             Event::LinkRepair(j) => {
                 if let Some(f) = &topo.links[j as usize].failure {
-                    self.queue.push(t + f.ttf.sample_secs(rng), Event::LinkFail(j));
+                    self.queue
+                        .push(t + f.ttf.sample_secs(rng), Event::LinkFail(j));
                 }
                 self.link_hold(j, HARDWARE, false)
             }
