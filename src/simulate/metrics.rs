@@ -206,10 +206,12 @@ impl Estimate {
         let z2 = Z95 * Z95;
         let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
         let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+        // At k = 0 (k = n) the bound is exactly 0 (1); rounding would leave
+        // a 1e-18 there.
         Estimate {
             mean: p,
-            lo: (centre - half).max(0.0),
-            hi: (centre + half).min(1.0),
+            lo: if k == 0.0 { 0.0 } else { (centre - half).max(0.0) },
+            hi: if k == n { 1.0 } else { (centre + half).min(1.0) },
             se: (p * (1.0 - p) / n).sqrt(),
         }
     }
