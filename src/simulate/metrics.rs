@@ -210,8 +210,16 @@ impl Estimate {
         // a 1e-18 there.
         Estimate {
             mean: p,
-            lo: if k == 0.0 { 0.0 } else { (centre - half).max(0.0) },
-            hi: if k == n { 1.0 } else { (centre + half).min(1.0) },
+            lo: if k == 0.0 {
+                0.0
+            } else {
+                (centre - half).max(0.0)
+            },
+            hi: if k == n {
+                1.0
+            } else {
+                (centre + half).min(1.0)
+            },
             se: (p * (1.0 - p) / n).sqrt(),
         }
     }

@@ -1,4 +1,5 @@
 //! The single integration-test binary (one link step instead of one per file).
 
 mod load;
+mod run_cli;
 mod simulate;
