@@ -57,6 +57,9 @@ pub(crate) struct Eval {
     pub groups: Vec<Group>,
     /// Usable flag per serving site (plan order).
     pub usable: Vec<bool>,
+    /// Could some group's demand exceed its capacity at some hour? Set by
+    /// the caller that knows the demand curve; false skips the hourly loop.
+    pub may_congest: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

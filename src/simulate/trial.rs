@@ -32,6 +32,7 @@ use crate::failure::Cause;
 use crate::model::{Distribution, PlanMode, Replication, Topology};
 use crate::units::SECONDS_PER_YEAR;
 use rand::{Rng, RngExt};
+use std::collections::HashMap;
 
 /// Causes a component can be held down by (congestion is not one).
 const N_CAUSES: usize = 5;
@@ -43,6 +44,9 @@ const OPERATOR: usize = 4;
 
 /// Recovery episodes longer than this make a "long outage" year.
 pub(crate) const LONG_OUTAGE_SECS: f64 = 3600.0;
+
+/// Failure states remembered per batch before the cache starts over.
+const MAX_CACHED_STATES: usize = 1 << 16;
 
 /// A regional hazard flattened: its stream and the sites it can hit.
 #[derive(Clone, Debug)]
@@ -128,8 +132,14 @@ pub(crate) struct TrialState {
     link_up: Vec<bool>,
     hit_sets: Vec<Vec<u32>>,
     free_hit_sets: Vec<u32>,
-    /// Sites taken down by each pending operator error.
-    eval: Eval,
+    /// Down flags, sites then links, as bits: the failure-state cache key.
+    down_bits: Vec<u64>,
+    key: Vec<u64>,
+    /// Service evaluations by (failure state, active site): the serving
+    /// model only runs for states not seen before in this batch.
+    cache: HashMap<Vec<u64>, u32>,
+    evals: Vec<Eval>,
+    cur: usize,
     model: ServingModel,
     active: Option<usize>,
     failed_from: Option<usize>,
@@ -156,7 +166,11 @@ impl TrialState {
             link_up: vec![true; m],
             hit_sets: Vec::new(),
             free_hit_sets: Vec::new(),
-            eval: Eval::default(),
+            down_bits: vec![0; (n + m).div_ceil(64)],
+            key: Vec::new(),
+            cache: HashMap::new(),
+            evals: Vec::new(),
+            cur: 0,
             model: s.model.clone(),
             active: None,
             failed_from: None,
@@ -175,11 +189,11 @@ impl TrialState {
         if down {
             self.site_causes[i][cause] += 1;
             self.site_down[i] += 1;
-            self.site_down[i] == 1
+            self.flip_if(i, self.site_down[i] == 1)
         } else {
             self.site_causes[i][cause] -= 1;
             self.site_down[i] -= 1;
-            self.site_down[i] == 0
+            self.flip_if(i, self.site_down[i] == 0)
         }
     }
 
@@ -188,12 +202,52 @@ impl TrialState {
         if down {
             self.link_causes[j][cause] += 1;
             self.link_down[j] += 1;
-            self.link_down[j] == 1
+            self.flip_if(self.site_down.len() + j, self.link_down[j] == 1)
         } else {
             self.link_causes[j][cause] -= 1;
             self.link_down[j] -= 1;
-            self.link_down[j] == 0
+            self.flip_if(self.site_down.len() + j, self.link_down[j] == 0)
         }
+    }
+
+    /// Flips component `c`'s down bit when it changed state; returns whether.
+    fn flip_if(&mut self, c: usize, changed: bool) -> bool {
+        if changed {
+            self.down_bits[c / 64] ^= 1 << (c % 64);
+        }
+        changed
+    }
+
+    /// The evaluation of the current failure state with this active site,
+    /// from the cache or computed and stored.
+    fn lookup(&mut self, s: &Scenario<'_>, active: Option<usize>) -> usize {
+        self.key.clear();
+        self.key.extend_from_slice(&self.down_bits);
+        self.key.push(active.map_or(u64::MAX, |a| a as u64));
+        if let Some(&i) = self.cache.get(self.key.as_slice()) {
+            return i as usize;
+        }
+        if self.evals.len() >= MAX_CACHED_STATES {
+            self.cache.clear();
+            self.evals.clear();
+        }
+        for (u, &d) in self.site_up.iter_mut().zip(&self.site_down) {
+            *u = d == 0;
+        }
+        for (u, &d) in self.link_up.iter_mut().zip(&self.link_down) {
+            *u = d == 0;
+        }
+        let mut e = Eval::default();
+        self.model
+            .evaluate(&self.site_up, &self.link_up, active, &mut e);
+        e.may_congest = e.groups.iter().any(|g| {
+            let peak: f64 = g.demands.iter().map(|&d| s.curve.max_rps[d as usize]).sum();
+            peak > g.capacity
+        });
+        self.evals.push(e);
+        let i = self.evals.len() - 1;
+        self.cache.insert(self.key.clone(), i as u32);
+        i
     }
 
     /// Runs one trial and fills `rec`.
@@ -210,6 +264,7 @@ impl TrialState {
         }
         self.site_down.fill(0);
         self.link_down.fill(0);
+        self.down_bits.fill(0);
         self.hit_sets.clear();
         self.free_hit_sets.clear();
         self.now = 0.0;
@@ -454,9 +509,6 @@ impl TrialState {
         for (u, &d) in self.site_up.iter_mut().zip(&self.site_down) {
             *u = d == 0;
         }
-        for (u, &d) in self.link_up.iter_mut().zip(&self.link_down) {
-            *u = d == 0;
-        }
         self.blame_dirty = true;
 
         // Data: the write primary is the first up replica.
@@ -480,10 +532,9 @@ impl TrialState {
         self.write_primary = primary;
 
         if plan.mode == PlanMode::ActivePassive {
-            // Usability needs reachability: compute it with no active site.
-            self.model
-                .evaluate(&self.site_up, &self.link_up, None, &mut self.eval);
-            let usable = &self.eval.usable;
+            // Usability needs reachability: evaluate with no active site.
+            let probe = self.lookup(s, None);
+            let usable = &self.evals[probe].usable;
             match self.active {
                 Some(a) if !usable[a] => {
                     self.active = None;
@@ -520,8 +571,7 @@ impl TrialState {
             // When no active site was known at the start, failed_from stays
             // None and the first usable site is taken without delay.
         }
-        self.model
-            .evaluate(&self.site_up, &self.link_up, self.active, &mut self.eval);
+        self.cur = self.lookup(s, self.active);
     }
 
     fn compute_blame(&mut self, s: &Scenario<'_>) {
@@ -584,18 +634,21 @@ impl TrialState {
         if t <= t0 {
             return;
         }
+        // Taken out for the duration so that `self` can be borrowed mutably.
+        let eval = std::mem::take(&mut self.evals[self.cur]);
+        self.integrate(s, &eval, t0, t, rec);
+        self.evals[self.cur] = eval;
+    }
+
+    fn integrate(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
         let curve = &s.curve;
-        let may_congest = self.eval.groups.iter().any(|g| {
-            let peak: f64 = g.demands.iter().map(|&d| curve.max_rps[d as usize]).sum();
-            peak > g.capacity
-        });
-        if !may_congest {
-            if self.eval.unserved.is_empty() {
+        if !eval.may_congest {
+            if eval.unserved.is_empty() {
                 self.piece(s, t0, t, false, rec);
                 return;
             }
-            for i in 0..self.eval.unserved.len() {
-                let d = self.eval.unserved[i] as usize;
+            for &d in &eval.unserved {
+                let d = d as usize;
                 rec.lost_requests += curve.integral(d, t) - curve.integral(d, t0);
                 rec.user_secs_lost += curve.users[d] * (t - t0);
             }
@@ -609,7 +662,7 @@ impl TrialState {
             let b = if end > a { end.min(t) } else { t };
             let dt = b - a;
             let mut congested = false;
-            for g in &self.eval.groups {
+            for g in &eval.groups {
                 let demand: f64 = g.demands.iter().map(|&d| curve.rate(p, d as usize)).sum();
                 if demand > g.capacity {
                     congested = true;
@@ -620,13 +673,13 @@ impl TrialState {
                     }
                 }
             }
-            for &d in &self.eval.unserved {
+            for &d in &eval.unserved {
                 rec.lost_requests += curve.rate(p, d as usize) * dt;
                 rec.user_secs_lost += curve.users[d as usize] * dt;
             }
-            let down = congested || !self.eval.unserved.is_empty();
+            let down = congested || !eval.unserved.is_empty();
             self.piece(s, a, b, down, rec);
-            if !self.eval.unserved.is_empty() {
+            if !eval.unserved.is_empty() {
                 self.attribute(s, dt, rec);
             } else if congested {
                 rec.cause_secs[Cause::Congestion as usize] += dt;
