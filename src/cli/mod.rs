@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 a checked condition failed (e.g. a target missed),
 //! 2 bad input or usage, 3 inconclusive.
 
+mod import;
 mod output;
 mod run;
 mod validate;
@@ -29,6 +30,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Simulate trial-years and score the plans: availability, downtime, RTO, RPO, causes.
     Run(run::Args),
+    /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
+    Import(import::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -36,6 +39,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Run(a)) => run::run(a),
+        Some(Command::Import(a)) => import::run(a),
         None => Err(anyhow::anyhow!(
             "no command given; try `drsim --help` (the interactive UI is not built yet)"
         )),

@@ -1,5 +1,8 @@
 //! The single integration-test binary (one link step instead of one per file).
 
+mod bad_topologies;
+mod import;
 mod load;
 mod run_cli;
 mod simulate;
+mod topologies;
