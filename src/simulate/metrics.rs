@@ -9,8 +9,11 @@
 //! - **outage episode**: a maximal stretch of downtime; its length is the
 //!   observed recovery time. Episodes still open at the end of a trial are
 //!   counted with the length seen so far;
-//! - **data lost**: minutes of writes lost (async lag when the write primary
-//!   is lost, writes since the last backup when every replica is down);
+//! - **data lost**: minutes of writes lost: the async lag each time writes
+//!   move off a write primary that went down, and the writes since the last
+//!   backup (backups at multiples of `backup_interval` from time 0) when a
+//!   disaster holds every replica down at once. Other causes (hardware,
+//!   power, releases, operators) leave a replica's data on disk;
 //! - **attribution**: each second of downtime is split evenly among the down
 //!   serving and entry sites (or, when none is down, among all down links and
 //!   sites), and within a component evenly per cause holding it down;

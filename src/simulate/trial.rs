@@ -171,6 +171,7 @@ pub(crate) struct TrialState {
     failover_done: bool,
     failover_gen: u64,
     write_primary: Option<usize>,
+    replicas_destroyed: bool,
     now: f64,
     outage_start: Option<f64>,
     blame: Vec<(u32, f64)>,
@@ -202,6 +203,7 @@ impl TrialState {
             failover_done: false,
             failover_gen: 0,
             write_primary: None,
+            replicas_destroyed: false,
             now: 0.0,
             outage_start: None,
             blame: Vec::new(),
@@ -299,6 +301,7 @@ impl TrialState {
         self.failover_done = false;
         self.active = None;
         self.write_primary = None;
+        self.replicas_destroyed = false;
 
         for (i, site) in topo.sites.iter().enumerate() {
             if let Some(f) = &site.failure {
@@ -533,26 +536,37 @@ impl TrialState {
         let t = self.now;
         self.blame_dirty = true;
 
-        // Data: the write primary is the first up replica.
-        let primary =
-            (0..s.n_replicas).find(|&r| self.site_down[self.model.serving[r] as usize] == 0);
-        match (self.write_primary, primary) {
-            (Some(_), None) => {
-                let lost = match plan.backup_interval {
-                    Some(b) if b.secs() > 0.0 => t % b.secs(),
-                    _ => t,
-                };
-                rec.data_lost_secs += lost;
-            }
-            (Some(old), Some(new)) if old != new => {
-                let old_down = self.site_down[self.model.serving[old] as usize] > 0;
-                if let (true, Replication::Async { lag }) = (old_down, plan.replication) {
+        // Data. Writes go to the first up replica. A replica that is merely
+        // down (hardware, power, a bad release) keeps its data; only a
+        // disaster destroys it. So: losing every replica to disasters loses
+        // the writes since the last backup; moving writes off a primary that
+        // went down loses the async lag (the new primary carries on without
+        // the writes it had not yet received).
+        let serving = &self.model.serving;
+        let destroyed =
+            (0..s.n_replicas).all(|r| self.site_causes[serving[r] as usize][DISASTER] > 0);
+        if destroyed && !self.replicas_destroyed {
+            rec.data_lost_secs += match plan.backup_interval {
+                Some(b) if b.secs() > 0.0 => t % b.secs(),
+                // No backups: everything written since the trial began.
+                _ => t,
+            };
+            // Restored from backup: nothing further to lose from the lag.
+            self.write_primary = None;
+        }
+        self.replicas_destroyed = destroyed;
+        let primary = (0..s.n_replicas).find(|&r| self.site_down[serving[r] as usize] == 0);
+        if let Some(new) = primary {
+            if let Some(old) = self.write_primary {
+                let old_down = self.site_down[serving[old] as usize] > 0;
+                if let (true, true, Replication::Async { lag }) =
+                    (old != new, old_down, plan.replication)
+                {
                     rec.data_lost_secs += lag.secs();
                 }
             }
-            _ => {}
+            self.write_primary = Some(new);
         }
-        self.write_primary = primary;
 
         if plan.mode == PlanMode::ActivePassive {
             // Usability needs reachability: evaluate with no active site.
