@@ -23,6 +23,12 @@ pub(crate) struct DemandCurve {
     /// Highest rate of each demand over the year.
     pub max_rps: Vec<f64>,
     pub users: Vec<f64>,
+    /// Sparse table for range maxima: `sparse[k][i * nd + d]` is the highest
+    /// rate of demand `d` over pieces `i .. i + 2^k`. Lets the simulator
+    /// skip the piece-by-piece congestion check for an interval whose peak
+    /// demand fits (the common case; surges make the yearly maximum useless
+    /// as a filter).
+    sparse: Vec<Vec<f64>>,
 }
 
 impl DemandCurve {
@@ -69,7 +75,18 @@ impl DemandCurve {
         let max_rps = (0..nd)
             .map(|d| (0..np).map(|p| rps[p * nd + d]).fold(0.0, f64::max))
             .collect();
+        let mut sparse = vec![rps.clone()];
+        let mut width = 1;
+        while width * 2 <= np {
+            let prev = &sparse[sparse.len() - 1];
+            let next: Vec<f64> = (0..(np - 2 * width + 1) * nd)
+                .map(|k| prev[k].max(prev[k + width * nd]))
+                .collect();
+            sparse.push(next);
+            width *= 2;
+        }
         DemandCurve {
+            sparse,
             n_demands: nd,
             starts: cuts,
             rps,
@@ -104,7 +121,107 @@ impl DemandCurve {
         (p, years * SECONDS_PER_YEAR + end)
     }
 
+    /// Highest rate of demand `d` over pieces `a..=b` (within one year).
+    fn range_max(&self, d: usize, a: usize, b: usize) -> f64 {
+        let len = b - a + 1;
+        let k = (usize::BITS - 1 - len.leading_zeros()) as usize;
+        let t = &self.sparse[k];
+        let nd = self.n_demands;
+        t[a * nd + d].max(t[(b + 1 - (1 << k)) * nd + d])
+    }
+
+    /// Highest rate of demand `d` at any instant of `[t0, t1)`.
+    pub fn max_between(&self, d: usize, t0: f64, t1: f64) -> f64 {
+        if t1 - t0 >= SECONDS_PER_YEAR {
+            return self.max_rps[d];
+        }
+        let (p0, _) = self.piece_at(t0);
+        // The piece holding the last instant before t1.
+        let (p1, _) = self.piece_at(t1.max(t0) - 1e-6_f64.max(t1 * 1e-15));
+        let (y0, y1) = (
+            (t0 / SECONDS_PER_YEAR).floor(),
+            ((t1 - 1e-6) / SECONDS_PER_YEAR).floor(),
+        );
+        if y0 == y1 && p1 >= p0 {
+            self.range_max(d, p0, p1)
+        } else {
+            // Wraps past 31 December.
+            let last = self.starts.len() - 1;
+            self.range_max(d, p0, last).max(self.range_max(d, 0, p1))
+        }
+    }
+
     pub fn rate(&self, piece: usize, d: usize) -> f64 {
         self.rps[piece * self.n_demands + d]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Demand, DemandId, Surge, TopologyParts};
+    use crate::units::Duration;
+
+    #[test]
+    fn range_max_equals_brute_force() {
+        let profile: [f64; 24] = std::array::from_fn(|h| ((h * 7) % 24) as f64 / 23.0);
+        let t = Topology::from_parts(TopologyParts {
+            sites: vec![crate::model::Site {
+                key: "s".into(),
+                name: "s".into(),
+                region: None,
+                location: None,
+                capacity_rps: 1.0,
+                failure: None,
+            }],
+            demands: vec![Demand {
+                key: "d".into(),
+                name: "d".into(),
+                entry_sites: vec![crate::model::SiteId(0)],
+                users: 1.0,
+                peak_rps: 10.0,
+                profile,
+                kbit_per_request: 1.0,
+            }],
+            surges: vec![Surge {
+                key: "s".into(),
+                name: "s".into(),
+                day_of_year: 100,
+                start_hour_utc: 3.5,
+                duration: Duration::from_hours(2.0).unwrap(),
+                multiplier: 4.0,
+                demands: vec![DemandId(0)],
+            }],
+            ..TopologyParts::default()
+        })
+        .unwrap();
+        let c = DemandCurve::new(&t);
+        let brute = |t0: f64, t1: f64| {
+            let mut m = c.rate(c.piece_at(t0).0, 0);
+            let mut x = t0;
+            while x < t1 {
+                let (p, end) = c.piece_at(x);
+                m = m.max(c.rate(p, 0));
+                x = end;
+            }
+            m
+        };
+        let h = SECONDS_PER_HOUR;
+        for (a, b) in [
+            (0.0, 0.5 * h),
+            (100.0 * 86_400.0, 100.0 * 86_400.0 + 4.0 * h),
+            (100.0 * 86_400.0 + 5.0 * h, 100.0 * 86_400.0 + 5.6 * h),
+            (3.3 * h, 27.9 * h),
+            (SECONDS_PER_YEAR - 2.5 * h, SECONDS_PER_YEAR + 1.5 * h),
+            (
+                SECONDS_PER_YEAR + 99.0 * 86_400.0,
+                SECONDS_PER_YEAR + 101.0 * 86_400.0,
+            ),
+        ] {
+            assert_eq!(c.max_between(0, a, b), brute(a, b), "[{a}, {b})");
+        }
+        // Surge x4 over hours 3..5, whose profile peaks at 21/23.
+        assert!((c.max_rps[0] - 40.0 * 21.0 / 23.0).abs() < 1e-12);
+        assert_eq!(c.max_between(0, 0.0, 2.0 * SECONDS_PER_YEAR), c.max_rps[0]);
     }
 }

@@ -679,7 +679,16 @@ impl TrialState {
 
     fn integrate(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
         let curve = &s.curve;
-        if !eval.may_congest {
+        let congestible = eval.may_congest
+            && eval.groups.iter().any(|g| {
+                let peak: f64 = g
+                    .demands
+                    .iter()
+                    .map(|&d| curve.max_between(d as usize, t0, t))
+                    .sum();
+                peak > g.capacity
+            });
+        if !congestible {
             if eval.unserved.is_empty() {
                 self.piece(s, t0, t, false, rec);
                 return;
