@@ -1,5 +1,6 @@
 //! Trial-years per second of the time-based simulator on a 15-site,
 //! 5-region topology and a generated 200-site one, on 2 worker threads.
+//! Also every plan of `topologies/global-messaging.toml` when it exists.
 //! Run: `cargo bench --bench simulate -- --quick`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -144,10 +145,20 @@ fn bench(c: &mut Criterion) {
         .num_threads(2)
         .build()
         .unwrap();
-    for (label, topo, trials) in [
-        ("15-sites", topology(5, 3, 3, 5), 2_000usize),
-        ("200-sites", topology(20, 10, 7, 10), 256),
-    ] {
+    let mut cases = vec![
+        ("15-sites", topology(5, 3, 3, 5), 0, 2_000usize),
+        ("200-sites", topology(20, 10, 7, 10), 0, 256),
+    ];
+    // The bundled default topology (17 sites), when run from the crate root.
+    let gm = std::path::Path::new("topologies/global-messaging.toml");
+    if let Ok(t) = drsim::io::load_path(gm) {
+        for (i, p) in t.plans.iter().enumerate() {
+            let label: &'static str =
+                Box::leak(format!("global-messaging/{}", p.key).into_boxed_str());
+            cases.push((label, t.clone(), i, 2_000));
+        }
+    }
+    for (label, topo, plan, trials) in cases {
         let mut g = c.benchmark_group("simulate");
         g.throughput(Throughput::Elements(trials as u64));
         g.sample_size(10);
@@ -157,7 +168,7 @@ fn bench(c: &mut Criterion) {
             seed: 1,
         };
         g.bench_function(label, |b| {
-            b.iter(|| pool.install(|| run_plan(&topo, 0, &cfg, &|_| {}).unwrap()))
+            b.iter(|| pool.install(|| run_plan(&topo, plan, &cfg, &|_| {}).unwrap()))
         });
         g.finish();
     }
