@@ -591,3 +591,50 @@ fn a_disaster_taking_every_replica_loses_the_writes_since_the_last_backup() {
     let d = r.data_lost_minutes_per_year;
     within(d.mean, 360.0, d.se, "data lost to disasters, minutes/year");
 }
+
+#[test]
+fn bundled_topologies_give_consistent_reports() {
+    // Every second of downtime is attributed exactly once (to causes or to
+    // the unattributed bucket), intervals bracket their means, and
+    // probabilities stay in [0, 1].
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("topologies");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let t = drsim::io::load_path(&path).unwrap();
+        for p in 0..t.plans.len() {
+            let r = run(&t, p, 128, 5);
+            let what = format!("{} / {}", path.display(), r.plan);
+            let down = r.downtime_minutes_per_year.mean.mean;
+            let attributed: f64 = r
+                .downtime_by_cause
+                .iter()
+                .map(|c| c.minutes_per_year)
+                .sum::<f64>()
+                + r.unattributed_minutes_per_year;
+            assert!(
+                (attributed - down).abs() <= 1e-6 * down.max(1.0),
+                "{what}: {attributed} attributed vs {down} down"
+            );
+            for e in [
+                r.availability_time,
+                r.availability_demand,
+                r.p_outage_over_1h,
+                r.data_lost_minutes_per_year,
+            ] {
+                assert!(e.lo <= e.mean && e.mean <= e.hi, "{what}: {e:?}");
+            }
+            for a in [r.availability_time.mean, r.availability_demand.mean] {
+                assert!((0.0..=1.0).contains(&a), "{what}: {a}");
+            }
+            let d = &r.downtime_minutes_per_year;
+            assert!(d.p50 <= d.p90 && d.p90 <= d.p99 && d.p99 <= d.max, "{what}");
+            assert!(d.max <= 525_600.0 + 1e-6, "{what}: more than a year down");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "no bundled plan was checked");
+}
