@@ -10,4 +10,5 @@ pub mod failure;
 pub mod instant_mc;
 pub mod io;
 pub mod model;
+pub mod simulate;
 pub mod units;

@@ -6,6 +6,7 @@
 
 mod import;
 mod output;
+mod run;
 mod tui;
 mod validate;
 
@@ -28,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Check topology files: syntax, units, ranges, references, structure.
     Validate(validate::Args),
+    /// Simulate trial-years and score the plans: availability, downtime, RTO, RPO, causes.
+    Run(run::Args),
     /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
     Import(import::Args),
     /// Open the interactive terminal UI (the default with no command).
@@ -38,6 +41,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
+        Some(Command::Run(a)) => run::run(a),
         Some(Command::Import(a)) => import::run(a),
         Some(Command::Tui(a)) => tui::run(a),
         None => tui::run(tui::Args::default()),

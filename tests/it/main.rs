@@ -3,5 +3,7 @@
 mod bad_topologies;
 mod import;
 mod load;
+mod run_cli;
+mod simulate;
 mod topologies;
 mod tui;
