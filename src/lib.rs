@@ -6,5 +6,6 @@
 //! prints.
 
 pub mod failure;
+pub mod flow;
 pub mod model;
 pub mod units;

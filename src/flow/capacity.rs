@@ -1,0 +1,534 @@
+//! Monte Carlo distribution of the maximum s-t flow of a [`StaticModel`]
+//! under random failures.
+//!
+//! Work is split into fixed-size batches; batch `b` draws from xoshiro stream
+//! `b` (`jump_ce(b, 128)`), batches run on rayon and are reduced in batch
+//! order, so a seed fixes every number whatever the thread count. Within a
+//! batch, failure patterns are deduplicated: the flow of each distinct
+//! failed-edge set is computed once. A pattern that fails no edge carrying
+//! flow in the intact optimum keeps the intact flow (that flow stays
+//! feasible and nothing can exceed it), so most samples at small q never
+//! reach the max-flow solver.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+use super::maxflow::{FlowNetwork, MaxFlow};
+use crate::failure::StaticModel;
+
+/// Samples per batch: large enough that the stream jump and the pattern
+/// cache pay off, small enough that two threads share the work evenly.
+pub const BATCH_SIZE: u64 = 8192;
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CapacityError {
+    #[error("node {node} does not exist (the network has {n} nodes)")]
+    NoSuchNode { node: u32, n: usize },
+    #[error("source and destination are the same node ({0})")]
+    SameTerminal(u32),
+    #[error("edge {edge} ('{name}') has capacity {capacity}; capacities must be finite and >= 0")]
+    BadCapacity {
+        edge: usize,
+        name: String,
+        capacity: f64,
+    },
+    #[error("{what} = {value} is not a probability in [0, 1]")]
+    BadProbability { what: String, value: f64 },
+    #[error("the number of samples must be at least 1")]
+    NoSamples,
+    #[error("threshold {0} must be finite and > 0")]
+    BadThreshold(f64),
+}
+
+#[derive(Clone, Debug)]
+pub struct CapacityOptions {
+    pub samples: u64,
+    pub seed: u64,
+    /// With a threshold F, also estimate P(flow < F).
+    pub threshold: Option<f64>,
+}
+
+/// Flow percentiles: `pX` is the smallest flow `v` with at least X% of
+/// samples at or below `v`, so at least (100-X)% of samples carry `pX` or more.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Percentiles {
+    pub p1: f64,
+    pub p5: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+}
+
+/// A probability estimated from `k` of `n` samples with its exact
+/// (Clopper-Pearson) 95% interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Proportion {
+    pub k: u64,
+    pub n: u64,
+    pub p: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Proportion {
+    pub fn new(k: u64, n: u64) -> Proportion {
+        let (low, high) = clopper_pearson(k, n, 0.05);
+        Proportion {
+            k,
+            n,
+            p: k as f64 / n as f64,
+            low,
+            high,
+        }
+    }
+}
+
+/// Exact two-sided `1 - alpha` binomial interval. `k = 0` gives a lower
+/// bound of 0 and `k = n` an upper bound of 1 (the Beta quantiles are
+/// undefined there).
+pub fn clopper_pearson(k: u64, n: u64, alpha: f64) -> (f64, f64) {
+    use statrs::distribution::{Beta, ContinuousCDF};
+    assert!(n > 0 && k <= n);
+    let (kf, nf) = (k as f64, n as f64);
+    let low = if k == 0 {
+        0.0
+    } else {
+        Beta::new(kf, nf - kf + 1.0)
+            .expect("positive shape parameters")
+            .inverse_cdf(alpha / 2.0)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        Beta::new(kf + 1.0, nf - kf)
+            .expect("positive shape parameters")
+            .inverse_cdf(1.0 - alpha / 2.0)
+    };
+    (low, high)
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CapacityReport {
+    pub intact_flow: f64,
+    pub mean_flow: f64,
+    pub mean_flow_std_error: f64,
+    pub percentiles: Percentiles,
+    pub p_zero: f64,
+    pub p_zero_ci95_low: f64,
+    pub p_zero_ci95_high: f64,
+    /// P(flow < intact flow).
+    pub p_degraded: f64,
+    pub p_degraded_ci95_low: f64,
+    pub p_degraded_ci95_high: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_ci95_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_ci95_high: Option<f64>,
+    pub samples: u64,
+    /// Samples whose failure pattern needed a max-flow solve (after
+    /// deduplication and the intact-support shortcut).
+    pub max_flow_solves: u64,
+    pub seconds: f64,
+    pub samples_per_second: f64,
+    /// Every distinct flow value seen with its sample count, ascending.
+    #[serde(skip)]
+    pub distribution: Vec<(f64, u64)>,
+}
+
+/// One thread's precomputed view of the model for sampling failure states.
+struct Sampler<'a> {
+    model: &'a StaticModel,
+    net: FlowNetwork,
+    s: u32,
+    t: u32,
+    /// `(index, threshold)`: the component fails when the top 53 bits of a
+    /// draw are below the threshold, i.e. with probability exactly q
+    /// rounded to 2^-53; components with q = 0 draw nothing.
+    node_thr: Vec<(u32, u64)>,
+    edge_thr: Vec<(u32, u64)>,
+    shock_thr: Vec<(usize, u64)>,
+    /// Incident edges of each node (CSR).
+    inc_start: Vec<u32>,
+    inc: Vec<u32>,
+    words: usize,
+    /// Edges carrying flow in the intact optimum, as a bitset.
+    support: Vec<u64>,
+    intact: f64,
+}
+
+fn threshold(q: f64) -> u64 {
+    (q * (1u64 << 53) as f64).ceil() as u64
+}
+
+fn draw(rng: &mut Xoshiro256PlusPlus, thr: u64) -> bool {
+    (rng.next_u64() >> 11) < thr
+}
+
+/// Outcome of one sampled failure state.
+enum State {
+    TerminalDown,
+    Intact,
+    /// The failed-edge bitset is in the sampler's buffer.
+    Failed,
+}
+
+impl<'a> Sampler<'a> {
+    fn new(model: &'a StaticModel, s: u32, t: u32) -> Sampler<'a> {
+        let net = FlowNetwork::new(model.n_nodes(), &model.edges, &model.edge_capacity);
+        let node_thr = model
+            .node_q
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| **q > 0.0)
+            .map(|(i, &q)| (i as u32, threshold(q)))
+            .collect();
+        let edge_thr = model
+            .edge_q
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| **q > 0.0)
+            .map(|(i, &q)| (i as u32, threshold(q)))
+            .collect();
+        let shock_thr = model
+            .shocks
+            .iter()
+            .enumerate()
+            .filter(|(_, sh)| sh.prob > 0.0)
+            .map(|(i, sh)| (i, threshold(sh.prob)))
+            .collect();
+        let n = model.n_nodes();
+        let mut inc_start = vec![0u32; n + 1];
+        for &(a, b) in &model.edges {
+            inc_start[a as usize + 1] += 1;
+            inc_start[b as usize + 1] += 1;
+        }
+        for u in 0..n {
+            inc_start[u + 1] += inc_start[u];
+        }
+        let mut fill = inc_start.clone();
+        let mut inc = vec![0u32; 2 * model.n_edges()];
+        for (e, &(a, b)) in model.edges.iter().enumerate() {
+            for x in [a, b] {
+                inc[fill[x as usize] as usize] = e as u32;
+                fill[x as usize] += 1;
+            }
+        }
+        let words = model.n_edges().div_ceil(64).max(1);
+        let mut mf = MaxFlow::new(&net);
+        let intact = mf.solve(&net, &model.edge_capacity, s, t);
+        let mut support = vec![0u64; words];
+        for e in 0..model.n_edges() {
+            if mf.edge_flow(e) != 0.0 {
+                support[e / 64] |= 1 << (e % 64);
+            }
+        }
+        Sampler {
+            model,
+            net,
+            s,
+            t,
+            node_thr,
+            edge_thr,
+            shock_thr,
+            inc_start,
+            inc,
+            words,
+            support,
+            intact,
+        }
+    }
+
+    /// Draws one failure state into `failed` (edge bitset) using `node_down`
+    /// as scratch. Draw order is fixed: nodes, edges, shocks.
+    fn sample(
+        &self,
+        rng: &mut Xoshiro256PlusPlus,
+        failed: &mut [u64],
+        node_down: &mut Vec<u32>,
+    ) -> State {
+        failed.fill(0);
+        node_down.clear();
+        for &(i, thr) in &self.node_thr {
+            if draw(rng, thr) {
+                node_down.push(i);
+            }
+        }
+        for &(e, thr) in &self.edge_thr {
+            if draw(rng, thr) {
+                failed[e as usize / 64] |= 1 << (e % 64);
+            }
+        }
+        for &(k, thr) in &self.shock_thr {
+            if draw(rng, thr) {
+                let sh = &self.model.shocks[k];
+                node_down.extend_from_slice(&sh.nodes);
+                for &e in &sh.edges {
+                    failed[e as usize / 64] |= 1 << (e % 64);
+                }
+            }
+        }
+        for &v in node_down.iter() {
+            if v == self.s || v == self.t {
+                return State::TerminalDown;
+            }
+            let v = v as usize;
+            for &e in &self.inc[self.inc_start[v] as usize..self.inc_start[v + 1] as usize] {
+                failed[e as usize / 64] |= 1 << (e % 64);
+            }
+        }
+        if failed.iter().zip(&self.support).all(|(f, s)| f & s == 0) {
+            State::Intact
+        } else {
+            State::Failed
+        }
+    }
+}
+
+/// FxHash-style hasher: the keys are already random-looking bitsets, and
+/// SipHash would cost more than many of the max-flows it guards.
+#[derive(Default)]
+struct WordHasher(u64);
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+type PatternCache = HashMap<Box<[u64]>, f64, BuildHasherDefault<WordHasher>>;
+
+#[derive(Default)]
+struct BatchStats {
+    n: u64,
+    sum: f64,
+    sum_sq: f64,
+    zero: u64,
+    degraded: u64,
+    below: u64,
+    solves: u64,
+    /// Flow value bits -> count (flows are >= 0, so bit order is value order).
+    hist: HashMap<u64, u64, BuildHasherDefault<WordHasher>>,
+}
+
+fn run_batch(
+    sm: &Sampler<'_>,
+    seed: u64,
+    batch: u64,
+    n: u64,
+    threshold: Option<f64>,
+) -> BatchStats {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    rng.jump_ce(batch, 128);
+    let mut mf = MaxFlow::new(&sm.net);
+    let mut cache = PatternCache::default();
+    let mut failed = vec![0u64; sm.words];
+    let mut node_down = Vec::new();
+    let mut caps = sm.model.edge_capacity.clone();
+    let mut st = BatchStats::default();
+    let degraded_below = sm.intact * (1.0 - 1e-9);
+    for _ in 0..n {
+        let flow = match sm.sample(&mut rng, &mut failed, &mut node_down) {
+            State::TerminalDown => 0.0,
+            State::Intact => sm.intact,
+            State::Failed => {
+                if let Some(&f) = cache.get(&failed[..]) {
+                    f
+                } else {
+                    caps.copy_from_slice(&sm.model.edge_capacity);
+                    for (w, &bits) in failed.iter().enumerate() {
+                        let mut b = bits;
+                        while b != 0 {
+                            caps[w * 64 + b.trailing_zeros() as usize] = 0.0;
+                            b &= b - 1;
+                        }
+                    }
+                    let f = mf.solve(&sm.net, &caps, sm.s, sm.t);
+                    st.solves += 1;
+                    cache.insert(failed.clone().into_boxed_slice(), f);
+                    f
+                }
+            }
+        };
+        st.n += 1;
+        st.sum += flow;
+        st.sum_sq += flow * flow;
+        st.zero += u64::from(flow <= 0.0);
+        st.degraded += u64::from(flow < degraded_below);
+        if let Some(f) = threshold {
+            st.below += u64::from(flow < f);
+        }
+        *st.hist.entry(flow.to_bits()).or_insert(0) += 1;
+    }
+    st
+}
+
+/// Checks the parts of the model the flow analysis relies on.
+pub fn check_model(model: &StaticModel, s: u32, t: u32) -> Result<(), CapacityError> {
+    let n = model.n_nodes();
+    for node in [s, t] {
+        if node as usize >= n {
+            return Err(CapacityError::NoSuchNode { node, n });
+        }
+    }
+    if s == t {
+        return Err(CapacityError::SameTerminal(s));
+    }
+    for (e, &c) in model.edge_capacity.iter().enumerate() {
+        if !(c.is_finite() && c >= 0.0) {
+            return Err(CapacityError::BadCapacity {
+                edge: e,
+                name: model.edge_names.get(e).cloned().unwrap_or_default(),
+                capacity: c,
+            });
+        }
+    }
+    let probs = model
+        .node_q
+        .iter()
+        .enumerate()
+        .map(|(i, &q)| (format!("failure probability of node {i}"), q))
+        .chain(
+            model
+                .edge_q
+                .iter()
+                .enumerate()
+                .map(|(i, &q)| (format!("failure probability of edge {i}"), q)),
+        )
+        .chain(
+            model
+                .shocks
+                .iter()
+                .map(|sh| (format!("probability of shock '{}'", sh.name), sh.prob)),
+        );
+    for (what, value) in probs {
+        if !(0.0..=1.0).contains(&value) {
+            return Err(CapacityError::BadProbability { what, value });
+        }
+    }
+    Ok(())
+}
+
+/// The intact max flow from `s` to `t` (no failures).
+pub fn intact_flow(model: &StaticModel, s: u32, t: u32) -> Result<f64, CapacityError> {
+    check_model(model, s, t)?;
+    let net = FlowNetwork::new(model.n_nodes(), &model.edges, &model.edge_capacity);
+    Ok(MaxFlow::new(&net).solve(&net, &model.edge_capacity, s, t))
+}
+
+/// Crude Monte Carlo over `opts.samples` failure states, on the current
+/// rayon pool. Results depend only on the model, terminals and seed.
+pub fn simulate(
+    model: &StaticModel,
+    s: u32,
+    t: u32,
+    opts: &CapacityOptions,
+) -> Result<CapacityReport, CapacityError> {
+    check_model(model, s, t)?;
+    if opts.samples == 0 {
+        return Err(CapacityError::NoSamples);
+    }
+    if let Some(f) = opts.threshold
+        && !(f.is_finite() && f > 0.0)
+    {
+        return Err(CapacityError::BadThreshold(f));
+    }
+    let started = Instant::now();
+    let sm = Sampler::new(model, s, t);
+    let n_batches = opts.samples.div_ceil(BATCH_SIZE);
+    let batches: Vec<BatchStats> = (0..n_batches)
+        .into_par_iter()
+        .map(|b| {
+            let n = BATCH_SIZE.min(opts.samples - b * BATCH_SIZE);
+            run_batch(&sm, opts.seed, b, n, opts.threshold)
+        })
+        .collect();
+    let mut total = BatchStats::default();
+    let mut hist: BTreeMap<u64, u64> = BTreeMap::new();
+    for b in batches {
+        total.n += b.n;
+        total.sum += b.sum;
+        total.sum_sq += b.sum_sq;
+        total.zero += b.zero;
+        total.degraded += b.degraded;
+        total.below += b.below;
+        total.solves += b.solves;
+        for (k, c) in b.hist {
+            *hist.entry(k).or_insert(0) += c;
+        }
+    }
+    let n = total.n;
+    let nf = n as f64;
+    let mean = total.sum / nf;
+    let var = if n > 1 {
+        ((total.sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
+    let distribution: Vec<(f64, u64)> = hist
+        .into_iter()
+        .map(|(bits, c)| (f64::from_bits(bits), c))
+        .collect();
+    let pct = |x: f64| {
+        // Smallest value whose cumulative count reaches ceil(x% of n).
+        let need = ((x / 100.0) * nf).ceil().max(1.0) as u64;
+        let mut cum = 0;
+        for &(v, c) in &distribution {
+            cum += c;
+            if cum >= need {
+                return v;
+            }
+        }
+        distribution.last().map_or(0.0, |d| d.0)
+    };
+    let zero = Proportion::new(total.zero, n);
+    let degraded = Proportion::new(total.degraded, n);
+    let below = opts.threshold.map(|_| Proportion::new(total.below, n));
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(CapacityReport {
+        intact_flow: sm.intact,
+        mean_flow: mean,
+        mean_flow_std_error: (var / nf).sqrt(),
+        percentiles: Percentiles {
+            p1: pct(1.0),
+            p5: pct(5.0),
+            p10: pct(10.0),
+            p50: pct(50.0),
+            p90: pct(90.0),
+            p99: pct(99.0),
+        },
+        p_zero: zero.p,
+        p_zero_ci95_low: zero.low,
+        p_zero_ci95_high: zero.high,
+        p_degraded: degraded.p,
+        p_degraded_ci95_low: degraded.low,
+        p_degraded_ci95_high: degraded.high,
+        threshold: opts.threshold,
+        p_below_threshold: below.map(|b| b.p),
+        p_below_threshold_ci95_low: below.map(|b| b.low),
+        p_below_threshold_ci95_high: below.map(|b| b.high),
+        samples: n,
+        max_flow_solves: total.solves,
+        seconds,
+        samples_per_second: nf / seconds.max(1e-9),
+        distribution,
+    })
+}
