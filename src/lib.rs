@@ -7,5 +7,6 @@
 
 pub mod failure;
 pub mod flow;
+pub mod io;
 pub mod model;
 pub mod units;

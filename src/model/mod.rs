@@ -401,12 +401,8 @@ impl Topology {
             if let Some(r) = s.region {
                 check("site", &s.key, "region", r.index(), p.regions.len())?;
             }
-            if !(s.capacity_rps.is_finite() && s.capacity_rps >= 0.0) {
-                return Err(invalid(
-                    "site",
-                    &s.key,
-                    "capacity must be finite and >= 0".into(),
-                ));
+            if s.capacity_rps.is_nan() || s.capacity_rps < 0.0 {
+                return Err(invalid("site", &s.key, "capacity must be >= 0".into()));
             }
         }
         for l in &p.links {

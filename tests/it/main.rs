@@ -1,1 +1,4 @@
+//! The single integration-test binary (one link step instead of one per file).
+
 mod capacity;
+mod load;

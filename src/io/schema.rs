@@ -1,0 +1,271 @@
+//! The raw shape of a topology file, as serde reads it.
+//!
+//! Every struct denies unknown keys (a misspelt `mtbf_hour` is an error with
+//! its line, not a silently ignored setting). Fields that later semantic
+//! checks must point at are `Spanned`. Nothing here is validated beyond
+//! types, units and ranges; [`super::load`] turns it into a `Topology`.
+
+use crate::units::{Duration, Probability};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The topology file format version this build reads.
+pub const FORMAT_VERSION: i64 = 1;
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FileDto {
+    pub topology: Spanned<MetaDto>,
+    #[serde(default)]
+    pub defaults: DefaultsDto,
+    #[serde(default)]
+    pub region: Vec<Spanned<RegionDto>>,
+    #[serde(default)]
+    pub site: Vec<Spanned<SiteDto>>,
+    #[serde(default)]
+    pub link: Vec<Spanned<LinkDto>>,
+    #[serde(default)]
+    pub shared_risk: Vec<Spanned<SharedRiskDto>>,
+    #[serde(default)]
+    pub release_train: Vec<Spanned<ReleaseTrainDto>>,
+    pub operator_errors: Option<Spanned<OperatorErrorsDto>>,
+    #[serde(default)]
+    pub demand: Vec<Spanned<DemandDto>>,
+    #[serde(default)]
+    pub surge: Vec<Spanned<SurgeDto>>,
+    #[serde(default)]
+    pub plan: Vec<Spanned<PlanDto>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct MetaDto {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub format: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsDto {
+    #[serde(default)]
+    pub site: SiteDefaultsDto,
+    #[serde(default)]
+    pub link: LinkDefaultsDto,
+    #[serde(default)]
+    pub demand: DemandDefaultsDto,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SiteDefaultsDto {
+    pub capacity_rps: Option<Spanned<f64>>,
+    pub failure: Option<Spanned<FailureDto>>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LinkDefaultsDto {
+    pub capacity_gbps: Option<Spanned<f64>>,
+    pub failure: Option<Spanned<FailureDto>>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DemandDefaultsDto {
+    pub kbit_per_request: Option<Spanned<f64>>,
+    pub profile: Option<Spanned<Vec<f64>>>,
+}
+
+/// A failure process. Exactly one way to give the time to failure
+/// (`mtbf`, `annual_rate`, `rate_per_1000km`, `unavailability`, `ttf`) and
+/// one to give the repair time (`mttr`, `ttr`); or `never = true`.
+#[derive(Deserialize, Debug, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FailureDto {
+    pub never: Option<bool>,
+    pub mtbf: Option<Duration>,
+    pub annual_rate: Option<f64>,
+    pub rate_per_1000km: Option<f64>,
+    pub unavailability: Option<f64>,
+    pub ttf: Option<DistDto>,
+    pub mttr: Option<Duration>,
+    pub ttr: Option<DistDto>,
+}
+
+/// A duration distribution: a bare duration string means "exponential with
+/// this mean"; a table names the family with `dist`.
+#[derive(Debug, Clone)]
+pub enum DistDto {
+    Mean(Duration),
+    Table(DistTableDto),
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct DistTableDto {
+    pub dist: String,
+    pub mean: Option<Duration>,
+    pub shape: Option<f64>,
+    pub scale: Option<Duration>,
+    pub median: Option<Duration>,
+    pub sigma: Option<f64>,
+    pub value: Option<Duration>,
+}
+
+impl<'de> Deserialize<'de> for DistDto {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = DistDto;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a duration like \"4h\" or a table like { dist = \"lognormal\", median = \"6h\", sigma = 1.0 }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DistDto, E> {
+                Duration::parse(v).map(DistDto::Mean).map_err(E::custom)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<DistDto, A::Error> {
+                DistTableDto::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(DistDto::Table)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RegionDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub hazard: Vec<Spanned<HazardDto>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct HazardDto {
+    pub kind: String,
+    pub annual_rate: Spanned<f64>,
+    pub site_hit_probability: Option<Probability>,
+    pub outage: DistDto,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SiteDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub region: Option<Spanned<String>>,
+    pub lat: Option<Spanned<f64>>,
+    pub lon: Option<Spanned<f64>>,
+    pub capacity_rps: Option<Spanned<f64>>,
+    pub failure: Option<Spanned<FailureDto>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct LinkDto {
+    pub id: Option<Spanned<String>>,
+    pub a: Spanned<String>,
+    pub b: Spanned<String>,
+    pub capacity_gbps: Option<Spanned<f64>>,
+    pub length_km: Option<Spanned<f64>>,
+    pub latency_ms: Option<Spanned<f64>>,
+    pub failure: Option<Spanned<FailureDto>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SharedRiskDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub kind: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sites: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub links: Vec<Spanned<String>>,
+    pub failure: Spanned<FailureDto>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseTrainDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub sites: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub canary_sites: Vec<Spanned<String>>,
+    pub releases_per_year: Spanned<f64>,
+    pub bad_release_probability: Probability,
+    #[serde(default)]
+    pub canary_catch: Probability,
+    pub detection: Duration,
+    pub rollback: Duration,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorErrorsDto {
+    pub annual_rate: Spanned<f64>,
+    pub outage: DistDto,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct DemandDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub region: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sites: Vec<Spanned<String>>,
+    pub users: Spanned<f64>,
+    pub peak_rps: Spanned<f64>,
+    pub profile: Option<Spanned<Vec<f64>>>,
+    pub kbit_per_request: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SurgeDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    /// `"MM-DD"`, UTC.
+    pub date: Spanned<String>,
+    pub start_hour_utc: Option<Spanned<f64>>,
+    pub duration: Duration,
+    pub multiplier: Spanned<f64>,
+    #[serde(default)]
+    pub demands: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub serving_sites: Spanned<Vec<Spanned<String>>>,
+    pub mode: Spanned<String>,
+    pub replicas: Option<Spanned<i64>>,
+    pub quorum: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub detection: Duration,
+    #[serde(default)]
+    pub switchover: Duration,
+    pub replication: Option<Spanned<String>>,
+    pub replication_lag: Option<Duration>,
+    pub backup_interval: Option<Duration>,
+    pub headroom: Option<Spanned<f64>>,
+    pub cost_per_year: Option<Spanned<f64>>,
+    pub operator_error_factor: Option<Spanned<f64>>,
+    pub targets: Option<TargetsDto>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsDto {
+    pub availability: Option<Probability>,
+    pub rto: Option<Duration>,
+    pub rpo: Option<Duration>,
+}
