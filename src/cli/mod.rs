@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 a checked condition failed (e.g. a target missed),
 //! 2 bad input or usage, 3 inconclusive.
 
+mod capacity;
 mod output;
 mod validate;
 
@@ -26,12 +27,15 @@ pub struct Cli {
 pub enum Command {
     /// Check topology files: syntax, units, ranges, references, structure.
     Validate(validate::Args),
+    /// Distribution of the maximum A->B flow under random failures.
+    Capacity(capacity::Args),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
+        Some(Command::Capacity(a)) => capacity::run(a),
         None => Err(anyhow::anyhow!(
             "no command given; try `drsim --help` (the interactive UI is not built yet)"
         )),

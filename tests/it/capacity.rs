@@ -381,3 +381,104 @@ fn clopper_pearson_closed_forms() {
     assert_eq!(hi, 1.0);
     assert!((lo - 0.025f64.powf(0.01)).abs() < 1e-9, "{lo}");
 }
+
+fn diamond_json(extra: &[&str]) -> serde_json::Value {
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/capacity-diamond.toml"
+    );
+    let out = assert_cmd::Command::cargo_bin("drsim")
+        .unwrap()
+        .args(["capacity", data, "--from", "Alpha", "--to", "d"])
+        .args(["--link-failure", "0.1", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn cli_diamond_matches_closed_forms() {
+    // Routes a-b-d (10, up with prob 0.81) and a-c-d (two parallel 5G links
+    // behind a 40G link) are disjoint, so with q = 0.1 per link:
+    // flow = 10 X + 5 C (A1 + A2), X ~ B(0.81), C ~ B(0.9), A ~ B(0.9).
+    let (pa, pc, px) = (0.9f64, 0.9f64, 0.81f64);
+    let mean = 10.0 * px + 5.0 * pc * 2.0 * pa;
+    let p_zero = (1.0 - px) * (1.0 - pc * (1.0 - (1.0 - pa).powi(2)));
+    let p_degraded = 1.0 - px * pc * pa * pa;
+    let p_below_15 = 1.0 - px * pc * (1.0 - (1.0 - pa).powi(2));
+    let n = 200_000.0;
+    let v = diamond_json(&["--samples", "200000", "--threshold", "15", "--seed", "9"]);
+    let get = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("missing {k}"));
+    assert_eq!(get("intact_flow"), 20.0);
+    assert_eq!(get("samples"), n);
+    // 4 standard errors: the reported one for the mean, the binomial one
+    // at the exact value for probabilities.
+    assert!((get("mean_flow") - mean).abs() < 4.0 * get("mean_flow_std_error"));
+    for (k, exact) in [
+        ("p_zero", p_zero),
+        ("p_degraded", p_degraded),
+        ("p_below_threshold", p_below_15),
+    ] {
+        let se = (exact * (1.0 - exact) / n).sqrt();
+        assert!(
+            (get(k) - exact).abs() < 4.0 * se,
+            "{k}: {} vs {exact}",
+            get(k)
+        );
+    }
+    for k in ["p_zero", "p_degraded", "p_below_threshold"] {
+        assert!(get(&format!("{k}_ci95_low")) < get(k) && get(k) < get(&format!("{k}_ci95_high")));
+    }
+    let p = &v["percentiles"];
+    // P(flow = 0) ~ 2% and P(flow <= 5) ~ 6.6%, P(flow <= 10) ~ 28%.
+    assert_eq!(p["p1"].as_f64(), Some(0.0));
+    assert_eq!(p["p5"].as_f64(), Some(5.0));
+    assert_eq!(p["p10"].as_f64(), Some(10.0));
+    assert_eq!(p["p50"].as_f64(), Some(20.0));
+    assert!(get("samples_per_second") > 0.0 && get("seconds") >= 0.0);
+}
+
+#[test]
+fn cli_threads_do_not_change_results() {
+    let strip = |mut v: serde_json::Value| {
+        let o = v.as_object_mut().unwrap();
+        o.remove("seconds");
+        o.remove("samples_per_second");
+        v
+    };
+    let one = strip(diamond_json(&["--samples", "50000", "--threads", "1"]));
+    let two = strip(diamond_json(&["--samples", "50000", "--threads", "2"]));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn cli_rejects_bad_input_with_a_message() {
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/capacity-diamond.toml"
+    );
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("drsim")
+            .unwrap()
+            .arg("capacity")
+            .args(args)
+            .assert()
+            .code(2)
+    };
+    run(&[data, "--from", "nowhere", "--to", "d"]).stderr(predicates::str::contains(
+        "--from: no site with id or name 'nowhere'",
+    ));
+    run(&[data, "--from", "a", "--to", "Delta", "--threshold=-1"])
+        .stderr(predicates::str::contains("threshold -1"));
+    run(&[data, "--from", "a", "--to", "a"]).stderr(predicates::str::contains("same site"));
+    run(&[data, "--from", "a", "--to", "d", "--node-failure", "1.5"])
+        .stderr(predicates::str::contains("not a probability"));
+    run(&["/nonexistent/x.toml", "--from", "a", "--to", "d"])
+        .stderr(predicates::str::contains("/nonexistent/x.toml"));
+}
