@@ -43,6 +43,8 @@ pub enum CapacityError {
     NoSamples,
     #[error("threshold {0} must be finite and > 0")]
     BadThreshold(f64),
+    #[error("rare-event estimation failed: {0}")]
+    RareEventFailed(String),
 }
 
 #[derive(Clone, Debug)]
@@ -146,11 +148,11 @@ pub struct CapacityReport {
 }
 
 /// One thread's precomputed view of the model for sampling failure states.
-struct Sampler<'a> {
-    model: &'a StaticModel,
-    net: FlowNetwork,
-    s: u32,
-    t: u32,
+pub(crate) struct Sampler<'a> {
+    pub(crate) model: &'a StaticModel,
+    pub(crate) net: FlowNetwork,
+    pub(crate) s: u32,
+    pub(crate) t: u32,
     /// `(index, threshold)`: the component fails when the top 53 bits of a
     /// draw are below the threshold, i.e. with probability exactly q
     /// rounded to 2^-53; components with q = 0 draw nothing.
@@ -158,12 +160,12 @@ struct Sampler<'a> {
     edge_thr: Vec<(u32, u64)>,
     shock_thr: Vec<(usize, u64)>,
     /// Incident edges of each node (CSR).
-    inc_start: Vec<u32>,
-    inc: Vec<u32>,
-    words: usize,
+    pub(crate) inc_start: Vec<u32>,
+    pub(crate) inc: Vec<u32>,
+    pub(crate) words: usize,
     /// Edges carrying flow in the intact optimum, as a bitset.
-    support: Vec<u64>,
-    intact: f64,
+    pub(crate) support: Vec<u64>,
+    pub(crate) intact: f64,
 }
 
 fn threshold(q: f64) -> u64 {
@@ -183,7 +185,7 @@ enum State {
 }
 
 impl<'a> Sampler<'a> {
-    fn new(model: &'a StaticModel, s: u32, t: u32) -> Sampler<'a> {
+    pub(crate) fn new(model: &'a StaticModel, s: u32, t: u32) -> Sampler<'a> {
         let net = FlowNetwork::new(model.n_nodes(), &model.edges, &model.edge_capacity);
         let node_thr = model
             .node_q
@@ -297,7 +299,7 @@ impl<'a> Sampler<'a> {
 /// FxHash-style hasher: the keys are already random-looking bitsets, and
 /// SipHash would cost more than many of the max-flows it guards.
 #[derive(Default)]
-struct WordHasher(u64);
+pub(crate) struct WordHasher(u64);
 impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
         self.0
@@ -314,7 +316,7 @@ impl Hasher for WordHasher {
         self.write_u64(x as u64);
     }
 }
-type PatternCache = HashMap<Box<[u64]>, f64, BuildHasherDefault<WordHasher>>;
+pub(crate) type PatternCache = HashMap<Box<[u64]>, f64, BuildHasherDefault<WordHasher>>;
 
 #[derive(Default)]
 struct BatchStats {

@@ -3,6 +3,7 @@
 
 pub mod capacity;
 pub mod maxflow;
+pub mod rare;
 
 pub use capacity::{CapacityError, CapacityOptions, CapacityReport, simulate};
 pub use maxflow::{FlowNetwork, MaxFlow};

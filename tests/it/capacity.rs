@@ -482,3 +482,86 @@ fn cli_rejects_bad_input_with_a_message() {
     run(&["/nonexistent/x.toml", "--from", "a", "--to", "d"])
         .stderr(predicates::str::contains("/nonexistent/x.toml"));
 }
+
+mod rare {
+    use super::*;
+    use drsim::flow::rare::{RareOptions, estimate_below};
+
+    fn opts(seed: u64, target_re: f64) -> RareOptions {
+        RareOptions {
+            seed,
+            target_re,
+            max_samples: 2_000_000,
+        }
+    }
+
+    #[test]
+    fn importance_sampling_agrees_with_exact_enumeration() {
+        // Lower all probabilities so flow = 0 and flow < 4 are rare (about 1e-3
+        // and below); flow < 8.5 (degraded) is not, and must work too.
+        let mut m = small_model();
+        m.edge_q.iter_mut().for_each(|q| *q *= 0.05);
+        m.node_q.iter_mut().for_each(|q| *q *= 0.05);
+        m.shocks[0].prob *= 0.05;
+        for level in [1e-9, 4.0, 8.5] {
+            let ex = enumerate(&m, 0, 4, level);
+            let exact = if level < 1e-6 { ex.p_zero } else { ex.p_below };
+            let e = estimate_below(&m, 0, 4, level, &opts(17, 0.01)).unwrap();
+            // Unbiased estimator: within 4 reported standard errors.
+            assert!(
+                (e.probability - exact).abs() < 4.0 * e.std_error,
+                "level {level}: {} vs exact {exact} (se {})",
+                e.probability,
+                e.std_error
+            );
+            assert!(e.relative_error <= 0.01, "{e:?}");
+            assert!(exact > 1e-8, "{exact}");
+        }
+    }
+
+    #[test]
+    fn importance_sampling_matches_crude_on_geant() {
+        // At q = 0.1 P(flow = 0) ~ 2e-3 is within reach of crude Monte Carlo.
+        let m = geant(0.1);
+        let crude = simulate(
+            &m,
+            GEANT_UK,
+            GEANT_GR,
+            &CapacityOptions {
+                samples: 2_000_000,
+                seed: 8,
+                threshold: Some(10.0),
+            },
+        )
+        .unwrap();
+        for (level, p_crude) in [
+            (1e-9, crude.p_zero),
+            (10.0, crude.p_below_threshold.unwrap()),
+        ] {
+            let e = estimate_below(&m, GEANT_UK, GEANT_GR, level, &opts(2, 0.01)).unwrap();
+            let se_crude = (p_crude * (1.0 - p_crude) / 2e6).sqrt();
+            let comb = (se_crude.powi(2) + e.std_error.powi(2)).sqrt();
+            assert!(
+                (e.probability - p_crude).abs() < 4.0 * comb,
+                "level {level}: IS {} vs crude {p_crude} (se {comb})",
+                e.probability
+            );
+        }
+    }
+
+    #[test]
+    fn importance_sampling_is_thread_independent() {
+        let m = geant(0.01);
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| estimate_below(&m, GEANT_UK, GEANT_GR, 1e-9, &opts(4, 0.05)).unwrap())
+        };
+        let (a, b) = (run(1), run(2));
+        assert_eq!(a.probability.to_bits(), b.probability.to_bits());
+        assert_eq!(a.samples, b.samples);
+        eprintln!("geant q=0.01 p_zero {a:?}");
+    }
+}
