@@ -43,6 +43,8 @@ pub enum CapacityError {
     NoSamples,
     #[error("threshold {0} must be finite and > 0")]
     BadThreshold(f64),
+    #[error("target relative error {0} must be finite and > 0")]
+    BadTargetRe(f64),
     #[error("rare-event estimation failed: {0}")]
     RareEventFailed(String),
 }
@@ -124,6 +126,10 @@ pub struct CapacityReport {
     pub p_zero: f64,
     pub p_zero_ci95_low: f64,
     pub p_zero_ci95_high: f64,
+    /// "crude" (Clopper-Pearson interval) or "importance-sampling"
+    /// (normal interval from the reported standard error).
+    pub p_zero_method: &'static str,
+    pub p_zero_std_error: f64,
     /// P(flow < intact flow).
     pub p_degraded: f64,
     pub p_degraded_ci95_low: f64,
@@ -136,6 +142,13 @@ pub struct CapacityReport {
     pub p_below_threshold_ci95_low: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_below_threshold_ci95_high: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_method: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_std_error: Option<f64>,
+    /// Samples drawn by the importance sampler (pilots excluded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rare_event_samples: Option<u64>,
     pub samples: u64,
     /// Samples whose failure pattern needed a max-flow solve (after
     /// deduplication and the intact-support shortcut).
@@ -520,6 +533,8 @@ pub fn simulate(
         p_zero: zero.p,
         p_zero_ci95_low: zero.low,
         p_zero_ci95_high: zero.high,
+        p_zero_method: "crude",
+        p_zero_std_error: (zero.p * (1.0 - zero.p) / nf).sqrt(),
         p_degraded: degraded.p,
         p_degraded_ci95_low: degraded.low,
         p_degraded_ci95_high: degraded.high,
@@ -527,10 +542,88 @@ pub fn simulate(
         p_below_threshold: below.map(|b| b.p),
         p_below_threshold_ci95_low: below.map(|b| b.low),
         p_below_threshold_ci95_high: below.map(|b| b.high),
+        p_below_threshold_method: below.map(|_| "crude"),
+        p_below_threshold_std_error: below.map(|b| (b.p * (1.0 - b.p) / nf).sqrt()),
+        rare_event_samples: None,
         samples: n,
         max_flow_solves: total.solves,
         seconds,
         samples_per_second: nf / seconds.max(1e-9),
         distribution,
     })
+}
+
+/// Crude Monte Carlo events below this count leave a tail probability to the
+/// importance sampler (when none is requested explicitly).
+pub const FEW_EVENTS: u64 = 10;
+/// Relative error asked of the importance sampler when it steps in by itself.
+pub const DEFAULT_TAIL_RE: f64 = 0.05;
+
+/// Replaces P(flow = 0) and P(flow < threshold) of a crude report with
+/// importance-sampling estimates: always with `target_re`, otherwise only
+/// for those crude saw fewer than [`FEW_EVENTS`] times (target
+/// [`DEFAULT_TAIL_RE`]). Without an explicit target, a failed rare-event
+/// run leaves the crude value; with one, the error is returned.
+pub fn refine_tail(
+    report: &mut CapacityReport,
+    model: &StaticModel,
+    s: u32,
+    t: u32,
+    seed: u64,
+    target_re: Option<f64>,
+    max_samples: u64,
+) -> Result<(), CapacityError> {
+    use super::rare::{RareOptions, estimate_below};
+    if let Some(r) = target_re
+        && !(r.is_finite() && r > 0.0)
+    {
+        return Err(CapacityError::BadTargetRe(r));
+    }
+    let n = report.samples as f64;
+    let opts = RareOptions {
+        seed,
+        target_re: target_re.unwrap_or(DEFAULT_TAIL_RE),
+        max_samples,
+    };
+    let wanted = |p: f64| {
+        let k = (p * n).round() as u64;
+        report.intact_flow > 0.0 && (target_re.is_some() || k < FEW_EVENTS)
+    };
+    let mut rare_samples = 0;
+    if wanted(report.p_zero) {
+        // Flow is 0 exactly or at least a rounding-noise fraction of intact.
+        match estimate_below(model, s, t, report.intact_flow * 1e-9, &opts) {
+            Ok(e) => {
+                report.p_zero = e.probability;
+                report.p_zero_ci95_low = e.ci95_low;
+                report.p_zero_ci95_high = e.ci95_high;
+                report.p_zero_std_error = e.std_error;
+                report.p_zero_method = "importance-sampling";
+                rare_samples += e.samples;
+            }
+            Err(e) if target_re.is_some() => return Err(e),
+            Err(_) => {}
+        }
+    }
+    if let (Some(f), Some(p)) = (report.threshold, report.p_below_threshold)
+        && wanted(p)
+        && f <= report.intact_flow
+    {
+        match estimate_below(model, s, t, f, &opts) {
+            Ok(e) => {
+                report.p_below_threshold = Some(e.probability);
+                report.p_below_threshold_ci95_low = Some(e.ci95_low);
+                report.p_below_threshold_ci95_high = Some(e.ci95_high);
+                report.p_below_threshold_std_error = Some(e.std_error);
+                report.p_below_threshold_method = Some("importance-sampling");
+                rare_samples += e.samples;
+            }
+            Err(e) if target_re.is_some() => return Err(e),
+            Err(_) => {}
+        }
+    }
+    if rare_samples > 0 {
+        report.rare_event_samples = Some(rare_samples);
+    }
+    Ok(())
 }

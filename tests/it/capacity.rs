@@ -564,4 +564,65 @@ mod rare {
         assert_eq!(a.samples, b.samples);
         eprintln!("geant q=0.01 p_zero {a:?}");
     }
+
+    #[test]
+    fn importance_sampling_matches_dodecahedron_reference() {
+        // Dodecahedron, s = 1, t = 20 (antipodal), every link down with
+        // q = 1e-3: exact two-terminal unreliability 2.006e-9
+        // (/work/shared/notes/rare-event.md, layers as in hnguye11/mwm).
+        #[rustfmt::skip]
+        let e1: [(u32, u32); 30] = [
+            (1, 2), (1, 3), (1, 4), (2, 6), (2, 7), (3, 8), (3, 9), (4, 5), (4, 10), (5, 6),
+            (7, 8), (9, 10), (5, 11), (6, 12), (7, 13), (8, 14), (9, 15), (10, 16), (11, 16),
+            (12, 13), (14, 15), (11, 17), (12, 17), (13, 18), (14, 18), (15, 19), (16, 19),
+            (17, 20), (18, 20), (19, 20),
+        ];
+        let edges: Vec<(u32, u32)> = e1.iter().map(|&(a, b)| (a - 1, b - 1)).collect();
+        let m = StaticModel::graph(20, &edges, 1e-3);
+        let e = estimate_below(&m, 0, 19, 1e-9, &opts(6, 0.01)).unwrap();
+        let exact = 2.006e-9;
+        // 4 reported SEs plus the rounding of the reference (5e-13).
+        assert!(
+            (e.probability - exact).abs() < 4.0 * e.std_error + 5e-13,
+            "{e:?}"
+        );
+        assert!(e.relative_error <= 0.01);
+    }
+}
+
+#[test]
+fn cli_rare_tail_on_geant_reaches_the_target_relative_error() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/geant2012.toml");
+    let run = |threads: &str| {
+        let out = assert_cmd::Command::cargo_bin("drsim")
+            .unwrap()
+            .args(["capacity", data, "--from", "UK", "--to", "GR"])
+            .args(["--link-failure", "0.01", "--samples", "100000"])
+            .args([
+                "--target-re",
+                "0.02",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = run("2");
+    let p = v["p_zero"].as_f64().unwrap();
+    let se = v["p_zero_std_error"].as_f64().unwrap();
+    assert_eq!(v["p_zero_method"], "importance-sampling");
+    assert!(se / p <= 0.02, "{p} ± {se}");
+    // GR's three links form a cut: all down has probability exactly
+    // q^3 = 1e-6, a lower bound on P(flow = 0) (4 SE allowance).
+    assert!(p > 1e-6 - 4.0 * se, "{p} ± {se}");
+    assert_eq!(v["intact_flow"].as_f64(), Some(30.0));
+    assert_eq!(run("1")["p_zero"], v["p_zero"]);
 }
