@@ -161,25 +161,37 @@ pub struct CapacityReport {
 }
 
 /// One thread's precomputed view of the model for sampling failure states.
+///
+/// Only edges that lie on some simple s-t path can ever carry s-t flow
+/// (and failures only remove edges), so the others are dropped up front:
+/// the max-flow graph is smaller, those edges are never drawn, and patterns
+/// that differ only outside the relevant set share one cache entry.
 pub(crate) struct Sampler<'a> {
     pub(crate) model: &'a StaticModel,
+    /// The relevant edges in compact numbering.
     pub(crate) net: FlowNetwork,
     pub(crate) s: u32,
     pub(crate) t: u32,
     /// `(index, threshold)`: the component fails when the top 53 bits of a
     /// draw are below the threshold, i.e. with probability exactly q
-    /// rounded to 2^-53; components with q = 0 draw nothing.
+    /// rounded to 2^-53; components with q = 0 draw nothing. Edge indices
+    /// here are compact.
     node_thr: Vec<(u32, u64)>,
     edge_thr: Vec<(u32, u64)>,
     shock_thr: Vec<(usize, u64)>,
-    /// Incident edges of each node (CSR).
-    pub(crate) inc_start: Vec<u32>,
-    pub(crate) inc: Vec<u32>,
+    /// Compact index of each model edge, [`IRRELEVANT`] for the others.
+    pub(crate) edge_map: Vec<u32>,
+    pub(crate) base_caps: Vec<f64>,
+    /// Relevant incident edges of each node (CSR, compact indices).
+    inc_start: Vec<u32>,
+    inc: Vec<u32>,
     pub(crate) words: usize,
     /// Edges carrying flow in the intact optimum, as a bitset.
-    pub(crate) support: Vec<u64>,
+    support: Vec<u64>,
     pub(crate) intact: f64,
 }
+
+pub(crate) const IRRELEVANT: u32 = u32::MAX;
 
 fn threshold(q: f64) -> u64 {
     (q * (1u64 << 53) as f64).ceil() as u64
@@ -187,6 +199,75 @@ fn threshold(q: f64) -> u64 {
 
 fn draw(rng: &mut Xoshiro256PlusPlus, thr: u64) -> bool {
     (rng.next_u64() >> 11) < thr
+}
+
+/// Edges on at least one simple s-t path: with a virtual edge s-t added,
+/// exactly the edges of the biconnected block that holds it (Tarjan).
+pub fn relevant_edges(n: usize, edges: &[(u32, u32)], s: u32, t: u32) -> Vec<bool> {
+    struct Dfs {
+        adj: Vec<Vec<(u32, u32)>>,
+        disc: Vec<u32>,
+        low: Vec<u32>,
+        time: u32,
+        stack: Vec<u32>,
+        relevant: Vec<bool>,
+        virtual_edge: u32,
+    }
+    impl Dfs {
+        fn visit(&mut self, u: usize, parent_edge: u32) {
+            self.time += 1;
+            self.disc[u] = self.time;
+            self.low[u] = self.time;
+            for k in 0..self.adj[u].len() {
+                let (v, e) = self.adj[u][k];
+                let v = v as usize;
+                if e == parent_edge {
+                    continue;
+                }
+                if self.disc[v] == 0 {
+                    self.stack.push(e);
+                    self.visit(v, e);
+                    self.low[u] = self.low[u].min(self.low[v]);
+                    if self.low[v] >= self.disc[u] {
+                        // Pop the block closed by edge e.
+                        let at = self.stack.iter().rposition(|&x| x == e).expect("on stack");
+                        let block = self.stack.split_off(at);
+                        if block.contains(&self.virtual_edge) {
+                            for x in block {
+                                if x != self.virtual_edge {
+                                    self.relevant[x as usize] = true;
+                                }
+                            }
+                        }
+                    }
+                } else if self.disc[v] < self.disc[u] {
+                    self.stack.push(e);
+                    self.low[u] = self.low[u].min(self.disc[v]);
+                }
+            }
+        }
+    }
+    let m = edges.len();
+    let mut d = Dfs {
+        adj: vec![Vec::new(); n],
+        disc: vec![0; n],
+        low: vec![0; n],
+        time: 0,
+        stack: Vec::new(),
+        relevant: vec![false; m],
+        virtual_edge: m as u32,
+    };
+    if s == t {
+        return d.relevant;
+    }
+    for (i, &(a, b)) in edges.iter().chain(std::iter::once(&(s, t))).enumerate() {
+        if a != b {
+            d.adj[a as usize].push((b, i as u32));
+            d.adj[b as usize].push((a, i as u32));
+        }
+    }
+    d.visit(s as usize, u32::MAX);
+    d.relevant
 }
 
 /// Outcome of one sampled failure state.
@@ -199,7 +280,19 @@ enum State {
 
 impl<'a> Sampler<'a> {
     pub(crate) fn new(model: &'a StaticModel, s: u32, t: u32) -> Sampler<'a> {
-        let net = FlowNetwork::new(model.n_nodes(), &model.edges, &model.edge_capacity);
+        let n = model.n_nodes();
+        let relevant = relevant_edges(n, &model.edges, s, t);
+        let mut edge_map = vec![IRRELEVANT; model.n_edges()];
+        let mut kept = Vec::new();
+        let mut base_caps = Vec::new();
+        for (e, &r) in relevant.iter().enumerate() {
+            if r {
+                edge_map[e] = kept.len() as u32;
+                kept.push(model.edges[e]);
+                base_caps.push(model.edge_capacity[e]);
+            }
+        }
+        let net = FlowNetwork::new(n, &kept, &base_caps);
         let node_thr = model
             .node_q
             .iter()
@@ -211,8 +304,8 @@ impl<'a> Sampler<'a> {
             .edge_q
             .iter()
             .enumerate()
-            .filter(|(_, q)| **q > 0.0)
-            .map(|(i, &q)| (i as u32, threshold(q)))
+            .filter(|&(e, q)| *q > 0.0 && edge_map[e] != IRRELEVANT)
+            .map(|(e, &q)| (edge_map[e], threshold(q)))
             .collect();
         let shock_thr = model
             .shocks
@@ -221,9 +314,8 @@ impl<'a> Sampler<'a> {
             .filter(|(_, sh)| sh.prob > 0.0)
             .map(|(i, sh)| (i, threshold(sh.prob)))
             .collect();
-        let n = model.n_nodes();
         let mut inc_start = vec![0u32; n + 1];
-        for &(a, b) in &model.edges {
+        for &(a, b) in &kept {
             inc_start[a as usize + 1] += 1;
             inc_start[b as usize + 1] += 1;
         }
@@ -231,18 +323,18 @@ impl<'a> Sampler<'a> {
             inc_start[u + 1] += inc_start[u];
         }
         let mut fill = inc_start.clone();
-        let mut inc = vec![0u32; 2 * model.n_edges()];
-        for (e, &(a, b)) in model.edges.iter().enumerate() {
+        let mut inc = vec![0u32; 2 * kept.len()];
+        for (e, &(a, b)) in kept.iter().enumerate() {
             for x in [a, b] {
                 inc[fill[x as usize] as usize] = e as u32;
                 fill[x as usize] += 1;
             }
         }
-        let words = model.n_edges().div_ceil(64).max(1);
+        let words = kept.len().div_ceil(64).max(1);
         let mut mf = MaxFlow::new(&net);
-        let intact = mf.solve(&net, &model.edge_capacity, s, t);
+        let intact = mf.solve(&net, &base_caps, s, t);
         let mut support = vec![0u64; words];
-        for e in 0..model.n_edges() {
+        for e in 0..kept.len() {
             if mf.edge_flow(e) != 0.0 {
                 support[e / 64] |= 1 << (e % 64);
             }
@@ -255,6 +347,8 @@ impl<'a> Sampler<'a> {
             node_thr,
             edge_thr,
             shock_thr,
+            edge_map,
+            base_caps,
             inc_start,
             inc,
             words,
@@ -263,8 +357,59 @@ impl<'a> Sampler<'a> {
         }
     }
 
-    /// Draws one failure state into `failed` (edge bitset) using `node_down`
-    /// as scratch. Draw order is fixed: nodes, edges, shocks.
+    /// Marks model edge `e` failed (a no-op for irrelevant edges).
+    #[inline]
+    pub(crate) fn fail_edge(&self, failed: &mut [u64], e: u32) {
+        let c = self.edge_map[e as usize];
+        if c != IRRELEVANT {
+            failed[c as usize / 64] |= 1 << (c % 64);
+        }
+    }
+
+    /// Fails every edge at node `v`; true if `v` is a terminal.
+    #[inline]
+    pub(crate) fn kill_node(&self, failed: &mut [u64], v: u32) -> bool {
+        let u = v as usize;
+        for &c in &self.inc[self.inc_start[u] as usize..self.inc_start[u + 1] as usize] {
+            failed[c as usize / 64] |= 1 << (c % 64);
+        }
+        v == self.s || v == self.t
+    }
+
+    /// True when no failed edge carries intact flow: the intact optimum
+    /// is still feasible, so the flow is the intact flow.
+    #[inline]
+    pub(crate) fn keeps_intact(&self, failed: &[u64]) -> bool {
+        failed.iter().zip(&self.support).all(|(f, s)| f & s == 0)
+    }
+
+    /// The max flow with the edges in `failed` down, through the cache.
+    /// Returns the flow and whether the solver ran.
+    pub(crate) fn flow_of(
+        &self,
+        failed: &[u64],
+        mf: &mut MaxFlow,
+        caps: &mut [f64],
+        cache: &mut PatternCache,
+    ) -> (f64, bool) {
+        if let Some(&f) = cache.get(failed) {
+            return (f, false);
+        }
+        caps.copy_from_slice(&self.base_caps);
+        for (w, &bits) in failed.iter().enumerate() {
+            let mut b = bits;
+            while b != 0 {
+                caps[w * 64 + b.trailing_zeros() as usize] = 0.0;
+                b &= b - 1;
+            }
+        }
+        let f = mf.solve(&self.net, caps, self.s, self.t);
+        cache.insert(failed.to_vec().into_boxed_slice(), f);
+        (f, true)
+    }
+
+    /// Draws one failure state into `failed` (compact edge bitset) using
+    /// `node_down` as scratch. Draw order is fixed: nodes, edges, shocks.
     fn sample(
         &self,
         rng: &mut Xoshiro256PlusPlus,
@@ -278,9 +423,9 @@ impl<'a> Sampler<'a> {
                 node_down.push(i);
             }
         }
-        for &(e, thr) in &self.edge_thr {
+        for &(c, thr) in &self.edge_thr {
             if draw(rng, thr) {
-                failed[e as usize / 64] |= 1 << (e % 64);
+                failed[c as usize / 64] |= 1 << (c % 64);
             }
         }
         for &(k, thr) in &self.shock_thr {
@@ -288,20 +433,17 @@ impl<'a> Sampler<'a> {
                 let sh = &self.model.shocks[k];
                 node_down.extend_from_slice(&sh.nodes);
                 for &e in &sh.edges {
-                    failed[e as usize / 64] |= 1 << (e % 64);
+                    self.fail_edge(failed, e);
                 }
             }
         }
+        let mut terminal = false;
         for &v in node_down.iter() {
-            if v == self.s || v == self.t {
-                return State::TerminalDown;
-            }
-            let v = v as usize;
-            for &e in &self.inc[self.inc_start[v] as usize..self.inc_start[v + 1] as usize] {
-                failed[e as usize / 64] |= 1 << (e % 64);
-            }
+            terminal |= self.kill_node(failed, v);
         }
-        if failed.iter().zip(&self.support).all(|(f, s)| f & s == 0) {
+        if terminal {
+            State::TerminalDown
+        } else if self.keeps_intact(failed) {
             State::Intact
         } else {
             State::Failed
@@ -357,7 +499,7 @@ fn run_batch(
     let mut cache = PatternCache::default();
     let mut failed = vec![0u64; sm.words];
     let mut node_down = Vec::new();
-    let mut caps = sm.model.edge_capacity.clone();
+    let mut caps = sm.base_caps.clone();
     let mut st = BatchStats::default();
     let degraded_below = sm.intact * (1.0 - 1e-9);
     for _ in 0..n {
@@ -365,22 +507,9 @@ fn run_batch(
             State::TerminalDown => 0.0,
             State::Intact => sm.intact,
             State::Failed => {
-                if let Some(&f) = cache.get(&failed[..]) {
-                    f
-                } else {
-                    caps.copy_from_slice(&sm.model.edge_capacity);
-                    for (w, &bits) in failed.iter().enumerate() {
-                        let mut b = bits;
-                        while b != 0 {
-                            caps[w * 64 + b.trailing_zeros() as usize] = 0.0;
-                            b &= b - 1;
-                        }
-                    }
-                    let f = mf.solve(&sm.net, &caps, sm.s, sm.t);
-                    st.solves += 1;
-                    cache.insert(failed.clone().into_boxed_slice(), f);
-                    f
-                }
+                let (f, solved) = sm.flow_of(&failed, &mut mf, &mut caps, &mut cache);
+                st.solves += u64::from(solved);
+                f
             }
         };
         st.n += 1;
@@ -626,4 +755,47 @@ pub fn refine_tail(
         report.rare_event_samples = Some(rare_samples);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relevant_edges;
+
+    #[test]
+    fn pendant_edges_and_side_cycles_are_irrelevant() {
+        // s=0 .. t=3 via 0-1-3 and 0-2-3 (parallel 2-3); pendant 1-4; side
+        // triangle 2-5-6 hanging off 2; self-loop at 1.
+        let edges = [
+            (0, 1),
+            (1, 3),
+            (0, 2),
+            (2, 3),
+            (2, 3),
+            (1, 4),
+            (2, 5),
+            (5, 6),
+            (6, 2),
+            (1, 1),
+        ];
+        let r = relevant_edges(7, &edges, 0, 3);
+        assert_eq!(
+            r,
+            [
+                true, true, true, true, true, false, false, false, false, false
+            ]
+        );
+        // Disconnected terminals: nothing is relevant.
+        assert!(
+            relevant_edges(4, &[(0, 1), (2, 3)], 0, 3)
+                .iter()
+                .all(|x| !x)
+        );
+        // A bridge between two cycles is on every s-t path.
+        let edges = [(0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 5), (5, 3)];
+        assert!(relevant_edges(6, &edges, 0, 5).iter().all(|&x| x));
+        assert_eq!(
+            relevant_edges(6, &edges, 0, 1),
+            [true, true, true, false, false, false, false]
+        );
+    }
 }

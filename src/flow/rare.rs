@@ -21,7 +21,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::time::Instant;
 
-use super::capacity::{CapacityError, PatternCache, Sampler, check_model};
+use super::capacity::{CapacityError, IRRELEVANT, PatternCache, Sampler, check_model};
 use super::maxflow::MaxFlow;
 use crate::failure::StaticModel;
 
@@ -91,11 +91,12 @@ impl<'a> Tilted<'a> {
         for (i, sh) in model.shocks.iter().enumerate() {
             comps.push((Comp::Shock(i), sh.prob));
         }
-        comps.retain(|c| c.1 > 0.0);
-        Tilted {
-            sm: Sampler::new(model, s, t),
-            comps,
-        }
+        let sm = Sampler::new(model, s, t);
+        // Edges on no s-t path cannot matter: leave them untilted and undrawn.
+        comps.retain(|&(c, q)| {
+            q > 0.0 && !matches!(c, Comp::Edge(e) if sm.edge_map[e as usize] == IRRELEVANT)
+        });
+        Tilted { sm, comps }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -114,15 +115,6 @@ impl<'a> Tilted<'a> {
         let mut weight = 1.0;
         let mut terminal_down = false;
         let mut failed_comps = Vec::new();
-        let mut kill_node = |v: u32, failed: &mut [u64]| {
-            if v == sm.s || v == sm.t {
-                terminal_down = true;
-            }
-            let v = v as usize;
-            for &e in &sm.inc[sm.inc_start[v] as usize..sm.inc_start[v + 1] as usize] {
-                failed[e as usize / 64] |= 1 << (e % 64);
-            }
-        };
         for (i, (&(c, q), &ri)) in self.comps.iter().zip(r).enumerate() {
             let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
             if u < ri {
@@ -131,15 +123,15 @@ impl<'a> Tilted<'a> {
                     failed_comps.push(i as u32);
                 }
                 match c {
-                    Comp::Node(v) => kill_node(v, failed),
-                    Comp::Edge(e) => failed[e as usize / 64] |= 1 << (e % 64),
+                    Comp::Node(v) => terminal_down |= sm.kill_node(failed, v),
+                    Comp::Edge(e) => sm.fail_edge(failed, e),
                     Comp::Shock(k) => {
                         let sh = &sm.model.shocks[k];
                         for &v in &sh.nodes {
-                            kill_node(v, failed);
+                            terminal_down |= sm.kill_node(failed, v);
                         }
                         for &e in &sh.edges {
-                            failed[e as usize / 64] |= 1 << (e % 64);
+                            sm.fail_edge(failed, e);
                         }
                     }
                 }
@@ -149,22 +141,10 @@ impl<'a> Tilted<'a> {
         }
         let flow = if terminal_down {
             0.0
-        } else if failed.iter().zip(&sm.support).all(|(f, s)| f & s == 0) {
+        } else if sm.keeps_intact(failed) {
             sm.intact
-        } else if let Some(&f) = cache.get(&failed[..]) {
-            f
         } else {
-            caps.copy_from_slice(&sm.model.edge_capacity);
-            for (w, &bits) in failed.iter().enumerate() {
-                let mut b = bits;
-                while b != 0 {
-                    caps[w * 64 + b.trailing_zeros() as usize] = 0.0;
-                    b &= b - 1;
-                }
-            }
-            let f = mf.solve(&sm.net, caps, sm.s, sm.t);
-            cache.insert(failed.to_vec().into_boxed_slice(), f);
-            f
+            sm.flow_of(failed, mf, caps, cache).0
         };
         Sample {
             flow,
@@ -191,7 +171,7 @@ impl<'a> Tilted<'a> {
                 let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
                 rng.jump_ce((stage << 32) + first_batch + b, 128);
                 let mut mf = MaxFlow::new(&self.sm.net);
-                let mut caps = self.sm.model.edge_capacity.clone();
+                let mut caps = self.sm.base_caps.clone();
                 let mut cache = PatternCache::default();
                 let mut failed = vec![0u64; self.sm.words];
                 let m = RARE_BATCH.min(n - b * RARE_BATCH);
