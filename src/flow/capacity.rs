@@ -186,8 +186,9 @@ pub(crate) struct Sampler<'a> {
     inc_start: Vec<u32>,
     inc: Vec<u32>,
     pub(crate) words: usize,
-    /// Edges carrying flow in the intact optimum, as a bitset.
-    support: Vec<u64>,
+    /// Edge sets (bitsets) of several intact optima: a failure pattern
+    /// that misses any one of them keeps the intact flow.
+    supports: Vec<Vec<u64>>,
     pub(crate) intact: f64,
 }
 
@@ -270,6 +271,47 @@ pub fn relevant_edges(n: usize, edges: &[(u32, u32)], s: u32, t: u32) -> Vec<boo
     d.relevant
 }
 
+/// Optimal flows found with different edge orders route differently; each
+/// one's edge set is a certificate that a pattern missing it keeps the
+/// intact flow. Duplicates are dropped.
+fn intact_supports(
+    n: usize,
+    edges: &[(u32, u32)],
+    caps: &[f64],
+    s: u32,
+    t: u32,
+    words: usize,
+) -> Vec<Vec<u64>> {
+    const ORDERS: u64 = 32;
+    let mut out: Vec<Vec<u64>> = Vec::new();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x5eed);
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    for k in 0..ORDERS {
+        if k > 0 {
+            // Fisher-Yates with a fixed seed: deterministic certificates.
+            for i in (1..order.len()).rev() {
+                let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+                order.swap(i, j);
+            }
+        }
+        let pe: Vec<(u32, u32)> = order.iter().map(|&e| edges[e]).collect();
+        let pc: Vec<f64> = order.iter().map(|&e| caps[e]).collect();
+        let net = FlowNetwork::new(n, &pe, &pc);
+        let mut mf = MaxFlow::new(&net);
+        mf.solve(&net, &pc, s, t);
+        let mut sup = vec![0u64; words];
+        for (i, &e) in order.iter().enumerate() {
+            if mf.edge_flow(i) != 0.0 {
+                sup[e / 64] |= 1 << (e % 64);
+            }
+        }
+        if !out.contains(&sup) {
+            out.push(sup);
+        }
+    }
+    out
+}
+
 /// Outcome of one sampled failure state.
 enum State {
     TerminalDown,
@@ -333,12 +375,7 @@ impl<'a> Sampler<'a> {
         let words = kept.len().div_ceil(64).max(1);
         let mut mf = MaxFlow::new(&net);
         let intact = mf.solve(&net, &base_caps, s, t);
-        let mut support = vec![0u64; words];
-        for e in 0..kept.len() {
-            if mf.edge_flow(e) != 0.0 {
-                support[e / 64] |= 1 << (e % 64);
-            }
-        }
+        let supports = intact_supports(n, &kept, &base_caps, s, t, words);
         Sampler {
             model,
             net,
@@ -352,7 +389,7 @@ impl<'a> Sampler<'a> {
             inc_start,
             inc,
             words,
-            support,
+            supports,
             intact,
         }
     }
@@ -380,7 +417,9 @@ impl<'a> Sampler<'a> {
     /// is still feasible, so the flow is the intact flow.
     #[inline]
     pub(crate) fn keeps_intact(&self, failed: &[u64]) -> bool {
-        failed.iter().zip(&self.support).all(|(f, s)| f & s == 0)
+        self.supports
+            .iter()
+            .any(|sup| failed.iter().zip(sup).all(|(f, s)| f & s == 0))
     }
 
     /// The max flow with the edges in `failed` down, through the cache.

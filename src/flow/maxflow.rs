@@ -165,6 +165,8 @@ impl MaxFlow {
         t != u32::MAX && self.level[t as usize] != UNSEEN
     }
 
+    /// Pushes up to `limit` from `u` towards `t` along level-increasing
+    /// arcs, as much as it can in one descent (multi-path blocking flow).
     fn dfs(&mut self, net: &FlowNetwork, u: u32, t: u32, limit: f64) -> f64 {
         if u == t {
             return limit;
@@ -172,21 +174,27 @@ impl MaxFlow {
         let u = u as usize;
         let end = net.start[u + 1];
         let lt = self.level[t as usize];
+        let mut pushed = 0.0;
         while self.iter[u] < end {
             let a = net.adj[self.iter[u] as usize] as usize;
             let v = net.head[a];
             let lv = self.level[v as usize];
             if self.res[a] > net.eps && lv == self.level[u] + 1 && (lv < lt || v == t) {
-                let d = self.dfs(net, v, t, limit.min(self.res[a]));
+                let d = self.dfs(net, v, t, (limit - pushed).min(self.res[a]));
                 if d > net.eps {
                     self.res[a] -= d;
                     self.res[a ^ 1] += d;
-                    return d;
+                    pushed += d;
+                    if limit - pushed <= net.eps {
+                        // Out of supply: this arc may still have room.
+                        return pushed;
+                    }
                 }
             }
+            // The arc is saturated or leads to a blocked subtree.
             self.iter[u] += 1;
         }
-        0.0
+        pushed
     }
 }
 
