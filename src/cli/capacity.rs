@@ -49,6 +49,10 @@ pub struct Args {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
+    /// Capacity in Gbit/s of imported (GraphML/SNDlib) links that state
+    /// none; native TOML files carry their own capacities.
+    #[arg(long, value_name = "C", default_value_t = io::import::ImportOptions::default().default_capacity_gbps)]
+    pub default_capacity: f64,
     /// Also estimate P(flow < F), in Gbit/s.
     #[arg(long, value_name = "F")]
     pub threshold: Option<f64>,
@@ -62,7 +66,21 @@ fn parse_probability(s: &str) -> Result<Probability, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let topo = io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !(args.default_capacity.is_finite() && args.default_capacity >= 0.0) {
+        anyhow::bail!(
+            "--default-capacity {} must be a finite number >= 0 (Gbit/s)",
+            args.default_capacity
+        );
+    }
+    let import = io::import::ImportOptions {
+        default_capacity_gbps: args.default_capacity,
+        ..Default::default()
+    };
+    let loaded = io::load_path_with(&args.file, &import).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
+    let topo = loaded.topology;
     let s = topo
         .resolve_site(&args.from)
         .map_err(|e| anyhow::anyhow!("--from: {e}"))?;
@@ -109,9 +127,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Text => print_text(&report, &topo.site(s).key, &topo.site(t).key),
+        Format::Text => print_text(&report, &site_label(&topo, s), &site_label(&topo, t)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn site_label(t: &drsim::model::Topology, id: drsim::model::SiteId) -> String {
+    let s = t.site(id);
+    if s.name.is_empty() || s.name == s.key {
+        s.key.clone()
+    } else {
+        format!("{} ({})", s.name, s.key)
+    }
 }
 
 fn print_text(r: &CapacityReport, from: &str, to: &str) {

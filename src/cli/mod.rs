@@ -5,6 +5,7 @@
 //! 2 bad input or usage, 3 inconclusive.
 
 mod capacity;
+mod import;
 mod output;
 mod validate;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Distribution of the maximum A->B flow under random failures.
     Capacity(capacity::Args),
+    /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
+    Import(import::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -36,6 +39,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Capacity(a)) => capacity::run(a),
+        Some(Command::Import(a)) => import::run(a),
         None => Err(anyhow::anyhow!(
             "no command given; try `drsim --help` (the interactive UI is not built yet)"
         )),

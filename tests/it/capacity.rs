@@ -626,3 +626,50 @@ fn cli_rare_tail_on_geant_reaches_the_target_relative_error() {
     assert_eq!(v["intact_flow"].as_f64(), Some(30.0));
     assert_eq!(run("1")["p_zero"], v["p_zero"]);
 }
+
+#[test]
+fn cli_graphml_parallel_links_and_missing_capacity() {
+    // Two parallel 10G links a-b (LinkSpeedRaw) then b-c with no stated
+    // capacity, which gets --default-capacity C. With q = 0.1 per link,
+    // flow = B * min(10 (A1 + A2), C), A, B ~ Bernoulli(0.9).
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/capacity-parallel.graphml"
+    );
+    for (cap, mean) in [
+        (100.0, 0.9 * 10.0 * 1.8),
+        (15.0, 0.9 * (10.0 * 2.0 * 0.9 * 0.1 + 15.0 * 0.81)),
+    ] {
+        let out = assert_cmd::Command::cargo_bin("drsim")
+            .unwrap()
+            .args(["capacity", data, "--from", "Aa", "--to", "Cc"])
+            .args([
+                "--link-failure",
+                "0.1",
+                "--samples",
+                "100000",
+                "--format",
+                "json",
+            ])
+            .args(["--default-capacity", &cap.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["intact_flow"].as_f64(), Some(f64::min(20.0, cap)));
+        let m = v["mean_flow"].as_f64().unwrap();
+        let se = v["mean_flow_std_error"].as_f64().unwrap();
+        // 4 reported standard errors.
+        assert!(
+            (m - mean).abs() < 4.0 * se,
+            "cap {cap}: {m} vs {mean} (se {se})"
+        );
+        let p0 = v["p_zero"].as_f64().unwrap();
+        let exact = 1.0 - 0.9 * 0.99;
+        assert!((p0 - exact).abs() < 4.0 * (exact * (1.0 - exact) / 1e5).sqrt());
+    }
+}
