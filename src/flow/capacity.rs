@@ -312,6 +312,91 @@ fn intact_supports(
     out
 }
 
+/// Merges chains of relevant edges through non-terminal nodes of degree 2
+/// into one super-edge each: the chain carries at most its smallest
+/// capacity, either way, and is cut when any member or interior node
+/// fails. Returns the super-edge of each model edge ([`IRRELEVANT`] for
+/// dropped ones), super-edge endpoints and capacities.
+fn contract_series(
+    n: usize,
+    edges: &[(u32, u32)],
+    caps: &[f64],
+    relevant: &[bool],
+    s: u32,
+    t: u32,
+) -> (Vec<u32>, Vec<(u32, u32)>, Vec<f64>) {
+    let m = edges.len();
+    let mut at: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (e, &(a, b)) in edges.iter().enumerate() {
+        if relevant[e] {
+            at[a as usize].push(e as u32);
+            at[b as usize].push(e as u32);
+        }
+    }
+    let interior = |v: u32| v != s && v != t && at[v as usize].len() == 2;
+    let mut parent: Vec<u32> = (0..m as u32).collect();
+    fn find(p: &mut [u32], x: u32) -> u32 {
+        let mut r = x;
+        while p[r as usize] != r {
+            r = p[r as usize];
+        }
+        let mut x = x;
+        while p[x as usize] != r {
+            let next = p[x as usize];
+            p[x as usize] = r;
+            x = next;
+        }
+        r
+    }
+    for v in 0..n as u32 {
+        if interior(v) {
+            let a = find(&mut parent, at[v as usize][0]);
+            let b = find(&mut parent, at[v as usize][1]);
+            if a != b {
+                parent[a as usize] = b;
+            }
+        }
+    }
+    let mut class = vec![IRRELEVANT; m];
+    let mut edge_map = vec![IRRELEVANT; m];
+    let mut ends: Vec<(u32, u32)> = Vec::new();
+    let mut cap: Vec<f64> = Vec::new();
+    for e in 0..m {
+        if !relevant[e] {
+            continue;
+        }
+        let r = find(&mut parent, e as u32) as usize;
+        if class[r] == IRRELEVANT {
+            class[r] = ends.len() as u32;
+            ends.push((IRRELEVANT, IRRELEVANT));
+            cap.push(f64::INFINITY);
+        }
+        let c = class[r] as usize;
+        edge_map[e] = c as u32;
+        cap[c] = cap[c].min(caps[e]);
+        let (a, b) = edges[e];
+        for x in [a, b] {
+            if !interior(x) {
+                if ends[c].0 == IRRELEVANT {
+                    ends[c].0 = x;
+                } else {
+                    ends[c].1 = x;
+                }
+            }
+        }
+    }
+    // A relevant chain always has two outer ends; guard anyway so a
+    // malformed chain becomes a harmless self-loop rather than a panic.
+    for e in &mut ends {
+        if e.0 == IRRELEVANT {
+            *e = (s, s);
+        } else if e.1 == IRRELEVANT {
+            e.1 = e.0;
+        }
+    }
+    (edge_map, ends, cap)
+}
+
 /// Outcome of one sampled failure state.
 enum State {
     TerminalDown,
@@ -324,16 +409,8 @@ impl<'a> Sampler<'a> {
     pub(crate) fn new(model: &'a StaticModel, s: u32, t: u32) -> Sampler<'a> {
         let n = model.n_nodes();
         let relevant = relevant_edges(n, &model.edges, s, t);
-        let mut edge_map = vec![IRRELEVANT; model.n_edges()];
-        let mut kept = Vec::new();
-        let mut base_caps = Vec::new();
-        for (e, &r) in relevant.iter().enumerate() {
-            if r {
-                edge_map[e] = kept.len() as u32;
-                kept.push(model.edges[e]);
-                base_caps.push(model.edge_capacity[e]);
-            }
-        }
+        let (edge_map, kept, base_caps) =
+            contract_series(n, &model.edges, &model.edge_capacity, &relevant, s, t);
         let net = FlowNetwork::new(n, &kept, &base_caps);
         let node_thr = model
             .node_q
@@ -356,22 +433,23 @@ impl<'a> Sampler<'a> {
             .filter(|(_, sh)| sh.prob > 0.0)
             .map(|(i, sh)| (i, threshold(sh.prob)))
             .collect();
-        let mut inc_start = vec![0u32; n + 1];
-        for &(a, b) in &kept {
-            inc_start[a as usize + 1] += 1;
-            inc_start[b as usize + 1] += 1;
-        }
-        for u in 0..n {
-            inc_start[u + 1] += inc_start[u];
-        }
-        let mut fill = inc_start.clone();
-        let mut inc = vec![0u32; 2 * kept.len()];
-        for (e, &(a, b)) in kept.iter().enumerate() {
-            for x in [a, b] {
-                inc[fill[x as usize] as usize] = e as u32;
-                fill[x as usize] += 1;
+        // A node takes down every super-edge it is an end or interior of.
+        let mut at: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (e, &(a, b)) in model.edges.iter().enumerate() {
+            let c = edge_map[e];
+            if c != IRRELEVANT {
+                for x in [a, b] {
+                    if !at[x as usize].contains(&c) {
+                        at[x as usize].push(c);
+                    }
+                }
             }
         }
+        let mut inc_start = vec![0u32; n + 1];
+        for u in 0..n {
+            inc_start[u + 1] = inc_start[u] + at[u].len() as u32;
+        }
+        let inc: Vec<u32> = at.concat();
         let words = kept.len().div_ceil(64).max(1);
         let mut mf = MaxFlow::new(&net);
         let intact = mf.solve(&net, &base_caps, s, t);
