@@ -29,6 +29,10 @@ pub const BATCH_SIZE: u64 = 8192;
 pub enum CapacityError {
     #[error("node {node} does not exist (the network has {n} nodes)")]
     NoSuchNode { node: u32, n: usize },
+    #[error(
+        "the failure model is inconsistent: an edge or shock names a node or edge that does not exist, or per-edge lists differ in length"
+    )]
+    Inconsistent,
     #[error("source and destination are the same node ({0})")]
     SameTerminal(u32),
     #[error("edge {edge} ('{name}') has capacity {capacity}; capacities must be finite and >= 0")]
@@ -652,6 +656,19 @@ pub fn check_model(model: &StaticModel, s: u32, t: u32) -> Result<(), CapacityEr
     }
     if s == t {
         return Err(CapacityError::SameTerminal(s));
+    }
+    let m = model.n_edges();
+    let sizes_ok = model.edge_capacity.len() == m
+        && model.edge_q.len() == m
+        && model
+            .edges
+            .iter()
+            .all(|&(a, b)| (a as usize) < n && (b as usize) < n)
+        && model.shocks.iter().all(|sh| {
+            sh.nodes.iter().all(|&v| (v as usize) < n) && sh.edges.iter().all(|&e| (e as usize) < m)
+        });
+    if !sizes_ok {
+        return Err(CapacityError::Inconsistent);
     }
     for (e, &c) in model.edge_capacity.iter().enumerate() {
         if !(c.is_finite() && c >= 0.0) {

@@ -367,6 +367,15 @@ fn disconnected_terminals_and_reliable_network() {
     // Bad input is an error, not a panic.
     assert!(simulate(&m, 0, 9, &opts).is_err());
     assert!(simulate(&m, 1, 1, &opts).is_err());
+    let mut bad = m.clone();
+    bad.shocks.push(Shock {
+        name: "x".into(),
+        cause: Cause::Operator,
+        prob: 0.1,
+        nodes: vec![7],
+        edges: vec![],
+    });
+    assert!(simulate(&bad, 0, 1, &opts).is_err());
     m.edge_capacity[0] = f64::NAN;
     assert!(simulate(&m, 0, 1, &opts).is_err());
 }
