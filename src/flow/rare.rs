@@ -215,6 +215,39 @@ pub fn estimate_below(
     let started = Instant::now();
     let tl = Tilted::new(model, s, t);
     let q: Vec<f64> = tl.comps.iter().map(|c| c.1).collect();
+    // Flow only falls as more fails: if it stays >= level with every
+    // failure source down at once, the probability is exactly 0.
+    let worst = {
+        let all_down = vec![1.0; q.len()];
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
+        let mut mf = MaxFlow::new(&tl.sm.net);
+        let mut caps = tl.sm.base_caps.clone();
+        let mut failed = vec![0u64; tl.sm.words];
+        let mut cache = PatternCache::default();
+        let smp = tl.sample(
+            &all_down,
+            &mut rng,
+            false,
+            &mut mf,
+            &mut caps,
+            &mut cache,
+            &mut failed,
+        );
+        smp.flow
+    };
+    if worst >= level {
+        return Ok(RareEstimate {
+            level,
+            probability: 0.0,
+            std_error: 0.0,
+            relative_error: 0.0,
+            ci95_low: 0.0,
+            ci95_high: 0.0,
+            samples: 0,
+            pilot_stages: 0,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
     let mut r = q.clone();
     let mut pilots = 0;
     // Multilevel cross-entropy: lower the level until it reaches `level`.

@@ -757,3 +757,24 @@ fn series_chains_with_failing_interior_nodes_match_enumeration() {
         );
     }
 }
+
+#[test]
+fn rare_event_probability_is_exactly_zero_when_no_failure_can_cut() {
+    use drsim::flow::rare::{RareOptions, estimate_below};
+    // Two parallel links; only one of them can fail.
+    let mut m = StaticModel::graph(2, &[(0, 1), (0, 1)], 0.0);
+    m.edge_q = vec![0.01, 0.0];
+    let opts = RareOptions {
+        seed: 1,
+        target_re: 0.01,
+        max_samples: 1_000_000,
+    };
+    let e = estimate_below(&m, 0, 1, 1e-9, &opts).unwrap();
+    assert_eq!((e.probability, e.std_error, e.samples), (0.0, 0.0, 0));
+    // But P(flow < 1.5) = q exactly; IS must find it.
+    let e = estimate_below(&m, 0, 1, 1.5, &opts).unwrap();
+    assert!(
+        (e.probability - 0.01).abs() < 4.0 * e.std_error + 1e-15,
+        "{e:?}"
+    );
+}
