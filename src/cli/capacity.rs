@@ -42,7 +42,7 @@ pub struct Args {
     #[arg(long, value_name = "R")]
     pub target_re: Option<f64>,
     /// Most samples the importance sampler may draw per probability.
-    #[arg(long, default_value_t = 10_000_000)]
+    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_rare_samples: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

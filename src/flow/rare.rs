@@ -209,6 +209,9 @@ pub fn estimate_below(
     opts: &RareOptions,
 ) -> Result<RareEstimate, CapacityError> {
     check_model(model, s, t)?;
+    if opts.max_samples == 0 {
+        return Err(CapacityError::NoSamples);
+    }
     if !(level.is_finite() && level > 0.0) {
         return Err(CapacityError::BadThreshold(level));
     }
