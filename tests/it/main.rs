@@ -4,4 +4,7 @@ mod bad_topologies;
 mod capacity;
 mod import;
 mod load;
+mod run_cli;
+mod simulate;
 mod topologies;
+mod tui;
