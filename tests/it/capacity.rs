@@ -778,3 +778,45 @@ fn rare_event_probability_is_exactly_zero_when_no_failure_can_cut() {
         "{e:?}"
     );
 }
+
+#[test]
+fn cli_shared_risk_group_fails_its_links_together() {
+    // With the duct down (probability 0.05, independent of the links) the
+    // flow is 0; otherwise it is the plain diamond (see
+    // cli_diamond_matches_closed_forms): mean 16.2, P(0) = 0.19 * 0.109.
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/capacity-diamond-duct.toml"
+    );
+    let out = assert_cmd::Command::cargo_bin("drsim")
+        .unwrap()
+        .args(["capacity", data, "--from", "a", "--to", "d"])
+        .args([
+            "--link-failure",
+            "0.1",
+            "--samples",
+            "400000",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let duct = 0.05;
+    let mean = (1.0 - duct) * 16.2;
+    let p_zero = duct + (1.0 - duct) * 0.19 * 0.109;
+    let m = v["mean_flow"].as_f64().unwrap();
+    let se = v["mean_flow_std_error"].as_f64().unwrap();
+    // 4 reported / binomial standard errors.
+    assert!((m - mean).abs() < 4.0 * se, "{m} vs {mean}");
+    let p = v["p_zero"].as_f64().unwrap();
+    assert!(
+        (p - p_zero).abs() < 4.0 * (p_zero * (1.0 - p_zero) / 4e5).sqrt(),
+        "{p} vs {p_zero}"
+    );
+}
