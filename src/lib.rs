@@ -7,6 +7,7 @@
 
 pub mod eval;
 pub mod failure;
+pub mod flow;
 pub mod instant_mc;
 pub mod io;
 pub mod model;
