@@ -9,7 +9,18 @@ use std::hint::black_box;
 use std::path::Path;
 
 fn bench(c: &mut Criterion) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/topologies");
+    // Next to the repository, or one level up from a git worktree.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Some(dir) = repo
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|a| a.join("shared/data/topologies"))
+        .find(|d| d.is_dir())
+    else {
+        eprintln!("no shared/data/topologies next to {}", repo.display());
+        return;
+    };
     let opts = ImportOptions::default();
     if let Ok(text) = std::fs::read_to_string(dir.join("topology-zoo/Kdl.graphml")) {
         c.bench_function("graphml_kdl", |b| {
