@@ -5,7 +5,11 @@
 //! the engines. The `drsim` binary (CLI and TUI) only parses, dispatches and
 //! prints.
 
+pub mod eval;
 pub mod failure;
+pub mod flow;
+pub mod instant_mc;
 pub mod io;
 pub mod model;
+pub mod simulate;
 pub mod units;

@@ -4,8 +4,11 @@
 //! Exit codes: 0 success, 1 a checked condition failed (e.g. a target missed),
 //! 2 bad input or usage, 3 inconclusive.
 
+mod capacity;
 mod import;
 mod output;
+mod run;
+mod tui;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -27,18 +30,25 @@ pub struct Cli {
 pub enum Command {
     /// Check topology files: syntax, units, ranges, references, structure.
     Validate(validate::Args),
+    /// Distribution of the maximum A->B flow under random failures.
+    Capacity(capacity::Args),
+    /// Simulate trial-years and score the plans: availability, downtime, RTO, RPO, causes.
+    Run(run::Args),
     /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
     Import(import::Args),
+    /// Open the interactive terminal UI (the default with no command).
+    Tui(tui::Args),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
+        Some(Command::Capacity(a)) => capacity::run(a),
+        Some(Command::Run(a)) => run::run(a),
         Some(Command::Import(a)) => import::run(a),
-        None => Err(anyhow::anyhow!(
-            "no command given; try `drsim --help` (the interactive UI is not built yet)"
-        )),
+        Some(Command::Tui(a)) => tui::run(a),
+        None => tui::run(tui::Args::default()),
     };
     match result {
         Ok(code) => code,

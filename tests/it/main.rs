@@ -1,6 +1,10 @@
 //! The single integration-test binary (one link step instead of one per file).
 
 mod bad_topologies;
+mod capacity;
 mod import;
 mod load;
+mod run_cli;
+mod simulate;
 mod topologies;
+mod tui;

@@ -1,0 +1,77 @@
+//! Samples per second of the capacity Monte Carlo on Topology Zoo networks
+//! (Geant2012 UK->GR, Cogentco New York->Los Angeles) at q = 0.01 and 0.1
+//! with 1 and 2 threads. Reads `../shared/data/topologies/topology-zoo/`
+//! (or `$DRSIM_ZOO`) and skips with a message when it is absent. Links
+//! without `LinkSpeedRaw` get the import default (100 Gbit/s).
+
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput};
+use drsim::failure::{Overrides, StaticModel};
+use drsim::flow::{CapacityOptions, simulate};
+use drsim::units::Probability;
+
+/// The network as `drsim capacity` sees it with `--link-failure q`.
+fn load(path: &Path, from: &str, to: &str, q: f64) -> Option<(StaticModel, u32, u32)> {
+    let topo = drsim::io::load_path(path).ok()?;
+    let (s, t) = (topo.resolve_site(from).ok()?, topo.resolve_site(to).ok()?);
+    let o = Overrides {
+        link_failure: Probability::new(q),
+        node_failure: Some(Probability::ZERO),
+    };
+    Some((StaticModel::from_topology(&topo, o).ok()?, s.0, t.0))
+}
+
+fn zoo_dir() -> PathBuf {
+    std::env::var_os("DRSIM_ZOO").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/data/topologies/topology-zoo")
+        },
+        PathBuf::from,
+    )
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    let dir = zoo_dir();
+    let cases = [
+        ("Geant2012", "UK", "GR"),
+        ("Cogentco", "New York", "Los Angeles"),
+    ];
+    const SAMPLES: u64 = 200_000;
+    for (net, from, to) in cases {
+        let path = dir.join(format!("{net}.graphml"));
+        if !path.exists() {
+            eprintln!("skipping {net}: {} is absent", path.display());
+            continue;
+        }
+        let mut g = c.benchmark_group(format!("capacity/{net}"));
+        g.throughput(Throughput::Elements(SAMPLES));
+        g.sample_size(10);
+        for q in [0.01, 0.1] {
+            let (m, s, t) = load(&path, from, to, q).expect("loads and has both sites");
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let opts = CapacityOptions {
+                    samples: SAMPLES,
+                    seed: 1,
+                    threshold: None,
+                };
+                let r = pool.install(|| simulate(&m, s, t, &opts).unwrap());
+                eprintln!(
+                    "{net} {from}->{to} q={q} threads={threads}: intact {} mean {:.4} p_zero {:.3e} solves {} ({:.0} samples/s single run)",
+                    r.intact_flow, r.mean_flow, r.p_zero, r.max_flow_solves, r.samples_per_second
+                );
+                g.bench_function(format!("q={q}/threads={threads}"), |b| {
+                    b.iter(|| pool.install(|| simulate(&m, s, t, &opts).unwrap()))
+                });
+            }
+        }
+        g.finish();
+    }
+    c.final_summary();
+}

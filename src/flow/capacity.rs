@@ -1,0 +1,935 @@
+//! Monte Carlo distribution of the maximum s-t flow of a [`StaticModel`]
+//! under random failures.
+//!
+//! Work is split into fixed-size batches; batch `b` draws from xoshiro stream
+//! `b` (`jump_ce(b, 128)`), batches run on rayon and are reduced in batch
+//! order, so a seed fixes every number whatever the thread count. Within a
+//! batch, failure patterns are deduplicated: the flow of each distinct
+//! failed-edge set is computed once. A pattern that fails no edge carrying
+//! flow in the intact optimum keeps the intact flow (that flow stays
+//! feasible and nothing can exceed it), so most samples at small q never
+//! reach the max-flow solver.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+use super::maxflow::{FlowNetwork, MaxFlow};
+use crate::failure::StaticModel;
+
+/// Samples per batch: large enough that the stream jump and the pattern
+/// cache pay off, small enough that two threads share the work evenly.
+pub const BATCH_SIZE: u64 = 8192;
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CapacityError {
+    #[error("node {node} does not exist (the network has {n} nodes)")]
+    NoSuchNode { node: u32, n: usize },
+    #[error(
+        "the failure model is inconsistent: an edge or shock names a node or edge that does not exist, or per-edge lists differ in length"
+    )]
+    Inconsistent,
+    #[error("source and destination are the same node ({0})")]
+    SameTerminal(u32),
+    #[error("edge {edge} ('{name}') has capacity {capacity}; capacities must be finite and >= 0")]
+    BadCapacity {
+        edge: usize,
+        name: String,
+        capacity: f64,
+    },
+    #[error("{what} = {value} is not a probability in [0, 1]")]
+    BadProbability { what: String, value: f64 },
+    #[error("the number of samples must be at least 1")]
+    NoSamples,
+    #[error("threshold {0} must be finite and > 0")]
+    BadThreshold(f64),
+    #[error("target relative error {0} must be finite and > 0")]
+    BadTargetRe(f64),
+    #[error("rare-event estimation failed: {0}")]
+    RareEventFailed(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct CapacityOptions {
+    pub samples: u64,
+    pub seed: u64,
+    /// With a threshold F, also estimate P(flow < F).
+    pub threshold: Option<f64>,
+}
+
+/// Flow percentiles: `pX` is the smallest flow `v` with at least X% of
+/// samples at or below `v`, so at least (100-X)% of samples carry `pX` or more.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Percentiles {
+    pub p1: f64,
+    pub p5: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+}
+
+/// A probability estimated from `k` of `n` samples with its exact
+/// (Clopper-Pearson) 95% interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Proportion {
+    pub k: u64,
+    pub n: u64,
+    pub p: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Proportion {
+    pub fn new(k: u64, n: u64) -> Proportion {
+        let (low, high) = clopper_pearson(k, n, 0.05);
+        Proportion {
+            k,
+            n,
+            p: k as f64 / n as f64,
+            low,
+            high,
+        }
+    }
+}
+
+/// Exact two-sided `1 - alpha` binomial interval. `k = 0` gives a lower
+/// bound of 0 and `k = n` an upper bound of 1 (the Beta quantiles are
+/// undefined there).
+pub fn clopper_pearson(k: u64, n: u64, alpha: f64) -> (f64, f64) {
+    use statrs::distribution::{Beta, ContinuousCDF};
+    assert!(n > 0 && k <= n);
+    let (kf, nf) = (k as f64, n as f64);
+    let low = if k == 0 {
+        0.0
+    } else {
+        Beta::new(kf, nf - kf + 1.0)
+            .expect("positive shape parameters")
+            .inverse_cdf(alpha / 2.0)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        Beta::new(kf + 1.0, nf - kf)
+            .expect("positive shape parameters")
+            .inverse_cdf(1.0 - alpha / 2.0)
+    };
+    (low, high)
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CapacityReport {
+    pub intact_flow: f64,
+    pub mean_flow: f64,
+    pub mean_flow_std_error: f64,
+    pub percentiles: Percentiles,
+    pub p_zero: f64,
+    pub p_zero_ci95_low: f64,
+    pub p_zero_ci95_high: f64,
+    /// "crude" (Clopper-Pearson interval) or "importance-sampling"
+    /// (normal interval from the reported standard error).
+    pub p_zero_method: &'static str,
+    pub p_zero_std_error: f64,
+    /// P(flow < intact flow).
+    pub p_degraded: f64,
+    pub p_degraded_ci95_low: f64,
+    pub p_degraded_ci95_high: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_ci95_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_ci95_high: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_method: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_std_error: Option<f64>,
+    /// Samples drawn by the importance sampler (pilots excluded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rare_event_samples: Option<u64>,
+    pub samples: u64,
+    /// Samples whose failure pattern needed a max-flow solve (after
+    /// deduplication and the intact-support shortcut).
+    pub max_flow_solves: u64,
+    pub seconds: f64,
+    pub samples_per_second: f64,
+    /// Every distinct flow value seen with its sample count, ascending.
+    #[serde(skip)]
+    pub distribution: Vec<(f64, u64)>,
+}
+
+/// One thread's precomputed view of the model for sampling failure states.
+///
+/// Only edges that lie on some simple s-t path can ever carry s-t flow
+/// (and failures only remove edges), so the others are dropped up front:
+/// the max-flow graph is smaller, those edges are never drawn, and patterns
+/// that differ only outside the relevant set share one cache entry.
+pub(crate) struct Sampler<'a> {
+    pub(crate) model: &'a StaticModel,
+    /// The relevant edges in compact numbering.
+    pub(crate) net: FlowNetwork,
+    pub(crate) s: u32,
+    pub(crate) t: u32,
+    /// `(index, threshold)`: the component fails when the top 53 bits of a
+    /// draw are below the threshold, i.e. with probability exactly q
+    /// rounded to 2^-53; components with q = 0 draw nothing. Edge indices
+    /// here are compact.
+    node_thr: Vec<(u32, u64)>,
+    edge_thr: Vec<(u32, u64)>,
+    shock_thr: Vec<(usize, u64)>,
+    /// Compact index of each model edge, [`IRRELEVANT`] for the others.
+    pub(crate) edge_map: Vec<u32>,
+    pub(crate) base_caps: Vec<f64>,
+    /// Relevant incident edges of each node (CSR, compact indices).
+    inc_start: Vec<u32>,
+    inc: Vec<u32>,
+    pub(crate) words: usize,
+    /// Edge sets (bitsets) of several intact optima: a failure pattern
+    /// that misses any one of them keeps the intact flow.
+    supports: Vec<Vec<u64>>,
+    pub(crate) intact: f64,
+}
+
+pub(crate) const IRRELEVANT: u32 = u32::MAX;
+
+fn threshold(q: f64) -> u64 {
+    (q * (1u64 << 53) as f64).ceil() as u64
+}
+
+fn draw(rng: &mut Xoshiro256PlusPlus, thr: u64) -> bool {
+    (rng.next_u64() >> 11) < thr
+}
+
+/// Edges on at least one simple s-t path: with a virtual edge s-t added,
+/// exactly the edges of the biconnected block that holds it (Tarjan).
+pub fn relevant_edges(n: usize, edges: &[(u32, u32)], s: u32, t: u32) -> Vec<bool> {
+    struct Dfs {
+        adj: Vec<Vec<(u32, u32)>>,
+        disc: Vec<u32>,
+        low: Vec<u32>,
+        time: u32,
+        stack: Vec<u32>,
+        relevant: Vec<bool>,
+        virtual_edge: u32,
+    }
+    impl Dfs {
+        fn visit(&mut self, u: usize, parent_edge: u32) {
+            self.time += 1;
+            self.disc[u] = self.time;
+            self.low[u] = self.time;
+            for k in 0..self.adj[u].len() {
+                let (v, e) = self.adj[u][k];
+                let v = v as usize;
+                if e == parent_edge {
+                    continue;
+                }
+                if self.disc[v] == 0 {
+                    self.stack.push(e);
+                    self.visit(v, e);
+                    self.low[u] = self.low[u].min(self.low[v]);
+                    if self.low[v] >= self.disc[u] {
+                        // Pop the block closed by edge e.
+                        let at = self.stack.iter().rposition(|&x| x == e).expect("on stack");
+                        let block = self.stack.split_off(at);
+                        if block.contains(&self.virtual_edge) {
+                            for x in block {
+                                if x != self.virtual_edge {
+                                    self.relevant[x as usize] = true;
+                                }
+                            }
+                        }
+                    }
+                } else if self.disc[v] < self.disc[u] {
+                    self.stack.push(e);
+                    self.low[u] = self.low[u].min(self.disc[v]);
+                }
+            }
+        }
+    }
+    let m = edges.len();
+    let mut d = Dfs {
+        adj: vec![Vec::new(); n],
+        disc: vec![0; n],
+        low: vec![0; n],
+        time: 0,
+        stack: Vec::new(),
+        relevant: vec![false; m],
+        virtual_edge: m as u32,
+    };
+    if s == t {
+        return d.relevant;
+    }
+    for (i, &(a, b)) in edges.iter().chain(std::iter::once(&(s, t))).enumerate() {
+        if a != b {
+            d.adj[a as usize].push((b, i as u32));
+            d.adj[b as usize].push((a, i as u32));
+        }
+    }
+    d.visit(s as usize, u32::MAX);
+    d.relevant
+}
+
+/// Optimal flows found with different edge orders route differently; each
+/// one's edge set is a certificate that a pattern missing it keeps the
+/// intact flow. Duplicates are dropped.
+fn intact_supports(
+    n: usize,
+    edges: &[(u32, u32)],
+    caps: &[f64],
+    s: u32,
+    t: u32,
+    words: usize,
+) -> Vec<Vec<u64>> {
+    const ORDERS: u64 = 32;
+    let mut out: Vec<Vec<u64>> = Vec::new();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x5eed);
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    for k in 0..ORDERS {
+        if k > 0 {
+            // Fisher-Yates with a fixed seed: deterministic certificates.
+            for i in (1..order.len()).rev() {
+                let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+                order.swap(i, j);
+            }
+        }
+        let pe: Vec<(u32, u32)> = order.iter().map(|&e| edges[e]).collect();
+        let pc: Vec<f64> = order.iter().map(|&e| caps[e]).collect();
+        let net = FlowNetwork::new(n, &pe, &pc);
+        let mut mf = MaxFlow::new(&net);
+        mf.solve(&net, &pc, s, t);
+        let mut sup = vec![0u64; words];
+        for (i, &e) in order.iter().enumerate() {
+            if mf.edge_flow(i) != 0.0 {
+                sup[e / 64] |= 1 << (e % 64);
+            }
+        }
+        if !out.contains(&sup) {
+            out.push(sup);
+        }
+    }
+    out
+}
+
+/// Merges chains of relevant edges through non-terminal nodes of degree 2
+/// into one super-edge each: the chain carries at most its smallest
+/// capacity, either way, and is cut when any member or interior node
+/// fails. Returns the super-edge of each model edge ([`IRRELEVANT`] for
+/// dropped ones), super-edge endpoints and capacities.
+fn contract_series(
+    n: usize,
+    edges: &[(u32, u32)],
+    caps: &[f64],
+    relevant: &[bool],
+    s: u32,
+    t: u32,
+) -> (Vec<u32>, Vec<(u32, u32)>, Vec<f64>) {
+    let m = edges.len();
+    let mut at: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (e, &(a, b)) in edges.iter().enumerate() {
+        if relevant[e] {
+            at[a as usize].push(e as u32);
+            at[b as usize].push(e as u32);
+        }
+    }
+    let interior = |v: u32| v != s && v != t && at[v as usize].len() == 2;
+    let mut parent: Vec<u32> = (0..m as u32).collect();
+    fn find(p: &mut [u32], x: u32) -> u32 {
+        let mut r = x;
+        while p[r as usize] != r {
+            r = p[r as usize];
+        }
+        let mut x = x;
+        while p[x as usize] != r {
+            let next = p[x as usize];
+            p[x as usize] = r;
+            x = next;
+        }
+        r
+    }
+    for v in 0..n as u32 {
+        if interior(v) {
+            let a = find(&mut parent, at[v as usize][0]);
+            let b = find(&mut parent, at[v as usize][1]);
+            if a != b {
+                parent[a as usize] = b;
+            }
+        }
+    }
+    let mut class = vec![IRRELEVANT; m];
+    let mut edge_map = vec![IRRELEVANT; m];
+    let mut ends: Vec<(u32, u32)> = Vec::new();
+    let mut cap: Vec<f64> = Vec::new();
+    for e in 0..m {
+        if !relevant[e] {
+            continue;
+        }
+        let r = find(&mut parent, e as u32) as usize;
+        if class[r] == IRRELEVANT {
+            class[r] = ends.len() as u32;
+            ends.push((IRRELEVANT, IRRELEVANT));
+            cap.push(f64::INFINITY);
+        }
+        let c = class[r] as usize;
+        edge_map[e] = c as u32;
+        cap[c] = cap[c].min(caps[e]);
+        let (a, b) = edges[e];
+        for x in [a, b] {
+            if !interior(x) {
+                if ends[c].0 == IRRELEVANT {
+                    ends[c].0 = x;
+                } else {
+                    ends[c].1 = x;
+                }
+            }
+        }
+    }
+    // A relevant chain always has two outer ends; guard anyway so a
+    // malformed chain becomes a harmless self-loop rather than a panic.
+    for e in &mut ends {
+        if e.0 == IRRELEVANT {
+            *e = (s, s);
+        } else if e.1 == IRRELEVANT {
+            e.1 = e.0;
+        }
+    }
+    (edge_map, ends, cap)
+}
+
+/// Outcome of one sampled failure state.
+enum State {
+    TerminalDown,
+    Intact,
+    /// The failed-edge bitset is in the sampler's buffer.
+    Failed,
+}
+
+impl<'a> Sampler<'a> {
+    pub(crate) fn new(model: &'a StaticModel, s: u32, t: u32) -> Sampler<'a> {
+        let n = model.n_nodes();
+        let relevant = relevant_edges(n, &model.edges, s, t);
+        let (edge_map, kept, base_caps) =
+            contract_series(n, &model.edges, &model.edge_capacity, &relevant, s, t);
+        let net = FlowNetwork::new(n, &kept, &base_caps);
+        let node_thr = model
+            .node_q
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| **q > 0.0)
+            .map(|(i, &q)| (i as u32, threshold(q)))
+            .collect();
+        let edge_thr = model
+            .edge_q
+            .iter()
+            .enumerate()
+            .filter(|&(e, q)| *q > 0.0 && edge_map[e] != IRRELEVANT)
+            .map(|(e, &q)| (edge_map[e], threshold(q)))
+            .collect();
+        let shock_thr = model
+            .shocks
+            .iter()
+            .enumerate()
+            .filter(|(_, sh)| sh.prob > 0.0)
+            .map(|(i, sh)| (i, threshold(sh.prob)))
+            .collect();
+        // A node takes down every super-edge it is an end or interior of.
+        let mut at: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (e, &(a, b)) in model.edges.iter().enumerate() {
+            let c = edge_map[e];
+            if c != IRRELEVANT {
+                for x in [a, b] {
+                    if !at[x as usize].contains(&c) {
+                        at[x as usize].push(c);
+                    }
+                }
+            }
+        }
+        let mut inc_start = vec![0u32; n + 1];
+        for u in 0..n {
+            inc_start[u + 1] = inc_start[u] + at[u].len() as u32;
+        }
+        let inc: Vec<u32> = at.concat();
+        let words = kept.len().div_ceil(64).max(1);
+        let mut mf = MaxFlow::new(&net);
+        let intact = mf.solve(&net, &base_caps, s, t);
+        let supports = intact_supports(n, &kept, &base_caps, s, t, words);
+        Sampler {
+            model,
+            net,
+            s,
+            t,
+            node_thr,
+            edge_thr,
+            shock_thr,
+            edge_map,
+            base_caps,
+            inc_start,
+            inc,
+            words,
+            supports,
+            intact,
+        }
+    }
+
+    /// Marks model edge `e` failed (a no-op for irrelevant edges).
+    #[inline]
+    pub(crate) fn fail_edge(&self, failed: &mut [u64], e: u32) {
+        let c = self.edge_map[e as usize];
+        if c != IRRELEVANT {
+            failed[c as usize / 64] |= 1 << (c % 64);
+        }
+    }
+
+    /// Fails every edge at node `v`; true if `v` is a terminal.
+    #[inline]
+    pub(crate) fn kill_node(&self, failed: &mut [u64], v: u32) -> bool {
+        let u = v as usize;
+        for &c in &self.inc[self.inc_start[u] as usize..self.inc_start[u + 1] as usize] {
+            failed[c as usize / 64] |= 1 << (c % 64);
+        }
+        v == self.s || v == self.t
+    }
+
+    /// True when no failed edge carries intact flow: the intact optimum
+    /// is still feasible, so the flow is the intact flow.
+    #[inline]
+    pub(crate) fn keeps_intact(&self, failed: &[u64]) -> bool {
+        self.supports
+            .iter()
+            .any(|sup| failed.iter().zip(sup).all(|(f, s)| f & s == 0))
+    }
+
+    /// The max flow with the edges in `failed` down, through the cache.
+    /// Returns the flow and whether the solver ran.
+    pub(crate) fn flow_of(
+        &self,
+        failed: &[u64],
+        mf: &mut MaxFlow,
+        caps: &mut [f64],
+        cache: &mut PatternCache,
+    ) -> (f64, bool) {
+        if let Some(&f) = cache.get(failed) {
+            return (f, false);
+        }
+        caps.copy_from_slice(&self.base_caps);
+        for (w, &bits) in failed.iter().enumerate() {
+            let mut b = bits;
+            while b != 0 {
+                caps[w * 64 + b.trailing_zeros() as usize] = 0.0;
+                b &= b - 1;
+            }
+        }
+        let f = mf.solve(&self.net, caps, self.s, self.t);
+        cache.insert(failed.to_vec().into_boxed_slice(), f);
+        (f, true)
+    }
+
+    /// Draws one failure state into `failed` (compact edge bitset) using
+    /// `node_down` as scratch. Draw order is fixed: nodes, edges, shocks.
+    fn sample(
+        &self,
+        rng: &mut Xoshiro256PlusPlus,
+        failed: &mut [u64],
+        node_down: &mut Vec<u32>,
+    ) -> State {
+        failed.fill(0);
+        node_down.clear();
+        for &(i, thr) in &self.node_thr {
+            if draw(rng, thr) {
+                node_down.push(i);
+            }
+        }
+        for &(c, thr) in &self.edge_thr {
+            if draw(rng, thr) {
+                failed[c as usize / 64] |= 1 << (c % 64);
+            }
+        }
+        for &(k, thr) in &self.shock_thr {
+            if draw(rng, thr) {
+                let sh = &self.model.shocks[k];
+                node_down.extend_from_slice(&sh.nodes);
+                for &e in &sh.edges {
+                    self.fail_edge(failed, e);
+                }
+            }
+        }
+        let mut terminal = false;
+        for &v in node_down.iter() {
+            terminal |= self.kill_node(failed, v);
+        }
+        if terminal {
+            State::TerminalDown
+        } else if self.keeps_intact(failed) {
+            State::Intact
+        } else {
+            State::Failed
+        }
+    }
+}
+
+/// FxHash-style hasher: the keys are already random-looking bitsets, and
+/// SipHash would cost more than many of the max-flows it guards.
+#[derive(Default)]
+pub(crate) struct WordHasher(u64);
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+pub(crate) type PatternCache = HashMap<Box<[u64]>, f64, BuildHasherDefault<WordHasher>>;
+
+#[derive(Default)]
+struct BatchStats {
+    n: u64,
+    sum: f64,
+    sum_sq: f64,
+    zero: u64,
+    degraded: u64,
+    below: u64,
+    solves: u64,
+    /// Flow value bits -> count (flows are >= 0, so bit order is value order).
+    hist: HashMap<u64, u64, BuildHasherDefault<WordHasher>>,
+}
+
+fn run_batch(
+    sm: &Sampler<'_>,
+    seed: u64,
+    batch: u64,
+    n: u64,
+    threshold: Option<f64>,
+) -> BatchStats {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    rng.jump_ce(batch, 128);
+    let mut mf = MaxFlow::new(&sm.net);
+    let mut cache = PatternCache::default();
+    let mut failed = vec![0u64; sm.words];
+    let mut node_down = Vec::new();
+    let mut caps = sm.base_caps.clone();
+    let mut st = BatchStats::default();
+    let degraded_below = sm.intact * (1.0 - 1e-9);
+    for _ in 0..n {
+        let flow = match sm.sample(&mut rng, &mut failed, &mut node_down) {
+            State::TerminalDown => 0.0,
+            State::Intact => sm.intact,
+            State::Failed => {
+                let (f, solved) = sm.flow_of(&failed, &mut mf, &mut caps, &mut cache);
+                st.solves += u64::from(solved);
+                f
+            }
+        };
+        st.n += 1;
+        st.sum += flow;
+        st.sum_sq += flow * flow;
+        st.zero += u64::from(flow <= 0.0);
+        st.degraded += u64::from(flow < degraded_below);
+        if let Some(f) = threshold {
+            st.below += u64::from(flow < f);
+        }
+        *st.hist.entry(flow.to_bits()).or_insert(0) += 1;
+    }
+    st
+}
+
+/// Checks the parts of the model the flow analysis relies on.
+pub fn check_model(model: &StaticModel, s: u32, t: u32) -> Result<(), CapacityError> {
+    let n = model.n_nodes();
+    for node in [s, t] {
+        if node as usize >= n {
+            return Err(CapacityError::NoSuchNode { node, n });
+        }
+    }
+    if s == t {
+        return Err(CapacityError::SameTerminal(s));
+    }
+    let m = model.n_edges();
+    let sizes_ok = model.edge_capacity.len() == m
+        && model.edge_q.len() == m
+        && model
+            .edges
+            .iter()
+            .all(|&(a, b)| (a as usize) < n && (b as usize) < n)
+        && model.shocks.iter().all(|sh| {
+            sh.nodes.iter().all(|&v| (v as usize) < n) && sh.edges.iter().all(|&e| (e as usize) < m)
+        });
+    if !sizes_ok {
+        return Err(CapacityError::Inconsistent);
+    }
+    for (e, &c) in model.edge_capacity.iter().enumerate() {
+        if !(c.is_finite() && c >= 0.0) {
+            return Err(CapacityError::BadCapacity {
+                edge: e,
+                name: model.edge_names.get(e).cloned().unwrap_or_default(),
+                capacity: c,
+            });
+        }
+    }
+    let probs = model
+        .node_q
+        .iter()
+        .enumerate()
+        .map(|(i, &q)| (format!("failure probability of node {i}"), q))
+        .chain(
+            model
+                .edge_q
+                .iter()
+                .enumerate()
+                .map(|(i, &q)| (format!("failure probability of edge {i}"), q)),
+        )
+        .chain(
+            model
+                .shocks
+                .iter()
+                .map(|sh| (format!("probability of shock '{}'", sh.name), sh.prob)),
+        );
+    for (what, value) in probs {
+        if !(0.0..=1.0).contains(&value) {
+            return Err(CapacityError::BadProbability { what, value });
+        }
+    }
+    Ok(())
+}
+
+/// The intact max flow from `s` to `t` (no failures).
+pub fn intact_flow(model: &StaticModel, s: u32, t: u32) -> Result<f64, CapacityError> {
+    check_model(model, s, t)?;
+    let net = FlowNetwork::new(model.n_nodes(), &model.edges, &model.edge_capacity);
+    Ok(MaxFlow::new(&net).solve(&net, &model.edge_capacity, s, t))
+}
+
+/// Crude Monte Carlo over `opts.samples` failure states, on the current
+/// rayon pool. Results depend only on the model, terminals and seed.
+pub fn simulate(
+    model: &StaticModel,
+    s: u32,
+    t: u32,
+    opts: &CapacityOptions,
+) -> Result<CapacityReport, CapacityError> {
+    check_model(model, s, t)?;
+    if opts.samples == 0 {
+        return Err(CapacityError::NoSamples);
+    }
+    if let Some(f) = opts.threshold
+        && !(f.is_finite() && f > 0.0)
+    {
+        return Err(CapacityError::BadThreshold(f));
+    }
+    let started = Instant::now();
+    let sm = Sampler::new(model, s, t);
+    let n_batches = opts.samples.div_ceil(BATCH_SIZE);
+    let batches: Vec<BatchStats> = (0..n_batches)
+        .into_par_iter()
+        .map(|b| {
+            let n = BATCH_SIZE.min(opts.samples - b * BATCH_SIZE);
+            run_batch(&sm, opts.seed, b, n, opts.threshold)
+        })
+        .collect();
+    let mut total = BatchStats::default();
+    let mut hist: BTreeMap<u64, u64> = BTreeMap::new();
+    for b in batches {
+        total.n += b.n;
+        total.sum += b.sum;
+        total.sum_sq += b.sum_sq;
+        total.zero += b.zero;
+        total.degraded += b.degraded;
+        total.below += b.below;
+        total.solves += b.solves;
+        for (k, c) in b.hist {
+            *hist.entry(k).or_insert(0) += c;
+        }
+    }
+    let n = total.n;
+    let nf = n as f64;
+    let mean = total.sum / nf;
+    let var = if n > 1 {
+        ((total.sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
+    let distribution: Vec<(f64, u64)> = hist
+        .into_iter()
+        .map(|(bits, c)| (f64::from_bits(bits), c))
+        .collect();
+    let pct = |x: f64| {
+        // Smallest value whose cumulative count reaches ceil(x% of n).
+        let need = ((x / 100.0) * nf).ceil().max(1.0) as u64;
+        let mut cum = 0;
+        for &(v, c) in &distribution {
+            cum += c;
+            if cum >= need {
+                return v;
+            }
+        }
+        distribution.last().map_or(0.0, |d| d.0)
+    };
+    let zero = Proportion::new(total.zero, n);
+    let degraded = Proportion::new(total.degraded, n);
+    let below = opts.threshold.map(|_| Proportion::new(total.below, n));
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(CapacityReport {
+        intact_flow: sm.intact,
+        mean_flow: mean,
+        mean_flow_std_error: (var / nf).sqrt(),
+        percentiles: Percentiles {
+            p1: pct(1.0),
+            p5: pct(5.0),
+            p10: pct(10.0),
+            p50: pct(50.0),
+            p90: pct(90.0),
+            p99: pct(99.0),
+        },
+        p_zero: zero.p,
+        p_zero_ci95_low: zero.low,
+        p_zero_ci95_high: zero.high,
+        p_zero_method: "crude",
+        p_zero_std_error: (zero.p * (1.0 - zero.p) / nf).sqrt(),
+        p_degraded: degraded.p,
+        p_degraded_ci95_low: degraded.low,
+        p_degraded_ci95_high: degraded.high,
+        threshold: opts.threshold,
+        p_below_threshold: below.map(|b| b.p),
+        p_below_threshold_ci95_low: below.map(|b| b.low),
+        p_below_threshold_ci95_high: below.map(|b| b.high),
+        p_below_threshold_method: below.map(|_| "crude"),
+        p_below_threshold_std_error: below.map(|b| (b.p * (1.0 - b.p) / nf).sqrt()),
+        rare_event_samples: None,
+        samples: n,
+        max_flow_solves: total.solves,
+        seconds,
+        samples_per_second: nf / seconds.max(1e-9),
+        distribution,
+    })
+}
+
+/// Crude Monte Carlo events below this count leave a tail probability to the
+/// importance sampler (when none is requested explicitly).
+pub const FEW_EVENTS: u64 = 10;
+/// Relative error asked of the importance sampler when it steps in by itself.
+pub const DEFAULT_TAIL_RE: f64 = 0.05;
+
+/// Replaces P(flow = 0) and P(flow < threshold) of a crude report with
+/// importance-sampling estimates: always with `target_re`, otherwise only
+/// for those crude saw fewer than [`FEW_EVENTS`] times (target
+/// [`DEFAULT_TAIL_RE`]). Without an explicit target, a failed rare-event
+/// run leaves the crude value; with one, the error is returned.
+pub fn refine_tail(
+    report: &mut CapacityReport,
+    model: &StaticModel,
+    s: u32,
+    t: u32,
+    seed: u64,
+    target_re: Option<f64>,
+    max_samples: u64,
+) -> Result<(), CapacityError> {
+    use super::rare::{RareOptions, estimate_below};
+    if let Some(r) = target_re
+        && !(r.is_finite() && r > 0.0)
+    {
+        return Err(CapacityError::BadTargetRe(r));
+    }
+    let n = report.samples as f64;
+    let opts = RareOptions {
+        seed,
+        target_re: target_re.unwrap_or(DEFAULT_TAIL_RE),
+        max_samples,
+    };
+    let wanted = |p: f64| {
+        let k = (p * n).round() as u64;
+        report.intact_flow > 0.0 && (target_re.is_some() || k < FEW_EVENTS)
+    };
+    let mut rare_samples = 0;
+    if wanted(report.p_zero) {
+        // Flow is 0 exactly or at least a rounding-noise fraction of intact.
+        match estimate_below(model, s, t, report.intact_flow * 1e-9, &opts) {
+            Ok(e) => {
+                report.p_zero = e.probability;
+                report.p_zero_ci95_low = e.ci95_low;
+                report.p_zero_ci95_high = e.ci95_high;
+                report.p_zero_std_error = e.std_error;
+                report.p_zero_method = "importance-sampling";
+                rare_samples += e.samples;
+            }
+            Err(e) if target_re.is_some() => return Err(e),
+            Err(_) => {}
+        }
+    }
+    if let (Some(f), Some(p)) = (report.threshold, report.p_below_threshold)
+        && wanted(p)
+        && f <= report.intact_flow
+    {
+        match estimate_below(model, s, t, f, &opts) {
+            Ok(e) => {
+                report.p_below_threshold = Some(e.probability);
+                report.p_below_threshold_ci95_low = Some(e.ci95_low);
+                report.p_below_threshold_ci95_high = Some(e.ci95_high);
+                report.p_below_threshold_std_error = Some(e.std_error);
+                report.p_below_threshold_method = Some("importance-sampling");
+                rare_samples += e.samples;
+            }
+            Err(e) if target_re.is_some() => return Err(e),
+            Err(_) => {}
+        }
+    }
+    if rare_samples > 0 {
+        report.rare_event_samples = Some(rare_samples);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relevant_edges;
+
+    #[test]
+    fn pendant_edges_and_side_cycles_are_irrelevant() {
+        // s=0 .. t=3 via 0-1-3 and 0-2-3 (parallel 2-3); pendant 1-4; side
+        // triangle 2-5-6 hanging off 2; self-loop at 1.
+        let edges = [
+            (0, 1),
+            (1, 3),
+            (0, 2),
+            (2, 3),
+            (2, 3),
+            (1, 4),
+            (2, 5),
+            (5, 6),
+            (6, 2),
+            (1, 1),
+        ];
+        let r = relevant_edges(7, &edges, 0, 3);
+        assert_eq!(
+            r,
+            [
+                true, true, true, true, true, false, false, false, false, false
+            ]
+        );
+        // Disconnected terminals: nothing is relevant.
+        assert!(
+            relevant_edges(4, &[(0, 1), (2, 3)], 0, 3)
+                .iter()
+                .all(|x| !x)
+        );
+        // A bridge between two cycles is on every s-t path.
+        let edges = [(0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 5), (5, 3)];
+        assert!(relevant_edges(6, &edges, 0, 5).iter().all(|&x| x));
+        assert_eq!(
+            relevant_edges(6, &edges, 0, 1),
+            [true, true, true, false, false, false, false]
+        );
+    }
+}

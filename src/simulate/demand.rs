@@ -1,0 +1,227 @@
+//! Demand over a year as piecewise-constant rates.
+//!
+//! Each demand's rate changes only at UTC hour boundaries (its daily profile)
+//! and at surge boundaries, so the year is cut at those instants and every
+//! piece holds one rate per demand. Prefix integrals make "requests between
+//! t0 and t1" O(log pieces); the same year repeats for multi-year trials.
+//! A surge that would run past the end of the year is cut at 31 December
+//! 24:00 (it does not wrap into January).
+
+use crate::model::Topology;
+use crate::units::{SECONDS_PER_HOUR, SECONDS_PER_YEAR};
+
+#[derive(Clone, Debug)]
+pub(crate) struct DemandCurve {
+    pub n_demands: usize,
+    /// Piece start times within the year, ascending, first 0.
+    starts: Vec<f64>,
+    /// rps[piece * n_demands + d].
+    rps: Vec<f64>,
+    /// Requests from the start of the year to the start of each piece,
+    /// cum[piece * n_demands + d]; one extra row for the end of the year.
+    cum: Vec<f64>,
+    /// Highest rate of each demand over the year.
+    pub max_rps: Vec<f64>,
+    pub users: Vec<f64>,
+    /// Sparse table for range maxima: `sparse[k][i * nd + d]` is the highest
+    /// rate of demand `d` over pieces `i .. i + 2^k`. Lets the simulator
+    /// skip the piece-by-piece congestion check for an interval whose peak
+    /// demand fits (the common case; surges make the yearly maximum useless
+    /// as a filter).
+    sparse: Vec<Vec<f64>>,
+}
+
+impl DemandCurve {
+    pub fn new(t: &Topology) -> DemandCurve {
+        let nd = t.demands.len();
+        let mut cuts: Vec<f64> = (0..8760).map(|h| h as f64 * SECONDS_PER_HOUR).collect();
+        for s in &t.surges {
+            let a = s.day_of_year as f64 * 86_400.0 + s.start_hour_utc * SECONDS_PER_HOUR;
+            let b = a + s.duration.secs();
+            for c in [a, b] {
+                if c > 0.0 && c < SECONDS_PER_YEAR {
+                    cuts.push(c);
+                }
+            }
+        }
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup();
+        let np = cuts.len();
+        let mut rps = vec![0.0; np * nd];
+        for (p, &start) in cuts.iter().enumerate() {
+            let end = cuts.get(p + 1).copied().unwrap_or(SECONDS_PER_YEAR);
+            let mid = 0.5 * (start + end);
+            let hour = (mid / SECONDS_PER_HOUR) as usize % 24;
+            for (d, dem) in t.demands.iter().enumerate() {
+                let mut r = dem.rps_at_hour(hour);
+                for s in &t.surges {
+                    let a = s.day_of_year as f64 * 86_400.0 + s.start_hour_utc * SECONDS_PER_HOUR;
+                    let b = a + s.duration.secs();
+                    let applies = s.demands.is_empty() || s.demands.iter().any(|x| x.index() == d);
+                    if applies && mid >= a && mid < b {
+                        r *= s.multiplier;
+                    }
+                }
+                rps[p * nd + d] = r;
+            }
+        }
+        let mut cum = vec![0.0; (np + 1) * nd];
+        for p in 0..np {
+            let len = cuts.get(p + 1).copied().unwrap_or(SECONDS_PER_YEAR) - cuts[p];
+            for d in 0..nd {
+                cum[(p + 1) * nd + d] = cum[p * nd + d] + rps[p * nd + d] * len;
+            }
+        }
+        let max_rps = (0..nd)
+            .map(|d| (0..np).map(|p| rps[p * nd + d]).fold(0.0, f64::max))
+            .collect();
+        let mut sparse = vec![rps.clone()];
+        let mut width = 1;
+        while width * 2 <= np {
+            let prev = &sparse[sparse.len() - 1];
+            let next: Vec<f64> = (0..(np - 2 * width + 1) * nd)
+                .map(|k| prev[k].max(prev[k + width * nd]))
+                .collect();
+            sparse.push(next);
+            width *= 2;
+        }
+        DemandCurve {
+            sparse,
+            n_demands: nd,
+            starts: cuts,
+            rps,
+            cum,
+            max_rps,
+            users: t.demands.iter().map(|d| d.users).collect(),
+        }
+    }
+
+    fn piece(&self, t_in_year: f64) -> usize {
+        self.starts
+            .partition_point(|&s| s <= t_in_year)
+            .saturating_sub(1)
+    }
+
+    /// Requests of demand `d` from time 0 to `t` (any number of years).
+    pub fn integral(&self, d: usize, t: f64) -> f64 {
+        let nd = self.n_demands;
+        let years = (t / SECONDS_PER_YEAR).floor();
+        let y = t - years * SECONDS_PER_YEAR;
+        let p = self.piece(y);
+        let per_year = self.cum[self.starts.len() * nd + d];
+        years * per_year + self.cum[p * nd + d] + self.rps[p * nd + d] * (y - self.starts[p])
+    }
+
+    /// The piece containing `t` and when it ends (absolute time).
+    pub fn piece_at(&self, t: f64) -> (usize, f64) {
+        let years = (t / SECONDS_PER_YEAR).floor();
+        let y = t - years * SECONDS_PER_YEAR;
+        let p = self.piece(y);
+        let end = self.starts.get(p + 1).copied().unwrap_or(SECONDS_PER_YEAR);
+        (p, years * SECONDS_PER_YEAR + end)
+    }
+
+    /// Highest rate of demand `d` over pieces `a..=b` (within one year).
+    fn range_max(&self, d: usize, a: usize, b: usize) -> f64 {
+        let len = b - a + 1;
+        let k = (usize::BITS - 1 - len.leading_zeros()) as usize;
+        let t = &self.sparse[k];
+        let nd = self.n_demands;
+        t[a * nd + d].max(t[(b + 1 - (1 << k)) * nd + d])
+    }
+
+    /// Highest rate of demand `d` at any instant of `[t0, t1)`.
+    pub fn max_between(&self, d: usize, t0: f64, t1: f64) -> f64 {
+        if t1 - t0 >= SECONDS_PER_YEAR {
+            return self.max_rps[d];
+        }
+        let (p0, _) = self.piece_at(t0);
+        // The piece holding the last instant before t1.
+        let (p1, _) = self.piece_at(t1.max(t0) - 1e-6_f64.max(t1 * 1e-15));
+        let (y0, y1) = (
+            (t0 / SECONDS_PER_YEAR).floor(),
+            ((t1 - 1e-6) / SECONDS_PER_YEAR).floor(),
+        );
+        if y0 == y1 && p1 >= p0 {
+            self.range_max(d, p0, p1)
+        } else {
+            // Wraps past 31 December.
+            let last = self.starts.len() - 1;
+            self.range_max(d, p0, last).max(self.range_max(d, 0, p1))
+        }
+    }
+
+    pub fn rate(&self, piece: usize, d: usize) -> f64 {
+        self.rps[piece * self.n_demands + d]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Demand, DemandId, Surge, TopologyParts};
+    use crate::units::Duration;
+
+    #[test]
+    fn range_max_equals_brute_force() {
+        let profile: [f64; 24] = std::array::from_fn(|h| ((h * 7) % 24) as f64 / 23.0);
+        let t = Topology::from_parts(TopologyParts {
+            sites: vec![crate::model::Site {
+                key: "s".into(),
+                name: "s".into(),
+                region: None,
+                location: None,
+                capacity_rps: 1.0,
+                failure: None,
+            }],
+            demands: vec![Demand {
+                key: "d".into(),
+                name: "d".into(),
+                entry_sites: vec![crate::model::SiteId(0)],
+                users: 1.0,
+                peak_rps: 10.0,
+                profile,
+                kbit_per_request: 1.0,
+            }],
+            surges: vec![Surge {
+                key: "s".into(),
+                name: "s".into(),
+                day_of_year: 100,
+                start_hour_utc: 3.5,
+                duration: Duration::from_hours(2.0).unwrap(),
+                multiplier: 4.0,
+                demands: vec![DemandId(0)],
+            }],
+            ..TopologyParts::default()
+        })
+        .unwrap();
+        let c = DemandCurve::new(&t);
+        let brute = |t0: f64, t1: f64| {
+            let mut m = c.rate(c.piece_at(t0).0, 0);
+            let mut x = t0;
+            while x < t1 {
+                let (p, end) = c.piece_at(x);
+                m = m.max(c.rate(p, 0));
+                x = end;
+            }
+            m
+        };
+        let h = SECONDS_PER_HOUR;
+        for (a, b) in [
+            (0.0, 0.5 * h),
+            (100.0 * 86_400.0, 100.0 * 86_400.0 + 4.0 * h),
+            (100.0 * 86_400.0 + 5.0 * h, 100.0 * 86_400.0 + 5.6 * h),
+            (3.3 * h, 27.9 * h),
+            (SECONDS_PER_YEAR - 2.5 * h, SECONDS_PER_YEAR + 1.5 * h),
+            (
+                SECONDS_PER_YEAR + 99.0 * 86_400.0,
+                SECONDS_PER_YEAR + 101.0 * 86_400.0,
+            ),
+        ] {
+            assert_eq!(c.max_between(0, a, b), brute(a, b), "[{a}, {b})");
+        }
+        // Surge x4 over hours 3..5, whose profile peaks at 21/23.
+        assert!((c.max_rps[0] - 40.0 * 21.0 / 23.0).abs() < 1e-12);
+        assert_eq!(c.max_between(0, 0.0, 2.0 * SECONDS_PER_YEAR), c.max_rps[0]);
+    }
+}

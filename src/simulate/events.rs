@@ -1,0 +1,120 @@
+//! The event queue of one trial.
+//!
+//! Events are ordered by time, then by the order they were scheduled in, so
+//! two events at the same instant (fixed-length outages, zero delays) are
+//! always handled in the same order and a seed fixes the whole trial.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// Something that happens at an instant of a trial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    SiteFail(u32),
+    SiteRepair(u32),
+    LinkFail(u32),
+    LinkRepair(u32),
+    RiskFail(u32),
+    RiskRepair(u32),
+    /// A regional hazard strikes: (hazard index in the flattened list).
+    Hazard(u32),
+    /// The sites a hazard hit (a slot of the trial's hit-set slab) come back.
+    HazardEnd(u32),
+    /// A bad release escaped the canary stage on a train.
+    ReleaseEscaped(u32),
+    ReleaseEscapedEnd(u32),
+    /// A bad release was caught on a train's canary sites.
+    ReleaseCaught(u32),
+    ReleaseCaughtEnd(u32),
+    OperatorError,
+    OperatorErrorEnd(u32),
+    /// Detection plus switchover has elapsed for the failover of this
+    /// generation (stale generations are ignored).
+    FailoverDone(u64),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    time: f64,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    /// Reversed so that the max-heap pops the earliest (time, seq) first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .time
+            .total_cmp(&self.time)
+            .then(other.seq.cmp(&self.seq))
+    }
+}
+
+/// A min-queue on (time, sequence). Events at or after the horizon are
+/// dropped on push: nothing after the end of a trial can change its metrics.
+#[derive(Debug, Default)]
+pub(crate) struct Queue {
+    heap: BinaryHeap<Entry>,
+    seq: u64,
+    horizon: f64,
+}
+
+impl Queue {
+    pub fn reset(&mut self, horizon: f64) {
+        self.heap.clear();
+        self.seq = 0;
+        self.horizon = horizon;
+    }
+
+    pub fn push(&mut self, time: f64, event: Event) {
+        if time < self.horizon {
+            self.seq += 1;
+            self.heap.push(Entry {
+                time,
+                seq: self.seq,
+                event,
+            });
+        }
+    }
+
+    pub fn pop(&mut self) -> Option<(f64, Event)> {
+        self.heap.pop().map(|e| (e.time, e.event))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pops_in_time_then_insertion_order() {
+        let mut q = Queue::default();
+        q.reset(100.0);
+        q.push(5.0, Event::SiteFail(1));
+        q.push(1.0, Event::SiteFail(2));
+        q.push(5.0, Event::SiteFail(3));
+        q.push(1.0, Event::SiteFail(4));
+        q.push(150.0, Event::SiteFail(5));
+        let order: Vec<Event> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(
+            order,
+            vec![
+                Event::SiteFail(2),
+                Event::SiteFail(4),
+                Event::SiteFail(1),
+                Event::SiteFail(3)
+            ]
+        );
+    }
+}

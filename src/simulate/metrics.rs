@@ -1,0 +1,423 @@
+//! What a trial records, how batches of trials are combined, and the per-plan
+//! report with its confidence intervals.
+//!
+//! Definitions used throughout:
+//! - **downtime**: time during which some demand is not fully served (no
+//!   quorum, no reachable active site, or overload shedding);
+//! - **time-weighted availability**: 1 - downtime / time;
+//! - **demand-weighted availability**: served requests / demanded requests;
+//! - **outage episode**: a maximal stretch of downtime; its length is the
+//!   observed recovery time. Episodes still open at the end of a trial are
+//!   counted with the length seen so far;
+//! - **data lost**: minutes of writes lost: the async lag each time writes
+//!   move off a write primary that went down, and the writes since the last
+//!   backup (backups at multiples of `backup_interval` from time 0) when a
+//!   disaster holds every replica down at once. Other causes (hardware,
+//!   power, releases, operators) leave a replica's data on disk;
+//! - **attribution**: each second of downtime is split evenly among the down
+//!   serving and entry sites (or, when none is down, among all down links and
+//!   sites), and within a component evenly per cause holding it down;
+//!   overload with every demand reachable is attributed to congestion.
+//!
+//! Confidence intervals are 95%: mean ± 1.96 standard errors over trials
+//! (trials are independent), Wilson's interval for the one-year probability
+//! of a long outage when each trial is one year.
+
+use crate::failure::Cause;
+use crate::units::SECONDS_PER_YEAR;
+use serde::Serialize;
+
+use super::trial::LONG_OUTAGE_SECS;
+
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// Metrics of one trial, reused between trials.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TrialRecord {
+    pub year_down: Vec<f64>,
+    pub year_long: Vec<bool>,
+    pub lost_requests: f64,
+    pub user_secs_lost: f64,
+    pub data_lost_secs: f64,
+    pub cause_secs: [f64; 6],
+    pub unattributed_secs: f64,
+    pub component_secs: Vec<f64>,
+    pub episodes: Vec<f64>,
+}
+
+impl TrialRecord {
+    pub fn new(n_components: usize) -> TrialRecord {
+        TrialRecord {
+            component_secs: vec![0.0; n_components],
+            ..TrialRecord::default()
+        }
+    }
+
+    /// Clears per-trial fields; component seconds and episodes accumulate
+    /// across the trials of a batch.
+    pub fn reset(&mut self, years: usize) {
+        self.year_down.clear();
+        self.year_down.resize(years, 0.0);
+        self.year_long.clear();
+        self.year_long.resize(years, false);
+        self.lost_requests = 0.0;
+        self.user_secs_lost = 0.0;
+        self.data_lost_secs = 0.0;
+    }
+
+    pub fn end_episode(&mut self, start: f64, end: f64) {
+        let len = end - start;
+        self.episodes.push(len);
+        if len > LONG_OUTAGE_SECS {
+            let years = self.year_long.len();
+            let y = ((start / SECONDS_PER_YEAR) as usize).min(years - 1);
+            self.year_long[y] = true;
+        }
+    }
+}
+
+/// The results of one batch of trials, in trial order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BatchOut {
+    /// Downtime seconds of every simulated year.
+    pub year_down: Vec<f64>,
+    pub year_long: Vec<bool>,
+    /// Per trial: downtime seconds per year, lost fraction of requests,
+    /// user-minutes lost per year, data-lost minutes per year, fraction of
+    /// years with a long outage.
+    pub trial_down: Vec<f64>,
+    pub trial_lost_frac: Vec<f64>,
+    pub trial_user_min: Vec<f64>,
+    pub trial_data_min: Vec<f64>,
+    pub trial_long_frac: Vec<f64>,
+    pub episodes: Vec<f64>,
+    pub cause_secs: [f64; 6],
+    pub unattributed_secs: f64,
+    pub component_secs: Vec<f64>,
+}
+
+impl BatchOut {
+    pub fn push_trial(&mut self, rec: &TrialRecord, demanded: f64) {
+        let years = rec.year_down.len() as f64;
+        self.year_down.extend_from_slice(&rec.year_down);
+        self.year_long.extend_from_slice(&rec.year_long);
+        self.trial_down
+            .push(rec.year_down.iter().sum::<f64>() / years);
+        self.trial_lost_frac.push(if demanded > 0.0 {
+            rec.lost_requests / demanded
+        } else {
+            0.0
+        });
+        self.trial_user_min.push(rec.user_secs_lost / 60.0 / years);
+        self.trial_data_min.push(rec.data_lost_secs / 60.0 / years);
+        self.trial_long_frac
+            .push(rec.year_long.iter().filter(|&&b| b).count() as f64 / years);
+    }
+
+    /// Takes the batch-wide accumulators out of the record.
+    pub fn finish(&mut self, rec: &mut TrialRecord) {
+        self.episodes = std::mem::take(&mut rec.episodes);
+        self.cause_secs = rec.cause_secs;
+        self.unattributed_secs = rec.unattributed_secs;
+        self.component_secs = std::mem::take(&mut rec.component_secs);
+    }
+
+    /// Appends another batch; called in batch order so floating-point sums
+    /// do not depend on scheduling.
+    pub fn append(&mut self, other: BatchOut) {
+        self.year_down.extend(other.year_down);
+        self.year_long.extend(other.year_long);
+        self.trial_down.extend(other.trial_down);
+        self.trial_lost_frac.extend(other.trial_lost_frac);
+        self.trial_user_min.extend(other.trial_user_min);
+        self.trial_data_min.extend(other.trial_data_min);
+        self.trial_long_frac.extend(other.trial_long_frac);
+        self.episodes.extend(other.episodes);
+        for (a, b) in self.cause_secs.iter_mut().zip(other.cause_secs) {
+            *a += b;
+        }
+        self.unattributed_secs += other.unattributed_secs;
+        if self.component_secs.is_empty() {
+            self.component_secs = other.component_secs;
+        } else {
+            for (a, b) in self.component_secs.iter_mut().zip(other.component_secs) {
+                *a += b;
+            }
+        }
+    }
+}
+
+/// A mean with its 95% confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    pub mean: f64,
+    pub lo: f64,
+    pub hi: f64,
+    /// Standard error of the mean.
+    pub se: f64,
+}
+
+impl Estimate {
+    pub fn of(values: &[f64]) -> Estimate {
+        let n = values.len() as f64;
+        if values.is_empty() {
+            return Estimate {
+                mean: f64::NAN,
+                lo: f64::NAN,
+                hi: f64::NAN,
+                se: f64::NAN,
+            };
+        }
+        let mean = values.iter().sum::<f64>() / n;
+        let var = if n > 1.0 {
+            values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)
+        } else {
+            0.0
+        };
+        let se = (var / n).sqrt();
+        Estimate {
+            mean,
+            lo: mean - Z95 * se,
+            hi: mean + Z95 * se,
+            se,
+        }
+    }
+
+    /// `1 - x` of an estimate (unavailability to availability).
+    fn complement(self) -> Estimate {
+        Estimate {
+            mean: 1.0 - self.mean,
+            lo: 1.0 - self.hi,
+            hi: 1.0 - self.lo,
+            se: self.se,
+        }
+    }
+
+    fn scaled(self, k: f64) -> Estimate {
+        Estimate {
+            mean: self.mean * k,
+            lo: self.lo * k,
+            hi: self.hi * k,
+            se: self.se * k,
+        }
+    }
+
+    /// Wilson score interval for `k` successes in `n` trials.
+    pub fn wilson(k: usize, n: usize) -> Estimate {
+        let (k, n) = (k as f64, n as f64);
+        let p = k / n;
+        let z2 = Z95 * Z95;
+        let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+        let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+        // At k = 0 (k = n) the bound is exactly 0 (1); rounding would leave
+        // a 1e-18 there.
+        Estimate {
+            mean: p,
+            lo: if k == 0.0 {
+                0.0
+            } else {
+                (centre - half).max(0.0)
+            },
+            hi: if k == n {
+                1.0
+            } else {
+                (centre + half).min(1.0)
+            },
+            se: (p * (1.0 - p) / n).sqrt(),
+        }
+    }
+}
+
+/// Downtime per year: mean with CI and the distribution over simulated years.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Downtime {
+    pub mean: Estimate,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Recovery {
+    /// Number of outage episodes observed over all trials.
+    pub episodes: usize,
+    pub mean_minutes: f64,
+    pub p99_minutes: f64,
+    pub max_minutes: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CauseShare {
+    pub cause: &'static str,
+    pub minutes_per_year: f64,
+    /// Fraction of all downtime.
+    pub share: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentShare {
+    /// `site:<id>` or `link:<id>`.
+    pub component: String,
+    pub minutes_per_year: f64,
+}
+
+/// The scores of one plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlanReport {
+    pub plan: String,
+    pub name: String,
+    pub mode: &'static str,
+    pub trials: usize,
+    pub years_per_trial: usize,
+    pub availability_time: Estimate,
+    pub availability_demand: Estimate,
+    pub downtime_minutes_per_year: Downtime,
+    /// Probability that a year has at least one outage longer than an hour.
+    pub p_outage_over_1h: Estimate,
+    pub user_minutes_lost_per_year: Estimate,
+    pub data_lost_minutes_per_year: Estimate,
+    pub recovery: Recovery,
+    pub cost_per_year: f64,
+    pub downtime_by_cause: Vec<CauseShare>,
+    /// Downtime that no down component explains (should stay near zero).
+    pub unattributed_minutes_per_year: f64,
+    pub top_components: Vec<ComponentShare>,
+}
+
+/// Quantile by the nearest-rank rule on a sorted slice.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+pub(crate) struct ReportContext<'a> {
+    pub topo: &'a crate::model::Topology,
+    pub plan_index: usize,
+    pub trials: usize,
+    pub years: usize,
+}
+
+pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
+    let plan = &cx.topo.plans[cx.plan_index];
+    let total_years = (cx.trials * cx.years) as f64;
+    let down = Estimate::of(&b.trial_down);
+    let availability_time = down.scaled(1.0 / SECONDS_PER_YEAR).complement();
+    let availability_demand = Estimate::of(&b.trial_lost_frac).complement();
+    let mut years: Vec<f64> = b.year_down.iter().map(|s| s / 60.0).collect();
+    years.sort_by(f64::total_cmp);
+    let p_long = if cx.years == 1 {
+        Estimate::wilson(
+            b.year_long.iter().filter(|&&x| x).count(),
+            b.year_long.len(),
+        )
+    } else {
+        Estimate::of(&b.trial_long_frac)
+    };
+    b.episodes.sort_by(f64::total_cmp);
+    let ep_mean = if b.episodes.is_empty() {
+        0.0
+    } else {
+        b.episodes.iter().sum::<f64>() / b.episodes.len() as f64 / 60.0
+    };
+    let total_down: f64 = b.cause_secs.iter().sum::<f64>() + b.unattributed_secs;
+    let downtime_by_cause = Cause::ALL
+        .iter()
+        .map(|&c| {
+            let secs = b.cause_secs[c as usize];
+            CauseShare {
+                cause: c.as_str(),
+                minutes_per_year: secs / 60.0 / total_years,
+                share: if total_down > 0.0 {
+                    secs / total_down
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+    let n_sites = cx.topo.sites.len();
+    let mut comps: Vec<(usize, f64)> = b
+        .component_secs
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(_, s)| s > 0.0)
+        .collect();
+    comps.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top_components = comps
+        .into_iter()
+        .take(10)
+        .map(|(i, secs)| ComponentShare {
+            component: if i < n_sites {
+                format!("site:{}", cx.topo.sites[i].key)
+            } else {
+                format!("link:{}", cx.topo.links[i - n_sites].key)
+            },
+            minutes_per_year: secs / 60.0 / total_years,
+        })
+        .collect();
+    PlanReport {
+        plan: plan.key.clone(),
+        name: plan.name.clone(),
+        mode: plan.mode.as_str(),
+        trials: cx.trials,
+        years_per_trial: cx.years,
+        availability_time,
+        availability_demand,
+        downtime_minutes_per_year: Downtime {
+            mean: down.scaled(1.0 / 60.0),
+            p50: quantile(&years, 0.5),
+            p90: quantile(&years, 0.9),
+            p99: quantile(&years, 0.99),
+            max: years.last().copied().unwrap_or(0.0),
+        },
+        p_outage_over_1h: p_long,
+        user_minutes_lost_per_year: Estimate::of(&b.trial_user_min),
+        data_lost_minutes_per_year: Estimate::of(&b.trial_data_min),
+        recovery: Recovery {
+            episodes: b.episodes.len(),
+            mean_minutes: ep_mean,
+            p99_minutes: quantile(&b.episodes, 0.99) / 60.0,
+            max_minutes: b.episodes.last().copied().unwrap_or(0.0) / 60.0,
+        },
+        cost_per_year: plan.cost_per_year,
+        downtime_by_cause,
+        unattributed_minutes_per_year: b.unattributed_secs / 60.0 / total_years,
+        top_components,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimate_of_known_values() {
+        let e = Estimate::of(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(e.mean, 2.5);
+        // sample variance 5/3, se = sqrt(5/12)
+        assert!((e.se - (5.0f64 / 12.0).sqrt()).abs() < 1e-15);
+        assert!((e.hi - e.mean - Z95 * e.se).abs() < 1e-15);
+    }
+
+    #[test]
+    fn wilson_contains_p_and_stays_in_range() {
+        let w = Estimate::wilson(0, 100);
+        assert_eq!(w.lo, 0.0);
+        assert!(w.hi > 0.03 && w.hi < 0.04, "{w:?}"); // 3.7% for 0/100
+        let w = Estimate::wilson(50, 100);
+        assert!(w.lo < 0.5 && w.hi > 0.5);
+    }
+
+    #[test]
+    fn nearest_rank_quantiles() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(quantile(&v, 0.5), 50.0);
+        assert_eq!(quantile(&v, 0.99), 99.0);
+        assert_eq!(quantile(&v, 1.0), 100.0);
+    }
+}

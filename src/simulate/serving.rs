@@ -1,0 +1,247 @@
+//! Which demand a plan serves in a given failure state, and with how much
+//! capacity.
+//!
+//! **Reachability.** Up sites joined by up links form connected groups
+//! (union-find over the topology, recomputed only when some component changes
+//! state). A serving site is *usable* when it is up and in a group with an up
+//! entry site of at least one demand.
+//!
+//! **Active-active.** Demand `d` looks at the groups of its up entry sites and
+//! takes the one holding the most usable serving sites; it is served when that
+//! count reaches the plan's quorum. **Active-passive.** Only the active site
+//! (chosen by the trial's failover logic) serves; demand `d` is served when
+//! one of its up entry sites is in the active site's group. The plan's quorum
+//! is not used in this mode.
+//!
+//! **Capacity.** Each serving site can carry
+//! `min(site.capacity_rps, total_peak / n_active * (1 + headroom))`, where
+//! `total_peak` is the sum of the demands' daily peaks (before surges) and
+//! `n_active` is the number of serving sites for active-active, 1 for
+//! active-passive: a plan provisions each active site for its share of the
+//! peak plus headroom, never beyond what the building holds. All demands
+//! served by the same group share the group's usable capacity; when their
+//! current demand exceeds it, every one of them gets the same served fraction
+//! `capacity / demand` (overload sheds evenly). Link bandwidth is not a
+//! bottleneck in this model.
+
+use crate::model::{PlanMode, Topology};
+
+/// The plan compiled against its topology, plus scratch space.
+#[derive(Clone, Debug)]
+pub(crate) struct ServingModel {
+    pub links: Vec<(u32, u32)>,
+    /// Site index of each serving site, in plan priority order.
+    pub serving: Vec<u32>,
+    /// Capacity (rps) of each serving site.
+    pub capacity: Vec<f64>,
+    pub mode: PlanMode,
+    pub quorum: usize,
+    /// Entry sites of each demand.
+    pub entries: Vec<Vec<u32>>,
+    /// Serving sites and entry sites, deduplicated: the components whose loss
+    /// is blamed first for an outage.
+    pub key_sites: Vec<u32>,
+    parent: Vec<u32>,
+    count: Vec<u32>,
+    cap: Vec<f64>,
+    has_entry: Vec<bool>,
+    group_of_root: Vec<u32>,
+}
+
+/// The service in one failure state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Eval {
+    /// Demands with no serving site (no quorum, no active site reachable).
+    pub unserved: Vec<u32>,
+    /// Sets of demands sharing one pool of capacity.
+    pub groups: Vec<Group>,
+    /// Usable flag per serving site (plan order).
+    pub usable: Vec<bool>,
+    /// Could some group's demand exceed its capacity at some hour? Set by
+    /// the caller that knows the demand curve; false skips the hourly loop.
+    pub may_congest: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Group {
+    pub capacity: f64,
+    pub demands: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl ServingModel {
+    pub fn new(t: &Topology, plan: &crate::model::Plan) -> ServingModel {
+        let total_peak: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
+        let n_active = match plan.mode {
+            PlanMode::ActiveActive => plan.serving_sites.len(),
+            PlanMode::ActivePassive => 1,
+        } as f64;
+        let share = total_peak / n_active * (1.0 + plan.headroom);
+        let serving: Vec<u32> = plan.serving_sites.iter().map(|s| s.0).collect();
+        let capacity = plan
+            .serving_sites
+            .iter()
+            .map(|&s| t.site(s).capacity_rps.min(share))
+            .collect();
+        let entries: Vec<Vec<u32>> = t
+            .demands
+            .iter()
+            .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
+            .collect();
+        let mut key_sites: Vec<u32> = serving
+            .iter()
+            .copied()
+            .chain(entries.iter().flatten().copied())
+            .collect();
+        key_sites.sort_unstable();
+        key_sites.dedup();
+        let n = t.sites.len();
+        ServingModel {
+            links: t.links.iter().map(|l| (l.a.0, l.b.0)).collect(),
+            serving,
+            capacity,
+            mode: plan.mode,
+            quorum: plan.quorum as usize,
+            entries,
+            key_sites,
+            parent: vec![0; n],
+            count: vec![0; n],
+            cap: vec![0.0; n],
+            has_entry: vec![false; n],
+            group_of_root: vec![NONE; n],
+        }
+    }
+
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let p = parent[x as usize];
+            parent[x as usize] = parent[p as usize];
+            x = p;
+        }
+        x
+    }
+
+    /// Connects up sites over up links and marks usable serving sites.
+    fn connect(&mut self, site_up: &[bool], link_up: &[bool], out: &mut Eval) {
+        for (i, p) in self.parent.iter_mut().enumerate() {
+            *p = i as u32;
+        }
+        for (j, &(a, b)) in self.links.iter().enumerate() {
+            if link_up[j] && site_up[a as usize] && site_up[b as usize] {
+                let ra = Self::find(&mut self.parent, a);
+                let rb = Self::find(&mut self.parent, b);
+                if ra != rb {
+                    self.parent[ra as usize] = rb;
+                }
+            }
+        }
+        for e in self.entries.iter().flatten() {
+            if site_up[*e as usize] {
+                let r = Self::find(&mut self.parent, *e);
+                self.has_entry[r as usize] = true;
+            }
+        }
+        out.usable.clear();
+        for &s in &self.serving {
+            let ok = site_up[s as usize] && {
+                let r = Self::find(&mut self.parent, s);
+                self.has_entry[r as usize]
+            };
+            out.usable.push(ok);
+        }
+    }
+
+    /// Evaluates the service. `active` is the serving-site index currently
+    /// active under active-passive (ignored for active-active).
+    pub fn evaluate(
+        &mut self,
+        site_up: &[bool],
+        link_up: &[bool],
+        active: Option<usize>,
+        out: &mut Eval,
+    ) {
+        out.unserved.clear();
+        out.groups.clear();
+        self.connect(site_up, link_up, out);
+        let mut touched: Vec<u32> = Vec::new();
+        match self.mode {
+            PlanMode::ActiveActive => {
+                for (i, &s) in self.serving.iter().enumerate() {
+                    if out.usable[i] {
+                        let r = Self::find(&mut self.parent, s) as usize;
+                        self.count[r] += 1;
+                        self.cap[r] += self.capacity[i];
+                        touched.push(r as u32);
+                    }
+                }
+                for d in 0..self.entries.len() {
+                    let mut best: Option<u32> = None;
+                    for k in 0..self.entries[d].len() {
+                        let e = self.entries[d][k];
+                        if !site_up[e as usize] {
+                            continue;
+                        }
+                        let r = Self::find(&mut self.parent, e);
+                        let better = match best {
+                            None => true,
+                            Some(b) => {
+                                let (cr, cb) = (self.count[r as usize], self.count[b as usize]);
+                                cr > cb || (cr == cb && self.cap[r as usize] > self.cap[b as usize])
+                            }
+                        };
+                        if better {
+                            best = Some(r);
+                        }
+                    }
+                    match best {
+                        Some(r) if self.count[r as usize] as usize >= self.quorum => {
+                            self.assign(out, r, self.cap[r as usize], d as u32, &mut touched);
+                        }
+                        _ => out.unserved.push(d as u32),
+                    }
+                }
+            }
+            PlanMode::ActivePassive => {
+                let active = active.filter(|&a| out.usable[a]);
+                let root = active.map(|a| Self::find(&mut self.parent, self.serving[a]));
+                for d in 0..self.entries.len() {
+                    let reach = root.is_some_and(|r| {
+                        (0..self.entries[d].len()).any(|k| {
+                            let e = self.entries[d][k];
+                            site_up[e as usize] && Self::find(&mut self.parent, e) == r
+                        })
+                    });
+                    match (reach, root, active) {
+                        (true, Some(r), Some(a)) => {
+                            self.assign(out, r, self.capacity[a], d as u32, &mut touched)
+                        }
+                        _ => out.unserved.push(d as u32),
+                    }
+                }
+            }
+        }
+        for r in touched {
+            self.count[r as usize] = 0;
+            self.cap[r as usize] = 0.0;
+            self.group_of_root[r as usize] = NONE;
+        }
+        for e in self.entries.iter().flatten() {
+            let r = Self::find(&mut self.parent, *e);
+            self.has_entry[r as usize] = false;
+        }
+    }
+
+    fn assign(&mut self, out: &mut Eval, root: u32, capacity: f64, d: u32, touched: &mut Vec<u32>) {
+        let g = &mut self.group_of_root[root as usize];
+        if *g == NONE {
+            *g = out.groups.len() as u32;
+            out.groups.push(Group {
+                capacity,
+                demands: Vec::new(),
+            });
+            touched.push(root);
+        }
+        out.groups[*g as usize].demands.push(d);
+    }
+}

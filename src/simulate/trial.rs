@@ -1,0 +1,757 @@
+//! One trial: a discrete-event run of `years` years for one plan.
+//!
+//! Every cause of failure is its own process and they run independently:
+//! - sites and links alternate up/down from their [`FailureProcess`]es (the
+//!   hardware process keeps running while something else holds the component
+//!   down, as the static model assumes);
+//! - shared-risk groups alternate up/down and hold every member down while
+//!   down;
+//! - each regional hazard is a Poisson stream; an event hits each site of the
+//!   region independently and holds the hit sites down for one outage drawn
+//!   from the hazard's duration;
+//! - each release train has two Poisson streams: escaped bad releases
+//!   (rate [`ReleaseTrain::escaped_rate`]) hold every train site down for
+//!   detection + rollback, caught ones (rate `caught_rate`) hold the canary
+//!   sites down for the detection delay;
+//! - operator errors arrive at the topology's rate times the plan's
+//!   `operator_error_factor` and hold one uniformly chosen site down for one
+//!   outage draw.
+//!
+//! A component counts how many causes hold it down and is up only when that
+//! count is zero. Everything starts up at time 0 (fresh renewal processes),
+//! which biases unavailability low by about `MTTR / horizon` relative.
+//!
+//! [`FailureProcess`]: crate::model::FailureProcess
+//! [`ReleaseTrain::escaped_rate`]: crate::model::ReleaseTrain::escaped_rate
+
+use super::demand::DemandCurve;
+use super::events::{Event, Queue};
+use super::metrics::TrialRecord;
+use super::serving::{Eval, ServingModel};
+use crate::failure::Cause;
+use crate::model::{Distribution, PlanMode, Replication, Topology};
+use crate::units::SECONDS_PER_YEAR;
+use rand::{Rng, RngExt};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiply-rotate hasher for the failure-state keys (a few u64 words):
+/// SipHash's DoS resistance buys nothing here and cost ~10% of run time.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Causes a component can be held down by (congestion is not one).
+const N_CAUSES: usize = 5;
+const HARDWARE: usize = 0;
+const SHARED_RISK: usize = 1;
+const RELEASE: usize = 2;
+const DISASTER: usize = 3;
+const OPERATOR: usize = 4;
+
+/// Recovery episodes longer than this make a "long outage" year.
+pub(crate) const LONG_OUTAGE_SECS: f64 = 3600.0;
+
+/// Failure states remembered per batch before the cache starts over.
+const MAX_CACHED_STATES: usize = 1 << 16;
+
+/// A regional hazard flattened: its stream and the sites it can hit.
+#[derive(Clone, Debug)]
+struct HazardSpec {
+    rate_per_sec: f64,
+    duration: Distribution,
+    hit_p: f64,
+    sites: Vec<u32>,
+}
+
+/// Everything about a topology and plan that does not change between trials.
+#[derive(Clone, Debug)]
+pub(crate) struct Scenario<'a> {
+    pub topo: &'a Topology,
+    pub plan_index: usize,
+    pub horizon: f64,
+    pub years: usize,
+    hazards: Vec<HazardSpec>,
+    operator_rate_per_sec: f64,
+    pub curve: DemandCurve,
+    pub model: ServingModel,
+    /// Replica sites (the first `replicas` serving sites), as serving indices.
+    n_replicas: usize,
+    /// Total requests demanded over the horizon (the same in every trial).
+    pub demanded: f64,
+}
+
+impl<'a> Scenario<'a> {
+    pub fn new(topo: &'a Topology, plan_index: usize, years: usize) -> Scenario<'a> {
+        let plan = &topo.plans[plan_index];
+        let mut hazards = Vec::new();
+        for (r, region) in topo.regions.iter().enumerate() {
+            let sites: Vec<u32> = topo
+                .sites_in_region(crate::model::RegionId(r as u32))
+                .map(|s| s.0)
+                .collect();
+            for h in &region.hazards {
+                hazards.push(HazardSpec {
+                    rate_per_sec: h.events.annual_rate / SECONDS_PER_YEAR,
+                    duration: h.events.duration.clone(),
+                    hit_p: h.site_hit_probability.get(),
+                    sites: sites.clone(),
+                });
+            }
+        }
+        let operator_rate_per_sec = topo.operator_errors.as_ref().map_or(0.0, |o| {
+            o.events.annual_rate * plan.operator_error_factor.max(0.0) / SECONDS_PER_YEAR
+        });
+        let horizon = years as f64 * SECONDS_PER_YEAR;
+        let curve = DemandCurve::new(topo);
+        let demanded = (0..curve.n_demands)
+            .map(|d| curve.integral(d, horizon))
+            .sum();
+        Scenario {
+            topo,
+            plan_index,
+            horizon,
+            years,
+            hazards,
+            operator_rate_per_sec,
+            curve,
+            model: ServingModel::new(topo, plan),
+            n_replicas: plan.replicas as usize,
+            demanded,
+        }
+    }
+}
+
+fn exp_sample<R: Rng + ?Sized>(rng: &mut R, rate: f64) -> f64 {
+    // Inverse transform on (0, 1]: never ln(0).
+    let u: f64 = 1.0 - rng.random::<f64>();
+    -u.ln() / rate
+}
+
+/// Per-trial mutable state, reused across the trials of a batch.
+pub(crate) struct TrialState {
+    queue: Queue,
+    site_causes: Vec<[u16; N_CAUSES]>,
+    site_down: Vec<u16>,
+    link_causes: Vec<[u16; N_CAUSES]>,
+    link_down: Vec<u16>,
+    site_up: Vec<bool>,
+    link_up: Vec<bool>,
+    hit_sets: Vec<Vec<u32>>,
+    free_hit_sets: Vec<u32>,
+    /// Down flags, sites then links, as bits: the failure-state cache key.
+    down_bits: Vec<u64>,
+    key: Vec<u64>,
+    /// Service evaluations by (failure state, active site): the serving
+    /// model only runs for states not seen before in this batch.
+    cache: HashMap<Vec<u64>, u32, BuildHasherDefault<WordHasher>>,
+    evals: Vec<Eval>,
+    cur: usize,
+    model: ServingModel,
+    active: Option<usize>,
+    failed_from: Option<usize>,
+    failover_done: bool,
+    failover_gen: u64,
+    write_primary: Option<usize>,
+    replicas_destroyed: bool,
+    now: f64,
+    outage_start: Option<f64>,
+    blame: Vec<(u32, f64)>,
+    blame_dirty: bool,
+}
+
+impl TrialState {
+    pub fn new(s: &Scenario<'_>) -> TrialState {
+        let n = s.topo.sites.len();
+        let m = s.topo.links.len();
+        TrialState {
+            queue: Queue::default(),
+            site_causes: vec![[0; N_CAUSES]; n],
+            site_down: vec![0; n],
+            link_causes: vec![[0; N_CAUSES]; m],
+            link_down: vec![0; m],
+            site_up: vec![true; n],
+            link_up: vec![true; m],
+            hit_sets: Vec::new(),
+            free_hit_sets: Vec::new(),
+            down_bits: vec![0; (n + m).div_ceil(64)],
+            key: Vec::new(),
+            cache: HashMap::default(),
+            evals: Vec::new(),
+            cur: 0,
+            model: s.model.clone(),
+            active: None,
+            failed_from: None,
+            failover_done: false,
+            failover_gen: 0,
+            write_primary: None,
+            replicas_destroyed: false,
+            now: 0.0,
+            outage_start: None,
+            blame: Vec::new(),
+            blame_dirty: true,
+        }
+    }
+
+    fn site_hold(&mut self, i: u32, cause: usize, down: bool) -> bool {
+        let i = i as usize;
+        if down {
+            self.site_causes[i][cause] += 1;
+            self.site_down[i] += 1;
+            self.flip_if(i, self.site_down[i] == 1)
+        } else {
+            self.site_causes[i][cause] -= 1;
+            self.site_down[i] -= 1;
+            self.flip_if(i, self.site_down[i] == 0)
+        }
+    }
+
+    fn link_hold(&mut self, j: u32, cause: usize, down: bool) -> bool {
+        let j = j as usize;
+        if down {
+            self.link_causes[j][cause] += 1;
+            self.link_down[j] += 1;
+            self.flip_if(self.site_down.len() + j, self.link_down[j] == 1)
+        } else {
+            self.link_causes[j][cause] -= 1;
+            self.link_down[j] -= 1;
+            self.flip_if(self.site_down.len() + j, self.link_down[j] == 0)
+        }
+    }
+
+    /// Flips component `c`'s down bit when it changed state; returns whether.
+    fn flip_if(&mut self, c: usize, changed: bool) -> bool {
+        if changed {
+            self.down_bits[c / 64] ^= 1 << (c % 64);
+        }
+        changed
+    }
+
+    /// The evaluation of the current failure state with this active site,
+    /// from the cache or computed and stored.
+    fn lookup(&mut self, s: &Scenario<'_>, active: Option<usize>) -> usize {
+        self.key.clear();
+        self.key.extend_from_slice(&self.down_bits);
+        self.key.push(active.map_or(u64::MAX, |a| a as u64));
+        if let Some(&i) = self.cache.get(self.key.as_slice()) {
+            return i as usize;
+        }
+        if self.evals.len() >= MAX_CACHED_STATES {
+            self.cache.clear();
+            self.evals.clear();
+        }
+        for (u, &d) in self.site_up.iter_mut().zip(&self.site_down) {
+            *u = d == 0;
+        }
+        for (u, &d) in self.link_up.iter_mut().zip(&self.link_down) {
+            *u = d == 0;
+        }
+        let mut e = Eval::default();
+        self.model
+            .evaluate(&self.site_up, &self.link_up, active, &mut e);
+        e.may_congest = e.groups.iter().any(|g| {
+            let peak: f64 = g.demands.iter().map(|&d| s.curve.max_rps[d as usize]).sum();
+            peak > g.capacity
+        });
+        self.evals.push(e);
+        let i = self.evals.len() - 1;
+        self.cache.insert(self.key.clone(), i as u32);
+        i
+    }
+
+    /// Runs one trial and fills `rec`.
+    pub fn run<R: Rng + ?Sized>(&mut self, s: &Scenario<'_>, rng: &mut R, rec: &mut TrialRecord) {
+        let topo = s.topo;
+        let plan = &topo.plans[s.plan_index];
+        rec.reset(s.years);
+        self.queue.reset(s.horizon);
+        for c in &mut self.site_causes {
+            *c = [0; N_CAUSES];
+        }
+        for c in &mut self.link_causes {
+            *c = [0; N_CAUSES];
+        }
+        self.site_down.fill(0);
+        self.link_down.fill(0);
+        self.down_bits.fill(0);
+        self.hit_sets.clear();
+        self.free_hit_sets.clear();
+        self.now = 0.0;
+        self.outage_start = None;
+        self.failover_gen = 0;
+        self.failed_from = None;
+        self.failover_done = false;
+        self.active = None;
+        self.write_primary = None;
+        self.replicas_destroyed = false;
+
+        for (i, site) in topo.sites.iter().enumerate() {
+            if let Some(f) = &site.failure {
+                self.queue
+                    .push(f.ttf.sample_secs(rng), Event::SiteFail(i as u32));
+            }
+        }
+        for (j, link) in topo.links.iter().enumerate() {
+            if let Some(f) = &link.failure {
+                self.queue
+                    .push(f.ttf.sample_secs(rng), Event::LinkFail(j as u32));
+            }
+        }
+        for (g, risk) in topo.shared_risks.iter().enumerate() {
+            self.queue
+                .push(risk.failure.ttf.sample_secs(rng), Event::RiskFail(g as u32));
+        }
+        for (h, hz) in s.hazards.iter().enumerate() {
+            if hz.rate_per_sec > 0.0 {
+                self.queue
+                    .push(exp_sample(rng, hz.rate_per_sec), Event::Hazard(h as u32));
+            }
+        }
+        for (k, train) in topo.release_trains.iter().enumerate() {
+            let esc = train.escaped_rate() / SECONDS_PER_YEAR;
+            if esc > 0.0 {
+                self.queue
+                    .push(exp_sample(rng, esc), Event::ReleaseEscaped(k as u32));
+            }
+            let caught = train.caught_rate() / SECONDS_PER_YEAR;
+            if caught > 0.0 && !train.canary_sites.is_empty() {
+                self.queue
+                    .push(exp_sample(rng, caught), Event::ReleaseCaught(k as u32));
+            }
+        }
+        if s.operator_rate_per_sec > 0.0 && !topo.sites.is_empty() {
+            self.queue.push(
+                exp_sample(rng, s.operator_rate_per_sec),
+                Event::OperatorError,
+            );
+        }
+
+        self.reevaluate(s, plan, rec);
+        while let Some((t, ev)) = self.queue.pop() {
+            self.advance(s, t, rec);
+            let changed = self.handle(s, rng, t, ev);
+            if changed {
+                self.reevaluate(s, plan, rec);
+            }
+        }
+        self.advance(s, s.horizon, rec);
+        if let Some(start) = self.outage_start.take() {
+            // Censored at the horizon: counted with the length seen so far.
+            rec.end_episode(start, s.horizon);
+        }
+    }
+
+    /// Applies one event; true when some component changed up/down state or
+    /// the active-passive failover progressed.
+    fn handle<R: Rng + ?Sized>(
+        &mut self,
+        s: &Scenario<'_>,
+        rng: &mut R,
+        t: f64,
+        ev: Event,
+    ) -> bool {
+        let topo = s.topo;
+        match ev {
+            Event::SiteFail(i) => {
+                let f = topo.sites[i as usize].failure.as_ref().map(|f| &f.ttr);
+                if let Some(ttr) = f {
+                    self.queue
+                        .push(t + ttr.sample_secs(rng), Event::SiteRepair(i));
+                }
+                self.site_hold(i, HARDWARE, true)
+            }
+            Event::SiteRepair(i) => {
+                if let Some(f) = &topo.sites[i as usize].failure {
+                    self.queue
+                        .push(t + f.ttf.sample_secs(rng), Event::SiteFail(i));
+                }
+                self.site_hold(i, HARDWARE, false)
+            }
+            Event::LinkFail(j) => {
+                if let Some(f) = &topo.links[j as usize].failure {
+                    self.queue
+                        .push(t + f.ttr.sample_secs(rng), Event::LinkRepair(j));
+                }
+                self.link_hold(j, HARDWARE, true)
+            }
+            Event::LinkRepair(j) => {
+                if let Some(f) = &topo.links[j as usize].failure {
+                    self.queue
+                        .push(t + f.ttf.sample_secs(rng), Event::LinkFail(j));
+                }
+                self.link_hold(j, HARDWARE, false)
+            }
+            Event::RiskFail(g) => {
+                let risk = &topo.shared_risks[g as usize];
+                self.queue
+                    .push(t + risk.failure.ttr.sample_secs(rng), Event::RiskRepair(g));
+                self.hold_risk(s, g, true)
+            }
+            Event::RiskRepair(g) => {
+                let risk = &topo.shared_risks[g as usize];
+                self.queue
+                    .push(t + risk.failure.ttf.sample_secs(rng), Event::RiskFail(g));
+                self.hold_risk(s, g, false)
+            }
+            Event::Hazard(h) => {
+                let hz = &s.hazards[h as usize];
+                self.queue
+                    .push(t + exp_sample(rng, hz.rate_per_sec), Event::Hazard(h));
+                let mut hit = Vec::new();
+                for &site in &hz.sites {
+                    if hz.hit_p >= 1.0 || rng.random::<f64>() < hz.hit_p {
+                        hit.push(site);
+                    }
+                }
+                if hit.is_empty() {
+                    return false;
+                }
+                let outage = hz.duration.sample_secs(rng);
+                let mut changed = false;
+                for &site in &hit {
+                    changed |= self.site_hold(site, DISASTER, true);
+                }
+                let slot = match self.free_hit_sets.pop() {
+                    Some(k) => {
+                        self.hit_sets[k as usize] = hit;
+                        k
+                    }
+                    None => {
+                        self.hit_sets.push(hit);
+                        (self.hit_sets.len() - 1) as u32
+                    }
+                };
+                self.queue.push(t + outage, Event::HazardEnd(slot));
+                changed
+            }
+            Event::HazardEnd(slot) => {
+                let hit = std::mem::take(&mut self.hit_sets[slot as usize]);
+                let mut changed = false;
+                for &site in &hit {
+                    changed |= self.site_hold(site, DISASTER, false);
+                }
+                self.free_hit_sets.push(slot);
+                changed
+            }
+            Event::ReleaseEscaped(k) => {
+                let train = &topo.release_trains[k as usize];
+                let rate = train.escaped_rate() / SECONDS_PER_YEAR;
+                self.queue
+                    .push(t + exp_sample(rng, rate), Event::ReleaseEscaped(k));
+                self.queue
+                    .push(t + train.outage().secs(), Event::ReleaseEscapedEnd(k));
+                let mut changed = false;
+                for site in &train.sites {
+                    changed |= self.site_hold(site.0, RELEASE, true);
+                }
+                changed
+            }
+            Event::ReleaseEscapedEnd(k) => {
+                let mut changed = false;
+                for site in &topo.release_trains[k as usize].sites {
+                    changed |= self.site_hold(site.0, RELEASE, false);
+                }
+                changed
+            }
+            Event::ReleaseCaught(k) => {
+                let train = &topo.release_trains[k as usize];
+                let rate = train.caught_rate() / SECONDS_PER_YEAR;
+                self.queue
+                    .push(t + exp_sample(rng, rate), Event::ReleaseCaught(k));
+                self.queue
+                    .push(t + train.detection.secs(), Event::ReleaseCaughtEnd(k));
+                let mut changed = false;
+                for site in &train.canary_sites {
+                    changed |= self.site_hold(site.0, RELEASE, true);
+                }
+                changed
+            }
+            Event::ReleaseCaughtEnd(k) => {
+                let mut changed = false;
+                for site in &topo.release_trains[k as usize].canary_sites {
+                    changed |= self.site_hold(site.0, RELEASE, false);
+                }
+                changed
+            }
+            Event::OperatorError => {
+                self.queue.push(
+                    t + exp_sample(rng, s.operator_rate_per_sec),
+                    Event::OperatorError,
+                );
+                let n = topo.sites.len();
+                let site = ((rng.random::<f64>() * n as f64) as usize).min(n - 1) as u32;
+                if let Some(o) = &topo.operator_errors {
+                    self.queue.push(
+                        t + o.events.duration.sample_secs(rng),
+                        Event::OperatorErrorEnd(site),
+                    );
+                }
+                self.site_hold(site, OPERATOR, true)
+            }
+            Event::OperatorErrorEnd(site) => self.site_hold(site, OPERATOR, false),
+            Event::FailoverDone(generation) => {
+                if generation == self.failover_gen && self.active.is_none() {
+                    self.failover_done = true;
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
+
+    fn hold_risk(&mut self, s: &Scenario<'_>, g: u32, down: bool) -> bool {
+        let risk = &s.topo.shared_risks[g as usize];
+        let mut changed = false;
+        for site in &risk.sites {
+            changed |= self.site_hold(site.0, SHARED_RISK, down);
+        }
+        for link in &risk.links {
+            changed |= self.link_hold(link.0, SHARED_RISK, down);
+        }
+        changed
+    }
+
+    /// Recomputes the service after a state change: failover decisions, data
+    /// loss, reachability and capacity.
+    fn reevaluate(&mut self, s: &Scenario<'_>, plan: &crate::model::Plan, rec: &mut TrialRecord) {
+        let t = self.now;
+        self.blame_dirty = true;
+
+        // Data. Writes go to the first up replica. A replica that is merely
+        // down (hardware, power, a bad release) keeps its data; only a
+        // disaster destroys it. So: losing every replica to disasters loses
+        // the writes since the last backup; moving writes off a primary that
+        // went down loses the async lag (the new primary carries on without
+        // the writes it had not yet received).
+        let serving = &self.model.serving;
+        let destroyed =
+            (0..s.n_replicas).all(|r| self.site_causes[serving[r] as usize][DISASTER] > 0);
+        if destroyed && !self.replicas_destroyed {
+            rec.data_lost_secs += match plan.backup_interval {
+                Some(b) if b.secs() > 0.0 => t % b.secs(),
+                // No backups: everything written since the trial began.
+                _ => t,
+            };
+            // Restored from backup: nothing further to lose from the lag.
+            self.write_primary = None;
+        }
+        self.replicas_destroyed = destroyed;
+        let primary = (0..s.n_replicas).find(|&r| self.site_down[serving[r] as usize] == 0);
+        if let Some(new) = primary {
+            if let Some(old) = self.write_primary {
+                let old_down = self.site_down[serving[old] as usize] > 0;
+                if let (true, true, Replication::Async { lag }) =
+                    (old != new, old_down, plan.replication)
+                {
+                    rec.data_lost_secs += lag.secs();
+                }
+            }
+            self.write_primary = Some(new);
+        }
+
+        if plan.mode == PlanMode::ActivePassive {
+            // Usability needs reachability: evaluate with no active site.
+            let probe = self.lookup(s, None);
+            let usable = &self.evals[probe].usable;
+            match self.active {
+                Some(a) if !usable[a] => {
+                    self.active = None;
+                    self.failed_from = Some(a);
+                    self.failover_done = false;
+                    self.failover_gen += 1;
+                    let delay = plan.detection.secs() + plan.switchover.secs();
+                    self.queue
+                        .push(t + delay, Event::FailoverDone(self.failover_gen));
+                }
+                Some(_) => {}
+                None => {
+                    let first = usable.iter().position(|&u| u);
+                    match self.failed_from {
+                        // Start of the trial: the first usable site serves.
+                        None => self.active = first,
+                        // The failed site came back before the standby took
+                        // over: it simply resumes.
+                        Some(f) if !self.failover_done && usable[f] => {
+                            self.active = Some(f);
+                            self.failover_gen += 1;
+                        }
+                        // Operators are engaged: the first usable site in
+                        // priority order takes over as soon as there is one.
+                        Some(_) if self.failover_done => self.active = first,
+                        Some(_) => {}
+                    }
+                    if self.active.is_some() {
+                        self.failed_from = None;
+                        self.failover_done = false;
+                    }
+                }
+            }
+            // When no active site was known at the start, failed_from stays
+            // None and the first usable site is taken without delay.
+        }
+        self.cur = self.lookup(s, self.active);
+    }
+
+    fn compute_blame(&mut self, s: &Scenario<'_>) {
+        self.blame.clear();
+        for &site in &self.model.key_sites {
+            if self.site_down[site as usize] > 0 {
+                self.blame.push((site, 1.0));
+            }
+        }
+        if self.blame.is_empty() {
+            let n = s.topo.sites.len() as u32;
+            for (j, &d) in self.link_down.iter().enumerate() {
+                if d > 0 {
+                    self.blame.push((n + j as u32, 1.0));
+                }
+            }
+            for (i, &d) in self.site_down.iter().enumerate() {
+                if d > 0 {
+                    self.blame.push((i as u32, 1.0));
+                }
+            }
+        }
+        let w = 1.0 / self.blame.len().max(1) as f64;
+        for b in &mut self.blame {
+            b.1 = w;
+        }
+        self.blame_dirty = false;
+    }
+
+    /// Attributes `dt` seconds of downtime when some demand is unserved.
+    fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
+        if self.blame_dirty {
+            self.compute_blame(s);
+        }
+        if self.blame.is_empty() {
+            rec.unattributed_secs += dt;
+            return;
+        }
+        let n = s.topo.sites.len();
+        for &(comp, w) in &self.blame {
+            let c = comp as usize;
+            let (causes, total) = if c < n {
+                (&self.site_causes[c], self.site_down[c])
+            } else {
+                (&self.link_causes[c - n], self.link_down[c - n])
+            };
+            rec.component_secs[c] += w * dt;
+            for (k, &count) in causes.iter().enumerate() {
+                if count > 0 {
+                    rec.cause_secs[k] += w * dt * count as f64 / total as f64;
+                }
+            }
+        }
+    }
+
+    /// Integrates the metrics over `[now, t)` with the current service.
+    fn advance(&mut self, s: &Scenario<'_>, t: f64, rec: &mut TrialRecord) {
+        let t0 = self.now;
+        self.now = t;
+        if t <= t0 {
+            return;
+        }
+        // Taken out for the duration so that `self` can be borrowed mutably.
+        let eval = std::mem::take(&mut self.evals[self.cur]);
+        self.integrate(s, &eval, t0, t, rec);
+        self.evals[self.cur] = eval;
+    }
+
+    fn integrate(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+        let curve = &s.curve;
+        let congestible = eval.may_congest
+            && eval.groups.iter().any(|g| {
+                let peak: f64 = g
+                    .demands
+                    .iter()
+                    .map(|&d| curve.max_between(d as usize, t0, t))
+                    .sum();
+                peak > g.capacity
+            });
+        if !congestible {
+            if eval.unserved.is_empty() {
+                self.piece(s, t0, t, false, rec);
+                return;
+            }
+            for &d in &eval.unserved {
+                let d = d as usize;
+                rec.lost_requests += curve.integral(d, t) - curve.integral(d, t0);
+                rec.user_secs_lost += curve.users[d] * (t - t0);
+            }
+            self.piece(s, t0, t, true, rec);
+            self.attribute(s, t - t0, rec);
+            return;
+        }
+        let mut a = t0;
+        while a < t {
+            let (p, end) = curve.piece_at(a);
+            let b = if end > a { end.min(t) } else { t };
+            let dt = b - a;
+            let mut congested = false;
+            for g in &eval.groups {
+                let demand: f64 = g.demands.iter().map(|&d| curve.rate(p, d as usize)).sum();
+                if demand > g.capacity {
+                    congested = true;
+                    let shed = 1.0 - g.capacity / demand;
+                    rec.lost_requests += (demand - g.capacity) * dt;
+                    for &d in &g.demands {
+                        rec.user_secs_lost += curve.users[d as usize] * shed * dt;
+                    }
+                }
+            }
+            for &d in &eval.unserved {
+                rec.lost_requests += curve.rate(p, d as usize) * dt;
+                rec.user_secs_lost += curve.users[d as usize] * dt;
+            }
+            let down = congested || !eval.unserved.is_empty();
+            self.piece(s, a, b, down, rec);
+            if !eval.unserved.is_empty() {
+                self.attribute(s, dt, rec);
+            } else if congested {
+                rec.cause_secs[Cause::Congestion as usize] += dt;
+            }
+            a = b;
+        }
+    }
+
+    /// Records `[a, b)` as up or down time: outage episodes and per-year
+    /// downtime.
+    fn piece(&mut self, s: &Scenario<'_>, a: f64, b: f64, down: bool, rec: &mut TrialRecord) {
+        if down {
+            if self.outage_start.is_none() {
+                self.outage_start = Some(a);
+            }
+            // Split across year boundaries.
+            let mut x = a;
+            while x < b {
+                let year = ((x / SECONDS_PER_YEAR) as usize).min(s.years - 1);
+                let end = ((year + 1) as f64 * SECONDS_PER_YEAR).min(b);
+                let end = if end > x { end } else { b };
+                rec.year_down[year] += end - x;
+                x = end;
+            }
+        } else if let Some(start) = self.outage_start.take() {
+            rec.end_episode(start, a);
+        }
+    }
+}

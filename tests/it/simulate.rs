@@ -1,0 +1,640 @@
+//! The time-based simulator against exact answers: a CTMC for k-out-of-n
+//! systems, closed forms for release trains and series/parallel systems, and
+//! the directions a reviewer expects between plans. Tolerances are 4
+//! standard errors of the simulated estimate (reported by the simulator
+//! itself), so a correct simulator fails such a check with probability
+//! below 1e-4 per assertion, and the seeds are fixed.
+
+use drsim::model::*;
+use drsim::simulate::{PlanReport, SimConfig, run_plan};
+use drsim::units::{Duration, Probability, SECONDS_PER_YEAR};
+use nalgebra::{DMatrix, DVector};
+
+fn hours(h: f64) -> Duration {
+    Duration::from_hours(h).unwrap()
+}
+
+fn exp_process(mtbf_h: f64, mttr_h: f64) -> FailureProcess {
+    FailureProcess {
+        ttf: Distribution::exponential(hours(mtbf_h)).unwrap(),
+        ttr: Distribution::exponential(hours(mttr_h)).unwrap(),
+    }
+}
+
+fn site(key: &str, region: Option<u32>, failure: Option<FailureProcess>) -> Site {
+    Site {
+        key: key.into(),
+        name: key.into(),
+        region: region.map(RegionId),
+        location: None,
+        capacity_rps: 1e9,
+        failure,
+    }
+}
+
+fn link(a: u32, b: u32, failure: Option<FailureProcess>) -> Link {
+    Link {
+        key: format!("l{a}-{b}"),
+        a: SiteId(a),
+        b: SiteId(b),
+        capacity_gbps: 100.0,
+        length_km: None,
+        latency_ms: None,
+        failure,
+    }
+}
+
+fn demand(entries: &[u32]) -> Demand {
+    Demand {
+        key: "users".into(),
+        name: "users".into(),
+        entry_sites: entries.iter().map(|&s| SiteId(s)).collect(),
+        users: 1000.0,
+        peak_rps: 100.0,
+        profile: [1.0; 24],
+        kbit_per_request: 1.0,
+    }
+}
+
+/// A plan with no load effects (huge headroom) and zero failover time.
+fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
+    Plan {
+        key: key.into(),
+        name: key.into(),
+        serving_sites: serving.iter().map(|&s| SiteId(s)).collect(),
+        mode,
+        replicas: 1,
+        quorum,
+        detection: Duration::ZERO,
+        switchover: Duration::ZERO,
+        replication: Replication::Sync,
+        backup_interval: Some(hours(24.0)),
+        headroom: 100.0,
+        cost_per_year: 1.0,
+        operator_error_factor: 1.0,
+        targets: Targets::default(),
+    }
+}
+
+fn run(t: &Topology, plan: usize, trials: usize, seed: u64) -> PlanReport {
+    let cfg = SimConfig {
+        trials,
+        years: 1,
+        seed,
+    };
+    run_plan(t, plan, &cfg, &|_| {}).unwrap()
+}
+
+fn within(estimate: f64, exact: f64, se: f64, what: &str) {
+    assert!(
+        se > 0.0,
+        "{what}: zero standard error, the check is vacuous"
+    );
+    assert!(
+        (estimate - exact).abs() < 4.0 * se,
+        "{what}: simulated {estimate}, exact {exact}, 4 SE = {}",
+        4.0 * se
+    );
+}
+
+/// Steady-state probability that fewer than `k` of `n` independent,
+/// identical repairable components are up, from the full 2^n-state CTMC
+/// (independent repair crews) solved with LU.
+fn ctmc_k_of_n_unavailability(n: usize, k: usize, lambda: f64, mu: f64) -> f64 {
+    let states = 1usize << n;
+    let mut q = DMatrix::<f64>::zeros(states, states);
+    for s in 0..states {
+        for c in 0..n {
+            let bit = 1 << c;
+            // bit set = component down
+            let (to, rate) = if s & bit == 0 {
+                (s | bit, lambda)
+            } else {
+                (s & !bit, mu)
+            };
+            q[(s, to)] += rate;
+            q[(s, s)] -= rate;
+        }
+    }
+    let mut a = q.transpose();
+    a.row_mut(states - 1).fill(1.0);
+    let mut b = DVector::zeros(states);
+    b[states - 1] = 1.0;
+    let pi = a.lu().solve(&b).expect("generator is irreducible");
+    (0..states)
+        .filter(|s| n - (s.count_ones() as usize) < k)
+        .map(|s| pi[s])
+        .sum()
+}
+
+/// n serving sites in a full mesh of perfect links plus a perfect entry hub.
+fn k_of_n(n: usize, k: u32, mtbf_h: f64, mttr_h: f64) -> Topology {
+    let mut sites: Vec<Site> = (0..n)
+        .map(|i| site(&format!("s{i}"), None, Some(exp_process(mtbf_h, mttr_h))))
+        .collect();
+    sites.push(site("hub", None, None));
+    let mut links = Vec::new();
+    for a in 0..=n as u32 {
+        for b in a + 1..=n as u32 {
+            links.push(link(a, b, None));
+        }
+    }
+    let serving: Vec<u32> = (0..n as u32).collect();
+    Topology::from_parts(TopologyParts {
+        name: "k-of-n".into(),
+        sites,
+        links,
+        demands: vec![demand(&[n as u32])],
+        plans: vec![plan("p", &serving, PlanMode::ActiveActive, k)],
+        ..TopologyParts::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn k_out_of_n_matches_ctmc() {
+    for (n, k, seed) in [(3usize, 2u32, 11u64), (4, 3, 12), (2, 1, 13)] {
+        let (mtbf, mttr) = (100.0, 10.0);
+        let t = k_of_n(n, k, mtbf, mttr);
+        let exact = ctmc_k_of_n_unavailability(n, k as usize, 1.0 / mtbf, 1.0 / mttr);
+        let r = run(&t, 0, 1000, seed);
+        let a = r.availability_time;
+        within(
+            1.0 - a.mean,
+            exact,
+            a.se,
+            &format!("{k}-of-{n} unavailability"),
+        );
+        // Only hardware fails here.
+        let hw = &r.downtime_by_cause[0];
+        assert_eq!(hw.cause, "hardware");
+        assert!((hw.share - 1.0).abs() < 1e-9, "{:?}", r.downtime_by_cause);
+    }
+}
+
+/// Expected time covered by Poisson(λ_i) arrivals each holding for a fixed
+/// D_i, over [0, T] starting with nothing in progress: at time t the number
+/// in progress from stream i is Poisson(λ_i min(t, D_i)).
+fn covered_secs(streams: &[(f64, f64)], horizon: f64) -> f64 {
+    // Piecewise exact integration: the exponent is linear between the D_i.
+    let mut cuts: Vec<f64> = streams
+        .iter()
+        .map(|s| s.1)
+        .filter(|&d| d < horizon)
+        .collect();
+    cuts.push(0.0);
+    cuts.push(horizon);
+    cuts.sort_by(f64::total_cmp);
+    let load = |t: f64| -> f64 { streams.iter().map(|&(l, d)| l * t.min(d)).sum() };
+    let mut total = 0.0;
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        // exponent e(t) = e(a) + slope (t - a) on [a, b]
+        let slope: f64 = streams.iter().filter(|s| s.1 > a).map(|s| s.0).sum();
+        let ea = load(a);
+        let integral_exp = if slope > 0.0 {
+            (-ea).exp() * (1.0 - (-slope * (b - a)).exp()) / slope
+        } else {
+            (-ea).exp() * (b - a)
+        };
+        total += (b - a) - integral_exp;
+    }
+    total
+}
+
+#[test]
+fn release_train_downtime_matches_closed_form() {
+    // One serving site, failing only through its release train: escaped bad
+    // releases hold it 2 h (detection 1 h + rollback 1 h) at 2.5/yr, caught
+    // ones hold the canary (the same site) 1 h at 2.5/yr.
+    let train = ReleaseTrain {
+        key: "train".into(),
+        name: "train".into(),
+        sites: vec![SiteId(0)],
+        canary_sites: vec![SiteId(0)],
+        releases_per_year: 50.0,
+        bad_release_probability: Probability::new(0.1).unwrap(),
+        canary_catch: Probability::new(0.5).unwrap(),
+        detection: hours(1.0),
+        rollback: hours(1.0),
+    };
+    let escaped = train.escaped_rate() / SECONDS_PER_YEAR;
+    let caught = train.caught_rate() / SECONDS_PER_YEAR;
+    let t = Topology::from_parts(TopologyParts {
+        name: "train".into(),
+        sites: vec![site("s", None, None)],
+        release_trains: vec![train],
+        demands: vec![demand(&[0])],
+        plans: vec![plan("p", &[0], PlanMode::ActiveActive, 1)],
+        ..TopologyParts::default()
+    })
+    .unwrap();
+    let exact_min = covered_secs(&[(escaped, 7200.0), (caught, 3600.0)], SECONDS_PER_YEAR) / 60.0;
+    // Sanity of the closed form: overlaps are negligible at these rates, so
+    // it is close to rate x duration (2.5 x 120 + 2.5 x 60 minutes).
+    assert!((exact_min - 450.0).abs() < 1.0, "{exact_min}");
+    let r = run(&t, 0, 2000, 21);
+    let d = &r.downtime_minutes_per_year.mean;
+    within(d.mean, exact_min, d.se, "release downtime minutes/year");
+    let release = r
+        .downtime_by_cause
+        .iter()
+        .find(|c| c.cause == "release")
+        .unwrap();
+    assert!((release.share - 1.0).abs() < 1e-9);
+    // Each escaped outage lasts exactly 2 h, each caught one 1 h.
+    assert!(r.recovery.max_minutes <= 120.0 + 60.0 * 2.0 + 1e-6);
+}
+
+#[test]
+fn series_system_matches_static_unavailability() {
+    // entry site --link-- serving site: down when any of the three is.
+    let (pe, pl, ps) = (
+        exp_process(200.0, 5.0),
+        exp_process(300.0, 3.0),
+        exp_process(100.0, 10.0),
+    );
+    let exact = 1.0
+        - (1.0 - pe.unavailability().get())
+            * (1.0 - pl.unavailability().get())
+            * (1.0 - ps.unavailability().get());
+    let t = Topology::from_parts(TopologyParts {
+        name: "series".into(),
+        sites: vec![site("entry", None, Some(pe)), site("s", None, Some(ps))],
+        links: vec![link(0, 1, Some(pl))],
+        demands: vec![demand(&[0])],
+        plans: vec![plan("p", &[1], PlanMode::ActiveActive, 1)],
+        ..TopologyParts::default()
+    })
+    .unwrap();
+    let r = run(&t, 0, 1000, 31);
+    let a = r.availability_time;
+    within(1.0 - a.mean, exact, a.se, "series unavailability");
+    // With every demand fully up or fully down, both availabilities agree.
+    assert!((r.availability_demand.mean - a.mean).abs() < 1e-9);
+}
+
+#[test]
+fn active_passive_with_instant_failover_is_a_parallel_system() {
+    let (p1, p2) = (exp_process(50.0, 10.0), exp_process(80.0, 20.0));
+    let exact = p1.unavailability().get() * p2.unavailability().get();
+    let t = Topology::from_parts(TopologyParts {
+        name: "parallel".into(),
+        sites: vec![
+            site("a", None, Some(p1)),
+            site("b", None, Some(p2)),
+            site("hub", None, None),
+        ],
+        links: vec![link(0, 2, None), link(1, 2, None)],
+        demands: vec![demand(&[2])],
+        plans: vec![plan("p", &[0, 1], PlanMode::ActivePassive, 1)],
+        ..TopologyParts::default()
+    })
+    .unwrap();
+    let r = run(&t, 0, 1000, 41);
+    let a = r.availability_time;
+    within(
+        1.0 - a.mean,
+        exact,
+        a.se,
+        "active-passive parallel unavailability",
+    );
+}
+
+/// Two regions of sites with a yearly 3-day disaster each; serving sites
+/// `a1`, `a2` (region 0), `b1` (region 1), all behind a perfect hub.
+fn two_regions() -> Topology {
+    let hazard = || Hazard {
+        kind: "quake".into(),
+        events: EventProcess {
+            annual_rate: 0.5,
+            duration: Distribution::fixed(hours(72.0)),
+        },
+        site_hit_probability: Probability::ONE,
+    };
+    let region = |k: &str| Region {
+        key: k.into(),
+        name: k.into(),
+        hazards: vec![hazard()],
+    };
+    let hw = || Some(exp_process(24.0 * 30.0, 12.0));
+    let mut one = plan("one-region", &[0, 1], PlanMode::ActiveActive, 1);
+    one.cost_per_year = 2e6;
+    let mut two = plan("two-regions", &[0, 2], PlanMode::ActiveActive, 1);
+    two.cost_per_year = 3e6;
+    Topology::from_parts(TopologyParts {
+        name: "regions".into(),
+        regions: vec![region("r0"), region("r1")],
+        sites: vec![
+            site("a1", Some(0), hw()),
+            site("a2", Some(0), hw()),
+            site("b1", Some(1), hw()),
+            site("hub", None, None),
+        ],
+        links: vec![link(0, 3, None), link(1, 3, None), link(2, 3, None)],
+        demands: vec![demand(&[3])],
+        plans: vec![one, two],
+        ..TopologyParts::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn more_regions_less_disaster_downtime_more_cost() {
+    let t = two_regions();
+    let one = run(&t, 0, 500, 51);
+    let two = run(&t, 1, 500, 51);
+    let disaster = |r: &PlanReport| {
+        r.downtime_by_cause
+            .iter()
+            .find(|c| c.cause == "disaster")
+            .unwrap()
+            .minutes_per_year
+    };
+    // One region: 0.5/yr x 3 days = about 2,160 min/yr of disaster downtime.
+    assert!(disaster(&one) > 1000.0, "{}", disaster(&one));
+    assert!(disaster(&two) < disaster(&one) / 10.0);
+    assert!(one.downtime_minutes_per_year.mean.lo > two.downtime_minutes_per_year.mean.hi);
+    assert!(two.cost_per_year > one.cost_per_year);
+}
+
+/// Active-passive pair behind a hub; the primary fails monthly.
+fn failover_pair(detection_min: f64, replication: Replication) -> Topology {
+    let mut p = plan("p", &[0, 1], PlanMode::ActivePassive, 1);
+    p.detection = Duration::from_secs(detection_min * 60.0).unwrap();
+    p.switchover = Duration::from_secs(300.0).unwrap();
+    p.replicas = 2;
+    p.replication = replication;
+    Topology::from_parts(TopologyParts {
+        name: "pair".into(),
+        sites: vec![
+            site("primary", None, Some(exp_process(24.0 * 30.0, 12.0))),
+            site("standby", None, None),
+            site("hub", None, None),
+        ],
+        links: vec![link(0, 2, None), link(1, 2, None)],
+        demands: vec![demand(&[2])],
+        plans: vec![p],
+        ..TopologyParts::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn faster_detection_less_downtime() {
+    let fast = run(&failover_pair(5.0, Replication::Sync), 0, 500, 61);
+    let slow = run(&failover_pair(60.0, Replication::Sync), 0, 500, 61);
+    assert!(
+        fast.downtime_minutes_per_year.mean.hi < slow.downtime_minutes_per_year.mean.lo,
+        "fast {:?} slow {:?}",
+        fast.downtime_minutes_per_year,
+        slow.downtime_minutes_per_year
+    );
+    // The standby never fails and there is no failback, so each episode is
+    // at most one failover: detection + switchover.
+    assert!(fast.recovery.max_minutes <= 10.0 + 1e-6);
+    assert!(slow.recovery.max_minutes <= 65.0 + 1e-6);
+    // After the first completed failover the standby (which never fails)
+    // stays active. Before that, a primary repaired within the 10 minutes
+    // resumes and may fail again: P(repair < 10 min) = 1 - e^(-10/720) = 1.4%,
+    // so about 1.014 episodes per trial (the primary fails in a year with
+    // probability 1 - e^-12): 507 expected, sd about 3.
+    let n = fast.recovery.episodes;
+    assert!((495..=520).contains(&n), "{n} episodes");
+}
+
+#[test]
+fn async_replication_loses_more_data_than_sync() {
+    let lag = Duration::from_secs(10.0).unwrap();
+    let sync = run(&failover_pair(5.0, Replication::Sync), 0, 500, 71);
+    let asyn = run(&failover_pair(5.0, Replication::Async { lag }), 0, 500, 71);
+    // The standby replica never fails: sync never loses a write.
+    assert_eq!(sync.data_lost_minutes_per_year.mean, 0.0);
+    let d = asyn.data_lost_minutes_per_year;
+    assert!(d.lo > 0.0, "{d:?}");
+    // Each primary failure loses the 10 s lag: ~12.2 failures a year
+    // (MTBF 30 days, MTTR 12 h) -> ~2 min/yr.
+    let per_year = SECONDS_PER_YEAR / ((24.0 * 30.0 + 12.0) * 3600.0);
+    within(d.mean, per_year * 10.0 / 60.0, d.se, "async data lost");
+}
+
+#[test]
+fn same_seed_same_numbers_on_one_or_two_threads() {
+    let t = two_regions();
+    let cfg = SimConfig {
+        trials: 300,
+        years: 2,
+        seed: 99,
+    };
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let r = pool.install(|| run_plan(&t, 0, &cfg, &|_| {}).unwrap());
+        serde_json::to_string(&r).unwrap()
+    };
+    let one = on(1);
+    assert_eq!(one, on(2));
+    let other = run_plan(&t, 0, &SimConfig { seed: 100, ..cfg }, &|_| {}).unwrap();
+    assert_ne!(one, serde_json::to_string(&other).unwrap());
+}
+
+#[test]
+fn overload_sheds_the_excess_and_counts_as_congestion() {
+    // Two active-active sites sized for half the peak each (headroom 0): with
+    // one down, half the demand is shed; with both down, all of it.
+    let (pa, pb) = (exp_process(100.0, 10.0), exp_process(100.0, 10.0));
+    let (qa, qb) = (pa.unavailability().get(), pb.unavailability().get());
+    let mut p = plan("p", &[0, 1], PlanMode::ActiveActive, 1);
+    p.headroom = 0.0;
+    let t = Topology::from_parts(TopologyParts {
+        name: "overload".into(),
+        sites: vec![
+            site("a", None, Some(pa)),
+            site("b", None, Some(pb)),
+            site("hub", None, None),
+        ],
+        links: vec![link(0, 2, None), link(1, 2, None)],
+        demands: vec![demand(&[2])],
+        plans: vec![p],
+        ..TopologyParts::default()
+    })
+    .unwrap();
+    let r = run(&t, 0, 1000, 81);
+    let one_down = qa * (1.0 - qb) + qb * (1.0 - qa);
+    let both_down = qa * qb;
+    let a = r.availability_time;
+    within(
+        1.0 - a.mean,
+        one_down + both_down,
+        a.se,
+        "time unavailability",
+    );
+    let d = r.availability_demand;
+    within(
+        1.0 - d.mean,
+        0.5 * one_down + both_down,
+        d.se,
+        "demand unavailability",
+    );
+    let congestion = r
+        .downtime_by_cause
+        .iter()
+        .find(|c| c.cause == "congestion")
+        .unwrap();
+    within(
+        congestion.share,
+        one_down / (one_down + both_down),
+        0.01,
+        "congestion share (loose: 4% absolute)",
+    );
+}
+
+#[test]
+fn surge_beyond_capacity_is_exactly_its_duration_of_congestion() {
+    // Nothing fails; a 4-hour, 3x surge exceeds the 2x capacity every year.
+    let mut p = plan("p", &[0], PlanMode::ActiveActive, 1);
+    p.headroom = 1.0;
+    let t = Topology::from_parts(TopologyParts {
+        name: "surge".into(),
+        sites: vec![site("s", None, None)],
+        demands: vec![demand(&[0])],
+        surges: vec![Surge {
+            key: "nye".into(),
+            name: "nye".into(),
+            day_of_year: 364,
+            start_hour_utc: 19.5,
+            duration: hours(4.0),
+            multiplier: 3.0,
+            demands: vec![],
+        }],
+        plans: vec![p],
+        ..TopologyParts::default()
+    })
+    .unwrap();
+    let r = run_plan(
+        &t,
+        0,
+        &SimConfig {
+            trials: 3,
+            years: 2,
+            seed: 1,
+        },
+        &|_| {},
+    )
+    .unwrap();
+    let d = &r.downtime_minutes_per_year;
+    assert!(
+        (d.mean.mean - 240.0).abs() < 1e-6 && (d.max - 240.0).abs() < 1e-6,
+        "{d:?}"
+    );
+    // A third of the surge demand is shed: 300 rps x 1/3 over 4 h, out of
+    // a year of 100 rps plus the surge's extra 200 rps for 4 h.
+    let total = 100.0 * SECONDS_PER_YEAR + 200.0 * 4.0 * 3600.0;
+    let lost = 100.0 * 4.0 * 3600.0;
+    assert!((1.0 - r.availability_demand.mean - lost / total).abs() < 1e-12);
+    assert_eq!(r.downtime_by_cause[5].cause, "congestion");
+    assert!((r.downtime_by_cause[5].share - 1.0).abs() < 1e-12);
+    // One 4-hour episode per year: a long outage every year.
+    assert_eq!(r.recovery.episodes, 6);
+    assert_eq!(r.p_outage_over_1h.mean, 1.0);
+}
+
+#[test]
+fn a_disaster_taking_every_replica_loses_the_writes_since_the_last_backup() {
+    // Two replicas in one region, hit together by a 0.5/yr disaster; daily
+    // backups at fixed times, so each loss is uniform on [0, 1 day): the
+    // expected loss is 0.5 x 720 = 360 minutes a year. Releases that take
+    // both replicas down (4/yr) destroy nothing.
+    let hazard = Hazard {
+        kind: "flood".into(),
+        events: EventProcess {
+            annual_rate: 0.5,
+            duration: Distribution::fixed(hours(48.0)),
+        },
+        site_hit_probability: Probability::ONE,
+    };
+    let train = ReleaseTrain {
+        key: "train".into(),
+        name: "train".into(),
+        sites: vec![SiteId(0), SiteId(1)],
+        canary_sites: vec![],
+        releases_per_year: 40.0,
+        bad_release_probability: Probability::new(0.1).unwrap(),
+        canary_catch: Probability::ZERO,
+        detection: hours(0.5),
+        rollback: hours(0.5),
+    };
+    let mut p = plan("p", &[0, 1], PlanMode::ActiveActive, 1);
+    p.replicas = 2;
+    let t = Topology::from_parts(TopologyParts {
+        name: "flood".into(),
+        regions: vec![Region {
+            key: "r".into(),
+            name: "r".into(),
+            hazards: vec![hazard],
+        }],
+        sites: vec![
+            site("a", Some(0), None),
+            site("b", Some(0), None),
+            site("hub", None, None),
+        ],
+        links: vec![link(0, 2, None), link(1, 2, None)],
+        release_trains: vec![train],
+        demands: vec![demand(&[2])],
+        plans: vec![p],
+        ..TopologyParts::default()
+    })
+    .unwrap();
+    let r = run(&t, 0, 2000, 91);
+    let d = r.data_lost_minutes_per_year;
+    within(d.mean, 360.0, d.se, "data lost to disasters, minutes/year");
+}
+
+#[test]
+fn bundled_topologies_give_consistent_reports() {
+    // Every second of downtime is attributed exactly once (to causes or to
+    // the unattributed bucket), intervals bracket their means, and
+    // probabilities stay in [0, 1].
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("topologies");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let t = drsim::io::load_path(&path).unwrap();
+        for p in 0..t.plans.len() {
+            let r = run(&t, p, 128, 5);
+            let what = format!("{} / {}", path.display(), r.plan);
+            let down = r.downtime_minutes_per_year.mean.mean;
+            let attributed: f64 = r
+                .downtime_by_cause
+                .iter()
+                .map(|c| c.minutes_per_year)
+                .sum::<f64>()
+                + r.unattributed_minutes_per_year;
+            assert!(
+                (attributed - down).abs() <= 1e-6 * down.max(1.0),
+                "{what}: {attributed} attributed vs {down} down"
+            );
+            for e in [
+                r.availability_time,
+                r.availability_demand,
+                r.p_outage_over_1h,
+                r.data_lost_minutes_per_year,
+            ] {
+                assert!(e.lo <= e.mean && e.mean <= e.hi, "{what}: {e:?}");
+            }
+            for a in [r.availability_time.mean, r.availability_demand.mean] {
+                assert!((0.0..=1.0).contains(&a), "{what}: {a}");
+            }
+            let d = &r.downtime_minutes_per_year;
+            assert!(d.p50 <= d.p90 && d.p90 <= d.p99 && d.p99 <= d.max, "{what}");
+            assert!(d.max <= 525_600.0 + 1e-6, "{what}: more than a year down");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "no bundled plan was checked");
+}
