@@ -302,6 +302,12 @@ pub fn parse_with_warnings(
                             format!("link {} appears twice", id.text),
                         ));
                     }
+                    if cap.0 == 0.0 {
+                        warnings.push(format!(
+                            "line {}: link {} has no pre-installed capacity and no module; imported with capacity 0",
+                            id.line, id.text
+                        ));
+                    }
                     raw_caps.push(cap);
                     links.push(Link {
                         key: id.text.to_string(),
@@ -457,7 +463,12 @@ ADMISSIBLE_PATHS (
     #[test]
     fn small_file_exact() {
         let i = parse_with_warnings(SMALL, &ImportOptions::default(), "f").unwrap();
-        assert!(i.warnings.is_empty(), "{:?}", i.warnings);
+        assert_eq!(i.warnings.len(), 1, "{:?}", i.warnings);
+        assert!(
+            i.warnings[0].starts_with("line 15: link L3 has no"),
+            "{:?}",
+            i.warnings
+        );
         let t = &i.topology;
         assert_eq!(t.name, "tiny");
         assert_eq!(t.sites.len(), 3);
@@ -517,7 +528,12 @@ ADMISSIBLE_PATHS (
     fn missing_unit_warns_and_reads_mbps() {
         let text = SMALL.replace("  unit  = MBITPERSEC\n", "");
         let i = parse_with_warnings(&text, &ImportOptions::default(), "").unwrap();
-        assert_eq!(i.warnings.len(), 1);
+        assert_eq!(i.warnings.len(), 2);
+        assert!(
+            i.warnings[1].starts_with("no META unit"),
+            "{:?}",
+            i.warnings
+        );
         assert_eq!(i.topology.links[0].capacity_gbps, 2.48);
     }
 }

@@ -7,15 +7,24 @@ use drsim::io::{graphml, sndlib};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// `<repo>/../shared/data/topologies`, or `None` (test skipped) when absent.
-fn data_dir() -> Option<PathBuf> {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/topologies");
-    if d.is_dir() {
-        Some(d)
-    } else {
-        eprintln!("skipped: {} not found", d.display());
-        None
+/// `shared/data/topologies` next to the repository (`<repo>/../shared`, as in
+/// CI and the main checkout) or one level further up (a git worktree under
+/// `<root>/wt/`), or `None` (test skipped) when absent.
+pub(crate) fn data_dir() -> Option<PathBuf> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let found = repo
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|a| a.join("shared/data/topologies"))
+        .find(|d| d.is_dir());
+    if found.is_none() {
+        eprintln!(
+            "skipped: no shared/data/topologies next to {}",
+            repo.display()
+        );
     }
+    found
 }
 
 /// A default capacity no file uses, so links given one can be counted.
