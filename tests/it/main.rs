@@ -1,3 +1,4 @@
 //! The single integration-test binary (one link step instead of one per file).
 
 mod load;
+mod reliability;
