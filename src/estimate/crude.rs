@@ -41,6 +41,11 @@ impl<'a> Sampler<'a> {
     }
 
     pub fn draw(&mut self, rng: &mut Xoshiro256PlusPlus) {
+        if !self.model.shocks.is_empty() {
+            // Shocks may have downed components that never fail alone.
+            self.node_down.fill(false);
+            self.edge_down.fill(false);
+        }
         for &(i, q) in &self.nodes {
             self.node_down[i as usize] = rng.random::<f64>() < q;
         }
