@@ -84,6 +84,14 @@ pub fn load_str(source: &str, path: &Path) -> Result<Loaded, LoadError> {
         if msg.starts_with("missing field `topology`") {
             msg = "missing the [topology] table".into();
         }
+        // serde names Rust types; say what a file author would.
+        for (rust, plain) in [
+            ("expected f64", "expected a number"),
+            ("expected i64", "expected an integer"),
+            ("expected a boolean", "expected true or false"),
+        ] {
+            msg = msg.replace(rust, plain);
+        }
         LoadError::single(Diagnostic::at(Severity::Error, path, source, e.span(), msg))
     })?;
     let mut v = Validator {
@@ -364,8 +372,23 @@ impl Validator<'_> {
             (_, Some(t)) => self.dist(t, span.clone(), &format!("{owner}: ttr"))?,
             _ => unreachable!("n_ttr == 1"),
         };
-        let per_year = |rate: f64| {
-            Duration::from_years(1.0 / rate).and_then(|m| Distribution::exponential(m).ok())
+        // A rate so small that its mean time to failure overflows would
+        // otherwise drop the process without a word (a shared-risk group
+        // would silently vanish): report it.
+        let too_small = |me: &mut Self, what: &str| {
+            me.error(
+                span.clone(),
+                format!("{owner}: {what} is too small: the mean time to failure overflows"),
+            )
+            .hint = Some("use never = true for a component that does not fail".into());
+        };
+        let per_year = |rate: f64, me: &mut Self| {
+            let d =
+                Duration::from_years(1.0 / rate).and_then(|m| Distribution::exponential(m).ok());
+            if d.is_none() {
+                too_small(me, "the failure rate");
+            }
+            d
         };
         let ttf = if let Some(m) = d.mtbf {
             match Distribution::exponential(m) {
@@ -386,7 +409,7 @@ impl Validator<'_> {
             if r == 0.0 {
                 return Some(None);
             }
-            per_year(r)?
+            per_year(r, self)?
         } else if let Some(r) = d.rate_per_1000km {
             if !(r.is_finite() && r >= 0.0) {
                 self.error(
@@ -407,7 +430,7 @@ impl Validator<'_> {
             if rate == 0.0 {
                 return Some(None);
             }
-            per_year(rate)?
+            per_year(rate, self)?
         } else if let Some(q) = d.unavailability {
             if !(q.is_finite() && (0.0..1.0).contains(&q)) {
                 self.error(
@@ -420,12 +443,28 @@ impl Validator<'_> {
                 return Some(None);
             }
             let mtbf = ttr.mean_secs() * (1.0 - q) / q;
-            Distribution::exponential(Duration::from_secs(mtbf)?).ok()?
+            match Duration::from_secs(mtbf).and_then(|m| Distribution::exponential(m).ok()) {
+                Some(d) => d,
+                None => {
+                    too_small(self, "unavailability");
+                    return None;
+                }
+            }
         } else if let Some(t) = &d.ttf {
             self.dist(t, span.clone(), &format!("{owner}: ttf"))?
         } else {
             unreachable!("n_ttf == 1")
         };
+        // Only a `fixed` distribution can have a zero mean: a component
+        // whose time to failure is always 0 would be permanently down.
+        if ttf.mean_secs() <= 0.0 {
+            self.error(
+                span,
+                format!("{owner}: the time to failure must be longer than 0"),
+            )
+            .hint = Some("a component that is always down is better removed".into());
+            return None;
+        }
         Some(Some(FailureProcess { ttf, ttr }))
     }
 
