@@ -5,6 +5,7 @@
 //! 2 bad input or usage, 3 inconclusive.
 
 mod output;
+mod reliability;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -26,12 +27,16 @@ pub struct Cli {
 pub enum Command {
     /// Check topology files: syntax, units, ranges, references, structure.
     Validate(validate::Args),
+    /// Probability that the network is down at a random instant, with
+    /// exact, crude Monte Carlo or rare-event (turnip) estimators.
+    Reliability(reliability::Args),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
+        Some(Command::Reliability(a)) => reliability::run(a),
         None => Err(anyhow::anyhow!(
             "no command given; try `drsim --help` (the interactive UI is not built yet)"
         )),

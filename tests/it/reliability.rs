@@ -489,3 +489,116 @@ fn hypoexponential_tail_is_stable() {
     let want = ((900.0f64 * (-800.0f64).exp_m1().abs()).ln() - 800.0 - (100.0f64).ln()).exp();
     assert!(t > 0.0 || want == 0.0);
 }
+
+// ---------- command line ----------
+
+fn drsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("drsim").unwrap()
+}
+
+fn topo(name: &str) -> String {
+    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn cli_bridge_exact_json_matches_closed_form() {
+    let out = drsim()
+        .args([
+            "reliability",
+            &topo("textbook-bridge.toml"),
+            "--from",
+            "s",
+            "--to",
+            "t",
+        ])
+        .args(["--method", "exact", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "unreliability",
+        "std_error",
+        "ci95_low",
+        "ci95_high",
+        "relative_error",
+        "samples",
+        "method",
+        "seconds",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    // u(q) = 2q^2 + 2q^3 - 5q^4 + 2q^5 at q = 0.01 (see the file's header).
+    let u = v["unreliability"].as_f64().unwrap();
+    assert!(rel(u, 2.019502e-4) < 1e-6, "{u}");
+}
+
+#[test]
+fn cli_link_failure_override_and_pmc_agree_with_closed_form() {
+    let q: f64 = 0.001;
+    let want = 2.0 * q.powi(2) + 2.0 * q.powi(3) - 5.0 * q.powi(4) + 2.0 * q.powi(5);
+    let out = drsim()
+        .args([
+            "reliability",
+            &topo("textbook-bridge.toml"),
+            "--from",
+            "s",
+            "--to",
+            "t",
+        ])
+        .args([
+            "--link-failure",
+            "0.001",
+            "--method",
+            "pmc",
+            "--samples",
+            "50000",
+        ])
+        .args(["--seed", "3", "--threads", "2", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (u, se) = (
+        v["unreliability"].as_f64().unwrap(),
+        v["std_error"].as_f64().unwrap(),
+    );
+    assert!((u - want).abs() < 4.0 * se, "{u} ± {se} vs {want}");
+}
+
+#[test]
+fn cli_errors_are_clear() {
+    drsim()
+        .args([
+            "reliability",
+            &topo("textbook-bridge.toml"),
+            "--from",
+            "s",
+            "--to",
+            "nowhere",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--to: no site"));
+    drsim()
+        .args(["reliability", &topo("small-company.toml"), "--service"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("choose one with --plan"));
+    drsim()
+        .args([
+            "reliability",
+            &topo("textbook-bridge.toml"),
+            "--all-terminal",
+            "--link-failure",
+            "1.5",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("between 0 and 1"));
+    drsim()
+        .args(["reliability", "/nonexistent.toml", "--all-terminal"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nonexistent.toml"));
+}
