@@ -2,7 +2,7 @@
 //! all-terminal or a plan's service) is down at a random instant.
 
 use anyhow::{Context, bail};
-use drsim::estimate::{Criterion, Estimate, EstimateOptions, Method, estimate};
+use drsim::estimate::{Criterion, Estimate, EstimateOptions, Method, estimate, importance};
 use drsim::failure::{Overrides, StaticModel};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
@@ -70,6 +70,14 @@ pub struct Args {
     pub threads: Option<usize>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Birnbaum and criticality importance of every node, link and shock
+    /// (two extra estimates per event, with the same method), plus the
+    /// bridges and articulation points of the intact graph.
+    #[arg(long)]
+    pub importance: bool,
+    /// Minimal cut sets of up to K events (node, link and shock failures).
+    #[arg(long, value_name = "K")]
+    pub cut_sets: Option<usize>,
 }
 
 fn parse_probability(s: &str) -> Result<Probability, String> {
@@ -171,11 +179,73 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the worker threads")?;
     let est = pool.install(|| estimate(&model, &crit, &opts))?;
+    let imp = if args.importance {
+        Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
+    } else {
+        None
+    };
+    let structure = args.importance.then(|| importance::structure(&model));
+    let cuts = match args.cut_sets {
+        Some(k) => Some(importance::cut_sets(&model, &crit, k)?),
+        None => None,
+    };
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&est)?),
-        Format::Text => print_text(&est),
+        Format::Json => {
+            let mut v = serde_json::to_value(&est)?;
+            let obj = v.as_object_mut().expect("an estimate is a JSON object");
+            if let Some(imp) = &imp {
+                obj.insert("importance".into(), serde_json::to_value(imp)?);
+            }
+            if let Some(s) = &structure {
+                obj.insert("structure".into(), serde_json::to_value(s)?);
+            }
+            if let Some(c) = &cuts {
+                obj.insert("cut_sets".into(), serde_json::to_value(c)?);
+            }
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        Format::Text => {
+            print_text(&est);
+            if let Some(imp) = &imp {
+                println!();
+                println!(
+                    "{:<40} {:>12} {:>12} {:>12}",
+                    "event", "probability", "birnbaum", "criticality"
+                );
+                for i in imp {
+                    println!(
+                        "{:<40} {:>12.3e} {:>12.3e} {:>12.3e}",
+                        i.event.name, i.event.prob, i.birnbaum, i.criticality
+                    );
+                }
+            }
+            if let Some(s) = &structure {
+                println!();
+                println!("bridges              {}", list(&s.bridges));
+                println!("articulation points  {}", list(&s.articulation_points));
+            }
+            if let Some(c) = &cuts {
+                println!();
+                println!(
+                    "minimal cut sets (up to {} events): {}",
+                    args.cut_sets.unwrap_or(0),
+                    c.len()
+                );
+                for cut in c {
+                    println!("  {:>10.3e}  {}", cut.prob, cut.events.join(" + "));
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
 }
 
 fn print_text(e: &Estimate) {

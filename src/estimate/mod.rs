@@ -9,6 +9,7 @@
 pub mod crude;
 mod eval;
 pub mod exact;
+pub mod importance;
 mod stats;
 pub mod turnip;
 

@@ -602,3 +602,107 @@ fn cli_errors_are_clear() {
         .code(2)
         .stderr(predicates::str::contains("nonexistent.toml"));
 }
+
+// ---------- importance and cut sets ----------
+
+#[test]
+fn birnbaum_importance_of_parallel_links_with_conduit() {
+    use drsim::estimate::importance::importance;
+    let (q1, q2, p) = (0.01, 0.02, 1e-3);
+    let mut m = StaticModel::graph(2, &[(0, 1), (0, 1)], 0.0);
+    m.edge_q = vec![q1, q2];
+    m.shocks.push(shock(p, vec![], vec![0, 1]));
+    let c = two(0, 1);
+    let u = exact_u(&m, &c);
+    let imp = importance(&m, &c, &opts(Method::Exact, 1, 1), u).unwrap();
+    let get = |name: &str| imp.iter().find(|i| i.event.name == name).unwrap();
+    // U(e0 down) - U(e0 up) = (p + (1-p) q2) - p.
+    assert!(rel(get("edge:0-1").birnbaum, (1.0 - p) * q2) < 1e-9);
+    // The conduit: 1 - (1-p)... U(shock) - U(no shock) = 1 - q1 q2.
+    let s = imp.iter().find(|i| i.event.kind == "shared-risk").unwrap();
+    assert!(rel(s.birnbaum, 1.0 - q1 * q2) < 1e-12);
+    assert!(rel(s.criticality, (1.0 - q1 * q2) * p / u) < 1e-12);
+}
+
+#[test]
+fn cut_sets_of_the_bridge_and_a_conduit_spof() {
+    use drsim::estimate::importance::cut_sets;
+    // s=0, a=1, b=2, t=3; edges sa, sb, ab, at, bt.
+    let mut m = StaticModel::graph(4, &[(0, 1), (0, 2), (1, 2), (1, 3), (2, 3)], 0.01);
+    let c = two(0, 3);
+    let cuts = cut_sets(&m, &c, 3).unwrap();
+    let mut got: Vec<Vec<String>> = cuts.iter().map(|c| c.events.clone()).collect();
+    got.iter_mut().for_each(|c| c.sort());
+    got.sort();
+    let want: Vec<Vec<&str>> = vec![
+        vec!["edge:0-1", "edge:0-2"],
+        vec!["edge:0-1", "edge:1-2", "edge:2-3"],
+        vec!["edge:0-2", "edge:1-2", "edge:1-3"],
+        vec!["edge:1-3", "edge:2-3"],
+    ];
+    assert_eq!(got, want);
+    // Both links out of s in one conduit: the conduit alone is a cut.
+    m.shocks.push(Shock {
+        name: "conduit".into(),
+        cause: Cause::SharedRisk,
+        prob: 1e-4,
+        nodes: vec![],
+        edges: vec![0, 1],
+    });
+    let cuts = cut_sets(&m, &c, 2).unwrap();
+    assert_eq!(cuts[0].events, vec!["conduit".to_string()]);
+    assert!(cuts.iter().skip(1).all(|c| c.events.len() == 2));
+}
+
+#[test]
+fn bridges_and_articulation_points() {
+    use drsim::estimate::importance::structure;
+    // Triangle 0-1-2 plus a tail 2-3.
+    let m = StaticModel::graph(4, &[(0, 1), (1, 2), (2, 0), (2, 3)], 0.1);
+    let s = structure(&m);
+    assert_eq!(s.bridges, vec!["2-3".to_string()]);
+    assert_eq!(s.articulation_points, vec!["2".to_string()]);
+}
+
+// ---------- CTMC cross-check ----------
+
+/// A repairable k-out-of-n system (each unit fails at rate lambda and has its
+/// own repair crew at rate mu) solved as a birth-death CTMC on the number of
+/// failed units: its steady-state unavailability must equal the static
+/// unreliability with q = lambda / (lambda + mu).
+#[test]
+fn ctmc_steady_state_matches_static_k_out_of_n() {
+    use nalgebra::{DMatrix, DVector};
+    let (n, k, lambda, mu) = (5usize, 3u32, 0.02, 1.5);
+    let s = n + 1;
+    let mut q = DMatrix::<f64>::zeros(s, s);
+    for j in 0..s {
+        if j < n {
+            q[(j, j + 1)] = (n - j) as f64 * lambda;
+        }
+        if j > 0 {
+            q[(j, j - 1)] = j as f64 * mu;
+        }
+        let out: f64 = (0..s).filter(|&i| i != j).map(|i| q[(j, i)]).sum();
+        q[(j, j)] = -out;
+    }
+    // pi Q = 0 with sum(pi) = 1: transpose and replace one balance equation.
+    let mut a = q.transpose();
+    for c in 0..s {
+        a[(s - 1, c)] = 1.0;
+    }
+    let mut b = DVector::<f64>::zeros(s);
+    b[s - 1] = 1.0;
+    let pi = a.lu().solve(&b).unwrap();
+    // Down when fewer than k units work, i.e. more than n - k failed.
+    let ctmc: f64 = (0..s)
+        .filter(|&j| ((n - j) as u32) < k)
+        .map(|j| pi[j])
+        .sum();
+    let (m, c) = k_out_of_n(n as u32, k, lambda / (lambda + mu));
+    assert!(
+        rel(exact_u(&m, &c), ctmc) < 1e-9,
+        "{} vs {ctmc}",
+        exact_u(&m, &c)
+    );
+}
