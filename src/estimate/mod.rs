@@ -10,6 +10,7 @@ pub mod crude;
 mod eval;
 pub mod exact;
 pub mod importance;
+pub mod instances;
 mod stats;
 pub mod turnip;
 
