@@ -200,6 +200,7 @@ impl<'a> Path<'a> {
             (0..shocks.sources.len() as u32).filter(|&i| shocks.sources[i as usize].rate > 0.0),
         );
         self.rates.clear();
+        let mut merges_seen = self.merges;
         loop {
             let node_down = std::mem::take(&mut self.node_down);
             let up = self.checker.criterion_holds(&node_down, self.merges);
@@ -207,9 +208,15 @@ impl<'a> Path<'a> {
             if up {
                 break;
             }
-            let mut live = std::mem::take(&mut self.live);
-            live.retain(|&i| self.relevant(i));
-            self.live = live;
+            // Relevance only changes when components merged (or at the
+            // start): a repair that joined nothing leaves every other
+            // source exactly as relevant as before.
+            if self.merges != merges_seen || self.rates.is_empty() {
+                let mut live = std::mem::take(&mut self.live);
+                live.retain(|&i| self.relevant(i));
+                self.live = live;
+                merges_seen = self.merges;
+            }
             if self.live.is_empty() {
                 // Nothing left can bring the system up: down at time 1 surely.
                 return 1.0;
@@ -263,17 +270,27 @@ pub fn hypoexp_tail(rates: &[f64]) -> f64 {
     let mut log_scale = -l;
     let mut acc = 1.0;
     let mut n = 0.0f64;
+    // Only states lo..hi carry mass: the chain cannot be beyond state n
+    // after n jumps, and leading states whose mass has become negligible
+    // (below 1e-40 of the vector's total) are dropped for good.
+    let mut lo = 0usize;
+    let mut hi = 1usize;
     loop {
         n += 1.0;
         let f = l / n;
         let mut prev = 0.0;
         let mut sum = 0.0;
-        for k in 0..c {
+        hi = (hi + 1).min(c);
+        for k in lo..hi {
             let cur = v[k];
             let nv = (cur * stay[k] + prev) * f;
             prev = cur * go[k];
             v[k] = nv;
             sum += nv;
+        }
+        while lo + 1 < hi && v[lo] <= 1e-40 * sum {
+            v[lo] = 0.0;
+            lo += 1;
         }
         acc += sum;
         if n > l && sum <= 1e-17 * acc {

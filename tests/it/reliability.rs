@@ -484,10 +484,14 @@ fn hypoexponential_tail_is_stable() {
     let x = 40.0f64;
     let want = (-x).exp() * (1.0 + x + x * x / 2.0);
     assert!(rel(hypoexp_tail(&[x, x, x]), want) < 1e-12);
-    // Large rates far below f64's exp range stay accurate in log space.
-    let t = hypoexp_tail(&[900.0, 800.0]);
-    let want = ((900.0f64 * (-800.0f64).exp_m1().abs()).ln() - 800.0 - (100.0f64).ln()).exp();
-    assert!(t > 0.0 || want == 0.0);
+    // Rates whose e^{-rate} is near the bottom of f64's range: closed form
+    // e^{-650} (700 - 650 e^{-50}) / 50, evaluated in log space.
+    let t = hypoexp_tail(&[700.0, 650.0]);
+    let want = (-650.0f64 + (700.0f64 / 50.0 - 13.0 * (-50.0f64).exp()).ln()).exp();
+    assert!(want > 0.0 && rel(t, want) < 1e-10, "{t:e} vs {want:e}");
+    // Nearly equal rates, where partial fractions cancel: Erlang-2 limit.
+    let t = hypoexp_tail(&[10.0, 10.0 + 1e-9]);
+    assert!(rel(t, (-10.0f64).exp() * 11.0) < 1e-8, "{t:e}");
 }
 
 // ---------- command line ----------
