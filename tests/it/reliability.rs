@@ -710,3 +710,16 @@ fn ctmc_steady_state_matches_static_k_out_of_n() {
         exact_u(&m, &c)
     );
 }
+
+#[test]
+fn turnip_grid_all_terminal_rare_event() {
+    // 5x5 lattice, all-terminal, u ~ 8 q^2 (two-edge corner cuts) ~ 8e-6.
+    let m = grid(5, 1e-3);
+    let c = Criterion::AllTerminal;
+    let want = exact_u(&m, &c);
+    let mut o = opts(Method::Pmc, 10_000, 8);
+    o.target_re = Some(0.02);
+    let e = estimate(&m, &c, &o).unwrap();
+    assert!(e.relative_error <= 0.02, "{e:?}");
+    assert!((e.unreliability - want).abs() < 4.0 * e.std_error, "{e:?} vs {want}");
+}
