@@ -6,7 +6,9 @@
 //! prints.
 
 pub mod estimate;
+pub mod eval;
 pub mod failure;
+pub mod instant_mc;
 pub mod io;
 pub mod model;
 pub mod units;

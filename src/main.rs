@@ -3,6 +3,7 @@
 //! `cli` parses arguments and prints; every number comes from the library.
 
 mod cli;
+mod tui;
 
 use std::process::ExitCode;
 

@@ -4,8 +4,10 @@
 //! Exit codes: 0 success, 1 a checked condition failed (e.g. a target missed),
 //! 2 bad input or usage, 3 inconclusive.
 
+mod import;
 mod output;
 mod reliability;
+mod tui;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +32,10 @@ pub enum Command {
     /// Probability that the network is down at a random instant, with
     /// exact, crude Monte Carlo or rare-event (turnip) estimators.
     Reliability(reliability::Args),
+    /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
+    Import(import::Args),
+    /// Open the interactive terminal UI (the default with no command).
+    Tui(tui::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -37,9 +43,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Reliability(a)) => reliability::run(a),
-        None => Err(anyhow::anyhow!(
-            "no command given; try `drsim --help` (the interactive UI is not built yet)"
-        )),
+        Some(Command::Import(a)) => import::run(a),
+        Some(Command::Tui(a)) => tui::run(a),
+        None => tui::run(tui::Args::default()),
     };
     match result {
         Ok(code) => code,

@@ -76,7 +76,15 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        if self.line > 0 {
+        if self.line > 0 && self.column == 0 {
+            write!(
+                f,
+                "{}:{}: {kind}: {}",
+                self.path.display(),
+                self.line,
+                self.message
+            )?;
+        } else if self.line > 0 {
             write!(
                 f,
                 "{}:{}:{}: {kind}: {}",
@@ -91,11 +99,10 @@ impl fmt::Display for Diagnostic {
         if let Some(src) = &self.snippet {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
-            write!(
-                f,
-                "\n{pad} |\n{num} | {src}\n{pad} | {}^",
-                " ".repeat(self.column.saturating_sub(1))
-            )?;
+            write!(f, "\n{pad} |\n{num} | {src}")?;
+            if self.column > 0 {
+                write!(f, "\n{pad} | {}^", " ".repeat(self.column - 1))?;
+            }
         }
         if let Some(h) = &self.hint {
             write!(f, "\n  = help: {h}")?;

@@ -721,5 +721,8 @@ fn turnip_grid_all_terminal_rare_event() {
     o.target_re = Some(0.02);
     let e = estimate(&m, &c, &o).unwrap();
     assert!(e.relative_error <= 0.02, "{e:?}");
-    assert!((e.unreliability - want).abs() < 4.0 * e.std_error, "{e:?} vs {want}");
+    assert!(
+        (e.unreliability - want).abs() < 4.0 * e.std_error,
+        "{e:?} vs {want}"
+    );
 }

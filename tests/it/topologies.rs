@@ -222,15 +222,18 @@ fn enumeration_is_not_trivially_the_polynomial() {
     assert!((e - bridge_closed_form(q)).abs() > 1e-4);
 }
 
-/// The example in the file-format reference is a complete, valid file.
+/// The example in the README's file-format reference is a complete, valid file.
 #[test]
 fn the_documented_example_loads_cleanly() {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/file-format.md"))
-            .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .find("## Topology file format")
+        .expect("format section");
+    let doc = &readme[section..];
     let start = doc.find("```toml\n").expect("a toml example") + "```toml\n".len();
     let len = doc[start..].find("```").expect("closing fence");
-    let loaded = load_str(&doc[start..start + len], Path::new("file-format.md"))
+    let loaded = load_str(&doc[start..start + len], Path::new("README.md"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     let t = loaded.topology;

@@ -1,0 +1,484 @@
+//! TUI state and its one `update`: keys and mouse become [`Action`]s, and
+//! every change of the what-if failures recomputes the derived plan statuses
+//! at once, so rendering never computes anything.
+
+use super::layout;
+use super::run::{Run, RunConfig, RunStatus};
+use drsim::eval::{Components, FailedSet, PlanStatus, plan_serves_with};
+use drsim::model::{LinkId, PlanId, RegionId, SharedRiskId, SiteId, Topology, TrainId};
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Rect;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Map,
+    Components,
+    Plans,
+    Run,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Map, Tab::Components, Tab::Plans, Tab::Run];
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Map => "1 Map",
+            Tab::Components => "2 Components",
+            Tab::Plans => "3 Plans",
+            Tab::Run => "4 Run",
+        }
+    }
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
+    }
+}
+
+/// A row of the Components list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComponentRow {
+    /// The title of the section that `Item`'s kind starts.
+    Header(Item),
+    /// Index into `App::items`.
+    Item(usize),
+}
+
+/// A selectable component, in the order the Components list shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Item {
+    Region(RegionId),
+    Site(SiteId),
+    Link(LinkId),
+    SharedRisk(SharedRiskId),
+    Train(TrainId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    NextTab,
+    PrevTab,
+    GoTab(Tab),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ToggleFail,
+    RestoreAll,
+    ToggleHelp,
+    ToggleMapResolution,
+    /// Monte Carlo of the selected plan under the current what-if.
+    StartRun,
+    CancelRun,
+    /// Next seed, and run again with it.
+    NextSeed,
+}
+
+/// Rows moved by PageUp/PageDown.
+const PAGE: usize = 10;
+
+pub struct App {
+    pub topology: Topology,
+    /// Where the topology came from, for the title bar.
+    pub source: String,
+    pub tab: Tab,
+    pub items: Vec<Item>,
+    pub selected_item: usize,
+    pub selected_plan: usize,
+    pub help: bool,
+    pub quit: bool,
+    pub map_high_res: bool,
+    /// What the user marked failed (a region stays one entry, so restoring it
+    /// restores exactly what failing it took).
+    pub marked: BTreeSet<Item>,
+    /// Derived from `marked`: the failed sites and links.
+    pub failed: FailedSet,
+    /// Derived: each plan's status under `failed`, in plan order.
+    pub statuses: Vec<PlanStatus>,
+    /// Derived: up sites that serve a plan which is down.
+    pub at_risk: Vec<bool>,
+    /// One-line feedback for the status bar.
+    pub message: String,
+    /// Terminal size, for scrolling and mouse hit-testing.
+    pub size: (u16, u16),
+    /// First visible row of the Components list and the Plans table, kept so
+    /// the view scrolls only when the selection would leave it.
+    pub comp_offset: usize,
+    pub plan_offset: usize,
+    pub run: Option<Run>,
+    /// The run before the current one, kept to compare against.
+    pub previous_run: Option<Run>,
+    pub seed: u64,
+    pub run_config: RunConfig,
+}
+
+impl App {
+    pub fn new(topology: Topology, source: impl Into<String>) -> App {
+        let t = &topology;
+        let mut items = Vec::new();
+        items.extend((0..t.regions.len() as u32).map(|i| Item::Region(RegionId(i))));
+        items.extend(t.site_ids().map(Item::Site));
+        items.extend(t.link_ids().map(Item::Link));
+        items.extend((0..t.shared_risks.len() as u32).map(|i| Item::SharedRisk(SharedRiskId(i))));
+        items.extend((0..t.release_trains.len() as u32).map(|i| Item::Train(TrainId(i))));
+        let failed = FailedSet::none(t);
+        let mut app = App {
+            source: source.into(),
+            tab: Tab::Map,
+            items,
+            selected_item: 0,
+            selected_plan: 0,
+            help: false,
+            quit: false,
+            map_high_res: false,
+            marked: BTreeSet::new(),
+            failed,
+            statuses: Vec::new(),
+            at_risk: Vec::new(),
+            message: "press ? for help".into(),
+            size: (80, 24),
+            comp_offset: 0,
+            plan_offset: 0,
+            run: None,
+            previous_run: None,
+            seed: 1,
+            run_config: RunConfig::default(),
+            topology,
+        };
+        app.recompute();
+        app
+    }
+
+    pub fn selected(&self) -> Option<Item> {
+        self.items.get(self.selected_item).copied()
+    }
+
+    pub fn handle_event(&mut self, ev: &Event) {
+        match ev {
+            Event::Key(k) => self.handle_key(*k),
+            Event::Mouse(m) => self.handle_mouse(*m),
+            Event::Resize(w, h) => self.set_size(*w, *h),
+            _ => {}
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if let Some(a) = self.action_for_key(key) {
+            self.update(a);
+        }
+    }
+
+    /// Maps a key to an action; `None` for keys that mean nothing here.
+    pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        if key.modifiers.contains(KeyModifiers::CONTROL) {
+            return match key.code {
+                KeyCode::Char('c') => Some(Action::Quit),
+                KeyCode::Char('d') => Some(Action::PageDown),
+                KeyCode::Char('u') => Some(Action::PageUp),
+                _ => None,
+            };
+        }
+        if self.help {
+            // The overlay swallows keys; these close it.
+            return match key.code {
+                KeyCode::Char('?') | KeyCode::Esc | KeyCode::Char('q') => Some(Action::ToggleHelp),
+                _ => None,
+            };
+        }
+        Some(match key.code {
+            KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
+            KeyCode::Tab | KeyCode::Char('l') | KeyCode::Right => Action::NextTab,
+            KeyCode::BackTab | KeyCode::Char('h') | KeyCode::Left => Action::PrevTab,
+            KeyCode::Char(c @ '1'..='9') => {
+                let i = c as usize - '1' as usize;
+                Action::GoTab(*Tab::ALL.get(i)?)
+            }
+            KeyCode::Char('j') | KeyCode::Down => Action::Down,
+            KeyCode::Char('k') | KeyCode::Up => Action::Up,
+            KeyCode::PageDown => Action::PageDown,
+            KeyCode::PageUp => Action::PageUp,
+            KeyCode::Char('g') | KeyCode::Home => Action::Top,
+            KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+            KeyCode::Char(' ') | KeyCode::Char('f') | KeyCode::Enter => Action::ToggleFail,
+            KeyCode::Char('r') => Action::RestoreAll,
+            KeyCode::Char('?') => Action::ToggleHelp,
+            KeyCode::Char('m') => Action::ToggleMapResolution,
+            KeyCode::Char('s') => Action::StartRun,
+            KeyCode::Char('c') => Action::CancelRun,
+            KeyCode::Char('n') => Action::NextSeed,
+            _ => return None,
+        })
+    }
+
+    /// A left click on the tab bar selects that tab; on a row of the
+    /// Components list or the Plans table, that row.
+    pub fn handle_mouse(&mut self, m: MouseEvent) {
+        if m.kind != MouseEventKind::Down(MouseButton::Left) || self.help {
+            return;
+        }
+        if m.row == 0 {
+            if let Some(tab) = tab_at_column(m.column) {
+                self.update(Action::GoTab(tab));
+            }
+            return;
+        }
+        let inside = |r: Rect| {
+            m.column > r.x && m.column + 1 < r.right() && m.row > r.y && m.row + 1 < r.bottom()
+        };
+        let body = self.body();
+        match self.tab {
+            Tab::Components => {
+                let [list, _] = layout::components(body);
+                if inside(list) {
+                    let r = self.comp_offset + usize::from(m.row - list.y - 1);
+                    if let Some(ComponentRow::Item(i)) = self.component_rows().get(r) {
+                        self.selected_item = *i;
+                        self.fix_offsets();
+                    }
+                }
+            }
+            Tab::Plans => {
+                let [table, _] = layout::plans(body);
+                // The first inner row is the header.
+                if inside(table) && m.row > table.y + 1 {
+                    let p = self.plan_offset + usize::from(m.row - table.y - 2);
+                    if p < self.topology.plans.len() {
+                        self.selected_plan = p;
+                        self.fix_offsets();
+                    }
+                }
+            }
+            Tab::Map | Tab::Run => {}
+        }
+    }
+
+    pub fn set_size(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        self.fix_offsets();
+    }
+
+    fn body(&self) -> Rect {
+        layout::screen(Rect::new(0, 0, self.size.0, self.size.1))[1]
+    }
+
+    /// The Components list's rows: a header before each kind, then items.
+    pub fn component_rows(&self) -> Vec<ComponentRow> {
+        let mut rows = Vec::with_capacity(self.items.len() + 5);
+        let mut last = None;
+        for (i, item) in self.items.iter().enumerate() {
+            let kind = std::mem::discriminant(item);
+            if last != Some(kind) {
+                last = Some(kind);
+                rows.push(ComponentRow::Header(*item));
+            }
+            rows.push(ComponentRow::Item(i));
+        }
+        rows
+    }
+
+    pub fn selected_component_row(&self) -> Option<usize> {
+        self.component_rows()
+            .iter()
+            .position(|r| *r == ComponentRow::Item(self.selected_item))
+    }
+
+    /// Scrolls the list and table just enough to keep the selection visible.
+    fn fix_offsets(&mut self) {
+        let body = self.body();
+        let visible = layout::inner_rows(layout::components(body)[0]).max(1);
+        let rows = self.component_rows();
+        if let Some(row) = self.selected_component_row() {
+            // Show a section's title along with its first item.
+            let top = match row.checked_sub(1).map(|r| rows[r]) {
+                Some(ComponentRow::Header(_)) if visible > 1 => row - 1,
+                _ => row,
+            };
+            self.comp_offset = self
+                .comp_offset
+                .clamp((row + 1).saturating_sub(visible).min(top), top);
+        }
+        let visible = layout::inner_rows(layout::plans(body)[0])
+            .saturating_sub(1)
+            .max(1);
+        let row = self.selected_plan;
+        self.plan_offset = self
+            .plan_offset
+            .clamp((row + 1).saturating_sub(visible), row);
+    }
+
+    pub fn update(&mut self, action: Action) {
+        let n_tabs = Tab::ALL.len();
+        match action {
+            Action::Quit => self.quit = true,
+            Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % n_tabs],
+            Action::PrevTab => self.tab = Tab::ALL[(self.tab.index() + n_tabs - 1) % n_tabs],
+            Action::GoTab(t) => self.tab = t,
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(PAGE as isize)),
+            Action::PageDown => self.move_by(PAGE as isize),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::ToggleFail => self.toggle_fail(),
+            Action::RestoreAll => {
+                self.marked.clear();
+                self.recompute();
+                self.message = "restored everything".into();
+            }
+            Action::ToggleHelp => self.help = !self.help,
+            Action::ToggleMapResolution => self.map_high_res = !self.map_high_res,
+            Action::StartRun => self.start_run(),
+            Action::CancelRun => match &mut self.run {
+                Some(r) if r.status == RunStatus::Running => {
+                    r.cancel();
+                    self.message = "run cancelled".into();
+                }
+                _ => self.message = "no run in progress".into(),
+            },
+            Action::NextSeed => {
+                self.seed += 1;
+                self.start_run();
+            }
+        }
+    }
+
+    /// The Plans tab moves through plans; the others through components.
+    fn move_by(&mut self, delta: isize) {
+        let (cur, len) = match self.tab {
+            Tab::Plans => (&mut self.selected_plan, self.topology.plans.len()),
+            Tab::Map | Tab::Components | Tab::Run => (&mut self.selected_item, self.items.len()),
+        };
+        if len == 0 {
+            return;
+        }
+        *cur = (*cur as isize)
+            .saturating_add(delta)
+            .clamp(0, len as isize - 1) as usize;
+        self.fix_offsets();
+    }
+
+    /// Takes whatever the worker has sent; called on every loop turn.
+    pub fn tick(&mut self) {
+        if let Some(r) = &mut self.run {
+            r.poll();
+        }
+    }
+
+    fn start_run(&mut self) {
+        let Some(plan) = self.topology.plans.get(self.selected_plan) else {
+            self.message = "the topology has no plans to run".into();
+            return;
+        };
+        self.message = format!("started a run of plan {} with seed {}", plan.key, self.seed);
+        // The replaced run is cancelled if still going and kept for
+        // comparison; the one before it is dropped.
+        if let Some(mut old) = self.run.take() {
+            old.cancel();
+            self.previous_run = Some(old);
+        }
+        self.run = Some(Run::start(
+            &self.topology,
+            PlanId(self.selected_plan as u32),
+            &self.failed,
+            self.marked.len(),
+            self.seed,
+            self.run_config,
+        ));
+        self.tab = Tab::Run;
+    }
+
+    fn toggle_fail(&mut self) {
+        if matches!(self.tab, Tab::Plans | Tab::Run) {
+            self.message = "select a component on the Map or Components tab to fail it".into();
+            return;
+        }
+        let Some(item) = self.selected() else { return };
+        let name = self.item_label(item);
+        if self.marked.remove(&item) {
+            self.message = format!("restored {name}");
+        } else {
+            self.marked.insert(item);
+            self.message = format!("failed {name}");
+        }
+        self.recompute();
+    }
+
+    /// Rebuilds everything derived from `marked`.
+    fn recompute(&mut self) {
+        let t = &self.topology;
+        let mut f = FailedSet::none(t);
+        for &item in &self.marked {
+            match item {
+                Item::Region(r) => f.fail_region(t, r),
+                Item::Site(s) => f.fail_site(s),
+                Item::Link(l) => f.fail_link(l),
+                Item::SharedRisk(g) => f.fail_shared_risk(t, g),
+                // A bad release that escapes takes every site of its train.
+                Item::Train(tr) => {
+                    for &s in &t.release_trains[tr.index()].sites {
+                        f.fail_site(s);
+                    }
+                }
+            }
+        }
+        let comps = Components::new(t, &f);
+        self.statuses = (0..t.plans.len() as u32)
+            .map(|p| plan_serves_with(t, PlanId(p), &comps))
+            .collect();
+        let mut at_risk = vec![false; t.sites.len()];
+        for (p, st) in t.plans.iter().zip(&self.statuses) {
+            if !st.is_up() {
+                for &s in &p.serving_sites {
+                    at_risk[s.index()] |= !f.site_failed(s);
+                }
+            }
+        }
+        self.at_risk = at_risk;
+        self.failed = f;
+    }
+
+    /// Kind and key of an item, e.g. "site sjc".
+    pub fn item_label(&self, item: Item) -> String {
+        let t = &self.topology;
+        match item {
+            Item::Region(r) => format!("region {}", t.regions[r.index()].key),
+            Item::Site(s) => format!("site {}", t.site(s).key),
+            Item::Link(l) => format!("link {}", t.link(l).key),
+            Item::SharedRisk(g) => format!("shared risk {}", t.shared_risks[g.index()].key),
+            Item::Train(tr) => format!("release train {}", t.release_trains[tr.index()].key),
+        }
+    }
+
+    /// Whether the item is down under the current what-if, directly or
+    /// through a region, group or train that contains it.
+    pub fn item_down(&self, item: Item) -> bool {
+        let t = &self.topology;
+        match item {
+            Item::Site(s) => self.failed.site_failed(s),
+            Item::Link(l) => !self.failed.link_usable(t, l),
+            other => self.marked.contains(&other),
+        }
+    }
+}
+
+/// Which tab title covers terminal column `col` of the top row. Mirrors the
+/// layout of ratatui's `Tabs` with its defaults (one space of padding on each
+/// side of a title, a one-column divider between titles), which the render
+/// test `click_on_each_rendered_tab_title_selects_it` pins.
+pub fn tab_at_column(col: u16) -> Option<Tab> {
+    let mut x = 0u16;
+    for tab in Tab::ALL {
+        let w = tab.title().chars().count() as u16 + 2;
+        if col >= x && col < x + w {
+            return Some(tab);
+        }
+        x += w + 1;
+    }
+    None
+}

@@ -1,0 +1,575 @@
+//! State updates by key and mouse, the event loop on a `TestBackend`, and
+//! snapshots of every view at 80x24 and 160x48.
+//!
+//! The fixture is `dev-topology.toml` itself (not `DEFAULT_TOPOLOGY`), so
+//! switching the built-in topology does not change these snapshots.
+
+use super::app::{Action, App, Item, Tab, tab_at_column};
+use super::{run_loop, ui};
+use drsim::model::{LinkId, RegionId, SharedRiskId, SiteId};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+const FIXTURE: &str = include_str!("dev-topology.toml");
+
+fn app() -> App {
+    let t = drsim::io::load_str(FIXTURE, std::path::Path::new("dev-topology.toml"))
+        .unwrap()
+        .topology;
+    App::new(t, "dev-topology.toml")
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ch(app: &mut App, c: char) {
+    key(app, KeyCode::Char(c));
+}
+
+fn select(app: &mut App, item: Item) {
+    app.selected_item = app.items.iter().position(|&i| i == item).unwrap();
+}
+
+fn up_plans(app: &App) -> Vec<bool> {
+    app.statuses.iter().map(|s| s.is_up()).collect()
+}
+
+#[test]
+fn tabs_cycle_with_tab_shift_tab_arrows_and_digits() {
+    let mut a = app();
+    assert_eq!(a.tab, Tab::Map);
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.tab, Tab::Components);
+    ch(&mut a, 'l');
+    assert_eq!(a.tab, Tab::Plans);
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.tab, Tab::Run);
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.tab, Tab::Map, "wraps around");
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(a.tab, Tab::Run);
+    ch(&mut a, 'h');
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.tab, Tab::Components);
+    ch(&mut a, '4');
+    assert_eq!(a.tab, Tab::Run);
+    ch(&mut a, '3');
+    assert_eq!(a.tab, Tab::Plans);
+    ch(&mut a, '2');
+    assert_eq!(a.tab, Tab::Components);
+    ch(&mut a, '9');
+    assert_eq!(a.tab, Tab::Components, "no ninth tab: ignored");
+}
+
+#[test]
+fn selection_moves_and_clamps() {
+    let mut a = app();
+    let n = a.items.len();
+    ch(&mut a, 'k');
+    assert_eq!(a.selected_item, 0);
+    ch(&mut a, 'j');
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.selected_item, 2);
+    key(&mut a, KeyCode::Up);
+    assert_eq!(a.selected_item, 1);
+    ch(&mut a, 'G');
+    assert_eq!(a.selected_item, n - 1);
+    key(&mut a, KeyCode::PageUp);
+    assert_eq!(a.selected_item, n - 11);
+    ch(&mut a, 'g');
+    assert_eq!(a.selected_item, 0);
+    // On Plans the keys move the plan selection, not the component one.
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, 'j');
+    ch(&mut a, 'j');
+    assert_eq!(a.selected_plan, 2, "three plans: clamps at the last");
+    assert_eq!(a.selected_item, 0);
+}
+
+#[test]
+fn failing_and_restoring_updates_plan_status_at_once() {
+    let mut a = app();
+    assert_eq!(up_plans(&a), [true, true, true]);
+    // iad is the only site of single-region and the primary of active-passive.
+    select(&mut a, Item::Site(SiteId(1)));
+    ch(&mut a, ' ');
+    assert!(a.failed.site_failed(SiteId(1)));
+    assert_eq!(up_plans(&a), [false, true, true]);
+    assert!(a.message.contains("failed site iad"));
+    // f toggles too: restores it.
+    ch(&mut a, 'f');
+    assert!(!a.failed.site_failed(SiteId(1)));
+    assert_eq!(up_plans(&a), [true, true, true]);
+}
+
+#[test]
+fn region_and_shared_risk_fail_their_members_and_r_restores_all() {
+    let mut a = app();
+    // Europe (ams, fra) down: the europe demand has no entry site left.
+    select(&mut a, Item::Region(RegionId(2)));
+    ch(&mut a, ' ');
+    assert!(a.failed.site_failed(SiteId(2)) && a.failed.site_failed(SiteId(3)));
+    assert_eq!(up_plans(&a), [false, false, false]);
+    // Serving sites of down plans that are still up are at risk.
+    assert!(a.at_risk[1], "iad serves a down plan");
+    assert!(!a.at_risk[2], "ams is down, not at risk");
+    ch(&mut a, 'r');
+    assert!(a.marked.is_empty() && a.failed.is_empty());
+    assert_eq!(up_plans(&a), [true, true, true]);
+    // The Atlantic cable carries iad-ams; the ring still connects both ways.
+    select(&mut a, Item::SharedRisk(SharedRiskId(0)));
+    ch(&mut a, ' ');
+    assert!(a.failed.link_failed(LinkId(1)));
+    assert_eq!(up_plans(&a), [true, true, true]);
+    // Cutting the ring a second time (fra-sin) isolates Europe from iad.
+    select(&mut a, Item::Link(LinkId(3)));
+    ch(&mut a, ' ');
+    assert_eq!(up_plans(&a), [false, true, false]);
+}
+
+#[test]
+fn fail_key_on_plans_tab_changes_nothing() {
+    let mut a = app();
+    ch(&mut a, '3');
+    ch(&mut a, ' ');
+    assert!(a.marked.is_empty());
+    assert!(a.message.contains("select a component"));
+}
+
+#[test]
+fn help_overlay_swallows_keys_and_esc_closes_before_quitting() {
+    let mut a = app();
+    ch(&mut a, '?');
+    assert!(a.help);
+    ch(&mut a, 'j');
+    ch(&mut a, '2');
+    assert_eq!((a.selected_item, a.tab), (0, Tab::Map));
+    key(&mut a, KeyCode::Esc);
+    assert!(!a.help && !a.quit);
+    key(&mut a, KeyCode::Esc);
+    assert!(a.quit);
+    let mut b = app();
+    ch(&mut b, 'q');
+    assert!(b.quit);
+    let mut c = app();
+    c.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(c.quit);
+}
+
+#[test]
+fn map_resolution_toggles() {
+    let mut a = app();
+    assert!(!a.map_high_res);
+    ch(&mut a, 'm');
+    assert!(a.map_high_res);
+    a.update(Action::ToggleMapResolution);
+    assert!(!a.map_high_res);
+}
+
+/// The click mapping must match where ratatui actually draws the titles:
+/// find each title in a rendered top row and click its first and last letter.
+#[test]
+fn click_on_each_rendered_tab_title_selects_it() {
+    let a = app();
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| ui::render(&a, f)).unwrap();
+    let top: String = (0..80)
+        .map(|x| term.backend().buffer()[(x, 0)].symbol().to_string())
+        .collect();
+    for tab in Tab::ALL {
+        let start = top.find(tab.title()).unwrap();
+        // Columns count chars, and the divider before it is multi-byte.
+        let col = top[..start].chars().count() as u16;
+        let last = col + tab.title().chars().count() as u16 - 1;
+        for c in [col, last] {
+            assert_eq!(tab_at_column(c), Some(tab), "column {c}");
+            let mut b = app();
+            b.handle_mouse(MouseEvent {
+                kind: MouseEventKind::Down(MouseButton::Left),
+                column: c,
+                row: 0,
+                modifiers: KeyModifiers::NONE,
+            });
+            assert_eq!(b.tab, tab);
+        }
+    }
+    assert_eq!(tab_at_column(70), None);
+}
+
+#[test]
+fn event_loop_runs_to_quit_on_a_test_backend_and_survives_resize() {
+    let mut a = app();
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut events = vec![
+        Event::Key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE)),
+        Event::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+        Event::Resize(160, 48),
+        Event::Key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)),
+        Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)),
+    ]
+    .into_iter();
+    run_loop(&mut term, &mut a, || Ok(events.next())).unwrap();
+    assert!(a.quit);
+    assert_eq!(events.next(), None, "every event consumed");
+    assert_eq!(a.tab, Tab::Components);
+    assert!(a.marked.contains(&Item::Region(RegionId(1))));
+}
+
+fn snapshot(a: &App, w: u16, h: u16) -> TestBackend {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| ui::render(a, f)).unwrap();
+    term.backend().clone()
+}
+
+/// Every view at both sizes: Map with the Atlantic cable and fra-sin cut
+/// (two plans down), Components on a site, Plans, and the help overlay.
+#[test]
+fn snapshots_of_every_view() {
+    let mut a = app();
+    select(&mut a, Item::SharedRisk(SharedRiskId(0)));
+    ch(&mut a, ' ');
+    select(&mut a, Item::Link(LinkId(3)));
+    ch(&mut a, ' ');
+    for (w, h) in [(80, 24), (160, 48)] {
+        a.tab = Tab::Map;
+        insta::assert_snapshot!(format!("map_{w}x{h}"), snapshot(&a, w, h));
+        a.tab = Tab::Components;
+        select(&mut a, Item::Site(SiteId(1)));
+        insta::assert_snapshot!(format!("components_{w}x{h}"), snapshot(&a, w, h));
+        a.tab = Tab::Plans;
+        insta::assert_snapshot!(format!("plans_{w}x{h}"), snapshot(&a, w, h));
+        a.help = true;
+        insta::assert_snapshot!(format!("help_{w}x{h}"), snapshot(&a, w, h));
+        a.help = false;
+    }
+}
+
+#[test]
+fn durations_and_probabilities_format_compactly() {
+    assert_eq!(ui::fmt_secs(30.0), "30s");
+    assert_eq!(ui::fmt_secs(900.0), "15m");
+    assert_eq!(ui::fmt_secs(4.0 * 3600.0), "4h");
+    assert_eq!(ui::fmt_secs(36.0 * 3600.0), "1.5d");
+    assert_eq!(ui::fmt_secs(2.0 * 365.25 * 86400.0), "2y");
+    assert_eq!(ui::fmt_prob(0.000228), "2.28e-4");
+    assert_eq!(ui::fmt_prob(0.25), "0.2500");
+    assert_eq!(ui::fmt_prob(0.0), "0");
+}
+
+fn small_runs(a: &mut App) {
+    a.run_config = super::run::RunConfig {
+        batch_size: 2000,
+        batches: 10,
+    };
+}
+
+/// Ticks until the worker has exited; the bound only guards against a hang.
+fn wait_for_worker(a: &mut App) {
+    for _ in 0..12_000 {
+        a.tick();
+        if a.run.as_ref().is_some_and(|r| r.worker_done) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the worker did not finish");
+}
+
+/// The worker streams one estimate per batch, and the final tally equals the
+/// same batches run here in order: the thread changes nothing.
+#[test]
+fn run_streams_every_batch_and_matches_a_sequential_run() {
+    use drsim::failure::{Overrides, StaticModel};
+    use drsim::instant_mc::run_batch;
+    use drsim::model::PlanId;
+    let mut a = app();
+    small_runs(&mut a);
+    // What-if: Europe's cable and fra-sin cut; run three-region.
+    select(&mut a, Item::SharedRisk(SharedRiskId(0)));
+    ch(&mut a, ' ');
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, 's');
+    assert_eq!(a.tab, Tab::Run);
+    wait_for_worker(&mut a);
+    let run = a.run.as_ref().unwrap();
+    assert_eq!(run.status, super::run::RunStatus::Done);
+    assert_eq!(run.history.len(), 10);
+    assert_eq!(run.plan, PlanId(1));
+    let m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
+    let (mut n, mut d) = (0, 0);
+    for b in 0..10 {
+        let t = run_batch(&a.topology, PlanId(1), &m, &a.failed, 1, b, 2000);
+        n += t.samples;
+        d += t.down;
+        assert_eq!(
+            (
+                run.history[b as usize].samples,
+                run.history[b as usize].down
+            ),
+            (n, d),
+            "after batch {b}"
+        );
+    }
+    // The next seed gives a different, equally complete run.
+    ch(&mut a, 'n');
+    assert_eq!(a.seed, 2);
+    wait_for_worker(&mut a);
+    let again = a.run.as_ref().unwrap();
+    assert_eq!(again.history.len(), 10);
+    assert_eq!(again.seed, 2);
+    // The first run is kept for comparison, complete.
+    let prev = a.previous_run.as_ref().unwrap();
+    assert_eq!((prev.seed, prev.history.len()), (1, 10));
+}
+
+#[test]
+fn cancel_stops_the_worker_early() {
+    let mut a = app();
+    a.run_config = super::run::RunConfig {
+        batch_size: 1000,
+        batches: 1_000_000,
+    };
+    ch(&mut a, 's');
+    ch(&mut a, 'c');
+    assert_eq!(
+        a.run.as_ref().unwrap().status,
+        super::run::RunStatus::Cancelled
+    );
+    wait_for_worker(&mut a);
+    assert!(a.run.as_ref().unwrap().history.len() < 1_000_000);
+    assert!(a.message.contains("cancelled"));
+    ch(&mut a, 'c');
+    assert!(a.message.contains("no run in progress"));
+}
+
+#[test]
+fn snapshots_of_the_run_view() {
+    let mut a = app();
+    small_runs(&mut a);
+    a.tab = Tab::Run;
+    insta::assert_snapshot!("run_empty_80x24", snapshot(&a, 80, 24));
+    ch(&mut a, 's');
+    wait_for_worker(&mut a);
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("run_done_{w}x{h}"), snapshot(&a, w, h));
+    }
+    // A second run (next seed) shows the first one's result to compare.
+    ch(&mut a, 'n');
+    wait_for_worker(&mut a);
+    insta::assert_snapshot!("run_compare_160x48", snapshot(&a, 160, 48));
+}
+
+#[test]
+fn the_built_in_topology_loads_with_plans_all_up() {
+    let a = super::default_app().unwrap();
+    assert_eq!(a.topology.name, "global-messaging");
+    assert!(!a.topology.plans.is_empty());
+    assert!(a.statuses.iter().all(|s| s.is_up()), "{:?}", a.statuses);
+}
+
+/// Tiny or odd terminal sizes must never panic, on any tab or with help.
+#[test]
+fn renders_at_any_size_without_panicking() {
+    let mut a = app();
+    small_runs(&mut a);
+    ch(&mut a, 's');
+    wait_for_worker(&mut a);
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23), (300, 100)] {
+        for tab in Tab::ALL {
+            a.tab = tab;
+            for help in [false, true] {
+                a.help = help;
+                snapshot(&a, w, h);
+            }
+        }
+    }
+}
+
+/// docs/tui.md documents exactly the keys the help overlay lists.
+#[test]
+fn docs_key_table_matches_the_help() {
+    let doc = include_str!("../../docs/tui.md");
+    for (k, _) in ui::KEYS {
+        assert!(doc.contains(&format!("| `{k}` |")), "docs/tui.md lacks {k}");
+    }
+    let rows = doc.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, ui::KEYS.len(), "docs/tui.md has extra key rows");
+}
+
+/// A topology without coordinates or plans says so instead of showing an
+/// empty map and table.
+#[test]
+fn missing_coordinates_and_plans_are_explained() {
+    let text = "[topology]\nname = \"bare\"\nformat = 1\n\n[[site]]\nid = \"a\"\n\n[[site]]\nid = \"b\"\n\n[[link]]\na = \"a\"\nb = \"b\"\n";
+    let t = drsim::io::load_str(text, std::path::Path::new("bare.toml"))
+        .unwrap()
+        .topology;
+    let mut a = App::new(t, "bare.toml");
+    let screen = |a: &App| format!("{}", snapshot(a, 100, 30));
+    let map = screen(&a);
+    assert!(map.contains("no plans declared"), "{map}");
+    assert!(map.contains("2 of 2 sites have no"), "{map}");
+    a.tab = Tab::Plans;
+    assert!(screen(&a).contains("This topology declares no plans."));
+    ch(&mut a, 's');
+    assert!(a.run.is_none());
+    assert!(a.message.contains("no plans"));
+}
+
+/// ams and fra fall on one row a column apart on a 52x10 map: only one is
+/// named, and selecting the other gives it the name instead.
+#[test]
+fn map_labels_never_overlap_and_the_selection_wins() {
+    let mut a = app();
+    let area = ratatui::layout::Rect::new(0, 0, 52, 10);
+    let (ams, fra) = (2usize, 3usize);
+    let l = ui::labelled_sites(&a, &[], area);
+    assert!(l.contains(&ams) && !l.contains(&fra), "{l:?}");
+    let l = ui::labelled_sites(&a, &[fra], area);
+    assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
+    // On a wide map both fit.
+    let wide = ratatui::layout::Rect::new(0, 0, 300, 80);
+    let l = ui::labelled_sites(&a, &[], wide);
+    assert_eq!(l.len(), a.topology.sites.len());
+    // A failed site outranks an up neighbour.
+    select(&mut a, Item::Site(SiteId(3)));
+    ch(&mut a, ' ');
+    let l = ui::labelled_sites(&a, &[], area);
+    assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
+}
+
+/// A whole session through the real event loop, as a user would type it:
+/// go to Components, fail the Europe region, look at the plans, pick a plan
+/// and run it; then (after the worker finishes) restore everything and quit.
+/// The loop quits between the two halves only so the test can wait for the
+/// worker; the app and its run carry over.
+#[test]
+fn end_to_end_session_by_key_events() {
+    let mut a = app();
+    small_runs(&mut a);
+    let k = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    // Regions are listed first: us-west, us-east, eu.
+    let mut first = [
+        k('2'),
+        k('j'),
+        k('j'),
+        k(' '),
+        k('3'),
+        k('j'),
+        k('j'),
+        k('s'),
+        k('q'),
+    ]
+    .into_iter();
+    run_loop(&mut term, &mut a, || Ok(first.next())).unwrap();
+    assert_eq!(a.tab, Tab::Run);
+    assert!(a.marked.contains(&Item::Region(RegionId(2))));
+    assert_eq!(
+        up_plans(&a),
+        [false, false, false],
+        "Europe's demand is cut off"
+    );
+    a.quit = false;
+    wait_for_worker(&mut a);
+
+    let mut second = [k('r'), k('q')].into_iter();
+    run_loop(&mut term, &mut a, || Ok(second.next())).unwrap();
+    let screen = format!("{}", term.backend());
+    let run = a.run.as_ref().unwrap();
+    assert_eq!(run.status, super::run::RunStatus::Done);
+    // With Europe forced down, three-region can never reach a quorum for
+    // the europe demand: every sample is down.
+    let e = run.latest().unwrap();
+    assert_eq!((e.samples, e.down), (20_000, 20_000));
+    assert!(screen.contains("plan three-region · seed 1 · 1 what-if failures forced · done"));
+    assert!(screen.contains("20000 of 20000 samples"), "{screen}");
+    assert!(a.marked.is_empty());
+    assert_eq!(up_plans(&a), [true, true, true]);
+}
+
+fn click(a: &mut App, column: u16, row: u16) {
+    a.handle_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    });
+}
+
+/// Finds `text` in a rendered screen; returns (column, row) of its first char.
+fn find_on_screen(b: &TestBackend, text: &str) -> (u16, u16) {
+    let buf = b.buffer();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(i) = line.find(text) {
+            return (line[..i].chars().count() as u16, y);
+        }
+    }
+    panic!("{text:?} not on screen:\n{b}");
+}
+
+/// Clicking a drawn row selects exactly that row, also after scrolling.
+#[test]
+fn click_selects_the_component_or_plan_drawn_there() {
+    let mut a = app();
+    a.set_size(80, 24);
+    ch(&mut a, '2');
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), " sin");
+    click(&mut a, x + 2, y);
+    assert_eq!(a.selected(), Some(Item::Site(SiteId(4))));
+    // Scroll to the end; the top rows are gone and clicks still match.
+    ch(&mut a, 'G');
+    assert!(a.comp_offset > 0);
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), "sin-nrt");
+    click(&mut a, x, y);
+    assert_eq!(a.selected(), Some(Item::Link(LinkId(4))));
+    // A click on a section header changes nothing.
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), "Shared-risk groups");
+    click(&mut a, x, y);
+    assert_eq!(a.selected(), Some(Item::Link(LinkId(4))));
+
+    ch(&mut a, '3');
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), "three-region");
+    click(&mut a, x, y);
+    assert_eq!(a.selected_plan, 2);
+    // The header row selects nothing.
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), "Plan ");
+    click(&mut a, x, y);
+    assert_eq!(a.selected_plan, 2);
+}
+
+/// Moving up from the bottom keeps the view still until the selection
+/// reaches its top edge, like any list.
+#[test]
+fn list_scrolls_only_when_the_selection_leaves_the_view() {
+    let mut a = app();
+    a.set_size(80, 24);
+    ch(&mut a, '2');
+    ch(&mut a, 'G');
+    let bottom_offset = a.comp_offset;
+    let visible = 24 - 4;
+    let rows = a.component_rows().len();
+    assert_eq!(bottom_offset, rows - visible);
+    ch(&mut a, 'k');
+    ch(&mut a, 'k');
+    assert_eq!(a.comp_offset, bottom_offset);
+    ch(&mut a, 'g');
+    assert_eq!(a.comp_offset, 0);
+    // Moving onto the first site also shows the "Sites" title above it.
+    select(&mut a, Item::Site(SiteId(1)));
+    a.set_size(80, 24);
+    let first_site_row = a.selected_component_row().unwrap() - 1;
+    a.comp_offset = first_site_row + 1;
+    ch(&mut a, 'k');
+    assert_eq!(a.selected(), Some(Item::Site(SiteId(0))));
+    assert_eq!(a.comp_offset, first_site_row - 1, "title row shown");
+}
