@@ -5,6 +5,7 @@
 //! the engines. The `drsim` binary (CLI and TUI) only parses, dispatches and
 //! prints.
 
+pub mod estimate;
 pub mod eval;
 pub mod failure;
 pub mod flow;

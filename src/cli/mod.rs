@@ -8,6 +8,7 @@ mod capacity;
 mod import;
 mod output;
 mod run;
+mod reliability;
 mod tui;
 mod validate;
 
@@ -34,6 +35,9 @@ pub enum Command {
     Capacity(capacity::Args),
     /// Simulate trial-years and score the plans: availability, downtime, RTO, RPO, causes.
     Run(run::Args),
+    /// Probability that the network is down at a random instant, with
+    /// exact, crude Monte Carlo or rare-event (turnip) estimators.
+    Reliability(reliability::Args),
     /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
     Import(import::Args),
     /// Open the interactive terminal UI (the default with no command).
@@ -46,6 +50,7 @@ pub fn main() -> ExitCode {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Capacity(a)) => capacity::run(a),
         Some(Command::Run(a)) => run::run(a),
+        Some(Command::Reliability(a)) => reliability::run(a),
         Some(Command::Import(a)) => import::run(a),
         Some(Command::Tui(a)) => tui::run(a),
         None => tui::run(tui::Args::default()),

@@ -6,5 +6,6 @@ mod import;
 mod load;
 mod run_cli;
 mod simulate;
+mod reliability;
 mod topologies;
 mod tui;

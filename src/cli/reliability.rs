@@ -1,0 +1,260 @@
+//! `drsim reliability FILE`: probability that the network (two-terminal,
+//! all-terminal or a plan's service) is down at a random instant.
+
+use anyhow::{Context, bail};
+use drsim::estimate::{Criterion, Estimate, EstimateOptions, Method, estimate, importance};
+use drsim::failure::{Overrides, StaticModel};
+use drsim::io;
+use drsim::model::{PlanId, Topology};
+use drsim::units::Probability;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodArg {
+    Exact,
+    Crude,
+    Pmc,
+    Auto,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("criterion").required(true).args(["from", "all_terminal", "service"])))]
+pub struct Args {
+    /// Topology file (native TOML, GraphML or SNDlib).
+    pub file: PathBuf,
+    /// Plan whose serving sites and quorum define `--service` (and whose
+    /// operator-error factor applies).
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// Two-terminal: source site (id or unique name); needs --to.
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// Two-terminal: destination site.
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Up means every site is up and all are connected.
+    #[arg(long)]
+    pub all_terminal: bool,
+    /// Up means every demand's entry sites reach a quorum of the plan's
+    /// serving sites.
+    #[arg(long)]
+    pub service: bool,
+    /// Failure probability of every link (nodes then default to perfect).
+    #[arg(long, value_parser = parse_probability)]
+    pub link_failure: Option<Probability>,
+    /// Failure probability of every site.
+    #[arg(long, value_parser = parse_probability)]
+    pub node_failure: Option<Probability>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub method: MethodArg,
+    /// Samples for Monte Carlo methods (without --target-re).
+    #[arg(long, default_value_t = 100_000)]
+    pub samples: u64,
+    /// Keep sampling until this relative error (e.g. 0.01) or the sample cap.
+    #[arg(long)]
+    pub target_re: Option<f64>,
+    /// Most samples spent chasing --target-re.
+    #[arg(long, default_value_t = 100_000_000)]
+    pub max_samples: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Birnbaum and criticality importance of every node, link and shock
+    /// (two extra estimates per event, with the same method), plus the
+    /// bridges and articulation points of the intact graph.
+    #[arg(long)]
+    pub importance: bool,
+    /// Minimal cut sets of up to K events (node, link and shock failures).
+    #[arg(long, value_name = "K")]
+    pub cut_sets: Option<usize>,
+}
+
+fn parse_probability(s: &str) -> Result<Probability, String> {
+    let p: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    Probability::new(p).ok_or_else(|| format!("probability must be between 0 and 1, got {s}"))
+}
+
+fn pick_plan(t: &Topology, key: Option<&str>) -> anyhow::Result<Option<PlanId>> {
+    let Some(key) = key else { return Ok(None) };
+    match t.plan_id(key) {
+        Some(id) => Ok(Some(id)),
+        None => {
+            let known: Vec<&str> = t.plans.iter().map(|p| p.key.as_str()).collect();
+            bail!(
+                "no plan '{key}' in the topology (plans: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )
+        }
+    }
+}
+
+fn criterion(args: &Args, t: &Topology, plan: Option<PlanId>) -> anyhow::Result<Criterion> {
+    if let (Some(from), Some(to)) = (&args.from, &args.to) {
+        let s = t
+            .resolve_site(from)
+            .map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+        let d = t
+            .resolve_site(to)
+            .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+        return Ok(Criterion::TwoTerminal { s: s.0, t: d.0 });
+    }
+    if args.all_terminal {
+        return Ok(Criterion::AllTerminal);
+    }
+    let plan = match plan {
+        Some(p) => p,
+        None if t.plans.len() == 1 => PlanId(0),
+        None if t.plans.is_empty() => bail!("--service needs a plan and the topology has none"),
+        None => bail!(
+            "--service: the topology has {} plans, choose one with --plan ({})",
+            t.plans.len(),
+            t.plans
+                .iter()
+                .map(|p| p.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let p = t.plan(plan);
+    if t.demands.is_empty() {
+        bail!("--service: the topology has no demands, so no entry sites to serve");
+    }
+    Ok(Criterion::Service {
+        groups: t
+            .demands
+            .iter()
+            .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
+            .collect(),
+        targets: p.serving_sites.iter().map(|s| s.0).collect(),
+        quorum: p.quorum,
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let topo = io::load_path(&args.file)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("cannot load {}", args.file.display()))?;
+    let plan = pick_plan(&topo, args.plan.as_deref())?;
+    let overrides = Overrides {
+        link_failure: args.link_failure,
+        node_failure: args
+            .node_failure
+            .or(args.link_failure.map(|_| Probability::ZERO)),
+    };
+    let model = match plan {
+        Some(p) => StaticModel::for_plan(&topo, p, overrides)?,
+        None => StaticModel::from_topology(&topo, overrides)?,
+    };
+    let crit = criterion(&args, &topo, plan)?;
+    let opts = EstimateOptions {
+        method: match args.method {
+            MethodArg::Exact => Method::Exact,
+            MethodArg::Crude => Method::Crude,
+            MethodArg::Pmc => Method::Pmc,
+            MethodArg::Auto => Method::Auto,
+        },
+        samples: args.samples,
+        target_re: args.target_re,
+        max_samples: args.max_samples,
+        seed: args.seed,
+    };
+    let threads = args.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let est = pool.install(|| estimate(&model, &crit, &opts))?;
+    let imp = if args.importance {
+        Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
+    } else {
+        None
+    };
+    let structure = args.importance.then(|| importance::structure(&model));
+    let cuts = match args.cut_sets {
+        Some(k) => Some(importance::cut_sets(&model, &crit, k)?),
+        None => None,
+    };
+    match args.format {
+        Format::Json => {
+            let mut v = serde_json::to_value(&est)?;
+            let obj = v.as_object_mut().expect("an estimate is a JSON object");
+            if let Some(imp) = &imp {
+                obj.insert("importance".into(), serde_json::to_value(imp)?);
+            }
+            if let Some(s) = &structure {
+                obj.insert("structure".into(), serde_json::to_value(s)?);
+            }
+            if let Some(c) = &cuts {
+                obj.insert("cut_sets".into(), serde_json::to_value(c)?);
+            }
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        Format::Text => {
+            print_text(&est);
+            if let Some(imp) = &imp {
+                println!();
+                println!(
+                    "{:<40} {:>12} {:>12} {:>12}",
+                    "event", "probability", "birnbaum", "criticality"
+                );
+                for i in imp {
+                    println!(
+                        "{:<40} {:>12.3e} {:>12.3e} {:>12.3e}",
+                        i.event.name, i.event.prob, i.birnbaum, i.criticality
+                    );
+                }
+            }
+            if let Some(s) = &structure {
+                println!();
+                println!("bridges              {}", list(&s.bridges));
+                println!("articulation points  {}", list(&s.articulation_points));
+            }
+            if let Some(c) = &cuts {
+                println!();
+                println!(
+                    "minimal cut sets (up to {} events): {}",
+                    args.cut_sets.unwrap_or(0),
+                    c.len()
+                );
+                for cut in c {
+                    println!("  {:>10.3e}  {}", cut.prob, cut.events.join(" + "));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn print_text(e: &Estimate) {
+    println!("unreliability   {:.6e}", e.unreliability);
+    println!("availability    {:.12}", 1.0 - e.unreliability);
+    println!("std error       {:.3e}", e.std_error);
+    println!("95% interval    [{:.6e}, {:.6e}]", e.ci95_low, e.ci95_high);
+    println!("relative error  {:.3e}", e.relative_error);
+    println!("samples         {}", e.samples);
+    println!("method          {}", e.method);
+    println!("seconds         {:.3}", e.seconds);
+}

@@ -1,0 +1,150 @@
+//! Crude Monte Carlo: draw every component and shock, check the criterion.
+//! Unbiased and simple; useful when unreliability is above ~1e-5 and as a
+//! cross-check for the other estimators.
+
+use super::eval::Checker;
+use super::stats::clopper_pearson;
+use super::{Criterion, Estimate, EstimateOptions};
+use crate::failure::StaticModel;
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// Samples per batch: the unit of parallel work and of RNG streams, fixed
+/// so that results do not depend on the thread count.
+pub const BATCH: u64 = 8192;
+
+/// Draws failure states for one model with its own buffers.
+pub struct Sampler<'a> {
+    model: &'a StaticModel,
+    nodes: Vec<(u32, f64)>,
+    edges: Vec<(u32, f64)>,
+    pub node_down: Vec<bool>,
+    pub edge_down: Vec<bool>,
+}
+
+impl<'a> Sampler<'a> {
+    pub fn new(model: &'a StaticModel) -> Sampler<'a> {
+        Sampler {
+            model,
+            nodes: (0..model.n_nodes() as u32)
+                .map(|i| (i, model.node_q[i as usize]))
+                .filter(|&(_, q)| q > 0.0)
+                .collect(),
+            edges: (0..model.n_edges() as u32)
+                .map(|i| (i, model.edge_q[i as usize]))
+                .filter(|&(_, q)| q > 0.0)
+                .collect(),
+            node_down: vec![false; model.n_nodes()],
+            edge_down: vec![false; model.n_edges()],
+        }
+    }
+
+    pub fn draw(&mut self, rng: &mut Xoshiro256PlusPlus) {
+        if !self.model.shocks.is_empty() {
+            // Shocks may have downed components that never fail alone.
+            self.node_down.fill(false);
+            self.edge_down.fill(false);
+        }
+        for &(i, q) in &self.nodes {
+            self.node_down[i as usize] = rng.random::<f64>() < q;
+        }
+        for &(i, q) in &self.edges {
+            self.edge_down[i as usize] = rng.random::<f64>() < q;
+        }
+        for s in &self.model.shocks {
+            if rng.random::<f64>() < s.prob {
+                for &v in &s.nodes {
+                    self.node_down[v as usize] = true;
+                }
+                for &e in &s.edges {
+                    self.edge_down[e as usize] = true;
+                }
+            }
+        }
+    }
+}
+
+/// The RNG of batch `b`: stream `b` of the seed, 2^128 draws apart.
+pub fn batch_rng(seed: u64, b: u64) -> Xoshiro256PlusPlus {
+    let mut r = Xoshiro256PlusPlus::seed_from_u64(seed);
+    r.jump_ce(b, 128);
+    r
+}
+
+/// Failures seen in batches `first..first+count` (the last possibly short).
+fn failures(
+    model: &StaticModel,
+    criterion: &Criterion,
+    seed: u64,
+    first: u64,
+    n_total: u64,
+) -> u64 {
+    let n_batches = n_total.div_ceil(BATCH);
+    let counts: Vec<u64> = (0..n_batches)
+        .into_par_iter()
+        .map(|b| {
+            let len = BATCH.min(n_total - b * BATCH);
+            let mut rng = batch_rng(seed, first + b);
+            let mut sampler = Sampler::new(model);
+            let mut checker = Checker::new(model, criterion);
+            let mut k = 0u64;
+            for _ in 0..len {
+                sampler.draw(&mut rng);
+                if !checker.is_up(&sampler.node_down, &sampler.edge_down) {
+                    k += 1;
+                }
+            }
+            k
+        })
+        .collect();
+    counts.iter().sum()
+}
+
+/// Crude estimate from `opts.samples` draws, or, with a target relative
+/// error, rounds of doubling size until it is met or `max_samples` is spent.
+pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -> Estimate {
+    let mut n = 0u64;
+    let mut k = 0u64;
+    let mut next_batch = 0u64;
+    let mut round = opts.samples.max(1);
+    loop {
+        let round_n = match opts.target_re {
+            Some(_) => round.min(opts.max_samples.saturating_sub(n)),
+            None => opts.samples,
+        };
+        if round_n == 0 {
+            break;
+        }
+        // Rounds start on a batch boundary so streams never overlap.
+        k += failures(model, criterion, opts.seed, next_batch, round_n);
+        n += round_n;
+        next_batch += round_n.div_ceil(BATCH);
+        let Some(target) = opts.target_re else { break };
+        if relative_error(k, n) <= target || n >= opts.max_samples {
+            break;
+        }
+        round = n;
+    }
+    let u = k as f64 / n as f64;
+    let se = (u * (1.0 - u) / n as f64).sqrt();
+    let (lo, hi) = clopper_pearson(k, n);
+    Estimate {
+        unreliability: u,
+        std_error: se,
+        ci95_low: lo,
+        ci95_high: hi,
+        relative_error: relative_error(k, n),
+        samples: n,
+        method: "crude".into(),
+        seconds: 0.0,
+    }
+}
+
+fn relative_error(k: u64, n: u64) -> f64 {
+    if k == 0 {
+        return f64::INFINITY;
+    }
+    let u = k as f64 / n as f64;
+    (u * (1.0 - u) / n as f64).sqrt() / u
+}

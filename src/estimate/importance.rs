@@ -1,0 +1,239 @@
+//! What takes the system down: Birnbaum and criticality importance of every
+//! basic event (a node's or edge's own failure, and every shock), minimal
+//! cut sets over those events, and the bridges and articulation points of
+//! the intact graph as a structural first pass.
+//!
+//! Cut sets are over events, not components, so two "redundant" links in
+//! one conduit show up as a single-event cut: the conduit shock.
+
+use super::eval::Checker;
+use super::{Criterion, EstimateError, EstimateOptions, estimate};
+use crate::failure::StaticModel;
+use petgraph::graph::UnGraph;
+
+/// A basic event: something that fails on its own with probability `prob`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Event {
+    pub name: String,
+    /// "node", "edge" or the shock's cause ("shared-risk", "disaster", ...).
+    pub kind: String,
+    pub prob: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum EventRef {
+    Node(usize),
+    Edge(usize),
+    Shock(usize),
+}
+
+/// Importance of one event.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Importance {
+    pub event: Event,
+    /// U(event occurs) - U(event does not occur).
+    pub birnbaum: f64,
+    /// Share of the unreliability the event is critical for:
+    /// birnbaum * prob / U.
+    pub criticality: f64,
+}
+
+/// A minimal set of events that together take the system down.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CutSet {
+    pub events: Vec<String>,
+    /// Probability that all its events occur.
+    pub prob: f64,
+}
+
+/// Bridges and articulation points of the intact graph (names).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Structure {
+    pub bridges: Vec<String>,
+    pub articulation_points: Vec<String>,
+}
+
+fn events(model: &StaticModel) -> Vec<(EventRef, Event)> {
+    let mut out = Vec::new();
+    for (i, &q) in model.node_q.iter().enumerate() {
+        if q > 0.0 {
+            out.push((
+                EventRef::Node(i),
+                Event {
+                    name: format!("node:{}", model.node_names[i]),
+                    kind: "node".into(),
+                    prob: q,
+                },
+            ));
+        }
+    }
+    for (i, &q) in model.edge_q.iter().enumerate() {
+        if q > 0.0 {
+            out.push((
+                EventRef::Edge(i),
+                Event {
+                    name: format!("edge:{}", model.edge_names[i]),
+                    kind: "edge".into(),
+                    prob: q,
+                },
+            ));
+        }
+    }
+    for (i, s) in model.shocks.iter().enumerate() {
+        if s.prob > 0.0 {
+            out.push((
+                EventRef::Shock(i),
+                Event {
+                    name: s.name.clone(),
+                    kind: s.cause.as_str().into(),
+                    prob: s.prob,
+                },
+            ));
+        }
+    }
+    out
+}
+
+fn with_event(model: &StaticModel, e: EventRef, p: f64) -> StaticModel {
+    let mut m = model.clone();
+    match e {
+        EventRef::Node(i) => m.node_q[i] = p,
+        EventRef::Edge(i) => m.edge_q[i] = p,
+        EventRef::Shock(i) => m.shocks[i].prob = p,
+    }
+    m
+}
+
+/// Birnbaum and criticality importance of every event, each conditional
+/// unreliability computed with `opts` (exact or the chosen estimator), so
+/// Monte Carlo noise applies to each term. `u` is the system unreliability.
+pub fn importance(
+    model: &StaticModel,
+    criterion: &Criterion,
+    opts: &EstimateOptions,
+    u: f64,
+) -> Result<Vec<Importance>, EstimateError> {
+    let mut out = Vec::new();
+    for (r, ev) in events(model) {
+        let down = estimate(&with_event(model, r, 1.0), criterion, opts)?.unreliability;
+        let up = estimate(&with_event(model, r, 0.0), criterion, opts)?.unreliability;
+        let birnbaum = down - up;
+        let criticality = if u > 0.0 { birnbaum * ev.prob / u } else { 0.0 };
+        out.push(Importance {
+            event: ev,
+            birnbaum,
+            criticality,
+        });
+    }
+    out.sort_by(|a, b| b.criticality.total_cmp(&a.criticality));
+    Ok(out)
+}
+
+/// Largest number of subsets examined by [`cut_sets`].
+pub const MAX_CUT_CANDIDATES: u64 = 20_000_000;
+
+/// Minimal cut sets of at most `max_order` events, most probable first.
+pub fn cut_sets(
+    model: &StaticModel,
+    criterion: &Criterion,
+    max_order: usize,
+) -> Result<Vec<CutSet>, EstimateError> {
+    let evs = events(model);
+    let n = evs.len();
+    let mut candidates = 0u64;
+    let mut binom = 1u64;
+    for k in 1..=max_order.min(n) {
+        binom = binom.saturating_mul((n - k + 1) as u64) / k as u64;
+        candidates = candidates.saturating_add(binom);
+    }
+    if candidates > MAX_CUT_CANDIDATES {
+        return Err(EstimateError::BadOptions(format!(
+            "cut sets up to order {max_order} over {n} events means {candidates} subsets \
+             (limit {MAX_CUT_CANDIDATES}); lower the order"
+        )));
+    }
+    let mut checker = Checker::new(model, criterion);
+    let mut node_down = vec![false; model.n_nodes()];
+    let mut edge_down = vec![false; model.n_edges()];
+    let mut found: Vec<Vec<usize>> = Vec::new();
+    let mut combo: Vec<usize> = Vec::new();
+    for k in 1..=max_order.min(n) {
+        combo.clear();
+        combo.extend(0..k);
+        loop {
+            let contains_cut = found
+                .iter()
+                .any(|c| c.iter().all(|x| combo.binary_search(x).is_ok()));
+            if !contains_cut {
+                node_down.fill(false);
+                edge_down.fill(false);
+                for &j in &combo {
+                    match evs[j].0 {
+                        EventRef::Node(i) => node_down[i] = true,
+                        EventRef::Edge(i) => edge_down[i] = true,
+                        EventRef::Shock(i) => {
+                            let s = &model.shocks[i];
+                            s.nodes.iter().for_each(|&v| node_down[v as usize] = true);
+                            s.edges.iter().for_each(|&e| edge_down[e as usize] = true);
+                        }
+                    }
+                }
+                if !checker.is_up(&node_down, &edge_down) {
+                    found.push(combo.clone());
+                }
+            }
+            // Next k-combination in lexicographic order.
+            let mut i = k;
+            while i > 0 && combo[i - 1] == n - k + i - 1 {
+                i -= 1;
+            }
+            if i == 0 {
+                break;
+            }
+            combo[i - 1] += 1;
+            for j in i..k {
+                combo[j] = combo[j - 1] + 1;
+            }
+        }
+    }
+    let mut out: Vec<CutSet> = found
+        .iter()
+        .map(|c| CutSet {
+            events: c.iter().map(|&j| evs[j].1.name.clone()).collect(),
+            prob: c.iter().map(|&j| evs[j].1.prob).product(),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.events
+            .len()
+            .cmp(&b.events.len())
+            .then(b.prob.total_cmp(&a.prob))
+    });
+    Ok(out)
+}
+
+/// Bridges and articulation points of the graph with everything up.
+pub fn structure(model: &StaticModel) -> Structure {
+    let mut g: UnGraph<(), usize> = UnGraph::with_capacity(model.n_nodes(), model.n_edges());
+    let nodes: Vec<_> = (0..model.n_nodes()).map(|_| g.add_node(())).collect();
+    for (e, &(a, b)) in model.edges.iter().enumerate() {
+        g.add_edge(nodes[a as usize], nodes[b as usize], e);
+    }
+    let mut bridges: Vec<usize> = petgraph::algo::bridges(&g).map(|e| *e.weight()).collect();
+    bridges.sort_unstable();
+    let mut aps: Vec<usize> = petgraph::algo::articulation_points::articulation_points(&g)
+        .into_iter()
+        .map(|n| n.index())
+        .collect();
+    aps.sort_unstable();
+    Structure {
+        bridges: bridges
+            .into_iter()
+            .map(|e| model.edge_names[e].clone())
+            .collect(),
+        articulation_points: aps
+            .into_iter()
+            .map(|v| model.node_names[v].clone())
+            .collect(),
+    }
+}

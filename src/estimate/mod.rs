@@ -1,0 +1,250 @@
+//! Static reliability: the probability that the network is "down" (the
+//! chosen criterion fails) at a random instant, under independent node and
+//! edge failures plus Marshall-Olkin shocks.
+//!
+//! One entry point, [`estimate`], dispatches to an exact algorithm
+//! ([`exact`]), crude Monte Carlo ([`crude`]) or the turnip, a permutation
+//! Monte Carlo estimator with bounded relative error ([`turnip`]).
+
+pub mod crude;
+mod eval;
+pub mod exact;
+pub mod importance;
+pub mod instances;
+mod stats;
+pub mod turnip;
+
+use crate::failure::StaticModel;
+use std::time::Instant;
+
+pub use eval::Checker;
+
+/// What "up" means for the network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Criterion {
+    /// Nodes `s` and `t` are up and connected by up edges through up nodes.
+    TwoTerminal { s: u32, t: u32 },
+    /// Every node is up and all nodes are connected.
+    AllTerminal,
+    /// For every group (a demand's entry nodes), at least `quorum` target
+    /// nodes are up and connected to some up node of the group.
+    Service {
+        groups: Vec<Vec<u32>>,
+        targets: Vec<u32>,
+        quorum: u32,
+    },
+}
+
+/// Which estimator to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Exact computation (frontier decomposition, conditioning on shocks).
+    Exact,
+    /// Plain Monte Carlo with a Clopper-Pearson interval.
+    Crude,
+    /// Turnip: permutation Monte Carlo with merging, over anti-shocks.
+    Pmc,
+    /// Exact when cheap, otherwise the turnip.
+    Auto,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+            Method::Crude => "crude",
+            Method::Pmc => "pmc",
+            Method::Auto => "auto",
+        }
+    }
+}
+
+/// Knobs shared by the estimators. `samples` is the sample count when no
+/// `target_re` is given; with a target, sampling continues in rounds until
+/// the relative error is reached or `max_samples` is spent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EstimateOptions {
+    pub method: Method,
+    pub samples: u64,
+    pub target_re: Option<f64>,
+    pub max_samples: u64,
+    pub seed: u64,
+}
+
+impl Default for EstimateOptions {
+    fn default() -> Self {
+        EstimateOptions {
+            method: Method::Auto,
+            samples: 100_000,
+            target_re: None,
+            max_samples: 100_000_000,
+            seed: 1,
+        }
+    }
+}
+
+/// The answer with its statistics. For `exact` the standard error is 0 and
+/// the interval collapses to the value.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    pub unreliability: f64,
+    pub std_error: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    /// Standard error over the estimate (infinite when the estimate is 0).
+    pub relative_error: f64,
+    pub samples: u64,
+    pub method: String,
+    pub seconds: f64,
+}
+
+impl Estimate {
+    pub(crate) fn exact(u: f64) -> Estimate {
+        Estimate {
+            unreliability: u,
+            std_error: 0.0,
+            ci95_low: u,
+            ci95_high: u,
+            relative_error: 0.0,
+            samples: 0,
+            method: "exact".into(),
+            seconds: 0.0,
+        }
+    }
+}
+
+/// Why an estimate cannot be produced.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EstimateError {
+    #[error("node {node} is out of range: the model has {n} nodes")]
+    NodeOutOfRange { node: u32, n: usize },
+    #[error("service criterion: {0}")]
+    BadService(String),
+    #[error("probability {what} = {value} is not in [0, 1]")]
+    BadProbability { what: String, value: f64 },
+    #[error("exact method: {0}")]
+    ExactUnsupported(String),
+    #[error("{0}")]
+    BadOptions(String),
+}
+
+/// Computes or estimates the unreliability of `model` under `criterion`.
+/// Monte Carlo results depend only on `opts.seed`, never on the number of
+/// rayon threads.
+pub fn estimate(
+    model: &StaticModel,
+    criterion: &Criterion,
+    opts: &EstimateOptions,
+) -> Result<Estimate, EstimateError> {
+    validate(model, criterion)?;
+    if opts.samples == 0 && opts.target_re.is_none() && opts.method != Method::Exact {
+        return Err(EstimateError::BadOptions(
+            "samples must be at least 1".into(),
+        ));
+    }
+    if let Some(r) = opts.target_re
+        && !(r > 0.0 && r.is_finite())
+    {
+        return Err(EstimateError::BadOptions(format!(
+            "target relative error must be positive, got {r}"
+        )));
+    }
+    let start = Instant::now();
+    let mut est = match opts.method {
+        Method::Exact => Estimate::exact(exact::unreliability(model, criterion)?),
+        Method::Crude => crude::run(model, criterion, opts),
+        Method::Pmc => turnip::run(model, criterion, opts),
+        Method::Auto => {
+            if exact::is_cheap(model, criterion) {
+                let mut e = Estimate::exact(exact::unreliability(model, criterion)?);
+                e.method = "auto:exact".into();
+                e
+            } else {
+                let mut e = turnip::run(model, criterion, opts);
+                e.method = "auto:pmc".into();
+                e
+            }
+        }
+    };
+    est.seconds = start.elapsed().as_secs_f64();
+    Ok(est)
+}
+
+fn validate(model: &StaticModel, criterion: &Criterion) -> Result<(), EstimateError> {
+    let n = model.n_nodes();
+    let check = |node: u32| {
+        if (node as usize) < n {
+            Ok(())
+        } else {
+            Err(EstimateError::NodeOutOfRange { node, n })
+        }
+    };
+    let prob = |what: String, value: f64| {
+        if (0.0..=1.0).contains(&value) {
+            Ok(())
+        } else {
+            Err(EstimateError::BadProbability { what, value })
+        }
+    };
+    for (i, &q) in model.node_q.iter().enumerate() {
+        prob(format!("failure of node {}", model.node_names[i]), q)?;
+    }
+    for (i, &q) in model.edge_q.iter().enumerate() {
+        prob(format!("failure of edge {}", model.edge_names[i]), q)?;
+    }
+    for s in &model.shocks {
+        prob(format!("shock {}", s.name), s.prob)?;
+        for &v in &s.nodes {
+            check(v)?;
+        }
+        for &e in &s.edges {
+            if e as usize >= model.n_edges() {
+                return Err(EstimateError::BadOptions(format!(
+                    "shock {} names edge {e}, the model has {} edges",
+                    s.name,
+                    model.n_edges()
+                )));
+            }
+        }
+    }
+    for &(a, b) in &model.edges {
+        check(a)?;
+        check(b)?;
+    }
+    match criterion {
+        Criterion::TwoTerminal { s, t } => {
+            check(*s)?;
+            check(*t)?;
+        }
+        Criterion::AllTerminal => {
+            if n == 0 {
+                return Err(EstimateError::BadOptions("the model has no nodes".into()));
+            }
+        }
+        Criterion::Service {
+            groups,
+            targets,
+            quorum,
+        } => {
+            if groups.is_empty() {
+                return Err(EstimateError::BadService("no demand groups".into()));
+            }
+            if groups.iter().any(|g| g.is_empty()) {
+                return Err(EstimateError::BadService(
+                    "a demand group has no entry nodes".into(),
+                ));
+            }
+            if *quorum == 0 || *quorum as usize > targets.len() {
+                return Err(EstimateError::BadService(format!(
+                    "quorum {quorum} must be between 1 and the {} serving sites",
+                    targets.len()
+                )));
+            }
+            for &v in groups.iter().flatten().chain(targets) {
+                check(v)?;
+            }
+        }
+    }
+    Ok(())
+}

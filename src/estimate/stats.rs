@@ -1,0 +1,73 @@
+//! Interval arithmetic shared by the estimators.
+
+use statrs::distribution::{Beta, ContinuousCDF};
+
+/// Clopper-Pearson 95% interval for `k` failures in `n` trials; exact
+/// coverage even when no failure was seen (then the low end is 0).
+pub fn clopper_pearson(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (kf, nf) = (k as f64, n as f64);
+    let lo = if k == 0 {
+        0.0
+    } else {
+        Beta::new(kf, nf - kf + 1.0)
+            .map(|b| b.inverse_cdf(0.025))
+            .unwrap_or(0.0)
+    };
+    let hi = if k == n {
+        1.0
+    } else {
+        Beta::new(kf + 1.0, nf - kf)
+            .map(|b| b.inverse_cdf(0.975))
+            .unwrap_or(1.0)
+    };
+    (lo, hi)
+}
+
+/// Running sums for a mean of non-negative samples, merged in batch order.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Moments {
+    pub n: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+impl Moments {
+    pub fn push(&mut self, y: f64) {
+        self.n += 1;
+        self.sum += y;
+        self.sum_sq += y * y;
+    }
+    pub fn merge(&mut self, o: &Moments) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sum_sq += o.sum_sq;
+    }
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum / self.n as f64
+        }
+    }
+    /// Standard error of the mean (sample variance with n-1).
+    pub fn std_error(&self) -> f64 {
+        if self.n < 2 {
+            return f64::INFINITY;
+        }
+        let n = self.n as f64;
+        let m = self.mean();
+        let var = ((self.sum_sq - n * m * m) / (n - 1.0)).max(0.0);
+        (var / n).sqrt()
+    }
+    pub fn relative_error(&self) -> f64 {
+        let m = self.mean();
+        if m > 0.0 {
+            self.std_error() / m
+        } else {
+            f64::INFINITY
+        }
+    }
+}

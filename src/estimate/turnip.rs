@@ -1,0 +1,403 @@
+//! The turnip (Elperin-Gertsbakh-Lomonosov permutation Monte Carlo with
+//! merging) over Marshall-Olkin anti-shocks.
+//!
+//! Every failure source (a shock, or a node or edge that fails on its own,
+//! seen as a singleton shock) starts "present" at time 0 and is repaired at
+//! an exponential time with rate -ln(p), so at time 1 it is still present
+//! with probability exactly p. A component is up once every source covering
+//! it is repaired. We sample only the order of repairs, dropping sources
+//! that can no longer change the criterion (the turnip's merge step); given
+//! the order, the time the system comes up is hypoexponential and the
+//! sample is its tail beyond 1. Relative error stays bounded as the
+//! probabilities shrink with the graph fixed.
+
+use super::crude::batch_rng;
+use super::eval::Checker;
+use super::stats::Moments;
+use super::{Criterion, Estimate, EstimateOptions};
+use crate::failure::StaticModel;
+use rand::RngExt;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// Samples per batch (unit of parallel work and of RNG streams).
+pub const BATCH: u64 = 1024;
+
+/// A failure source and the components it covers.
+#[derive(Clone, Debug)]
+struct Source {
+    rate: f64,
+    nodes: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+/// The anti-shock view of a model, built once and shared by all batches.
+pub struct AntiShocks {
+    sources: Vec<Source>,
+    /// How many sources cover each node / edge (present at time 0).
+    node_cover: Vec<u32>,
+    edge_cover: Vec<u32>,
+    /// Edges incident to each node.
+    incident: Vec<Vec<u32>>,
+}
+
+impl AntiShocks {
+    pub fn new(model: &StaticModel) -> AntiShocks {
+        let mut sources = Vec::new();
+        let mut node_cover = vec![0u32; model.n_nodes()];
+        let mut edge_cover = vec![0u32; model.n_edges()];
+        let rate = |p: f64| -p.ln();
+        for (i, &q) in model.node_q.iter().enumerate() {
+            if q > 0.0 {
+                node_cover[i] += 1;
+                sources.push(Source {
+                    rate: rate(q),
+                    nodes: vec![i as u32],
+                    edges: vec![],
+                });
+            }
+        }
+        for (i, &q) in model.edge_q.iter().enumerate() {
+            if q > 0.0 {
+                edge_cover[i] += 1;
+                sources.push(Source {
+                    rate: rate(q),
+                    nodes: vec![],
+                    edges: vec![i as u32],
+                });
+            }
+        }
+        for s in &model.shocks {
+            if s.prob > 0.0 {
+                for &v in &s.nodes {
+                    node_cover[v as usize] += 1;
+                }
+                for &e in &s.edges {
+                    edge_cover[e as usize] += 1;
+                }
+                sources.push(Source {
+                    rate: rate(s.prob),
+                    nodes: s.nodes.clone(),
+                    edges: s.edges.clone(),
+                });
+            }
+        }
+        let mut incident = vec![Vec::new(); model.n_nodes()];
+        for (e, &(a, b)) in model.edges.iter().enumerate() {
+            incident[a as usize].push(e as u32);
+            incident[b as usize].push(e as u32);
+        }
+        AntiShocks {
+            sources,
+            node_cover,
+            edge_cover,
+            incident,
+        }
+    }
+}
+
+/// Scratch state of one sample path, reused across samples of a batch.
+struct Path<'a> {
+    model: &'a StaticModel,
+    shocks: &'a AntiShocks,
+    checker: Checker<'a>,
+    node_cover: Vec<u32>,
+    edge_cover: Vec<u32>,
+    node_down: Vec<bool>,
+    merges: usize,
+    live: Vec<u32>,
+    rates: Vec<f64>,
+}
+
+impl<'a> Path<'a> {
+    fn new(model: &'a StaticModel, criterion: &'a Criterion, shocks: &'a AntiShocks) -> Path<'a> {
+        Path {
+            model,
+            shocks,
+            checker: Checker::new(model, criterion),
+            node_cover: Vec::new(),
+            edge_cover: Vec::new(),
+            node_down: Vec::new(),
+            merges: 0,
+            live: Vec::new(),
+            rates: Vec::new(),
+        }
+    }
+
+    fn edge_usable(&self, e: u32) -> bool {
+        let (a, b) = self.model.edges[e as usize];
+        self.edge_cover[e as usize] == 0
+            && !self.node_down[a as usize]
+            && !self.node_down[b as usize]
+    }
+
+    fn join_edge(&mut self, e: u32) {
+        if self.edge_usable(e) {
+            let (a, b) = self.model.edges[e as usize];
+            if self.checker.union(a, b) {
+                self.merges += 1;
+            }
+        }
+    }
+
+    fn repair(&mut self, src: usize) {
+        let shocks = self.shocks;
+        let s = &shocks.sources[src];
+        for &v in &s.nodes {
+            self.node_cover[v as usize] -= 1;
+            if self.node_cover[v as usize] == 0 {
+                self.node_down[v as usize] = false;
+                for &e in &shocks.incident[v as usize] {
+                    self.join_edge(e);
+                }
+            }
+        }
+        for &e in &s.edges {
+            self.edge_cover[e as usize] -= 1;
+            self.join_edge(e);
+        }
+    }
+
+    /// Can repairing this source still change anything? Not if every
+    /// component it covers is up already or is an edge whose (up) ends are
+    /// already connected: connectivity only grows along the path.
+    fn relevant(&mut self, src: u32) -> bool {
+        let shocks = self.shocks;
+        let s = &shocks.sources[src as usize];
+        if s.nodes.iter().any(|&v| self.node_down[v as usize]) {
+            return true;
+        }
+        for &e in &s.edges {
+            if self.edge_cover[e as usize] == 0 {
+                continue;
+            }
+            let (a, b) = self.model.edges[e as usize];
+            if self.node_down[a as usize] || self.node_down[b as usize] {
+                return true;
+            }
+            if self.checker.find(a) != self.checker.find(b) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// One turnip sample: P(system still down at time 1 | repair order).
+    fn sample(&mut self, rng: &mut Xoshiro256PlusPlus) -> f64 {
+        let shocks = self.shocks;
+        self.checker.reset_all();
+        self.node_cover.clone_from(&shocks.node_cover);
+        self.edge_cover.clone_from(&shocks.edge_cover);
+        self.node_down.clear();
+        self.node_down
+            .extend(shocks.node_cover.iter().map(|&c| c > 0));
+        self.merges = 0;
+        for e in 0..self.model.n_edges() as u32 {
+            self.join_edge(e);
+        }
+        self.live.clear();
+        self.live.extend(
+            (0..shocks.sources.len() as u32).filter(|&i| shocks.sources[i as usize].rate > 0.0),
+        );
+        self.rates.clear();
+        let mut merges_seen = self.merges;
+        loop {
+            let node_down = std::mem::take(&mut self.node_down);
+            let up = self.checker.criterion_holds(&node_down, self.merges);
+            self.node_down = node_down;
+            if up {
+                break;
+            }
+            // Relevance only changes when components merged (or at the
+            // start): a repair that joined nothing leaves every other
+            // source exactly as relevant as before.
+            if self.merges != merges_seen || self.rates.is_empty() {
+                let mut live = std::mem::take(&mut self.live);
+                live.retain(|&i| self.relevant(i));
+                self.live = live;
+                merges_seen = self.merges;
+            }
+            if self.live.is_empty() {
+                // Nothing left can bring the system up: down at time 1 surely.
+                return 1.0;
+            }
+            let total: f64 = self
+                .live
+                .iter()
+                .map(|&i| shocks.sources[i as usize].rate)
+                .sum();
+            self.rates.push(total);
+            let mut x = rng.random::<f64>() * total;
+            let mut pick = self.live.len() - 1;
+            for (j, &i) in self.live.iter().enumerate() {
+                x -= shocks.sources[i as usize].rate;
+                if x < 0.0 {
+                    pick = j;
+                    break;
+                }
+            }
+            let src = self.live.swap_remove(pick);
+            self.repair(src as usize);
+        }
+        hypoexp_tail(&self.rates)
+    }
+}
+
+/// P(X_0 + ... + X_{c-1} > 1) for independent X_k ~ Exp(rates[k]).
+///
+/// Uniformization of the pure-birth chain with constant L = max rate: the
+/// answer is sum_n Poisson(n; L) * P(chain not absorbed after n jumps), a
+/// sum of non-negative terms, so it keeps full relative accuracy even when
+/// the answer is 1e-300 (the partial-fraction formula cancels
+/// catastrophically). A running scale factor avoids underflow of e^{-L}.
+pub fn hypoexp_tail(rates: &[f64]) -> f64 {
+    let c = rates.len();
+    if c == 0 {
+        return 0.0;
+    }
+    if c == 1 {
+        return (-rates[0]).exp();
+    }
+    let l = rates.iter().cloned().fold(0.0, f64::max);
+    if l <= 0.0 {
+        return 1.0;
+    }
+    let stay: Vec<f64> = rates.iter().map(|r| 1.0 - r / l).collect();
+    let go: Vec<f64> = rates.iter().map(|r| r / l).collect();
+    let mut v = vec![0.0; c];
+    v[0] = 1.0;
+    // True value of the vector is v * exp(log_scale).
+    let mut log_scale = -l;
+    let mut acc = 1.0;
+    let mut n = 0.0f64;
+    // Only states lo..hi carry mass: the chain cannot be beyond state n
+    // after n jumps, and leading states whose mass has become negligible
+    // (below 1e-40 of the vector's total) are dropped for good.
+    let mut lo = 0usize;
+    let mut hi = 1usize;
+    loop {
+        n += 1.0;
+        let f = l / n;
+        let mut prev = 0.0;
+        let mut sum = 0.0;
+        hi = (hi + 1).min(c);
+        for k in lo..hi {
+            let cur = v[k];
+            let nv = (cur * stay[k] + prev) * f;
+            prev = cur * go[k];
+            v[k] = nv;
+            sum += nv;
+        }
+        while lo + 1 < hi && v[lo] <= 1e-40 * sum {
+            v[lo] = 0.0;
+            lo += 1;
+        }
+        acc += sum;
+        if n > l && sum <= 1e-17 * acc {
+            break;
+        }
+        if sum > 1e200 {
+            for x in v.iter_mut() {
+                *x *= 1e-200;
+            }
+            acc *= 1e-200;
+            log_scale += 200.0 * std::f64::consts::LN_10;
+        }
+    }
+    (acc.ln() + log_scale).exp().min(1.0)
+}
+
+/// Sums of `len` turnip samples from batch `b`'s stream.
+fn batch(
+    model: &StaticModel,
+    criterion: &Criterion,
+    shocks: &AntiShocks,
+    seed: u64,
+    b: u64,
+    len: u64,
+) -> Moments {
+    let mut rng = batch_rng(seed, b);
+    let mut path = Path::new(model, criterion, shocks);
+    let mut m = Moments::default();
+    for _ in 0..len {
+        m.push(path.sample(&mut rng));
+    }
+    m
+}
+
+/// Runs batches `first..` covering `n` samples, reduced in batch order.
+fn moments(
+    model: &StaticModel,
+    criterion: &Criterion,
+    shocks: &AntiShocks,
+    seed: u64,
+    first: u64,
+    n: u64,
+) -> Moments {
+    let parts: Vec<Moments> = (0..n.div_ceil(BATCH))
+        .into_par_iter()
+        .map(|b| {
+            batch(
+                model,
+                criterion,
+                shocks,
+                seed,
+                first + b,
+                BATCH.min(n - b * BATCH),
+            )
+        })
+        .collect();
+    let mut m = Moments::default();
+    for p in &parts {
+        m.merge(p);
+    }
+    m
+}
+
+pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -> Estimate {
+    let shocks = AntiShocks::new(model);
+    let mut m = Moments::default();
+    let mut next_batch = 0u64;
+    let mut round = match opts.target_re {
+        Some(_) => opts.samples.clamp(1, 10_000),
+        None => opts.samples,
+    };
+    loop {
+        let n = match opts.target_re {
+            Some(_) => round.min(opts.max_samples.saturating_sub(m.n)),
+            None => round,
+        };
+        if n == 0 {
+            break;
+        }
+        m.merge(&moments(
+            model, criterion, &shocks, opts.seed, next_batch, n,
+        ));
+        next_batch += n.div_ceil(BATCH);
+        let Some(target) = opts.target_re else { break };
+        let re = m.relative_error();
+        if re <= target || m.n >= opts.max_samples {
+            break;
+        }
+        // Plan the next round from the current relative variance.
+        let need = if re.is_finite() {
+            (m.n as f64 * (re / target).powi(2) * 1.1) as u64
+        } else {
+            m.n * 2
+        };
+        round = need.saturating_sub(m.n).max(BATCH);
+    }
+    let u = m.mean();
+    let se = m.std_error();
+    let se = if se.is_finite() { se } else { 0.0 };
+    Estimate {
+        unreliability: u,
+        std_error: se,
+        ci95_low: (u - 1.959964 * se).max(0.0),
+        ci95_high: (u + 1.959964 * se).min(1.0),
+        relative_error: m.relative_error(),
+        samples: m.n,
+        method: "pmc".into(),
+        seconds: 0.0,
+    }
+}
