@@ -7,8 +7,8 @@
 mod capacity;
 mod import;
 mod output;
-mod run;
 mod reliability;
+mod run;
 mod tui;
 mod validate;
 
