@@ -243,10 +243,10 @@ pub fn apply_edits(
                 write_failure(table, f)?;
             }
             (Target::Site(s), Field::SiteCapacity) => {
-                set(table, "capacity_rps", Value::from(t.site(s).capacity_rps));
+                set(table, "capacity_rps", number(t.site(s).capacity_rps));
             }
             (Target::Link(l), Field::LinkCapacity) => {
-                set(table, "capacity_gbps", Value::from(t.link(l).capacity_gbps));
+                set(table, "capacity_gbps", number(t.link(l).capacity_gbps));
             }
             (Target::Plan(p), Field::Replicas) => {
                 set(
@@ -272,6 +272,16 @@ pub fn apply_edits(
         }
     }
     Ok(doc.to_string())
+}
+
+/// A whole number as a TOML integer (as people write capacities), anything
+/// else as a float; both load to the same f64.
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
+    }
 }
 
 /// The `[[array]]` table whose `id` is `key`; a link without an id is
@@ -342,7 +352,6 @@ fn write_failure(
         if is_ttr || (is_ttf && derived_ttf) {
             let mut v = v.clone();
             v.decor_mut().set_prefix(" ");
-            v.decor_mut().set_suffix(" ");
             own.insert(k, Item::Value(v));
         }
     }
