@@ -751,3 +751,45 @@ fn the_built_in_topology_is_not_saved_in_place() {
     assert!(!a.confirm_save);
     assert!(a.message.contains("drsim tui FILE"), "{}", a.message);
 }
+
+/// Links without an id are found by "a-b"; a link with its own failure table
+/// (non-exponential repair, comment after it) keeps its time to failure and
+/// its comment, and the file loads to exactly the edited model.
+#[test]
+fn link_edits_find_tables_by_endpoints_and_keep_own_failure_tables() {
+    let text = FIXTURE.replacen(
+        "[[link]]\na = \"iad\"\nb = \"ams\"\n",
+        "[[link]]\na = \"iad\"\nb = \"ams\"\n# own process\nfailure = { mtbf = \"3y\", ttr = { dist = \"lognormal\", median = \"6h\", sigma = 1.0 } } # kept\n",
+        1,
+    );
+    assert_ne!(text, FIXTURE);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dev.toml");
+    std::fs::write(&path, &text).unwrap();
+    let t = drsim::io::load_path(&path).unwrap();
+    let mut a = App::with_file(t, path.clone(), text.clone());
+    ch(&mut a, '2');
+    for l in [0, 1] {
+        select(&mut a, Item::Link(LinkId(l)));
+        a.field = 0;
+        ch(&mut a, '-');
+        ch(&mut a, ']');
+        ch(&mut a, '+');
+    }
+    let f = a.topology.link(LinkId(1)).failure.clone().unwrap();
+    assert!(matches!(
+        f.ttr,
+        drsim::model::Distribution::LogNormal { .. }
+    ));
+    ch(&mut a, 'w');
+    ch(&mut a, 'y');
+    assert!(a.message.starts_with("saved"), "{}", a.message);
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(drsim::io::load_path(&path).unwrap(), a.topology);
+    assert!(
+        saved.contains("# own process\nfailure = { mtbf = \"3y\", "),
+        "{saved}"
+    );
+    assert!(saved.contains("} # kept\n"), "{saved}");
+    assert!(saved.contains("median = \"12h\""), "{saved}");
+}
