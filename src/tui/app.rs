@@ -59,6 +59,8 @@ pub enum Item {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Quit,
+    /// Quit even with unsaved edits (Ctrl-c).
+    ForceQuit,
     NextTab,
     PrevTab,
     GoTab(Tab),
@@ -136,6 +138,8 @@ pub struct App {
     pub file: Option<(PathBuf, String)>,
     /// A save waits for y/n.
     pub confirm_save: bool,
+    /// The last key was a quit refused because of unsaved edits.
+    quit_warned: bool,
 }
 
 impl App {
@@ -173,6 +177,7 @@ impl App {
             edits: BTreeSet::new(),
             file: None,
             confirm_save: false,
+            quit_warned: false,
             topology,
         };
         app.recompute();
@@ -238,7 +243,7 @@ impl App {
         }
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             return match key.code {
-                KeyCode::Char('c') => Some(Action::Quit),
+                KeyCode::Char('c') => Some(Action::ForceQuit),
                 KeyCode::Char('d') => Some(Action::PageDown),
                 KeyCode::Char('u') => Some(Action::PageUp),
                 _ => None,
@@ -385,8 +390,16 @@ impl App {
 
     pub fn update(&mut self, action: Action) {
         let n_tabs = Tab::ALL.len();
+        let warned = std::mem::take(&mut self.quit_warned);
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit if self.dirty() && !warned => {
+                self.quit_warned = true;
+                self.message = format!(
+                    "{} unsaved edit(s): w to save, q again to quit without saving",
+                    self.edits.len()
+                );
+            }
+            Action::Quit | Action::ForceQuit => self.quit = true,
             Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % n_tabs],
             Action::PrevTab => self.tab = Tab::ALL[(self.tab.index() + n_tabs - 1) % n_tabs],
             Action::GoTab(t) => self.tab = t,

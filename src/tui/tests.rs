@@ -750,6 +750,14 @@ fn the_built_in_topology_is_not_saved_in_place() {
     ch(&mut a, 'w');
     assert!(!a.confirm_save);
     assert!(a.message.contains("drsim tui FILE"), "{}", a.message);
+    // Unsaved edits: the first q warns, a second one quits.
+    ch(&mut a, 'q');
+    assert!(!a.quit && a.message.contains("unsaved"), "{}", a.message);
+    ch(&mut a, 'j');
+    ch(&mut a, 'q');
+    assert!(!a.quit, "another key in between resets the warning");
+    ch(&mut a, 'q');
+    assert!(a.quit);
 }
 
 /// Links without an id are found by "a-b"; a link with its own failure table

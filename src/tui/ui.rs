@@ -44,7 +44,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("+ / -", "step the field up / down (x2, /2, ±1)"),
     ("w", "save edits to the file (asks y/n)"),
     ("?", "show / hide this help"),
-    ("q / Esc / Ctrl-c", "quit (Esc or q closes help first)"),
+    (
+        "q / Esc / Ctrl-c",
+        "quit (closes help first; twice if unsaved)",
+    ),
 ];
 
 pub fn render(app: &App, f: &mut Frame) {
