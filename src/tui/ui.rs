@@ -46,7 +46,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("?", "show / hide this help"),
     (
         "q / Esc / Ctrl-c",
-        "quit (closes help first; twice if unsaved)",
+        "quit (twice if edits are unsaved)",
     ),
 ];
 
