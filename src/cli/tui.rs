@@ -15,7 +15,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => {
             // The load error already names the file, line and problem.
             let t = drsim::io::load_path(path).map_err(|e| anyhow!("{e}"))?;
-            crate::tui::App::new(t, path.display().to_string())
+            // Only a native TOML file can take edits back; an imported
+            // network opens read-only.
+            match std::fs::read_to_string(path) {
+                Ok(text) if drsim::io::import::detect(&text).is_none() => {
+                    crate::tui::App::with_file(t, path.clone(), text)
+                }
+                _ => crate::tui::App::new(t, path.display().to_string()),
+            }
         }
         None => crate::tui::default_app()?,
     };

@@ -276,9 +276,14 @@ fn dist(d: &Distribution) -> String {
 }
 
 fn failure(o: &mut String, f: Option<&FailureProcess>) {
+    kv(o, "failure", &failure_inline(f));
+}
+
+/// The inline-table text of a failure process, `{ mtbf = .., mttr = .. }`,
+/// which loads back to exactly `f` (format-preserving edits splice it in).
+pub fn failure_inline(f: Option<&FailureProcess>) -> String {
     let Some(f) = f else {
-        kv(o, "failure", "{ never = true }");
-        return;
+        return "{ never = true }".into();
     };
     let ttf = match &f.ttf {
         Distribution::Exponential { mean } => format!("mtbf = {}", dur(*mean)),
@@ -288,7 +293,7 @@ fn failure(o: &mut String, f: Option<&FailureProcess>) {
         Distribution::Exponential { mean } => format!("mttr = {}", dur(*mean)),
         other => format!("ttr = {}", dist(other)),
     };
-    kv(o, "failure", &format!("{{ {ttf}, {ttr} }}"));
+    format!("{{ {ttf}, {ttr} }}")
 }
 
 fn month_day(day: u32) -> String {

@@ -2,6 +2,7 @@
 //! every change of the what-if failures recomputes the derived plan statuses
 //! at once, so rendering never computes anything.
 
+use super::edit::{self, Field, Target};
 use super::layout;
 use super::run::{Run, RunConfig, RunStatus};
 use drsim::eval::{Components, FailedSet, PlanStatus, plan_serves_with};
@@ -11,6 +12,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::Rect;
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
@@ -57,6 +59,8 @@ pub enum Item {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Quit,
+    /// Quit even with unsaved edits (Ctrl-c).
+    ForceQuit,
     NextTab,
     PrevTab,
     GoTab(Tab),
@@ -75,6 +79,17 @@ pub enum Action {
     CancelRun,
     /// Next seed, and run again with it.
     NextSeed,
+    /// Move the field cursor of the details pane.
+    PrevField,
+    NextField,
+    /// Step the field under the cursor up or down.
+    Increase,
+    Decrease,
+    /// Ask to write the edits to the file; `ConfirmSave` answers yes,
+    /// `CancelSave` no.
+    Save,
+    ConfirmSave,
+    CancelSave,
 }
 
 /// Rows moved by PageUp/PageDown.
@@ -113,6 +128,18 @@ pub struct App {
     pub previous_run: Option<Run>,
     pub seed: u64,
     pub run_config: RunConfig,
+    /// Index into `edit::fields` of the selected site, link or plan.
+    pub field: usize,
+    /// Every field changed since opening (or the last save).
+    pub edits: BTreeSet<(Target, Field)>,
+    /// The file and its text when opened, to save into and to notice
+    /// changes made behind our back; `None` for the built-in topology and
+    /// imported (non-TOML) networks.
+    pub file: Option<(PathBuf, String)>,
+    /// A save waits for y/n.
+    pub confirm_save: bool,
+    /// The last key was a quit refused because of unsaved edits.
+    quit_warned: bool,
 }
 
 impl App {
@@ -146,10 +173,48 @@ impl App {
             previous_run: None,
             seed: 1,
             run_config: RunConfig::default(),
+            field: 0,
+            edits: BTreeSet::new(),
+            file: None,
+            confirm_save: false,
+            quit_warned: false,
             topology,
         };
         app.recompute();
         app
+    }
+
+    /// An app that can save its edits into `path`, whose text was `text`
+    /// when `topology` was loaded from it.
+    pub fn with_file(topology: Topology, path: PathBuf, text: String) -> App {
+        let mut app = App::new(topology, path.display().to_string());
+        app.file = Some((path, text));
+        app
+    }
+
+    pub fn dirty(&self) -> bool {
+        !self.edits.is_empty()
+    }
+
+    /// What the field cursor edits on this tab: the plan on Plans, the
+    /// selected site or link on Map and Components.
+    pub fn edit_target(&self) -> Option<Target> {
+        match self.tab {
+            Tab::Plans => (self.selected_plan < self.topology.plans.len())
+                .then_some(Target::Plan(PlanId(self.selected_plan as u32))),
+            Tab::Map | Tab::Components => match self.selected()? {
+                Item::Site(s) => Some(Target::Site(s)),
+                Item::Link(l) => Some(Target::Link(l)),
+                _ => None,
+            },
+            Tab::Run => None,
+        }
+    }
+
+    /// The field under the cursor, if the target has fields.
+    pub fn edit_field(&self) -> Option<Field> {
+        let fs = edit::fields(self.edit_target()?);
+        Some(fs[self.field % fs.len()])
     }
 
     pub fn selected(&self) -> Option<Item> {
@@ -178,11 +243,17 @@ impl App {
         }
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             return match key.code {
-                KeyCode::Char('c') => Some(Action::Quit),
+                KeyCode::Char('c') => Some(Action::ForceQuit),
                 KeyCode::Char('d') => Some(Action::PageDown),
                 KeyCode::Char('u') => Some(Action::PageUp),
                 _ => None,
             };
+        }
+        if self.confirm_save {
+            return Some(match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Action::ConfirmSave,
+                _ => Action::CancelSave,
+            });
         }
         if self.help {
             // The overlay swallows keys; these close it.
@@ -212,6 +283,11 @@ impl App {
             KeyCode::Char('s') => Action::StartRun,
             KeyCode::Char('c') => Action::CancelRun,
             KeyCode::Char('n') => Action::NextSeed,
+            KeyCode::Char('[') => Action::PrevField,
+            KeyCode::Char(']') => Action::NextField,
+            KeyCode::Char('+') | KeyCode::Char('=') => Action::Increase,
+            KeyCode::Char('-') => Action::Decrease,
+            KeyCode::Char('w') => Action::Save,
             _ => return None,
         })
     }
@@ -314,8 +390,16 @@ impl App {
 
     pub fn update(&mut self, action: Action) {
         let n_tabs = Tab::ALL.len();
+        let warned = std::mem::take(&mut self.quit_warned);
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit if self.dirty() && !warned => {
+                self.quit_warned = true;
+                self.message = format!(
+                    "{} unsaved edit(s): w to save, q again to quit without saving",
+                    self.edits.len()
+                );
+            }
+            Action::Quit | Action::ForceQuit => self.quit = true,
             Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % n_tabs],
             Action::PrevTab => self.tab = Tab::ALL[(self.tab.index() + n_tabs - 1) % n_tabs],
             Action::GoTab(t) => self.tab = t,
@@ -345,6 +429,100 @@ impl App {
                 self.seed += 1;
                 self.start_run();
             }
+            Action::PrevField | Action::NextField => self.move_field(action == Action::NextField),
+            Action::Increase => self.step_field(true),
+            Action::Decrease => self.step_field(false),
+            Action::Save => self.ask_save(),
+            Action::ConfirmSave => {
+                self.confirm_save = false;
+                self.save();
+            }
+            Action::CancelSave => {
+                self.confirm_save = false;
+                self.message = "save cancelled; nothing written".into();
+            }
+        }
+    }
+
+    fn move_field(&mut self, forward: bool) {
+        let Some(target) = self.edit_target() else {
+            self.message =
+                "select a site or link (Map, Components) or a plan (Plans) to edit".into();
+            return;
+        };
+        let n = edit::fields(target).len();
+        let cur = self.field % n;
+        self.field = if forward {
+            (cur + 1) % n
+        } else {
+            (cur + n - 1) % n
+        };
+        let f = edit::fields(target)[self.field];
+        self.message = format!(
+            "editing {} of {}: + / - to change",
+            f.name(),
+            edit::target_label(&self.topology, target)
+        );
+    }
+
+    fn step_field(&mut self, up: bool) {
+        let (Some(target), Some(field)) = (self.edit_target(), self.edit_field()) else {
+            self.message =
+                "select a site or link (Map, Components) or a plan (Plans) to edit".into();
+            return;
+        };
+        let before = edit::value_text(&self.topology, target, field);
+        match edit::step(&self.topology, target, field, up) {
+            Ok(t) => {
+                self.topology = t;
+                self.edits.insert((target, field));
+                self.recompute();
+                let after = edit::value_text(&self.topology, target, field);
+                self.message = format!(
+                    "{} of {}: {before} -> {after} (unsaved; w to save)",
+                    field.name(),
+                    edit::target_label(&self.topology, target)
+                );
+            }
+            Err(e) => self.message = e,
+        }
+    }
+
+    fn ask_save(&mut self) {
+        if !self.dirty() {
+            self.message = "no edits to save".into();
+            return;
+        }
+        let Some((path, _)) = &self.file else {
+            self.message =
+                "the built-in topology cannot be saved; use `drsim tui FILE` to edit a TOML file"
+                    .into();
+            return;
+        };
+        self.confirm_save = true;
+        self.message = format!(
+            "write {} edited value(s) to {}? y/n",
+            self.edits.len(),
+            path.display()
+        );
+    }
+
+    fn save(&mut self) {
+        let Some((path, original)) = &self.file else {
+            return;
+        };
+        match edit::save(path, original, &self.topology, &self.edits) {
+            Ok(text) => {
+                self.message = format!(
+                    "saved {} edited value(s) to {}",
+                    self.edits.len(),
+                    path.display()
+                );
+                let path = path.clone();
+                self.file = Some((path, text));
+                self.edits.clear();
+            }
+            Err(e) => self.message = e,
         }
     }
 

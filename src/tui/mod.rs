@@ -8,6 +8,7 @@
 //! the backend so tests drive it with ratatui's `TestBackend`.
 
 mod app;
+mod edit;
 mod layout;
 mod run;
 mod ui;

@@ -40,8 +40,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ("s", "run Monte Carlo of the selected plan"),
     ("c", "cancel the run"),
     ("n", "next seed and run again"),
+    ("[ / ]", "previous / next field to edit"),
+    ("+ / -", "step the field up / down (x2, /2, ±1)"),
+    ("w", "save edits to the file (asks y/n)"),
     ("?", "show / hide this help"),
-    ("q / Esc / Ctrl-c", "quit (Esc or q closes help first)"),
+    ("q / Esc / Ctrl-c", "quit (twice if edits are unsaved)"),
 ];
 
 pub fn render(app: &App, f: &mut Frame) {
@@ -91,6 +94,14 @@ fn render_status(app: &App, f: &mut Frame, area: Rect) {
                 .bg(if up == app.statuses.len() { UP } else { DOWN }),
         ),
         Span::raw(format!(" failed: {} ", app.marked.len())),
+        Span::styled(
+            if app.dirty() {
+                format!("edited: {} ", app.edits.len())
+            } else {
+                String::new()
+            },
+            Style::new().fg(AT_RISK),
+        ),
         Span::raw("│ "),
         Span::raw(app.message.clone()),
     ]);
@@ -449,6 +460,34 @@ fn names<I: Iterator<Item = String>>(it: I) -> String {
     }
 }
 
+/// The editable fields of the selection, the one under the cursor marked.
+fn edit_line(app: &App) -> Option<Line<'static>> {
+    let target = app.edit_target()?;
+    let cur = app.edit_field()?;
+    let mut spans = vec![Span::raw("edit [ ] + -: ")];
+    for &f in super::edit::fields(target) {
+        let text = format!(
+            "{} {}",
+            f.name(),
+            super::edit::value_text(&app.topology, target, f)
+        );
+        let changed = app.edits.contains(&(target, f));
+        let style = if f == cur {
+            Style::new().fg(Color::Black).bg(SELECTED)
+        } else if changed {
+            Style::new().fg(AT_RISK)
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(
+            if changed { format!("{text}*") } else { text },
+            style,
+        ));
+        spans.push(Span::raw("  "));
+    }
+    Some(Line::from(spans))
+}
+
 fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
     let t = &app.topology;
     let mut out = vec![
@@ -464,6 +503,7 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
             },
         ),
     ];
+    out.extend(edit_line(app));
     match item {
         Item::Region(r) => {
             let reg = &t.regions[r.index()];
@@ -618,7 +658,7 @@ fn render_plans(app: &App, f: &mut Frame, area: Rect) {
         .with_selected(Some(app.selected_plan));
     f.render_stateful_widget(table, table_area, &mut state);
 
-    let mut lines = Vec::new();
+    let mut lines: Vec<Line> = edit_line(app).into_iter().collect();
     if t.plans.is_empty() {
         lines.push(Line::raw("This topology declares no plans."));
     }

@@ -1,0 +1,359 @@
+//! Parameter edits of the selected site, link or plan, and writing them back
+//! to the user's TOML file with `toml_edit`, so comments and layout survive.
+//!
+//! Durations and capacities step by a factor of two (exact in floating
+//! point, so 4h becomes 8h, not 8.000001h); counts by one; headroom by 0.05.
+//! Changing a repair time keeps the time to failure: a process the file gives
+//! as `unavailability` (whose MTBF is derived from the MTTR) is written back
+//! with the explicit `mtbf` it had, so the file loads to exactly the edited
+//! model.
+
+use drsim::model::{Distribution, LinkId, PlanId, SiteId, Topology};
+use drsim::units::Duration;
+use std::collections::BTreeSet;
+use std::path::Path;
+use toml_edit::{DocumentMut, Item, TableLike, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Site(SiteId),
+    Link(LinkId),
+    Plan(PlanId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Mttr,
+    SiteCapacity,
+    LinkCapacity,
+    Replicas,
+    Quorum,
+    Detection,
+    Headroom,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Mttr => "MTTR",
+            Field::SiteCapacity => "capacity_rps",
+            Field::LinkCapacity => "capacity_gbps",
+            Field::Replicas => "replicas",
+            Field::Quorum => "quorum",
+            Field::Detection => "detection",
+            Field::Headroom => "headroom",
+        }
+    }
+}
+
+/// The editable fields of a target, in the order the field cursor visits.
+pub fn fields(target: Target) -> &'static [Field] {
+    match target {
+        Target::Site(_) => &[Field::Mttr, Field::SiteCapacity],
+        Target::Link(_) => &[Field::LinkCapacity, Field::Mttr],
+        Target::Plan(_) => &[
+            Field::Replicas,
+            Field::Quorum,
+            Field::Detection,
+            Field::Headroom,
+        ],
+    }
+}
+
+pub fn target_label(t: &Topology, target: Target) -> String {
+    match target {
+        Target::Site(s) => format!("site {}", t.site(s).key),
+        Target::Link(l) => format!("link {}", t.link(l).key),
+        Target::Plan(p) => format!("plan {}", t.plan(p).key),
+    }
+}
+
+fn failure_of(t: &Topology, target: Target) -> Option<&drsim::model::FailureProcess> {
+    match target {
+        Target::Site(s) => t.site(s).failure.as_ref(),
+        Target::Link(l) => t.link(l).failure.as_ref(),
+        Target::Plan(_) => None,
+    }
+}
+
+/// The field's current value as shown in the details pane.
+pub fn value_text(t: &Topology, target: Target, field: Field) -> String {
+    match (target, field) {
+        (_, Field::Mttr) => failure_of(t, target).map_or("never fails".into(), |f| {
+            super::ui::fmt_secs(f.ttr.mean_secs())
+        }),
+        (Target::Site(s), Field::SiteCapacity) => format!("{} rps", t.site(s).capacity_rps),
+        (Target::Link(l), Field::LinkCapacity) => format!("{} Gbps", t.link(l).capacity_gbps),
+        (Target::Plan(p), Field::Replicas) => t.plan(p).replicas.to_string(),
+        (Target::Plan(p), Field::Quorum) => t.plan(p).quorum.to_string(),
+        (Target::Plan(p), Field::Detection) => super::ui::fmt_secs(t.plan(p).detection.secs()),
+        (Target::Plan(p), Field::Headroom) => t.plan(p).headroom.to_string(),
+        _ => "-".into(),
+    }
+}
+
+fn scale(d: &Distribution, k: f64) -> Distribution {
+    let by = |x: Duration| Duration::from_secs(x.secs() * k).unwrap_or(x);
+    match d {
+        Distribution::Exponential { mean } => Distribution::Exponential { mean: by(*mean) },
+        Distribution::Weibull { shape, scale } => Distribution::Weibull {
+            shape: *shape,
+            scale: by(*scale),
+        },
+        Distribution::LogNormal { median, sigma } => Distribution::LogNormal {
+            median: by(*median),
+            sigma: *sigma,
+        },
+        Distribution::Fixed { value } => Distribution::Fixed { value: by(*value) },
+    }
+}
+
+/// One step of `field` up or down. The result went through
+/// `Topology::from_parts`, so it is a valid model; an error says why not.
+pub fn step(t: &Topology, target: Target, field: Field, up: bool) -> Result<Topology, String> {
+    let k = if up { 2.0 } else { 0.5 };
+    let what = format!("{} of {}", field.name(), target_label(t, target));
+    let mut parts = t.clone().into_parts();
+    match (target, field) {
+        (Target::Site(_) | Target::Link(_), Field::Mttr) => {
+            let f = match target {
+                Target::Site(s) => parts.sites[s.index()].failure.as_mut(),
+                Target::Link(l) => parts.links[l.index()].failure.as_mut(),
+                Target::Plan(_) => None,
+            };
+            let Some(f) = f else {
+                return Err(format!(
+                    "{} never fails, so it has no repair time to change",
+                    target_label(t, target)
+                ));
+            };
+            f.ttr = scale(&f.ttr, k);
+        }
+        (Target::Site(s), Field::SiteCapacity) => {
+            let c = &mut parts.sites[s.index()].capacity_rps;
+            if !c.is_finite() || *c == 0.0 {
+                return Err(format!(
+                    "{what} is {c}; set a finite, positive one in the file"
+                ));
+            }
+            *c *= k;
+        }
+        (Target::Link(l), Field::LinkCapacity) => {
+            let c = &mut parts.links[l.index()].capacity_gbps;
+            if !c.is_finite() || *c == 0.0 {
+                return Err(format!(
+                    "{what} is {c}; set a finite, positive one in the file"
+                ));
+            }
+            *c *= k;
+        }
+        (Target::Plan(p), Field::Replicas | Field::Quorum) => {
+            let plan = &mut parts.plans[p.index()];
+            let v = if field == Field::Replicas {
+                &mut plan.replicas
+            } else {
+                &mut plan.quorum
+            };
+            *v = if up {
+                v.saturating_add(1)
+            } else {
+                v.checked_sub(1)
+                    .ok_or_else(|| format!("{what} is already 0"))?
+            };
+        }
+        (Target::Plan(p), Field::Detection) => {
+            let d = &mut parts.plans[p.index()].detection;
+            let secs = if d.secs() == 0.0 && up {
+                1.0
+            } else {
+                d.secs() * k
+            };
+            *d = Duration::from_secs(secs).ok_or_else(|| format!("{what}: out of range"))?;
+        }
+        (Target::Plan(p), Field::Headroom) => {
+            let h = &mut parts.plans[p.index()].headroom;
+            // Round to hundredths so repeated steps stay readable.
+            *h = ((*h + if up { 0.05 } else { -0.05 }) * 100.0).round() / 100.0;
+        }
+        _ => {
+            return Err(format!(
+                "{} has no {}",
+                target_label(t, target),
+                field.name()
+            ));
+        }
+    }
+    Topology::from_parts(parts).map_err(|e| format!("cannot change {what}: {e}"))
+}
+
+/// Writes the values of the `edited` fields of `t` into `original` (the text
+/// the file had when opened) and replaces `path` atomically. Refuses when the
+/// file on disk is no longer `original`. Returns the new text.
+pub fn save(
+    path: &Path,
+    original: &str,
+    t: &Topology,
+    edited: &BTreeSet<(Target, Field)>,
+) -> Result<String, String> {
+    let shown = path.display();
+    let now = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if now != original {
+        return Err(format!(
+            "{shown} changed on disk since it was opened; not overwriting it \
+             (reopen it to edit the new version)"
+        ));
+    }
+    let text = apply_edits(original, t, edited)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().map_err(|e| format!("cannot write {shown}: {e}"))?;
+    Ok(text)
+}
+
+/// The file text with only the edited keys rewritten.
+pub fn apply_edits(
+    original: &str,
+    t: &Topology,
+    edited: &BTreeSet<(Target, Field)>,
+) -> Result<String, String> {
+    let mut doc: DocumentMut = original
+        .parse()
+        .map_err(|e| format!("the file no longer parses as TOML: {e}"))?;
+    for &(target, field) in edited {
+        let (array, key) = match target {
+            Target::Site(s) => ("site", t.site(s).key.as_str()),
+            Target::Link(l) => ("link", t.link(l).key.as_str()),
+            Target::Plan(p) => ("plan", t.plan(p).key.as_str()),
+        };
+        let table = find_table(&mut doc, array, key)
+            .ok_or_else(|| format!("no [[{array}]] with id '{key}' in the file"))?;
+        match (target, field) {
+            (_, Field::Mttr) => {
+                let f = failure_of(t, target);
+                write_failure(table, f)?;
+            }
+            (Target::Site(s), Field::SiteCapacity) => {
+                set(table, "capacity_rps", number(t.site(s).capacity_rps));
+            }
+            (Target::Link(l), Field::LinkCapacity) => {
+                set(table, "capacity_gbps", number(t.link(l).capacity_gbps));
+            }
+            (Target::Plan(p), Field::Replicas) => {
+                set(
+                    table,
+                    "replicas",
+                    Value::from(i64::from(t.plan(p).replicas)),
+                );
+            }
+            (Target::Plan(p), Field::Quorum) => {
+                set(table, "quorum", Value::from(i64::from(t.plan(p).quorum)));
+            }
+            (Target::Plan(p), Field::Detection) => {
+                set(
+                    table,
+                    "detection",
+                    Value::from(t.plan(p).detection.to_string()),
+                );
+            }
+            (Target::Plan(p), Field::Headroom) => {
+                set(table, "headroom", Value::from(t.plan(p).headroom));
+            }
+            _ => {}
+        }
+    }
+    Ok(doc.to_string())
+}
+
+/// A whole number as a TOML integer (as people write capacities), anything
+/// else as a float; both load to the same f64.
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
+    }
+}
+
+/// The `[[array]]` table whose `id` is `key`; a link without an id is
+/// known as "a-b".
+fn find_table<'a>(
+    doc: &'a mut DocumentMut,
+    array: &str,
+    key: &str,
+) -> Option<&'a mut dyn TableLike> {
+    let tables = doc.get_mut(array)?.as_array_of_tables_mut()?;
+    let t = tables.iter_mut().find(|t| {
+        let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        match s("id") {
+            Some(id) => id == key,
+            None => {
+                array == "link"
+                    && s("a")
+                        .zip(s("b"))
+                        .is_some_and(|(a, b)| format!("{a}-{b}") == key)
+            }
+        }
+    })?;
+    Some(t as &mut dyn TableLike)
+}
+
+/// Replaces the value of `key`, keeping its comments and spacing, or adds it.
+fn set(table: &mut dyn TableLike, key: &str, mut v: Value) {
+    // Replace the value through the existing entry: inserting would replace
+    // the key too, and with it the comment lines above it.
+    if let Some(old) = table.get_mut(key).and_then(Item::as_value_mut) {
+        *v.decor_mut() = old.decor().clone();
+        *old = v;
+        return;
+    }
+    v.decor_mut().set_prefix(" ");
+    table.insert(key, Item::Value(v));
+}
+
+/// The item's own failure table gets the new repair time (and an explicit
+/// `mtbf` if its MTBF was derived from the old one); an item that used the
+/// defaults gets a failure table of its own with its whole process.
+fn write_failure(
+    table: &mut dyn TableLike,
+    f: Option<&drsim::model::FailureProcess>,
+) -> Result<(), String> {
+    let text = format!("failure = {}", drsim::io::save::failure_inline(f));
+    let gen_doc: DocumentMut = text
+        .parse()
+        .map_err(|e| format!("internal: generated failure table does not parse: {e}"))?;
+    let Some(generated) = gen_doc.get("failure").and_then(Item::as_inline_table) else {
+        return Err("internal: generated failure table is not inline".into());
+    };
+    let own = table.get_mut("failure").and_then(Item::as_table_like_mut);
+    let Some(own) = own else {
+        set(table, "failure", Value::InlineTable(generated.clone()));
+        return Ok(());
+    };
+    let derived_ttf = own.contains_key("unavailability");
+    for k in ["mttr", "ttr"] {
+        own.remove(k);
+    }
+    if derived_ttf {
+        own.remove("unavailability");
+    }
+    for (k, v) in generated.iter() {
+        let is_ttr = k == "mttr" || k == "ttr";
+        let is_ttf = k == "mtbf" || k == "ttf";
+        if is_ttr || (is_ttf && derived_ttf) {
+            let mut v = v.clone();
+            v.decor_mut().set_prefix(" ");
+            own.insert(k, Item::Value(v));
+        }
+    }
+    Ok(())
+}
