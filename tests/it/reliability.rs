@@ -26,43 +26,8 @@ fn rel(a: f64, b: f64) -> f64 {
 }
 
 /// The dodecahedron with s = 0 and t = 19 antipodal (labeling of the
-/// rare-event note, shifted to 0-based).
-pub fn dodecahedron(q: f64) -> StaticModel {
-    let e1: [(u32, u32); 30] = [
-        (1, 2),
-        (1, 3),
-        (1, 4),
-        (2, 6),
-        (2, 7),
-        (3, 8),
-        (3, 9),
-        (4, 5),
-        (4, 10),
-        (5, 6),
-        (7, 8),
-        (9, 10),
-        (5, 11),
-        (6, 12),
-        (7, 13),
-        (8, 14),
-        (9, 15),
-        (10, 16),
-        (11, 16),
-        (12, 13),
-        (14, 15),
-        (11, 17),
-        (12, 17),
-        (13, 18),
-        (14, 18),
-        (15, 19),
-        (16, 19),
-        (17, 20),
-        (18, 20),
-        (19, 20),
-    ];
-    let edges: Vec<(u32, u32)> = e1.iter().map(|&(a, b)| (a - 1, b - 1)).collect();
-    StaticModel::graph(20, &edges, q)
-}
+/// rare-event note, shifted to 0-based); shared with the benchmarks.
+pub use drsim::estimate::instances::dodecahedron;
 
 fn grid(k: u32, q: f64) -> StaticModel {
     let mut edges = Vec::new();
