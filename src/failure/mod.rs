@@ -7,7 +7,7 @@
 //! take a fixed set of components down together with their own probability.
 
 use crate::model::{Distribution, EventProcess, PlanId, Topology};
-use crate::units::{Duration, Probability};
+use crate::units::Probability;
 
 /// Regions larger than this with a per-site hit probability below 1 cannot
 /// be decomposed exactly into Marshall-Olkin shocks (2^n subsets).
@@ -276,14 +276,4 @@ impl StaticModel {
             shocks,
         })
     }
-}
-
-/// Keeps the compiler honest about [`Duration`] being used by callers that
-/// build shocks by hand.
-pub fn shock_probability(annual_rate: f64, mean_duration: Duration) -> Probability {
-    EventProcess {
-        annual_rate,
-        duration: Distribution::fixed(mean_duration),
-    }
-    .active_probability()
 }

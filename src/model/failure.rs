@@ -74,7 +74,9 @@ impl Distribution {
     pub fn mean_secs(&self) -> f64 {
         match self {
             Distribution::Exponential { mean } => mean.secs(),
-            Distribution::Weibull { shape, scale } => scale.secs() * gamma(1.0 + 1.0 / shape),
+            Distribution::Weibull { shape, scale } => {
+                scale.secs() * statrs::function::gamma::gamma(1.0 + 1.0 / shape)
+            }
             Distribution::LogNormal { median, sigma } => {
                 median.secs() * (sigma * sigma / 2.0).exp()
             }
@@ -103,12 +105,6 @@ impl Distribution {
     pub fn is_exponential(&self) -> bool {
         matches!(self, Distribution::Exponential { .. })
     }
-}
-
-/// Lanczos approximation of the gamma function (relative error < 1e-13 for
-/// the positive arguments the Weibull mean needs).
-fn gamma(x: f64) -> f64 {
-    statrs::function::gamma::gamma(x)
 }
 
 /// An alternating up/down process: how long a component works, how long it
