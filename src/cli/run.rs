@@ -28,7 +28,7 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Topology file (.toml).
+    /// Topology file (TOML, or a GraphML/SNDlib network).
     pub file: PathBuf,
     /// Plan to simulate (by id); repeat for several. Default: every plan.
     #[arg(long = "plan", conflicts_with = "all_plans")]
