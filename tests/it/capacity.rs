@@ -578,7 +578,7 @@ mod rare {
     fn importance_sampling_matches_dodecahedron_reference() {
         // Dodecahedron, s = 1, t = 20 (antipodal), every link down with
         // q = 1e-3: exact two-terminal unreliability 2.006e-9
-        // (/work/shared/notes/rare-event.md, layers as in hnguye11/mwm).
+        // (shared/notes/rare-event.md, layers as in hnguye11/mwm).
         #[rustfmt::skip]
         let e1: [(u32, u32); 30] = [
             (1, 2), (1, 3), (1, 4), (2, 6), (2, 7), (3, 8), (3, 9), (4, 5), (4, 10), (5, 6),
