@@ -12,5 +12,6 @@ pub mod flow;
 pub mod instant_mc;
 pub mod io;
 pub mod model;
+pub mod shard;
 pub mod simulate;
 pub mod units;
