@@ -3,6 +3,7 @@
 mod bad_topologies;
 mod capacity;
 mod coverage;
+mod crn;
 mod import;
 mod load;
 mod reliability;
