@@ -29,6 +29,10 @@ pub(crate) struct DemandCurve {
     /// demand fits (the common case; surges make the yearly maximum useless
     /// as a filter).
     sparse: Vec<Vec<f64>>,
+    /// Each demand's rate at each UTC hour without surges.
+    pub hourly: Vec<[f64; 24]>,
+    /// Surge windows within the year, `[start, end)`.
+    surges: Vec<(f64, f64)>,
 }
 
 impl DemandCurve {
@@ -85,7 +89,26 @@ impl DemandCurve {
             sparse.push(next);
             width *= 2;
         }
+        let surges = t
+            .surges
+            .iter()
+            .map(|s| {
+                let a = s.day_of_year as f64 * 86_400.0 + s.start_hour_utc * SECONDS_PER_HOUR;
+                (
+                    a.min(SECONDS_PER_YEAR),
+                    (a + s.duration.secs()).min(SECONDS_PER_YEAR),
+                )
+            })
+            .filter(|(a, b)| b > a)
+            .collect();
+        let surges = merge_windows(surges);
         DemandCurve {
+            hourly: t
+                .demands
+                .iter()
+                .map(|d| std::array::from_fn(|h| d.rps_at_hour(h)))
+                .collect(),
+            surges,
             sparse,
             n_demands: nd,
             starts: cuts,
@@ -151,9 +174,40 @@ impl DemandCurve {
         }
     }
 
+    /// The first surge window overlapping `[t0, t1)`, clipped to it, or
+    /// `(t1, t1)` when there is none. Outside surge windows every rate is
+    /// its demand's hourly profile value.
+    pub fn next_surge(&self, t0: f64, t1: f64) -> (f64, f64) {
+        let mut base = (t0 / SECONDS_PER_YEAR).floor() * SECONDS_PER_YEAR;
+        while base < t1 && !self.surges.is_empty() {
+            // Windows are sorted and disjoint.
+            for &(a, b) in &self.surges {
+                let (a, b) = (base + a, base + b);
+                if b > t0 && a < t1 {
+                    return (a.max(t0), b.min(t1));
+                }
+            }
+            base += SECONDS_PER_YEAR;
+        }
+        (t1, t1)
+    }
+
     pub fn rate(&self, piece: usize, d: usize) -> f64 {
         self.rps[piece * self.n_demands + d]
     }
+}
+
+/// Sorts windows and joins those that overlap or touch.
+fn merge_windows(mut w: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    w.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(w.len());
+    for (a, b) in w {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -223,5 +277,43 @@ mod tests {
         // Surge x4 over hours 3..5, whose profile peaks at 21/23.
         assert!((c.max_rps[0] - 40.0 * 21.0 / 23.0).abs() < 1e-12);
         assert_eq!(c.max_between(0, 0.0, 2.0 * SECONDS_PER_YEAR), c.max_rps[0]);
+    }
+
+    /// The simulator integrates whole stretches between surge windows with
+    /// the hourly profile alone: every piece outside [`DemandCurve::next_surge`]
+    /// windows must have exactly its hour's profile rate, and every piece
+    /// inside one must lie in the window that `next_surge` returns.
+    #[test]
+    fn outside_surge_windows_rates_follow_the_hourly_profile() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("topologies")
+            .join("global-messaging.toml");
+        let t = crate::io::load_path(&path).unwrap();
+        let c = DemandCurve::new(&t);
+        let mut surged = 0;
+        for (p, &start) in c.starts.iter().enumerate() {
+            let end = c.starts.get(p + 1).copied().unwrap_or(SECONDS_PER_YEAR);
+            let (a, b) = c.next_surge(start, end);
+            let in_surge = b > a;
+            if in_surge {
+                assert!(a == start && b == end, "piece {p} partly in a window");
+                surged += 1;
+            }
+            let hour = (start / SECONDS_PER_HOUR) as usize % 24;
+            for d in 0..c.n_demands {
+                if !in_surge {
+                    assert_eq!(c.rate(p, d), c.hourly[d][hour], "piece {p}, demand {d}");
+                }
+            }
+        }
+        // New Year's Eve: windows of 2, 3, 2 and 3 h on 31 December (the
+        // last cut at midnight) and 6 h on 1 January, all on hour or half-hour
+        // cuts: 13:00-15:00, 15:00-18:00, 18:30-20:30, 22:00-24:00 and
+        // 03:00-09:00 give 2 + 3 + 3 + 2 + 6 pieces.
+        assert_eq!(surged, 16);
+        // A stretch in the second year finds the second year's window.
+        let y = SECONDS_PER_YEAR;
+        assert_eq!(c.next_surge(y + 3600.0, y + 86_400.0), (y + 3.0 * 3600.0, y + 9.0 * 3600.0));
+        assert_eq!(c.next_surge(10.0 * 86_400.0, 20.0 * 86_400.0), (20.0 * 86_400.0, 20.0 * 86_400.0));
     }
 }

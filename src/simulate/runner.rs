@@ -19,8 +19,13 @@ use rayon::prelude::*;
 /// sharding.
 pub const BATCH_TRIALS: usize = 64;
 
-fn run_batch(s: &Scenario<'_>, seed: u64, b: usize, trials: usize) -> BatchOut {
-    let mut state = TrialState::new(s);
+fn run_batch(
+    s: &Scenario<'_>,
+    state: &mut TrialState,
+    seed: u64,
+    b: usize,
+    trials: usize,
+) -> BatchOut {
     let mut rec = TrialRecord::new(s.topo.sites.len() + s.topo.links.len());
     let mut out = BatchOut::default();
     let first = b * BATCH_TRIALS;
@@ -69,11 +74,17 @@ pub fn run_plan_data(
     let batches: Vec<BatchOut> = range
         .clone()
         .into_par_iter()
-        .map(|b| {
-            let out = run_batch(&scenario, cfg.seed, b, cfg.trials);
-            progress(out.trial_down.len() as u64);
-            out
-        })
+        // One trial state per worker job, reused across its batches: its
+        // cache of service evaluations is a pure function of the failure
+        // state, so sharing it changes no number, only the work.
+        .map_init(
+            || TrialState::new(&scenario),
+            |state, b| {
+                let out = run_batch(&scenario, state, cfg.seed, b, cfg.trials);
+                progress(out.trial_down.len() as u64);
+                out
+            },
+        )
         .collect();
     Ok(RunData {
         plan: topo.plans[plan_index].key.clone(),

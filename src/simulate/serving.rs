@@ -60,6 +60,9 @@ pub(crate) struct Eval {
     /// Could some group's demand exceed its capacity at some hour? Set by
     /// the caller that knows the demand curve; false skips the hourly loop.
     pub may_congest: bool,
+    /// Could it at some hour of an ordinary day (no surge)? When not, only
+    /// intervals that overlap a surge need the congestion check.
+    pub daily_congest: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

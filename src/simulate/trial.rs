@@ -360,6 +360,17 @@ impl TrialState {
             let peak: f64 = g.demands.iter().map(|&d| s.curve.max_rps[d as usize]).sum();
             peak > g.capacity
         });
+        e.daily_congest = e.may_congest
+            && e.groups.iter().any(|g| {
+                (0..24).any(|h| {
+                    let rate: f64 = g
+                        .demands
+                        .iter()
+                        .map(|&d| s.curve.hourly[d as usize][h])
+                        .sum();
+                    rate > g.capacity
+                })
+            });
         self.evals.push(e);
         let i = self.evals.len() - 1;
         self.cache.insert(self.key.clone(), i as u32);
@@ -800,30 +811,60 @@ impl TrialState {
     }
 
     fn integrate(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
-        let curve = &s.curve;
-        let congestible = eval.may_congest
-            && eval.groups.iter().any(|g| {
-                let peak: f64 = g
-                    .demands
-                    .iter()
-                    .map(|&d| curve.max_between(d as usize, t0, t))
-                    .sum();
-                peak > g.capacity
-            });
-        if !congestible {
-            if eval.unserved.is_empty() {
-                self.piece(s, t0, t, false, rec);
-                return;
+        if !eval.may_congest {
+            self.steady(s, eval, t0, t, rec);
+        } else if eval.daily_congest {
+            self.hourly(s, eval, t0, t, rec);
+        } else {
+            // Only surges can overload this state: the stretches between
+            // them go in one step, the surge windows hour by hour (when
+            // their peak can exceed a group's capacity at all).
+            let curve = &s.curve;
+            let mut a = t0;
+            while a < t {
+                let (sa, sb) = curve.next_surge(a, t);
+                if sa > a {
+                    self.steady(s, eval, a, sa, rec);
+                }
+                if sb > sa {
+                    let over = eval.groups.iter().any(|g| {
+                        let peak: f64 = g
+                            .demands
+                            .iter()
+                            .map(|&d| curve.max_between(d as usize, sa, sb))
+                            .sum();
+                        peak > g.capacity
+                    });
+                    if over {
+                        self.hourly(s, eval, sa, sb, rec);
+                    } else {
+                        self.steady(s, eval, sa, sb, rec);
+                    }
+                }
+                a = sb;
             }
-            for &d in &eval.unserved {
-                let d = d as usize;
-                rec.lost_requests += curve.integral(d, t) - curve.integral(d, t0);
-                rec.user_secs_lost += curve.users[d] * (t - t0);
-            }
-            self.piece(s, t0, t, true, rec);
-            self.attribute(s, t - t0, rec);
+        }
+    }
+
+    /// `[t0, t)` when no group can be overloaded in it.
+    fn steady(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+        if eval.unserved.is_empty() {
+            self.piece(s, t0, t, false, rec);
             return;
         }
+        let curve = &s.curve;
+        for &d in &eval.unserved {
+            let d = d as usize;
+            rec.lost_requests += curve.integral(d, t) - curve.integral(d, t0);
+            rec.user_secs_lost += curve.users[d] * (t - t0);
+        }
+        self.piece(s, t0, t, true, rec);
+        self.attribute(s, t - t0, rec);
+    }
+
+    /// `[t0, t)` piece by piece of the demand curve, shedding overload.
+    fn hourly(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+        let curve = &s.curve;
         let mut a = t0;
         while a < t {
             let (p, end) = curve.piece_at(a);
