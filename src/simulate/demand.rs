@@ -33,6 +33,9 @@ pub(crate) struct DemandCurve {
     pub hourly: Vec<[f64; 24]>,
     /// Surge windows within the year, `[start, end)`.
     surges: Vec<(f64, f64)>,
+    /// The piece holding the start of each hour of the year: finding the
+    /// piece of an instant takes a step or two instead of a binary search.
+    hour_piece: Vec<u32>,
 }
 
 impl DemandCurve {
@@ -102,7 +105,11 @@ impl DemandCurve {
             .filter(|(a, b)| b > a)
             .collect();
         let surges = merge_windows(surges);
+        let hour_piece = (0..8760)
+            .map(|h| (cuts.partition_point(|&c| c <= h as f64 * SECONDS_PER_HOUR) - 1) as u32)
+            .collect();
         DemandCurve {
+            hour_piece,
             hourly: t
                 .demands
                 .iter()
@@ -119,10 +126,18 @@ impl DemandCurve {
         }
     }
 
+    /// The last piece starting at or before `t_in_year`.
     fn piece(&self, t_in_year: f64) -> usize {
-        self.starts
-            .partition_point(|&s| s <= t_in_year)
-            .saturating_sub(1)
+        let h = ((t_in_year / SECONDS_PER_HOUR).max(0.0) as usize).min(self.hour_piece.len() - 1);
+        let mut p = self.hour_piece[h] as usize;
+        // Rounding in the division can land one hour late or early.
+        while p > 0 && self.starts[p] > t_in_year {
+            p -= 1;
+        }
+        while p + 1 < self.starts.len() && self.starts[p + 1] <= t_in_year {
+            p += 1;
+        }
+        p
     }
 
     /// Requests of demand `d` from time 0 to `t` (any number of years).
@@ -284,6 +299,29 @@ mod tests {
     /// windows must have exactly its hour's profile rate, and every piece
     /// inside one must lie in the window that `next_surge` returns.
     #[test]
+    fn piece_lookup_equals_binary_search() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("topologies")
+            .join("global-messaging.toml");
+        let c = DemandCurve::new(&crate::io::load_path(&path).unwrap());
+        let search = |y: f64| c.starts.partition_point(|&s| s <= y).saturating_sub(1);
+        let mut probes = vec![
+            0.0,
+            SECONDS_PER_YEAR - 1e-6,
+            SECONDS_PER_YEAR * (1.0 - 1e-16),
+        ];
+        for &s in &c.starts {
+            probes.extend([s, s - 1e-7, s + 1e-7, s - 1e-3, s + 0.5]);
+        }
+        for y in probes
+            .into_iter()
+            .filter(|y| (0.0..SECONDS_PER_YEAR).contains(y))
+        {
+            assert_eq!(c.piece(y), search(y), "t = {y}");
+        }
+    }
+
+    #[test]
     fn outside_surge_windows_rates_follow_the_hourly_profile() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("topologies")
@@ -313,7 +351,13 @@ mod tests {
         assert_eq!(surged, 16);
         // A stretch in the second year finds the second year's window.
         let y = SECONDS_PER_YEAR;
-        assert_eq!(c.next_surge(y + 3600.0, y + 86_400.0), (y + 3.0 * 3600.0, y + 9.0 * 3600.0));
-        assert_eq!(c.next_surge(10.0 * 86_400.0, 20.0 * 86_400.0), (20.0 * 86_400.0, 20.0 * 86_400.0));
+        assert_eq!(
+            c.next_surge(y + 3600.0, y + 86_400.0),
+            (y + 3.0 * 3600.0, y + 9.0 * 3600.0)
+        );
+        assert_eq!(
+            c.next_surge(10.0 * 86_400.0, 20.0 * 86_400.0),
+            (20.0 * 86_400.0, 20.0 * 86_400.0)
+        );
     }
 }

@@ -40,6 +40,12 @@ pub(crate) fn key_hash(key: &str) -> u64 {
     mix64(h)
 }
 
+/// A well-mixed 64-bit value of an integer (distinct inputs, distinct
+/// outputs: the mix is a bijection).
+pub(crate) fn key_hash_u64(x: u64) -> u64 {
+    mix64(x)
+}
+
 /// The part of a stream seed shared by every process of one trial.
 pub(crate) fn trial_base(seed: u64, trial: u64) -> u64 {
     mix64(mix64(seed) ^ trial.wrapping_mul(0xd1b5_4a32_d192_ed03))

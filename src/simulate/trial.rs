@@ -45,28 +45,29 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// A multiply-rotate hasher for the failure-state keys (a few u64 words):
-/// SipHash's DoS resistance buys nothing here and cost ~10% of run time.
+/// Passes a key that is already a uniform random hash straight through
+/// (the cache is keyed by Zobrist hashes).
 #[derive(Default, Clone, Copy)]
-pub(crate) struct WordHasher(u64);
+struct IdentityHasher(u64);
 
-impl Hasher for WordHasher {
+impl Hasher for IdentityHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(w));
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
         }
     }
     fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, x: usize) {
-        self.write_u64(x as u64);
+        self.0 = x;
     }
     fn finish(&self) -> u64 {
         self.0
     }
+}
+
+/// The Zobrist value of component `c` (sites, then links) or of active
+/// serving site `a` (offset by 2^32): XORed into the state's hash.
+fn zobrist(c: u64) -> u64 {
+    super::streams::key_hash_u64(c)
 }
 
 /// Causes a component can be held down by (congestion is not one).
@@ -80,7 +81,7 @@ const OPERATOR: usize = 4;
 /// Recovery episodes longer than this make a "long outage" year.
 pub(crate) const LONG_OUTAGE_SECS: f64 = 3600.0;
 
-/// Failure states remembered per batch before the cache starts over.
+/// Failure states remembered by a worker before its cache starts over.
 const MAX_CACHED_STATES: usize = 1 << 16;
 
 /// A regional hazard flattened: its stream and the sites it can hit.
@@ -246,10 +247,16 @@ pub(crate) struct TrialState {
     free_hit_sets: Vec<u32>,
     /// Down flags, sites then links, as bits: the failure-state cache key.
     down_bits: Vec<u64>,
-    key: Vec<u64>,
-    /// Service evaluations by (failure state, active site): the serving
-    /// model only runs for states not seen before in this batch.
-    cache: HashMap<Vec<u64>, u32, BuildHasherDefault<WordHasher>>,
+    /// XOR of the Zobrist values of the down components, kept as they flip.
+    state_hash: u64,
+    zobrist: Vec<u64>,
+    /// Service evaluations by the hash of (failure state, active site): the
+    /// serving model only runs for states not seen before by this worker.
+    /// `cache_keys` holds each evaluation's exact key (`down_bits` then the
+    /// active site), checked on every hit so a hash collision cannot return
+    /// a wrong evaluation.
+    cache: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>,
+    cache_keys: Vec<u64>,
     evals: Vec<Eval>,
     cur: usize,
     model: ServingModel,
@@ -282,8 +289,10 @@ impl TrialState {
             hit_sets: Vec::new(),
             free_hit_sets: Vec::new(),
             down_bits: vec![0; (n + m).div_ceil(64)],
-            key: Vec::new(),
+            state_hash: 0,
+            zobrist: (0..(n + m) as u64).map(zobrist).collect(),
             cache: HashMap::default(),
+            cache_keys: Vec::new(),
             evals: Vec::new(),
             cur: 0,
             model: s.model.clone(),
@@ -330,6 +339,7 @@ impl TrialState {
     fn flip_if(&mut self, c: usize, changed: bool) -> bool {
         if changed {
             self.down_bits[c / 64] ^= 1 << (c % 64);
+            self.state_hash ^= self.zobrist[c];
         }
         changed
     }
@@ -337,14 +347,20 @@ impl TrialState {
     /// The evaluation of the current failure state with this active site,
     /// from the cache or computed and stored.
     fn lookup(&mut self, s: &Scenario<'_>, active: Option<usize>) -> usize {
-        self.key.clear();
-        self.key.extend_from_slice(&self.down_bits);
-        self.key.push(active.map_or(u64::MAX, |a| a as u64));
-        if let Some(&i) = self.cache.get(self.key.as_slice()) {
-            return i as usize;
+        let active_word = active.map_or(u64::MAX, |a| a as u64);
+        let hash = self.state_hash ^ zobrist(active_word ^ (1 << 32));
+        let w = self.down_bits.len() + 1;
+        if let Some(&i) = self.cache.get(&hash) {
+            let k = &self.cache_keys[i as usize * w..(i as usize + 1) * w];
+            if k[w - 1] == active_word
+                && k[..w - 1].iter().zip(&self.down_bits).all(|(a, b)| a == b)
+            {
+                return i as usize;
+            }
         }
         if self.evals.len() >= MAX_CACHED_STATES {
             self.cache.clear();
+            self.cache_keys.clear();
             self.evals.clear();
         }
         for (u, &d) in self.site_up.iter_mut().zip(&self.site_down) {
@@ -373,7 +389,10 @@ impl TrialState {
             });
         self.evals.push(e);
         let i = self.evals.len() - 1;
-        self.cache.insert(self.key.clone(), i as u32);
+        self.cache_keys.extend_from_slice(&self.down_bits);
+        self.cache_keys.push(active_word);
+        // On a (vanishingly rare) hash collision the newer state wins.
+        self.cache.insert(hash, i as u32);
         i
     }
 
@@ -398,6 +417,7 @@ impl TrialState {
         self.site_down.fill(0);
         self.link_down.fill(0);
         self.down_bits.fill(0);
+        self.state_hash = 0;
         self.hit_sets.clear();
         self.free_hit_sets.clear();
         self.now = 0.0;
