@@ -35,7 +35,7 @@
 use super::demand::DemandCurve;
 use super::events::{Event, Queue};
 use super::metrics::TrialRecord;
-use super::serving::{Eval, ServingModel};
+use super::serving::{Eval, IRRELEVANT, ServingModel};
 use super::streams::{key_hash, stream, trial_base};
 use crate::failure::Cause;
 use crate::model::{Distribution, PlanMode, Replication, Topology};
@@ -241,13 +241,17 @@ pub(crate) struct TrialState {
     site_down: Vec<u16>,
     link_causes: Vec<[u16; N_CAUSES]>,
     link_down: Vec<u16>,
-    site_up: Vec<bool>,
-    link_up: Vec<bool>,
+    /// Down components in each element of the plan's reduced graph
+    /// ([`ServingModel::element_of`]); an element is up when it has none.
+    element_down: Vec<u32>,
+    element_up: Vec<bool>,
+    /// Did an element of the reduced graph change state in this event?
+    relevant: bool,
     hit_sets: Vec<Vec<u32>>,
     free_hit_sets: Vec<u32>,
-    /// Down flags, sites then links, as bits: the failure-state cache key.
+    /// Down flags of the elements, as bits: the failure-state cache key.
     down_bits: Vec<u64>,
-    /// XOR of the Zobrist values of the down components, kept as they flip.
+    /// XOR of the Zobrist values of the down elements, kept as they flip.
     state_hash: u64,
     zobrist: Vec<u64>,
     /// Service evaluations by the hash of (failure state, active site): the
@@ -276,6 +280,7 @@ impl TrialState {
     pub fn new(s: &Scenario<'_>) -> TrialState {
         let n = s.topo.sites.len();
         let m = s.topo.links.len();
+        let k = s.model.n_elements();
         TrialState {
             queue: Queue::default(),
             rngs: s.keys.iter().map(|&k| stream(0, k)).collect(),
@@ -284,13 +289,14 @@ impl TrialState {
             site_down: vec![0; n],
             link_causes: vec![[0; N_CAUSES]; m],
             link_down: vec![0; m],
-            site_up: vec![true; n],
-            link_up: vec![true; m],
+            element_down: vec![0; k],
+            element_up: vec![true; k],
+            relevant: false,
             hit_sets: Vec::new(),
             free_hit_sets: Vec::new(),
-            down_bits: vec![0; (n + m).div_ceil(64)],
+            down_bits: vec![0; k.div_ceil(64)],
             state_hash: 0,
-            zobrist: (0..(n + m) as u64).map(zobrist).collect(),
+            zobrist: (0..k as u64).map(zobrist).collect(),
             cache: HashMap::default(),
             cache_keys: Vec::new(),
             evals: Vec::new(),
@@ -314,11 +320,11 @@ impl TrialState {
         if down {
             self.site_causes[i][cause] += 1;
             self.site_down[i] += 1;
-            self.flip_if(i, self.site_down[i] == 1)
+            self.flip_if(i, self.site_down[i] == 1, true)
         } else {
             self.site_causes[i][cause] -= 1;
             self.site_down[i] -= 1;
-            self.flip_if(i, self.site_down[i] == 0)
+            self.flip_if(i, self.site_down[i] == 0, false)
         }
     }
 
@@ -327,21 +333,41 @@ impl TrialState {
         if down {
             self.link_causes[j][cause] += 1;
             self.link_down[j] += 1;
-            self.flip_if(self.site_down.len() + j, self.link_down[j] == 1)
+            self.flip_if(self.site_down.len() + j, self.link_down[j] == 1, true)
         } else {
             self.link_causes[j][cause] -= 1;
             self.link_down[j] -= 1;
-            self.flip_if(self.site_down.len() + j, self.link_down[j] == 0)
+            self.flip_if(self.site_down.len() + j, self.link_down[j] == 0, false)
         }
     }
 
-    /// Flips component `c`'s down bit when it changed state; returns whether.
-    fn flip_if(&mut self, c: usize, changed: bool) -> bool {
-        if changed {
-            self.down_bits[c / 64] ^= 1 << (c % 64);
-            self.state_hash ^= self.zobrist[c];
+    /// Records that component `c` (sites, then links) went down or came
+    /// back when `changed`; returns `changed`. The blame changes with any
+    /// component; the service only when an element of the reduced graph
+    /// flips.
+    fn flip_if(&mut self, c: usize, changed: bool, now_down: bool) -> bool {
+        if !changed {
+            return false;
         }
-        changed
+        self.blame_dirty = true;
+        let e = self.model.element_of[c];
+        if e == IRRELEVANT {
+            return true;
+        }
+        let e = e as usize;
+        let flips = if now_down {
+            self.element_down[e] += 1;
+            self.element_down[e] == 1
+        } else {
+            self.element_down[e] -= 1;
+            self.element_down[e] == 0
+        };
+        if flips {
+            self.down_bits[e / 64] ^= 1 << (e % 64);
+            self.state_hash ^= self.zobrist[e];
+            self.relevant = true;
+        }
+        true
     }
 
     /// The evaluation of the current failure state with this active site,
@@ -363,15 +389,11 @@ impl TrialState {
             self.cache_keys.clear();
             self.evals.clear();
         }
-        for (u, &d) in self.site_up.iter_mut().zip(&self.site_down) {
-            *u = d == 0;
-        }
-        for (u, &d) in self.link_up.iter_mut().zip(&self.link_down) {
+        for (u, &d) in self.element_up.iter_mut().zip(&self.element_down) {
             *u = d == 0;
         }
         let mut e = Eval::default();
-        self.model
-            .evaluate(&self.site_up, &self.link_up, active, &mut e);
+        self.model.evaluate(&self.element_up, active, &mut e);
         e.may_congest = e.groups.iter().any(|g| {
             let peak: f64 = g.demands.iter().map(|&d| s.curve.max_rps[d as usize]).sum();
             peak > g.capacity
@@ -417,6 +439,7 @@ impl TrialState {
         self.site_down.fill(0);
         self.link_down.fill(0);
         self.down_bits.fill(0);
+        self.element_down.fill(0);
         self.state_hash = 0;
         self.hit_sets.clear();
         self.free_hit_sets.clear();
@@ -491,8 +514,10 @@ impl TrialState {
             if let Some(log) = &mut self.log {
                 log.push((t, ev));
             }
+            self.relevant = false;
             let changed = self.handle(s, t, ev);
-            if changed {
+            // Components outside the reduced graph only move the blame.
+            if changed && (self.relevant || matches!(ev, Event::FailoverDone(_))) {
                 self.reevaluate(s, plan, rec);
             }
         }
