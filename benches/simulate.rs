@@ -1,5 +1,6 @@
 //! Trial-years per second of the time-based simulator on a 15-site,
-//! 5-region topology and a generated 200-site one, on 2 worker threads.
+//! 5-region topology and a generated 200-site one, on 1 and 2 worker
+//! threads (labels end in `/1t`, `/2t`).
 //! Also every plan of `topologies/global-messaging.toml` when it exists.
 //! Run: `cargo bench --bench simulate -- --quick`.
 
@@ -141,10 +142,16 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
 }
 
 fn bench(c: &mut Criterion) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let pools: Vec<(usize, rayon::ThreadPool)> = [1, 2]
+        .into_iter()
+        .map(|n| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap();
+            (n, pool)
+        })
+        .collect();
     let mut cases = vec![
         ("15-sites", topology(5, 3, 3, 5), 0, 2_000usize),
         ("200-sites", topology(20, 10, 7, 10), 0, 256),
@@ -167,9 +174,11 @@ fn bench(c: &mut Criterion) {
             years: 1,
             seed: 1,
         };
-        g.bench_function(label, |b| {
-            b.iter(|| pool.install(|| run_plan(&topo, plan, &cfg, &|_| {}).unwrap()))
-        });
+        for (threads, pool) in &pools {
+            g.bench_function(format!("{label}/{threads}t"), |b| {
+                b.iter(|| pool.install(|| run_plan(&topo, plan, &cfg, &|_| {}).unwrap()))
+            });
+        }
         g.finish();
     }
 }
