@@ -30,7 +30,7 @@ pub(crate) enum Event {
     OperatorErrorEnd(u32),
     /// Detection plus switchover has elapsed for the failover of this
     /// generation (stale generations are ignored).
-    FailoverDone(u64),
+    FailoverDone(u32),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -53,10 +53,13 @@ impl PartialOrd for Entry {
 }
 impl Ord for Entry {
     /// Reversed so that the max-heap pops the earliest (time, seq) first.
+    /// Times are never negative, and the bits of non-negative floats order
+    /// as the floats do: an integer compare is all it takes.
     fn cmp(&self, other: &Self) -> Ordering {
         other
             .time
-            .total_cmp(&self.time)
+            .to_bits()
+            .cmp(&self.time.to_bits())
             .then(other.seq.cmp(&self.seq))
     }
 }
@@ -78,6 +81,7 @@ impl Queue {
     }
 
     pub fn push(&mut self, time: f64, event: Event) {
+        debug_assert!(time >= 0.0, "event at {time}");
         if time < self.horizon {
             self.seq += 1;
             self.heap.push(Entry {

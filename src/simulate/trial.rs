@@ -267,7 +267,7 @@ pub(crate) struct TrialState {
     active: Option<usize>,
     failed_from: Option<usize>,
     failover_done: bool,
-    failover_gen: u64,
+    failover_gen: u32,
     write_primary: Option<usize>,
     replicas_destroyed: bool,
     now: f64,
@@ -755,7 +755,7 @@ impl TrialState {
                     self.active = None;
                     self.failed_from = Some(a);
                     self.failover_done = false;
-                    self.failover_gen += 1;
+                    self.failover_gen = self.failover_gen.wrapping_add(1);
                     let delay = plan.detection.secs() + plan.switchover.secs();
                     self.queue
                         .push(t + delay, Event::FailoverDone(self.failover_gen));
@@ -770,7 +770,7 @@ impl TrialState {
                         // over: it simply resumes.
                         Some(f) if !self.failover_done && usable[f] => {
                             self.active = Some(f);
-                            self.failover_gen += 1;
+                            self.failover_gen = self.failover_gen.wrapping_add(1);
                         }
                         // Operators are engaged: the first usable site in
                         // priority order takes over as soon as there is one.
