@@ -16,7 +16,9 @@
 //!   power, releases, operators) leave a replica's data on disk;
 //! - **attribution**: each second of downtime is split evenly among the down
 //!   serving and entry sites (or, when none is down, among all down links and
-//!   sites), and within a component evenly per cause holding it down;
+//!   sites that lie on some path the plan can use: not in a part of the
+//!   network that only hangs off it), and within a component evenly per
+//!   cause holding it down;
 //!   overload with every demand reachable is attributed to congestion.
 //!
 //! Confidence intervals are 95%: mean ± 1.96 standard errors over trials

@@ -71,20 +71,24 @@ pub fn run_plan_data(
     }
     let scenario = Scenario::new(topo, plan_index, cfg.years);
     let range = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
+    let states: std::sync::Mutex<Vec<TrialState>> = std::sync::Mutex::new(Vec::new());
     let batches: Vec<BatchOut> = range
         .clone()
         .into_par_iter()
-        // One trial state per worker job, reused across its batches: its
-        // cache of service evaluations is a pure function of the failure
-        // state, so sharing it changes no number, only the work.
-        .map_init(
-            || TrialState::new(&scenario),
-            |state, b| {
-                let out = run_batch(&scenario, state, cfg.seed, b, cfg.trials);
-                progress(out.trial_down.len() as u64);
-                out
-            },
-        )
+        // Trial states are reused from a pool (at most one per thread in
+        // use at once): a state's cache of service evaluations is a pure
+        // function of the failure state, so which state runs a batch changes
+        // no number, only how much is recomputed.
+        .map(|b| {
+            let taken = states.lock().map(|mut v| v.pop()).unwrap_or(None);
+            let mut state = taken.unwrap_or_else(|| TrialState::new(&scenario));
+            let out = run_batch(&scenario, &mut state, cfg.seed, b, cfg.trials);
+            if let Ok(mut v) = states.lock() {
+                v.push(state);
+            }
+            progress(out.trial_down.len() as u64);
+            out
+        })
         .collect();
     Ok(RunData {
         plan: topo.plans[plan_index].key.clone(),

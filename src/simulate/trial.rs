@@ -797,14 +797,17 @@ impl TrialState {
             }
         }
         if self.blame.is_empty() {
-            let n = s.topo.sites.len() as u32;
+            // Down links and sites that can matter to the plan: a component
+            // the reduced graph dropped cannot have caused the outage.
+            let n = s.topo.sites.len();
+            let relevant = |c: usize| self.model.element_of[c] != IRRELEVANT;
             for (j, &d) in self.link_down.iter().enumerate() {
-                if d > 0 {
-                    self.blame.push((n + j as u32, 1.0));
+                if d > 0 && relevant(n + j) {
+                    self.blame.push(((n + j) as u32, 1.0));
                 }
             }
             for (i, &d) in self.site_down.iter().enumerate() {
-                if d > 0 {
+                if d > 0 && relevant(i) {
                     self.blame.push((i as u32, 1.0));
                 }
             }
