@@ -6,7 +6,9 @@
 
 mod capacity;
 mod import;
+mod merge;
 mod output;
+mod part;
 mod reliability;
 mod run;
 mod tui;
@@ -40,6 +42,8 @@ pub enum Command {
     Reliability(reliability::Args),
     /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
     Import(import::Args),
+    /// Join the parts written by `--shard I/N` into the unsharded result.
+    Merge(merge::Args),
     /// Open the interactive terminal UI (the default with no command).
     Tui(tui::Args),
 }
@@ -52,6 +56,7 @@ pub fn main() -> ExitCode {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Reliability(a)) => reliability::run(a),
         Some(Command::Import(a)) => import::run(a),
+        Some(Command::Merge(a)) => merge::run(a),
         Some(Command::Tui(a)) => tui::run(a),
         None => tui::run(tui::Args::default()),
     };

@@ -7,6 +7,7 @@ mod import;
 mod load;
 mod reliability;
 mod run_cli;
+mod shard_cli;
 mod shard_merge;
 mod simulate;
 mod topologies;
