@@ -2,6 +2,7 @@
 
 mod bad_topologies;
 mod capacity;
+mod cluster_examples;
 mod coverage;
 mod import;
 mod load;
