@@ -10,6 +10,7 @@ mod merge;
 mod output;
 mod part;
 mod reliability;
+mod report;
 mod run;
 mod tui;
 mod validate;
@@ -42,6 +43,9 @@ pub enum Command {
     Reliability(reliability::Args),
     /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
     Import(import::Args),
+    /// Write a self-contained HTML design-review page (plans compared,
+    /// charts, single points of failure, how to reproduce).
+    Report(report::Args),
     /// Join the parts written by `--shard I/N` into the unsharded result.
     Merge(merge::Args),
     /// Open the interactive terminal UI (the default with no command).
@@ -57,6 +61,7 @@ pub fn main() -> ExitCode {
         Some(Command::Reliability(a)) => reliability::run(a),
         Some(Command::Import(a)) => import::run(a),
         Some(Command::Merge(a)) => merge::run(a),
+        Some(Command::Report(a)) => report::run(a),
         Some(Command::Tui(a)) => tui::run(a),
         None => tui::run(tui::Args::default()),
     };

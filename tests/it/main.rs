@@ -7,6 +7,7 @@ mod coverage;
 mod import;
 mod load;
 mod reliability;
+mod report;
 mod run_cli;
 mod shard_cli;
 mod shard_merge;
