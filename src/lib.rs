@@ -13,6 +13,7 @@ pub mod instant_mc;
 pub mod io;
 pub mod model;
 pub mod report;
+pub mod score;
 pub mod shard;
 pub mod simulate;
 pub mod units;

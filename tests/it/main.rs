@@ -4,6 +4,7 @@ mod bad_topologies;
 mod capacity;
 mod cluster_examples;
 mod coverage;
+mod crn;
 mod import;
 mod load;
 mod reliability;
