@@ -7,8 +7,9 @@ use drsim::estimate::importance::cut_sets;
 use drsim::failure::{Overrides, StaticModel};
 use drsim::model::{PlanId, Topology};
 use drsim::report::{PlanSection, ReportInput, render_html, shell_quote};
+use drsim::score::ScoredPlan;
 use drsim::shard::Shard;
-use drsim::simulate::{self, SimConfig, TrialMetric};
+use drsim::simulate::{self, SimConfig};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,21 +83,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let data = pool
             .install(|| simulate::run_plan_data(&topo, p, &cfg, Shard::WHOLE, &tick))
             .with_context(|| format!("{}: plan '{key}'", args.file.display()))?;
-        let report = data
-            .report(&topo)
-            .with_context(|| format!("plan '{key}'"))?;
-        let downtime_minutes = data
-            .per_trial(TrialMetric::DowntimeSecs)
-            .into_iter()
-            .map(|s| s / 60.0)
-            .collect();
+        let scored = ScoredPlan::from_run(&topo, &data).with_context(|| format!("plan '{key}'"))?;
         let id = PlanId(p as u32);
         let cuts = StaticModel::for_plan(&topo, id, Overrides::default())
             .map_err(|e| e.to_string())
             .and_then(|m| cut_sets(&m, &service(&topo, id), 2).map_err(|e| e.to_string()));
         plans.push(PlanSection {
-            report,
-            downtime_minutes,
+            scored,
             cut_sets: cuts,
         });
     }
@@ -114,7 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         trials: args.trials,
         years: args.years,
         command,
-    });
+    })?;
     super::run::write_atomic(&args.out, html.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

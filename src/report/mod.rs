@@ -3,20 +3,28 @@
 //! the plans ranked side by side, downtime distributions, attribution by
 //! cause, single points of failure and what it takes to reproduce it.
 //!
+//! Ranking, frontier and the reasons a plan is off it come from
+//! [`crate::score::compare`] with downtime as the risk (paired comparisons:
+//! a plan is dominated only when the difference is significant).
+//!
 //! The page depends only on its input, so a seed fixes it byte for byte.
 
 pub mod svg;
 
 use crate::estimate::importance::CutSet;
 use crate::model::{Replication, Topology};
-use crate::simulate::PlanReport;
+use crate::score::compare::{ComparedPlan, compare};
+use crate::score::{Metric, ScoreError, ScoredPlan};
 use std::fmt::Write as _;
+
+/// The risk the plans are ranked on and traded against cost.
+pub const RISK: Metric = Metric::DowntimeMinutes;
 
 /// One plan's results.
 pub struct PlanSection {
-    pub report: PlanReport,
-    /// Downtime minutes per year of every trial, for the distribution.
-    pub downtime_minutes: Vec<f64>,
+    /// Scores with their per-trial values (for pairing and the
+    /// distribution chart).
+    pub scored: ScoredPlan,
     /// Minimal cut sets (up to order 2) of the plan's service at a random
     /// instant, or why they could not be computed.
     pub cut_sets: Result<Vec<CutSet>, String>,
@@ -49,19 +57,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     o
-}
-
-/// Which points are on the Pareto frontier when both coordinates are to be
-/// minimised: no other point is at least as good in both and better in one.
-pub fn pareto_frontier(points: &[(f64, f64)]) -> Vec<bool> {
-    points
-        .iter()
-        .map(|&(x, y)| {
-            !points
-                .iter()
-                .any(|&(a, b)| a <= x && b <= y && (a < x || b < y))
-        })
-        .collect()
 }
 
 /// Bins of annual downtime for the distribution charts, in minutes.
@@ -141,9 +136,12 @@ code,pre{background:#f4f4f4;padding:2px 4px;border-radius:3px}pre{padding:8px;wh
 .grid{display:flex;flex-wrap:wrap;gap:0 24px}
 ";
 
-/// Renders the page.
-pub fn render_html(input: &ReportInput<'_>) -> String {
+/// Renders the page; fails only if the plans' runs cannot be paired
+/// (different trials, years or seed).
+pub fn render_html(input: &ReportInput<'_>) -> Result<String, ScoreError> {
     let t = input.topo;
+    let scored: Vec<ScoredPlan> = input.plans.iter().map(|p| p.scored.clone()).collect();
+    let cmp = compare(&t.name, &scored, RISK)?;
     let mut h = String::new();
     let _ = writeln!(
         h,
@@ -162,8 +160,8 @@ pub fn render_html(input: &ReportInput<'_>) -> String {
         env!("CARGO_PKG_VERSION")
     );
     model_summary(&mut h, t);
-    let ranked = comparison(&mut h, input);
-    charts(&mut h, input, &ranked);
+    comparison(&mut h, &cmp.plans);
+    charts(&mut h, input, &cmp.plans);
     spofs(&mut h, input);
     let _ = writeln!(
         h,
@@ -174,7 +172,7 @@ pub fn render_html(input: &ReportInput<'_>) -> String {
         cmd = esc(&input.command),
         src = esc(&shell_quote(&input.source)),
     );
-    h
+    Ok(h)
 }
 
 /// Quotes a word for a POSIX shell when it needs it.
@@ -234,39 +232,31 @@ fn model_summary(h: &mut String, t: &Topology) {
     h.push_str("</table>\n");
 }
 
-/// The ranked comparison table; returns the plan indices in rank order and
-/// marks the frontier.
-fn comparison(h: &mut String, input: &ReportInput<'_>) -> Vec<usize> {
-    let reps: Vec<&PlanReport> = input.plans.iter().map(|p| &p.report).collect();
-    let points: Vec<(f64, f64)> = reps
-        .iter()
-        .map(|r| (r.cost_per_year, r.downtime_minutes_per_year.mean.mean))
-        .collect();
-    let front = pareto_frontier(&points);
-    let mut order: Vec<usize> = (0..reps.len()).collect();
-    order.sort_by(|&a, &b| {
-        reps[b]
-            .availability_time
-            .mean
-            .total_cmp(&reps[a].availability_time.mean)
-            .then(reps[a].cost_per_year.total_cmp(&reps[b].cost_per_year))
-    });
-    h.push_str("<h2 id=\"plans\">Plans compared</h2><p>Ranked by time availability. <span class=\"badge\">frontier</span> marks the cost-vs-downtime Pareto frontier: no other plan is both cheaper (or as cheap) and less down (mean minutes per year).</p>\n<table><tr><th>rank</th><th class=\"l\">plan</th><th>availability (time)</th><th>availability (demand)</th><th>downtime min/year<br>mean [95%]</th><th>p50</th><th>p99</th><th>user-minutes lost / year</th><th>data lost min/year</th><th>recovery (RTO) mean / p99 min</th><th>cost / year</th><th class=\"l\">frontier</th></tr>\n");
-    for (rank, &i) in order.iter().enumerate() {
-        let r = reps[i];
+/// The ranked comparison table.
+fn comparison(h: &mut String, ranked: &[ComparedPlan]) {
+    h.push_str("<h2 id=\"plans\">Plans compared</h2><p>Ranked by mean downtime per year. <span class=\"badge\">frontier</span> marks the cost-vs-downtime Pareto frontier: a plan is off it when another plan costs no more and has significantly less downtime (paired 95% interval over the same simulated years).</p>\n<table><tr><th>rank</th><th class=\"l\">plan</th><th>availability (time)</th><th>availability (demand)</th><th>downtime min/year<br>mean [95%]</th><th>p50</th><th>p99</th><th>user-minutes lost / year</th><th>data lost min/year</th><th>recovery (RTO) mean / p99 min</th><th>cost / year</th><th class=\"l\">frontier</th></tr>\n");
+    for c in ranked {
+        let r = &c.scores;
         let d = &r.downtime_minutes_per_year;
-        let why = if front[i] {
+        let mut why = if c.pareto_optimal {
             "<span class=\"badge\">frontier</span>".to_string()
         } else {
-            dominated_reason(&reps, &points, &front, i)
+            c.dominated_by
+                .iter()
+                .map(|x| esc(&x.reason))
+                .collect::<Vec<_>>()
+                .join("<br>")
         };
+        for n in &c.notes {
+            let _ = write!(why, "<br><small>{}</small>", esc(n));
+        }
         let _ = writeln!(
             h,
             "<tr class=\"{}\"><td>{}</td><td class=\"l\"><b>{}</b><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}<br><small>[{}, {}]</small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td class=\"l\">{}</td></tr>",
-            if front[i] { "front" } else { "" },
-            rank + 1,
-            esc(&r.plan),
-            esc(&r.name),
+            if c.pareto_optimal { "front" } else { "" },
+            c.rank,
+            esc(&c.plan),
+            esc(&c.name),
             pct(&r.availability_time),
             pct(&r.availability_demand),
             num(d.mean.mean),
@@ -283,77 +273,55 @@ fn comparison(h: &mut String, input: &ReportInput<'_>) -> Vec<usize> {
         );
     }
     h.push_str("</table>\n");
-    order
 }
 
-/// Names a frontier plan that beats plan `i` and says how.
-fn dominated_reason(
-    reps: &[&PlanReport],
-    points: &[(f64, f64)],
-    front: &[bool],
-    i: usize,
-) -> String {
-    let (x, y) = points[i];
-    let by = (0..reps.len())
-        .filter(|&j| front[j])
-        .find(|&j| points[j].0 <= x && points[j].1 <= y);
-    match by {
-        Some(j) => {
-            let cost = if points[j].0 < x {
-                format!("costs {} less", money(x - points[j].0))
-            } else {
-                "costs the same".to_string()
-            };
-            format!(
-                "dominated by <b>{}</b>: {cost} and is down {} fewer minutes a year",
-                esc(&reps[j].plan),
-                num(y - points[j].1)
-            )
-        }
-        None => "dominated".into(),
-    }
-}
-
-fn charts(h: &mut String, input: &ReportInput<'_>, order: &[usize]) {
+fn charts(h: &mut String, input: &ReportInput<'_>, ranked: &[ComparedPlan]) {
+    let section = |plan: &str| {
+        input
+            .plans
+            .iter()
+            .find(|p| p.scored.plan() == plan)
+            .expect("the comparison ranks the input's plans")
+    };
     h.push_str("<h2 id=\"distributions\">Downtime distribution</h2><p>Share of simulated years by total downtime in the year.</p><div class=\"grid\">\n");
-    for (k, &i) in order.iter().enumerate() {
-        let p = &input.plans[i];
+    for (k, c) in ranked.iter().enumerate() {
+        let p = section(&c.plan);
         let svg = svg::histogram(
-            &format!("{}: downtime per year", p.report.plan),
+            &format!("{}: downtime per year", c.plan),
             "downtime in the year (minutes unless marked)",
-            &downtime_bins(&p.downtime_minutes),
+            &downtime_bins(p.scored.values(Metric::DowntimeMinutes)),
             svg::PALETTE[k % svg::PALETTE.len()],
         );
         let _ = writeln!(
             h,
             "<figure class=\"chart\" id=\"chart-downtime-{}\">{svg}</figure>",
-            esc(&p.report.plan)
+            esc(&c.plan)
         );
     }
     h.push_str("</div>\n");
     // Attribution: every cause that any plan has, in the simulator's order.
     let mut causes: Vec<&str> = Vec::new();
-    for &i in order {
-        for c in &input.plans[i].report.downtime_by_cause {
-            if c.minutes_per_year > 0.0 && !causes.contains(&c.cause) {
-                causes.push(c.cause);
+    for c in ranked {
+        for x in &c.scores.downtime_by_cause {
+            if x.minutes_per_year > 0.0 && !causes.contains(&x.cause) {
+                causes.push(x.cause);
             }
         }
     }
-    let rows: Vec<(String, Vec<f64>)> = order
+    let rows: Vec<(String, Vec<f64>)> = ranked
         .iter()
-        .map(|&i| {
-            let r = &input.plans[i].report;
+        .map(|c| {
             let v = causes
                 .iter()
-                .map(|c| {
-                    r.downtime_by_cause
+                .map(|cause| {
+                    c.scores
+                        .downtime_by_cause
                         .iter()
-                        .find(|x| x.cause == *c)
+                        .find(|x| x.cause == *cause)
                         .map_or(0.0, |x| x.minutes_per_year)
                 })
                 .collect();
-            (r.plan.clone(), v)
+            (c.plan.clone(), v)
         })
         .collect();
     h.push_str("<h2 id=\"causes\">Downtime by cause</h2><p>Mean minutes of downtime per year, attributed to what was down.</p>\n");
@@ -367,29 +335,16 @@ fn charts(h: &mut String, input: &ReportInput<'_>, order: &[usize]) {
             &causes
         )
     );
-    let points: Vec<(f64, f64)> = input
-        .plans
+    let pts: Vec<svg::Point> = ranked
         .iter()
-        .map(|p| {
-            (
-                p.report.cost_per_year,
-                p.report.downtime_minutes_per_year.mean.mean,
-            )
+        .map(|c| svg::Point {
+            label: c.plan.clone(),
+            x: c.cost_per_year,
+            y: c.scores.downtime_minutes_per_year.mean.mean,
+            frontier: c.pareto_optimal,
         })
         .collect();
-    let front = pareto_frontier(&points);
-    let pts: Vec<svg::Point> = input
-        .plans
-        .iter()
-        .zip(&front)
-        .map(|(p, &f)| svg::Point {
-            label: p.report.plan.clone(),
-            x: p.report.cost_per_year,
-            y: p.report.downtime_minutes_per_year.mean.mean,
-            frontier: f,
-        })
-        .collect();
-    h.push_str("<h2 id=\"frontier\">Cost and downtime</h2><p>Filled points joined by the dashed line are on the Pareto frontier.</p>\n");
+    h.push_str("<h2 id=\"frontier\">Cost and downtime</h2><p>Filled points joined by the dashed line are on the Pareto frontier; hollow ones are dominated.</p>\n");
     let _ = writeln!(
         h,
         "<figure class=\"chart\" id=\"chart-frontier\">{}</figure>",
@@ -405,7 +360,7 @@ fn charts(h: &mut String, input: &ReportInput<'_>, order: &[usize]) {
 fn spofs(h: &mut String, input: &ReportInput<'_>) {
     h.push_str("<h2 id=\"spof\">Single points of failure</h2><p>Minimal cut sets of each plan's service at a random instant (every demand reaching a quorum of its serving sites), over sites, links and shared causes (conduits, regional hazards, release trains, operator errors); one-event cuts are single points of failure. Probability: that every event of the set is in effect at a random instant. Largest first, at most 10 per plan.</p>\n");
     for p in &input.plans {
-        let _ = writeln!(h, "<h3>{}</h3>", esc(&p.report.plan));
+        let _ = writeln!(h, "<h3>{}</h3>", esc(p.scored.plan()));
         match &p.cut_sets {
             Err(e) => {
                 let _ = writeln!(h, "<p class=\"muted\">not computed: {}</p>", esc(e));
@@ -452,24 +407,6 @@ fn spofs(h: &mut String, input: &ReportInput<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn frontier_by_enumeration() {
-        // (cost, downtime): b dominates c; a and b and d trade off; e ties a.
-        let pts = [(1.0, 10.0), (2.0, 5.0), (3.0, 6.0), (4.0, 1.0), (1.0, 10.0)];
-        assert_eq!(pareto_frontier(&pts), vec![true, true, false, true, true]);
-        // Against the definition over every pair, on a grid of points.
-        let grid: Vec<(f64, f64)> = (0..25)
-            .map(|k| (((k * 7) % 5) as f64, ((k * 3) % 5) as f64))
-            .collect();
-        let f = pareto_frontier(&grid);
-        for (i, &(x, y)) in grid.iter().enumerate() {
-            let dominated = grid
-                .iter()
-                .any(|&(a, b)| (a < x && b <= y) || (a <= x && b < y));
-            assert_eq!(f[i], !dominated);
-        }
-    }
 
     #[test]
     fn bins_count_every_trial_once() {
