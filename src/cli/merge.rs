@@ -161,6 +161,14 @@ fn merge_run(args: &Args, parts: &[(PathBuf, Part)]) -> anyhow::Result<String> {
             .map(|(_, p)| p.run.as_ref().expect("checked").plans[i].clone())
             .collect();
         let merged = RunData::merge(datas).with_context(|| format!("plan '{}'", plan.plan))?;
+        if merged.is_complete() && merged.trials_held() != run0.trials {
+            bail!(
+                "plan '{}': the parts hold {} trials, the run had {} (a part was altered)",
+                plan.plan,
+                merged.trials_held(),
+                run0.trials
+            );
+        }
         reports.push(
             merged
                 .report(&topo)

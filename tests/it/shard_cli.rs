@@ -210,3 +210,31 @@ fn shard_refuses_what_cannot_be_split() {
             ));
     }
 }
+
+#[test]
+fn reliability_out_writes_what_stdout_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.txt");
+    let t = topo("textbook-bridge.toml");
+    let base = ["reliability", &t, "--all-terminal", "--method", "exact"];
+    let shown = drsim().args(base).output().unwrap();
+    assert!(shown.status.success());
+    drsim()
+        .args(base)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    // Exact results take no sampling; only the timing line may differ.
+    let strip = |s: &str| -> String {
+        s.lines()
+            .filter(|l| !l.starts_with("seconds"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        strip(&std::fs::read_to_string(&out).unwrap()),
+        strip(&String::from_utf8_lossy(&shown.stdout))
+    );
+}
