@@ -312,6 +312,24 @@ mod tests {
     }
 
     #[test]
+    fn parts_do_not_depend_on_the_thread_count() {
+        let model = instances::dodecahedron(0.1);
+        let crit = Criterion::TwoTerminal { s: 0, t: 19 };
+        for (method, samples) in [(Method::Crude, 40_000), (Method::Pmc, 6_000)] {
+            let o = opts(method, samples);
+            let shard = Shard::new(1, 3).unwrap();
+            let on = |n: usize| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .unwrap()
+                    .install(|| estimate_data(&model, &crit, &o, shard).unwrap())
+            };
+            assert_eq!(on(1), on(2), "{method:?}");
+        }
+    }
+
+    #[test]
     fn refuses_unshardable_runs_and_bad_merges() {
         let model = instances::dodecahedron(0.1);
         let crit = Criterion::TwoTerminal { s: 0, t: 19 };
