@@ -361,15 +361,18 @@ pub fn check_plan(
     Ok(out)
 }
 
-/// Checks every plan of `topo` that has targets.
+/// Checks plans `plans` (indices into `topo.plans`); those without targets
+/// are listed as such.
 pub fn check(
     topo: &Topology,
+    plans: &[usize],
     opts: &CheckOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<CheckReport, ScoreError> {
     let mut results = Vec::new();
     let mut without = Vec::new();
-    for (i, p) in topo.plans.iter().enumerate() {
+    for &i in plans {
+        let p = &topo.plans[i];
         let r = check_plan(topo, i, opts, progress)?;
         if r.is_empty() {
             without.push(p.key.clone());

@@ -2,7 +2,10 @@
 
 mod bad_topologies;
 mod capacity;
+mod check;
+mod compare;
 mod coverage;
+mod diff;
 mod import;
 mod load;
 mod reliability;
