@@ -6,6 +6,8 @@
 //! - [`serving`]: which demand a plan serves in a failure state;
 //! - [`trial`]: the discrete-event run of one trial;
 //! - [`metrics`]: per-trial records, reduction and the [`PlanReport`];
+//! - [`streams`]: one RNG stream per random process and trial (common
+//!   random numbers);
 //! - [`runner`]: deterministic parallel batches;
 //! - [`data`]: raw per-batch results, shards and their merge.
 //!
@@ -23,6 +25,7 @@ mod events;
 mod metrics;
 mod runner;
 mod serving;
+mod streams;
 mod trial;
 
 pub use data::{MergeError, RunData, TrialMetric};

@@ -1,9 +1,10 @@
 //! Runs trials in fixed batches on rayon and reduces them in batch order.
 //!
-//! Batch `b` draws from its own stream: `Xoshiro256PlusPlus::seed_from_u64(seed)`
-//! jumped `b` times by 2^128. Batch boundaries depend only on the trial count,
-//! never on the number of threads, and results are combined in batch order,
-//! so a seed fixes every number bit for bit. A shard is a contiguous range
+//! Trial `i` draws only from streams seeded by `(seed, i, process key)`
+//! ([`super::streams`]), so its numbers do not depend on the batch or thread
+//! that runs it. Batch boundaries depend only on the trial count, and results
+//! are combined in batch order (floating-point sums are not associative), so
+//! a seed fixes every number bit for bit. A shard is a contiguous range
 //! of batches ([`Shard`]), so shards merge into exactly the unsharded run.
 
 use super::data::RunData;
@@ -12,21 +13,20 @@ use super::trial::{Scenario, TrialState};
 use super::{SimConfig, SimError};
 use crate::model::Topology;
 use crate::shard::Shard;
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-/// Trials per batch (and per RNG stream).
+/// Trials per batch: the unit of parallel work, of reduction order and of
+/// sharding.
 pub const BATCH_TRIALS: usize = 64;
 
-fn run_batch(s: &Scenario<'_>, mut rng: Xoshiro256PlusPlus, b: usize, trials: usize) -> BatchOut {
+fn run_batch(s: &Scenario<'_>, seed: u64, b: usize, trials: usize) -> BatchOut {
     let mut state = TrialState::new(s);
     let mut rec = TrialRecord::new(s.topo.sites.len() + s.topo.links.len());
     let mut out = BatchOut::default();
     let first = b * BATCH_TRIALS;
     let last = (first + BATCH_TRIALS).min(trials);
-    for _ in first..last {
-        state.run(s, &mut rng, &mut rec);
+    for i in first..last {
+        state.run(s, seed, i as u64, &mut rec);
         out.push_trial(&rec, s.demanded);
     }
     out.finish(&mut rec);
@@ -66,22 +66,11 @@ pub fn run_plan_data(
     }
     let scenario = Scenario::new(topo, plan_index, cfg.years);
     let range = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
-    // Stream b is the seed's generator jumped b times by 2^128, the same as
-    // `jump_ce(b, 128)`; one `jump` per batch is far cheaper than jumping
-    // each batch from scratch.
-    let mut streams = Vec::with_capacity(range.len());
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
-    for b in 0..range.end {
-        if b >= range.start {
-            streams.push(rng.clone());
-        }
-        rng.jump();
-    }
-    let batches: Vec<BatchOut> = streams
+    let batches: Vec<BatchOut> = range
+        .clone()
         .into_par_iter()
-        .enumerate()
-        .map(|(k, rng)| {
-            let out = run_batch(&scenario, rng, range.start + k, cfg.trials);
+        .map(|b| {
+            let out = run_batch(&scenario, cfg.seed, b, cfg.trials);
             progress(out.trial_down.len() as u64);
             out
         })
@@ -95,22 +84,4 @@ pub fn run_plan_data(
         first_batch: range.start,
         batches,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::Rng;
-
-    #[test]
-    fn sequential_jumps_equal_jump_ce() {
-        let mut a = Xoshiro256PlusPlus::seed_from_u64(42);
-        for _ in 0..5 {
-            a.jump();
-        }
-        let mut b = Xoshiro256PlusPlus::seed_from_u64(42);
-        b.jump_ce(5, 128);
-        assert_eq!(a.next_u64(), b.next_u64());
-        assert_eq!(a.next_u64(), b.next_u64());
-    }
 }

@@ -5,6 +5,7 @@ mod capacity;
 mod check;
 mod compare;
 mod coverage;
+mod crn;
 mod diff;
 mod import;
 mod load;
