@@ -68,7 +68,7 @@ fn ranks_the_bundled_plans_and_marks_the_frontier() {
     // The cheapest plan (active-passive, 65M) is on the frontier whatever
     // the trials say; single-region costs more (80M) and, with one region's
     // congestion and no cross-region standby, has clearly more downtime
-    // (+48 min/year with CI [+43, +54] at 2000 trials).
+    // (+49 min/year with CI [+44, +55] at 2000 trials).
     let get = |k: &str| c.plans.iter().find(|p| p.plan == k).unwrap();
     assert!(get("active-passive").pareto_optimal);
     let sr = get("single-region");

@@ -103,7 +103,7 @@ fn shorter_detection_is_detected_as_less_downtime_with_few_trials() {
     );
     // Every failover of the primary is 4 minutes shorter: with the same
     // seeds the per-trial differences are all <= 0 and the interval of the
-    // mean excludes 0 (observed -1.39 [-1.62, -1.16] min/year at 500 trials).
+    // mean excludes 0 (observed -1.26 [-1.48, -1.03] min/year at 500 trials).
     assert_eq!(
         verdict(&v, "active-passive", "downtime_minutes_per_year"),
         "better"
