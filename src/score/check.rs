@@ -11,6 +11,10 @@
 //! `0.05 / K` (Bonferroni), which keeps the chance of a wrong "met" or
 //! "missed" under 5% overall. When undecided, the trials that would settle it
 //! at the current mean and spread are `n * (z * SE / |mean - target|)^2`.
+//! The normal interval assumes the trials have seen the tail: downtime is
+//! heavy-tailed (rare multi-day disasters), and a first round of a few
+//! hundred trials can understate the spread, hence a first round of
+//! thousands by default in the CLI.
 //!
 //! **RTO and RPO** are properties of the plan's design, checked exactly:
 //! - RTO: the time to restore service after one serving site is lost. An

@@ -187,3 +187,48 @@ fn usage_and_input_errors_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("no plan 'nope'"));
 }
+
+#[test]
+fn undecided_rounds_double_the_trials_until_decided() {
+    use drsim::score::check::{Outcome, decide, schedule, z_for_looks};
+    // Schedule 100, 200, 400, 800 (four looks). Put the target just above
+    // what 800 trials can reach: 0.5 SE(800) over the upper bound there. The
+    // first 100 trials happen to see fewer long outages (higher mean, less
+    // spread), so they cannot rule the target out.
+    let steps = schedule(100, 800);
+    assert_eq!(steps, vec![100, 200, 400, 800]);
+    let z = z_for_looks(steps.len());
+    let t = bundled();
+    let plan = t.plan_id(PLAN).unwrap().index();
+    let run = |n: usize| {
+        let cfg = SimConfig {
+            trials: n,
+            years: 1,
+            seed: 1,
+        };
+        ScoredPlan::simulate(&t, plan, &cfg, &|_| {}).unwrap()
+    };
+    let full = run(800);
+    let values = full.values(Metric::AvailabilityTime);
+    let e = drsim::simulate::Estimate::of(values);
+    let target = e.mean + (z + 0.5) * e.se;
+    // A run of n trials is the first n trials of a longer one (the same
+    // seed gives every trial its own streams).
+    assert_eq!(run(100).values(Metric::AvailabilityTime), &values[..100]);
+    assert_eq!(
+        decide(&values[..100], target, z).outcome,
+        Outcome::Inconclusive,
+        "the first round must not decide for this test to mean anything"
+    );
+    let first_decided = steps
+        .iter()
+        .copied()
+        .find(|&n| decide(&values[..n], target, z).outcome != Outcome::Inconclusive)
+        .unwrap();
+    assert!(first_decided > 100);
+    let dir = tempfile::tempdir().unwrap();
+    let f = with_target(dir.path(), target);
+    let v = check_json(&f, &["--min-trials", "100", "--trials", "800"], 1);
+    assert_eq!(v["results"][0]["outcome"], "missed");
+    assert_eq!(v["results"][0]["trials"], first_decided);
+}
