@@ -49,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "reliability" => merge_reliability(&args, &parts)?,
         other => bail!("parts of '{other}' cannot be merged"),
     };
-    run::emit(args.out.as_deref(), &text)?;
+    super::output::emit(&text, args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 

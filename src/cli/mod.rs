@@ -5,6 +5,9 @@
 //! 2 bad input or usage, 3 inconclusive.
 
 mod capacity;
+mod check;
+mod compare;
+mod diff;
 mod import;
 mod merge;
 mod output;
@@ -50,6 +53,12 @@ pub enum Command {
     Merge(merge::Args),
     /// Open the interactive terminal UI (the default with no command).
     Tui(tui::Args),
+    /// Score plans side by side: ranking, cost-vs-risk frontier, why the others are dominated.
+    Compare(compare::Args),
+    /// What changed between two versions of a topology and how each plan's scores moved.
+    Diff(diff::Args),
+    /// Test every plan's targets (exit 0 met, 1 missed, 3 inconclusive); JUnit XML for CI.
+    Check(check::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -63,6 +72,9 @@ pub fn main() -> ExitCode {
         Some(Command::Merge(a)) => merge::run(a),
         Some(Command::Report(a)) => report::run(a),
         Some(Command::Tui(a)) => tui::run(a),
+        Some(Command::Compare(a)) => compare::run(a),
+        Some(Command::Diff(a)) => diff::run(a),
+        Some(Command::Check(a)) => check::run(a),
         None => tui::run(tui::Args::default()),
     };
     match result {

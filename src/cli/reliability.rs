@@ -241,7 +241,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 data,
             }),
         );
-        super::run::emit(args.out.as_deref(), &part.to_json()?)?;
+        super::output::emit(&part.to_json()?, args.out.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
     let est = pool.install(|| estimate(&model, &crit, &opts))?;
@@ -263,7 +263,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cuts.as_deref(),
         args.cut_sets,
     )?;
-    super::run::emit(args.out.as_deref(), &text)?;
+    super::output::emit(&text, args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 

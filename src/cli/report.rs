@@ -108,6 +108,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         years: args.years,
         command,
     })?;
-    super::run::write_atomic(&args.out, html.as_bytes())?;
+    super::output::write_atomic(&args.out, html.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,8 +17,8 @@ use super::part::{self, Part, RunPart};
 use anyhow::Context;
 use drsim::shard::Shard;
 use drsim::simulate::{self, Estimate, PlanReport, RunData, SimConfig};
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,7 +151,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }),
             None,
         );
-        emit(args.out.as_deref(), &part.to_json()?)?;
+        super::output::emit(&part.to_json()?, args.out.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut reports = Vec::new();
@@ -169,7 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &cfg,
         &reports,
     )?;
-    emit(args.out.as_deref(), &text)?;
+    super::output::emit(&text, args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -199,105 +199,14 @@ pub(super) fn render(
     })
 }
 
-/// Writes to `out` atomically, or to standard output.
-pub(super) fn emit(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
-    match out {
-        Some(path) => write_atomic(path, text.as_bytes()),
-        None => Ok(std::io::stdout().write_all(text.as_bytes())?),
-    }
-}
-
-/// Writes through a temporary file in the destination directory, renamed
-/// into place, so readers never see a partial file.
-pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write into {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    // Temporary files are created private (0600); results are shared (on a
-    // cluster, the merge may run as another user), so use the usual mode.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
-fn estimate_rows(rows: &mut Vec<[String; 5]>, plan: &str, metric: &str, e: &Estimate) {
-    rows.push([
-        plan.to_string(),
-        metric.to_string(),
-        e.mean.to_string(),
-        e.lo.to_string(),
-        e.hi.to_string(),
-    ]);
-}
-
-fn value_row(rows: &mut Vec<[String; 5]>, plan: &str, metric: &str, v: f64) {
-    rows.push([
-        plan.to_string(),
-        metric.to_string(),
-        v.to_string(),
-        String::new(),
-        String::new(),
-    ]);
-}
-
 fn csv_text(reports: &[PlanReport]) -> anyhow::Result<String> {
     let mut rows = Vec::new();
     for r in reports {
-        let p = r.plan.as_str();
-        estimate_rows(&mut rows, p, "availability_time", &r.availability_time);
-        estimate_rows(&mut rows, p, "availability_demand", &r.availability_demand);
-        let d = &r.downtime_minutes_per_year;
-        estimate_rows(&mut rows, p, "downtime_minutes_per_year", &d.mean);
-        value_row(&mut rows, p, "downtime_minutes_p50", d.p50);
-        value_row(&mut rows, p, "downtime_minutes_p90", d.p90);
-        value_row(&mut rows, p, "downtime_minutes_p99", d.p99);
-        value_row(&mut rows, p, "downtime_minutes_max", d.max);
-        estimate_rows(&mut rows, p, "p_outage_over_1h", &r.p_outage_over_1h);
-        estimate_rows(
-            &mut rows,
-            p,
-            "user_minutes_lost_per_year",
-            &r.user_minutes_lost_per_year,
-        );
-        estimate_rows(
-            &mut rows,
-            p,
-            "data_lost_minutes_per_year",
-            &r.data_lost_minutes_per_year,
-        );
-        value_row(
-            &mut rows,
-            p,
-            "recovery_mean_minutes",
-            r.recovery.mean_minutes,
-        );
-        value_row(&mut rows, p, "recovery_p99_minutes", r.recovery.p99_minutes);
-        value_row(&mut rows, p, "cost_per_year", r.cost_per_year);
-        for c in &r.downtime_by_cause {
-            value_row(
-                &mut rows,
-                p,
-                &format!("downtime_minutes_{}", c.cause),
-                c.minutes_per_year,
-            );
+        for [metric, value, lo, hi] in super::output::plan_metric_rows(r) {
+            rows.push([r.plan.clone(), metric, value, lo, hi]);
         }
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["plan", "metric", "value", "lo", "hi"])?;
-    for row in rows {
-        w.write_record(&row)?;
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
+    super::output::csv_string(&["plan", "metric", "value", "lo", "hi"], &rows)
 }
 
 fn pct(e: &Estimate) -> String {

@@ -63,21 +63,36 @@ pub fn dominance(cands: &[Candidate<'_>], risk: Metric) -> Result<Vec<Standing>,
     let mut out = Vec::with_capacity(cands.len());
     for b in cands {
         let mut by = Vec::new();
-        let mut notes = Vec::new();
         for a in cands {
             if std::ptr::eq(a, b) || a.cost > b.cost {
                 continue;
             }
             let d = paired_difference(a.risk, b.risk)?;
-            match Verdict::of(&d, risk.higher_is_better()) {
-                Verdict::Worse => by.push(Domination {
+            if Verdict::of(&d, risk.higher_is_better()) == Verdict::Worse {
+                by.push(Domination {
                     plan: a.plan.to_string(),
                     cost_difference: b.cost - a.cost,
                     risk_difference: d,
                     reason: dominated_reason(b, a, &d, risk),
-                }),
-                Verdict::NoSignificantChange if a.cost < b.cost => notes.push(format!(
-                    "costs {} more than {} per year, but its {} is not significantly {} ({} [{}, {}])",
+                });
+            }
+        }
+        out.push(Standing {
+            dominated_by: by,
+            notes: Vec::new(),
+        });
+    }
+    // Notes compare with cheaper plans on the frontier only: a plan that is
+    // dominated anyway is no alternative worth naming.
+    for (ib, b) in cands.iter().enumerate() {
+        for (ia, a) in cands.iter().enumerate() {
+            if ia == ib || a.cost >= b.cost || !out[ia].dominated_by.is_empty() {
+                continue;
+            }
+            let d = paired_difference(a.risk, b.risk)?;
+            if Verdict::of(&d, risk.higher_is_better()) == Verdict::NoSignificantChange {
+                let note = format!(
+                    "costs {} more than {} per year, but its {} is not significantly {}: {}",
                     format_cost(b.cost - a.cost),
                     a.plan,
                     risk.noun(),
@@ -86,17 +101,11 @@ pub fn dominance(cands: &[Candidate<'_>], risk: Metric) -> Result<Vec<Standing>,
                     } else {
                         "lower"
                     },
-                    risk.format_signed(d.mean),
-                    risk.format_signed(d.lo),
-                    risk.format_signed(d.hi),
-                )),
-                _ => {}
+                    risk.format_difference(&d),
+                );
+                out[ib].notes.push(note);
             }
         }
-        out.push(Standing {
-            dominated_by: by,
-            notes,
-        });
     }
     Ok(out)
 }
@@ -113,12 +122,10 @@ fn dominated_reason(b: &Candidate<'_>, a: &Candidate<'_>, d: &Estimate, risk: Me
         format!("costs the same as {}", a.plan)
     };
     format!(
-        "plan {} {cost} and has {}: {} [{}, {}] (p < .05)",
+        "plan {} {cost} and has {}: {} (p < .05)",
         b.plan,
         risk.worse_phrase(),
-        risk.format_signed(d.mean),
-        risk.format_signed(d.lo),
-        risk.format_signed(d.hi),
+        risk.format_difference(d),
     )
 }
 
@@ -253,7 +260,7 @@ mod tests {
         assert_eq!(
             why.reason,
             "plan b costs more than a (20 vs 10 per year) and has more downtime: \
-             +10.00 min/year [+10.00 min/year, +10.00 min/year] (p < .05)"
+             +10.00 [+10.00, +10.00] min/year (p < .05)"
         );
     }
 

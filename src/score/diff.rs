@@ -283,6 +283,64 @@ mod tests {
     }
 
     #[test]
+    fn components_and_the_topology_table_are_diffed_too() {
+        let old = load("global-messaging.toml");
+        let mut p = old.clone().into_parts();
+        p.description = "edited".into();
+        p.sites[0].capacity_rps *= 2.0;
+        let site = p.sites[0].key.clone();
+        // A link no shared-risk group names, so removing it keeps the
+        // model valid.
+        let li = (0..p.links.len())
+            .rev()
+            .find(|&i| {
+                p.shared_risks
+                    .iter()
+                    .all(|g| g.links.iter().all(|l| l.index() != i))
+            })
+            .unwrap();
+        let link = p.links.remove(li).key;
+        for g in &mut p.shared_risks {
+            for l in &mut g.links {
+                if l.index() > li {
+                    l.0 -= 1;
+                }
+            }
+        }
+        let new = Topology::from_parts(p).unwrap();
+        let d = model_diff(&old, &new);
+        let summary: Vec<(&str, &str, ChangeKind, Vec<&str>)> = d
+            .iter()
+            .map(|c| {
+                (
+                    c.kind,
+                    c.id.as_str(),
+                    c.change,
+                    c.fields.iter().map(|f| f.field.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "topology",
+                    old.name.as_str(),
+                    ChangeKind::Changed,
+                    vec!["description"]
+                ),
+                (
+                    "site",
+                    site.as_str(),
+                    ChangeKind::Changed,
+                    vec!["capacity_rps"]
+                ),
+                ("link", link.as_str(), ChangeKind::Removed, vec![]),
+            ]
+        );
+    }
+
+    #[test]
     fn edits_show_as_added_removed_and_changed_fields() {
         let old = load("global-messaging.toml");
         let mut p = old.clone().into_parts();

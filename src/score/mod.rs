@@ -135,22 +135,45 @@ impl Metric {
         }
     }
 
-    /// A value of this metric (or a difference of two) for a human.
-    pub fn format(self, v: f64) -> String {
+    /// A number of this metric for a human, without its unit.
+    pub fn number(self, v: f64) -> String {
         match self {
             Metric::AvailabilityTime | Metric::AvailabilityDemand => {
                 format!("{:.5}%", 100.0 * v)
             }
-            Metric::DowntimeMinutes | Metric::DataLostMinutes => format!("{v:.2} min/year"),
-            Metric::UserMinutesLost => format!("{v:.4e}/year"),
+            Metric::DowntimeMinutes | Metric::DataLostMinutes => format!("{v:.2}"),
+            Metric::UserMinutesLost => format!("{v:.4e}"),
             Metric::LongOutage => format!("{v:.4}"),
         }
     }
 
-    /// Like [`Metric::format`] with a sign, for differences.
-    pub fn format_signed(self, v: f64) -> String {
-        let s = self.format(v);
-        if v >= 0.0 { format!("+{s}") } else { s }
+    /// The unit after a number ("" when the number carries it, like %).
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::DowntimeMinutes | Metric::DataLostMinutes => " min/year",
+            Metric::UserMinutesLost => "/year",
+            _ => "",
+        }
+    }
+
+    /// A value of this metric with its unit.
+    pub fn format(self, v: f64) -> String {
+        format!("{}{}", self.number(v), self.unit())
+    }
+
+    /// A difference with its sign and interval: `+1.50 [+0.20, +2.80] min/year`.
+    pub fn format_difference(self, d: &Estimate) -> String {
+        let signed = |v: f64| {
+            let s = self.number(v);
+            if v >= 0.0 { format!("+{s}") } else { s }
+        };
+        format!(
+            "{} [{}, {}]{}",
+            signed(d.mean),
+            signed(d.lo),
+            signed(d.hi),
+            self.unit()
+        )
     }
 
     /// Per-trial values of this metric, in trial order.

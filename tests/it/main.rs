@@ -2,9 +2,12 @@
 
 mod bad_topologies;
 mod capacity;
+mod check;
 mod cluster_examples;
+mod compare;
 mod coverage;
 mod crn;
+mod diff;
 mod import;
 mod load;
 mod reliability;
