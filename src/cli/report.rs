@@ -10,7 +10,6 @@ use drsim::report::{PlanSection, ReportInput, render_html, shell_quote};
 use drsim::score::ScoredPlan;
 use drsim::shard::Shard;
 use drsim::simulate::{self, SimConfig};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,6 +32,9 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// The plan's service at a random instant: every demand's entry sites reach
@@ -58,24 +60,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.file.display()
         );
     }
-    if args.threads == Some(0) {
-        anyhow::bail!("--threads must be at least 1");
-    }
     let cfg = SimConfig {
         trials: args.trials,
         years: args.years,
         seed: args.seed,
     };
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder.build().context("starting worker threads")?;
-    let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new((args.trials * topo.plans.len()) as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let pool = super::output::thread_pool(args.threads)?;
+    let bar = super::output::progress_bar((args.trials * topo.plans.len()) as u64, args.quiet);
     let mut plans = Vec::new();
     for p in 0..topo.plans.len() {
         let key = &topo.plans[p].key;
