@@ -663,14 +663,19 @@ impl App {
         })
     }
 
-    /// Starts the importance job if there is none for the current key. An
-    /// outdated job's worker finishes its current step and is dropped.
+    /// Starts the importance job if there is none for the current key, once
+    /// an outdated one has finished.
     pub fn refresh_importance(&mut self) {
         let Some(key) = self.importance_key() else {
             self.importance = None;
             return;
         };
         if self.importance.as_ref().is_some_and(|j| j.key == key) {
+            return;
+        }
+        // The ranking cannot be interrupted; one job at a time keeps the
+        // cores free when the user steps through plans or edits quickly.
+        if self.importance.as_ref().is_some_and(|j| !j.worker_done) {
             return;
         }
         self.importance = Some(ImportanceJob::start(&self.topology, key));

@@ -890,6 +890,20 @@ fn importance_tab_ranks_events_and_finds_single_points_of_failure() {
     a.tick();
     assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(1));
     assert_eq!(a.selected_event, 0, "a new ranking starts at the top");
+    // While that one computes, another change waits for it to finish: one
+    // job at a time, and the screen says the ranking shown is outdated.
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, '5');
+    a.tick();
+    if !a.importance.as_ref().unwrap().worker_done {
+        assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(1));
+        let screen = format!("{}", snapshot(&a, 160, 48));
+        assert!(screen.contains("outdated"), "{screen}");
+    }
+    wait_for_importance(&mut a);
+    a.tick();
+    assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(2));
 }
 
 #[test]

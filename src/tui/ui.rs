@@ -1238,7 +1238,12 @@ fn render_importance(app: &App, f: &mut Frame, area: Rect) {
     };
 
     // Header: the plan, its unavailability, what the selected event hits.
-    let status = if let Some(e) = &job.error {
+    let status = if app.importance_key() != Some(job.key) {
+        Span::styled(
+            "outdated (plan, seed or model changed): recomputing once this finishes",
+            AT_RISK,
+        )
+    } else if let Some(e) = &job.error {
         Span::styled(format!("failed: {e}"), DOWN)
     } else if job.ranking.is_some() {
         Span::styled("done", UP)
