@@ -1021,14 +1021,6 @@ fn render_time_run(app: &App, f: &mut Frame, area: Rect) {
         );
         return;
     };
-    let tall = area.height >= 30;
-    let [info_area, gauge_area, chart_area, bottom_area] = Layout::vertical([
-        Constraint::Length(7),
-        Constraint::Length(1),
-        Constraint::Min(5),
-        Constraint::Length(if tall { 12 } else { 8 }),
-    ])
-    .areas(area);
     let (status, color) = run_status(&run.status);
     let mut lines = vec![Line::from(vec![
         Span::styled(
@@ -1085,6 +1077,15 @@ fn render_time_run(app: &App, f: &mut Frame, area: Rect) {
             Style::new().dim(),
         ));
     }
+    // The info box fits its lines, so short terminals keep a chart.
+    let tall = area.height >= 30;
+    let [info_area, gauge_area, chart_area, bottom_area] = Layout::vertical([
+        Constraint::Length(lines.len() as u16 + 2),
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(if tall { 12 } else { 8 }),
+    ])
+    .areas(area);
     f.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(run_title(Engine::TimeBased)))
