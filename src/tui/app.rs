@@ -385,7 +385,23 @@ impl App {
                     }
                 }
             }
-            Tab::Map | Tab::Run | Tab::Importance => {}
+            Tab::Importance => {
+                let [_, table, _] = layout::importance(body);
+                let n = self
+                    .importance
+                    .as_ref()
+                    .and_then(|j| j.ranking.as_ref())
+                    .map_or(0, Vec::len);
+                // The first inner row is the header.
+                if inside(table) && m.row > table.y + 1 {
+                    let offset = layout::importance_offset(table, self.selected_event);
+                    let r = offset + usize::from(m.row - table.y - 2);
+                    if r < n {
+                        self.selected_event = r;
+                    }
+                }
+            }
+            Tab::Map | Tab::Run => {}
         }
     }
 

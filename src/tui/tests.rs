@@ -883,6 +883,13 @@ fn importance_tab_ranks_events_and_finds_single_points_of_failure() {
         "{screen}"
     );
 
+    // A click on a ranking row selects that event.
+    let third = &ranking[2].event.name;
+    a.selected_event = 0;
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), &format!("3   {third}"));
+    click(&mut a, x + 4, y);
+    assert_eq!(a.selected_event, 2);
+
     // Another plan (chosen on Plans) or an edit makes the job stale.
     ch(&mut a, '3');
     ch(&mut a, 'j');

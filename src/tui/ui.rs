@@ -29,7 +29,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "1 2 3 4 5",
         "go to Map / Components / Plans / Run / Importance",
     ),
-    ("mouse click", "select a tab, a component or a plan"),
+    (
+        "mouse click",
+        "select a tab, component, plan or ranked event",
+    ),
     ("j / ↓   k / ↑", "move the selection"),
     ("PgDn PgUp / ^d ^u", "down / up 10 rows"),
     ("g / Home  G / End", "first / last row"),
@@ -1230,13 +1233,7 @@ fn render_importance(app: &App, f: &mut Frame, area: Rect) {
     };
     let plan = &t.plan(job.key.plan).key;
     let wide = area.width >= 120;
-    let [head_area, rest] =
-        Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
-    let [table_area, side_area] = if wide {
-        Layout::horizontal([Constraint::Min(40), Constraint::Length(64)]).areas(rest)
-    } else {
-        Layout::vertical([Constraint::Min(4), Constraint::Length(8)]).areas(rest)
-    };
+    let [head_area, table_area, side_area] = layout::importance(area);
 
     // Header: the plan, its unavailability, what the selected event hits.
     let status = if app.importance_key() != Some(job.key) {
@@ -1331,9 +1328,8 @@ fn render_importance(app: &App, f: &mut Frame, area: Rect) {
     .header(header)
     .block(Block::bordered().title(title))
     .row_highlight_style(Style::new().fg(Color::Black).bg(SELECTED));
-    let visible = layout::inner_rows(table_area).saturating_sub(1).max(1);
     let mut state = TableState::default()
-        .with_offset(app.selected_event.saturating_sub(visible - 1))
+        .with_offset(layout::importance_offset(table_area, app.selected_event))
         .with_selected(job.ranking.as_ref().map(|_| app.selected_event));
     f.render_stateful_widget(table, table_area, &mut state);
 
