@@ -826,8 +826,8 @@ fn wait_for_importance(a: &mut App) {
 /// fixture makes obvious.
 #[test]
 fn importance_tab_ranks_events_and_finds_single_points_of_failure() {
+    use drsim::estimate::estimate;
     use drsim::estimate::importance::{cut_sets, importance};
-    use drsim::estimate::{EstimateOptions, Method, estimate};
     use drsim::failure::{Overrides, StaticModel};
     use drsim::model::PlanId;
     let mut a = app();
@@ -849,18 +849,13 @@ fn importance_tab_ranks_events_and_finds_single_points_of_failure() {
     let crit = super::importance::criterion(&a.topology, PlanId(0)).unwrap();
     let lib = cut_sets(&m, &crit, 2).unwrap();
     assert_eq!(job.singles.len() + job.pairs.len(), lib.len());
-    let opts = EstimateOptions {
-        method: Method::Crude,
-        samples: super::importance::SAMPLES,
-        seed: a.seed,
-        ..EstimateOptions::default()
-    };
+    let opts = super::importance::options(a.seed);
     let u = estimate(&m, &crit, &opts).unwrap();
     let ranking = importance(&m, &crit, &opts, u.unreliability).unwrap();
     assert_eq!(job.ranking.as_ref().unwrap(), &ranking);
     // A single point of failure is down in every sample where it occurs, so
     // its Birnbaum importance is 1 - U(event up) >= 1 - U; U here is ~1e-2,
-    // well below 0.1 (the bound allows 4 SE of crude noise).
+    // well below 0.1 (the bound allows 4 SE of Monte Carlo noise).
     assert!(u.unreliability + 4.0 * u.std_error < 0.1, "{u:?}");
     for imp in ranking
         .iter()

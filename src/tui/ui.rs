@@ -1251,18 +1251,25 @@ fn render_importance(app: &App, f: &mut Frame, area: Rect) {
     let mut head = vec![Line::from(vec![
         Span::styled(format!("plan {plan}"), Style::new().bold().fg(SELECTED)),
         Span::raw(match &job.unavailability {
+            Some(u) if u.std_error == 0.0 => format!(
+                " · unavailability {} ({}) · ",
+                fmt_prob(u.unreliability),
+                u.method
+            ),
             Some(u) if wide => format!(
-                " · unavailability {} ± {} · crude MC, {} samples per term, seed {} · ",
+                " · unavailability {} ± {} · {}, {} samples per term, seed {} · ",
                 fmt_prob(u.unreliability),
                 fmt_prob(u.std_error),
-                super::importance::SAMPLES,
+                u.method,
+                u.samples,
                 job.key.seed
             ),
             Some(u) => format!(
-                " · U {} ± {} · crude MC {}k/term · seed {} · ",
+                " · U {} ± {} · {} {}/term · seed {} · ",
                 fmt_prob(u.unreliability),
                 fmt_prob(u.std_error),
-                super::importance::SAMPLES / 1000,
+                u.method,
+                u.samples,
                 job.key.seed
             ),
             None => " · ".into(),
