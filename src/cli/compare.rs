@@ -7,9 +7,11 @@
 //! `drsim run`'s CSV).
 
 use super::output;
+use super::part::{self, ComparePart, Part, RunPart};
 use drsim::score::compare::{Comparison, compare};
 use drsim::score::{Metric, ScoredPlan, format_cost};
-use drsim::simulate::SimConfig;
+use drsim::shard::Shard;
+use drsim::simulate::{BATCH_TRIALS, SimConfig, run_plan_data};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,11 +66,17 @@ pub struct Args {
     pub risk: String,
     #[command(flatten)]
     pub sim: SimArgs,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format [default: text]. A `--shard` part is always JSON.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the result here (atomically) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run only shard I of N (0-based) and write its partial result
+    /// (`drsim.part/1` JSON) for `drsim merge`, which then prints exactly
+    /// the unsharded comparison.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
 }
 
 /// Plan indices for `--plans` (all when empty), with a clear error.
@@ -112,22 +120,72 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
     let idx = select_plans(&topo, &args.file, &args.plans)?;
     let cfg = args.sim.config();
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    if args.shard.is_some() {
+        part::require_json(args.format.map(|f| f == Format::Json))?;
+    }
     let pool = output::thread_pool(args.sim.threads)?;
-    let bar = output::progress_bar((cfg.trials * idx.len()) as u64, args.sim.quiet);
-    let mut scored = Vec::with_capacity(idx.len());
+    let b = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
+    let held = |x: usize| (x * BATCH_TRIALS).min(cfg.trials);
+    let bar = output::progress_bar(
+        ((held(b.end) - held(b.start)) * idx.len()) as u64,
+        args.sim.quiet,
+    );
+    let mut runs = Vec::with_capacity(idx.len());
     for &p in &idx {
         bar.set_message(topo.plans[p].key.clone());
         let tick = |n: u64| bar.inc(n);
-        let s = pool
-            .install(|| ScoredPlan::simulate(&topo, p, &cfg, &tick))
+        let d = pool
+            .install(|| run_plan_data(&topo, p, &cfg, shard, &tick))
             .map_err(|e| {
                 anyhow::anyhow!("{}: plan '{}': {e}", args.file.display(), topo.plans[p].key)
             })?;
-        scored.push(s);
+        runs.push(d);
     }
     bar.finish_and_clear();
-    let c = compare(&topo.name, &scored, risk)?;
-    let text = match args.format {
+    let text = if args.shard.is_some() {
+        let mut part = Part::new(
+            "compare",
+            &args.file,
+            &topo,
+            cfg.seed,
+            shard,
+            Some(RunPart {
+                trials: cfg.trials,
+                years: cfg.years,
+                plans: runs,
+            }),
+            None,
+        );
+        part.compare = Some(ComparePart {
+            risk: risk.short().to_string(),
+        });
+        part.to_json()?
+    } else {
+        let scored = runs
+            .iter()
+            .map(|d| ScoredPlan::from_run(&topo, d))
+            .collect::<Result<Vec<_>, _>>()?;
+        render(
+            args.format.unwrap_or(Format::Text),
+            &topo.name,
+            &scored,
+            risk,
+        )?
+    };
+    output::emit(&text, args.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The comparison in `format`; shared with `drsim merge`.
+pub fn render(
+    format: Format,
+    topology: &str,
+    scored: &[ScoredPlan],
+    risk: Metric,
+) -> anyhow::Result<String> {
+    let c = compare(topology, scored, risk)?;
+    Ok(match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&c)?;
             s.push('\n');
@@ -135,9 +193,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Format::Csv => csv_text(&c)?,
         Format::Text => text_report(&c, risk),
-    };
-    output::emit(&text, args.out.as_deref())?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn csv_text(c: &Comparison) -> anyhow::Result<String> {

@@ -4,7 +4,7 @@
 //! compute times).
 
 use super::part::{Part, RunPart};
-use super::{reliability, run};
+use super::{compare, reliability, run};
 use anyhow::{Context, bail};
 use drsim::estimate::parts::EstimateData;
 use drsim::simulate::{RunData, SimConfig};
@@ -21,7 +21,7 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Part files written by `drsim run|reliability --shard I/N`, one per shard, in any order.
+    /// Part files written by `drsim run|compare|reliability --shard I/N`, one per shard, in any order.
     #[arg(required = true, value_name = "PARTS")]
     pub parts: Vec<PathBuf>,
     /// Output format of the merged result [default: text].
@@ -46,6 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let first = &parts[0].1;
     let text = match first.command.as_str() {
         "run" => merge_run(&args, &parts)?,
+        "compare" => merge_compare(&args, &parts)?,
         "reliability" => merge_reliability(&args, &parts)?,
         other => bail!("parts of '{other}' cannot be merged"),
     };
@@ -84,6 +85,9 @@ fn check_consistent(parts: &[(PathBuf, Part)]) -> anyhow::Result<()> {
             differ("trials", a.trials.to_string(), b.trials.to_string())?;
             differ("years", a.years.to_string(), b.years.to_string())?;
             differ("plans", plan_list(a), plan_list(b))?;
+        }
+        if let (Some(a), Some(b)) = (&first.compare, &p.compare) {
+            differ("risk metric", a.risk.clone(), b.risk.clone())?;
         }
         if let (Some(a), Some(b)) = (&first.reliability, &p.reliability) {
             differ("settings", a.settings.to_string(), b.settings.to_string())?;
@@ -129,7 +133,12 @@ fn plan_list(r: &RunPart) -> String {
         .join(",")
 }
 
-fn merge_run(args: &Args, parts: &[(PathBuf, Part)]) -> anyhow::Result<String> {
+/// The topology the run parts were computed from, checked by fingerprint,
+/// and each plan's merged, complete [`RunData`].
+fn merged_runs(
+    args: &Args,
+    parts: &[(PathBuf, Part)],
+) -> anyhow::Result<(drsim::model::Topology, Vec<RunData>)> {
     let first = &parts[0].1;
     let topo_path = args
         .topology
@@ -154,7 +163,7 @@ fn merge_run(args: &Args, parts: &[(PathBuf, Part)]) -> anyhow::Result<String> {
         );
     }
     let run0 = first.run.as_ref().expect("checked by Part::read");
-    let mut reports = Vec::new();
+    let mut runs = Vec::new();
     for (i, plan) in run0.plans.iter().enumerate() {
         let datas: Vec<RunData> = parts
             .iter()
@@ -169,16 +178,25 @@ fn merge_run(args: &Args, parts: &[(PathBuf, Part)]) -> anyhow::Result<String> {
                 run0.trials
             );
         }
-        reports.push(
-            merged
-                .report(&topo)
-                .with_context(|| format!("plan '{}'", plan.plan))?,
-        );
+        runs.push(merged);
     }
+    Ok((topo, runs))
+}
+
+fn merge_run(args: &Args, parts: &[(PathBuf, Part)]) -> anyhow::Result<String> {
+    let (topo, runs) = merged_runs(args, parts)?;
+    let reports = runs
+        .iter()
+        .map(|d| {
+            d.report(&topo)
+                .with_context(|| format!("plan '{}'", d.plan))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let run0 = parts[0].1.run.as_ref().expect("checked by Part::read");
     let cfg = SimConfig {
         trials: run0.trials,
         years: run0.years,
-        seed: first.seed,
+        seed: parts[0].1.seed,
     };
     let format = match args.format.unwrap_or(Format::Text) {
         Format::Text => run::Format::Text,
@@ -186,6 +204,24 @@ fn merge_run(args: &Args, parts: &[(PathBuf, Part)]) -> anyhow::Result<String> {
         Format::Csv => run::Format::Csv,
     };
     run::render(format, &topo.name, &cfg, &reports)
+}
+
+fn merge_compare(args: &Args, parts: &[(PathBuf, Part)]) -> anyhow::Result<String> {
+    let (topo, runs) = merged_runs(args, parts)?;
+    let risk = compare::parse_metric(&parts[0].1.compare.as_ref().expect("checked").risk)?;
+    let scored = runs
+        .iter()
+        .map(|d| {
+            drsim::score::ScoredPlan::from_run(&topo, d)
+                .with_context(|| format!("plan '{}'", d.plan))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let format = match args.format.unwrap_or(Format::Text) {
+        Format::Text => compare::Format::Text,
+        Format::Json => compare::Format::Json,
+        Format::Csv => compare::Format::Csv,
+    };
+    compare::render(format, &topo.name, &scored, risk)
 }
 
 fn merge_reliability(args: &Args, parts: &[(PathBuf, Part)]) -> anyhow::Result<String> {

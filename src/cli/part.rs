@@ -2,10 +2,11 @@
 //! `drsim.part/1`, read back by `drsim merge`.
 //!
 //! ```text
-//! { "schema": "drsim.part/1", "command": "run" | "reliability",
+//! { "schema": "drsim.part/1", "command": "run" | "compare" | "reliability",
 //!   "topology": { "path", "name", "fingerprint" },
 //!   "seed": u64, "shard": { "index", "count" },
-//!   "run": { "trials", "years", "plans": [RunData...] }            (run)
+//!   "run": { "trials", "years", "plans": [RunData...] }    (run, compare)
+//!   "compare": { "risk" }                                  (compare)
 //!   "reliability": { "settings": {..}, "seconds", "data": {..} }  (reliability) }
 //! ```
 //! A run part holds one [`RunData`] per plan (per-batch outputs, in batch
@@ -33,6 +34,15 @@ pub struct Part {
     pub run: Option<RunPart>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reliability: Option<ReliabilityPart>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<ComparePart>,
+}
+
+/// What a compare part adds to its run section: how the merge ranks.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct ComparePart {
+    /// The `--risk` metric, by its short name.
+    pub risk: String,
 }
 
 /// Where the topology was read from and what it held, so the merge can
@@ -96,6 +106,7 @@ impl Part {
             shard,
             run,
             reliability,
+            compare: None,
         }
     }
 
@@ -127,14 +138,21 @@ impl Part {
             .with_context(|| format!("{}: malformed part", path.display()))?;
         Shard::new(part.shard.index(), part.shard.count())
             .with_context(|| format!("{}: bad shard", path.display()))?;
-        match (part.command.as_str(), &part.run, &part.reliability) {
-            ("run", Some(_), None) | ("reliability", None, Some(_)) => {}
-            ("run" | "reliability", _, _) => bail!(
+        match (
+            part.command.as_str(),
+            &part.run,
+            &part.reliability,
+            &part.compare,
+        ) {
+            ("run", Some(_), None, None)
+            | ("compare", Some(_), None, Some(_))
+            | ("reliability", None, Some(_), None) => {}
+            ("run" | "compare" | "reliability", _, _, _) => bail!(
                 "{}: malformed part: a '{}' part must hold exactly its own section",
                 path.display(),
                 part.command
             ),
-            (other, _, _) => bail!(
+            (other, _, _, _) => bail!(
                 "{}: parts of '{other}' cannot be merged by this version of drsim",
                 path.display()
             ),

@@ -17,7 +17,6 @@ use super::part::{self, Part, RunPart};
 use anyhow::Context;
 use drsim::shard::Shard;
 use drsim::simulate::{self, Estimate, PlanReport, RunData, SimConfig};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,6 +59,9 @@ pub struct Args {
     /// (JSON, schema drsim.part/1) for `drsim merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
+    /// No progress bar (it is only shown when standard error is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -105,23 +107,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         years: args.years,
         seed: args.seed,
     };
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder.build().context("starting worker threads")?;
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new((args.trials * plan_indices.len()) as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {wide_bar} {pos}/{len} trials ({per_sec}, eta {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let pool = super::output::thread_pool(args.threads)?;
+    let bar = super::output::progress_bar((args.trials * plan_indices.len()) as u64, args.quiet);
     if let Some(shard) = args.shard {
         part::require_json(args.format.map(|f| f == Format::Json))?;
         let b = shard.batches(args.trials.div_ceil(simulate::BATCH_TRIALS));

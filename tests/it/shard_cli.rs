@@ -100,6 +100,47 @@ fn run_shards_merge_into_the_unsharded_output() {
 }
 
 #[test]
+fn compare_shards_merge_into_the_unsharded_comparison() {
+    // The ranking, frontier and paired reasons are rebuilt from the merged
+    // per-trial values, so they equal the unsharded ones exactly; the risk
+    // metric travels in the parts.
+    let t = topo("global-messaging.toml");
+    let base = [
+        "compare",
+        &t,
+        "--trials",
+        "300",
+        "--seed",
+        "4",
+        "--risk",
+        "data-lost",
+    ];
+    check_merge_equals_whole(&base, "compare");
+    let dir = tempfile::tempdir().unwrap();
+    let parts = run_shards(dir.path(), &base, 3, "compare");
+    let whole = drsim().args(base).output().unwrap();
+    let m = drsim().arg("merge").args(&parts).output().unwrap();
+    assert!(m.status.success());
+    assert_eq!(m.stdout, whole.stdout, "text");
+    // A compare part does not mix with a run part of the same seed.
+    let run_part = dir.path().join("run-part.json");
+    drsim()
+        .args([
+            "run", &t, "--trials", "300", "--seed", "4", "--shard", "0/3", "--out",
+        ])
+        .arg(&run_part)
+        .assert()
+        .success();
+    drsim()
+        .arg("merge")
+        .arg(&run_part)
+        .args(&parts[..2])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("command"));
+}
+
+#[test]
 fn reliability_shards_merge_into_the_unsharded_output() {
     let t = topo("global-messaging.toml");
     for (method, samples) in [("crude", "40000"), ("pmc", "5000")] {
