@@ -965,38 +965,51 @@ fn snapshots_of_the_importance_view() {
     }
 }
 
-/// Synthetic years, so the time-based snapshots pin the rendering and not
-/// the simulation engine's numbers.
-fn synthetic_years(n: u64) -> Vec<super::timerun::Year> {
-    (0..n)
-        .map(|k| {
-            let d = match k % 10 {
-                0..=5 => 0.0,
-                6 => 3.0,
-                7 => 20.0,
-                8 => 90.0,
-                _ if k % 50 == 9 => 2000.0,
-                _ => 300.0,
-            };
-            super::timerun::Year {
-                downtime_min: d,
+/// Synthetic groups of 64 years, so the time-based snapshots pin the
+/// rendering and not the simulation engine's numbers.
+fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
+    (0..groups)
+        .map(|g| {
+            let years: Vec<super::timerun::Year> = (g * 64..(g + 1) * 64)
+                .map(|k| {
+                    let d = match k % 10 {
+                        0..=5 => 0.0,
+                        6 => 3.0,
+                        7 => 20.0,
+                        8 => 90.0,
+                        _ if k % 50 == 9 => 2000.0,
+                        _ => 300.0,
+                    };
+                    super::timerun::Year {
+                        downtime_min: d,
+                        long_outage: d > 60.0,
+                    }
+                })
+                .collect();
+            let d: f64 = years.iter().map(|y| y.downtime_min).sum();
+            super::timerun::Group {
+                years,
                 cause_min: [0.4 * d, 0.0, 0.3 * d, 0.2 * d, 0.0, 0.0],
                 unattributed_min: 0.1 * d,
-                long_outage: d > 60.0,
             }
         })
         .collect()
 }
 
+fn synthetic_config(groups: u64) -> super::timerun::TimeConfig {
+    super::timerun::TimeConfig {
+        batches_per_group: 1,
+        groups,
+    }
+}
+
 #[test]
 fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
-    use super::timerun::{TimeConfig, run_year};
     use drsim::model::PlanId;
+    use drsim::shard::Shard;
+    use drsim::simulate::{SimConfig, TrialMetric, run_plan, run_plan_data};
     let mut a = app();
-    a.time_config = TimeConfig {
-        group: 4,
-        groups: 3,
-    };
+    a.time_config = synthetic_config(3);
     ch(&mut a, 'e');
     assert_eq!(a.engine, super::app::Engine::TimeBased);
     assert!(a.message.contains("time-based"));
@@ -1018,18 +1031,37 @@ fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
     assert_eq!(r.history.len(), 3);
     assert_eq!(
         r.history.iter().map(|p| p.trials).collect::<Vec<_>>(),
-        [4, 8, 12]
+        [64, 128, 192]
     );
-    // The worker ran groups in parallel; collected in order, every year is
-    // the one `run_year` gives alone: the thread count changes nothing.
-    for (k, y) in r.years.iter().enumerate() {
-        assert_eq!(y, &run_year(&a.topology, PlanId(1), 1, k as u64).unwrap());
-    }
+    // The groups are the shards of `drsim run --trials 192 --seed 1`: every
+    // year is that run's, and the chart ends on its downtime estimate.
+    let cfg = SimConfig {
+        trials: 192,
+        years: 1,
+        seed: 1,
+    };
+    let whole = run_plan_data(&a.topology, 1, &cfg, Shard::WHOLE, &|_| {}).unwrap();
+    let want: Vec<f64> = whole
+        .per_trial(TrialMetric::DowntimeSecs)
+        .iter()
+        .map(|s| s / 60.0)
+        .collect();
+    let got: Vec<f64> = r.years.iter().map(|y| y.downtime_min).collect();
+    assert_eq!(got, want);
+    let report = run_plan(&a.topology, 1, &cfg, &|_| {}).unwrap();
+    let (mine, cli) = (
+        r.latest().unwrap().downtime.mean,
+        report.downtime_minutes_per_year.mean.mean,
+    );
+    assert!(
+        (mine - cli).abs() <= 1e-12 * cli.max(1.0),
+        "{mine} vs {cli}"
+    );
+    let p = r.long_outage().unwrap().mean;
+    assert!((p - report.p_outage_over_1h.mean).abs() < 1e-12);
     // Every year lands in one histogram bin.
-    assert_eq!(r.histogram().iter().sum::<u64>(), 12);
-    // The last chart point is the mean of the years.
-    let mean = r.years.iter().map(|y| y.downtime_min).sum::<f64>() / 12.0;
-    assert!((r.latest().unwrap().downtime.mean - mean).abs() < 1e-9);
+    assert_eq!(r.histogram().iter().sum::<u64>(), 192);
+    let mean = mine;
     // Downtime is attributed in full: causes plus unattributed = downtime.
     let (causes, un) = r.cause_means();
     let attributed = causes.iter().sum::<f64>() + un;
@@ -1040,7 +1072,7 @@ fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
     // n re-runs with the next seed and keeps this run to compare.
     ch(&mut a, 'n');
     assert_eq!(a.time_run.as_ref().unwrap().seed, 2);
-    assert_eq!(a.previous_time_run.as_ref().unwrap().years.len(), 12);
+    assert_eq!(a.previous_time_run.as_ref().unwrap().years.len(), 192);
     ch(&mut a, 'c');
     assert!(a.message.contains("cancelled"), "{}", a.message);
     ch(&mut a, 'e');
@@ -1049,47 +1081,46 @@ fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
 
 #[test]
 fn time_based_statistics_follow_their_definitions() {
-    use super::timerun::{TimeConfig, TimeRun};
+    use super::timerun::TimeRun;
     use drsim::model::PlanId;
-    let cfg = TimeConfig {
-        group: 20,
-        groups: 5,
-    };
-    let r = TimeRun::finished(PlanId(0), 1, cfg, synthetic_years(100));
+    let r = TimeRun::finished(PlanId(0), 1, synthetic_config(5), synthetic_groups(5));
     assert_eq!(r.status, super::run::RunStatus::Done);
     assert_eq!(r.history.len(), 5);
-    // 60 zero years, 10 each of 3m, 20m, 90m; 8 of 300m and 2 of 2000m.
-    assert_eq!(r.histogram(), [60, 10, 10, 10, 8, 0, 2]);
+    // 320 years: 192 zero years, 32 each of 3m, 20m, 90m; 25 of 300m and 7
+    // of 2000m (k = 9, 59, ..., 309).
+    assert_eq!(r.histogram(), [192, 32, 32, 32, 25, 0, 7]);
     assert_eq!(r.quantile(0.5), Some(0.0));
     assert_eq!(r.quantile(0.6), Some(0.0));
     assert_eq!(r.quantile(0.61), Some(3.0));
     assert_eq!(r.quantile(1.0), Some(2000.0));
-    let mean = (10.0 * (3.0 + 20.0 + 90.0) + 8.0 * 300.0 + 2.0 * 2000.0) / 100.0;
+    let mean = (32.0 * (3.0 + 20.0 + 90.0) + 25.0 * 300.0 + 7.0 * 2000.0) / 320.0;
     assert!((r.latest().unwrap().downtime.mean - mean).abs() < 1e-9);
     let (c, un) = r.cause_means();
     assert!((c[0] - 0.4 * mean).abs() < 1e-9 && (un - 0.1 * mean).abs() < 1e-9);
-    // 20 years had an outage over an hour.
+    // 64 years had an outage over an hour.
     assert_eq!(r.long_outage().unwrap().mean, 0.2);
 }
 
 #[test]
 fn snapshots_of_the_time_based_run_view() {
-    use super::timerun::{TimeConfig, TimeRun};
+    use super::timerun::TimeRun;
     use drsim::model::PlanId;
     let mut a = app();
     ch(&mut a, 'e');
     a.tab = Tab::Run;
     insta::assert_snapshot!("time_run_empty_80x24", snapshot(&a, 80, 24));
-    let cfg = TimeConfig {
-        group: 20,
-        groups: 20,
-    };
-    a.time_run = Some(TimeRun::finished(PlanId(0), 1, cfg, synthetic_years(400)));
+    let cfg = synthetic_config(6);
+    a.time_run = Some(TimeRun::finished(PlanId(0), 1, cfg, synthetic_groups(6)));
     for (w, h) in [(80, 24), (160, 48)] {
         insta::assert_snapshot!(format!("time_run_done_{w}x{h}"), snapshot(&a, w, h));
     }
     a.previous_time_run = a.time_run.take();
-    a.time_run = Some(TimeRun::finished(PlanId(1), 2, cfg, synthetic_years(200)));
+    a.time_run = Some(TimeRun::finished(
+        PlanId(1),
+        2,
+        synthetic_config(3),
+        synthetic_groups(3),
+    ));
     insta::assert_snapshot!("time_run_compare_160x48", snapshot(&a, 160, 48));
 }
 
@@ -1107,10 +1138,7 @@ fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
     let dir = tempfile::tempdir().unwrap();
     let (mut a, path) = file_app(&dir);
     small_runs(&mut a);
-    a.time_config = super::timerun::TimeConfig {
-        group: 4,
-        groups: 2,
-    };
+    a.time_config = synthetic_config(2);
     let k = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
     let mut stage = |a: &mut App, keys: &[char]| {
@@ -1163,7 +1191,7 @@ fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
     }
     let screen = stage(&mut a, &[]);
     assert!(screen.contains("time-based engine"), "{screen}");
-    assert!(screen.contains("8/8 trial-years"), "{screen}");
+    assert!(screen.contains("128/128 trial-years"), "{screen}");
 
     // Edit active-active-5's detection (third field) from 30s to 1m, save.
     stage(&mut a, &['3', ']', ']', '+']);

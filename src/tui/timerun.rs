@@ -1,57 +1,76 @@
 //! A time-based run on a worker thread: trial-years of the discrete-event
-//! simulation ([`drsim::simulate::run_plan`]), streamed in groups so the
-//! chart shows the downtime estimate converging and the histogram filling.
+//! simulation, streamed in groups so the chart shows the downtime estimate
+//! converging and the histogram filling.
 //!
-//! Each trial-year is its own `run_plan` call of one trial, so the UI sees
-//! every year's downtime (the report only keeps percentiles). Trial `k` of a
-//! run with seed `s` uses seed `s << 32 | k`; a group's trials run in
-//! parallel with rayon and are collected in trial order, so a seed fixes the
-//! result whatever the thread count.
+//! A run of `trials` trial-years with seed `s` is exactly `drsim run --trials
+//! <trials> --seed <s> --plan <p>`: group `g` of `G` is shard `g/G` of that
+//! run ([`run_plan_data`]), whose raw results give every trial's downtime
+//! (the report alone keeps only percentiles). Each group holds whole batches,
+//! so groups never split a batch and the numbers do not depend on grouping
+//! or threads.
 
 use drsim::model::{PlanId, Topology};
-use drsim::simulate::{Estimate, SimConfig, run_plan};
-use rayon::prelude::*;
+use drsim::shard::Shard;
+use drsim::simulate::{BATCH_TRIALS, Estimate, SimConfig, TrialMetric, run_plan_data};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use super::run::RunStatus;
 
-/// Length of a time-based run; tests use small ones.
+/// Length of a time-based run, in whole batches of [`BATCH_TRIALS`]
+/// trial-years; tests use small ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeConfig {
-    /// Trial-years per streamed group (one chart point each).
-    pub group: u64,
+    /// Batches per streamed group (one chart point each).
+    pub batches_per_group: u64,
     pub groups: u64,
 }
 
 impl Default for TimeConfig {
     fn default() -> Self {
-        // 4000 trial-years: the mean downtime of the built-in plans (2-3
-        // hours a year, dominated by rare long outages) to about ±10%.
+        // 32 groups of 128: 4096 trial-years, the mean downtime of the
+        // built-in plans (2-3 hours a year, dominated by rare long outages)
+        // to about ±10%, in a few seconds.
         TimeConfig {
-            group: 40,
-            groups: 100,
+            batches_per_group: 2,
+            groups: 32,
         }
+    }
+}
+
+impl TimeConfig {
+    pub fn group(&self) -> u64 {
+        self.batches_per_group * BATCH_TRIALS as u64
+    }
+
+    pub fn trials(&self) -> u64 {
+        self.group() * self.groups
     }
 }
 
 /// Causes in the order of `PlanReport::downtime_by_cause`.
 pub const CAUSES: usize = 6;
 
-/// What one trial-year contributed.
-#[derive(Clone, Debug, PartialEq)]
+/// What one trial-year gave.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Year {
     pub downtime_min: f64,
-    /// Minutes of downtime by cause, in `Cause::ALL` order.
-    pub cause_min: [f64; CAUSES],
-    pub unattributed_min: f64,
     /// An outage longer than an hour started this year.
     pub long_outage: bool,
 }
 
+/// One streamed group: its years in trial order and its downtime minutes by
+/// cause (in `Cause::ALL` order) and unattributed, summed over its years.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub years: Vec<Year>,
+    pub cause_min: [f64; CAUSES],
+    pub unattributed_min: f64,
+}
+
 enum Msg {
-    Group(Vec<Year>),
+    Group(Group),
     Failed(String),
 }
 
@@ -72,34 +91,45 @@ pub struct TimeRun {
     /// each group.
     pub history: Vec<Point>,
     pub cause_names: Vec<&'static str>,
+    /// Downtime minutes by cause and unattributed, summed over every year.
+    cause_min: [f64; CAUSES],
+    unattributed_min: f64,
     pub status: RunStatus,
     pub worker_done: bool,
     rx: Receiver<Msg>,
     cancel: Arc<AtomicBool>,
 }
 
-/// The seed of trial `k`.
-pub fn trial_seed(seed: u64, k: u64) -> u64 {
-    seed << 32 | (k & 0xffff_ffff)
-}
-
-/// Runs trial-year `k` alone.
-pub fn run_year(t: &Topology, plan: PlanId, seed: u64, k: u64) -> Result<Year, String> {
+/// Group `g` of a run: shard `g/groups` of `drsim run --trials
+/// config.trials() --seed seed`.
+pub fn run_group(
+    t: &Topology,
+    plan: PlanId,
+    seed: u64,
+    config: TimeConfig,
+    g: u64,
+) -> Result<Group, String> {
     let cfg = SimConfig {
-        trials: 1,
+        trials: config.trials() as usize,
         years: 1,
-        seed: trial_seed(seed, k),
+        seed,
     };
-    let r = run_plan(t, plan.index(), &cfg, &|_| {}).map_err(|e| e.to_string())?;
-    let mut cause_min = [0.0; CAUSES];
-    for (c, share) in cause_min.iter_mut().zip(&r.downtime_by_cause) {
-        *c = share.minutes_per_year;
-    }
-    Ok(Year {
-        downtime_min: r.downtime_minutes_per_year.mean.mean,
-        cause_min,
-        unattributed_min: r.unattributed_minutes_per_year,
-        long_outage: r.p_outage_over_1h.mean > 0.0,
+    let shard = Shard::new(g as u32, config.groups as u32).map_err(|e| e.to_string())?;
+    let d = run_plan_data(t, plan.index(), &cfg, shard, &|_| {}).map_err(|e| e.to_string())?;
+    let down = d.per_trial(TrialMetric::DowntimeSecs);
+    let long = d.per_trial(TrialMetric::LongOutageFraction);
+    let (cause_secs, un_secs) = d.cause_secs();
+    Ok(Group {
+        years: down
+            .iter()
+            .zip(&long)
+            .map(|(&s, &l)| Year {
+                downtime_min: s / 60.0,
+                long_outage: l > 0.0,
+            })
+            .collect(),
+        cause_min: cause_secs.map(|s| s / 60.0),
+        unattributed_min: un_secs / 60.0,
     })
 }
 
@@ -114,13 +144,8 @@ impl TimeRun {
                 if stop.load(Ordering::Relaxed) {
                     return;
                 }
-                let first = g * config.group;
-                let years: Result<Vec<Year>, String> = (first..first + config.group)
-                    .into_par_iter()
-                    .map(|k| run_year(&t, plan, seed, k))
-                    .collect();
-                let msg = match years {
-                    Ok(y) => Msg::Group(y),
+                let msg = match run_group(&t, plan, seed, config, g) {
+                    Ok(group) => Msg::Group(group),
                     Err(e) => {
                         let _ = tx.send(Msg::Failed(e));
                         return;
@@ -138,6 +163,8 @@ impl TimeRun {
             years: Vec::new(),
             history: Vec::new(),
             cause_names,
+            cause_min: [0.0; CAUSES],
+            unattributed_min: 0.0,
             status: RunStatus::Running,
             worker_done: false,
             rx,
@@ -149,8 +176,12 @@ impl TimeRun {
     pub fn poll(&mut self) {
         loop {
             match self.rx.try_recv() {
-                Ok(Msg::Group(y)) => {
-                    self.years.extend(y);
+                Ok(Msg::Group(g)) => {
+                    self.years.extend(g.years);
+                    for (a, b) in self.cause_min.iter_mut().zip(g.cause_min) {
+                        *a += b;
+                    }
+                    self.unattributed_min += g.unattributed_min;
                     let down: Vec<f64> = self.years.iter().map(|y| y.downtime_min).collect();
                     self.history.push(Point {
                         trials: self.years.len() as u64,
@@ -184,21 +215,16 @@ impl TimeRun {
     }
 
     pub fn total(&self) -> u64 {
-        self.config.group * self.config.groups
+        self.config.trials()
     }
 
     /// Mean minutes per year by cause, then unattributed.
     pub fn cause_means(&self) -> (Vec<f64>, f64) {
         let n = self.years.len().max(1) as f64;
-        let mut c = vec![0.0; CAUSES];
-        let mut un = 0.0;
-        for y in &self.years {
-            for (a, b) in c.iter_mut().zip(y.cause_min) {
-                *a += b;
-            }
-            un += y.unattributed_min;
-        }
-        (c.into_iter().map(|x| x / n).collect(), un / n)
+        (
+            self.cause_min.iter().map(|x| x / n).collect(),
+            self.unattributed_min / n,
+        )
     }
 
     /// The one-year probability of an outage over an hour (Wilson 95%).
@@ -257,12 +283,12 @@ impl Drop for TimeRun {
 
 #[cfg(test)]
 impl TimeRun {
-    /// A finished run made of the given years, streamed through the same
+    /// A finished run made of the given groups, streamed through the same
     /// `poll` as a real one: renders independently of the engine's numbers.
-    pub fn finished(plan: PlanId, seed: u64, config: TimeConfig, years: Vec<Year>) -> TimeRun {
+    pub fn finished(plan: PlanId, seed: u64, config: TimeConfig, groups: Vec<Group>) -> TimeRun {
         let (tx, rx) = channel();
-        for g in years.chunks(config.group as usize) {
-            tx.send(Msg::Group(g.to_vec())).unwrap();
+        for g in groups {
+            tx.send(Msg::Group(g)).unwrap();
         }
         drop(tx);
         let mut r = TimeRun {
@@ -272,6 +298,8 @@ impl TimeRun {
             years: Vec::new(),
             history: Vec::new(),
             cause_names: drsim::failure::Cause::ALL.map(|c| c.as_str()).to_vec(),
+            cause_min: [0.0; CAUSES],
+            unattributed_min: 0.0,
             status: RunStatus::Running,
             worker_done: false,
             rx,
