@@ -1005,7 +1005,6 @@ fn synthetic_config(groups: u64) -> super::timerun::TimeConfig {
 
 #[test]
 fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
-    use drsim::model::PlanId;
     use drsim::shard::Shard;
     use drsim::simulate::{SimConfig, TrialMetric, run_plan, run_plan_data};
     let mut a = app();
