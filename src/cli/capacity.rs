@@ -36,12 +36,13 @@ pub struct Args {
     /// Monte Carlo samples.
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub samples: u64,
-    /// Estimate P(flow = 0) (and P(flow < F) with --threshold) by importance
-    /// sampling to this relative error. Without it, importance sampling
-    /// steps in (at 5%) only when crude sampling sees under 10 such samples.
+    /// Estimate P(flow = 0) (exactly when the network is small enough,
+    /// else by the turnip) and P(flow < F) with --threshold (by importance
+    /// sampling) to this relative error. Without it, they step in (at 5%)
+    /// only when crude sampling sees under 10 such samples.
     #[arg(long, value_name = "R")]
     pub target_re: Option<f64>,
-    /// Most samples the importance sampler may draw per probability.
+    /// Most samples a rare-event estimator may draw per probability.
     #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_rare_samples: u64,
     #[arg(long, default_value_t = 1)]
@@ -187,6 +188,6 @@ fn print_text(r: &CapacityReport, from: &str, to: &str) {
         r.seconds, r.samples_per_second, r.max_flow_solves
     );
     if let Some(n) = r.rare_event_samples {
-        println!("  {n} importance samples for the tail");
+        println!("  {n} rare-event samples for the tail");
     }
 }

@@ -130,8 +130,9 @@ pub struct CapacityReport {
     pub p_zero: f64,
     pub p_zero_ci95_low: f64,
     pub p_zero_ci95_high: f64,
-    /// "crude" (Clopper-Pearson interval) or "importance-sampling"
-    /// (normal interval from the reported standard error).
+    /// "crude" (Clopper-Pearson interval), "exact" (two-terminal
+    /// unreliability, interval of zero width) or "turnip" (normal interval
+    /// from the reported standard error).
     pub p_zero_method: &'static str,
     pub p_zero_std_error: f64,
     /// P(flow < intact flow).
@@ -150,7 +151,9 @@ pub struct CapacityReport {
     pub p_below_threshold_method: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_below_threshold_std_error: Option<f64>,
-    /// Samples drawn by the importance sampler (pilots excluded).
+    /// Samples drawn by the rare-event estimators (turnip, importance
+    /// sampling without its pilots); absent when none ran or P(flow = 0)
+    /// was computed exactly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rare_event_samples: Option<u64>,
     pub samples: u64,
@@ -822,11 +825,83 @@ pub const FEW_EVENTS: u64 = 10;
 /// Relative error asked of the importance sampler when it steps in by itself.
 pub const DEFAULT_TAIL_RE: f64 = 0.05;
 
+/// P(flow = 0) by the static engine: the flow is 0 exactly when no path of
+/// positive-capacity up edges joins two up terminals, a two-terminal
+/// unreliability. Exact (frontier decomposition) when cheap, otherwise the
+/// turnip, whose relative error stays bounded however small the probability
+/// is; both beat importance sampling on flow levels here (on Geant2012 UK-GR
+/// at q = 0.01 the cross-entropy tilt came out 2-3 standard errors below the
+/// exact 1.0603e-6 on three seeds, missing rarer cuts).
+pub fn p_zero_static(
+    model: &StaticModel,
+    s: u32,
+    t: u32,
+    method: crate::estimate::Method,
+    seed: u64,
+    target_re: f64,
+    max_samples: u64,
+) -> Result<crate::estimate::Estimate, CapacityError> {
+    use crate::estimate::{Criterion, EstimateOptions, estimate};
+    check_model(model, s, t)?;
+    let tt = without_zero_capacity_edges(model);
+    let opts = EstimateOptions {
+        method,
+        samples: 10_000.min(max_samples),
+        target_re: Some(target_re),
+        max_samples,
+        seed,
+    };
+    estimate(&tt, &Criterion::TwoTerminal { s, t }, &opts)
+        .map_err(|e| CapacityError::RareEventFailed(e.to_string()))
+}
+
+/// The model with edges that can carry nothing removed, so that connectivity
+/// means positive flow. Shocks keep their other members.
+fn without_zero_capacity_edges(model: &StaticModel) -> StaticModel {
+    if model.edge_capacity.iter().all(|&c| c > 0.0) {
+        return model.clone();
+    }
+    let mut new_index = vec![u32::MAX; model.n_edges()];
+    let mut m = StaticModel {
+        edges: Vec::new(),
+        edge_names: Vec::new(),
+        edge_capacity: Vec::new(),
+        edge_q: Vec::new(),
+        shocks: Vec::new(),
+        ..model.clone()
+    };
+    for (e, slot) in new_index.iter_mut().enumerate() {
+        if model.edge_capacity[e] > 0.0 {
+            *slot = m.edges.len() as u32;
+            m.edges.push(model.edges[e]);
+            m.edge_names.push(model.edge_names[e].clone());
+            m.edge_capacity.push(model.edge_capacity[e]);
+            m.edge_q.push(model.edge_q[e]);
+        }
+    }
+    m.shocks = model
+        .shocks
+        .iter()
+        .map(|sh| {
+            let mut sh = sh.clone();
+            sh.edges = sh
+                .edges
+                .iter()
+                .map(|&e| new_index[e as usize])
+                .filter(|&e| e != u32::MAX)
+                .collect();
+            sh
+        })
+        .collect();
+    m
+}
+
 /// Replaces P(flow = 0) and P(flow < threshold) of a crude report with
-/// importance-sampling estimates: always with `target_re`, otherwise only
-/// for those crude saw fewer than [`FEW_EVENTS`] times (target
-/// [`DEFAULT_TAIL_RE`]). Without an explicit target, a failed rare-event
-/// run leaves the crude value; with one, the error is returned.
+/// rare-event estimates: always with `target_re`, otherwise only for those
+/// crude saw fewer than [`FEW_EVENTS`] times (target [`DEFAULT_TAIL_RE`]).
+/// P(flow = 0) goes to [`p_zero_static`] (exact or turnip), P(flow < F) to
+/// cross-entropy importance sampling. Without an explicit target, a failed
+/// rare-event run leaves the crude value; with one, the error is returned.
 pub fn refine_tail(
     report: &mut CapacityReport,
     model: &StaticModel,
@@ -854,14 +929,18 @@ pub fn refine_tail(
     };
     let mut rare_samples = 0;
     if wanted(report.p_zero) {
-        // Flow is 0 exactly or at least a rounding-noise fraction of intact.
-        match estimate_below(model, s, t, report.intact_flow * 1e-9, &opts) {
+        let method = crate::estimate::Method::Auto;
+        match p_zero_static(model, s, t, method, seed, opts.target_re, max_samples) {
             Ok(e) => {
-                report.p_zero = e.probability;
+                report.p_zero = e.unreliability;
                 report.p_zero_ci95_low = e.ci95_low;
                 report.p_zero_ci95_high = e.ci95_high;
                 report.p_zero_std_error = e.std_error;
-                report.p_zero_method = "importance-sampling";
+                report.p_zero_method = if e.method.ends_with("exact") {
+                    "exact"
+                } else {
+                    "turnip"
+                };
                 rare_samples += e.samples;
             }
             Err(e) if target_re.is_some() => return Err(e),
