@@ -308,7 +308,7 @@ fn intact_supports(
         mf.solve(&net, &pc, s, t);
         let mut sup = vec![0u64; words];
         for (i, &e) in order.iter().enumerate() {
-            if mf.edge_flow(i) != 0.0 {
+            if mf.edge_flow(&net, i) != 0.0 {
                 sup[e / 64] |= 1 << (e % 64);
             }
         }
@@ -660,6 +660,12 @@ pub fn check_model(model: &StaticModel, s: u32, t: u32) -> Result<(), CapacityEr
     if s == t {
         return Err(CapacityError::SameTerminal(s));
     }
+    check_failure_model(model)
+}
+
+/// Checks sizes, capacities and probabilities of a failure model.
+pub fn check_failure_model(model: &StaticModel) -> Result<(), CapacityError> {
+    let n = model.n_nodes();
     let m = model.n_edges();
     let sizes_ok = model.edge_capacity.len() == m
         && model.edge_q.len() == m

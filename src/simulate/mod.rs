@@ -20,7 +20,7 @@ mod demand;
 mod events;
 mod metrics;
 mod runner;
-mod serving;
+pub(crate) mod serving;
 mod trial;
 
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};

@@ -6,6 +6,7 @@ mod import;
 mod load;
 mod reliability;
 mod run_cli;
+mod served;
 mod simulate;
 mod topologies;
 mod tui;
