@@ -825,6 +825,14 @@ mod tests {
             // (a fresh seed fails with probability ~6e-5; this one is fixed).
             let nf = n as f64;
             let se_mean = ((second - mean * mean) / nf).sqrt();
+            eprintln!(
+                "{key}: mean {} exact {mean} ({:.2} se); P(<1) {} exact {short}; P(=0) {} exact {none}; P(<0.6) {} exact {below}",
+                r.mean_served,
+                (r.mean_served - mean) / se_mean,
+                r.p_shortfall,
+                r.p_none,
+                r.p_below_threshold.unwrap()
+            );
             assert!(
                 (r.mean_served - mean).abs() < 4.0 * se_mean,
                 "{key}: mean {} vs exact {mean} (se {se_mean})",
