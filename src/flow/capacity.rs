@@ -100,25 +100,106 @@ impl Proportion {
 /// Exact two-sided `1 - alpha` binomial interval. `k = 0` gives a lower
 /// bound of 0 and `k = n` an upper bound of 1 (the Beta quantiles are
 /// undefined there).
+///
+/// The Beta quantiles are found by bisection on our own incomplete beta:
+/// statrs 0.19's `inv_beta_reg` never returns for some large parameters
+/// (seen with 40 million samples), and its `beta_reg` stops its continued
+/// fraction after 140 terms, while large `a + b` needs about `sqrt(a + b)`.
 pub fn clopper_pearson(k: u64, n: u64, alpha: f64) -> (f64, f64) {
-    use statrs::distribution::{Beta, ContinuousCDF};
     assert!(n > 0 && k <= n);
     let (kf, nf) = (k as f64, n as f64);
     let low = if k == 0 {
         0.0
     } else {
-        Beta::new(kf, nf - kf + 1.0)
-            .expect("positive shape parameters")
-            .inverse_cdf(alpha / 2.0)
+        beta_quantile(kf, nf - kf + 1.0, alpha / 2.0)
     };
     let high = if k == n {
         1.0
     } else {
-        Beta::new(kf + 1.0, nf - kf)
-            .expect("positive shape parameters")
-            .inverse_cdf(1.0 - alpha / 2.0)
+        beta_quantile(kf + 1.0, nf - kf, 1.0 - alpha / 2.0)
     };
     (low, high)
+}
+
+/// The `x` with `I_x(a, b) = p`, by bisection (the CDF is increasing). The
+/// midpoint is geometric while the bracket spans orders of magnitude, so
+/// tiny quantiles (1e-9 and below) come out with full relative precision.
+fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..200 {
+        let mid = if lo > 0.0 && hi / lo > 4.0 {
+            (lo * hi).sqrt()
+        } else if lo == 0.0 && hi > 1e-300 {
+            hi * 1e-3
+        } else {
+            0.5 * (lo + hi)
+        };
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if beta_cdf(a, b, mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Regularised incomplete beta `I_x(a, b)` (Numerical Recipes' `betai`):
+/// the continued fraction on whichever side of the mean converges fast,
+/// run until converged (about `sqrt(max(a, b))` terms for large a, b).
+pub fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
+    use statrs::function::gamma::ln_gamma;
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (-x).ln_1p();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        (ln_front.exp() * beta_cf(a, b, x) / a).clamp(0.0, 1.0)
+    } else {
+        (1.0 - ln_front.exp() * beta_cf(b, a, 1.0 - x) / b).clamp(0.0, 1.0)
+    }
+}
+
+/// Lentz's continued fraction for the incomplete beta.
+fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    let max_terms = 100 + 10 * (a.max(b).sqrt() as u64);
+    for m in 1..=max_terms {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        for aa in [
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+        ] {
+            d = 1.0 + aa * d;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = 1.0 + aa / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            h *= d * c;
+        }
+        if (d * c - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    h
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

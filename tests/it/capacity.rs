@@ -389,6 +389,60 @@ fn clopper_pearson_closed_forms() {
     let (lo, hi) = clopper_pearson(100, 100, 0.05);
     assert_eq!(hi, 1.0);
     assert!((lo - 0.025f64.powf(0.01)).abs() < 1e-9, "{lo}");
+    // Against the binomial tail inverted by bisection in 50-digit
+    // arithmetic (mpmath): (k, n, lower, upper). statrs' Beta quantile is
+    // off by 1.2e-5 relative on the last one.
+    let reference = [
+        (1u64, 10u64, 0.002528578544461785, 0.445016117028195),
+        (5, 100, 0.016431879182052, 0.112834911105463),
+        (37, 1000, 0.026182708843737, 0.050641123059925),
+        (500, 1000, 0.468549172971792, 0.531450827028208),
+        (3, 100_000, 6.186763958922031e-6, 8.767020256636202e-5),
+    ];
+    for (k, n, lo_ref, hi_ref) in reference {
+        let (lo, hi) = clopper_pearson(k, n, 0.05);
+        assert!(
+            (lo - lo_ref).abs() <= 1e-8 * lo_ref,
+            "{k}/{n}: {lo} vs {lo_ref}"
+        );
+        assert!(
+            (hi - hi_ref).abs() <= 1e-8 * hi_ref,
+            "{k}/{n}: {hi} vs {hi_ref}"
+        );
+    }
+}
+
+#[test]
+fn clopper_pearson_returns_for_huge_sample_counts() {
+    // statrs' inv_beta_reg never returned for 40 million samples. Check
+    // that the bounds solve their defining equations, I_lo(k, n-k+1) =
+    // 0.025 and I_hi(k+1, n-k) = 0.975, and sit near the normal interval.
+    use drsim::flow::capacity::beta_cdf;
+    for (k, n) in [
+        (840u64, 40_000_000u64),
+        (520_000, 40_000_000),
+        (7, 1_000_000_000),
+        (999_999_990, 1_000_000_000),
+    ] {
+        let (lo, hi) = clopper_pearson(k, n, 0.05);
+        let (kf, nf) = (k as f64, n as f64);
+        assert!(lo < kf / nf && kf / nf < hi, "{k}/{n}: {lo} {hi}");
+        assert!(
+            (beta_cdf(kf, nf - kf + 1.0, lo) - 0.025).abs() < 1e-6,
+            "{k}/{n}"
+        );
+        assert!(
+            (beta_cdf(kf + 1.0, nf - kf, hi) - 0.975).abs() < 1e-6,
+            "{k}/{n}"
+        );
+        let p = kf / nf;
+        let half = 1.96 * (p * (1.0 - p) / nf).sqrt();
+        if k >= 800 && n - k >= 800 {
+            // Many events: within 10% of the normal half-width.
+            assert!(((p - lo) / half - 1.0).abs() < 0.1, "{k}/{n}: {lo}");
+            assert!(((hi - p) / half - 1.0).abs() < 0.1, "{k}/{n}: {hi}");
+        }
+    }
 }
 
 fn diamond_json(extra: &[&str]) -> serde_json::Value {
