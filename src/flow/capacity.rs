@@ -691,15 +691,28 @@ struct BatchStats {
     hist: HashMap<u64, u64, BuildHasherDefault<WordHasher>>,
 }
 
+/// The generator of every batch: batch `b` gets `seed_from_u64(seed)`
+/// advanced by `jump_ce(b, 128)`, i.e. `b` plain 2^128 `jump()`s. Taking
+/// the jumps one after another gives the same states for a few microseconds
+/// each, where `jump_ce` rebuilds the jump polynomial every time (about
+/// 0.7 ms, a quarter of the run time with 8192-sample batches).
+pub(crate) fn batch_streams(seed: u64, n_batches: u64) -> Vec<Xoshiro256PlusPlus> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    (0..n_batches)
+        .map(|_| {
+            let here = rng.clone();
+            rng.jump();
+            here
+        })
+        .collect()
+}
+
 fn run_batch(
     sm: &Sampler<'_>,
-    seed: u64,
-    batch: u64,
+    mut rng: Xoshiro256PlusPlus,
     n: u64,
     threshold: Option<f64>,
 ) -> BatchStats {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    rng.jump_ce(batch, 128);
     let mut mf = MaxFlow::new(&sm.net);
     let mut cache = PatternCache::default();
     let mut failed = vec![0u64; sm.words];
@@ -822,11 +835,13 @@ pub fn simulate(
     let started = Instant::now();
     let sm = Sampler::new(model, s, t);
     let n_batches = opts.samples.div_ceil(BATCH_SIZE);
-    let batches: Vec<BatchStats> = (0..n_batches)
+    let streams = batch_streams(opts.seed, n_batches);
+    let batches: Vec<BatchStats> = streams
         .into_par_iter()
-        .map(|b| {
-            let n = BATCH_SIZE.min(opts.samples - b * BATCH_SIZE);
-            run_batch(&sm, opts.seed, b, n, opts.threshold)
+        .enumerate()
+        .map(|(b, rng)| {
+            let n = BATCH_SIZE.min(opts.samples - b as u64 * BATCH_SIZE);
+            run_batch(&sm, rng, n, opts.threshold)
         })
         .collect();
     let mut total = BatchStats::default();
@@ -1059,7 +1074,19 @@ pub fn refine_tail(
 
 #[cfg(test)]
 mod tests {
-    use super::relevant_edges;
+    use super::{batch_streams, relevant_edges};
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn batch_streams_are_the_jump_ce_streams() {
+        let streams = batch_streams(42, 5);
+        for (b, r) in streams.iter().enumerate() {
+            let mut want = Xoshiro256PlusPlus::seed_from_u64(42);
+            want.jump_ce(b as u64, 128);
+            assert_eq!(*r, want, "batch {b}");
+        }
+    }
 
     #[test]
     fn pendant_edges_and_side_cycles_are_irrelevant() {

@@ -47,11 +47,11 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use super::capacity::{PatternCache, Percentiles, Proportion, check_failure_model};
+use super::capacity::{PatternCache, Percentiles, Proportion, batch_streams, check_failure_model};
 use super::maxflow::{FlowNetwork, MaxFlow};
 use crate::failure::StaticModel;
 use crate::model::{PlanId, PlanMode, Topology};
@@ -521,13 +521,10 @@ fn run_batch(
     dn: &DemandNetwork,
     draws: &Draws<'_>,
     intact: f64,
-    seed: u64,
-    batch: u64,
+    mut rng: Xoshiro256PlusPlus,
     n: u64,
     threshold: Option<f64>,
 ) -> BatchStats {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    rng.jump_ce(batch, 128);
     let mut ev = dn.evaluator();
     let mut cache = PatternCache::default();
     let mut bits = vec![0u64; draws.words];
@@ -606,11 +603,12 @@ pub fn simulate_served(
         )
     };
     let n_batches = opts.samples.div_ceil(BATCH_SIZE);
-    let batches: Vec<BatchStats> = (0..n_batches)
+    let batches: Vec<BatchStats> = batch_streams(opts.seed, n_batches)
         .into_par_iter()
-        .map(|b| {
-            let n = BATCH_SIZE.min(opts.samples - b * BATCH_SIZE);
-            run_batch(&dn, &draws, intact, opts.seed, b, n, opts.threshold)
+        .enumerate()
+        .map(|(b, rng)| {
+            let n = BATCH_SIZE.min(opts.samples - b as u64 * BATCH_SIZE);
+            run_batch(&dn, &draws, intact, rng, n, opts.threshold)
         })
         .collect();
     let mut tot = BatchStats::default();
@@ -692,6 +690,7 @@ mod tests {
     use super::*;
     use crate::failure::Overrides;
     use crate::simulate::serving::{Eval, ServingModel};
+    use rand::SeedableRng;
     use std::path::Path;
 
     fn tiny() -> Topology {
