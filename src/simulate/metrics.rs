@@ -77,7 +77,7 @@ impl TrialRecord {
 }
 
 /// The results of one batch of trials, in trial order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub(crate) struct BatchOut {
     /// Downtime seconds of every simulated year.
     pub year_down: Vec<f64>,

@@ -6,7 +6,10 @@
 //! - [`serving`]: which demand a plan serves in a failure state;
 //! - [`trial`]: the discrete-event run of one trial;
 //! - [`metrics`]: per-trial records, reduction and the [`PlanReport`];
-//! - [`runner`]: deterministic parallel batches.
+//! - [`streams`]: one RNG stream per random process and trial (common
+//!   random numbers);
+//! - [`runner`]: deterministic parallel batches;
+//! - [`data`]: raw per-batch results, shards and their merge.
 //!
 //! Active-passive failover: when the active site becomes unusable, the
 //! standby in plan priority order takes over after `detection + switchover`
@@ -16,15 +19,24 @@
 //! Active-active plans shift load to the survivors immediately (load
 //! balancers), so their detection time does not add downtime.
 
+mod data;
 mod demand;
 mod events;
 mod metrics;
 mod runner;
 pub(crate) mod serving;
+mod streams;
 mod trial;
 
+pub use data::{MergeError, RunData, TrialMetric};
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};
-pub use runner::{BATCH_TRIALS, run_plan};
+pub use runner::{BATCH_TRIALS, run_plan, run_plan_data};
+
+/// Fingerprint of a topology as the simulator sees it (its canonical TOML
+/// form), stored in [`RunData`] so parts of different files are not merged.
+pub fn topology_fingerprint(t: &crate::model::Topology) -> String {
+    crate::shard::fingerprint(crate::io::save::to_toml_string(t).as_bytes())
+}
 
 /// How much to simulate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

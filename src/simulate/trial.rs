@@ -17,6 +17,14 @@
 //!   `operator_error_factor` and hold one uniformly chosen site down for one
 //!   outage draw.
 //!
+//! Each process draws from its own stream ([`super::streams`]), and draws the
+//! same numbers whatever happens elsewhere: a hazard event draws its outage
+//! even when it hits no site, and operator errors are drawn at an envelope
+//! rate shared by every plan of the file (the topology rate times the
+//! largest factor of its plans, at least 1) and kept with probability
+//! `factor / envelope`, so two plans see the same candidate errors and the
+//! plan with the lower factor keeps a subset of the other's.
+//!
 //! A component counts how many causes hold it down and is up only when that
 //! count is zero. Everything starts up at time 0 (fresh renewal processes),
 //! which biases unavailability low by about `MTTR / horizon` relative.
@@ -28,10 +36,12 @@ use super::demand::DemandCurve;
 use super::events::{Event, Queue};
 use super::metrics::TrialRecord;
 use super::serving::{Eval, ServingModel};
+use super::streams::{key_hash, stream, trial_base};
 use crate::failure::Cause;
 use crate::model::{Distribution, PlanMode, Replication, Topology};
 use crate::units::SECONDS_PER_YEAR;
 use rand::{Rng, RngExt};
+use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -80,6 +90,22 @@ struct HazardSpec {
     duration: Distribution,
     hit_p: f64,
     sites: Vec<u32>,
+    /// Stream of the first site's hit draws; site `k` of `sites` uses
+    /// `hit_stream + k`.
+    hit_stream: usize,
+}
+
+/// Where each process's stream sits in [`Scenario::keys`]: sites first
+/// (index = site index), then links, shared risks, hazards, hazard hits,
+/// escaped and caught releases per train, and operator errors.
+#[derive(Clone, Copy, Debug)]
+struct StreamLayout {
+    link: usize,
+    risk: usize,
+    hazard: usize,
+    escaped: usize,
+    caught: usize,
+    operator: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -90,7 +116,13 @@ pub(crate) struct Scenario<'a> {
     pub horizon: f64,
     pub years: usize,
     hazards: Vec<HazardSpec>,
+    /// Rate of candidate operator errors (the envelope) and the probability
+    /// that this plan keeps one.
     operator_rate_per_sec: f64,
+    operator_keep: f64,
+    /// Stream key of every random process of the file.
+    keys: Vec<u64>,
+    layout: StreamLayout,
     pub curve: DemandCurve,
     pub model: ServingModel,
     /// Replica sites (the first `replicas` serving sites), as serving indices.
@@ -102,24 +134,64 @@ pub(crate) struct Scenario<'a> {
 impl<'a> Scenario<'a> {
     pub fn new(topo: &'a Topology, plan_index: usize, years: usize) -> Scenario<'a> {
         let plan = &topo.plans[plan_index];
+        let mut names: Vec<String> = Vec::new();
+        names.extend(topo.sites.iter().map(|x| format!("site:{}", x.key)));
+        let link = names.len();
+        names.extend(topo.links.iter().map(|l| format!("link:{}", l.key)));
+        let risk = names.len();
+        names.extend(topo.shared_risks.iter().map(|g| format!("risk:{}", g.key)));
         let mut hazards = Vec::new();
+        let mut hit_names = Vec::new();
+        let hazard = names.len();
         for (r, region) in topo.regions.iter().enumerate() {
             let sites: Vec<u32> = topo
                 .sites_in_region(crate::model::RegionId(r as u32))
                 .map(|s| s.0)
                 .collect();
-            for h in &region.hazards {
+            for (k, h) in region.hazards.iter().enumerate() {
+                let name = format!("hazard:{}:{}", region.key, k);
+                for &site in &sites {
+                    hit_names.push(format!("{name}:site:{}", topo.sites[site as usize].key));
+                }
                 hazards.push(HazardSpec {
                     rate_per_sec: h.events.annual_rate / SECONDS_PER_YEAR,
                     duration: h.events.duration.clone(),
                     hit_p: h.site_hit_probability.get(),
+                    hit_stream: hit_names.len() - sites.len(),
                     sites: sites.clone(),
                 });
+                names.push(name);
             }
         }
-        let operator_rate_per_sec = topo.operator_errors.as_ref().map_or(0.0, |o| {
-            o.events.annual_rate * plan.operator_error_factor.max(0.0) / SECONDS_PER_YEAR
-        });
+        for hz in &mut hazards {
+            hz.hit_stream += names.len();
+        }
+        names.append(&mut hit_names);
+        let escaped = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:escaped", t.key)),
+        );
+        let caught = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:caught", t.key)),
+        );
+        let operator = names.len();
+        names.push("operator".into());
+        let keys = names.iter().map(|n| key_hash(n)).collect();
+        let envelope = topo
+            .plans
+            .iter()
+            .map(|p| p.operator_error_factor)
+            .fold(1.0, f64::max);
+        let operator_rate_per_sec = topo
+            .operator_errors
+            .as_ref()
+            .map_or(0.0, |o| o.events.annual_rate * envelope / SECONDS_PER_YEAR);
+        let operator_keep = plan.operator_error_factor.max(0.0) / envelope;
         let horizon = years as f64 * SECONDS_PER_YEAR;
         let curve = DemandCurve::new(topo);
         let demanded = (0..curve.n_demands)
@@ -132,6 +204,16 @@ impl<'a> Scenario<'a> {
             years,
             hazards,
             operator_rate_per_sec,
+            operator_keep,
+            keys,
+            layout: StreamLayout {
+                link,
+                risk,
+                hazard,
+                escaped,
+                caught,
+                operator,
+            },
             curve,
             model: ServingModel::new(topo, plan),
             n_replicas: plan.replicas as usize,
@@ -149,6 +231,11 @@ fn exp_sample<R: Rng + ?Sized>(rng: &mut R, rate: f64) -> f64 {
 /// Per-trial mutable state, reused across the trials of a batch.
 pub(crate) struct TrialState {
     queue: Queue,
+    /// One generator per random process, laid out as [`Scenario::keys`].
+    rngs: Vec<Xoshiro256PlusPlus>,
+    /// When set, every event the trial handles is appended here (tests
+    /// compare histories between plans through it).
+    pub log: Option<Vec<(f64, Event)>>,
     site_causes: Vec<[u16; N_CAUSES]>,
     site_down: Vec<u16>,
     link_causes: Vec<[u16; N_CAUSES]>,
@@ -184,6 +271,8 @@ impl TrialState {
         let m = s.topo.links.len();
         TrialState {
             queue: Queue::default(),
+            rngs: s.keys.iter().map(|&k| stream(0, k)).collect(),
+            log: None,
             site_causes: vec![[0; N_CAUSES]; n],
             site_down: vec![0; n],
             link_causes: vec![[0; N_CAUSES]; m],
@@ -277,12 +366,18 @@ impl TrialState {
         i
     }
 
-    /// Runs one trial and fills `rec`.
-    pub fn run<R: Rng + ?Sized>(&mut self, s: &Scenario<'_>, rng: &mut R, rec: &mut TrialRecord) {
+    /// Runs trial number `trial` of the run seeded with `seed` and fills
+    /// `rec`. The result depends on nothing else: not on the trials run
+    /// before on this state, nor on the batch or thread.
+    pub fn run(&mut self, s: &Scenario<'_>, seed: u64, trial: u64, rec: &mut TrialRecord) {
         let topo = s.topo;
         let plan = &topo.plans[s.plan_index];
         rec.reset(s.years);
         self.queue.reset(s.horizon);
+        let base = trial_base(seed, trial);
+        for (r, &k) in self.rngs.iter_mut().zip(&s.keys) {
+            *r = stream(base, k);
+        }
         for c in &mut self.site_causes {
             *c = [0; N_CAUSES];
         }
@@ -302,44 +397,59 @@ impl TrialState {
         self.active = None;
         self.write_primary = None;
         self.replicas_destroyed = false;
+        if let Some(log) = &mut self.log {
+            log.clear();
+        }
 
+        let l = s.layout;
+        let rngs = &mut self.rngs;
         for (i, site) in topo.sites.iter().enumerate() {
             if let Some(f) = &site.failure {
                 self.queue
-                    .push(f.ttf.sample_secs(rng), Event::SiteFail(i as u32));
+                    .push(f.ttf.sample_secs(&mut rngs[i]), Event::SiteFail(i as u32));
             }
         }
         for (j, link) in topo.links.iter().enumerate() {
             if let Some(f) = &link.failure {
-                self.queue
-                    .push(f.ttf.sample_secs(rng), Event::LinkFail(j as u32));
+                self.queue.push(
+                    f.ttf.sample_secs(&mut rngs[l.link + j]),
+                    Event::LinkFail(j as u32),
+                );
             }
         }
         for (g, risk) in topo.shared_risks.iter().enumerate() {
-            self.queue
-                .push(risk.failure.ttf.sample_secs(rng), Event::RiskFail(g as u32));
+            self.queue.push(
+                risk.failure.ttf.sample_secs(&mut rngs[l.risk + g]),
+                Event::RiskFail(g as u32),
+            );
         }
         for (h, hz) in s.hazards.iter().enumerate() {
             if hz.rate_per_sec > 0.0 {
-                self.queue
-                    .push(exp_sample(rng, hz.rate_per_sec), Event::Hazard(h as u32));
+                self.queue.push(
+                    exp_sample(&mut rngs[l.hazard + h], hz.rate_per_sec),
+                    Event::Hazard(h as u32),
+                );
             }
         }
         for (k, train) in topo.release_trains.iter().enumerate() {
             let esc = train.escaped_rate() / SECONDS_PER_YEAR;
             if esc > 0.0 {
-                self.queue
-                    .push(exp_sample(rng, esc), Event::ReleaseEscaped(k as u32));
+                self.queue.push(
+                    exp_sample(&mut rngs[l.escaped + k], esc),
+                    Event::ReleaseEscaped(k as u32),
+                );
             }
             let caught = train.caught_rate() / SECONDS_PER_YEAR;
             if caught > 0.0 && !train.canary_sites.is_empty() {
-                self.queue
-                    .push(exp_sample(rng, caught), Event::ReleaseCaught(k as u32));
+                self.queue.push(
+                    exp_sample(&mut rngs[l.caught + k], caught),
+                    Event::ReleaseCaught(k as u32),
+                );
             }
         }
         if s.operator_rate_per_sec > 0.0 && !topo.sites.is_empty() {
             self.queue.push(
-                exp_sample(rng, s.operator_rate_per_sec),
+                exp_sample(&mut rngs[l.operator], s.operator_rate_per_sec),
                 Event::OperatorError,
             );
         }
@@ -347,7 +457,10 @@ impl TrialState {
         self.reevaluate(s, plan, rec);
         while let Some((t, ev)) = self.queue.pop() {
             self.advance(s, t, rec);
-            let changed = self.handle(s, rng, t, ev);
+            if let Some(log) = &mut self.log {
+                log.push((t, ev));
+            }
+            let changed = self.handle(s, t, ev);
             if changed {
                 self.reevaluate(s, plan, rec);
             }
@@ -361,70 +474,75 @@ impl TrialState {
 
     /// Applies one event; true when some component changed up/down state or
     /// the active-passive failover progressed.
-    fn handle<R: Rng + ?Sized>(
-        &mut self,
-        s: &Scenario<'_>,
-        rng: &mut R,
-        t: f64,
-        ev: Event,
-    ) -> bool {
+    fn handle(&mut self, s: &Scenario<'_>, t: f64, ev: Event) -> bool {
         let topo = s.topo;
+        let l = s.layout;
         match ev {
             Event::SiteFail(i) => {
-                let f = topo.sites[i as usize].failure.as_ref().map(|f| &f.ttr);
-                if let Some(ttr) = f {
-                    self.queue
-                        .push(t + ttr.sample_secs(rng), Event::SiteRepair(i));
+                if let Some(f) = &topo.sites[i as usize].failure {
+                    let d = f.ttr.sample_secs(&mut self.rngs[i as usize]);
+                    self.queue.push(t + d, Event::SiteRepair(i));
                 }
                 self.site_hold(i, HARDWARE, true)
             }
             Event::SiteRepair(i) => {
                 if let Some(f) = &topo.sites[i as usize].failure {
-                    self.queue
-                        .push(t + f.ttf.sample_secs(rng), Event::SiteFail(i));
+                    let d = f.ttf.sample_secs(&mut self.rngs[i as usize]);
+                    self.queue.push(t + d, Event::SiteFail(i));
                 }
                 self.site_hold(i, HARDWARE, false)
             }
             Event::LinkFail(j) => {
                 if let Some(f) = &topo.links[j as usize].failure {
-                    self.queue
-                        .push(t + f.ttr.sample_secs(rng), Event::LinkRepair(j));
+                    let d = f.ttr.sample_secs(&mut self.rngs[l.link + j as usize]);
+                    self.queue.push(t + d, Event::LinkRepair(j));
                 }
                 self.link_hold(j, HARDWARE, true)
             }
             Event::LinkRepair(j) => {
                 if let Some(f) = &topo.links[j as usize].failure {
-                    self.queue
-                        .push(t + f.ttf.sample_secs(rng), Event::LinkFail(j));
+                    let d = f.ttf.sample_secs(&mut self.rngs[l.link + j as usize]);
+                    self.queue.push(t + d, Event::LinkFail(j));
                 }
                 self.link_hold(j, HARDWARE, false)
             }
             Event::RiskFail(g) => {
                 let risk = &topo.shared_risks[g as usize];
-                self.queue
-                    .push(t + risk.failure.ttr.sample_secs(rng), Event::RiskRepair(g));
+                let d = risk
+                    .failure
+                    .ttr
+                    .sample_secs(&mut self.rngs[l.risk + g as usize]);
+                self.queue.push(t + d, Event::RiskRepair(g));
                 self.hold_risk(s, g, true)
             }
             Event::RiskRepair(g) => {
                 let risk = &topo.shared_risks[g as usize];
-                self.queue
-                    .push(t + risk.failure.ttf.sample_secs(rng), Event::RiskFail(g));
+                let d = risk
+                    .failure
+                    .ttf
+                    .sample_secs(&mut self.rngs[l.risk + g as usize]);
+                self.queue.push(t + d, Event::RiskFail(g));
                 self.hold_risk(s, g, false)
             }
             Event::Hazard(h) => {
                 let hz = &s.hazards[h as usize];
-                self.queue
-                    .push(t + exp_sample(rng, hz.rate_per_sec), Event::Hazard(h));
+                let rng = &mut self.rngs[l.hazard + h as usize];
+                let next = exp_sample(rng, hz.rate_per_sec);
+                // Drawn whether or not a site is hit, so that the stream does
+                // not depend on the hit draws.
+                let outage = hz.duration.sample_secs(rng);
+                self.queue.push(t + next, Event::Hazard(h));
                 let mut hit = Vec::new();
-                for &site in &hz.sites {
-                    if hz.hit_p >= 1.0 || rng.random::<f64>() < hz.hit_p {
+                for (k, &site) in hz.sites.iter().enumerate() {
+                    // One draw per site and event, from the site's own stream.
+                    let u: f64 = self.rngs[hz.hit_stream + k].random();
+                    if hz.hit_p >= 1.0 || u < hz.hit_p {
                         hit.push(site);
                     }
                 }
                 if hit.is_empty() {
                     return false;
                 }
-                let outage = hz.duration.sample_secs(rng);
                 let mut changed = false;
                 for &site in &hit {
                     changed |= self.site_hold(site, DISASTER, true);
@@ -454,8 +572,8 @@ impl TrialState {
             Event::ReleaseEscaped(k) => {
                 let train = &topo.release_trains[k as usize];
                 let rate = train.escaped_rate() / SECONDS_PER_YEAR;
-                self.queue
-                    .push(t + exp_sample(rng, rate), Event::ReleaseEscaped(k));
+                let next = exp_sample(&mut self.rngs[l.escaped + k as usize], rate);
+                self.queue.push(t + next, Event::ReleaseEscaped(k));
                 self.queue
                     .push(t + train.outage().secs(), Event::ReleaseEscapedEnd(k));
                 let mut changed = false;
@@ -474,8 +592,8 @@ impl TrialState {
             Event::ReleaseCaught(k) => {
                 let train = &topo.release_trains[k as usize];
                 let rate = train.caught_rate() / SECONDS_PER_YEAR;
-                self.queue
-                    .push(t + exp_sample(rng, rate), Event::ReleaseCaught(k));
+                let next = exp_sample(&mut self.rngs[l.caught + k as usize], rate);
+                self.queue.push(t + next, Event::ReleaseCaught(k));
                 self.queue
                     .push(t + train.detection.secs(), Event::ReleaseCaughtEnd(k));
                 let mut changed = false;
@@ -492,18 +610,22 @@ impl TrialState {
                 changed
             }
             Event::OperatorError => {
-                self.queue.push(
-                    t + exp_sample(rng, s.operator_rate_per_sec),
-                    Event::OperatorError,
-                );
+                // Four draws per candidate, kept or not: next arrival, keep,
+                // site, outage; plans differ only in which they keep.
+                let rng = &mut self.rngs[l.operator];
+                let next = exp_sample(rng, s.operator_rate_per_sec);
+                let keep = rng.random::<f64>() < s.operator_keep;
                 let n = topo.sites.len();
                 let site = ((rng.random::<f64>() * n as f64) as usize).min(n - 1) as u32;
-                if let Some(o) = &topo.operator_errors {
-                    self.queue.push(
-                        t + o.events.duration.sample_secs(rng),
-                        Event::OperatorErrorEnd(site),
-                    );
+                let outage = topo
+                    .operator_errors
+                    .as_ref()
+                    .map_or(0.0, |o| o.events.duration.sample_secs(rng));
+                self.queue.push(t + next, Event::OperatorError);
+                if !keep {
+                    return false;
                 }
+                self.queue.push(t + outage, Event::OperatorErrorEnd(site));
                 self.site_hold(site, OPERATOR, true)
             }
             Event::OperatorErrorEnd(site) => self.site_hold(site, OPERATOR, false),
@@ -753,5 +875,86 @@ impl TrialState {
         } else if let Some(start) = self.outage_start.take() {
             rec.end_episode(start, a);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global_messaging() -> Topology {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("topologies")
+            .join("global-messaging.toml");
+        crate::io::load_path(&path).unwrap()
+    }
+
+    /// Runs trial `i` of plan `p` and returns its events: component events,
+    /// candidate operator errors, and the operator errors the plan kept.
+    fn history(t: &Topology, p: usize, seed: u64, i: u64) -> (Vec<(f64, Event)>, Vec<f64>) {
+        let s = Scenario::new(t, p, 2);
+        let mut state = TrialState::new(&s);
+        state.log = Some(Vec::new());
+        let mut rec = TrialRecord::new(t.sites.len() + t.links.len());
+        state.run(&s, seed, i, &mut rec);
+        let log = state.log.take().unwrap();
+        let kept = log
+            .iter()
+            .filter_map(|&(time, e)| matches!(e, Event::OperatorErrorEnd(_)).then_some(time))
+            .collect();
+        let components = log
+            .into_iter()
+            .filter(|(_, e)| !matches!(e, Event::FailoverDone(_) | Event::OperatorErrorEnd(_)))
+            .collect();
+        (components, kept)
+    }
+
+    /// Common random numbers: every plan of a file sees the same component
+    /// histories in the same trial (whatever its serving sites, mode or
+    /// failover), and a plan with a lower operator-error factor keeps a
+    /// subset of the errors of a plan with a higher one.
+    #[test]
+    fn every_plan_sees_the_same_failure_history() {
+        let t = global_messaging();
+        let factor = |p: usize| t.plans[p].operator_error_factor;
+        let mut events = 0;
+        for i in [0u64, 1, 17, 4096] {
+            let runs: Vec<_> = (0..t.plans.len()).map(|p| history(&t, p, 3, i)).collect();
+            for p in 1..runs.len() {
+                assert_eq!(runs[p].0, runs[0].0, "trial {i}: plan {p} vs plan 0");
+                for q in 0..runs.len() {
+                    if factor(q) <= factor(p) {
+                        let subset = runs[q].1.iter().all(|x| runs[p].1.contains(x));
+                        assert!(subset, "trial {i}: errors of plan {q} not among plan {p}'s");
+                    }
+                }
+            }
+            events += runs[0].0.len();
+            // Different trials, different histories.
+            assert_ne!(runs[0].0, history(&t, 0, 3, i + 1).0);
+        }
+        // Two years of 17 sites, 31 links and 1,550 releases a year: the
+        // comparison covered real histories.
+        assert!(events > 1000, "{events} events");
+    }
+
+    /// The plans of the bundled file differ in operator-error factor (1 and
+    /// 0.5), so the thinning is exercised: the lower factor keeps fewer.
+    #[test]
+    fn operator_thinning_keeps_fewer_errors_at_a_lower_factor() {
+        let t = global_messaging();
+        let ap = t.plan_id("active-passive").unwrap().index();
+        let aa = t.plan_id("active-active-5").unwrap().index();
+        assert_eq!(t.plans[ap].operator_error_factor, 1.0);
+        assert_eq!(t.plans[aa].operator_error_factor, 0.5);
+        let (mut hi, mut lo) = (0, 0);
+        for i in 0..200 {
+            hi += history(&t, ap, 9, i).1.len();
+            lo += history(&t, aa, 9, i).1.len();
+        }
+        // 4 errors/yr x 2 years x 200 trials = 1,600 expected at factor 1
+        // (sd 40), 800 at 0.5 (a binomial thinning of the same ones).
+        assert!((1440..=1760).contains(&hi), "{hi}");
+        assert!(lo < hi && (680..=920).contains(&lo), "{lo}");
     }
 }

@@ -29,20 +29,9 @@ fn rel(a: f64, b: f64) -> f64 {
 /// rare-event note, shifted to 0-based); shared with the benchmarks.
 pub use drsim::estimate::instances::dodecahedron;
 
+/// A k x k lattice.
 fn grid(k: u32, q: f64) -> StaticModel {
-    let mut edges = Vec::new();
-    for r in 0..k {
-        for c in 0..k {
-            let v = r * k + c;
-            if c + 1 < k {
-                edges.push((v, v + 1));
-            }
-            if r + 1 < k {
-                edges.push((v, v + k));
-            }
-        }
-    }
-    StaticModel::graph((k * k) as usize, &edges, q)
+    drsim::estimate::instances::grid(k, k, q)
 }
 
 fn two(s: u32, t: u32) -> Criterion {

@@ -1,0 +1,188 @@
+//! The raw results of a run or of one shard of it: per-batch outputs in batch
+//! order, which are the sufficient statistics of every reported metric
+//! (percentiles need the per-year values, so those are kept too).
+//!
+//! Merging shards concatenates their batches and the report then reduces them
+//! exactly as the unsharded run does, so the aggregates agree bit for bit.
+//! Floating-point values survive the JSON round trip exactly (serde_json's
+//! `float_roundtrip`).
+
+use super::metrics::{BatchOut, PlanReport, ReportContext, summarize};
+use super::runner::BATCH_TRIALS;
+use crate::model::Topology;
+use serde::{Deserialize, Serialize};
+
+/// Per-trial metric, for paired comparisons between runs that share seeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrialMetric {
+    /// Downtime seconds per year.
+    DowntimeSecs,
+    /// Fraction of demanded requests lost.
+    LostFraction,
+    UserMinutesLost,
+    DataLostMinutes,
+    /// Fraction of years with an outage over one hour.
+    LongOutageFraction,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MergeError {
+    #[error("nothing to merge")]
+    Empty,
+    #[error(
+        "parts disagree on {what}: '{a}' vs '{b}' (were they run with the same file, plan, seed, trials and years?)"
+    )]
+    Mismatch {
+        what: &'static str,
+        a: String,
+        b: String,
+    },
+    #[error("batches {start}..{end} are missing (a shard was not run or not given)")]
+    Gap { start: usize, end: usize },
+    #[error("batches from {start} are given twice (a shard was given twice)")]
+    Overlap { start: usize },
+    #[error("the run is incomplete: it holds batches {have_start}..{have_end} of 0..{total}")]
+    Incomplete {
+        have_start: usize,
+        have_end: usize,
+        total: usize,
+    },
+    #[error("the part was computed from a different topology (fingerprint {part}, file {file})")]
+    WrongTopology { part: String, file: String },
+}
+
+/// Raw results of batches `first_batch..first_batch + batches.len()` of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunData {
+    /// Plan id.
+    pub plan: String,
+    /// Fingerprint of the topology the run used (see [`crate::shard::fingerprint`]).
+    pub topology_fingerprint: String,
+    pub seed: u64,
+    /// Trials of the whole (unsharded) run.
+    pub trials: usize,
+    pub years: usize,
+    pub first_batch: usize,
+    pub(super) batches: Vec<BatchOut>,
+}
+
+impl RunData {
+    /// Number of batches of the whole run.
+    pub fn total_batches(&self) -> usize {
+        self.trials.div_ceil(BATCH_TRIALS)
+    }
+
+    pub fn batch_range(&self) -> std::ops::Range<usize> {
+        self.first_batch..self.first_batch + self.batches.len()
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.first_batch == 0 && self.batches.len() == self.total_batches()
+    }
+
+    /// Trials held by this part.
+    pub fn trials_held(&self) -> usize {
+        self.batches.iter().map(|b| b.trial_down.len()).sum()
+    }
+
+    /// Joins parts of one run (in any order) into one.
+    pub fn merge(mut parts: Vec<RunData>) -> Result<RunData, MergeError> {
+        if parts.is_empty() {
+            return Err(MergeError::Empty);
+        }
+        parts.sort_by_key(|p| p.first_batch);
+        let mut it = parts.into_iter();
+        let mut acc = it.next().expect("non-empty");
+        for p in it {
+            let check = |what: &'static str, a: String, b: String| {
+                if a == b {
+                    Ok(())
+                } else {
+                    Err(MergeError::Mismatch { what, a, b })
+                }
+            };
+            check("plan", acc.plan.clone(), p.plan.clone())?;
+            check(
+                "topology",
+                acc.topology_fingerprint.clone(),
+                p.topology_fingerprint.clone(),
+            )?;
+            check("seed", acc.seed.to_string(), p.seed.to_string())?;
+            check("trials", acc.trials.to_string(), p.trials.to_string())?;
+            check("years", acc.years.to_string(), p.years.to_string())?;
+            let end = acc.batch_range().end;
+            if p.first_batch > end {
+                return Err(MergeError::Gap {
+                    start: end,
+                    end: p.first_batch,
+                });
+            }
+            if p.first_batch < end && !p.batches.is_empty() {
+                return Err(MergeError::Overlap {
+                    start: p.first_batch,
+                });
+            }
+            acc.batches.extend(p.batches);
+        }
+        Ok(acc)
+    }
+
+    /// The plan's report; the data must be a complete run of `topo`.
+    pub fn report(&self, topo: &Topology) -> Result<PlanReport, MergeError> {
+        self.check_complete()?;
+        let fp = super::topology_fingerprint(topo);
+        if fp != self.topology_fingerprint {
+            return Err(MergeError::WrongTopology {
+                part: self.topology_fingerprint.clone(),
+                file: fp,
+            });
+        }
+        let plan_index = topo.plan_id(&self.plan).map(|p| p.index()).ok_or_else(|| {
+            MergeError::WrongTopology {
+                part: self.topology_fingerprint.clone(),
+                file: fp,
+            }
+        })?;
+        let mut all = BatchOut::default();
+        for b in &self.batches {
+            all.append(b.clone());
+        }
+        Ok(summarize(
+            &ReportContext {
+                topo,
+                plan_index,
+                trials: self.trials,
+                years: self.years,
+            },
+            all,
+        ))
+    }
+
+    fn check_complete(&self) -> Result<(), MergeError> {
+        if self.is_complete() {
+            Ok(())
+        } else {
+            let r = self.batch_range();
+            Err(MergeError::Incomplete {
+                have_start: r.start,
+                have_end: r.end,
+                total: self.total_batches(),
+            })
+        }
+    }
+
+    /// One value per trial held, in trial order.
+    pub fn per_trial(&self, m: TrialMetric) -> Vec<f64> {
+        let mut v = Vec::with_capacity(self.trials_held());
+        for b in &self.batches {
+            v.extend_from_slice(match m {
+                TrialMetric::DowntimeSecs => &b.trial_down,
+                TrialMetric::LostFraction => &b.trial_lost_frac,
+                TrialMetric::UserMinutesLost => &b.trial_user_min,
+                TrialMetric::DataLostMinutes => &b.trial_data_min,
+                TrialMetric::LongOutageFraction => &b.trial_long_frac,
+            });
+        }
+        v
+    }
+}
