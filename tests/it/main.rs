@@ -13,6 +13,7 @@ mod load;
 mod reliability;
 mod report;
 mod run_cli;
+mod served;
 mod shard_cli;
 mod shard_merge;
 mod simulate;
