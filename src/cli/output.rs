@@ -5,9 +5,17 @@ use drsim::simulate::{Estimate, PlanReport};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-/// Prints an error chain once, `error: outer: inner`, ripgrep style.
+/// Prints an error chain once, `error: outer: inner`, ripgrep style. File
+/// diagnostics already read `file:line:col: error: ...` (compiler style), so
+/// they are printed as they are rather than as `error: file:...: error:`.
 pub fn report_error(e: &anyhow::Error) {
-    eprintln!("error: {e:#}");
+    let text = format!("{e:#}");
+    let first = text.lines().next().unwrap_or("");
+    if first.contains(": error: ") {
+        eprintln!("{text}");
+    } else {
+        eprintln!("error: {text}");
+    }
 }
 
 /// Writes through a temporary file in the destination directory, renamed
