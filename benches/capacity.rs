@@ -3,6 +3,10 @@
 //! with 1 and 2 threads. Reads `../shared/data/topologies/topology-zoo/`
 //! (or `$DRSIM_ZOO`) and skips with a message when it is absent. Links
 //! without `LinkSpeedRaw` get the import default (100 Gbit/s).
+//!
+//! Also the demand-level view (`capacity --demand`) on the bundled
+//! global-messaging topology with its own failure model, and with every
+//! site and link at q = 0.01 (far more failure states need a max-flow).
 
 use std::path::{Path, PathBuf};
 
@@ -73,5 +77,52 @@ fn main() {
         }
         g.finish();
     }
+    demand_view(&mut c);
     c.final_summary();
+}
+
+fn demand_view(c: &mut Criterion) {
+    use drsim::flow::served::{ServedOptions, simulate_served};
+    const SAMPLES: u64 = 1_000_000;
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("topologies/global-messaging.toml");
+    let topo = drsim::io::load_path(&path).expect("bundled topology loads");
+    let mut g = c.benchmark_group("served/global-messaging");
+    g.throughput(Throughput::Elements(SAMPLES));
+    g.sample_size(10);
+    for plan_key in ["global-mesh", "active-active-5"] {
+        let plan = topo.plan_id(plan_key).expect("bundled plan");
+        for (label, o) in [
+            ("own-rates", Overrides::default()),
+            (
+                "q=0.01",
+                Overrides {
+                    link_failure: Probability::new(0.01),
+                    node_failure: Probability::new(0.01),
+                },
+            ),
+        ] {
+            let m = StaticModel::for_plan(&topo, plan, o).expect("static model");
+            let opts = ServedOptions {
+                samples: SAMPLES,
+                seed: 1,
+                threshold: Some(0.9),
+                hour: None,
+            };
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let r = pool.install(|| simulate_served(&topo, plan, &m, &opts).unwrap());
+                eprintln!(
+                    "served {plan_key} {label} threads={threads}: mean {:.6} P(<1) {:.3e} solves {} ({:.0} samples/s single run)",
+                    r.mean_served, r.p_shortfall, r.max_flow_solves, r.samples_per_second
+                );
+                g.bench_function(format!("{plan_key}/{label}/threads={threads}"), |b| {
+                    b.iter(|| pool.install(|| simulate_served(&topo, plan, &m, &opts).unwrap()))
+                });
+            }
+        }
+    }
+    g.finish();
 }

@@ -12,6 +12,8 @@ pub mod flow;
 pub mod instant_mc;
 pub mod io;
 pub mod model;
+pub mod report;
+pub mod score;
 pub mod shard;
 pub mod simulate;
 pub mod units;

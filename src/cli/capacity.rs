@@ -4,8 +4,10 @@
 use anyhow::Context;
 use drsim::failure::{Overrides, StaticModel};
 use drsim::flow::capacity::refine_tail;
+use drsim::flow::served::{ServedOptions, ServedReport, simulate_served};
 use drsim::flow::{CapacityError, CapacityOptions, CapacityReport, simulate};
 use drsim::io;
+use drsim::model::{PlanId, Topology};
 use drsim::units::Probability;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,15 +19,29 @@ pub enum Format {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("view").required(true).args(["from", "demand"])))]
 pub struct Args {
     /// Topology file.
     pub file: PathBuf,
     /// Source site (id, or a unique name).
-    #[arg(long)]
-    pub from: String,
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
     /// Destination site (id, or a unique name).
-    #[arg(long)]
-    pub to: String,
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Instead of one A->B flow: the fraction of all demand the plan's
+    /// serving sites can serve (one max-flow from every demand's entry
+    /// sites to the serving sites, within link and site capacities).
+    #[arg(long, conflicts_with_all = ["from", "to", "target_re"])]
+    pub demand: bool,
+    /// With --demand: the plan whose serving sites, mode, quorum and
+    /// headroom apply (needed when the file has several).
+    #[arg(long, requires = "demand")]
+    pub plan: Option<String>,
+    /// With --demand: take each demand at this UTC hour of its daily
+    /// profile instead of all at their peaks.
+    #[arg(long, requires = "demand", value_parser = clap::value_parser!(u32).range(0..24))]
+    pub hour: Option<u32>,
     /// Failure probability of every link, replacing the file's. Alone, it
     /// makes sites perfectly reliable unless --node-failure is also given.
     #[arg(long, value_name = "Q", value_parser = parse_probability)]
@@ -36,12 +52,13 @@ pub struct Args {
     /// Monte Carlo samples.
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub samples: u64,
-    /// Estimate P(flow = 0) (and P(flow < F) with --threshold) by importance
-    /// sampling to this relative error. Without it, importance sampling
-    /// steps in (at 5%) only when crude sampling sees under 10 such samples.
+    /// Estimate P(flow = 0) (exactly when the network is small enough,
+    /// else by the turnip) and P(flow < F) with --threshold (by importance
+    /// sampling) to this relative error. Without it, they step in (at 5%)
+    /// only when crude sampling sees under 10 such samples.
     #[arg(long, value_name = "R")]
     pub target_re: Option<f64>,
-    /// Most samples the importance sampler may draw per probability.
+    /// Most samples a rare-event estimator may draw per probability.
     #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_rare_samples: u64,
     #[arg(long, default_value_t = 1)]
@@ -53,7 +70,8 @@ pub struct Args {
     /// none; native TOML files carry their own capacities.
     #[arg(long, value_name = "C", default_value_t = io::import::ImportOptions::default().default_capacity_gbps)]
     pub default_capacity: f64,
-    /// Also estimate P(flow < F), in Gbit/s.
+    /// Also estimate P(flow < F), in Gbit/s; with --demand, P(served
+    /// fraction < F) for F in (0, 1].
     #[arg(long, value_name = "F")]
     pub threshold: Option<f64>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -81,23 +99,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{w}");
     }
     let topo = loaded.topology;
+    if args.demand {
+        return run_demand(&args, &topo);
+    }
+    let (Some(from), Some(to)) = (&args.from, &args.to) else {
+        anyhow::bail!("give --from and --to, or --demand");
+    };
     let s = topo
-        .resolve_site(&args.from)
+        .resolve_site(from)
         .map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let t = topo
-        .resolve_site(&args.to)
+        .resolve_site(to)
         .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
     if s == t {
         anyhow::bail!("--from and --to are the same site '{}'", topo.site(s).key);
     }
-    let overrides = Overrides {
-        link_failure: args.link_failure,
-        // Asking about link failures alone means sites do not fail.
-        node_failure: args
-            .node_failure
-            .or(args.link_failure.map(|_| Probability::ZERO)),
-    };
-    let model = StaticModel::from_topology(&topo, overrides)
+    let model = StaticModel::from_topology(&topo, overrides(&args))
         .with_context(|| format!("{}", args.file.display()))?;
     let opts = CapacityOptions {
         samples: args.samples,
@@ -117,14 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
         Ok(r)
     };
-    let report = match args.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-            .context("starting the thread pool")?
-            .install(work),
-        None => work(),
-    }?;
+    let report = in_pool(args.threads, work)??;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Text => print_text(&report, &site_label(&topo, s), &site_label(&topo, t)),
@@ -132,7 +142,131 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn site_label(t: &drsim::model::Topology, id: drsim::model::SiteId) -> String {
+fn overrides(args: &Args) -> Overrides {
+    Overrides {
+        link_failure: args.link_failure,
+        // Asking about link failures alone means sites do not fail.
+        node_failure: args
+            .node_failure
+            .or(args.link_failure.map(|_| Probability::ZERO)),
+    }
+}
+
+fn in_pool<T: Send>(threads: Option<u32>, work: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+    Ok(match threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build()
+            .context("starting the thread pool")?
+            .install(work),
+        None => work(),
+    })
+}
+
+fn pick_plan(args: &Args, t: &Topology) -> anyhow::Result<PlanId> {
+    let keys = || {
+        t.plans
+            .iter()
+            .map(|p| p.key.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &args.plan {
+        Some(key) => t.plan_id(key).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: no plan '{key}' (plans: {})",
+                args.file.display(),
+                if t.plans.is_empty() {
+                    "none".to_string()
+                } else {
+                    keys()
+                }
+            )
+        }),
+        None if t.plans.len() == 1 => Ok(PlanId(0)),
+        None if t.plans.is_empty() => anyhow::bail!(
+            "{}: --demand needs a plan (its serving sites) and the file declares none",
+            args.file.display()
+        ),
+        None => anyhow::bail!(
+            "{}: {} plans, choose one with --plan ({})",
+            args.file.display(),
+            t.plans.len(),
+            keys()
+        ),
+    }
+}
+
+fn run_demand(args: &Args, topo: &Topology) -> anyhow::Result<ExitCode> {
+    if topo.demands.is_empty() {
+        anyhow::bail!(
+            "{}: the topology declares no [[demand]], so there is nothing to serve",
+            args.file.display()
+        );
+    }
+    let plan = pick_plan(args, topo)?;
+    let model = StaticModel::for_plan(topo, plan, overrides(args))
+        .with_context(|| format!("{}", args.file.display()))?;
+    let opts = ServedOptions {
+        samples: args.samples,
+        seed: args.seed,
+        threshold: args.threshold,
+        hour: args.hour,
+    };
+    let report = in_pool(args.threads, || simulate_served(topo, plan, &model, &opts))??;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Text => print_served(&report),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_served(r: &ServedReport) {
+    let ci = |p: f64, lo: f64, hi: f64| format!("{p:.6e}  (95% CI {lo:.3e} .. {hi:.3e})");
+    let when = r.hour.map_or("every demand at its peak".to_string(), |h| {
+        format!("demand at {h:02}:00 UTC")
+    });
+    println!(
+        "served fraction of demand, plan {} ({when}, {:.6} Gbit/s), {} samples",
+        r.plan, r.total_demand_gbps, r.samples
+    );
+    println!("  intact served    {:.6}", r.intact_served);
+    println!(
+        "  mean served      {:.6} ± {:.2e} (1 s.e.)",
+        r.mean_served, r.mean_served_std_error
+    );
+    let p = &r.percentiles;
+    println!(
+        "  percentiles      p1 {:.6}  p5 {:.6}  p10 {:.6}  p50 {:.6}  p90 {:.6}  p99 {:.6}",
+        p.p1, p.p5, p.p10, p.p50, p.p90, p.p99
+    );
+    println!(
+        "  P(served < 1)    {}",
+        ci(
+            r.p_shortfall,
+            r.p_shortfall_ci95_low,
+            r.p_shortfall_ci95_high
+        )
+    );
+    println!(
+        "  P(served = 0)    {}",
+        ci(r.p_none, r.p_none_ci95_low, r.p_none_ci95_high)
+    );
+    if let (Some(x), Some(pb), Some(lo), Some(hi)) = (
+        r.threshold,
+        r.p_below_threshold,
+        r.p_below_threshold_ci95_low,
+        r.p_below_threshold_ci95_high,
+    ) {
+        println!("  P(served < {x})  {}", ci(pb, lo, hi));
+    }
+    println!(
+        "  {:.3} s, {:.0} samples/s, {} max-flow solves",
+        r.seconds, r.samples_per_second, r.max_flow_solves
+    );
+}
+
+fn site_label(t: &Topology, id: drsim::model::SiteId) -> String {
     let s = t.site(id);
     if s.name.is_empty() || s.name == s.key {
         s.key.clone()
@@ -187,6 +321,6 @@ fn print_text(r: &CapacityReport, from: &str, to: &str) {
         r.seconds, r.samples_per_second, r.max_flow_solves
     );
     if let Some(n) = r.rare_event_samples {
-        println!("  {n} importance samples for the tail");
+        println!("  {n} rare-event samples for the tail");
     }
 }

@@ -5,9 +5,15 @@
 //! 2 bad input or usage, 3 inconclusive.
 
 mod capacity;
+mod check;
+mod compare;
+mod diff;
 mod import;
+mod merge;
 mod output;
+mod part;
 mod reliability;
+mod report;
 mod run;
 mod tui;
 mod validate;
@@ -40,8 +46,19 @@ pub enum Command {
     Reliability(reliability::Args),
     /// Convert a Topology Zoo GraphML or SNDlib file to a TOML topology.
     Import(import::Args),
+    /// Write a self-contained HTML design-review page (plans compared,
+    /// charts, single points of failure, how to reproduce).
+    Report(report::Args),
+    /// Join the parts written by `--shard I/N` into the unsharded result.
+    Merge(merge::Args),
     /// Open the interactive terminal UI (the default with no command).
     Tui(tui::Args),
+    /// Score plans side by side: ranking, cost-vs-risk frontier, why the others are dominated.
+    Compare(compare::Args),
+    /// What changed between two versions of a topology and how each plan's scores moved.
+    Diff(diff::Args),
+    /// Test every plan's targets (exit 0 met, 1 missed, 3 inconclusive); JUnit XML for CI.
+    Check(check::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -52,7 +69,12 @@ pub fn main() -> ExitCode {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Reliability(a)) => reliability::run(a),
         Some(Command::Import(a)) => import::run(a),
+        Some(Command::Merge(a)) => merge::run(a),
+        Some(Command::Report(a)) => report::run(a),
         Some(Command::Tui(a)) => tui::run(a),
+        Some(Command::Compare(a)) => compare::run(a),
+        Some(Command::Diff(a)) => diff::run(a),
+        Some(Command::Check(a)) => check::run(a),
         None => tui::run(tui::Args::default()),
     };
     match result {

@@ -1,6 +1,202 @@
 //! Shared printing helpers for the subcommands.
 
-/// Prints an error chain once, `error: outer: inner`, ripgrep style.
+use anyhow::Context;
+use drsim::simulate::{Estimate, PlanReport};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// Prints an error chain once, `error: outer: inner`, ripgrep style. File
+/// diagnostics already read `file:line:col: error: ...` (compiler style), so
+/// they are printed as they are rather than as `error: file:...: error:`.
 pub fn report_error(e: &anyhow::Error) {
-    eprintln!("error: {e:#}");
+    let text = format!("{e:#}");
+    let first = text.lines().next().unwrap_or("");
+    if first.contains(": error: ") {
+        eprintln!("{text}");
+    } else {
+        eprintln!("error: {text}");
+    }
+}
+
+/// Writes through a temporary file in the destination directory, renamed
+/// into place, so readers never see a partial file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write into {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    // Temporary files are created private (0600); results are shared (on a
+    // cluster, the merge may run as another user), so use the usual mode.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// The result to `--out PATH` (atomically) or to standard output.
+pub fn emit(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
+    match out {
+        Some(path) => write_atomic(path, text.as_bytes()),
+        None => Ok(std::io::stdout().write_all(text.as_bytes())?),
+    }
+}
+
+/// A worker pool of `threads` (default: all cores).
+pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    if threads == Some(0) {
+        anyhow::bail!("--threads must be at least 1");
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n);
+    }
+    builder.build().context("starting worker threads")
+}
+
+/// A progress bar over `total` trials on standard error, only when that is a
+/// terminal (CI logs stay clean) and not `--quiet`. `total` 0: a spinner
+/// with a count, for runs whose length is not known in advance.
+pub fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let (bar, template) = if total == 0 {
+        (
+            indicatif::ProgressBar::new_spinner(),
+            "{spinner} {msg} {pos} trials ({per_sec})",
+        )
+    } else {
+        (
+            indicatif::ProgressBar::new(total),
+            "{spinner} {msg} {wide_bar} {pos}/{len} trials ({per_sec}, eta {eta})",
+        )
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn estimate_row(rows: &mut Vec<[String; 4]>, metric: &str, e: &Estimate) {
+    rows.push([
+        metric.to_string(),
+        e.mean.to_string(),
+        e.lo.to_string(),
+        e.hi.to_string(),
+    ]);
+}
+
+fn value_row(rows: &mut Vec<[String; 4]>, metric: &str, v: f64) {
+    rows.push([
+        metric.to_string(),
+        v.to_string(),
+        String::new(),
+        String::new(),
+    ]);
+}
+
+/// A plan report as CSV rows `metric, value, lo, hi` (lo/hi empty for values
+/// without an interval); the metric names are the JSON field names.
+pub fn plan_metric_rows(r: &PlanReport) -> Vec<[String; 4]> {
+    let mut rows = Vec::new();
+    estimate_row(&mut rows, "availability_time", &r.availability_time);
+    estimate_row(&mut rows, "availability_demand", &r.availability_demand);
+    let d = &r.downtime_minutes_per_year;
+    estimate_row(&mut rows, "downtime_minutes_per_year", &d.mean);
+    value_row(&mut rows, "downtime_minutes_p50", d.p50);
+    value_row(&mut rows, "downtime_minutes_p90", d.p90);
+    value_row(&mut rows, "downtime_minutes_p99", d.p99);
+    value_row(&mut rows, "downtime_minutes_max", d.max);
+    estimate_row(&mut rows, "p_outage_over_1h", &r.p_outage_over_1h);
+    estimate_row(
+        &mut rows,
+        "user_minutes_lost_per_year",
+        &r.user_minutes_lost_per_year,
+    );
+    estimate_row(
+        &mut rows,
+        "data_lost_minutes_per_year",
+        &r.data_lost_minutes_per_year,
+    );
+    value_row(&mut rows, "recovery_mean_minutes", r.recovery.mean_minutes);
+    value_row(&mut rows, "recovery_p99_minutes", r.recovery.p99_minutes);
+    value_row(&mut rows, "cost_per_year", r.cost_per_year);
+    for c in &r.downtime_by_cause {
+        value_row(
+            &mut rows,
+            &format!("downtime_minutes_{}", c.cause),
+            c.minutes_per_year,
+        );
+    }
+    rows
+}
+
+/// CSV text from a header and rows.
+pub fn csv_string<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(row.as_ref())?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// An aligned plain-text table for terminals and CI logs: columns padded to
+/// their widest cell, numbers (cells starting with a digit, sign or '[')
+/// right-aligned.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let n = header.len();
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(n) {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let numeric = |i: usize| {
+        !rows.is_empty()
+            && rows.iter().all(|r| {
+                r.get(i).is_none_or(|c| {
+                    c.is_empty()
+                        || c.starts_with(|ch: char| {
+                            ch.is_ascii_digit() || matches!(ch, '+' | '-' | '[')
+                        })
+                })
+            })
+    };
+    let right: Vec<bool> = (0..n).map(numeric).collect();
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::new();
+        for (i, c) in cells.enumerate().take(n) {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            let pad = width[i].saturating_sub(c.chars().count());
+            if right[i] {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                if i + 1 < n {
+                    s.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        s.truncate(s.trim_end().len());
+        s.push('\n');
+        s
+    };
+    let mut s = line(&mut header.iter().copied());
+    for r in rows {
+        s.push_str(&line(&mut r.iter().map(String::as_str)));
+    }
+    s
 }

@@ -1,11 +1,15 @@
 //! `drsim reliability FILE`: probability that the network (two-terminal,
 //! all-terminal or a plan's service) is down at a random instant.
 
+use super::part::{self, Part, ReliabilityPart};
 use anyhow::{Context, bail};
+use drsim::estimate::importance::{CutSet, Importance, Structure};
+use drsim::estimate::parts::estimate_data;
 use drsim::estimate::{Criterion, Estimate, EstimateOptions, Method, estimate, importance};
 use drsim::failure::{Overrides, StaticModel};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
+use drsim::shard::Shard;
 use drsim::units::Probability;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,8 +72,17 @@ pub struct Args {
     /// Worker threads (results do not depend on it).
     #[arg(long)]
     pub threads: Option<usize>,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    /// Output format [default: text]. A `--shard` part is always JSON.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the result here (atomically) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only shard I of N (0-based) of a crude or pmc estimate with a
+    /// fixed --samples, and write its partial result (JSON, schema
+    /// drsim.part/1) for `drsim merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
     /// Birnbaum and criticality importance of every node, link and shock
     /// (two extra estimates per event, with the same method), plus the
     /// bridges and articulation points of the intact graph.
@@ -178,6 +191,59 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .num_threads(threads)
         .build()
         .context("cannot start the worker threads")?;
+    if let Some(shard) = args.shard {
+        part::require_json(args.format.map(|f| f == Format::Json))?;
+        if args.importance || args.cut_sets.is_some() {
+            bail!(
+                "--shard splits the main estimate only: run --importance and --cut-sets unsharded"
+            );
+        }
+        if matches!(args.method, MethodArg::Exact | MethodArg::Auto) {
+            bail!(
+                "--shard needs --method crude or pmc: {} has no batches to split{}",
+                opts.method.as_str(),
+                if args.method == MethodArg::Auto {
+                    " (auto may pick the exact method)"
+                } else {
+                    ""
+                }
+            );
+        }
+        if args.target_re.is_some() {
+            bail!(
+                "--shard cannot split a --target-re run (its rounds are sized from its own \
+                 results): give a fixed --samples"
+            );
+        }
+        let start = std::time::Instant::now();
+        let data = pool.install(|| estimate_data(&model, &crit, &opts, shard))?;
+        let settings = serde_json::json!({
+            "plan": args.plan,
+            "from": args.from,
+            "to": args.to,
+            "all_terminal": args.all_terminal,
+            "service": args.service,
+            "link_failure": args.link_failure.map(|p| p.get()),
+            "node_failure": args.node_failure.map(|p| p.get()),
+            "method": opts.method.as_str(),
+            "samples": args.samples,
+        });
+        let part = Part::new(
+            "reliability",
+            &args.file,
+            &topo,
+            args.seed,
+            shard,
+            None,
+            Some(ReliabilityPart {
+                settings,
+                seconds: start.elapsed().as_secs_f64(),
+                data,
+            }),
+        );
+        super::output::emit(&part.to_json()?, args.out.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let est = pool.install(|| estimate(&model, &crit, &opts))?;
     let imp = if args.importance {
         Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
@@ -189,55 +255,81 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(k) => Some(importance::cut_sets(&model, &crit, k)?),
         None => None,
     };
-    match args.format {
+    let text = render(
+        args.format.unwrap_or(Format::Text),
+        &est,
+        imp.as_deref(),
+        structure.as_ref(),
+        cuts.as_deref(),
+        args.cut_sets,
+    )?;
+    super::output::emit(&text, args.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The command's output, shared with `drsim merge`.
+pub(super) fn render(
+    format: Format,
+    est: &Estimate,
+    imp: Option<&[Importance]>,
+    structure: Option<&Structure>,
+    cuts: Option<&[CutSet]>,
+    max_cut: Option<usize>,
+) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    match format {
         Format::Json => {
-            let mut v = serde_json::to_value(&est)?;
+            let mut v = serde_json::to_value(est)?;
             let obj = v.as_object_mut().expect("an estimate is a JSON object");
-            if let Some(imp) = &imp {
+            if let Some(imp) = imp {
                 obj.insert("importance".into(), serde_json::to_value(imp)?);
             }
-            if let Some(s) = &structure {
+            if let Some(s) = structure {
                 obj.insert("structure".into(), serde_json::to_value(s)?);
             }
-            if let Some(c) = &cuts {
+            if let Some(c) = cuts {
                 obj.insert("cut_sets".into(), serde_json::to_value(c)?);
             }
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         Format::Text => {
-            print_text(&est);
-            if let Some(imp) = &imp {
-                println!();
-                println!(
+            write_text(&mut out, est)?;
+            if let Some(imp) = imp {
+                writeln!(out)?;
+                writeln!(
+                    out,
                     "{:<40} {:>12} {:>12} {:>12}",
                     "event", "probability", "birnbaum", "criticality"
-                );
+                )?;
                 for i in imp {
-                    println!(
+                    writeln!(
+                        out,
                         "{:<40} {:>12.3e} {:>12.3e} {:>12.3e}",
                         i.event.name, i.event.prob, i.birnbaum, i.criticality
-                    );
+                    )?;
                 }
             }
-            if let Some(s) = &structure {
-                println!();
-                println!("bridges              {}", list(&s.bridges));
-                println!("articulation points  {}", list(&s.articulation_points));
+            if let Some(s) = structure {
+                writeln!(out)?;
+                writeln!(out, "bridges              {}", list(&s.bridges))?;
+                writeln!(out, "articulation points  {}", list(&s.articulation_points))?;
             }
-            if let Some(c) = &cuts {
-                println!();
-                println!(
+            if let Some(c) = cuts {
+                writeln!(out)?;
+                writeln!(
+                    out,
                     "minimal cut sets (up to {} events): {}",
-                    args.cut_sets.unwrap_or(0),
+                    max_cut.unwrap_or(0),
                     c.len()
-                );
+                )?;
                 for cut in c {
-                    println!("  {:>10.3e}  {}", cut.prob, cut.events.join(" + "));
+                    writeln!(out, "  {:>10.3e}  {}", cut.prob, cut.events.join(" + "))?;
                 }
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(out)
 }
 
 fn list(v: &[String]) -> String {
@@ -248,13 +340,18 @@ fn list(v: &[String]) -> String {
     }
 }
 
-fn print_text(e: &Estimate) {
-    println!("unreliability   {:.6e}", e.unreliability);
-    println!("availability    {:.12}", 1.0 - e.unreliability);
-    println!("std error       {:.3e}", e.std_error);
-    println!("95% interval    [{:.6e}, {:.6e}]", e.ci95_low, e.ci95_high);
-    println!("relative error  {:.3e}", e.relative_error);
-    println!("samples         {}", e.samples);
-    println!("method          {}", e.method);
-    println!("seconds         {:.3}", e.seconds);
+fn write_text(out: &mut String, e: &Estimate) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    writeln!(out, "unreliability   {:.6e}", e.unreliability)?;
+    writeln!(out, "availability    {:.12}", 1.0 - e.unreliability)?;
+    writeln!(out, "std error       {:.3e}", e.std_error)?;
+    writeln!(
+        out,
+        "95% interval    [{:.6e}, {:.6e}]",
+        e.ci95_low, e.ci95_high
+    )?;
+    writeln!(out, "relative error  {:.3e}", e.relative_error)?;
+    writeln!(out, "samples         {}", e.samples)?;
+    writeln!(out, "method          {}", e.method)?;
+    writeln!(out, "seconds         {:.3}", e.seconds)
 }

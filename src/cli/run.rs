@@ -13,10 +13,11 @@
 //! (`[{component, minutes_per_year}]`). CSV: one row per plan and metric,
 //! columns `plan,metric,value,lo,hi`.
 
+use super::part::{self, Part, RunPart};
 use anyhow::Context;
-use drsim::simulate::{self, Estimate, PlanReport, SimConfig};
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use drsim::shard::Shard;
+use drsim::simulate::{self, Estimate, PlanReport, RunData, SimConfig};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,21 +49,29 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format [default: text]. A `--shard` part is always JSON.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the result here (atomically) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run only shard I of N (0-based) and write its partial result
+    /// (JSON, schema drsim.part/1) for `drsim merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+    /// No progress bar (it is only shown when standard error is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(serde::Serialize)]
-struct RunOutput<'a> {
-    schema: &'static str,
-    topology: &'a str,
-    seed: u64,
-    trials: usize,
-    years_per_trial: usize,
-    plans: &'a [PlanReport],
+pub(super) struct RunOutput<'a> {
+    pub schema: &'static str,
+    pub topology: &'a str,
+    pub seed: u64,
+    pub trials: usize,
+    pub years_per_trial: usize,
+    pub plans: &'a [PlanReport],
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -98,23 +107,40 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         years: args.years,
         seed: args.seed,
     };
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder.build().context("starting worker threads")?;
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new((args.trials * plan_indices.len()) as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {wide_bar} {pos}/{len} trials ({per_sec}, eta {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    let pool = super::output::thread_pool(args.threads)?;
+    let bar = super::output::progress_bar((args.trials * plan_indices.len()) as u64, args.quiet);
+    if let Some(shard) = args.shard {
+        part::require_json(args.format.map(|f| f == Format::Json))?;
+        let b = shard.batches(args.trials.div_ceil(simulate::BATCH_TRIALS));
+        let held = |x: usize| (x * simulate::BATCH_TRIALS).min(args.trials);
+        bar.set_length(((held(b.end) - held(b.start)) * plan_indices.len()) as u64);
+        let mut plans: Vec<RunData> = Vec::new();
+        for &p in &plan_indices {
+            let tick = |n: u64| bar.inc(n);
+            let d = pool
+                .install(|| simulate::run_plan_data(&topo, p, &cfg, shard, &tick))
+                .with_context(|| {
+                    format!("{}: plan '{}'", args.file.display(), topo.plans[p].key)
+                })?;
+            plans.push(d);
+        }
+        bar.finish_and_clear();
+        let part = Part::new(
+            "run",
+            &args.file,
+            &topo,
+            args.seed,
+            shard,
+            Some(RunPart {
+                trials: args.trials,
+                years: args.years,
+                plans,
+            }),
+            None,
         );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+        super::output::emit(&part.to_json()?, args.out.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut reports = Vec::new();
     for &p in &plan_indices {
         let tick = |n: u64| bar.inc(n);
@@ -124,113 +150,50 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         reports.push(r);
     }
     bar.finish_and_clear();
-    let text = match args.format {
+    let text = render(
+        args.format.unwrap_or(Format::Text),
+        &topo.name,
+        &cfg,
+        &reports,
+    )?;
+    super::output::emit(&text, args.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The unsharded command's output, shared with `drsim merge`.
+pub(super) fn render(
+    format: Format,
+    topology: &str,
+    cfg: &SimConfig,
+    reports: &[PlanReport],
+) -> anyhow::Result<String> {
+    Ok(match format {
         Format::Json => {
             let out = RunOutput {
                 schema: "drsim.run/1",
-                topology: &topo.name,
-                seed: args.seed,
-                trials: args.trials,
-                years_per_trial: args.years,
-                plans: &reports,
+                topology,
+                seed: cfg.seed,
+                trials: cfg.trials,
+                years_per_trial: cfg.years,
+                plans: reports,
             };
             let mut s = serde_json::to_string_pretty(&out)?;
             s.push('\n');
             s
         }
-        Format::Csv => csv_text(&reports)?,
-        Format::Text => text_report(&topo.name, &cfg, &reports),
-    };
-    match &args.out {
-        Some(path) => write_atomic(path, text.as_bytes())?,
-        None => std::io::stdout().write_all(text.as_bytes())?,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Writes through a temporary file in the destination directory, renamed
-/// into place, so readers never see a partial file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write into {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
-fn estimate_rows(rows: &mut Vec<[String; 5]>, plan: &str, metric: &str, e: &Estimate) {
-    rows.push([
-        plan.to_string(),
-        metric.to_string(),
-        e.mean.to_string(),
-        e.lo.to_string(),
-        e.hi.to_string(),
-    ]);
-}
-
-fn value_row(rows: &mut Vec<[String; 5]>, plan: &str, metric: &str, v: f64) {
-    rows.push([
-        plan.to_string(),
-        metric.to_string(),
-        v.to_string(),
-        String::new(),
-        String::new(),
-    ]);
+        Format::Csv => csv_text(reports)?,
+        Format::Text => text_report(topology, cfg, reports),
+    })
 }
 
 fn csv_text(reports: &[PlanReport]) -> anyhow::Result<String> {
     let mut rows = Vec::new();
     for r in reports {
-        let p = r.plan.as_str();
-        estimate_rows(&mut rows, p, "availability_time", &r.availability_time);
-        estimate_rows(&mut rows, p, "availability_demand", &r.availability_demand);
-        let d = &r.downtime_minutes_per_year;
-        estimate_rows(&mut rows, p, "downtime_minutes_per_year", &d.mean);
-        value_row(&mut rows, p, "downtime_minutes_p50", d.p50);
-        value_row(&mut rows, p, "downtime_minutes_p90", d.p90);
-        value_row(&mut rows, p, "downtime_minutes_p99", d.p99);
-        value_row(&mut rows, p, "downtime_minutes_max", d.max);
-        estimate_rows(&mut rows, p, "p_outage_over_1h", &r.p_outage_over_1h);
-        estimate_rows(
-            &mut rows,
-            p,
-            "user_minutes_lost_per_year",
-            &r.user_minutes_lost_per_year,
-        );
-        estimate_rows(
-            &mut rows,
-            p,
-            "data_lost_minutes_per_year",
-            &r.data_lost_minutes_per_year,
-        );
-        value_row(
-            &mut rows,
-            p,
-            "recovery_mean_minutes",
-            r.recovery.mean_minutes,
-        );
-        value_row(&mut rows, p, "recovery_p99_minutes", r.recovery.p99_minutes);
-        value_row(&mut rows, p, "cost_per_year", r.cost_per_year);
-        for c in &r.downtime_by_cause {
-            value_row(
-                &mut rows,
-                p,
-                &format!("downtime_minutes_{}", c.cause),
-                c.minutes_per_year,
-            );
+        for [metric, value, lo, hi] in super::output::plan_metric_rows(r) {
+            rows.push([r.plan.clone(), metric, value, lo, hi]);
         }
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["plan", "metric", "value", "lo", "hi"])?;
-    for row in rows {
-        w.write_record(&row)?;
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
+    super::output::csv_string(&["plan", "metric", "value", "lo", "hi"], &rows)
 }
 
 fn pct(e: &Estimate) -> String {

@@ -72,16 +72,18 @@ pub fn batch_rng(seed: u64, b: u64) -> Xoshiro256PlusPlus {
     r
 }
 
-/// Failures seen in batches `first..first+count` (the last possibly short).
-fn failures(
+/// Failures seen in each batch of `batches`, in batch order, for a run of
+/// `n_total` samples whose batch 0 draws from stream `first` (the last batch
+/// is possibly short). Shards call this with their own range of batches.
+pub(super) fn batch_failures(
     model: &StaticModel,
     criterion: &Criterion,
     seed: u64,
     first: u64,
+    batches: std::ops::Range<u64>,
     n_total: u64,
-) -> u64 {
-    let n_batches = n_total.div_ceil(BATCH);
-    let counts: Vec<u64> = (0..n_batches)
+) -> Vec<u64> {
+    batches
         .into_par_iter()
         .map(|b| {
             let len = BATCH.min(n_total - b * BATCH);
@@ -97,7 +99,25 @@ fn failures(
             }
             k
         })
-        .collect();
+        .collect()
+}
+
+/// Failures seen in batches `first..first+count` (the last possibly short).
+fn failures(
+    model: &StaticModel,
+    criterion: &Criterion,
+    seed: u64,
+    first: u64,
+    n_total: u64,
+) -> u64 {
+    let counts = batch_failures(
+        model,
+        criterion,
+        seed,
+        first,
+        0..n_total.div_ceil(BATCH),
+        n_total,
+    );
     counts.iter().sum()
 }
 
@@ -126,6 +146,11 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         }
         round = n;
     }
+    finish(k, n)
+}
+
+/// The estimate from `k` failures in `n` samples.
+pub(super) fn finish(k: u64, n: u64) -> Estimate {
     let u = k as f64 / n as f64;
     let se = (u * (1.0 - u) / n as f64).sqrt();
     let (lo, hi) = clopper_pearson(k, n);

@@ -11,6 +11,7 @@ mod eval;
 pub mod exact;
 pub mod importance;
 pub mod instances;
+pub mod parts;
 mod stats;
 pub mod turnip;
 

@@ -1,29 +1,14 @@
 //! Interval arithmetic shared by the estimators.
 
-use statrs::distribution::{Beta, ContinuousCDF};
-
 /// Clopper-Pearson 95% interval for `k` failures in `n` trials; exact
-/// coverage even when no failure was seen (then the low end is 0).
+/// coverage even when no failure was seen (then the low end is 0). Shares
+/// the capacity module's Beta quantiles: statrs' never returned for some
+/// large `n` (k = 840 of 40 million).
 pub fn clopper_pearson(k: u64, n: u64) -> (f64, f64) {
     if n == 0 {
         return (0.0, 1.0);
     }
-    let (kf, nf) = (k as f64, n as f64);
-    let lo = if k == 0 {
-        0.0
-    } else {
-        Beta::new(kf, nf - kf + 1.0)
-            .map(|b| b.inverse_cdf(0.025))
-            .unwrap_or(0.0)
-    };
-    let hi = if k == n {
-        1.0
-    } else {
-        Beta::new(kf + 1.0, nf - kf)
-            .map(|b| b.inverse_cdf(0.975))
-            .unwrap_or(1.0)
-    };
-    (lo, hi)
+    crate::flow::capacity::clopper_pearson(k.min(n), n, 0.05)
 }
 
 /// Running sums for a mean of non-negative samples, merged in batch order.

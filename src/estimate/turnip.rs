@@ -325,16 +325,19 @@ fn batch(
     m
 }
 
-/// Runs batches `first..` covering `n` samples, reduced in batch order.
-fn moments(
+/// Sums of each batch of `batches`, in batch order, for a run of `n`
+/// samples whose batch 0 draws from stream `first`. Shards call this with
+/// their own range of batches.
+pub(super) fn batch_moments(
     model: &StaticModel,
     criterion: &Criterion,
     shocks: &AntiShocks,
     seed: u64,
     first: u64,
+    batches: std::ops::Range<u64>,
     n: u64,
-) -> Moments {
-    let parts: Vec<Moments> = (0..n.div_ceil(BATCH))
+) -> Vec<Moments> {
+    batches
         .into_par_iter()
         .map(|b| {
             batch(
@@ -346,7 +349,27 @@ fn moments(
                 BATCH.min(n - b * BATCH),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Runs batches `first..` covering `n` samples, reduced in batch order.
+fn moments(
+    model: &StaticModel,
+    criterion: &Criterion,
+    shocks: &AntiShocks,
+    seed: u64,
+    first: u64,
+    n: u64,
+) -> Moments {
+    let parts = batch_moments(
+        model,
+        criterion,
+        shocks,
+        seed,
+        first,
+        0..n.div_ceil(BATCH),
+        n,
+    );
     let mut m = Moments::default();
     for p in &parts {
         m.merge(p);
@@ -387,6 +410,11 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         };
         round = need.saturating_sub(m.n).max(BATCH);
     }
+    finish(&m)
+}
+
+/// The estimate from the summed samples.
+pub(super) fn finish(m: &Moments) -> Estimate {
     let u = m.mean();
     let se = m.std_error();
     let se = if se.is_finite() { se } else { 0.0 };

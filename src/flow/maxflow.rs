@@ -24,6 +24,9 @@ pub struct FlowNetwork {
     /// Flow increments below this are rounding noise: with `f64` capacities,
     /// a residual of 1e-16 must not open an augmenting path forever.
     eps: f64,
+    /// One-way edges (empty when all are undirected): their reverse arc
+    /// starts with no residual, so they carry flow `a -> b` only.
+    directed: Vec<bool>,
 }
 
 impl FlowNetwork {
@@ -33,6 +36,24 @@ impl FlowNetwork {
     /// # Panics
     /// If an endpoint is `>= n_nodes` (callers pass a validated model).
     pub fn new(n_nodes: usize, edges: &[(u32, u32)], capacities: &[f64]) -> FlowNetwork {
+        Self::with_directed(n_nodes, edges, capacities, &[])
+    }
+
+    /// As [`FlowNetwork::new`], with `directed[e]` making edge `e` one-way
+    /// `edges[e].0 -> edges[e].1` (super-source and super-sink arcs, where
+    /// an undirected arc would let flow cut through the virtual node).
+    /// An empty `directed` means all undirected.
+    ///
+    /// # Panics
+    /// As [`FlowNetwork::new`], or if `directed` is non-empty and not one
+    /// flag per edge.
+    pub fn with_directed(
+        n_nodes: usize,
+        edges: &[(u32, u32)],
+        capacities: &[f64],
+        directed: &[bool],
+    ) -> FlowNetwork {
+        assert!(directed.is_empty() || directed.len() == edges.len());
         assert_eq!(edges.len(), capacities.len());
         let mut deg = vec![0u32; n_nodes + 1];
         for &(a, b) in edges {
@@ -67,6 +88,11 @@ impl FlowNetwork {
             adj,
             head,
             eps: (max_cap * 1e-12).max(f64::MIN_POSITIVE),
+            directed: if directed.iter().any(|&d| d) {
+                directed.to_vec()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -107,6 +133,11 @@ impl MaxFlow {
             self.res[2 * e] = c;
             self.res[2 * e + 1] = c;
         }
+        for (e, &d) in net.directed.iter().enumerate() {
+            if d {
+                self.res[2 * e + 1] = 0.0;
+            }
+        }
         if s == t {
             return 0.0;
         }
@@ -128,8 +159,12 @@ impl MaxFlow {
 
     /// Net flow on edge `e` after [`MaxFlow::solve`], positive in the
     /// direction `edges[e].0 -> edges[e].1`.
-    pub fn edge_flow(&self, e: usize) -> f64 {
-        (self.res[2 * e + 1] - self.res[2 * e]) / 2.0
+    pub fn edge_flow(&self, net: &FlowNetwork, e: usize) -> f64 {
+        if net.directed.get(e).copied().unwrap_or(false) {
+            self.res[2 * e + 1]
+        } else {
+            (self.res[2 * e + 1] - self.res[2 * e]) / 2.0
+        }
     }
 
     /// Nodes on the source side of a minimum cut after [`MaxFlow::solve`]
@@ -214,5 +249,21 @@ mod tests {
         assert_eq!(mf.solve(&net, &caps, 3, 0), 5.0);
         assert_eq!(mf.solve(&net, &[2.0, 0.0, 3.0, 1.5, 1.5], 0, 3), 3.0);
         assert_eq!(mf.solve(&net, &caps, 0, 0), 0.0);
+    }
+
+    #[test]
+    fn directed_arcs_carry_one_way_only() {
+        // 0 -> 1 one-way (cap 4), 1 - 2 undirected (cap 3), 2 -> 0 one-way.
+        let edges = [(0, 1), (1, 2), (2, 0)];
+        let caps = [4.0, 3.0, 5.0];
+        let net = FlowNetwork::with_directed(3, &edges, &caps, &[true, false, true]);
+        let mut mf = MaxFlow::new(&net);
+        assert_eq!(mf.solve(&net, &caps, 0, 2), 3.0);
+        assert_eq!(mf.edge_flow(&net, 0), 3.0);
+        assert_eq!(mf.edge_flow(&net, 1), 3.0);
+        // 2 -> 0 directly (5), and 2 -> 1 cannot continue against 0 -> 1.
+        assert_eq!(mf.solve(&net, &caps, 2, 0), 5.0);
+        assert_eq!(mf.solve(&net, &caps, 1, 0), 3.0);
+        assert_eq!(mf.edge_flow(&net, 2), 3.0);
     }
 }

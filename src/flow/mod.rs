@@ -4,6 +4,7 @@
 pub mod capacity;
 pub mod maxflow;
 pub mod rare;
+pub mod served;
 
 pub use capacity::{CapacityError, CapacityOptions, CapacityReport, simulate};
 pub use maxflow::{FlowNetwork, MaxFlow};

@@ -30,15 +30,25 @@ pub fn load_path_with_warnings(path: &Path) -> Result<Loaded, LoadError> {
 /// extension, so every command accepts every format.
 pub fn load_path_with(path: &Path, opts: &import::ImportOptions) -> Result<Loaded, LoadError> {
     let text = load::read_limited(path)?;
-    let Some(format) = import::detect(&text) else {
-        return load::load_str(&text, path);
+    load_text_with(&text, path, opts)
+}
+
+/// Like [`load_path_with`] on text already read (e.g. an old version from
+/// git); `path` only names the source in messages.
+pub fn load_text_with(
+    text: &str,
+    path: &Path,
+    opts: &import::ImportOptions,
+) -> Result<Loaded, LoadError> {
+    let Some(format) = import::detect(text) else {
+        return load::load_str(text, path);
     };
     let stem = path
         .file_stem()
         .map_or(String::new(), |s| s.to_string_lossy().into_owned());
     let parsed = match format {
-        import::Format::GraphMl => graphml::parse_with_warnings(&text, opts, &stem),
-        import::Format::Sndlib => sndlib::parse_with_warnings(&text, opts, &stem),
+        import::Format::GraphMl => graphml::parse_with_warnings(text, opts, &stem),
+        import::Format::Sndlib => sndlib::parse_with_warnings(text, opts, &stem),
     };
     let imported = parsed.map_err(|e| {
         let line = e.line().map_or(0, |l| l as usize);

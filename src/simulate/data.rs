@@ -171,6 +171,22 @@ impl RunData {
         }
     }
 
+    /// Downtime seconds attributed to each cause (in [`Cause::ALL`] order)
+    /// and the unattributed rest, summed over the batches held in order.
+    ///
+    /// [`Cause::ALL`]: crate::failure::Cause::ALL
+    pub fn cause_secs(&self) -> ([f64; 6], f64) {
+        let mut c = [0.0; 6];
+        let mut un = 0.0;
+        for b in &self.batches {
+            for (a, x) in c.iter_mut().zip(b.cause_secs) {
+                *a += x;
+            }
+            un += b.unattributed_secs;
+        }
+        (c, un)
+    }
+
     /// One value per trial held, in trial order.
     pub fn per_trial(&self, m: TrialMetric) -> Vec<f64> {
         let mut v = Vec::with_capacity(self.trials_held());

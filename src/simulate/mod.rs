@@ -24,7 +24,7 @@ mod demand;
 mod events;
 mod metrics;
 mod runner;
-mod serving;
+pub(crate) mod serving;
 mod streams;
 mod trial;
 

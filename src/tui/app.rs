@@ -3,8 +3,10 @@
 //! at once, so rendering never computes anything.
 
 use super::edit::{self, Field, Target};
+use super::importance::{self as imp, ImportanceJob};
 use super::layout;
 use super::run::{Run, RunConfig, RunStatus};
+use super::timerun::{TimeConfig, TimeRun};
 use drsim::eval::{Components, FailedSet, PlanStatus, plan_serves_with};
 use drsim::model::{LinkId, PlanId, RegionId, SharedRiskId, SiteId, Topology, TrainId};
 use ratatui::crossterm::event::{
@@ -20,20 +22,46 @@ pub enum Tab {
     Components,
     Plans,
     Run,
+    Importance,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Map, Tab::Components, Tab::Plans, Tab::Run];
+    pub const ALL: [Tab; 5] = [
+        Tab::Map,
+        Tab::Components,
+        Tab::Plans,
+        Tab::Run,
+        Tab::Importance,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             Tab::Map => "1 Map",
             Tab::Components => "2 Components",
             Tab::Plans => "3 Plans",
             Tab::Run => "4 Run",
+            Tab::Importance => "5 Importance",
         }
     }
     fn index(self) -> usize {
         Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
+    }
+}
+
+/// Which engine `s` runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Monte Carlo of a random instant, with the what-if failures forced.
+    Static,
+    /// Trial-years of the discrete-event simulation.
+    TimeBased,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Static => "static",
+            Engine::TimeBased => "time-based",
+        }
     }
 }
 
@@ -74,6 +102,10 @@ pub enum Action {
     RestoreAll,
     ToggleHelp,
     ToggleMapResolution,
+    /// Map colours: plan state, or the importance ranking's criticality.
+    ToggleMapImportance,
+    /// Switch the engine `s` runs: static or time-based.
+    ToggleEngine,
     /// Monte Carlo of the selected plan under the current what-if.
     StartRun,
     CancelRun,
@@ -106,6 +138,8 @@ pub struct App {
     pub help: bool,
     pub quit: bool,
     pub map_high_res: bool,
+    /// The map colours sites by criticality (from the Importance tab).
+    pub map_importance: bool,
     /// What the user marked failed (a region stays one entry, so restoring it
     /// restores exactly what failing it took).
     pub marked: BTreeSet<Item>,
@@ -128,6 +162,17 @@ pub struct App {
     pub previous_run: Option<Run>,
     pub seed: u64,
     pub run_config: RunConfig,
+    pub engine: Engine,
+    pub time_run: Option<TimeRun>,
+    pub previous_time_run: Option<TimeRun>,
+    pub time_config: TimeConfig,
+    /// The Importance tab's job, for the selected plan; restarted when the
+    /// plan, the seed or the model changes while the tab is shown.
+    pub importance: Option<ImportanceJob>,
+    /// Row of the importance ranking under the cursor.
+    pub selected_event: usize,
+    /// Bumped by every parameter edit, so derived jobs know they are stale.
+    pub generation: u64,
     /// Index into `edit::fields` of the selected site, link or plan.
     pub field: usize,
     /// Every field changed since opening (or the last save).
@@ -161,6 +206,7 @@ impl App {
             help: false,
             quit: false,
             map_high_res: false,
+            map_importance: false,
             marked: BTreeSet::new(),
             failed,
             statuses: Vec::new(),
@@ -173,6 +219,13 @@ impl App {
             previous_run: None,
             seed: 1,
             run_config: RunConfig::default(),
+            engine: Engine::Static,
+            time_run: None,
+            previous_time_run: None,
+            time_config: TimeConfig::default(),
+            importance: None,
+            selected_event: 0,
+            generation: 0,
             field: 0,
             edits: BTreeSet::new(),
             file: None,
@@ -207,7 +260,7 @@ impl App {
                 Item::Link(l) => Some(Target::Link(l)),
                 _ => None,
             },
-            Tab::Run => None,
+            Tab::Run | Tab::Importance => None,
         }
     }
 
@@ -280,6 +333,8 @@ impl App {
             KeyCode::Char('r') => Action::RestoreAll,
             KeyCode::Char('?') => Action::ToggleHelp,
             KeyCode::Char('m') => Action::ToggleMapResolution,
+            KeyCode::Char('i') => Action::ToggleMapImportance,
+            KeyCode::Char('e') => Action::ToggleEngine,
             KeyCode::Char('s') => Action::StartRun,
             KeyCode::Char('c') => Action::CancelRun,
             KeyCode::Char('n') => Action::NextSeed,
@@ -327,6 +382,22 @@ impl App {
                     if p < self.topology.plans.len() {
                         self.selected_plan = p;
                         self.fix_offsets();
+                    }
+                }
+            }
+            Tab::Importance => {
+                let [_, table, _] = layout::importance(body);
+                let n = self
+                    .importance
+                    .as_ref()
+                    .and_then(|j| j.ranking.as_ref())
+                    .map_or(0, Vec::len);
+                // The first inner row is the header.
+                if inside(table) && m.row > table.y + 1 {
+                    let offset = layout::importance_offset(table, self.selected_event);
+                    let r = offset + usize::from(m.row - table.y - 2);
+                    if r < n {
+                        self.selected_event = r;
                     }
                 }
             }
@@ -417,14 +488,48 @@ impl App {
             }
             Action::ToggleHelp => self.help = !self.help,
             Action::ToggleMapResolution => self.map_high_res = !self.map_high_res,
+            Action::ToggleMapImportance => {
+                self.map_importance = !self.map_importance;
+                self.message = if !self.map_importance {
+                    "map colours: plan state".into()
+                } else if self
+                    .importance
+                    .as_ref()
+                    .is_some_and(|j| j.ranking.is_some())
+                {
+                    "map colours: criticality of the selected plan's importance ranking".into()
+                } else {
+                    "map colours: criticality, once the Importance tab (5) has computed it".into()
+                };
+            }
+            Action::ToggleEngine => {
+                self.engine = match self.engine {
+                    Engine::Static => Engine::TimeBased,
+                    Engine::TimeBased => Engine::Static,
+                };
+                self.message = format!("engine: {} (s to run)", self.engine.name());
+            }
             Action::StartRun => self.start_run(),
-            Action::CancelRun => match &mut self.run {
-                Some(r) if r.status == RunStatus::Running => {
+            Action::CancelRun => {
+                let mut any = false;
+                if let Some(r) = &mut self.run
+                    && r.status == RunStatus::Running
+                {
                     r.cancel();
-                    self.message = "run cancelled".into();
+                    any = true;
                 }
-                _ => self.message = "no run in progress".into(),
-            },
+                if let Some(r) = &mut self.time_run
+                    && r.status == RunStatus::Running
+                {
+                    r.cancel();
+                    any = true;
+                }
+                self.message = if any {
+                    "run cancelled".into()
+                } else {
+                    "no run in progress".into()
+                };
+            }
             Action::NextSeed => {
                 self.seed += 1;
                 self.start_run();
@@ -475,6 +580,7 @@ impl App {
         match edit::step(&self.topology, target, field, up) {
             Ok(t) => {
                 self.topology = t;
+                self.generation += 1;
                 self.edits.insert((target, field));
                 self.recompute();
                 let after = edit::value_text(&self.topology, target, field);
@@ -526,10 +632,16 @@ impl App {
         }
     }
 
-    /// The Plans tab moves through plans; the others through components.
+    /// The Plans tab moves through plans, Importance through its ranking;
+    /// the others through components.
     fn move_by(&mut self, delta: isize) {
+        let events = self
+            .importance
+            .as_ref()
+            .map_or(0, |j| j.ranking.as_ref().map_or(0, Vec::len));
         let (cur, len) = match self.tab {
             Tab::Plans => (&mut self.selected_plan, self.topology.plans.len()),
+            Tab::Importance => (&mut self.selected_event, events),
             Tab::Map | Tab::Components | Tab::Run => (&mut self.selected_item, self.items.len()),
         };
         if len == 0 {
@@ -546,6 +658,44 @@ impl App {
         if let Some(r) = &mut self.run {
             r.poll();
         }
+        if let Some(r) = &mut self.time_run {
+            r.poll();
+        }
+        if self.tab == Tab::Importance || self.map_importance {
+            self.refresh_importance();
+        }
+        if let Some(j) = &mut self.importance {
+            j.poll();
+        }
+    }
+
+    /// What the Importance tab should show now: the selected plan under the
+    /// current model and seed.
+    pub fn importance_key(&self) -> Option<imp::Key> {
+        (self.selected_plan < self.topology.plans.len()).then_some(imp::Key {
+            plan: PlanId(self.selected_plan as u32),
+            seed: self.seed,
+            generation: self.generation,
+        })
+    }
+
+    /// Starts the importance job if there is none for the current key, once
+    /// an outdated one has finished.
+    pub fn refresh_importance(&mut self) {
+        let Some(key) = self.importance_key() else {
+            self.importance = None;
+            return;
+        };
+        if self.importance.as_ref().is_some_and(|j| j.key == key) {
+            return;
+        }
+        // The ranking cannot be interrupted; one job at a time keeps the
+        // cores free when the user steps through plans or edits quickly.
+        if self.importance.as_ref().is_some_and(|j| !j.worker_done) {
+            return;
+        }
+        self.importance = Some(ImportanceJob::start(&self.topology, key));
+        self.selected_event = 0;
     }
 
     fn start_run(&mut self) {
@@ -553,9 +703,33 @@ impl App {
             self.message = "the topology has no plans to run".into();
             return;
         };
-        self.message = format!("started a run of plan {} with seed {}", plan.key, self.seed);
+        self.message = format!(
+            "started a {} run of plan {} with seed {}",
+            self.engine.name(),
+            plan.key,
+            self.seed
+        );
+        self.tab = Tab::Run;
+        let plan_id = PlanId(self.selected_plan as u32);
         // The replaced run is cancelled if still going and kept for
         // comparison; the one before it is dropped.
+        if self.engine == Engine::TimeBased {
+            if !self.marked.is_empty() {
+                self.message
+                    .push_str(" (what-if failures apply to the static engine only)");
+            }
+            if let Some(mut old) = self.time_run.take() {
+                old.cancel();
+                self.previous_time_run = Some(old);
+            }
+            self.time_run = Some(TimeRun::start(
+                &self.topology,
+                plan_id,
+                self.seed,
+                self.time_config,
+            ));
+            return;
+        }
         if let Some(mut old) = self.run.take() {
             old.cancel();
             self.previous_run = Some(old);
@@ -568,11 +742,10 @@ impl App {
             self.seed,
             self.run_config,
         ));
-        self.tab = Tab::Run;
     }
 
     fn toggle_fail(&mut self) {
-        if matches!(self.tab, Tab::Plans | Tab::Run) {
+        if matches!(self.tab, Tab::Plans | Tab::Run | Tab::Importance) {
             self.message = "select a component on the Map or Components tab to fail it".into();
             return;
         }

@@ -23,6 +23,25 @@ pub fn plans(body: Rect) -> [Rect; 2] {
     Layout::vertical([Constraint::Min(5), Constraint::Length(9)]).areas(body)
 }
 
+/// Importance: header, ranking table, single points of failure (beside the
+/// table when wide, below it otherwise).
+pub fn importance(body: Rect) -> [Rect; 3] {
+    let [head, rest] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(body);
+    let [table, side] = if body.width >= 120 {
+        Layout::horizontal([Constraint::Min(40), Constraint::Length(64)]).areas(rest)
+    } else {
+        Layout::vertical([Constraint::Min(4), Constraint::Length(8)]).areas(rest)
+    };
+    [head, table, side]
+}
+
+/// First ranking row shown: the selection stays on the last visible row
+/// once it moves past the first screenful.
+pub fn importance_offset(table: Rect, selected: usize) -> usize {
+    let visible = inner_rows(table).saturating_sub(1).max(1);
+    selected.saturating_sub(visible - 1)
+}
+
 /// Rows inside a bordered box.
 pub fn inner_rows(r: Rect) -> usize {
     usize::from(r.height.saturating_sub(2))

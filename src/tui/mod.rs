@@ -9,8 +9,10 @@
 
 mod app;
 mod edit;
+mod importance;
 mod layout;
 mod run;
+mod timerun;
 mod ui;
 
 #[cfg(test)]

@@ -49,12 +49,17 @@ fn tabs_cycle_with_tab_shift_tab_arrows_and_digits() {
     key(&mut a, KeyCode::Right);
     assert_eq!(a.tab, Tab::Run);
     key(&mut a, KeyCode::Right);
+    assert_eq!(a.tab, Tab::Importance);
+    key(&mut a, KeyCode::Right);
     assert_eq!(a.tab, Tab::Map, "wraps around");
     key(&mut a, KeyCode::BackTab);
-    assert_eq!(a.tab, Tab::Run);
+    assert_eq!(a.tab, Tab::Importance);
+    ch(&mut a, 'h');
     ch(&mut a, 'h');
     key(&mut a, KeyCode::Left);
     assert_eq!(a.tab, Tab::Components);
+    ch(&mut a, '5');
+    assert_eq!(a.tab, Tab::Importance);
     ch(&mut a, '4');
     assert_eq!(a.tab, Tab::Run);
     ch(&mut a, '3');
@@ -800,4 +805,421 @@ fn link_edits_find_tables_by_endpoints_and_keep_own_failure_tables() {
     );
     assert!(saved.contains("} # kept\n"), "{saved}");
     assert!(saved.contains("median = \"12h\""), "{saved}");
+}
+
+/// Ticks until the importance job's worker has exited.
+fn wait_for_importance(a: &mut App) {
+    for _ in 0..12_000 {
+        a.tick();
+        if a.importance.as_ref().is_some_and(|j| j.worker_done) {
+            a.tick();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the importance worker did not finish");
+}
+
+/// The Importance tab computes, for the selected plan, exactly what the
+/// library computes (cut sets of order 1 and 2, the crude importance ranking
+/// with the app's seed), and the single points of failure are the ones the
+/// fixture makes obvious.
+#[test]
+fn importance_tab_ranks_events_and_finds_single_points_of_failure() {
+    use drsim::estimate::estimate;
+    use drsim::estimate::importance::{cut_sets, importance};
+    use drsim::failure::{Overrides, StaticModel};
+    use drsim::model::PlanId;
+    let mut a = app();
+    ch(&mut a, '5');
+    assert_eq!(a.tab, Tab::Importance);
+    a.tick();
+    assert!(a.importance.is_some(), "entering the tab starts the job");
+    wait_for_importance(&mut a);
+    let job = a.importance.as_ref().unwrap();
+    assert_eq!(job.error, None);
+    assert_eq!(job.key.plan, PlanId(0));
+    let singles: Vec<&str> = job.singles.iter().map(|c| c.events[0].as_str()).collect();
+    // single-region serves from iad alone: iad's own failure, and the
+    // backend release train (every site) each take it down.
+    assert!(singles.contains(&"node:iad"), "{singles:?}");
+    assert!(singles.contains(&"release:backend"), "{singles:?}");
+
+    let m = StaticModel::for_plan(&a.topology, PlanId(0), Overrides::default()).unwrap();
+    let crit = super::importance::criterion(&a.topology, PlanId(0)).unwrap();
+    let lib = cut_sets(&m, &crit, 2).unwrap();
+    assert_eq!(job.singles.len() + job.pairs.len(), lib.len());
+    let opts = super::importance::options(a.seed);
+    let u = estimate(&m, &crit, &opts).unwrap();
+    let ranking = importance(&m, &crit, &opts, u.unreliability).unwrap();
+    assert_eq!(job.ranking.as_ref().unwrap(), &ranking);
+    // A single point of failure is down in every sample where it occurs, so
+    // its Birnbaum importance is 1 - U(event up) >= 1 - U; U here is ~1e-2,
+    // well below 0.1 (the bound allows 4 SE of Monte Carlo noise).
+    assert!(u.unreliability + 4.0 * u.std_error < 0.1, "{u:?}");
+    for imp in ranking
+        .iter()
+        .filter(|i| singles.contains(&i.event.name.as_str()))
+    {
+        assert!(imp.birnbaum > 0.9, "{imp:?}");
+    }
+
+    // j moves through the ranking; the header says what the event hits.
+    ch(&mut a, 'j');
+    assert_eq!(a.selected_event, 1);
+    ch(&mut a, 'G');
+    assert_eq!(a.selected_event, ranking.len() - 1);
+    let screen = format!("{}", snapshot(&a, 160, 48));
+    assert!(
+        screen.contains(&format!(
+            "{} takes down",
+            ranking.last().unwrap().event.name
+        )),
+        "{screen}"
+    );
+
+    // A click on a ranking row selects that event.
+    let third = &ranking[2].event.name;
+    a.selected_event = 0;
+    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), &format!("3   {third}"));
+    click(&mut a, x + 4, y);
+    assert_eq!(a.selected_event, 2);
+
+    // Another plan (chosen on Plans) or an edit makes the job stale.
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, '5');
+    a.tick();
+    assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(1));
+    assert_eq!(a.selected_event, 0, "a new ranking starts at the top");
+    // While that one computes, another change waits for it to finish: one
+    // job at a time, and the screen says the ranking shown is outdated.
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, '5');
+    a.tick();
+    if !a.importance.as_ref().unwrap().worker_done {
+        assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(1));
+        let screen = format!("{}", snapshot(&a, 160, 48));
+        assert!(screen.contains("outdated"), "{screen}");
+    }
+    wait_for_importance(&mut a);
+    a.tick();
+    assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(2));
+}
+
+#[test]
+fn map_colours_by_criticality_once_the_ranking_is_in() {
+    let mut a = app();
+    ch(&mut a, 'i');
+    assert!(a.map_importance);
+    assert!(
+        a.message.contains("once the Importance tab"),
+        "{}",
+        a.message
+    );
+    // The map itself starts the job when it colours by importance.
+    a.tick();
+    wait_for_importance(&mut a);
+    let screen = format!("{}", snapshot(&a, 160, 48));
+    assert!(screen.contains("sites by criticality"), "{screen}");
+    assert!(
+        screen.contains("criticality, plan single-region"),
+        "{screen}"
+    );
+    let crit = a
+        .importance
+        .as_ref()
+        .unwrap()
+        .site_criticality(a.topology.sites.len())
+        .unwrap();
+    // iad is the plan's only serving site: it is the most critical site.
+    assert!(
+        (0..crit.len()).all(|i| i == 1 || crit[1] > crit[i]),
+        "{crit:?}"
+    );
+    insta::assert_snapshot!("map_importance_160x48", snapshot(&a, 160, 48));
+    ch(&mut a, 'i');
+    assert!(!format!("{}", snapshot(&a, 160, 48)).contains("sites by criticality"));
+}
+
+#[test]
+fn snapshots_of_the_importance_view() {
+    let mut a = app();
+    ch(&mut a, '5');
+    insta::assert_snapshot!("importance_empty_80x24", {
+        let mut b = app();
+        b.tab = Tab::Importance;
+        b.importance = Some(super::importance::ImportanceJob::start(
+            &b.topology,
+            b.importance_key().unwrap(),
+        ));
+        // Nothing received yet: the computing state.
+        snapshot(&b, 80, 24)
+    });
+    a.tick();
+    wait_for_importance(&mut a);
+    ch(&mut a, 'j');
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("importance_{w}x{h}"), snapshot(&a, w, h));
+    }
+}
+
+/// Synthetic groups of 64 years, so the time-based snapshots pin the
+/// rendering and not the simulation engine's numbers.
+fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
+    (0..groups)
+        .map(|g| {
+            let years: Vec<super::timerun::Year> = (g * 64..(g + 1) * 64)
+                .map(|k| {
+                    let d = match k % 10 {
+                        0..=5 => 0.0,
+                        6 => 3.0,
+                        7 => 20.0,
+                        8 => 90.0,
+                        _ if k % 50 == 9 => 2000.0,
+                        _ => 300.0,
+                    };
+                    super::timerun::Year {
+                        downtime_min: d,
+                        long_outage: d > 60.0,
+                    }
+                })
+                .collect();
+            let d: f64 = years.iter().map(|y| y.downtime_min).sum();
+            super::timerun::Group {
+                years,
+                cause_min: [0.4 * d, 0.0, 0.3 * d, 0.2 * d, 0.0, 0.0],
+                unattributed_min: 0.1 * d,
+            }
+        })
+        .collect()
+}
+
+fn synthetic_config(groups: u64) -> super::timerun::TimeConfig {
+    super::timerun::TimeConfig {
+        batches_per_group: 1,
+        groups,
+    }
+}
+
+#[test]
+fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
+    use drsim::shard::Shard;
+    use drsim::simulate::{SimConfig, TrialMetric, run_plan, run_plan_data};
+    let mut a = app();
+    a.time_config = synthetic_config(3);
+    ch(&mut a, 'e');
+    assert_eq!(a.engine, super::app::Engine::TimeBased);
+    assert!(a.message.contains("time-based"));
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, 's');
+    assert_eq!(a.tab, Tab::Run);
+    assert!(a.run.is_none(), "the static engine did not run");
+    for _ in 0..12_000 {
+        a.tick();
+        if a.time_run.as_ref().is_some_and(|r| r.worker_done) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    a.tick();
+    let r = a.time_run.as_ref().unwrap();
+    assert_eq!(r.status, super::run::RunStatus::Done);
+    assert_eq!(r.history.len(), 3);
+    assert_eq!(
+        r.history.iter().map(|p| p.trials).collect::<Vec<_>>(),
+        [64, 128, 192]
+    );
+    // The groups are the shards of `drsim run --trials 192 --seed 1`: every
+    // year is that run's, and the chart ends on its downtime estimate.
+    let cfg = SimConfig {
+        trials: 192,
+        years: 1,
+        seed: 1,
+    };
+    let whole = run_plan_data(&a.topology, 1, &cfg, Shard::WHOLE, &|_| {}).unwrap();
+    let want: Vec<f64> = whole
+        .per_trial(TrialMetric::DowntimeSecs)
+        .iter()
+        .map(|s| s / 60.0)
+        .collect();
+    let got: Vec<f64> = r.years.iter().map(|y| y.downtime_min).collect();
+    assert_eq!(got, want);
+    let report = run_plan(&a.topology, 1, &cfg, &|_| {}).unwrap();
+    let (mine, cli) = (
+        r.latest().unwrap().downtime.mean,
+        report.downtime_minutes_per_year.mean.mean,
+    );
+    assert!(
+        (mine - cli).abs() <= 1e-12 * cli.max(1.0),
+        "{mine} vs {cli}"
+    );
+    let p = r.long_outage().unwrap().mean;
+    assert!((p - report.p_outage_over_1h.mean).abs() < 1e-12);
+    // Every year lands in one histogram bin.
+    assert_eq!(r.histogram().iter().sum::<u64>(), 192);
+    let mean = mine;
+    // Downtime is attributed in full: causes plus unattributed = downtime.
+    let (causes, un) = r.cause_means();
+    let attributed = causes.iter().sum::<f64>() + un;
+    assert!(
+        (attributed - mean).abs() <= 1e-6 * mean.max(1.0),
+        "{attributed} vs {mean}"
+    );
+    // n re-runs with the next seed and keeps this run to compare.
+    ch(&mut a, 'n');
+    assert_eq!(a.time_run.as_ref().unwrap().seed, 2);
+    assert_eq!(a.previous_time_run.as_ref().unwrap().years.len(), 192);
+    ch(&mut a, 'c');
+    assert!(a.message.contains("cancelled"), "{}", a.message);
+    ch(&mut a, 'e');
+    assert_eq!(a.engine, super::app::Engine::Static);
+}
+
+#[test]
+fn time_based_statistics_follow_their_definitions() {
+    use super::timerun::TimeRun;
+    use drsim::model::PlanId;
+    let r = TimeRun::finished(PlanId(0), 1, synthetic_config(5), synthetic_groups(5));
+    assert_eq!(r.status, super::run::RunStatus::Done);
+    assert_eq!(r.history.len(), 5);
+    // 320 years: 192 zero years, 32 each of 3m, 20m, 90m; 25 of 300m and 7
+    // of 2000m (k = 9, 59, ..., 309).
+    assert_eq!(r.histogram(), [192, 32, 32, 32, 25, 0, 7]);
+    assert_eq!(r.quantile(0.5), Some(0.0));
+    assert_eq!(r.quantile(0.6), Some(0.0));
+    assert_eq!(r.quantile(0.61), Some(3.0));
+    assert_eq!(r.quantile(1.0), Some(2000.0));
+    let mean = (32.0 * (3.0 + 20.0 + 90.0) + 25.0 * 300.0 + 7.0 * 2000.0) / 320.0;
+    assert!((r.latest().unwrap().downtime.mean - mean).abs() < 1e-9);
+    let (c, un) = r.cause_means();
+    assert!((c[0] - 0.4 * mean).abs() < 1e-9 && (un - 0.1 * mean).abs() < 1e-9);
+    // 64 years had an outage over an hour.
+    assert_eq!(r.long_outage().unwrap().mean, 0.2);
+}
+
+#[test]
+fn snapshots_of_the_time_based_run_view() {
+    use super::timerun::TimeRun;
+    use drsim::model::PlanId;
+    let mut a = app();
+    ch(&mut a, 'e');
+    a.tab = Tab::Run;
+    insta::assert_snapshot!("time_run_empty_80x24", snapshot(&a, 80, 24));
+    let cfg = synthetic_config(6);
+    a.time_run = Some(TimeRun::finished(PlanId(0), 1, cfg, synthetic_groups(6)));
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("time_run_done_{w}x{h}"), snapshot(&a, w, h));
+    }
+    a.previous_time_run = a.time_run.take();
+    a.time_run = Some(TimeRun::finished(
+        PlanId(1),
+        2,
+        synthetic_config(3),
+        synthetic_groups(3),
+    ));
+    insta::assert_snapshot!("time_run_compare_160x48", snapshot(&a, 160, 48));
+}
+
+/// A whole session on a file copy of the bundled default topology, typed
+/// through the real event loop: fail a region, run a plan, run another to
+/// compare, switch to the time-based engine and run, edit a plan's
+/// detection time, save with confirmation, quit. The loop quits between
+/// stages only so the test can wait for the workers; the app carries over.
+/// The saved file is re-loaded: the edit is in it, everything else equals
+/// the app's model, and every comment of the original is still there.
+#[test]
+fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
+    use drsim::eval::{FailedSet, plan_serves};
+    use drsim::model::PlanId;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, path) = file_app(&dir);
+    small_runs(&mut a);
+    a.time_config = synthetic_config(2);
+    let k = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut stage = |a: &mut App, keys: &[char]| {
+        // Ctrl-c ends the stage even with unsaved edits (q would ask).
+        let stop = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        let mut ev = keys.iter().map(|&c| k(c)).chain([stop]);
+        a.quit = false;
+        run_loop(&mut term, a, || Ok(ev.next())).unwrap();
+        assert!(a.quit);
+        format!("{}", term.backend())
+    };
+    let screen = stage(&mut a, &[]);
+    assert!(screen.contains("World map"), "{screen}");
+
+    // Components: the second region (florida) fails; plan statuses are the
+    // library's for that failure.
+    stage(&mut a, &['2', 'j', ' ']);
+    let florida = Item::Region(RegionId(1));
+    assert!(a.marked.contains(&florida));
+    let mut f = FailedSet::none(&a.topology);
+    f.fail_region(&a.topology, RegionId(1));
+    for p in 0..a.topology.plans.len() {
+        let lib = plan_serves(&a.topology, PlanId(p as u32), &f);
+        assert_eq!(a.statuses[p], lib, "plan {p}");
+    }
+
+    // Plans: run active-passive, then active-active-5 to compare.
+    stage(&mut a, &['3', 'j', 's']);
+    wait_for_worker(&mut a);
+    assert_eq!(a.run.as_ref().unwrap().plan, PlanId(1));
+    let screen = stage(&mut a, &['3', 'j', 's']);
+    assert_eq!(a.tab, Tab::Run);
+    wait_for_worker(&mut a);
+    let screen_done = stage(&mut a, &[]);
+    assert!(screen.contains("plan active-active-5"), "{screen}");
+    assert!(
+        screen_done.contains("previous: plan active-passive · seed 1 · 1 forced"),
+        "{screen_done}"
+    );
+    assert_eq!(a.run.as_ref().unwrap().status, super::run::RunStatus::Done);
+
+    // The time-based engine on the same plan.
+    stage(&mut a, &['e', 's']);
+    for _ in 0..12_000 {
+        a.tick();
+        if a.time_run.as_ref().is_some_and(|r| r.worker_done) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let screen = stage(&mut a, &[]);
+    assert!(screen.contains("time-based engine"), "{screen}");
+    assert!(screen.contains("128/128 trial-years"), "{screen}");
+
+    // Edit active-active-5's detection (third field) from 30s to 1m, save.
+    stage(&mut a, &['3', ']', ']', '+']);
+    let p = PlanId(2);
+    assert_eq!(a.topology.plan(p).detection.secs(), 60.0);
+    assert!(a.dirty());
+    let screen = stage(&mut a, &['w']);
+    assert!(screen.contains("y/n"), "{screen}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
+    let screen = stage(&mut a, &['y']);
+    assert!(screen.contains("saved 1 edited value(s)"), "{screen}");
+    assert!(!a.dirty());
+
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let reloaded = drsim::io::load_path(&path).unwrap();
+    assert_eq!(reloaded.plan(p).detection.secs(), 60.0);
+    assert_eq!(reloaded, a.topology);
+    for line in COMMENTED
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#'))
+    {
+        assert!(saved.contains(line), "lost comment line: {line}");
+    }
+    // Only the edited line differs.
+    let changed: Vec<(&str, &str)> = COMMENTED
+        .lines()
+        .zip(saved.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(COMMENTED.lines().count(), saved.lines().count());
 }

@@ -1,6 +1,6 @@
 //! Rendering: a pure function of `&App`, so snapshots pin every view.
 
-use super::app::{App, ComponentRow as Row2, Item, Tab};
+use super::app::{App, ComponentRow as Row2, Engine, Item, Tab};
 use super::layout;
 use super::run::RunStatus;
 use drsim::eval::PlanStatus;
@@ -12,8 +12,8 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Line as CLine, Map, MapResolution, Points};
 use ratatui::widgets::{
-    Axis, Block, Borders, Cell, Chart, Clear, Dataset, GraphType, LineGauge, List, ListItem,
-    ListState, Paragraph, Row, Table, TableState, Tabs, Wrap,
+    Axis, Bar, BarChart, Block, Borders, Cell, Chart, Clear, Dataset, GraphType, LineGauge, List,
+    ListItem, ListState, Paragraph, Row, Table, TableState, Tabs, Wrap,
 };
 
 const UP: Color = Color::Green;
@@ -25,11 +25,16 @@ const SELECTED: Color = Color::Cyan;
 pub const KEYS: &[(&str, &str)] = &[
     ("Tab / l / →", "next tab"),
     ("Shift-Tab / h / ←", "previous tab"),
-    ("1 2 3 4", "go to Map / Components / Plans / Run"),
-    ("mouse click", "select a tab, a component or a plan"),
+    (
+        "1 2 3 4 5",
+        "go to Map / Components / Plans / Run / Importance",
+    ),
+    (
+        "mouse click",
+        "select a tab, component, plan or ranked event",
+    ),
     ("j / ↓   k / ↑", "move the selection"),
-    ("PgDn / Ctrl-d", "down 10 rows"),
-    ("PgUp / Ctrl-u", "up 10 rows"),
+    ("PgDn PgUp / ^d ^u", "down / up 10 rows"),
     ("g / Home  G / End", "first / last row"),
     (
         "space / f / Enter",
@@ -37,7 +42,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("r", "restore every failed component"),
     ("m", "map resolution low / high"),
-    ("s", "run Monte Carlo of the selected plan"),
+    ("i", "map colours: plan state / criticality"),
+    ("e", "engine: static / time-based"),
+    ("s", "run the selected plan with the engine"),
     ("c", "cancel the run"),
     ("n", "next seed and run again"),
     ("[ / ]", "previous / next field to edit"),
@@ -54,7 +61,11 @@ pub fn render(app: &App, f: &mut Frame) {
         Tab::Map => render_map(app, f, body),
         Tab::Components => render_components(app, f, body),
         Tab::Plans => render_plans(app, f, body),
-        Tab::Run => render_run(app, f, body),
+        Tab::Run => match app.engine {
+            Engine::Static => render_run(app, f, body),
+            Engine::TimeBased => render_time_run(app, f, body),
+        },
+        Tab::Importance => render_importance(app, f, body),
     }
     render_status(app, f, status);
     if app.help {
@@ -108,8 +119,36 @@ fn render_status(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(line), area);
 }
 
-fn site_color(app: &App, i: usize) -> Color {
-    if app.failed.site_failed(drsim::model::SiteId(i as u32)) {
+/// Criticality colours of the map: a site whose worst event carries at
+/// least 10% of the plan's unavailability, at least 1%, or less.
+const CRIT_HIGH: f64 = 0.10;
+const CRIT_MID: f64 = 0.01;
+
+/// Per site, the criticality the map shows, when importance colouring is
+/// on and the ranking is in.
+fn map_criticality(app: &App) -> Option<Vec<f64>> {
+    if !app.map_importance {
+        return None;
+    }
+    app.importance
+        .as_ref()?
+        .site_criticality(app.topology.sites.len())
+}
+
+fn crit_color(c: f64) -> Color {
+    if c >= CRIT_HIGH {
+        Color::Magenta
+    } else if c >= CRIT_MID {
+        AT_RISK
+    } else {
+        Color::Blue
+    }
+}
+
+fn site_color(app: &App, crit: Option<&[f64]>, i: usize) -> Color {
+    if let Some(&c) = crit.and_then(|v| v.get(i)) {
+        crit_color(c)
+    } else if app.failed.site_failed(drsim::model::SiteId(i as u32)) {
         DOWN
     } else if app.at_risk[i] {
         AT_RISK
@@ -153,14 +192,20 @@ fn render_map(app: &App, f: &mut Frame, area: Rect) {
         Layout::horizontal([Constraint::Min(20), Constraint::Length(side)]).areas(area);
     let t = &app.topology;
     let (sel_sites, sel_links) = selected_sites_links(app);
+    let crit = map_criticality(app);
     let resolution = if app.map_high_res {
         MapResolution::High
     } else {
         MapResolution::Low
     };
     let title = format!(
-        " World map ({}, m to switch) ",
-        if app.map_high_res { "high" } else { "low" }
+        " World map ({}, m to switch{}) ",
+        if app.map_high_res { "high" } else { "low" },
+        if crit.is_some() {
+            "; sites by criticality, i for state"
+        } else {
+            ""
+        }
     );
     let labelled = labelled_sites(app, &sel_sites, map_area.inner(Margin::new(1, 1)));
     let canvas = Canvas::default()
@@ -205,14 +250,14 @@ fn render_map(app: &App, f: &mut Frame, area: Rect) {
                 let Some(p) = s.location else { continue };
                 ctx.draw(&Points {
                     coords: &[(p.lon, p.lat)],
-                    color: site_color(app, i),
+                    color: site_color(app, crit.as_deref(), i),
                 });
             }
             ctx.layer();
             for &i in &labelled {
                 let s = &t.sites[i];
                 let Some(p) = s.location else { continue };
-                let color = site_color(app, i);
+                let color = site_color(app, crit.as_deref(), i);
                 let style = if sel_sites.contains(&i) {
                     Style::new().fg(Color::Black).bg(SELECTED).bold()
                 } else {
@@ -264,15 +309,34 @@ fn render_map(app: &App, f: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         side_area.intersection(plans_area),
     );
-    let legend = vec![
-        Line::from(vec![Span::styled("● ", UP), Span::raw("up")]),
-        Line::from(vec![Span::styled("● ", DOWN), Span::raw("down (failed)")]),
-        Line::from(vec![
-            Span::styled("● ", AT_RISK),
-            Span::raw("at risk (plan down)"),
-        ]),
-        Line::from(vec![Span::styled("● ", SELECTED), Span::raw("selected")]),
-    ];
+    let plan_key = app
+        .importance
+        .as_ref()
+        .map_or("-", |j| t.plan(j.key.plan).key.as_str());
+    let legend = if crit.is_some() {
+        vec![
+            Line::raw(format!("criticality, plan {plan_key}:")),
+            Line::from(vec![
+                Span::styled("● ", crit_color(CRIT_HIGH)),
+                Span::raw(">= 10% of its downtime"),
+            ]),
+            Line::from(vec![
+                Span::styled("● ", crit_color(CRIT_MID)),
+                Span::raw("1-10%"),
+            ]),
+            Line::from(vec![Span::styled("● ", crit_color(0.0)), Span::raw("< 1%")]),
+        ]
+    } else {
+        vec![
+            Line::from(vec![Span::styled("● ", UP), Span::raw("up")]),
+            Line::from(vec![Span::styled("● ", DOWN), Span::raw("down (failed)")]),
+            Line::from(vec![
+                Span::styled("● ", AT_RISK),
+                Span::raw("at risk (plan down)"),
+            ]),
+            Line::from(vec![Span::styled("● ", SELECTED), Span::raw("selected")]),
+        ]
+    };
     f.render_widget(
         Paragraph::new(legend).block(Block::bordered().title(" Legend ")),
         legend_area,
@@ -733,15 +797,15 @@ fn fmt_money(x: f64) -> String {
 }
 
 fn render_help(f: &mut Frame, body: Rect) {
-    let w = 60.min(body.width);
-    let h = (KEYS.len() as u16 + 4).min(body.height);
+    let w = 72.min(body.width);
+    let h = (KEYS.len() as u16 + 2).min(body.height);
     let area = Rect::new(
         body.x + (body.width - w) / 2,
         body.y + (body.height - h) / 2,
         w,
         h,
     );
-    let mut lines: Vec<Line> = KEYS
+    let lines: Vec<Line> = KEYS
         .iter()
         .map(|(k, v)| {
             Line::from(vec![
@@ -750,14 +814,13 @@ fn render_help(f: &mut Frame, body: Rect) {
             ])
         })
         .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "   ? or Esc closes this help",
-        Style::new().dim(),
-    ));
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")),
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Keys (? or Esc closes) "),
+        ),
         area,
     );
 }
@@ -775,12 +838,13 @@ fn render_run(app: &App, f: &mut Frame, area: Rect) {
             Line::raw(format!(
                 "Press s to estimate how often plan '{plan}' is down at a random instant, \
                  under the failures you marked on the Map or Components tab. \
-                 Choose the plan on the Plans tab (j/k). c cancels, n re-runs with the next seed."
+                 Choose the plan on the Plans tab (j/k). c cancels, n re-runs with the next seed. \
+                 e switches to the time-based engine."
             )),
         ];
         f.render_widget(
             Paragraph::new(lines)
-                .block(Block::bordered().title(" Run "))
+                .block(Block::bordered().title(run_title(Engine::Static)))
                 .wrap(Wrap { trim: false }),
             area,
         );
@@ -844,7 +908,7 @@ fn render_run(app: &App, f: &mut Frame, area: Rect) {
     }
     f.render_widget(
         Paragraph::new(lines)
-            .block(Block::bordered().title(" Run "))
+            .block(Block::bordered().title(run_title(Engine::Static)))
             .wrap(Wrap { trim: false }),
         info_area,
     );
@@ -918,5 +982,430 @@ fn fmt_count(x: f64) -> String {
         format!("{:.0}k", x / 1e3)
     } else {
         format!("{x:.0}")
+    }
+}
+
+fn run_title(engine: Engine) -> String {
+    format!(" Run · {} engine (e to switch) ", engine.name())
+}
+
+/// Minutes as a compact duration ("0", "42s", "3.5h").
+fn fmt_min(m: f64) -> String {
+    if m <= 0.0 {
+        "0".into()
+    } else {
+        fmt_secs(m * 60.0)
+    }
+}
+
+fn render_time_run(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.topology;
+    let Some(run) = &app.time_run else {
+        let plan = t
+            .plans
+            .get(app.selected_plan)
+            .map_or("-".to_string(), |p| p.key.clone());
+        let lines = vec![
+            Line::raw("No time-based run yet."),
+            Line::raw(""),
+            Line::raw(format!(
+                "Press s to simulate trial-years of plan '{plan}' with the discrete-event engine: \
+                 failures, repairs, failover, disasters, releases and operator errors over a \
+                 year, scored as downtime minutes. Your parameter edits apply; what-if failures \
+                 apply to the static engine only. Choose the plan on the Plans tab (j/k). \
+                 c cancels, n re-runs with the next seed, e switches to the static engine."
+            )),
+        ];
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(Block::bordered().title(run_title(Engine::TimeBased)))
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    };
+    let (status, color) = run_status(&run.status);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("plan {}", t.plan(run.plan).key),
+            Style::new().bold().fg(SELECTED),
+        ),
+        Span::raw(format!(" · seed {} · ", run.seed)),
+        Span::styled(status, color),
+    ])];
+    match run.latest() {
+        Some(p) => {
+            let d = p.downtime;
+            lines.push(Line::raw(format!(
+                "downtime {:.1} min/yr, 95% [{:.1}, {:.1}] · availability {:.6} · {} years",
+                d.mean,
+                d.lo.max(0.0),
+                d.hi,
+                1.0 - d.mean / MINUTES_PER_YEAR,
+                p.trials
+            )));
+            let q = |x| run.quantile(x).map_or("-".into(), fmt_min);
+            let long = run.long_outage().map_or("-".into(), |e| {
+                format!(
+                    "{} [{}, {}]",
+                    fmt_prob(e.mean),
+                    fmt_prob(e.lo),
+                    fmt_prob(e.hi)
+                )
+            });
+            lines.push(Line::raw(format!(
+                "a year's downtime: median {} · p90 {} · p99 {} · max {}",
+                q(0.5),
+                q(0.9),
+                q(0.99),
+                q(1.0)
+            )));
+            lines.push(Line::raw(format!("P(a year has an outage over 1h) {long}")));
+        }
+        None => lines.push(Line::raw("waiting for the first trial-years...")),
+    }
+    if let Some(prev) = &app.previous_time_run
+        && let Some(p) = prev.latest()
+    {
+        lines.push(Line::styled(
+            format!(
+                "previous: plan {} · seed {} · downtime {:.1} min/yr [{:.1}, {:.1}] after {} trial-years",
+                t.plan(prev.plan).key,
+                prev.seed,
+                p.downtime.mean,
+                p.downtime.lo.max(0.0),
+                p.downtime.hi,
+                p.trials
+            ),
+            Style::new().dim(),
+        ));
+    }
+    // The info box fits its lines, so short terminals keep a chart.
+    let tall = area.height >= 30;
+    let [info_area, gauge_area, chart_area, bottom_area] = Layout::vertical([
+        Constraint::Length(lines.len() as u16 + 2),
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(if tall { 12 } else { 8 }),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(run_title(Engine::TimeBased)))
+            .wrap(Wrap { trim: false }),
+        info_area,
+    );
+    let total = run.total();
+    let done = run.years.len() as u64;
+    f.render_widget(
+        LineGauge::default()
+            .ratio(done as f64 / total.max(1) as f64)
+            .label(format!("{done}/{total} trial-years "))
+            .filled_style(Style::new().fg(color)),
+        gauge_area,
+    );
+
+    let pts = |f: fn(&super::timerun::Point) -> f64| -> Vec<(f64, f64)> {
+        run.history
+            .iter()
+            .map(|p| (p.trials as f64, f(p)))
+            .collect()
+    };
+    let est = pts(|p| p.downtime.mean);
+    let lo = pts(|p| p.downtime.lo.max(0.0));
+    let hi = pts(|p| p.downtime.hi);
+    let y_max = hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.1;
+    let x_max = total as f64;
+    let datasets = vec![
+        Dataset::default()
+            .name("95% band")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::DarkGray))
+            .data(&hi),
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::DarkGray))
+            .data(&lo),
+        Dataset::default()
+            .name("mean min/yr")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(SELECTED))
+            .data(&est),
+    ];
+    let chart = Chart::new(datasets)
+        .block(Block::bordered().title(" Convergence: downtime minutes per year vs trial-years "))
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, x_max])
+                .labels(["0".to_string(), fmt_count(x_max / 2.0), fmt_count(x_max)])
+                .style(Style::new().dim()),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, y_max])
+                .labels([
+                    "0".to_string(),
+                    format!("{:.0}", y_max / 2.0),
+                    format!("{y_max:.0}"),
+                ])
+                .style(Style::new().dim()),
+        );
+    f.render_widget(chart, chart_area);
+
+    let [hist_area, cause_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(bottom_area);
+    let bars: Vec<Bar> = run
+        .histogram()
+        .into_iter()
+        .zip(super::timerun::BINS)
+        .map(|(n, (label, _))| Bar::with_label(label, n))
+        .collect();
+    let inner_w = hist_area.width.saturating_sub(2);
+    let n_bins = super::timerun::BINS.len() as u16;
+    let bar_w = (inner_w.saturating_sub(n_bins - 1) / n_bins).clamp(1, 8);
+    f.render_widget(
+        BarChart::new(bars)
+            .block(Block::bordered().title(" Years by downtime "))
+            .bar_width(bar_w)
+            .bar_gap(1)
+            .bar_style(Style::new().fg(SELECTED))
+            .value_style(Style::new().fg(Color::Black).bg(SELECTED)),
+        hist_area,
+    );
+
+    let (causes, unattributed) = run.cause_means();
+    let total_min: f64 = causes.iter().sum::<f64>() + unattributed;
+    let bar_cols = usize::from(cause_area.width.saturating_sub(2)).saturating_sub(30);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut rows: Vec<(&str, f64)> = run.cause_names.iter().copied().zip(causes).collect();
+    rows.push(("unattributed", unattributed));
+    // Causes that never held the plan down are left out when space is short.
+    let room = usize::from(cause_area.height.saturating_sub(2));
+    if rows.len() > room {
+        rows.retain(|r| r.1 > 0.0);
+    }
+    if rows.is_empty() {
+        lines.push(Line::raw("no downtime yet"));
+    }
+    for (name, m) in rows {
+        let share = if total_min > 0.0 { m / total_min } else { 0.0 };
+        let filled = (share * bar_cols as f64).round() as usize;
+        lines.push(Line::from(vec![
+            Span::raw(format!("{name:<12} ")),
+            Span::styled("█".repeat(filled), Style::new().fg(SELECTED)),
+            Span::styled(
+                "·".repeat(bar_cols.saturating_sub(filled)),
+                Style::new().dim(),
+            ),
+            Span::raw(format!(" {:>6.1}m {:>3.0}%", m, share * 100.0)),
+        ]));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Downtime by cause, min/yr ")),
+        cause_area,
+    );
+}
+
+const MINUTES_PER_YEAR: f64 = drsim::units::SECONDS_PER_YEAR / 60.0;
+
+fn run_status(s: &RunStatus) -> (String, Color) {
+    match s {
+        RunStatus::Running => ("running".to_string(), AT_RISK),
+        RunStatus::Done => ("done".to_string(), UP),
+        RunStatus::Cancelled => ("cancelled".to_string(), DOWN),
+        RunStatus::Failed(e) => (format!("failed: {e}"), DOWN),
+    }
+}
+
+fn render_importance(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.topology;
+    let Some(job) = &app.importance else {
+        f.render_widget(
+            Paragraph::new("This topology declares no plans: nothing to rank.")
+                .block(Block::bordered().title(" Importance ")),
+            area,
+        );
+        return;
+    };
+    let plan = &t.plan(job.key.plan).key;
+    let wide = area.width >= 120;
+    let [head_area, table_area, side_area] = layout::importance(area);
+
+    // Header: the plan, its unavailability, what the selected event hits.
+    let status = if app.importance_key() != Some(job.key) {
+        Span::styled(
+            "outdated (plan, seed or model changed): recomputing once this finishes",
+            AT_RISK,
+        )
+    } else if let Some(e) = &job.error {
+        Span::styled(format!("failed: {e}"), DOWN)
+    } else if job.ranking.is_some() {
+        Span::styled("done", UP)
+    } else {
+        Span::styled("computing on a worker thread...", AT_RISK)
+    };
+    let mut head = vec![Line::from(vec![
+        Span::styled(format!("plan {plan}"), Style::new().bold().fg(SELECTED)),
+        Span::raw(match &job.unavailability {
+            Some(u) if u.std_error == 0.0 => format!(
+                " · unavailability {} ({}) · ",
+                fmt_prob(u.unreliability),
+                u.method
+            ),
+            Some(u) if wide => format!(
+                " · unavailability {} ± {} · {}, {} samples per term, seed {} · ",
+                fmt_prob(u.unreliability),
+                fmt_prob(u.std_error),
+                u.method,
+                u.samples,
+                job.key.seed
+            ),
+            Some(u) => format!(
+                " · U {} ± {} · {} {}/term · seed {} · ",
+                fmt_prob(u.unreliability),
+                fmt_prob(u.std_error),
+                u.method,
+                u.samples,
+                job.key.seed
+            ),
+            None => " · ".into(),
+        }),
+        status,
+    ])];
+    let selected = job.ranking.as_ref().and_then(|r| r.get(app.selected_event));
+    head.push(match selected {
+        Some(imp) => Line::from(vec![
+            Span::styled(format!("{} ", imp.event.name), Style::new().fg(SELECTED)),
+            Span::raw(format!(
+                "takes down {}",
+                takes_down_text(t, &job.takes_down(&imp.event.name))
+            )),
+        ]),
+        None => Line::styled(
+            "plan chosen on the Plans tab; the file's failure model, what-if failures not applied",
+            Style::new().dim(),
+        ),
+    });
+    f.render_widget(
+        Paragraph::new(head)
+            .block(Block::bordered().title(" Importance: what takes the plan down "))
+            .wrap(Wrap { trim: true }),
+        head_area,
+    );
+
+    // The ranking.
+    let header = Row::new(["#", "Event", "Kind", "P(event)", "Birnbaum", "Critic."])
+        .style(Style::new().bold());
+    let empty = Vec::new();
+    let ranking = job.ranking.as_ref().unwrap_or(&empty);
+    let rows = ranking.iter().enumerate().map(|(i, imp)| {
+        let c = imp.criticality;
+        Row::new(vec![
+            Cell::from((i + 1).to_string()),
+            Cell::from(imp.event.name.clone()),
+            Cell::from(imp.event.kind.clone()),
+            Cell::from(fmt_prob(imp.event.prob)),
+            Cell::from(fmt_prob(imp.birnbaum)),
+            Cell::from(Line::styled(format!("{:.1}%", c * 100.0), crit_color(c))),
+        ])
+    });
+    let title = if job.ranking.is_some() {
+        format!(
+            " Ranking by criticality ({} events; j/k to move) ",
+            ranking.len()
+        )
+    } else {
+        " Ranking by criticality (computing...) ".into()
+    };
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(3),
+            Constraint::Fill(1),
+            Constraint::Length(11),
+            Constraint::Length(8),
+            Constraint::Length(9),
+            Constraint::Length(7),
+        ],
+    )
+    .header(header)
+    .block(Block::bordered().title(title))
+    .row_highlight_style(Style::new().fg(Color::Black).bg(SELECTED));
+    let mut state = TableState::default()
+        .with_offset(layout::importance_offset(table_area, app.selected_event))
+        .with_selected(job.ranking.as_ref().map(|_| app.selected_event));
+    f.render_stateful_widget(table, table_area, &mut state);
+
+    // Single points of failure, then the likeliest pairs.
+    let mut lines: Vec<Line> = Vec::new();
+    if job.model.is_none() && job.error.is_none() {
+        lines.push(Line::raw("finding cut sets..."));
+    }
+    if job.model.is_some() {
+        if job.singles.is_empty() {
+            lines.push(Line::styled(
+                "no single event takes the plan down",
+                Style::new().fg(UP),
+            ));
+        }
+        for c in &job.singles {
+            let ev = &c.events[0];
+            lines.push(Line::from(vec![
+                Span::styled("✗ ", DOWN),
+                Span::raw(format!("{ev} ")),
+                Span::styled(format!("p {} ", fmt_prob(c.prob)), Style::new().dim()),
+                Span::raw(format!("→ {}", takes_down_text(t, &job.takes_down(ev)))),
+            ]));
+        }
+        lines.push(Line::styled(
+            format!(
+                "{} pairs of events take it down; likeliest:",
+                job.pairs.len()
+            ),
+            Style::new().bold(),
+        ));
+        for c in job.pairs.iter().take(8) {
+            lines.push(Line::from(vec![
+                Span::raw(format!("  {} + {} ", c.events[0], c.events[1])),
+                Span::styled(format!("p {}", fmt_prob(c.prob)), Style::new().dim()),
+            ]));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(format!(
+                " Single points of failure ({}) ",
+                job.singles.len()
+            )))
+            .wrap(Wrap { trim: false }),
+        side_area,
+    );
+}
+
+/// "sites a, b · links c" for what an event takes down.
+fn takes_down_text(t: &Topology, (sites, links): &(Vec<usize>, Vec<usize>)) -> String {
+    let mut parts = Vec::new();
+    if !sites.is_empty() {
+        parts.push(format!(
+            "site{} {}",
+            if sites.len() == 1 { "" } else { "s" },
+            names(sites.iter().map(|&i| t.sites[i].key.clone()))
+        ));
+    }
+    if !links.is_empty() {
+        parts.push(format!(
+            "link{} {}",
+            if links.len() == 1 { "" } else { "s" },
+            names(links.iter().map(|&i| t.links[i].key.clone()))
+        ));
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(" · ")
     }
 }

@@ -2,12 +2,19 @@
 
 mod bad_topologies;
 mod capacity;
+mod check;
+mod cluster_examples;
+mod compare;
 mod coverage;
 mod crn;
+mod diff;
 mod import;
 mod load;
 mod reliability;
+mod report;
 mod run_cli;
+mod served;
+mod shard_cli;
 mod shard_merge;
 mod simulate;
 mod topologies;

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The same split as parallel.sh with nothing but bash: every shard as a
+# background job on this machine, then the merge. Useful where GNU parallel
+# is not installed, and as the smallest illustration of the protocol.
+#
+#   TOPOLOGY=topologies/global-messaging.toml SHARDS=4 examples/cluster/shell-loop.sh
+set -euo pipefail
+DRSIM="${DRSIM:-drsim}"
+TOPOLOGY="${TOPOLOGY:-topologies/global-messaging.toml}"
+SHARDS="${SHARDS:-4}"
+TRIALS="${TRIALS:-100000}"
+SEED="${SEED:-1}"
+PARTS="${PARTS:-drsim-parts}"
+RESULT="${RESULT:-drsim-result.json}"
+mkdir -p "$PARTS"
+if compgen -G "$PARTS/part-*.json" >/dev/null; then
+  echo "error: $PARTS already holds parts of an earlier run; use an empty directory" >&2
+  exit 2
+fi
+
+pids=()
+for ((i = 0; i < SHARDS; i++)); do
+  "$DRSIM" run "$TOPOLOGY" --trials "$TRIALS" --seed "$SEED" --threads 1 \
+    --shard "$i/$SHARDS" --out "$PARTS/part-$i.json" &
+  pids+=("$!")
+done
+for pid in "${pids[@]}"; do
+  wait "$pid" # a failed shard stops the script here (set -e)
+done
+"$DRSIM" merge "$PARTS"/part-*.json --format json --out "$RESULT"

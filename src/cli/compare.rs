@@ -1,0 +1,355 @@
+//! `drsim compare FILE`: every plan scored side by side, ranked, with the
+//! cost-vs-risk Pareto frontier and why each other plan is dominated.
+//!
+//! JSON: schema `drsim.compare/1`, documented in `drsim::score::compare`.
+//! CSV: one row per plan and metric, columns
+//! `rank,plan,pareto_optimal,metric,value,lo,hi` (metric names as in
+//! `drsim run`'s CSV).
+
+use super::output;
+use super::part::{self, ComparePart, Part, RunPart};
+use drsim::score::compare::{Comparison, compare};
+use drsim::score::{Metric, ScoredPlan, format_cost};
+use drsim::shard::Shard;
+use drsim::simulate::{BATCH_TRIALS, SimConfig, run_plan_data};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+/// How much to simulate; shared by `compare` and `diff`.
+#[derive(clap::Args, Debug)]
+pub struct SimArgs {
+    /// Independent trials per plan (every plan gets the same seed, so trial i
+    /// of every plan is paired).
+    #[arg(long, default_value_t = 10_000)]
+    pub trials: usize,
+    /// Years simulated per trial.
+    #[arg(long, default_value_t = 1)]
+    pub years: usize,
+    /// Seed; the same seed gives the same numbers on any number of threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar (it is only shown when standard error is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl SimArgs {
+    pub fn config(&self) -> SimConfig {
+        SimConfig {
+            trials: self.trials,
+            years: self.years,
+            seed: self.seed,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Topology file (TOML, or a GraphML/SNDlib network).
+    pub file: PathBuf,
+    /// Plans to compare, by id, comma-separated (default: every plan).
+    #[arg(long, value_delimiter = ',')]
+    pub plans: Vec<String>,
+    /// Risk metric for ranking and the frontier: downtime, availability,
+    /// availability-demand, user-minutes, data-lost or long-outage.
+    #[arg(long, default_value = "downtime")]
+    pub risk: String,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output format [default: text]. A `--shard` part is always JSON.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the result here (atomically) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only shard I of N (0-based) and write its partial result
+    /// (`drsim.part/1` JSON) for `drsim merge`, which then prints exactly
+    /// the unsharded comparison.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+}
+
+/// Plan indices for `--plans` (all when empty), with a clear error.
+pub fn select_plans(
+    topo: &drsim::model::Topology,
+    file: &std::path::Path,
+    plans: &[String],
+) -> anyhow::Result<Vec<usize>> {
+    let v: Vec<usize> = if plans.is_empty() {
+        (0..topo.plans.len()).collect()
+    } else {
+        plans
+            .iter()
+            .map(|p| {
+                topo.plan_id(p).map(|id| id.index()).ok_or_else(|| {
+                    let known: Vec<&str> = topo.plans.iter().map(|p| p.key.as_str()).collect();
+                    anyhow::anyhow!(
+                        "{}: no plan '{p}' (plans: {})",
+                        file.display(),
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect::<anyhow::Result<_>>()?
+    };
+    if v.is_empty() {
+        anyhow::bail!("{}: the topology has no plan", file.display());
+    }
+    Ok(v)
+}
+
+pub fn parse_metric(s: &str) -> anyhow::Result<Metric> {
+    Metric::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.short()).collect();
+        anyhow::anyhow!("unknown metric '{s}' (use one of: {})", names.join(", "))
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let risk = parse_metric(&args.risk)?;
+    let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let idx = select_plans(&topo, &args.file, &args.plans)?;
+    let cfg = args.sim.config();
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    if args.shard.is_some() {
+        part::require_json(args.format.map(|f| f == Format::Json))?;
+    }
+    let pool = output::thread_pool(args.sim.threads)?;
+    let b = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
+    let held = |x: usize| (x * BATCH_TRIALS).min(cfg.trials);
+    let bar = output::progress_bar(
+        ((held(b.end) - held(b.start)) * idx.len()) as u64,
+        args.sim.quiet,
+    );
+    let mut runs = Vec::with_capacity(idx.len());
+    for &p in &idx {
+        bar.set_message(topo.plans[p].key.clone());
+        let tick = |n: u64| bar.inc(n);
+        let d = pool
+            .install(|| run_plan_data(&topo, p, &cfg, shard, &tick))
+            .map_err(|e| {
+                anyhow::anyhow!("{}: plan '{}': {e}", args.file.display(), topo.plans[p].key)
+            })?;
+        runs.push(d);
+    }
+    bar.finish_and_clear();
+    let text = if args.shard.is_some() {
+        let mut part = Part::new(
+            "compare",
+            &args.file,
+            &topo,
+            cfg.seed,
+            shard,
+            Some(RunPart {
+                trials: cfg.trials,
+                years: cfg.years,
+                plans: runs,
+            }),
+            None,
+        );
+        part.compare = Some(ComparePart {
+            risk: risk.short().to_string(),
+        });
+        part.to_json()?
+    } else {
+        let scored = runs
+            .iter()
+            .map(|d| ScoredPlan::from_run(&topo, d))
+            .collect::<Result<Vec<_>, _>>()?;
+        render(
+            args.format.unwrap_or(Format::Text),
+            &topo.name,
+            &scored,
+            risk,
+        )?
+    };
+    output::emit(&text, args.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The comparison in `format`; shared with `drsim merge`.
+pub fn render(
+    format: Format,
+    topology: &str,
+    scored: &[ScoredPlan],
+    risk: Metric,
+) -> anyhow::Result<String> {
+    let c = compare(topology, scored, risk)?;
+    Ok(match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&c)?;
+            s.push('\n');
+            s
+        }
+        Format::Csv => csv_text(&c)?,
+        Format::Text => text_report(&c, risk),
+    })
+}
+
+fn csv_text(c: &Comparison) -> anyhow::Result<String> {
+    let mut rows = Vec::new();
+    for p in &c.plans {
+        for [metric, value, lo, hi] in output::plan_metric_rows(&p.scores) {
+            rows.push([
+                p.rank.to_string(),
+                p.plan.clone(),
+                p.pareto_optimal.to_string(),
+                metric,
+                value,
+                lo,
+                hi,
+            ]);
+        }
+    }
+    output::csv_string(
+        &[
+            "rank",
+            "plan",
+            "pareto_optimal",
+            "metric",
+            "value",
+            "lo",
+            "hi",
+        ],
+        &rows,
+    )
+}
+
+/// `mean [lo, hi]` at a precision that suits the metric.
+fn interval(m: Metric, e: &drsim::simulate::Estimate) -> String {
+    match m {
+        Metric::AvailabilityTime | Metric::AvailabilityDemand => format!(
+            "{:.4}% [{:.4}, {:.4}]",
+            100.0 * e.mean,
+            100.0 * e.lo,
+            100.0 * e.hi
+        ),
+        Metric::UserMinutesLost => format!("{:.3e} [{:.3e}, {:.3e}]", e.mean, e.lo, e.hi),
+        Metric::LongOutage => format!("{:.3} [{:.3}, {:.3}]", e.mean, e.lo, e.hi),
+        _ => format!("{:.1} [{:.1}, {:.1}]", e.mean, e.lo, e.hi),
+    }
+}
+
+pub fn text_report(c: &Comparison, risk: Metric) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {} plans, {} trials x {} year(s), seed {}; ranked by {}; 95% intervals in brackets\n",
+        c.topology,
+        c.plans.len(),
+        c.trials,
+        c.years_per_trial,
+        c.seed,
+        risk.noun()
+    );
+    let rows: Vec<Vec<String>> = c
+        .plans
+        .iter()
+        .map(|p| {
+            let r = &p.scores;
+            let d = &r.downtime_minutes_per_year;
+            vec![
+                p.rank.to_string(),
+                p.plan.clone(),
+                if p.pareto_optimal { "*" } else { "" }.to_string(),
+                format_cost(p.cost_per_year),
+                interval(Metric::AvailabilityTime, &r.availability_time),
+                interval(Metric::DowntimeMinutes, &d.mean),
+                format!("{:.1}", d.p50),
+                format!("{:.1}", d.p99),
+                interval(Metric::UserMinutesLost, &r.user_minutes_lost_per_year),
+                format!("{:.3}", r.data_lost_minutes_per_year.mean),
+                format!("{:.1}", r.recovery.mean_minutes),
+                format!("{:.1}", r.recovery.p99_minutes),
+            ]
+        })
+        .collect();
+    s.push_str(&output::table(
+        &[
+            "rank",
+            "plan",
+            "frontier",
+            "cost/yr",
+            "availability (time)",
+            "downtime min/yr",
+            "p50",
+            "p99",
+            "user-min lost/yr",
+            "data lost min/yr",
+            "recovery mean min",
+            "recovery p99 min",
+        ],
+        &rows,
+    ));
+    if risk != Metric::DowntimeMinutes && risk != Metric::AvailabilityTime {
+        let _ = writeln!(s);
+        let rows: Vec<Vec<String>> = c
+            .plans
+            .iter()
+            .map(|p| vec![p.plan.clone(), interval(risk, &p.risk)])
+            .collect();
+        s.push_str(&output::table(&["plan", risk.label()], &rows));
+    }
+    let _ = writeln!(s, "\ndowntime by cause, min/year:");
+    let causes: Vec<&str> = c
+        .plans
+        .first()
+        .map(|p| p.scores.downtime_by_cause.iter().map(|c| c.cause).collect())
+        .unwrap_or_default();
+    let mut header = vec!["plan"];
+    header.extend(&causes);
+    let rows: Vec<Vec<String>> = c
+        .plans
+        .iter()
+        .map(|p| {
+            let mut v = vec![p.plan.clone()];
+            v.extend(
+                p.scores
+                    .downtime_by_cause
+                    .iter()
+                    .map(|c| format!("{:.2}", c.minutes_per_year)),
+            );
+            v
+        })
+        .collect();
+    s.push_str(&output::table(&header, &rows));
+    let frontier: Vec<&str> = c
+        .plans
+        .iter()
+        .filter(|p| p.pareto_optimal)
+        .map(|p| p.plan.as_str())
+        .collect();
+    let _ = writeln!(
+        s,
+        "\ncost-vs-{} frontier (*): {}",
+        risk.noun(),
+        frontier.join(", ")
+    );
+    for p in &c.plans {
+        if let Some(d) = p.dominated_by.first() {
+            let others = p.dominated_by.len() - 1;
+            let _ = write!(s, "  dominated: {}", d.reason);
+            if others > 0 {
+                let _ = write!(s, " (and dominated by {others} more)");
+            }
+            let _ = writeln!(s);
+        }
+    }
+    for p in &c.plans {
+        for n in &p.notes {
+            let _ = writeln!(s, "  note: plan {} {n}", p.plan);
+        }
+    }
+    s
+}

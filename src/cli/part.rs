@@ -1,0 +1,162 @@
+//! Partial results of a sharded command (`--shard I/N`), schema
+//! `drsim.part/1`, read back by `drsim merge`.
+//!
+//! ```text
+//! { "schema": "drsim.part/1", "command": "run" | "compare" | "reliability",
+//!   "topology": { "path", "name", "fingerprint" },
+//!   "seed": u64, "shard": { "index", "count" },
+//!   "run": { "trials", "years", "plans": [RunData...] }    (run, compare)
+//!   "compare": { "risk" }                                  (compare)
+//!   "reliability": { "settings": {..}, "seconds", "data": {..} }  (reliability) }
+//! ```
+//! A run part holds one [`RunData`] per plan (per-batch outputs, in batch
+//! order); a reliability part holds the per-batch sufficient statistics of
+//! the estimator. Other commands can add their own section the same way.
+
+use anyhow::{Context, bail};
+use drsim::estimate::parts::EstimateData;
+use drsim::model::Topology;
+use drsim::shard::Shard;
+use drsim::simulate::RunData;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const SCHEMA: &str = "drsim.part/1";
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Part {
+    pub schema: String,
+    pub command: String,
+    pub topology: TopologyRef,
+    pub seed: u64,
+    pub shard: Shard,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunPart>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reliability: Option<ReliabilityPart>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<ComparePart>,
+}
+
+/// What a compare part adds to its run section: how the merge ranks.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct ComparePart {
+    /// The `--risk` metric, by its short name.
+    pub risk: String,
+}
+
+/// Where the topology was read from and what it held, so the merge can
+/// reload it and refuse an edited copy.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct TopologyRef {
+    /// The path as given on the command line of the shard.
+    pub path: String,
+    pub name: String,
+    pub fingerprint: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct RunPart {
+    pub trials: usize,
+    pub years: usize,
+    pub plans: Vec<RunData>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct ReliabilityPart {
+    /// Everything besides the seed that shapes the estimate (criterion,
+    /// plan, overrides, method, samples); parts must agree on it.
+    pub settings: serde_json::Value,
+    /// Compute time of this shard.
+    pub seconds: f64,
+    pub data: EstimateData,
+}
+
+/// A shard's output is a part, whatever `--format` says otherwise.
+pub fn require_json(format_is_json: Option<bool>) -> anyhow::Result<()> {
+    if format_is_json == Some(false) {
+        bail!(
+            "--shard writes a partial result, which is always JSON (schema {SCHEMA}): drop \
+             --format (or use --format json) and choose the format of the final result with \
+             `drsim merge --format`"
+        );
+    }
+    Ok(())
+}
+
+impl Part {
+    pub fn new(
+        command: &str,
+        file: &Path,
+        topo: &Topology,
+        seed: u64,
+        shard: Shard,
+        run: Option<RunPart>,
+        reliability: Option<ReliabilityPart>,
+    ) -> Part {
+        Part {
+            schema: SCHEMA.into(),
+            command: command.into(),
+            topology: TopologyRef {
+                path: file.display().to_string(),
+                name: topo.name.clone(),
+                fingerprint: drsim::simulate::topology_fingerprint(topo),
+            },
+            seed,
+            shard,
+            run,
+            reliability,
+            compare: None,
+        }
+    }
+
+    pub fn to_json(&self) -> anyhow::Result<String> {
+        let mut s = serde_json::to_string(self)?;
+        s.push('\n');
+        Ok(s)
+    }
+
+    /// Reads and checks one part file; errors name the file.
+    pub fn read(path: &Path) -> anyhow::Result<Part> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read part {}", path.display()))?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a drsim part (invalid JSON)", path.display()))?;
+        match v.get("schema").and_then(|s| s.as_str()) {
+            Some(SCHEMA) => {}
+            Some(other) => bail!(
+                "{}: schema '{other}' is not a part (expected {SCHEMA}; was it written by \
+                 `--shard`?)",
+                path.display()
+            ),
+            None => bail!(
+                "{}: not a drsim part (no \"schema\": \"{SCHEMA}\"; was it written by `--shard`?)",
+                path.display()
+            ),
+        }
+        let part: Part = serde_json::from_value(v)
+            .with_context(|| format!("{}: malformed part", path.display()))?;
+        Shard::new(part.shard.index(), part.shard.count())
+            .with_context(|| format!("{}: bad shard", path.display()))?;
+        match (
+            part.command.as_str(),
+            &part.run,
+            &part.reliability,
+            &part.compare,
+        ) {
+            ("run", Some(_), None, None)
+            | ("compare", Some(_), None, Some(_))
+            | ("reliability", None, Some(_), None) => {}
+            ("run" | "compare" | "reliability", _, _, _) => bail!(
+                "{}: malformed part: a '{}' part must hold exactly its own section",
+                path.display(),
+                part.command
+            ),
+            (other, _, _, _) => bail!(
+                "{}: parts of '{other}' cannot be merged by this version of drsim",
+                path.display()
+            ),
+        }
+        Ok(part)
+    }
+}

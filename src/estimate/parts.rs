@@ -1,0 +1,379 @@
+//! Shards of a Monte Carlo estimate (`--shard I/N`).
+//!
+//! Crude and turnip estimates are sums over fixed batches, each with its own
+//! random stream, reduced in batch order. A shard runs a contiguous range of
+//! those batches and keeps one sufficient statistic per batch (the failure
+//! count, or the turnip's sample sums), so merging the parts and reducing
+//! them in batch order gives exactly the unsharded estimate.
+//!
+//! Runs with a target relative error size their rounds from the results so
+//! far, so they cannot be split in advance; exact methods have no batches.
+
+use super::stats::Moments;
+use super::{Criterion, Estimate, EstimateError, EstimateOptions, Method, crude, turnip};
+use crate::failure::StaticModel;
+use crate::shard::Shard;
+use serde::{Deserialize, Serialize};
+
+/// Sums of one turnip batch.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchSums {
+    pub n: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+/// Per-batch statistics, in batch order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "kebab-case")]
+pub enum BatchStats {
+    /// Failures seen in each crude batch.
+    Crude { failures: Vec<u64> },
+    /// Sums of the turnip samples of each batch.
+    Pmc { sums: Vec<BatchSums> },
+}
+
+impl BatchStats {
+    fn len(&self) -> usize {
+        match self {
+            BatchStats::Crude { failures } => failures.len(),
+            BatchStats::Pmc { sums } => sums.len(),
+        }
+    }
+
+    fn method(&self) -> &'static str {
+        match self {
+            BatchStats::Crude { .. } => "crude",
+            BatchStats::Pmc { .. } => "pmc",
+        }
+    }
+}
+
+/// Batches `first_batch..first_batch + len` of an estimate of `samples`
+/// samples with seed `seed`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EstimateData {
+    pub seed: u64,
+    /// Samples of the whole (unsharded) estimate.
+    pub samples: u64,
+    pub first_batch: u64,
+    pub stats: BatchStats,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PartError {
+    #[error("nothing to merge")]
+    Empty,
+    #[error("parts disagree on {what}: '{a}' vs '{b}' (were they run with the same settings?)")]
+    Mismatch {
+        what: &'static str,
+        a: String,
+        b: String,
+    },
+    #[error("batches {start}..{end} are missing (a shard was not run or not given)")]
+    Gap { start: u64, end: u64 },
+    #[error("batches from {start} are given twice (a shard was given twice)")]
+    Overlap { start: u64 },
+    #[error("the estimate is incomplete: it holds batches {have_start}..{have_end} of 0..{total}")]
+    Incomplete {
+        have_start: u64,
+        have_end: u64,
+        total: u64,
+    },
+    #[error("a part's batch statistics are inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// Runs shard `shard` of a crude or turnip estimate with a fixed sample
+/// count.
+pub fn estimate_data(
+    model: &StaticModel,
+    criterion: &Criterion,
+    opts: &EstimateOptions,
+    shard: Shard,
+) -> Result<EstimateData, EstimateError> {
+    super::validate(model, criterion)?;
+    if opts.target_re.is_some() {
+        return Err(EstimateError::BadOptions(
+            "a run with a target relative error sizes its rounds from its own results, so it \
+             cannot be sharded: give a fixed --samples instead"
+                .into(),
+        ));
+    }
+    if opts.samples == 0 {
+        return Err(EstimateError::BadOptions(
+            "samples must be at least 1".into(),
+        ));
+    }
+    let n = opts.samples;
+    let stats = match opts.method {
+        Method::Crude => {
+            let r = range(shard, n.div_ceil(crude::BATCH));
+            BatchStats::Crude {
+                failures: crude::batch_failures(model, criterion, opts.seed, 0, r, n),
+            }
+        }
+        Method::Pmc => {
+            let r = range(shard, n.div_ceil(turnip::BATCH));
+            let shocks = turnip::AntiShocks::new(model);
+            let sums = turnip::batch_moments(model, criterion, &shocks, opts.seed, 0, r, n)
+                .into_iter()
+                .map(|m| BatchSums {
+                    n: m.n,
+                    sum: m.sum,
+                    sum_sq: m.sum_sq,
+                })
+                .collect();
+            BatchStats::Pmc { sums }
+        }
+        Method::Exact | Method::Auto => {
+            return Err(EstimateError::BadOptions(format!(
+                "method {} cannot be sharded (only crude and pmc run in batches{})",
+                opts.method.as_str(),
+                if opts.method == Method::Auto {
+                    "; auto may pick the exact method"
+                } else {
+                    ""
+                }
+            )));
+        }
+    };
+    let first_batch = range(shard, total_batches_for(&stats, n)).start;
+    Ok(EstimateData {
+        seed: opts.seed,
+        samples: n,
+        first_batch,
+        stats,
+    })
+}
+
+fn range(shard: Shard, total: u64) -> std::ops::Range<u64> {
+    let r = shard.batches(total as usize);
+    r.start as u64..r.end as u64
+}
+
+fn batch_size(stats: &BatchStats) -> u64 {
+    match stats {
+        BatchStats::Crude { .. } => crude::BATCH,
+        BatchStats::Pmc { .. } => turnip::BATCH,
+    }
+}
+
+fn total_batches_for(stats: &BatchStats, samples: u64) -> u64 {
+    samples.div_ceil(batch_size(stats))
+}
+
+impl EstimateData {
+    pub fn method(&self) -> &'static str {
+        self.stats.method()
+    }
+
+    /// Number of batches of the whole estimate.
+    pub fn total_batches(&self) -> u64 {
+        total_batches_for(&self.stats, self.samples)
+    }
+
+    pub fn batch_range(&self) -> std::ops::Range<u64> {
+        self.first_batch..self.first_batch + self.stats.len() as u64
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.first_batch == 0 && self.stats.len() as u64 == self.total_batches()
+    }
+
+    /// Joins parts of one estimate (in any order) into one.
+    pub fn merge(mut parts: Vec<EstimateData>) -> Result<EstimateData, PartError> {
+        if parts.is_empty() {
+            return Err(PartError::Empty);
+        }
+        parts.sort_by_key(|p| p.first_batch);
+        let mut it = parts.into_iter();
+        let mut acc = it.next().expect("non-empty");
+        for p in it {
+            let check = |what: &'static str, a: String, b: String| {
+                if a == b {
+                    Ok(())
+                } else {
+                    Err(PartError::Mismatch { what, a, b })
+                }
+            };
+            check("method", acc.method().into(), p.method().into())?;
+            check("seed", acc.seed.to_string(), p.seed.to_string())?;
+            check("samples", acc.samples.to_string(), p.samples.to_string())?;
+            let end = acc.batch_range().end;
+            if p.first_batch > end {
+                return Err(PartError::Gap {
+                    start: end,
+                    end: p.first_batch,
+                });
+            }
+            if p.first_batch < end && p.stats.len() > 0 {
+                return Err(PartError::Overlap {
+                    start: p.first_batch,
+                });
+            }
+            match (&mut acc.stats, p.stats) {
+                (BatchStats::Crude { failures: a }, BatchStats::Crude { failures: b }) => {
+                    a.extend(b)
+                }
+                (BatchStats::Pmc { sums: a }, BatchStats::Pmc { sums: b }) => a.extend(b),
+                _ => unreachable!("methods were checked equal"),
+            }
+        }
+        Ok(acc)
+    }
+
+    /// The estimate, reduced in batch order exactly as the unsharded run
+    /// does; the data must be complete. `seconds` is left at 0.
+    pub fn estimate(&self) -> Result<Estimate, PartError> {
+        if !self.is_complete() {
+            let r = self.batch_range();
+            return Err(PartError::Incomplete {
+                have_start: r.start,
+                have_end: r.end,
+                total: self.total_batches(),
+            });
+        }
+        let bs = batch_size(&self.stats);
+        let expected = |b: usize| bs.min(self.samples - b as u64 * bs);
+        match &self.stats {
+            BatchStats::Crude { failures } => {
+                for (b, &k) in failures.iter().enumerate() {
+                    if k > expected(b) {
+                        return Err(PartError::Corrupt(format!(
+                            "batch {b} has {k} failures in {} samples",
+                            expected(b)
+                        )));
+                    }
+                }
+                Ok(crude::finish(failures.iter().sum(), self.samples))
+            }
+            BatchStats::Pmc { sums } => {
+                let mut m = Moments::default();
+                for (b, s) in sums.iter().enumerate() {
+                    if s.n != expected(b) {
+                        return Err(PartError::Corrupt(format!(
+                            "batch {b} holds {} samples, expected {}",
+                            s.n,
+                            expected(b)
+                        )));
+                    }
+                    // The unsharded run merges each batch into running sums
+                    // that start at zero, then adds those to zero again.
+                    m.merge(&Moments {
+                        n: s.n,
+                        sum: s.sum,
+                        sum_sq: s.sum_sq,
+                    });
+                }
+                let mut total = Moments::default();
+                total.merge(&m);
+                Ok(turnip::finish(&total))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimate::{estimate, instances};
+
+    fn opts(method: Method, samples: u64) -> EstimateOptions {
+        EstimateOptions {
+            method,
+            samples,
+            seed: 11,
+            ..EstimateOptions::default()
+        }
+    }
+
+    #[test]
+    fn shards_merge_into_the_unsharded_estimate_bit_for_bit() {
+        let model = instances::dodecahedron(0.1);
+        let crit = Criterion::TwoTerminal { s: 0, t: 19 };
+        for (method, samples) in [(Method::Crude, 50_000), (Method::Pmc, 5_000)] {
+            let o = opts(method, samples);
+            let mut whole = estimate(&model, &crit, &o).unwrap();
+            whole.seconds = 0.0;
+            for n in [1u32, 2, 7] {
+                let parts: Vec<EstimateData> = (0..n)
+                    .rev()
+                    .map(|i| {
+                        let d =
+                            estimate_data(&model, &crit, &o, Shard::new(i, n).unwrap()).unwrap();
+                        serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap()
+                    })
+                    .collect();
+                let merged = EstimateData::merge(parts).unwrap();
+                assert_eq!(merged.estimate().unwrap(), whole, "{method:?}, {n} shards");
+            }
+        }
+    }
+
+    #[test]
+    fn parts_do_not_depend_on_the_thread_count() {
+        let model = instances::dodecahedron(0.1);
+        let crit = Criterion::TwoTerminal { s: 0, t: 19 };
+        for (method, samples) in [(Method::Crude, 40_000), (Method::Pmc, 6_000)] {
+            let o = opts(method, samples);
+            let shard = Shard::new(1, 3).unwrap();
+            let on = |n: usize| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .unwrap()
+                    .install(|| estimate_data(&model, &crit, &o, shard).unwrap())
+            };
+            assert_eq!(on(1), on(2), "{method:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_unshardable_runs_and_bad_merges() {
+        let model = instances::dodecahedron(0.1);
+        let crit = Criterion::TwoTerminal { s: 0, t: 19 };
+        for m in [Method::Exact, Method::Auto] {
+            assert!(matches!(
+                estimate_data(&model, &crit, &opts(m, 1000), Shard::WHOLE),
+                Err(EstimateError::BadOptions(_))
+            ));
+        }
+        let adaptive = EstimateOptions {
+            target_re: Some(0.1),
+            ..opts(Method::Pmc, 1000)
+        };
+        assert!(estimate_data(&model, &crit, &adaptive, Shard::WHOLE).is_err());
+        let o = opts(Method::Pmc, 5000); // 5 batches
+        let part = |i| estimate_data(&model, &crit, &o, Shard::new(i, 3).unwrap()).unwrap();
+        let (a, b, c) = (part(0), part(1), part(2));
+        assert!(matches!(
+            EstimateData::merge(vec![a.clone(), c.clone()]),
+            Err(PartError::Gap { .. })
+        ));
+        assert!(matches!(
+            EstimateData::merge(vec![a.clone(), b.clone(), b.clone(), c.clone()]),
+            Err(PartError::Overlap { .. })
+        ));
+        assert!(matches!(
+            EstimateData::merge(vec![a.clone(), b.clone()])
+                .unwrap()
+                .estimate(),
+            Err(PartError::Incomplete { .. })
+        ));
+        let other = estimate_data(
+            &model,
+            &crit,
+            &EstimateOptions {
+                seed: 12,
+                ..o.clone()
+            },
+            Shard::new(1, 3).unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(
+            EstimateData::merge(vec![a, other, c]),
+            Err(PartError::Mismatch { what: "seed", .. })
+        ));
+    }
+}

@@ -1,0 +1,425 @@
+//! The design-review page of `drsim report`: one self-contained HTML file
+//! (inline CSS and SVG, no scripts, nothing fetched) with the model summary,
+//! the plans ranked side by side, downtime distributions, attribution by
+//! cause, single points of failure and what it takes to reproduce it.
+//!
+//! Ranking, frontier and the reasons a plan is off it come from
+//! [`crate::score::compare`] with downtime as the risk (paired comparisons:
+//! a plan is dominated only when the difference is significant).
+//!
+//! The page depends only on its input, so a seed fixes it byte for byte.
+
+pub mod svg;
+
+use crate::estimate::importance::CutSet;
+use crate::model::{Replication, Topology};
+use crate::score::compare::{ComparedPlan, compare};
+use crate::score::{Metric, ScoreError, ScoredPlan};
+use std::fmt::Write as _;
+
+/// The risk the plans are ranked on and traded against cost.
+pub const RISK: Metric = Metric::DowntimeMinutes;
+
+/// One plan's results.
+pub struct PlanSection {
+    /// Scores with their per-trial values (for pairing and the
+    /// distribution chart).
+    pub scored: ScoredPlan,
+    /// Minimal cut sets (up to order 2) of the plan's service at a random
+    /// instant, or why they could not be computed.
+    pub cut_sets: Result<Vec<CutSet>, String>,
+}
+
+/// Everything the page shows.
+pub struct ReportInput<'a> {
+    pub topo: &'a Topology,
+    /// The topology file as given.
+    pub source: String,
+    pub plans: Vec<PlanSection>,
+    pub seed: u64,
+    pub trials: usize,
+    pub years: usize,
+    /// The command line that produced the page.
+    pub command: String,
+}
+
+/// Escapes text for HTML and SVG content and attributes.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Bins of annual downtime for the distribution charts, in minutes.
+const BINS: [(f64, &str); 8] = [
+    (0.0, "0"),
+    (1.0, "≤1"),
+    (5.0, "1–5"),
+    (15.0, "5–15"),
+    (60.0, "15–60"),
+    (240.0, "1–4 h"),
+    (1440.0, "4–24 h"),
+    (f64::INFINITY, ">1 d"),
+];
+
+fn downtime_bins(minutes: &[f64]) -> Vec<(String, f64)> {
+    let mut counts = [0usize; BINS.len()];
+    for &m in minutes {
+        let i = if m <= 0.0 {
+            0
+        } else {
+            BINS.iter()
+                .position(|&(hi, _)| m <= hi)
+                .unwrap_or(BINS.len() - 1)
+        };
+        counts[i] += 1;
+    }
+    let n = minutes.len().max(1) as f64;
+    BINS.iter()
+        .zip(counts)
+        .map(|(&(_, l), c)| (l.to_string(), c as f64 / n))
+        .collect()
+}
+
+fn pct(e: &crate::simulate::Estimate) -> String {
+    format!(
+        "{:.4}%<br><small>[{:.4}, {:.4}]</small>",
+        100.0 * e.mean,
+        100.0 * e.lo,
+        100.0 * e.hi
+    )
+}
+
+fn num(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 10_000.0 {
+        money(v)
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn money(v: f64) -> String {
+    let s = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
+}
+
+const CSS: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1180px;color:#1a1a1a;padding:0 16px}
+h1{font-size:1.6em;margin-bottom:4px}h2{margin-top:32px;border-bottom:2px solid #0072B2;padding-bottom:4px}
+table{border-collapse:collapse;margin:8px 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}
+th{background:#f0f4f8}td.l,th.l{text-align:left}tr.front td{background:#eef7ee}
+.muted{color:#666}.badge{display:inline-block;padding:0 6px;border-radius:8px;background:#009E73;color:#fff;font-size:12px}
+.spof{color:#b00020;font-weight:bold}figure.chart{margin:12px 0;display:inline-block;vertical-align:top}
+code,pre{background:#f4f4f4;padding:2px 4px;border-radius:3px}pre{padding:8px;white-space:pre-wrap;word-break:break-all}
+.grid{display:flex;flex-wrap:wrap;gap:0 24px}
+";
+
+/// Renders the page; fails only if the plans' runs cannot be paired
+/// (different trials, years or seed).
+pub fn render_html(input: &ReportInput<'_>) -> Result<String, ScoreError> {
+    let t = input.topo;
+    let scored: Vec<ScoredPlan> = input.plans.iter().map(|p| p.scored.clone()).collect();
+    let cmp = compare(&t.name, &scored, RISK)?;
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>drsim report: {}</title><style>{CSS}</style></head><body>",
+        esc(&t.name)
+    );
+    let _ = writeln!(
+        h,
+        "<h1>Disaster-recovery review: {}</h1><p class=\"muted\">{}</p><p>Topology <code>{}</code>, {} trials × {} year(s) per plan, seed {} (95% intervals in brackets). drsim {}.</p>",
+        esc(&t.name),
+        esc(&t.description),
+        esc(&input.source),
+        input.trials,
+        input.years,
+        input.seed,
+        env!("CARGO_PKG_VERSION")
+    );
+    model_summary(&mut h, t);
+    comparison(&mut h, &cmp.plans);
+    charts(&mut h, input, &cmp.plans);
+    spofs(&mut h, input);
+    let _ = writeln!(
+        h,
+        "<h2 id=\"reproduce\">Reproduce</h2><p>Seed {seed}, {trials} trials × {years} year(s) per plan; the same command gives the same numbers on any machine and thread count.</p><pre>{cmd}</pre><p>The plan scores alone: <code>drsim run {src} --trials {trials} --years {years} --seed {seed} --format json</code></p>\n</body></html>",
+        seed = input.seed,
+        trials = input.trials,
+        years = input.years,
+        cmd = esc(&input.command),
+        src = esc(&shell_quote(&input.source)),
+    );
+    Ok(h)
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn model_summary(h: &mut String, t: &Topology) {
+    let users: f64 = t.demands.iter().map(|d| d.users).sum();
+    let rps: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
+    let _ = writeln!(
+        h,
+        "<h2 id=\"model\">Model</h2><table><tr><th class=\"l\">sites</th><th class=\"l\">links</th><th class=\"l\">regions</th><th class=\"l\">shared risks</th><th class=\"l\">release trains</th><th class=\"l\">demands</th><th class=\"l\">plans</th></tr><tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({} users, {} peak req/s)</td><td>{}</td></tr></table>",
+        t.sites.len(),
+        t.links.len(),
+        t.regions.len(),
+        t.shared_risks.len(),
+        t.release_trains.len(),
+        t.demands.len(),
+        money(users),
+        money(rps),
+        t.plans.len()
+    );
+    h.push_str("<table><tr><th class=\"l\">plan</th><th class=\"l\">mode</th><th class=\"l\">serving sites</th><th>quorum</th><th>replicas</th><th class=\"l\">replication</th><th>detection</th><th>switchover</th><th>cost / year</th></tr>\n");
+    for p in &t.plans {
+        let sites: Vec<&str> = p
+            .serving_sites
+            .iter()
+            .map(|s| t.sites[s.index()].key.as_str())
+            .collect();
+        let repl = match p.replication {
+            Replication::Sync => "sync".to_string(),
+            Replication::Async { lag } => format!("async, lag {lag}"),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"l\"><b>{}</b><br><small>{}</small></td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&p.key),
+            esc(&p.name),
+            p.mode.as_str(),
+            esc(&sites.join(", ")),
+            p.quorum,
+            p.replicas,
+            esc(&repl),
+            p.detection,
+            p.switchover,
+            money(p.cost_per_year)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// The ranked comparison table.
+fn comparison(h: &mut String, ranked: &[ComparedPlan]) {
+    h.push_str("<h2 id=\"plans\">Plans compared</h2><p>Ranked by mean downtime per year. <span class=\"badge\">frontier</span> marks the cost-vs-downtime Pareto frontier: a plan is off it when another plan costs no more and has significantly less downtime (paired 95% interval over the same simulated years).</p>\n<table><tr><th>rank</th><th class=\"l\">plan</th><th>availability (time)</th><th>availability (demand)</th><th>downtime min/year<br>mean [95%]</th><th>p50</th><th>p99</th><th>user-minutes lost / year</th><th>data lost min/year</th><th>recovery (RTO) mean / p99 min</th><th>cost / year</th><th class=\"l\">frontier</th></tr>\n");
+    for c in ranked {
+        let r = &c.scores;
+        let d = &r.downtime_minutes_per_year;
+        let mut why = if c.pareto_optimal {
+            "<span class=\"badge\">frontier</span>".to_string()
+        } else {
+            c.dominated_by
+                .iter()
+                .map(|x| esc(&x.reason))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        };
+        for n in &c.notes {
+            let _ = write!(why, "<br><small>{}</small>", esc(n));
+        }
+        let _ = writeln!(
+            h,
+            "<tr class=\"{}\"><td>{}</td><td class=\"l\"><b>{}</b><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}<br><small>[{}, {}]</small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td class=\"l\">{}</td></tr>",
+            if c.pareto_optimal { "front" } else { "" },
+            c.rank,
+            esc(&c.plan),
+            esc(&c.name),
+            pct(&r.availability_time),
+            pct(&r.availability_demand),
+            num(d.mean.mean),
+            num(d.mean.lo),
+            num(d.mean.hi),
+            num(d.p50),
+            num(d.p99),
+            num(r.user_minutes_lost_per_year.mean),
+            num(r.data_lost_minutes_per_year.mean),
+            num(r.recovery.mean_minutes),
+            num(r.recovery.p99_minutes),
+            money(r.cost_per_year),
+            why
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn charts(h: &mut String, input: &ReportInput<'_>, ranked: &[ComparedPlan]) {
+    let section = |plan: &str| {
+        input
+            .plans
+            .iter()
+            .find(|p| p.scored.plan() == plan)
+            .expect("the comparison ranks the input's plans")
+    };
+    h.push_str("<h2 id=\"distributions\">Downtime distribution</h2><p>Share of simulated years by total downtime in the year.</p><div class=\"grid\">\n");
+    for (k, c) in ranked.iter().enumerate() {
+        let p = section(&c.plan);
+        let svg = svg::histogram(
+            &format!("{}: downtime per year", c.plan),
+            "downtime in the year (minutes unless marked)",
+            &downtime_bins(p.scored.values(Metric::DowntimeMinutes)),
+            svg::PALETTE[k % svg::PALETTE.len()],
+        );
+        let _ = writeln!(
+            h,
+            "<figure class=\"chart\" id=\"chart-downtime-{}\">{svg}</figure>",
+            esc(&c.plan)
+        );
+    }
+    h.push_str("</div>\n");
+    // Attribution: every cause that any plan has, in the simulator's order.
+    let mut causes: Vec<&str> = Vec::new();
+    for c in ranked {
+        for x in &c.scores.downtime_by_cause {
+            if x.minutes_per_year > 0.0 && !causes.contains(&x.cause) {
+                causes.push(x.cause);
+            }
+        }
+    }
+    let rows: Vec<(String, Vec<f64>)> = ranked
+        .iter()
+        .map(|c| {
+            let v = causes
+                .iter()
+                .map(|cause| {
+                    c.scores
+                        .downtime_by_cause
+                        .iter()
+                        .find(|x| x.cause == *cause)
+                        .map_or(0.0, |x| x.minutes_per_year)
+                })
+                .collect();
+            (c.plan.clone(), v)
+        })
+        .collect();
+    h.push_str("<h2 id=\"causes\">Downtime by cause</h2><p>Mean minutes of downtime per year, attributed to what was down.</p>\n");
+    let _ = writeln!(
+        h,
+        "<figure class=\"chart\" id=\"chart-causes\">{}</figure>",
+        svg::stacked_bars(
+            "Downtime by cause (minutes per year)",
+            "minutes per year",
+            &rows,
+            &causes
+        )
+    );
+    let pts: Vec<svg::Point> = ranked
+        .iter()
+        .map(|c| svg::Point {
+            label: c.plan.clone(),
+            x: c.cost_per_year,
+            y: c.scores.downtime_minutes_per_year.mean.mean,
+            frontier: c.pareto_optimal,
+        })
+        .collect();
+    h.push_str("<h2 id=\"frontier\">Cost and downtime</h2><p>Filled points joined by the dashed line are on the Pareto frontier; hollow ones are dominated.</p>\n");
+    let _ = writeln!(
+        h,
+        "<figure class=\"chart\" id=\"chart-frontier\">{}</figure>",
+        svg::scatter(
+            "Cost vs. mean downtime",
+            "cost per year",
+            "downtime, minutes per year",
+            &pts
+        )
+    );
+}
+
+fn spofs(h: &mut String, input: &ReportInput<'_>) {
+    h.push_str("<h2 id=\"spof\">Single points of failure</h2><p>Minimal cut sets of each plan's service at a random instant (every demand reaching a quorum of its serving sites), over sites, links and shared causes (conduits, regional hazards, release trains, operator errors); one-event cuts are single points of failure. Probability: that every event of the set is in effect at a random instant. Largest first, at most 10 per plan.</p>\n");
+    for p in &input.plans {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(p.scored.plan()));
+        match &p.cut_sets {
+            Err(e) => {
+                let _ = writeln!(h, "<p class=\"muted\">not computed: {}</p>", esc(e));
+            }
+            Ok(cuts) => {
+                let singles = cuts.iter().filter(|c| c.events.len() == 1).count();
+                let _ = writeln!(
+                    h,
+                    "<p>{} single point{} of failure; {} minimal cut sets of up to two events.</p>",
+                    singles,
+                    if singles == 1 { "" } else { "s" },
+                    cuts.len()
+                );
+                if cuts.is_empty() {
+                    continue;
+                }
+                let mut top: Vec<&CutSet> = cuts.iter().collect();
+                top.sort_by(|a, b| {
+                    a.events
+                        .len()
+                        .cmp(&b.events.len())
+                        .then(b.prob.total_cmp(&a.prob))
+                });
+                h.push_str("<table><tr><th class=\"l\">events</th><th>probability</th><th class=\"l\"></th></tr>\n");
+                for c in top.iter().take(10) {
+                    let _ = writeln!(
+                        h,
+                        "<tr><td class=\"l\">{}</td><td>{:.3e}</td><td class=\"l\">{}</td></tr>",
+                        esc(&c.events.join(" + ")),
+                        c.prob,
+                        if c.events.len() == 1 {
+                            "<span class=\"spof\">single point of failure</span>"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                h.push_str("</table>\n");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_count_every_trial_once() {
+        let b = downtime_bins(&[0.0, 0.0, 0.5, 3.0, 100.0, 5000.0, 1.0, 1440.0]);
+        let v: Vec<f64> = b.iter().map(|x| x.1 * 8.0).collect();
+        assert_eq!(v, vec![2.0, 2.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("topologies/a.toml"), "topologies/a.toml");
+        assert_eq!(shell_quote("my file's"), "'my file'\\''s'");
+        assert_eq!(money(1234567.0), "1,234,567");
+        assert_eq!(money(999.0), "999");
+    }
+}

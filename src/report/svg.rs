@@ -1,0 +1,365 @@
+//! Small hand-written SVG charts for the HTML report: no fonts to load, no
+//! scripts, nothing fetched; the markup is deterministic, so the same run
+//! gives the same page byte for byte.
+
+use super::esc;
+use std::fmt::Write as _;
+
+/// Colours that stay distinct for the usual colour-vision deficiencies
+/// (Okabe-Ito), then a few greys.
+pub const PALETTE: [&str; 10] = [
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+    "#999999", "#666666",
+];
+
+const FONT: &str = r#"font-family="system-ui, sans-serif" font-size="12""#;
+
+fn open(out: &mut String, w: f64, h: f64, title: &str) {
+    let _ = write!(
+        out,
+        r##"<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" {FONT}><title>{t}</title><rect width="{w}" height="{h}" fill="#ffffff"/>"##,
+        t = esc(title)
+    );
+}
+
+/// A rounded number for axis ticks: 1, 2 or 5 times a power of ten.
+fn nice_step(range: f64, ticks: usize) -> f64 {
+    let raw = (range / ticks as f64).max(f64::MIN_POSITIVE);
+    let p = 10f64.powf(raw.log10().floor());
+    let m = raw / p;
+    p * if m <= 1.0 {
+        1.0
+    } else if m <= 2.0 {
+        2.0
+    } else if m <= 5.0 {
+        5.0
+    } else {
+        10.0
+    }
+}
+
+/// Short tick label: integers without decimals, otherwise up to 3
+/// significant digits, large values with k/M suffixes.
+pub fn short(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{}M", trim(v / 1e6))
+    } else if a >= 1e4 {
+        format!("{}k", trim(v / 1e3))
+    } else {
+        trim(v)
+    }
+}
+
+fn trim(v: f64) -> String {
+    let s = if v == v.round() {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.3}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Vertical bars over labelled bins, each bar's value a fraction (0..1)
+/// printed above it as a percentage.
+pub fn histogram(title: &str, x_label: &str, bins: &[(String, f64)], color: &str) -> String {
+    let (w, h) = (560.0, 280.0);
+    let (left, right, top, bottom) = (56.0, 12.0, 30.0, 58.0);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let _ = write!(
+        s,
+        r#"<text x="{left}" y="18" font-weight="bold">{}</text>"#,
+        esc(title)
+    );
+    let max = bins.iter().map(|b| b.1).fold(0.0, f64::max).max(1e-12);
+    let step = nice_step(max, 4);
+    let top_val = (max / step).ceil() * step;
+    let ph = h - top - bottom;
+    let pw = w - left - right;
+    let y_of = |v: f64| top + ph * (1.0 - v / top_val);
+    let mut t = 0.0;
+    while t <= top_val + step * 1e-9 {
+        let y = y_of(t);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e0e0e0"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}%</text>"##,
+            w - right,
+            left - 6.0,
+            y + 4.0,
+            short(100.0 * t)
+        );
+        t += step;
+    }
+    let bw = pw / bins.len().max(1) as f64;
+    for (i, (label, v)) in bins.iter().enumerate() {
+        let x = left + bw * i as f64;
+        let y = y_of(*v);
+        let _ = write!(
+            s,
+            r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{color}"><title>{}: {:.2}%</title></rect>"#,
+            x + bw * 0.12,
+            bw * 0.76,
+            (top + ph - y).max(0.0),
+            esc(label),
+            100.0 * v
+        );
+        if *v > 0.0 {
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11">{}%</text>"#,
+                x + bw / 2.0,
+                y - 4.0,
+                pct_label(*v)
+            );
+        }
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            x + bw / 2.0,
+            top + ph + 16.0,
+            esc(label)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text></svg>"##,
+        top + ph,
+        w - right,
+        top + ph,
+        left + pw / 2.0,
+        h - 10.0,
+        esc(x_label)
+    );
+    s
+}
+
+fn pct_label(v: f64) -> String {
+    let p = 100.0 * v;
+    if p >= 10.0 {
+        format!("{p:.0}")
+    } else if p >= 0.1 {
+        format!("{p:.1}")
+    } else {
+        format!("{p:.2}")
+    }
+}
+
+/// One horizontal bar per row, split into the series' values; a legend
+/// below names the series.
+pub fn stacked_bars(
+    title: &str,
+    x_label: &str,
+    rows: &[(String, Vec<f64>)],
+    series: &[&str],
+) -> String {
+    let w = 760.0;
+    let (left, right, top) = (170.0, 20.0, 30.0);
+    let bar_h = 26.0;
+    let ph = bar_h * rows.len() as f64 * 1.4;
+    let legend_rows = series.len().div_ceil(4) as f64;
+    let h = top + ph + 44.0 + 18.0 * legend_rows + 8.0;
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let _ = write!(
+        s,
+        r#"<text x="{left}" y="18" font-weight="bold">{}</text>"#,
+        esc(title)
+    );
+    let pw = w - left - right;
+    let max = rows
+        .iter()
+        .map(|r| r.1.iter().sum::<f64>())
+        .fold(0.0, f64::max)
+        .max(1e-12);
+    let step = nice_step(max, 5);
+    let top_val = (max / step).ceil() * step;
+    let x_of = |v: f64| left + pw * v / top_val;
+    let mut t = 0.0;
+    while t <= top_val + step * 1e-9 {
+        let x = x_of(t);
+        let _ = write!(
+            s,
+            r##"<line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{:.1}" stroke="#e0e0e0"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            top + ph,
+            top + ph + 16.0,
+            short(t)
+        );
+        t += step;
+    }
+    for (i, (label, values)) in rows.iter().enumerate() {
+        let y = top + bar_h * 1.4 * i as f64 + bar_h * 0.2;
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 8.0,
+            y + bar_h * 0.65,
+            esc(label)
+        );
+        let mut acc = 0.0;
+        for (j, v) in values.iter().enumerate() {
+            if *v <= 0.0 {
+                continue;
+            }
+            let (x0, x1) = (x_of(acc), x_of(acc + v));
+            let _ = write!(
+                s,
+                r#"<rect x="{x0:.1}" y="{y:.1}" width="{:.1}" height="{bar_h}" fill="{}"><title>{}: {}: {} min/year</title></rect>"#,
+                (x1 - x0).max(0.5),
+                PALETTE[j % PALETTE.len()],
+                esc(label),
+                esc(series[j]),
+                short(*v)
+            );
+            acc += v;
+        }
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{:.1}" stroke="#333"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+        top + ph,
+        left + pw / 2.0,
+        top + ph + 34.0,
+        esc(x_label)
+    );
+    for (j, name) in series.iter().enumerate() {
+        let x = left + 150.0 * (j % 4) as f64;
+        let y = top + ph + 48.0 + 18.0 * (j / 4) as f64;
+        let _ = write!(
+            s,
+            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}"/><text x="{:.1}" y="{y:.1}">{}</text>"#,
+            y - 10.0,
+            PALETTE[j % PALETTE.len()],
+            x + 17.0,
+            esc(name)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A labelled point of [`scatter`].
+pub struct Point {
+    pub label: String,
+    pub x: f64,
+    pub y: f64,
+    pub frontier: bool,
+}
+
+/// Points with the frontier ones joined by a line (in x order) and drawn
+/// filled; the others hollow.
+pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[Point]) -> String {
+    let (w, h) = (760.0, 340.0);
+    let (left, right, top, bottom) = (70.0, 150.0, 30.0, 50.0);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let _ = write!(
+        s,
+        r#"<text x="{left}" y="18" font-weight="bold">{}</text>"#,
+        esc(title)
+    );
+    let (pw, ph) = (w - left - right, h - top - bottom);
+    let xmax = points.iter().map(|p| p.x).fold(0.0, f64::max).max(1e-12);
+    let ymax = points.iter().map(|p| p.y).fold(0.0, f64::max).max(1e-12);
+    let (xs, ys) = (nice_step(xmax, 5), nice_step(ymax, 4));
+    let (xt, yt) = ((xmax / xs).ceil() * xs, (ymax / ys).ceil() * ys);
+    let px = |x: f64| left + pw * x / xt;
+    let py = |y: f64| top + ph * (1.0 - y / yt);
+    let mut t = 0.0;
+    while t <= xt + xs * 1e-9 {
+        let _ = write!(
+            s,
+            r##"<line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{:.1}" stroke="#e0e0e0"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            top + ph,
+            top + ph + 16.0,
+            short(t),
+            x = px(t)
+        );
+        t += xs;
+    }
+    let mut t = 0.0;
+    while t <= yt + ys * 1e-9 {
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e0e0e0"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            left + pw,
+            left - 6.0,
+            py(t) + 4.0,
+            short(t),
+            y = py(t)
+        );
+        t += ys;
+    }
+    let mut front: Vec<&Point> = points.iter().filter(|p| p.frontier).collect();
+    front.sort_by(|a, b| a.x.total_cmp(&b.x));
+    if front.len() > 1 {
+        let pts: Vec<String> = front
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", px(p.x), py(p.y)))
+            .collect();
+        let _ = write!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2" stroke-dasharray="6 4"/>"#,
+            pts.join(" "),
+            PALETTE[3]
+        );
+    }
+    for p in points {
+        let (x, y) = (px(p.x), py(p.y));
+        let fill = if p.frontier { PALETTE[0] } else { "#ffffff" };
+        let _ = write!(
+            s,
+            r#"<circle cx="{x:.1}" cy="{y:.1}" r="6" fill="{fill}" stroke="{}" stroke-width="2"><title>{}: cost {} / year, {} min/year</title></circle><text x="{:.1}" y="{:.1}">{}</text>"#,
+            PALETTE[0],
+            esc(&p.label),
+            short(p.x),
+            short(p.y),
+            x + 9.0,
+            y + 4.0,
+            esc(&p.label)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333"/><line x1="{left}" y1="{top}" x2="{left}" y2="{:.1}" stroke="#333"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text transform="translate(16 {:.1}) rotate(-90)" text-anchor="middle">{}</text></svg>"##,
+        top + ph,
+        left + pw,
+        top + ph,
+        top + ph,
+        left + pw / 2.0,
+        h - 12.0,
+        esc(x_label),
+        top + ph / 2.0,
+        esc(y_label)
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_and_labels() {
+        assert_eq!(nice_step(10.0, 5), 2.0);
+        assert_eq!(nice_step(0.07, 4), 0.02);
+        assert_eq!(nice_step(730.0, 5), 200.0);
+        assert_eq!(short(2_500_000.0), "2.5M");
+        assert_eq!(short(45_000.0), "45k");
+        assert_eq!(short(0.125), "0.125");
+        assert_eq!(short(12.0), "12");
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let s = histogram("a<b", "x&y", &[("<1".into(), 0.5)], "#000");
+        assert!(s.contains("a&lt;b") && s.contains("x&amp;y") && s.contains("&lt;1"));
+        assert!(!s.contains("<1<"));
+    }
+}

@@ -1,0 +1,389 @@
+//! Two versions of a topology: what changed in the model, and how each
+//! plan's scores moved.
+//!
+//! The model diff compares the canonical TOML form of both models
+//! ([`crate::io::save`]), so fields carry the names a file author writes and
+//! formatting, comments and order in the files do not count as changes.
+//! Components are matched by id: a renamed id shows as one removed and one
+//! added.
+//!
+//! Score deltas pair trial `i` of the old run with trial `i` of the new one
+//! (same seed, trials and years), see [`super`]; with common random numbers a
+//! change that touches one component leaves the other trials' randomness
+//! alone, so small effects are detected with few trials.
+//!
+//! JSON schema `drsim.diff/1` ([`DiffReport`]):
+//! `{ "schema": "drsim.diff/1", "old": str, "new": str, "seed": u64,
+//!    "trials": n, "years_per_trial": n,
+//!    "model": [ { "kind": str, "id": str, "change": "added"|"removed"|"changed",
+//!                 "fields": [ {"field": str, "old": str|null, "new": str|null} ] } ],
+//!    "plans": [ { "plan": str, "name": str, "cost_old": f64, "cost_new": f64,
+//!      "metrics": [ { "metric": str, "old": {mean, lo, hi, se}, "new": {..},
+//!        "difference": {mean, lo, hi, se}, "verdict": "better"|"worse"|"no_significant_change" } ] } ],
+//!    "plans_added": [str], "plans_removed": [str] }`;
+//! differences are new minus old; `fields` is empty unless `change` is "changed".
+
+use super::{Metric, ScoreError, ScoredPlan, Verdict, paired_difference};
+use crate::model::Topology;
+use crate::simulate::Estimate;
+use serde::Serialize;
+
+pub const SCHEMA: &str = "drsim.diff/1";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    /// `None`: the field is absent on that side.
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ComponentChange {
+    /// "topology", "region", "site", "link", "shared_risk", "release_train",
+    /// "operator_errors", "demand", "surge" or "plan" (the file's table names).
+    pub kind: &'static str,
+    pub id: String,
+    pub change: ChangeKind,
+    pub fields: Vec<FieldChange>,
+}
+
+/// The file's array tables, in file order, each keyed by `id`.
+const ARRAYS: [&str; 8] = [
+    "region",
+    "site",
+    "link",
+    "shared_risk",
+    "release_train",
+    "demand",
+    "surge",
+    "plan",
+];
+
+fn canonical(t: &Topology) -> toml::Table {
+    toml::from_str(&crate::io::save::to_toml_string(t))
+        .expect("the canonical TOML form of a valid topology parses")
+}
+
+fn text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn field_changes(old: &toml::Table, new: &toml::Table) -> Vec<FieldChange> {
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| FieldChange {
+            field: k.clone(),
+            old: old.get(k).map(text),
+            new: new.get(k).map(text),
+        })
+        .collect()
+}
+
+fn tables<'a>(t: &'a toml::Table, key: &str) -> Vec<(String, &'a toml::Table)> {
+    t.get(key)
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_table())
+                .map(|t| {
+                    let id = t.get("id").map(text).unwrap_or_default();
+                    (id, t)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Everything that differs between two models.
+pub fn model_diff(old: &Topology, new: &Topology) -> Vec<ComponentChange> {
+    let (o, n) = (canonical(old), canonical(new));
+    let empty = toml::Table::new();
+    let mut out = Vec::new();
+    for (kind, id) in [("topology", new.name.as_str()), ("operator_errors", "")] {
+        let (a, b) = (
+            o.get(kind).and_then(|v| v.as_table()),
+            n.get(kind).and_then(|v| v.as_table()),
+        );
+        let change = match (a, b) {
+            (None, None) => continue,
+            (Some(_), None) => ChangeKind::Removed,
+            (None, Some(_)) => ChangeKind::Added,
+            (Some(_), Some(_)) => ChangeKind::Changed,
+        };
+        let fields = field_changes(a.unwrap_or(&empty), b.unwrap_or(&empty));
+        if change != ChangeKind::Changed || !fields.is_empty() {
+            out.push(ComponentChange {
+                kind,
+                id: id.to_string(),
+                change,
+                fields: if change == ChangeKind::Changed {
+                    fields
+                } else {
+                    Vec::new()
+                },
+            });
+        }
+    }
+    for kind in ARRAYS {
+        let (a, b) = (tables(&o, kind), tables(&n, kind));
+        for (id, ta) in &a {
+            match b.iter().find(|(k, _)| k == id) {
+                None => out.push(ComponentChange {
+                    kind,
+                    id: id.clone(),
+                    change: ChangeKind::Removed,
+                    fields: Vec::new(),
+                }),
+                Some((_, tb)) => {
+                    let fields = field_changes(ta, tb);
+                    if !fields.is_empty() {
+                        out.push(ComponentChange {
+                            kind,
+                            id: id.clone(),
+                            change: ChangeKind::Changed,
+                            fields,
+                        });
+                    }
+                }
+            }
+        }
+        for (id, _) in &b {
+            if !a.iter().any(|(k, _)| k == id) {
+                out.push(ComponentChange {
+                    kind,
+                    id: id.clone(),
+                    change: ChangeKind::Added,
+                    fields: Vec::new(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricDelta {
+    pub metric: &'static str,
+    pub old: Estimate,
+    pub new: Estimate,
+    /// New minus old, paired over trials.
+    pub difference: Estimate,
+    pub verdict: Verdict,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlanDelta {
+    pub plan: String,
+    pub name: String,
+    pub cost_old: f64,
+    pub cost_new: f64,
+    pub metrics: Vec<MetricDelta>,
+}
+
+impl PlanDelta {
+    pub fn metric(&self, m: Metric) -> Option<&MetricDelta> {
+        self.metrics.iter().find(|d| d.metric == m.key())
+    }
+}
+
+/// How one plan's scores moved between two paired runs.
+pub fn plan_delta(old: &ScoredPlan, new: &ScoredPlan) -> Result<PlanDelta, ScoreError> {
+    let mut metrics = Vec::new();
+    for m in Metric::ALL {
+        let d = paired_difference(old.values(m), new.values(m))?;
+        metrics.push(MetricDelta {
+            metric: m.key(),
+            old: old.estimate(m),
+            new: new.estimate(m),
+            difference: d,
+            verdict: Verdict::of(&d, m.higher_is_better()),
+        });
+    }
+    Ok(PlanDelta {
+        plan: new.plan().to_string(),
+        name: new.report.name.clone(),
+        cost_old: old.report.cost_per_year,
+        cost_new: new.report.cost_per_year,
+        metrics,
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DiffReport {
+    pub schema: &'static str,
+    pub old: String,
+    pub new: String,
+    pub seed: u64,
+    pub trials: usize,
+    pub years_per_trial: usize,
+    pub model: Vec<ComponentChange>,
+    pub plans: Vec<PlanDelta>,
+    pub plans_added: Vec<String>,
+    pub plans_removed: Vec<String>,
+}
+
+/// Plans present in both models, by id: `(old index, new index)`, in the new
+/// file's order; and the ids only in the old and only in the new model.
+pub fn match_plans(
+    old: &Topology,
+    new: &Topology,
+) -> (Vec<(usize, usize)>, Vec<String>, Vec<String>) {
+    let both = new
+        .plans
+        .iter()
+        .enumerate()
+        .filter_map(|(j, p)| old.plan_id(&p.key).map(|i| (i.index(), j)))
+        .collect();
+    let removed = old
+        .plans
+        .iter()
+        .filter(|p| new.plan_id(&p.key).is_none())
+        .map(|p| p.key.clone())
+        .collect();
+    let added = new
+        .plans
+        .iter()
+        .filter(|p| old.plan_id(&p.key).is_none())
+        .map(|p| p.key.clone())
+        .collect();
+    (both, removed, added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn load(name: &str) -> Topology {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("topologies")
+            .join(name);
+        crate::io::load_path(&p).unwrap()
+    }
+
+    #[test]
+    fn identical_models_have_no_changes() {
+        let t = load("global-messaging.toml");
+        assert!(model_diff(&t, &t.clone()).is_empty());
+    }
+
+    #[test]
+    fn components_and_the_topology_table_are_diffed_too() {
+        let old = load("global-messaging.toml");
+        let mut p = old.clone().into_parts();
+        p.description = "edited".into();
+        p.sites[0].capacity_rps *= 2.0;
+        let site = p.sites[0].key.clone();
+        // A link no shared-risk group names, so removing it keeps the
+        // model valid.
+        let li = (0..p.links.len())
+            .rev()
+            .find(|&i| {
+                p.shared_risks
+                    .iter()
+                    .all(|g| g.links.iter().all(|l| l.index() != i))
+            })
+            .unwrap();
+        let link = p.links.remove(li).key;
+        for g in &mut p.shared_risks {
+            for l in &mut g.links {
+                if l.index() > li {
+                    l.0 -= 1;
+                }
+            }
+        }
+        let new = Topology::from_parts(p).unwrap();
+        let d = model_diff(&old, &new);
+        let summary: Vec<(&str, &str, ChangeKind, Vec<&str>)> = d
+            .iter()
+            .map(|c| {
+                (
+                    c.kind,
+                    c.id.as_str(),
+                    c.change,
+                    c.fields.iter().map(|f| f.field.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "topology",
+                    old.name.as_str(),
+                    ChangeKind::Changed,
+                    vec!["description"]
+                ),
+                (
+                    "site",
+                    site.as_str(),
+                    ChangeKind::Changed,
+                    vec!["capacity_rps"]
+                ),
+                ("link", link.as_str(), ChangeKind::Removed, vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn edits_show_as_added_removed_and_changed_fields() {
+        let old = load("global-messaging.toml");
+        let mut p = old.clone().into_parts();
+        let plan = p
+            .plans
+            .iter_mut()
+            .find(|p| p.key == "active-passive")
+            .unwrap();
+        plan.detection = crate::units::Duration::from_secs(60.0).unwrap();
+        plan.cost_per_year = 70e6;
+        let removed = p.plans.remove(0);
+        let mut extra = removed.clone();
+        extra.key = "brand-new".into();
+        p.plans.push(extra);
+        let new = Topology::from_parts(p).unwrap();
+        let d = model_diff(&old, &new);
+        let summary: Vec<(&str, &str, ChangeKind)> = d
+            .iter()
+            .map(|c| (c.kind, c.id.as_str(), c.change))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("plan", removed.key.as_str(), ChangeKind::Removed),
+                ("plan", "active-passive", ChangeKind::Changed),
+                ("plan", "brand-new", ChangeKind::Added),
+            ]
+        );
+        let fields: Vec<(&str, Option<&str>, Option<&str>)> = d[1]
+            .fields
+            .iter()
+            .map(|f| (f.field.as_str(), f.old.as_deref(), f.new.as_deref()))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("cost_per_year", Some("65000000.0"), Some("70000000.0")),
+                ("detection", Some("5m"), Some("1m")),
+            ]
+        );
+        let (both, gone, added) = match_plans(&old, &new);
+        assert_eq!(both.len(), old.plans.len() - 1);
+        assert_eq!(gone, vec![removed.key.clone()]);
+        assert_eq!(added, vec!["brand-new".to_string()]);
+    }
+}

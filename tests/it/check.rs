@@ -1,0 +1,234 @@
+//! `drsim check`: exit 0 / 1 / 3 when targets are met, missed or
+//! undecided, with JSON and JUnit output.
+
+use assert_cmd::Command;
+use drsim::model::Topology;
+use drsim::score::{Metric, ScoredPlan, Z95};
+use drsim::simulate::SimConfig;
+use drsim::units::Probability;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const FILE: &str = "topologies/global-messaging.toml";
+const PLAN: &str = "active-passive";
+
+fn cli() -> Command {
+    Command::cargo_bin("drsim").unwrap()
+}
+
+fn bundled() -> Topology {
+    drsim::io::load_path(Path::new(FILE)).unwrap()
+}
+
+/// The bundled topology with only an availability target on the
+/// active-passive plan, saved to `dir`.
+fn with_target(dir: &Path, availability: f64) -> PathBuf {
+    let mut parts = bundled().into_parts();
+    for p in &mut parts.plans {
+        p.targets = Default::default();
+        if p.key == PLAN {
+            p.targets.availability = Some(Probability::new(availability).unwrap());
+        }
+    }
+    let t = Topology::from_parts(parts).unwrap();
+    let path = dir.join("targets.toml");
+    std::fs::write(&path, drsim::io::save::to_toml_string(&t)).unwrap();
+    path
+}
+
+fn check_json(file: &Path, extra: &[&str], code: i32) -> serde_json::Value {
+    let out = cli()
+        .arg("check")
+        .arg(file)
+        .args(["--format", "json"])
+        .args(extra)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn an_easy_target_is_met_in_the_first_round() {
+    let dir = tempfile::tempdir().unwrap();
+    // 99% is far below the ~99.965% the plan achieves.
+    let f = with_target(dir.path(), 0.99);
+    let v = check_json(&f, &["--min-trials", "200", "--trials", "6400"], 0);
+    assert_eq!(v["schema"], "drsim.check/1");
+    assert_eq!(v["outcome"], "met");
+    let r = &v["results"][0];
+    assert_eq!(r["plan"], PLAN);
+    assert_eq!(r["target"], "availability");
+    assert_eq!(r["outcome"], "met");
+    assert_eq!(r["trials"], 200, "decided at the first look");
+    assert!(r["bounds"][0].as_f64().unwrap() >= 0.99);
+    assert_eq!(
+        v["plans_without_targets"],
+        serde_json::json!(["single-region", "active-active-5", "global-mesh"])
+    );
+}
+
+#[test]
+fn an_impossible_target_fails_with_exit_1_and_a_junit_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = with_target(dir.path(), 0.999_999);
+    let junit = dir.path().join("report.xml");
+    cli()
+        .arg("check")
+        .arg(&f)
+        .args(["--min-trials", "200", "--trials", "800", "--junit"])
+        .arg(&junit)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("FAIL  active-passive  availability")
+                .and(predicate::str::contains("-> MISSED (exit 1)")),
+        );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].attribute("classname"), Some(PLAN));
+    assert!(cases[0].children().any(|n| n.has_tag_name("failure")));
+}
+
+#[test]
+fn a_target_at_the_achievable_value_is_inconclusive_with_exit_3() {
+    // Put the target half a standard error above the mean that a 200-trial
+    // run with seed 1 gets: its interval (±1.96 SE) contains the target, so
+    // 200 trials cannot decide, and the trials that would settle it at that
+    // mean and spread are 200 * (1.96 SE / 0.5 SE)^2 = 3073.2 -> 3074.
+    let t = bundled();
+    let plan = t.plan_id(PLAN).unwrap().index();
+    let cfg = SimConfig {
+        trials: 200,
+        years: 1,
+        seed: 1,
+    };
+    let s = ScoredPlan::simulate(&t, plan, &cfg, &|_| {}).unwrap();
+    let e = drsim::simulate::Estimate::of(s.values(Metric::AvailabilityTime));
+    assert!(e.se > 0.0);
+    let dir = tempfile::tempdir().unwrap();
+    let f = with_target(dir.path(), e.mean + 0.5 * e.se);
+    let junit = dir.path().join("report.xml");
+    let v = check_json(
+        &f,
+        &[
+            "--min-trials",
+            "200",
+            "--trials",
+            "200",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        3,
+    );
+    assert_eq!(v["outcome"], "inconclusive");
+    let r = &v["results"][0];
+    assert_eq!(r["trials"], 200);
+    let expect = (200.0 * (Z95 / 0.5f64).powi(2)).ceil() as u64;
+    assert_eq!(expect, 3074);
+    assert_eq!(r["trials_needed"], expect);
+    assert!(r["detail"].as_str().unwrap().contains("about 3074 trials"));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert!(doc.descendants().any(|n| n.has_tag_name("skipped")));
+}
+
+#[test]
+fn the_bundled_targets_are_checked_with_design_rto_and_rpo() {
+    // The bundled file's targets: active-passive meets its 99.95%, the two
+    // active-active plans miss 99.99% / 99.995% (they reach ~99.967%).
+    let v = check_json(
+        Path::new(FILE),
+        &["--min-trials", "500", "--trials", "2000"],
+        1,
+    );
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 9);
+    let get = |plan: &str, target: &str| {
+        results
+            .iter()
+            .find(|r| r["plan"] == plan && r["target"] == target)
+            .unwrap()
+    };
+    assert_eq!(get("active-passive", "availability")["outcome"], "met");
+    assert_eq!(get("active-active-5", "availability")["outcome"], "missed");
+    // 5m detection + 15m switchover = 20m <= 30m; async lag 5s <= 1m.
+    let rto = get("active-passive", "rto");
+    assert_eq!(
+        (rto["method"].as_str(), rto["observed"].as_str()),
+        (Some("design"), Some("20m"))
+    );
+    assert_eq!(rto["outcome"], "met");
+    assert_eq!(get("active-passive", "rpo")["observed"], "5s");
+}
+
+#[test]
+fn usage_and_input_errors_exit_2() {
+    cli()
+        .args(["check", "no-such-file.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-file.toml"));
+    cli()
+        .args(["check", FILE, "--trials", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--trials"));
+    cli()
+        .args(["check", FILE, "--plans", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no plan 'nope'"));
+}
+
+#[test]
+fn undecided_rounds_double_the_trials_until_decided() {
+    use drsim::score::check::{Outcome, decide, schedule, z_for_looks};
+    // Schedule 100, 200, 400, 800 (four looks). Put the target just above
+    // what 800 trials can reach: 0.5 SE(800) over the upper bound there. The
+    // first 100 trials happen to see fewer long outages (higher mean, less
+    // spread), so they cannot rule the target out.
+    let steps = schedule(100, 800);
+    assert_eq!(steps, vec![100, 200, 400, 800]);
+    let z = z_for_looks(steps.len());
+    let t = bundled();
+    let plan = t.plan_id(PLAN).unwrap().index();
+    let run = |n: usize| {
+        let cfg = SimConfig {
+            trials: n,
+            years: 1,
+            seed: 1,
+        };
+        ScoredPlan::simulate(&t, plan, &cfg, &|_| {}).unwrap()
+    };
+    let full = run(800);
+    let values = full.values(Metric::AvailabilityTime);
+    let e = drsim::simulate::Estimate::of(values);
+    let target = e.mean + (z + 0.5) * e.se;
+    // A run of n trials is the first n trials of a longer one (the same
+    // seed gives every trial its own streams).
+    assert_eq!(run(100).values(Metric::AvailabilityTime), &values[..100]);
+    assert_eq!(
+        decide(&values[..100], target, z).outcome,
+        Outcome::Inconclusive,
+        "the first round must not decide for this test to mean anything"
+    );
+    let first_decided = steps
+        .iter()
+        .copied()
+        .find(|&n| decide(&values[..n], target, z).outcome != Outcome::Inconclusive)
+        .unwrap();
+    assert!(first_decided > 100);
+    let dir = tempfile::tempdir().unwrap();
+    let f = with_target(dir.path(), target);
+    let v = check_json(&f, &["--min-trials", "100", "--trials", "800"], 1);
+    assert_eq!(v["results"][0]["outcome"], "missed");
+    assert_eq!(v["results"][0]["trials"], first_decided);
+}

@@ -1,0 +1,284 @@
+//! `drsim diff`: model changes and paired score verdicts on edited copies of
+//! the bundled default topology, and the `--against GIT_REV` path.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const FILE: &str = "topologies/global-messaging.toml";
+
+fn cli() -> Command {
+    Command::cargo_bin("drsim").unwrap()
+}
+
+/// A copy of the bundled file with one textual edit, as a user would make.
+fn edited(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string(FILE).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "'{from}' must occur once");
+    let p = dir.join(name);
+    std::fs::write(&p, text.replace(from, to)).unwrap();
+    p
+}
+
+fn diff_json(args: &[&str]) -> Value {
+    let out = cli()
+        .arg("diff")
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn verdict(v: &Value, plan: &str, metric: &str) -> String {
+    let p = v["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["plan"] == plan)
+        .unwrap();
+    let m = p["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == metric)
+        .unwrap();
+    m["verdict"].as_str().unwrap().to_string()
+}
+
+fn all_verdicts(v: &Value, plan: &str) -> Vec<String> {
+    let p = v["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["plan"] == plan)
+        .unwrap();
+    p["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["verdict"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn an_identical_copy_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.toml");
+    std::fs::copy(FILE, &copy).unwrap();
+    let v = diff_json(&[FILE, copy.to_str().unwrap(), "--trials", "200"]);
+    assert_eq!(v["schema"], "drsim.diff/1");
+    assert_eq!(v["model"].as_array().unwrap().len(), 0);
+    assert_eq!(v["plans"].as_array().unwrap().len(), 4);
+    for p in v["plans"].as_array().unwrap() {
+        for m in p["metrics"].as_array().unwrap() {
+            assert_eq!(m["verdict"], "no_significant_change", "{p}");
+        }
+    }
+}
+
+#[test]
+fn shorter_detection_is_detected_as_less_downtime_with_few_trials() {
+    let dir = tempfile::tempdir().unwrap();
+    // The active-passive plan's human-confirmed failover: 5m -> 1m.
+    let new = edited(
+        dir.path(),
+        "faster.toml",
+        "detection = \"5m\"\nswitchover = \"15m\"",
+        "detection = \"1m\"\nswitchover = \"15m\"",
+    );
+    let v = diff_json(&[FILE, new.to_str().unwrap(), "--trials", "200"]);
+    let model = v["model"].as_array().unwrap();
+    assert_eq!(model.len(), 1, "{model:?}");
+    assert_eq!(model[0]["kind"], "plan");
+    assert_eq!(model[0]["id"], "active-passive");
+    assert_eq!(model[0]["change"], "changed");
+    assert_eq!(
+        model[0]["fields"],
+        serde_json::json!([{"field": "detection", "old": "5m", "new": "1m"}])
+    );
+    // Every failover of the primary is 4 minutes shorter: with the same
+    // seeds the per-trial differences are all <= 0 and the interval of the
+    // mean excludes 0 (observed -1.26 [-1.48, -1.03] min/year at 500 trials).
+    assert_eq!(
+        verdict(&v, "active-passive", "downtime_minutes_per_year"),
+        "better"
+    );
+    assert_eq!(verdict(&v, "active-passive", "availability_time"), "better");
+    // The other plans did not change.
+    for p in ["single-region", "active-active-5", "global-mesh"] {
+        assert!(
+            all_verdicts(&v, p)
+                .iter()
+                .all(|x| x == "no_significant_change"),
+            "{p}"
+        );
+    }
+}
+
+#[test]
+fn removing_the_standby_region_is_detected_as_more_downtime() {
+    let dir = tempfile::tempdir().unwrap();
+    // Frankfurt is the active-passive plan's only site outside US East.
+    let new = edited(
+        dir.path(),
+        "one-region.toml",
+        "serving_sites = [\"ash\", \"fra\"]",
+        "serving_sites = [\"ash\"]",
+    );
+    let v = diff_json(&[FILE, new.to_str().unwrap(), "--trials", "200"]);
+    let model = v["model"].as_array().unwrap();
+    assert_eq!(model.len(), 1, "{model:?}");
+    // The replica count follows the serving sites (2 -> 1) by default.
+    let fields = model[0]["fields"].as_array().unwrap();
+    let sites = fields
+        .iter()
+        .find(|f| f["field"] == "serving_sites")
+        .unwrap();
+    assert_eq!(sites["old"], "[\"ash\", \"fra\"]");
+    assert_eq!(sites["new"], "[\"ash\"]");
+    assert_eq!(
+        verdict(&v, "active-passive", "downtime_minutes_per_year"),
+        "worse"
+    );
+    assert_eq!(verdict(&v, "active-passive", "availability_time"), "worse");
+}
+
+#[test]
+fn text_and_csv_show_the_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited(
+        dir.path(),
+        "faster.toml",
+        "detection = \"5m\"\nswitchover = \"15m\"",
+        "detection = \"1m\"\nswitchover = \"15m\"",
+    );
+    cli()
+        .args(["diff", FILE, new.to_str().unwrap(), "--trials", "200"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("plan active-passive: changed")
+                .and(predicate::str::contains("detection: 5m -> 1m"))
+                .and(predicate::str::contains("better"))
+                .and(predicate::str::contains("no significant change")),
+        );
+    let out = cli()
+        .args([
+            "diff",
+            FILE,
+            new.to_str().unwrap(),
+            "--trials",
+            "100",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("plan,metric,old,new,difference,lo,hi,verdict")
+    );
+    // 6 paired metrics and the cost per plan, 4 plans.
+    assert_eq!(lines.count(), 4 * 7);
+}
+
+#[test]
+fn added_and_removed_plans_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited(
+        dir.path(),
+        "renamed.toml",
+        "id = \"global-mesh\"",
+        "id = \"mesh\"",
+    );
+    let v = diff_json(&[FILE, new.to_str().unwrap(), "--model-only"]);
+    assert_eq!(v["plans_removed"], serde_json::json!(["global-mesh"]));
+    assert_eq!(v["plans_added"], serde_json::json!(["mesh"]));
+    assert_eq!(v["plans"].as_array().unwrap().len(), 0);
+    let kinds: Vec<(&str, &str)> = v["model"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["change"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, vec![("global-mesh", "removed"), ("mesh", "added")]);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=drsim",
+            "-c",
+            "user.email=drsim@example.com",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{st:?}");
+}
+
+#[test]
+fn against_a_git_revision_reads_the_old_version_from_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("topologies");
+    std::fs::create_dir(&sub).unwrap();
+    let file = sub.join("gm.toml");
+    std::fs::copy(FILE, &file).unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("cost_per_year = 65e6", "cost_per_year = 70e6");
+    std::fs::write(&file, text).unwrap();
+    let v = diff_json(&[file.to_str().unwrap(), "--against", "HEAD", "--model-only"]);
+    assert_eq!(v["old"], "HEAD:topologies/gm.toml");
+    assert_eq!(v["model"][0]["id"], "active-passive");
+    assert_eq!(v["model"][0]["fields"][0]["field"], "cost_per_year");
+    // A revision that does not exist.
+    cli()
+        .args(["diff", file.to_str().unwrap(), "--against", "no-such-rev"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "git show no-such-rev:topologies/gm.toml",
+        ));
+    // A file that git does not track at that revision.
+    let other = sub.join("other.toml");
+    std::fs::copy(FILE, &other).unwrap();
+    cli()
+        .args(["diff", other.to_str().unwrap(), "--against", "HEAD"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("HEAD:topologies/other.toml"));
+}
+
+#[test]
+fn against_outside_a_repository_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gm.toml");
+    std::fs::copy(FILE, &file).unwrap();
+    cli()
+        .args(["diff", file.to_str().unwrap(), "--against", "HEAD"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not in a git repository"));
+    cli()
+        .args(["diff", FILE])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<NEW>"));
+}
