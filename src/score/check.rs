@@ -607,7 +607,9 @@ mod tests {
         assert_eq!(design_rto(plan("single-region")).0, Some(0.0));
         // active-passive: async, lag 5s; ash and fra are in different regions.
         assert_eq!(design_rpo(&t, plan("active-passive")).0, Some(5.0));
-        // single-region: sync; us-east has no hazards in this file.
-        assert_eq!(design_rpo(&t, plan("single-region")).0, Some(0.0));
+        // single-region: sync, but both replicas are in us-east, which has a
+        // storm hazard: one disaster there loses the writes since the last
+        // (daily) backup.
+        assert_eq!(design_rpo(&t, plan("single-region")).0, Some(86400.0));
     }
 }

@@ -243,6 +243,27 @@ impl ServingModel {
         }
     }
 
+    /// Evaluates the service from the state of every site and link (the
+    /// simulator passes element states to [`Self::evaluate_elements`]).
+    #[cfg(test)]
+    pub fn evaluate(
+        &mut self,
+        site_up: &[bool],
+        link_up: &[bool],
+        active: Option<usize>,
+        out: &mut Eval,
+    ) {
+        let n = site_up.len();
+        let mut up = vec![true; self.n_elements()];
+        for (c, &e) in self.element_of.iter().enumerate() {
+            let ok = if c < n { site_up[c] } else { link_up[c - n] };
+            if e != IRRELEVANT && !ok {
+                up[e as usize] = false;
+            }
+        }
+        self.evaluate_elements(&up, active, out);
+    }
+
     /// Kept sites plus chain edges: the size of the failure-state key.
     pub fn n_elements(&self) -> usize {
         self.kept.len() + self.edges.len()
@@ -292,7 +313,7 @@ impl ServingModel {
     /// reduced graph ([`Self::element_of`]); `active` is the serving-site
     /// index currently active under active-passive (ignored for
     /// active-active).
-    pub fn evaluate(&mut self, up: &[bool], active: Option<usize>, out: &mut Eval) {
+    pub fn evaluate_elements(&mut self, up: &[bool], active: Option<usize>, out: &mut Eval) {
         out.unserved.clear();
         out.groups.clear();
         self.connect(up, out);

@@ -393,7 +393,8 @@ impl TrialState {
             *u = d == 0;
         }
         let mut e = Eval::default();
-        self.model.evaluate(&self.element_up, active, &mut e);
+        self.model
+            .evaluate_elements(&self.element_up, active, &mut e);
         e.may_congest = e.groups.iter().any(|g| {
             let peak: f64 = g.demands.iter().map(|&d| s.curve.max_rps[d as usize]).sum();
             peak > g.capacity
