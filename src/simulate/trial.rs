@@ -64,8 +64,9 @@ impl Hasher for IdentityHasher {
     }
 }
 
-/// The Zobrist value of component `c` (sites, then links) or of active
-/// serving site `a` (offset by 2^32): XORed into the state's hash.
+/// The Zobrist value of element `c` of the reduced graph, or of an active
+/// serving site (offset by 2^32): XORed into the state's hash, so the hash
+/// follows each flip in O(1).
 fn zobrist(c: u64) -> u64 {
     super::streams::key_hash_u64(c)
 }
@@ -229,7 +230,9 @@ fn exp_sample<R: Rng + ?Sized>(rng: &mut R, rate: f64) -> f64 {
     -u.ln() / rate
 }
 
-/// Per-trial mutable state, reused across the trials of a batch.
+/// Per-trial mutable state, reused across trials and batches (each trial
+/// resets everything but the evaluation cache, which depends on nothing but
+/// the failure state).
 pub(crate) struct TrialState {
     queue: Queue,
     /// One generator per random process, laid out as [`Scenario::keys`].
