@@ -49,6 +49,39 @@ pub fn emit(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
     }
 }
 
+/// The simulator keeps several values per trial and one per trial-year
+/// (percentiles, paired differences and shard merges need them all), about
+/// 50 bytes each per plan, so memory grows with trials x years. Past this a
+/// run could not fit in memory (and `trials * plans` would overflow), so it
+/// is refused up front instead of aborting mid-run.
+pub const MAX_TRIAL_YEARS: usize = 10_000_000;
+
+/// Most Monte Carlo samples one `capacity`/`reliability` run may ask for:
+/// results are kept per batch of samples, and 10^10 samples is hours of
+/// work even at the fastest measured rate.
+pub const MAX_SAMPLES: u64 = 10_000_000_000;
+
+/// Refuses a simulation too large to hold (see [`MAX_TRIAL_YEARS`]).
+pub fn check_sim_size(trials: usize, years: usize) -> anyhow::Result<()> {
+    if trials == 0 {
+        anyhow::bail!("--trials must be at least 1");
+    }
+    if years == 0 || years > 1000 {
+        anyhow::bail!("--years must be between 1 and 1000 (got {years})");
+    }
+    if trials
+        .checked_mul(years)
+        .is_none_or(|n| n > MAX_TRIAL_YEARS)
+    {
+        anyhow::bail!(
+            "--trials {trials} x --years {years} is more than {MAX_TRIAL_YEARS} trial-years: \
+             every trial-year's values are kept in memory, so this run would not fit; \
+             use fewer trials (the 95% intervals shrink as 1/sqrt(trials))"
+        );
+    }
+    Ok(())
+}
+
 /// A worker pool of `threads` (default: all cores).
 pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     if threads == Some(0) {

@@ -59,13 +59,13 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "auto")]
     pub method: MethodArg,
     /// Samples for Monte Carlo methods (without --target-re).
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub samples: u64,
     /// Keep sampling until this relative error (e.g. 0.01) or the sample cap.
     #[arg(long)]
     pub target_re: Option<f64>,
     /// Most samples spent chasing --target-re.
-    #[arg(long, default_value_t = 100_000_000)]
+    #[arg(long, default_value_t = 100_000_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub max_samples: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

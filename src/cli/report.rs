@@ -60,6 +60,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.file.display()
         );
     }
+    super::output::check_sim_size(args.trials, args.years)?;
     let cfg = SimConfig {
         trials: args.trials,
         years: args.years,

@@ -102,6 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
     }
+    super::output::check_sim_size(args.trials, args.years)?;
     let cfg = SimConfig {
         trials: args.trials,
         years: args.years,
