@@ -121,6 +121,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
     let idx = select_plans(&topo, &args.file, &args.plans)?;
     let cfg = args.sim.config()?;
+    let file = args.file.display().to_string();
+    output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     if args.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;

@@ -111,3 +111,54 @@ fn huge_sample_counts_are_refused_not_an_abort() {
             .stderr(predicate::str::contains("--samples"));
     }
 }
+
+/// A "1ms" repair at unavailability 0.01 means 3e8 failures a site-year: a
+/// default run took ~90 s per trial-year and grew without bound in memory.
+/// It is refused up front, naming the file and the component.
+#[test]
+fn millisecond_repairs_are_refused_with_the_component_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("short.toml");
+    std::fs::write(
+        &file,
+        r#"[topology]
+name = "short"
+format = 1
+[[site]]
+id = "a"
+capacity_rps = 100
+failure = { unavailability = 0.01, mttr = "1ms" }
+[[demand]]
+id = "d"
+sites = ["a"]
+users = 10
+peak_rps = 10
+[[plan]]
+id = "p"
+serving_sites = ["a"]
+mode = "active-active"
+"#,
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let html = dir.path().join("r.html");
+    for args in [
+        vec!["run", f, "--quiet"],
+        vec!["compare", f, "--quiet"],
+        vec!["check", f, "--quiet"],
+        vec!["diff", f, f, "--quiet"],
+        vec!["report", f, "-o", html.to_str().unwrap(), "--quiet"],
+    ] {
+        drsim()
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("short.toml").and(predicate::str::contains("site 'a'")),
+            );
+    }
+    assert!(!html.exists());
+    // The model itself is valid: only the simulation is refused.
+    drsim().args(["validate", f]).assert().code(0);
+}
