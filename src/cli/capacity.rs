@@ -213,7 +213,8 @@ fn run_demand(args: &Args, topo: &Topology) -> anyhow::Result<ExitCode> {
         threshold: args.threshold,
         hour: args.hour,
     };
-    let report = in_pool(args.threads, || simulate_served(topo, plan, &model, &opts))??;
+    let report = in_pool(args.threads, || simulate_served(topo, plan, &model, &opts))?
+        .with_context(|| format!("{}", args.file.display()))?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Text => print_served(&report),

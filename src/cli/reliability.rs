@@ -186,11 +186,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_samples: args.max_samples,
         seed: args.seed,
     };
-    let threads = args.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start the worker threads")?;
+    let pool = super::output::thread_pool(args.threads)?;
     if let Some(shard) = args.shard {
         part::require_json(args.format.map(|f| f == Format::Json))?;
         if args.importance || args.cut_sets.is_some() {

@@ -162,3 +162,88 @@ mode = "active-active"
     // The model itself is valid: only the simulation is refused.
     drsim().args(["validate", f]).assert().code(0);
 }
+
+/// `reliability --threads 0` silently meant "all cores" while every other
+/// command refuses it; now it is bad usage too.
+#[test]
+fn reliability_refuses_zero_threads_like_the_other_commands() {
+    drsim()
+        .args([
+            "reliability",
+            "topologies/textbook-bridge.toml",
+            "--from",
+            "s",
+            "--to",
+            "t",
+            "--threads",
+            "0",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--threads"));
+}
+
+/// `capacity --demand` on a file whose demands are all zero said "total
+/// demand is 0" without naming the file.
+#[test]
+fn zero_demand_error_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("zero.toml");
+    std::fs::write(
+        &file,
+        "[topology]\nname = \"zero\"\nformat = 1\n[[site]]\nid = \"a\"\ncapacity_rps = 100\n\
+         [[demand]]\nid = \"d\"\nsites = [\"a\"]\nusers = 10\npeak_rps = 0\n\
+         [[plan]]\nid = \"p\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n",
+    )
+    .unwrap();
+    drsim()
+        .args([
+            "capacity",
+            file.to_str().unwrap(),
+            "--demand",
+            "--samples",
+            "100",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("zero.toml").and(predicate::str::contains("demand")));
+}
+
+/// `--out`/`-o` into a missing directory named a random temporary file; it
+/// now names the output and the missing directory, exit 2, nothing written.
+#[test]
+fn output_into_a_missing_directory_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("missing").join("x.json");
+    let o = out.to_str().unwrap();
+    for args in [
+        vec!["run", SMALL, "--trials", "10", "--quiet", "--out", o],
+        vec!["import", "tests/data/capacity-parallel.graphml", "-o", o],
+    ] {
+        drsim().args(&args).assert().code(2).stderr(
+            predicate::str::contains("x.json")
+                .and(predicate::str::contains("not an existing directory")),
+        );
+    }
+    assert!(!dir.path().join("missing").exists());
+}
+
+/// `import DIR` printed the OS error twice ("Is a directory ...: Is a
+/// directory ...").
+#[test]
+fn import_of_a_directory_says_why_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.toml");
+    let a = drsim()
+        .args([
+            "import",
+            dir.path().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2);
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("cannot read"), "{err}");
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+}
