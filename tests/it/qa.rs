@@ -247,3 +247,72 @@ fn import_of_a_directory_says_why_once() {
     assert!(err.contains("cannot read"), "{err}");
     assert_eq!(err.matches("os error").count(), 1, "{err}");
 }
+
+/// A plan that can never be up (quorum 2 over two unconnected sites): every
+/// trial is down all year. `check` printed its availability as -0.00000%
+/// (float noise, estimate -3e-19), and with no spread at all among the
+/// trials it would have called the target inconclusive (exit 3) forever.
+/// Availabilities are in [0, 1], so the bound from "no trial differed in n"
+/// decides it: missed, exit 1, and no negative number anywhere.
+#[test]
+fn a_plan_that_is_never_up_misses_its_target_without_negative_availability() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("apart.toml");
+    std::fs::write(
+        &file,
+        r#"[topology]
+name = "apart"
+format = 1
+[defaults.site]
+capacity_rps = 100
+[[site]]
+id = "a"
+[[site]]
+id = "b"
+failure = { unavailability = 0.01, mttr = "4h" }
+[[demand]]
+id = "d"
+sites = ["a", "b"]
+users = 10
+peak_rps = 10
+[[plan]]
+id = "both"
+serving_sites = ["a", "b"]
+mode = "active-active"
+quorum = 2
+targets = { availability = 0.5 }
+"#,
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let a = drsim()
+        .args([
+            "check",
+            f,
+            "--quiet",
+            "--min-trials",
+            "200",
+            "--trials",
+            "400",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1);
+    let out = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &v["results"][0];
+    assert_eq!(r["outcome"], "missed", "{out}");
+    let nums = [
+        &r["estimate"]["mean"],
+        &r["estimate"]["lo"],
+        &r["estimate"]["hi"],
+        &r["bounds"][0],
+        &r["bounds"][1],
+    ];
+    for x in nums {
+        let x = x.as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&x), "{x} in {out}");
+    }
+    assert!(!r["observed"].as_str().unwrap().contains('-'), "{out}");
+}
