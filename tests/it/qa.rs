@@ -316,3 +316,76 @@ targets = { availability = 0.5 }
     }
     assert!(!r["observed"].as_str().unwrap().contains('-'), "{out}");
 }
+
+/// `reliability --service` counted serving sites reached from *any* entry
+/// site of a demand, so two halves of a split network made a quorum that
+/// cannot exist (the simulator and `eval::plan_serves` need one connected
+/// piece). Two islands {a, b} and {c, d}, users entering at a and c:
+/// quorum 2 is always met, quorum 3 never (no component failure at all, so
+/// the exact answers are 0 and 1).
+#[test]
+fn service_quorum_is_not_assembled_across_disconnected_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |quorum: u32| {
+        let file = dir.path().join(format!("split-{quorum}.toml"));
+        std::fs::write(
+            &file,
+            format!(
+                r#"[topology]
+name = "split"
+format = 1
+[defaults.site]
+capacity_rps = 100
+[[site]]
+id = "a"
+[[site]]
+id = "b"
+[[site]]
+id = "c"
+[[site]]
+id = "d"
+[[link]]
+a = "a"
+b = "b"
+[[link]]
+a = "c"
+b = "d"
+[[demand]]
+id = "users"
+sites = ["a", "c"]
+users = 10
+peak_rps = 10
+[[plan]]
+id = "p"
+serving_sites = ["a", "b", "c", "d"]
+mode = "active-active"
+quorum = {quorum}
+"#
+            ),
+        )
+        .unwrap();
+        file
+    };
+    for (quorum, expect) in [(2, 0.0), (3, 1.0)] {
+        let file = write(quorum);
+        for method in ["exact", "crude", "pmc"] {
+            let a = drsim()
+                .args([
+                    "reliability",
+                    file.to_str().unwrap(),
+                    "--service",
+                    "--plan",
+                    "p",
+                ])
+                .args(["--method", method, "--samples", "2000", "--format", "json"])
+                .assert()
+                .code(0);
+            let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+            assert_eq!(
+                v["unreliability"].as_f64().unwrap(),
+                expect,
+                "quorum {quorum}, {method}: {v}"
+            );
+        }
+    }
+}
