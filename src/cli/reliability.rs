@@ -241,6 +241,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let est = pool.install(|| estimate(&model, &crit, &opts))?;
+    if let Some(re) = args.target_re {
+        // Not an error (the estimate and its interval are sound), but the
+        // precision asked for was not delivered: say so rather than exit
+        // quietly after spending the whole budget.
+        if est.relative_error.is_nan() || est.relative_error > re {
+            eprintln!(
+                "warning: stopped after {} samples (--max-samples {}) at relative error {:.3e}, \
+                 above --target-re {re}; raise --max-samples for more precision",
+                est.samples, args.max_samples, est.relative_error
+            );
+        }
+    }
     let imp = if args.importance {
         Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
     } else {

@@ -389,3 +389,33 @@ quorum = {quorum}
         }
     }
 }
+
+/// `--target-re` that the sample budget cannot reach used to end with exit 0
+/// and no word; it now warns on stderr (the result itself stays valid).
+#[test]
+fn an_unreached_target_re_is_reported() {
+    let base = [
+        "reliability",
+        "topologies/textbook-bridge.toml",
+        "--from",
+        "s",
+        "--to",
+        "t",
+        "--method",
+        "pmc",
+    ];
+    drsim()
+        .args(base)
+        .args(["--target-re", "0.001", "--max-samples", "2000"])
+        .assert()
+        .code(0)
+        .stderr(
+            predicate::str::contains("warning").and(predicate::str::contains("--target-re 0.001")),
+        );
+    drsim()
+        .args(base)
+        .args(["--target-re", "0.1"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("warning").not());
+}
