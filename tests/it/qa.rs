@@ -419,3 +419,37 @@ fn an_unreached_target_re_is_reported() {
         .code(0)
         .stderr(predicate::str::contains("warning").not());
 }
+
+/// `users = 1e308` / `peak_rps = 1e308` validated, then `run` printed
+/// "user-minutes lost/year inf [NaN, NaN]" and `capacity --demand` NaN
+/// percentiles. Both are now bounded at 1e12, named with file:line and the
+/// value in short form (not 309 digits).
+#[test]
+fn absurd_demand_sizes_are_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.toml");
+    std::fs::write(
+        &file,
+        "[topology]\nname = \"big\"\nformat = 1\n[[site]]\nid = \"a\"\ncapacity_rps = 100\n\
+         [[demand]]\nid = \"d\"\nsites = [\"a\"]\nusers = 1e308\npeak_rps = 1e308\n\
+         [[plan]]\nid = \"p\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n",
+    )
+    .unwrap();
+    let a = drsim()
+        .args(["validate", file.to_str().unwrap()])
+        .assert()
+        .code(2);
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("big.toml:10:9: error: users must be between 0 and 1e12, got 1e308"),
+        "{err}"
+    );
+    assert!(
+        err.contains("big.toml:11:12: error: peak_rps must be between 0 and 1e12"),
+        "{err}"
+    );
+    drsim()
+        .args(["run", file.to_str().unwrap(), "--trials", "10", "--quiet"])
+        .assert()
+        .code(2);
+}
