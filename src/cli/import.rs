@@ -127,6 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     tmp.persist(&args.output)
+        .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     println!(
         "{}: {} sites, {} links, {} demands -> {}",

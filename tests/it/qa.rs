@@ -453,3 +453,26 @@ fn absurd_demand_sizes_are_refused_at_load() {
         .assert()
         .code(2);
 }
+
+/// `--out DIR` (an existing directory) printed "failed to persist temporary
+/// file: Is a directory (os error 21): Is a directory (os error 21)"; it
+/// now says what is wrong once.
+#[test]
+fn output_onto_a_directory_is_refused_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    for args in [
+        vec!["run", SMALL, "--trials", "10", "--quiet", "--out", d],
+        vec!["report", SMALL, "--trials", "10", "--quiet", "-o", d],
+    ] {
+        drsim().args(&args).assert().code(2).stderr(
+            predicate::str::contains("it is a directory")
+                .and(predicate::str::contains("os error").not()),
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary file left behind"
+    );
+}
