@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_name = "Q", value_parser = parse_probability)]
     pub node_failure: Option<Probability>,
     /// Monte Carlo samples.
-    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub samples: u64,
     /// Estimate P(flow = 0) (exactly when the network is small enough,
     /// else by the turnip) and P(flow < F) with --threshold (by importance
@@ -59,7 +59,7 @@ pub struct Args {
     #[arg(long, value_name = "R")]
     pub target_re: Option<f64>,
     /// Most samples a rare-event estimator may draw per probability.
-    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub max_rare_samples: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -213,7 +213,8 @@ fn run_demand(args: &Args, topo: &Topology) -> anyhow::Result<ExitCode> {
         threshold: args.threshold,
         hour: args.hour,
     };
-    let report = in_pool(args.threads, || simulate_served(topo, plan, &model, &opts))??;
+    let report = in_pool(args.threads, || simulate_served(topo, plan, &model, &opts))?
+        .with_context(|| format!("{}", args.file.display()))?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Text => print_served(&report),

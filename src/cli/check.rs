@@ -66,6 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.years == 0 || args.years > 1000 {
         anyhow::bail!("--years must be between 1 and 1000");
     }
+    output::check_sim_size(args.trials, args.years)?;
+    let file = args.file.display().to_string();
+    output::check_failure_load(&topo, &file, args.trials, args.years)?;
     let opts = CheckOptions {
         first_trials: args.min_trials,
         max_trials: args.trials,

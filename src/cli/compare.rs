@@ -44,12 +44,13 @@ pub struct SimArgs {
 }
 
 impl SimArgs {
-    pub fn config(&self) -> SimConfig {
-        SimConfig {
+    pub fn config(&self) -> anyhow::Result<SimConfig> {
+        output::check_sim_size(self.trials, self.years)?;
+        Ok(SimConfig {
             trials: self.trials,
             years: self.years,
             seed: self.seed,
-        }
+        })
     }
 }
 
@@ -119,7 +120,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let risk = parse_metric(&args.risk)?;
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
     let idx = select_plans(&topo, &args.file, &args.plans)?;
-    let cfg = args.sim.config();
+    let cfg = args.sim.config()?;
+    let file = args.file.display().to_string();
+    output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     if args.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;

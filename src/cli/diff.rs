@@ -123,7 +123,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let model = diff::model_diff(&old, &new);
     let (both, removed, added) = diff::match_plans(&old, &new);
-    let cfg = args.sim.config();
+    let cfg = args.sim.config()?;
+    if !args.model_only {
+        output::check_failure_load(&old, &old_label, cfg.trials, cfg.years)?;
+        output::check_failure_load(&new, &new_label, cfg.trials, cfg.years)?;
+    }
     let mut plans = Vec::new();
     if !args.model_only {
         let pool = output::thread_pool(args.sim.threads)?;

@@ -114,12 +114,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write {}: {} is not an existing directory",
+            args.output.display(),
+            dir.display()
+        );
+    }
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(text.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     tmp.persist(&args.output)
+        .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     println!(
         "{}: {} sites, {} links, {} demands -> {}",

@@ -25,6 +25,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write {}: {} is not an existing directory",
+            path.display(),
+            dir.display()
+        );
+    }
+    if path.is_dir() {
+        anyhow::bail!("cannot write {}: it is a directory", path.display());
+    }
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write into {}", dir.display()))?;
     tmp.write_all(bytes)?;
@@ -37,6 +47,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
     tmp.persist(path)
+        .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
@@ -47,6 +58,94 @@ pub fn emit(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
         Some(path) => write_atomic(path, text.as_bytes()),
         None => Ok(std::io::stdout().write_all(text.as_bytes())?),
     }
+}
+
+/// The simulator keeps several values per trial and one per trial-year
+/// (percentiles, paired differences and shard merges need them all), about
+/// 50 bytes each per plan, so memory grows with trials x years. Past this a
+/// run could not fit in memory (and `trials * plans` would overflow), so it
+/// is refused up front instead of aborting mid-run.
+pub const MAX_TRIAL_YEARS: usize = 10_000_000;
+
+/// Most Monte Carlo samples one `capacity`/`reliability` run may ask for:
+/// results are kept per batch of samples, and 10^10 samples is hours of
+/// work even at the fastest measured rate.
+pub const MAX_SAMPLES: u64 = 10_000_000_000;
+
+/// Refuses a simulation too large to hold (see [`MAX_TRIAL_YEARS`]).
+pub fn check_sim_size(trials: usize, years: usize) -> anyhow::Result<()> {
+    if trials == 0 {
+        anyhow::bail!("--trials must be at least 1");
+    }
+    if years == 0 || years > 1000 {
+        anyhow::bail!("--years must be between 1 and 1000 (got {years})");
+    }
+    if trials
+        .checked_mul(years)
+        .is_none_or(|n| n > MAX_TRIAL_YEARS)
+    {
+        anyhow::bail!(
+            "--trials {trials} x --years {years} is more than {MAX_TRIAL_YEARS} trial-years: \
+             every trial-year's values are kept in memory, so this run would not fit; \
+             use fewer trials (the 95% intervals shrink as 1/sqrt(trials))"
+        );
+    }
+    Ok(())
+}
+
+/// Most component failures a whole simulation may expect to handle. Every
+/// failure is an event in the simulator (about 3.6 million a second measured
+/// on one core) and every outage it causes is kept, so a slip such as a
+/// "1ms" repair time (hundreds of millions of failures a year) would run for
+/// days and exhaust memory; it is refused with the component named instead.
+pub const MAX_RUN_FAILURES: f64 = 1e9;
+
+/// Refuses a run whose expected number of up/down cycles (sites, links and
+/// shared-risk groups, at their long-run cycle rates) is past
+/// [`MAX_RUN_FAILURES`].
+pub fn check_failure_load(
+    topo: &drsim::model::Topology,
+    file: &str,
+    trials: usize,
+    years: usize,
+) -> anyhow::Result<()> {
+    let cycles = |f: &drsim::model::FailureProcess| {
+        drsim::units::SECONDS_PER_YEAR / (f.ttf.mean_secs() + f.ttr.mean_secs())
+    };
+    let procs = topo
+        .sites
+        .iter()
+        .filter_map(|s| Some((format!("site '{}'", s.key), cycles(s.failure.as_ref()?))))
+        .chain(
+            topo.links
+                .iter()
+                .filter_map(|l| Some((format!("link '{}'", l.key), cycles(l.failure.as_ref()?)))),
+        )
+        .chain(
+            topo.shared_risks
+                .iter()
+                .map(|g| (format!("shared-risk group '{}'", g.key), cycles(&g.failure))),
+        );
+    let mut total = 0.0;
+    let mut busiest = (String::new(), 0.0);
+    for (what, rate) in procs {
+        total += rate;
+        if rate > busiest.1 {
+            busiest = (what, rate);
+        }
+    }
+    let expected = total * trials as f64 * years as f64;
+    if expected > MAX_RUN_FAILURES {
+        anyhow::bail!(
+            "{file}: this run would simulate about {expected:.1e} failures ({total:.2e} a year; \
+             {} alone fails {:.2e} times a year), more than the {MAX_RUN_FAILURES:.0e} a run can \
+             hold: check its repair time and unavailability (a repair in milliseconds?) or use \
+             fewer --trials",
+            busiest.0,
+            busiest.1
+        );
+    }
+    Ok(())
 }
 
 /// A worker pool of `threads` (default: all cores).

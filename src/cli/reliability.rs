@@ -59,13 +59,13 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "auto")]
     pub method: MethodArg,
     /// Samples for Monte Carlo methods (without --target-re).
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub samples: u64,
     /// Keep sampling until this relative error (e.g. 0.01) or the sample cap.
     #[arg(long)]
     pub target_re: Option<f64>,
     /// Most samples spent chasing --target-re.
-    #[arg(long, default_value_t = 100_000_000)]
+    #[arg(long, default_value_t = 100_000_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub max_samples: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -186,11 +186,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_samples: args.max_samples,
         seed: args.seed,
     };
-    let threads = args.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start the worker threads")?;
+    let pool = super::output::thread_pool(args.threads)?;
     if let Some(shard) = args.shard {
         part::require_json(args.format.map(|f| f == Format::Json))?;
         if args.importance || args.cut_sets.is_some() {
@@ -245,6 +241,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let est = pool.install(|| estimate(&model, &crit, &opts))?;
+    if let Some(re) = args.target_re {
+        // Not an error (the estimate and its interval are sound), but the
+        // precision asked for was not delivered: say so rather than exit
+        // quietly after spending the whole budget.
+        if est.relative_error.is_nan() || est.relative_error > re {
+            eprintln!(
+                "warning: stopped after {} samples (--max-samples {}) at relative error {:.3e}, \
+                 above --target-re {re}; raise --max-samples for more precision",
+                est.samples, args.max_samples, est.relative_error
+            );
+        }
+    }
     let imp = if args.importance {
         Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
     } else {

@@ -60,6 +60,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.file.display()
         );
     }
+    super::output::check_sim_size(args.trials, args.years)?;
+    let file = args.file.display().to_string();
+    super::output::check_failure_load(&topo, &file, args.trials, args.years)?;
     let cfg = SimConfig {
         trials: args.trials,
         years: args.years,

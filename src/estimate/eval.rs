@@ -93,24 +93,32 @@ impl<'a> Checker<'a> {
                 targets,
                 quorum,
             } => {
+                // A quorum must sit in one connected piece, the one its
+                // users enter: serving sites reached from different entry
+                // sites cannot vote together (as in `eval::plan_serves` and
+                // the simulator), so count per entry component, take the best.
                 for g in groups {
                     self.roots.clear();
                     for &v in g {
                         if !node_down[v as usize] {
                             let r = self.find(v);
-                            self.roots.push(r);
-                        }
-                    }
-                    let mut reached = 0u32;
-                    for &tg in targets {
-                        if !node_down[tg as usize] {
-                            let r = self.find(tg);
-                            if self.roots.contains(&r) {
-                                reached += 1;
+                            if !self.roots.contains(&r) {
+                                self.roots.push(r);
                             }
                         }
                     }
-                    if reached < *quorum {
+                    let mut best = 0u32;
+                    for i in 0..self.roots.len() {
+                        let root = self.roots[i];
+                        let mut reached = 0u32;
+                        for &tg in targets {
+                            if !node_down[tg as usize] && self.find(tg) == root {
+                                reached += 1;
+                            }
+                        }
+                        best = best.max(reached);
+                    }
+                    if best < *quorum {
                         return false;
                     }
                 }

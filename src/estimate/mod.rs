@@ -28,7 +28,7 @@ pub enum Criterion {
     /// Every node is up and all nodes are connected.
     AllTerminal,
     /// For every group (a demand's entry nodes), at least `quorum` target
-    /// nodes are up and connected to some up node of the group.
+    /// nodes are up and connected to one and the same up node of the group.
     Service {
         groups: Vec<Vec<u32>>,
         targets: Vec<u32>,

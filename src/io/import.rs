@@ -203,10 +203,12 @@ pub struct Imported {
 /// Why a file could not be imported.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{}: cannot read: {source}", .path.display())]
+    // Not a `source` field: the message already carries the cause, and a
+    // source would print it a second time in an error chain.
+    #[error("{}: cannot read: {cause}", .path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}: {size} bytes is more than the import limit of {limit} bytes", .path.display())]
     TooLarge {
@@ -345,9 +347,9 @@ pub fn import_path_with_warnings(
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
     use std::io::Read;
-    let read_err = |source| ImportError::Read {
+    let read_err = |cause| ImportError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let file = std::fs::File::open(path).map_err(read_err)?;
     let limit = defaults::MAX_FILE_BYTES;

@@ -21,6 +21,12 @@ pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Link capacity when neither the link nor `[defaults.link]` gives one.
 pub const DEFAULT_LINK_CAPACITY_GBPS: f64 = 100.0;
+
+/// Largest `users` or `peak_rps` of a demand (10^12): a trillion users or
+/// requests a second is far past any real service, and the cap keeps every
+/// product with minutes and kbit finite.
+pub const MAX_DEMAND_AMOUNT: f64 = 1e12;
+
 /// Bandwidth per request when neither the demand nor `[defaults.demand]`
 /// gives one: a chat message with its envelope is a couple of kilobytes.
 pub const DEFAULT_KBIT_PER_REQUEST: f64 = 16.0;
@@ -202,12 +208,20 @@ impl Validator<'_> {
         if x.is_finite() && x >= min && x <= max {
             Some(x)
         } else {
+            // 1e308 written out in full is 309 digits.
+            let num = |x: f64| {
+                if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) {
+                    format!("{x:e}")
+                } else {
+                    format!("{x}")
+                }
+            };
             let range = match (min, max) {
                 (0.0, f64::INFINITY) => "a finite number >= 0".to_string(),
-                (m, f64::INFINITY) => format!("a finite number >= {m}"),
-                _ => format!("between {min} and {max}"),
+                (m, f64::INFINITY) => format!("a finite number >= {}", num(m)),
+                _ => format!("between {} and {}", num(min), num(max)),
             };
-            self.error(v.span(), format!("{what} must be {range}, got {x}"));
+            self.error(v.span(), format!("{what} must be {range}, got {}", num(x)));
             None
         }
     }
@@ -827,11 +841,13 @@ impl Validator<'_> {
                 }
                 (None, false) => {}
             }
+            // Bounded (far above any real service) so that user-minutes and
+            // Gbit/s sums stay finite: 1e308 users read as inf/NaN results.
             let users = self
-                .finite(&d.users, "users", 0.0, f64::INFINITY)
+                .finite(&d.users, "users", 0.0, MAX_DEMAND_AMOUNT)
                 .unwrap_or(0.0);
             let peak = self
-                .finite(&d.peak_rps, "peak_rps", 0.0, f64::INFINITY)
+                .finite(&d.peak_rps, "peak_rps", 0.0, MAX_DEMAND_AMOUNT)
                 .unwrap_or(0.0);
             let profile = match &d.profile {
                 Some(p) => self.profile(p),

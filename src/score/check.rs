@@ -136,16 +136,30 @@ pub struct Decision {
 
 /// Met when the mean's lower bound (`mean - z SE`) reaches `target`, missed
 /// when its upper bound stays below. With no spread at all among the trials
-/// the normal interval says nothing, so that stays inconclusive.
+/// (every trial at the same value `v`) the normal interval says nothing; the
+/// values are availabilities in [0, 1], so the mean lies within
+/// `v ± p` (towards 0 or 1) where `p`, the chance that a trial differs from
+/// `v`, is at most `1 - a^(1/n)` at the one-sided level `a` of `z` (none
+/// differed in `n` trials). A plan down all the time in every trial is then
+/// missed, one never down is met only when `n` is large enough.
 pub fn decide(values: &[f64], target: f64, z: f64) -> Decision {
-    let estimate = Estimate::of(values);
+    let mut estimate = Estimate::of(values);
+    estimate.lo = estimate.lo.max(0.0);
+    estimate.hi = estimate.hi.min(1.0);
     let (m, se) = (estimate.mean, estimate.se);
-    let (lo, hi) = (m - z * se, m + z * se);
     let n = values.len() as f64;
     let spread = se > 0.0;
-    let outcome = if !spread {
-        Outcome::Inconclusive
-    } else if lo >= target {
+    let (lo, hi) = if spread {
+        (m - z * se, m + z * se)
+    } else {
+        let a = 1.0 - Normal::standard().cdf(z);
+        let p = -(a.ln() / n).exp_m1();
+        (m - m * p, m + (1.0 - m) * p)
+    };
+    // The mean of values in [0, 1] is in [0, 1] (float noise otherwise
+    // printed a bound of -0.00000%).
+    let (lo, hi) = (lo.max(0.0), hi.min(1.0));
+    let outcome = if lo >= target {
         Outcome::Met
     } else if hi < target {
         Outcome::Missed
@@ -330,7 +344,8 @@ pub fn check_plan(
             ),
             Outcome::Inconclusive => match d.trials_needed {
                 _ if !spread => format!(
-                    "all {n} trials had the same downtime, so the spread cannot be estimated"
+                    "all {n} trials had the same downtime; bounds {bounds} (from how often a trial could differ unseen) contain the target {}",
+                    pct(target)
                 ),
                 Some(k) => format!(
                     "bounds {bounds} contain the target {} after {n} trials (the budget); about {k} trials would settle it",
@@ -530,8 +545,18 @@ mod tests {
         assert_eq!(expect, 110);
         // On the target exactly: no count settles it.
         assert_eq!(decide(&v, 0.5, Z95).trials_needed, None);
-        // No spread: inconclusive whatever the target.
-        assert_eq!(decide(&[1.0; 10], 0.5, Z95).outcome, Outcome::Inconclusive);
+        // No spread: the mean of [0, 1] values all at v lies in
+        // [v (1 - p), v + (1 - v) p], p = 1 - 0.025^(1/n): 0.3083 for n = 10.
+        let p10 = 1.0 - 0.025f64.powf(0.1);
+        let d = decide(&[1.0; 10], 0.5, Z95);
+        assert_eq!(d.outcome, Outcome::Met);
+        assert!((d.lo - (1.0 - p10)).abs() < 1e-9, "{d:?}");
+        assert_eq!(decide(&[1.0; 10], 0.9, Z95).outcome, Outcome::Inconclusive);
+        // Down the whole year in every one of 1000 trials: missed, not
+        // inconclusive (upper bound 1 - 0.025^(1/1000) = 0.0037).
+        let d = decide(&[0.0; 1000], 0.5, Z95);
+        assert_eq!(d.outcome, Outcome::Missed);
+        assert!(d.hi < 0.004 && d.lo == 0.0, "{d:?}");
     }
 
     #[test]

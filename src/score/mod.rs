@@ -182,12 +182,14 @@ impl Metric {
             Metric::AvailabilityTime => d
                 .per_trial(TrialMetric::DowntimeSecs)
                 .into_iter()
-                .map(|s| 1.0 - s / SECONDS_PER_YEAR)
+                // Clamped: a year down throughout sums its outage seconds to
+                // a hair over the year, which read as availability -3e-19.
+                .map(|s| (1.0 - s / SECONDS_PER_YEAR).clamp(0.0, 1.0))
                 .collect(),
             Metric::AvailabilityDemand => d
                 .per_trial(TrialMetric::LostFraction)
                 .into_iter()
-                .map(|f| 1.0 - f)
+                .map(|f| (1.0 - f).clamp(0.0, 1.0))
                 .collect(),
             Metric::DowntimeMinutes => d
                 .per_trial(TrialMetric::DowntimeSecs)

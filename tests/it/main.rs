@@ -10,6 +10,7 @@ mod crn;
 mod diff;
 mod import;
 mod load;
+mod qa;
 mod reliability;
 mod report;
 mod run_cli;
