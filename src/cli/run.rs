@@ -255,7 +255,7 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
             r.recovery.episodes, r.recovery.mean_minutes, r.recovery.p99_minutes
         );
         let _ = writeln!(s, "  cost/year               {}", r.cost_per_year);
-        let causes: Vec<String> = r
+        let mut causes: Vec<String> = r
             .downtime_by_cause
             .iter()
             .filter(|c| c.minutes_per_year > 0.0)
@@ -268,6 +268,14 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
                 )
             })
             .collect();
+        // Downtime no down component explains (e.g. a plan that is down by
+        // construction) is shown, not left to the JSON alone.
+        if r.unattributed_minutes_per_year >= 0.005 {
+            causes.push(format!(
+                "unattributed {:.2}",
+                r.unattributed_minutes_per_year
+            ));
+        }
         let _ = writeln!(s, "  downtime by cause       {}", causes.join(", "));
         let comps: Vec<String> = r
             .top_components

@@ -476,3 +476,61 @@ fn output_onto_a_directory_is_refused_plainly() {
         "no temporary file left behind"
     );
 }
+
+/// A plan that is down by construction (quorum 3 across two 2-site islands,
+/// nothing ever fails) has a full year of downtime that no component
+/// explains; the text report shows it instead of leaving it to the JSON.
+#[test]
+fn run_text_shows_unattributed_downtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("split.toml");
+    std::fs::write(
+        &file,
+        r#"[topology]
+name = "split"
+format = 1
+[defaults.site]
+capacity_rps = 100
+[[site]]
+id = "a"
+[[site]]
+id = "b"
+[[site]]
+id = "c"
+[[site]]
+id = "d"
+[[link]]
+a = "a"
+b = "b"
+[[link]]
+a = "c"
+b = "d"
+[[demand]]
+id = "users"
+sites = ["a", "c"]
+users = 10
+peak_rps = 10
+[[plan]]
+id = "p"
+serving_sites = ["a", "b", "c", "d"]
+mode = "active-active"
+quorum = 3
+"#,
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let json = drsim()
+        .args(["run", f, "--trials", "64", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let un = v["plans"][0]["unattributed_minutes_per_year"]
+        .as_f64()
+        .unwrap();
+    // A year is 365 days of 1440 minutes, all of it unexplained.
+    assert!((un - 525_600.0).abs() < 1e-6, "{un}");
+    let text = drsim().args(["run", f, "--trials", "64"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&format!("unattributed {un:.2}")), "{text}");
+}
