@@ -328,42 +328,7 @@ fn service_quorum_is_not_assembled_across_disconnected_pieces() {
     let dir = tempfile::tempdir().unwrap();
     let write = |quorum: u32| {
         let file = dir.path().join(format!("split-{quorum}.toml"));
-        std::fs::write(
-            &file,
-            format!(
-                r#"[topology]
-name = "split"
-format = 1
-[defaults.site]
-capacity_rps = 100
-[[site]]
-id = "a"
-[[site]]
-id = "b"
-[[site]]
-id = "c"
-[[site]]
-id = "d"
-[[link]]
-a = "a"
-b = "b"
-[[link]]
-a = "c"
-b = "d"
-[[demand]]
-id = "users"
-sites = ["a", "c"]
-users = 10
-peak_rps = 10
-[[plan]]
-id = "p"
-serving_sites = ["a", "b", "c", "d"]
-mode = "active-active"
-quorum = {quorum}
-"#
-            ),
-        )
-        .unwrap();
+        std::fs::write(&file, split_topology(quorum)).unwrap();
         file
     };
     for (quorum, expect) in [(2, 0.0), (3, 1.0)] {
@@ -484,8 +449,28 @@ fn output_onto_a_directory_is_refused_plainly() {
 fn run_text_shows_unattributed_downtime() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("split.toml");
-    std::fs::write(
-        &file,
+    std::fs::write(&file, split_topology(3)).unwrap();
+    let f = file.to_str().unwrap();
+    let json = drsim()
+        .args(["run", f, "--trials", "64", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let un = v["plans"][0]["unattributed_minutes_per_year"]
+        .as_f64()
+        .unwrap();
+    // A year is 365 days of 1440 minutes, all of it unexplained.
+    assert!((un - 525_600.0).abs() < 1e-6, "{un}");
+    let text = drsim().args(["run", f, "--trials", "64"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&format!("unattributed {un:.2}")), "{text}");
+}
+
+/// Two islands {a, b} and {c, d} (no link between them), users entering at
+/// a and c, one active-active plan over all four sites with `quorum`.
+fn split_topology(quorum: u32) -> String {
+    format!(
         r#"[topology]
 name = "split"
 format = 1
@@ -514,23 +499,7 @@ peak_rps = 10
 id = "p"
 serving_sites = ["a", "b", "c", "d"]
 mode = "active-active"
-quorum = 3
-"#,
+quorum = {quorum}
+"#
     )
-    .unwrap();
-    let f = file.to_str().unwrap();
-    let json = drsim()
-        .args(["run", f, "--trials", "64", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(json.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    let un = v["plans"][0]["unattributed_minutes_per_year"]
-        .as_f64()
-        .unwrap();
-    // A year is 365 days of 1440 minutes, all of it unexplained.
-    assert!((un - 525_600.0).abs() < 1e-6, "{un}");
-    let text = drsim().args(["run", f, "--trials", "64"]).output().unwrap();
-    let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains(&format!("unattributed {un:.2}")), "{text}");
 }
