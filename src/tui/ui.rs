@@ -939,39 +939,14 @@ fn render_run(app: &App, f: &mut Frame, area: Rect) {
         .collect();
     let y_max = (hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1).min(1.0);
     let x_max = total as f64;
-    let datasets = vec![
-        Dataset::default()
-            .name("95% band")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::DarkGray))
-            .data(&hi),
-        Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::DarkGray))
-            .data(&lo),
-        Dataset::default()
-            .name("P(down)")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(Style::new().fg(SELECTED))
-            .data(&est),
-    ];
-    let chart = Chart::new(datasets)
-        .block(Block::bordered().title(" Convergence: estimate and 95% interval vs samples "))
-        .x_axis(
-            Axis::default()
-                .bounds([0.0, x_max])
-                .labels(["0".to_string(), fmt_count(x_max / 2.0), fmt_count(x_max)])
-                .style(Style::new().dim()),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds([0.0, y_max])
-                .labels(["0".to_string(), fmt_prob(y_max / 2.0), fmt_prob(y_max)])
-                .style(Style::new().dim()),
-        );
+    let chart = convergence_chart(
+        " Convergence: estimate and 95% interval vs samples ",
+        "P(down)",
+        [&est, &lo, &hi],
+        x_max,
+        [0.0, y_max],
+        ["0".to_string(), fmt_prob(y_max / 2.0), fmt_prob(y_max)],
+    );
     f.render_widget(chart, chart_area);
 }
 
@@ -1116,43 +1091,18 @@ fn render_time_run(app: &App, f: &mut Frame, area: Rect) {
     let hi = pts(|p| p.downtime.hi);
     let y_max = hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.1;
     let x_max = total as f64;
-    let datasets = vec![
-        Dataset::default()
-            .name("95% band")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::DarkGray))
-            .data(&hi),
-        Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::DarkGray))
-            .data(&lo),
-        Dataset::default()
-            .name("mean min/yr")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(Style::new().fg(SELECTED))
-            .data(&est),
-    ];
-    let chart = Chart::new(datasets)
-        .block(Block::bordered().title(" Convergence: downtime minutes per year vs trial-years "))
-        .x_axis(
-            Axis::default()
-                .bounds([0.0, x_max])
-                .labels(["0".to_string(), fmt_count(x_max / 2.0), fmt_count(x_max)])
-                .style(Style::new().dim()),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds([0.0, y_max])
-                .labels([
-                    "0".to_string(),
-                    format!("{:.0}", y_max / 2.0),
-                    format!("{y_max:.0}"),
-                ])
-                .style(Style::new().dim()),
-        );
+    let chart = convergence_chart(
+        " Convergence: downtime minutes per year vs trial-years ",
+        "mean min/yr",
+        [&est, &lo, &hi],
+        x_max,
+        [0.0, y_max],
+        [
+            "0".to_string(),
+            format!("{:.0}", y_max / 2.0),
+            format!("{y_max:.0}"),
+        ],
+    );
     f.render_widget(chart, chart_area);
 
     let [hist_area, cause_area] =
@@ -1408,4 +1358,42 @@ fn takes_down_text(t: &Topology, (sites, links): &(Vec<usize>, Vec<usize>)) -> S
     } else {
         parts.join(" · ")
     }
+}
+
+/// The convergence chart of both run views: the estimate in the selection
+/// colour between the two grey bounds of its 95% interval.
+fn convergence_chart<'a>(
+    title: &'a str,
+    estimate_name: &'a str,
+    [est, lo, hi]: [&'a [(f64, f64)]; 3],
+    x_max: f64,
+    y_bounds: [f64; 2],
+    y_labels: [String; 3],
+) -> Chart<'a> {
+    let line = |data: &'a [(f64, f64)], color: Color| {
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(color))
+            .data(data)
+    };
+    let datasets = vec![
+        line(hi, Color::DarkGray).name("95% band"),
+        line(lo, Color::DarkGray),
+        line(est, SELECTED).name(estimate_name),
+    ];
+    Chart::new(datasets)
+        .block(Block::bordered().title(title))
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, x_max])
+                .labels(["0".to_string(), fmt_count(x_max / 2.0), fmt_count(x_max)])
+                .style(Style::new().dim()),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y_bounds)
+                .labels(y_labels)
+                .style(Style::new().dim()),
+        )
 }
