@@ -513,13 +513,13 @@ impl App {
             Action::CancelRun => {
                 let mut any = false;
                 if let Some(r) = &mut self.run
-                    && r.status == RunStatus::Running
+                    && r.stream.status == RunStatus::Running
                 {
                     r.cancel();
                     any = true;
                 }
                 if let Some(r) = &mut self.time_run
-                    && r.status == RunStatus::Running
+                    && r.stream.status == RunStatus::Running
                 {
                     r.cancel();
                     any = true;

@@ -12,6 +12,7 @@ mod edit;
 mod importance;
 mod layout;
 mod run;
+mod stream;
 mod timerun;
 mod ui;
 

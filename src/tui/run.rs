@@ -5,9 +5,8 @@ use drsim::eval::FailedSet;
 use drsim::failure::{Overrides, StaticModel};
 use drsim::instant_mc::{Estimate, Tally, run_batch};
 use drsim::model::{PlanId, Topology};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use super::stream::Stream;
 
 /// Size and length of a run; tests use small ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,11 +34,6 @@ pub enum RunStatus {
     Failed(String),
 }
 
-enum Msg {
-    Batch(Tally),
-    Failed(String),
-}
-
 pub struct Run {
     pub plan: PlanId,
     pub seed: u64,
@@ -48,11 +42,8 @@ pub struct Run {
     pub forced_items: usize,
     /// The estimate after each batch received, in batch order.
     pub history: Vec<Estimate>,
-    pub status: RunStatus,
-    /// The worker has exited (its sender is gone).
-    pub worker_done: bool,
-    rx: Receiver<Msg>,
-    cancel: Arc<AtomicBool>,
+    /// The worker's tallies, one per batch.
+    pub stream: Stream<Tally>,
 }
 
 impl Run {
@@ -66,26 +57,16 @@ impl Run {
         seed: u64,
         config: RunConfig,
     ) -> Run {
-        let (tx, rx) = channel();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (t, forced, stop) = (t.clone(), forced.clone(), cancel.clone());
-        std::thread::spawn(move || {
-            let m = match StaticModel::for_plan(&t, plan, Overrides::default()) {
-                Ok(m) => m,
-                Err(e) => {
-                    let _ = tx.send(Msg::Failed(e.to_string()));
-                    return;
-                }
-            };
-            for b in 0..config.batches {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let tally = run_batch(&t, plan, &m, &forced, seed, b, config.batch_size);
-                if tx.send(Msg::Batch(tally)).is_err() {
-                    return;
-                }
+        let (t, forced) = (t.clone(), forced.clone());
+        let mut model: Option<StaticModel> = None;
+        let stream = Stream::spawn(config.batches, move |b| {
+            if model.is_none() {
+                let m = StaticModel::for_plan(&t, plan, Overrides::default())
+                    .map_err(|e| e.to_string())?;
+                model = Some(m);
             }
+            let m = model.as_ref().expect("built above");
+            Ok(run_batch(&t, plan, m, &forced, seed, b, config.batch_size))
         });
         Run {
             plan,
@@ -93,52 +74,24 @@ impl Run {
             config,
             forced_items,
             history: Vec::new(),
-            status: RunStatus::Running,
-            worker_done: false,
-            rx,
-            cancel,
+            stream,
         }
     }
 
-    /// Takes every message that has arrived, without blocking.
+    /// Takes every tally that has arrived, without blocking.
     pub fn poll(&mut self) {
-        loop {
-            match self.rx.try_recv() {
-                Ok(Msg::Batch(t)) => {
-                    let (n, d) = self.history.last().map_or((0, 0), |e| (e.samples, e.down));
-                    self.history
-                        .push(Estimate::from_counts(n + t.samples, d + t.down));
-                    if self.status == RunStatus::Running
-                        && self.history.len() as u64 == self.config.batches
-                    {
-                        self.status = RunStatus::Done;
-                    }
-                }
-                Ok(Msg::Failed(e)) => self.status = RunStatus::Failed(e),
-                Err(TryRecvError::Empty) => return,
-                Err(TryRecvError::Disconnected) => {
-                    self.worker_done = true;
-                    return;
-                }
-            }
-        }
+        let history = &mut self.history;
+        self.stream.poll(|t| {
+            let (n, d) = history.last().map_or((0, 0), |e| (e.samples, e.down));
+            history.push(Estimate::from_counts(n + t.samples, d + t.down));
+        });
     }
 
     pub fn cancel(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
-        if self.status == RunStatus::Running {
-            self.status = RunStatus::Cancelled;
-        }
+        self.stream.cancel();
     }
 
     pub fn latest(&self) -> Option<&Estimate> {
         self.history.last()
-    }
-}
-
-impl Drop for Run {
-    /// A replaced or abandoned run stops its worker at the next batch.
-    fn drop(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
     }
 }

@@ -277,7 +277,7 @@ fn small_runs(a: &mut App) {
 fn wait_for_worker(a: &mut App) {
     for _ in 0..12_000 {
         a.tick();
-        if a.run.as_ref().is_some_and(|r| r.worker_done) {
+        if a.run.as_ref().is_some_and(|r| r.stream.worker_done) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -303,7 +303,7 @@ fn run_streams_every_batch_and_matches_a_sequential_run() {
     assert_eq!(a.tab, Tab::Run);
     wait_for_worker(&mut a);
     let run = a.run.as_ref().unwrap();
-    assert_eq!(run.status, super::run::RunStatus::Done);
+    assert_eq!(run.stream.status, super::run::RunStatus::Done);
     assert_eq!(run.history.len(), 10);
     assert_eq!(run.plan, PlanId(1));
     let m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
@@ -343,7 +343,7 @@ fn cancel_stops_the_worker_early() {
     ch(&mut a, 's');
     ch(&mut a, 'c');
     assert_eq!(
-        a.run.as_ref().unwrap().status,
+        a.run.as_ref().unwrap().stream.status,
         super::run::RunStatus::Cancelled
     );
     wait_for_worker(&mut a);
@@ -488,7 +488,7 @@ fn end_to_end_session_by_key_events() {
     run_loop(&mut term, &mut a, || Ok(second.next())).unwrap();
     let screen = format!("{}", term.backend());
     let run = a.run.as_ref().unwrap();
-    assert_eq!(run.status, super::run::RunStatus::Done);
+    assert_eq!(run.stream.status, super::run::RunStatus::Done);
     // With Europe forced down, three-region can never reach a quorum for
     // the europe demand: every sample is down.
     let e = run.latest().unwrap();
@@ -1019,14 +1019,14 @@ fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
     assert!(a.run.is_none(), "the static engine did not run");
     for _ in 0..12_000 {
         a.tick();
-        if a.time_run.as_ref().is_some_and(|r| r.worker_done) {
+        if a.time_run.as_ref().is_some_and(|r| r.stream.worker_done) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     a.tick();
     let r = a.time_run.as_ref().unwrap();
-    assert_eq!(r.status, super::run::RunStatus::Done);
+    assert_eq!(r.stream.status, super::run::RunStatus::Done);
     assert_eq!(r.history.len(), 3);
     assert_eq!(
         r.history.iter().map(|p| p.trials).collect::<Vec<_>>(),
@@ -1083,7 +1083,7 @@ fn time_based_statistics_follow_their_definitions() {
     use super::timerun::TimeRun;
     use drsim::model::PlanId;
     let r = TimeRun::finished(PlanId(0), 1, synthetic_config(5), synthetic_groups(5));
-    assert_eq!(r.status, super::run::RunStatus::Done);
+    assert_eq!(r.stream.status, super::run::RunStatus::Done);
     assert_eq!(r.history.len(), 5);
     // 320 years: 192 zero years, 32 each of 3m, 20m, 90m; 25 of 300m and 7
     // of 2000m (k = 9, 59, ..., 309).
@@ -1177,13 +1177,16 @@ fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
         screen_done.contains("previous: plan active-passive · seed 1 · 1 forced"),
         "{screen_done}"
     );
-    assert_eq!(a.run.as_ref().unwrap().status, super::run::RunStatus::Done);
+    assert_eq!(
+        a.run.as_ref().unwrap().stream.status,
+        super::run::RunStatus::Done
+    );
 
     // The time-based engine on the same plan.
     stage(&mut a, &['e', 's']);
     for _ in 0..12_000 {
         a.tick();
-        if a.time_run.as_ref().is_some_and(|r| r.worker_done) {
+        if a.time_run.as_ref().is_some_and(|r| r.stream.worker_done) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));

@@ -12,11 +12,8 @@
 use drsim::model::{PlanId, Topology};
 use drsim::shard::Shard;
 use drsim::simulate::{BATCH_TRIALS, Estimate, SimConfig, TrialMetric, run_plan_data};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
-use super::run::RunStatus;
+use super::stream::Stream;
 
 /// Length of a time-based run, in whole batches of [`BATCH_TRIALS`]
 /// trial-years; tests use small ones.
@@ -69,11 +66,6 @@ pub struct Group {
     pub unattributed_min: f64,
 }
 
-enum Msg {
-    Group(Group),
-    Failed(String),
-}
-
 /// One point of the convergence chart: the estimate after `trials` years.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Point {
@@ -94,10 +86,8 @@ pub struct TimeRun {
     /// Downtime minutes by cause and unattributed, summed over every year.
     cause_min: [f64; CAUSES],
     unattributed_min: f64,
-    pub status: RunStatus,
-    pub worker_done: bool,
-    rx: Receiver<Msg>,
-    cancel: Arc<AtomicBool>,
+    /// The worker's groups, in order.
+    pub stream: Stream<Group>,
 }
 
 /// Group `g` of a run: shard `g/groups` of `drsim run --trials
@@ -135,27 +125,9 @@ pub fn run_group(
 
 impl TimeRun {
     pub fn start(t: &Topology, plan: PlanId, seed: u64, config: TimeConfig) -> TimeRun {
-        let (tx, rx) = channel();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (t, stop) = (t.clone(), cancel.clone());
+        let t = t.clone();
         let cause_names = drsim::failure::Cause::ALL.map(|c| c.as_str()).to_vec();
-        std::thread::spawn(move || {
-            for g in 0..config.groups {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let msg = match run_group(&t, plan, seed, config, g) {
-                    Ok(group) => Msg::Group(group),
-                    Err(e) => {
-                        let _ = tx.send(Msg::Failed(e));
-                        return;
-                    }
-                };
-                if tx.send(msg).is_err() {
-                    return;
-                }
-            }
-        });
+        let stream = Stream::spawn(config.groups, move |g| run_group(&t, plan, seed, config, g));
         TimeRun {
             plan,
             seed,
@@ -165,49 +137,30 @@ impl TimeRun {
             cause_names,
             cause_min: [0.0; CAUSES],
             unattributed_min: 0.0,
-            status: RunStatus::Running,
-            worker_done: false,
-            rx,
-            cancel,
+            stream,
         }
     }
 
     /// Takes every group that has arrived, without blocking.
     pub fn poll(&mut self) {
-        loop {
-            match self.rx.try_recv() {
-                Ok(Msg::Group(g)) => {
-                    self.years.extend(g.years);
-                    for (a, b) in self.cause_min.iter_mut().zip(g.cause_min) {
-                        *a += b;
-                    }
-                    self.unattributed_min += g.unattributed_min;
-                    let down: Vec<f64> = self.years.iter().map(|y| y.downtime_min).collect();
-                    self.history.push(Point {
-                        trials: self.years.len() as u64,
-                        downtime: Estimate::of(&down),
-                    });
-                    if self.status == RunStatus::Running
-                        && self.history.len() as u64 == self.config.groups
-                    {
-                        self.status = RunStatus::Done;
-                    }
-                }
-                Ok(Msg::Failed(e)) => self.status = RunStatus::Failed(e),
-                Err(TryRecvError::Empty) => return,
-                Err(TryRecvError::Disconnected) => {
-                    self.worker_done = true;
-                    return;
-                }
+        let mut groups = Vec::new();
+        self.stream.poll(|g| groups.push(g));
+        for g in groups {
+            self.years.extend(g.years);
+            for (a, b) in self.cause_min.iter_mut().zip(g.cause_min) {
+                *a += b;
             }
+            self.unattributed_min += g.unattributed_min;
+            let down: Vec<f64> = self.years.iter().map(|y| y.downtime_min).collect();
+            self.history.push(Point {
+                trials: self.years.len() as u64,
+                downtime: Estimate::of(&down),
+            });
         }
     }
 
     pub fn cancel(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
-        if self.status == RunStatus::Running {
-            self.status = RunStatus::Cancelled;
-        }
+        self.stream.cancel();
     }
 
     pub fn latest(&self) -> Option<&Point> {
@@ -274,23 +227,12 @@ pub const BINS: [(&str, f64); 7] = [
     (">1d", f64::INFINITY),
 ];
 
-impl Drop for TimeRun {
-    /// A replaced or abandoned run stops its worker after the current group.
-    fn drop(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-}
-
 #[cfg(test)]
 impl TimeRun {
     /// A finished run made of the given groups, streamed through the same
     /// `poll` as a real one: renders independently of the engine's numbers.
     pub fn finished(plan: PlanId, seed: u64, config: TimeConfig, groups: Vec<Group>) -> TimeRun {
-        let (tx, rx) = channel();
-        for g in groups {
-            tx.send(Msg::Group(g)).unwrap();
-        }
-        drop(tx);
+        let mut pending = groups.into_iter();
         let mut r = TimeRun {
             plan,
             seed,
@@ -300,11 +242,14 @@ impl TimeRun {
             cause_names: drsim::failure::Cause::ALL.map(|c| c.as_str()).to_vec(),
             cause_min: [0.0; CAUSES],
             unattributed_min: 0.0,
-            status: RunStatus::Running,
-            worker_done: false,
-            rx,
-            cancel: Arc::new(AtomicBool::new(false)),
+            stream: Stream::spawn(config.groups, move |_| {
+                pending.next().ok_or_else(|| "no more groups".to_string())
+            }),
         };
+        while !r.stream.worker_done {
+            r.poll();
+            std::thread::yield_now();
+        }
         r.poll();
         r
     }

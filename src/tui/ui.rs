@@ -857,7 +857,7 @@ fn render_run(app: &App, f: &mut Frame, area: Rect) {
     ])
     .areas(area);
     let plan = &t.plan(run.plan).key;
-    let (status, color) = match &run.status {
+    let (status, color) = match &run.stream.status {
         RunStatus::Running => ("running".to_string(), AT_RISK),
         RunStatus::Done => ("done".to_string(), UP),
         RunStatus::Cancelled => ("cancelled".to_string(), DOWN),
@@ -999,7 +999,7 @@ fn render_time_run(app: &App, f: &mut Frame, area: Rect) {
         );
         return;
     };
-    let (status, color) = run_status(&run.status);
+    let (status, color) = run_status(&run.stream.status);
     let mut lines = vec![Line::from(vec![
         Span::styled(
             format!("plan {}", t.plan(run.plan).key),
