@@ -10,7 +10,7 @@
 //! feasible and nothing can exceed it), so most samples at small q never
 //! reach the max-flow solver.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
@@ -680,15 +680,94 @@ pub(crate) type PatternCache = HashMap<Box<[u64]>, f64, BuildHasherDefault<WordH
 
 #[derive(Default)]
 struct BatchStats {
-    n: u64,
-    sum: f64,
-    sum_sq: f64,
+    values: ValueStats,
     zero: u64,
     degraded: u64,
     below: u64,
     solves: u64,
-    /// Flow value bits -> count (flows are >= 0, so bit order is value order).
+}
+
+/// Moments and the exact distribution of a non-negative sampled value (a
+/// flow, a served fraction), accumulated per batch and merged in batch
+/// order so the floating-point sums do not depend on scheduling.
+#[derive(Default, Debug)]
+pub(crate) struct ValueStats {
+    n: u64,
+    sum: f64,
+    sum_sq: f64,
+    /// Value bits -> count (values are >= 0, so bit order is value order).
     hist: HashMap<u64, u64, BuildHasherDefault<WordHasher>>,
+}
+
+impl ValueStats {
+    pub fn push(&mut self, v: f64) {
+        self.n += 1;
+        self.sum += v;
+        self.sum_sq += v * v;
+        *self.hist.entry(v.to_bits()).or_insert(0) += 1;
+    }
+
+    pub fn merge(&mut self, other: ValueStats) {
+        self.n += other.n;
+        self.sum += other.sum;
+        self.sum_sq += other.sum_sq;
+        for (k, c) in other.hist {
+            *self.hist.entry(k).or_insert(0) += c;
+        }
+    }
+
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// The sample mean and its standard error.
+    pub fn mean_and_std_error(&self) -> (f64, f64) {
+        let nf = self.n as f64;
+        let mean = self.sum / nf;
+        let var = if self.n > 1 {
+            ((self.sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        (mean, (var / nf).sqrt())
+    }
+
+    /// Every distinct value with its count, in increasing order.
+    pub fn distribution(&self) -> Vec<(f64, u64)> {
+        let mut d: Vec<(f64, u64)> = self
+            .hist
+            .iter()
+            .map(|(&bits, &c)| (f64::from_bits(bits), c))
+            .collect();
+        d.sort_by(|a, b| a.0.total_cmp(&b.0));
+        d
+    }
+
+    /// Each percentile is the smallest value whose cumulative count reaches
+    /// ceil(x% of n).
+    pub fn percentiles(&self) -> Percentiles {
+        let distribution = self.distribution();
+        let nf = self.n as f64;
+        let pct = |x: f64| {
+            let need = ((x / 100.0) * nf).ceil().max(1.0) as u64;
+            let mut cum = 0;
+            for &(v, c) in &distribution {
+                cum += c;
+                if cum >= need {
+                    return v;
+                }
+            }
+            distribution.last().map_or(0.0, |d| d.0)
+        };
+        Percentiles {
+            p1: pct(1.0),
+            p5: pct(5.0),
+            p10: pct(10.0),
+            p50: pct(50.0),
+            p90: pct(90.0),
+            p99: pct(99.0),
+        }
+    }
 }
 
 /// The generator of every batch: batch `b` gets `seed_from_u64(seed)`
@@ -730,15 +809,12 @@ fn run_batch(
                 f
             }
         };
-        st.n += 1;
-        st.sum += flow;
-        st.sum_sq += flow * flow;
+        st.values.push(flow);
         st.zero += u64::from(flow <= 0.0);
         st.degraded += u64::from(flow < degraded_below);
         if let Some(f) = threshold {
             st.below += u64::from(flow < f);
         }
-        *st.hist.entry(flow.to_bits()).or_insert(0) += 1;
     }
     st
 }
@@ -845,43 +921,16 @@ pub fn simulate(
         })
         .collect();
     let mut total = BatchStats::default();
-    let mut hist: BTreeMap<u64, u64> = BTreeMap::new();
     for b in batches {
-        total.n += b.n;
-        total.sum += b.sum;
-        total.sum_sq += b.sum_sq;
+        total.values.merge(b.values);
         total.zero += b.zero;
         total.degraded += b.degraded;
         total.below += b.below;
         total.solves += b.solves;
-        for (k, c) in b.hist {
-            *hist.entry(k).or_insert(0) += c;
-        }
     }
-    let n = total.n;
+    let n = total.values.n();
     let nf = n as f64;
-    let mean = total.sum / nf;
-    let var = if n > 1 {
-        ((total.sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0)
-    } else {
-        0.0
-    };
-    let distribution: Vec<(f64, u64)> = hist
-        .into_iter()
-        .map(|(bits, c)| (f64::from_bits(bits), c))
-        .collect();
-    let pct = |x: f64| {
-        // Smallest value whose cumulative count reaches ceil(x% of n).
-        let need = ((x / 100.0) * nf).ceil().max(1.0) as u64;
-        let mut cum = 0;
-        for &(v, c) in &distribution {
-            cum += c;
-            if cum >= need {
-                return v;
-            }
-        }
-        distribution.last().map_or(0.0, |d| d.0)
-    };
+    let (mean, mean_se) = total.values.mean_and_std_error();
     let zero = Proportion::new(total.zero, n);
     let degraded = Proportion::new(total.degraded, n);
     let below = opts.threshold.map(|_| Proportion::new(total.below, n));
@@ -889,15 +938,8 @@ pub fn simulate(
     Ok(CapacityReport {
         intact_flow: sm.intact,
         mean_flow: mean,
-        mean_flow_std_error: (var / nf).sqrt(),
-        percentiles: Percentiles {
-            p1: pct(1.0),
-            p5: pct(5.0),
-            p10: pct(10.0),
-            p50: pct(50.0),
-            p90: pct(90.0),
-            p99: pct(99.0),
-        },
+        mean_flow_std_error: mean_se,
+        percentiles: total.values.percentiles(),
         p_zero: zero.p,
         p_zero_ci95_low: zero.low,
         p_zero_ci95_high: zero.high,
@@ -917,7 +959,7 @@ pub fn simulate(
         max_flow_solves: total.solves,
         seconds,
         samples_per_second: nf / seconds.max(1e-9),
-        distribution,
+        distribution: total.values.distribution(),
     })
 }
 

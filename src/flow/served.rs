@@ -44,14 +44,15 @@
 //! rate-weighted mean, an approximation (exact when all are equal, as in
 //! the bundled topologies).
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use super::capacity::{PatternCache, Percentiles, Proportion, batch_streams, check_failure_model};
+use super::capacity::{
+    PatternCache, Percentiles, Proportion, ValueStats, batch_streams, check_failure_model,
+};
 use super::maxflow::{FlowNetwork, MaxFlow};
 use crate::failure::StaticModel;
 use crate::model::{PlanId, PlanMode, Topology};
@@ -507,14 +508,11 @@ impl<'a> Draws<'a> {
 
 #[derive(Default)]
 struct BatchStats {
-    n: u64,
-    sum: f64,
-    sum_sq: f64,
+    values: ValueStats,
     short: u64,
     none: u64,
     below: u64,
     solves: u64,
-    hist: BTreeMap<u64, u64>,
 }
 
 fn run_batch(
@@ -553,15 +551,12 @@ fn run_batch(
             st.solves += 1;
             f
         };
-        st.n += 1;
-        st.sum += served;
-        st.sum_sq += served * served;
+        st.values.push(served);
         st.short += u64::from(served < 1.0);
         st.none += u64::from(served <= 0.0);
         if let Some(x) = threshold {
             st.below += u64::from(served < x);
         }
-        *st.hist.entry(served.to_bits()).or_insert(0) += 1;
     }
     st
 }
@@ -613,41 +608,15 @@ pub fn simulate_served(
         .collect();
     let mut tot = BatchStats::default();
     for b in batches {
-        tot.n += b.n;
-        tot.sum += b.sum;
-        tot.sum_sq += b.sum_sq;
+        tot.values.merge(b.values);
         tot.short += b.short;
         tot.none += b.none;
         tot.below += b.below;
         tot.solves += b.solves;
-        for (k, c) in b.hist {
-            *tot.hist.entry(k).or_insert(0) += c;
-        }
     }
-    let n = tot.n;
+    let n = tot.values.n();
     let nf = n as f64;
-    let mean = tot.sum / nf;
-    let var = if n > 1 {
-        ((tot.sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0)
-    } else {
-        0.0
-    };
-    let distribution: Vec<(f64, u64)> = tot
-        .hist
-        .into_iter()
-        .map(|(b, c)| (f64::from_bits(b), c))
-        .collect();
-    let pct = |x: f64| {
-        let need = ((x / 100.0) * nf).ceil().max(1.0) as u64;
-        let mut cum = 0;
-        for &(v, c) in &distribution {
-            cum += c;
-            if cum >= need {
-                return v;
-            }
-        }
-        distribution.last().map_or(0.0, |d| d.0)
-    };
+    let (mean, mean_se) = tot.values.mean_and_std_error();
     let short = Proportion::new(tot.short, n);
     let none = Proportion::new(tot.none, n);
     let below = opts.threshold.map(|_| Proportion::new(tot.below, n));
@@ -658,15 +627,8 @@ pub fn simulate_served(
         total_demand_gbps: dn.total,
         intact_served: intact,
         mean_served: mean,
-        mean_served_std_error: (var / nf).sqrt(),
-        percentiles: Percentiles {
-            p1: pct(1.0),
-            p5: pct(5.0),
-            p10: pct(10.0),
-            p50: pct(50.0),
-            p90: pct(90.0),
-            p99: pct(99.0),
-        },
+        mean_served_std_error: mean_se,
+        percentiles: tot.values.percentiles(),
         p_shortfall: short.p,
         p_shortfall_ci95_low: short.low,
         p_shortfall_ci95_high: short.high,
@@ -681,7 +643,7 @@ pub fn simulate_served(
         max_flow_solves: tot.solves,
         seconds,
         samples_per_second: nf / seconds.max(1e-9),
-        distribution,
+        distribution: tot.values.distribution(),
     })
 }
 
