@@ -80,13 +80,15 @@ fn failure_of(t: &Topology, target: Target) -> Option<&drsim::model::FailureProc
 pub fn value_text(t: &Topology, target: Target, field: Field) -> String {
     match (target, field) {
         (_, Field::Mttr) => failure_of(t, target).map_or("never fails".into(), |f| {
-            super::ui::fmt_secs(f.ttr.mean_secs())
+            super::view::format::fmt_secs(f.ttr.mean_secs())
         }),
         (Target::Site(s), Field::SiteCapacity) => format!("{} rps", t.site(s).capacity_rps),
         (Target::Link(l), Field::LinkCapacity) => format!("{} Gbps", t.link(l).capacity_gbps),
         (Target::Plan(p), Field::Replicas) => t.plan(p).replicas.to_string(),
         (Target::Plan(p), Field::Quorum) => t.plan(p).quorum.to_string(),
-        (Target::Plan(p), Field::Detection) => super::ui::fmt_secs(t.plan(p).detection.secs()),
+        (Target::Plan(p), Field::Detection) => {
+            super::view::format::fmt_secs(t.plan(p).detection.secs())
+        }
         (Target::Plan(p), Field::Headroom) => t.plan(p).headroom.to_string(),
         _ => "-".into(),
     }

@@ -4,7 +4,7 @@
 //! from [`drsim::eval`].
 //!
 //! Structure: [`app::App`] is the state with one `update(Action)`;
-//! [`ui::render`] is a pure function of `&App`; [`run_loop`] is generic over
+//! [`view::render`] is a pure function of `&App`; [`run_loop`] is generic over
 //! the backend so tests drive it with ratatui's `TestBackend`.
 
 mod app;
@@ -14,7 +14,7 @@ mod layout;
 mod run;
 mod stream;
 mod timerun;
-mod ui;
+mod view;
 
 #[cfg(test)]
 mod tests;
@@ -94,7 +94,7 @@ where
         if (size.width, size.height) != app.size {
             app.set_size(size.width, size.height);
         }
-        terminal.draw(|f| ui::render(app, f))?;
+        terminal.draw(|f| view::render(app, f))?;
         if app.quit {
             return Ok(());
         }

@@ -5,7 +5,7 @@
 //! switching the built-in topology does not change these snapshots.
 
 use super::app::{Action, App, Item, Tab, tab_at_column};
-use super::{run_loop, ui};
+use super::{run_loop, view};
 use drsim::model::{LinkId, RegionId, SharedRiskId, SiteId};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -182,7 +182,7 @@ fn map_resolution_toggles() {
 fn click_on_each_rendered_tab_title_selects_it() {
     let a = app();
     let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| ui::render(&a, f)).unwrap();
+    term.draw(|f| view::render(&a, f)).unwrap();
     let top: String = (0..80)
         .map(|x| term.backend().buffer()[(x, 0)].symbol().to_string())
         .collect();
@@ -227,7 +227,7 @@ fn event_loop_runs_to_quit_on_a_test_backend_and_survives_resize() {
 
 fn snapshot(a: &App, w: u16, h: u16) -> TestBackend {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::render(a, f)).unwrap();
+    term.draw(|f| view::render(a, f)).unwrap();
     term.backend().clone()
 }
 
@@ -256,14 +256,14 @@ fn snapshots_of_every_view() {
 
 #[test]
 fn durations_and_probabilities_format_compactly() {
-    assert_eq!(ui::fmt_secs(30.0), "30s");
-    assert_eq!(ui::fmt_secs(900.0), "15m");
-    assert_eq!(ui::fmt_secs(4.0 * 3600.0), "4h");
-    assert_eq!(ui::fmt_secs(36.0 * 3600.0), "1.5d");
-    assert_eq!(ui::fmt_secs(2.0 * 365.25 * 86400.0), "2y");
-    assert_eq!(ui::fmt_prob(0.000228), "2.28e-4");
-    assert_eq!(ui::fmt_prob(0.25), "0.2500");
-    assert_eq!(ui::fmt_prob(0.0), "0");
+    assert_eq!(view::format::fmt_secs(30.0), "30s");
+    assert_eq!(view::format::fmt_secs(900.0), "15m");
+    assert_eq!(view::format::fmt_secs(4.0 * 3600.0), "4h");
+    assert_eq!(view::format::fmt_secs(36.0 * 3600.0), "1.5d");
+    assert_eq!(view::format::fmt_secs(2.0 * 365.25 * 86400.0), "2y");
+    assert_eq!(view::format::fmt_prob(0.000228), "2.28e-4");
+    assert_eq!(view::format::fmt_prob(0.25), "0.2500");
+    assert_eq!(view::format::fmt_prob(0.0), "0");
 }
 
 fn small_runs(a: &mut App) {
@@ -400,11 +400,15 @@ fn renders_at_any_size_without_panicking() {
 #[test]
 fn docs_key_table_matches_the_help() {
     let doc = include_str!("../../docs/tui.md");
-    for (k, _) in ui::KEYS {
+    for (k, _) in view::help::KEYS {
         assert!(doc.contains(&format!("| `{k}` |")), "docs/tui.md lacks {k}");
     }
     let rows = doc.lines().filter(|l| l.starts_with("| `")).count();
-    assert_eq!(rows, ui::KEYS.len(), "docs/tui.md has extra key rows");
+    assert_eq!(
+        rows,
+        view::help::KEYS.len(),
+        "docs/tui.md has extra key rows"
+    );
 }
 
 /// A topology without coordinates or plans says so instead of showing an
@@ -434,18 +438,18 @@ fn map_labels_never_overlap_and_the_selection_wins() {
     let mut a = app();
     let area = ratatui::layout::Rect::new(0, 0, 52, 10);
     let (ams, fra) = (2usize, 3usize);
-    let l = ui::labelled_sites(&a, &[], area);
+    let l = view::map::labelled_sites(&a, &[], area);
     assert!(l.contains(&ams) && !l.contains(&fra), "{l:?}");
-    let l = ui::labelled_sites(&a, &[fra], area);
+    let l = view::map::labelled_sites(&a, &[fra], area);
     assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
     // On a wide map both fit.
     let wide = ratatui::layout::Rect::new(0, 0, 300, 80);
-    let l = ui::labelled_sites(&a, &[], wide);
+    let l = view::map::labelled_sites(&a, &[], wide);
     assert_eq!(l.len(), a.topology.sites.len());
     // A failed site outranks an up neighbour.
     select(&mut a, Item::Site(SiteId(3)));
     ch(&mut a, ' ');
-    let l = ui::labelled_sites(&a, &[], area);
+    let l = view::map::labelled_sites(&a, &[], area);
     assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
 }
 
