@@ -87,8 +87,10 @@ pub enum Item {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Quit,
-    /// Quit even with unsaved edits (Ctrl-c).
+    /// Quit even with unsaved edits (Ctrl-c, or y when asked).
     ForceQuit,
+    /// Stay after being asked whether to quit without saving.
+    CancelQuit,
     NextTab,
     PrevTab,
     GoTab(Tab),
@@ -183,8 +185,11 @@ pub struct App {
     pub file: Option<(PathBuf, String)>,
     /// A save waits for y/n.
     pub confirm_save: bool,
-    /// The last key was a quit refused because of unsaved edits.
-    quit_warned: bool,
+    /// A quit with unsaved edits waits for y (quit) or anything else (stay).
+    pub confirm_quit: bool,
+    /// Draw colours; off under `NO_COLOR`, where glyphs and reverse video
+    /// carry the states alone.
+    pub color: bool,
 }
 
 impl App {
@@ -230,7 +235,8 @@ impl App {
             edits: BTreeSet::new(),
             file: None,
             confirm_save: false,
-            quit_warned: false,
+            confirm_quit: false,
+            color: true,
             topology,
         };
         app.recompute();
@@ -301,6 +307,13 @@ impl App {
                 KeyCode::Char('u') => Some(Action::PageUp),
                 _ => None,
             };
+        }
+        if self.confirm_quit {
+            return Some(match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Action::ForceQuit,
+                KeyCode::Char('w') => Action::Save,
+                _ => Action::CancelQuit,
+            });
         }
         if self.confirm_save {
             return Some(match key.code {
@@ -461,16 +474,19 @@ impl App {
 
     pub fn update(&mut self, action: Action) {
         let n_tabs = Tab::ALL.len();
-        let warned = std::mem::take(&mut self.quit_warned);
+        // Any answer closes the question; `Save` then asks its own.
+        self.confirm_quit = false;
         match action {
-            Action::Quit if self.dirty() && !warned => {
-                self.quit_warned = true;
+            Action::Quit if self.dirty() => {
+                self.confirm_quit = true;
                 self.message = format!(
-                    "{} unsaved edit(s): w to save, q again to quit without saving",
-                    self.edits.len()
+                    "quit without saving {} edited value(s)? y quits, {}any other key stays",
+                    self.edits.len(),
+                    if self.file.is_some() { "w saves, " } else { "" }
                 );
             }
             Action::Quit | Action::ForceQuit => self.quit = true,
+            Action::CancelQuit => self.message = "not quitting; the edits are kept".into(),
             Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % n_tabs],
             Action::PrevTab => self.tab = Tab::ALL[(self.tab.index() + n_tabs - 1) % n_tabs],
             Action::GoTab(t) => self.tab = t,

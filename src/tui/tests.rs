@@ -759,14 +759,42 @@ fn the_built_in_topology_is_not_saved_in_place() {
     ch(&mut a, 'w');
     assert!(!a.confirm_save);
     assert!(a.message.contains("drsim tui FILE"), "{}", a.message);
-    // Unsaved edits: the first q warns, a second one quits.
-    ch(&mut a, 'q');
-    assert!(!a.quit && a.message.contains("unsaved"), "{}", a.message);
-    ch(&mut a, 'j');
-    ch(&mut a, 'q');
-    assert!(!a.quit, "another key in between resets the warning");
-    ch(&mut a, 'q');
+    // Unsaved edits: q and Esc ask; only y quits without saving.
+    for stay in [KeyCode::Esc, KeyCode::Char('q'), KeyCode::Char('n')] {
+        ch(&mut a, 'q');
+        assert!(!a.quit && a.confirm_quit, "{}", a.message);
+        assert!(
+            a.message.contains("quit without saving 1 edited"),
+            "{}",
+            a.message
+        );
+        assert!(!a.message.contains("w saves"), "nothing to save into here");
+        key(&mut a, stay);
+        assert!(!a.quit && !a.confirm_quit, "{stay:?} stays");
+        assert!(a.dirty(), "the edits are kept");
+    }
+    key(&mut a, KeyCode::Esc);
+    assert!(a.confirm_quit, "Esc asks too");
+    ch(&mut a, 'y');
     assert!(a.quit);
+}
+
+#[test]
+fn quit_with_unsaved_edits_offers_to_save_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, path) = file_app(&dir);
+    ch(&mut a, '3');
+    a.field = 3;
+    ch(&mut a, '+');
+    ch(&mut a, 'q');
+    assert!(a.message.contains("w saves"), "{}", a.message);
+    ch(&mut a, 'w');
+    assert!(!a.quit && a.confirm_save, "w asks to save: {}", a.message);
+    ch(&mut a, 'y');
+    assert!(!a.dirty(), "saved: {}", a.message);
+    assert_ne!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
+    ch(&mut a, 'q');
+    assert!(a.quit, "nothing unsaved: q quits at once");
 }
 
 /// Links without an id are found by "a-b"; a link with its own failure table

@@ -38,7 +38,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("+ / -", "step the field up / down (x2, /2, ±1)"),
     ("w", "save edits to the file (asks y/n)"),
     ("?", "show / hide this help"),
-    ("q / Esc / Ctrl-c", "quit (twice if edits are unsaved)"),
+    (
+        "q / Esc / Ctrl-c",
+        "quit (q and Esc ask first if edits are unsaved)",
+    ),
 ];
 
 pub fn render(f: &mut Frame, body: Rect) {
