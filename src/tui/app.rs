@@ -210,7 +210,8 @@ impl App {
             selected_plan: 0,
             help: false,
             quit: false,
-            map_high_res: false,
+            // The low-resolution coastline is too sparse to read as a map.
+            map_high_res: true,
             map_importance: false,
             marked: BTreeSet::new(),
             failed,
@@ -272,8 +273,8 @@ impl App {
 
     /// The field under the cursor, if the target has fields.
     pub fn edit_field(&self) -> Option<Field> {
-        let fs = edit::fields(self.edit_target()?);
-        Some(fs[self.field % fs.len()])
+        let fs = edit::editable_fields(&self.topology, self.edit_target()?);
+        (!fs.is_empty()).then(|| fs[self.field % fs.len()])
     }
 
     pub fn selected(&self) -> Option<Item> {
@@ -388,7 +389,7 @@ impl App {
                 }
             }
             Tab::Plans => {
-                let [table, _] = layout::plans(body);
+                let [table, _] = layout::plans(body, self.topology.plans.len());
                 // The first inner row is the header.
                 if inside(table) && m.row > table.y + 1 {
                     let p = self.plan_offset + usize::from(m.row - table.y - 2);
@@ -399,7 +400,8 @@ impl App {
                 }
             }
             Tab::Importance => {
-                let [_, table, _] = layout::importance(body);
+                let [_, table, _] =
+                    layout::importance(body, layout::event_width(self.importance.as_ref()));
                 let n = self
                     .importance
                     .as_ref()
@@ -424,7 +426,8 @@ impl App {
     }
 
     fn body(&self) -> Rect {
-        layout::screen(Rect::new(0, 0, self.size.0, self.size.1))[1]
+        let status = super::view::status_line(self).width();
+        layout::screen(Rect::new(0, 0, self.size.0, self.size.1), status)[1]
     }
 
     /// The Components list's rows: a header before each kind, then items.
@@ -463,7 +466,7 @@ impl App {
                 .comp_offset
                 .clamp((row + 1).saturating_sub(visible).min(top), top);
         }
-        let visible = layout::inner_rows(layout::plans(body)[0])
+        let visible = layout::inner_rows(layout::plans(body, self.topology.plans.len())[0])
             .saturating_sub(1)
             .max(1);
         let row = self.selected_plan;
@@ -571,14 +574,19 @@ impl App {
                 "select a site or link (Map, Components) or a plan (Plans) to edit".into();
             return;
         };
-        let n = edit::fields(target).len();
+        let fs = edit::editable_fields(&self.topology, target);
+        if fs.is_empty() {
+            self.message = nothing_to_edit(&self.topology, target);
+            return;
+        }
+        let n = fs.len();
         let cur = self.field % n;
         self.field = if forward {
             (cur + 1) % n
         } else {
             (cur + n - 1) % n
         };
-        let f = edit::fields(target)[self.field];
+        let f = fs[self.field];
         self.message = format!(
             "editing {} of {}: + / - to change",
             f.name(),
@@ -587,6 +595,10 @@ impl App {
     }
 
     fn step_field(&mut self, up: bool) {
+        if let (Some(target), None) = (self.edit_target(), self.edit_field()) {
+            self.message = nothing_to_edit(&self.topology, target);
+            return;
+        }
         let (Some(target), Some(field)) = (self.edit_target(), self.edit_field()) else {
             self.message =
                 "select a site or link (Map, Components) or a plan (Plans) to edit".into();
@@ -832,6 +844,13 @@ impl App {
             other => self.marked.contains(&other),
         }
     }
+}
+
+fn nothing_to_edit(t: &Topology, target: Target) -> String {
+    format!(
+        "{} has nothing to edit: it never fails and its capacity is unlimited",
+        edit::target_label(t, target)
+    )
 }
 
 /// Which tab title covers terminal column `col` of the top row. Mirrors the

@@ -60,6 +60,22 @@ pub fn fields(target: Target) -> &'static [Field] {
     }
 }
 
+/// The fields that can be stepped here: a component that never fails has
+/// no repair time, and an unlimited (or zero) capacity has no double.
+pub fn editable_fields(t: &Topology, target: Target) -> Vec<Field> {
+    let finite = |c: f64| c.is_finite() && c > 0.0;
+    fields(target)
+        .iter()
+        .copied()
+        .filter(|&f| match (target, f) {
+            (_, Field::Mttr) => failure_of(t, target).is_some(),
+            (Target::Site(s), Field::SiteCapacity) => finite(t.site(s).capacity_rps),
+            (Target::Link(l), Field::LinkCapacity) => finite(t.link(l).capacity_gbps),
+            _ => true,
+        })
+        .collect()
+}
+
 pub fn target_label(t: &Topology, target: Target) -> String {
     match target {
         Target::Site(s) => format!("site {}", t.site(s).key),

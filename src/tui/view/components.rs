@@ -1,19 +1,20 @@
 //! The Components tab: every region, site, link, shared-risk group and
 //! release train with its state, and the selection's details.
 
-use super::format::{fmt_prob, fmt_secs, kv, names};
-use super::style::{AT_RISK, DOWN, SELECTED, UP};
+use super::format::{fmt_prob, fmt_secs, kv, names, site_label};
+use super::style::{AT_RISK, DOWN, Theme, UP};
 use crate::tui::app::{App, ComponentRow as Row2, Item};
 use crate::tui::layout;
 use drsim::model::{FailureProcess, Topology};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let [list_area, detail_area] = layout::components(area);
+    let th = Theme::of(app);
     let t = &app.topology;
     let mut rows: Vec<ListItem> = Vec::new();
     for row in app.component_rows() {
@@ -29,11 +30,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         };
         let down = app.item_down(item);
         let mark = if app.marked.contains(&item) {
-            Span::styled("✗ ", DOWN)
+            Span::styled("✗ ", th.fg(DOWN))
         } else if down {
-            Span::styled("↓ ", DOWN)
+            Span::styled("↓ ", th.fg(DOWN))
         } else {
-            Span::styled("· ", UP)
+            Span::styled("· ", th.fg(UP))
         };
         rows.push(ListItem::new(Line::from(vec![
             Span::raw(" "),
@@ -46,7 +47,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .with_selected(app.selected_component_row());
     let list = List::new(rows)
         .block(Block::bordered().title(" Components "))
-        .highlight_style(Style::new().fg(Color::Black).bg(SELECTED));
+        .highlight_style(th.selected())
+        .highlight_symbol(th.marker());
     f.render_stateful_widget(list, list_area, &mut state);
 
     let detail = app
@@ -74,7 +76,13 @@ fn section_title(t: &Topology, item: Item) -> String {
 fn item_short(t: &Topology, item: Item) -> String {
     match item {
         Item::Region(r) => t.regions[r.index()].key.clone(),
-        Item::Site(s) => t.site(s).key.clone(),
+        Item::Site(s) => {
+            let site = t.site(s);
+            match site_label(site) {
+                label if label != site.key => format!("{} {label}", site.key),
+                _ => site.key.clone(),
+            }
+        }
         Item::Link(l) => t.link(l).key.clone(),
         Item::SharedRisk(g) => t.shared_risks[g.index()].key.clone(),
         Item::Train(tr) => t.release_trains[tr.index()].key.clone(),
@@ -97,8 +105,9 @@ fn failure_lines(out: &mut Vec<Line<'static>>, fp: Option<&FailureProcess>) {
 pub fn edit_line(app: &App) -> Option<Line<'static>> {
     let target = app.edit_target()?;
     let cur = app.edit_field()?;
+    let th = Theme::of(app);
     let mut spans = vec![Span::raw("edit [ ] + -: ")];
-    for &f in crate::tui::edit::fields(target) {
+    for f in crate::tui::edit::editable_fields(&app.topology, target) {
         let text = format!(
             "{} {}",
             f.name(),
@@ -106,16 +115,19 @@ pub fn edit_line(app: &App) -> Option<Line<'static>> {
         );
         let changed = app.edits.contains(&(target, f));
         let style = if f == cur {
-            Style::new().fg(Color::Black).bg(SELECTED)
+            th.selected()
         } else if changed {
-            Style::new().fg(AT_RISK)
+            th.fg(AT_RISK)
         } else {
             Style::new()
         };
-        spans.push(Span::styled(
-            if changed { format!("{text}*") } else { text },
-            style,
-        ));
+        let text = match (f == cur && !th.color, changed) {
+            (true, true) => format!("▶{text}*"),
+            (true, false) => format!("▶{text}"),
+            (false, true) => format!("{text}*"),
+            (false, false) => text,
+        };
+        spans.push(Span::styled(text, style));
         spans.push(Span::raw("  "));
     }
     Some(Line::from(spans))
@@ -123,8 +135,9 @@ pub fn edit_line(app: &App) -> Option<Line<'static>> {
 
 fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
     let t = &app.topology;
+    let th = Theme::of(app);
     let mut out = vec![
-        Line::styled(app.item_label(item), Style::new().bold().fg(SELECTED)),
+        Line::styled(app.item_label(item), th.selected_text()),
         kv(
             "state",
             if app.marked.contains(&item) {
@@ -173,7 +186,14 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
             if let Some(p) = site.location {
                 out.push(kv("location", format!("{:.2}, {:.2}", p.lat, p.lon)));
             }
-            out.push(kv("capacity", format!("{} rps", site.capacity_rps)));
+            out.push(kv(
+                "capacity",
+                if site.capacity_rps.is_finite() {
+                    format!("{} rps", site.capacity_rps)
+                } else {
+                    "unlimited (none given)".into()
+                },
+            ));
             failure_lines(&mut out, site.failure.as_ref());
             out.push(kv(
                 "serves plans",
@@ -187,7 +207,7 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
             if app.at_risk[s.index()] {
                 out.push(Line::styled(
                     "at risk: a plan it serves has lost quorum",
-                    Style::new().fg(AT_RISK),
+                    th.fg(AT_RISK),
                 ));
             }
         }

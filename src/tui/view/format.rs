@@ -78,3 +78,47 @@ pub fn fmt_min(m: f64) -> String {
         fmt_secs(m * 60.0)
     }
 }
+
+/// The name a site goes by on screen: its id, unless the id is a bare
+/// number (an imported network's node id, e.g. Topology Zoo's `12`) and the
+/// file gives a name.
+pub fn site_label(s: &drsim::model::Site) -> &str {
+    let numeric = !s.key.is_empty() && s.key.bytes().all(|b| b.is_ascii_digit());
+    if numeric && !s.name.trim().is_empty() {
+        s.name.trim()
+    } else {
+        &s.key
+    }
+}
+
+/// "1 serving site", "2 serving sites".
+pub fn count(n: u32, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Rows that `lines` take in a wrapping paragraph `width` columns wide,
+/// counted the way a greedy word wrap fills them (as ratatui's does), so a
+/// box can be sized to its text.
+pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut rows = 0usize;
+    for line in lines {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let mut row = 0usize;
+        let mut n = 1usize;
+        for word in text.split(' ') {
+            let w = word.chars().count();
+            let need = if row == 0 { w } else { row + 1 + w };
+            if need <= width {
+                row = need;
+                continue;
+            }
+            // A new row (unless this is the first word), and more rows for
+            // a word longer than the width.
+            n += usize::from(row > 0) + w.saturating_sub(1) / width;
+            row = w - w.saturating_sub(1) / width * width;
+        }
+        rows += n;
+    }
+    rows.min(usize::from(u16::MAX)) as u16
+}

@@ -1,10 +1,9 @@
 //! The help overlay and the key table it shows (also checked against
 //! docs/tui.md).
 
-use super::style::SELECTED;
+use super::style::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
@@ -28,7 +27,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "fail or restore the selected component",
     ),
     ("r", "restore every failed component"),
-    ("m", "map resolution low / high"),
+    ("m", "map resolution high / low"),
     ("i", "map colours: plan state / criticality"),
     ("e", "engine: static / time-based"),
     ("s", "run the selected plan with the engine"),
@@ -44,7 +43,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn render(f: &mut Frame, body: Rect) {
+pub fn render(th: Theme, f: &mut Frame, body: Rect) {
     let w = 72.min(body.width);
     let h = (KEYS.len() as u16 + 2).min(body.height);
     let area = Rect::new(
@@ -57,7 +56,7 @@ pub fn render(f: &mut Frame, body: Rect) {
         .iter()
         .map(|(k, v)| {
             Line::from(vec![
-                Span::styled(format!("{k:>18}  "), Style::new().fg(SELECTED).bold()),
+                Span::styled(format!("{k:>18}  "), th.selected_text()),
                 Span::raw(*v),
             ])
         })

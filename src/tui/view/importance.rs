@@ -3,18 +3,19 @@
 
 use super::format::{fmt_prob, names};
 use super::map::crit_color;
-use super::style::{AT_RISK, DOWN, SELECTED, UP};
+use super::style::{AT_RISK, DOWN, Theme, UP};
 use crate::tui::app::App;
 use crate::tui::layout;
 use drsim::model::Topology;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.topology;
+    let th = Theme::of(app);
     let Some(job) = &app.importance else {
         f.render_widget(
             Paragraph::new("This topology declares no plans: nothing to rank.")
@@ -25,23 +26,24 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     };
     let plan = &t.plan(job.key.plan).key;
     let wide = area.width >= 120;
-    let [head_area, table_area, side_area] = layout::importance(area);
+    let [head_area, table_area, side_area] =
+        layout::importance(area, layout::event_width(Some(job)));
 
     // Header: the plan, its unavailability, what the selected event hits.
     let status = if app.importance_key() != Some(job.key) {
         Span::styled(
             "outdated (plan, seed or model changed): recomputing once this finishes",
-            AT_RISK,
+            th.fg(AT_RISK),
         )
     } else if let Some(e) = &job.error {
-        Span::styled(format!("failed: {e}"), DOWN)
+        Span::styled(format!("failed: {e}"), th.fg(DOWN))
     } else if job.ranking.is_some() {
-        Span::styled("done", UP)
+        Span::styled("done", th.fg(UP))
     } else {
-        Span::styled("computing on a worker thread...", AT_RISK)
+        Span::styled("computing on a worker thread...", th.fg(AT_RISK))
     };
     let mut head = vec![Line::from(vec![
-        Span::styled(format!("plan {plan}"), Style::new().bold().fg(SELECTED)),
+        Span::styled(format!("plan {plan}"), th.selected_text()),
         Span::raw(match &job.unavailability {
             Some(u) if u.std_error == 0.0 => format!(
                 " · unavailability {} ({}) · ",
@@ -71,7 +73,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let selected = job.ranking.as_ref().and_then(|r| r.get(app.selected_event));
     head.push(match selected {
         Some(imp) => Line::from(vec![
-            Span::styled(format!("{} ", imp.event.name), Style::new().fg(SELECTED)),
+            Span::styled(format!("{} ", imp.event.name), th.selected_text()),
             Span::raw(format!(
                 "takes down {}",
                 takes_down_text(t, &job.takes_down(&imp.event.name))
@@ -102,7 +104,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Cell::from(imp.event.kind.clone()),
             Cell::from(fmt_prob(imp.event.prob)),
             Cell::from(fmt_prob(imp.birnbaum)),
-            Cell::from(Line::styled(format!("{:.1}%", c * 100.0), crit_color(c))),
+            Cell::from(Line::styled(
+                format!("{:.1}%", c * 100.0),
+                th.fg(crit_color(c)),
+            )),
         ])
     });
     let title = if job.ranking.is_some() {
@@ -126,7 +131,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     )
     .header(header)
     .block(Block::bordered().title(title))
-    .row_highlight_style(Style::new().fg(Color::Black).bg(SELECTED));
+    .row_highlight_style(th.selected())
+    .highlight_symbol(th.marker());
     let mut state = TableState::default()
         .with_offset(layout::importance_offset(table_area, app.selected_event))
         .with_selected(job.ranking.as_ref().map(|_| app.selected_event));
@@ -141,13 +147,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         if job.singles.is_empty() {
             lines.push(Line::styled(
                 "no single event takes the plan down",
-                Style::new().fg(UP),
+                th.fg(UP),
             ));
         }
         for c in &job.singles {
             let ev = &c.events[0];
             lines.push(Line::from(vec![
-                Span::styled("✗ ", DOWN),
+                Span::styled("✗ ", th.fg(DOWN)),
                 Span::raw(format!("{ev} ")),
                 Span::styled(format!("p {} ", fmt_prob(c.prob)), Style::new().dim()),
                 Span::raw(format!("→ {}", takes_down_text(t, &job.takes_down(ev)))),

@@ -16,13 +16,14 @@ use super::app::{App, Engine, Tab};
 use super::layout;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style, Stylize};
+use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Tabs};
-use style::{AT_RISK, DOWN, SELECTED, UP};
+use ratatui::widgets::{Paragraph, Tabs, Wrap};
+use style::{AT_RISK, DOWN, Theme, UP};
 
 pub fn render(app: &App, f: &mut Frame) {
-    let [top, body, status] = layout::screen(f.area());
+    let status_line = status_line(app);
+    let [top, body, status] = layout::screen(f.area(), status_line.width());
     render_top(app, f, top);
     match app.tab {
         Tab::Map => map::render(app, f, body),
@@ -34,16 +35,19 @@ pub fn render(app: &App, f: &mut Frame) {
         },
         Tab::Importance => importance::render(app, f, body),
     }
-    render_status(app, f, status);
+    f.render_widget(
+        Paragraph::new(status_line).wrap(Wrap { trim: false }),
+        status,
+    );
     if app.help {
-        help::render(f, body);
+        help::render(Theme::of(app), f, body);
     }
 }
 
 fn render_top(app: &App, f: &mut Frame, area: Rect) {
     let tabs = Tabs::new(Tab::ALL.map(Tab::title))
         .select(Tab::ALL.iter().position(|&t| t == app.tab))
-        .highlight_style(Style::new().fg(Color::Black).bg(SELECTED).bold());
+        .highlight_style(Theme::of(app).selected().bold());
     f.render_widget(tabs, area);
     let tabs_width: u16 = Tab::ALL
         .iter()
@@ -62,26 +66,33 @@ fn render_top(app: &App, f: &mut Frame, area: Rect) {
     }
 }
 
-fn render_status(app: &App, f: &mut Frame, area: Rect) {
+/// The status line: plans up, what is failed and edited, then the last
+/// message (wrapped onto a second line rather than cut; see
+/// `layout::screen`).
+pub fn status_line(app: &App) -> Line<'static> {
+    let th = Theme::of(app);
     let up = app.statuses.iter().filter(|s| s.is_up()).count();
-    let line = Line::from(vec![
-        Span::styled(
-            format!(" plans up {up}/{} ", app.statuses.len()),
-            Style::new()
-                .fg(Color::Black)
-                .bg(if up == app.statuses.len() { UP } else { DOWN }),
-        ),
-        Span::raw(format!(" failed: {} ", app.marked.len())),
-        Span::styled(
-            if app.dirty() {
-                format!("edited: {} ", app.edits.len())
-            } else {
-                String::new()
-            },
-            Style::new().fg(AT_RISK),
-        ),
-        Span::raw("│ "),
-        Span::raw(app.message.clone()),
-    ]);
-    f.render_widget(Paragraph::new(line), area);
+    let n = app.statuses.len();
+    let badge = if n == 0 {
+        Span::styled(" no plans ", th.quiet_badge())
+    } else {
+        let style = th.badge(if up == n { UP } else { DOWN });
+        // Without colour, a plan down must still stand out.
+        let text = if up == n || th.color {
+            format!(" plans up {up}/{n} ")
+        } else {
+            format!(" ! plans up {up}/{n} ")
+        };
+        Span::styled(text, style)
+    };
+    let mut spans = vec![badge, Span::raw(format!(" failed: {} ", app.marked.len()))];
+    if app.dirty() {
+        spans.push(Span::styled(
+            format!("edited: {} ", app.edits.len()),
+            th.fg(AT_RISK),
+        ));
+    }
+    spans.push(Span::raw("│ "));
+    spans.push(Span::raw(app.message.clone()));
+    Line::from(spans)
 }

@@ -2,37 +2,38 @@
 //! selected plan's parameters and targets.
 
 use super::components::edit_line;
-use super::format::{fmt_money, fmt_secs, names};
-use super::style::{DOWN, SELECTED, UP};
+use super::format::{count, fmt_money, fmt_secs, names};
+use super::style::{DOWN, Theme, UP};
 use crate::tui::app::App;
 use crate::tui::layout;
 use drsim::eval::PlanStatus;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-pub fn status_span(st: PlanStatus) -> Span<'static> {
+pub fn status_span(th: Theme, st: PlanStatus) -> Span<'static> {
     match st {
-        PlanStatus::Up { .. } => Span::styled(" UP ", Style::new().fg(Color::Black).bg(UP)),
-        PlanStatus::Down { .. } => Span::styled("DOWN", Style::new().fg(Color::Black).bg(DOWN)),
+        PlanStatus::Up { .. } => Span::styled(" UP ", th.badge(UP)),
+        PlanStatus::Down { .. } => Span::styled("DOWN", th.badge(DOWN)),
     }
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.topology;
-    let [table_area, detail_area] = layout::plans(area);
+    let th = Theme::of(app);
+    let [table_area, detail_area] = layout::plans(area, t.plans.len());
     let header = Row::new(["Plan", "Mode", "Serving sites", "Q", "Cost/yr", "Now"])
         .style(Style::new().bold());
     let rows = t.plans.iter().zip(&app.statuses).map(|(p, st)| {
         let sites = names(p.serving_sites.iter().map(|&s| t.site(s).key.clone()));
         let now = match *st {
             PlanStatus::Up { min_reachable } => {
-                Line::styled(format!("UP {min_reachable}/{}", p.quorum), UP)
+                Line::styled(format!("UP {min_reachable}/{}", p.quorum), th.fg(UP))
             }
             PlanStatus::Down { reachable, .. } => {
-                Line::styled(format!("DOWN {reachable}/{}", p.quorum), DOWN)
+                Line::styled(format!("DOWN {reachable}/{}", p.quorum), th.fg(DOWN))
             }
         };
         Row::new(vec![
@@ -56,8 +57,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         ],
     )
     .header(header)
-    .block(Block::bordered().title(" Plans under the current what-if "))
-    .row_highlight_style(Style::new().fg(Color::Black).bg(SELECTED));
+    .block(
+        Block::bordered()
+            .title(" Plans under the current what-if (Now: serving sites reached/quorum) "),
+    )
+    .row_highlight_style(th.selected())
+    .highlight_symbol(th.marker());
     let mut state = TableState::default()
         .with_offset(app.plan_offset)
         .with_selected(Some(app.selected_plan));
@@ -73,19 +78,21 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     ) {
         lines.push(Line::styled(
             format!("{} ({})", p.name, p.key),
-            Style::new().bold().fg(SELECTED),
+            th.selected_text(),
         ));
         lines.push(Line::raw(match *st {
             PlanStatus::Up { min_reachable } => format!(
-                "up: every demand reaches at least {min_reachable} serving sites (quorum {})",
+                "UP: every demand still reaches {} or more; the plan needs {} (its quorum)",
+                count(min_reachable, "serving site"),
                 p.quorum
             ),
             PlanStatus::Down { demand, reachable } => format!(
-                "DOWN: {} reaches {reachable} serving sites, quorum is {}",
+                "DOWN: {} reaches only {}; the plan needs {} (its quorum)",
                 demand.map_or("the service".into(), |d| format!(
                     "demand '{}'",
                     t.demands[d.index()].key
                 )),
+                count(reachable, "serving site"),
                 p.quorum
             ),
         }));

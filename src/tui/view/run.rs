@@ -1,8 +1,8 @@
 //! The Run tab with the static engine: P(down at a random instant) with its
 //! interval as it converges, and the convergence chart both run views share.
 
-use super::format::{fmt_count, fmt_prob};
-use super::style::{AT_RISK, DOWN, SELECTED, UP};
+use super::format::{fmt_count, fmt_prob, wrapped_rows};
+use super::style::{AT_RISK, DOWN, SELECTED, Theme, UP};
 use crate::tui::app::{App, Engine};
 use crate::tui::run::RunStatus;
 use ratatui::Frame;
@@ -14,6 +14,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LineGauge, Paragr
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.topology;
+    let th = Theme::of(app);
     let Some(run) = &app.run else {
         let plan = t
             .plans
@@ -37,26 +38,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         );
         return;
     };
-    let [info_area, gauge_area, chart_area] = Layout::vertical([
-        Constraint::Length(6),
-        Constraint::Length(1),
-        Constraint::Min(6),
-    ])
-    .areas(area);
     let plan = &t.plan(run.plan).key;
-    let (status, color) = match &run.stream.status {
-        RunStatus::Running => ("running".to_string(), AT_RISK),
-        RunStatus::Done => ("done".to_string(), UP),
-        RunStatus::Cancelled => ("cancelled".to_string(), DOWN),
-        RunStatus::Failed(e) => (format!("failed: {e}"), DOWN),
-    };
+    let (status, color) = run_status(&run.stream.status);
     let mut lines = vec![Line::from(vec![
-        Span::styled(format!("plan {plan}"), Style::new().bold().fg(SELECTED)),
+        Span::styled(format!("plan {plan}"), th.selected_text()),
         Span::raw(format!(
             " · seed {} · {} what-if failures forced · ",
             run.seed, run.forced_items
         )),
-        Span::styled(status, color),
+        Span::styled(status, th.fg(color)),
     ])];
     match run.latest() {
         Some(e) => {
@@ -93,6 +83,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Style::new().dim(),
         ));
     }
+    // The info box fits its (wrapped) lines, so 80 columns keep `previous:`.
+    let [info_area, gauge_area, chart_area] = Layout::vertical([
+        Constraint::Length(wrapped_rows(&lines, area.width.saturating_sub(2)) + 2),
+        Constraint::Length(1),
+        Constraint::Min(6),
+    ])
+    .areas(area);
     f.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(run_title(Engine::Static)))
@@ -105,7 +102,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         LineGauge::default()
             .ratio(done as f64 / total.max(1) as f64)
             .label(format!("{done}/{total} samples "))
-            .filled_style(Style::new().fg(color)),
+            .filled_style(th.fg(color)),
         gauge_area,
     );
 
@@ -127,6 +124,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let y_max = (hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1).min(1.0);
     let x_max = total as f64;
     let chart = convergence_chart(
+        th,
         " Convergence: estimate and 95% interval vs samples ",
         "P(down)",
         [&est, &lo, &hi],
@@ -153,6 +151,7 @@ pub fn run_status(s: &RunStatus) -> (String, Color) {
 /// The convergence chart of both run views: the estimate in the selection
 /// colour between the two grey bounds of its 95% interval.
 pub fn convergence_chart<'a>(
+    th: Theme,
     title: &'a str,
     estimate_name: &'a str,
     [est, lo, hi]: [&'a [(f64, f64)]; 3],
@@ -160,17 +159,23 @@ pub fn convergence_chart<'a>(
     y_bounds: [f64; 2],
     y_labels: [String; 3],
 ) -> Chart<'a> {
-    let line = |data: &'a [(f64, f64)], color: Color| {
+    // Without colour the band is dotted, the estimate drawn solid.
+    let line = |data: &'a [(f64, f64)], color: Color, marker: Marker| {
         Dataset::default()
-            .marker(Marker::Braille)
+            .marker(marker)
             .graph_type(GraphType::Line)
-            .style(Style::new().fg(color))
+            .style(th.fg(color))
             .data(data)
     };
+    let band = if th.color {
+        Marker::Braille
+    } else {
+        Marker::Dot
+    };
     let datasets = vec![
-        line(hi, Color::DarkGray).name("95% band"),
-        line(lo, Color::DarkGray),
-        line(est, SELECTED).name(estimate_name),
+        line(hi, Color::DarkGray, band).name("95% band"),
+        line(lo, Color::DarkGray, band),
+        line(est, SELECTED, Marker::Braille).name(estimate_name),
     ];
     Chart::new(datasets)
         .block(Block::bordered().title(title))
