@@ -17,6 +17,8 @@ mod timerun;
 mod view;
 
 #[cfg(test)]
+mod nocolor;
+#[cfg(test)]
 mod tests;
 
 pub use app::App;

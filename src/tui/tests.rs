@@ -1,5 +1,6 @@
 //! State updates by key and mouse, the event loop on a `TestBackend`, and
-//! snapshots of every view at 80x24 and 160x48.
+//! snapshots of every view at 80x24, 120x40 and 160x48 (without colour in
+//! `nocolor.rs`).
 //!
 //! The fixture is `dev-topology.toml` itself (not `DEFAULT_TOPOLOGY`), so
 //! switching the built-in topology does not change these snapshots.
@@ -15,22 +16,22 @@ use ratatui::crossterm::event::{
 
 const FIXTURE: &str = include_str!("dev-topology.toml");
 
-fn app() -> App {
+pub(super) fn app() -> App {
     let t = drsim::io::load_str(FIXTURE, std::path::Path::new("dev-topology.toml"))
         .unwrap()
         .topology;
     App::new(t, "dev-topology.toml")
 }
 
-fn key(app: &mut App, code: KeyCode) {
+pub(super) fn key(app: &mut App, code: KeyCode) {
     app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-fn ch(app: &mut App, c: char) {
+pub(super) fn ch(app: &mut App, c: char) {
     key(app, KeyCode::Char(c));
 }
 
-fn select(app: &mut App, item: Item) {
+pub(super) fn select(app: &mut App, item: Item) {
     app.selected_item = app.items.iter().position(|&i| i == item).unwrap();
 }
 
@@ -225,7 +226,7 @@ fn event_loop_runs_to_quit_on_a_test_backend_and_survives_resize() {
     assert!(a.marked.contains(&Item::Region(RegionId(1))));
 }
 
-fn snapshot(a: &App, w: u16, h: u16) -> TestBackend {
+pub(super) fn snapshot(a: &App, w: u16, h: u16) -> TestBackend {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| view::render(a, f)).unwrap();
     term.backend().clone()
@@ -240,7 +241,7 @@ fn snapshots_of_every_view() {
     ch(&mut a, ' ');
     select(&mut a, Item::Link(LinkId(3)));
     ch(&mut a, ' ');
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         a.tab = Tab::Map;
         insta::assert_snapshot!(format!("map_{w}x{h}"), snapshot(&a, w, h));
         a.tab = Tab::Components;
@@ -266,7 +267,7 @@ fn durations_and_probabilities_format_compactly() {
     assert_eq!(view::format::fmt_prob(0.0), "0");
 }
 
-fn small_runs(a: &mut App) {
+pub(super) fn small_runs(a: &mut App) {
     a.run_config = super::run::RunConfig {
         batch_size: 2000,
         batches: 10,
@@ -274,7 +275,7 @@ fn small_runs(a: &mut App) {
 }
 
 /// Ticks until the worker has exited; the bound only guards against a hang.
-fn wait_for_worker(a: &mut App) {
+pub(super) fn wait_for_worker(a: &mut App) {
     for _ in 0..12_000 {
         a.tick();
         if a.run.as_ref().is_some_and(|r| r.stream.worker_done) {
@@ -361,13 +362,17 @@ fn snapshots_of_the_run_view() {
     insta::assert_snapshot!("run_empty_80x24", snapshot(&a, 80, 24));
     ch(&mut a, 's');
     wait_for_worker(&mut a);
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         insta::assert_snapshot!(format!("run_done_{w}x{h}"), snapshot(&a, w, h));
     }
     // A second run (next seed) shows the first one's result to compare.
     ch(&mut a, 'n');
     wait_for_worker(&mut a);
-    insta::assert_snapshot!("run_compare_160x48", snapshot(&a, 160, 48));
+    // 80 columns keep the `previous:` line too.
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
+        insta::assert_snapshot!(format!("run_compare_{w}x{h}"), snapshot(&a, w, h));
+        assert!(format!("{}", snapshot(&a, w, h)).contains("previous: plan"));
+    }
 }
 
 #[test]
@@ -840,7 +845,7 @@ fn link_edits_find_tables_by_endpoints_and_keep_own_failure_tables() {
 }
 
 /// Ticks until the importance job's worker has exited.
-fn wait_for_importance(a: &mut App) {
+pub(super) fn wait_for_importance(a: &mut App) {
     for _ in 0..12_000 {
         a.tick();
         if a.importance.as_ref().is_some_and(|j| j.worker_done) {
@@ -987,14 +992,14 @@ fn snapshots_of_the_importance_view() {
     a.tick();
     wait_for_importance(&mut a);
     ch(&mut a, 'j');
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         insta::assert_snapshot!(format!("importance_{w}x{h}"), snapshot(&a, w, h));
     }
 }
 
 /// Synthetic groups of 64 years, so the time-based snapshots pin the
 /// rendering and not the simulation engine's numbers.
-fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
+pub(super) fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
     (0..groups)
         .map(|g| {
             let years: Vec<super::timerun::Year> = (g * 64..(g + 1) * 64)
@@ -1023,7 +1028,7 @@ fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
         .collect()
 }
 
-fn synthetic_config(groups: u64) -> super::timerun::TimeConfig {
+pub(super) fn synthetic_config(groups: u64) -> super::timerun::TimeConfig {
     super::timerun::TimeConfig {
         batches_per_group: 1,
         groups,
@@ -1137,7 +1142,7 @@ fn snapshots_of_the_time_based_run_view() {
     insta::assert_snapshot!("time_run_empty_80x24", snapshot(&a, 80, 24));
     let cfg = synthetic_config(6);
     a.time_run = Some(TimeRun::finished(PlanId(0), 1, cfg, synthetic_groups(6)));
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         insta::assert_snapshot!(format!("time_run_done_{w}x{h}"), snapshot(&a, w, h));
     }
     a.previous_time_run = a.time_run.take();
@@ -1147,7 +1152,12 @@ fn snapshots_of_the_time_based_run_view() {
         synthetic_config(3),
         synthetic_groups(3),
     ));
-    insta::assert_snapshot!("time_run_compare_160x48", snapshot(&a, 160, 48));
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
+        insta::assert_snapshot!(format!("time_run_compare_{w}x{h}"), snapshot(&a, w, h));
+        let screen = format!("{}", snapshot(&a, w, h));
+        assert!(screen.contains("previous: plan"), "{screen}");
+        assert!(screen.contains("unattributed"), "{screen}");
+    }
 }
 
 /// A whole session on a file copy of the bundled default topology, typed
