@@ -175,42 +175,7 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
                 ));
             }
         }
-        Item::Site(s) => {
-            let site = t.site(s);
-            out.push(kv("name", site.name.clone()));
-            out.push(kv(
-                "region",
-                site.region
-                    .map_or("-".into(), |r| t.regions[r.index()].key.clone()),
-            ));
-            if let Some(p) = site.location {
-                out.push(kv("location", format!("{:.2}, {:.2}", p.lat, p.lon)));
-            }
-            out.push(kv(
-                "capacity",
-                if site.capacity_rps.is_finite() {
-                    format!("{} rps", site.capacity_rps)
-                } else {
-                    "unlimited (none given)".into()
-                },
-            ));
-            failure_lines(&mut out, site.failure.as_ref());
-            out.push(kv(
-                "serves plans",
-                names(
-                    t.plans
-                        .iter()
-                        .filter(|p| p.serving_sites.contains(&s))
-                        .map(|p| p.key.clone()),
-                ),
-            ));
-            if app.at_risk[s.index()] {
-                out.push(Line::styled(
-                    "at risk: a plan it serves has lost quorum",
-                    th.fg(AT_RISK),
-                ));
-            }
-        }
+        Item::Site(s) => site_lines(app, s, &mut out),
         Item::Link(l) => {
             let link = t.link(l);
             out.push(kv(
@@ -266,4 +231,43 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
         }
     }
     out
+}
+
+fn site_lines(app: &App, s: drsim::model::SiteId, out: &mut Vec<Line<'static>>) {
+    let t = &app.topology;
+    let th = Theme::of(app);
+    let site = t.site(s);
+    out.push(kv("name", site.name.clone()));
+    out.push(kv(
+        "region",
+        site.region
+            .map_or("-".into(), |r| t.regions[r.index()].key.clone()),
+    ));
+    if let Some(p) = site.location {
+        out.push(kv("location", format!("{:.2}, {:.2}", p.lat, p.lon)));
+    }
+    out.push(kv(
+        "capacity",
+        if site.capacity_rps.is_finite() {
+            format!("{} rps", site.capacity_rps)
+        } else {
+            "unlimited (none given)".into()
+        },
+    ));
+    failure_lines(out, site.failure.as_ref());
+    out.push(kv(
+        "serves plans",
+        names(
+            t.plans
+                .iter()
+                .filter(|p| p.serving_sites.contains(&s))
+                .map(|p| p.key.clone()),
+        ),
+    ));
+    if app.at_risk[s.index()] {
+        out.push(Line::styled(
+            "at risk: a plan it serves has lost quorum",
+            th.fg(AT_RISK),
+        ));
+    }
 }

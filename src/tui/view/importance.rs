@@ -5,6 +5,7 @@ use super::format::{fmt_prob, names};
 use super::map::crit_color;
 use super::style::{AT_RISK, DOWN, Theme, UP};
 use crate::tui::app::App;
+use crate::tui::importance::ImportanceJob;
 use crate::tui::layout;
 use drsim::model::Topology;
 use ratatui::Frame;
@@ -14,8 +15,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
-    let t = &app.topology;
-    let th = Theme::of(app);
     let Some(job) = &app.importance else {
         f.render_widget(
             Paragraph::new("This topology declares no plans: nothing to rank.")
@@ -24,12 +23,19 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         );
         return;
     };
-    let plan = &t.plan(job.key.plan).key;
-    let wide = area.width >= 120;
     let [head_area, table_area, side_area] =
         layout::importance(area, layout::event_width(Some(job)));
+    render_head(app, job, f, head_area);
+    render_ranking(app, job, f, table_area);
+    render_cut_sets(app, job, f, side_area);
+}
 
-    // Header: the plan, its unavailability, what the selected event hits.
+/// The plan, its unavailability, what the selected event takes down.
+fn render_head(app: &App, job: &ImportanceJob, f: &mut Frame, head_area: Rect) {
+    let t = &app.topology;
+    let th = Theme::of(app);
+    let plan = &t.plan(job.key.plan).key;
+    let wide = head_area.width >= 120;
     let status = if app.importance_key() != Some(job.key) {
         Span::styled(
             "outdated (plan, seed or model changed): recomputing once this finishes",
@@ -90,8 +96,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         head_area,
     );
+}
 
-    // The ranking.
+fn render_ranking(app: &App, job: &ImportanceJob, f: &mut Frame, table_area: Rect) {
+    let th = Theme::of(app);
     let header = Row::new(["#", "Event", "Kind", "P(event)", "Birnbaum", "Critic."])
         .style(Style::new().bold());
     let empty = Vec::new();
@@ -137,8 +145,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .with_offset(layout::importance_offset(table_area, app.selected_event))
         .with_selected(job.ranking.as_ref().map(|_| app.selected_event));
     f.render_stateful_widget(table, table_area, &mut state);
+}
 
-    // Single points of failure, then the likeliest pairs.
+/// Single points of failure, then the likeliest pairs.
+fn render_cut_sets(app: &App, job: &ImportanceJob, f: &mut Frame, side_area: Rect) {
+    let t = &app.topology;
+    let th = Theme::of(app);
     let mut lines: Vec<Line> = Vec::new();
     if job.model.is_none() && job.error.is_none() {
         lines.push(Line::raw("finding cut sets..."));
