@@ -827,7 +827,14 @@ impl App {
         let t = &self.topology;
         match item {
             Item::Region(r) => format!("region {}", t.regions[r.index()].key),
-            Item::Site(s) => format!("site {}", t.site(s).key),
+            Item::Site(s) => {
+                let site = t.site(s);
+                // An imported network's numbered PoP also by its name.
+                match super::view::format::site_label(site) {
+                    label if label != site.key => format!("site {} ({label})", site.key),
+                    _ => format!("site {}", site.key),
+                }
+            }
             Item::Link(l) => format!("link {}", t.link(l).key),
             Item::SharedRisk(g) => format!("shared risk {}", t.shared_risks[g.index()].key),
             Item::Train(tr) => format!("release train {}", t.release_trains[tr.index()].key),

@@ -216,6 +216,10 @@ fn an_imported_network_reads_sensibly() {
     select(&mut a, Item::Site(SiteId(0)));
     let screen = format!("{}", snapshot(&a, 120, 40));
     assert!(screen.contains("0 NL"), "id and name in the list: {screen}");
+    assert!(
+        screen.contains("site 0 (NL)"),
+        "and in the details: {screen}"
+    );
     assert!(!screen.contains("MTTR never fails"), "{screen}");
     assert!(!screen.contains("inf rps"), "{screen}");
     assert!(screen.contains("unlimited"), "{screen}");
