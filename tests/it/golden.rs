@@ -22,7 +22,7 @@ const TIMING_FIELDS: [&str; 2] = ["seconds", "samples_per_second"];
 /// or less, another seed) moves results far above the 12th digit.
 const DIGITS: usize = 12;
 
-fn json_output(args: &[&str], threads: &str) -> Value {
+fn json_output(args: &[String], threads: &str) -> Value {
     let out = drsim()
         .args(args)
         .args(["--format", "json", "--threads", threads])
@@ -59,13 +59,13 @@ fn normalise(v: &mut Value) {
     }
 }
 
-/// Runs `drsim COMMAND topologies/FILE REST` on 1 and 2 threads, checks both
-/// agree and snapshots the result under `name`; the snapshot's description
-/// is the command line, to reproduce it by hand.
-fn golden(name: &str, command: &str, file: &str, rest: &[&str]) {
-    let path = topo(file);
-    let mut args = vec![command, path.as_str()];
-    args.extend_from_slice(rest);
+/// Runs `drsim LINE` on 1 and 2 threads, checks both agree and snapshots
+/// the result under `name`. LINE is split at spaces; its second word names
+/// a file in topologies/. The snapshot's description is the command line, to
+/// reproduce it by hand.
+fn golden(name: &str, line: &str) {
+    let mut args: Vec<String> = line.split(' ').map(String::from).collect();
+    args[1] = topo(&args[1]);
     let mut one = json_output(&args, "1");
     let mut two = json_output(&args, "2");
     normalise(&mut one);
@@ -74,248 +74,143 @@ fn golden(name: &str, command: &str, file: &str, rest: &[&str]) {
         one, two,
         "{name}: output differs between --threads 1 and --threads 2"
     );
-    let description = format!("drsim {command} topologies/{file} {}", rest.join(" "));
+    let description = format!("drsim {}", line.replacen(' ', " topologies/", 1));
     insta::with_settings!({ description => description, omit_expression => true }, {
         insta::assert_json_snapshot!(name, one);
     });
 }
 
-/// Every file in topologies/ appears in at least one case below, so a newly
+/// Every plan of the bundled files (only these two have plans).
+const PLANS: [(&str, &str); 6] = [
+    ("global-messaging", "single-region"),
+    ("global-messaging", "active-passive"),
+    ("global-messaging", "active-active-5"),
+    ("global-messaging", "global-mesh"),
+    ("small-company", "metro-pair"),
+    ("small-company", "metro-plus-dr"),
+];
+
+/// Simulations: (snapshot name, command line).
+const SIMULATIONS: [(&str, &str); 4] = [
+    (
+        "run__global-messaging",
+        "run global-messaging.toml --trials 2000 --seed 7 -q",
+    ),
+    (
+        "run__small-company",
+        "run small-company.toml --trials 2000 --years 2 --seed 7 -q",
+    ),
+    (
+        "compare__global-messaging",
+        "compare global-messaging.toml --trials 2000 --seed 7 -q",
+    ),
+    (
+        "compare__small-company__data-lost",
+        "compare small-company.toml --trials 4000 --seed 7 --risk data-lost -q",
+    ),
+];
+
+/// Static views of the network, on the files with and without plans (run
+/// and compare refuse a file without plans).
+const STATIC_VIEWS: [(&str, &str); 7] = [
+    (
+        "reliability__textbook-bridge__s-t",
+        "reliability textbook-bridge.toml --from s --to t",
+    ),
+    (
+        "reliability__textbook-bridge__s-t__crude",
+        "reliability textbook-bridge.toml --from s --to t --method crude --samples 200000 --seed 3",
+    ),
+    (
+        "reliability__abilene__all-terminal",
+        "reliability abilene.toml --all-terminal",
+    ),
+    (
+        "reliability__abilene__all-terminal__pmc",
+        "reliability abilene.toml --all-terminal --link-failure 0.01 --method pmc --samples 5000 --seed 3",
+    ),
+    (
+        "reliability__geant2012__uk-gr",
+        "reliability geant2012.toml --from UK --to GR",
+    ),
+    (
+        "capacity__geant2012__uk-gr",
+        "capacity geant2012.toml --from UK --to GR --link-failure 0.01 --samples 100000 --seed 5",
+    ),
+    // Abilene sites 0 and 5 are New York and Los Angeles.
+    (
+        "capacity__abilene__ny-la",
+        "capacity abilene.toml --from 0 --to 5 --samples 100000 --threshold 50 --seed 5",
+    ),
+];
+
+/// Per plan: the service criterion by crude sampling and by the default
+/// (auto) method, and the served fraction of demand.
+fn per_plan_cases() -> Vec<(String, String)> {
+    let mut cases = Vec::new();
+    for (file, plan) in PLANS {
+        let service = format!("reliability {file}.toml --service --plan {plan}");
+        cases.push((
+            format!("reliability__{file}__{plan}__crude"),
+            format!("{service} --method crude --samples 500000 --seed 3"),
+        ));
+        cases.push((
+            format!("reliability__{file}__{plan}__auto"),
+            format!("{service} --samples 5000 --seed 3"),
+        ));
+        cases.push((
+            format!("capacity__{file}__{plan}__demand"),
+            format!(
+                "capacity {file}.toml --demand --plan {plan} --samples 200000 --threshold 0.9 --seed 5"
+            ),
+        ));
+    }
+    cases
+}
+
+#[test]
+fn simulations() {
+    SIMULATIONS
+        .iter()
+        .for_each(|(name, line)| golden(name, line));
+}
+
+#[test]
+fn static_views() {
+    STATIC_VIEWS
+        .iter()
+        .for_each(|(name, line)| golden(name, line));
+}
+
+#[test]
+fn per_plan() {
+    per_plan_cases()
+        .iter()
+        .for_each(|(name, line)| golden(name, line));
+}
+
+/// Every file in topologies/ is the file of at least one case, so a newly
 /// bundled topology gets golden outputs too.
 #[test]
 fn every_bundled_topology_has_golden_cases() {
-    let source = include_str!("golden.rs");
+    let mut lines: Vec<String> = per_plan_cases().into_iter().map(|(_, l)| l).collect();
+    lines.extend(
+        SIMULATIONS
+            .iter()
+            .chain(&STATIC_VIEWS)
+            .map(|(_, l)| l.to_string()),
+    );
+    let covered: Vec<&str> = lines.iter().map(|l| l.split(' ').nth(1).unwrap()).collect();
     let dir = format!("{}/topologies", env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<String> = std::fs::read_dir(dir)
+    let files: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    files.sort();
     assert!(files.len() >= 5, "bundled topologies: {files:?}");
     for f in files {
         assert!(
-            source.contains(&format!("\"{f}\"")),
+            covered.contains(&f.as_str()),
             "topologies/{f} has no golden case in tests/it/golden.rs"
-        );
-    }
-}
-
-const GM: &str = "global-messaging.toml";
-const SC: &str = "small-company.toml";
-
-#[test]
-fn run_global_messaging() {
-    golden(
-        "run__global-messaging",
-        "run",
-        GM,
-        &["--trials", "2000", "--seed", "7", "-q"],
-    );
-}
-
-#[test]
-fn run_small_company() {
-    golden(
-        "run__small-company",
-        "run",
-        SC,
-        &["--trials", "2000", "--years", "2", "--seed", "7", "-q"],
-    );
-}
-
-#[test]
-fn compare_global_messaging() {
-    golden(
-        "compare__global-messaging",
-        "compare",
-        GM,
-        &["--trials", "2000", "--seed", "7", "-q"],
-    );
-}
-
-#[test]
-fn compare_small_company_by_data_lost() {
-    golden(
-        "compare__small-company__data-lost",
-        "compare",
-        SC,
-        &[
-            "--trials",
-            "4000",
-            "--seed",
-            "7",
-            "--risk",
-            "data-lost",
-            "-q",
-        ],
-    );
-}
-
-#[test]
-fn reliability_service_per_plan() {
-    let plans = [
-        (GM, "single-region"),
-        (GM, "active-passive"),
-        (GM, "active-active-5"),
-        (GM, "global-mesh"),
-        (SC, "metro-pair"),
-        (SC, "metro-plus-dr"),
-    ];
-    for (file, plan) in plans {
-        let stem = file.trim_end_matches(".toml");
-        golden(
-            &format!("reliability__{stem}__{plan}__crude"),
-            "reliability",
-            file,
-            &[
-                "--service",
-                "--plan",
-                plan,
-                "--method",
-                "crude",
-                "--samples",
-                "500000",
-                "--seed",
-                "3",
-            ],
-        );
-        golden(
-            &format!("reliability__{stem}__{plan}__auto"),
-            "reliability",
-            file,
-            &[
-                "--service",
-                "--plan",
-                plan,
-                "--samples",
-                "5000",
-                "--seed",
-                "3",
-            ],
-        );
-    }
-}
-
-#[test]
-fn reliability_two_and_all_terminal() {
-    golden(
-        "reliability__textbook-bridge__s-t",
-        "reliability",
-        "textbook-bridge.toml",
-        &["--from", "s", "--to", "t"],
-    );
-    golden(
-        "reliability__textbook-bridge__s-t__crude",
-        "reliability",
-        "textbook-bridge.toml",
-        &[
-            "--from",
-            "s",
-            "--to",
-            "t",
-            "--method",
-            "crude",
-            "--samples",
-            "200000",
-            "--seed",
-            "3",
-        ],
-    );
-    golden(
-        "reliability__abilene__all-terminal",
-        "reliability",
-        "abilene.toml",
-        &["--all-terminal"],
-    );
-    golden(
-        "reliability__abilene__all-terminal__pmc",
-        "reliability",
-        "abilene.toml",
-        &[
-            "--all-terminal",
-            "--link-failure",
-            "0.01",
-            "--method",
-            "pmc",
-            "--samples",
-            "5000",
-            "--seed",
-            "3",
-        ],
-    );
-    golden(
-        "reliability__geant2012__uk-gr",
-        "reliability",
-        "geant2012.toml",
-        &["--from", "UK", "--to", "GR"],
-    );
-}
-
-#[test]
-fn capacity_two_terminal() {
-    golden(
-        "capacity__geant2012__uk-gr",
-        "capacity",
-        "geant2012.toml",
-        &[
-            "--from",
-            "UK",
-            "--to",
-            "GR",
-            "--link-failure",
-            "0.01",
-            "--samples",
-            "100000",
-            "--seed",
-            "5",
-        ],
-    );
-    golden(
-        "capacity__abilene__ny-la",
-        "capacity",
-        "abilene.toml",
-        &[
-            "--from",
-            "New York",
-            "--to",
-            "Los Angeles",
-            "--samples",
-            "100000",
-            "--threshold",
-            "50",
-            "--seed",
-            "5",
-        ],
-    );
-}
-
-#[test]
-fn capacity_demand_per_plan() {
-    let plans = [
-        (GM, "single-region"),
-        (GM, "active-passive"),
-        (GM, "active-active-5"),
-        (GM, "global-mesh"),
-        (SC, "metro-pair"),
-        (SC, "metro-plus-dr"),
-    ];
-    for (file, plan) in plans {
-        let stem = file.trim_end_matches(".toml");
-        golden(
-            &format!("capacity__{stem}__{plan}__demand"),
-            "capacity",
-            file,
-            &[
-                "--demand",
-                "--plan",
-                plan,
-                "--samples",
-                "200000",
-                "--threshold",
-                "0.9",
-                "--seed",
-                "5",
-            ],
         );
     }
 }
