@@ -2,6 +2,7 @@
 //! `dinics`, and the Monte Carlo distribution against exact enumeration and
 //! an independent petgraph-per-sample estimate.
 
+use crate::common::{cli, data, json_ok};
 use drsim::capacity::st_flow::{CapacityOptions, clopper_pearson};
 use drsim::capacity::{FlowNetwork, MaxFlow, simulate};
 use drsim::static_model::{Cause, Shock, StaticModel};
@@ -446,23 +447,8 @@ fn clopper_pearson_returns_for_huge_sample_counts() {
 }
 
 fn diamond_json(extra: &[&str]) -> serde_json::Value {
-    let data = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/capacity-diamond.toml"
-    );
-    let out = assert_cmd::Command::cargo_bin("drsim")
-        .unwrap()
-        .args(["capacity", data, "--from", "Alpha", "--to", "d"])
-        .args(["--link-failure", "0.1", "--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let flags = "--from Alpha --to d --link-failure 0.1 --format json";
+    json_ok(cli("capacity", data("capacity-diamond.toml"), flags).args(extra))
 }
 
 #[test]
@@ -522,27 +508,17 @@ fn cli_threads_do_not_change_results() {
 
 #[test]
 fn cli_rejects_bad_input_with_a_message() {
-    let data = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/capacity-diamond.toml"
-    );
-    let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("drsim")
-            .unwrap()
-            .arg("capacity")
-            .args(args)
-            .assert()
-            .code(2)
-    };
-    run(&[data, "--from", "nowhere", "--to", "d"]).stderr(predicates::str::contains(
+    let diamond = data("capacity-diamond.toml");
+    let run = |file: &str, flags: &str| cli("capacity", file, flags).assert().code(2);
+    run(&diamond, "--from nowhere --to d").stderr(predicates::str::contains(
         "--from: no site with id or name 'nowhere'",
     ));
-    run(&[data, "--from", "a", "--to", "Delta", "--threshold=-1"])
+    run(&diamond, "--from a --to Delta --threshold=-1")
         .stderr(predicates::str::contains("threshold -1"));
-    run(&[data, "--from", "a", "--to", "a"]).stderr(predicates::str::contains("same site"));
-    run(&[data, "--from", "a", "--to", "d", "--node-failure", "1.5"])
+    run(&diamond, "--from a --to a").stderr(predicates::str::contains("same site"));
+    run(&diamond, "--from a --to d --node-failure 1.5")
         .stderr(predicates::str::contains("not a probability"));
-    run(&["/nonexistent/x.toml", "--from", "a", "--to", "d"])
+    run("/nonexistent/x.toml", "--from a --to d")
         .stderr(predicates::str::contains("/nonexistent/x.toml"));
 }
 
@@ -655,28 +631,15 @@ mod rare {
 
 #[test]
 fn cli_rare_tail_on_geant_reaches_the_target_relative_error() {
-    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/geant2012.toml");
+    let geant_file = data("geant2012.toml");
+    let flags = "--from UK --to GR --link-failure 0.01 --samples 100000 --target-re 0.02";
     let run = |threads: &str| {
-        let out = assert_cmd::Command::cargo_bin("drsim")
-            .unwrap()
-            .args(["capacity", data, "--from", "UK", "--to", "GR"])
-            .args(["--link-failure", "0.01", "--samples", "100000"])
-            .args([
-                "--target-re",
-                "0.02",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        json_ok(cli("capacity", &geant_file, flags).args([
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]))
     };
     let v = run("2");
     let p = v["p_zero"].as_f64().unwrap();
@@ -731,34 +694,15 @@ fn cli_graphml_parallel_links_and_missing_capacity() {
     // Two parallel 10G links a-b (LinkSpeedRaw) then b-c with no stated
     // capacity, which gets --default-capacity C. With q = 0.1 per link,
     // flow = B * min(10 (A1 + A2), C), A, B ~ Bernoulli(0.9).
-    let data = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/capacity-parallel.graphml"
-    );
+    let graphml = data("capacity-parallel.graphml");
     for (cap, mean) in [
         (100.0, 0.9 * 10.0 * 1.8),
         (15.0, 0.9 * (10.0 * 2.0 * 0.9 * 0.1 + 15.0 * 0.81)),
     ] {
-        let out = assert_cmd::Command::cargo_bin("drsim")
-            .unwrap()
-            .args(["capacity", data, "--from", "Aa", "--to", "Cc"])
-            .args([
-                "--link-failure",
-                "0.1",
-                "--samples",
-                "100000",
-                "--format",
-                "json",
-            ])
-            .args(["--default-capacity", &cap.to_string()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let flags = "--from Aa --to Cc --link-failure 0.1 --samples 100000 --format json";
+        let v = json_ok(
+            cli("capacity", &graphml, flags).args(["--default-capacity", &cap.to_string()]),
         );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["intact_flow"].as_f64(), Some(f64::min(20.0, cap)));
         let m = v["mean_flow"].as_f64().unwrap();
         let se = v["mean_flow_std_error"].as_f64().unwrap();
@@ -898,29 +842,12 @@ fn cli_shared_risk_group_fails_its_links_together() {
     // With the duct down (probability 0.05, independent of the links) the
     // flow is 0; otherwise it is the plain diamond (see
     // cli_diamond_matches_closed_forms): mean 16.2, P(0) = 0.19 * 0.109.
-    let data = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/capacity-diamond-duct.toml"
-    );
-    let out = assert_cmd::Command::cargo_bin("drsim")
-        .unwrap()
-        .args(["capacity", data, "--from", "a", "--to", "d"])
-        .args([
-            "--link-failure",
-            "0.1",
-            "--samples",
-            "400000",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flags = "--from a --to d --link-failure 0.1 --samples 400000 --format json";
+    let v = json_ok(&mut cli(
+        "capacity",
+        data("capacity-diamond-duct.toml"),
+        flags,
+    ));
     let duct = 0.05;
     let mean = (1.0 - duct) * 16.2;
     let p_zero = duct + (1.0 - duct) * 0.19 * 0.109;

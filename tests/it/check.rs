@@ -1,7 +1,7 @@
 //! `drsim check`: exit 0 / 1 / 3 when targets are met, missed or
 //! undecided, with JSON and JUnit output.
 
-use assert_cmd::Command;
+use crate::common::drsim;
 use drsim::model::Topology;
 use drsim::score::{Metric, ScoredPlan, Z95};
 use drsim::simulate::SimConfig;
@@ -11,10 +11,6 @@ use std::path::{Path, PathBuf};
 
 const FILE: &str = "topologies/global-messaging.toml";
 const PLAN: &str = "active-passive";
-
-fn cli() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
 
 fn bundled() -> Topology {
     drsim::io::load_path(Path::new(FILE)).unwrap()
@@ -37,7 +33,7 @@ fn with_target(dir: &Path, availability: f64) -> PathBuf {
 }
 
 fn check_json(file: &Path, extra: &[&str], code: i32) -> serde_json::Value {
-    let out = cli()
+    let out = drsim()
         .arg("check")
         .arg(file)
         .args(["--format", "json"])
@@ -75,7 +71,7 @@ fn an_impossible_target_fails_with_exit_1_and_a_junit_failure() {
     let dir = tempfile::tempdir().unwrap();
     let f = with_target(dir.path(), 0.999_999);
     let junit = dir.path().join("report.xml");
-    cli()
+    drsim()
         .arg("check")
         .arg(&f)
         .args(["--min-trials", "200", "--trials", "800", "--junit"])
@@ -171,17 +167,17 @@ fn the_bundled_targets_are_checked_with_design_rto_and_rpo() {
 
 #[test]
 fn usage_and_input_errors_exit_2() {
-    cli()
+    drsim()
         .args(["check", "no-such-file.toml"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no-such-file.toml"));
-    cli()
+    drsim()
         .args(["check", FILE, "--trials", "0"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--trials"));
-    cli()
+    drsim()
         .args(["check", FILE, "--plans", "nope"])
         .assert()
         .code(2)

@@ -1,7 +1,7 @@
 //! `drsim compare`: ranking, Pareto frontier and reasons on the bundled
 //! default topology, output formats and errors.
 
-use assert_cmd::Command;
+use crate::common::drsim;
 use drsim::score::compare::compare;
 use drsim::score::{Metric, ScoredPlan, Verdict, paired_difference};
 use drsim::simulate::SimConfig;
@@ -83,14 +83,10 @@ fn ranks_the_bundled_plans_and_marks_the_frontier() {
     );
 }
 
-fn cli() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
-
 #[test]
 fn json_has_the_schema_and_is_independent_of_threads() {
     let run = |threads: &str| {
-        let out = cli()
+        let out = drsim()
             .args([
                 "compare",
                 FILE,
@@ -126,7 +122,7 @@ fn json_has_the_schema_and_is_independent_of_threads() {
 fn csv_has_one_row_per_plan_and_metric_and_out_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.csv");
-    cli()
+    drsim()
         .args([
             "compare",
             FILE,
@@ -160,7 +156,7 @@ fn csv_has_one_row_per_plan_and_metric_and_out_is_written() {
 
 #[test]
 fn text_table_names_the_frontier_and_the_reasons() {
-    cli()
+    drsim()
         .args(["compare", FILE, "--trials", "1000"])
         .assert()
         .success()
@@ -173,17 +169,17 @@ fn text_table_names_the_frontier_and_the_reasons() {
 
 #[test]
 fn bad_arguments_exit_2_with_a_message() {
-    cli()
+    drsim()
         .args(["compare", FILE, "--plans", "nope", "--trials", "10"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no plan 'nope'"));
-    cli()
+    drsim()
         .args(["compare", FILE, "--risk", "vibes", "--trials", "10"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown metric 'vibes'"));
-    cli()
+    drsim()
         .args(["compare", "does-not-exist.toml"])
         .assert()
         .code(2)

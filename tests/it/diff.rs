@@ -1,16 +1,12 @@
 //! `drsim diff`: model changes and paired score verdicts on edited copies of
 //! the bundled default topology, and the `--against GIT_REV` path.
 
-use assert_cmd::Command;
+use crate::common::drsim;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 const FILE: &str = "topologies/global-messaging.toml";
-
-fn cli() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
 
 /// A copy of the bundled file with one textual edit, as a user would make.
 fn edited(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
@@ -22,7 +18,7 @@ fn edited(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
 }
 
 fn diff_json(args: &[&str]) -> Value {
-    let out = cli()
+    let out = drsim()
         .arg("diff")
         .args(args)
         .args(["--format", "json"])
@@ -157,7 +153,7 @@ fn text_and_csv_show_the_verdicts() {
         "detection = \"5m\"\nswitchover = \"15m\"",
         "detection = \"1m\"\nswitchover = \"15m\"",
     );
-    cli()
+    drsim()
         .args(["diff", FILE, new.to_str().unwrap(), "--trials", "200"])
         .assert()
         .success()
@@ -167,7 +163,7 @@ fn text_and_csv_show_the_verdicts() {
                 .and(predicate::str::contains("better"))
                 .and(predicate::str::contains("no significant change")),
         );
-    let out = cli()
+    let out = drsim()
         .args([
             "diff",
             FILE,
@@ -249,7 +245,7 @@ fn against_a_git_revision_reads_the_old_version_from_git() {
     assert_eq!(v["model"][0]["id"], "active-passive");
     assert_eq!(v["model"][0]["fields"][0]["field"], "cost_per_year");
     // A revision that does not exist.
-    cli()
+    drsim()
         .args(["diff", file.to_str().unwrap(), "--against", "no-such-rev"])
         .assert()
         .code(2)
@@ -259,7 +255,7 @@ fn against_a_git_revision_reads_the_old_version_from_git() {
     // A file that git does not track at that revision.
     let other = sub.join("other.toml");
     std::fs::copy(FILE, &other).unwrap();
-    cli()
+    drsim()
         .args(["diff", other.to_str().unwrap(), "--against", "HEAD"])
         .assert()
         .code(2)
@@ -271,12 +267,12 @@ fn against_outside_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("gm.toml");
     std::fs::copy(FILE, &file).unwrap();
-    cli()
+    drsim()
         .args(["diff", file.to_str().unwrap(), "--against", "HEAD"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not in a git repository"));
-    cli()
+    drsim()
         .args(["diff", FILE])
         .assert()
         .code(2)

@@ -297,7 +297,7 @@ fn imported_files_save_and_load_back_equal() {
 
 mod cli {
     use super::data_dir;
-    use assert_cmd::Command;
+    use crate::common::drsim;
     use predicates::prelude::*;
 
     #[test]
@@ -305,8 +305,7 @@ mod cli {
         let Some(dir) = data_dir() else { return };
         let out_dir = tempfile::tempdir().unwrap();
         let out = out_dir.path().join("geant.toml");
-        Command::cargo_bin("drsim")
-            .unwrap()
+        drsim()
             .arg("import")
             .arg(dir.join("topology-zoo/Geant2012.graphml"))
             .arg("-o")
@@ -335,8 +334,7 @@ mod cli {
             assert!((q - 0.001).abs() < 1e-12);
         }
         // An existing output is not replaced without --force.
-        Command::cargo_bin("drsim")
-            .unwrap()
+        drsim()
             .arg("import")
             .arg(dir.join("topology-zoo/Abilene.graphml"))
             .arg("-o")
@@ -351,8 +349,7 @@ mod cli {
         let d = tempfile::tempdir().unwrap();
         let bad = d.path().join("bad.txt");
         std::fs::write(&bad, "?SNDlib native format\nNODES (\n  A ( 1 x )\n)\n").unwrap();
-        Command::cargo_bin("drsim")
-            .unwrap()
+        drsim()
             .arg("import")
             .arg(&bad)
             .arg("-o")

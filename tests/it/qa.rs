@@ -1,11 +1,7 @@
 //! Regressions found in a QA pass: inputs a new user tries first.
 
-use assert_cmd::Command;
+use crate::common::{Fixture, cli, drsim, json_ok, one_site, split_network, stderr_of};
 use predicates::prelude::*;
-
-fn drsim() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
 
 const SMALL: &str = "topologies/small-company.toml";
 const U64_MAX: &str = "18446744073709551615";
@@ -46,66 +42,36 @@ fn huge_trial_counts_are_refused_not_a_panic() {
 /// `--samples u64::MAX` aborted with a failed allocation (per-batch results).
 #[test]
 fn huge_sample_counts_are_refused_not_an_abort() {
-    let cases: Vec<Vec<&str>> = vec![
-        vec![
+    let bridge = "topologies/textbook-bridge.toml";
+    let cases = [
+        (
             "capacity",
             "topologies/abilene.toml",
-            "--from",
-            "0",
-            "--to",
-            "5",
-            "--samples",
-            U64_MAX,
-        ],
-        vec![
+            format!("--from 0 --to 5 --samples {U64_MAX}"),
+        ),
+        (
             "capacity",
             SMALL,
-            "--demand",
-            "--plan",
-            "metro-pair",
-            "--samples",
-            U64_MAX,
-        ],
-        vec![
+            format!("--demand --plan metro-pair --samples {U64_MAX}"),
+        ),
+        (
             "reliability",
-            "topologies/textbook-bridge.toml",
-            "--from",
-            "s",
-            "--to",
-            "t",
-            "--method",
-            "crude",
-            "--samples",
-            U64_MAX,
-        ],
-        vec![
+            bridge,
+            format!("--from s --to t --method crude --samples {U64_MAX}"),
+        ),
+        (
             "reliability",
-            "topologies/textbook-bridge.toml",
-            "--from",
-            "s",
-            "--to",
-            "t",
-            "--method",
-            "pmc",
-            "--samples",
-            U64_MAX,
-        ],
-        vec![
+            bridge,
+            format!("--from s --to t --method pmc --samples {U64_MAX}"),
+        ),
+        (
             "reliability",
-            "topologies/textbook-bridge.toml",
-            "--from",
-            "s",
-            "--to",
-            "t",
-            "--method",
-            "crude",
-            "--samples",
-            "0",
-        ],
+            bridge,
+            "--from s --to t --method crude --samples 0".into(),
+        ),
     ];
-    for args in cases {
-        drsim()
-            .args(&args)
+    for (command, file, flags) in cases {
+        cli(command, file, &flags)
             .assert()
             .code(2)
             .stderr(predicate::str::contains("--samples"));
@@ -118,28 +84,13 @@ fn huge_sample_counts_are_refused_not_an_abort() {
 #[test]
 fn millisecond_repairs_are_refused_with_the_component_named() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("short.toml");
-    std::fs::write(
-        &file,
-        r#"[topology]
-name = "short"
-format = 1
-[[site]]
-id = "a"
-capacity_rps = 100
-failure = { unavailability = 0.01, mttr = "1ms" }
-[[demand]]
-id = "d"
-sites = ["a"]
-users = 10
-peak_rps = 10
-[[plan]]
-id = "p"
-serving_sites = ["a"]
-mode = "active-active"
-"#,
-    )
-    .unwrap();
+    let file = one_site("short")
+        .set_in(
+            "site",
+            "failure",
+            r#"{ unavailability = 0.01, mttr = "1ms" }"#,
+        )
+        .write(dir.path());
     let f = file.to_str().unwrap();
     let html = dir.path().join("r.html");
     for args in [
@@ -167,20 +118,14 @@ mode = "active-active"
 /// command refuses it; now it is bad usage too.
 #[test]
 fn reliability_refuses_zero_threads_like_the_other_commands() {
-    drsim()
-        .args([
-            "reliability",
-            "topologies/textbook-bridge.toml",
-            "--from",
-            "s",
-            "--to",
-            "t",
-            "--threads",
-            "0",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--threads"));
+    cli(
+        "reliability",
+        "topologies/textbook-bridge.toml",
+        "--from s --to t --threads 0",
+    )
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("--threads"));
 }
 
 /// `capacity --demand` on a file whose demands are all zero said "total
@@ -188,22 +133,10 @@ fn reliability_refuses_zero_threads_like_the_other_commands() {
 #[test]
 fn zero_demand_error_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("zero.toml");
-    std::fs::write(
-        &file,
-        "[topology]\nname = \"zero\"\nformat = 1\n[[site]]\nid = \"a\"\ncapacity_rps = 100\n\
-         [[demand]]\nid = \"d\"\nsites = [\"a\"]\nusers = 10\npeak_rps = 0\n\
-         [[plan]]\nid = \"p\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n",
-    )
-    .unwrap();
-    drsim()
-        .args([
-            "capacity",
-            file.to_str().unwrap(),
-            "--demand",
-            "--samples",
-            "100",
-        ])
+    let file = one_site("zero")
+        .set_in("demand", "peak_rps", "0")
+        .write(dir.path());
+    cli("capacity", &file, "--demand --samples 100")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("zero.toml").and(predicate::str::contains("demand")));
@@ -235,15 +168,13 @@ fn import_of_a_directory_says_why_once() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.toml");
     let a = drsim()
-        .args([
-            "import",
-            dir.path().to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ])
+        .arg("import")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&out)
         .assert()
         .code(2);
-    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    let err = stderr_of(&a);
     assert!(err.contains("cannot read"), "{err}");
     assert_eq!(err.matches("os error").count(), 1, "{err}");
 }
@@ -257,48 +188,17 @@ fn import_of_a_directory_says_why_once() {
 #[test]
 fn a_plan_that_is_never_up_misses_its_target_without_negative_availability() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("apart.toml");
-    std::fs::write(
-        &file,
-        r#"[topology]
-name = "apart"
-format = 1
-[defaults.site]
-capacity_rps = 100
-[[site]]
-id = "a"
-[[site]]
-id = "b"
-failure = { unavailability = 0.01, mttr = "4h" }
-[[demand]]
-id = "d"
-sites = ["a", "b"]
-users = 10
-peak_rps = 10
-[[plan]]
-id = "both"
-serving_sites = ["a", "b"]
-mode = "active-active"
-quorum = 2
-targets = { availability = 0.5 }
-"#,
-    )
-    .unwrap();
-    let f = file.to_str().unwrap();
-    let a = drsim()
-        .args([
-            "check",
-            f,
-            "--quiet",
-            "--min-trials",
-            "200",
-            "--trials",
-            "400",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .code(1);
+    let file = Fixture::new("apart")
+        .site("a")
+        .site("b")
+        .set("failure", r#"{ unavailability = 0.01, mttr = "4h" }"#)
+        .demand("d", &["a", "b"])
+        .plan("both", &["a", "b"])
+        .set("quorum", "2")
+        .set("targets", "{ availability = 0.5 }")
+        .write(dir.path());
+    let flags = "--quiet --min-trials 200 --trials 400 --format json";
+    let a = cli("check", &file, flags).assert().code(1);
     let out = String::from_utf8(a.get_output().stdout.clone()).unwrap();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let r = &v["results"][0];
@@ -326,26 +226,12 @@ targets = { availability = 0.5 }
 #[test]
 fn service_quorum_is_not_assembled_across_disconnected_pieces() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |quorum: u32| {
-        let file = dir.path().join(format!("split-{quorum}.toml"));
-        std::fs::write(&file, split_topology(quorum)).unwrap();
-        file
-    };
     for (quorum, expect) in [(2, 0.0), (3, 1.0)] {
-        let file = write(quorum);
+        let file = split_network(quorum).write(dir.path());
         for method in ["exact", "crude", "pmc"] {
-            let a = drsim()
-                .args([
-                    "reliability",
-                    file.to_str().unwrap(),
-                    "--service",
-                    "--plan",
-                    "p",
-                ])
-                .args(["--method", method, "--samples", "2000", "--format", "json"])
-                .assert()
-                .code(0);
-            let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+            let flags =
+                format!("--service --plan p --method {method} --samples 2000 --format json");
+            let v = json_ok(&mut cli("reliability", &file, &flags));
             assert_eq!(
                 v["unreliability"].as_f64().unwrap(),
                 expect,
@@ -359,26 +245,16 @@ fn service_quorum_is_not_assembled_across_disconnected_pieces() {
 /// and no word; it now warns on stderr (the result itself stays valid).
 #[test]
 fn an_unreached_target_re_is_reported() {
-    let base = [
-        "reliability",
-        "topologies/textbook-bridge.toml",
-        "--from",
-        "s",
-        "--to",
-        "t",
-        "--method",
-        "pmc",
-    ];
-    drsim()
-        .args(base)
+    let bridge = "topologies/textbook-bridge.toml";
+    let base = "--from s --to t --method pmc";
+    cli("reliability", bridge, base)
         .args(["--target-re", "0.001", "--max-samples", "2000"])
         .assert()
         .code(0)
         .stderr(
             predicate::str::contains("warning").and(predicate::str::contains("--target-re 0.001")),
         );
-    drsim()
-        .args(base)
+    cli("reliability", bridge, base)
         .args(["--target-re", "0.1"])
         .assert()
         .code(0)
@@ -392,19 +268,13 @@ fn an_unreached_target_re_is_reported() {
 #[test]
 fn absurd_demand_sizes_are_refused_at_load() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("big.toml");
-    std::fs::write(
-        &file,
-        "[topology]\nname = \"big\"\nformat = 1\n[[site]]\nid = \"a\"\ncapacity_rps = 100\n\
-         [[demand]]\nid = \"d\"\nsites = [\"a\"]\nusers = 1e308\npeak_rps = 1e308\n\
-         [[plan]]\nid = \"p\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n",
-    )
-    .unwrap();
-    let a = drsim()
-        .args(["validate", file.to_str().unwrap()])
-        .assert()
-        .code(2);
-    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    // users and peak_rps stand on lines 10 and 11 (see Fixture).
+    let file = one_site("big")
+        .set_in("demand", "users", "1e308")
+        .set_in("demand", "peak_rps", "1e308")
+        .write(dir.path());
+    let a = cli("validate", &file, "").assert().code(2);
+    let err = stderr_of(&a);
     assert!(
         err.contains("big.toml:10:9: error: users must be between 0 and 1e12, got 1e308"),
         "{err}"
@@ -413,10 +283,7 @@ fn absurd_demand_sizes_are_refused_at_load() {
         err.contains("big.toml:11:12: error: peak_rps must be between 0 and 1e12"),
         "{err}"
     );
-    drsim()
-        .args(["run", file.to_str().unwrap(), "--trials", "10", "--quiet"])
-        .assert()
-        .code(2);
+    cli("run", &file, "--trials 10 --quiet").assert().code(2);
 }
 
 /// `--out DIR` (an existing directory) printed "failed to persist temporary
@@ -448,58 +315,14 @@ fn output_onto_a_directory_is_refused_plainly() {
 #[test]
 fn run_text_shows_unattributed_downtime() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("split.toml");
-    std::fs::write(&file, split_topology(3)).unwrap();
-    let f = file.to_str().unwrap();
-    let json = drsim()
-        .args(["run", f, "--trials", "64", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(json.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let file = split_network(3).write(dir.path());
+    let v = json_ok(&mut cli("run", &file, "--trials 64 --format json"));
     let un = v["plans"][0]["unattributed_minutes_per_year"]
         .as_f64()
         .unwrap();
     // A year is 365 days of 1440 minutes, all of it unexplained.
     assert!((un - 525_600.0).abs() < 1e-6, "{un}");
-    let text = drsim().args(["run", f, "--trials", "64"]).output().unwrap();
+    let text = cli("run", &file, "--trials 64").output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains(&format!("unattributed {un:.2}")), "{text}");
-}
-
-/// Two islands {a, b} and {c, d} (no link between them), users entering at
-/// a and c, one active-active plan over all four sites with `quorum`.
-fn split_topology(quorum: u32) -> String {
-    format!(
-        r#"[topology]
-name = "split"
-format = 1
-[defaults.site]
-capacity_rps = 100
-[[site]]
-id = "a"
-[[site]]
-id = "b"
-[[site]]
-id = "c"
-[[site]]
-id = "d"
-[[link]]
-a = "a"
-b = "b"
-[[link]]
-a = "c"
-b = "d"
-[[demand]]
-id = "users"
-sites = ["a", "c"]
-users = 10
-peak_rps = 10
-[[plan]]
-id = "p"
-serving_sites = ["a", "b", "c", "d"]
-mode = "active-active"
-quorum = {quorum}
-"#
-    )
 }

@@ -1,6 +1,7 @@
 //! Static reliability engine: closed forms, exhaustive enumeration, and
 //! statistical agreement of every estimator with the exact value.
 
+use crate::common::{cli, json_ok, topo};
 use drsim::reliability::{Criterion, Estimate, EstimateOptions, Method, estimate, exact};
 use drsim::static_model::{Cause, Shock, StaticModel};
 use rand::{RngExt, SeedableRng};
@@ -450,30 +451,14 @@ fn hypoexponential_tail_is_stable() {
 
 // ---------- command line ----------
 
-fn drsim() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("drsim").unwrap()
-}
-
-fn topo(name: &str) -> String {
-    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
 #[test]
 fn cli_bridge_exact_json_matches_closed_form() {
-    let out = drsim()
-        .args([
-            "reliability",
-            &topo("textbook-bridge.toml"),
-            "--from",
-            "s",
-            "--to",
-            "t",
-        ])
-        .args(["--method", "exact", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bridge = topo("textbook-bridge.toml");
+    let v = json_ok(&mut cli(
+        "reliability",
+        bridge,
+        "--from s --to t --method exact --format json",
+    ));
     for key in [
         "unreliability",
         "std_error",
@@ -495,28 +480,9 @@ fn cli_bridge_exact_json_matches_closed_form() {
 fn cli_link_failure_override_and_pmc_agree_with_closed_form() {
     let q: f64 = 0.001;
     let want = 2.0 * q.powi(2) + 2.0 * q.powi(3) - 5.0 * q.powi(4) + 2.0 * q.powi(5);
-    let out = drsim()
-        .args([
-            "reliability",
-            &topo("textbook-bridge.toml"),
-            "--from",
-            "s",
-            "--to",
-            "t",
-        ])
-        .args([
-            "--link-failure",
-            "0.001",
-            "--method",
-            "pmc",
-            "--samples",
-            "50000",
-        ])
-        .args(["--seed", "3", "--threads", "2", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flags = "--from s --to t --link-failure 0.001 --method pmc --samples 50000 \
+                 --seed 3 --threads 2 --format json";
+    let v = json_ok(&mut cli("reliability", topo("textbook-bridge.toml"), flags));
     let (u, se) = (
         v["unreliability"].as_f64().unwrap(),
         v["std_error"].as_f64().unwrap(),
@@ -526,36 +492,20 @@ fn cli_link_failure_override_and_pmc_agree_with_closed_form() {
 
 #[test]
 fn cli_errors_are_clear() {
-    drsim()
-        .args([
-            "reliability",
-            &topo("textbook-bridge.toml"),
-            "--from",
-            "s",
-            "--to",
-            "nowhere",
-        ])
+    let bridge = topo("textbook-bridge.toml");
+    cli("reliability", &bridge, "--from s --to nowhere")
         .assert()
         .code(2)
         .stderr(predicates::str::contains("--to: no site"));
-    drsim()
-        .args(["reliability", &topo("small-company.toml"), "--service"])
+    cli("reliability", topo("small-company.toml"), "--service")
         .assert()
         .code(2)
         .stderr(predicates::str::contains("choose one with --plan"));
-    drsim()
-        .args([
-            "reliability",
-            &topo("textbook-bridge.toml"),
-            "--all-terminal",
-            "--link-failure",
-            "1.5",
-        ])
+    cli("reliability", &bridge, "--all-terminal --link-failure 1.5")
         .assert()
         .code(2)
         .stderr(predicates::str::contains("between 0 and 1"));
-    drsim()
-        .args(["reliability", "/nonexistent.toml", "--all-terminal"])
+    cli("reliability", "/nonexistent.toml", "--all-terminal")
         .assert()
         .code(2)
         .stderr(predicates::str::contains("nonexistent.toml"));

@@ -6,16 +6,11 @@
 //! Chromium: required when DRSIM_REQUIRE_CHROMIUM=1 (set by .ci/run, which
 //! installs it); otherwise the browser test is skipped with a note.
 
-use assert_cmd::Command;
+use crate::common::{drsim, topo};
 use std::path::{Path, PathBuf};
 
-fn topo(name: &str) -> String {
-    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
 fn report(file: &str, out: &Path, trials: &str) -> String {
-    Command::cargo_bin("drsim")
-        .unwrap()
+    drsim()
         .args(["report", file, "--trials", trials, "--seed", "3", "-o"])
         .arg(out)
         .assert()
@@ -86,8 +81,7 @@ fn page_is_self_contained_and_complete() {
 #[test]
 fn bad_input_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("drsim")
-        .unwrap()
+    drsim()
         .args(["report", "no-such-file.toml", "-o"])
         .arg(dir.path().join("r.html"))
         .assert()

@@ -1,6 +1,6 @@
 //! `drsim run`: output formats, plan selection, atomic --out, errors.
 
-use assert_cmd::Command;
+use crate::common::drsim;
 use predicates::prelude::*;
 
 const TOPO: &str = r#"
@@ -57,10 +57,6 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let path = dir.path().join("t.toml");
     std::fs::write(&path, TOPO).unwrap();
     (dir, path)
-}
-
-fn drsim() -> Command {
-    Command::cargo_bin("drsim").unwrap()
 }
 
 #[test]

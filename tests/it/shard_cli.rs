@@ -3,18 +3,10 @@
 //! reliability `seconds`, which is compute time), and bad part sets are
 //! refused with the offending file named.
 
-use assert_cmd::Command;
+use crate::common::{drsim, topo};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn topo(name: &str) -> String {
-    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn drsim() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
 
 fn json_of(out: &[u8]) -> Value {
     let mut v: Value = serde_json::from_slice(out).expect("JSON output");
