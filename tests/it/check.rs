@@ -1,7 +1,7 @@
 //! `drsim check`: exit 0 / 1 / 3 when targets are met, missed or
 //! undecided, with JSON and JUnit output.
 
-use crate::common::drsim;
+use crate::common::{Fixture, cli, drsim};
 use drsim::model::Topology;
 use drsim::score::{Metric, ScoredPlan, Z95};
 use drsim::simulate::SimConfig;
@@ -227,4 +227,42 @@ fn undecided_rounds_double_the_trials_until_decided() {
     let v = check_json(&f, &["--min-trials", "100", "--trials", "800"], 1);
     assert_eq!(v["results"][0]["outcome"], "missed");
     assert_eq!(v["results"][0]["trials"], first_decided);
+}
+
+/// A plan that can never be up (quorum 2 over two unconnected sites): every
+/// trial is down all year. `check` printed its availability as -0.00000%
+/// (float noise, estimate -3e-19), and with no spread at all among the
+/// trials it would have called the target inconclusive (exit 3) forever.
+/// Availabilities are in [0, 1], so the bound from "no trial differed in n"
+/// decides it: missed, exit 1, and no negative number anywhere.
+#[test]
+fn a_plan_that_is_never_up_misses_its_target_without_negative_availability() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Fixture::new("apart")
+        .site("a")
+        .site("b")
+        .set("failure", r#"{ unavailability = 0.01, mttr = "4h" }"#)
+        .demand("d", &["a", "b"])
+        .plan("both", &["a", "b"])
+        .set("quorum", "2")
+        .set("targets", "{ availability = 0.5 }")
+        .write(dir.path());
+    let flags = "--quiet --min-trials 200 --trials 400 --format json";
+    let a = cli("check", &file, flags).assert().code(1);
+    let out = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &v["results"][0];
+    assert_eq!(r["outcome"], "missed", "{out}");
+    let nums = [
+        &r["estimate"]["mean"],
+        &r["estimate"]["lo"],
+        &r["estimate"]["hi"],
+        &r["bounds"][0],
+        &r["bounds"][1],
+    ];
+    for x in nums {
+        let x = x.as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&x), "{x} in {out}");
+    }
+    assert!(!r["observed"].as_str().unwrap().contains('-'), "{out}");
 }

@@ -1,7 +1,6 @@
 //! Static reliability engine: closed forms, exhaustive enumeration, and
 //! statistical agreement of every estimator with the exact value.
 
-use crate::common::{cli, json_ok, topo};
 use drsim::reliability::{Criterion, Estimate, EstimateOptions, Method, estimate, exact};
 use drsim::static_model::{Cause, Shock, StaticModel};
 use rand::{RngExt, SeedableRng};
@@ -22,7 +21,7 @@ fn exact_u(m: &StaticModel, c: &Criterion) -> f64 {
         .unreliability
 }
 
-fn rel(a: f64, b: f64) -> f64 {
+pub fn rel(a: f64, b: f64) -> f64 {
     ((a - b) / b).abs()
 }
 
@@ -447,68 +446,6 @@ fn hypoexponential_tail_is_stable() {
     // Nearly equal rates, where partial fractions cancel: Erlang-2 limit.
     let t = hypoexp_tail(&[10.0, 10.0 + 1e-9]);
     assert!(rel(t, (-10.0f64).exp() * 11.0) < 1e-8, "{t:e}");
-}
-
-// ---------- command line ----------
-
-#[test]
-fn cli_bridge_exact_json_matches_closed_form() {
-    let bridge = topo("textbook-bridge.toml");
-    let v = json_ok(&mut cli(
-        "reliability",
-        bridge,
-        "--from s --to t --method exact --format json",
-    ));
-    for key in [
-        "unreliability",
-        "std_error",
-        "ci95_low",
-        "ci95_high",
-        "relative_error",
-        "samples",
-        "method",
-        "seconds",
-    ] {
-        assert!(v.get(key).is_some(), "missing {key}");
-    }
-    // u(q) = 2q^2 + 2q^3 - 5q^4 + 2q^5 at q = 0.01 (see the file's header).
-    let u = v["unreliability"].as_f64().unwrap();
-    assert!(rel(u, 2.019502e-4) < 1e-6, "{u}");
-}
-
-#[test]
-fn cli_link_failure_override_and_pmc_agree_with_closed_form() {
-    let q: f64 = 0.001;
-    let want = 2.0 * q.powi(2) + 2.0 * q.powi(3) - 5.0 * q.powi(4) + 2.0 * q.powi(5);
-    let flags = "--from s --to t --link-failure 0.001 --method pmc --samples 50000 \
-                 --seed 3 --threads 2 --format json";
-    let v = json_ok(&mut cli("reliability", topo("textbook-bridge.toml"), flags));
-    let (u, se) = (
-        v["unreliability"].as_f64().unwrap(),
-        v["std_error"].as_f64().unwrap(),
-    );
-    assert!((u - want).abs() < 4.0 * se, "{u} ± {se} vs {want}");
-}
-
-#[test]
-fn cli_errors_are_clear() {
-    let bridge = topo("textbook-bridge.toml");
-    cli("reliability", &bridge, "--from s --to nowhere")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--to: no site"));
-    cli("reliability", topo("small-company.toml"), "--service")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("choose one with --plan"));
-    cli("reliability", &bridge, "--all-terminal --link-failure 1.5")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("between 0 and 1"));
-    cli("reliability", "/nonexistent.toml", "--all-terminal")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("nonexistent.toml"));
 }
 
 // ---------- importance and cut sets ----------

@@ -1,6 +1,6 @@
 //! `drsim run`: output formats, plan selection, atomic --out, errors.
 
-use crate::common::drsim;
+use crate::common::{cli, drsim, json_ok, split_network};
 use predicates::prelude::*;
 
 const TOPO: &str = r#"
@@ -174,4 +174,22 @@ fn unknown_plan_and_bad_values_are_clear_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("x.toml"));
+}
+
+/// A plan that is down by construction (quorum 3 across two 2-site islands,
+/// nothing ever fails) has a full year of downtime that no component
+/// explains; the text report shows it instead of leaving it to the JSON.
+#[test]
+fn run_text_shows_unattributed_downtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = split_network(3).write(dir.path());
+    let v = json_ok(&mut cli("run", &file, "--trials 64 --format json"));
+    let un = v["plans"][0]["unattributed_minutes_per_year"]
+        .as_f64()
+        .unwrap();
+    // A year is 365 days of 1440 minutes, all of it unexplained.
+    assert!((un - 525_600.0).abs() < 1e-6, "{un}");
+    let text = cli("run", &file, "--trials 64").output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&format!("unattributed {un:.2}")), "{text}");
 }
