@@ -1,7 +1,7 @@
 //! `drsim check`: exit 0 / 1 / 3 when targets are met, missed or
 //! undecided, with JSON and JUnit output.
 
-use crate::common::{Fixture, cli, drsim};
+use crate::common::{Fixture, cli, drsim, refused};
 use drsim::model::Topology;
 use drsim::score::{Metric, ScoredPlan, Z95};
 use drsim::simulate::SimConfig;
@@ -167,21 +167,15 @@ fn the_bundled_targets_are_checked_with_design_rto_and_rpo() {
 
 #[test]
 fn usage_and_input_errors_exit_2() {
-    drsim()
-        .args(["check", "no-such-file.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no-such-file.toml"));
-    drsim()
-        .args(["check", FILE, "--trials", "0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--trials"));
-    drsim()
-        .args(["check", FILE, "--plans", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no plan 'nope'"));
+    refused(
+        drsim().args(["check", "no-such-file.toml"]),
+        "no-such-file.toml",
+    );
+    refused(drsim().args(["check", FILE, "--trials", "0"]), "--trials");
+    refused(
+        drsim().args(["check", FILE, "--plans", "nope"]),
+        "no plan 'nope'",
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
+use std::borrow::BorrowMut;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -45,9 +46,19 @@ pub fn json_ok(cmd: &mut Command) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON on standard output")
 }
 
-/// The standard error of a finished `assert_cmd` run, as text.
-pub fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+/// Runs `cmd`, which must be refused as bad input: exit status 2, `needle`
+/// in the message on standard error, and no panic. Returns the message.
+pub fn refused(mut cmd: impl BorrowMut<Command>, needle: &str) -> String {
+    let cmd = cmd.borrow_mut();
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{cmd:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "{cmd:?}: expected `{needle}` in\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{cmd:?}: {err}");
+    err
 }
 
 /// A native TOML topology built in code. Every item starts with defaults

@@ -1,7 +1,7 @@
 //! `drsim compare`: ranking, Pareto frontier and reasons on the bundled
 //! default topology, output formats and errors.
 
-use crate::common::drsim;
+use crate::common::{drsim, refused};
 use drsim::score::compare::compare;
 use drsim::score::{Metric, ScoredPlan, Verdict, paired_difference};
 use drsim::simulate::SimConfig;
@@ -169,19 +169,16 @@ fn text_table_names_the_frontier_and_the_reasons() {
 
 #[test]
 fn bad_arguments_exit_2_with_a_message() {
-    drsim()
-        .args(["compare", FILE, "--plans", "nope", "--trials", "10"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no plan 'nope'"));
-    drsim()
-        .args(["compare", FILE, "--risk", "vibes", "--trials", "10"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown metric 'vibes'"));
-    drsim()
-        .args(["compare", "does-not-exist.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("does-not-exist.toml"));
+    refused(
+        drsim().args(["compare", FILE, "--plans", "nope", "--trials", "10"]),
+        "no plan 'nope'",
+    );
+    refused(
+        drsim().args(["compare", FILE, "--risk", "vibes", "--trials", "10"]),
+        "unknown metric 'vibes'",
+    );
+    refused(
+        drsim().args(["compare", "does-not-exist.toml"]),
+        "does-not-exist.toml",
+    );
 }

@@ -1,7 +1,7 @@
 //! `drsim diff`: model changes and paired score verdicts on edited copies of
 //! the bundled default topology, and the `--against GIT_REV` path.
 
-use crate::common::drsim;
+use crate::common::{drsim, refused};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -245,21 +245,17 @@ fn against_a_git_revision_reads_the_old_version_from_git() {
     assert_eq!(v["model"][0]["id"], "active-passive");
     assert_eq!(v["model"][0]["fields"][0]["field"], "cost_per_year");
     // A revision that does not exist.
-    drsim()
-        .args(["diff", file.to_str().unwrap(), "--against", "no-such-rev"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "git show no-such-rev:topologies/gm.toml",
-        ));
+    refused(
+        drsim().args(["diff", file.to_str().unwrap(), "--against", "no-such-rev"]),
+        "git show no-such-rev:topologies/gm.toml",
+    );
     // A file that git does not track at that revision.
     let other = sub.join("other.toml");
     std::fs::copy(FILE, &other).unwrap();
-    drsim()
-        .args(["diff", other.to_str().unwrap(), "--against", "HEAD"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("HEAD:topologies/other.toml"));
+    refused(
+        drsim().args(["diff", other.to_str().unwrap(), "--against", "HEAD"]),
+        "HEAD:topologies/other.toml",
+    );
 }
 
 #[test]
@@ -267,14 +263,9 @@ fn against_outside_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("gm.toml");
     std::fs::copy(FILE, &file).unwrap();
-    drsim()
-        .args(["diff", file.to_str().unwrap(), "--against", "HEAD"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not in a git repository"));
-    drsim()
-        .args(["diff", FILE])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("<NEW>"));
+    refused(
+        drsim().args(["diff", file.to_str().unwrap(), "--against", "HEAD"]),
+        "not in a git repository",
+    );
+    refused(drsim().args(["diff", FILE]), "<NEW>");
 }

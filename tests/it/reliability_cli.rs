@@ -1,7 +1,7 @@
 //! `drsim reliability` from the command line: JSON against closed forms,
 //! the service criterion on a split network, warnings and input errors.
 
-use crate::common::{cli, json_ok, split_network, topo};
+use crate::common::{cli, json_ok, refused, split_network, topo};
 use crate::reliability::rel;
 use predicates::prelude::*;
 
@@ -47,22 +47,22 @@ fn cli_link_failure_override_and_pmc_agree_with_closed_form() {
 #[test]
 fn cli_errors_are_clear() {
     let bridge = topo("textbook-bridge.toml");
-    cli("reliability", &bridge, "--from s --to nowhere")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--to: no site"));
-    cli("reliability", topo("small-company.toml"), "--service")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("choose one with --plan"));
-    cli("reliability", &bridge, "--all-terminal --link-failure 1.5")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("between 0 and 1"));
-    cli("reliability", "/nonexistent.toml", "--all-terminal")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("nonexistent.toml"));
+    refused(
+        cli("reliability", &bridge, "--from s --to nowhere"),
+        "--to: no site",
+    );
+    refused(
+        cli("reliability", topo("small-company.toml"), "--service"),
+        "choose one with --plan",
+    );
+    refused(
+        cli("reliability", &bridge, "--all-terminal --link-failure 1.5"),
+        "between 0 and 1",
+    );
+    refused(
+        cli("reliability", "/nonexistent.toml", "--all-terminal"),
+        "nonexistent.toml",
+    );
 }
 
 /// `reliability --service` counted serving sites reached from *any* entry

@@ -6,7 +6,7 @@
 //! Chromium: required when DRSIM_REQUIRE_CHROMIUM=1 (set by .ci/run, which
 //! installs it); otherwise the browser test is skipped with a note.
 
-use crate::common::{drsim, topo};
+use crate::common::{drsim, refused, topo};
 use std::path::{Path, PathBuf};
 
 fn report(file: &str, out: &Path, trials: &str) -> String {
@@ -81,12 +81,12 @@ fn page_is_self_contained_and_complete() {
 #[test]
 fn bad_input_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    drsim()
-        .args(["report", "no-such-file.toml", "-o"])
-        .arg(dir.path().join("r.html"))
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("no-such-file.toml"));
+    refused(
+        drsim()
+            .args(["report", "no-such-file.toml", "-o"])
+            .arg(dir.path().join("r.html")),
+        "no-such-file.toml",
+    );
     assert!(!dir.path().join("r.html").exists());
 }
 

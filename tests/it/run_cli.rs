@@ -1,7 +1,6 @@
 //! `drsim run`: output formats, plan selection, atomic --out, errors.
 
-use crate::common::{cli, drsim, json_ok, split_network};
-use predicates::prelude::*;
+use crate::common::{cli, drsim, json_ok, refused, split_network};
 
 const TOPO: &str = r#"
 [topology]
@@ -157,23 +156,15 @@ fn same_seed_same_output_whatever_the_threads() {
 #[test]
 fn unknown_plan_and_bad_values_are_clear_errors() {
     let (_dir, path) = setup();
-    drsim()
-        .args(["run", path.to_str().unwrap(), "--plan", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "no plan 'nope' (plans: both, single)",
-        ));
-    drsim()
-        .args(["run", path.to_str().unwrap(), "--trials", "0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--trials must be at least 1"));
-    drsim()
-        .args(["run", "/nonexistent/x.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("x.toml"));
+    refused(
+        drsim().args(["run", path.to_str().unwrap(), "--plan", "nope"]),
+        "no plan 'nope' (plans: both, single)",
+    );
+    refused(
+        drsim().args(["run", path.to_str().unwrap(), "--trials", "0"]),
+        "--trials must be at least 1",
+    );
+    refused(drsim().args(["run", "/nonexistent/x.toml"]), "x.toml");
 }
 
 /// A plan that is down by construction (quorum 3 across two 2-site islands,

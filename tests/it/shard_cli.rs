@@ -3,7 +3,7 @@
 //! reliability `seconds`, which is compute time), and bad part sets are
 //! refused with the offending file named.
 
-use crate::common::{drsim, topo};
+use crate::common::{drsim, refused, topo};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -160,28 +160,26 @@ fn merge_refuses_missing_duplicate_and_foreign_parts() {
     let base = ["run", &t, "--trials", "300", "--seed", "2"];
     let mut parts = run_shards(dir.path(), &base, 3, "p");
     parts.reverse(); // shard i at index i
-    drsim()
-        .arg("merge")
-        .args([&parts[0], &parts[2]])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("shard 1/3 is missing"));
-    drsim()
-        .arg("merge")
-        .args([&parts[0], &parts[1], &parts[2], &parts[1]])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("both hold shard 1/3"))
-        .stderr(predicate::str::contains("p-3-1.json"));
+    refused(
+        drsim().arg("merge").args([&parts[0], &parts[2]]),
+        "shard 1/3 is missing",
+    );
+    let err = refused(
+        drsim()
+            .arg("merge")
+            .args([&parts[0], &parts[1], &parts[2], &parts[1]]),
+        "both hold shard 1/3",
+    );
+    assert!(err.contains("p-3-1.json"), "{err}");
     let other_seed = ["run", &t, "--trials", "300", "--seed", "3"];
     let foreign = run_shards(dir.path(), &other_seed, 3, "q");
-    drsim()
-        .arg("merge")
-        .args([&parts[0], &foreign[1], &parts[2]])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("q-3-1.json"))
-        .stderr(predicate::str::contains("seed '2' vs '3'"));
+    let err = refused(
+        drsim()
+            .arg("merge")
+            .args([&parts[0], &foreign[1], &parts[2]]),
+        "q-3-1.json",
+    );
+    assert!(err.contains("seed '2' vs '3'"), "{err}");
     // Not a part at all, and a part whose topology was edited afterwards.
     let whole = dir.path().join("whole.json");
     drsim()
@@ -190,14 +188,10 @@ fn merge_refuses_missing_duplicate_and_foreign_parts() {
         .arg(&whole)
         .assert()
         .success();
-    drsim()
-        .arg("merge")
-        .arg(&whole)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "whole.json: schema 'drsim.run/1' is not a part",
-        ));
+    refused(
+        drsim().arg("merge").arg(&whole),
+        "whole.json: schema 'drsim.run/1' is not a part",
+    );
     let edited = dir.path().join("edited.toml");
     let text = std::fs::read_to_string(&t).unwrap();
     std::fs::write(
@@ -205,42 +199,33 @@ fn merge_refuses_missing_duplicate_and_foreign_parts() {
         text.replacen("cost_per_year = ", "cost_per_year = 1", 1),
     )
     .unwrap();
-    drsim()
-        .arg("merge")
-        .args(&parts)
-        .arg("--topology")
-        .arg(&edited)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "is not the topology the parts were computed from",
-        ));
+    refused(
+        drsim()
+            .arg("merge")
+            .args(&parts)
+            .arg("--topology")
+            .arg(&edited),
+        "is not the topology the parts were computed from",
+    );
 }
 
 #[test]
 fn shard_refuses_what_cannot_be_split() {
     let t = topo("small-company.toml");
-    drsim()
-        .args([
+    refused(
+        drsim().args([
             "run", &t, "--trials", "100", "--shard", "0/2", "--format", "csv",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("always JSON"));
-    drsim()
-        .args(["run", &t, "--shard", "2/2"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("out of range"));
+        ]),
+        "always JSON",
+    );
+    refused(drsim().args(["run", &t, "--shard", "2/2"]), "out of range");
     for method in ["exact", "auto"] {
-        drsim()
-            .args(["reliability", &t, "--all-terminal", "--method", method])
-            .args(["--shard", "0/2"])
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(
-                "--shard needs --method crude or pmc",
-            ));
+        refused(
+            drsim()
+                .args(["reliability", &t, "--all-terminal", "--method", method])
+                .args(["--shard", "0/2"]),
+            "--shard needs --method crude or pmc",
+        );
     }
 }
 
