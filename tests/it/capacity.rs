@@ -123,6 +123,16 @@ fn maxflow_matches_petgraph_on_geant_with_random_failures() {
     assert!(close(intact, 30.0), "{intact}");
 }
 
+/// `small_model` at 1/20 of its failure probabilities, so that flow = 0
+/// is rare (about 1e-3).
+fn rare_small_model() -> StaticModel {
+    let mut m = small_model();
+    m.edge_q.iter_mut().for_each(|q| *q *= 0.05);
+    m.node_q.iter_mut().for_each(|q| *q *= 0.05);
+    m.shocks[0].prob *= 0.05;
+    m
+}
+
 /// A small model with parallel links, node failures and a shock, small
 /// enough to enumerate every failure state.
 fn small_model() -> StaticModel {
@@ -549,10 +559,7 @@ mod rare {
     fn importance_sampling_agrees_with_exact_enumeration() {
         // Lower all probabilities so flow = 0 and flow < 4 are rare (about 1e-3
         // and below); flow < 8.5 (degraded) is not, and must work too.
-        let mut m = small_model();
-        m.edge_q.iter_mut().for_each(|q| *q *= 0.05);
-        m.node_q.iter_mut().for_each(|q| *q *= 0.05);
-        m.shocks[0].prob *= 0.05;
+        let m = rare_small_model();
         for level in [1e-9, 4.0, 8.5] {
             let ex = enumerate(&m, 0, 4, level);
             let exact = if level < 1e-6 { ex.p_zero } else { ex.p_below };
@@ -785,10 +792,7 @@ fn p_zero_by_turnip_agrees_with_exact_two_terminal_unreliability() {
     // The small model at 1/20 of its probabilities (P(flow = 0) ~ 1e-3),
     // plus a zero-capacity edge 0-4 that is connected but carries nothing:
     // it must not count as joining s and t.
-    let mut m = small_model();
-    m.edge_q.iter_mut().for_each(|q| *q *= 0.05);
-    m.node_q.iter_mut().for_each(|q| *q *= 0.05);
-    m.shocks[0].prob *= 0.05;
+    let mut m = rare_small_model();
     m.edges.push((0, 4));
     m.edge_names.push("dark".into());
     m.edge_capacity.push(0.0);
@@ -798,10 +802,7 @@ fn p_zero_by_turnip_agrees_with_exact_two_terminal_unreliability() {
     // static engine's exact two-terminal unreliability on the graph without
     // the dark edge.
     let by_flow = enumerate(&m, 0, 4, 1e-9).p_zero;
-    let mut lit = small_model();
-    lit.edge_q.iter_mut().for_each(|q| *q *= 0.05);
-    lit.node_q.iter_mut().for_each(|q| *q *= 0.05);
-    lit.shocks[0].prob *= 0.05;
+    let lit = rare_small_model();
     let by_cut = exact::unreliability(&lit, &Criterion::TwoTerminal { s: 0, t: 4 }).unwrap();
     assert!((by_flow - by_cut).abs() < 1e-12, "{by_flow} vs {by_cut}");
     let e = p_zero_static(&m, 0, 4, Method::Pmc, 9, 0.01, 5_000_000).unwrap();

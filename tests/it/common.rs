@@ -46,6 +46,18 @@ pub fn json_ok(cmd: &mut Command) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON on standard output")
 }
 
+/// The output of a finished process that must have succeeded (its stderr
+/// is shown if not).
+pub fn succeeded(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Runs `cmd`, which must be refused as bad input: exit status 2, `needle`
 /// in the message on standard error, and no panic. Returns the message.
 pub fn refused(mut cmd: impl BorrowMut<Command>, needle: &str) -> String {

@@ -6,7 +6,7 @@
 //! Chromium: required when DRSIM_REQUIRE_CHROMIUM=1 (set by .ci/run, which
 //! installs it); otherwise the browser test is skipped with a note.
 
-use crate::common::{drsim, refused, topo};
+use crate::common::{drsim, refused, succeeded, topo};
 use std::path::{Path, PathBuf};
 
 fn report(file: &str, out: &Path, trials: &str) -> String {
@@ -136,16 +136,13 @@ fn headless_chromium_renders_every_chart() {
 
     // A screenshot of the whole page is produced.
     let shot = dir.path().join("shot.png");
-    let out = headless(&browser, &dir.path().join("p1"))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1280,4000")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeded(
+        headless(&browser, &dir.path().join("p1"))
+            .arg(format!("--screenshot={}", shot.display()))
+            .arg("--window-size=1280,4000")
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap(),
     );
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -161,15 +158,12 @@ fn headless_chromium_renders_every_chart() {
         html.replace("</body>", &format!("{check}</body>")),
     )
     .unwrap();
-    let out = headless(&browser, &dir.path().join("p2"))
-        .args(["--virtual-time-budget=10000", "--dump-dom"])
-        .arg(format!("file://{}", checked.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeded(
+        headless(&browser, &dir.path().join("p2"))
+            .args(["--virtual-time-budget=10000", "--dump-dom"])
+            .arg(format!("file://{}", checked.display()))
+            .output()
+            .unwrap(),
     );
     let dom = String::from_utf8_lossy(&out.stdout);
     let start = dom

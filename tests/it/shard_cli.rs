@@ -3,7 +3,7 @@
 //! reliability `seconds`, which is compute time), and bad part sets are
 //! refused with the offending file named.
 
-use crate::common::{drsim, refused, topo};
+use crate::common::{drsim, refused, succeeded, topo};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -35,18 +35,12 @@ fn run_shards(dir: &Path, base: &[&str], n: u32, tag: &str) -> Vec<PathBuf> {
 }
 
 fn merged(parts: &[PathBuf]) -> Vec<u8> {
-    let out = drsim()
+    let merge = drsim()
         .arg("merge")
         .args(parts)
         .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "merge failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+        .output();
+    succeeded(merge.unwrap()).stdout
 }
 
 fn check_merge_equals_whole(base: &[&str], tag: &str) {
