@@ -1,10 +1,10 @@
 //! `drsim check`: exit 0 / 1 / 3 when targets are met, missed or
 //! undecided, with JSON and JUnit output.
 
+use crate::common::model::trials_years_seed;
 use crate::common::{Fixture, cli, drsim, refused};
 use drsim::model::Topology;
 use drsim::score::{Metric, ScoredPlan, Z95};
-use drsim::simulate::SimConfig;
 use drsim::units::Probability;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
@@ -101,11 +101,7 @@ fn a_target_at_the_achievable_value_is_inconclusive_with_exit_3() {
     // mean and spread are 200 * (1.96 SE / 0.5 SE)^2 = 3073.2 -> 3074.
     let t = bundled();
     let plan = t.plan_id(PLAN).unwrap().index();
-    let cfg = SimConfig {
-        trials: 200,
-        years: 1,
-        seed: 1,
-    };
+    let cfg = trials_years_seed(200, 1, 1);
     let s = ScoredPlan::simulate(&t, plan, &cfg, &|_| {}).unwrap();
     let e = drsim::simulate::Estimate::of(s.values(Metric::AvailabilityTime));
     assert!(e.se > 0.0);
@@ -191,11 +187,7 @@ fn undecided_rounds_double_the_trials_until_decided() {
     let t = bundled();
     let plan = t.plan_id(PLAN).unwrap().index();
     let run = |n: usize| {
-        let cfg = SimConfig {
-            trials: n,
-            years: 1,
-            seed: 1,
-        };
+        let cfg = trials_years_seed(n, 1, 1);
         ScoredPlan::simulate(&t, plan, &cfg, &|_| {}).unwrap()
     };
     let full = run(800);

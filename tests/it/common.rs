@@ -2,6 +2,8 @@
 //! paths of bundled files, running a command for its JSON, and a small
 //! builder for TOML topology fixtures.
 
+pub mod model;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::borrow::BorrowMut;

@@ -1,10 +1,10 @@
 //! `drsim compare`: ranking, Pareto frontier and reasons on the bundled
 //! default topology, output formats and errors.
 
+use crate::common::model::trials_years_seed;
 use crate::common::{drsim, refused};
 use drsim::score::compare::compare;
 use drsim::score::{Metric, ScoredPlan, Verdict, paired_difference};
-use drsim::simulate::SimConfig;
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -12,11 +12,7 @@ const FILE: &str = "topologies/global-messaging.toml";
 
 fn scored(trials: usize) -> (drsim::model::Topology, Vec<ScoredPlan>) {
     let t = drsim::io::load_path(Path::new(FILE)).unwrap();
-    let cfg = SimConfig {
-        trials,
-        years: 1,
-        seed: 1,
-    };
+    let cfg = trials_years_seed(trials, 1, 1);
     let s = (0..t.plans.len())
         .map(|i| ScoredPlan::simulate(&t, i, &cfg, &|_| {}).unwrap())
         .collect();

@@ -5,14 +5,11 @@
 //! itself), so a correct simulator fails such a check with probability
 //! below 1e-4 per assertion, and the seeds are fixed.
 
+use crate::common::model::{demand, hours, link, plan, site, trials_years_seed};
 use drsim::model::*;
 use drsim::simulate::{PlanReport, SimConfig, TrialMetric, run_plan, run_plan_data};
 use drsim::units::{Duration, Probability, SECONDS_PER_YEAR};
 use nalgebra::{DMatrix, DVector};
-
-fn hours(h: f64) -> Duration {
-    Duration::from_hours(h).unwrap()
-}
 
 fn exp_process(mtbf_h: f64, mttr_h: f64) -> FailureProcess {
     FailureProcess {
@@ -21,67 +18,8 @@ fn exp_process(mtbf_h: f64, mttr_h: f64) -> FailureProcess {
     }
 }
 
-fn site(key: &str, region: Option<u32>, failure: Option<FailureProcess>) -> Site {
-    Site {
-        key: key.into(),
-        name: key.into(),
-        region: region.map(RegionId),
-        location: None,
-        capacity_rps: 1e9,
-        failure,
-    }
-}
-
-fn link(a: u32, b: u32, failure: Option<FailureProcess>) -> Link {
-    Link {
-        key: format!("l{a}-{b}"),
-        a: SiteId(a),
-        b: SiteId(b),
-        capacity_gbps: 100.0,
-        length_km: None,
-        latency_ms: None,
-        failure,
-    }
-}
-
-fn demand(entries: &[u32]) -> Demand {
-    Demand {
-        key: "users".into(),
-        name: "users".into(),
-        entry_sites: entries.iter().map(|&s| SiteId(s)).collect(),
-        users: 1000.0,
-        peak_rps: 100.0,
-        profile: [1.0; 24],
-        kbit_per_request: 1.0,
-    }
-}
-
-/// A plan with no load effects (huge headroom) and zero failover time.
-fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
-    Plan {
-        key: key.into(),
-        name: key.into(),
-        serving_sites: serving.iter().map(|&s| SiteId(s)).collect(),
-        mode,
-        replicas: 1,
-        quorum,
-        detection: Duration::ZERO,
-        switchover: Duration::ZERO,
-        replication: Replication::Sync,
-        backup_interval: Some(hours(24.0)),
-        headroom: 100.0,
-        cost_per_year: 1.0,
-        operator_error_factor: 1.0,
-        targets: Targets::default(),
-    }
-}
-
 fn run(t: &Topology, plan: usize, trials: usize, seed: u64) -> PlanReport {
-    let cfg = SimConfig {
-        trials,
-        years: 1,
-        seed,
-    };
+    let cfg = trials_years_seed(trials, 1, seed);
     run_plan(t, plan, &cfg, &|_| {}).unwrap()
 }
 
@@ -421,11 +359,7 @@ fn async_replication_loses_more_data_than_sync() {
 #[test]
 fn same_seed_same_numbers_on_one_or_two_threads() {
     let t = two_regions();
-    let cfg = SimConfig {
-        trials: 300,
-        years: 2,
-        seed: 99,
-    };
+    let cfg = trials_years_seed(300, 2, 99);
     let on = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -513,17 +447,7 @@ fn surge_beyond_capacity_is_exactly_its_duration_of_congestion() {
         ..TopologyParts::default()
     })
     .unwrap();
-    let r = run_plan(
-        &t,
-        0,
-        &SimConfig {
-            trials: 3,
-            years: 2,
-            seed: 1,
-        },
-        &|_| {},
-    )
-    .unwrap();
+    let r = run_plan(&t, 0, &trials_years_seed(3, 2, 1), &|_| {}).unwrap();
     let d = &r.downtime_minutes_per_year;
     assert!(
         (d.mean.mean - 240.0).abs() < 1e-6 && (d.max - 240.0).abs() < 1e-6,
@@ -681,11 +605,7 @@ fn paired_downtime(
     trials: usize,
     seed: u64,
 ) -> (f64, f64) {
-    let cfg = SimConfig {
-        trials,
-        years: 1,
-        seed,
-    };
+    let cfg = trials_years_seed(trials, 1, seed);
     let per_trial = |(t, p): (&Topology, usize)| {
         run_plan_data(t, p, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
             .unwrap()
