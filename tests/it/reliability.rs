@@ -153,21 +153,13 @@ fn dodecahedron_exact_matches_reference() {
 /// Independent oracle: enumerate every node, edge and shock state, and test
 /// the criterion with a plain graph search.
 fn brute(m: &StaticModel, c: &Criterion) -> f64 {
-    let mut comps: Vec<(u8, usize, f64)> = Vec::new();
-    comps.extend(
-        m.node_q
-            .iter()
-            .enumerate()
-            .filter(|x| *x.1 > 0.0)
-            .map(|(i, &q)| (0, i, q)),
-    );
-    comps.extend(
-        m.edge_q
-            .iter()
-            .enumerate()
-            .filter(|x| *x.1 > 0.0)
-            .map(|(i, &q)| (1, i, q)),
-    );
+    // (kind: 0 node, 1 edge, 2 shock; index; probability) of what can fail.
+    let failing = |kind: u8, qs: &[f64]| -> Vec<(u8, usize, f64)> {
+        let indexed = qs.iter().enumerate().filter(|x| *x.1 > 0.0);
+        indexed.map(|(i, &q)| (kind, i, q)).collect()
+    };
+    let mut comps = failing(0, &m.node_q);
+    comps.extend(failing(1, &m.edge_q));
     comps.extend(m.shocks.iter().enumerate().map(|(i, s)| (2, i, s.prob)));
     let mut down = 0.0;
     for mask in 0u64..(1 << comps.len()) {

@@ -577,21 +577,23 @@ fn disaster_minutes(r: &PlanReport) -> f64 {
         .map_or(0.0, |c| c.minutes_per_year)
 }
 
+/// Runs plans `a` and `b` for 4000 trials on `seed` and checks that `b` has
+/// less than 1/`factor` of `a`'s disaster downtime; returns both reports.
+fn disaster_cut(t: &Topology, (a, b): (&str, &str), factor: f64, seed: u64) -> [PlanReport; 2] {
+    let report = |key: &str| run(t, t.plan_id(key).unwrap().index(), 4000, seed);
+    let (ra, rb) = (report(a), report(b));
+    let (da, db) = (disaster_minutes(&ra), disaster_minutes(&rb));
+    assert!(db * factor < da, "{a} {da} vs {b} {db} disaster min/yr");
+    [ra, rb]
+}
+
 /// On the bundled small company, adding a second region (the Dublin standby)
 /// removes almost all of the Frankfurt flood downtime that the metro pair
 /// suffers, and the whole-year downtime distribution loses its multi-day tail.
 #[test]
 fn bundled_small_company_second_region_cuts_disaster_downtime() {
     let t = bundled("small-company.toml");
-    let pair = t.plan_id("metro-pair").unwrap().index();
-    let dr = t.plan_id("metro-plus-dr").unwrap().index();
-    let (a, b) = (run(&t, pair, 4000, 3), run(&t, dr, 4000, 3));
-    assert!(
-        disaster_minutes(&b) * 5.0 < disaster_minutes(&a),
-        "metro-pair {} vs metro-plus-dr {} disaster min/yr",
-        disaster_minutes(&a),
-        disaster_minutes(&b)
-    );
+    let [a, b] = disaster_cut(&t, ("metro-pair", "metro-plus-dr"), 5.0, 3);
     assert!(b.downtime_minutes_per_year.max < a.downtime_minutes_per_year.max);
 }
 
@@ -665,16 +667,10 @@ fn bundled_global_messaging_detection_and_replication_directions() {
 #[test]
 fn bundled_global_messaging_more_regions_less_disaster_downtime() {
     let t = bundled("global-messaging.toml");
+    let [a, b] = disaster_cut(&t, ("single-region", "active-active-5"), 2.0, 11);
+    assert!(b.cost_per_year > a.cost_per_year);
     let one = t.plan_id("single-region").unwrap().index();
     let five = t.plan_id("active-active-5").unwrap().index();
-    let (a, b) = (run(&t, one, 4000, 11), run(&t, five, 4000, 11));
-    assert!(
-        disaster_minutes(&b) * 2.0 < disaster_minutes(&a),
-        "single-region {} vs active-active-5 {} disaster min/yr",
-        disaster_minutes(&a),
-        disaster_minutes(&b)
-    );
-    assert!(b.cost_per_year > a.cost_per_year);
     let (gain, se) = paired_downtime((&t, five), (&t, one), 4000, 11);
     assert!(
         gain > 4.0 * se,
