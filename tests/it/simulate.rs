@@ -65,6 +65,23 @@ fn ctmc_k_of_n_unavailability(n: usize, k: usize, lambda: f64, mu: f64) -> f64 {
         .sum()
 }
 
+/// `sites` (0..n) each linked by a perfect link to a perfect entry hub (n)
+/// where all demand enters, and one plan.
+fn hub_star(name: &str, mut sites: Vec<Site>, plan: Plan) -> Topology {
+    let hub = sites.len() as u32;
+    let links = (0..hub).map(|i| link(i, hub, None)).collect();
+    sites.push(site("hub", None, None));
+    Topology::from_parts(TopologyParts {
+        name: name.into(),
+        sites,
+        links,
+        demands: vec![demand(&[hub])],
+        plans: vec![plan],
+        ..TopologyParts::default()
+    })
+    .unwrap()
+}
+
 /// n serving sites in a full mesh of perfect links plus a perfect entry hub.
 fn k_of_n(n: usize, k: u32, mtbf_h: f64, mttr_h: f64) -> Topology {
     let mut sites: Vec<Site> = (0..n)
@@ -216,19 +233,12 @@ fn series_system_matches_static_unavailability() {
 fn active_passive_with_instant_failover_is_a_parallel_system() {
     let (p1, p2) = (exp_process(50.0, 10.0), exp_process(80.0, 20.0));
     let exact = p1.unavailability().get() * p2.unavailability().get();
-    let t = Topology::from_parts(TopologyParts {
-        name: "parallel".into(),
-        sites: vec![
-            site("a", None, Some(p1)),
-            site("b", None, Some(p2)),
-            site("hub", None, None),
-        ],
-        links: vec![link(0, 2, None), link(1, 2, None)],
-        demands: vec![demand(&[2])],
-        plans: vec![plan("p", &[0, 1], PlanMode::ActivePassive, 1)],
-        ..TopologyParts::default()
-    })
-    .unwrap();
+    let sites = vec![site("a", None, Some(p1)), site("b", None, Some(p2))];
+    let t = hub_star(
+        "parallel",
+        sites,
+        plan("p", &[0, 1], PlanMode::ActivePassive, 1),
+    );
     let r = run(&t, 0, 1000, 41);
     let a = r.availability_time;
     within(
@@ -303,19 +313,8 @@ fn failover_pair(detection_min: f64, replication: Replication) -> Topology {
     p.switchover = Duration::from_secs(300.0).unwrap();
     p.replicas = 2;
     p.replication = replication;
-    Topology::from_parts(TopologyParts {
-        name: "pair".into(),
-        sites: vec![
-            site("primary", None, Some(exp_process(24.0 * 30.0, 12.0))),
-            site("standby", None, None),
-            site("hub", None, None),
-        ],
-        links: vec![link(0, 2, None), link(1, 2, None)],
-        demands: vec![demand(&[2])],
-        plans: vec![p],
-        ..TopologyParts::default()
-    })
-    .unwrap()
+    let primary = site("primary", None, Some(exp_process(24.0 * 30.0, 12.0)));
+    hub_star("pair", vec![primary, site("standby", None, None)], p)
 }
 
 #[test]
@@ -382,19 +381,8 @@ fn overload_sheds_the_excess_and_counts_as_congestion() {
     let (qa, qb) = (pa.unavailability().get(), pb.unavailability().get());
     let mut p = plan("p", &[0, 1], PlanMode::ActiveActive, 1);
     p.headroom = 0.0;
-    let t = Topology::from_parts(TopologyParts {
-        name: "overload".into(),
-        sites: vec![
-            site("a", None, Some(pa)),
-            site("b", None, Some(pb)),
-            site("hub", None, None),
-        ],
-        links: vec![link(0, 2, None), link(1, 2, None)],
-        demands: vec![demand(&[2])],
-        plans: vec![p],
-        ..TopologyParts::default()
-    })
-    .unwrap();
+    let sites = vec![site("a", None, Some(pa)), site("b", None, Some(pb))];
+    let t = hub_star("overload", sites, p);
     let r = run(&t, 0, 1000, 81);
     let one_down = qa * (1.0 - qb) + qb * (1.0 - qa);
     let both_down = qa * qb;
