@@ -2,6 +2,7 @@
 
 mod bad_topologies;
 mod capacity;
+mod capacity_cli;
 mod check;
 mod cli_errors;
 mod cluster_examples;
