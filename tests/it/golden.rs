@@ -112,7 +112,7 @@ const SIMULATIONS: [(&str, &str); 4] = [
 
 /// Static views of the network, on the files with and without plans (run
 /// and compare refuse a file without plans).
-const STATIC_VIEWS: [(&str, &str); 7] = [
+const STATIC_VIEWS: [(&str, &str); 10] = [
     (
         "reliability__textbook-bridge__s-t",
         "reliability textbook-bridge.toml --from s --to t",
@@ -132,6 +132,21 @@ const STATIC_VIEWS: [(&str, &str); 7] = [
     (
         "reliability__geant2012__uk-gr",
         "reliability geant2012.toml --from UK --to GR",
+    ),
+    // Importance and cut sets: exact on the bridge and the small company,
+    // sampled once (global-messaging's take ~15 s and are left out).
+    (
+        "reliability__textbook-bridge__s-t__importance",
+        "reliability textbook-bridge.toml --from s --to t --importance --cut-sets 3",
+    ),
+    (
+        "reliability__small-company__metro-plus-dr__importance",
+        "reliability small-company.toml --service --plan metro-plus-dr --importance --cut-sets 2",
+    ),
+    (
+        "reliability__small-company__metro-pair__importance__crude",
+        "reliability small-company.toml --service --plan metro-pair --importance --method crude \
+         --samples 100000 --seed 3",
     ),
     (
         "capacity__geant2012__uk-gr",
