@@ -5,7 +5,7 @@
 //! DRSIM_REQUIRE_PARALLEL=1 (set by .ci/run), otherwise its test is skipped
 //! with a note when `parallel` is not installed.
 
-use assert_cmd::Command;
+use crate::common::drsim;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -21,8 +21,7 @@ fn topology() -> PathBuf {
 }
 
 fn unsharded() -> Value {
-    let out = Command::cargo_bin("drsim")
-        .unwrap()
+    let out = drsim()
         .arg("run")
         .arg(topology())
         .args(["--trials", TRIALS, "--seed", SEED, "--format", "json"])

@@ -2,16 +2,21 @@
 
 mod bad_topologies;
 mod capacity;
+mod capacity_cli;
 mod check;
+mod cli_errors;
 mod cluster_examples;
+mod common;
 mod compare;
 mod coverage;
 mod crn;
 mod diff;
+mod golden;
 mod import;
+mod limits;
 mod load;
-mod qa;
 mod reliability;
+mod reliability_cli;
 mod report;
 mod run_cli;
 mod served;
