@@ -227,3 +227,25 @@ fn an_imported_network_reads_sensibly() {
     ch(&mut a, ']');
     assert!(a.message.contains("nothing to edit"), "{}", a.message);
 }
+
+/// On the bundled default, `i` no longer paints every site alike: the plan's
+/// own serving sites (ash, atl) are in the top class, sites that only a
+/// global bad release takes down in the bottom one.
+#[test]
+fn criticality_classes_discriminate_on_the_default() {
+    let mut a = super::default_app().unwrap();
+    ch(&mut a, '5');
+    a.tick();
+    wait_for_importance(&mut a);
+    a.map_importance = true;
+    let c = super::view::map::SiteCriticality::of(&a).unwrap();
+    let class = |key: &str| {
+        let i = a.topology.sites.iter().position(|s| s.key == key).unwrap();
+        c.class(i)
+    };
+    assert_eq!((class("ash"), class("atl")), (0, 0), "{:?}", c.share);
+    let low = (0..a.topology.sites.len())
+        .filter(|&i| c.class(i) == 2)
+        .count();
+    assert!(low >= a.topology.sites.len() / 2, "{:?}", c.share);
+}
