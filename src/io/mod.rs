@@ -8,6 +8,7 @@ pub mod load;
 pub mod save;
 pub mod schema;
 pub mod sndlib;
+pub mod write;
 
 pub use diagnostic::{Diagnostic, LoadError, Severity};
 pub use load::{Loaded, load_str};

@@ -8,6 +8,7 @@ mod compare;
 mod coverage;
 mod crn;
 mod diff;
+mod hostile;
 mod import;
 mod load;
 mod qa;

@@ -1,0 +1,160 @@
+//! Hostile inputs and outputs (issue 16): one regression test per class,
+//! on its own inputs, through the real binary.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn drsim() -> Command {
+    Command::cargo_bin("drsim").unwrap()
+}
+
+fn topo(name: &str) -> String {
+    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+// ---- class 1: outputs never destroy what stands at the path ----
+
+#[cfg(unix)]
+#[test]
+fn outputs_keep_modes_follow_symlinks_and_write_devices() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+    let d = tempfile::tempdir().unwrap();
+    let small = topo("small-company.toml");
+    // An existing 0600 result stays 0600.
+    let out = write(d.path(), "out.json", "old");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    drsim()
+        .args(["run", &small, "--trials", "20", "--format", "json", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(std::fs::metadata(&out).unwrap().mode() & 0o777, 0o600);
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("drsim.run/1")
+    );
+
+    // --junit through a symlink writes the real file; the link stays.
+    let real = write(d.path(), "real.xml", "old");
+    let link = d.path().join("link.xml");
+    symlink(&real, &link).unwrap();
+    drsim()
+        .args(["check", &small, "--trials", "1000", "--quiet", "--junit"])
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("<testsuite")
+    );
+
+    // report -o /dev/null leaves the device a device.
+    drsim()
+        .args([
+            "report",
+            &small,
+            "--trials",
+            "50",
+            "--quiet",
+            "-o",
+            "/dev/null",
+        ])
+        .assert()
+        .success();
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+
+    // import creates its file with the umask's mode (not 0600), and a
+    // failed write leaves no temporary file.
+    let gml = format!(
+        "{}/tests/data/capacity-parallel.graphml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let imported = d.path().join("imported.toml");
+    drsim()
+        .args(["import", &gml, "-o"])
+        .arg(&imported)
+        .assert()
+        .success();
+    let reference = d.path().join("reference");
+    std::fs::File::create(&reference).unwrap();
+    assert_eq!(
+        std::fs::metadata(&imported).unwrap().mode() & 0o777,
+        std::fs::metadata(&reference).unwrap().mode() & 0o777
+    );
+    let o = drsim()
+        .args(["import", &gml, "--force", "-o"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let names: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+// ---- class 2: a closed pipe ends the command quietly ----
+
+#[cfg(unix)]
+#[test]
+fn closed_stdout_is_a_quiet_exit_on_every_printing_command() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let bin = assert_cmd::cargo::cargo_bin("drsim");
+    let small = topo("small-company.toml");
+    let many: Vec<String> = (0..300).map(|_| small.clone()).collect();
+    let commands: Vec<Vec<String>> = vec![
+        [vec!["validate".to_string()], many].concat(),
+        [
+            "capacity",
+            &small,
+            "--demand",
+            "--plan",
+            "metro-pair",
+            "--samples",
+            "1000",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ["run", &small, "--trials", "200", "--format", "csv"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for args in commands {
+        let mut child = std::process::Command::new(&bin)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert!(
+            o.status.success() || o.status.signal() == Some(libc::SIGPIPE),
+            "{} gave {:?}: {err}",
+            args[0],
+            o.status
+        );
+        assert!(!err.contains("panicked"), "{}: {err}", args[0]);
+    }
+}
