@@ -210,12 +210,8 @@ pub enum ImportError {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("{}: {size} bytes is more than the import limit of {limit} bytes", .path.display())]
-    TooLarge {
-        path: PathBuf,
-        size: u64,
-        limit: u64,
-    },
+    #[error("{}: file is more than the import limit of {limit} bytes", .path.display())]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error(
         "{}: not a GraphML file (no <graphml> root) nor an SNDlib native file (no '?SNDlib' header or 'NODES (' section)",
         .path.display()
@@ -346,36 +342,22 @@ pub fn import_path_with_warnings(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    use std::io::Read;
-    let read_err = |cause| ImportError::Read {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let file = std::fs::File::open(path).map_err(read_err)?;
+    use super::read::{ReadError, read_bytes};
     let limit = defaults::MAX_FILE_BYTES;
-    if let Ok(m) = file.metadata()
-        && m.len() > limit
-    {
-        return Err(ImportError::TooLarge {
+    let bytes = read_bytes(path, limit).map_err(|e| match e {
+        ReadError::TooLarge { limit, .. } => ImportError::TooLarge {
             path: path.to_path_buf(),
-            size: m.len(),
             limit,
-        });
-    }
-    let mut bytes = Vec::new();
-    // Read one byte past the limit so an oversized file (or a pipe) is caught
-    // without trusting metadata.
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > limit {
-        let size = std::fs::metadata(path).map_or(limit + 1, |m| m.len());
-        return Err(ImportError::TooLarge {
+        },
+        ReadError::Io(cause) => ImportError::Read {
             path: path.to_path_buf(),
-            size,
-            limit,
-        });
-    }
+            cause,
+        },
+        other => ImportError::Read {
+            path: path.to_path_buf(),
+            cause: std::io::Error::other(other.to_string()),
+        },
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         ImportError::At(Located {
             file: Some(path.to_path_buf()),

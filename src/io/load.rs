@@ -47,23 +47,18 @@ pub fn load_toml_path(path: &Path) -> Result<Loaded, LoadError> {
 /// Reads a file as UTF-8 text, refusing huge files and binary junk with a
 /// message that names the file.
 pub fn read_limited(path: &Path) -> Result<String, LoadError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
-    if meta.is_dir() {
-        return Err(LoadError::file(path, "is a directory, not a topology file"));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(LoadError::file(
+    use super::read::{ReadError, read_bytes};
+    let bytes = read_bytes(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::IsDirectory => LoadError::file(path, "is a directory, not a topology file"),
+        ReadError::TooLarge { size, limit } => LoadError::file(
             path,
             format!(
-                "file is {} bytes; topology files are limited to {} bytes",
-                meta.len(),
-                MAX_FILE_BYTES
+                "file is {} bytes; topology files are limited to {limit} bytes",
+                size.map_or("more".to_string(), |s| s.to_string())
             ),
-        ));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
+        ),
+        other => LoadError::file(path, other.to_string()),
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, col) = super::diagnostic::line_col(
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),

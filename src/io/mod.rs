@@ -5,6 +5,7 @@ pub mod diagnostic;
 pub mod graphml;
 pub mod import;
 pub mod load;
+pub mod read;
 pub mod save;
 pub mod schema;
 pub mod sndlib;

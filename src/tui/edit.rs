@@ -196,7 +196,7 @@ pub fn save(
     edited: &BTreeSet<(Target, Field)>,
 ) -> Result<String, String> {
     let shown = path.display();
-    let now = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let now = drsim::io::load::read_limited(path).map_err(|e| e.to_string())?;
     if now != original {
         return Err(format!(
             "{shown} changed on disk since it was opened; not overwriting it \

@@ -158,3 +158,98 @@ fn closed_stdout_is_a_quiet_exit_on_every_printing_command() {
         assert!(!err.contains("panicked"), "{}: {err}", args[0]);
     }
 }
+
+// ---- class 3: deep graphs do not overflow the stack ----
+
+/// A GraphML chain n0 - n1 - ... of `n` nodes.
+fn chain_graphml(n: usize) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\"?><graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\
+         <graph edgedefault=\"undirected\">\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!("<node id=\"n{i}\"/>\n"));
+    }
+    for i in 1..n {
+        s.push_str(&format!("<edge source=\"n{}\" target=\"n{i}\"/>\n", i - 1));
+    }
+    s.push_str("</graph></graphml>\n");
+    s
+}
+
+#[test]
+fn capacity_on_a_100k_node_chain_does_not_overflow() {
+    let d = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let f = write(d.path(), "chain.graphml", &chain_graphml(n));
+    let last = format!("n{}", n - 1);
+    // The max-flow descent runs the whole chain; the relevant-edge search
+    // (from n0 to n1) walks it too.
+    for to in [last.as_str(), "n1"] {
+        let o = drsim()
+            .args(["capacity"])
+            .arg(&f)
+            .args(["--from", "n0", "--to", to, "--link-failure", "1e-7"])
+            .args(["--samples", "200", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "to {to}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["intact_flow"], 100.0, "to {to}");
+    }
+}
+
+// ---- class 4: reads are bounded and never block ----
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_as_inputs_without_reading() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("fifo.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_string_lossy().into_owned();
+    let out = d.path().join("o.toml").to_string_lossy().into_owned();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["validate", "/dev/zero"],
+        vec!["validate", &fifo],
+        vec!["run", "/dev/stdin", "--trials", "1"],
+        vec!["import", "/dev/zero", "-o", &out],
+        vec!["merge", &fifo],
+        vec!["merge", "/dev/zero"],
+    ];
+    for args in cases {
+        let o = drsim()
+            .args(&args)
+            .write_stdin(vec![b'x'; 1 << 16])
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+    }
+    assert!(!Path::new(&out).exists());
+}
+
+#[test]
+fn oversized_parts_and_topologies_are_refused_by_size_not_trust() {
+    let d = tempfile::tempdir().unwrap();
+    // Sparse: reports its size without taking the disk.
+    let big = d.path().join("big.json");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len((1 << 30) + 1).unwrap();
+    let o = drsim().arg("merge").arg(&big).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("big.json") && err.contains("limit"), "{err}");
+    let o = drsim().arg("validate").arg(&big).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("limited to 33554432 bytes"), "{err}");
+}
