@@ -3,13 +3,13 @@
 
 use super::part::{self, Part, ReliabilityPart};
 use anyhow::{Context, bail};
-use drsim::estimate::importance::{CutSet, Importance, Structure};
-use drsim::estimate::parts::estimate_data;
-use drsim::estimate::{Criterion, Estimate, EstimateOptions, Method, estimate, importance};
-use drsim::failure::{Overrides, StaticModel};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
+use drsim::reliability::importance::{CutSet, Importance, Structure};
+use drsim::reliability::parts::estimate_data;
+use drsim::reliability::{Criterion, Estimate, EstimateOptions, Method, estimate, importance};
 use drsim::shard::Shard;
+use drsim::static_model::{Overrides, StaticModel};
 use drsim::units::Probability;
 use std::path::PathBuf;
 use std::process::ExitCode;
