@@ -243,11 +243,13 @@ impl fmt::Display for Located {
 }
 
 impl ImportError {
+    /// Text quoted from the file is escaped here, once for every importer.
     pub fn at(line: Option<u32>, message: impl Into<String>) -> ImportError {
+        let message = message.into();
         ImportError::At(Located {
             file: None,
             line,
-            message: message.into(),
+            message: crate::model::text::escape(&message).into_owned(),
         })
     }
 
@@ -278,8 +280,11 @@ pub enum Format {
     Sndlib,
 }
 
-/// Guesses the format from the text: an XML document whose root element is
-/// `graphml`, or SNDlib's `?SNDlib` header or a `NODES (` section.
+/// Guesses the format from how the text begins, never from lines further
+/// in (a TOML description may hold any text): an XML document whose root
+/// element is `graphml`; SNDlib's `?SNDlib` header, or a first line other
+/// than blanks and `#` comments that opens an SNDlib section (`META (`,
+/// `NODES (`, `LINKS (`, `DEMANDS (`). Anything else is TOML.
 pub fn detect(text: &str) -> Option<Format> {
     let t = text.trim_start_matches('\u{feff}').trim_start();
     if t.starts_with("?SNDlib") {
@@ -288,12 +293,16 @@ pub fn detect(text: &str) -> Option<Format> {
     if t.starts_with('<') && xml_root_is_graphml(t) {
         return Some(Format::GraphMl);
     }
-    let has_nodes_section = t.lines().any(|l| {
-        let l = l.trim_start();
-        l.strip_prefix("NODES")
+    let first = t
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let opens_section = ["META", "NODES", "LINKS", "DEMANDS"].iter().any(|k| {
+        first
+            .strip_prefix(k)
             .is_some_and(|r| r.trim_start().starts_with('('))
     });
-    has_nodes_section.then_some(Format::Sndlib)
+    opens_section.then_some(Format::Sndlib)
 }
 
 /// Finds the first element tag after the prolog (declaration, comments,
@@ -450,5 +459,9 @@ mod tests {
         assert_eq!(detect("?SNDlib native format"), Some(Format::Sndlib));
         assert_eq!(detect("# c\nNODES (\n)"), Some(Format::Sndlib));
         assert_eq!(detect("hello"), None);
+        // Only the start decides: SNDlib-looking lines further in are text.
+        let toml = "[topology]\nname = \"x\"\ndescription = \"\"\"\nNODES (\nLINKS (\n\"\"\"\n";
+        assert_eq!(detect(toml), None);
+        assert_eq!(detect("\u{feff}\n# a\n  LINKS ( )"), Some(Format::Sndlib));
     }
 }

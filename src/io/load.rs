@@ -164,8 +164,8 @@ impl Validator<'_> {
     /// Registers an id; reports a duplicate (and an empty id) at its span.
     fn declare(&mut self, seen: &mut Seen, kind: &str, id: &Spanned<String>, index: u32) {
         let key = id.get_ref();
-        if key.trim().is_empty() {
-            self.error(id.span(), format!("{kind} id must not be empty"));
+        if let Err(m) = crate::model::text::check_id(key) {
+            self.error(id.span(), format!("{kind} id {m}"));
             return;
         }
         if let Some(&(_, first)) = seen.get(key) {
@@ -176,6 +176,67 @@ impl Validator<'_> {
             ));
         } else {
             seen.insert(key.clone(), (index, id.span().start));
+        }
+    }
+
+    /// Names, kinds and the description must be printable (ids are checked
+    /// by [`Self::declare`]); a bad one is reported at its item's id.
+    fn texts(&mut self, f: &FileDto) {
+        use crate::model::text::{check_multiline, check_name};
+        let meta = f.topology.get_ref();
+        if let Err(m) = check_name(&meta.name).and_then(|()| check_multiline(&meta.description)) {
+            self.error(
+                f.topology.span(),
+                format!("topology name or description {m}"),
+            );
+        }
+        let mut named: Vec<(&str, &Spanned<String>, &str)> = Vec::new();
+        for r in &f.region {
+            let r = r.get_ref();
+            named.extend(r.name.as_deref().map(|n| ("region", &r.id, n)));
+            named.extend(
+                r.hazard
+                    .iter()
+                    .map(|h| ("region", &r.id, h.get_ref().kind.as_str())),
+            );
+        }
+        let items = f
+            .site
+            .iter()
+            .map(|x| ("site", &x.get_ref().id, &x.get_ref().name))
+            .chain(
+                f.shared_risk
+                    .iter()
+                    .map(|x| ("shared-risk group", &x.get_ref().id, &x.get_ref().name)),
+            )
+            .chain(
+                f.release_train
+                    .iter()
+                    .map(|x| ("release train", &x.get_ref().id, &x.get_ref().name)),
+            )
+            .chain(
+                f.demand
+                    .iter()
+                    .map(|x| ("demand", &x.get_ref().id, &x.get_ref().name)),
+            )
+            .chain(
+                f.surge
+                    .iter()
+                    .map(|x| ("surge", &x.get_ref().id, &x.get_ref().name)),
+            )
+            .chain(
+                f.plan
+                    .iter()
+                    .map(|x| ("plan", &x.get_ref().id, &x.get_ref().name)),
+            );
+        for (kind, id, name) in items {
+            named.extend(name.as_deref().map(|n| (kind, id, n)));
+        }
+        for (kind, id, text) in named {
+            if let Err(m) = check_name(text) {
+                let shown = crate::model::text::escape(id.get_ref()).into_owned();
+                self.error(id.span(), format!("{kind} '{shown}': a name or kind {m}"));
+            }
         }
     }
 
@@ -491,6 +552,7 @@ impl Validator<'_> {
         if meta.name.trim().is_empty() {
             self.error(f.topology.span(), "topology name must not be empty");
         }
+        self.texts(f);
 
         // Regions.
         let mut region_ids = Seen::new();

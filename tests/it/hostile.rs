@@ -253,3 +253,78 @@ fn oversized_parts_and_topologies_are_refused_by_size_not_trust() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("limited to 33554432 bytes"), "{err}");
 }
+
+// ---- class 7: no terminal injection through ids, names or paths ----
+
+#[test]
+fn unprintable_ids_and_names_are_refused_and_echoed_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "inj.toml",
+        "[topology]\nname = \"x\"\n\
+         [[site]]\nid = \"a\\u001b]0;title\\u0007\"\n\
+         [[site]]\nid = \"b\"\nname = \"B\\nforged: ok\"\n\
+         [[site]]\nid = \"c\\ufffe\"\n\
+         [[site]]\nid = \"\\u202eevil\"\n\
+         [[plan]]\nid = \"p\"\nserving_sites = [\"a\\u001b[2J\"]\nmode = \"active-active\"\n",
+    );
+    let o = drsim().arg("validate").arg(&f).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{fffe}') && !err.contains('\u{202e}'));
+    assert!(!err.contains("\nforged"), "{err}");
+    for needle in [
+        "U+001B",
+        "U+000A",
+        "U+FFFE",
+        "U+202E",
+        "unknown site 'a\\u{1b}[2J'",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    // The same through the importers: located, escaped, refused.
+    let gml = write(
+        d.path(),
+        "inj.graphml",
+        "<graphml><graph>\n<node id=\"\"/>\n<node id=\"b\"/>\n</graph></graphml>\n",
+    );
+    let o = drsim()
+        .arg("import")
+        .arg(&gml)
+        .arg("-o")
+        .arg(d.path().join("o.toml"))
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(":2") && err.contains("must not be empty"),
+        "{err}"
+    );
+    let snd = write(
+        d.path(),
+        "inj.txt",
+        "?SNDlib native format\nNODES (\n  x\u{1b}[31m ( 1 2 )\n)\n",
+    );
+    let o = drsim().arg("validate").arg(&snd).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\u{1b}') && err.contains("U+001B"), "{err}");
+}
+
+// ---- class 10: the format is told by how a file begins ----
+
+#[test]
+fn a_toml_description_with_sndlib_lines_is_still_toml() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "t.toml",
+        "# NODES ( in a comment\n[topology]\nname = \"t\"\ndescription = \"\"\"\nNODES (\n  a ( 1 2 )\n)\nLINKS (\n\"\"\"\n\
+         [[site]]\nid = \"a\"\n",
+    );
+    let o = drsim().arg("validate").arg(&f).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ok: 't'"));
+}
