@@ -214,7 +214,7 @@ pub fn save(
     edited: &BTreeSet<(Target, Field)>,
 ) -> Result<String, String> {
     let shown = path.display();
-    let now = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let now = drsim::io::load::read_limited(path).map_err(|e| e.to_string())?;
     if now != original {
         return Err(format!(
             "{shown} changed on disk since it was opened; not overwriting it \
@@ -222,19 +222,7 @@ pub fn save(
         ));
     }
     let text = apply_edits(original, t, edited)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(text.as_bytes())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    };
-    write().map_err(|e| format!("cannot write {shown}: {e}"))?;
+    drsim::io::write::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(text)
 }
 
