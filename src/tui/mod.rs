@@ -17,9 +17,13 @@ mod timerun;
 mod view;
 
 #[cfg(test)]
+mod edit_tests;
+#[cfg(test)]
 mod nocolor;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timerun_tests;
 
 pub use app::App;
 

@@ -4,10 +4,8 @@
 //! view at 80x24, 120x40 and 160x48.
 
 use super::app::{App, Item, Tab};
-use super::tests::{
-    app, ch, select, small_runs, snapshot, synthetic_config, synthetic_groups, wait_for_importance,
-    wait_for_worker,
-};
+use super::tests::{app, ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker};
+use super::timerun_tests::{synthetic_config, synthetic_groups};
 use drsim::model::{LinkId, PlanId, SharedRiskId, SiteId};
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
