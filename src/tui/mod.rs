@@ -10,6 +10,7 @@
 mod app;
 mod edit;
 mod importance;
+mod input;
 mod layout;
 mod run;
 mod stream;

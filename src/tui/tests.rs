@@ -5,8 +5,9 @@
 //! The fixture is `dev-topology.toml` itself (not `DEFAULT_TOPOLOGY`), so
 //! switching the built-in topology does not change these snapshots.
 
-use super::app::{Action, App, Item, Tab, tab_at_column};
+use super::app::{Action, App, Item, Tab};
 use super::edit_tests::{COMMENTED, file_app};
+use super::input::tab_at_column;
 use super::timerun_tests::{synthetic_config, synthetic_groups};
 use super::{run_loop, view};
 use drsim::model::{LinkId, RegionId, SharedRiskId, SiteId};
