@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 a checked condition failed (e.g. a target missed),
 //! 2 bad input or usage, 3 inconclusive.
 
+mod args;
 mod capacity;
 mod check;
 mod compare;
@@ -12,6 +13,7 @@ mod import;
 mod merge;
 mod output;
 mod part;
+mod progress;
 mod reliability;
 mod report;
 mod run;
