@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput};
-use drsim::failure::{Overrides, StaticModel};
-use drsim::flow::{CapacityOptions, simulate};
+use drsim::capacity::{CapacityOptions, simulate};
+use drsim::static_model::{Overrides, StaticModel};
 use drsim::units::Probability;
 
 /// The network as `drsim capacity` sees it with `--link-failure q`.
@@ -82,7 +82,7 @@ fn main() {
 }
 
 fn demand_view(c: &mut Criterion) {
-    use drsim::flow::served::{ServedOptions, simulate_served};
+    use drsim::capacity::served::{ServedOptions, simulate_served};
     const SAMPLES: u64 = 1_000_000;
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("topologies/global-messaging.toml");
     let topo = drsim::io::load_path(&path).expect("bundled topology loads");

@@ -6,8 +6,8 @@
 //! printed before the timed benchmarks.
 
 use criterion::{Criterion as Bench, Throughput, criterion_group, criterion_main};
-use drsim::estimate::instances::{dodecahedron, grid};
-use drsim::estimate::{Criterion, EstimateOptions, Method, estimate};
+use drsim::reliability::instances::{dodecahedron, grid};
+use drsim::reliability::{Criterion, EstimateOptions, Method, estimate};
 use std::hint::black_box;
 use std::time::Duration;
 

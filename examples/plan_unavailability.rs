@@ -6,8 +6,8 @@
 //! cargo run --release --example plan_unavailability -- topologies/small-company.toml
 //! ```
 
-use drsim::estimate::{Criterion, EstimateOptions, estimate};
-use drsim::failure::{Overrides, StaticModel};
+use drsim::reliability::{Criterion, EstimateOptions, estimate};
+use drsim::static_model::{Overrides, StaticModel};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

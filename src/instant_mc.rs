@@ -8,8 +8,8 @@
 //! order or thread the batches run on.
 
 use crate::eval::{Components, FailedSet, plan_serves_with};
-use crate::failure::StaticModel;
 use crate::model::{LinkId, PlanId, SiteId, Topology};
+use crate::static_model::StaticModel;
 use rand::RngExt;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -114,8 +114,8 @@ impl Estimate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::failure::Shock;
     use crate::model::*;
+    use crate::static_model::Shock;
 
     /// The path topology of `eval`'s tests, rebuilt here: 0 - 1 - 2 - 3,
     /// entry at 0, serving {1, 2, 3} with quorum 2.
@@ -177,7 +177,7 @@ mod tests {
         m.node_q = vec![0.1, 0.2, 0.15, 0.3];
         m.shocks.push(Shock {
             name: "cut".into(),
-            cause: crate::failure::Cause::SharedRisk,
+            cause: crate::static_model::Cause::SharedRisk,
             prob: 0.1,
             nodes: vec![],
             edges: vec![1],

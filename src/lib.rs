@@ -5,15 +5,16 @@
 //! the engines. The `drsim` binary (CLI and TUI) only parses, dispatches and
 //! prints.
 
-pub mod estimate;
+pub mod capacity;
 pub mod eval;
-pub mod failure;
-pub mod flow;
+pub mod graph;
 pub mod instant_mc;
 pub mod io;
 pub mod model;
+pub mod reliability;
 pub mod report;
 pub mod score;
 pub mod shard;
 pub mod simulate;
+pub mod static_model;
 pub mod units;

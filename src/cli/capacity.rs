@@ -4,12 +4,12 @@
 use super::args::{ExecArgs, OutArgs};
 use super::{output, progress};
 use anyhow::Context;
-use drsim::failure::{Overrides, StaticModel};
-use drsim::flow::capacity::refine_tail;
-use drsim::flow::served::{ServedOptions, ServedReport, simulate_served};
-use drsim::flow::{CapacityError, CapacityOptions, CapacityReport, simulate};
+use drsim::capacity::served::{ServedOptions, ServedReport, simulate_served};
+use drsim::capacity::st_flow::refine_tail;
+use drsim::capacity::{CapacityError, CapacityOptions, CapacityReport, simulate};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
+use drsim::static_model::{Overrides, StaticModel};
 use drsim::units::Probability;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -6,7 +6,7 @@
 use super::part::{Part, RunPart};
 use super::{compare, reliability, run};
 use anyhow::{Context, bail};
-use drsim::estimate::parts::EstimateData;
+use drsim::reliability::parts::EstimateData;
 use drsim::simulate::{RunData, SimConfig};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -14,8 +14,8 @@
 //! the estimator. Other commands can add their own section the same way.
 
 use anyhow::{Context, bail};
-use drsim::estimate::parts::EstimateData;
 use drsim::model::Topology;
+use drsim::reliability::parts::EstimateData;
 use drsim::shard::Shard;
 use drsim::simulate::RunData;
 use serde::{Deserialize, Serialize};

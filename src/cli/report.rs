@@ -4,14 +4,14 @@
 use super::args::RunArgs;
 use super::progress::Trials;
 use anyhow::Context;
-use drsim::estimate::Criterion;
-use drsim::estimate::importance::cut_sets;
-use drsim::failure::{Overrides, StaticModel};
 use drsim::model::{PlanId, Topology};
+use drsim::reliability::Criterion;
+use drsim::reliability::importance::cut_sets;
 use drsim::report::{PlanSection, ReportInput, render_html, shell_quote};
 use drsim::score::ScoredPlan;
 use drsim::shard::Shard;
 use drsim::simulate;
+use drsim::static_model::{Overrides, StaticModel};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

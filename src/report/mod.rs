@@ -11,8 +11,8 @@
 
 pub mod svg;
 
-use crate::estimate::importance::CutSet;
 use crate::model::{Replication, Topology};
+use crate::reliability::importance::CutSet;
 use crate::score::compare::{ComparedPlan, compare};
 use crate::score::{Metric, ScoreError, ScoredPlan};
 use std::fmt::Write as _;

@@ -174,7 +174,7 @@ impl RunData {
     /// Downtime seconds attributed to each cause (in [`Cause::ALL`] order)
     /// and the unattributed rest, summed over the batches held in order.
     ///
-    /// [`Cause::ALL`]: crate::failure::Cause::ALL
+    /// [`Cause::ALL`]: crate::static_model::Cause::ALL
     pub fn cause_secs(&self) -> ([f64; 6], f64) {
         let mut c = [0.0; 6];
         let mut un = 0.0;

@@ -25,7 +25,7 @@
 //! (trials are independent), Wilson's interval for the one-year probability
 //! of a long outage when each trial is one year.
 
-use crate::failure::Cause;
+use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 use serde::Serialize;
 

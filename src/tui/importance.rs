@@ -3,15 +3,15 @@
 //! pairs; a millisecond), then the Birnbaum and criticality ranking, which
 //! takes seconds, so it all runs on a worker thread and streams in.
 //!
-//! Every number comes from [`drsim::estimate`] on
+//! Every number comes from [`drsim::reliability`] on
 //! [`StaticModel::for_plan`]: events are a site's or link's own failure and
 //! every shock (shared-risk group, regional hazard, bad release, operator
 //! error), so a conduit that cuts two "redundant" links is one event.
 
-use drsim::estimate::importance::{CutSet, Importance, cut_sets, importance};
-use drsim::estimate::{Criterion, Estimate, EstimateOptions, Method, estimate};
-use drsim::failure::{Overrides, StaticModel};
 use drsim::model::{PlanId, Topology};
+use drsim::reliability::importance::{CutSet, Importance, cut_sets, importance};
+use drsim::reliability::{Criterion, Estimate, EstimateOptions, Method, estimate};
+use drsim::static_model::{Overrides, StaticModel};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 /// Turnip samples per conditional unreliability, when the exact method is

@@ -2,9 +2,9 @@
 //! a channel so the UI keeps drawing and taking keys while it converges.
 
 use drsim::eval::FailedSet;
-use drsim::failure::{Overrides, StaticModel};
 use drsim::instant_mc::{Estimate, Tally, run_batch};
 use drsim::model::{PlanId, Topology};
+use drsim::static_model::{Overrides, StaticModel};
 
 use super::stream::Stream;
 

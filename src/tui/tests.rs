@@ -289,9 +289,9 @@ fn wait_for_worker(a: &mut App) {
 /// same batches run here in order: the thread changes nothing.
 #[test]
 fn run_streams_every_batch_and_matches_a_sequential_run() {
-    use drsim::failure::{Overrides, StaticModel};
     use drsim::instant_mc::run_batch;
     use drsim::model::PlanId;
+    use drsim::static_model::{Overrides, StaticModel};
     let mut a = app();
     small_runs(&mut a);
     // What-if: Europe's cable and fra-sin cut; run three-region.
@@ -826,10 +826,10 @@ fn wait_for_importance(a: &mut App) {
 /// fixture makes obvious.
 #[test]
 fn importance_tab_ranks_events_and_finds_single_points_of_failure() {
-    use drsim::estimate::estimate;
-    use drsim::estimate::importance::{cut_sets, importance};
-    use drsim::failure::{Overrides, StaticModel};
     use drsim::model::PlanId;
+    use drsim::reliability::estimate;
+    use drsim::reliability::importance::{cut_sets, importance};
+    use drsim::static_model::{Overrides, StaticModel};
     let mut a = app();
     ch(&mut a, '5');
     assert_eq!(a.tab, Tab::Importance);

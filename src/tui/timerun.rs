@@ -126,7 +126,7 @@ pub fn run_group(
 impl TimeRun {
     pub fn start(t: &Topology, plan: PlanId, seed: u64, config: TimeConfig) -> TimeRun {
         let t = t.clone();
-        let cause_names = drsim::failure::Cause::ALL.map(|c| c.as_str()).to_vec();
+        let cause_names = drsim::static_model::Cause::ALL.map(|c| c.as_str()).to_vec();
         let stream = Stream::spawn(config.groups, move |g| run_group(&t, plan, seed, config, g));
         TimeRun {
             plan,
@@ -239,7 +239,7 @@ impl TimeRun {
             config,
             years: Vec::new(),
             history: Vec::new(),
-            cause_names: drsim::failure::Cause::ALL.map(|c| c.as_str()).to_vec(),
+            cause_names: drsim::static_model::Cause::ALL.map(|c| c.as_str()).to_vec(),
             cause_min: [0.0; CAUSES],
             unattributed_min: 0.0,
             stream: Stream::spawn(config.groups, move |_| {

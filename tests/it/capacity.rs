@@ -2,9 +2,9 @@
 //! `dinics`, and the Monte Carlo distribution against exact enumeration and
 //! an independent petgraph-per-sample estimate.
 
-use drsim::failure::{Cause, Shock, StaticModel};
-use drsim::flow::capacity::{CapacityOptions, clopper_pearson};
-use drsim::flow::{FlowNetwork, MaxFlow, simulate};
+use drsim::capacity::st_flow::{CapacityOptions, clopper_pearson};
+use drsim::capacity::{FlowNetwork, MaxFlow, simulate};
+use drsim::static_model::{Cause, Shock, StaticModel};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -417,7 +417,7 @@ fn clopper_pearson_returns_for_huge_sample_counts() {
     // statrs' inv_beta_reg never returned for 40 million samples. Check
     // that the bounds solve their defining equations, I_lo(k, n-k+1) =
     // 0.025 and I_hi(k+1, n-k) = 0.975, and sit near the normal interval.
-    use drsim::flow::capacity::beta_cdf;
+    use drsim::capacity::st_flow::beta_cdf;
     for (k, n) in [
         (840u64, 40_000_000u64),
         (520_000, 40_000_000),
@@ -548,7 +548,7 @@ fn cli_rejects_bad_input_with_a_message() {
 
 mod rare {
     use super::*;
-    use drsim::flow::rare::{RareOptions, estimate_below};
+    use drsim::capacity::rare::{RareOptions, estimate_below};
 
     fn opts(seed: u64, target_re: f64) -> RareOptions {
         RareOptions {
@@ -684,9 +684,9 @@ fn cli_rare_tail_on_geant_reaches_the_target_relative_error() {
     // Geant2012 is narrow enough for the exact two-terminal computation,
     // which the tail refinement prefers to any sampler.
     assert_eq!(v["p_zero_method"], "exact");
-    let exact = drsim::estimate::exact::unreliability(
+    let exact = drsim::reliability::exact::unreliability(
         &geant(0.01),
-        &drsim::estimate::Criterion::TwoTerminal {
+        &drsim::reliability::Criterion::TwoTerminal {
             s: GEANT_UK,
             t: GEANT_GR,
         },
@@ -825,8 +825,8 @@ fn series_chains_with_failing_interior_nodes_match_enumeration() {
 
 #[test]
 fn p_zero_by_turnip_agrees_with_exact_two_terminal_unreliability() {
-    use drsim::estimate::{Criterion, Method, exact};
-    use drsim::flow::capacity::p_zero_static;
+    use drsim::capacity::st_flow::p_zero_static;
+    use drsim::reliability::{Criterion, Method, exact};
     // The small model at 1/20 of its probabilities (P(flow = 0) ~ 1e-3),
     // plus a zero-capacity edge 0-4 that is connected but carries nothing:
     // it must not count as joining s and t.
@@ -874,7 +874,7 @@ fn p_zero_by_turnip_agrees_with_exact_two_terminal_unreliability() {
 
 #[test]
 fn rare_event_probability_is_exactly_zero_when_no_failure_can_cut() {
-    use drsim::flow::rare::{RareOptions, estimate_below};
+    use drsim::capacity::rare::{RareOptions, estimate_below};
     // Two parallel links; only one of them can fail.
     let mut m = StaticModel::graph(2, &[(0, 1), (0, 1)], 0.0);
     m.edge_q = vec![0.01, 0.0];

@@ -7,8 +7,8 @@
 //! intervals are too narrow (or the estimator biased). Clopper-Pearson is
 //! conservative, so crude should sit at or above 95.
 
-use drsim::estimate::instances::dodecahedron;
-use drsim::estimate::{Criterion, EstimateOptions, Method, estimate};
+use drsim::reliability::instances::dodecahedron;
+use drsim::reliability::{Criterion, EstimateOptions, Method, estimate};
 
 const SEEDS: u64 = 100;
 const MIN_COVERED: usize = 89;

@@ -1,8 +1,8 @@
 //! Static reliability engine: closed forms, exhaustive enumeration, and
 //! statistical agreement of every estimator with the exact value.
 
-use drsim::estimate::{Criterion, Estimate, EstimateOptions, Method, estimate, exact};
-use drsim::failure::{Cause, Shock, StaticModel};
+use drsim::reliability::{Criterion, Estimate, EstimateOptions, Method, estimate, exact};
+use drsim::static_model::{Cause, Shock, StaticModel};
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -27,11 +27,11 @@ fn rel(a: f64, b: f64) -> f64 {
 
 /// The dodecahedron with s = 0 and t = 19 antipodal (labeling of the
 /// rare-event note, shifted to 0-based); shared with the benchmarks.
-pub use drsim::estimate::instances::dodecahedron;
+pub use drsim::reliability::instances::dodecahedron;
 
 /// A k x k lattice.
 fn grid(k: u32, q: f64) -> StaticModel {
-    drsim::estimate::instances::grid(k, k, q)
+    drsim::reliability::instances::grid(k, k, q)
 }
 
 fn two(s: u32, t: u32) -> Criterion {
@@ -429,7 +429,7 @@ fn exact_refuses_too_many_shocks() {
 
 #[test]
 fn hypoexponential_tail_is_stable() {
-    use drsim::estimate::turnip::hypoexp_tail;
+    use drsim::reliability::turnip::hypoexp_tail;
     // Two rates: closed form (a e^{-b} - b e^{-a}) / (a - b).
     let (a, b) = (3.0f64, 1.0f64);
     let want = (a * (-b).exp() - b * (-a).exp()) / (a - b);
@@ -565,7 +565,7 @@ fn cli_errors_are_clear() {
 
 #[test]
 fn birnbaum_importance_of_parallel_links_with_conduit() {
-    use drsim::estimate::importance::importance;
+    use drsim::reliability::importance::importance;
     let (q1, q2, p) = (0.01, 0.02, 1e-3);
     let mut m = StaticModel::graph(2, &[(0, 1), (0, 1)], 0.0);
     m.edge_q = vec![q1, q2];
@@ -584,7 +584,7 @@ fn birnbaum_importance_of_parallel_links_with_conduit() {
 
 #[test]
 fn cut_sets_of_the_bridge_and_a_conduit_spof() {
-    use drsim::estimate::importance::cut_sets;
+    use drsim::reliability::importance::cut_sets;
     // s=0, a=1, b=2, t=3; edges sa, sb, ab, at, bt.
     let mut m = StaticModel::graph(4, &[(0, 1), (0, 2), (1, 2), (1, 3), (2, 3)], 0.01);
     let c = two(0, 3);
@@ -614,7 +614,7 @@ fn cut_sets_of_the_bridge_and_a_conduit_spof() {
 
 #[test]
 fn bridges_and_articulation_points() {
-    use drsim::estimate::importance::structure;
+    use drsim::reliability::importance::structure;
     // Triangle 0-1-2 plus a tail 2-3.
     let m = StaticModel::graph(4, &[(0, 1), (1, 2), (2, 0), (2, 3)], 0.1);
     let s = structure(&m);

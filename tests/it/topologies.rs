@@ -2,9 +2,9 @@
 //! saver; the default one has the structure the project promises; and the
 //! textbook bridge pins its closed-form answer by exhaustive enumeration.
 
-use drsim::failure::{Overrides, StaticModel};
 use drsim::io::{load_path_with_warnings, load_str, save};
 use drsim::model::Topology;
+use drsim::static_model::{Overrides, StaticModel};
 use std::path::{Path, PathBuf};
 
 fn topology_files() -> Vec<PathBuf> {

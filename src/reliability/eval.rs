@@ -2,7 +2,7 @@
 //! buffers: the hot path of every sampler and of exhaustive enumeration.
 
 use super::Criterion;
-use crate::failure::StaticModel;
+use crate::static_model::StaticModel;
 
 /// Union-find over nodes plus the criterion, reused across states.
 pub struct Checker<'a> {

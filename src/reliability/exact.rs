@@ -13,7 +13,7 @@
 
 use super::eval::Checker;
 use super::{Criterion, EstimateError};
-use crate::failure::StaticModel;
+use crate::static_model::StaticModel;
 use std::collections::HashMap;
 
 /// Most shocks conditioned on (2^k subproblems).
@@ -111,7 +111,7 @@ impl Forced {
             edge: model.edge_q.iter().map(|&q| q >= 1.0).collect(),
         }
     }
-    fn apply(&mut self, s: &crate::failure::Shock) {
+    fn apply(&mut self, s: &crate::static_model::Shock) {
         for &v in &s.nodes {
             self.node[v as usize] = true;
         }

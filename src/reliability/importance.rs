@@ -8,7 +8,7 @@
 
 use super::eval::Checker;
 use super::{Criterion, EstimateError, EstimateOptions, estimate};
-use crate::failure::StaticModel;
+use crate::static_model::StaticModel;
 use petgraph::graph::UnGraph;
 
 /// A basic event: something that fails on its own with probability `prob`.

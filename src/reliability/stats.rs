@@ -8,7 +8,7 @@ pub fn clopper_pearson(k: u64, n: u64) -> (f64, f64) {
     if n == 0 {
         return (0.0, 1.0);
     }
-    crate::flow::capacity::clopper_pearson(k.min(n), n, 0.05)
+    crate::capacity::st_flow::clopper_pearson(k.min(n), n, 0.05)
 }
 
 /// Running sums for a mean of non-negative samples, merged in batch order.

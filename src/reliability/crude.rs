@@ -5,7 +5,7 @@
 use super::eval::Checker;
 use super::stats::clopper_pearson;
 use super::{Criterion, Estimate, EstimateOptions};
-use crate::failure::StaticModel;
+use crate::static_model::StaticModel;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;

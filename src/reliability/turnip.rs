@@ -15,7 +15,7 @@ use super::crude::batch_rng;
 use super::eval::Checker;
 use super::stats::Moments;
 use super::{Criterion, Estimate, EstimateOptions};
-use crate::failure::StaticModel;
+use crate::static_model::StaticModel;
 use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;

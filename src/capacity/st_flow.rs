@@ -18,8 +18,8 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use super::maxflow::{FlowNetwork, MaxFlow};
-use crate::failure::StaticModel;
+use crate::graph::maxflow::{FlowNetwork, MaxFlow};
+use crate::static_model::StaticModel;
 
 /// Samples per batch: large enough that the stream jump and the pattern
 /// cache pay off, small enough that two threads share the work evenly.
@@ -980,12 +980,12 @@ pub fn p_zero_static(
     model: &StaticModel,
     s: u32,
     t: u32,
-    method: crate::estimate::Method,
+    method: crate::reliability::Method,
     seed: u64,
     target_re: f64,
     max_samples: u64,
-) -> Result<crate::estimate::Estimate, CapacityError> {
-    use crate::estimate::{Criterion, EstimateOptions, estimate};
+) -> Result<crate::reliability::Estimate, CapacityError> {
+    use crate::reliability::{Criterion, EstimateOptions, estimate};
     check_model(model, s, t)?;
     let tt = without_zero_capacity_edges(model);
     let opts = EstimateOptions {
@@ -1073,7 +1073,7 @@ pub fn refine_tail(
     };
     let mut rare_samples = 0;
     if wanted(report.p_zero) {
-        let method = crate::estimate::Method::Auto;
+        let method = crate::reliability::Method::Auto;
         match p_zero_static(model, s, t, method, seed, opts.target_re, max_samples) {
             Ok(e) => {
                 report.p_zero = e.unreliability;

@@ -11,8 +11,8 @@
 
 use super::stats::Moments;
 use super::{Criterion, Estimate, EstimateError, EstimateOptions, Method, crude, turnip};
-use crate::failure::StaticModel;
 use crate::shard::Shard;
+use crate::static_model::StaticModel;
 use serde::{Deserialize, Serialize};
 
 /// Sums of one turnip batch.
@@ -277,7 +277,7 @@ impl EstimateData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::estimate::{estimate, instances};
+    use crate::reliability::{estimate, instances};
 
     fn opts(method: Method, samples: u64) -> EstimateOptions {
         EstimateOptions {

@@ -1,7 +1,7 @@
 //! Standard benchmark graphs of the static-reliability literature, for the
 //! benchmarks and for checking estimators against published values.
 
-use crate::failure::StaticModel;
+use crate::static_model::StaticModel;
 
 /// The dodecahedron (20 nodes, 30 edges); nodes 0 and 19 are antipodal.
 /// Two-terminal unreliability between them is 2.006e-9 at q = 1e-3.

@@ -21,9 +21,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::time::Instant;
 
-use super::capacity::{CapacityError, IRRELEVANT, PatternCache, Sampler, check_model};
-use super::maxflow::MaxFlow;
-use crate::failure::StaticModel;
+use super::st_flow::{CapacityError, IRRELEVANT, PatternCache, Sampler, check_model};
+use crate::graph::maxflow::MaxFlow;
+use crate::static_model::StaticModel;
 
 /// Samples per batch in every stage.
 pub const RARE_BATCH: u64 = 1024;

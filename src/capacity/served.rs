@@ -3,7 +3,7 @@
 //!
 //! **Failure states** are those of [`StaticModel`] (independent sites and
 //! links, Marshall-Olkin shocks for shared risks, regional hazards, bad
-//! releases and operator errors), drawn as in [`super::capacity`].
+//! releases and operator errors), drawn as in [`super::st_flow`].
 //!
 //! **Who may be served, and where** follows the simulator's serving model
 //! (`simulate/serving.rs`): up sites joined by up links form groups; a
@@ -50,12 +50,12 @@ use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use super::capacity::{
+use super::st_flow::{
     PatternCache, Percentiles, Proportion, ValueStats, batch_streams, check_failure_model,
 };
-use super::maxflow::{FlowNetwork, MaxFlow};
-use crate::failure::StaticModel;
+use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 use crate::model::{PlanId, PlanMode, Topology};
+use crate::static_model::StaticModel;
 
 /// Samples per batch (unit of parallel work and of RNG streams).
 pub const BATCH_SIZE: u64 = 8192;
@@ -447,7 +447,7 @@ fn threshold_bits(q: f64) -> u64 {
 }
 
 /// The failure sources with positive probability, in draw order: sites,
-/// links, shocks (the order of [`super::capacity`]).
+/// links, shocks (the order of [`super::st_flow`]).
 struct Draws<'a> {
     model: &'a StaticModel,
     nodes: Vec<(u32, u64)>,
@@ -650,8 +650,8 @@ pub fn simulate_served(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::failure::Overrides;
     use crate::simulate::serving::{Eval, ServingModel};
+    use crate::static_model::Overrides;
     use rand::SeedableRng;
     use std::path::Path;
 

@@ -15,7 +15,7 @@ pub mod parts;
 mod stats;
 pub mod turnip;
 
-use crate::failure::StaticModel;
+use crate::static_model::StaticModel;
 use std::time::Instant;
 
 pub use eval::Checker;

@@ -1,0 +1,12 @@
+//! Capacity under failure: how much the network can still carry at a random
+//! instant. [`st_flow`] is the distribution of the deliverable s-t flow (Monte
+//! Carlo over the static failure model, with a rare-tail refinement in
+//! [`rare`]); [`served`] is the fraction of a plan's demand that can be served,
+//! one max-flow per failure state over the service rule's eligibility.
+
+pub mod rare;
+pub mod served;
+pub mod st_flow;
+
+pub use crate::graph::maxflow::{FlowNetwork, MaxFlow};
+pub use st_flow::{CapacityError, CapacityOptions, CapacityReport, simulate};
