@@ -10,8 +10,8 @@
 //! `--junit PATH` also writes a JUnit XML report (atomically).
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
-use super::output;
 use super::progress;
+use super::{color, output};
 use drsim::score::check::{self, CheckOptions, CheckReport, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,7 +76,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s
         }
         Format::Csv => csv_text(&report)?,
-        Format::Text => text_report(&report, &args.file.display().to_string()),
+        Format::Text => {
+            use color::Tone::{Bad, Good, Unsure};
+            color::paint_words(
+                &text_report(&report, &args.file.display().to_string()),
+                &[
+                    ("FAIL", Bad),
+                    ("MISSED", Bad),
+                    ("missed", Bad),
+                    ("ok", Good),
+                    ("MET", Good),
+                    ("met", Good),
+                    ("??", Unsure),
+                    ("INCONCLUSIVE", Unsure),
+                    ("inconclusive", Unsure),
+                ],
+                color::enabled_for(args.out.out.as_deref()),
+            )
+        }
     };
     if let Some(path) = &args.junit {
         output::write_atomic(path, check::junit_xml(&report).as_bytes())?;

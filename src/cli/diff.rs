@@ -7,8 +7,8 @@
 //! interval and no verdict; model changes are only in text and JSON).
 
 use super::args::{OutArgs, RunArgs};
-use super::output;
 use super::progress::Trials;
+use super::{color, output};
 use anyhow::Context;
 use drsim::model::Topology;
 use drsim::score::diff::{self, ChangeKind, DiffReport};
@@ -165,7 +165,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s
         }
         Format::Csv => csv_text(&report)?,
-        Format::Text => text_report(&report),
+        Format::Text => color::paint_words(
+            &text_report(&report),
+            &[("better", color::Tone::Good), ("worse", color::Tone::Bad)],
+            color::enabled_for(args.out.out.as_deref()),
+        ),
     };
     output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 mod bad_topologies;
 mod capacity;
 mod check;
+mod cli_conventions;
 mod cluster_examples;
 mod compare;
 mod coverage;
