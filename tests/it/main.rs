@@ -12,6 +12,7 @@ mod diff;
 mod import;
 mod load;
 mod qa;
+mod readme;
 mod reliability;
 mod report;
 mod run_cli;
