@@ -270,6 +270,47 @@ fn durations_and_probabilities_format_compactly() {
     assert_eq!(view::format::fmt_prob(0.0), "0");
 }
 
+/// Box heights follow the rows a word-wrapping paragraph really takes: each
+/// case is checked against ratatui's own rendering.
+#[test]
+fn wrapped_rows_match_the_rendered_paragraph() {
+    use ratatui::text::Line;
+    use ratatui::widgets::{Paragraph, Wrap};
+    let cases: Vec<Vec<Line>> = vec![
+        vec![Line::raw("short")],
+        vec![Line::raw(
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+        )],
+        vec![Line::raw(
+            "previous: plan single-region · seed 1 · 2 forced · P(down) = 1.0000",
+        )],
+        vec![
+            Line::raw(""),
+            Line::raw("averyveryverylongwordthatdoesnotfit and more"),
+        ],
+        vec![Line::raw("x".repeat(45)), Line::raw("two words")],
+    ];
+    for width in [10u16, 20, 33] {
+        for lines in &cases {
+            let mut term = Terminal::new(TestBackend::new(width, 40)).unwrap();
+            term.draw(|f| {
+                f.render_widget(
+                    Paragraph::new(lines.clone()).wrap(Wrap { trim: false }),
+                    f.area(),
+                )
+            })
+            .unwrap();
+            let buf = term.backend().buffer();
+            let used = (0..40u16)
+                .rev()
+                .find(|&y| (0..width).any(|x| buf[(x, y)].symbol() != " "))
+                .map_or(0, |y| y + 1);
+            let rows = view::format::wrapped_rows(lines, width);
+            assert_eq!(rows, used, "{width}: {lines:?}");
+        }
+    }
+}
+
 pub(super) fn small_runs(a: &mut App) {
     a.run_config = super::run::RunConfig {
         batch_size: 2000,
