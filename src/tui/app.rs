@@ -7,8 +7,8 @@ use super::importance::{self as imp, ImportanceJob};
 use super::layout;
 use super::run::{Run, RunConfig, RunStatus};
 use super::timerun::{TimeConfig, TimeRun};
-use drsim::eval::{Components, FailedSet, PlanStatus, plan_serves_with};
 use drsim::model::{LinkId, PlanId, RegionId, SharedRiskId, SiteId, Topology, TrainId};
+use drsim::service::{FailedSet, PlanStatus, plan_status};
 use ratatui::layout::Rect;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -664,9 +664,8 @@ impl App {
                 }
             }
         }
-        let comps = Components::new(t, &f);
         self.statuses = (0..t.plans.len() as u32)
-            .map(|p| plan_serves_with(t, PlanId(p), &comps))
+            .map(|p| plan_status(t, PlanId(p), &f))
             .collect();
         let mut at_risk = vec![false; t.sites.len()];
         for (p, st) in t.plans.iter().zip(&self.statuses) {

@@ -1,7 +1,7 @@
 //! The interactive terminal UI: browse a topology on a world map, mark sites,
 //! links, regions, shared-risk groups or release trains as failed, and watch
 //! which plans still serve. It holds no simulation logic: plan status comes
-//! from [`drsim::eval`].
+//! from [`drsim::service`].
 //!
 //! Structure: [`app::App`] is the state with one `update(Action)`;
 //! [`view::render`] is a pure function of `&App`; [`run_loop`] is generic over

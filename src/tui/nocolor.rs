@@ -73,7 +73,7 @@ fn every_view_without_colour() {
         map.contains("▶•fra") && map.contains("▶!sin"),
         "the selected link's ends keep their state glyphs: {map}"
     );
-    assert!(map.contains("! plans up 1/3"), "{map}");
+    assert!(map.contains("! plans up 0/3"), "{map}");
     // The selected row of a list or table carries the marker.
     let comps = format!("{}", snapshot(&shots[1].1, 120, 40));
     assert!(comps.contains("▶  · iad"), "{comps}");

@@ -136,9 +136,12 @@ fn region_and_shared_risk_fail_their_members_and_r_restores_all() {
     assert!(a.failed.link_failed(LinkId(1)));
     assert_eq!(up_plans(&a), [true, true, true]);
     // Cutting the ring a second time (fra-sin) isolates Europe from iad.
+    // Active-passive serves from one site at a time (iad, the first usable),
+    // so Europe's users are down even though they still reach the standby
+    // ams: the one service rule, as the simulator has it.
     select(&mut a, Item::Link(LinkId(3)));
     ch(&mut a, ' ');
-    assert_eq!(up_plans(&a), [false, true, false]);
+    assert_eq!(up_plans(&a), [false, false, false]);
 }
 
 #[test]
@@ -313,8 +316,7 @@ fn wrapped_rows_match_the_rendered_paragraph() {
 
 pub(super) fn small_runs(a: &mut App) {
     a.run_config = super::run::RunConfig {
-        batch_size: 2000,
-        batches: 10,
+        samples: 10 * drsim::reliability::crude::BATCH - 100,
     };
 }
 
@@ -330,12 +332,15 @@ pub(super) fn wait_for_worker(a: &mut App) {
     panic!("the worker did not finish");
 }
 
-/// The worker streams one estimate per batch, and the final tally equals the
-/// same batches run here in order: the thread changes nothing.
+/// The worker streams one estimate per batch, and the final estimate is
+/// the CLI's: `drsim reliability --service --plan three-region --method
+/// crude --down risk:<the cable> --samples N --seed 1` builds exactly this
+/// model (the file's, what-ifs held down) and criterion.
 #[test]
-fn run_streams_every_batch_and_matches_a_sequential_run() {
-    use drsim::instant_mc::run_batch;
+fn static_run_equals_the_cli_crude_estimator_with_the_what_ifs() {
     use drsim::model::PlanId;
+    use drsim::reliability::{Criterion, EstimateOptions, Method, estimate};
+    use drsim::service::FailedSet;
     use drsim::static_model::{Overrides, StaticModel};
     let mut a = app();
     small_runs(&mut a);
@@ -351,21 +356,31 @@ fn run_streams_every_batch_and_matches_a_sequential_run() {
     assert_eq!(run.stream.status, super::run::RunStatus::Done);
     assert_eq!(run.history.len(), 10);
     assert_eq!(run.plan, PlanId(1));
-    let m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
-    let (mut n, mut d) = (0, 0);
-    for b in 0..10 {
-        let t = run_batch(&a.topology, PlanId(1), &m, &a.failed, 1, b, 2000);
-        n += t.samples;
-        d += t.down;
-        assert_eq!(
-            (
-                run.history[b as usize].samples,
-                run.history[b as usize].down
-            ),
-            (n, d),
-            "after batch {b}"
-        );
-    }
+    let risk = &a.topology.shared_risks[0].key;
+    let forced = FailedSet::from_names(&a.topology, &[format!("risk:{risk}")]).unwrap();
+    assert_eq!(forced, a.failed);
+    let mut m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
+    m.force_down(&forced);
+    let c = Criterion::service(&a.topology, PlanId(1)).unwrap();
+    let n = a.run_config.samples;
+    let opts = EstimateOptions {
+        method: Method::Crude,
+        samples: n,
+        seed: 1,
+        ..EstimateOptions::default()
+    };
+    let cli = estimate(&m, &c, &opts).unwrap();
+    let last = run.latest().unwrap();
+    assert_eq!(last.samples, n);
+    assert_eq!(last.p_down, cli.unreliability);
+    assert_eq!(last.ci95, (cli.ci95_low, cli.ci95_high));
+    assert!(last.down > 0, "the what-if makes some samples fail");
+    // Batches arrive in order and only add up.
+    assert!(
+        run.history
+            .windows(2)
+            .all(|w| w[0].samples < w[1].samples && w[0].down <= w[1].down)
+    );
     // The next seed gives a different, equally complete run.
     ch(&mut a, 'n');
     assert_eq!(a.seed, 2);
@@ -382,8 +397,7 @@ fn run_streams_every_batch_and_matches_a_sequential_run() {
 fn cancel_stops_the_worker_early() {
     let mut a = app();
     a.run_config = super::run::RunConfig {
-        batch_size: 1000,
-        batches: 1_000_000,
+        samples: 1_000_000_000,
     };
     ch(&mut a, 's');
     ch(&mut a, 'c');
@@ -545,9 +559,13 @@ fn end_to_end_session_by_key_events() {
     // With Europe forced down, three-region can never reach a quorum for
     // the europe demand: every sample is down.
     let e = run.latest().unwrap();
-    assert_eq!((e.samples, e.down), (20_000, 20_000));
+    assert_eq!(
+        (e.samples, e.down),
+        (a.run_config.samples, a.run_config.samples)
+    );
     assert!(screen.contains("plan three-region · seed 1 · 1 what-if failures forced · done"));
-    assert!(screen.contains("20000 of 20000 samples"), "{screen}");
+    let all = format!("{0} of {0} samples", a.run_config.samples);
+    assert!(screen.contains(&all), "{screen}");
     assert!(a.marked.is_empty());
     assert_eq!(up_plans(&a), [true, true, true]);
 }
@@ -822,8 +840,8 @@ fn snapshots_of_the_time_based_run_view() {
 /// the app's model, and every comment of the original is still there.
 #[test]
 fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
-    use drsim::eval::{FailedSet, plan_serves};
     use drsim::model::PlanId;
+    use drsim::service::{FailedSet, plan_status as plan_serves};
     let dir = tempfile::tempdir().unwrap();
     let (mut a, path) = file_app(&dir);
     small_runs(&mut a);
