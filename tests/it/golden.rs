@@ -1,4 +1,4 @@
-//! Golden outputs: the JSON of `run`, `compare`, `reliability` and
+//! Golden outputs: the JSON of `run`, `compare`, `check`, `reliability` and
 //! `capacity` on every bundled topology at fixed seeds, pinned by insta
 //! snapshots (tests/it/snapshots/it__golden__*.snap). A refactor that moves a
 //! number fails here; a change meant to move numbers updates the snapshots
@@ -22,14 +22,15 @@ const TIMING_FIELDS: [&str; 2] = ["seconds", "samples_per_second"];
 /// or less, another seed) moves results far above the 12th digit.
 const DIGITS: usize = 12;
 
-fn json_output(args: &[String], threads: &str) -> Value {
+fn json_output(args: &[String], threads: &str, status: i32) -> Value {
     let out = drsim()
         .args(args)
         .args(["--format", "json", "--threads", threads])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        Some(status),
         "drsim {}: exit {:?}\n{}",
         args.join(" "),
         out.status.code(),
@@ -64,17 +65,26 @@ fn normalise(v: &mut Value) {
 /// a file in topologies/. The snapshot's description is the command line, to
 /// reproduce it by hand.
 fn golden(name: &str, line: &str) {
+    golden_exit(name, line, 0);
+}
+
+/// `golden` for a command that must exit with `status` (`check`: 1 when a
+/// target is missed).
+fn golden_exit(name: &str, line: &str, status: i32) {
     let mut args: Vec<String> = line.split(' ').map(String::from).collect();
     args[1] = topo(&args[1]);
-    let mut one = json_output(&args, "1");
-    let mut two = json_output(&args, "2");
+    let mut one = json_output(&args, "1", status);
+    let mut two = json_output(&args, "2", status);
     normalise(&mut one);
     normalise(&mut two);
     assert_eq!(
         one, two,
         "{name}: output differs between --threads 1 and --threads 2"
     );
-    let description = format!("drsim {}", line.replacen(' ', " topologies/", 1));
+    let mut description = format!("drsim {}", line.replacen(' ', " topologies/", 1));
+    if status != 0 {
+        description.push_str(&format!(" (exit status {status})"));
+    }
     insta::with_settings!({ description => description, omit_expression => true }, {
         insta::assert_json_snapshot!(name, one);
     });
@@ -107,6 +117,21 @@ const SIMULATIONS: [(&str, &str); 4] = [
     (
         "compare__small-company__data-lost",
         "compare small-company.toml --trials 4000 --seed 7 --risk data-lost -q",
+    ),
+];
+
+/// `check` on the files with plans: (snapshot name, command line, exit
+/// status). Both files have a plan that misses a target, hence exit 1.
+const CHECKS: [(&str, &str, i32); 2] = [
+    (
+        "check__global-messaging",
+        "check global-messaging.toml --seed 7 -q",
+        1,
+    ),
+    (
+        "check__small-company",
+        "check small-company.toml --seed 7 -q",
+        1,
     ),
 ];
 
@@ -191,6 +216,13 @@ fn simulations() {
 }
 
 #[test]
+fn checks() {
+    CHECKS
+        .iter()
+        .for_each(|(name, line, status)| golden_exit(name, line, *status));
+}
+
+#[test]
 fn static_views() {
     STATIC_VIEWS
         .iter()
@@ -209,12 +241,9 @@ fn per_plan() {
 #[test]
 fn every_bundled_topology_has_golden_cases() {
     let mut lines: Vec<String> = per_plan_cases().into_iter().map(|(_, l)| l).collect();
-    lines.extend(
-        SIMULATIONS
-            .iter()
-            .chain(&STATIC_VIEWS)
-            .map(|(_, l)| l.to_string()),
-    );
+    let simulations_and_views = SIMULATIONS.iter().chain(&STATIC_VIEWS);
+    lines.extend(simulations_and_views.map(|(_, l)| l.to_string()));
+    lines.extend(CHECKS.iter().map(|(_, l, _)| l.to_string()));
     let covered: Vec<&str> = lines.iter().map(|l| l.split(' ').nth(1).unwrap()).collect();
     let dir = format!("{}/topologies", env!("CARGO_MANIFEST_DIR"));
     let files: Vec<String> = std::fs::read_dir(dir)
