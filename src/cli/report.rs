@@ -2,7 +2,7 @@
 //! self-contained design-review page (`drsim::report`).
 
 use anyhow::Context;
-use drsim::model::{PlanId, Topology};
+use drsim::model::PlanId;
 use drsim::reliability::Criterion;
 use drsim::reliability::importance::cut_sets;
 use drsim::report::{PlanSection, ReportInput, render_html, shell_quote};
@@ -37,21 +37,6 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// The plan's service at a random instant: every demand's entry sites reach
-/// a quorum of its serving sites.
-fn service(t: &Topology, plan: PlanId) -> Criterion {
-    let p = t.plan(plan);
-    Criterion::Service {
-        groups: t
-            .demands
-            .iter()
-            .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
-            .collect(),
-        targets: p.serving_sites.iter().map(|s| s.0).collect(),
-        quorum: p.quorum,
-    }
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
     if topo.plans.is_empty() {
@@ -81,7 +66,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let id = PlanId(p as u32);
         let cuts = StaticModel::for_plan(&topo, id, Overrides::default())
             .map_err(|e| e.to_string())
-            .and_then(|m| cut_sets(&m, &service(&topo, id), 2).map_err(|e| e.to_string()));
+            .and_then(|m| {
+                let c = Criterion::service(&topo, id).map_err(|e| e.to_string())?;
+                cut_sets(&m, &c, 2).map_err(|e| e.to_string())
+            });
         plans.push(PlanSection {
             scored,
             cut_sets: cuts,

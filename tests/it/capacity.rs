@@ -2,9 +2,10 @@
 //! `dinics`, and the Monte Carlo distribution against exact enumeration and
 //! an independent petgraph-per-sample estimate.
 
-use drsim::capacity::st_flow::{CapacityOptions, clopper_pearson};
+use drsim::capacity::st_flow::CapacityOptions;
 use drsim::capacity::{FlowNetwork, MaxFlow, simulate};
 use drsim::static_model::{Cause, Shock, StaticModel};
+use drsim::stats::clopper_pearson;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -427,7 +428,7 @@ fn clopper_pearson_returns_for_huge_sample_counts() {
     // statrs' inv_beta_reg never returned for 40 million samples. Check
     // that the bounds solve their defining equations, I_lo(k, n-k+1) =
     // 0.025 and I_hi(k+1, n-k) = 0.975, and sit near the normal interval.
-    use drsim::capacity::st_flow::beta_cdf;
+    use drsim::stats::beta_cdf;
     for (k, n) in [
         (840u64, 40_000_000u64),
         (520_000, 40_000_000),

@@ -87,6 +87,7 @@ fn k_out_of_n(n: u32, k: u32, q: f64) -> (StaticModel, Criterion) {
         groups: vec![vec![0]],
         targets: (1..=n).collect(),
         quorum: k,
+        mode: drsim::model::PlanMode::ActiveActive,
     };
     (m, c)
 }
@@ -220,6 +221,7 @@ fn brute(m: &StaticModel, c: &Criterion) -> f64 {
                 groups,
                 targets,
                 quorum,
+                ..
             } => groups.iter().all(|g| {
                 let mut seen = vec![false; m.n_nodes()];
                 for &v in g {
@@ -295,6 +297,7 @@ fn exact_matches_exhaustive_enumeration_on_random_graphs() {
                 groups: vec![vec![0], vec![1, 2]],
                 targets: vec![3, 4, 5],
                 quorum: 2,
+                mode: drsim::model::PlanMode::ActiveActive,
             },
         ];
         for c in &criteria {
