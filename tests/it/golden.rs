@@ -90,15 +90,28 @@ fn golden_exit(name: &str, line: &str, status: i32) {
     });
 }
 
-/// Every plan of the bundled files (only these two have plans).
-const PLANS: [(&str, &str); 6] = [
-    ("global-messaging", "single-region"),
-    ("global-messaging", "active-passive"),
-    ("global-messaging", "active-active-5"),
-    ("global-messaging", "global-mesh"),
-    ("small-company", "metro-pair"),
-    ("small-company", "metro-plus-dr"),
-];
+/// The bundled files, by name.
+fn bundled_files() -> Vec<String> {
+    let dir = format!("{}/topologies", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every plan of every bundled file, as (file stem, plan id): a plan added
+/// to a bundled file gets golden cases (and a missing snapshot fails CI).
+fn bundled_plans() -> Vec<(String, String)> {
+    let mut plans = Vec::new();
+    for file in bundled_files() {
+        let t = drsim::io::load_path(std::path::Path::new(&topo(&file))).unwrap();
+        let stem = file.trim_end_matches(".toml");
+        plans.extend(t.plans.iter().map(|p| (stem.to_string(), p.key.clone())));
+    }
+    plans
+}
 
 /// Simulations: (snapshot name, command line).
 const SIMULATIONS: [(&str, &str); 4] = [
@@ -188,7 +201,13 @@ const STATIC_VIEWS: [(&str, &str); 10] = [
 /// (auto) method, and the served fraction of demand.
 fn per_plan_cases() -> Vec<(String, String)> {
     let mut cases = Vec::new();
-    for (file, plan) in PLANS {
+    let plans = bundled_plans();
+    assert_eq!(
+        plans.len(),
+        6,
+        "global-messaging has 4 plans, small-company 2"
+    );
+    for (file, plan) in plans {
         let service = format!("reliability {file}.toml --service --plan {plan}");
         cases.push((
             format!("reliability__{file}__{plan}__crude"),
@@ -245,11 +264,7 @@ fn every_bundled_topology_has_golden_cases() {
     lines.extend(simulations_and_views.map(|(_, l)| l.to_string()));
     lines.extend(CHECKS.iter().map(|(_, l, _)| l.to_string()));
     let covered: Vec<&str> = lines.iter().map(|l| l.split(' ').nth(1).unwrap()).collect();
-    let dir = format!("{}/topologies", env!("CARGO_MANIFEST_DIR"));
-    let files: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let files = bundled_files();
     assert!(files.len() >= 5, "bundled topologies: {files:?}");
     for f in files {
         assert!(
