@@ -202,9 +202,8 @@ const STATIC_VIEWS: [(&str, &str); 10] = [
 fn per_plan_cases() -> Vec<(String, String)> {
     let mut cases = Vec::new();
     let plans = bundled_plans();
-    assert_eq!(
-        plans.len(),
-        6,
+    assert!(
+        plans.len() >= 6,
         "global-messaging has 4 plans, small-company 2"
     );
     for (file, plan) in plans {
