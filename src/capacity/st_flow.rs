@@ -162,35 +162,56 @@ pub fn relevant_edges(n: usize, edges: &[(u32, u32)], s: u32, t: u32) -> Vec<boo
         virtual_edge: u32,
     }
     impl Dfs {
-        fn visit(&mut self, u: usize, parent_edge: u32) {
+        fn discover(&mut self, u: usize) {
             self.time += 1;
             self.disc[u] = self.time;
             self.low[u] = self.time;
-            for k in 0..self.adj[u].len() {
-                let (v, e) = self.adj[u][k];
-                let v = v as usize;
-                if e == parent_edge {
+        }
+
+        /// Tarjan's depth-first search from `root` with an explicit stack of
+        /// (node, edge from its parent, next neighbour): a chain of 100,000
+        /// sites overflowed the thread's stack when this recursed.
+        fn visit(&mut self, root: usize) {
+            self.discover(root);
+            let mut path: Vec<(usize, u32, usize)> = vec![(root, u32::MAX, 0)];
+            while let Some(&mut (u, parent_edge, ref mut k)) = path.last_mut() {
+                if let Some(&(v, e)) = self.adj[u].get(*k) {
+                    *k += 1;
+                    let v = v as usize;
+                    if e == parent_edge {
+                        continue;
+                    }
+                    if self.disc[v] == 0 {
+                        self.stack.push(e);
+                        self.discover(v);
+                        path.push((v, e, 0));
+                    } else if self.disc[v] < self.disc[u] {
+                        self.stack.push(e);
+                        self.low[u] = self.low[u].min(self.disc[v]);
+                    }
                     continue;
                 }
-                if self.disc[v] == 0 {
-                    self.stack.push(e);
-                    self.visit(v, e);
-                    self.low[u] = self.low[u].min(self.low[v]);
-                    if self.low[v] >= self.disc[u] {
-                        // Pop the block closed by edge e.
-                        let at = self.stack.iter().rposition(|&x| x == e).expect("on stack");
-                        let block = self.stack.split_off(at);
-                        if block.contains(&self.virtual_edge) {
-                            for x in block {
-                                if x != self.virtual_edge {
-                                    self.relevant[x as usize] = true;
-                                }
+                path.pop();
+                let Some(&(p, _, _)) = path.last() else {
+                    break;
+                };
+                // Back in `p` from its child `u` through `parent_edge`.
+                self.low[p] = self.low[p].min(self.low[u]);
+                if self.low[u] >= self.disc[p] {
+                    // Pop the block closed by that edge.
+                    let at = self
+                        .stack
+                        .iter()
+                        .rposition(|&x| x == parent_edge)
+                        .expect("on stack");
+                    let block = self.stack.split_off(at);
+                    if block.contains(&self.virtual_edge) {
+                        for x in block {
+                            if x != self.virtual_edge {
+                                self.relevant[x as usize] = true;
                             }
                         }
                     }
-                } else if self.disc[v] < self.disc[u] {
-                    self.stack.push(e);
-                    self.low[u] = self.low[u].min(self.disc[v]);
                 }
             }
         }
@@ -214,7 +235,7 @@ pub fn relevant_edges(n: usize, edges: &[(u32, u32)], s: u32, t: u32) -> Vec<boo
             d.adj[b as usize].push((a, i as u32));
         }
     }
-    d.visit(s as usize, u32::MAX);
+    d.visit(s as usize);
     d.relevant
 }
 

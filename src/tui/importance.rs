@@ -183,19 +183,4 @@ impl ImportanceJob {
             None => (vec![], vec![]),
         }
     }
-
-    /// Per site, the highest criticality of any event that takes it down;
-    /// `None` until the ranking is in.
-    pub fn site_criticality(&self, n_sites: usize) -> Option<Vec<f64>> {
-        let ranking = self.ranking.as_ref()?;
-        let mut out = vec![0.0f64; n_sites];
-        for imp in ranking {
-            for s in self.takes_down(&imp.event.name).0 {
-                if s < n_sites {
-                    out[s] = out[s].max(imp.criticality);
-                }
-            }
-        }
-        Some(out)
-    }
 }

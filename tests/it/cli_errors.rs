@@ -61,7 +61,7 @@ fn import_of_a_directory_says_why_once() {
         drsim().arg("import").arg(dir.path()).arg("-o").arg(&out),
         "cannot read",
     );
-    assert_eq!(err.matches("os error").count(), 1, "{err}");
+    assert_eq!(err.matches("is a directory").count(), 1, "{err}");
 }
 
 /// `--out DIR` (an existing directory) printed "failed to persist temporary

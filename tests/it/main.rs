@@ -12,6 +12,7 @@ mod coverage;
 mod crn;
 mod diff;
 mod golden;
+mod hostile;
 mod import;
 mod limits;
 mod load;
