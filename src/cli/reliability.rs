@@ -1,7 +1,9 @@
 //! `drsim reliability FILE`: probability that the network (two-terminal,
 //! all-terminal or a plan's service) is down at a random instant.
 
+use super::args::{ExecArgs, OutArgs};
 use super::part::{self, Part, ReliabilityPart};
+use super::progress;
 use anyhow::{Context, bail};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
@@ -69,17 +71,13 @@ pub struct Args {
     /// Most samples spent chasing --target-re.
     #[arg(long, default_value_t = 100_000_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub max_samples: u64,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (results do not depend on it).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// Output format [default: text]. A `--shard` part is always JSON.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the result here (atomically) instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Run only shard I of N (0-based) of a crude or pmc estimate with a
     /// fixed --samples, and write its partial result (JSON, schema
     /// drsim.part/1) for `drsim merge`.
@@ -174,9 +172,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         samples: args.samples,
         target_re: args.target_re,
         max_samples: args.max_samples,
-        seed: args.seed,
+        seed: args.exec.seed,
     };
-    let pool = super::output::thread_pool(args.threads)?;
+    let pool = args.exec.pool()?;
     if let Some(shard) = args.shard {
         part::require_json(args.format.map(|f| f == Format::Json))?;
         if args.importance || args.cut_sets.is_some() {
@@ -218,7 +216,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "reliability",
             &args.file,
             &topo,
-            args.seed,
+            args.exec.seed,
             shard,
             None,
             Some(ReliabilityPart {
@@ -227,9 +225,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 data,
             }),
         );
-        super::output::emit(&part.to_json()?, args.out.as_deref())?;
+        super::output::emit(&part.to_json()?, args.out.out.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
+    // The engines report no progress of their own: a spinner with the
+    // elapsed time shows a long estimate (a --target-re chase, importance,
+    // cut sets) is alive.
+    let bar = progress::spinner(
+        &format!("reliability ({})", opts.method.as_str()),
+        None,
+        args.exec.quiet,
+    );
     let est = pool.install(|| estimate(&model, &crit, &opts))?;
     if let Some(re) = args.target_re {
         // Not an error (the estimate and its interval are sound), but the
@@ -253,6 +259,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(k) => Some(importance::cut_sets(&model, &crit, k)?),
         None => None,
     };
+    bar.finish_and_clear();
     let text = render(
         args.format.unwrap_or(Format::Text),
         &est,
@@ -261,7 +268,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cuts.as_deref(),
         args.cut_sets,
     )?;
-    super::output::emit(&text, args.out.as_deref())?;
+    super::output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
