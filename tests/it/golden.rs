@@ -102,13 +102,19 @@ fn golden_exit(name: &str, line: &str, status: i32) {
     });
 }
 
-/// The bundled files, by name.
+/// The bundled files, relative to topologies/: the native `*.toml` ones
+/// and the Topology Zoo networks in `zoo/*.graphml`.
 fn bundled_files() -> Vec<String> {
-    let dir = format!("{}/topologies", env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut files = Vec::new();
+    for (dir, ext) in [("", ".toml"), ("zoo/", ".graphml")] {
+        let path = format!("{}/topologies/{dir}", env!("CARGO_MANIFEST_DIR"));
+        for e in std::fs::read_dir(path).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(ext) {
+                files.push(format!("{dir}{name}"));
+            }
+        }
+    }
     files.sort();
     files
 }
@@ -117,7 +123,7 @@ fn bundled_files() -> Vec<String> {
 /// to a bundled file gets golden cases (and a missing snapshot fails CI).
 fn bundled_plans() -> Vec<(String, String)> {
     let mut plans = Vec::new();
-    for file in bundled_files() {
+    for file in bundled_files().into_iter().filter(|f| f.ends_with(".toml")) {
         let t = drsim::io::load_path(std::path::Path::new(&topo(&file))).unwrap();
         let stem = file.trim_end_matches(".toml");
         plans.extend(t.plans.iter().map(|p| (stem.to_string(), p.key.clone())));
@@ -162,7 +168,7 @@ const CHECKS: [(&str, &str, i32); 2] = [
 
 /// Static views of the network, on the files with and without plans (run
 /// and compare refuse a file without plans).
-const STATIC_VIEWS: [(&str, &str); 10] = [
+const STATIC_VIEWS: [(&str, &str); 14] = [
     (
         "reliability__textbook-bridge__s-t",
         "reliability textbook-bridge.toml --from s --to t",
@@ -206,6 +212,27 @@ const STATIC_VIEWS: [(&str, &str); 10] = [
     (
         "capacity__abilene__ny-la",
         "capacity abilene.toml --from 0 --to 5 --samples 100000 --threshold 50 --seed 5",
+    ),
+    // The Topology Zoo GraphML files, read directly (Cogentco sites 158 and
+    // 101 are New York and Los Angeles).
+    (
+        "reliability__zoo-abilene__all-terminal",
+        "reliability zoo/Abilene.graphml --all-terminal --link-failure 0.01",
+    ),
+    (
+        "reliability__zoo-cogentco__ny-la__crude",
+        "reliability zoo/Cogentco.graphml --from 158 --to 101 --link-failure 0.01 \
+         --method crude --samples 100000 --seed 3",
+    ),
+    (
+        "capacity__zoo-geant2012__uk-gr",
+        "capacity zoo/Geant2012.graphml --from UK --to GR --link-failure 0.01 --samples 100000 \
+         --seed 5",
+    ),
+    (
+        "capacity__zoo-cogentco__ny-la",
+        "capacity zoo/Cogentco.graphml --from 158 --to 101 --link-failure 0.01 --samples 50000 \
+         --seed 5",
     ),
 ];
 
