@@ -10,6 +10,7 @@
 mod app;
 mod edit;
 mod importance;
+mod input;
 mod layout;
 mod run;
 mod stream;
@@ -17,9 +18,13 @@ mod timerun;
 mod view;
 
 #[cfg(test)]
+mod edit_tests;
+#[cfg(test)]
 mod nocolor;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timerun_tests;
 
 pub use app::App;
 
