@@ -31,6 +31,26 @@ pub const MAX_DEMAND_AMOUNT: f64 = 1e12;
 /// gives one: a chat message with its envelope is a couple of kilobytes.
 pub const DEFAULT_KBIT_PER_REQUEST: f64 = 16.0;
 
+/// Upper bounds that keep every derived quantity finite (products of
+/// demand, bandwidth, minutes and counts stay far below f64's 1.8e308) and
+/// every event count bounded; each is far past any real value.
+pub mod limits {
+    /// Events a year of one hazard, release train or operator errors.
+    pub const MAX_EVENT_RATE: f64 = 1e6;
+    /// A site's requests a second.
+    pub const MAX_SITE_RPS: f64 = 1e15;
+    /// A link's Gbit/s (a million parallel links still sum finitely).
+    pub const MAX_LINK_GBPS: f64 = 1e9;
+    /// Bandwidth of one request, kbit: at least one bit in a thousand.
+    pub const KBIT_PER_REQUEST: (f64, f64) = (1e-6, 1e9);
+    /// A surge's demand multiplier.
+    pub const MAX_SURGE_MULTIPLIER: f64 = 1e6;
+    /// A plan's yearly cost.
+    pub const MAX_COST_PER_YEAR: f64 = 1e15;
+    /// A link's one-way latency, ms.
+    pub const MAX_LATENCY_MS: f64 = 1e6;
+}
+
 /// A loaded topology and the warnings found on the way.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -278,19 +298,6 @@ impl Validator<'_> {
                 _ => format!("between {} and {}", num(min), num(max)),
             };
             self.error(v.span(), format!("{what} must be {range}, got {}", num(x)));
-            None
-        }
-    }
-
-    fn positive(&mut self, v: &Spanned<f64>, what: &str) -> Option<f64> {
-        let x = *v.get_ref();
-        if x.is_finite() && x > 0.0 {
-            Some(x)
-        } else {
-            self.error(
-                v.span(),
-                format!("{what} must be a positive, finite number, got {x}"),
-            );
             None
         }
     }
@@ -564,7 +571,12 @@ impl Validator<'_> {
             for h in &r.hazard {
                 let span = h.span();
                 let h = h.get_ref();
-                let rate = self.finite(&h.annual_rate, "hazard annual_rate", 0.0, f64::INFINITY);
+                let rate = self.finite(
+                    &h.annual_rate,
+                    "hazard annual_rate",
+                    0.0,
+                    limits::MAX_EVENT_RATE,
+                );
                 let outage = self.dist(
                     &h.outage,
                     span,
@@ -590,11 +602,10 @@ impl Validator<'_> {
 
         // Sites.
         let defaults = &f.defaults;
-        let default_site_capacity = defaults
-            .site
-            .capacity_rps
-            .as_ref()
-            .and_then(|c| self.finite(c, "default site capacity_rps", 0.0, f64::INFINITY));
+        let default_site_capacity =
+            defaults.site.capacity_rps.as_ref().and_then(|c| {
+                self.finite(c, "default site capacity_rps", 0.0, limits::MAX_SITE_RPS)
+            });
         let mut site_ids = Seen::new();
         let mut sites = Vec::new();
         for (i, s) in f.site.iter().enumerate() {
@@ -623,7 +634,7 @@ impl Validator<'_> {
             };
             let capacity_rps = match &s.capacity_rps {
                 Some(c) => self
-                    .finite(c, "capacity_rps", 0.0, f64::INFINITY)
+                    .finite(c, "capacity_rps", 0.0, limits::MAX_SITE_RPS)
                     .unwrap_or(0.0),
                 None => default_site_capacity.unwrap_or(f64::INFINITY),
             };
@@ -642,11 +653,10 @@ impl Validator<'_> {
         }
 
         // Links.
-        let default_link_capacity = defaults
-            .link
-            .capacity_gbps
-            .as_ref()
-            .and_then(|c| self.finite(c, "default link capacity_gbps", 0.0, f64::INFINITY));
+        let default_link_capacity =
+            defaults.link.capacity_gbps.as_ref().and_then(|c| {
+                self.finite(c, "default link capacity_gbps", 0.0, limits::MAX_LINK_GBPS)
+            });
         let mut link_ids = Seen::new();
         let mut links = Vec::new();
         for (i, l) in f.link.iter().enumerate() {
@@ -683,7 +693,7 @@ impl Validator<'_> {
             let owner = format!("link '{}'", id.get_ref());
             let capacity_gbps = match &l.capacity_gbps {
                 Some(c) => self
-                    .finite(c, "capacity_gbps", 0.0, f64::INFINITY)
+                    .finite(c, "capacity_gbps", 0.0, limits::MAX_LINK_GBPS)
                     .unwrap_or(0.0),
                 None => default_link_capacity.unwrap_or(DEFAULT_LINK_CAPACITY_GBPS),
             };
@@ -701,7 +711,7 @@ impl Validator<'_> {
             let latency_ms = l
                 .latency_ms
                 .as_ref()
-                .and_then(|v| self.finite(v, "latency_ms", 0.0, f64::INFINITY));
+                .and_then(|v| self.finite(v, "latency_ms", 0.0, limits::MAX_LATENCY_MS));
             let failure = match l.failure.as_ref().or(defaults.link.failure.as_ref()) {
                 Some(fd) => self.failure(fd, length_km, &owner).unwrap_or(None),
                 None => None,
@@ -826,7 +836,12 @@ impl Validator<'_> {
         let operator_errors = f.operator_errors.as_ref().and_then(|o| {
             let span = o.span();
             let o = o.get_ref();
-            let rate = self.finite(&o.annual_rate, "operator_errors annual_rate", 0.0, 1e6)?;
+            let rate = self.finite(
+                &o.annual_rate,
+                "operator_errors annual_rate",
+                0.0,
+                limits::MAX_EVENT_RATE,
+            )?;
             let outage = self.dist(&o.outage, span, "operator_errors: outage")?;
             Some(OperatorErrors {
                 events: EventProcess {
@@ -837,11 +852,14 @@ impl Validator<'_> {
         });
 
         // Demand.
-        let default_kbit = defaults
-            .demand
-            .kbit_per_request
-            .as_ref()
-            .and_then(|v| self.positive(v, "default kbit_per_request"));
+        let default_kbit = defaults.demand.kbit_per_request.as_ref().and_then(|v| {
+            self.finite(
+                v,
+                "default kbit_per_request",
+                limits::KBIT_PER_REQUEST.0,
+                limits::KBIT_PER_REQUEST.1,
+            )
+        });
         let default_profile = defaults
             .demand
             .profile
@@ -912,7 +930,12 @@ impl Validator<'_> {
             }
             .unwrap_or([1.0; 24]);
             let kbit = match &d.kbit_per_request {
-                Some(v) => self.positive(v, "kbit_per_request"),
+                Some(v) => self.finite(
+                    v,
+                    "kbit_per_request",
+                    limits::KBIT_PER_REQUEST.0,
+                    limits::KBIT_PER_REQUEST.1,
+                ),
                 None => default_kbit,
             }
             .unwrap_or(DEFAULT_KBIT_PER_REQUEST);
@@ -946,7 +969,12 @@ impl Validator<'_> {
                 Some(h) => self.finite(h, "start_hour_utc", 0.0, 23.999_999),
                 None => Some(0.0),
             };
-            let mult = self.positive(&s.multiplier, "multiplier");
+            let mult = self.finite(
+                &s.multiplier,
+                "multiplier",
+                f64::MIN_POSITIVE,
+                limits::MAX_SURGE_MULTIPLIER,
+            );
             let ds: Vec<DemandId> = s
                 .demands
                 .iter()
@@ -1117,7 +1145,7 @@ impl Validator<'_> {
         let cost = p
             .cost_per_year
             .as_ref()
-            .and_then(|h| self.finite(h, "cost_per_year", 0.0, f64::INFINITY))
+            .and_then(|h| self.finite(h, "cost_per_year", 0.0, limits::MAX_COST_PER_YEAR))
             .unwrap_or(0.0);
         let op = p
             .operator_error_factor
@@ -1155,19 +1183,21 @@ impl Validator<'_> {
         if t.sites.len() < 2 {
             return;
         }
-        let mut degree = vec![0usize; t.sites.len()];
-        for l in &t.links {
-            degree[l.a.index()] += 1;
-            degree[l.b.index()] += 1;
+        if let Some(w) = isolated_sites(t) {
+            self.warn(None, w).hint = Some(
+                "link them, or all-terminal and two-terminal results are trivially down".into(),
+            );
         }
+        let degree = degrees(t);
+        let spans: HashMap<&str, Range<usize>> = f
+            .demand
+            .iter()
+            .map(|x| (x.get_ref().id.get_ref().as_str(), x.span()))
+            .collect();
         for d in &t.demands {
             for s in &d.entry_sites {
                 if degree[s.index()] == 0 {
-                    let span = f
-                        .demand
-                        .iter()
-                        .find(|x| x.get_ref().id.get_ref() == &d.key)
-                        .map(|x| x.span());
+                    let span = spans.get(d.key.as_str()).cloned();
                     self.warn(
                         span,
                         format!(
@@ -1183,6 +1213,42 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+fn degrees(t: &Topology) -> Vec<usize> {
+    let mut degree = vec![0usize; t.sites.len()];
+    for l in &t.links {
+        degree[l.a.index()] += 1;
+        degree[l.b.index()] += 1;
+    }
+    degree
+}
+
+/// A warning when a network of several sites has sites without any link
+/// (they can reach no other site), with their count and the first few.
+pub fn isolated_sites(t: &Topology) -> Option<String> {
+    if t.sites.len() < 2 {
+        return None;
+    }
+    let degree = degrees(t);
+    let lonely: Vec<&str> = t
+        .sites
+        .iter()
+        .zip(&degree)
+        .filter(|&(_, &d)| d == 0)
+        .map(|(s, _)| s.key.as_str())
+        .collect();
+    if lonely.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = lonely.iter().take(5).map(|k| format!("'{k}'")).collect();
+    let more = if lonely.len() > 5 { ", ..." } else { "" };
+    Some(format!(
+        "{} of {} sites have no link and can reach no other site ({}{more})",
+        lonely.len(),
+        t.sites.len(),
+        shown.join(", ")
+    ))
 }
 
 /// Day of the (non-leap) year, 0-based, of an `"MM-DD"` date.

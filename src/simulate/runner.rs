@@ -63,6 +63,7 @@ pub fn run_plan_data(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunData, SimError> {
     cfg.check()?;
+    super::budget::check(topo, cfg.trials, cfg.years, 1)?;
     if plan_index >= topo.plans.len() {
         return Err(SimError::NoSuchPlan(plan_index.to_string()));
     }
