@@ -1,6 +1,8 @@
 //! `drsim capacity FILE --from A --to B`: the distribution of the maximum
 //! A->B flow when links, sites and shared risks fail.
 
+use super::args::{ExecArgs, OutArgs};
+use super::{output, progress};
 use anyhow::Context;
 use drsim::capacity::served::{ServedOptions, ServedReport, simulate_served};
 use drsim::capacity::st_flow::refine_tail;
@@ -16,6 +18,7 @@ use std::process::ExitCode;
 pub enum Format {
     Text,
     Json,
+    Csv,
 }
 
 #[derive(clap::Args, Debug)]
@@ -61,11 +64,8 @@ pub struct Args {
     /// Most samples a rare-event estimator may draw per probability.
     #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub max_rare_samples: u64,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    pub threads: Option<u32>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// Capacity in Gbit/s of imported (GraphML/SNDlib) links that state
     /// none; native TOML files carry their own capacities.
     #[arg(long, value_name = "C", default_value_t = io::import::ImportOptions::default().default_capacity_gbps)]
@@ -74,8 +74,12 @@ pub struct Args {
     /// fraction < F) for F in (0, 1].
     #[arg(long, value_name = "F")]
     pub threshold: Option<f64>,
+    /// Output format. CSV: one row per figure, `metric,value,lo,hi`
+    /// (metric names are the JSON keys; lo/hi the 95% interval when it has one).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 fn parse_probability(s: &str) -> Result<Probability, String> {
@@ -118,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("{}", args.file.display()))?;
     let opts = CapacityOptions {
         samples: args.samples,
-        seed: args.seed,
+        seed: args.exec.seed,
         threshold: args.threshold,
     };
     let work = || -> Result<CapacityReport, CapacityError> {
@@ -128,17 +132,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             &model,
             s.0,
             t.0,
-            args.seed,
+            args.exec.seed,
             args.target_re,
             args.max_rare_samples,
         )?;
         Ok(r)
     };
-    let report = in_pool(args.threads, work)??;
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    let bar = progress::spinner("capacity", None, args.exec.quiet);
+    let report = in_pool(args.exec.threads, work)??;
+    bar.finish_and_clear();
+    let text = match args.format {
+        Format::Json => json(&report)?,
+        Format::Csv => csv_rows(&report)?,
         Format::Text => print_text(&report, &site_label(&topo, s), &site_label(&topo, t)),
-    }
+    };
+    output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -152,7 +160,7 @@ fn overrides(args: &Args) -> Overrides {
     }
 }
 
-fn in_pool<T: Send>(threads: Option<u32>, work: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+fn in_pool<T: Send>(threads: Option<u64>, work: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
     Ok(match threads {
         Some(n) => super::output::thread_pool(Some(n as usize))?.install(work),
         None => work(),
@@ -205,39 +213,92 @@ fn run_demand(args: &Args, topo: &Topology) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("{}", args.file.display()))?;
     let opts = ServedOptions {
         samples: args.samples,
-        seed: args.seed,
+        seed: args.exec.seed,
         threshold: args.threshold,
         hour: args.hour,
     };
-    let report = in_pool(args.threads, || simulate_served(topo, plan, &model, &opts))?
-        .with_context(|| format!("{}", args.file.display()))?;
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    let bar = progress::spinner("capacity --demand", None, args.exec.quiet);
+    let report = in_pool(args.exec.threads, || {
+        simulate_served(topo, plan, &model, &opts)
+    })?
+    .with_context(|| format!("{}", args.file.display()))?;
+    bar.finish_and_clear();
+    let text = match args.format {
+        Format::Json => json(&report)?,
+        Format::Csv => csv_rows(&report)?,
         Format::Text => print_served(&report),
-    }
+    };
+    output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_served(r: &ServedReport) {
+fn json<T: serde::Serialize>(r: &T) -> anyhow::Result<String> {
+    let mut s = serde_json::to_string_pretty(r)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// The JSON report as `metric,value,lo,hi` rows: nested objects
+/// (percentiles) become `percentiles.p50`, and a key's `_ci95_low`/
+/// `_ci95_high` companions fill its lo/hi instead of rows of their own.
+fn csv_rows<T: serde::Serialize>(r: &T) -> anyhow::Result<String> {
+    let v = serde_json::to_value(r)?;
+    let serde_json::Value::Object(map) = v else {
+        anyhow::bail!("internal: the capacity report is not a JSON object");
+    };
+    let cell = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    for (k, v) in &map {
+        if k.ends_with("_ci95_low") || k.ends_with("_ci95_high") {
+            continue;
+        }
+        if let serde_json::Value::Object(inner) = v {
+            for (k2, v2) in inner {
+                rows.push([format!("{k}.{k2}"), cell(v2), String::new(), String::new()]);
+            }
+            continue;
+        }
+        let lo = map
+            .get(&format!("{k}_ci95_low"))
+            .map_or(String::new(), cell);
+        let hi = map
+            .get(&format!("{k}_ci95_high"))
+            .map_or(String::new(), cell);
+        rows.push([k.clone(), cell(v), lo, hi]);
+    }
+    output::csv_string(&["metric", "value", "lo", "hi"], &rows)
+}
+
+fn print_served(r: &ServedReport) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
     let ci = |p: f64, lo: f64, hi: f64| format!("{p:.6e}  (95% CI {lo:.3e} .. {hi:.3e})");
     let when = r.hour.map_or("every demand at its peak".to_string(), |h| {
         format!("demand at {h:02}:00 UTC")
     });
-    println!(
+    let _ = writeln!(
+        s,
         "served fraction of demand, plan {} ({when}, {:.6} Gbit/s), {} samples",
         r.plan, r.total_demand_gbps, r.samples
     );
-    println!("  intact served    {:.6}", r.intact_served);
-    println!(
+    let _ = writeln!(s, "  intact served    {:.6}", r.intact_served);
+    let _ = writeln!(
+        s,
         "  mean served      {:.6} ± {:.2e} (1 s.e.)",
         r.mean_served, r.mean_served_std_error
     );
     let p = &r.percentiles;
-    println!(
+    let _ = writeln!(
+        s,
         "  percentiles      p1 {:.6}  p5 {:.6}  p10 {:.6}  p50 {:.6}  p90 {:.6}  p99 {:.6}",
         p.p1, p.p5, p.p10, p.p50, p.p90, p.p99
     );
-    println!(
+    let _ = writeln!(
+        s,
         "  P(served < 1)    {}",
         ci(
             r.p_shortfall,
@@ -245,7 +306,8 @@ fn print_served(r: &ServedReport) {
             r.p_shortfall_ci95_high
         )
     );
-    println!(
+    let _ = writeln!(
+        s,
         "  P(served = 0)    {}",
         ci(r.p_none, r.p_none_ci95_low, r.p_none_ci95_high)
     );
@@ -255,12 +317,14 @@ fn print_served(r: &ServedReport) {
         r.p_below_threshold_ci95_low,
         r.p_below_threshold_ci95_high,
     ) {
-        println!("  P(served < {x})  {}", ci(pb, lo, hi));
+        let _ = writeln!(s, "  P(served < {x})  {}", ci(pb, lo, hi));
     }
-    println!(
+    let _ = writeln!(
+        s,
         "  {:.3} s, {:.0} samples/s, {} max-flow solves",
         r.seconds, r.samples_per_second, r.max_flow_solves
     );
+    s
 }
 
 fn site_label(t: &Topology, id: drsim::model::SiteId) -> String {
@@ -272,7 +336,9 @@ fn site_label(t: &Topology, id: drsim::model::SiteId) -> String {
     }
 }
 
-fn print_text(r: &CapacityReport, from: &str, to: &str) {
+fn print_text(r: &CapacityReport, from: &str, to: &str) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
     let ci = |p: f64, lo: f64, hi: f64| format!("{p:.6e}  (95% CI {lo:.3e} .. {hi:.3e})");
     let method = |m: &str| {
         if m == "crude" {
@@ -281,23 +347,27 @@ fn print_text(r: &CapacityReport, from: &str, to: &str) {
             format!("  [{m}]")
         }
     };
-    println!("max flow {from} -> {to} (Gbit/s), {} samples", r.samples);
-    println!("  intact flow      {:.6}", r.intact_flow);
-    println!(
+    let _ = writeln!(s, "max flow {from} -> {to} (Gbit/s), {} samples", r.samples);
+    let _ = writeln!(s, "  intact flow      {:.6}", r.intact_flow);
+    let _ = writeln!(
+        s,
         "  mean flow        {:.6} ± {:.2e} (1 s.e.)",
         r.mean_flow, r.mean_flow_std_error
     );
     let p = &r.percentiles;
-    println!(
+    let _ = writeln!(
+        s,
         "  percentiles      p1 {}  p5 {}  p10 {}  p50 {}  p90 {}  p99 {}",
         p.p1, p.p5, p.p10, p.p50, p.p90, p.p99
     );
-    println!(
+    let _ = writeln!(
+        s,
         "  P(flow = 0)      {}{}",
         ci(r.p_zero, r.p_zero_ci95_low, r.p_zero_ci95_high),
         method(r.p_zero_method)
     );
-    println!(
+    let _ = writeln!(
+        s,
         "  P(flow < intact) {}",
         ci(r.p_degraded, r.p_degraded_ci95_low, r.p_degraded_ci95_high)
     );
@@ -307,17 +377,20 @@ fn print_text(r: &CapacityReport, from: &str, to: &str) {
         r.p_below_threshold_ci95_low,
         r.p_below_threshold_ci95_high,
     ) {
-        println!(
+        let _ = writeln!(
+            s,
             "  P(flow < {f})  {}{}",
             ci(pb, lo, hi),
             method(r.p_below_threshold_method.unwrap_or("crude"))
         );
     }
-    println!(
+    let _ = writeln!(
+        s,
         "  {:.3} s, {:.0} samples/s, {} max-flow solves",
         r.seconds, r.samples_per_second, r.max_flow_solves
     );
     if let Some(n) = r.rare_event_samples {
-        println!("  {n} rare-event samples for the tail");
+        let _ = writeln!(s, "  {n} rare-event samples for the tail");
     }
+    s
 }

@@ -9,7 +9,9 @@
 //! `plan,target,method,required,observed,outcome,lo,hi,trials,trials_needed`.
 //! `--junit PATH` also writes a JUnit XML report (atomically).
 
-use super::output;
+use super::args::{OutArgs, PlanArgs, RunArgs};
+use super::progress;
+use super::{color, output};
 use drsim::score::check::{self, CheckOptions, CheckReport, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,35 +24,23 @@ pub enum Format {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("trials", |a| a
+    .default_value("20000")
+    .help("Trial budget per plan: the most trials the adaptive run may use")))]
 pub struct Args {
     /// Topology file (TOML, or a GraphML/SNDlib network).
     pub file: PathBuf,
-    /// Plans to check, by id, comma-separated (default: every plan).
-    #[arg(long, value_delimiter = ',')]
-    pub plans: Vec<String>,
-    /// Trial budget per plan: the most trials the adaptive run may use.
-    #[arg(long, default_value_t = 20_000)]
-    pub trials: usize,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Trials of the first round; each undecided round doubles them.
     #[arg(long, default_value_t = 1_000)]
     pub min_trials: usize,
-    /// Years simulated per trial.
-    #[arg(long, default_value_t = 1)]
-    pub years: usize,
-    /// Seed; the same seed gives the same verdicts on any number of threads.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress display (it is only shown when standard error is a terminal).
-    #[arg(long, short)]
-    pub quiet: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the result here (atomically) instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Also write a JUnit XML report here (atomically): one test case per
     /// plan and target; missed targets fail, inconclusive ones are skipped.
     #[arg(long, value_name = "PATH")]
@@ -59,25 +49,21 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let idx = super::compare::select_plans(&topo, &args.file, &args.plans)?;
-    if args.trials == 0 || args.min_trials == 0 {
-        anyhow::bail!("--trials and --min-trials must be at least 1");
+    let idx = super::compare::select_plans(&topo, &args.file, &args.plan.plans)?;
+    if args.min_trials == 0 {
+        anyhow::bail!("--min-trials must be at least 1");
     }
-    if args.years == 0 || args.years > 1000 {
-        anyhow::bail!("--years must be between 1 and 1000");
-    }
-    output::check_sim_size(args.trials, args.years)?;
+    let cfg = args.run.config()?;
     let file = args.file.display().to_string();
-    output::check_failure_load(&topo, &file, args.trials, args.years)?;
+    output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
     let opts = CheckOptions {
         first_trials: args.min_trials,
-        max_trials: args.trials,
-        years: args.years,
-        seed: args.seed,
+        max_trials: cfg.trials,
+        years: cfg.years,
+        seed: cfg.seed,
     };
-    let pool = output::thread_pool(args.threads)?;
-    let bar = output::progress_bar(0, args.quiet);
-    bar.set_message("checking");
+    let pool = args.run.exec.pool()?;
+    let bar = progress::spinner("checking", Some("trials"), args.run.exec.quiet);
     let tick = |n: u64| bar.inc(n);
     let report = pool
         .install(|| check::check(&topo, &idx, &opts, &tick))
@@ -90,12 +76,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s
         }
         Format::Csv => csv_text(&report)?,
-        Format::Text => text_report(&report, &args.file.display().to_string()),
+        Format::Text => {
+            use color::Tone::{Bad, Good, Unsure};
+            color::paint_words(
+                &text_report(&report, &args.file.display().to_string()),
+                &[
+                    ("FAIL", Bad),
+                    ("MISSED", Bad),
+                    ("missed", Bad),
+                    ("ok", Good),
+                    ("MET", Good),
+                    ("met", Good),
+                    ("??", Unsure),
+                    ("INCONCLUSIVE", Unsure),
+                    ("inconclusive", Unsure),
+                ],
+                color::enabled_for(args.out.out.as_deref()),
+            )
+        }
     };
     if let Some(path) = &args.junit {
         output::write_atomic(path, check::junit_xml(&report).as_bytes())?;
     }
-    output::emit(&text, args.out.as_deref())?;
+    output::emit(&text, args.out.out.as_deref())?;
     Ok(match report.outcome {
         Outcome::Met => ExitCode::SUCCESS,
         Outcome::Missed => ExitCode::from(1),

@@ -6,12 +6,14 @@
 //! `rank,plan,pareto_optimal,metric,value,lo,hi` (metric names as in
 //! `drsim run`'s CSV).
 
+use super::args::{OutArgs, PlanArgs, RunArgs};
 use super::output;
 use super::part::{self, ComparePart, Part, RunPart};
+use super::progress::Trials;
 use drsim::score::compare::{Comparison, compare};
 use drsim::score::{Metric, ScoredPlan, format_cost};
 use drsim::shard::Shard;
-use drsim::simulate::{BATCH_TRIALS, SimConfig, run_plan_data};
+use drsim::simulate::{BATCH_TRIALS, run_plan_data};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,57 +24,23 @@ pub enum Format {
     Csv,
 }
 
-/// How much to simulate; shared by `compare` and `diff`.
-#[derive(clap::Args, Debug)]
-pub struct SimArgs {
-    /// Independent trials per plan (every plan gets the same seed, so trial i
-    /// of every plan is paired).
-    #[arg(long, default_value_t = 10_000)]
-    pub trials: usize,
-    /// Years simulated per trial.
-    #[arg(long, default_value_t = 1)]
-    pub years: usize,
-    /// Seed; the same seed gives the same numbers on any number of threads.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress bar (it is only shown when standard error is a terminal).
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-impl SimArgs {
-    pub fn config(&self) -> anyhow::Result<SimConfig> {
-        output::check_sim_size(self.trials, self.years)?;
-        Ok(SimConfig {
-            trials: self.trials,
-            years: self.years,
-            seed: self.seed,
-        })
-    }
-}
-
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Topology file (TOML, or a GraphML/SNDlib network).
     pub file: PathBuf,
-    /// Plans to compare, by id, comma-separated (default: every plan).
-    #[arg(long, value_delimiter = ',')]
-    pub plans: Vec<String>,
+    #[command(flatten)]
+    pub plan: PlanArgs,
     /// Risk metric for ranking and the frontier: downtime, availability,
     /// availability-demand, user-minutes, data-lost or long-outage.
     #[arg(long, default_value = "downtime")]
     pub risk: String,
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub sim: RunArgs,
     /// Output format [default: text]. A `--shard` part is always JSON.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the result here (atomically) instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Run only shard I of N (0-based) and write its partial result
     /// (`drsim.part/1` JSON) for `drsim merge`, which then prints exactly
     /// the unsharded comparison.
@@ -119,7 +87,7 @@ pub fn parse_metric(s: &str) -> anyhow::Result<Metric> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let risk = parse_metric(&args.risk)?;
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let idx = select_plans(&topo, &args.file, &args.plans)?;
+    let idx = select_plans(&topo, &args.file, &args.plan.plans)?;
     let cfg = args.sim.config()?;
     let file = args.file.display().to_string();
     output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
@@ -127,16 +95,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;
     }
-    let pool = output::thread_pool(args.sim.threads)?;
+    let pool = args.sim.exec.pool()?;
     let b = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
     let held = |x: usize| (x * BATCH_TRIALS).min(cfg.trials);
-    let bar = output::progress_bar(
-        ((held(b.end) - held(b.start)) * idx.len()) as u64,
-        args.sim.quiet,
+    let bar = Trials::new(
+        (held(b.end) - held(b.start)) as u64,
+        idx.len(),
+        args.sim.exec.quiet,
     );
     let mut runs = Vec::with_capacity(idx.len());
-    for &p in &idx {
-        bar.set_message(topo.plans[p].key.clone());
+    for (k, &p) in idx.iter().enumerate() {
+        bar.plan(k, &topo.plans[p].key);
         let tick = |n: u64| bar.inc(n);
         let d = pool
             .install(|| run_plan_data(&topo, p, &cfg, shard, &tick))
@@ -145,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })?;
         runs.push(d);
     }
-    bar.finish_and_clear();
+    bar.finish();
     let text = if args.shard.is_some() {
         let mut part = Part::new(
             "compare",
@@ -176,7 +145,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             risk,
         )?
     };
-    output::emit(&text, args.out.as_deref())?;
+    output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 

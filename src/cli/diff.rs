@@ -6,8 +6,9 @@
 //! `plan,metric,old,new,difference,lo,hi,verdict` (`cost_per_year` has no
 //! interval and no verdict; model changes are only in text and JSON).
 
-use super::compare::SimArgs;
-use super::output;
+use super::args::{OutArgs, RunArgs};
+use super::progress::Trials;
+use super::{color, output};
 use anyhow::Context;
 use drsim::model::Topology;
 use drsim::score::diff::{self, ChangeKind, DiffReport};
@@ -38,12 +39,11 @@ pub struct Args {
     #[arg(long)]
     pub model_only: bool,
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub sim: RunArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the result here (atomically) instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 fn git(dir: &Path, args: &[&str]) -> anyhow::Result<Result<String, String>> {
@@ -141,11 +141,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut plans = Vec::new();
     if !args.model_only {
-        let pool = output::thread_pool(args.sim.threads)?;
-        let bar = output::progress_bar((2 * cfg.trials * both.len()) as u64, args.sim.quiet);
+        let pool = args.sim.exec.pool()?;
+        // Each plan runs twice (old and new file): its bar counts both.
+        let bar = Trials::new(2 * cfg.trials as u64, both.len(), args.sim.exec.quiet);
         let tick = |n: u64| bar.inc(n);
-        for &(i, j) in &both {
-            bar.set_message(new.plans[j].key.clone());
+        for (k, &(i, j)) in both.iter().enumerate() {
+            bar.plan(k, &new.plans[j].key);
             let sim = |t: &Topology, k: usize, label: &str| {
                 pool.install(|| ScoredPlan::simulate(t, k, &cfg, &tick))
                     .map_err(|e| anyhow::anyhow!("{label}: plan '{}': {e}", t.plans[k].key))
@@ -154,7 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let b = sim(&new, j, &new_label)?;
             plans.push(diff::plan_delta(&a, &b)?);
         }
-        bar.finish_and_clear();
+        bar.finish();
     }
     let report = DiffReport {
         schema: diff::SCHEMA,
@@ -175,9 +176,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s
         }
         Format::Csv => csv_text(&report)?,
-        Format::Text => text_report(&report),
+        Format::Text => color::paint_words(
+            &text_report(&report),
+            &[("better", color::Tone::Good), ("worse", color::Tone::Bad)],
+            color::enabled_for(args.out.out.as_deref()),
+        ),
     };
-    output::emit(&text, args.out.as_deref())?;
+    output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,10 +15,10 @@ use std::process::ExitCode;
 pub struct Args {
     /// GraphML (Topology Zoo) or SNDlib native file.
     pub file: PathBuf,
-    /// Where to write the TOML topology.
-    #[arg(short = 'o', long = "output")]
+    /// Where to write the TOML topology (atomically).
+    #[arg(short = 'o', long = "out", value_name = "PATH", alias = "output")]
     pub output: PathBuf,
-    /// Replace OUTPUT if it exists.
+    /// Replace the --out file if it exists.
     #[arg(long)]
     pub force: bool,
     /// Topology name (default: the file's own, else the file name).

@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the result here (atomically) instead of standard output.
-    #[arg(long)]
+    #[arg(short = 'o', long = "out", value_name = "PATH", alias = "output")]
     pub out: Option<PathBuf>,
     /// Topology file to report against (default: the path recorded in the
     /// parts). It must be the file the shards ran on, unchanged.

@@ -4,14 +4,18 @@
 //! Exit codes: 0 success, 1 a checked condition failed (e.g. a target missed),
 //! 2 bad input or usage, 3 inconclusive.
 
+mod args;
 mod capacity;
 mod check;
+mod color;
 mod compare;
 mod diff;
 mod import;
 mod merge;
+mod meta;
 mod output;
 mod part;
+mod progress;
 mod reliability;
 mod report;
 mod run;
@@ -31,6 +35,10 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Colour in text output: auto (on a terminal, unless NO_COLOR is set),
+    /// always or never.
+    #[arg(long, value_enum, global = true, default_value_t = color::ColorChoice::Auto)]
+    pub color: color::ColorChoice,
 }
 
 #[derive(Subcommand, Debug)]
@@ -59,10 +67,15 @@ pub enum Command {
     Diff(diff::Args),
     /// Test every plan's targets (exit 0 met, 1 missed, 3 inconclusive); JUnit XML for CI.
     Check(check::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(meta::CompletionsArgs),
+    /// Print the man page (roff) of drsim or of one of its commands.
+    Man(meta::ManArgs),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    color::init(cli.color);
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Capacity(a)) => capacity::run(a),
@@ -75,6 +88,8 @@ pub fn main() -> ExitCode {
         Some(Command::Compare(a)) => compare::run(a),
         Some(Command::Diff(a)) => diff::run(a),
         Some(Command::Check(a)) => check::run(a),
+        Some(Command::Completions(a)) => meta::completions(a),
+        Some(Command::Man(a)) => meta::man(a),
         None => tui::run(tui::Args::default()),
     };
     match result {

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use drsim::simulate::{Estimate, PlanReport};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// Prints an error chain once, `error: outer: inner`, ripgrep style. File
@@ -99,31 +99,6 @@ pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> 
         builder = builder.num_threads(n);
     }
     builder.build().context("starting worker threads")
-}
-
-/// A progress bar over `total` trials on standard error, only when that is a
-/// terminal (CI logs stay clean) and not `--quiet`. `total` 0: a spinner
-/// with a count, for runs whose length is not known in advance.
-pub fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let (bar, template) = if total == 0 {
-        (
-            indicatif::ProgressBar::new_spinner(),
-            "{spinner} {msg} {pos} trials ({per_sec})",
-        )
-    } else {
-        (
-            indicatif::ProgressBar::new(total),
-            "{spinner} {msg} {wide_bar} {pos}/{len} trials ({per_sec}, eta {eta})",
-        )
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar
 }
 
 fn estimate_row(rows: &mut Vec<[String; 4]>, metric: &str, e: &Estimate) {

@@ -1,13 +1,17 @@
 //! `drsim reliability FILE`: probability that the network (two-terminal,
 //! all-terminal or a plan's service) is down at a random instant.
 
+use super::args::{ExecArgs, OutArgs};
 use super::part::{self, Part, ReliabilityPart};
+use super::progress;
 use anyhow::{Context, bail};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
 use drsim::reliability::importance::{CutSet, Importance, Structure};
 use drsim::reliability::parts::estimate_data;
-use drsim::reliability::{Criterion, Estimate, EstimateOptions, Method, estimate, importance};
+use drsim::reliability::{
+    Criterion, Estimate, EstimateOptions, Method, ServiceCriterionError, estimate, importance,
+};
 use drsim::shard::Shard;
 use drsim::static_model::{Overrides, StaticModel};
 use drsim::units::Probability;
@@ -67,17 +71,13 @@ pub struct Args {
     /// Most samples spent chasing --target-re.
     #[arg(long, default_value_t = 100_000_000, value_parser = clap::value_parser!(u64).range(1..=super::output::MAX_SAMPLES))]
     pub max_samples: u64,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (results do not depend on it).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// Output format [default: text]. A `--shard` part is always JSON.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the result here (atomically) instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Run only shard I of N (0-based) of a crude or pmc estimate with a
     /// fixed --samples, and write its partial result (JSON, schema
     /// drsim.part/1) for `drsim merge`.
@@ -131,31 +131,19 @@ fn criterion(args: &Args, t: &Topology, plan: Option<PlanId>) -> anyhow::Result<
     }
     let plan = match plan {
         Some(p) => p,
-        None if t.plans.len() == 1 => PlanId(0),
-        None if t.plans.is_empty() => bail!("--service needs a plan and the topology has none"),
-        None => bail!(
-            "--service: the topology has {} plans, choose one with --plan ({})",
-            t.plans.len(),
-            t.plans
-                .iter()
-                .map(|p| p.key.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        None => Criterion::default_plan(t).map_err(|e| match e {
+            ServiceCriterionError::PlanNeeded(n, list) => {
+                anyhow::anyhow!(
+                    "--service: the topology has {n} plans, choose one with --plan ({list})"
+                )
+            }
+            ServiceCriterionError::NoPlans => {
+                anyhow::anyhow!("--service needs a plan and the topology has none")
+            }
+            e => anyhow::anyhow!("--service: {e}"),
+        })?,
     };
-    let p = t.plan(plan);
-    if t.demands.is_empty() {
-        bail!("--service: the topology has no demands, so no entry sites to serve");
-    }
-    Ok(Criterion::Service {
-        groups: t
-            .demands
-            .iter()
-            .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
-            .collect(),
-        targets: p.serving_sites.iter().map(|s| s.0).collect(),
-        quorum: p.quorum,
-    })
+    Criterion::service(t, plan).map_err(|e| anyhow::anyhow!("--service: {e}"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -184,9 +172,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         samples: args.samples,
         target_re: args.target_re,
         max_samples: args.max_samples,
-        seed: args.seed,
+        seed: args.exec.seed,
     };
-    let pool = super::output::thread_pool(args.threads)?;
+    let pool = args.exec.pool()?;
     if let Some(shard) = args.shard {
         part::require_json(args.format.map(|f| f == Format::Json))?;
         if args.importance || args.cut_sets.is_some() {
@@ -228,7 +216,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "reliability",
             &args.file,
             &topo,
-            args.seed,
+            args.exec.seed,
             shard,
             None,
             Some(ReliabilityPart {
@@ -237,9 +225,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 data,
             }),
         );
-        super::output::emit(&part.to_json()?, args.out.as_deref())?;
+        super::output::emit(&part.to_json()?, args.out.out.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
+    // The engines report no progress of their own: a spinner with the
+    // elapsed time shows a long estimate (a --target-re chase, importance,
+    // cut sets) is alive.
+    let bar = progress::spinner(
+        &format!("reliability ({})", opts.method.as_str()),
+        None,
+        args.exec.quiet,
+    );
     let est = pool.install(|| estimate(&model, &crit, &opts))?;
     if let Some(re) = args.target_re {
         // Not an error (the estimate and its interval are sound), but the
@@ -263,6 +259,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(k) => Some(importance::cut_sets(&model, &crit, k)?),
         None => None,
     };
+    bar.finish_and_clear();
     let text = render(
         args.format.unwrap_or(Format::Text),
         &est,
@@ -271,7 +268,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cuts.as_deref(),
         args.cut_sets,
     )?;
-    super::output::emit(&text, args.out.as_deref())?;
+    super::output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,14 +1,16 @@
 //! `drsim report FILE -o report.html`: simulate every plan and write the
 //! self-contained design-review page (`drsim::report`).
 
+use super::args::RunArgs;
+use super::progress::Trials;
 use anyhow::Context;
-use drsim::model::{PlanId, Topology};
+use drsim::model::PlanId;
 use drsim::reliability::Criterion;
 use drsim::reliability::importance::cut_sets;
 use drsim::report::{PlanSection, ReportInput, render_html, shell_quote};
 use drsim::score::ScoredPlan;
 use drsim::shard::Shard;
-use drsim::simulate::{self, SimConfig};
+use drsim::simulate;
 use drsim::static_model::{Overrides, StaticModel};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,38 +20,10 @@ pub struct Args {
     /// Topology file (TOML, or a GraphML/SNDlib network).
     pub file: PathBuf,
     /// Where to write the HTML page (atomically).
-    #[arg(short = 'o', long = "out", value_name = "PATH")]
+    #[arg(short = 'o', long = "out", value_name = "PATH", alias = "output")]
     pub out: PathBuf,
-    /// Independent trials per plan.
-    #[arg(long, default_value_t = 10_000)]
-    pub trials: usize,
-    /// Years simulated per trial.
-    #[arg(long, default_value_t = 1)]
-    pub years: usize,
-    /// Seed; the same seed gives the same page on any number of threads.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-/// The plan's service at a random instant: every demand's entry sites reach
-/// a quorum of its serving sites.
-fn service(t: &Topology, plan: PlanId) -> Criterion {
-    let p = t.plan(plan);
-    Criterion::Service {
-        groups: t
-            .demands
-            .iter()
-            .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
-            .collect(),
-        targets: p.serving_sites.iter().map(|s| s.0).collect(),
-        quorum: p.quorum,
-    }
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -60,19 +34,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.file.display()
         );
     }
-    super::output::check_sim_size(args.trials, args.years)?;
+    let cfg = args.run.config()?;
     let file = args.file.display().to_string();
-    super::output::check_failure_load(&topo, &file, args.trials, args.years)?;
-    let cfg = SimConfig {
-        trials: args.trials,
-        years: args.years,
-        seed: args.seed,
-    };
-    let pool = super::output::thread_pool(args.threads)?;
-    let bar = super::output::progress_bar((args.trials * topo.plans.len()) as u64, args.quiet);
+    super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let pool = args.run.exec.pool()?;
+    let bar = Trials::new(cfg.trials as u64, topo.plans.len(), args.run.exec.quiet);
     let mut plans = Vec::new();
     for p in 0..topo.plans.len() {
         let key = &topo.plans[p].key;
+        bar.plan(p, key);
         let tick = |n: u64| bar.inc(n);
         let data = pool
             .install(|| simulate::run_plan_data(&topo, p, &cfg, Shard::WHOLE, &tick))
@@ -81,13 +51,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let id = PlanId(p as u32);
         let cuts = StaticModel::for_plan(&topo, id, Overrides::default())
             .map_err(|e| e.to_string())
-            .and_then(|m| cut_sets(&m, &service(&topo, id), 2).map_err(|e| e.to_string()));
+            .and_then(|m| {
+                let c = Criterion::service(&topo, id).map_err(|e| e.to_string())?;
+                cut_sets(&m, &c, 2).map_err(|e| e.to_string())
+            });
         plans.push(PlanSection {
             scored,
             cut_sets: cuts,
         });
     }
-    bar.finish_and_clear();
+    bar.finish();
     let command = std::iter::once("drsim".to_string())
         .chain(std::env::args().skip(1))
         .map(|a| shell_quote(&a))
@@ -97,9 +70,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         topo: &topo,
         source: args.file.display().to_string(),
         plans,
-        seed: args.seed,
-        trials: args.trials,
-        years: args.years,
+        seed: cfg.seed,
+        trials: cfg.trials,
+        years: cfg.years,
         command,
     })?;
     super::output::write_atomic(&args.out, html.as_bytes())?;

@@ -13,7 +13,9 @@
 //! (`[{component, minutes_per_year}]`). CSV: one row per plan and metric,
 //! columns `plan,metric,value,lo,hi`.
 
+use super::args::{OutArgs, PlanArgs, RunArgs};
 use super::part::{self, Part, RunPart};
+use super::progress::Trials;
 use anyhow::Context;
 use drsim::shard::Shard;
 use drsim::simulate::{self, Estimate, PlanReport, RunData, SimConfig};
@@ -31,37 +33,22 @@ pub enum Format {
 pub struct Args {
     /// Topology file (TOML, or a GraphML/SNDlib network).
     pub file: PathBuf,
-    /// Plan to simulate (by id); repeat for several. Default: every plan.
-    #[arg(long = "plan", conflicts_with = "all_plans")]
-    pub plans: Vec<String>,
+    #[command(flatten)]
+    pub plan: PlanArgs,
     /// Simulate every plan of the topology (the default).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "plans")]
     pub all_plans: bool,
-    /// Independent trials per plan.
-    #[arg(long, default_value_t = 10_000)]
-    pub trials: usize,
-    /// Years simulated per trial.
-    #[arg(long, default_value_t = 1)]
-    pub years: usize,
-    /// Seed; the same seed gives the same numbers on any number of threads.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Output format [default: text]. A `--shard` part is always JSON.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the result here (atomically) instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Run only shard I of N (0-based) and write its partial result
     /// (JSON, schema drsim.part/1) for `drsim merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
-    /// No progress bar (it is only shown when standard error is a terminal).
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -76,49 +63,27 @@ pub(super) struct RunOutput<'a> {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let plan_indices: Vec<usize> = if args.plans.is_empty() {
-        (0..topo.plans.len()).collect()
-    } else {
-        args.plans
-            .iter()
-            .map(|p| {
-                topo.plan_id(p).map(|id| id.index()).ok_or_else(|| {
-                    let known: Vec<&str> = topo.plans.iter().map(|p| p.key.as_str()).collect();
-                    anyhow::anyhow!(
-                        "{}: no plan '{p}' (plans: {})",
-                        args.file.display(),
-                        known.join(", ")
-                    )
-                })
-            })
-            .collect::<anyhow::Result<_>>()?
-    };
-    if plan_indices.is_empty() {
-        anyhow::bail!(
-            "{}: the topology has no plan to simulate",
-            args.file.display()
-        );
-    }
-    if args.threads == Some(0) {
-        anyhow::bail!("--threads must be at least 1");
-    }
-    super::output::check_sim_size(args.trials, args.years)?;
+    let plan_indices = super::compare::select_plans(&topo, &args.file, &args.plan.plans)?;
+    let cfg = args.run.config()?;
     let file = args.file.display().to_string();
-    super::output::check_failure_load(&topo, &file, args.trials, args.years)?;
-    let cfg = SimConfig {
-        trials: args.trials,
-        years: args.years,
-        seed: args.seed,
-    };
-    let pool = super::output::thread_pool(args.threads)?;
-    let bar = super::output::progress_bar((args.trials * plan_indices.len()) as u64, args.quiet);
-    if let Some(shard) = args.shard {
+    super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let pool = args.run.exec.pool()?;
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    if args.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;
-        let b = shard.batches(args.trials.div_ceil(simulate::BATCH_TRIALS));
-        let held = |x: usize| (x * simulate::BATCH_TRIALS).min(args.trials);
-        bar.set_length(((held(b.end) - held(b.start)) * plan_indices.len()) as u64);
+    }
+    let b = shard.batches(cfg.trials.div_ceil(simulate::BATCH_TRIALS));
+    let held = |x: usize| (x * simulate::BATCH_TRIALS).min(cfg.trials);
+    let bar = Trials::new(
+        (held(b.end) - held(b.start)) as u64,
+        plan_indices.len(),
+        args.run.exec.quiet,
+    );
+    let out = args.out.out.as_deref();
+    if args.shard.is_some() {
         let mut plans: Vec<RunData> = Vec::new();
-        for &p in &plan_indices {
+        for (k, &p) in plan_indices.iter().enumerate() {
+            bar.plan(k, &topo.plans[p].key);
             let tick = |n: u64| bar.inc(n);
             let d = pool
                 .install(|| simulate::run_plan_data(&topo, p, &cfg, shard, &tick))
@@ -127,39 +92,41 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 })?;
             plans.push(d);
         }
-        bar.finish_and_clear();
+        bar.finish();
         let part = Part::new(
             "run",
             &args.file,
             &topo,
-            args.seed,
+            cfg.seed,
             shard,
             Some(RunPart {
-                trials: args.trials,
-                years: args.years,
+                trials: cfg.trials,
+                years: cfg.years,
                 plans,
             }),
             None,
         );
-        super::output::emit(&part.to_json()?, args.out.as_deref())?;
+        super::output::emit(&part.to_json()?, out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    // One plan's per-trial values at a time: only the reports are kept.
     let mut reports = Vec::new();
-    for &p in &plan_indices {
+    for (k, &p) in plan_indices.iter().enumerate() {
+        bar.plan(k, &topo.plans[p].key);
         let tick = |n: u64| bar.inc(n);
         let r = pool
             .install(|| simulate::run_plan(&topo, p, &cfg, &tick))
             .with_context(|| format!("{}: plan '{}'", args.file.display(), topo.plans[p].key))?;
         reports.push(r);
     }
-    bar.finish_and_clear();
+    bar.finish();
     let text = render(
         args.format.unwrap_or(Format::Text),
         &topo.name,
         &cfg,
         &reports,
     )?;
-    super::output::emit(&text, args.out.as_deref())?;
+    super::output::emit(&text, out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -24,9 +24,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     eprintln!("{w}");
                 }
                 let t = &loaded.topology;
+                let n = loaded.warnings.len();
+                let denied = args.deny_warnings && n > 0;
                 println!(
-                    "{}: ok: '{}': {} sites, {} links, {} regions, {} shared-risk groups, {} release trains, {} demands, {} plans{}",
+                    "{}: {}: '{}': {} sites, {} links, {} regions, {} shared risks, {} release trains, {} demands, {} plans{}",
                     path.display(),
+                    if denied { "FAILED" } else { "ok" },
                     t.name,
                     t.sites.len(),
                     t.links.len(),
@@ -35,13 +38,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     t.release_trains.len(),
                     t.demands.len(),
                     t.plans.len(),
-                    if loaded.warnings.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {} warnings", loaded.warnings.len())
+                    match n {
+                        0 => String::new(),
+                        1 => ", 1 warning".to_string(),
+                        _ => format!(", {n} warnings"),
                     }
                 );
-                failed |= args.deny_warnings && !loaded.warnings.is_empty();
+                if denied {
+                    // Say why the exit status is 2 although nothing is an error.
+                    eprintln!(
+                        "{}: error: {n} warning{} above, and --deny-warnings treats warnings as errors",
+                        path.display(),
+                        if n == 1 { "" } else { "s" }
+                    );
+                }
+                failed |= denied;
             }
             Err(e) => {
                 eprintln!("{e}");
