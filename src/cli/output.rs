@@ -42,7 +42,7 @@ pub const MAX_SAMPLES: u64 = 10_000_000_000;
 
 /// Most worker threads: more than the machine has cores only costs memory
 /// and start-up (a million threads took over 30 s and 231 MB).
-pub const MAX_THREADS: usize = 1024;
+pub const MAX_THREADS: usize = 4095;
 
 /// Refuses flag values no simulation takes, naming the flag.
 pub fn check_sim_size(trials: usize, years: usize) -> anyhow::Result<()> {

@@ -405,7 +405,7 @@ fn runs_that_could_not_finish_are_refused_up_front_naming_the_cause() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("--threads 1000000"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1000000"), "{}", stderr(&o));
 }
 
 #[test]
@@ -560,4 +560,96 @@ fn unlinked_sites_planar_coordinates_and_default_speeds_are_warned() {
         "{}",
         stderr(&o)
     );
+}
+
+// ---- class 5: parts are data, never a way to read other files ----
+
+/// One whole-run part of small-company (1 shard), as JSON.
+fn one_part(d: &Path) -> serde_json::Value {
+    let out = d.join("part.json");
+    drsim()
+        .args(["run", &topo("small-company.toml"), "--trials", "100"])
+        .args(["--shard", "0/1", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+}
+
+fn merge_of(d: &Path, part: &serde_json::Value) -> std::process::Output {
+    let p = d.join("edited.json");
+    std::fs::write(&p, serde_json::to_vec(part).unwrap()).unwrap();
+    drsim().arg("merge").arg(&p).output().unwrap()
+}
+
+#[test]
+fn a_part_naming_a_secret_file_never_prints_its_content() {
+    let d = tempfile::tempdir().unwrap();
+    let secret = write(
+        d.path(),
+        "shadow",
+        "root:$6$SECRET-HASH:19000:0:99999:7:::\n",
+    );
+    let mut part = one_part(d.path());
+    part["topology"]["path"] = secret.to_string_lossy().into_owned().into();
+    let o = merge_of(d.path(), &part);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("SECRET") && !err.contains("root:"), "{err}");
+    assert!(
+        err.contains("edited.json") && err.contains("--topology"),
+        "{err}"
+    );
+    // A device or FIFO named there is refused unread, without blocking.
+    part["topology"]["path"] = "/dev/zero".into();
+    let o = merge_of(d.path(), &part);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+}
+
+#[test]
+fn impossible_numbers_in_parts_are_refused_naming_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let good = one_part(d.path());
+    assert!(merge_of(d.path(), &good).status.success());
+    let batch = |p: &mut serde_json::Value| -> serde_json::Value {
+        p["run"]["plans"][0]["batches"][0].clone()
+    };
+    type Edit = fn(&mut serde_json::Map<String, serde_json::Value>);
+    let edits: [(&str, Edit); 5] = [
+        ("a downtime beyond a year", |b| {
+            b.get_mut("year_down").unwrap()[0] = 4e7.into();
+        }),
+        ("1e308 total", |b| {
+            b.get_mut("trial_user_min").unwrap()[0] = 1e308.into();
+            b.insert("unattributed_secs".into(), serde_json::json!(-1e308 * 10.0));
+        }),
+        ("a negative fraction", |b| {
+            b.get_mut("trial_lost_frac").unwrap()[0] = (-0.5).into();
+        }),
+        ("a truncated array", |b| {
+            b.get_mut("trial_down")
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .pop();
+        }),
+        ("a huge cause", |b| {
+            b.get_mut("cause_secs").unwrap()[0] = (-1.0).into();
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut part = good.clone();
+        let mut b = batch(&mut part);
+        edit(b.as_object_mut().unwrap());
+        part["run"]["plans"][0]["batches"][0] = b;
+        let o = merge_of(d.path(), &part);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains("edited.json"), "{what}: {err}");
+        assert!(
+            err.contains("impossible value") || err.contains("malformed"),
+            "{what}: {err}"
+        );
+    }
 }
