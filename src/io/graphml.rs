@@ -83,13 +83,6 @@ pub fn parse_with_warnings(
         }
     };
     let data_of = |n| attributes(&lines, &key_names, n);
-    let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| err(*n, format!("{name} '{v}' is not a finite number")))
-    };
-
     let mut warnings = Vec::new();
     let graph_data = data_of(graph)?;
     let name = graph_data
@@ -105,6 +98,47 @@ pub fn parse_with_warnings(
         ));
     }
 
+    let (sites, site_ids) = nodes(graph, &lines, &key_names, opts, &mut warnings)?;
+    if sites.is_empty() {
+        return Err(err(graph, "the graph has no <node>".into()));
+    }
+    let links = edges(
+        graph,
+        &lines,
+        &key_names,
+        opts,
+        &sites,
+        &site_ids,
+        &mut warnings,
+    )?;
+    let topology = Topology::from_parts(TopologyParts {
+        name,
+        description: "Imported from GraphML".into(),
+        sites,
+        links,
+        ..TopologyParts::default()
+    })
+    .map_err(|e| ImportError::at(None, e.to_string()))?;
+    Ok(Imported { topology, warnings })
+}
+
+/// The `<node>` elements as sites, and each node id's site.
+fn nodes<'a, 'i>(
+    graph: Node<'a, 'i>,
+    lines: &LineIndex,
+    key_names: &HashMap<&'a str, &'a str>,
+    opts: &ImportOptions,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Site>, HashMap<&'a str, SiteId>), ImportError> {
+    let line = |n: Node| Some(lines.line_of(n));
+    let err = |n: Node, m: String| ImportError::at(line(n), m);
+    let data_of = |n| attributes(lines, key_names, n);
+    let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| err(*n, format!("{name} '{v}' is not a finite number")))
+    };
     let mut sites = Vec::new();
     let mut site_ids: HashMap<&str, SiteId> = HashMap::new();
     for n in graph.children().filter(|c| c.has_tag_name_local("node")) {
@@ -165,9 +199,30 @@ pub fn parse_with_warnings(
         });
     }
 
-    if sites.is_empty() {
-        return Err(err(graph, "the graph has no <node>".into()));
-    }
+    Ok((sites, site_ids))
+}
+
+/// The `<edge>` elements as links (parallel ones kept with their own key,
+/// self-loops skipped with a warning), counting those given the default
+/// capacity.
+fn edges<'a, 'i>(
+    graph: Node<'a, 'i>,
+    lines: &LineIndex,
+    key_names: &HashMap<&'a str, &'a str>,
+    opts: &ImportOptions,
+    sites: &[Site],
+    site_ids: &HashMap<&'a str, SiteId>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Link>, ImportError> {
+    let line = |n: Node| Some(lines.line_of(n));
+    let err = |n: Node, m: String| ImportError::at(line(n), m);
+    let data_of = |n| attributes(lines, key_names, n);
+    let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| err(*n, format!("{name} '{v}' is not a finite number")))
+    };
     let mut links: Vec<Link> = Vec::new();
     let mut link_keys: HashSet<String> = HashSet::new();
     let mut pair_count: HashMap<(SiteId, SiteId), u32> = HashMap::new();
@@ -253,15 +308,7 @@ pub fn parse_with_warnings(
             opts.default_capacity_gbps
         ));
     }
-    let topology = Topology::from_parts(TopologyParts {
-        name,
-        description: "Imported from GraphML".into(),
-        sites,
-        links,
-        ..TopologyParts::default()
-    })
-    .map_err(|e| ImportError::at(None, e.to_string()))?;
-    Ok(Imported { topology, warnings })
+    Ok(links)
 }
 
 /// The attributes of an element, by attribute name, with the `<data>`
