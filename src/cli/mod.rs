@@ -21,6 +21,7 @@ mod report;
 mod run;
 mod tui;
 mod validate;
+mod what_if;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -49,6 +49,8 @@ pub struct Args {
     /// (JSON, schema drsim.part/1) for `drsim merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub what_if: super::what_if::WhatIfArgs,
 }
 
 #[derive(serde::Serialize)]
@@ -69,6 +71,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
     let pool = args.run.exec.pool()?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let what_if = args.what_if.state(&topo)?;
+    if args.shard.is_some() && !what_if.is_empty() {
+        anyhow::bail!("--shard cannot split a --down scenario: run it unsharded");
+    }
     if args.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;
     }
@@ -115,7 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.plan(k, &topo.plans[p].key);
         let tick = |n: u64| bar.inc(n);
         let r = pool
-            .install(|| simulate::run_plan(&topo, p, &cfg, &tick))
+            .install(|| simulate::run_what_if(&topo, p, &cfg, &tick, &what_if))
             .with_context(|| format!("{}: plan '{}'", args.file.display(), topo.plans[p].key))?;
         reports.push(r);
     }
@@ -126,6 +132,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &cfg,
         &reports,
     )?;
+    // CSV stays a plain table; text and JSON name the scenario.
+    let text = match args.format {
+        Some(Format::Csv) => text,
+        f => args.what_if.tag(text, f == Some(Format::Json))?,
+    };
     super::output::emit(&text, out)?;
     Ok(ExitCode::SUCCESS)
 }
