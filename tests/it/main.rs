@@ -12,6 +12,7 @@ mod compare;
 mod coverage;
 mod crn;
 mod diff;
+mod fuzz;
 mod golden;
 mod hostile;
 mod import;
