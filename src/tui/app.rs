@@ -626,14 +626,23 @@ impl App {
             old.cancel();
             self.previous_run = Some(old);
         }
-        self.run = Some(Run::start(
+        let mut run = Run::start(
             &self.topology,
             PlanId(self.selected_plan as u32),
             &self.failed,
             self.marked.len(),
             self.seed,
             self.run_config,
-        ));
+        );
+        run.what_if = self.marked.iter().map(|&i| self.item_id(i)).collect();
+        if !run.what_if.is_empty() {
+            self.message.push_str(&format!(
+                ", {} held down (drsim reliability --service --method crude --down {})",
+                run.what_if.join(", "),
+                run.what_if.join(" --down ")
+            ));
+        }
+        self.run = Some(run);
     }
 
     fn toggle_fail(&mut self) {

@@ -103,9 +103,20 @@ fn run_and_importance_views_without_colour() {
     wait_for_worker(&mut a);
     ch(&mut a, 'n');
     wait_for_worker(&mut a);
+    assert!(
+        a.message
+            .contains("--method crude --down link:fra-sin --down risk:atlantic-cable"),
+        "{}",
+        a.message
+    );
     for (w, h) in SIZES {
         let s = snapshot(&a, w, h);
         assert_colourless(&s, "static run");
+        let screen = format!("{s}");
+        assert!(
+            screen.contains("what-if scenario: link:fra-sin, risk:atlantic-cable held down"),
+            "{screen}"
+        );
         insta::assert_snapshot!(format!("run_compare_{w}x{h}"), s);
     }
 
