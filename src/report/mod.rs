@@ -9,6 +9,7 @@
 //!
 //! The page depends only on its input, so a seed fixes it byte for byte.
 
+pub mod format;
 pub mod svg;
 
 use crate::model::{Replication, Topology};
