@@ -32,14 +32,12 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let criterion = Criterion::Service {
-            groups: topology
-                .demands
-                .iter()
-                .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
-                .collect(),
-            targets: plan.serving_sites.iter().map(|s| s.0).collect(),
-            quorum: plan.quorum,
+        let criterion = match Criterion::service(&topology, id) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{}: {e}", plan.key);
+                return ExitCode::from(2);
+            }
         };
         match estimate(&model, &criterion, &EstimateOptions::default()) {
             Ok(e) => println!(

@@ -8,5 +8,10 @@ mod tui;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so `drsim validate *.toml | head -1` would get
+    // EPIPE from the next print and panic. Like other Unix tools, end
+    // quietly instead: the default action kills the process by SIGPIPE
+    // (status 141 in a shell), with no message.
+    sigpipe::reset();
     cli::main()
 }

@@ -173,8 +173,7 @@ impl<'a> Tilted<'a> {
         let per: Vec<Vec<Sample>> = (0..n_batches)
             .into_par_iter()
             .map(|b| {
-                let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-                rng.jump_ce((stage << 32) + first_batch + b, 128);
+                let mut rng = crate::rng::batch_stream(seed, (stage << 32) + first_batch + b);
                 let mut mf = MaxFlow::new(&self.sm.net);
                 let mut caps = self.sm.base_caps.clone();
                 let mut cache = PatternCache::default();
@@ -333,8 +332,8 @@ pub fn estimate_below(
         probability: p,
         std_error: se,
         relative_error: if p > 0.0 { se / p } else { f64::INFINITY },
-        ci95_low: (p - 1.96 * se).max(0.0),
-        ci95_high: p + 1.96 * se,
+        ci95_low: (p - crate::stats::Z95 * se).max(0.0),
+        ci95_high: p + crate::stats::Z95 * se,
         samples: n,
         pilot_stages: pilots,
         seconds: started.elapsed().as_secs_f64(),

@@ -50,11 +50,10 @@ use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use super::st_flow::{
-    PatternCache, Percentiles, Proportion, ValueStats, batch_streams, check_failure_model,
-};
+use super::st_flow::{PatternCache, Percentiles, Proportion, ValueStats, check_failure_model};
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 use crate::model::{PlanId, PlanMode, Topology};
+use crate::rng::batch_streams;
 use crate::static_model::StaticModel;
 
 /// Samples per batch (unit of parallel work and of RNG streams).

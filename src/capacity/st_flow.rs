@@ -10,8 +10,6 @@
 //! feasible and nothing can exceed it), so most samples at small q never
 //! reach the max-flow solver.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
@@ -19,7 +17,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
+use crate::rng::batch_streams;
 use crate::static_model::StaticModel;
+pub use crate::stats::{Percentiles, Proportion, ValueStats};
 
 /// Samples per batch: large enough that the stream jump and the pattern
 /// cache pay off, small enough that two threads share the work evenly.
@@ -59,147 +59,6 @@ pub struct CapacityOptions {
     pub seed: u64,
     /// With a threshold F, also estimate P(flow < F).
     pub threshold: Option<f64>,
-}
-
-/// Flow percentiles: `pX` is the smallest flow `v` with at least X% of
-/// samples at or below `v`, so at least (100-X)% of samples carry `pX` or more.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Percentiles {
-    pub p1: f64,
-    pub p5: f64,
-    pub p10: f64,
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-}
-
-/// A probability estimated from `k` of `n` samples with its exact
-/// (Clopper-Pearson) 95% interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Proportion {
-    pub k: u64,
-    pub n: u64,
-    pub p: f64,
-    pub low: f64,
-    pub high: f64,
-}
-
-impl Proportion {
-    pub fn new(k: u64, n: u64) -> Proportion {
-        let (low, high) = clopper_pearson(k, n, 0.05);
-        Proportion {
-            k,
-            n,
-            p: k as f64 / n as f64,
-            low,
-            high,
-        }
-    }
-}
-
-/// Exact two-sided `1 - alpha` binomial interval. `k = 0` gives a lower
-/// bound of 0 and `k = n` an upper bound of 1 (the Beta quantiles are
-/// undefined there).
-///
-/// The Beta quantiles are found by bisection on our own incomplete beta:
-/// statrs 0.19's `inv_beta_reg` never returns for some large parameters
-/// (seen with 40 million samples), and its `beta_reg` stops its continued
-/// fraction after 140 terms, while large `a + b` needs about `sqrt(a + b)`.
-pub fn clopper_pearson(k: u64, n: u64, alpha: f64) -> (f64, f64) {
-    assert!(n > 0 && k <= n);
-    let (kf, nf) = (k as f64, n as f64);
-    let low = if k == 0 {
-        0.0
-    } else {
-        beta_quantile(kf, nf - kf + 1.0, alpha / 2.0)
-    };
-    let high = if k == n {
-        1.0
-    } else {
-        beta_quantile(kf + 1.0, nf - kf, 1.0 - alpha / 2.0)
-    };
-    (low, high)
-}
-
-/// The `x` with `I_x(a, b) = p`, by bisection (the CDF is increasing). The
-/// midpoint is geometric while the bracket spans orders of magnitude, so
-/// tiny quantiles (1e-9 and below) come out with full relative precision.
-fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0f64, 1.0f64);
-    for _ in 0..200 {
-        let mid = if lo > 0.0 && hi / lo > 4.0 {
-            (lo * hi).sqrt()
-        } else if lo == 0.0 && hi > 1e-300 {
-            hi * 1e-3
-        } else {
-            0.5 * (lo + hi)
-        };
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if beta_cdf(a, b, mid) < p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
-/// Regularised incomplete beta `I_x(a, b)` (Numerical Recipes' `betai`):
-/// the continued fraction on whichever side of the mean converges fast,
-/// run until converged (about `sqrt(max(a, b))` terms for large a, b).
-pub fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
-    use statrs::function::gamma::ln_gamma;
-    if x <= 0.0 {
-        return 0.0;
-    }
-    if x >= 1.0 {
-        return 1.0;
-    }
-    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (-x).ln_1p();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        (ln_front.exp() * beta_cf(a, b, x) / a).clamp(0.0, 1.0)
-    } else {
-        (1.0 - ln_front.exp() * beta_cf(b, a, 1.0 - x) / b).clamp(0.0, 1.0)
-    }
-}
-
-/// Lentz's continued fraction for the incomplete beta.
-fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
-    let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
-    let mut h = d;
-    let max_terms = 100 + 10 * (a.max(b).sqrt() as u64);
-    for m in 1..=max_terms {
-        let m = m as f64;
-        let m2 = 2.0 * m;
-        for aa in [
-            m * (b - m) * x / ((qam + m2) * (a + m2)),
-            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
-        ] {
-            d = 1.0 + aa * d;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = 1.0 + aa / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            h *= d * c;
-        }
-        if (d * c - 1.0).abs() < 1e-15 {
-            break;
-        }
-    }
-    h
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -303,35 +162,56 @@ pub fn relevant_edges(n: usize, edges: &[(u32, u32)], s: u32, t: u32) -> Vec<boo
         virtual_edge: u32,
     }
     impl Dfs {
-        fn visit(&mut self, u: usize, parent_edge: u32) {
+        fn discover(&mut self, u: usize) {
             self.time += 1;
             self.disc[u] = self.time;
             self.low[u] = self.time;
-            for k in 0..self.adj[u].len() {
-                let (v, e) = self.adj[u][k];
-                let v = v as usize;
-                if e == parent_edge {
+        }
+
+        /// Tarjan's depth-first search from `root` with an explicit stack of
+        /// (node, edge from its parent, next neighbour): a chain of 100,000
+        /// sites overflowed the thread's stack when this recursed.
+        fn visit(&mut self, root: usize) {
+            self.discover(root);
+            let mut path: Vec<(usize, u32, usize)> = vec![(root, u32::MAX, 0)];
+            while let Some(&mut (u, parent_edge, ref mut k)) = path.last_mut() {
+                if let Some(&(v, e)) = self.adj[u].get(*k) {
+                    *k += 1;
+                    let v = v as usize;
+                    if e == parent_edge {
+                        continue;
+                    }
+                    if self.disc[v] == 0 {
+                        self.stack.push(e);
+                        self.discover(v);
+                        path.push((v, e, 0));
+                    } else if self.disc[v] < self.disc[u] {
+                        self.stack.push(e);
+                        self.low[u] = self.low[u].min(self.disc[v]);
+                    }
                     continue;
                 }
-                if self.disc[v] == 0 {
-                    self.stack.push(e);
-                    self.visit(v, e);
-                    self.low[u] = self.low[u].min(self.low[v]);
-                    if self.low[v] >= self.disc[u] {
-                        // Pop the block closed by edge e.
-                        let at = self.stack.iter().rposition(|&x| x == e).expect("on stack");
-                        let block = self.stack.split_off(at);
-                        if block.contains(&self.virtual_edge) {
-                            for x in block {
-                                if x != self.virtual_edge {
-                                    self.relevant[x as usize] = true;
-                                }
+                path.pop();
+                let Some(&(p, _, _)) = path.last() else {
+                    break;
+                };
+                // Back in `p` from its child `u` through `parent_edge`.
+                self.low[p] = self.low[p].min(self.low[u]);
+                if self.low[u] >= self.disc[p] {
+                    // Pop the block closed by that edge.
+                    let at = self
+                        .stack
+                        .iter()
+                        .rposition(|&x| x == parent_edge)
+                        .expect("on stack");
+                    let block = self.stack.split_off(at);
+                    if block.contains(&self.virtual_edge) {
+                        for x in block {
+                            if x != self.virtual_edge {
+                                self.relevant[x as usize] = true;
                             }
                         }
                     }
-                } else if self.disc[v] < self.disc[u] {
-                    self.stack.push(e);
-                    self.low[u] = self.low[u].min(self.disc[v]);
                 }
             }
         }
@@ -355,7 +235,7 @@ pub fn relevant_edges(n: usize, edges: &[(u32, u32)], s: u32, t: u32) -> Vec<boo
             d.adj[b as usize].push((a, i as u32));
         }
     }
-    d.visit(s as usize, u32::MAX);
+    d.visit(s as usize);
     d.relevant
 }
 
@@ -656,27 +536,10 @@ impl<'a> Sampler<'a> {
     }
 }
 
-/// FxHash-style hasher: the keys are already random-looking bitsets, and
-/// SipHash would cost more than many of the max-flows it guards.
-#[derive(Default)]
-pub(crate) struct WordHasher(u64);
-impl Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, x: usize) {
-        self.write_u64(x as u64);
-    }
-}
-pub(crate) type PatternCache = HashMap<Box<[u64]>, f64, BuildHasherDefault<WordHasher>>;
+/// Failure-pattern bitset -> flow (or served amount) of that pattern. FxHash:
+/// the keys are already random-looking bitsets, and SipHash would cost more
+/// than many of the max-flows it guards.
+pub(crate) type PatternCache = rustc_hash::FxHashMap<Box<[u64]>, f64>;
 
 #[derive(Default)]
 struct BatchStats {
@@ -685,105 +548,6 @@ struct BatchStats {
     degraded: u64,
     below: u64,
     solves: u64,
-}
-
-/// Moments and the exact distribution of a non-negative sampled value (a
-/// flow, a served fraction), accumulated per batch and merged in batch
-/// order so the floating-point sums do not depend on scheduling.
-#[derive(Default, Debug)]
-pub(crate) struct ValueStats {
-    n: u64,
-    sum: f64,
-    sum_sq: f64,
-    /// Value bits -> count (values are >= 0, so bit order is value order).
-    hist: HashMap<u64, u64, BuildHasherDefault<WordHasher>>,
-}
-
-impl ValueStats {
-    pub fn push(&mut self, v: f64) {
-        self.n += 1;
-        self.sum += v;
-        self.sum_sq += v * v;
-        *self.hist.entry(v.to_bits()).or_insert(0) += 1;
-    }
-
-    pub fn merge(&mut self, other: ValueStats) {
-        self.n += other.n;
-        self.sum += other.sum;
-        self.sum_sq += other.sum_sq;
-        for (k, c) in other.hist {
-            *self.hist.entry(k).or_insert(0) += c;
-        }
-    }
-
-    pub fn n(&self) -> u64 {
-        self.n
-    }
-
-    /// The sample mean and its standard error.
-    pub fn mean_and_std_error(&self) -> (f64, f64) {
-        let nf = self.n as f64;
-        let mean = self.sum / nf;
-        let var = if self.n > 1 {
-            ((self.sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0)
-        } else {
-            0.0
-        };
-        (mean, (var / nf).sqrt())
-    }
-
-    /// Every distinct value with its count, in increasing order.
-    pub fn distribution(&self) -> Vec<(f64, u64)> {
-        let mut d: Vec<(f64, u64)> = self
-            .hist
-            .iter()
-            .map(|(&bits, &c)| (f64::from_bits(bits), c))
-            .collect();
-        d.sort_by(|a, b| a.0.total_cmp(&b.0));
-        d
-    }
-
-    /// Each percentile is the smallest value whose cumulative count reaches
-    /// ceil(x% of n).
-    pub fn percentiles(&self) -> Percentiles {
-        let distribution = self.distribution();
-        let nf = self.n as f64;
-        let pct = |x: f64| {
-            let need = ((x / 100.0) * nf).ceil().max(1.0) as u64;
-            let mut cum = 0;
-            for &(v, c) in &distribution {
-                cum += c;
-                if cum >= need {
-                    return v;
-                }
-            }
-            distribution.last().map_or(0.0, |d| d.0)
-        };
-        Percentiles {
-            p1: pct(1.0),
-            p5: pct(5.0),
-            p10: pct(10.0),
-            p50: pct(50.0),
-            p90: pct(90.0),
-            p99: pct(99.0),
-        }
-    }
-}
-
-/// The generator of every batch: batch `b` gets `seed_from_u64(seed)`
-/// advanced by `jump_ce(b, 128)`, i.e. `b` plain 2^128 `jump()`s. Taking
-/// the jumps one after another gives the same states for a few microseconds
-/// each, where `jump_ce` rebuilds the jump polynomial every time (about
-/// 0.7 ms, a quarter of the run time with 8192-sample batches).
-pub(crate) fn batch_streams(seed: u64, n_batches: u64) -> Vec<Xoshiro256PlusPlus> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    (0..n_batches)
-        .map(|_| {
-            let here = rng.clone();
-            rng.jump();
-            here
-        })
-        .collect()
 }
 
 fn run_batch(
@@ -1116,19 +880,7 @@ pub fn refine_tail(
 
 #[cfg(test)]
 mod tests {
-    use super::{batch_streams, relevant_edges};
-    use rand::SeedableRng;
-    use rand_xoshiro::Xoshiro256PlusPlus;
-
-    #[test]
-    fn batch_streams_are_the_jump_ce_streams() {
-        let streams = batch_streams(42, 5);
-        for (b, r) in streams.iter().enumerate() {
-            let mut want = Xoshiro256PlusPlus::seed_from_u64(42);
-            want.jump_ce(b as u64, 128);
-            assert_eq!(*r, want, "batch {b}");
-        }
-    }
+    use super::relevant_edges;
 
     #[test]
     fn pendant_edges_and_side_cycles_are_irrelevant() {

@@ -90,6 +90,17 @@ fn git_show(file: &Path, rev: &str) -> anyhow::Result<(String, String)> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     let spec = format!("{rev}:{}", rel.join("/"));
+    // The blob's size first: a revision could hold a file of any size, and
+    // `git show` would hand all of it over.
+    let size = git(&top, &["cat-file", "-s", &spec])?
+        .map_err(|e| anyhow::anyhow!("git cat-file -s {spec} failed: {e}"))?;
+    let limit = drsim::io::load::MAX_FILE_BYTES;
+    if size.trim().parse::<u64>().is_ok_and(|n| n > limit) {
+        anyhow::bail!(
+            "{spec}: file is {} bytes; topology files are limited to {limit} bytes",
+            size.trim()
+        );
+    }
     let text =
         git(&top, &["show", &spec])?.map_err(|e| anyhow::anyhow!("git show {spec} failed: {e}"))?;
     Ok((text, spec))

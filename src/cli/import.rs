@@ -3,12 +3,11 @@
 //! processes the file does not give (defaults: `drsim::io::import::defaults`,
 //! each traced to a row of failure-rates.md).
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use drsim::io::import::{self, ImportOptions, LinkFailure, defaults};
-use drsim::io::save;
+use drsim::io::{save, write};
 use drsim::model::Distribution;
 use drsim::units::Duration;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -110,25 +109,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     header.push_str(&assumptions(&args, &opts));
     let text = save::to_toml_string_with_header(&t, &header);
 
-    let dir = match args.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    let existing = if args.force {
+        write::Existing::Replace
+    } else {
+        write::Existing::Refuse
     };
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "cannot write {}: {} is not an existing directory",
-            args.output.display(),
-            dir.display()
-        );
-    }
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
-    tmp.persist(&args.output)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    write::write_file(&args.output, text.as_bytes(), existing).map_err(|e| match e {
+        write::WriteError::Exists(p) => {
+            anyhow::anyhow!("{} exists; pass --force to replace it", p.display())
+        }
+        other => other.into(),
+    })?;
     println!(
         "{}: {} sites, {} links, {} demands -> {}",
         args.file.display(),

@@ -18,38 +18,10 @@ pub fn report_error(e: &anyhow::Error) {
     }
 }
 
-/// Writes through a temporary file in the destination directory, renamed
-/// into place, so readers never see a partial file.
+/// Writes an output file by the library's rules (atomic replace, modes
+/// kept, symlinks followed, devices and FIFOs written directly).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "cannot write {}: {} is not an existing directory",
-            path.display(),
-            dir.display()
-        );
-    }
-    if path.is_dir() {
-        anyhow::bail!("cannot write {}: it is a directory", path.display());
-    }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write into {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    // Temporary files are created private (0600); results are shared (on a
-    // cluster, the merge may run as another user), so use the usual mode.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    Ok(drsim::io::write::write_atomic(path, bytes)?)
 }
 
 /// The result to `--out PATH` (atomically) or to standard output.

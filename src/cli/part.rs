@@ -23,6 +23,11 @@ use std::path::Path;
 
 pub const SCHEMA: &str = "drsim.part/1";
 
+/// Largest part file read (1 GiB). A run part holds about 90 bytes per
+/// trial-year and plan, so this is a whole maximal run (10^7 trial-years)
+/// of about ten plans in one shard; anything larger is not a part we wrote.
+pub const MAX_PART_BYTES: u64 = 1 << 30;
+
 #[derive(Serialize, Deserialize, Debug, Clone)]
 pub struct Part {
     pub schema: String,
@@ -116,10 +121,12 @@ impl Part {
         Ok(s)
     }
 
-    /// Reads and checks one part file; errors name the file.
+    /// Reads and checks one part file; errors name the file. Parts larger
+    /// than [`MAX_PART_BYTES`] are refused unread.
     pub fn read(path: &Path) -> anyhow::Result<Part> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read part {}", path.display()))?;
+        let bytes = drsim::io::read::read_file(path, MAX_PART_BYTES)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{}: not a drsim part (not UTF-8)", path.display()))?;
         let v: serde_json::Value = serde_json::from_str(&text)
             .with_context(|| format!("{}: not a drsim part (invalid JSON)", path.display()))?;
         match v.get("schema").and_then(|s| s.as_str()) {

@@ -9,7 +9,9 @@ use drsim::io;
 use drsim::model::{PlanId, Topology};
 use drsim::reliability::importance::{CutSet, Importance, Structure};
 use drsim::reliability::parts::estimate_data;
-use drsim::reliability::{Criterion, Estimate, EstimateOptions, Method, estimate, importance};
+use drsim::reliability::{
+    Criterion, Estimate, EstimateOptions, Method, ServiceCriterionError, estimate, importance,
+};
 use drsim::shard::Shard;
 use drsim::static_model::{Overrides, StaticModel};
 use drsim::units::Probability;
@@ -129,31 +131,19 @@ fn criterion(args: &Args, t: &Topology, plan: Option<PlanId>) -> anyhow::Result<
     }
     let plan = match plan {
         Some(p) => p,
-        None if t.plans.len() == 1 => PlanId(0),
-        None if t.plans.is_empty() => bail!("--service needs a plan and the topology has none"),
-        None => bail!(
-            "--service: the topology has {} plans, choose one with --plan ({})",
-            t.plans.len(),
-            t.plans
-                .iter()
-                .map(|p| p.key.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        None => Criterion::default_plan(t).map_err(|e| match e {
+            ServiceCriterionError::PlanNeeded(n, list) => {
+                anyhow::anyhow!(
+                    "--service: the topology has {n} plans, choose one with --plan ({list})"
+                )
+            }
+            ServiceCriterionError::NoPlans => {
+                anyhow::anyhow!("--service needs a plan and the topology has none")
+            }
+            e => anyhow::anyhow!("--service: {e}"),
+        })?,
     };
-    let p = t.plan(plan);
-    if t.demands.is_empty() {
-        bail!("--service: the topology has no demands, so no entry sites to serve");
-    }
-    Ok(Criterion::Service {
-        groups: t
-            .demands
-            .iter()
-            .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
-            .collect(),
-        targets: p.serving_sites.iter().map(|s| s.0).collect(),
-        quorum: p.quorum,
-    })
+    Criterion::service(t, plan).map_err(|e| anyhow::anyhow!("--service: {e}"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

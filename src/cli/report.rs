@@ -4,7 +4,7 @@
 use super::args::RunArgs;
 use super::progress::Trials;
 use anyhow::Context;
-use drsim::model::{PlanId, Topology};
+use drsim::model::PlanId;
 use drsim::reliability::Criterion;
 use drsim::reliability::importance::cut_sets;
 use drsim::report::{
@@ -102,21 +102,6 @@ fn git_commit(file: &std::path::Path) -> Option<String> {
     })
 }
 
-/// The plan's service at a random instant: every demand's entry sites reach
-/// a quorum of its serving sites.
-fn service(t: &Topology, plan: PlanId) -> Criterion {
-    let p = t.plan(plan);
-    Criterion::Service {
-        groups: t
-            .demands
-            .iter()
-            .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
-            .collect(),
-        targets: p.serving_sites.iter().map(|s| s.0).collect(),
-        quorum: p.quorum,
-    }
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
     if topo.plans.is_empty() {
@@ -146,7 +131,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map_or_else(|_| Default::default(), |m| describe_events(&topo, m));
         let cuts = model
             .map_err(|e| e.to_string())
-            .and_then(|m| cut_sets(&m, &service(&topo, id), 2).map_err(|e| e.to_string()));
+            .and_then(|m| {
+                let c = Criterion::service(&topo, id).map_err(|e| e.to_string())?;
+                cut_sets(&m, &c, 2).map_err(|e| e.to_string())
+            });
         plans.push(PlanSection {
             scored,
             cut_sets: cuts,

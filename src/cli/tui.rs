@@ -17,7 +17,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let t = drsim::io::load_path(path).map_err(|e| anyhow!("{e}"))?;
             // Only a native TOML file can take edits back; an imported
             // network opens read-only.
-            match std::fs::read_to_string(path) {
+            let text = drsim::io::load::read_limited(path).map_err(|e| anyhow!("{e}"));
+            match text {
                 Ok(text) if drsim::io::import::detect(&text).is_none() => {
                     crate::tui::App::with_file(t, path.clone(), text)
                 }

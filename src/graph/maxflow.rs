@@ -111,6 +111,17 @@ pub struct MaxFlow {
     level: Vec<u32>,
     iter: Vec<u32>,
     queue: Vec<u32>,
+    /// The descent's explicit stack (see [`MaxFlow::dfs`]).
+    frames: Vec<Frame>,
+}
+
+/// One level of the blocking-flow descent: the node, what it may push and
+/// what it has pushed so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct Frame {
+    u: u32,
+    limit: f64,
+    pushed: f64,
 }
 
 const UNSEEN: u32 = u32::MAX;
@@ -122,6 +133,7 @@ impl MaxFlow {
             level: vec![UNSEEN; net.n_nodes],
             iter: vec![0; net.n_nodes],
             queue: Vec::with_capacity(net.n_nodes),
+            frames: Vec::new(),
         }
     }
 
@@ -200,36 +212,77 @@ impl MaxFlow {
         t != u32::MAX && self.level[t as usize] != UNSEEN
     }
 
-    /// Pushes up to `limit` from `u` towards `t` along level-increasing
+    /// Pushes up to `limit` from `s` towards `t` along level-increasing
     /// arcs, as much as it can in one descent (multi-path blocking flow).
-    fn dfs(&mut self, net: &FlowNetwork, u: u32, t: u32, limit: f64) -> f64 {
-        if u == t {
-            return limit;
-        }
-        let u = u as usize;
-        let end = net.start[u + 1];
+    ///
+    /// The recursive descent written with an explicit stack: a path may be
+    /// as long as the graph (a 100,000-node chain overflowed the thread's
+    /// stack). Each frame does exactly what a recursive call did, in the
+    /// same order, so flows are bit-identical to the recursive version.
+    fn dfs(&mut self, net: &FlowNetwork, s: u32, t: u32, limit: f64) -> f64 {
         let lt = self.level[t as usize];
-        let mut pushed = 0.0;
-        while self.iter[u] < end {
-            let a = net.adj[self.iter[u] as usize] as usize;
-            let v = net.head[a];
-            let lv = self.level[v as usize];
-            if self.res[a] > net.eps && lv == self.level[u] + 1 && (lv < lt || v == t) {
-                let d = self.dfs(net, v, t, (limit - pushed).min(self.res[a]));
+        self.frames.clear();
+        self.frames.push(Frame {
+            u: s,
+            limit,
+            pushed: 0.0,
+        });
+        // What the frame above returned, for the arc at `iter[u]`.
+        let mut returned: Option<f64> = None;
+        loop {
+            let top = self.frames.len() - 1;
+            let Frame { u, limit, .. } = self.frames[top];
+            let u = u as usize;
+            if let Some(d) = returned.take() {
+                let a = net.adj[self.iter[u] as usize] as usize;
                 if d > net.eps {
                     self.res[a] -= d;
                     self.res[a ^ 1] += d;
-                    pushed += d;
-                    if limit - pushed <= net.eps {
+                    self.frames[top].pushed += d;
+                    if limit - self.frames[top].pushed <= net.eps {
                         // Out of supply: this arc may still have room.
-                        return pushed;
+                        let p = self.frames[top].pushed;
+                        self.frames.pop();
+                        if self.frames.is_empty() {
+                            return p;
+                        }
+                        returned = Some(p);
+                        continue;
                     }
                 }
+                // The arc is saturated or leads to a blocked subtree.
+                self.iter[u] += 1;
             }
-            // The arc is saturated or leads to a blocked subtree.
-            self.iter[u] += 1;
+            let end = net.start[u + 1];
+            let pushed = self.frames[top].pushed;
+            let mut child = None;
+            while self.iter[u] < end {
+                let a = net.adj[self.iter[u] as usize] as usize;
+                let v = net.head[a];
+                let lv = self.level[v as usize];
+                if self.res[a] > net.eps && lv == self.level[u] + 1 && (lv < lt || v == t) {
+                    child = Some((v, (limit - pushed).min(self.res[a])));
+                    break;
+                }
+                self.iter[u] += 1;
+            }
+            match child {
+                // Reaching `t` returns the limit at once.
+                Some((v, lim)) if v == t => returned = Some(lim),
+                Some((v, lim)) => self.frames.push(Frame {
+                    u: v,
+                    limit: lim,
+                    pushed: 0.0,
+                }),
+                None => {
+                    self.frames.pop();
+                    if self.frames.is_empty() {
+                        return pushed;
+                    }
+                    returned = Some(pushed);
+                }
+            }
         }
-        pushed
     }
 }
 

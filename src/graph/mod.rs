@@ -2,3 +2,7 @@
 //! graph reduction, and max-flow. Foundations: nothing here imports an engine.
 
 pub mod maxflow;
+pub mod reduce;
+pub mod unionfind;
+
+pub use unionfind::UnionFind;

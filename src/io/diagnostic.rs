@@ -71,41 +71,37 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
 }
 
 impl fmt::Display for Diagnostic {
+    /// Every piece of text from the file (and the path) is printed with its
+    /// unprintable characters escaped: a hostile id cannot send escape
+    /// sequences or forge lines through an error message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::model::text::escape;
+        let path = self.path.display().to_string();
+        let path = escape(&path);
+        let message = escape(&self.message);
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         if self.line > 0 && self.column == 0 {
-            write!(
-                f,
-                "{}:{}: {kind}: {}",
-                self.path.display(),
-                self.line,
-                self.message
-            )?;
+            write!(f, "{path}:{}: {kind}: {message}", self.line,)?;
         } else if self.line > 0 {
-            write!(
-                f,
-                "{}:{}:{}: {kind}: {}",
-                self.path.display(),
-                self.line,
-                self.column,
-                self.message
-            )?;
+            write!(f, "{path}:{}:{}: {kind}: {message}", self.line, self.column,)?;
         } else {
-            write!(f, "{}: {kind}: {}", self.path.display(), self.message)?;
+            write!(f, "{path}: {kind}: {message}")?;
         }
         if let Some(src) = &self.snippet {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
-            write!(f, "\n{pad} |\n{num} | {src}")?;
+            // A tab stays one column wide for the caret.
+            let src = src.replace('\t', " ");
+            write!(f, "\n{pad} |\n{num} | {}", escape(&src))?;
             if self.column > 0 {
                 write!(f, "\n{pad} | {}^", " ".repeat(self.column - 1))?;
             }
         }
         if let Some(h) = &self.hint {
-            write!(f, "\n  = help: {h}")?;
+            write!(f, "\n  = help: {}", escape(h))?;
         }
         Ok(())
     }

@@ -102,6 +102,7 @@ pub fn parse_with_warnings(
         let Some(id) = n.attribute("id") else {
             return Err(err(n, "<node> without an 'id' attribute".into()));
         };
+        crate::model::text::check_id(id).map_err(|m| err(n, format!("node id '{id}' {m}")))?;
         let sid = SiteId(sites.len() as u32);
         if site_ids.insert(id, sid).is_some() {
             return Err(err(n, format!("node id '{id}' appears twice")));

@@ -210,12 +210,8 @@ pub enum ImportError {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("{}: {size} bytes is more than the import limit of {limit} bytes", .path.display())]
-    TooLarge {
-        path: PathBuf,
-        size: u64,
-        limit: u64,
-    },
+    #[error("{}: file is more than the import limit of {limit} bytes", .path.display())]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error(
         "{}: not a GraphML file (no <graphml> root) nor an SNDlib native file (no '?SNDlib' header or 'NODES (' section)",
         .path.display()
@@ -247,11 +243,13 @@ impl fmt::Display for Located {
 }
 
 impl ImportError {
+    /// Text quoted from the file is escaped here, once for every importer.
     pub fn at(line: Option<u32>, message: impl Into<String>) -> ImportError {
+        let message = message.into();
         ImportError::At(Located {
             file: None,
             line,
-            message: message.into(),
+            message: crate::model::text::escape(&message).into_owned(),
         })
     }
 
@@ -282,8 +280,11 @@ pub enum Format {
     Sndlib,
 }
 
-/// Guesses the format from the text: an XML document whose root element is
-/// `graphml`, or SNDlib's `?SNDlib` header or a `NODES (` section.
+/// Guesses the format from how the text begins, never from lines further
+/// in (a TOML description may hold any text): an XML document whose root
+/// element is `graphml`; SNDlib's `?SNDlib` header, or a first line other
+/// than blanks and `#` comments that opens an SNDlib section (`META (`,
+/// `NODES (`, `LINKS (`, `DEMANDS (`). Anything else is TOML.
 pub fn detect(text: &str) -> Option<Format> {
     let t = text.trim_start_matches('\u{feff}').trim_start();
     if t.starts_with("?SNDlib") {
@@ -292,12 +293,16 @@ pub fn detect(text: &str) -> Option<Format> {
     if t.starts_with('<') && xml_root_is_graphml(t) {
         return Some(Format::GraphMl);
     }
-    let has_nodes_section = t.lines().any(|l| {
-        let l = l.trim_start();
-        l.strip_prefix("NODES")
+    let first = t
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let opens_section = ["META", "NODES", "LINKS", "DEMANDS"].iter().any(|k| {
+        first
+            .strip_prefix(k)
             .is_some_and(|r| r.trim_start().starts_with('('))
     });
-    has_nodes_section.then_some(Format::Sndlib)
+    opens_section.then_some(Format::Sndlib)
 }
 
 /// Finds the first element tag after the prolog (declaration, comments,
@@ -346,36 +351,22 @@ pub fn import_path_with_warnings(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    use std::io::Read;
-    let read_err = |cause| ImportError::Read {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let file = std::fs::File::open(path).map_err(read_err)?;
+    use super::read::{ReadError, read_bytes};
     let limit = defaults::MAX_FILE_BYTES;
-    if let Ok(m) = file.metadata()
-        && m.len() > limit
-    {
-        return Err(ImportError::TooLarge {
+    let bytes = read_bytes(path, limit).map_err(|e| match e {
+        ReadError::TooLarge { limit, .. } => ImportError::TooLarge {
             path: path.to_path_buf(),
-            size: m.len(),
             limit,
-        });
-    }
-    let mut bytes = Vec::new();
-    // Read one byte past the limit so an oversized file (or a pipe) is caught
-    // without trusting metadata.
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > limit {
-        let size = std::fs::metadata(path).map_or(limit + 1, |m| m.len());
-        return Err(ImportError::TooLarge {
+        },
+        ReadError::Io(cause) => ImportError::Read {
             path: path.to_path_buf(),
-            size,
-            limit,
-        });
-    }
+            cause,
+        },
+        other => ImportError::Read {
+            path: path.to_path_buf(),
+            cause: std::io::Error::other(other.to_string()),
+        },
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         ImportError::At(Located {
             file: Some(path.to_path_buf()),
@@ -468,5 +459,9 @@ mod tests {
         assert_eq!(detect("?SNDlib native format"), Some(Format::Sndlib));
         assert_eq!(detect("# c\nNODES (\n)"), Some(Format::Sndlib));
         assert_eq!(detect("hello"), None);
+        // Only the start decides: SNDlib-looking lines further in are text.
+        let toml = "[topology]\nname = \"x\"\ndescription = \"\"\"\nNODES (\nLINKS (\n\"\"\"\n";
+        assert_eq!(detect(toml), None);
+        assert_eq!(detect("\u{feff}\n# a\n  LINKS ( )"), Some(Format::Sndlib));
     }
 }

@@ -47,23 +47,18 @@ pub fn load_toml_path(path: &Path) -> Result<Loaded, LoadError> {
 /// Reads a file as UTF-8 text, refusing huge files and binary junk with a
 /// message that names the file.
 pub fn read_limited(path: &Path) -> Result<String, LoadError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
-    if meta.is_dir() {
-        return Err(LoadError::file(path, "is a directory, not a topology file"));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(LoadError::file(
+    use super::read::{ReadError, read_bytes};
+    let bytes = read_bytes(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::IsDirectory => LoadError::file(path, "is a directory, not a topology file"),
+        ReadError::TooLarge { size, limit } => LoadError::file(
             path,
             format!(
-                "file is {} bytes; topology files are limited to {} bytes",
-                meta.len(),
-                MAX_FILE_BYTES
+                "file is {} bytes; topology files are limited to {limit} bytes",
+                size.map_or("more".to_string(), |s| s.to_string())
             ),
-        ));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
+        ),
+        other => LoadError::file(path, other.to_string()),
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, col) = super::diagnostic::line_col(
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
@@ -169,8 +164,8 @@ impl Validator<'_> {
     /// Registers an id; reports a duplicate (and an empty id) at its span.
     fn declare(&mut self, seen: &mut Seen, kind: &str, id: &Spanned<String>, index: u32) {
         let key = id.get_ref();
-        if key.trim().is_empty() {
-            self.error(id.span(), format!("{kind} id must not be empty"));
+        if let Err(m) = crate::model::text::check_id(key) {
+            self.error(id.span(), format!("{kind} id {m}"));
             return;
         }
         if let Some(&(_, first)) = seen.get(key) {
@@ -181,6 +176,67 @@ impl Validator<'_> {
             ));
         } else {
             seen.insert(key.clone(), (index, id.span().start));
+        }
+    }
+
+    /// Names, kinds and the description must be printable (ids are checked
+    /// by [`Self::declare`]); a bad one is reported at its item's id.
+    fn texts(&mut self, f: &FileDto) {
+        use crate::model::text::{check_multiline, check_name};
+        let meta = f.topology.get_ref();
+        if let Err(m) = check_name(&meta.name).and_then(|()| check_multiline(&meta.description)) {
+            self.error(
+                f.topology.span(),
+                format!("topology name or description {m}"),
+            );
+        }
+        let mut named: Vec<(&str, &Spanned<String>, &str)> = Vec::new();
+        for r in &f.region {
+            let r = r.get_ref();
+            named.extend(r.name.as_deref().map(|n| ("region", &r.id, n)));
+            named.extend(
+                r.hazard
+                    .iter()
+                    .map(|h| ("region", &r.id, h.get_ref().kind.as_str())),
+            );
+        }
+        let items = f
+            .site
+            .iter()
+            .map(|x| ("site", &x.get_ref().id, &x.get_ref().name))
+            .chain(
+                f.shared_risk
+                    .iter()
+                    .map(|x| ("shared-risk group", &x.get_ref().id, &x.get_ref().name)),
+            )
+            .chain(
+                f.release_train
+                    .iter()
+                    .map(|x| ("release train", &x.get_ref().id, &x.get_ref().name)),
+            )
+            .chain(
+                f.demand
+                    .iter()
+                    .map(|x| ("demand", &x.get_ref().id, &x.get_ref().name)),
+            )
+            .chain(
+                f.surge
+                    .iter()
+                    .map(|x| ("surge", &x.get_ref().id, &x.get_ref().name)),
+            )
+            .chain(
+                f.plan
+                    .iter()
+                    .map(|x| ("plan", &x.get_ref().id, &x.get_ref().name)),
+            );
+        for (kind, id, name) in items {
+            named.extend(name.as_deref().map(|n| (kind, id, n)));
+        }
+        for (kind, id, text) in named {
+            if let Err(m) = check_name(text) {
+                let shown = crate::model::text::escape(id.get_ref()).into_owned();
+                self.error(id.span(), format!("{kind} '{shown}': a name or kind {m}"));
+            }
         }
     }
 
@@ -496,6 +552,7 @@ impl Validator<'_> {
         if meta.name.trim().is_empty() {
             self.error(f.topology.span(), "topology name must not be empty");
         }
+        self.texts(f);
 
         // Regions.
         let mut region_ids = Seen::new();

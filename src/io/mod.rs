@@ -5,9 +5,11 @@ pub mod diagnostic;
 pub mod graphml;
 pub mod import;
 pub mod load;
+pub mod read;
 pub mod save;
 pub mod schema;
 pub mod sndlib;
+pub mod write;
 
 pub use diagnostic::{Diagnostic, LoadError, Severity};
 pub use load::{Loaded, load_str};

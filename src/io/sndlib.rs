@@ -241,6 +241,9 @@ pub fn parse_with_warnings(
                             ),
                         ));
                     }
+                    crate::model::text::check_id(id.text).map_err(|m| {
+                        ImportError::at(Some(id.line), format!("node id '{}' {m}", id.text))
+                    })?;
                     let sid = SiteId(sites.len() as u32);
                     if site_ids.insert(id.text, sid).is_some() {
                         return Err(ImportError::at(
@@ -302,6 +305,9 @@ pub fn parse_with_warnings(
                             format!("link {} appears twice", id.text),
                         ));
                     }
+                    crate::model::text::check_id(id.text).map_err(|m| {
+                        ImportError::at(Some(id.line), format!("link id '{}' {m}", id.text))
+                    })?;
                     if cap.0 == 0.0 {
                         warnings.push(format!(
                             "line {}: link {} has no pre-installed capacity and no module; imported with capacity 0",

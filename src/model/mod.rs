@@ -8,6 +8,7 @@
 //! knows nothing about TOML.
 
 mod failure;
+pub mod text;
 
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 
@@ -397,6 +398,7 @@ impl Topology {
         unique::<u32>("demand", p.demands.iter().map(|s| &s.key))?;
         unique::<u32>("surge", p.surges.iter().map(|s| &s.key))?;
         unique::<u32>("plan", p.plans.iter().map(|s| &s.key))?;
+        check_names(&p)?;
         for s in &p.sites {
             if let Some(r) = s.region {
                 check("site", &s.key, "region", r.index(), p.regions.len())?;
@@ -602,12 +604,59 @@ fn position<'a>(mut keys: impl Iterator<Item = &'a String>, key: &str) -> Option
     keys.position(|k| k == key).map(|i| i as u32)
 }
 
+/// Every name and free-text field is printable (ids are checked by
+/// [`unique`]): names reach terminals, CSV, XML and HTML.
+fn check_names(p: &TopologyParts) -> Result<(), ModelError> {
+    let named = p
+        .regions
+        .iter()
+        .map(|x| ("region", &x.key, &x.name))
+        .chain(p.sites.iter().map(|x| ("site", &x.key, &x.name)))
+        .chain(
+            p.shared_risks
+                .iter()
+                .map(|x| ("shared-risk group", &x.key, &x.name)),
+        )
+        .chain(
+            p.release_trains
+                .iter()
+                .map(|x| ("release train", &x.key, &x.name)),
+        )
+        .chain(p.demands.iter().map(|x| ("demand", &x.key, &x.name)))
+        .chain(p.surges.iter().map(|x| ("surge", &x.key, &x.name)))
+        .chain(p.plans.iter().map(|x| ("plan", &x.key, &x.name)));
+    let hazards = p
+        .regions
+        .iter()
+        .flat_map(|r| r.hazards.iter().map(move |h| ("region", &r.key, &h.kind)));
+    for (kind, key, name) in named.chain(hazards) {
+        text::check_name(name).map_err(|m| ModelError::Invalid {
+            kind,
+            id: key.clone(),
+            message: format!("name or kind {m}"),
+        })?;
+    }
+    let topology = text::check_name(&p.name)
+        .map(|()| text::check_multiline(&p.description))
+        .and_then(|r| r);
+    topology.map_err(|m| ModelError::Invalid {
+        kind: "topology",
+        id: text::escape(&p.name).into_owned(),
+        message: format!("name or description {m}"),
+    })
+}
+
 fn unique<'a, T: From<u32>>(
     kind: &'static str,
     keys: impl Iterator<Item = &'a String>,
 ) -> Result<HashMap<String, T>, ModelError> {
     let mut map = HashMap::new();
     for (i, k) in keys.enumerate() {
+        text::check_id(k).map_err(|m| ModelError::Invalid {
+            kind,
+            id: text::escape(k).into_owned(),
+            message: format!("id {m}"),
+        })?;
         if map.insert(k.clone(), T::from(i as u32)).is_some() {
             return Err(ModelError::Duplicate {
                 kind,

@@ -3,10 +3,10 @@
 //! cross-check for the other estimators.
 
 use super::eval::Checker;
-use super::stats::clopper_pearson;
 use super::{Criterion, Estimate, EstimateOptions};
 use crate::static_model::StaticModel;
-use rand::{RngExt, SeedableRng};
+use crate::stats::clopper_pearson95;
+use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
@@ -65,12 +65,7 @@ impl<'a> Sampler<'a> {
     }
 }
 
-/// The RNG of batch `b`: stream `b` of the seed, 2^128 draws apart.
-pub fn batch_rng(seed: u64, b: u64) -> Xoshiro256PlusPlus {
-    let mut r = Xoshiro256PlusPlus::seed_from_u64(seed);
-    r.jump_ce(b, 128);
-    r
-}
+pub use crate::rng::batch_stream as batch_rng;
 
 /// Failures seen in each batch of `batches`, in batch order, for a run of
 /// `n_total` samples whose batch 0 draws from stream `first` (the last batch
@@ -153,7 +148,7 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
 pub(super) fn finish(k: u64, n: u64) -> Estimate {
     let u = k as f64 / n as f64;
     let se = (u * (1.0 - u) / n as f64).sqrt();
-    let (lo, hi) = clopper_pearson(k, n);
+    let (lo, hi) = clopper_pearson95(k, n);
     Estimate {
         unreliability: u,
         std_error: se,

@@ -1,58 +1,42 @@
 //! Evaluating a criterion on one failure state with union-find on reused
-//! buffers: the hot path of every sampler and of exhaustive enumeration.
+//! buffers: the hot path of every sampler and of exhaustive enumeration. For
+//! the service criterion this is a fast path of [`crate::service`]'s rule,
+//! held to it by the property test in `tests/it/service_rule.rs`.
 
 use super::Criterion;
+use crate::graph::UnionFind;
+use crate::model::PlanMode;
 use crate::static_model::StaticModel;
 
 /// Union-find over nodes plus the criterion, reused across states.
 pub struct Checker<'a> {
     model: &'a StaticModel,
     criterion: &'a Criterion,
-    parent: Vec<u32>,
-    size: Vec<u32>,
+    uf: UnionFind,
     roots: Vec<u32>,
 }
 
 impl<'a> Checker<'a> {
     pub fn new(model: &'a StaticModel, criterion: &'a Criterion) -> Checker<'a> {
-        let n = model.n_nodes();
         Checker {
             model,
             criterion,
-            parent: (0..n as u32).collect(),
-            size: vec![1; n],
+            uf: UnionFind::new(model.n_nodes()),
             roots: Vec::new(),
         }
     }
 
     pub(crate) fn reset_all(&mut self) {
-        for (i, p) in self.parent.iter_mut().enumerate() {
-            *p = i as u32;
-        }
-        self.size.fill(1);
+        self.uf.reset();
     }
 
-    pub(crate) fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let g = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = g;
-            x = g;
-        }
-        x
+    pub(crate) fn find(&mut self, x: u32) -> u32 {
+        self.uf.find(x)
     }
 
     /// Joins the sets of `a` and `b`; true when they were separate.
     pub(crate) fn union(&mut self, a: u32, b: u32) -> bool {
-        let (mut ra, mut rb) = (self.find(a), self.find(b));
-        if ra == rb {
-            return false;
-        }
-        if self.size[ra as usize] < self.size[rb as usize] {
-            std::mem::swap(&mut ra, &mut rb);
-        }
-        self.parent[rb as usize] = ra;
-        self.size[ra as usize] += self.size[rb as usize];
-        true
+        self.uf.union(a, b)
     }
 
     /// Is the system up when exactly the flagged nodes and edges are down?
@@ -92,11 +76,12 @@ impl<'a> Checker<'a> {
                 groups,
                 targets,
                 quorum,
+                mode: PlanMode::ActiveActive,
             } => {
                 // A quorum must sit in one connected piece, the one its
                 // users enter: serving sites reached from different entry
-                // sites cannot vote together (as in `eval::plan_serves` and
-                // the simulator), so count per entry component, take the best.
+                // sites cannot vote together, so count per entry piece and
+                // take the best.
                 for g in groups {
                     self.roots.clear();
                     for &v in g {
@@ -123,6 +108,38 @@ impl<'a> Checker<'a> {
                     }
                 }
                 true
+            }
+            Criterion::Service {
+                groups,
+                targets,
+                mode: PlanMode::ActivePassive,
+                ..
+            } => {
+                // One site serves: the first target (plan order) that is up
+                // and in a piece with some group's up entry; every group
+                // must enter that piece.
+                self.roots.clear();
+                for &v in groups.iter().flatten() {
+                    if !node_down[v as usize] {
+                        let r = self.find(v);
+                        self.roots.push(r);
+                    }
+                }
+                let mut active = None;
+                for &tg in targets {
+                    if !node_down[tg as usize] {
+                        let r = self.find(tg);
+                        if self.roots.contains(&r) {
+                            active = Some(r);
+                            break;
+                        }
+                    }
+                }
+                let Some(root) = active else { return false };
+                groups.iter().all(|g| {
+                    g.iter()
+                        .any(|&v| !node_down[v as usize] && self.uf.find(v) == root)
+                })
             }
         }
     }

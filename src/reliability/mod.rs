@@ -12,7 +12,6 @@ pub mod exact;
 pub mod importance;
 pub mod instances;
 pub mod parts;
-mod stats;
 pub mod turnip;
 
 use crate::static_model::StaticModel;
@@ -27,13 +26,69 @@ pub enum Criterion {
     TwoTerminal { s: u32, t: u32 },
     /// Every node is up and all nodes are connected.
     AllTerminal,
-    /// For every group (a demand's entry nodes), at least `quorum` target
-    /// nodes are up and connected to one and the same up node of the group.
+    /// A plan's service, as [`crate::service`] decides it: active-active,
+    /// for every group (a demand's entry nodes) at least `quorum` target
+    /// nodes are up and connected to one and the same up node of the group;
+    /// active-passive, the first target (in order) that is up and reached
+    /// from some group's up node is reached from every group. Build it with
+    /// [`Criterion::service`].
     Service {
         groups: Vec<Vec<u32>>,
         targets: Vec<u32>,
         quorum: u32,
+        mode: crate::model::PlanMode,
     },
+}
+
+/// Why a plan's service criterion cannot be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceCriterionError {
+    #[error("the topology has no plans")]
+    NoPlans,
+    #[error("the topology has {0} plans; choose one ({1})")]
+    PlanNeeded(usize, String),
+    #[error("the topology has no demands, so no entry sites to serve")]
+    NoDemands,
+}
+
+impl Criterion {
+    /// The plan's service at a random instant, from the one rule's view of
+    /// the plan ([`crate::service::ServiceRule`]): its entry groups, serving
+    /// sites, quorum and mode.
+    pub fn service(
+        t: &crate::model::Topology,
+        plan: crate::model::PlanId,
+    ) -> Result<Criterion, ServiceCriterionError> {
+        if t.demands.is_empty() {
+            return Err(ServiceCriterionError::NoDemands);
+        }
+        let rule = crate::service::ServiceRule::new(t, plan);
+        Ok(Criterion::Service {
+            groups: rule.entries().to_vec(),
+            targets: rule.serving().to_vec(),
+            quorum: rule.quorum(),
+            mode: rule.mode(),
+        })
+    }
+
+    /// The plan to use when `plan` is not given: the only one, else an error
+    /// listing them.
+    pub fn default_plan(
+        t: &crate::model::Topology,
+    ) -> Result<crate::model::PlanId, ServiceCriterionError> {
+        match t.plans.len() {
+            0 => Err(ServiceCriterionError::NoPlans),
+            1 => Ok(crate::model::PlanId(0)),
+            n => Err(ServiceCriterionError::PlanNeeded(
+                n,
+                t.plans
+                    .iter()
+                    .map(|p| p.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )),
+        }
+    }
 }
 
 /// Which estimator to run.
@@ -227,6 +282,7 @@ fn validate(model: &StaticModel, criterion: &Criterion) -> Result<(), EstimateEr
             groups,
             targets,
             quorum,
+            ..
         } => {
             if groups.is_empty() {
                 return Err(EstimateError::BadService("no demand groups".into()));

@@ -9,10 +9,10 @@
 //! Runs with a target relative error size their rounds from the results so
 //! far, so they cannot be split in advance; exact methods have no batches.
 
-use super::stats::Moments;
 use super::{Criterion, Estimate, EstimateError, EstimateOptions, Method, crude, turnip};
 use crate::shard::Shard;
 use crate::static_model::StaticModel;
+use crate::stats::Moments;
 use serde::{Deserialize, Serialize};
 
 /// Sums of one turnip batch.

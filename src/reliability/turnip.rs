@@ -13,9 +13,9 @@
 
 use super::crude::batch_rng;
 use super::eval::Checker;
-use super::stats::Moments;
 use super::{Criterion, Estimate, EstimateOptions};
 use crate::static_model::StaticModel;
+use crate::stats::Moments;
 use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
@@ -421,8 +421,8 @@ pub(super) fn finish(m: &Moments) -> Estimate {
     Estimate {
         unreliability: u,
         std_error: se,
-        ci95_low: (u - 1.959964 * se).max(0.0),
-        ci95_high: (u + 1.959964 * se).min(1.0),
+        ci95_low: (u - crate::stats::Z95 * se).max(0.0),
+        ci95_high: (u + crate::stats::Z95 * se).min(1.0),
         relative_error: m.relative_error(),
         samples: m.n,
         method: "pmc".into(),

@@ -419,8 +419,10 @@ fn xml_escape(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
-            // XML 1.0 forbids most control characters even escaped.
+            // XML 1.0 forbids most control characters even escaped, and the
+            // noncharacters U+FFFE/U+FFFF; surrogates cannot be in a str.
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push(' '),
+            '\u{fffe}' | '\u{ffff}' => o.push('\u{fffd}'),
             c => o.push(c),
         }
     }

@@ -28,7 +28,7 @@ use crate::units::SECONDS_PER_YEAR;
 use serde::Serialize;
 
 /// Two-sided 95% normal quantile.
-pub const Z95: f64 = 1.959_963_984_540_054;
+pub use crate::stats::Z95;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScoreError {

@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use super::trial::LONG_OUTAGE_SECS;
 
-const Z95: f64 = 1.959_963_984_540_054;
+pub use crate::stats::Estimate;
 
 /// Metrics of one trial, reused between trials.
 #[derive(Clone, Debug, Default)]
@@ -145,87 +145,6 @@ impl BatchOut {
             for (a, b) in self.component_secs.iter_mut().zip(other.component_secs) {
                 *a += b;
             }
-        }
-    }
-}
-
-/// A mean with its 95% confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Estimate {
-    pub mean: f64,
-    pub lo: f64,
-    pub hi: f64,
-    /// Standard error of the mean.
-    pub se: f64,
-}
-
-impl Estimate {
-    pub fn of(values: &[f64]) -> Estimate {
-        let n = values.len() as f64;
-        if values.is_empty() {
-            return Estimate {
-                mean: f64::NAN,
-                lo: f64::NAN,
-                hi: f64::NAN,
-                se: f64::NAN,
-            };
-        }
-        let mean = values.iter().sum::<f64>() / n;
-        let var = if n > 1.0 {
-            values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)
-        } else {
-            0.0
-        };
-        let se = (var / n).sqrt();
-        Estimate {
-            mean,
-            lo: mean - Z95 * se,
-            hi: mean + Z95 * se,
-            se,
-        }
-    }
-
-    /// `1 - x` of an estimate (unavailability to availability).
-    fn complement(self) -> Estimate {
-        Estimate {
-            mean: 1.0 - self.mean,
-            lo: 1.0 - self.hi,
-            hi: 1.0 - self.lo,
-            se: self.se,
-        }
-    }
-
-    fn scaled(self, k: f64) -> Estimate {
-        Estimate {
-            mean: self.mean * k,
-            lo: self.lo * k,
-            hi: self.hi * k,
-            se: self.se * k,
-        }
-    }
-
-    /// Wilson score interval for `k` successes in `n` trials.
-    pub fn wilson(k: usize, n: usize) -> Estimate {
-        let (k, n) = (k as f64, n as f64);
-        let p = k / n;
-        let z2 = Z95 * Z95;
-        let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-        let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-        // At k = 0 (k = n) the bound is exactly 0 (1); rounding would leave
-        // a 1e-18 there.
-        Estimate {
-            mean: p,
-            lo: if k == 0.0 {
-                0.0
-            } else {
-                (centre - half).max(0.0)
-            },
-            hi: if k == n {
-                1.0
-            } else {
-                (centre + half).min(1.0)
-            },
-            se: (p * (1.0 - p) / n).sqrt(),
         }
     }
 }
@@ -403,7 +322,7 @@ mod tests {
         assert_eq!(e.mean, 2.5);
         // sample variance 5/3, se = sqrt(5/12)
         assert!((e.se - (5.0f64 / 12.0).sqrt()).abs() < 1e-15);
-        assert!((e.hi - e.mean - Z95 * e.se).abs() < 1e-15);
+        assert!((e.hi - e.mean - crate::stats::Z95 * e.se).abs() < 1e-15);
     }
 
     #[test]

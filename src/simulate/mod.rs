@@ -25,7 +25,6 @@ mod events;
 mod metrics;
 mod runner;
 pub(crate) mod serving;
-mod streams;
 mod trial;
 
 pub use data::{MergeError, RunData, TrialMetric};

@@ -36,8 +36,8 @@ use super::demand::DemandCurve;
 use super::events::{Event, Queue};
 use super::metrics::TrialRecord;
 use super::serving::{Eval, IRRELEVANT, ServingModel};
-use super::streams::{key_hash, stream, trial_base};
 use crate::model::{Distribution, PlanMode, Replication, Topology};
+use crate::rng::{key_hash, stream, trial_base};
 use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 use rand::{Rng, RngExt};
@@ -68,7 +68,7 @@ impl Hasher for IdentityHasher {
 /// serving site (offset by 2^32): XORed into the state's hash, so the hash
 /// follows each flip in O(1).
 fn zobrist(c: u64) -> u64 {
-    super::streams::key_hash_u64(c)
+    crate::rng::key_hash_u64(c)
 }
 
 /// Causes a component can be held down by (congestion is not one).

@@ -87,8 +87,10 @@ pub enum Item {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Quit,
-    /// Quit even with unsaved edits (Ctrl-c).
+    /// Quit even with unsaved edits (Ctrl-c, or y when asked).
     ForceQuit,
+    /// Stay after being asked whether to quit without saving.
+    CancelQuit,
     NextTab,
     PrevTab,
     GoTab(Tab),
@@ -183,8 +185,11 @@ pub struct App {
     pub file: Option<(PathBuf, String)>,
     /// A save waits for y/n.
     pub confirm_save: bool,
-    /// The last key was a quit refused because of unsaved edits.
-    quit_warned: bool,
+    /// A quit with unsaved edits waits for y (quit) or anything else (stay).
+    pub confirm_quit: bool,
+    /// Draw colours; off under `NO_COLOR`, where glyphs and reverse video
+    /// carry the states alone.
+    pub color: bool,
 }
 
 impl App {
@@ -205,7 +210,8 @@ impl App {
             selected_plan: 0,
             help: false,
             quit: false,
-            map_high_res: false,
+            // The low-resolution coastline is too sparse to read as a map.
+            map_high_res: true,
             map_importance: false,
             marked: BTreeSet::new(),
             failed,
@@ -230,7 +236,8 @@ impl App {
             edits: BTreeSet::new(),
             file: None,
             confirm_save: false,
-            quit_warned: false,
+            confirm_quit: false,
+            color: true,
             topology,
         };
         app.recompute();
@@ -266,8 +273,8 @@ impl App {
 
     /// The field under the cursor, if the target has fields.
     pub fn edit_field(&self) -> Option<Field> {
-        let fs = edit::fields(self.edit_target()?);
-        Some(fs[self.field % fs.len()])
+        let fs = edit::editable_fields(&self.topology, self.edit_target()?);
+        (!fs.is_empty()).then(|| fs[self.field % fs.len()])
     }
 
     pub fn selected(&self) -> Option<Item> {
@@ -301,6 +308,13 @@ impl App {
                 KeyCode::Char('u') => Some(Action::PageUp),
                 _ => None,
             };
+        }
+        if self.confirm_quit {
+            return Some(match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Action::ForceQuit,
+                KeyCode::Char('w') => Action::Save,
+                _ => Action::CancelQuit,
+            });
         }
         if self.confirm_save {
             return Some(match key.code {
@@ -375,7 +389,7 @@ impl App {
                 }
             }
             Tab::Plans => {
-                let [table, _] = layout::plans(body);
+                let [table, _] = layout::plans(body, self.topology.plans.len());
                 // The first inner row is the header.
                 if inside(table) && m.row > table.y + 1 {
                     let p = self.plan_offset + usize::from(m.row - table.y - 2);
@@ -386,7 +400,8 @@ impl App {
                 }
             }
             Tab::Importance => {
-                let [_, table, _] = layout::importance(body);
+                let [_, table, _] =
+                    layout::importance(body, layout::event_width(self.importance.as_ref()));
                 let n = self
                     .importance
                     .as_ref()
@@ -411,7 +426,8 @@ impl App {
     }
 
     fn body(&self) -> Rect {
-        layout::screen(Rect::new(0, 0, self.size.0, self.size.1))[1]
+        let status = super::view::status_line(self).width();
+        layout::screen(Rect::new(0, 0, self.size.0, self.size.1), status)[1]
     }
 
     /// The Components list's rows: a header before each kind, then items.
@@ -450,7 +466,7 @@ impl App {
                 .comp_offset
                 .clamp((row + 1).saturating_sub(visible).min(top), top);
         }
-        let visible = layout::inner_rows(layout::plans(body)[0])
+        let visible = layout::inner_rows(layout::plans(body, self.topology.plans.len())[0])
             .saturating_sub(1)
             .max(1);
         let row = self.selected_plan;
@@ -461,16 +477,19 @@ impl App {
 
     pub fn update(&mut self, action: Action) {
         let n_tabs = Tab::ALL.len();
-        let warned = std::mem::take(&mut self.quit_warned);
+        // Any answer closes the question; `Save` then asks its own.
+        self.confirm_quit = false;
         match action {
-            Action::Quit if self.dirty() && !warned => {
-                self.quit_warned = true;
+            Action::Quit if self.dirty() => {
+                self.confirm_quit = true;
                 self.message = format!(
-                    "{} unsaved edit(s): w to save, q again to quit without saving",
-                    self.edits.len()
+                    "quit without saving {} edited value(s)? y quits, {}any other key stays",
+                    self.edits.len(),
+                    if self.file.is_some() { "w saves, " } else { "" }
                 );
             }
             Action::Quit | Action::ForceQuit => self.quit = true,
+            Action::CancelQuit => self.message = "not quitting; the edits are kept".into(),
             Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % n_tabs],
             Action::PrevTab => self.tab = Tab::ALL[(self.tab.index() + n_tabs - 1) % n_tabs],
             Action::GoTab(t) => self.tab = t,
@@ -555,14 +574,19 @@ impl App {
                 "select a site or link (Map, Components) or a plan (Plans) to edit".into();
             return;
         };
-        let n = edit::fields(target).len();
+        let fs = edit::editable_fields(&self.topology, target);
+        if fs.is_empty() {
+            self.message = nothing_to_edit(&self.topology, target);
+            return;
+        }
+        let n = fs.len();
         let cur = self.field % n;
         self.field = if forward {
             (cur + 1) % n
         } else {
             (cur + n - 1) % n
         };
-        let f = edit::fields(target)[self.field];
+        let f = fs[self.field];
         self.message = format!(
             "editing {} of {}: + / - to change",
             f.name(),
@@ -571,6 +595,10 @@ impl App {
     }
 
     fn step_field(&mut self, up: bool) {
+        if let (Some(target), None) = (self.edit_target(), self.edit_field()) {
+            self.message = nothing_to_edit(&self.topology, target);
+            return;
+        }
         let (Some(target), Some(field)) = (self.edit_target(), self.edit_field()) else {
             self.message =
                 "select a site or link (Map, Components) or a plan (Plans) to edit".into();
@@ -799,7 +827,14 @@ impl App {
         let t = &self.topology;
         match item {
             Item::Region(r) => format!("region {}", t.regions[r.index()].key),
-            Item::Site(s) => format!("site {}", t.site(s).key),
+            Item::Site(s) => {
+                let site = t.site(s);
+                // An imported network's numbered PoP also by its name.
+                match super::view::format::site_label(site) {
+                    label if label != site.key => format!("site {} ({label})", site.key),
+                    _ => format!("site {}", site.key),
+                }
+            }
             Item::Link(l) => format!("link {}", t.link(l).key),
             Item::SharedRisk(g) => format!("shared risk {}", t.shared_risks[g.index()].key),
             Item::Train(tr) => format!("release train {}", t.release_trains[tr.index()].key),
@@ -816,6 +851,13 @@ impl App {
             other => self.marked.contains(&other),
         }
     }
+}
+
+fn nothing_to_edit(t: &Topology, target: Target) -> String {
+    format!(
+        "{} has nothing to edit: it never fails and its capacity is unlimited",
+        edit::target_label(t, target)
+    )
 }
 
 /// Which tab title covers terminal column `col` of the top row. Mirrors the

@@ -60,6 +60,22 @@ pub fn fields(target: Target) -> &'static [Field] {
     }
 }
 
+/// The fields that can be stepped here: a component that never fails has
+/// no repair time, and an unlimited (or zero) capacity has no double.
+pub fn editable_fields(t: &Topology, target: Target) -> Vec<Field> {
+    let finite = |c: f64| c.is_finite() && c > 0.0;
+    fields(target)
+        .iter()
+        .copied()
+        .filter(|&f| match (target, f) {
+            (_, Field::Mttr) => failure_of(t, target).is_some(),
+            (Target::Site(s), Field::SiteCapacity) => finite(t.site(s).capacity_rps),
+            (Target::Link(l), Field::LinkCapacity) => finite(t.link(l).capacity_gbps),
+            _ => true,
+        })
+        .collect()
+}
+
 pub fn target_label(t: &Topology, target: Target) -> String {
     match target {
         Target::Site(s) => format!("site {}", t.site(s).key),
@@ -80,13 +96,15 @@ fn failure_of(t: &Topology, target: Target) -> Option<&drsim::model::FailureProc
 pub fn value_text(t: &Topology, target: Target, field: Field) -> String {
     match (target, field) {
         (_, Field::Mttr) => failure_of(t, target).map_or("never fails".into(), |f| {
-            super::ui::fmt_secs(f.ttr.mean_secs())
+            super::view::format::fmt_secs(f.ttr.mean_secs())
         }),
         (Target::Site(s), Field::SiteCapacity) => format!("{} rps", t.site(s).capacity_rps),
         (Target::Link(l), Field::LinkCapacity) => format!("{} Gbps", t.link(l).capacity_gbps),
         (Target::Plan(p), Field::Replicas) => t.plan(p).replicas.to_string(),
         (Target::Plan(p), Field::Quorum) => t.plan(p).quorum.to_string(),
-        (Target::Plan(p), Field::Detection) => super::ui::fmt_secs(t.plan(p).detection.secs()),
+        (Target::Plan(p), Field::Detection) => {
+            super::view::format::fmt_secs(t.plan(p).detection.secs())
+        }
         (Target::Plan(p), Field::Headroom) => t.plan(p).headroom.to_string(),
         _ => "-".into(),
     }
@@ -196,7 +214,7 @@ pub fn save(
     edited: &BTreeSet<(Target, Field)>,
 ) -> Result<String, String> {
     let shown = path.display();
-    let now = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let now = drsim::io::load::read_limited(path).map_err(|e| e.to_string())?;
     if now != original {
         return Err(format!(
             "{shown} changed on disk since it was opened; not overwriting it \
@@ -204,19 +222,7 @@ pub fn save(
         ));
     }
     let text = apply_edits(original, t, edited)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(text.as_bytes())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    };
-    write().map_err(|e| format!("cannot write {shown}: {e}"))?;
+    drsim::io::write::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(text)
 }
 

@@ -10,7 +10,9 @@
 
 use drsim::model::{PlanId, Topology};
 use drsim::reliability::importance::{CutSet, Importance, cut_sets, importance};
-use drsim::reliability::{Criterion, Estimate, EstimateOptions, Method, estimate};
+use drsim::reliability::{
+    Criterion, Estimate, EstimateOptions, Method, ServiceCriterionError, estimate,
+};
 use drsim::static_model::{Overrides, StaticModel};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
@@ -70,21 +72,13 @@ pub struct ImportanceJob {
     rx: Receiver<Msg>,
 }
 
-/// The service criterion of a plan: every demand's entry sites reach
-/// `quorum` serving sites (as `drsim reliability --service --plan`).
+/// The service criterion of a plan (as `drsim reliability --service --plan`).
 pub fn criterion(t: &Topology, plan: PlanId) -> Result<Criterion, String> {
-    if t.demands.is_empty() {
-        return Err("the topology has no demands, so there is no service to lose".into());
-    }
-    let p = t.plan(plan);
-    Ok(Criterion::Service {
-        groups: t
-            .demands
-            .iter()
-            .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
-            .collect(),
-        targets: p.serving_sites.iter().map(|s| s.0).collect(),
-        quorum: p.quorum,
+    Criterion::service(t, plan).map_err(|e| match e {
+        ServiceCriterionError::NoDemands => {
+            "the topology has no demands, so there is no service to lose".to_string()
+        }
+        e => e.to_string(),
     })
 }
 
@@ -188,20 +182,5 @@ impl ImportanceJob {
             ),
             None => (vec![], vec![]),
         }
-    }
-
-    /// Per site, the highest criticality of any event that takes it down;
-    /// `None` until the ranking is in.
-    pub fn site_criticality(&self, n_sites: usize) -> Option<Vec<f64>> {
-        let ranking = self.ranking.as_ref()?;
-        let mut out = vec![0.0f64; n_sites];
-        for imp in ranking {
-            for s in self.takes_down(&imp.event.name).0 {
-                if s < n_sites {
-                    out[s] = out[s].max(imp.criticality);
-                }
-            }
-        }
-        Some(out)
     }
 }

@@ -4,7 +4,7 @@
 //! from [`drsim::eval`].
 //!
 //! Structure: [`app::App`] is the state with one `update(Action)`;
-//! [`ui::render`] is a pure function of `&App`; [`run_loop`] is generic over
+//! [`view::render`] is a pure function of `&App`; [`run_loop`] is generic over
 //! the backend so tests drive it with ratatui's `TestBackend`.
 
 mod app;
@@ -14,8 +14,10 @@ mod layout;
 mod run;
 mod stream;
 mod timerun;
-mod ui;
+mod view;
 
+#[cfg(test)]
+mod nocolor;
 #[cfg(test)]
 mod tests;
 
@@ -53,6 +55,8 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
              for scripted use run a subcommand instead (see `drsim --help`)"
         );
     }
+    // https://no-color.org: set and not empty means no colour.
+    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     // ratatui::init installs a panic hook that leaves raw mode and the
     // alternate screen; chain one that also stops mouse reporting first.
     let mut terminal = ratatui::init();
@@ -94,7 +98,7 @@ where
         if (size.width, size.height) != app.size {
             app.set_size(size.width, size.height);
         }
-        terminal.draw(|f| ui::render(app, f))?;
+        terminal.draw(|f| view::render(app, f))?;
         if app.quit {
             return Ok(());
         }

@@ -1,11 +1,12 @@
 //! State updates by key and mouse, the event loop on a `TestBackend`, and
-//! snapshots of every view at 80x24 and 160x48.
+//! snapshots of every view at 80x24, 120x40 and 160x48 (without colour in
+//! `nocolor.rs`).
 //!
 //! The fixture is `dev-topology.toml` itself (not `DEFAULT_TOPOLOGY`), so
 //! switching the built-in topology does not change these snapshots.
 
 use super::app::{Action, App, Item, Tab, tab_at_column};
-use super::{run_loop, ui};
+use super::{run_loop, view};
 use drsim::model::{LinkId, RegionId, SharedRiskId, SiteId};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -15,22 +16,22 @@ use ratatui::crossterm::event::{
 
 const FIXTURE: &str = include_str!("dev-topology.toml");
 
-fn app() -> App {
+pub(super) fn app() -> App {
     let t = drsim::io::load_str(FIXTURE, std::path::Path::new("dev-topology.toml"))
         .unwrap()
         .topology;
     App::new(t, "dev-topology.toml")
 }
 
-fn key(app: &mut App, code: KeyCode) {
+pub(super) fn key(app: &mut App, code: KeyCode) {
     app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-fn ch(app: &mut App, c: char) {
+pub(super) fn ch(app: &mut App, c: char) {
     key(app, KeyCode::Char(c));
 }
 
-fn select(app: &mut App, item: Item) {
+pub(super) fn select(app: &mut App, item: Item) {
     app.selected_item = app.items.iter().position(|&i| i == item).unwrap();
 }
 
@@ -169,11 +170,11 @@ fn help_overlay_swallows_keys_and_esc_closes_before_quitting() {
 #[test]
 fn map_resolution_toggles() {
     let mut a = app();
-    assert!(!a.map_high_res);
+    assert!(a.map_high_res, "high resolution by default");
     ch(&mut a, 'm');
-    assert!(a.map_high_res);
-    a.update(Action::ToggleMapResolution);
     assert!(!a.map_high_res);
+    a.update(Action::ToggleMapResolution);
+    assert!(a.map_high_res);
 }
 
 /// The click mapping must match where ratatui actually draws the titles:
@@ -182,7 +183,7 @@ fn map_resolution_toggles() {
 fn click_on_each_rendered_tab_title_selects_it() {
     let a = app();
     let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| ui::render(&a, f)).unwrap();
+    term.draw(|f| view::render(&a, f)).unwrap();
     let top: String = (0..80)
         .map(|x| term.backend().buffer()[(x, 0)].symbol().to_string())
         .collect();
@@ -225,9 +226,9 @@ fn event_loop_runs_to_quit_on_a_test_backend_and_survives_resize() {
     assert!(a.marked.contains(&Item::Region(RegionId(1))));
 }
 
-fn snapshot(a: &App, w: u16, h: u16) -> TestBackend {
+pub(super) fn snapshot(a: &App, w: u16, h: u16) -> TestBackend {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::render(a, f)).unwrap();
+    term.draw(|f| view::render(a, f)).unwrap();
     term.backend().clone()
 }
 
@@ -240,7 +241,7 @@ fn snapshots_of_every_view() {
     ch(&mut a, ' ');
     select(&mut a, Item::Link(LinkId(3)));
     ch(&mut a, ' ');
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         a.tab = Tab::Map;
         insta::assert_snapshot!(format!("map_{w}x{h}"), snapshot(&a, w, h));
         a.tab = Tab::Components;
@@ -256,17 +257,17 @@ fn snapshots_of_every_view() {
 
 #[test]
 fn durations_and_probabilities_format_compactly() {
-    assert_eq!(ui::fmt_secs(30.0), "30s");
-    assert_eq!(ui::fmt_secs(900.0), "15m");
-    assert_eq!(ui::fmt_secs(4.0 * 3600.0), "4h");
-    assert_eq!(ui::fmt_secs(36.0 * 3600.0), "1.5d");
-    assert_eq!(ui::fmt_secs(2.0 * 365.25 * 86400.0), "2y");
-    assert_eq!(ui::fmt_prob(0.000228), "2.28e-4");
-    assert_eq!(ui::fmt_prob(0.25), "0.2500");
-    assert_eq!(ui::fmt_prob(0.0), "0");
+    assert_eq!(view::format::fmt_secs(30.0), "30s");
+    assert_eq!(view::format::fmt_secs(900.0), "15m");
+    assert_eq!(view::format::fmt_secs(4.0 * 3600.0), "4h");
+    assert_eq!(view::format::fmt_secs(36.0 * 3600.0), "1.5d");
+    assert_eq!(view::format::fmt_secs(2.0 * 365.25 * 86400.0), "2y");
+    assert_eq!(view::format::fmt_prob(0.000228), "2.28e-4");
+    assert_eq!(view::format::fmt_prob(0.25), "0.2500");
+    assert_eq!(view::format::fmt_prob(0.0), "0");
 }
 
-fn small_runs(a: &mut App) {
+pub(super) fn small_runs(a: &mut App) {
     a.run_config = super::run::RunConfig {
         batch_size: 2000,
         batches: 10,
@@ -274,7 +275,7 @@ fn small_runs(a: &mut App) {
 }
 
 /// Ticks until the worker has exited; the bound only guards against a hang.
-fn wait_for_worker(a: &mut App) {
+pub(super) fn wait_for_worker(a: &mut App) {
     for _ in 0..12_000 {
         a.tick();
         if a.run.as_ref().is_some_and(|r| r.stream.worker_done) {
@@ -361,13 +362,17 @@ fn snapshots_of_the_run_view() {
     insta::assert_snapshot!("run_empty_80x24", snapshot(&a, 80, 24));
     ch(&mut a, 's');
     wait_for_worker(&mut a);
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         insta::assert_snapshot!(format!("run_done_{w}x{h}"), snapshot(&a, w, h));
     }
     // A second run (next seed) shows the first one's result to compare.
     ch(&mut a, 'n');
     wait_for_worker(&mut a);
-    insta::assert_snapshot!("run_compare_160x48", snapshot(&a, 160, 48));
+    // 80 columns keep the `previous:` line too.
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
+        insta::assert_snapshot!(format!("run_compare_{w}x{h}"), snapshot(&a, w, h));
+        assert!(format!("{}", snapshot(&a, w, h)).contains("previous: plan"));
+    }
 }
 
 #[test]
@@ -400,11 +405,15 @@ fn renders_at_any_size_without_panicking() {
 #[test]
 fn docs_key_table_matches_the_help() {
     let doc = include_str!("../../docs/tui.md");
-    for (k, _) in ui::KEYS {
+    for (k, _) in view::help::KEYS {
         assert!(doc.contains(&format!("| `{k}` |")), "docs/tui.md lacks {k}");
     }
     let rows = doc.lines().filter(|l| l.starts_with("| `")).count();
-    assert_eq!(rows, ui::KEYS.len(), "docs/tui.md has extra key rows");
+    assert_eq!(
+        rows,
+        view::help::KEYS.len(),
+        "docs/tui.md has extra key rows"
+    );
 }
 
 /// A topology without coordinates or plans says so instead of showing an
@@ -434,18 +443,18 @@ fn map_labels_never_overlap_and_the_selection_wins() {
     let mut a = app();
     let area = ratatui::layout::Rect::new(0, 0, 52, 10);
     let (ams, fra) = (2usize, 3usize);
-    let l = ui::labelled_sites(&a, &[], area);
+    let l = view::map::labelled_sites(&a, &[], area);
     assert!(l.contains(&ams) && !l.contains(&fra), "{l:?}");
-    let l = ui::labelled_sites(&a, &[fra], area);
+    let l = view::map::labelled_sites(&a, &[fra], area);
     assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
     // On a wide map both fit.
     let wide = ratatui::layout::Rect::new(0, 0, 300, 80);
-    let l = ui::labelled_sites(&a, &[], wide);
+    let l = view::map::labelled_sites(&a, &[], wide);
     assert_eq!(l.len(), a.topology.sites.len());
     // A failed site outranks an up neighbour.
     select(&mut a, Item::Site(SiteId(3)));
     ch(&mut a, ' ');
-    let l = ui::labelled_sites(&a, &[], area);
+    let l = view::map::labelled_sites(&a, &[], area);
     assert!(l.contains(&fra) && !l.contains(&ams), "{l:?}");
 }
 
@@ -755,14 +764,42 @@ fn the_built_in_topology_is_not_saved_in_place() {
     ch(&mut a, 'w');
     assert!(!a.confirm_save);
     assert!(a.message.contains("drsim tui FILE"), "{}", a.message);
-    // Unsaved edits: the first q warns, a second one quits.
-    ch(&mut a, 'q');
-    assert!(!a.quit && a.message.contains("unsaved"), "{}", a.message);
-    ch(&mut a, 'j');
-    ch(&mut a, 'q');
-    assert!(!a.quit, "another key in between resets the warning");
-    ch(&mut a, 'q');
+    // Unsaved edits: q and Esc ask; only y quits without saving.
+    for stay in [KeyCode::Esc, KeyCode::Char('q'), KeyCode::Char('n')] {
+        ch(&mut a, 'q');
+        assert!(!a.quit && a.confirm_quit, "{}", a.message);
+        assert!(
+            a.message.contains("quit without saving 1 edited"),
+            "{}",
+            a.message
+        );
+        assert!(!a.message.contains("w saves"), "nothing to save into here");
+        key(&mut a, stay);
+        assert!(!a.quit && !a.confirm_quit, "{stay:?} stays");
+        assert!(a.dirty(), "the edits are kept");
+    }
+    key(&mut a, KeyCode::Esc);
+    assert!(a.confirm_quit, "Esc asks too");
+    ch(&mut a, 'y');
     assert!(a.quit);
+}
+
+#[test]
+fn quit_with_unsaved_edits_offers_to_save_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, path) = file_app(&dir);
+    ch(&mut a, '3');
+    a.field = 3;
+    ch(&mut a, '+');
+    ch(&mut a, 'q');
+    assert!(a.message.contains("w saves"), "{}", a.message);
+    ch(&mut a, 'w');
+    assert!(!a.quit && a.confirm_save, "w asks to save: {}", a.message);
+    ch(&mut a, 'y');
+    assert!(!a.dirty(), "saved: {}", a.message);
+    assert_ne!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
+    ch(&mut a, 'q');
+    assert!(a.quit, "nothing unsaved: q quits at once");
 }
 
 /// Links without an id are found by "a-b"; a link with its own failure table
@@ -808,7 +845,7 @@ fn link_edits_find_tables_by_endpoints_and_keep_own_failure_tables() {
 }
 
 /// Ticks until the importance job's worker has exited.
-fn wait_for_importance(a: &mut App) {
+pub(super) fn wait_for_importance(a: &mut App) {
     for _ in 0..12_000 {
         a.tick();
         if a.importance.as_ref().is_some_and(|j| j.worker_done) {
@@ -924,15 +961,10 @@ fn map_colours_by_criticality_once_the_ranking_is_in() {
     let screen = format!("{}", snapshot(&a, 160, 48));
     assert!(screen.contains("sites by criticality"), "{screen}");
     assert!(
-        screen.contains("criticality, plan single-region"),
+        screen.contains("share of single-region's downtime"),
         "{screen}"
     );
-    let crit = a
-        .importance
-        .as_ref()
-        .unwrap()
-        .site_criticality(a.topology.sites.len())
-        .unwrap();
+    let crit = view::map::SiteCriticality::of(&a).unwrap().share;
     // iad is the plan's only serving site: it is the most critical site.
     assert!(
         (0..crit.len()).all(|i| i == 1 || crit[1] > crit[i]),
@@ -960,14 +992,14 @@ fn snapshots_of_the_importance_view() {
     a.tick();
     wait_for_importance(&mut a);
     ch(&mut a, 'j');
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         insta::assert_snapshot!(format!("importance_{w}x{h}"), snapshot(&a, w, h));
     }
 }
 
 /// Synthetic groups of 64 years, so the time-based snapshots pin the
 /// rendering and not the simulation engine's numbers.
-fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
+pub(super) fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
     (0..groups)
         .map(|g| {
             let years: Vec<super::timerun::Year> = (g * 64..(g + 1) * 64)
@@ -996,7 +1028,7 @@ fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
         .collect()
 }
 
-fn synthetic_config(groups: u64) -> super::timerun::TimeConfig {
+pub(super) fn synthetic_config(groups: u64) -> super::timerun::TimeConfig {
     super::timerun::TimeConfig {
         batches_per_group: 1,
         groups,
@@ -1110,7 +1142,7 @@ fn snapshots_of_the_time_based_run_view() {
     insta::assert_snapshot!("time_run_empty_80x24", snapshot(&a, 80, 24));
     let cfg = synthetic_config(6);
     a.time_run = Some(TimeRun::finished(PlanId(0), 1, cfg, synthetic_groups(6)));
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         insta::assert_snapshot!(format!("time_run_done_{w}x{h}"), snapshot(&a, w, h));
     }
     a.previous_time_run = a.time_run.take();
@@ -1120,7 +1152,12 @@ fn snapshots_of_the_time_based_run_view() {
         synthetic_config(3),
         synthetic_groups(3),
     ));
-    insta::assert_snapshot!("time_run_compare_160x48", snapshot(&a, 160, 48));
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
+        insta::assert_snapshot!(format!("time_run_compare_{w}x{h}"), snapshot(&a, w, h));
+        let screen = format!("{}", snapshot(&a, w, h));
+        assert!(screen.contains("previous: plan"), "{screen}");
+        assert!(screen.contains("unattributed"), "{screen}");
+    }
 }
 
 /// A whole session on a file copy of the bundled default topology, typed

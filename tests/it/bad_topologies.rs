@@ -8,7 +8,7 @@
 //! `# expect: MESSAGE` for one about the whole file; the empty file has no
 //! room for a comment and expects "the file is empty".
 
-use assert_cmd::Command;
+use crate::common::drsim;
 use std::path::{Path, PathBuf};
 
 const DIR: &str = "tests/bad_topologies";
@@ -63,8 +63,7 @@ fn corpus() -> Vec<PathBuf> {
 /// Runs `drsim validate` from the crate root on a relative path; returns
 /// (exit code, stderr).
 fn validate(dir: &Path, rel: &str) -> (Option<i32>, String) {
-    let out = Command::cargo_bin("drsim")
-        .unwrap()
+    let out = drsim()
         .current_dir(dir)
         .args(["validate", rel])
         .output()

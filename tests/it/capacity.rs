@@ -2,9 +2,10 @@
 //! `dinics`, and the Monte Carlo distribution against exact enumeration and
 //! an independent petgraph-per-sample estimate.
 
-use drsim::capacity::st_flow::{CapacityOptions, clopper_pearson};
+use drsim::capacity::st_flow::CapacityOptions;
 use drsim::capacity::{FlowNetwork, MaxFlow, simulate};
 use drsim::static_model::{Cause, Shock, StaticModel};
+use drsim::stats::clopper_pearson;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -120,6 +121,16 @@ fn maxflow_matches_petgraph_on_geant_with_random_failures() {
     // GR side is limited by its three 10G links.
     let intact = mf.solve(&net, &m.edge_capacity, GEANT_UK, GEANT_GR);
     assert!(close(intact, 30.0), "{intact}");
+}
+
+/// `small_model` at 1/20 of its failure probabilities, so that flow = 0
+/// is rare (about 1e-3).
+fn rare_small_model() -> StaticModel {
+    let mut m = small_model();
+    m.edge_q.iter_mut().for_each(|q| *q *= 0.05);
+    m.node_q.iter_mut().for_each(|q| *q *= 0.05);
+    m.shocks[0].prob *= 0.05;
+    m
 }
 
 /// A small model with parallel links, node failures and a shock, small
@@ -417,7 +428,7 @@ fn clopper_pearson_returns_for_huge_sample_counts() {
     // statrs' inv_beta_reg never returned for 40 million samples. Check
     // that the bounds solve their defining equations, I_lo(k, n-k+1) =
     // 0.025 and I_hi(k+1, n-k) = 0.975, and sit near the normal interval.
-    use drsim::capacity::st_flow::beta_cdf;
+    use drsim::stats::beta_cdf;
     for (k, n) in [
         (840u64, 40_000_000u64),
         (520_000, 40_000_000),
@@ -445,107 +456,6 @@ fn clopper_pearson_returns_for_huge_sample_counts() {
     }
 }
 
-fn diamond_json(extra: &[&str]) -> serde_json::Value {
-    let data = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/capacity-diamond.toml"
-    );
-    let out = assert_cmd::Command::cargo_bin("drsim")
-        .unwrap()
-        .args(["capacity", data, "--from", "Alpha", "--to", "d"])
-        .args(["--link-failure", "0.1", "--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-#[test]
-fn cli_diamond_matches_closed_forms() {
-    // Routes a-b-d (10, up with prob 0.81) and a-c-d (two parallel 5G links
-    // behind a 40G link) are disjoint, so with q = 0.1 per link:
-    // flow = 10 X + 5 C (A1 + A2), X ~ B(0.81), C ~ B(0.9), A ~ B(0.9).
-    let (pa, pc, px) = (0.9f64, 0.9f64, 0.81f64);
-    let mean = 10.0 * px + 5.0 * pc * 2.0 * pa;
-    let p_zero = (1.0 - px) * (1.0 - pc * (1.0 - (1.0 - pa).powi(2)));
-    let p_degraded = 1.0 - px * pc * pa * pa;
-    let p_below_15 = 1.0 - px * pc * (1.0 - (1.0 - pa).powi(2));
-    let n = 200_000.0;
-    let v = diamond_json(&["--samples", "200000", "--threshold", "15", "--seed", "9"]);
-    let get = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("missing {k}"));
-    assert_eq!(get("intact_flow"), 20.0);
-    assert_eq!(get("samples"), n);
-    // 4 standard errors: the reported one for the mean, the binomial one
-    // at the exact value for probabilities.
-    assert!((get("mean_flow") - mean).abs() < 4.0 * get("mean_flow_std_error"));
-    for (k, exact) in [
-        ("p_zero", p_zero),
-        ("p_degraded", p_degraded),
-        ("p_below_threshold", p_below_15),
-    ] {
-        let se = (exact * (1.0 - exact) / n).sqrt();
-        assert!(
-            (get(k) - exact).abs() < 4.0 * se,
-            "{k}: {} vs {exact}",
-            get(k)
-        );
-    }
-    for k in ["p_zero", "p_degraded", "p_below_threshold"] {
-        assert!(get(&format!("{k}_ci95_low")) < get(k) && get(k) < get(&format!("{k}_ci95_high")));
-    }
-    let p = &v["percentiles"];
-    // P(flow = 0) ~ 2% and P(flow <= 5) ~ 6.6%, P(flow <= 10) ~ 28%.
-    assert_eq!(p["p1"].as_f64(), Some(0.0));
-    assert_eq!(p["p5"].as_f64(), Some(5.0));
-    assert_eq!(p["p10"].as_f64(), Some(10.0));
-    assert_eq!(p["p50"].as_f64(), Some(20.0));
-    assert!(get("samples_per_second") > 0.0 && get("seconds") >= 0.0);
-}
-
-#[test]
-fn cli_threads_do_not_change_results() {
-    let strip = |mut v: serde_json::Value| {
-        let o = v.as_object_mut().unwrap();
-        o.remove("seconds");
-        o.remove("samples_per_second");
-        v
-    };
-    let one = strip(diamond_json(&["--samples", "50000", "--threads", "1"]));
-    let two = strip(diamond_json(&["--samples", "50000", "--threads", "2"]));
-    assert_eq!(one, two);
-}
-
-#[test]
-fn cli_rejects_bad_input_with_a_message() {
-    let data = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/capacity-diamond.toml"
-    );
-    let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("drsim")
-            .unwrap()
-            .arg("capacity")
-            .args(args)
-            .assert()
-            .code(2)
-    };
-    run(&[data, "--from", "nowhere", "--to", "d"]).stderr(predicates::str::contains(
-        "--from: no site with id or name 'nowhere'",
-    ));
-    run(&[data, "--from", "a", "--to", "Delta", "--threshold=-1"])
-        .stderr(predicates::str::contains("threshold -1"));
-    run(&[data, "--from", "a", "--to", "a"]).stderr(predicates::str::contains("same site"));
-    run(&[data, "--from", "a", "--to", "d", "--node-failure", "1.5"])
-        .stderr(predicates::str::contains("not a probability"));
-    run(&["/nonexistent/x.toml", "--from", "a", "--to", "d"])
-        .stderr(predicates::str::contains("/nonexistent/x.toml"));
-}
-
 mod rare {
     use super::*;
     use drsim::capacity::rare::{RareOptions, estimate_below};
@@ -562,10 +472,7 @@ mod rare {
     fn importance_sampling_agrees_with_exact_enumeration() {
         // Lower all probabilities so flow = 0 and flow < 4 are rare (about 1e-3
         // and below); flow < 8.5 (degraded) is not, and must work too.
-        let mut m = small_model();
-        m.edge_q.iter_mut().for_each(|q| *q *= 0.05);
-        m.node_q.iter_mut().for_each(|q| *q *= 0.05);
-        m.shocks[0].prob *= 0.05;
+        let m = rare_small_model();
         for level in [1e-9, 4.0, 8.5] {
             let ex = enumerate(&m, 0, 4, level);
             let exact = if level < 1e-6 { ex.p_zero } else { ex.p_below };
@@ -654,126 +561,6 @@ mod rare {
 }
 
 #[test]
-fn cli_rare_tail_on_geant_reaches_the_target_relative_error() {
-    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/geant2012.toml");
-    let run = |threads: &str| {
-        let out = assert_cmd::Command::cargo_bin("drsim")
-            .unwrap()
-            .args(["capacity", data, "--from", "UK", "--to", "GR"])
-            .args(["--link-failure", "0.01", "--samples", "100000"])
-            .args([
-                "--target-re",
-                "0.02",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
-    let v = run("2");
-    let p = v["p_zero"].as_f64().unwrap();
-    let se = v["p_zero_std_error"].as_f64().unwrap();
-    // Geant2012 is narrow enough for the exact two-terminal computation,
-    // which the tail refinement prefers to any sampler.
-    assert_eq!(v["p_zero_method"], "exact");
-    let exact = drsim::reliability::exact::unreliability(
-        &geant(0.01),
-        &drsim::reliability::Criterion::TwoTerminal {
-            s: GEANT_UK,
-            t: GEANT_GR,
-        },
-    )
-    .unwrap();
-    assert!((p - exact).abs() <= 1e-12 * exact, "{p} vs exact {exact}");
-    assert_eq!(se, 0.0);
-    // Lower bound: P(some listed UK-GR cut is fully down) <= P(flow = 0).
-    // GR's three links (q^3 = 1e-6) and four 4-link cuts around GR, BG,
-    // RO, TR, HU (and the HR-SL chain), by inclusion-exclusion. An
-    // estimator that only sees the dominant cut comes out ~4% low and fails.
-    let cuts: [&[(u32, u32)]; 5] = [
-        &[(9, 15), (12, 15), (15, 29)],
-        &[(9, 15), (15, 29), (12, 22), (13, 22)],
-        &[(9, 15), (15, 29), (22, 23), (22, 27)],
-        &[(9, 15), (15, 29), (22, 23), (27, 28)],
-        &[(9, 15), (15, 29), (22, 23), (28, 29)],
-    ];
-    let mut lower = 0.0;
-    for mask in 1u32..32 {
-        let mut links: Vec<(u32, u32)> = (0..5)
-            .filter(|i| mask >> i & 1 == 1)
-            .flat_map(|i| cuts[i].iter().copied())
-            .collect();
-        links.sort();
-        links.dedup();
-        let sign = if mask.count_ones() % 2 == 1 {
-            1.0
-        } else {
-            -1.0
-        };
-        lower += sign * 0.01f64.powi(links.len() as i32);
-    }
-    assert!(lower > 1.03e-6, "{lower}");
-    assert!(p > lower - 4.0 * se, "{p} ± {se} vs lower bound {lower}");
-    assert_eq!(v["intact_flow"].as_f64(), Some(30.0));
-    assert_eq!(run("1")["p_zero"], v["p_zero"]);
-}
-
-#[test]
-fn cli_graphml_parallel_links_and_missing_capacity() {
-    // Two parallel 10G links a-b (LinkSpeedRaw) then b-c with no stated
-    // capacity, which gets --default-capacity C. With q = 0.1 per link,
-    // flow = B * min(10 (A1 + A2), C), A, B ~ Bernoulli(0.9).
-    let data = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/capacity-parallel.graphml"
-    );
-    for (cap, mean) in [
-        (100.0, 0.9 * 10.0 * 1.8),
-        (15.0, 0.9 * (10.0 * 2.0 * 0.9 * 0.1 + 15.0 * 0.81)),
-    ] {
-        let out = assert_cmd::Command::cargo_bin("drsim")
-            .unwrap()
-            .args(["capacity", data, "--from", "Aa", "--to", "Cc"])
-            .args([
-                "--link-failure",
-                "0.1",
-                "--samples",
-                "100000",
-                "--format",
-                "json",
-            ])
-            .args(["--default-capacity", &cap.to_string()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(v["intact_flow"].as_f64(), Some(f64::min(20.0, cap)));
-        let m = v["mean_flow"].as_f64().unwrap();
-        let se = v["mean_flow_std_error"].as_f64().unwrap();
-        // 4 reported standard errors.
-        assert!(
-            (m - mean).abs() < 4.0 * se,
-            "cap {cap}: {m} vs {mean} (se {se})"
-        );
-        let p0 = v["p_zero"].as_f64().unwrap();
-        let exact = 1.0 - 0.9 * 0.99;
-        assert!((p0 - exact).abs() < 4.0 * (exact * (1.0 - exact) / 1e5).sqrt());
-    }
-}
-
-#[test]
 fn series_chains_with_failing_interior_nodes_match_enumeration() {
     // s = 0, t = 5. Node 1 is interior to the chain 0-1-2 (degree 2, fails
     // on its own); 2 is a branch point (rung 2-3); node 3 is hit by a shock
@@ -830,10 +617,7 @@ fn p_zero_by_turnip_agrees_with_exact_two_terminal_unreliability() {
     // The small model at 1/20 of its probabilities (P(flow = 0) ~ 1e-3),
     // plus a zero-capacity edge 0-4 that is connected but carries nothing:
     // it must not count as joining s and t.
-    let mut m = small_model();
-    m.edge_q.iter_mut().for_each(|q| *q *= 0.05);
-    m.node_q.iter_mut().for_each(|q| *q *= 0.05);
-    m.shocks[0].prob *= 0.05;
+    let mut m = rare_small_model();
     m.edges.push((0, 4));
     m.edge_names.push("dark".into());
     m.edge_capacity.push(0.0);
@@ -843,10 +627,7 @@ fn p_zero_by_turnip_agrees_with_exact_two_terminal_unreliability() {
     // static engine's exact two-terminal unreliability on the graph without
     // the dark edge.
     let by_flow = enumerate(&m, 0, 4, 1e-9).p_zero;
-    let mut lit = small_model();
-    lit.edge_q.iter_mut().for_each(|q| *q *= 0.05);
-    lit.node_q.iter_mut().for_each(|q| *q *= 0.05);
-    lit.shocks[0].prob *= 0.05;
+    let lit = rare_small_model();
     let by_cut = exact::unreliability(&lit, &Criterion::TwoTerminal { s: 0, t: 4 }).unwrap();
     assert!((by_flow - by_cut).abs() < 1e-12, "{by_flow} vs {by_cut}");
     let e = p_zero_static(&m, 0, 4, Method::Pmc, 9, 0.01, 5_000_000).unwrap();
@@ -890,47 +671,5 @@ fn rare_event_probability_is_exactly_zero_when_no_failure_can_cut() {
     assert!(
         (e.probability - 0.01).abs() < 4.0 * e.std_error + 1e-15,
         "{e:?}"
-    );
-}
-
-#[test]
-fn cli_shared_risk_group_fails_its_links_together() {
-    // With the duct down (probability 0.05, independent of the links) the
-    // flow is 0; otherwise it is the plain diamond (see
-    // cli_diamond_matches_closed_forms): mean 16.2, P(0) = 0.19 * 0.109.
-    let data = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/capacity-diamond-duct.toml"
-    );
-    let out = assert_cmd::Command::cargo_bin("drsim")
-        .unwrap()
-        .args(["capacity", data, "--from", "a", "--to", "d"])
-        .args([
-            "--link-failure",
-            "0.1",
-            "--samples",
-            "400000",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let duct = 0.05;
-    let mean = (1.0 - duct) * 16.2;
-    let p_zero = duct + (1.0 - duct) * 0.19 * 0.109;
-    let m = v["mean_flow"].as_f64().unwrap();
-    let se = v["mean_flow_std_error"].as_f64().unwrap();
-    // 4 reported / binomial standard errors.
-    assert!((m - mean).abs() < 4.0 * se, "{m} vs {mean}");
-    let p = v["p_zero"].as_f64().unwrap();
-    assert!(
-        (p - p_zero).abs() < 4.0 * (p_zero * (1.0 - p_zero) / 4e5).sqrt(),
-        "{p} vs {p_zero}"
     );
 }

@@ -1,20 +1,16 @@
 //! `drsim check`: exit 0 / 1 / 3 when targets are met, missed or
 //! undecided, with JSON and JUnit output.
 
-use assert_cmd::Command;
+use crate::common::model::trials_years_seed;
+use crate::common::{Fixture, cli, drsim, refused};
 use drsim::model::Topology;
 use drsim::score::{Metric, ScoredPlan, Z95};
-use drsim::simulate::SimConfig;
 use drsim::units::Probability;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 const FILE: &str = "topologies/global-messaging.toml";
 const PLAN: &str = "active-passive";
-
-fn cli() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
 
 fn bundled() -> Topology {
     drsim::io::load_path(Path::new(FILE)).unwrap()
@@ -37,7 +33,7 @@ fn with_target(dir: &Path, availability: f64) -> PathBuf {
 }
 
 fn check_json(file: &Path, extra: &[&str], code: i32) -> serde_json::Value {
-    let out = cli()
+    let out = drsim()
         .arg("check")
         .arg(file)
         .args(["--format", "json"])
@@ -75,7 +71,7 @@ fn an_impossible_target_fails_with_exit_1_and_a_junit_failure() {
     let dir = tempfile::tempdir().unwrap();
     let f = with_target(dir.path(), 0.999_999);
     let junit = dir.path().join("report.xml");
-    cli()
+    drsim()
         .arg("check")
         .arg(&f)
         .args(["--min-trials", "200", "--trials", "800", "--junit"])
@@ -105,11 +101,7 @@ fn a_target_at_the_achievable_value_is_inconclusive_with_exit_3() {
     // mean and spread are 200 * (1.96 SE / 0.5 SE)^2 = 3073.2 -> 3074.
     let t = bundled();
     let plan = t.plan_id(PLAN).unwrap().index();
-    let cfg = SimConfig {
-        trials: 200,
-        years: 1,
-        seed: 1,
-    };
+    let cfg = trials_years_seed(200, 1, 1);
     let s = ScoredPlan::simulate(&t, plan, &cfg, &|_| {}).unwrap();
     let e = drsim::simulate::Estimate::of(s.values(Metric::AvailabilityTime));
     assert!(e.se > 0.0);
@@ -171,21 +163,15 @@ fn the_bundled_targets_are_checked_with_design_rto_and_rpo() {
 
 #[test]
 fn usage_and_input_errors_exit_2() {
-    cli()
-        .args(["check", "no-such-file.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no-such-file.toml"));
-    cli()
-        .args(["check", FILE, "--trials", "0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--trials"));
-    cli()
-        .args(["check", FILE, "--plans", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no plan 'nope'"));
+    refused(
+        drsim().args(["check", "no-such-file.toml"]),
+        "no-such-file.toml",
+    );
+    refused(drsim().args(["check", FILE, "--trials", "0"]), "--trials");
+    refused(
+        drsim().args(["check", FILE, "--plans", "nope"]),
+        "no plan 'nope'",
+    );
 }
 
 #[test]
@@ -201,11 +187,7 @@ fn undecided_rounds_double_the_trials_until_decided() {
     let t = bundled();
     let plan = t.plan_id(PLAN).unwrap().index();
     let run = |n: usize| {
-        let cfg = SimConfig {
-            trials: n,
-            years: 1,
-            seed: 1,
-        };
+        let cfg = trials_years_seed(n, 1, 1);
         ScoredPlan::simulate(&t, plan, &cfg, &|_| {}).unwrap()
     };
     let full = run(800);
@@ -231,4 +213,42 @@ fn undecided_rounds_double_the_trials_until_decided() {
     let v = check_json(&f, &["--min-trials", "100", "--trials", "800"], 1);
     assert_eq!(v["results"][0]["outcome"], "missed");
     assert_eq!(v["results"][0]["trials"], first_decided);
+}
+
+/// A plan that can never be up (quorum 2 over two unconnected sites): every
+/// trial is down all year. `check` printed its availability as -0.00000%
+/// (float noise, estimate -3e-19), and with no spread at all among the
+/// trials it would have called the target inconclusive (exit 3) forever.
+/// Availabilities are in [0, 1], so the bound from "no trial differed in n"
+/// decides it: missed, exit 1, and no negative number anywhere.
+#[test]
+fn a_plan_that_is_never_up_misses_its_target_without_negative_availability() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Fixture::new("apart")
+        .site("a")
+        .site("b")
+        .set("failure", r#"{ unavailability = 0.01, mttr = "4h" }"#)
+        .demand("d", &["a", "b"])
+        .plan("both", &["a", "b"])
+        .set("quorum", "2")
+        .set("targets", "{ availability = 0.5 }")
+        .write(dir.path());
+    let flags = "--quiet --min-trials 200 --trials 400 --format json";
+    let a = cli("check", &file, flags).assert().code(1);
+    let out = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &v["results"][0];
+    assert_eq!(r["outcome"], "missed", "{out}");
+    let nums = [
+        &r["estimate"]["mean"],
+        &r["estimate"]["lo"],
+        &r["estimate"]["hi"],
+        &r["bounds"][0],
+        &r["bounds"][1],
+    ];
+    for x in nums {
+        let x = x.as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&x), "{x} in {out}");
+    }
+    assert!(!r["observed"].as_str().unwrap().contains('-'), "{out}");
 }

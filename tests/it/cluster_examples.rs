@@ -5,7 +5,7 @@
 //! `#[ignore]`d (listed as ignored by a plain `cargo test`); `.ci/run`
 //! installs `parallel` and runs it with `--ignored`.
 
-use assert_cmd::Command;
+use crate::common::drsim;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -21,8 +21,7 @@ fn topology() -> PathBuf {
 }
 
 fn unsharded() -> Value {
-    let out = Command::cargo_bin("drsim")
-        .unwrap()
+    let out = drsim()
         .arg("run")
         .arg(topology())
         .args(["--trials", TRIALS, "--seed", SEED, "--format", "json"])

@@ -1,10 +1,10 @@
 //! `drsim compare`: ranking, Pareto frontier and reasons on the bundled
 //! default topology, output formats and errors.
 
-use assert_cmd::Command;
+use crate::common::model::trials_years_seed;
+use crate::common::{drsim, refused};
 use drsim::score::compare::compare;
 use drsim::score::{Metric, ScoredPlan, Verdict, paired_difference};
-use drsim::simulate::SimConfig;
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -12,11 +12,7 @@ const FILE: &str = "topologies/global-messaging.toml";
 
 fn scored(trials: usize) -> (drsim::model::Topology, Vec<ScoredPlan>) {
     let t = drsim::io::load_path(Path::new(FILE)).unwrap();
-    let cfg = SimConfig {
-        trials,
-        years: 1,
-        seed: 1,
-    };
+    let cfg = trials_years_seed(trials, 1, 1);
     let s = (0..t.plans.len())
         .map(|i| ScoredPlan::simulate(&t, i, &cfg, &|_| {}).unwrap())
         .collect();
@@ -83,14 +79,10 @@ fn ranks_the_bundled_plans_and_marks_the_frontier() {
     );
 }
 
-fn cli() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
-
 #[test]
 fn json_has_the_schema_and_is_independent_of_threads() {
     let run = |threads: &str| {
-        let out = cli()
+        let out = drsim()
             .args([
                 "compare",
                 FILE,
@@ -126,7 +118,7 @@ fn json_has_the_schema_and_is_independent_of_threads() {
 fn csv_has_one_row_per_plan_and_metric_and_out_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.csv");
-    cli()
+    drsim()
         .args([
             "compare",
             FILE,
@@ -160,7 +152,7 @@ fn csv_has_one_row_per_plan_and_metric_and_out_is_written() {
 
 #[test]
 fn text_table_names_the_frontier_and_the_reasons() {
-    cli()
+    drsim()
         .args(["compare", FILE, "--trials", "1000"])
         .assert()
         .success()
@@ -173,19 +165,16 @@ fn text_table_names_the_frontier_and_the_reasons() {
 
 #[test]
 fn bad_arguments_exit_2_with_a_message() {
-    cli()
-        .args(["compare", FILE, "--plans", "nope", "--trials", "10"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no plan 'nope'"));
-    cli()
-        .args(["compare", FILE, "--risk", "vibes", "--trials", "10"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown metric 'vibes'"));
-    cli()
-        .args(["compare", "does-not-exist.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("does-not-exist.toml"));
+    refused(
+        drsim().args(["compare", FILE, "--plans", "nope", "--trials", "10"]),
+        "no plan 'nope'",
+    );
+    refused(
+        drsim().args(["compare", FILE, "--risk", "vibes", "--trials", "10"]),
+        "unknown metric 'vibes'",
+    );
+    refused(
+        drsim().args(["compare", "does-not-exist.toml"]),
+        "does-not-exist.toml",
+    );
 }

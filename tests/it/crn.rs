@@ -2,14 +2,11 @@
 //! depends only on (seed, i, the file's components), so plans, versions of a
 //! file and trial ranges can be compared trial by trial.
 
+use crate::common::model::{self, hours, trials_years_seed};
 use drsim::model::*;
 use drsim::shard::Shard;
-use drsim::simulate::{RunData, SimConfig, TrialMetric, run_plan_data};
+use drsim::simulate::{RunData, TrialMetric, run_plan_data};
 use drsim::units::{Duration, Probability};
-
-fn hours(h: f64) -> Duration {
-    Duration::from_hours(h).unwrap()
-}
 
 fn process(mtbf_h: f64, mttr_h: f64) -> Option<FailureProcess> {
     Some(FailureProcess {
@@ -19,46 +16,22 @@ fn process(mtbf_h: f64, mttr_h: f64) -> Option<FailureProcess> {
 }
 
 fn site(key: &str, region: Option<u32>) -> Site {
-    Site {
-        key: key.into(),
-        name: key.into(),
-        region: region.map(RegionId),
-        location: None,
-        capacity_rps: 1e9,
-        failure: process(24.0 * 60.0, 6.0),
-    }
+    model::site(key, region, process(24.0 * 60.0, 6.0))
 }
 
 fn link(a: u32, b: u32) -> Link {
-    Link {
-        key: format!("l{a}-{b}"),
-        a: SiteId(a),
-        b: SiteId(b),
-        capacity_gbps: 100.0,
-        length_km: None,
-        latency_ms: None,
-        failure: process(24.0 * 90.0, 8.0),
-    }
+    model::link(a, b, process(24.0 * 90.0, 8.0))
 }
 
+/// Active-active over `serving`, a replica on each, async with a 5 s lag.
 fn plan(key: &str, serving: &[u32], quorum: u32, operator_error_factor: f64) -> Plan {
     Plan {
-        key: key.into(),
-        name: key.into(),
-        serving_sites: serving.iter().map(|&s| SiteId(s)).collect(),
-        mode: PlanMode::ActiveActive,
         replicas: serving.len() as u32,
-        quorum,
-        detection: Duration::ZERO,
-        switchover: Duration::ZERO,
         replication: Replication::Async {
             lag: Duration::from_secs(5.0).unwrap(),
         },
-        backup_interval: Some(hours(24.0)),
-        headroom: 100.0,
-        cost_per_year: 1.0,
         operator_error_factor,
-        targets: Targets::default(),
+        ..model::plan(key, serving, PlanMode::ActiveActive, quorum)
     }
 }
 
@@ -122,15 +95,7 @@ fn star(extra: bool, plans: Vec<Plan>) -> Topology {
                 duration: Distribution::lognormal(hours(1.0), 0.5).unwrap(),
             },
         }),
-        demands: vec![Demand {
-            key: "users".into(),
-            name: "users".into(),
-            entry_sites: vec![SiteId(2)],
-            users: 1000.0,
-            peak_rps: 100.0,
-            profile: [1.0; 24],
-            kbit_per_request: 1.0,
-        }],
+        demands: vec![model::demand(&[2])],
         plans,
         ..TopologyParts::default()
     })
@@ -138,11 +103,7 @@ fn star(extra: bool, plans: Vec<Plan>) -> Topology {
 }
 
 fn data(t: &Topology, plan: usize, trials: usize, seed: u64) -> RunData {
-    let cfg = SimConfig {
-        trials,
-        years: 1,
-        seed,
-    };
+    let cfg = trials_years_seed(trials, 1, seed);
     run_plan_data(t, plan, &cfg, Shard::WHOLE, &|_| {}).unwrap()
 }
 

@@ -1,16 +1,12 @@
 //! `drsim diff`: model changes and paired score verdicts on edited copies of
 //! the bundled default topology, and the `--against GIT_REV` path.
 
-use assert_cmd::Command;
+use crate::common::{cli, drsim, json_ok, refused};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 const FILE: &str = "topologies/global-messaging.toml";
-
-fn cli() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
 
 /// A copy of the bundled file with one textual edit, as a user would make.
 fn edited(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
@@ -21,48 +17,35 @@ fn edited(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
     p
 }
 
+/// The active-passive plan's human-confirmed failover detection, 5m -> 1m.
+fn faster_detection(dir: &Path) -> PathBuf {
+    edited(
+        dir,
+        "faster.toml",
+        "detection = \"5m\"\nswitchover = \"15m\"",
+        "detection = \"1m\"\nswitchover = \"15m\"",
+    )
+}
+
 fn diff_json(args: &[&str]) -> Value {
-    let out = cli()
-        .arg("diff")
-        .args(args)
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).unwrap()
+    json_ok(drsim().arg("diff").args(args).args(["--format", "json"]))
+}
+
+/// The paired metrics of `plan` in a diff's JSON.
+fn metrics<'a>(v: &'a Value, plan: &str) -> &'a [Value] {
+    let plans = v["plans"].as_array().unwrap();
+    let p = plans.iter().find(|p| p["plan"] == plan).unwrap();
+    p["metrics"].as_array().unwrap()
 }
 
 fn verdict(v: &Value, plan: &str, metric: &str) -> String {
-    let p = v["plans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["plan"] == plan)
-        .unwrap();
-    let m = p["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["metric"] == metric)
-        .unwrap();
-    m["verdict"].as_str().unwrap().to_string()
+    let m = metrics(v, plan).iter().find(|m| m["metric"] == metric);
+    m.unwrap()["verdict"].as_str().unwrap().to_string()
 }
 
 fn all_verdicts(v: &Value, plan: &str) -> Vec<String> {
-    let p = v["plans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["plan"] == plan)
-        .unwrap();
-    p["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["verdict"].as_str().unwrap().to_string())
-        .collect()
+    let verdicts = metrics(v, plan).iter().map(|m| m["verdict"].as_str());
+    verdicts.map(|x| x.unwrap().to_string()).collect()
 }
 
 #[test]
@@ -84,13 +67,7 @@ fn an_identical_copy_changes_nothing() {
 #[test]
 fn shorter_detection_is_detected_as_less_downtime_with_few_trials() {
     let dir = tempfile::tempdir().unwrap();
-    // The active-passive plan's human-confirmed failover: 5m -> 1m.
-    let new = edited(
-        dir.path(),
-        "faster.toml",
-        "detection = \"5m\"\nswitchover = \"15m\"",
-        "detection = \"1m\"\nswitchover = \"15m\"",
-    );
+    let new = faster_detection(dir.path());
     let v = diff_json(&[FILE, new.to_str().unwrap(), "--trials", "200"]);
     let model = v["model"].as_array().unwrap();
     assert_eq!(model.len(), 1, "{model:?}");
@@ -151,13 +128,8 @@ fn removing_the_standby_region_is_detected_as_more_downtime() {
 #[test]
 fn text_and_csv_show_the_verdicts() {
     let dir = tempfile::tempdir().unwrap();
-    let new = edited(
-        dir.path(),
-        "faster.toml",
-        "detection = \"5m\"\nswitchover = \"15m\"",
-        "detection = \"1m\"\nswitchover = \"15m\"",
-    );
-    cli()
+    let new = faster_detection(dir.path());
+    drsim()
         .args(["diff", FILE, new.to_str().unwrap(), "--trials", "200"])
         .assert()
         .success()
@@ -167,16 +139,9 @@ fn text_and_csv_show_the_verdicts() {
                 .and(predicate::str::contains("better"))
                 .and(predicate::str::contains("no significant change")),
         );
-    let out = cli()
-        .args([
-            "diff",
-            FILE,
-            new.to_str().unwrap(),
-            "--trials",
-            "100",
-            "--format",
-            "csv",
-        ])
+    let out = cli("diff", FILE, "")
+        .arg(&new)
+        .args(["--trials", "100", "--format", "csv"])
         .assert()
         .success()
         .get_output()
@@ -249,21 +214,17 @@ fn against_a_git_revision_reads_the_old_version_from_git() {
     assert_eq!(v["model"][0]["id"], "active-passive");
     assert_eq!(v["model"][0]["fields"][0]["field"], "cost_per_year");
     // A revision that does not exist.
-    cli()
-        .args(["diff", file.to_str().unwrap(), "--against", "no-such-rev"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "git show no-such-rev:topologies/gm.toml",
-        ));
+    refused(
+        drsim().args(["diff", file.to_str().unwrap(), "--against", "no-such-rev"]),
+        "git show no-such-rev:topologies/gm.toml",
+    );
     // A file that git does not track at that revision.
     let other = sub.join("other.toml");
     std::fs::copy(FILE, &other).unwrap();
-    cli()
-        .args(["diff", other.to_str().unwrap(), "--against", "HEAD"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("HEAD:topologies/other.toml"));
+    refused(
+        drsim().args(["diff", other.to_str().unwrap(), "--against", "HEAD"]),
+        "HEAD:topologies/other.toml",
+    );
 }
 
 #[test]
@@ -271,14 +232,9 @@ fn against_outside_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("gm.toml");
     std::fs::copy(FILE, &file).unwrap();
-    cli()
-        .args(["diff", file.to_str().unwrap(), "--against", "HEAD"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not in a git repository"));
-    cli()
-        .args(["diff", FILE])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("<NEW>"));
+    refused(
+        drsim().args(["diff", file.to_str().unwrap(), "--against", "HEAD"]),
+        "not in a git repository",
+    );
+    refused(drsim().args(["diff", FILE]), "<NEW>");
 }

@@ -297,7 +297,7 @@ fn imported_files_save_and_load_back_equal() {
 
 mod cli {
     use super::data_dir;
-    use assert_cmd::Command;
+    use crate::common::{drsim, refused};
     use predicates::prelude::*;
 
     #[test]
@@ -305,8 +305,7 @@ mod cli {
         let Some(dir) = data_dir() else { return };
         let out_dir = tempfile::tempdir().unwrap();
         let out = out_dir.path().join("geant.toml");
-        Command::cargo_bin("drsim")
-            .unwrap()
+        drsim()
             .arg("import")
             .arg(dir.join("topology-zoo/Geant2012.graphml"))
             .arg("-o")
@@ -335,15 +334,14 @@ mod cli {
             assert!((q - 0.001).abs() < 1e-12);
         }
         // An existing output is not replaced without --force.
-        Command::cargo_bin("drsim")
-            .unwrap()
-            .arg("import")
-            .arg(dir.join("topology-zoo/Abilene.graphml"))
-            .arg("-o")
-            .arg(&out)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("--force"));
+        refused(
+            drsim()
+                .arg("import")
+                .arg(dir.join("topology-zoo/Abilene.graphml"))
+                .arg("-o")
+                .arg(&out),
+            "--force",
+        );
     }
 
     #[test]
@@ -351,16 +349,12 @@ mod cli {
         let d = tempfile::tempdir().unwrap();
         let bad = d.path().join("bad.txt");
         std::fs::write(&bad, "?SNDlib native format\nNODES (\n  A ( 1 x )\n)\n").unwrap();
-        Command::cargo_bin("drsim")
-            .unwrap()
-            .arg("import")
-            .arg(&bad)
-            .arg("-o")
-            .arg(d.path().join("out.toml"))
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(format!("{}:3:", bad.display())))
-            .stderr(predicate::str::contains("latitude 'x'"));
+        let out = d.path().join("out.toml");
+        let err = refused(
+            drsim().arg("import").arg(&bad).arg("-o").arg(&out),
+            &format!("{}:3:", bad.display()),
+        );
+        assert!(err.contains("latitude 'x'"), "{err}");
         assert!(!d.path().join("out.toml").exists());
     }
 }

@@ -2,18 +2,24 @@
 
 mod bad_topologies;
 mod capacity;
+mod capacity_cli;
 mod check;
+mod cli_errors;
 mod cli_conventions;
 mod cluster_examples;
+mod common;
 mod compare;
 mod coverage;
 mod crn;
 mod diff;
+mod golden;
+mod hostile;
 mod import;
+mod limits;
 mod load;
-mod qa;
 mod readme;
 mod reliability;
+mod reliability_cli;
 mod report;
 mod run_cli;
 mod served;

@@ -7,16 +7,11 @@
 //! ignored rather than passing it unseen; `.ci/run` installs Chromium and runs
 //! it with `--ignored`, where a missing browser fails it.
 
-use assert_cmd::Command;
+use crate::common::{drsim, refused, succeeded, topo};
 use std::path::{Path, PathBuf};
 
-fn topo(name: &str) -> String {
-    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
 fn report(file: &str, out: &Path, trials: &str) -> String {
-    Command::cargo_bin("drsim")
-        .unwrap()
+    drsim()
         .args(["report", file, "--trials", trials, "--seed", "3", "-o"])
         .arg(out)
         .env("SOURCE_DATE_EPOCH", "1796083200")
@@ -309,13 +304,12 @@ fn only_the_date_changes_between_days() {
 #[test]
 fn bad_input_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("drsim")
-        .unwrap()
-        .args(["report", "no-such-file.toml", "-o"])
-        .arg(dir.path().join("r.html"))
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("no-such-file.toml"));
+    refused(
+        drsim()
+            .args(["report", "no-such-file.toml", "-o"])
+            .arg(dir.path().join("r.html")),
+        "no-such-file.toml",
+    );
     assert!(!dir.path().join("r.html").exists());
 }
 
@@ -359,16 +353,13 @@ fn headless_chromium_renders_every_chart() {
 
     // A screenshot of the whole page is produced.
     let shot = dir.path().join("shot.png");
-    let out = headless(&browser, &dir.path().join("p1"))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1280,4000")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeded(
+        headless(&browser, &dir.path().join("p1"))
+            .arg(format!("--screenshot={}", shot.display()))
+            .arg("--window-size=1280,4000")
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap(),
     );
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -384,15 +375,12 @@ fn headless_chromium_renders_every_chart() {
         html.replace("</body>", &format!("{check}</body>")),
     )
     .unwrap();
-    let out = headless(&browser, &dir.path().join("p2"))
-        .args(["--virtual-time-budget=10000", "--dump-dom"])
-        .arg(format!("file://{}", checked.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeded(
+        headless(&browser, &dir.path().join("p2"))
+            .args(["--virtual-time-budget=10000", "--dump-dom"])
+            .arg(format!("file://{}", checked.display()))
+            .output()
+            .unwrap(),
     );
     let dom = String::from_utf8_lossy(&out.stdout);
     let pre = |id: &str| {

@@ -1,7 +1,6 @@
 //! `drsim run`: output formats, plan selection, atomic --out, errors.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+use crate::common::{cli, drsim, json_ok, refused, split_network};
 
 const TOPO: &str = r#"
 [topology]
@@ -57,10 +56,6 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let path = dir.path().join("t.toml");
     std::fs::write(&path, TOPO).unwrap();
     (dir, path)
-}
-
-fn drsim() -> Command {
-    Command::cargo_bin("drsim").unwrap()
 }
 
 #[test]
@@ -161,21 +156,32 @@ fn same_seed_same_output_whatever_the_threads() {
 #[test]
 fn unknown_plan_and_bad_values_are_clear_errors() {
     let (_dir, path) = setup();
-    drsim()
-        .args(["run", path.to_str().unwrap(), "--plan", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "no plan 'nope' (plans: both, single)",
-        ));
-    drsim()
-        .args(["run", path.to_str().unwrap(), "--trials", "0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--trials must be at least 1"));
-    drsim()
-        .args(["run", "/nonexistent/x.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("x.toml"));
+    refused(
+        drsim().args(["run", path.to_str().unwrap(), "--plan", "nope"]),
+        "no plan 'nope' (plans: both, single)",
+    );
+    refused(
+        drsim().args(["run", path.to_str().unwrap(), "--trials", "0"]),
+        "--trials must be at least 1",
+    );
+    refused(drsim().args(["run", "/nonexistent/x.toml"]), "x.toml");
+}
+
+/// A plan that is down by construction (quorum 3 across two 2-site islands,
+/// nothing ever fails) has a full year of downtime that no component
+/// explains; the text report shows it instead of leaving it to the JSON.
+#[test]
+fn run_text_shows_unattributed_downtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = split_network(3).write(dir.path());
+    let v = json_ok(&mut cli("run", &file, "--trials 64 --format json"));
+    let un = v["plans"][0]["unattributed_minutes_per_year"]
+        .as_f64()
+        .unwrap();
+    // A year is 365 days of 1440 minutes, all of it unexplained.
+    assert!((un - 525_600.0).abs() < 1e-6, "{un}");
+    let text = cli("run", &file, "--trials 64").output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    // In human numbers: 525,600 minutes read "526 k".
+    assert!(text.contains("unattributed 526 k"), "{text}");
 }

@@ -2,51 +2,13 @@
 //! command line (values are checked against enumeration in the library's
 //! unit tests; here: the output, thread independence and input errors).
 
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn global() -> String {
-    format!(
-        "{}/topologies/global-messaging.toml",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
-fn drsim(args: &[&str]) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("drsim")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = drsim(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use crate::common::{cli, data, json_ok, topo};
 
 #[test]
 fn tiny_network_keys_and_closed_forms() {
     let f = data("served-tiny.toml");
-    let v = json(&[
-        "capacity",
-        &f,
-        "--demand",
-        "--plan",
-        "ap",
-        "--samples",
-        "50000",
-        "--threshold",
-        "0.6",
-        "--format",
-        "json",
-    ]);
+    let flags = "--demand --plan ap --samples 50000 --threshold 0.6 --format json";
+    let v = json_ok(&mut cli("capacity", &f, flags));
     // Active-passive with everything up: all traffic crosses ax (10 of 20
     // Gbit/s), so no state serves more than half.
     assert_eq!(v["intact_served"].as_f64(), Some(0.5));
@@ -70,25 +32,11 @@ fn tiny_network_keys_and_closed_forms() {
 
 #[test]
 fn global_messaging_is_thread_independent_and_prints_text() {
-    let g = global();
+    let g = topo("global-messaging.toml");
     let run = |threads: &str| {
-        let mut v = json(&[
-            "capacity",
-            &g,
-            "--demand",
-            "--plan",
-            "global-mesh",
-            "--samples",
-            "200000",
-            "--seed",
-            "5",
-            "--threshold",
-            "0.9",
-            "--threads",
-            threads,
-            "--format",
-            "json",
-        ]);
+        let flags = "--demand --plan global-mesh --samples 200000 --seed 5 --threshold 0.9";
+        let mut v =
+            json_ok(cli("capacity", &g, flags).args(["--threads", threads, "--format", "json"]));
         let o = v.as_object_mut().unwrap();
         o.remove("seconds");
         o.remove("samples_per_second");
@@ -97,15 +45,13 @@ fn global_messaging_is_thread_independent_and_prints_text() {
     let one = run("1");
     assert_eq!(one, run("2"));
     assert!(one["p_shortfall"].as_f64().unwrap() > 0.0);
-    let out = drsim(&[
+    let out = cli(
         "capacity",
         &g,
-        "--demand",
-        "--plan",
-        "single-region",
-        "--samples",
-        "10000",
-    ]);
+        "--demand --plan single-region --samples 10000",
+    )
+    .output()
+    .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -117,49 +63,29 @@ fn global_messaging_is_thread_independent_and_prints_text() {
 
 #[test]
 fn bad_input_gives_a_clear_error_and_exit_code_2() {
-    let g = global();
+    let g = topo("global-messaging.toml");
     let tiny = data("served-tiny.toml");
     let diamond = data("capacity-diamond.toml");
-    let cases: [(Vec<&str>, &str); 6] = [
+    let cases = [
         (
-            vec!["capacity", &g, "--demand", "--plan", "nope"],
+            &g,
+            "--demand --plan nope",
             "no plan 'nope' (plans: single-region, active-passive",
         ),
+        (&g, "--demand", "4 plans, choose one with --plan"),
+        (&diamond, "--demand", "declares no [[demand]]"),
         (
-            vec!["capacity", &g, "--demand"],
-            "4 plans, choose one with --plan",
-        ),
-        (
-            vec!["capacity", &diamond, "--demand"],
-            "declares no [[demand]]",
-        ),
-        (
-            vec![
-                "capacity",
-                &tiny,
-                "--demand",
-                "--plan",
-                "aa1",
-                "--threshold",
-                "1.5",
-            ],
+            &tiny,
+            "--demand --plan aa1 --threshold 1.5",
             "must be a served fraction in (0, 1]",
         ),
-        (
-            vec![
-                "capacity", &tiny, "--demand", "--plan", "aa1", "--hour", "24",
-            ],
-            "--hour",
-        ),
-        (
-            vec!["capacity", &tiny, "--demand", "--from", "a", "--to", "b"],
-            "cannot be used with",
-        ),
+        (&tiny, "--demand --plan aa1 --hour 24", "--hour"),
+        (&tiny, "--demand --from a --to b", "cannot be used with"),
     ];
-    for (args, msg) in cases {
-        let out = drsim(&args);
+    for (file, flags, msg) in cases {
+        let out = cli("capacity", file, flags).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(msg), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(2), "{flags}: {err}");
+        assert!(err.contains(msg), "{flags}: {err}");
     }
 }

@@ -3,18 +3,10 @@
 //! reliability `seconds`, which is compute time), and bad part sets are
 //! refused with the offending file named.
 
-use assert_cmd::Command;
+use crate::common::{drsim, refused, succeeded, topo};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn topo(name: &str) -> String {
-    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn drsim() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
 
 fn json_of(out: &[u8]) -> Value {
     let mut v: Value = serde_json::from_slice(out).expect("JSON output");
@@ -43,18 +35,12 @@ fn run_shards(dir: &Path, base: &[&str], n: u32, tag: &str) -> Vec<PathBuf> {
 }
 
 fn merged(parts: &[PathBuf]) -> Vec<u8> {
-    let out = drsim()
+    let merge = drsim()
         .arg("merge")
         .args(parts)
         .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "merge failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+        .output();
+    succeeded(merge.unwrap()).stdout
 }
 
 fn check_merge_equals_whole(base: &[&str], tag: &str) {
@@ -168,28 +154,26 @@ fn merge_refuses_missing_duplicate_and_foreign_parts() {
     let base = ["run", &t, "--trials", "300", "--seed", "2"];
     let mut parts = run_shards(dir.path(), &base, 3, "p");
     parts.reverse(); // shard i at index i
-    drsim()
-        .arg("merge")
-        .args([&parts[0], &parts[2]])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("shard 1/3 is missing"));
-    drsim()
-        .arg("merge")
-        .args([&parts[0], &parts[1], &parts[2], &parts[1]])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("both hold shard 1/3"))
-        .stderr(predicate::str::contains("p-3-1.json"));
+    refused(
+        drsim().arg("merge").args([&parts[0], &parts[2]]),
+        "shard 1/3 is missing",
+    );
+    let err = refused(
+        drsim()
+            .arg("merge")
+            .args([&parts[0], &parts[1], &parts[2], &parts[1]]),
+        "both hold shard 1/3",
+    );
+    assert!(err.contains("p-3-1.json"), "{err}");
     let other_seed = ["run", &t, "--trials", "300", "--seed", "3"];
     let foreign = run_shards(dir.path(), &other_seed, 3, "q");
-    drsim()
-        .arg("merge")
-        .args([&parts[0], &foreign[1], &parts[2]])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("q-3-1.json"))
-        .stderr(predicate::str::contains("seed '2' vs '3'"));
+    let err = refused(
+        drsim()
+            .arg("merge")
+            .args([&parts[0], &foreign[1], &parts[2]]),
+        "q-3-1.json",
+    );
+    assert!(err.contains("seed '2' vs '3'"), "{err}");
     // Not a part at all, and a part whose topology was edited afterwards.
     let whole = dir.path().join("whole.json");
     drsim()
@@ -198,14 +182,10 @@ fn merge_refuses_missing_duplicate_and_foreign_parts() {
         .arg(&whole)
         .assert()
         .success();
-    drsim()
-        .arg("merge")
-        .arg(&whole)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "whole.json: schema 'drsim.run/1' is not a part",
-        ));
+    refused(
+        drsim().arg("merge").arg(&whole),
+        "whole.json: schema 'drsim.run/1' is not a part",
+    );
     let edited = dir.path().join("edited.toml");
     let text = std::fs::read_to_string(&t).unwrap();
     std::fs::write(
@@ -213,42 +193,33 @@ fn merge_refuses_missing_duplicate_and_foreign_parts() {
         text.replacen("cost_per_year = ", "cost_per_year = 1", 1),
     )
     .unwrap();
-    drsim()
-        .arg("merge")
-        .args(&parts)
-        .arg("--topology")
-        .arg(&edited)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "is not the topology the parts were computed from",
-        ));
+    refused(
+        drsim()
+            .arg("merge")
+            .args(&parts)
+            .arg("--topology")
+            .arg(&edited),
+        "is not the topology the parts were computed from",
+    );
 }
 
 #[test]
 fn shard_refuses_what_cannot_be_split() {
     let t = topo("small-company.toml");
-    drsim()
-        .args([
+    refused(
+        drsim().args([
             "run", &t, "--trials", "100", "--shard", "0/2", "--format", "csv",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("always JSON"));
-    drsim()
-        .args(["run", &t, "--shard", "2/2"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("out of range"));
+        ]),
+        "always JSON",
+    );
+    refused(drsim().args(["run", &t, "--shard", "2/2"]), "out of range");
     for method in ["exact", "auto"] {
-        drsim()
-            .args(["reliability", &t, "--all-terminal", "--method", method])
-            .args(["--shard", "0/2"])
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(
-                "--shard needs --method crude or pmc",
-            ));
+        refused(
+            drsim()
+                .args(["reliability", &t, "--all-terminal", "--method", method])
+                .args(["--shard", "0/2"]),
+            "--shard needs --method crude or pmc",
+        );
     }
 }
 

@@ -1,5 +1,6 @@
 //! Shards of a simulation merge into exactly the unsharded run.
 
+use crate::common::model::trials_years_seed;
 use drsim::shard::Shard;
 use drsim::simulate::{MergeError, RunData, SimConfig, TrialMetric, run_plan, run_plan_data};
 use std::path::Path;
@@ -12,11 +13,7 @@ fn small_company() -> drsim::model::Topology {
 fn merged_shards_equal_the_unsharded_run_bit_for_bit() {
     let t = small_company();
     // 1000 trials = 16 batches, the last one partial.
-    let cfg = SimConfig {
-        trials: 1000,
-        years: 1,
-        seed: 7,
-    };
+    let cfg = trials_years_seed(1000, 1, 7);
     for plan in 0..t.plans.len() {
         let whole = run_plan(&t, plan, &cfg, &|_| {}).unwrap();
         for n in [1u32, 2, 7] {
@@ -40,11 +37,7 @@ fn merged_shards_equal_the_unsharded_run_bit_for_bit() {
 #[test]
 fn merge_refuses_missing_duplicate_and_foreign_parts() {
     let t = small_company();
-    let cfg = SimConfig {
-        trials: 640,
-        years: 1,
-        seed: 3,
-    };
+    let cfg = trials_years_seed(640, 1, 3);
     let part = |i, n, cfg: &SimConfig| {
         run_plan_data(&t, 0, cfg, Shard::new(i, n).unwrap(), &|_| {}).unwrap()
     };

@@ -5,14 +5,11 @@
 //! itself), so a correct simulator fails such a check with probability
 //! below 1e-4 per assertion, and the seeds are fixed.
 
+use crate::common::model::{demand, hours, link, plan, site, trials_years_seed};
 use drsim::model::*;
 use drsim::simulate::{PlanReport, SimConfig, TrialMetric, run_plan, run_plan_data};
 use drsim::units::{Duration, Probability, SECONDS_PER_YEAR};
 use nalgebra::{DMatrix, DVector};
-
-fn hours(h: f64) -> Duration {
-    Duration::from_hours(h).unwrap()
-}
 
 fn exp_process(mtbf_h: f64, mttr_h: f64) -> FailureProcess {
     FailureProcess {
@@ -21,67 +18,8 @@ fn exp_process(mtbf_h: f64, mttr_h: f64) -> FailureProcess {
     }
 }
 
-fn site(key: &str, region: Option<u32>, failure: Option<FailureProcess>) -> Site {
-    Site {
-        key: key.into(),
-        name: key.into(),
-        region: region.map(RegionId),
-        location: None,
-        capacity_rps: 1e9,
-        failure,
-    }
-}
-
-fn link(a: u32, b: u32, failure: Option<FailureProcess>) -> Link {
-    Link {
-        key: format!("l{a}-{b}"),
-        a: SiteId(a),
-        b: SiteId(b),
-        capacity_gbps: 100.0,
-        length_km: None,
-        latency_ms: None,
-        failure,
-    }
-}
-
-fn demand(entries: &[u32]) -> Demand {
-    Demand {
-        key: "users".into(),
-        name: "users".into(),
-        entry_sites: entries.iter().map(|&s| SiteId(s)).collect(),
-        users: 1000.0,
-        peak_rps: 100.0,
-        profile: [1.0; 24],
-        kbit_per_request: 1.0,
-    }
-}
-
-/// A plan with no load effects (huge headroom) and zero failover time.
-fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
-    Plan {
-        key: key.into(),
-        name: key.into(),
-        serving_sites: serving.iter().map(|&s| SiteId(s)).collect(),
-        mode,
-        replicas: 1,
-        quorum,
-        detection: Duration::ZERO,
-        switchover: Duration::ZERO,
-        replication: Replication::Sync,
-        backup_interval: Some(hours(24.0)),
-        headroom: 100.0,
-        cost_per_year: 1.0,
-        operator_error_factor: 1.0,
-        targets: Targets::default(),
-    }
-}
-
 fn run(t: &Topology, plan: usize, trials: usize, seed: u64) -> PlanReport {
-    let cfg = SimConfig {
-        trials,
-        years: 1,
-        seed,
-    };
+    let cfg = trials_years_seed(trials, 1, seed);
     run_plan(t, plan, &cfg, &|_| {}).unwrap()
 }
 
@@ -125,6 +63,23 @@ fn ctmc_k_of_n_unavailability(n: usize, k: usize, lambda: f64, mu: f64) -> f64 {
         .filter(|s| n - (s.count_ones() as usize) < k)
         .map(|s| pi[s])
         .sum()
+}
+
+/// `sites` (0..n) each linked by a perfect link to a perfect entry hub (n)
+/// where all demand enters, and one plan.
+fn hub_star(name: &str, mut sites: Vec<Site>, plan: Plan) -> Topology {
+    let hub = sites.len() as u32;
+    let links = (0..hub).map(|i| link(i, hub, None)).collect();
+    sites.push(site("hub", None, None));
+    Topology::from_parts(TopologyParts {
+        name: name.into(),
+        sites,
+        links,
+        demands: vec![demand(&[hub])],
+        plans: vec![plan],
+        ..TopologyParts::default()
+    })
+    .unwrap()
 }
 
 /// n serving sites in a full mesh of perfect links plus a perfect entry hub.
@@ -278,19 +233,12 @@ fn series_system_matches_static_unavailability() {
 fn active_passive_with_instant_failover_is_a_parallel_system() {
     let (p1, p2) = (exp_process(50.0, 10.0), exp_process(80.0, 20.0));
     let exact = p1.unavailability().get() * p2.unavailability().get();
-    let t = Topology::from_parts(TopologyParts {
-        name: "parallel".into(),
-        sites: vec![
-            site("a", None, Some(p1)),
-            site("b", None, Some(p2)),
-            site("hub", None, None),
-        ],
-        links: vec![link(0, 2, None), link(1, 2, None)],
-        demands: vec![demand(&[2])],
-        plans: vec![plan("p", &[0, 1], PlanMode::ActivePassive, 1)],
-        ..TopologyParts::default()
-    })
-    .unwrap();
+    let sites = vec![site("a", None, Some(p1)), site("b", None, Some(p2))];
+    let t = hub_star(
+        "parallel",
+        sites,
+        plan("p", &[0, 1], PlanMode::ActivePassive, 1),
+    );
     let r = run(&t, 0, 1000, 41);
     let a = r.availability_time;
     within(
@@ -365,19 +313,8 @@ fn failover_pair(detection_min: f64, replication: Replication) -> Topology {
     p.switchover = Duration::from_secs(300.0).unwrap();
     p.replicas = 2;
     p.replication = replication;
-    Topology::from_parts(TopologyParts {
-        name: "pair".into(),
-        sites: vec![
-            site("primary", None, Some(exp_process(24.0 * 30.0, 12.0))),
-            site("standby", None, None),
-            site("hub", None, None),
-        ],
-        links: vec![link(0, 2, None), link(1, 2, None)],
-        demands: vec![demand(&[2])],
-        plans: vec![p],
-        ..TopologyParts::default()
-    })
-    .unwrap()
+    let primary = site("primary", None, Some(exp_process(24.0 * 30.0, 12.0)));
+    hub_star("pair", vec![primary, site("standby", None, None)], p)
 }
 
 #[test]
@@ -421,11 +358,7 @@ fn async_replication_loses_more_data_than_sync() {
 #[test]
 fn same_seed_same_numbers_on_one_or_two_threads() {
     let t = two_regions();
-    let cfg = SimConfig {
-        trials: 300,
-        years: 2,
-        seed: 99,
-    };
+    let cfg = trials_years_seed(300, 2, 99);
     let on = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -448,19 +381,8 @@ fn overload_sheds_the_excess_and_counts_as_congestion() {
     let (qa, qb) = (pa.unavailability().get(), pb.unavailability().get());
     let mut p = plan("p", &[0, 1], PlanMode::ActiveActive, 1);
     p.headroom = 0.0;
-    let t = Topology::from_parts(TopologyParts {
-        name: "overload".into(),
-        sites: vec![
-            site("a", None, Some(pa)),
-            site("b", None, Some(pb)),
-            site("hub", None, None),
-        ],
-        links: vec![link(0, 2, None), link(1, 2, None)],
-        demands: vec![demand(&[2])],
-        plans: vec![p],
-        ..TopologyParts::default()
-    })
-    .unwrap();
+    let sites = vec![site("a", None, Some(pa)), site("b", None, Some(pb))];
+    let t = hub_star("overload", sites, p);
     let r = run(&t, 0, 1000, 81);
     let one_down = qa * (1.0 - qb) + qb * (1.0 - qa);
     let both_down = qa * qb;
@@ -513,17 +435,7 @@ fn surge_beyond_capacity_is_exactly_its_duration_of_congestion() {
         ..TopologyParts::default()
     })
     .unwrap();
-    let r = run_plan(
-        &t,
-        0,
-        &SimConfig {
-            trials: 3,
-            years: 2,
-            seed: 1,
-        },
-        &|_| {},
-    )
-    .unwrap();
+    let r = run_plan(&t, 0, &trials_years_seed(3, 2, 1), &|_| {}).unwrap();
     let d = &r.downtime_minutes_per_year;
     assert!(
         (d.mean.mean - 240.0).abs() < 1e-6 && (d.max - 240.0).abs() < 1e-6,
@@ -653,21 +565,23 @@ fn disaster_minutes(r: &PlanReport) -> f64 {
         .map_or(0.0, |c| c.minutes_per_year)
 }
 
+/// Runs plans `a` and `b` for 4000 trials on `seed` and checks that `b` has
+/// less than 1/`factor` of `a`'s disaster downtime; returns both reports.
+fn disaster_cut(t: &Topology, (a, b): (&str, &str), factor: f64, seed: u64) -> [PlanReport; 2] {
+    let report = |key: &str| run(t, t.plan_id(key).unwrap().index(), 4000, seed);
+    let (ra, rb) = (report(a), report(b));
+    let (da, db) = (disaster_minutes(&ra), disaster_minutes(&rb));
+    assert!(db * factor < da, "{a} {da} vs {b} {db} disaster min/yr");
+    [ra, rb]
+}
+
 /// On the bundled small company, adding a second region (the Dublin standby)
 /// removes almost all of the Frankfurt flood downtime that the metro pair
 /// suffers, and the whole-year downtime distribution loses its multi-day tail.
 #[test]
 fn bundled_small_company_second_region_cuts_disaster_downtime() {
     let t = bundled("small-company.toml");
-    let pair = t.plan_id("metro-pair").unwrap().index();
-    let dr = t.plan_id("metro-plus-dr").unwrap().index();
-    let (a, b) = (run(&t, pair, 4000, 3), run(&t, dr, 4000, 3));
-    assert!(
-        disaster_minutes(&b) * 5.0 < disaster_minutes(&a),
-        "metro-pair {} vs metro-plus-dr {} disaster min/yr",
-        disaster_minutes(&a),
-        disaster_minutes(&b)
-    );
+    let [a, b] = disaster_cut(&t, ("metro-pair", "metro-plus-dr"), 5.0, 3);
     assert!(b.downtime_minutes_per_year.max < a.downtime_minutes_per_year.max);
 }
 
@@ -681,11 +595,7 @@ fn paired_downtime(
     trials: usize,
     seed: u64,
 ) -> (f64, f64) {
-    let cfg = SimConfig {
-        trials,
-        years: 1,
-        seed,
-    };
+    let cfg = trials_years_seed(trials, 1, seed);
     let per_trial = |(t, p): (&Topology, usize)| {
         run_plan_data(t, p, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
             .unwrap()
@@ -745,16 +655,10 @@ fn bundled_global_messaging_detection_and_replication_directions() {
 #[test]
 fn bundled_global_messaging_more_regions_less_disaster_downtime() {
     let t = bundled("global-messaging.toml");
+    let [a, b] = disaster_cut(&t, ("single-region", "active-active-5"), 2.0, 11);
+    assert!(b.cost_per_year > a.cost_per_year);
     let one = t.plan_id("single-region").unwrap().index();
     let five = t.plan_id("active-active-5").unwrap().index();
-    let (a, b) = (run(&t, one, 4000, 11), run(&t, five, 4000, 11));
-    assert!(
-        disaster_minutes(&b) * 2.0 < disaster_minutes(&a),
-        "single-region {} vs active-active-5 {} disaster min/yr",
-        disaster_minutes(&a),
-        disaster_minutes(&b)
-    );
-    assert!(b.cost_per_year > a.cost_per_year);
     let (gain, se) = paired_downtime((&t, five), (&t, one), 4000, 11);
     assert!(
         gain > 4.0 * se,

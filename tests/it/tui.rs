@@ -1,25 +1,18 @@
 //! The TUI refuses to start without a terminal, with a clear message and a
 //! non-zero exit, and reports a bad topology file before touching the screen.
 
-use assert_cmd::Command;
-use predicates::str::contains;
+use crate::common::{drsim, refused};
 
 #[test]
 fn no_arguments_without_a_terminal_fails_clearly() {
     // assert_cmd pipes stdout, so it is not a terminal.
-    Command::cargo_bin("drsim")
-        .unwrap()
-        .assert()
-        .code(2)
-        .stderr(contains("needs a terminal"));
+    refused(drsim(), "needs a terminal");
 }
 
 #[test]
 fn tui_with_a_missing_file_names_it() {
-    Command::cargo_bin("drsim")
-        .unwrap()
-        .args(["tui", "no/such/topology.toml"])
-        .assert()
-        .code(2)
-        .stderr(contains("no/such/topology.toml"));
+    refused(
+        drsim().args(["tui", "no/such/topology.toml"]),
+        "no/such/topology.toml",
+    );
 }

@@ -1,0 +1,261 @@
+//! The rule itself, written plainly over the whole graph: a union-find of up
+//! sites over up links per state. Engines that need speed keep a specialised
+//! path beside it (see the module doc of [`super`]) and a property test holds
+//! them to this one.
+
+use super::state::FailedSet;
+use crate::graph::UnionFind;
+use crate::model::{PlanId, PlanMode, Topology};
+
+const NONE: u32 = u32::MAX;
+
+/// Which site is active under an active-passive plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Active {
+    /// The steady state after failover: the first usable serving site in
+    /// plan order (the random-instant engines, where switchover takes no
+    /// time).
+    FirstUsable,
+    /// The serving site (plan index) the failover logic has made active; it
+    /// serves only while usable.
+    Site(usize),
+    /// No site is active (a switchover is under way).
+    NoSite,
+}
+
+/// A plan compiled against its topology.
+#[derive(Clone, Debug)]
+pub struct ServiceRule {
+    n_sites: usize,
+    links: Vec<(u32, u32)>,
+    /// Site index of each serving site, in plan priority order.
+    serving: Vec<u32>,
+    /// Requests/s each serving site can carry.
+    capacity: Vec<f64>,
+    mode: PlanMode,
+    quorum: u32,
+    /// Entry sites of each demand; with no demand declared, one implied
+    /// demand entering at the serving sites themselves.
+    entries: Vec<Vec<u32>>,
+}
+
+/// One pool of capacity: demands served by the same connected group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pool {
+    /// Requests/s of the usable serving sites that serve the pool.
+    pub capacity: f64,
+    /// Demands in the pool, in demand order.
+    pub demands: Vec<u32>,
+    /// Serving sites (plan indices) that take the pool's load.
+    pub sites: Vec<u32>,
+    /// The connected group's label (as in [`Outcome::group_of_site`]).
+    pub group: u32,
+}
+
+/// Who is served in one failure state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Per serving site (plan order): up and connected to an up entry site.
+    pub usable: Vec<bool>,
+    /// Per demand: usable serving sites in the best group its users reach.
+    pub reached: Vec<u32>,
+    /// Per demand: the pool serving it, or `None` when it is not served.
+    pub pool_of: Vec<Option<u32>>,
+    /// Pools in order of their first demand.
+    pub pools: Vec<Pool>,
+    /// Connected-group label of each site (`u32::MAX` when the site is down).
+    pub group_of_site: Vec<u32>,
+}
+
+impl Outcome {
+    /// Every demand is served.
+    pub fn all_served(&self) -> bool {
+        self.pool_of.iter().all(Option::is_some)
+    }
+    /// Demands with no pool, in demand order.
+    pub fn unserved(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.pool_of.len() as u32).filter(|&d| self.pool_of[d as usize].is_none())
+    }
+}
+
+/// What each active serving site is provisioned for: its share of the summed
+/// daily peaks plus headroom, never beyond what the building holds.
+pub fn site_capacities(t: &Topology, plan: PlanId) -> Vec<f64> {
+    let p = t.plan(plan);
+    let total_peak: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
+    let n_active = match p.mode {
+        PlanMode::ActiveActive => p.serving_sites.len(),
+        PlanMode::ActivePassive => 1,
+    } as f64;
+    let share = total_peak / n_active * (1.0 + p.headroom);
+    p.serving_sites
+        .iter()
+        .map(|&s| t.site(s).capacity_rps.min(share))
+        .collect()
+}
+
+impl ServiceRule {
+    pub fn new(t: &Topology, plan: PlanId) -> ServiceRule {
+        let p = t.plan(plan);
+        let serving: Vec<u32> = p.serving_sites.iter().map(|s| s.0).collect();
+        let entries = if t.demands.is_empty() {
+            vec![serving.clone()]
+        } else {
+            t.demands
+                .iter()
+                .map(|d| d.entry_sites.iter().map(|s| s.0).collect())
+                .collect()
+        };
+        ServiceRule {
+            n_sites: t.sites.len(),
+            links: t.links.iter().map(|l| (l.a.0, l.b.0)).collect(),
+            capacity: site_capacities(t, plan),
+            serving,
+            mode: p.mode,
+            quorum: p.quorum,
+            entries,
+        }
+    }
+
+    pub fn mode(&self) -> PlanMode {
+        self.mode
+    }
+    pub fn quorum(&self) -> u32 {
+        self.quorum
+    }
+    pub fn serving(&self) -> &[u32] {
+        &self.serving
+    }
+    pub fn capacity(&self) -> &[f64] {
+        &self.capacity
+    }
+    pub fn entries(&self) -> &[Vec<u32>] {
+        &self.entries
+    }
+
+    /// Who is served when exactly the sites and links of `failed` are down.
+    ///
+    /// Up sites joined by up links form groups; a serving site is *usable*
+    /// when it is up and its group holds an up entry site of some demand.
+    /// Active-active: a demand takes, among the groups of its up entry sites,
+    /// the one with the most usable serving sites (ties: more capacity, then
+    /// entry order), and is served when that count reaches the quorum; the
+    /// demands served by one group share its capacity. Active-passive: only
+    /// the active site serves, and a demand is served when one of its up
+    /// entry sites shares the active site's group (the quorum is 1).
+    pub fn evaluate(&self, failed: &FailedSet, active: Active) -> Outcome {
+        let (site_down, link_down) = (failed.sites_down(), failed.links_down());
+        let up = |v: u32| !site_down[v as usize];
+        let mut uf = UnionFind::new(self.n_sites);
+        for (j, &(a, b)) in self.links.iter().enumerate() {
+            if !link_down[j] && up(a) && up(b) {
+                uf.union(a, b);
+            }
+        }
+        let group_of_site: Vec<u32> = (0..self.n_sites as u32)
+            .map(|v| if up(v) { uf.find(v) } else { NONE })
+            .collect();
+        let group = |v: u32| group_of_site[v as usize];
+        let mut has_entry = vec![false; self.n_sites];
+        for &e in self.entries.iter().flatten() {
+            if up(e) {
+                has_entry[group(e) as usize] = true;
+            }
+        }
+        let usable: Vec<bool> = self
+            .serving
+            .iter()
+            .map(|&s| up(s) && has_entry[group(s) as usize])
+            .collect();
+        // Usable serving sites and their capacity per group.
+        let mut count = vec![0u32; self.n_sites];
+        let mut cap = vec![0.0f64; self.n_sites];
+        for (i, &s) in self.serving.iter().enumerate() {
+            if usable[i] {
+                count[group(s) as usize] += 1;
+                cap[group(s) as usize] += self.capacity[i];
+            }
+        }
+        let mut reached = Vec::with_capacity(self.entries.len());
+        let mut best_group = Vec::with_capacity(self.entries.len());
+        for es in &self.entries {
+            let mut best = NONE;
+            for &e in es {
+                if !up(e) {
+                    continue;
+                }
+                let r = group(e);
+                let better = best == NONE || {
+                    let (cr, cb) = (count[r as usize], count[best as usize]);
+                    cr > cb || (cr == cb && cap[r as usize] > cap[best as usize])
+                };
+                if better {
+                    best = r;
+                }
+            }
+            reached.push(if best == NONE {
+                0
+            } else {
+                count[best as usize]
+            });
+            best_group.push(best);
+        }
+        let mut out = Outcome {
+            usable,
+            reached,
+            pool_of: vec![None; self.entries.len()],
+            pools: Vec::new(),
+            group_of_site: group_of_site.clone(),
+        };
+        match self.mode {
+            PlanMode::ActiveActive => {
+                for (d, &g) in best_group.iter().enumerate() {
+                    if g != NONE && count[g as usize] >= self.quorum {
+                        let sites = (0..self.serving.len() as u32)
+                            .filter(|&i| {
+                                out.usable[i as usize] && group(self.serving[i as usize]) == g
+                            })
+                            .collect();
+                        out.join(d, g, cap[g as usize], sites);
+                    }
+                }
+            }
+            PlanMode::ActivePassive => {
+                let active = match active {
+                    Active::FirstUsable => out.usable.iter().position(|&u| u),
+                    Active::Site(a) => Some(a).filter(|&a| out.usable[a]),
+                    Active::NoSite => None,
+                };
+                if let Some(a) = active {
+                    let g = group(self.serving[a]);
+                    for (d, es) in self.entries.iter().enumerate() {
+                        if es.iter().any(|&e| up(e) && group(e) == g) {
+                            out.join(d, g, self.capacity[a], vec![a as u32]);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Outcome {
+    /// Puts demand `d` in the pool of group `g`, opening it if new.
+    fn join(&mut self, d: usize, g: u32, capacity: f64, sites: Vec<u32>) {
+        let k = match self.pools.iter().position(|p| p.group == g) {
+            Some(k) => k,
+            None => {
+                self.pools.push(Pool {
+                    capacity,
+                    demands: Vec::new(),
+                    sites,
+                    group: g,
+                });
+                self.pools.len() - 1
+            }
+        };
+        self.pools[k].demands.push(d as u32);
+        self.pool_of[d] = Some(k as u32);
+    }
+}

@@ -1,0 +1,90 @@
+//! A failure state: which sites and links are down at one instant. Regions
+//! and shared risks expand to their members here, so every engine and the
+//! TUI's what-if list speak of the same state.
+
+use crate::model::{LinkId, RegionId, SharedRiskId, SiteId, Topology};
+
+/// Which sites and links are down. A link whose end site is down carries
+/// nothing either way, so it need not be marked itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedSet {
+    sites: Vec<bool>,
+    links: Vec<bool>,
+}
+
+impl FailedSet {
+    /// Nothing failed, sized for `t`.
+    pub fn none(t: &Topology) -> FailedSet {
+        FailedSet {
+            sites: vec![false; t.sites.len()],
+            links: vec![false; t.links.len()],
+        }
+    }
+    pub fn fail_site(&mut self, s: SiteId) {
+        self.sites[s.index()] = true;
+    }
+    pub fn fail_link(&mut self, l: LinkId) {
+        self.links[l.index()] = true;
+    }
+    /// A regional disaster takes every site in the region.
+    pub fn fail_region(&mut self, t: &Topology, r: RegionId) {
+        for s in t.sites_in_region(r) {
+            self.fail_site(s);
+        }
+    }
+    /// A shared-risk event takes all its member sites and links together.
+    pub fn fail_shared_risk(&mut self, t: &Topology, g: SharedRiskId) {
+        let group = &t.shared_risks[g.index()];
+        for &s in &group.sites {
+            self.fail_site(s);
+        }
+        for &l in &group.links {
+            self.fail_link(l);
+        }
+    }
+    pub fn site_failed(&self, s: SiteId) -> bool {
+        self.sites[s.index()]
+    }
+    pub fn link_failed(&self, l: LinkId) -> bool {
+        self.links[l.index()]
+    }
+    /// A link is usable only when it and both its ends are up.
+    pub fn link_usable(&self, t: &Topology, l: LinkId) -> bool {
+        let link = t.link(l);
+        !self.links[l.index()] && !self.sites[link.a.index()] && !self.sites[link.b.index()]
+    }
+    pub fn is_empty(&self) -> bool {
+        !self.sites.iter().chain(&self.links).any(|&f| f)
+    }
+}
+
+impl FailedSet {
+    /// From per-site and per-link "down" flags.
+    pub fn from_down(sites: &[bool], links: &[bool]) -> FailedSet {
+        FailedSet {
+            sites: sites.to_vec(),
+            links: links.to_vec(),
+        }
+    }
+    /// Per-site "down" flags.
+    pub fn sites_down(&self) -> &[bool] {
+        &self.sites
+    }
+    /// Per-link "down" flags (a link whose end is down may read false).
+    pub fn links_down(&self) -> &[bool] {
+        &self.links
+    }
+    /// Adds every failure of `other` (same topology) to this state.
+    pub fn union_with(&mut self, other: &FailedSet) {
+        for (a, &b) in self.sites.iter_mut().zip(&other.sites) {
+            *a |= b;
+        }
+        for (a, &b) in self.links.iter_mut().zip(&other.links) {
+            *a |= b;
+        }
+    }
+    /// How many sites and links are marked down.
+    pub fn count(&self) -> usize {
+        self.sites.iter().chain(&self.links).filter(|&&f| f).count()
+    }
+}

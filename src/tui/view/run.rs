@@ -1,0 +1,194 @@
+//! The Run tab with the static engine: P(down at a random instant) with its
+//! interval as it converges, and the convergence chart both run views share.
+
+use super::format::{fmt_count, fmt_prob, wrapped_rows};
+use super::style::{AT_RISK, DOWN, SELECTED, Theme, UP};
+use crate::tui::app::{App, Engine};
+use crate::tui::run::RunStatus;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LineGauge, Paragraph, Wrap};
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.topology;
+    let th = Theme::of(app);
+    let Some(run) = &app.run else {
+        let plan = t
+            .plans
+            .get(app.selected_plan)
+            .map_or("-".to_string(), |p| p.key.clone());
+        let lines = vec![
+            Line::raw("No run yet."),
+            Line::raw(""),
+            Line::raw(format!(
+                "Press s to estimate how often plan '{plan}' is down at a random instant, \
+                 under the failures you marked on the Map or Components tab. \
+                 Choose the plan on the Plans tab (j/k). c cancels, n re-runs with the next seed. \
+                 e switches to the time-based engine."
+            )),
+        ];
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(Block::bordered().title(run_title(Engine::Static)))
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    };
+    let plan = &t.plan(run.plan).key;
+    let (status, color) = run_status(&run.stream.status);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("plan {plan}"), th.selected_text()),
+        Span::raw(format!(
+            " · seed {} · {} what-if failures forced · ",
+            run.seed, run.forced_items
+        )),
+        Span::styled(status, th.fg(color)),
+    ])];
+    match run.latest() {
+        Some(e) => {
+            lines.push(Line::raw(format!(
+                "P(down at a random instant) = {} ± {} (1 SE)",
+                fmt_prob(e.p_down),
+                fmt_prob(e.std_error)
+            )));
+            lines.push(Line::raw(format!(
+                "95% interval [{}, {}] · availability {:.6} · {} of {} samples down",
+                fmt_prob(e.ci95.0),
+                fmt_prob(e.ci95.1),
+                1.0 - e.p_down,
+                e.down,
+                e.samples
+            )));
+        }
+        None => lines.push(Line::raw("waiting for the first batch...")),
+    }
+    if let Some(prev) = &app.previous_run
+        && let Some(e) = prev.latest()
+    {
+        lines.push(Line::styled(
+            format!(
+                "previous: plan {} · seed {} · {} forced · P(down) = {} [{}, {}] after {} samples",
+                t.plan(prev.plan).key,
+                prev.seed,
+                prev.forced_items,
+                fmt_prob(e.p_down),
+                fmt_prob(e.ci95.0),
+                fmt_prob(e.ci95.1),
+                e.samples
+            ),
+            Style::new().dim(),
+        ));
+    }
+    // The info box fits its (wrapped) lines, so 80 columns keep `previous:`.
+    let [info_area, gauge_area, chart_area] = Layout::vertical([
+        Constraint::Length(wrapped_rows(&lines, area.width.saturating_sub(2)) + 2),
+        Constraint::Length(1),
+        Constraint::Min(6),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(run_title(Engine::Static)))
+            .wrap(Wrap { trim: false }),
+        info_area,
+    );
+    let total = run.config.batches * run.config.batch_size;
+    let done = run.latest().map_or(0, |e| e.samples);
+    f.render_widget(
+        LineGauge::default()
+            .ratio(done as f64 / total.max(1) as f64)
+            .label(format!("{done}/{total} samples "))
+            .filled_style(th.fg(color)),
+        gauge_area,
+    );
+
+    let est: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.p_down))
+        .collect();
+    let lo: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.ci95.0))
+        .collect();
+    let hi: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.ci95.1))
+        .collect();
+    let y_max = (hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1).min(1.0);
+    let x_max = total as f64;
+    let chart = convergence_chart(
+        th,
+        " Convergence: estimate and 95% interval vs samples ",
+        "P(down)",
+        [&est, &lo, &hi],
+        x_max,
+        [0.0, y_max],
+        ["0".to_string(), fmt_prob(y_max / 2.0), fmt_prob(y_max)],
+    );
+    f.render_widget(chart, chart_area);
+}
+
+pub fn run_title(engine: Engine) -> String {
+    format!(" Run · {} engine (e to switch) ", engine.name())
+}
+
+pub fn run_status(s: &RunStatus) -> (String, Color) {
+    match s {
+        RunStatus::Running => ("running".to_string(), AT_RISK),
+        RunStatus::Done => ("done".to_string(), UP),
+        RunStatus::Cancelled => ("cancelled".to_string(), DOWN),
+        RunStatus::Failed(e) => (format!("failed: {e}"), DOWN),
+    }
+}
+
+/// The convergence chart of both run views: the estimate in the selection
+/// colour between the two grey bounds of its 95% interval.
+pub fn convergence_chart<'a>(
+    th: Theme,
+    title: &'a str,
+    estimate_name: &'a str,
+    [est, lo, hi]: [&'a [(f64, f64)]; 3],
+    x_max: f64,
+    y_bounds: [f64; 2],
+    y_labels: [String; 3],
+) -> Chart<'a> {
+    // Without colour the band is dotted, the estimate drawn solid.
+    let line = |data: &'a [(f64, f64)], color: Color, marker: Marker| {
+        Dataset::default()
+            .marker(marker)
+            .graph_type(GraphType::Line)
+            .style(th.fg(color))
+            .data(data)
+    };
+    let band = if th.color {
+        Marker::Braille
+    } else {
+        Marker::Dot
+    };
+    let datasets = vec![
+        line(hi, Color::DarkGray, band).name("95% band"),
+        line(lo, Color::DarkGray, band),
+        line(est, SELECTED, Marker::Braille).name(estimate_name),
+    ];
+    Chart::new(datasets)
+        .block(Block::bordered().title(title))
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, x_max])
+                .labels(["0".to_string(), fmt_count(x_max / 2.0), fmt_count(x_max)])
+                .style(Style::new().dim()),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y_bounds)
+                .labels(y_labels)
+                .style(Style::new().dim()),
+        )
+}

@@ -1,0 +1,79 @@
+//! In-memory model pieces for tests that build a `Topology` in code (the
+//! simulator and common-random-number tests): plain defaults, so a test
+//! states only what it is about.
+
+use drsim::model::*;
+use drsim::units::Duration;
+
+pub fn hours(h: f64) -> Duration {
+    Duration::from_hours(h).unwrap()
+}
+
+/// A site that carries any load (1e9 rps).
+pub fn site(key: &str, region: Option<u32>, failure: Option<FailureProcess>) -> Site {
+    Site {
+        key: key.into(),
+        name: key.into(),
+        region: region.map(RegionId),
+        location: None,
+        capacity_rps: 1e9,
+        failure,
+    }
+}
+
+/// A 100 Gbit/s link `l{a}-{b}`.
+pub fn link(a: u32, b: u32, failure: Option<FailureProcess>) -> Link {
+    Link {
+        key: format!("l{a}-{b}"),
+        a: SiteId(a),
+        b: SiteId(b),
+        capacity_gbps: 100.0,
+        length_km: None,
+        latency_ms: None,
+        failure,
+    }
+}
+
+/// 1000 users at a flat 100 rps entering at `entries`.
+pub fn demand(entries: &[u32]) -> Demand {
+    Demand {
+        key: "users".into(),
+        name: "users".into(),
+        entry_sites: entries.iter().map(|&s| SiteId(s)).collect(),
+        users: 1000.0,
+        peak_rps: 100.0,
+        profile: [1.0; 24],
+        kbit_per_request: 1.0,
+    }
+}
+
+/// A plan with no load effects (huge headroom), zero failover time, one
+/// synchronous replica and a daily backup.
+pub fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
+    Plan {
+        key: key.into(),
+        name: key.into(),
+        serving_sites: serving.iter().map(|&s| SiteId(s)).collect(),
+        mode,
+        replicas: 1,
+        quorum,
+        detection: Duration::ZERO,
+        switchover: Duration::ZERO,
+        replication: Replication::Sync,
+        backup_interval: Some(hours(24.0)),
+        headroom: 100.0,
+        cost_per_year: 1.0,
+        operator_error_factor: 1.0,
+        targets: Targets::default(),
+    }
+}
+
+/// `SimConfig { trials, years, seed }` on one line, named so a call says
+/// which number is which.
+pub fn trials_years_seed(trials: usize, years: usize, seed: u64) -> drsim::simulate::SimConfig {
+    drsim::simulate::SimConfig {
+        trials,
+        years,
+        seed,
+    }
+}
