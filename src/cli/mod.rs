@@ -19,6 +19,7 @@ mod progress;
 mod reliability;
 mod report;
 mod run;
+mod slo;
 mod text;
 mod tui;
 mod validate;

@@ -129,12 +129,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let events = model
             .as_ref()
             .map_or_else(|_| Default::default(), |m| describe_events(&topo, m));
-        let cuts = model
-            .map_err(|e| e.to_string())
-            .and_then(|m| {
-                let c = Criterion::service(&topo, id).map_err(|e| e.to_string())?;
-                cut_sets(&m, &c, 2).map_err(|e| e.to_string())
-            });
+        let cuts = model.map_err(|e| e.to_string()).and_then(|m| {
+            let c = Criterion::service(&topo, id).map_err(|e| e.to_string())?;
+            cut_sets(&m, &c, 2).map_err(|e| e.to_string())
+        });
         plans.push(PlanSection {
             scored,
             cut_sets: cuts,

@@ -27,6 +27,9 @@ pub enum Format {
     Text,
     Json,
     Csv,
+    /// OpenMetrics text (Prometheus reads it too), with Sloth-style SLO
+    /// metrics for every availability objective.
+    Openmetrics,
 }
 
 #[derive(clap::Args, Debug)]
@@ -120,12 +123,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         reports.push(r);
     }
     bar.finish();
-    let text = render(
-        args.format.unwrap_or(Format::Text),
-        &topo.name,
-        &cfg,
-        &reports,
-    )?;
+    let text = if args.format == Some(Format::Openmetrics) {
+        let objectives = super::slo::objectives(&topo, &args.file)?;
+        drsim::report::openmetrics::render(&topo.name, &reports, &objectives)
+    } else {
+        render(
+            args.format.unwrap_or(Format::Text),
+            &topo.name,
+            &cfg,
+            &reports,
+        )?
+    };
     super::output::emit(&text, out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -153,6 +161,8 @@ pub(super) fn render(
         }
         Format::Csv => csv_text(reports)?,
         Format::Text => text_report(topology, cfg, reports),
+        // Needs the topology's objectives: `run` renders it itself.
+        Format::Openmetrics => anyhow::bail!("--format openmetrics is only for drsim run"),
     })
 }
 

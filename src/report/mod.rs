@@ -10,6 +10,8 @@
 //! The page depends only on its input, so a seed fixes it byte for byte.
 
 pub mod format;
+pub mod openmetrics;
+pub mod openslo;
 pub mod summary;
 pub mod svg;
 

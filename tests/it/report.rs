@@ -141,8 +141,7 @@ fn page_reads_as_a_design_review() {
     // The summary comes before the detail.
     assert!(html.find("id=\"summary\"").unwrap() < html.find("id=\"plans\"").unwrap());
     // Targets: exactly drsim check's verdicts at the same seed and trials.
-    let check = Command::cargo_bin("drsim")
-        .unwrap()
+    let check = drsim()
         .args([
             "check",
             &t,
@@ -224,8 +223,7 @@ fn page_reads_as_a_design_review() {
         &text[..200]
     );
     // Downtime by cause: every value as printed text, equal to drsim run's.
-    let run = Command::cargo_bin("drsim")
-        .unwrap()
+    let run = drsim()
         .args([
             "run", &t, "--trials", "1000", "--seed", "3", "--format", "json",
         ])
@@ -271,8 +269,7 @@ fn only_the_date_changes_between_days() {
     let t = topo("small-company.toml");
     let run = |extra: &[&str]| {
         let out = dir.path().join("r.html");
-        Command::cargo_bin("drsim")
-            .unwrap()
+        drsim()
             .args(["report", &t, "--trials", "200", "-q", "-o"])
             .arg(&out)
             .args(extra)
@@ -292,8 +289,7 @@ fn only_the_date_changes_between_days() {
             .replace("2031-05-06", "DATE")
     };
     assert_eq!(strip(&a), strip(&b));
-    Command::cargo_bin("drsim")
-        .unwrap()
+    drsim()
         .args(["report", &t, "--date", "2031-13-01", "-o"])
         .arg(dir.path().join("x.html"))
         .assert()
