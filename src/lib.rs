@@ -6,9 +6,7 @@
 //! prints.
 
 pub mod capacity;
-pub mod eval;
 pub mod graph;
-pub mod instant_mc;
 pub mod io;
 pub mod model;
 pub mod reliability;

@@ -29,6 +29,9 @@ pub enum Cause {
     Operator,
     /// Demand above what the survivors can carry.
     Congestion,
+    /// Components forced down for the whole run by a what-if scenario (not in
+    /// [`Cause::ALL`]: reported only when a scenario is given).
+    WhatIf,
 }
 
 impl Cause {
@@ -48,6 +51,7 @@ impl Cause {
             Cause::Disaster => "disaster",
             Cause::Operator => "operator",
             Cause::Congestion => "congestion",
+            Cause::WhatIf => "what-if",
         }
     }
 }
@@ -108,6 +112,21 @@ impl StaticModel {
     }
     pub fn n_edges(&self) -> usize {
         self.edges.len()
+    }
+
+    /// A what-if scenario: the sites and links of `what_if` are down with
+    /// probability 1 (node `i` is site `i`, edge `j` link `j`).
+    pub fn force_down(&mut self, what_if: &crate::service::FailedSet) {
+        for (q, &d) in self.node_q.iter_mut().zip(what_if.sites_down()) {
+            if d {
+                *q = 1.0;
+            }
+        }
+        for (q, &d) in self.edge_q.iter_mut().zip(what_if.links_down()) {
+            if d {
+                *q = 1.0;
+            }
+        }
     }
 
     /// A plain graph with no shocks; every edge fails with `edge_q`, no node

@@ -23,6 +23,7 @@ mod slo;
 mod text;
 mod tui;
 mod validate;
+mod what_if;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

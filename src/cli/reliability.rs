@@ -54,6 +54,8 @@ pub struct Args {
     /// serving sites.
     #[arg(long)]
     pub service: bool,
+    #[command(flatten)]
+    pub what_if: super::what_if::WhatIfArgs,
     /// Failure probability of every link (nodes then default to perfect).
     #[arg(long, value_parser = parse_probability)]
     pub link_failure: Option<Probability>,
@@ -157,10 +159,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .node_failure
             .or(args.link_failure.map(|_| Probability::ZERO)),
     };
-    let model = match plan {
+    let mut model = match plan {
         Some(p) => StaticModel::for_plan(&topo, p, overrides)?,
         None => StaticModel::from_topology(&topo, overrides)?,
     };
+    model.force_down(&args.what_if.state(&topo)?);
     let crit = criterion(&args, &topo, plan)?;
     let opts = EstimateOptions {
         method: match args.method {
@@ -176,6 +179,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let pool = args.exec.pool()?;
     if let Some(shard) = args.shard {
+        if !args.what_if.down.is_empty() {
+            bail!("--shard cannot split a --down scenario: run it unsharded");
+        }
         part::require_json(args.format.map(|f| f == Format::Json))?;
         if args.importance || args.cut_sets.is_some() {
             bail!(
@@ -268,6 +274,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cuts.as_deref(),
         args.cut_sets,
     )?;
+    let json = args.format == Some(Format::Json);
+    let text = args.what_if.tag(text, json)?;
     super::output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

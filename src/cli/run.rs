@@ -52,6 +52,8 @@ pub struct Args {
     /// (JSON, schema drsim.part/1) for `drsim merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub what_if: super::what_if::WhatIfArgs,
 }
 
 #[derive(serde::Serialize)]
@@ -72,9 +74,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
     let pool = args.run.exec.pool()?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let what_if = args.what_if.state(&topo)?;
+    if args.shard.is_some() && !what_if.is_empty() {
+        anyhow::bail!("--shard cannot split a --down scenario: run it unsharded");
+    }
     if args.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;
     }
+    // The SLO export's objectives, read (and refused) before simulating.
+    let objectives = if args.format == Some(Format::Openmetrics) {
+        // A what-if scenario's figures are not the plans' SLO figures.
+        if !what_if.is_empty() {
+            anyhow::bail!("--format openmetrics exports the plans' own figures: drop --down");
+        }
+        Some(super::slo::objectives(&topo, &args.file)?)
+    } else {
+        None
+    };
     let b = shard.batches(cfg.trials.div_ceil(simulate::BATCH_TRIALS));
     let held = |x: usize| (x * simulate::BATCH_TRIALS).min(cfg.trials);
     let bar = Trials::new(
@@ -118,21 +134,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.plan(k, &topo.plans[p].key);
         let tick = |n: u64| bar.inc(n);
         let r = pool
-            .install(|| simulate::run_plan(&topo, p, &cfg, &tick))
+            .install(|| simulate::run_what_if(&topo, p, &cfg, &tick, &what_if))
             .with_context(|| format!("{}: plan '{}'", args.file.display(), topo.plans[p].key))?;
         reports.push(r);
     }
     bar.finish();
-    let text = if args.format == Some(Format::Openmetrics) {
-        let objectives = super::slo::objectives(&topo, &args.file)?;
-        drsim::report::openmetrics::render(&topo.name, &reports, &objectives)
-    } else {
-        render(
-            args.format.unwrap_or(Format::Text),
-            &topo.name,
-            &cfg,
-            &reports,
-        )?
+    if let Some(objectives) = &objectives {
+        let text = drsim::report::openmetrics::render(&topo.name, &reports, objectives);
+        super::output::emit(&text, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = render(
+        args.format.unwrap_or(Format::Text),
+        &topo.name,
+        &cfg,
+        &reports,
+    )?;
+    // CSV stays a plain table; text and JSON name the scenario.
+    let text = match args.format {
+        Some(Format::Csv) => text,
+        f => args.what_if.tag(text, f == Some(Format::Json))?,
     };
     super::output::emit(&text, out)?;
     Ok(ExitCode::SUCCESS)

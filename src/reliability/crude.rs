@@ -97,6 +97,19 @@ pub(super) fn batch_failures(
         .collect()
 }
 
+/// Failures seen in batch `b` of a run of `n_total` samples: streaming
+/// batches 0, 1, ... and summing gives exactly [`run`] with `samples =
+/// n_total` (the TUI's live static run does this).
+pub fn batch_tally(
+    model: &StaticModel,
+    criterion: &Criterion,
+    seed: u64,
+    b: u64,
+    n_total: u64,
+) -> u64 {
+    batch_failures(model, criterion, seed, 0, b..b + 1, n_total)[0]
+}
+
 /// Failures seen in batches `first..first+count` (the last possibly short).
 fn failures(
     model: &StaticModel,
@@ -145,7 +158,7 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
 }
 
 /// The estimate from `k` failures in `n` samples.
-pub(super) fn finish(k: u64, n: u64) -> Estimate {
+pub fn finish(k: u64, n: u64) -> Estimate {
     let u = k as f64 / n as f64;
     let se = (u * (1.0 - u) / n as f64).sqrt();
     let (lo, hi) = clopper_pearson95(k, n);

@@ -57,7 +57,8 @@ pub struct Pool {
 pub struct Outcome {
     /// Per serving site (plan order): up and connected to an up entry site.
     pub usable: Vec<bool>,
-    /// Per demand: usable serving sites in the best group its users reach.
+    /// Per demand: usable serving sites in the best group its users reach
+    /// (active-passive: 0 when the active site is not among them).
     pub reached: Vec<u32>,
     /// Per demand: the pool serving it, or `None` when it is not served.
     pub pool_of: Vec<Option<u32>>,
@@ -232,6 +233,13 @@ impl ServiceRule {
                         if es.iter().any(|&e| up(e) && group(e) == g) {
                             out.join(d, g, self.capacity[a], vec![a as u32]);
                         }
+                    }
+                }
+                // A demand cut off from the active site reaches no site that
+                // serves it, whatever standbys its piece holds.
+                for d in 0..self.entries.len() {
+                    if out.pool_of[d].is_none() {
+                        out.reached[d] = 0;
                     }
                 }
             }

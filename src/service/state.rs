@@ -88,3 +88,91 @@ impl FailedSet {
         self.sites.iter().chain(&self.links).filter(|&&f| f).count()
     }
 }
+
+/// Applies one named component's failure to a state.
+type Apply<'t> = Box<dyn Fn(&mut FailedSet) + 't>;
+
+impl FailedSet {
+    /// Fails the component named `text`: `site:ID`, `link:ID`, `region:ID`,
+    /// `risk:ID` (a shared risk) or `train:ID` (every site of a release
+    /// train), or a bare id when exactly one kind has it. The error says what
+    /// was looked for.
+    pub fn fail_named(&mut self, t: &Topology, text: &str) -> Result<(), String> {
+        let (kind, key) = match text.split_once(':') {
+            Some((k, rest)) if ["site", "link", "region", "risk", "train"].contains(&k) => {
+                (Some(k), rest)
+            }
+            _ => (None, text),
+        };
+        let mut found: Vec<(&str, Apply<'_>)> = Vec::new();
+        let want = |k: &str| kind.is_none_or(|w| w == k);
+        if want("site")
+            && let Some(s) = t.site_id(key)
+        {
+            found.push(("site", Box::new(move |f| f.fail_site(s))));
+        }
+        if want("link")
+            && let Some(l) = t.link_id(key)
+        {
+            found.push(("link", Box::new(move |f| f.fail_link(l))));
+        }
+        if want("region")
+            && let Some(r) = t.region_id(key)
+        {
+            found.push(("region", Box::new(move |f| f.fail_region(t, r))));
+        }
+        if want("risk")
+            && let Some(g) = t.shared_risk_id(key)
+        {
+            found.push(("risk", Box::new(move |f| f.fail_shared_risk(t, g))));
+        }
+        if want("train")
+            && let Some(k) = t.release_trains.iter().position(|r| r.key == key)
+        {
+            let sites = t.release_trains[k].sites.clone();
+            found.push((
+                "train",
+                Box::new(move |f| sites.iter().for_each(|&s| f.fail_site(s))),
+            ));
+        }
+        match found.len() {
+            1 => {
+                (found[0].1)(self);
+                Ok(())
+            }
+            0 => Err(format!(
+                "no {} '{key}' in the topology",
+                kind.map_or(
+                    "site, link, region, shared risk or release train",
+                    |k| match k {
+                        "risk" => "shared risk",
+                        "train" => "release train",
+                        k => k,
+                    }
+                )
+            )),
+            _ => Err(format!(
+                "'{key}' names a {}; write it as {}",
+                found
+                    .iter()
+                    .map(|f| f.0)
+                    .collect::<Vec<_>>()
+                    .join(" and a "),
+                found
+                    .iter()
+                    .map(|f| format!("'{}:{key}'", f.0))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
+        }
+    }
+
+    /// The state with every component of `names` failed ([`Self::fail_named`]).
+    pub fn from_names<S: AsRef<str>>(t: &Topology, names: &[S]) -> Result<FailedSet, String> {
+        let mut f = FailedSet::none(t);
+        for n in names {
+            f.fail_named(t, n.as_ref())?;
+        }
+        Ok(f)
+    }
+}

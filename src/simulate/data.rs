@@ -129,8 +129,17 @@ impl RunData {
 
     /// The plan's report; the data must be a complete run of `topo`.
     pub fn report(&self, topo: &Topology) -> Result<PlanReport, MergeError> {
+        self.report_what_if(topo, &crate::service::FailedSet::none(topo))
+    }
+
+    /// [`Self::report`] of a run under the what-if scenario `what_if`.
+    pub fn report_what_if(
+        &self,
+        topo: &Topology,
+        what_if: &crate::service::FailedSet,
+    ) -> Result<PlanReport, MergeError> {
         self.check_complete()?;
-        let fp = super::topology_fingerprint(topo);
+        let fp = super::what_if_fingerprint(topo, what_if);
         if fp != self.topology_fingerprint {
             return Err(MergeError::WrongTopology {
                 part: self.topology_fingerprint.clone(),
@@ -175,8 +184,8 @@ impl RunData {
     /// and the unattributed rest, summed over the batches held in order.
     ///
     /// [`Cause::ALL`]: crate::static_model::Cause::ALL
-    pub fn cause_secs(&self) -> ([f64; 6], f64) {
-        let mut c = [0.0; 6];
+    pub fn cause_secs(&self) -> ([f64; super::metrics::N_CAUSE_SLOTS], f64) {
+        let mut c = [0.0; super::metrics::N_CAUSE_SLOTS];
         let mut un = 0.0;
         for b in &self.batches {
             for (a, x) in c.iter_mut().zip(b.cause_secs) {

@@ -33,6 +33,9 @@ use super::trial::LONG_OUTAGE_SECS;
 
 pub use crate::stats::Estimate;
 
+/// Downtime slots per cause: [`Cause::ALL`] then [`Cause::WhatIf`].
+pub(crate) const N_CAUSE_SLOTS: usize = Cause::ALL.len() + 1;
+
 /// Metrics of one trial, reused between trials.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct TrialRecord {
@@ -41,7 +44,7 @@ pub(crate) struct TrialRecord {
     pub lost_requests: f64,
     pub user_secs_lost: f64,
     pub data_lost_secs: f64,
-    pub cause_secs: [f64; 6],
+    pub cause_secs: [f64; N_CAUSE_SLOTS],
     pub unattributed_secs: f64,
     pub component_secs: Vec<f64>,
     pub episodes: Vec<f64>,
@@ -93,7 +96,7 @@ pub(crate) struct BatchOut {
     pub trial_data_min: Vec<f64>,
     pub trial_long_frac: Vec<f64>,
     pub episodes: Vec<f64>,
-    pub cause_secs: [f64; 6],
+    pub cause_secs: [f64; N_CAUSE_SLOTS],
     pub unattributed_secs: f64,
     pub component_secs: Vec<f64>,
 }
@@ -247,6 +250,7 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
     let total_down: f64 = b.cause_secs.iter().sum::<f64>() + b.unattributed_secs;
     let downtime_by_cause = Cause::ALL
         .iter()
+        .chain((b.cause_secs[Cause::WhatIf as usize] > 0.0).then_some(&Cause::WhatIf))
         .map(|&c| {
             let secs = b.cause_secs[c as usize];
             CauseShare {

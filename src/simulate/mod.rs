@@ -29,12 +29,28 @@ mod trial;
 
 pub use data::{MergeError, RunData, TrialMetric};
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};
-pub use runner::{BATCH_TRIALS, run_plan, run_plan_data};
+pub use runner::{BATCH_TRIALS, run_plan, run_plan_data, run_what_if, run_what_if_data};
 
 /// Fingerprint of a topology as the simulator sees it (its canonical TOML
 /// form), stored in [`RunData`] so parts of different files are not merged.
 pub fn topology_fingerprint(t: &crate::model::Topology) -> String {
     crate::shard::fingerprint(crate::io::save::to_toml_string(t).as_bytes())
+}
+
+/// [`topology_fingerprint`], extended by the forced components of a what-if
+/// scenario (unchanged when there are none).
+pub fn what_if_fingerprint(
+    t: &crate::model::Topology,
+    what_if: &crate::service::FailedSet,
+) -> String {
+    let base = topology_fingerprint(t);
+    if what_if.is_empty() {
+        return base;
+    }
+    let bits: String = (what_if.sites_down().iter().chain(what_if.links_down()))
+        .map(|&d| if d { '1' } else { '0' })
+        .collect();
+    crate::shard::fingerprint(format!("{base} what-if {bits}").as_bytes())
 }
 
 /// How much to simulate.

@@ -52,6 +52,20 @@ pub fn run_plan(
         .expect("a whole run of this topology is complete and matches it"))
 }
 
+/// [`run_plan`] under a what-if scenario ([`run_what_if_data`]).
+pub fn run_what_if(
+    topo: &Topology,
+    plan_index: usize,
+    cfg: &SimConfig,
+    progress: &(dyn Fn(u64) + Sync),
+    what_if: &crate::service::FailedSet,
+) -> Result<PlanReport, SimError> {
+    let data = run_what_if_data(topo, plan_index, cfg, Shard::WHOLE, progress, what_if)?;
+    Ok(data
+        .report_what_if(topo, what_if)
+        .expect("a whole run of this topology is complete and matches it"))
+}
+
 /// Simulates shard `shard` of a plan's run and returns its raw results,
 /// to be merged with the other shards' ([`RunData::merge`]) or reported
 /// ([`RunData::report`]) when whole.
@@ -62,6 +76,22 @@ pub fn run_plan_data(
     shard: Shard,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunData, SimError> {
+    let none = crate::service::FailedSet::none(topo);
+    run_what_if_data(topo, plan_index, cfg, shard, progress, &none)
+}
+
+/// [`run_plan_data`] with the components of `what_if` held down for the
+/// whole of every trial (a scenario run: "what if this region is gone?").
+/// The parts of such a run carry the scenario in their fingerprint, so they
+/// merge only with parts of the same scenario.
+pub fn run_what_if_data(
+    topo: &Topology,
+    plan_index: usize,
+    cfg: &SimConfig,
+    shard: Shard,
+    progress: &(dyn Fn(u64) + Sync),
+    what_if: &crate::service::FailedSet,
+) -> Result<RunData, SimError> {
     cfg.check()?;
     if plan_index >= topo.plans.len() {
         return Err(SimError::NoSuchPlan(plan_index.to_string()));
@@ -69,7 +99,8 @@ pub fn run_plan_data(
     if topo.demands.is_empty() {
         return Err(SimError::NoDemand);
     }
-    let scenario = Scenario::new(topo, plan_index, cfg.years);
+    let mut scenario = Scenario::new(topo, plan_index, cfg.years);
+    scenario.force_down(what_if);
     let range = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
     let states: std::sync::Mutex<Vec<TrialState>> = std::sync::Mutex::new(Vec::new());
     let batches: Vec<BatchOut> = range
@@ -92,7 +123,7 @@ pub fn run_plan_data(
         .collect();
     Ok(RunData {
         plan: topo.plans[plan_index].key.clone(),
-        topology_fingerprint: super::topology_fingerprint(topo),
+        topology_fingerprint: super::what_if_fingerprint(topo, what_if),
         seed: cfg.seed,
         trials: cfg.trials,
         years: cfg.years,

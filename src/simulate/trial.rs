@@ -71,13 +71,15 @@ fn zobrist(c: u64) -> u64 {
     crate::rng::key_hash_u64(c)
 }
 
-/// Causes a component can be held down by (congestion is not one).
-const N_CAUSES: usize = 5;
+/// Hold slots per component, indexed like [`Cause`] (slot 5, congestion,
+/// holds nothing: it is not a component state).
+const N_CAUSES: usize = 7;
 const HARDWARE: usize = 0;
 const SHARED_RISK: usize = 1;
 const RELEASE: usize = 2;
 const DISASTER: usize = 3;
 const OPERATOR: usize = 4;
+const WHAT_IF: usize = Cause::WhatIf as usize;
 
 /// Recovery episodes longer than this make a "long outage" year.
 pub(crate) const LONG_OUTAGE_SECS: f64 = 3600.0;
@@ -131,6 +133,9 @@ pub(crate) struct Scenario<'a> {
     n_replicas: usize,
     /// Total requests demanded over the horizon (the same in every trial).
     pub demanded: f64,
+    /// Sites and links a what-if scenario holds down for the whole trial.
+    forced_sites: Vec<u32>,
+    forced_links: Vec<u32>,
 }
 
 impl<'a> Scenario<'a> {
@@ -220,7 +225,19 @@ impl<'a> Scenario<'a> {
             model: ServingModel::new(topo, plan),
             n_replicas: plan.replicas as usize,
             demanded,
+            forced_sites: Vec::new(),
+            forced_links: Vec::new(),
         }
+    }
+}
+
+impl Scenario<'_> {
+    /// Holds the components of `what_if` down for the whole of every trial
+    /// (their own failure processes still run, so histories stay common).
+    pub fn force_down(&mut self, what_if: &crate::service::FailedSet) {
+        let flagged = |v: &[bool]| (0..v.len() as u32).filter(|&i| v[i as usize]).collect();
+        self.forced_sites = flagged(what_if.sites_down());
+        self.forced_links = flagged(what_if.links_down());
     }
 }
 
@@ -459,6 +476,12 @@ impl TrialState {
             log.clear();
         }
 
+        for &i in &s.forced_sites {
+            self.site_hold(i, WHAT_IF, true);
+        }
+        for &j in &s.forced_links {
+            self.link_hold(j, WHAT_IF, true);
+        }
         let l = s.layout;
         let rngs = &mut self.rngs;
         for (i, site) in topo.sites.iter().enumerate() {

@@ -1,7 +1,7 @@
 //! The interactive terminal UI: browse a topology on a world map, mark sites,
 //! links, regions, shared-risk groups or release trains as failed, and watch
 //! which plans still serve. It holds no simulation logic: plan status comes
-//! from [`drsim::eval`].
+//! from [`drsim::service`].
 //!
 //! Structure: [`app::App`] is the state with one `update(Action)`;
 //! [`view::render`] is a pure function of `&App`; [`run_loop`] is generic over
@@ -10,6 +10,7 @@
 mod app;
 mod edit;
 mod importance;
+mod input;
 mod layout;
 mod run;
 mod stream;
@@ -17,9 +18,13 @@ mod timerun;
 mod view;
 
 #[cfg(test)]
+mod edit_tests;
+#[cfg(test)]
 mod nocolor;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timerun_tests;
 
 pub use app::App;
 

@@ -4,10 +4,8 @@
 //! view at 80x24, 120x40 and 160x48.
 
 use super::app::{App, Item, Tab};
-use super::tests::{
-    app, ch, select, small_runs, snapshot, synthetic_config, synthetic_groups, wait_for_importance,
-    wait_for_worker,
-};
+use super::tests::{app, ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker};
+use super::timerun_tests::{synthetic_config, synthetic_groups};
 use drsim::model::{LinkId, PlanId, SharedRiskId, SiteId};
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -75,7 +73,7 @@ fn every_view_without_colour() {
         map.contains("▶•fra") && map.contains("▶!sin"),
         "the selected link's ends keep their state glyphs: {map}"
     );
-    assert!(map.contains("! plans up 1/3"), "{map}");
+    assert!(map.contains("! plans up 0/3"), "{map}");
     // The selected row of a list or table carries the marker.
     let comps = format!("{}", snapshot(&shots[1].1, 120, 40));
     assert!(comps.contains("▶  · iad"), "{comps}");
@@ -226,4 +224,26 @@ fn an_imported_network_reads_sensibly() {
     insta::assert_snapshot!("geant_components_120x40", snapshot(&a, 120, 40));
     ch(&mut a, ']');
     assert!(a.message.contains("nothing to edit"), "{}", a.message);
+}
+
+/// On the bundled default, `i` no longer paints every site alike: the plan's
+/// own serving sites (ash, atl) are in the top class, sites that only a
+/// global bad release takes down in the bottom one.
+#[test]
+fn criticality_classes_discriminate_on_the_default() {
+    let mut a = super::default_app().unwrap();
+    ch(&mut a, '5');
+    a.tick();
+    wait_for_importance(&mut a);
+    a.map_importance = true;
+    let c = super::view::map::SiteCriticality::of(&a).unwrap();
+    let class = |key: &str| {
+        let i = a.topology.sites.iter().position(|s| s.key == key).unwrap();
+        c.class(i)
+    };
+    assert_eq!((class("ash"), class("atl")), (0, 0), "{:?}", c.share);
+    let low = (0..a.topology.sites.len())
+        .filter(|&i| c.class(i) == 2)
+        .count();
+    assert!(low >= a.topology.sites.len() / 2, "{:?}", c.share);
 }

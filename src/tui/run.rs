@@ -1,27 +1,67 @@
-//! A Monte Carlo run on a worker thread, streaming one tally per batch over
-//! a channel so the UI keeps drawing and taking keys while it converges.
+//! The static run: the CLI's crude estimator (`drsim reliability --service
+//! --method crude`) on a worker thread, with the what-if failures held down
+//! (probability 1), streaming one batch's tally at a time over a channel so
+//! the UI keeps drawing and taking keys while it converges. Same plan,
+//! what-ifs, seed and samples give the CLI's numbers.
 
-use drsim::eval::FailedSet;
-use drsim::instant_mc::{Estimate, Tally, run_batch};
 use drsim::model::{PlanId, Topology};
+use drsim::reliability::Criterion;
+use drsim::reliability::crude::{self, BATCH};
+use drsim::service::FailedSet;
 use drsim::static_model::{Overrides, StaticModel};
 
 use super::stream::Stream;
 
-/// Size and length of a run; tests use small ones.
+/// Length of a run; tests use short ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunConfig {
-    pub batch_size: u64,
-    pub batches: u64,
+    pub samples: u64,
+}
+
+impl RunConfig {
+    /// Batches of the crude estimator's fixed size, the last possibly short.
+    pub fn batches(&self) -> u64 {
+        self.samples.div_ceil(BATCH)
+    }
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
-        // 4 million samples: resolves P(down) near 1e-4 to about ±5%
+        // About 4 million samples: resolves P(down) near 1e-4 to about ±5%
         // relative standard error, in a few seconds.
         RunConfig {
-            batch_size: 20_000,
-            batches: 200,
+            samples: 489 * BATCH,
+        }
+    }
+}
+
+/// Samples and plan-down counts of one batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub samples: u64,
+    pub down: u64,
+}
+
+/// The running estimate after some batches, with the library's interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    pub samples: u64,
+    pub down: u64,
+    pub p_down: f64,
+    pub std_error: f64,
+    /// The crude estimator's exact (Clopper-Pearson) 95% interval.
+    pub ci95: (f64, f64),
+}
+
+impl Estimate {
+    pub fn from_counts(samples: u64, down: u64) -> Estimate {
+        let e = crude::finish(down, samples.max(1));
+        Estimate {
+            samples,
+            down,
+            p_down: e.unreliability,
+            std_error: e.std_error,
+            ci95: (e.ci95_low, e.ci95_high),
         }
     }
 }
@@ -58,15 +98,21 @@ impl Run {
         config: RunConfig,
     ) -> Run {
         let (t, forced) = (t.clone(), forced.clone());
-        let mut model: Option<StaticModel> = None;
-        let stream = Stream::spawn(config.batches, move |b| {
-            if model.is_none() {
-                let m = StaticModel::for_plan(&t, plan, Overrides::default())
+        let mut built: Option<(StaticModel, Criterion)> = None;
+        let n = config.samples;
+        let stream = Stream::spawn(config.batches(), move |b| {
+            if built.is_none() {
+                let mut m = StaticModel::for_plan(&t, plan, Overrides::default())
                     .map_err(|e| e.to_string())?;
-                model = Some(m);
+                m.force_down(&forced);
+                let c = Criterion::service(&t, plan).map_err(|e| e.to_string())?;
+                built = Some((m, c));
             }
-            let m = model.as_ref().expect("built above");
-            Ok(run_batch(&t, plan, m, &forced, seed, b, config.batch_size))
+            let (m, c) = built.as_ref().expect("built above");
+            Ok(Tally {
+                samples: BATCH.min(n - b * BATCH),
+                down: crude::batch_tally(m, c, seed, b, n),
+            })
         });
         Run {
             plan,

@@ -5,7 +5,10 @@
 //! The fixture is `dev-topology.toml` itself (not `DEFAULT_TOPOLOGY`), so
 //! switching the built-in topology does not change these snapshots.
 
-use super::app::{Action, App, Item, Tab, tab_at_column};
+use super::app::{Action, App, Item, Tab};
+use super::edit_tests::{COMMENTED, file_app};
+use super::input::tab_at_column;
+use super::timerun_tests::{synthetic_config, synthetic_groups};
 use super::{run_loop, view};
 use drsim::model::{LinkId, RegionId, SharedRiskId, SiteId};
 use ratatui::Terminal;
@@ -14,7 +17,7 @@ use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-const FIXTURE: &str = include_str!("dev-topology.toml");
+pub(super) const FIXTURE: &str = include_str!("dev-topology.toml");
 
 pub(super) fn app() -> App {
     let t = drsim::io::load_str(FIXTURE, std::path::Path::new("dev-topology.toml"))
@@ -133,9 +136,12 @@ fn region_and_shared_risk_fail_their_members_and_r_restores_all() {
     assert!(a.failed.link_failed(LinkId(1)));
     assert_eq!(up_plans(&a), [true, true, true]);
     // Cutting the ring a second time (fra-sin) isolates Europe from iad.
+    // Active-passive serves from one site at a time (iad, the first usable),
+    // so Europe's users are down even though they still reach the standby
+    // ams: the one service rule, as the simulator has it.
     select(&mut a, Item::Link(LinkId(3)));
     ch(&mut a, ' ');
-    assert_eq!(up_plans(&a), [false, true, false]);
+    assert_eq!(up_plans(&a), [false, false, false]);
 }
 
 #[test]
@@ -267,10 +273,50 @@ fn durations_and_probabilities_format_compactly() {
     assert_eq!(view::format::fmt_prob(0.0), "0");
 }
 
+/// Box heights follow the rows a word-wrapping paragraph really takes: each
+/// case is checked against ratatui's own rendering.
+#[test]
+fn wrapped_rows_match_the_rendered_paragraph() {
+    use ratatui::text::Line;
+    use ratatui::widgets::{Paragraph, Wrap};
+    let cases: Vec<Vec<Line>> = vec![
+        vec![Line::raw("short")],
+        vec![Line::raw(
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+        )],
+        vec![Line::raw(
+            "previous: plan single-region · seed 1 · 2 forced · P(down) = 1.0000",
+        )],
+        vec![
+            Line::raw(""),
+            Line::raw("averyveryverylongwordthatdoesnotfit and more"),
+        ],
+        vec![Line::raw("x".repeat(45)), Line::raw("two words")],
+    ];
+    for width in [10u16, 20, 33] {
+        for lines in &cases {
+            let mut term = Terminal::new(TestBackend::new(width, 40)).unwrap();
+            term.draw(|f| {
+                f.render_widget(
+                    Paragraph::new(lines.clone()).wrap(Wrap { trim: false }),
+                    f.area(),
+                )
+            })
+            .unwrap();
+            let buf = term.backend().buffer();
+            let used = (0..40u16)
+                .rev()
+                .find(|&y| (0..width).any(|x| buf[(x, y)].symbol() != " "))
+                .map_or(0, |y| y + 1);
+            let rows = view::format::wrapped_rows(lines, width);
+            assert_eq!(rows, used, "{width}: {lines:?}");
+        }
+    }
+}
+
 pub(super) fn small_runs(a: &mut App) {
     a.run_config = super::run::RunConfig {
-        batch_size: 2000,
-        batches: 10,
+        samples: 10 * drsim::reliability::crude::BATCH - 100,
     };
 }
 
@@ -286,12 +332,15 @@ pub(super) fn wait_for_worker(a: &mut App) {
     panic!("the worker did not finish");
 }
 
-/// The worker streams one estimate per batch, and the final tally equals the
-/// same batches run here in order: the thread changes nothing.
+/// The worker streams one estimate per batch, and the final estimate is
+/// the CLI's: `drsim reliability --service --plan three-region --method
+/// crude --down risk:<the cable> --samples N --seed 1` builds exactly this
+/// model (the file's, what-ifs held down) and criterion.
 #[test]
-fn run_streams_every_batch_and_matches_a_sequential_run() {
-    use drsim::instant_mc::run_batch;
+fn static_run_equals_the_cli_crude_estimator_with_the_what_ifs() {
     use drsim::model::PlanId;
+    use drsim::reliability::{Criterion, EstimateOptions, Method, estimate};
+    use drsim::service::FailedSet;
     use drsim::static_model::{Overrides, StaticModel};
     let mut a = app();
     small_runs(&mut a);
@@ -307,21 +356,31 @@ fn run_streams_every_batch_and_matches_a_sequential_run() {
     assert_eq!(run.stream.status, super::run::RunStatus::Done);
     assert_eq!(run.history.len(), 10);
     assert_eq!(run.plan, PlanId(1));
-    let m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
-    let (mut n, mut d) = (0, 0);
-    for b in 0..10 {
-        let t = run_batch(&a.topology, PlanId(1), &m, &a.failed, 1, b, 2000);
-        n += t.samples;
-        d += t.down;
-        assert_eq!(
-            (
-                run.history[b as usize].samples,
-                run.history[b as usize].down
-            ),
-            (n, d),
-            "after batch {b}"
-        );
-    }
+    let risk = &a.topology.shared_risks[0].key;
+    let forced = FailedSet::from_names(&a.topology, &[format!("risk:{risk}")]).unwrap();
+    assert_eq!(forced, a.failed);
+    let mut m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
+    m.force_down(&forced);
+    let c = Criterion::service(&a.topology, PlanId(1)).unwrap();
+    let n = a.run_config.samples;
+    let opts = EstimateOptions {
+        method: Method::Crude,
+        samples: n,
+        seed: 1,
+        ..EstimateOptions::default()
+    };
+    let cli = estimate(&m, &c, &opts).unwrap();
+    let last = run.latest().unwrap();
+    assert_eq!(last.samples, n);
+    assert_eq!(last.p_down, cli.unreliability);
+    assert_eq!(last.ci95, (cli.ci95_low, cli.ci95_high));
+    assert!(last.down > 0, "the what-if makes some samples fail");
+    // Batches arrive in order and only add up.
+    assert!(
+        run.history
+            .windows(2)
+            .all(|w| w[0].samples < w[1].samples && w[0].down <= w[1].down)
+    );
     // The next seed gives a different, equally complete run.
     ch(&mut a, 'n');
     assert_eq!(a.seed, 2);
@@ -338,8 +397,7 @@ fn run_streams_every_batch_and_matches_a_sequential_run() {
 fn cancel_stops_the_worker_early() {
     let mut a = app();
     a.run_config = super::run::RunConfig {
-        batch_size: 1000,
-        batches: 1_000_000,
+        samples: 1_000_000_000,
     };
     ch(&mut a, 's');
     ch(&mut a, 'c');
@@ -501,9 +559,13 @@ fn end_to_end_session_by_key_events() {
     // With Europe forced down, three-region can never reach a quorum for
     // the europe demand: every sample is down.
     let e = run.latest().unwrap();
-    assert_eq!((e.samples, e.down), (20_000, 20_000));
+    assert_eq!(
+        (e.samples, e.down),
+        (a.run_config.samples, a.run_config.samples)
+    );
     assert!(screen.contains("plan three-region · seed 1 · 1 what-if failures forced · done"));
-    assert!(screen.contains("20000 of 20000 samples"), "{screen}");
+    let all = format!("{0} of {0} samples", a.run_config.samples);
+    assert!(screen.contains(&all), "{screen}");
     assert!(a.marked.is_empty());
     assert_eq!(up_plans(&a), [true, true, true]);
 }
@@ -586,262 +648,6 @@ fn list_scrolls_only_when_the_selection_leaves_the_view() {
     ch(&mut a, 'k');
     assert_eq!(a.selected(), Some(Item::Site(SiteId(0))));
     assert_eq!(a.comp_offset, first_site_row - 1, "title row shown");
-}
-
-const COMMENTED: &str = include_str!("../../topologies/global-messaging.toml");
-
-/// A file copy of the built-in topology (which is full of comments), opened
-/// for editing.
-fn file_app(dir: &tempfile::TempDir) -> (App, std::path::PathBuf) {
-    let path = dir.path().join("gm.toml");
-    std::fs::write(&path, COMMENTED).unwrap();
-    let t = drsim::io::load_path(&path).unwrap();
-    (App::with_file(t, path.clone(), COMMENTED.into()), path)
-}
-
-#[test]
-fn edit_keys_step_fields_and_mark_the_app_dirty() {
-    let mut a = app();
-    ch(&mut a, '2');
-    select(&mut a, Item::Site(SiteId(0)));
-    let mttr = |a: &App| {
-        a.topology
-            .site(SiteId(0))
-            .failure
-            .as_ref()
-            .unwrap()
-            .ttr
-            .mean_secs()
-    };
-    let before = mttr(&a);
-    ch(&mut a, '+');
-    assert_eq!(mttr(&a), 2.0 * before);
-    assert!(a.dirty());
-    ch(&mut a, ']');
-    let cap = a.topology.site(SiteId(0)).capacity_rps;
-    ch(&mut a, '-');
-    assert_eq!(a.topology.site(SiteId(0)).capacity_rps, cap / 2.0);
-    // The cursor wraps: two fields, so `]` twice returns to MTTR.
-    ch(&mut a, ']');
-    ch(&mut a, '-');
-    assert_eq!(mttr(&a), before);
-    // Regions have nothing to edit.
-    select(&mut a, Item::Region(drsim::model::RegionId(0)));
-    let t = a.topology.clone();
-    ch(&mut a, '+');
-    assert_eq!(a.topology, t);
-    assert!(a.message.contains("select a site or link"), "{}", a.message);
-}
-
-#[test]
-fn plan_edits_that_break_the_model_are_refused_and_statuses_follow() {
-    let mut a = app();
-    ch(&mut a, '3');
-    let p = drsim::model::PlanId(0);
-    // Quorum 0 is invalid: stepping down past 1 is refused, model kept.
-    ch(&mut a, ']');
-    while a.topology.plan(p).quorum > 1 {
-        ch(&mut a, '-');
-    }
-    let t = a.topology.clone();
-    ch(&mut a, '-');
-    assert_eq!(a.topology, t, "{}", a.message);
-    // Raising the quorum past the serving sites a demand reaches takes the
-    // plan down at once.
-    let n = a.topology.plan(p).serving_sites.len() as u32;
-    let mut last = String::new();
-    while a.topology.plan(p).quorum <= n && a.topology.plan(p).quorum < 50 {
-        let q = a.topology.plan(p).quorum;
-        ch(&mut a, '+');
-        if a.topology.plan(p).quorum == q {
-            last = a.message.clone();
-            break;
-        }
-    }
-    assert!(
-        !a.statuses[0].is_up() || last.contains("cannot change"),
-        "quorum {} of {n}: {last}",
-        a.topology.plan(p).quorum
-    );
-    // Headroom steps by 0.05 and stays readable.
-    ch(&mut a, ']');
-    ch(&mut a, ']');
-    let h = a.topology.plan(p).headroom;
-    ch(&mut a, '+');
-    assert_eq!(
-        a.topology.plan(p).headroom,
-        ((h + 0.05) * 100.0).round() / 100.0
-    );
-}
-
-#[test]
-fn save_round_trips_the_edited_model_and_keeps_comments() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, path) = file_app(&dir);
-    ch(&mut a, '2');
-    // A site with its own `unavailability` failure table, and one on defaults.
-    for s in 0..a.topology.sites.len() as u32 {
-        select(&mut a, Item::Site(SiteId(s)));
-        a.field = 0;
-        ch(&mut a, '+');
-        ch(&mut a, ']');
-        ch(&mut a, '-');
-    }
-    select(&mut a, Item::Link(drsim::model::LinkId(0)));
-    a.field = 0;
-    ch(&mut a, '+');
-    ch(&mut a, ']');
-    ch(&mut a, '+');
-    ch(&mut a, '3');
-    a.field = 0;
-    ch(&mut a, '+');
-    ch(&mut a, ']');
-    ch(&mut a, ']');
-    ch(&mut a, '+');
-    ch(&mut a, ']');
-    ch(&mut a, '-');
-    assert!(a.dirty());
-    ch(&mut a, 'w');
-    assert!(
-        a.confirm_save && a.message.ends_with("y/n"),
-        "{}",
-        a.message
-    );
-    // Nothing is written before the answer.
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
-    ch(&mut a, 'y');
-    assert!(a.message.starts_with("saved"), "{}", a.message);
-    assert!(!a.dirty());
-    let saved = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(drsim::io::load_path(&path).unwrap(), a.topology);
-    for line in COMMENTED
-        .lines()
-        .filter(|l| l.trim_start().starts_with('#'))
-    {
-        assert!(saved.contains(line), "lost comment line: {line}");
-    }
-    // Unedited tables are byte-identical: the surge and demand sections.
-    let tail = |s: &str| s[s.find("[[demand]]").unwrap()..s.find("[[plan]]").unwrap()].to_string();
-    assert_eq!(tail(&saved), tail(COMMENTED));
-    // A second save after more edits starts from the saved text.
-    ch(&mut a, '+');
-    ch(&mut a, 'w');
-    ch(&mut a, 'y');
-    assert!(a.message.starts_with("saved"), "{}", a.message);
-    assert_eq!(drsim::io::load_path(&path).unwrap(), a.topology);
-}
-
-#[test]
-fn save_refuses_a_file_changed_on_disk_and_n_cancels() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, path) = file_app(&dir);
-    ch(&mut a, '3');
-    // Headroom: always a valid step.
-    a.field = 3;
-    ch(&mut a, '+');
-    assert!(a.dirty(), "{}", a.message);
-    ch(&mut a, 'w');
-    ch(&mut a, 'n');
-    assert!(!a.confirm_save && a.message.contains("cancelled"));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
-    let changed = format!("{COMMENTED}\n# edited elsewhere\n");
-    std::fs::write(&path, &changed).unwrap();
-    ch(&mut a, 'w');
-    ch(&mut a, 'y');
-    assert!(a.message.contains("changed on disk"), "{}", a.message);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), changed);
-    assert!(a.dirty(), "the edits are kept after a refused save");
-}
-
-#[test]
-fn the_built_in_topology_is_not_saved_in_place() {
-    let mut a = app();
-    ch(&mut a, 'w');
-    assert_eq!(a.message, "no edits to save");
-    ch(&mut a, '3');
-    a.field = 3;
-    ch(&mut a, '+');
-    ch(&mut a, 'w');
-    assert!(!a.confirm_save);
-    assert!(a.message.contains("drsim tui FILE"), "{}", a.message);
-    // Unsaved edits: q and Esc ask; only y quits without saving.
-    for stay in [KeyCode::Esc, KeyCode::Char('q'), KeyCode::Char('n')] {
-        ch(&mut a, 'q');
-        assert!(!a.quit && a.confirm_quit, "{}", a.message);
-        assert!(
-            a.message.contains("quit without saving 1 edited"),
-            "{}",
-            a.message
-        );
-        assert!(!a.message.contains("w saves"), "nothing to save into here");
-        key(&mut a, stay);
-        assert!(!a.quit && !a.confirm_quit, "{stay:?} stays");
-        assert!(a.dirty(), "the edits are kept");
-    }
-    key(&mut a, KeyCode::Esc);
-    assert!(a.confirm_quit, "Esc asks too");
-    ch(&mut a, 'y');
-    assert!(a.quit);
-}
-
-#[test]
-fn quit_with_unsaved_edits_offers_to_save_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, path) = file_app(&dir);
-    ch(&mut a, '3');
-    a.field = 3;
-    ch(&mut a, '+');
-    ch(&mut a, 'q');
-    assert!(a.message.contains("w saves"), "{}", a.message);
-    ch(&mut a, 'w');
-    assert!(!a.quit && a.confirm_save, "w asks to save: {}", a.message);
-    ch(&mut a, 'y');
-    assert!(!a.dirty(), "saved: {}", a.message);
-    assert_ne!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
-    ch(&mut a, 'q');
-    assert!(a.quit, "nothing unsaved: q quits at once");
-}
-
-/// Links without an id are found by "a-b"; a link with its own failure table
-/// (non-exponential repair, comment after it) keeps its time to failure and
-/// its comment, and the file loads to exactly the edited model.
-#[test]
-fn link_edits_find_tables_by_endpoints_and_keep_own_failure_tables() {
-    let text = FIXTURE.replacen(
-        "[[link]]\na = \"iad\"\nb = \"ams\"\n",
-        "[[link]]\na = \"iad\"\nb = \"ams\"\n# own process\nfailure = { mtbf = \"3y\", ttr = { dist = \"lognormal\", median = \"6h\", sigma = 1.0 } } # kept\n",
-        1,
-    );
-    assert_ne!(text, FIXTURE);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("dev.toml");
-    std::fs::write(&path, &text).unwrap();
-    let t = drsim::io::load_path(&path).unwrap();
-    let mut a = App::with_file(t, path.clone(), text.clone());
-    ch(&mut a, '2');
-    for l in [0, 1] {
-        select(&mut a, Item::Link(LinkId(l)));
-        a.field = 0;
-        ch(&mut a, '-');
-        ch(&mut a, ']');
-        ch(&mut a, '+');
-    }
-    let f = a.topology.link(LinkId(1)).failure.clone().unwrap();
-    assert!(matches!(
-        f.ttr,
-        drsim::model::Distribution::LogNormal { .. }
-    ));
-    ch(&mut a, 'w');
-    ch(&mut a, 'y');
-    assert!(a.message.starts_with("saved"), "{}", a.message);
-    let saved = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(drsim::io::load_path(&path).unwrap(), a.topology);
-    assert!(
-        saved.contains("# own process\nfailure = { mtbf = \"3y\", "),
-        "{saved}"
-    );
-    assert!(saved.contains("} # kept\n"), "{saved}");
-    assert!(saved.contains("median = \"12h\""), "{saved}");
 }
 
 /// Ticks until the importance job's worker has exited.
@@ -997,141 +803,6 @@ fn snapshots_of_the_importance_view() {
     }
 }
 
-/// Synthetic groups of 64 years, so the time-based snapshots pin the
-/// rendering and not the simulation engine's numbers.
-pub(super) fn synthetic_groups(groups: u64) -> Vec<super::timerun::Group> {
-    (0..groups)
-        .map(|g| {
-            let years: Vec<super::timerun::Year> = (g * 64..(g + 1) * 64)
-                .map(|k| {
-                    let d = match k % 10 {
-                        0..=5 => 0.0,
-                        6 => 3.0,
-                        7 => 20.0,
-                        8 => 90.0,
-                        _ if k % 50 == 9 => 2000.0,
-                        _ => 300.0,
-                    };
-                    super::timerun::Year {
-                        downtime_min: d,
-                        long_outage: d > 60.0,
-                    }
-                })
-                .collect();
-            let d: f64 = years.iter().map(|y| y.downtime_min).sum();
-            super::timerun::Group {
-                years,
-                cause_min: [0.4 * d, 0.0, 0.3 * d, 0.2 * d, 0.0, 0.0],
-                unattributed_min: 0.1 * d,
-            }
-        })
-        .collect()
-}
-
-pub(super) fn synthetic_config(groups: u64) -> super::timerun::TimeConfig {
-    super::timerun::TimeConfig {
-        batches_per_group: 1,
-        groups,
-    }
-}
-
-#[test]
-fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
-    use drsim::shard::Shard;
-    use drsim::simulate::{SimConfig, TrialMetric, run_plan, run_plan_data};
-    let mut a = app();
-    a.time_config = synthetic_config(3);
-    ch(&mut a, 'e');
-    assert_eq!(a.engine, super::app::Engine::TimeBased);
-    assert!(a.message.contains("time-based"));
-    ch(&mut a, '3');
-    ch(&mut a, 'j');
-    ch(&mut a, 's');
-    assert_eq!(a.tab, Tab::Run);
-    assert!(a.run.is_none(), "the static engine did not run");
-    for _ in 0..12_000 {
-        a.tick();
-        if a.time_run.as_ref().is_some_and(|r| r.stream.worker_done) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    a.tick();
-    let r = a.time_run.as_ref().unwrap();
-    assert_eq!(r.stream.status, super::run::RunStatus::Done);
-    assert_eq!(r.history.len(), 3);
-    assert_eq!(
-        r.history.iter().map(|p| p.trials).collect::<Vec<_>>(),
-        [64, 128, 192]
-    );
-    // The groups are the shards of `drsim run --trials 192 --seed 1`: every
-    // year is that run's, and the chart ends on its downtime estimate.
-    let cfg = SimConfig {
-        trials: 192,
-        years: 1,
-        seed: 1,
-    };
-    let whole = run_plan_data(&a.topology, 1, &cfg, Shard::WHOLE, &|_| {}).unwrap();
-    let want: Vec<f64> = whole
-        .per_trial(TrialMetric::DowntimeSecs)
-        .iter()
-        .map(|s| s / 60.0)
-        .collect();
-    let got: Vec<f64> = r.years.iter().map(|y| y.downtime_min).collect();
-    assert_eq!(got, want);
-    let report = run_plan(&a.topology, 1, &cfg, &|_| {}).unwrap();
-    let (mine, cli) = (
-        r.latest().unwrap().downtime.mean,
-        report.downtime_minutes_per_year.mean.mean,
-    );
-    assert!(
-        (mine - cli).abs() <= 1e-12 * cli.max(1.0),
-        "{mine} vs {cli}"
-    );
-    let p = r.long_outage().unwrap().mean;
-    assert!((p - report.p_outage_over_1h.mean).abs() < 1e-12);
-    // Every year lands in one histogram bin.
-    assert_eq!(r.histogram().iter().sum::<u64>(), 192);
-    let mean = mine;
-    // Downtime is attributed in full: causes plus unattributed = downtime.
-    let (causes, un) = r.cause_means();
-    let attributed = causes.iter().sum::<f64>() + un;
-    assert!(
-        (attributed - mean).abs() <= 1e-6 * mean.max(1.0),
-        "{attributed} vs {mean}"
-    );
-    // n re-runs with the next seed and keeps this run to compare.
-    ch(&mut a, 'n');
-    assert_eq!(a.time_run.as_ref().unwrap().seed, 2);
-    assert_eq!(a.previous_time_run.as_ref().unwrap().years.len(), 192);
-    ch(&mut a, 'c');
-    assert!(a.message.contains("cancelled"), "{}", a.message);
-    ch(&mut a, 'e');
-    assert_eq!(a.engine, super::app::Engine::Static);
-}
-
-#[test]
-fn time_based_statistics_follow_their_definitions() {
-    use super::timerun::TimeRun;
-    use drsim::model::PlanId;
-    let r = TimeRun::finished(PlanId(0), 1, synthetic_config(5), synthetic_groups(5));
-    assert_eq!(r.stream.status, super::run::RunStatus::Done);
-    assert_eq!(r.history.len(), 5);
-    // 320 years: 192 zero years, 32 each of 3m, 20m, 90m; 25 of 300m and 7
-    // of 2000m (k = 9, 59, ..., 309).
-    assert_eq!(r.histogram(), [192, 32, 32, 32, 25, 0, 7]);
-    assert_eq!(r.quantile(0.5), Some(0.0));
-    assert_eq!(r.quantile(0.6), Some(0.0));
-    assert_eq!(r.quantile(0.61), Some(3.0));
-    assert_eq!(r.quantile(1.0), Some(2000.0));
-    let mean = (32.0 * (3.0 + 20.0 + 90.0) + 25.0 * 300.0 + 7.0 * 2000.0) / 320.0;
-    assert!((r.latest().unwrap().downtime.mean - mean).abs() < 1e-9);
-    let (c, un) = r.cause_means();
-    assert!((c[0] - 0.4 * mean).abs() < 1e-9 && (un - 0.1 * mean).abs() < 1e-9);
-    // 64 years had an outage over an hour.
-    assert_eq!(r.long_outage().unwrap().mean, 0.2);
-}
-
 #[test]
 fn snapshots_of_the_time_based_run_view() {
     use super::timerun::TimeRun;
@@ -1169,8 +840,8 @@ fn snapshots_of_the_time_based_run_view() {
 /// the app's model, and every comment of the original is still there.
 #[test]
 fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
-    use drsim::eval::{FailedSet, plan_serves};
     use drsim::model::PlanId;
+    use drsim::service::{FailedSet, plan_status as plan_serves};
     let dir = tempfile::tempdir().unwrap();
     let (mut a, path) = file_app(&dir);
     small_runs(&mut a);

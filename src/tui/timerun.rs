@@ -118,7 +118,7 @@ pub fn run_group(
                 long_outage: l > 0.0,
             })
             .collect(),
-        cause_min: cause_secs.map(|s| s / 60.0),
+        cause_min: std::array::from_fn(|i| cause_secs[i] / 60.0),
         unattributed_min: un_secs / 60.0,
     })
 }

@@ -3,16 +3,20 @@
 //! for `capacity`, colour only on request or on a terminal, completions and
 //! man pages, and `validate --deny-warnings` saying why it fails.
 
+use crate::common::{Fixture, data, refused, topo};
 use assert_cmd::Command;
-use std::path::PathBuf;
 
-fn topo(name: &str) -> String {
-    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
+/// The binary with NO_COLOR unset, whatever the caller's environment says.
+fn drsim() -> Command {
+    let mut c = crate::common::drsim();
+    c.env_remove("NO_COLOR");
+    c
 }
 
-fn drsim() -> Command {
-    let mut c = Command::cargo_bin("drsim").unwrap();
-    c.env_remove("NO_COLOR");
+/// `drsim SUBCOMMAND FILE FLAGS` (FLAGS split at whitespace), NO_COLOR unset.
+fn cli(subcommand: &str, file: &str, flags: &str) -> Command {
+    let mut c = drsim();
+    c.arg(subcommand).arg(file).args(flags.split_whitespace());
     c
 }
 
@@ -30,78 +34,44 @@ fn stdout(c: &mut Command) -> String {
 fn short_o_writes_the_file_and_nothing_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let gm = topo("global-messaging.toml");
-    let cases: Vec<(PathBuf, Vec<String>)> = vec![
-        (
-            "run.json",
-            vec!["run", &gm, "--trials", "40", "--format", "json"],
-        ),
-        (
-            "cmp.csv",
-            vec!["compare", &gm, "--trials", "40", "--format", "csv"],
-        ),
+    let cases = [
+        ("run.json", cli("run", &gm, "--trials 40 --format json")),
+        ("cmp.csv", cli("compare", &gm, "--trials 40 --format csv")),
         (
             "chk.json",
-            vec![
-                "check",
-                &gm,
-                "--trials",
-                "40",
-                "--min-trials",
-                "40",
-                "--format",
-                "json",
-            ],
+            cli("check", &gm, "--trials 40 --min-trials 40 --format json"),
         ),
         (
             "cap.json",
-            vec![
+            cli(
                 "capacity",
                 &gm,
-                "--demand",
-                "--plan",
-                "global-mesh",
-                "--samples",
-                "2000",
-                "--format",
-                "json",
-            ],
+                "--demand --plan global-mesh --samples 2000 --format json",
+            ),
         ),
         (
             "rel.json",
-            vec![
+            cli(
                 "reliability",
                 &gm,
-                "--service",
-                "--plan",
-                "active-passive",
-                "--method",
-                "crude",
-                "--samples",
-                "2000",
-                "--format",
-                "json",
-            ],
+                "--service --plan active-passive --method crude --samples 2000 --format json",
+            ),
         ),
-        ("bash.sh", vec!["completions", "bash"]),
-        ("drsim.1", vec!["man"]),
-    ]
-    .into_iter()
-    .map(|(f, a)| {
-        (
-            dir.path().join(f),
-            a.into_iter().map(String::from).collect(),
-        )
-    })
-    .collect();
-    for (path, args) in &cases {
-        let out = drsim().args(args).arg("-o").arg(path).output().unwrap();
-        assert!(
-            out.status.code().is_some_and(|c| c <= 1),
-            "{args:?}: {out:?}"
-        );
-        assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
-        let text = std::fs::read_to_string(path).unwrap();
-        assert!(text.len() > 50, "{args:?}: {text}");
+        ("bash.sh", cli("completions", "bash", "")),
+        ("drsim.1", {
+            let mut man = drsim();
+            man.arg("man");
+            man
+        }),
+    ];
+    for (name, mut cmd) in cases {
+        let path = dir.path().join(name);
+        let args = format!("{cmd:?}");
+        let out = cmd.arg("-o").arg(&path).output().unwrap();
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{args}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args} printed to stdout");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.len() > 50, "{args}: {text}");
         if path.extension().is_some_and(|e| e == "json") {
             serde_json::from_str::<serde_json::Value>(&text).unwrap();
         }
@@ -113,10 +83,7 @@ fn old_spellings_still_work() {
     let dir = tempfile::tempdir().unwrap();
     // import --output (now -o/--out).
     let out = dir.path().join("abilene.toml");
-    let graphml = format!(
-        "{}/tests/data/capacity-parallel.graphml",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let graphml = data("capacity-parallel.graphml");
     drsim()
         .args(["import", &graphml, "--output"])
         .arg(&out)
@@ -140,59 +107,24 @@ fn old_spellings_still_work() {
     assert_eq!(old, new);
     let v: serde_json::Value = serde_json::from_str(&new).unwrap();
     assert_eq!(v["plans"].as_array().unwrap().len(), 2);
-    let old = stdout(drsim().args([
-        "check",
-        &gm,
-        "--trials",
-        "30",
-        "--min-trials",
-        "30",
-        "--format",
-        "json",
-        "--plans",
-        "active-passive",
-    ]));
-    let new = stdout(drsim().args([
-        "check",
-        &gm,
-        "--trials",
-        "30",
-        "--min-trials",
-        "30",
-        "--format",
-        "json",
-        "--plan",
-        "active-passive",
-    ]));
+    let check = |plan_flag: &str| {
+        let flags = format!("--trials 30 --min-trials 30 --format json {plan_flag} active-passive");
+        stdout(&mut cli("check", &gm, &flags))
+    };
+    let (old, new) = (check("--plans"), check("--plan"));
     assert_eq!(old, new);
     assert!(new.contains("active-passive") && !new.contains("\"plan\": \"global-mesh\""));
 }
 
 #[test]
 fn capacity_csv_has_one_row_per_figure_with_its_interval() {
-    let text = stdout(drsim().args([
-        "capacity",
-        &topo("global-messaging.toml"),
-        "--demand",
-        "--plan",
-        "single-region",
-        "--samples",
-        "20000",
-        "--format",
-        "csv",
-    ]));
-    let json: serde_json::Value = serde_json::from_str(&stdout(drsim().args([
-        "capacity",
-        &topo("global-messaging.toml"),
-        "--demand",
-        "--plan",
-        "single-region",
-        "--samples",
-        "20000",
-        "--format",
-        "json",
-    ])))
-    .unwrap();
+    let gm = topo("global-messaging.toml");
+    let capacity = |format: &str| {
+        let flags = format!("--demand --plan single-region --samples 20000 --format {format}");
+        stdout(&mut cli("capacity", &gm, &flags))
+    };
+    let text = capacity("csv");
+    let json: serde_json::Value = serde_json::from_str(&capacity("json")).unwrap();
     let mut rows = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
         rows.headers().unwrap(),
@@ -291,11 +223,7 @@ fn completions_and_man_pages_come_from_the_parser() {
         "{}",
         &run[..300]
     );
-    drsim()
-        .args(["man", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("no command 'nope'"));
+    refused(drsim().args(["man", "nope"]), "no command 'nope'");
     drsim().args(["completions", "tcsh"]).assert().code(2);
 }
 
@@ -303,38 +231,14 @@ fn completions_and_man_pages_come_from_the_parser() {
 fn deny_warnings_says_why_it_fails() {
     let dir = tempfile::tempdir().unwrap();
     // A demand entering at a site with no links is a warning.
-    let f = dir.path().join("island.toml");
-    std::fs::write(
-        &f,
-        r#"
-[topology]
-name = "island"
-format = 1
-
-[[site]]
-id = "a"
-[[site]]
-id = "b"
-[[site]]
-id = "c"
-
-[[link]]
-a = "a"
-b = "b"
-
-[[demand]]
-id = "users"
-sites = ["c"]
-users = 10
-peak_rps = 10
-
-[[plan]]
-id = "p"
-serving_sites = ["a", "b"]
-mode = "active-active"
-"#,
-    )
-    .unwrap();
+    let f = Fixture::new("island")
+        .site("a")
+        .site("b")
+        .site("c")
+        .link("a", "b")
+        .demand("users", &["c"])
+        .plan("p", &["a", "b"])
+        .write(dir.path());
     let ok = drsim().arg("validate").arg(&f).output().unwrap();
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
     assert!(String::from_utf8_lossy(&ok.stdout).contains(": ok: "));

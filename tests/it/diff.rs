@@ -216,7 +216,7 @@ fn against_a_git_revision_reads_the_old_version_from_git() {
     // A revision that does not exist.
     refused(
         drsim().args(["diff", file.to_str().unwrap(), "--against", "no-such-rev"]),
-        "git show no-such-rev:topologies/gm.toml",
+        "no-such-rev:topologies/gm.toml failed",
     );
     // A file that git does not track at that revision.
     let other = sub.join("other.toml");

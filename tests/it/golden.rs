@@ -1,4 +1,4 @@
-//! Golden outputs: the JSON of `run`, `compare`, `reliability` and
+//! Golden outputs: the JSON of `run`, `compare`, `check`, `reliability` and
 //! `capacity` on every bundled topology at fixed seeds, pinned by insta
 //! snapshots (tests/it/snapshots/it__golden__*.snap). A refactor that moves a
 //! number fails here; a change meant to move numbers updates the snapshots
@@ -7,8 +7,9 @@
 //!
 //! Each case runs twice, on 1 and on 2 threads, and the two outputs must be
 //! identical apart from timing fields: runs are deterministic for a seed.
-//! Sample counts are kept small (the whole file takes a few seconds in the
-//! dev profile) but large enough that the numbers are not trivially zero.
+//! Sample counts are kept small (the whole file takes about 5 CPU-seconds
+//! in the dev profile) but large enough that the numbers are not trivially
+//! zero.
 
 use crate::common::{drsim, topo};
 use serde_json::Value;
@@ -22,14 +23,15 @@ const TIMING_FIELDS: [&str; 2] = ["seconds", "samples_per_second"];
 /// or less, another seed) moves results far above the 12th digit.
 const DIGITS: usize = 12;
 
-fn json_output(args: &[String], threads: &str) -> Value {
+fn json_output(args: &[String], threads: &str, status: i32) -> Value {
     let out = drsim()
         .args(args)
         .args(["--format", "json", "--threads", threads])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        Some(status),
         "drsim {}: exit {:?}\n{}",
         args.join(" "),
         out.status.code(),
@@ -38,8 +40,8 @@ fn json_output(args: &[String], threads: &str) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
-/// Removes timing fields at any depth and rounds floats to `DIGITS`.
-fn normalise(v: &mut Value) {
+/// Replaces timing fields at any depth by "[timing]".
+fn redact_timing(v: &mut Value) {
     match v {
         Value::Object(map) => {
             for key in TIMING_FIELDS {
@@ -47,9 +49,18 @@ fn normalise(v: &mut Value) {
                     map.insert(key.to_string(), Value::String("[timing]".into()));
                 }
             }
-            map.values_mut().for_each(normalise);
+            map.values_mut().for_each(redact_timing);
         }
-        Value::Array(items) => items.iter_mut().for_each(normalise),
+        Value::Array(items) => items.iter_mut().for_each(redact_timing),
+        _ => {}
+    }
+}
+
+/// Rounds every float at any depth to `DIGITS` significant digits.
+fn round_floats(v: &mut Value) {
+    match v {
+        Value::Object(map) => map.values_mut().for_each(round_floats),
+        Value::Array(items) => items.iter_mut().for_each(round_floats),
         Value::Number(n) if n.is_f64() => {
             let x = n.as_f64().unwrap();
             let rounded: f64 = format!("{x:.*e}", DIGITS - 1).parse().unwrap();
@@ -64,31 +75,61 @@ fn normalise(v: &mut Value) {
 /// a file in topologies/. The snapshot's description is the command line, to
 /// reproduce it by hand.
 fn golden(name: &str, line: &str) {
+    golden_exit(name, line, 0);
+}
+
+/// `golden` for a command that must exit with `status` (`check`: 1 when a
+/// target is missed).
+fn golden_exit(name: &str, line: &str, status: i32) {
     let mut args: Vec<String> = line.split(' ').map(String::from).collect();
     args[1] = topo(&args[1]);
-    let mut one = json_output(&args, "1");
-    let mut two = json_output(&args, "2");
-    normalise(&mut one);
-    normalise(&mut two);
+    let mut one = json_output(&args, "1", status);
+    let mut two = json_output(&args, "2", status);
+    // Bit for bit, before rounding: only timing may differ.
+    redact_timing(&mut one);
+    redact_timing(&mut two);
     assert_eq!(
         one, two,
         "{name}: output differs between --threads 1 and --threads 2"
     );
-    let description = format!("drsim {}", line.replacen(' ', " topologies/", 1));
+    round_floats(&mut one);
+    let mut description = format!("drsim {}", line.replacen(' ', " topologies/", 1));
+    if status != 0 {
+        description.push_str(&format!(" (exit status {status})"));
+    }
     insta::with_settings!({ description => description, omit_expression => true }, {
         insta::assert_json_snapshot!(name, one);
     });
 }
 
-/// Every plan of the bundled files (only these two have plans).
-const PLANS: [(&str, &str); 6] = [
-    ("global-messaging", "single-region"),
-    ("global-messaging", "active-passive"),
-    ("global-messaging", "active-active-5"),
-    ("global-messaging", "global-mesh"),
-    ("small-company", "metro-pair"),
-    ("small-company", "metro-plus-dr"),
-];
+/// The bundled files, relative to topologies/: the native `*.toml` ones
+/// and the Topology Zoo networks in `zoo/*.graphml`.
+fn bundled_files() -> Vec<String> {
+    let mut files = Vec::new();
+    for (dir, ext) in [("", ".toml"), ("zoo/", ".graphml")] {
+        let path = format!("{}/topologies/{dir}", env!("CARGO_MANIFEST_DIR"));
+        for e in std::fs::read_dir(path).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(ext) {
+                files.push(format!("{dir}{name}"));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every plan of every bundled file, as (file stem, plan id): a plan added
+/// to a bundled file gets golden cases (and a missing snapshot fails CI).
+fn bundled_plans() -> Vec<(String, String)> {
+    let mut plans = Vec::new();
+    for file in bundled_files().into_iter().filter(|f| f.ends_with(".toml")) {
+        let t = drsim::io::load_path(std::path::Path::new(&topo(&file))).unwrap();
+        let stem = file.trim_end_matches(".toml");
+        plans.extend(t.plans.iter().map(|p| (stem.to_string(), p.key.clone())));
+    }
+    plans
+}
 
 /// Simulations: (snapshot name, command line).
 const SIMULATIONS: [(&str, &str); 4] = [
@@ -110,9 +151,24 @@ const SIMULATIONS: [(&str, &str); 4] = [
     ),
 ];
 
+/// `check` on the files with plans: (snapshot name, command line, exit
+/// status). Both files have a plan that misses a target, hence exit 1.
+const CHECKS: [(&str, &str, i32); 2] = [
+    (
+        "check__global-messaging",
+        "check global-messaging.toml --seed 7 -q",
+        1,
+    ),
+    (
+        "check__small-company",
+        "check small-company.toml --seed 7 -q",
+        1,
+    ),
+];
+
 /// Static views of the network, on the files with and without plans (run
 /// and compare refuse a file without plans).
-const STATIC_VIEWS: [(&str, &str); 10] = [
+const STATIC_VIEWS: [(&str, &str); 14] = [
     (
         "reliability__textbook-bridge__s-t",
         "reliability textbook-bridge.toml --from s --to t",
@@ -157,13 +213,39 @@ const STATIC_VIEWS: [(&str, &str); 10] = [
         "capacity__abilene__ny-la",
         "capacity abilene.toml --from 0 --to 5 --samples 100000 --threshold 50 --seed 5",
     ),
+    // The Topology Zoo GraphML files, read directly (Cogentco sites 158 and
+    // 101 are New York and Los Angeles).
+    (
+        "reliability__zoo-abilene__all-terminal",
+        "reliability zoo/Abilene.graphml --all-terminal --link-failure 0.01",
+    ),
+    (
+        "reliability__zoo-cogentco__ny-la__crude",
+        "reliability zoo/Cogentco.graphml --from 158 --to 101 --link-failure 0.01 \
+         --method crude --samples 100000 --seed 3",
+    ),
+    (
+        "capacity__zoo-geant2012__uk-gr",
+        "capacity zoo/Geant2012.graphml --from UK --to GR --link-failure 0.01 --samples 100000 \
+         --seed 5",
+    ),
+    (
+        "capacity__zoo-cogentco__ny-la",
+        "capacity zoo/Cogentco.graphml --from 158 --to 101 --link-failure 0.01 --samples 50000 \
+         --seed 5",
+    ),
 ];
 
 /// Per plan: the service criterion by crude sampling and by the default
 /// (auto) method, and the served fraction of demand.
 fn per_plan_cases() -> Vec<(String, String)> {
     let mut cases = Vec::new();
-    for (file, plan) in PLANS {
+    let plans = bundled_plans();
+    assert!(
+        plans.len() >= 6,
+        "global-messaging has 4 plans, small-company 2"
+    );
+    for (file, plan) in plans {
         let service = format!("reliability {file}.toml --service --plan {plan}");
         cases.push((
             format!("reliability__{file}__{plan}__crude"),
@@ -191,6 +273,13 @@ fn simulations() {
 }
 
 #[test]
+fn checks() {
+    CHECKS
+        .iter()
+        .for_each(|(name, line, status)| golden_exit(name, line, *status));
+}
+
+#[test]
 fn static_views() {
     STATIC_VIEWS
         .iter()
@@ -209,18 +298,11 @@ fn per_plan() {
 #[test]
 fn every_bundled_topology_has_golden_cases() {
     let mut lines: Vec<String> = per_plan_cases().into_iter().map(|(_, l)| l).collect();
-    lines.extend(
-        SIMULATIONS
-            .iter()
-            .chain(&STATIC_VIEWS)
-            .map(|(_, l)| l.to_string()),
-    );
+    let simulations_and_views = SIMULATIONS.iter().chain(&STATIC_VIEWS);
+    lines.extend(simulations_and_views.map(|(_, l)| l.to_string()));
+    lines.extend(CHECKS.iter().map(|(_, l, _)| l.to_string()));
     let covered: Vec<&str> = lines.iter().map(|l| l.split(' ').nth(1).unwrap()).collect();
-    let dir = format!("{}/topologies", env!("CARGO_MANIFEST_DIR"));
-    let files: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let files = bundled_files();
     assert!(files.len() >= 5, "bundled topologies: {files:?}");
     for f in files {
         assert!(

@@ -1,16 +1,8 @@
 //! Hostile inputs and outputs (issue 16): one regression test per class,
 //! on its own inputs, through the real binary.
 
-use assert_cmd::Command;
+use crate::common::{data, drsim, json_ok, refused, topo};
 use std::path::{Path, PathBuf};
-
-fn drsim() -> Command {
-    Command::cargo_bin("drsim").unwrap()
-}
-
-fn topo(name: &str) -> String {
-    format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
@@ -83,10 +75,7 @@ fn outputs_keep_modes_follow_symlinks_and_write_devices() {
 
     // import creates its file with the umask's mode (not 0600), and a
     // failed write leaves no temporary file.
-    let gml = format!(
-        "{}/tests/data/capacity-parallel.graphml",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let gml = data("capacity-parallel.graphml");
     let imported = d.path().join("imported.toml");
     drsim()
         .args(["import", &gml, "-o"])
@@ -186,15 +175,13 @@ fn capacity_on_a_100k_node_chain_does_not_overflow() {
     // The max-flow descent runs the whole chain; the relevant-edge search
     // (from n0 to n1) walks it too.
     for to in [last.as_str(), "n1"] {
-        let o = drsim()
-            .args(["capacity"])
-            .arg(&f)
-            .args(["--from", "n0", "--to", to, "--link-failure", "1e-7"])
-            .args(["--samples", "200", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "to {to}: {}", stderr(&o));
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let v = json_ok(
+            drsim()
+                .args(["capacity"])
+                .arg(&f)
+                .args(["--from", "n0", "--to", to, "--link-failure", "1e-7"])
+                .args(["--samples", "200", "--format", "json"]),
+        );
         assert_eq!(v["intact_flow"], 100.0, "to {to}");
     }
 }
@@ -224,15 +211,11 @@ fn special_files_are_refused_as_inputs_without_reading() {
         vec!["merge", "/dev/zero"],
     ];
     for args in cases {
-        let o = drsim()
-            .args(&args)
+        let mut cmd = drsim();
+        cmd.args(&args)
             .write_stdin(vec![b'x'; 1 << 16])
-            .timeout(std::time::Duration::from_secs(20))
-            .output()
-            .unwrap();
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+            .timeout(std::time::Duration::from_secs(20));
+        refused(cmd, "not a regular file");
     }
     assert!(!Path::new(&out).exists());
 }
@@ -244,14 +227,12 @@ fn oversized_parts_and_topologies_are_refused_by_size_not_trust() {
     let big = d.path().join("big.json");
     let f = std::fs::File::create(&big).unwrap();
     f.set_len((1 << 30) + 1).unwrap();
-    let o = drsim().arg("merge").arg(&big).output().unwrap();
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("big.json") && err.contains("limit"), "{err}");
-    let o = drsim().arg("validate").arg(&big).output().unwrap();
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("limited to 33554432 bytes"), "{err}");
+    let err = refused(drsim().arg("merge").arg(&big), "big.json");
+    assert!(err.contains("limit"), "{err}");
+    refused(
+        drsim().arg("validate").arg(&big),
+        "limited to 33554432 bytes",
+    );
 }
 
 // ---- class 7: no terminal injection through ids, names or paths ----
@@ -269,9 +250,7 @@ fn unprintable_ids_and_names_are_refused_and_echoed_escaped() {
          [[site]]\nid = \"\\u202eevil\"\n\
          [[plan]]\nid = \"p\"\nserving_sites = [\"a\\u001b[2J\"]\nmode = \"active-active\"\n",
     );
-    let o = drsim().arg("validate").arg(&f).output().unwrap();
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = refused(drsim().arg("validate").arg(&f), "U+001B");
     assert!(!err.contains('\u{1b}') && !err.contains('\u{fffe}') && !err.contains('\u{202e}'));
     assert!(!err.contains("\nforged"), "{err}");
     for needle in [
@@ -289,28 +268,16 @@ fn unprintable_ids_and_names_are_refused_and_echoed_escaped() {
         "inj.graphml",
         "<graphml><graph>\n<node id=\"\"/>\n<node id=\"b\"/>\n</graph></graphml>\n",
     );
-    let o = drsim()
-        .arg("import")
-        .arg(&gml)
-        .arg("-o")
-        .arg(d.path().join("o.toml"))
-        .output()
-        .unwrap();
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(":2") && err.contains("must not be empty"),
-        "{err}"
-    );
+    let out = d.path().join("o.toml");
+    let err = refused(drsim().arg("import").arg(&gml).arg("-o").arg(&out), ":2");
+    assert!(err.contains("must not be empty"), "{err}");
     let snd = write(
         d.path(),
         "inj.txt",
         "?SNDlib native format\nNODES (\n  x\u{1b}[31m ( 1 2 )\n)\n",
     );
-    let o = drsim().arg("validate").arg(&snd).output().unwrap();
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(!err.contains('\u{1b}') && err.contains("U+001B"), "{err}");
+    let err = refused(drsim().arg("validate").arg(&snd), "U+001B");
+    assert!(!err.contains('\u{1b}'), "{err}");
 }
 
 // ---- class 10: the format is told by how a file begins ----

@@ -6,7 +6,7 @@ use super::format::{count, fmt_money, fmt_secs, names};
 use super::style::{DOWN, Theme, UP};
 use crate::tui::app::App;
 use crate::tui::layout;
-use drsim::eval::PlanStatus;
+use drsim::service::PlanStatus;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;

@@ -96,7 +96,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         info_area,
     );
-    let total = run.config.batches * run.config.batch_size;
+    let total = run.config.samples;
     let done = run.latest().map_or(0, |e| e.samples);
     f.render_widget(
         LineGauge::default()

@@ -1,0 +1,141 @@
+//! The time-based engine in the UI: `e` switches to it, its run streams
+//! every trial-year and equals the CLI's run, and its statistics follow
+//! their definitions. Also the synthetic groups the view snapshots use.
+
+use super::app::Tab;
+use super::tests::{app, ch};
+
+/// Synthetic groups of 64 years, so the time-based snapshots pin the
+/// rendering and not the simulation engine's numbers.
+pub(super) fn synthetic_groups(groups: u64) -> Vec<crate::tui::timerun::Group> {
+    (0..groups)
+        .map(|g| {
+            let years: Vec<crate::tui::timerun::Year> = (g * 64..(g + 1) * 64)
+                .map(|k| {
+                    let d = match k % 10 {
+                        0..=5 => 0.0,
+                        6 => 3.0,
+                        7 => 20.0,
+                        8 => 90.0,
+                        _ if k % 50 == 9 => 2000.0,
+                        _ => 300.0,
+                    };
+                    crate::tui::timerun::Year {
+                        downtime_min: d,
+                        long_outage: d > 60.0,
+                    }
+                })
+                .collect();
+            let d: f64 = years.iter().map(|y| y.downtime_min).sum();
+            crate::tui::timerun::Group {
+                years,
+                cause_min: [0.4 * d, 0.0, 0.3 * d, 0.2 * d, 0.0, 0.0],
+                unattributed_min: 0.1 * d,
+            }
+        })
+        .collect()
+}
+
+pub(super) fn synthetic_config(groups: u64) -> crate::tui::timerun::TimeConfig {
+    crate::tui::timerun::TimeConfig {
+        batches_per_group: 1,
+        groups,
+    }
+}
+
+#[test]
+fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
+    use drsim::shard::Shard;
+    use drsim::simulate::{SimConfig, TrialMetric, run_plan, run_plan_data};
+    let mut a = app();
+    a.time_config = synthetic_config(3);
+    ch(&mut a, 'e');
+    assert_eq!(a.engine, super::app::Engine::TimeBased);
+    assert!(a.message.contains("time-based"));
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, 's');
+    assert_eq!(a.tab, Tab::Run);
+    assert!(a.run.is_none(), "the static engine did not run");
+    for _ in 0..12_000 {
+        a.tick();
+        if a.time_run.as_ref().is_some_and(|r| r.stream.worker_done) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    a.tick();
+    let r = a.time_run.as_ref().unwrap();
+    assert_eq!(r.stream.status, super::run::RunStatus::Done);
+    assert_eq!(r.history.len(), 3);
+    assert_eq!(
+        r.history.iter().map(|p| p.trials).collect::<Vec<_>>(),
+        [64, 128, 192]
+    );
+    // The groups are the shards of `drsim run --trials 192 --seed 1`: every
+    // year is that run's, and the chart ends on its downtime estimate.
+    let cfg = SimConfig {
+        trials: 192,
+        years: 1,
+        seed: 1,
+    };
+    let whole = run_plan_data(&a.topology, 1, &cfg, Shard::WHOLE, &|_| {}).unwrap();
+    let want: Vec<f64> = whole
+        .per_trial(TrialMetric::DowntimeSecs)
+        .iter()
+        .map(|s| s / 60.0)
+        .collect();
+    let got: Vec<f64> = r.years.iter().map(|y| y.downtime_min).collect();
+    assert_eq!(got, want);
+    let report = run_plan(&a.topology, 1, &cfg, &|_| {}).unwrap();
+    let (mine, cli) = (
+        r.latest().unwrap().downtime.mean,
+        report.downtime_minutes_per_year.mean.mean,
+    );
+    assert!(
+        (mine - cli).abs() <= 1e-12 * cli.max(1.0),
+        "{mine} vs {cli}"
+    );
+    let p = r.long_outage().unwrap().mean;
+    assert!((p - report.p_outage_over_1h.mean).abs() < 1e-12);
+    // Every year lands in one histogram bin.
+    assert_eq!(r.histogram().iter().sum::<u64>(), 192);
+    let mean = mine;
+    // Downtime is attributed in full: causes plus unattributed = downtime.
+    let (causes, un) = r.cause_means();
+    let attributed = causes.iter().sum::<f64>() + un;
+    assert!(
+        (attributed - mean).abs() <= 1e-6 * mean.max(1.0),
+        "{attributed} vs {mean}"
+    );
+    // n re-runs with the next seed and keeps this run to compare.
+    ch(&mut a, 'n');
+    assert_eq!(a.time_run.as_ref().unwrap().seed, 2);
+    assert_eq!(a.previous_time_run.as_ref().unwrap().years.len(), 192);
+    ch(&mut a, 'c');
+    assert!(a.message.contains("cancelled"), "{}", a.message);
+    ch(&mut a, 'e');
+    assert_eq!(a.engine, super::app::Engine::Static);
+}
+
+#[test]
+fn time_based_statistics_follow_their_definitions() {
+    use crate::tui::timerun::TimeRun;
+    use drsim::model::PlanId;
+    let r = TimeRun::finished(PlanId(0), 1, synthetic_config(5), synthetic_groups(5));
+    assert_eq!(r.stream.status, super::run::RunStatus::Done);
+    assert_eq!(r.history.len(), 5);
+    // 320 years: 192 zero years, 32 each of 3m, 20m, 90m; 25 of 300m and 7
+    // of 2000m (k = 9, 59, ..., 309).
+    assert_eq!(r.histogram(), [192, 32, 32, 32, 25, 0, 7]);
+    assert_eq!(r.quantile(0.5), Some(0.0));
+    assert_eq!(r.quantile(0.6), Some(0.0));
+    assert_eq!(r.quantile(0.61), Some(3.0));
+    assert_eq!(r.quantile(1.0), Some(2000.0));
+    let mean = (32.0 * (3.0 + 20.0 + 90.0) + 25.0 * 300.0 + 7.0 * 2000.0) / 320.0;
+    assert!((r.latest().unwrap().downtime.mean - mean).abs() < 1e-9);
+    let (c, un) = r.cause_means();
+    assert!((c[0] - 0.4 * mean).abs() < 1e-9 && (un - 0.1 * mean).abs() < 1e-9);
+    // 64 years had an outage over an hour.
+    assert_eq!(r.long_outage().unwrap().mean, 0.2);
+}
