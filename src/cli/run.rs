@@ -150,10 +150,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &cfg,
         &reports,
     )?;
-    // CSV stays a plain table; text and JSON name the scenario.
-    let text = match args.format {
-        Some(Format::Csv) => text,
-        f => args.what_if.tag(text, f == Some(Format::Json))?,
+    // Text and JSON name the scenario; CSV and OpenMetrics keep their
+    // formats (a stray first line would break their parsers).
+    let text = match args.format.unwrap_or(Format::Text) {
+        Format::Text => args.what_if.tag(text, false)?,
+        Format::Json => args.what_if.tag(text, true)?,
+        _ => text,
     };
     super::output::emit(&text, out)?;
     Ok(ExitCode::SUCCESS)
