@@ -543,7 +543,6 @@ pub fn simulate_served(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::serving::{Eval, ServingModel};
     use crate::static_model::Overrides;
     use rand::SeedableRng;
     use std::path::Path;
@@ -715,19 +714,15 @@ mod tests {
         }
     }
 
-    /// The simulator's served amount in one state: each group serves
-    /// min(its demand, its capacity) (even shedding, links ignored).
+    /// The simulator's served amount in one state, from the rule's pools:
+    /// each pool serves min(its demand, its capacity) (even shedding, links
+    /// ignored), the active-passive plan on its first usable site.
     fn simulator_fraction(t: &Topology, plan: PlanId, sd: &[bool], ld: &[bool]) -> f64 {
-        let mut sm = ServingModel::new(t, t.plan(plan));
-        let up: Vec<bool> = sd.iter().map(|d| !d).collect();
-        let lup: Vec<bool> = ld.iter().map(|d| !d).collect();
-        let mut out = Eval::default();
-        sm.evaluate(&up, &lup, None, &mut out);
-        let active = out.usable.iter().position(|&u| u);
-        sm.evaluate(&up, &lup, active, &mut out);
+        let failed = FailedSet::from_down(sd, ld);
+        let out = ServiceRule::new(t, plan).evaluate(&failed, Active::FirstUsable);
         let total: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
         let served: f64 = out
-            .groups
+            .pools
             .iter()
             .map(|g| {
                 let want: f64 = g

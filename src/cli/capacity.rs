@@ -162,11 +162,7 @@ fn overrides(args: &Args) -> Overrides {
 
 fn in_pool<T: Send>(threads: Option<u64>, work: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
     Ok(match threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-            .context("starting the thread pool")?
-            .install(work),
+        Some(n) => super::output::thread_pool(Some(n as usize))?.install(work),
         None => work(),
     })
 }

@@ -93,7 +93,7 @@ fn git_show(file: &Path, rev: &str) -> anyhow::Result<(String, String)> {
     // The blob's size first: a revision could hold a file of any size, and
     // `git show` would hand all of it over.
     let size = git(&top, &["cat-file", "-s", &spec])?
-        .map_err(|e| anyhow::anyhow!("git cat-file -s {spec} failed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("git show {spec} failed: {e}"))?;
     let limit = drsim::io::load::MAX_FILE_BYTES;
     if size.trim().parse::<u64>().is_ok_and(|n| n > limit) {
         anyhow::bail!(

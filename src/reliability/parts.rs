@@ -258,6 +258,15 @@ impl EstimateData {
                             expected(b)
                         )));
                     }
+                    // Each turnip sample is a probability: sums lie in [0, n].
+                    let n = s.n as f64 * (1.0 + 1e-9);
+                    let ok = |x: f64| x.is_finite() && x >= 0.0 && x <= n;
+                    if !ok(s.sum) || !ok(s.sum_sq) {
+                        return Err(PartError::Corrupt(format!(
+                            "batch {b} has sums {:e} and {:e} for {} samples of probabilities",
+                            s.sum, s.sum_sq, s.n
+                        )));
+                    }
                     // The unsharded run merges each batch into running sums
                     // that start at zero, then adds those to zero again.
                     m.merge(&Moments {

@@ -107,7 +107,7 @@ impl Run {
             if built.is_none() {
                 let mut m = StaticModel::for_plan(&t, plan, Overrides::default())
                     .map_err(|e| e.to_string())?;
-                m.force_down(&forced);
+                m.force_down(forced.sites_down(), forced.links_down());
                 let c = Criterion::service(&t, plan).map_err(|e| e.to_string())?;
                 built = Some((m, c));
             }
