@@ -251,8 +251,9 @@ fn deny_warnings_says_why_it_fails() {
     let so = String::from_utf8_lossy(&out.stdout);
     let se = String::from_utf8_lossy(&out.stderr);
     assert!(so.contains(": FAILED: ") && !so.contains(": ok: "), "{so}");
+    // Two warnings: the island site itself, and the demand entering there.
     assert!(
-        se.contains("1 warning above, and --deny-warnings treats warnings as errors"),
+        se.contains("2 warnings above, and --deny-warnings treats warnings as errors"),
         "{se}"
     );
 }
