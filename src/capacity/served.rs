@@ -52,8 +52,9 @@ use rayon::prelude::*;
 
 use super::st_flow::{PatternCache, Percentiles, Proportion, ValueStats, check_failure_model};
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
-use crate::model::{PlanId, PlanMode, Topology};
+use crate::model::{PlanId, Topology};
 use crate::rng::batch_streams;
+use crate::service::{Active, FailedSet, ServiceRule};
 use crate::static_model::StaticModel;
 
 /// Samples per batch (unit of parallel work and of RNG streams).
@@ -158,8 +159,8 @@ pub struct DemandNetwork {
     /// Gbit/s each serving site can take.
     site_cap: Vec<f64>,
     sink_edge: usize,
-    mode: PlanMode,
-    quorum: usize,
+    /// Who may be served where: the one service rule.
+    rule: ServiceRule,
     net: FlowNetwork,
     total: f64,
 }
@@ -168,16 +169,8 @@ pub struct DemandNetwork {
 pub struct Evaluator {
     mf: MaxFlow,
     caps: Vec<f64>,
-    parent: Vec<u32>,
-    has_entry: Vec<bool>,
-    count: Vec<u32>,
-    cap: Vec<f64>,
-    usable: Vec<bool>,
     sink_open: Vec<bool>,
-    chosen: Vec<u32>,
 }
-
-const NONE: u32 = u32::MAX;
 
 impl DemandNetwork {
     /// Compiles `plan` of `t`, with demand rates at `hour` (or their peaks).
@@ -197,7 +190,6 @@ impl DemandNetwork {
         {
             return Err(ServedError::BadHour(h));
         }
-        let p = t.plan(plan);
         let rps: Vec<f64> = t
             .demands
             .iter()
@@ -215,19 +207,14 @@ impl DemandNetwork {
             .collect();
         let total: f64 = rate.iter().sum();
         let gbit_per_request = total / total_rps;
-        // As in simulate/serving.rs: each active site is provisioned for its
-        // share of the summed daily peaks plus headroom.
-        let total_peak: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
-        let n_active = match p.mode {
-            PlanMode::ActiveActive => p.serving_sites.len(),
-            PlanMode::ActivePassive => 1,
-        } as f64;
-        let share = total_peak / n_active * (1.0 + p.headroom);
-        let serving: Vec<u32> = p.serving_sites.iter().map(|s| s.0).collect();
-        let site_cap: Vec<f64> = p
-            .serving_sites
+        // The rule's provisioning (share of the summed peaks plus headroom,
+        // at most the building), in Gbit/s.
+        let rule = ServiceRule::new(t, plan);
+        let serving: Vec<u32> = rule.serving().to_vec();
+        let site_cap: Vec<f64> = rule
+            .capacity()
             .iter()
-            .map(|&s| t.site(s).capacity_rps.min(share) * gbit_per_request)
+            .map(|c| c * gbit_per_request)
             .collect();
         let n = t.sites.len();
         let (src, sink) = (n as u32, n as u32 + 1);
@@ -269,8 +256,7 @@ impl DemandNetwork {
             serving,
             site_cap,
             sink_edge,
-            mode: p.mode,
-            quorum: p.quorum as usize,
+            rule,
             net,
             total,
         })
@@ -282,120 +268,28 @@ impl DemandNetwork {
     }
 
     pub fn evaluator(&self) -> Evaluator {
-        let n = self.n_sites;
         Evaluator {
             mf: MaxFlow::new(&self.net),
             caps: vec![0.0; self.net.n_edges()],
-            parent: vec![0; n],
-            has_entry: vec![false; n],
-            count: vec![0; n],
-            cap: vec![0.0; n],
-            usable: vec![false; self.serving.len()],
             sink_open: vec![false; self.serving.len()],
-            chosen: vec![NONE; self.entries.len()],
         }
-    }
-
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let p = parent[x as usize];
-            parent[x as usize] = parent[p as usize];
-            x = p;
-        }
-        x
     }
 
     /// The served demand in Gbit/s when the sites with `site_down[i]` and
-    /// links with `link_down[j]` are down.
+    /// links with `link_down[j]` are down: the rule decides which demands are
+    /// served and from which sites; the max-flow adds link bandwidth.
     pub fn served_gbps(&self, site_down: &[bool], link_down: &[bool], ev: &mut Evaluator) -> f64 {
         let up = |v: u32| !site_down[v as usize];
         let link_up = |j: usize| {
             let (a, b) = self.links[j];
             !link_down[j] && up(a) && up(b)
         };
-        for (i, p) in ev.parent.iter_mut().enumerate() {
-            *p = i as u32;
-        }
-        for j in 0..self.links.len() {
-            if link_up(j) {
-                let (a, b) = self.links[j];
-                let ra = Self::find(&mut ev.parent, a);
-                let rb = Self::find(&mut ev.parent, b);
-                if ra != rb {
-                    ev.parent[ra as usize] = rb;
-                }
-            }
-        }
-        ev.has_entry.fill(false);
-        ev.count.fill(0);
-        ev.cap.fill(0.0);
-        for &e in self.entries.iter().flatten() {
-            if up(e) {
-                let r = Self::find(&mut ev.parent, e);
-                ev.has_entry[r as usize] = true;
-            }
-        }
-        for (i, &s) in self.serving.iter().enumerate() {
-            ev.usable[i] = up(s) && {
-                let r = Self::find(&mut ev.parent, s);
-                ev.has_entry[r as usize]
-            };
-        }
-        // The group (root) each demand is served from, NONE if unserved;
-        // and which serving sites take load.
-        let sink_open = &mut ev.sink_open;
-        sink_open.fill(false);
-        match self.mode {
-            PlanMode::ActiveActive => {
-                for (i, &s) in self.serving.iter().enumerate() {
-                    if ev.usable[i] {
-                        let r = Self::find(&mut ev.parent, s) as usize;
-                        ev.count[r] += 1;
-                        ev.cap[r] += self.site_cap[i];
-                        sink_open[i] = true;
-                    }
-                }
-                for d in 0..self.entries.len() {
-                    let mut best = NONE;
-                    for &e in &self.entries[d] {
-                        if !up(e) {
-                            continue;
-                        }
-                        let r = Self::find(&mut ev.parent, e);
-                        let better = best == NONE || {
-                            let (cr, cb) = (ev.count[r as usize], ev.count[best as usize]);
-                            cr > cb || (cr == cb && ev.cap[r as usize] > ev.cap[best as usize])
-                        };
-                        if better {
-                            best = r;
-                        }
-                    }
-                    ev.chosen[d] =
-                        if best != NONE && ev.count[best as usize] as usize >= self.quorum {
-                            best
-                        } else {
-                            NONE
-                        };
-                }
-            }
-            PlanMode::ActivePassive => {
-                let active = ev.usable.iter().position(|&u| u);
-                let root = active.map(|a| {
-                    sink_open[a] = true;
-                    Self::find(&mut ev.parent, self.serving[a])
-                });
-                for d in 0..self.entries.len() {
-                    ev.chosen[d] = match root {
-                        Some(r)
-                            if self.entries[d]
-                                .iter()
-                                .any(|&e| up(e) && Self::find(&mut ev.parent, e) == r) =>
-                        {
-                            r
-                        }
-                        _ => NONE,
-                    };
-                }
+        let failed = FailedSet::from_down(site_down, link_down);
+        let out = self.rule.evaluate(&failed, Active::FirstUsable);
+        ev.sink_open.fill(false);
+        for p in &out.pools {
+            for &i in &p.sites {
+                ev.sink_open[i as usize] = true;
             }
         }
         for j in 0..self.links.len() {
@@ -404,11 +298,11 @@ impl DemandNetwork {
         let mut any = false;
         for d in 0..self.entries.len() {
             let k = self.demand_edge[d];
-            let root = ev.chosen[d];
-            any |= root != NONE && self.rate[d] > 0.0;
-            ev.caps[k] = if root == NONE { 0.0 } else { self.rate[d] };
+            let group = out.pool_of[d].map(|p| out.pools[p as usize].group);
+            any |= group.is_some() && self.rate[d] > 0.0;
+            ev.caps[k] = if group.is_none() { 0.0 } else { self.rate[d] };
             for (i, &e) in self.entries[d].iter().enumerate() {
-                let open = root != NONE && up(e) && Self::find(&mut ev.parent, e) == root;
+                let open = group.is_some_and(|g| up(e) && out.group_of_site[e as usize] == g);
                 ev.caps[k + 1 + i] = if open { self.rate[d] } else { 0.0 };
             }
         }
@@ -649,7 +543,6 @@ pub fn simulate_served(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::serving::{Eval, ServingModel};
     use crate::static_model::Overrides;
     use rand::SeedableRng;
     use std::path::Path;
@@ -821,19 +714,15 @@ mod tests {
         }
     }
 
-    /// The simulator's served amount in one state: each group serves
-    /// min(its demand, its capacity) (even shedding, links ignored).
+    /// The simulator's served amount in one state, from the rule's pools:
+    /// each pool serves min(its demand, its capacity) (even shedding, links
+    /// ignored), the active-passive plan on its first usable site.
     fn simulator_fraction(t: &Topology, plan: PlanId, sd: &[bool], ld: &[bool]) -> f64 {
-        let mut sm = ServingModel::new(t, t.plan(plan));
-        let up: Vec<bool> = sd.iter().map(|d| !d).collect();
-        let lup: Vec<bool> = ld.iter().map(|d| !d).collect();
-        let mut out = Eval::default();
-        sm.evaluate(&up, &lup, None, &mut out);
-        let active = out.usable.iter().position(|&u| u);
-        sm.evaluate(&up, &lup, active, &mut out);
+        let failed = FailedSet::from_down(sd, ld);
+        let out = ServiceRule::new(t, plan).evaluate(&failed, Active::FirstUsable);
         let total: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
         let served: f64 = out
-            .groups
+            .pools
             .iter()
             .map(|g| {
                 let want: f64 = g

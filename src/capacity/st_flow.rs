@@ -302,27 +302,12 @@ fn contract_series(
         }
     }
     let interior = |v: u32| v != s && v != t && at[v as usize].len() == 2;
-    let mut parent: Vec<u32> = (0..m as u32).collect();
-    fn find(p: &mut [u32], x: u32) -> u32 {
-        let mut r = x;
-        while p[r as usize] != r {
-            r = p[r as usize];
-        }
-        let mut x = x;
-        while p[x as usize] != r {
-            let next = p[x as usize];
-            p[x as usize] = r;
-            x = next;
-        }
-        r
-    }
+    // Edges joined through interior (degree-2, non-terminal) nodes form one
+    // series class.
+    let mut classes = crate::graph::UnionFind::new(m);
     for v in 0..n as u32 {
         if interior(v) {
-            let a = find(&mut parent, at[v as usize][0]);
-            let b = find(&mut parent, at[v as usize][1]);
-            if a != b {
-                parent[a as usize] = b;
-            }
+            classes.union(at[v as usize][0], at[v as usize][1]);
         }
     }
     let mut class = vec![IRRELEVANT; m];
@@ -333,7 +318,7 @@ fn contract_series(
         if !relevant[e] {
             continue;
         }
-        let r = find(&mut parent, e as u32) as usize;
+        let r = classes.find(e as u32) as usize;
         if class[r] == IRRELEVANT {
             class[r] = ends.len() as u32;
             ends.push((IRRELEVANT, IRRELEVANT));

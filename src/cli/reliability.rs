@@ -163,7 +163,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => StaticModel::for_plan(&topo, p, overrides)?,
         None => StaticModel::from_topology(&topo, overrides)?,
     };
-    model.force_down(&args.what_if.state(&topo)?);
+    let what_if = args.what_if.state(&topo)?;
+    model.force_down(what_if.sites_down(), what_if.links_down());
     let crit = criterion(&args, &topo, plan)?;
     let opts = EstimateOptions {
         method: match args.method {

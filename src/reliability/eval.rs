@@ -144,3 +144,33 @@ impl<'a> Checker<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod agreement {
+    use super::Checker;
+    use crate::model::PlanId;
+    use crate::reliability::Criterion;
+    use crate::service::{Active, ServiceRule, arbitrary};
+    use crate::static_model::{Overrides, StaticModel};
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+        /// The static engine's union-find service criterion (used by exact
+        /// enumeration, crude, the turnip and importance) says "up" exactly
+        /// when the rule serves every demand at a random instant.
+        #[test]
+        fn service_criterion_agrees_with_the_service_rule(seed in any::<u64>()) {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            let c = arbitrary::case(&mut rng);
+            let t = &c.topo;
+            let model = StaticModel::for_plan(t, PlanId(0), Overrides::default()).unwrap();
+            let crit = Criterion::service(t, PlanId(0)).unwrap();
+            let mut checker = Checker::new(&model, &crit);
+            let fast = checker.is_up(c.failed.sites_down(), c.failed.links_down());
+            let rule = ServiceRule::new(t, PlanId(0)).evaluate(&c.failed, Active::FirstUsable);
+            prop_assert_eq!(fast, rule.all_served());
+        }
+    }
+}

@@ -8,6 +8,8 @@
 //! sit beside their engines; `tests/it/service_rule.rs` holds them to
 //! [`ServiceRule::evaluate`] on random topologies, plans and states.
 
+#[cfg(test)]
+pub(crate) mod arbitrary;
 mod rule;
 mod state;
 mod status;

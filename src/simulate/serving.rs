@@ -1,39 +1,12 @@
-//! Which demand a plan serves in a given failure state, and with how much
-//! capacity.
-//!
-//! **Reachability.** Up sites joined by up links form connected groups
-//! (union-find, recomputed only for failure states not seen before). A
-//! serving site is *usable* when it is up and in a group with an up entry
-//! site of at least one demand.
-//!
-//! The union-find runs on a reduced graph that gives the same groups for the
-//! sites that matter (serving and entry sites, the *terminals*): sites that
-//! are not terminals and hang off the rest by a single link (with everything
-//! beyond them) are dropped, since no path between two other sites passes
-//! through them; and chains of non-terminal sites with two links each become
-//! one edge, up when every site and link of the chain is up, since a path
-//! that enters a chain must run its whole length. Failures of dropped
-//! components cannot change the service, so the simulator does not even look
-//! the state up again when one of them fails or comes back.
-//!
-//! **Active-active.** Demand `d` looks at the groups of its up entry sites and
-//! takes the one holding the most usable serving sites; it is served when that
-//! count reaches the plan's quorum. **Active-passive.** Only the active site
-//! (chosen by the trial's failover logic) serves; demand `d` is served when
-//! one of its up entry sites is in the active site's group. The plan's quorum
-//! is not used in this mode.
-//!
-//! **Capacity.** Each serving site can carry
-//! `min(site.capacity_rps, total_peak / n_active * (1 + headroom))`, where
-//! `total_peak` is the sum of the demands' daily peaks (before surges) and
-//! `n_active` is the number of serving sites for active-active, 1 for
-//! active-passive: a plan provisions each active site for its share of the
-//! peak plus headroom, never beyond what the building holds. All demands
-//! served by the same group share the group's usable capacity; when their
-//! current demand exceeds it, every one of them gets the same served fraction
-//! `capacity / demand` (overload sheds evenly). Link bandwidth is not a
-//! bottleneck in this model.
+//! The simulator's fast path of the one service rule ([`crate::service`]):
+//! the same answer (a property test below holds it to the rule), computed on
+//! the plan's reduced graph ([`crate::graph::reduce`]) with element states
+//! kept by the trial, so a failure of a dropped component never triggers a
+//! re-evaluation. Link bandwidth is not a bottleneck in this model; overload
+//! within a pool sheds evenly (every demand of the pool gets the same served
+//! fraction).
 
+use crate::graph::UnionFind;
 use crate::model::{PlanMode, Topology};
 
 /// The plan compiled against its topology, plus scratch space.
@@ -59,7 +32,7 @@ pub(crate) struct ServingModel {
     /// Serving sites and entry sites, deduplicated: the components whose loss
     /// is blamed first for an outage.
     pub key_sites: Vec<u32>,
-    parent: Vec<u32>,
+    uf: UnionFind,
     count: Vec<u32>,
     cap: Vec<f64>,
     has_entry: Vec<bool>,
@@ -94,19 +67,10 @@ pub(crate) use crate::graph::reduce::IRRELEVANT;
 use crate::graph::reduce::reduce;
 
 impl ServingModel {
-    pub fn new(t: &Topology, plan: &crate::model::Plan) -> ServingModel {
-        let total_peak: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
-        let n_active = match plan.mode {
-            PlanMode::ActiveActive => plan.serving_sites.len(),
-            PlanMode::ActivePassive => 1,
-        } as f64;
-        let share = total_peak / n_active * (1.0 + plan.headroom);
+    pub fn new(t: &Topology, plan_id: crate::model::PlanId) -> ServingModel {
+        let plan = t.plan(plan_id);
         let serving: Vec<u32> = plan.serving_sites.iter().map(|s| s.0).collect();
-        let capacity = plan
-            .serving_sites
-            .iter()
-            .map(|&s| t.site(s).capacity_rps.min(share))
-            .collect();
+        let capacity = crate::service::site_capacities(t, plan_id);
         let entry_sites: Vec<Vec<u32>> = t
             .demands
             .iter()
@@ -142,7 +106,7 @@ impl ServingModel {
             quorum: plan.quorum as usize,
             entries,
             key_sites,
-            parent: vec![0; n],
+            uf: UnionFind::new(n),
             count: vec![0; n],
             cap: vec![0.0; n],
             has_entry: vec![false; n],
@@ -176,40 +140,25 @@ impl ServingModel {
         self.kept.len() + self.edges.len()
     }
 
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let p = parent[x as usize];
-            parent[x as usize] = parent[p as usize];
-            x = p;
-        }
-        x
-    }
-
     /// Connects up sites over up links and marks usable serving sites.
     fn connect(&mut self, up: &[bool], out: &mut Eval) {
-        for (i, p) in self.parent.iter_mut().enumerate() {
-            *p = i as u32;
-        }
+        self.uf.reset();
         let (site_up, edge_up) = up.split_at(self.kept.len());
         for (j, &(a, b)) in self.edges.iter().enumerate() {
             if edge_up[j] && site_up[a as usize] && site_up[b as usize] {
-                let ra = Self::find(&mut self.parent, a);
-                let rb = Self::find(&mut self.parent, b);
-                if ra != rb {
-                    self.parent[ra as usize] = rb;
-                }
+                self.uf.union(a, b);
             }
         }
         for e in self.entries.iter().flatten() {
             if site_up[*e as usize] {
-                let r = Self::find(&mut self.parent, *e);
+                let r = self.uf.find(*e);
                 self.has_entry[r as usize] = true;
             }
         }
         out.usable.clear();
         for &s in &self.serving_node {
             let ok = site_up[s as usize] && {
-                let r = Self::find(&mut self.parent, s);
+                let r = self.uf.find(s);
                 self.has_entry[r as usize]
             };
             out.usable.push(ok);
@@ -230,7 +179,7 @@ impl ServingModel {
             PlanMode::ActiveActive => {
                 for (i, &s) in self.serving_node.iter().enumerate() {
                     if out.usable[i] {
-                        let r = Self::find(&mut self.parent, s) as usize;
+                        let r = self.uf.find(s) as usize;
                         self.count[r] += 1;
                         self.cap[r] += self.capacity[i];
                         touched.push(r as u32);
@@ -243,7 +192,7 @@ impl ServingModel {
                         if !site_up[e as usize] {
                             continue;
                         }
-                        let r = Self::find(&mut self.parent, e);
+                        let r = self.uf.find(e);
                         let better = match best {
                             None => true,
                             Some(b) => {
@@ -265,12 +214,12 @@ impl ServingModel {
             }
             PlanMode::ActivePassive => {
                 let active = active.filter(|&a| out.usable[a]);
-                let root = active.map(|a| Self::find(&mut self.parent, self.serving_node[a]));
+                let root = active.map(|a| self.uf.find(self.serving_node[a]));
                 for d in 0..self.entries.len() {
                     let reach = root.is_some_and(|r| {
                         (0..self.entries[d].len()).any(|k| {
                             let e = self.entries[d][k];
-                            site_up[e as usize] && Self::find(&mut self.parent, e) == r
+                            site_up[e as usize] && self.uf.find(e) == r
                         })
                     });
                     match (reach, root, active) {
@@ -288,7 +237,7 @@ impl ServingModel {
             self.group_of_root[r as usize] = NONE;
         }
         for e in self.entries.iter().flatten() {
-            let r = Self::find(&mut self.parent, *e);
+            let r = self.uf.find(*e);
             self.has_entry[r as usize] = false;
         }
     }
@@ -304,5 +253,40 @@ impl ServingModel {
             touched.push(root);
         }
         out.groups[*g as usize].demands.push(d);
+    }
+}
+
+#[cfg(test)]
+mod agreement {
+    use super::{Eval, ServingModel};
+    use crate::service::{Active, ServiceRule, arbitrary};
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+        /// The simulator's reduced-graph fast path gives the rule's answer:
+        /// the same usable sites, unserved demands and capacity pools, on
+        /// random topologies, plans (both modes), states and active sites.
+        #[test]
+        fn reduced_graph_agrees_with_the_service_rule(seed in any::<u64>()) {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            let c = arbitrary::case(&mut rng);
+            let t = &c.topo;
+            let site_up: Vec<bool> = c.failed.sites_down().iter().map(|d| !d).collect();
+            let link_up: Vec<bool> = c.failed.links_down().iter().map(|d| !d).collect();
+            let mut fast = ServingModel::new(t, crate::model::PlanId(0));
+            let mut eval = Eval::default();
+            fast.evaluate(&site_up, &link_up, c.active, &mut eval);
+            let active = c.active.map_or(Active::NoSite, Active::Site);
+            let rule = ServiceRule::new(t, crate::model::PlanId(0)).evaluate(&c.failed, active);
+            prop_assert_eq!(&eval.usable, &rule.usable);
+            prop_assert_eq!(eval.unserved.clone(), rule.unserved().collect::<Vec<_>>());
+            prop_assert_eq!(eval.groups.len(), rule.pools.len());
+            for (g, p) in eval.groups.iter().zip(&rule.pools) {
+                prop_assert_eq!(g.capacity, p.capacity);
+                prop_assert_eq!(&g.demands, &p.demands);
+            }
+        }
     }
 }

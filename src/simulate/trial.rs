@@ -222,7 +222,7 @@ impl<'a> Scenario<'a> {
                 operator,
             },
             curve,
-            model: ServingModel::new(topo, plan),
+            model: ServingModel::new(topo, crate::model::PlanId(plan_index as u32)),
             n_replicas: plan.replicas as usize,
             demanded,
             forced_sites: Vec::new(),

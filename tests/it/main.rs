@@ -29,3 +29,4 @@ mod shard_merge;
 mod simulate;
 mod topologies;
 mod tui;
+mod what_if;

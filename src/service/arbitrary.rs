@@ -1,0 +1,122 @@
+//! Random (topology, plan, failure state) cases for the property tests that
+//! hold every engine's fast path to the rule (test builds only).
+
+use super::state::FailedSet;
+use crate::model::*;
+use crate::units::Duration;
+use rand::{Rng, RngExt};
+
+/// One case: a topology with one plan, a failure state, and an active site
+/// choice for active-passive plans (`None`: no site active).
+pub(crate) struct Case {
+    pub topo: Topology,
+    pub failed: FailedSet,
+    pub active: Option<usize>,
+}
+
+/// A random small multigraph (2-9 sites, parallel links allowed) with 1-3
+/// demands, a plan of either mode over a random subset of sites with random
+/// capacities and headroom, and a random failure state.
+pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
+    let n = rng.random_range(2..10u32);
+    let m = rng.random_range(0..2 * n);
+    let sites = (0..n)
+        .map(|i| Site {
+            key: format!("s{i}"),
+            name: format!("s{i}"),
+            region: None,
+            location: None,
+            capacity_rps: [50.0, 100.0, 400.0][rng.random_range(0..3usize)],
+            failure: None,
+        })
+        .collect();
+    let links = (0..m)
+        .map(|j| {
+            let a = rng.random_range(0..n);
+            let b = (a + rng.random_range(1..n)) % n;
+            Link {
+                key: format!("l{j}"),
+                a: SiteId(a),
+                b: SiteId(b),
+                capacity_gbps: 100.0,
+                length_km: None,
+                latency_ms: None,
+                failure: None,
+            }
+        })
+        .collect();
+    let pick = |rng: &mut R, k: u32| -> Vec<SiteId> {
+        let mut all: Vec<u32> = (0..n).collect();
+        for i in 0..all.len() {
+            let j = rng.random_range(i..all.len());
+            all.swap(i, j);
+        }
+        all.truncate(k as usize);
+        all.into_iter().map(SiteId).collect()
+    };
+    let n_demands = rng.random_range(1..4u32);
+    let demands = (0..n_demands)
+        .map(|d| Demand {
+            key: format!("d{d}"),
+            name: format!("d{d}"),
+            entry_sites: {
+                let k = rng.random_range(1..=n.min(3));
+                pick(rng, k)
+            },
+            users: 1.0,
+            peak_rps: rng.random_range(10.0..200.0),
+            profile: [1.0; 24],
+            kbit_per_request: 1.0,
+        })
+        .collect();
+    let k = rng.random_range(1..=n);
+    let serving = pick(rng, k);
+    let mode = if rng.random::<bool>() {
+        PlanMode::ActiveActive
+    } else {
+        PlanMode::ActivePassive
+    };
+    let quorum = match mode {
+        PlanMode::ActiveActive => rng.random_range(1..=serving.len() as u32),
+        PlanMode::ActivePassive => 1,
+    };
+    let active = match mode {
+        PlanMode::ActivePassive if rng.random::<f64>() < 0.9 => {
+            Some(rng.random_range(0..serving.len()))
+        }
+        _ => None,
+    };
+    let plan = Plan {
+        key: "p".into(),
+        name: "p".into(),
+        replicas: serving.len() as u32,
+        serving_sites: serving,
+        mode,
+        quorum,
+        detection: Duration::from_secs(30.0).unwrap(),
+        switchover: Duration::from_secs(60.0).unwrap(),
+        replication: Replication::Sync,
+        backup_interval: None,
+        headroom: [0.0, 0.25, 1.0][rng.random_range(0..3usize)],
+        cost_per_year: 0.0,
+        operator_error_factor: 1.0,
+        targets: Targets::default(),
+    };
+    let topo = Topology::from_parts(TopologyParts {
+        name: "random".into(),
+        sites,
+        links,
+        demands,
+        plans: vec![plan],
+        ..Default::default()
+    })
+    .expect("a valid random topology");
+    let q = rng.random_range(0.05..0.5);
+    let site_down: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < q).collect();
+    let link_down: Vec<bool> = (0..m).map(|_| rng.random::<f64>() < q).collect();
+    Case {
+        failed: FailedSet::from_down(&site_down, &link_down),
+        topo,
+        active,
+    }
+}
