@@ -282,8 +282,10 @@ fn print_served(r: &ServedReport) -> String {
     });
     let _ = writeln!(
         s,
-        "served fraction of demand, plan {} ({when}, {:.6} Gbit/s), {} samples",
-        r.plan, r.total_demand_gbps, r.samples
+        "served fraction of demand, plan {} ({when}, {} Gbit/s), {} samples",
+        r.plan,
+        super::text::si(r.total_demand_gbps),
+        r.samples
     );
     let _ = writeln!(s, "  intact served    {:.6}", r.intact_served);
     let _ = writeln!(

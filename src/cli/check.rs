@@ -11,7 +11,7 @@
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
 use super::progress;
-use super::{color, output};
+use super::{color, output, text};
 use drsim::score::check::{self, CheckOptions, CheckReport, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -148,11 +148,12 @@ fn csv_text(r: &CheckReport) -> anyhow::Result<String> {
 fn text_report(r: &CheckReport, file: &str) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "drsim check {file} ({}): seed {}, {} year(s) per trial, at most {} trials per plan\n",
+    let head = format!(
+        "drsim check {file} ({}): seed {}, {} year(s) per trial, at most {} trials per plan",
         r.topology, r.seed, r.years_per_trial, r.max_trials
     );
+    s.push_str(&text::wrap_words(&head, 2));
+    s.push('\n');
     let rows: Vec<Vec<String>> = r
         .results
         .iter()
@@ -183,7 +184,10 @@ fn text_report(r: &CheckReport, file: &str) -> String {
     }
     for (line, t) in lines.zip(&r.results) {
         let _ = writeln!(s, "{line}");
-        let _ = writeln!(s, "      {}: {}", t.outcome.as_str(), t.detail);
+        s.push_str(&text::wrap_words(
+            &format!("      {}: {}", t.outcome.as_str(), t.detail),
+            8,
+        ));
     }
     if !r.plans_without_targets.is_empty() {
         let _ = writeln!(

@@ -27,6 +27,7 @@ mod served;
 mod shard_cli;
 mod shard_merge;
 mod simulate;
+mod slo;
 mod topologies;
 mod tui;
 mod what_if;
