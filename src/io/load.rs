@@ -594,26 +594,18 @@ fn degrees(t: &Topology) -> Vec<usize> {
 }
 
 /// A warning when a network of several sites has sites without any link
-/// (they can reach no other site), with their count and the first few;
-/// demand entry sites are left to the demand's own warning.
+/// (they can reach no other site), with their count and the first few.
 pub fn isolated_sites(t: &Topology) -> Option<String> {
     if t.sites.len() < 2 {
         return None;
     }
     let degree = degrees(t);
-    // A demand's entry site without links gets its own, sharper warning.
-    let entry: std::collections::HashSet<SiteId> = t
-        .demands
-        .iter()
-        .flat_map(|d| d.entry_sites.iter().copied())
-        .collect();
     let lonely: Vec<&str> = t
         .sites
         .iter()
         .zip(&degree)
-        .enumerate()
-        .filter(|&(i, (_, &d))| d == 0 && !entry.contains(&SiteId(i as u32)))
-        .map(|(_, (s, _))| s.key.as_str())
+        .filter(|&(_, &d)| d == 0)
+        .map(|(s, _)| s.key.as_str())
         .collect();
     if lonely.is_empty() {
         return None;
