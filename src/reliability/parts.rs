@@ -341,14 +341,17 @@ mod tests {
         for m in [Method::Exact, Method::Auto] {
             assert!(matches!(
                 estimate_data(&model, &crit, &opts(m, 1000), Shard::WHOLE),
-                Err(EstimateError::BadOptions(_))
+                Err(EstimateError::ShardMethod(x)) if x == m
             ));
         }
         let adaptive = EstimateOptions {
             target_re: Some(0.1),
             ..opts(Method::Pmc, 1000)
         };
-        assert!(estimate_data(&model, &crit, &adaptive, Shard::WHOLE).is_err());
+        assert!(matches!(
+            estimate_data(&model, &crit, &adaptive, Shard::WHOLE),
+            Err(EstimateError::ShardTargetRe)
+        ));
         let o = opts(Method::Pmc, 5000); // 5 batches
         let part = |i| estimate_data(&model, &crit, &o, Shard::new(i, 3).unwrap()).unwrap();
         let (a, b, c) = (part(0), part(1), part(2));
