@@ -49,6 +49,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let topo = super::slo::with_openslo_targets(&topo, &args.file)?;
     let idx = super::compare::select_plans(&topo, &args.file, &args.plan.plans)?;
     if args.min_trials == 0 {
         anyhow::bail!("--min-trials must be at least 1");

@@ -111,6 +111,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let cfg = args.run.config()?;
+    // OpenSLO objectives beside the file take the place of its targets
+    // (read first, so a bad file is refused before any simulation).
+    let judged = super::slo::with_openslo_targets(&topo, &args.file)?;
     let file = args.file.display().to_string();
     super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
     let pool = args.run.exec.pool()?;
@@ -152,7 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let spin = super::progress::spinner("checking targets", Some("trials"), args.run.exec.quiet);
     let tick = |n: u64| spin.inc(n);
     let targets = pool
-        .install(|| check::check(&topo, &all, &opts, &tick))
+        .install(|| check::check(&judged, &all, &opts, &tick))
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     spin.finish_and_clear();
     let provenance = Provenance {

@@ -86,6 +86,18 @@ pub enum PartError {
 
 /// Runs shard `shard` of a crude or turnip estimate with a fixed sample
 /// count.
+/// Whether a run with these options can be split into shards: only fixed-size
+/// crude and pmc runs are batched the same way whatever the split.
+pub fn check_shardable(opts: &EstimateOptions) -> Result<(), EstimateError> {
+    if opts.target_re.is_some() {
+        return Err(EstimateError::ShardTargetRe);
+    }
+    match opts.method {
+        Method::Crude | Method::Pmc => Ok(()),
+        m => Err(EstimateError::ShardMethod(m)),
+    }
+}
+
 pub fn estimate_data(
     model: &StaticModel,
     criterion: &Criterion,
@@ -93,13 +105,7 @@ pub fn estimate_data(
     shard: Shard,
 ) -> Result<EstimateData, EstimateError> {
     super::validate(model, criterion)?;
-    if opts.target_re.is_some() {
-        return Err(EstimateError::BadOptions(
-            "a run with a target relative error sizes its rounds from its own results, so it \
-             cannot be sharded: give a fixed --samples instead"
-                .into(),
-        ));
-    }
+    check_shardable(opts)?;
     if opts.samples == 0 {
         return Err(EstimateError::BadOptions(
             "samples must be at least 1".into(),
@@ -126,17 +132,7 @@ pub fn estimate_data(
                 .collect();
             BatchStats::Pmc { sums }
         }
-        Method::Exact | Method::Auto => {
-            return Err(EstimateError::BadOptions(format!(
-                "method {} cannot be sharded (only crude and pmc run in batches{})",
-                opts.method.as_str(),
-                if opts.method == Method::Auto {
-                    "; auto may pick the exact method"
-                } else {
-                    ""
-                }
-            )));
-        }
+        Method::Exact | Method::Auto => return Err(EstimateError::ShardMethod(opts.method)),
     };
     let first_batch = range(shard, total_batches_for(&stats, n)).start;
     Ok(EstimateData {

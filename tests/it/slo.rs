@@ -298,3 +298,68 @@ fn bad_openslo_files_are_refused_with_the_file_named() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn check_and_report_judge_the_openslo_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = topology_copy(dir.path(), "gm");
+    // active-passive's own target is 99.95%; the OpenSLO file asks 99.999%,
+    // which it misses by far (about 99.976% simulated).
+    std::fs::write(
+        dir.path().join("gm.openslo.yaml"),
+        OPENSLO.replace("target: 0.999", "target: 0.99999"),
+    )
+    .unwrap();
+    let out = drsim()
+        .arg("check")
+        .arg(&file)
+        .args([
+            "--plan",
+            "active-passive",
+            "--format",
+            "json",
+            "--trials",
+            "2000",
+            "--min-trials",
+            "1000",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("note: availability targets of active-passive, global-mesh from")
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let avail = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"] == "availability")
+        .unwrap();
+    assert_eq!(avail["required"], "99.99900%");
+    assert_eq!(avail["outcome"], "missed");
+    // Without the file, the file's own 99.95% is met.
+    std::fs::remove_file(dir.path().join("gm.openslo.yaml")).unwrap();
+    let out = drsim()
+        .arg("check")
+        .arg(&file)
+        .args([
+            "--plan",
+            "active-passive",
+            "--format",
+            "json",
+            "--trials",
+            "2000",
+            "--min-trials",
+            "1000",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
