@@ -53,6 +53,24 @@ impl RunArgs {
     }
 }
 
+/// Output format of the commands whose results are tables.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+/// `--shard I/N`: run one shard of a batched run for `drsim merge`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ShardArgs {
+    /// Run only shard I of N (0-based) and write its partial result (JSON,
+    /// schema drsim.part/1) for `drsim merge`, which then prints exactly
+    /// the unsharded result.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<drsim::shard::Shard>,
+}
+
 /// `-o/--out PATH`: where a command writes its result (atomically) instead of
 /// standard output. `--output` stays as a hidden alias for old scripts.
 #[derive(clap::Args, Debug, Clone)]

@@ -14,12 +14,7 @@ use drsim::units::Probability;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
-}
+pub use super::args::TableFormat as Format;
 
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("view").required(true).args(["from", "demand"])))]

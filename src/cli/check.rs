@@ -16,12 +16,7 @@ use drsim::score::check::{self, CheckOptions, CheckReport, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
-}
+pub use super::args::TableFormat as Format;
 
 #[derive(clap::Args, Debug)]
 #[command(mut_arg("trials", |a| a

@@ -17,12 +17,7 @@ use drsim::simulate::{BATCH_TRIALS, run_plan_data};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
-}
+pub use super::args::TableFormat as Format;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -41,11 +36,8 @@ pub struct Args {
     pub format: Option<Format>,
     #[command(flatten)]
     pub out: OutArgs,
-    /// Run only shard I of N (0-based) and write its partial result
-    /// (`drsim.part/1` JSON) for `drsim merge`, which then prints exactly
-    /// the unsharded comparison.
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub shard: super::args::ShardArgs,
 }
 
 /// Plan indices for `--plans` (all when empty), with a clear error.
@@ -91,8 +83,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let cfg = args.sim.config()?;
     let file = args.file.display().to_string();
     output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
-    let shard = args.shard.unwrap_or(Shard::WHOLE);
-    if args.shard.is_some() {
+    let shard = args.shard.shard.unwrap_or(Shard::WHOLE);
+    if args.shard.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;
     }
     let pool = args.sim.exec.pool()?;
@@ -115,7 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         runs.push(d);
     }
     bar.finish();
-    let text = if args.shard.is_some() {
+    let text = if args.shard.shard.is_some() {
         let mut part = Part::new(
             "compare",
             &args.file,

@@ -16,12 +16,7 @@ use drsim::score::{Metric, ScoredPlan};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
-}
+pub use super::args::TableFormat as Format;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -12,12 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
-}
+pub use super::args::TableFormat as Format;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -48,10 +48,8 @@ pub struct Args {
     pub format: Option<Format>,
     #[command(flatten)]
     pub out: OutArgs,
-    /// Run only shard I of N (0-based) and write its partial result
-    /// (JSON, schema drsim.part/1) for `drsim merge`.
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub shard: super::args::ShardArgs,
     #[command(flatten)]
     pub what_if: super::what_if::WhatIfArgs,
 }
@@ -73,12 +71,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let file = args.file.display().to_string();
     super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
     let pool = args.run.exec.pool()?;
-    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let shard = args.shard.shard.unwrap_or(Shard::WHOLE);
     let what_if = args.what_if.state(&topo)?;
-    if args.shard.is_some() && !what_if.is_empty() {
+    if args.shard.shard.is_some() && !what_if.is_empty() {
         anyhow::bail!("--shard cannot split a --down scenario: run it unsharded");
     }
-    if args.shard.is_some() {
+    if args.shard.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;
     }
     // The SLO export's objectives, read (and refused) before simulating.
@@ -99,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.run.exec.quiet,
     );
     let out = args.out.out.as_deref();
-    if args.shard.is_some() {
+    if args.shard.shard.is_some() {
         let mut plans: Vec<RunData> = Vec::new();
         for (k, &p) in plan_indices.iter().enumerate() {
             bar.plan(k, &topo.plans[p].key);
