@@ -249,7 +249,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Not an error (the estimate and its interval are sound), but the
         // precision asked for was not delivered: say so rather than exit
         // quietly after spending the whole budget.
-        if est.relative_error.is_nan() || est.relative_error > re {
+        if est.method == "pmc" && est.unreliability == 0.0 && est.samples > 0 {
+            eprintln!(
+                "warning: every sample was exactly 0 after {} samples: the unreliability is \
+                 below what a 64-bit float holds (about 1e-308), so no sample count can reach \
+                 --target-re {re}; stopped early",
+                est.samples
+            );
+        } else if est.relative_error.is_nan() || est.relative_error > re {
             eprintln!(
                 "warning: stopped after {} samples (--max-samples {}) at relative error {:.3e}, \
                  above --target-re {re}; raise --max-samples for more precision",

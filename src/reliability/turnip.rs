@@ -402,6 +402,14 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         if re <= target || m.n >= opts.max_samples {
             break;
         }
+        // Every turnip sample is a probability computed in full; when all
+        // of them are exactly 0 the unreliability underflows f64 (e.g. a
+        // link failure of 1e-300), and more rounds cannot change that: the
+        // relative error stays infinite and the run would go on to its
+        // sample cap. Stop and report 0 with that relative error instead.
+        if m.mean() == 0.0 {
+            break;
+        }
         // Plan the next round from the current relative variance.
         let need = if re.is_finite() {
             (m.n as f64 * (re / target).powi(2) * 1.1) as u64

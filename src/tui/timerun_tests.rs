@@ -238,6 +238,21 @@ fn time_based_run_holds_the_what_ifs_down_and_names_the_scenario() {
         "{causes:?} + {un}"
     );
     assert!(causes[what_if] > 0.99 * year_min, "{causes:?}");
+    let screen = format!("{}", super::tests::snapshot(&b, 160, 48));
+    let row = screen
+        .lines()
+        .find(|l| l.contains("│what-if      "))
+        .unwrap();
+    let un = screen
+        .lines()
+        .find(|l| l.contains("unattributed "))
+        .unwrap();
+    assert!(row.contains("d 100%") || row.contains("d  99%"), "{screen}");
+    let col = |l: &str| l.chars().position(|c| c == '%');
+    assert_eq!(col(row), col(un), "columns stay aligned: {screen}");
+    // At 80x24 the info box stays whole (the chart gives way).
+    let screen = format!("{}", super::tests::snapshot(&b, 80, 24));
+    assert!(screen.contains("outage over 1h"), "{screen}");
     // The previous run of a comparison says it was a scenario too.
     ch(&mut b, 'n');
     run_to_end(&mut b);

@@ -609,3 +609,37 @@ fn impossible_numbers_in_parts_are_refused_naming_the_file() {
         );
     }
 }
+
+#[test]
+fn an_underflowing_rare_event_run_stops_instead_of_running_to_its_cap() {
+    let o = drsim()
+        .args([
+            "reliability",
+            &topo("textbook-bridge.toml"),
+            "--from",
+            "s",
+            "--to",
+            "t",
+        ])
+        .args([
+            "--method",
+            "pmc",
+            "--link-failure",
+            "1e-300",
+            "--target-re",
+            "0.1",
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("below what a 64-bit float holds"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let samples: u64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("samples"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    assert!(samples <= 100_000, "{samples} samples");
+}

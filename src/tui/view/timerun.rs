@@ -48,7 +48,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let [info_area, gauge_area, chart_area, bottom_area] = Layout::vertical([
         Constraint::Length(wrapped_rows(&lines, area.width.saturating_sub(2)) + 2),
         Constraint::Length(1),
-        Constraint::Min(5),
+        Constraint::Min(3),
         Constraint::Length(if tall { 12 } else { 8 }),
     ])
     .areas(area);
@@ -236,7 +236,7 @@ fn render_causes(th: Theme, run: &TimeRun, f: &mut Frame, cause_area: Rect) {
                 "·".repeat(bar_cols.saturating_sub(filled)),
                 Style::new().dim(),
             ),
-            Span::raw(format!(" {:>6.1}m {:>3.0}%", m, share * 100.0)),
+            Span::raw(format!(" {:>7} {:>3.0}%", cause_minutes(m), share * 100.0)),
         ]));
     }
     f.render_widget(
@@ -246,3 +246,14 @@ fn render_causes(th: Theme, run: &TimeRun, f: &mut Frame, cause_area: Rect) {
 }
 
 const MINUTES_PER_YEAR: f64 = drsim::units::SECONDS_PER_YEAR / 60.0;
+
+/// Minutes for the cause column, at most seven characters: `30.5m` up to
+/// 1000 minutes, then a compact duration (`2.3d`, `364d`), so a scenario
+/// run's whole-year downtime keeps the column aligned.
+fn cause_minutes(m: f64) -> String {
+    if m < 999.95 {
+        format!("{m:.1}m")
+    } else {
+        fmt_min(m)
+    }
+}
