@@ -9,16 +9,11 @@ use drsim::model::*;
 use drsim::simulate::{SimConfig, run_plan};
 use drsim::units::{Duration, Probability};
 
-fn hours(h: f64) -> Duration {
-    Duration::from_hours(h).unwrap()
-}
-
-fn process(mtbf_h: f64, mttr_h: f64) -> Option<FailureProcess> {
-    Some(FailureProcess {
-        ttf: Distribution::exponential(hours(mtbf_h)).unwrap(),
-        ttr: Distribution::lognormal(hours(mttr_h), 0.8).unwrap(),
-    })
-}
+/// The integration tests' model pieces; the bench uses only some of them.
+#[allow(dead_code)]
+#[path = "../tests/it/common/model.rs"]
+mod model;
+use model::{conduit, hours, process};
 
 /// `regions` regions of `per_region` sites; a ring through every site plus
 /// chords every `chord` sites; a few demands; one active-active plan over
@@ -67,17 +62,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
             add(i, (i + n / 2) % n);
         }
     }
-    let shared_risks = vec![SharedRisk {
-        key: "conduit".into(),
-        name: "conduit".into(),
-        kind: RiskKind::Conduit,
-        sites: vec![],
-        links: vec![LinkId(0), LinkId(1)],
-        failure: FailureProcess {
-            ttf: Distribution::exponential(hours(5.0 * 8760.0)).unwrap(),
-            ttr: Distribution::fixed(hours(24.0)),
-        },
-    }];
+    let shared_risks = vec![conduit(&[0, 1], 5.0 * 8760.0, 24.0)];
     let serving_sites: Vec<SiteId> = (0..serving.min(regions))
         .map(|r| SiteId((r * per_region) as u32))
         .collect();

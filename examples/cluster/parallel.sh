@@ -9,18 +9,9 @@
 # PARTS at a directory every host can see (NFS); the topology path must
 # also be the same on every host.
 set -euo pipefail
-DRSIM="${DRSIM:-drsim}"
-TOPOLOGY="${TOPOLOGY:-topologies/global-messaging.toml}"
 SHARDS="${SHARDS:-8}"
-TRIALS="${TRIALS:-100000}"
-SEED="${SEED:-1}"
-PARTS="${PARTS:-drsim-parts}"
-RESULT="${RESULT:-drsim-result.json}"
-mkdir -p "$PARTS"
-if compgen -G "$PARTS/part-*.json" >/dev/null; then
-  echo "error: $PARTS already holds parts of an earlier run; use an empty directory" >&2
-  exit 2
-fi
+# shellcheck source=settings.sh
+. "$(dirname "${BASH_SOURCE[0]}")/settings.sh"
 
 # The one-liner: one shard per job, then the merge.
 seq 0 $((SHARDS - 1)) | parallel --halt now,fail=1 -j "${JOBS:-100%}" \

@@ -5,18 +5,9 @@
 #
 #   TOPOLOGY=topologies/global-messaging.toml SHARDS=4 examples/cluster/shell-loop.sh
 set -euo pipefail
-DRSIM="${DRSIM:-drsim}"
-TOPOLOGY="${TOPOLOGY:-topologies/global-messaging.toml}"
 SHARDS="${SHARDS:-4}"
-TRIALS="${TRIALS:-100000}"
-SEED="${SEED:-1}"
-PARTS="${PARTS:-drsim-parts}"
-RESULT="${RESULT:-drsim-result.json}"
-mkdir -p "$PARTS"
-if compgen -G "$PARTS/part-*.json" >/dev/null; then
-  echo "error: $PARTS already holds parts of an earlier run; use an empty directory" >&2
-  exit 2
-fi
+# shellcheck source=settings.sh
+. "$(dirname "${BASH_SOURCE[0]}")/settings.sh"
 
 pids=()
 for ((i = 0; i < SHARDS; i++)); do

@@ -223,8 +223,7 @@ fn undecided_rounds_double_the_trials_until_decided() {
 /// decides it: missed, exit 1, and no negative number anywhere.
 #[test]
 fn a_plan_that_is_never_up_misses_its_target_without_negative_availability() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = Fixture::new("apart")
+    let (_dir, file) = Fixture::new("apart")
         .site("a")
         .site("b")
         .set("failure", r#"{ unavailability = 0.01, mttr = "4h" }"#)
@@ -232,7 +231,7 @@ fn a_plan_that_is_never_up_misses_its_target_without_negative_availability() {
         .plan("both", &["a", "b"])
         .set("quorum", "2")
         .set("targets", "{ availability = 0.5 }")
-        .write(dir.path());
+        .write_temp();
     let flags = "--quiet --min-trials 200 --trials 400 --format json";
     let a = cli("check", &file, flags).assert().code(1);
     let out = String::from_utf8(a.get_output().stdout.clone()).unwrap();

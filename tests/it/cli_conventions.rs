@@ -229,16 +229,15 @@ fn completions_and_man_pages_come_from_the_parser() {
 
 #[test]
 fn deny_warnings_says_why_it_fails() {
-    let dir = tempfile::tempdir().unwrap();
     // A demand entering at a site with no links is a warning.
-    let f = Fixture::new("island")
+    let (_dir, f) = Fixture::new("island")
         .site("a")
         .site("b")
         .site("c")
         .link("a", "b")
         .demand("users", &["c"])
         .plan("p", &["a", "b"])
-        .write(dir.path());
+        .write_temp();
     let ok = drsim().arg("validate").arg(&f).output().unwrap();
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
     assert!(String::from_utf8_lossy(&ok.stdout).contains(": ok: "));

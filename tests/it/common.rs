@@ -35,6 +35,15 @@ pub fn data(name: &str) -> String {
     format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A fresh temporary directory holding one file `name` with `text`; the
+/// directory is removed when the returned guard drops.
+pub fn temp_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
 /// Runs `cmd`, which must succeed (its stderr is shown if not), and parses
 /// its standard output as JSON.
 pub fn json_ok(cmd: &mut Command) -> Value {
@@ -160,6 +169,12 @@ impl Fixture {
         let path = dir.join(format!("{}.toml", self.name));
         std::fs::write(&path, self.toml()).unwrap();
         path
+    }
+
+    /// Writes the file into a fresh temporary directory (removed when the
+    /// returned guard drops) and returns both.
+    pub fn write_temp(&self) -> (tempfile::TempDir, PathBuf) {
+        temp_file(&format!("{}.toml", self.name), &self.toml())
     }
 }
 

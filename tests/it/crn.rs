@@ -2,18 +2,11 @@
 //! depends only on (seed, i, the file's components), so plans, versions of a
 //! file and trial ranges can be compared trial by trial.
 
-use crate::common::model::{self, hours, trials_years_seed};
+use crate::common::model::{self, hours, process, trials_years_seed};
 use drsim::model::*;
 use drsim::shard::Shard;
 use drsim::simulate::{RunData, TrialMetric, run_plan_data};
 use drsim::units::{Duration, Probability};
-
-fn process(mtbf_h: f64, mttr_h: f64) -> Option<FailureProcess> {
-    Some(FailureProcess {
-        ttf: Distribution::exponential(hours(mtbf_h)).unwrap(),
-        ttr: Distribution::lognormal(hours(mttr_h), 0.8).unwrap(),
-    })
-}
 
 fn site(key: &str, region: Option<u32>) -> Site {
     model::site(key, region, process(24.0 * 60.0, 6.0))
@@ -67,27 +60,13 @@ fn star(extra: bool, plans: Vec<Plan>) -> Topology {
             site("y", None),
         ],
         links,
-        shared_risks: vec![SharedRisk {
-            key: "conduit".into(),
-            name: "conduit".into(),
-            kind: RiskKind::Conduit,
-            sites: vec![],
-            links: vec![LinkId(0), LinkId(2)],
-            failure: FailureProcess {
-                ttf: Distribution::exponential(hours(2.0 * 8760.0)).unwrap(),
-                ttr: Distribution::fixed(hours(12.0)),
-            },
-        }],
+        shared_risks: vec![model::conduit(&[0, 2], 2.0 * 8760.0, 12.0)],
+        // Keyed "bin": the key names the train's random stream.
         release_trains: vec![ReleaseTrain {
             key: "bin".into(),
             name: "bin".into(),
-            sites: vec![SiteId(0), SiteId(1)],
-            canary_sites: vec![SiteId(0)],
-            releases_per_year: 52.0,
-            bad_release_probability: Probability::new(0.05).unwrap(),
-            canary_catch: Probability::new(0.5).unwrap(),
             detection: hours(0.5),
-            rollback: hours(1.0),
+            ..model::release_train(&[0, 1], &[0], 52.0, 0.05, 0.5)
         }],
         operator_errors: Some(OperatorErrors {
             events: EventProcess {

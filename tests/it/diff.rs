@@ -1,26 +1,24 @@
 //! `drsim diff`: model changes and paired score verdicts on edited copies of
 //! the bundled default topology, and the `--against GIT_REV` path.
 
-use crate::common::{cli, drsim, json_ok, refused};
+use crate::common::{cli, drsim, json_ok, refused, temp_file};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 const FILE: &str = "topologies/global-messaging.toml";
 
-/// A copy of the bundled file with one textual edit, as a user would make.
-fn edited(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+/// A copy of the bundled file with one textual edit, as a user would make,
+/// in a fresh temporary directory (removed when the guard drops).
+fn edited(name: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     let text = std::fs::read_to_string(FILE).unwrap();
     assert_eq!(text.matches(from).count(), 1, "'{from}' must occur once");
-    let p = dir.join(name);
-    std::fs::write(&p, text.replace(from, to)).unwrap();
-    p
+    temp_file(name, &text.replace(from, to))
 }
 
 /// The active-passive plan's human-confirmed failover detection, 5m -> 1m.
-fn faster_detection(dir: &Path) -> PathBuf {
+fn faster_detection() -> (tempfile::TempDir, PathBuf) {
     edited(
-        dir,
         "faster.toml",
         "detection = \"5m\"\nswitchover = \"15m\"",
         "detection = \"1m\"\nswitchover = \"15m\"",
@@ -29,6 +27,11 @@ fn faster_detection(dir: &Path) -> PathBuf {
 
 fn diff_json(args: &[&str]) -> Value {
     json_ok(drsim().arg("diff").args(args).args(["--format", "json"]))
+}
+
+/// `drsim diff` from the bundled file to `new`, with `flags`, as JSON.
+fn diff_to(new: &Path, flags: &[&str]) -> Value {
+    diff_json(&[&[FILE, new.to_str().unwrap()], flags].concat())
 }
 
 /// The paired metrics of `plan` in a diff's JSON.
@@ -53,7 +56,7 @@ fn an_identical_copy_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("copy.toml");
     std::fs::copy(FILE, &copy).unwrap();
-    let v = diff_json(&[FILE, copy.to_str().unwrap(), "--trials", "200"]);
+    let v = diff_to(&copy, &["--trials", "200"]);
     assert_eq!(v["schema"], "drsim.diff/1");
     assert_eq!(v["model"].as_array().unwrap().len(), 0);
     assert_eq!(v["plans"].as_array().unwrap().len(), 4);
@@ -66,9 +69,8 @@ fn an_identical_copy_changes_nothing() {
 
 #[test]
 fn shorter_detection_is_detected_as_less_downtime_with_few_trials() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = faster_detection(dir.path());
-    let v = diff_json(&[FILE, new.to_str().unwrap(), "--trials", "200"]);
+    let (_dir, new) = faster_detection();
+    let v = diff_to(&new, &["--trials", "200"]);
     let model = v["model"].as_array().unwrap();
     assert_eq!(model.len(), 1, "{model:?}");
     assert_eq!(model[0]["kind"], "plan");
@@ -99,15 +101,13 @@ fn shorter_detection_is_detected_as_less_downtime_with_few_trials() {
 
 #[test]
 fn removing_the_standby_region_is_detected_as_more_downtime() {
-    let dir = tempfile::tempdir().unwrap();
     // Frankfurt is the active-passive plan's only site outside US East.
-    let new = edited(
-        dir.path(),
+    let (_dir, new) = edited(
         "one-region.toml",
         "serving_sites = [\"ash\", \"fra\"]",
         "serving_sites = [\"ash\"]",
     );
-    let v = diff_json(&[FILE, new.to_str().unwrap(), "--trials", "200"]);
+    let v = diff_to(&new, &["--trials", "200"]);
     let model = v["model"].as_array().unwrap();
     assert_eq!(model.len(), 1, "{model:?}");
     // The replica count follows the serving sites (2 -> 1) by default.
@@ -127,8 +127,7 @@ fn removing_the_standby_region_is_detected_as_more_downtime() {
 
 #[test]
 fn text_and_csv_show_the_verdicts() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = faster_detection(dir.path());
+    let (_dir, new) = faster_detection();
     drsim()
         .args(["diff", FILE, new.to_str().unwrap(), "--trials", "200"])
         .assert()
@@ -159,14 +158,8 @@ fn text_and_csv_show_the_verdicts() {
 
 #[test]
 fn added_and_removed_plans_are_listed() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited(
-        dir.path(),
-        "renamed.toml",
-        "id = \"global-mesh\"",
-        "id = \"mesh\"",
-    );
-    let v = diff_json(&[FILE, new.to_str().unwrap(), "--model-only"]);
+    let (_dir, new) = edited("renamed.toml", "id = \"global-mesh\"", "id = \"mesh\"");
+    let v = diff_to(&new, &["--model-only"]);
     assert_eq!(v["plans_removed"], serde_json::json!(["global-mesh"]));
     assert_eq!(v["plans_added"], serde_json::json!(["mesh"]));
     assert_eq!(v["plans"].as_array().unwrap().len(), 0);

@@ -1,7 +1,7 @@
 //! Hostile inputs and outputs (issue 16): one regression test per class,
 //! on its own inputs, through the real binary.
 
-use crate::common::{data, drsim, json_ok, refused, topo};
+use crate::common::{data, drsim, json_ok, refused, temp_file, topo};
 use std::path::{Path, PathBuf};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -239,9 +239,7 @@ fn oversized_parts_and_topologies_are_refused_by_size_not_trust() {
 
 #[test]
 fn unprintable_ids_and_names_are_refused_and_echoed_escaped() {
-    let d = tempfile::tempdir().unwrap();
-    let f = write(
-        d.path(),
+    let (d, f) = temp_file(
         "inj.toml",
         "[topology]\nname = \"x\"\n\
          [[site]]\nid = \"a\\u001b]0;title\\u0007\"\n\
@@ -284,9 +282,7 @@ fn unprintable_ids_and_names_are_refused_and_echoed_escaped() {
 
 #[test]
 fn a_toml_description_with_sndlib_lines_is_still_toml() {
-    let d = tempfile::tempdir().unwrap();
-    let f = write(
-        d.path(),
+    let (_d, f) = temp_file(
         "t.toml",
         "# NODES ( in a comment\n[topology]\nname = \"t\"\ndescription = \"\"\"\nNODES (\n  a ( 1 2 )\n)\nLINKS (\n\"\"\"\n\
          [[site]]\nid = \"a\"\n",
@@ -485,9 +481,7 @@ fn numbers_whose_products_overflow_are_refused_with_their_line() {
 
 #[test]
 fn unlinked_sites_planar_coordinates_and_default_speeds_are_warned() {
-    let d = tempfile::tempdir().unwrap();
-    let f = write(
-        d.path(),
+    let (d, f) = temp_file(
         "lonely.toml",
         "[topology]\nname = \"t\"\n[[site]]\nid = \"a\"\n[[site]]\nid = \"b\"\n",
     );
@@ -551,12 +545,7 @@ fn merge_of(d: &Path, part: &serde_json::Value) -> std::process::Output {
 
 #[test]
 fn a_part_naming_a_secret_file_never_prints_its_content() {
-    let d = tempfile::tempdir().unwrap();
-    let secret = write(
-        d.path(),
-        "shadow",
-        "root:$6$SECRET-HASH:19000:0:99999:7:::\n",
-    );
+    let (d, secret) = temp_file("shadow", "root:$6$SECRET-HASH:19000:0:99999:7:::\n");
     let mut part = one_part(d.path());
     part["topology"]["path"] = secret.to_string_lossy().into_owned().into();
     let o = merge_of(d.path(), &part);

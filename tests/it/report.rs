@@ -20,6 +20,15 @@ fn report(file: &str, out: &Path, trials: &str) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
+/// The bundled default topology's page at 1000 trials, written to `report.html` in
+/// `dir`: returns the topology's path (to run other commands on the same
+/// file), the page's path and the page.
+fn default_report(dir: &Path) -> (String, PathBuf, String) {
+    let (t, out) = (topo("global-messaging.toml"), dir.join("report.html"));
+    let html = report(&t, &out, "1000");
+    (t, out, html)
+}
+
 /// The `<svg>...</svg>` fragments of the page.
 fn svgs(html: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -35,9 +44,7 @@ fn svgs(html: &str) -> Vec<&str> {
 #[test]
 fn page_is_self_contained_and_complete() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("report.html");
-    let t = topo("global-messaging.toml");
-    let html = report(&t, &out, "1000");
+    let (t, out, html) = default_report(dir.path());
     let model = drsim::io::load_path(Path::new(&t)).unwrap();
     // Nothing is fetched: no URL, script or external resource.
     let lower = html.to_lowercase();
@@ -131,9 +138,7 @@ fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
 #[test]
 fn page_reads_as_a_design_review() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("report.html");
-    let t = topo("global-messaging.toml");
-    let html = report(&t, &out, "1000");
+    let (t, _, html) = default_report(dir.path());
     let text = visible_text(&html);
     let summary = &html[html.find("id=\"summary\"").unwrap()..html.find("id=\"targets\"").unwrap()];
     assert!(summary.contains("Recommendation.") && summary.contains("Main finding."));
@@ -343,8 +348,7 @@ fn headless(browser: &Path, profile: &Path) -> std::process::Command {
 fn headless_chromium_renders_every_chart() {
     let browser = chromium().expect("this test needs chromium (or chromium-browser) on PATH");
     let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("report.html");
-    let html = report(&topo("global-messaging.toml"), &page, "1000");
+    let (_, page, html) = default_report(dir.path());
     let n_charts = html.matches("<figure class=\"chart\"").count();
 
     // A screenshot of the whole page is produced.

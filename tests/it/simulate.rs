@@ -5,7 +5,7 @@
 //! itself), so a correct simulator fails such a check with probability
 //! below 1e-4 per assertion, and the seeds are fixed.
 
-use crate::common::model::{demand, hours, link, plan, site, trials_years_seed};
+use crate::common::model::{demand, hours, link, plan, release_train, site, trials_years_seed};
 use drsim::model::*;
 use drsim::simulate::{PlanReport, SimConfig, TrialMetric, run_plan, run_plan_data};
 use drsim::units::{Duration, Probability, SECONDS_PER_YEAR};
@@ -162,17 +162,7 @@ fn release_train_downtime_matches_closed_form() {
     // One serving site, failing only through its release train: escaped bad
     // releases hold it 2 h (detection 1 h + rollback 1 h) at 2.5/yr, caught
     // ones hold the canary (the same site) 1 h at 2.5/yr.
-    let train = ReleaseTrain {
-        key: "train".into(),
-        name: "train".into(),
-        sites: vec![SiteId(0)],
-        canary_sites: vec![SiteId(0)],
-        releases_per_year: 50.0,
-        bad_release_probability: Probability::new(0.1).unwrap(),
-        canary_catch: Probability::new(0.5).unwrap(),
-        detection: hours(1.0),
-        rollback: hours(1.0),
-    };
+    let train = release_train(&[0], &[0], 50.0, 0.1, 0.5);
     let escaped = train.escaped_rate() / SECONDS_PER_YEAR;
     let caught = train.caught_rate() / SECONDS_PER_YEAR;
     let t = Topology::from_parts(TopologyParts {
@@ -468,15 +458,9 @@ fn a_disaster_taking_every_replica_loses_the_writes_since_the_last_backup() {
         site_hit_probability: Probability::ONE,
     };
     let train = ReleaseTrain {
-        key: "train".into(),
-        name: "train".into(),
-        sites: vec![SiteId(0), SiteId(1)],
-        canary_sites: vec![],
-        releases_per_year: 40.0,
-        bad_release_probability: Probability::new(0.1).unwrap(),
-        canary_catch: Probability::ZERO,
         detection: hours(0.5),
         rollback: hours(0.5),
+        ..release_train(&[0, 1], &[], 40.0, 0.1, 0.0)
     };
     let mut p = plan("p", &[0, 1], PlanMode::ActiveActive, 1);
     p.replicas = 2;

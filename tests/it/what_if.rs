@@ -1,7 +1,9 @@
 //! What-if scenarios (`--down ID`): components held down for the whole run,
 //! checked against closed forms in both engines.
 
-use crate::common::{cli, json_ok, refused};
+use crate::common::{cli, json_ok, refused, temp_file};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
 
 /// Sites a and b, one link, one demand entering at either; an active-active
 /// plan over both with quorum 1. b fails with MTBF 1000 h and MTTR 10 h; a
@@ -40,11 +42,24 @@ replicas = 2
 headroom = 1.0
 "#;
 
-fn pair_file() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pair.toml");
-    std::fs::write(&path, PAIR).unwrap();
-    (dir, path)
+fn pair_file() -> (tempfile::TempDir, PathBuf) {
+    temp_file("pair.toml", PAIR)
+}
+
+/// The static engine's exact service answer for `f`, with `down` (a
+/// `--down ID` flag, or nothing), as JSON.
+fn exact(f: &Path, down: &str) -> Value {
+    let flags = format!("--service --method exact --format json {down}");
+    json_ok(&mut cli("reliability", f, &flags))
+}
+
+/// `drsim run` on `f` with `flags`, as JSON.
+fn simulated(f: &Path, flags: &str) -> Value {
+    json_ok(&mut cli(
+        "run",
+        f,
+        &format!("--format json --quiet {flags}"),
+    ))
 }
 
 /// With a held down, the plan is up exactly while b is: unavailability
@@ -53,20 +68,12 @@ fn pair_file() -> (tempfile::TempDir, std::path::PathBuf) {
 fn static_what_if_matches_the_closed_form() {
     let (_d, f) = pair_file();
     let q = 10.0 / 1010.0;
-    let v = json_ok(&mut cli(
-        "reliability",
-        &f,
-        "--service --method exact --down site:a --format json",
-    ));
+    let v = exact(&f, "--down site:a");
     let u = v["unreliability"].as_f64().unwrap();
     assert!((u - q).abs() < 1e-12, "{u} vs {q}");
     assert_eq!(v["what_if"][0], "site:a");
     // Without the what-if both sites must fail: a never does.
-    let v = json_ok(&mut cli(
-        "reliability",
-        &f,
-        "--service --method exact --format json",
-    ));
+    let v = exact(&f, "");
     assert_eq!(v["unreliability"].as_f64().unwrap(), 0.0);
     assert!(v.get("what_if").is_none());
 }
@@ -78,11 +85,7 @@ fn static_what_if_matches_the_closed_form() {
 fn simulated_what_if_matches_the_closed_form() {
     let (_d, f) = pair_file();
     let avail = 1000.0 / 1010.0;
-    let v = json_ok(&mut cli(
-        "run",
-        &f,
-        "--trials 2000 --seed 5 --down a --format json --quiet",
-    ));
+    let v = simulated(&f, "--trials 2000 --seed 5 --down a");
     let a = &v["plans"][0]["availability_time"];
     let (mean, se) = (a["mean"].as_f64().unwrap(), a["se"].as_f64().unwrap());
     assert!(
@@ -97,7 +100,7 @@ fn simulated_what_if_matches_the_closed_form() {
     assert!(what_if["minutes_per_year"].as_f64().unwrap() > 0.0);
     assert_eq!(v["what_if"][0], "a");
     // Without it, no what-if row.
-    let v = json_ok(&mut cli("run", &f, "--trials 50 --format json --quiet"));
+    let v = simulated(&f, "--trials 50");
     let causes = v["plans"][0]["downtime_by_cause"].as_array().unwrap();
     assert!(causes.iter().all(|c| c["cause"] != "what-if"));
 }
@@ -105,27 +108,16 @@ fn simulated_what_if_matches_the_closed_form() {
 #[test]
 fn unknown_or_ambiguous_names_are_refused() {
     let (_d, f) = pair_file();
-    refused(
-        &mut cli("run", &f, "--trials 10 --down nowhere"),
-        "'nowhere'",
-    );
-    refused(
-        &mut cli("reliability", &f, "--service --down region:x"),
-        "no region 'x'",
-    );
     // "b-link" is a link; "b" a site only, so both resolve; a kind prefix
-    // that does not match is refused.
-    json_ok(&mut cli(
-        "reliability",
-        &f,
-        "--service --method exact --down b-link --format json",
-    ));
-    refused(
-        &mut cli("reliability", &f, "--service --down link:b"),
-        "no link 'b'",
-    );
-    refused(
-        &mut cli("run", &f, "--trials 64 --down a --shard 0/2"),
-        "--down",
-    );
+    // that does not match ("link:b") is refused.
+    exact(&f, "--down b-link");
+    for (command, flags, needle) in [
+        ("run", "--trials 10 --down nowhere", "'nowhere'"),
+        ("reliability", "--service --down region:x", "no region 'x'"),
+        ("reliability", "--service --down link:b", "no link 'b'"),
+        // Shards of a what-if run are refused, naming the flag.
+        ("run", "--trials 64 --down a --shard 0/2", "--down"),
+    ] {
+        refused(&mut cli(command, &f, flags), needle);
+    }
 }

@@ -3,10 +3,35 @@
 //! states only what it is about.
 
 use drsim::model::*;
-use drsim::units::Duration;
+use drsim::units::{Duration, Probability};
 
 pub fn hours(h: f64) -> Duration {
     Duration::from_hours(h).unwrap()
+}
+
+/// Exponential failures every `mtbf_h` hours on average, repairs of median
+/// `mttr_h` hours (lognormal, sigma 0.8).
+pub fn process(mtbf_h: f64, mttr_h: f64) -> Option<FailureProcess> {
+    Some(FailureProcess {
+        ttf: Distribution::exponential(hours(mtbf_h)).unwrap(),
+        ttr: Distribution::lognormal(hours(mttr_h), 0.8).unwrap(),
+    })
+}
+
+/// A conduit under `links`, cut every `mtbf_h` hours on average
+/// (exponential) and repaired in exactly `mttr_h` hours.
+pub fn conduit(links: &[u32], mtbf_h: f64, mttr_h: f64) -> SharedRisk {
+    SharedRisk {
+        key: "conduit".into(),
+        name: "conduit".into(),
+        kind: RiskKind::Conduit,
+        sites: vec![],
+        links: links.iter().map(|&l| LinkId(l)).collect(),
+        failure: FailureProcess {
+            ttf: Distribution::exponential(hours(mtbf_h)).unwrap(),
+            ttr: Distribution::fixed(hours(mttr_h)),
+        },
+    }
 }
 
 /// A site that carries any load (1e9 rps).
@@ -75,5 +100,28 @@ pub fn trials_years_seed(trials: usize, years: usize, seed: u64) -> drsim::simul
         trials,
         years,
         seed,
+    }
+}
+
+/// A release train "train" over `sites` that canaries at `canary`, with
+/// `per_year` releases of which `bad` are bad and the canary catches
+/// `catch`; detection and rollback take 1 h unless a test sets them.
+pub fn release_train(
+    sites: &[u32],
+    canary: &[u32],
+    per_year: f64,
+    bad: f64,
+    catch: f64,
+) -> ReleaseTrain {
+    ReleaseTrain {
+        key: "train".into(),
+        name: "train".into(),
+        sites: sites.iter().map(|&s| SiteId(s)).collect(),
+        canary_sites: canary.iter().map(|&s| SiteId(s)).collect(),
+        releases_per_year: per_year,
+        bad_release_probability: Probability::new(bad).unwrap(),
+        canary_catch: Probability::new(catch).unwrap(),
+        detection: hours(1.0),
+        rollback: hours(1.0),
     }
 }
