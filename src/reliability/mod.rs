@@ -194,6 +194,12 @@ pub enum EstimateError {
         if *.0 == Method::Auto { "; auto may pick the exact method" } else { "" }
     )]
     ShardMethod(Method),
+    #[error(
+        "the turnip would take too long: {samples} samples over a model of {shocks} common-cause \
+         shocks (a region hazard that hits each site with probability below 1 becomes one shock \
+         per subset of its sites); use the crude method, fewer samples, or split the region"
+    )]
+    TurnipTooSlow { shocks: usize, samples: u64 },
 }
 
 /// Computes or estimates the unreliability of `model` under `criterion`.
@@ -221,21 +227,48 @@ pub fn estimate(
     let mut est = match opts.method {
         Method::Exact => Estimate::exact(exact::unreliability(model, criterion)?),
         Method::Crude => crude::run(model, criterion, opts),
-        Method::Pmc => turnip::run(model, criterion, opts),
+        Method::Pmc => {
+            turnip_work_ok(model, opts.samples)?;
+            turnip::run(model, criterion, opts)
+        }
         Method::Auto => {
             if exact::is_cheap(model, criterion) {
                 let mut e = Estimate::exact(exact::unreliability(model, criterion)?);
                 e.method = "auto:exact".into();
                 e
-            } else {
+            } else if turnip_work_ok(model, opts.samples).is_ok() {
                 let mut e = turnip::run(model, criterion, opts);
                 e.method = "auto:pmc".into();
+                e
+            } else {
+                let mut e = crude::run(model, criterion, opts);
+                e.method = "auto:crude".into();
                 e
             }
         }
     };
     est.seconds = start.elapsed().as_secs_f64();
     Ok(est)
+}
+
+/// Most turnip work one run may plan: samples x (shocks + components). A
+/// turnip sample sorts and merges every anti-shock, so its cost grows with
+/// the shock count: a 12-site region hazard with a hit probability below 1
+/// decomposes into 4,095 shocks, and 100,000 samples ran for over 5 minutes
+/// (10 sites: 75 s, 8 sites: 8 s, dev build). This cap admits the 8-site case.
+pub const MAX_TURNIP_WORK: f64 = 6e7;
+
+/// Refuses a turnip run whose planned work is over [`MAX_TURNIP_WORK`].
+fn turnip_work_ok(model: &StaticModel, samples: u64) -> Result<(), EstimateError> {
+    let size = (model.shocks.len() + model.n_nodes() + model.n_edges()) as f64;
+    let work = samples as f64 * size;
+    if work > MAX_TURNIP_WORK {
+        return Err(EstimateError::TurnipTooSlow {
+            shocks: model.shocks.len(),
+            samples,
+        });
+    }
+    Ok(())
 }
 
 fn validate(model: &StaticModel, criterion: &Criterion) -> Result<(), EstimateError> {
