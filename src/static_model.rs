@@ -114,15 +114,16 @@ impl StaticModel {
         self.edges.len()
     }
 
-    /// A what-if scenario: the sites and links of `what_if` are down with
-    /// probability 1 (node `i` is site `i`, edge `j` link `j`).
-    pub fn force_down(&mut self, what_if: &crate::service::FailedSet) {
-        for (q, &d) in self.node_q.iter_mut().zip(what_if.sites_down()) {
+    /// A what-if scenario: the flagged nodes and edges are down with
+    /// probability 1 (node `i` is site `i`, edge `j` link `j`, as in
+    /// `service::FailedSet::sites_down` and `links_down`).
+    pub fn force_down(&mut self, nodes_down: &[bool], edges_down: &[bool]) {
+        for (q, &d) in self.node_q.iter_mut().zip(nodes_down) {
             if d {
                 *q = 1.0;
             }
         }
-        for (q, &d) in self.edge_q.iter_mut().zip(what_if.links_down()) {
+        for (q, &d) in self.edge_q.iter_mut().zip(edges_down) {
             if d {
                 *q = 1.0;
             }

@@ -162,11 +162,7 @@ fn overrides(args: &Args) -> Overrides {
 
 fn in_pool<T: Send>(threads: Option<u64>, work: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
     Ok(match threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-            .context("starting the thread pool")?
-            .install(work),
+        Some(n) => super::output::thread_pool(Some(n as usize))?.install(work),
         None => work(),
     })
 }
@@ -286,8 +282,10 @@ fn print_served(r: &ServedReport) -> String {
     });
     let _ = writeln!(
         s,
-        "served fraction of demand, plan {} ({when}, {:.6} Gbit/s), {} samples",
-        r.plan, r.total_demand_gbps, r.samples
+        "served fraction of demand, plan {} ({when}, {} Gbit/s), {} samples",
+        r.plan,
+        super::text::si(r.total_demand_gbps),
+        r.samples
     );
     let _ = writeln!(s, "  intact served    {:.6}", r.intact_served);
     let _ = writeln!(

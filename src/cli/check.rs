@@ -11,7 +11,7 @@
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
 use super::progress;
-use super::{color, output};
+use super::{color, output, text};
 use drsim::score::check::{self, CheckOptions, CheckReport, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +49,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = drsim::io::load_path(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let topo = super::slo::with_openslo_targets(&topo, &args.file)?;
     let idx = super::compare::select_plans(&topo, &args.file, &args.plan.plans)?;
     if args.min_trials == 0 {
         anyhow::bail!("--min-trials must be at least 1");
@@ -148,11 +149,12 @@ fn csv_text(r: &CheckReport) -> anyhow::Result<String> {
 fn text_report(r: &CheckReport, file: &str) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "drsim check {file} ({}): seed {}, {} year(s) per trial, at most {} trials per plan\n",
+    let head = format!(
+        "drsim check {file} ({}): seed {}, {} year(s) per trial, at most {} trials per plan",
         r.topology, r.seed, r.years_per_trial, r.max_trials
     );
+    s.push_str(&text::wrap_words(&head, 2));
+    s.push('\n');
     let rows: Vec<Vec<String>> = r
         .results
         .iter()
@@ -183,7 +185,10 @@ fn text_report(r: &CheckReport, file: &str) -> String {
     }
     for (line, t) in lines.zip(&r.results) {
         let _ = writeln!(s, "{line}");
-        let _ = writeln!(s, "      {}: {}", t.outcome.as_str(), t.detail);
+        s.push_str(&text::wrap_words(
+            &format!("      {}: {}", t.outcome.as_str(), t.detail),
+            8,
+        ));
     }
     if !r.plans_without_targets.is_empty() {
         let _ = writeln!(

@@ -7,11 +7,11 @@
 //! `drsim run`'s CSV).
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
-use super::output;
 use super::part::{self, ComparePart, Part, RunPart};
 use super::progress::Trials;
+use super::{output, text};
 use drsim::score::compare::{Comparison, compare};
-use drsim::score::{Metric, ScoredPlan, format_cost};
+use drsim::score::{Metric, ScoredPlan};
 use drsim::shard::Shard;
 use drsim::simulate::{BATCH_TRIALS, run_plan_data};
 use std::path::PathBuf;
@@ -206,7 +206,7 @@ fn interval(m: Metric, e: &drsim::simulate::Estimate) -> String {
             100.0 * e.lo,
             100.0 * e.hi
         ),
-        Metric::UserMinutesLost => format!("{:.3e} [{:.3e}, {:.3e}]", e.mean, e.lo, e.hi),
+        Metric::UserMinutesLost => text::interval(e),
         Metric::LongOutage => format!("{:.3} [{:.3}, {:.3}]", e.mean, e.lo, e.hi),
         _ => format!("{:.1} [{:.1}, {:.1}]", e.mean, e.lo, e.hi),
     }
@@ -215,9 +215,8 @@ fn interval(m: Metric, e: &drsim::simulate::Estimate) -> String {
 pub fn text_report(c: &Comparison, risk: Metric) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{}: {} plans, {} trials x {} year(s), seed {}; ranked by {}; 95% intervals in brackets\n",
+    let head = format!(
+        "{}: {} plans, {} trials x {} year(s), seed {}; ranked by {}; 95% intervals in brackets",
         c.topology,
         c.plans.len(),
         c.trials,
@@ -225,25 +224,21 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
         c.seed,
         risk.noun()
     );
+    s.push_str(&text::wrap_words(&head, 2));
+    s.push('\n');
+    // Two tables of at most ~100 columns rather than one of 190.
     let rows: Vec<Vec<String>> = c
         .plans
         .iter()
         .map(|p| {
             let r = &p.scores;
-            let d = &r.downtime_minutes_per_year;
             vec![
                 p.rank.to_string(),
                 p.plan.clone(),
                 if p.pareto_optimal { "*" } else { "" }.to_string(),
-                format_cost(p.cost_per_year),
+                text::money(p.cost_per_year),
                 interval(Metric::AvailabilityTime, &r.availability_time),
-                interval(Metric::DowntimeMinutes, &d.mean),
-                format!("{:.1}", d.p50),
-                format!("{:.1}", d.p99),
-                interval(Metric::UserMinutesLost, &r.user_minutes_lost_per_year),
-                format!("{:.3}", r.data_lost_minutes_per_year.mean),
-                format!("{:.1}", r.recovery.mean_minutes),
-                format!("{:.1}", r.recovery.p99_minutes),
+                interval(Metric::DowntimeMinutes, &r.downtime_minutes_per_year.mean),
             ]
         })
         .collect();
@@ -251,16 +246,40 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
         &[
             "rank",
             "plan",
-            "frontier",
+            "pareto",
             "cost/yr",
             "availability (time)",
             "downtime min/yr",
-            "p50",
-            "p99",
+        ],
+        &rows,
+    ));
+    let _ = writeln!(s);
+    let rows: Vec<Vec<String>> = c
+        .plans
+        .iter()
+        .map(|p| {
+            let r = &p.scores;
+            let d = &r.downtime_minutes_per_year;
+            vec![
+                p.plan.clone(),
+                text::si(d.p50),
+                text::si(d.p99),
+                text::interval(&r.user_minutes_lost_per_year),
+                text::si(r.data_lost_minutes_per_year.mean),
+                text::si(r.recovery.mean_minutes),
+                text::si(r.recovery.p99_minutes),
+            ]
+        })
+        .collect();
+    s.push_str(&output::table(
+        &[
+            "plan",
+            "p50 min",
+            "p99 min",
             "user-min lost/yr",
             "data lost min/yr",
-            "recovery mean min",
-            "recovery p99 min",
+            "recovery min",
+            "p99",
         ],
         &rows,
     ));
@@ -290,7 +309,7 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
                 p.scores
                     .downtime_by_cause
                     .iter()
-                    .map(|c| format!("{:.2}", c.minutes_per_year)),
+                    .map(|c| text::si(c.minutes_per_year)),
             );
             v
         })
@@ -311,16 +330,19 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
     for p in &c.plans {
         if let Some(d) = p.dominated_by.first() {
             let others = p.dominated_by.len() - 1;
-            let _ = write!(s, "  dominated: {}", d.reason);
+            let mut line = format!("  dominated: {}", d.reason);
             if others > 0 {
-                let _ = write!(s, " (and dominated by {others} more)");
+                let _ = write!(line, " (and dominated by {others} more)");
             }
-            let _ = writeln!(s);
+            s.push_str(&text::wrap_words(&line, 4));
         }
     }
     for p in &c.plans {
         for n in &p.notes {
-            let _ = writeln!(s, "  note: plan {} {n}", p.plan);
+            s.push_str(&text::wrap_words(
+                &format!("  note: plan {} {n}", p.plan),
+                4,
+            ));
         }
     }
     s

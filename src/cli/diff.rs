@@ -8,11 +8,11 @@
 
 use super::args::{OutArgs, RunArgs};
 use super::progress::Trials;
-use super::{color, output};
+use super::{color, output, text};
 use anyhow::Context;
 use drsim::model::Topology;
 use drsim::score::diff::{self, ChangeKind, DiffReport};
-use drsim::score::{Metric, ScoredPlan, format_cost};
+use drsim::score::{Metric, ScoredPlan};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -93,7 +93,7 @@ fn git_show(file: &Path, rev: &str) -> anyhow::Result<(String, String)> {
     // The blob's size first: a revision could hold a file of any size, and
     // `git show` would hand all of it over.
     let size = git(&top, &["cat-file", "-s", &spec])?
-        .map_err(|e| anyhow::anyhow!("git cat-file -s {spec} failed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("git show {spec} failed: {e}"))?;
     let limit = drsim::io::load::MAX_FILE_BYTES;
     if size.trim().parse::<u64>().is_ok_and(|n| n > limit) {
         anyhow::bail!(
@@ -252,22 +252,42 @@ fn text_report(r: &DiffReport) -> String {
         }
     }
     if r.trials > 0 {
-        let _ = writeln!(
-            s,
-            "\nscores, new - old paired over {} trials x {} year(s), seed {}; a verdict needs the 95% interval to exclude 0:",
-            r.trials, r.years_per_trial, r.seed
-        );
+        s.push('\n');
+        s.push_str(&text::wrap_words(
+            &format!(
+                "scores, new - old paired over {} trials x {} year(s), seed {}; a verdict needs the 95% interval to exclude 0:",
+                r.trials, r.years_per_trial, r.seed
+            ),
+            2,
+        ));
         for p in &r.plans {
             let _ = writeln!(s, "\nplan {} ({})", p.plan, p.name);
             let mut rows: Vec<Vec<String>> = Metric::ALL
                 .iter()
                 .filter_map(|&m| p.metric(m).map(|d| (m, d)))
                 .map(|(m, d)| {
+                    // Counts in the hundreds of billions read as `329 G`.
+                    let (old, new, diff) = if m == Metric::UserMinutesLost {
+                        let e = &d.difference;
+                        let signed =
+                            |v: f64| format!("{}{}", if v >= 0.0 { "+" } else { "" }, text::si(v));
+                        (
+                            text::si(d.old.mean),
+                            text::si(d.new.mean),
+                            format!("{} [{}, {}]", signed(e.mean), signed(e.lo), signed(e.hi)),
+                        )
+                    } else {
+                        (
+                            m.format(d.old.mean),
+                            m.format(d.new.mean),
+                            m.format_difference(&d.difference),
+                        )
+                    };
                     vec![
                         m.label().to_string(),
-                        m.format(d.old.mean),
-                        m.format(d.new.mean),
-                        m.format_difference(&d.difference),
+                        old,
+                        new,
+                        diff,
                         d.verdict.as_str().to_string(),
                     ]
                 })
@@ -275,9 +295,9 @@ fn text_report(r: &DiffReport) -> String {
             let dc = p.cost_new - p.cost_old;
             rows.push(vec![
                 "cost/year".into(),
-                format_cost(p.cost_old),
-                format_cost(p.cost_new),
-                format!("{}{}", if dc >= 0.0 { "+" } else { "" }, format_cost(dc)),
+                text::money(p.cost_old),
+                text::money(p.cost_new),
+                format!("{}{}", if dc >= 0.0 { "+" } else { "" }, text::money(dc)),
                 if dc > 0.0 {
                     "costs more"
                 } else if dc < 0.0 {

@@ -108,6 +108,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     header.push_str(&assumptions(&args, &opts));
     let text = save::to_toml_string_with_header(&t, &header);
+    // What is written must load: the importers check less than the loader
+    // (e.g. its caps on capacities and demand), so the text is validated as
+    // `drsim validate` would, and refused with the loader's reasons.
+    if let Err(e) = drsim::io::load_str(&text, &args.output) {
+        bail!(
+            "{}: the imported network would not be a valid topology:\n{e}",
+            args.file.display()
+        );
+    }
 
     let existing = if args.force {
         write::Existing::Replace

@@ -133,6 +133,38 @@ fn plan_list(r: &RunPart) -> String {
         .join(",")
 }
 
+/// The topology at the path a part records. That path comes from a file,
+/// not from the user, so nothing read from it is ever shown: a part naming
+/// `/etc/shadow` must not print its first line. Only the loader's verdict
+/// without any quoted line is reported (the user can run `drsim validate`
+/// on the path, or give `--topology`); devices and FIFOs are refused unread
+/// by the loader.
+fn recorded_topology(
+    part: &Path,
+    recorded: &str,
+) -> anyhow::Result<(PathBuf, drsim::model::Topology)> {
+    let path = PathBuf::from(recorded);
+    let shown = drsim::model::text::escape(recorded).into_owned();
+    match drsim::io::load_path(&path) {
+        Ok(t) => Ok((path, t)),
+        Err(e) => {
+            // File-level problems (missing, not a regular file, too large)
+            // quote nothing; anything else is summarised.
+            let why = match e.diagnostics.as_slice() {
+                [d] if d.line == 0 && d.snippet.is_none() => {
+                    drsim::model::text::escape(&d.message).into_owned()
+                }
+                _ => "it does not load as a topology".to_string(),
+            };
+            bail!(
+                "{}: the parts were computed from the topology {shown}, which cannot be used: \
+                 {why}; give the topology with --topology FILE",
+                part.display()
+            )
+        }
+    }
+}
+
 /// The topology the run parts were computed from, checked by fingerprint,
 /// and each plan's merged, complete [`RunData`].
 fn merged_runs(
@@ -140,25 +172,19 @@ fn merged_runs(
     parts: &[(PathBuf, Part)],
 ) -> anyhow::Result<(drsim::model::Topology, Vec<RunData>)> {
     let first = &parts[0].1;
-    let topo_path = args
-        .topology
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&first.topology.path));
-    let topo = drsim::io::load_path(&topo_path)
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(|| {
-            format!(
-                "cannot load the topology {} the parts were computed from (give its current \
-                 place with --topology FILE)",
-                topo_path.display()
-            )
-        })?;
+    let (topo_path, topo) = match &args.topology {
+        Some(p) => (
+            p.clone(),
+            drsim::io::load_path(p).map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        None => recorded_topology(&parts[0].0, &first.topology.path)?,
+    };
     let fp = drsim::simulate::topology_fingerprint(&topo);
     if fp != first.topology.fingerprint {
         bail!(
             "{} is not the topology the parts were computed from (fingerprint {fp}, parts {}): \
              was it edited after the shards ran?",
-            topo_path.display(),
+            drsim::model::text::escape(&topo_path.display().to_string()),
             first.topology.fingerprint
         );
     }

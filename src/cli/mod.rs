@@ -19,6 +19,8 @@ mod progress;
 mod reliability;
 mod report;
 mod run;
+mod slo;
+mod text;
 mod tui;
 mod validate;
 mod what_if;

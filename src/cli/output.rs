@@ -32,19 +32,19 @@ pub fn emit(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
     }
 }
 
-/// The simulator keeps several values per trial and one per trial-year
-/// (percentiles, paired differences and shard merges need them all), about
-/// 50 bytes each per plan, so memory grows with trials x years. Past this a
-/// run could not fit in memory (and `trials * plans` would overflow), so it
-/// is refused up front instead of aborting mid-run.
-pub const MAX_TRIAL_YEARS: usize = 10_000_000;
+/// Most trial-years of one plan's run (the library's limit).
+pub const MAX_TRIAL_YEARS: usize = drsim::simulate::budget::MAX_TRIAL_YEARS;
 
 /// Most Monte Carlo samples one `capacity`/`reliability` run may ask for:
 /// results are kept per batch of samples, and 10^10 samples is hours of
 /// work even at the fastest measured rate.
 pub const MAX_SAMPLES: u64 = 10_000_000_000;
 
-/// Refuses a simulation too large to hold (see [`MAX_TRIAL_YEARS`]).
+/// Most worker threads: more than the machine has cores only costs memory
+/// and start-up (a million threads took over 30 s and 231 MB).
+pub const MAX_THREADS: usize = 4095;
+
+/// Refuses flag values no simulation takes, naming the flag.
 pub fn check_sim_size(trials: usize, years: usize) -> anyhow::Result<()> {
     if trials == 0 {
         anyhow::bail!("--trials must be at least 1");
@@ -65,65 +65,34 @@ pub fn check_sim_size(trials: usize, years: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Most component failures a whole simulation may expect to handle. Every
-/// failure is an event in the simulator (about 3.6 million a second measured
-/// on one core) and every outage it causes is kept, so a slip such as a
-/// "1ms" repair time (hundreds of millions of failures a year) would run for
-/// days and exhaust memory; it is refused with the component named instead.
-pub const MAX_RUN_FAILURES: f64 = 1e9;
-
-/// Refuses a run whose expected number of up/down cycles (sites, links and
-/// shared-risk groups, at their long-run cycle rates) is past
-/// [`MAX_RUN_FAILURES`].
+/// The library's estimate of the run's work and memory
+/// ([`drsim::simulate::budget`]) over every plan of the file, before any
+/// simulation starts; its refusal is prefixed with the file.
 pub fn check_failure_load(
     topo: &drsim::model::Topology,
     file: &str,
     trials: usize,
     years: usize,
 ) -> anyhow::Result<()> {
-    let cycles = |f: &drsim::model::FailureProcess| {
-        drsim::units::SECONDS_PER_YEAR / (f.ttf.mean_secs() + f.ttr.mean_secs())
-    };
-    let procs = topo
-        .sites
-        .iter()
-        .filter_map(|s| Some((format!("site '{}'", s.key), cycles(s.failure.as_ref()?))))
-        .chain(
-            topo.links
-                .iter()
-                .filter_map(|l| Some((format!("link '{}'", l.key), cycles(l.failure.as_ref()?)))),
-        )
-        .chain(
-            topo.shared_risks
-                .iter()
-                .map(|g| (format!("shared-risk group '{}'", g.key), cycles(&g.failure))),
-        );
-    let mut total = 0.0;
-    let mut busiest = (String::new(), 0.0);
-    for (what, rate) in procs {
-        total += rate;
-        if rate > busiest.1 {
-            busiest = (what, rate);
-        }
-    }
-    let expected = total * trials as f64 * years as f64;
-    if expected > MAX_RUN_FAILURES {
-        anyhow::bail!(
-            "{file}: this run would simulate about {expected:.1e} failures ({total:.2e} a year; \
-             {} alone fails {:.2e} times a year), more than the {MAX_RUN_FAILURES:.0e} a run can \
-             hold: check its repair time and unavailability (a repair in milliseconds?) or use \
-             fewer --trials",
-            busiest.0,
-            busiest.1
-        );
-    }
-    Ok(())
+    let plans = topo.plans.len();
+    drsim::simulate::budget::check(topo, trials, years, plans).map_err(|e| {
+        use drsim::simulate::budget::BudgetError;
+        let hint = match e {
+            BudgetError::TrialYears { .. } => " (--trials, --years)",
+            BudgetError::PlanTrialYears { .. } => " (--trials, --years, or --plans where offered)",
+            BudgetError::Events { .. } => " (--trials)",
+        };
+        anyhow::anyhow!("{file}: {e}{hint}")
+    })
 }
 
 /// A worker pool of `threads` (default: all cores).
 pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     if threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
+    }
+    if let Some(n) = threads.filter(|&n| n > MAX_THREADS) {
+        anyhow::bail!("--threads {n} is more than {MAX_THREADS}; use at most the number of cores");
     }
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {

@@ -160,9 +160,16 @@ impl Part {
                 part.command
             ),
             (other, _, _, _) => bail!(
-                "{}: parts of '{other}' cannot be merged by this version of drsim",
-                path.display()
+                "{}: parts of '{}' cannot be merged by this version of drsim",
+                path.display(),
+                drsim::model::text::escape(other)
             ),
+        }
+        if let Some(run) = &part.run {
+            for data in &run.plans {
+                data.check_values()
+                    .with_context(|| format!("{}", path.display()))?;
+            }
         }
         Ok(part)
     }

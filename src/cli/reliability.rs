@@ -8,9 +8,10 @@ use anyhow::{Context, bail};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
 use drsim::reliability::importance::{CutSet, Importance, Structure};
-use drsim::reliability::parts::estimate_data;
+use drsim::reliability::parts::{check_shardable, estimate_data};
 use drsim::reliability::{
-    Criterion, Estimate, EstimateOptions, Method, ServiceCriterionError, estimate, importance,
+    Criterion, Estimate, EstimateError, EstimateOptions, Method, ServiceCriterionError, estimate,
+    importance,
 };
 use drsim::shard::Shard;
 use drsim::static_model::{Overrides, StaticModel};
@@ -163,7 +164,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => StaticModel::for_plan(&topo, p, overrides)?,
         None => StaticModel::from_topology(&topo, overrides)?,
     };
-    model.force_down(&args.what_if.state(&topo)?);
+    let what_if = args.what_if.state(&topo)?;
+    model.force_down(what_if.sites_down(), what_if.links_down());
     let crit = criterion(&args, &topo, plan)?;
     let opts = EstimateOptions {
         method: match args.method {
@@ -188,23 +190,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "--shard splits the main estimate only: run --importance and --cut-sets unsharded"
             );
         }
-        if matches!(args.method, MethodArg::Exact | MethodArg::Auto) {
-            bail!(
+        // The library decides what can be sharded; the messages name flags.
+        check_shardable(&opts).map_err(|e| match e {
+            EstimateError::ShardTargetRe => anyhow::anyhow!(
+                "--shard cannot split a --target-re run (its rounds are sized from its own \
+                 results): give a fixed --samples"
+            ),
+            EstimateError::ShardMethod(m) => anyhow::anyhow!(
                 "--shard needs --method crude or pmc: {} has no batches to split{}",
-                opts.method.as_str(),
-                if args.method == MethodArg::Auto {
+                m.as_str(),
+                if m == Method::Auto {
                     " (auto may pick the exact method)"
                 } else {
                     ""
                 }
-            );
-        }
-        if args.target_re.is_some() {
-            bail!(
-                "--shard cannot split a --target-re run (its rounds are sized from its own \
-                 results): give a fixed --samples"
-            );
-        }
+            ),
+            e => e.into(),
+        })?;
         let start = std::time::Instant::now();
         let data = pool.install(|| estimate_data(&model, &crit, &opts, shard))?;
         let settings = serde_json::json!({

@@ -27,6 +27,9 @@ pub enum Format {
     Text,
     Json,
     Csv,
+    /// OpenMetrics text (Prometheus reads it too), with Sloth-style SLO
+    /// metrics for every availability objective.
+    Openmetrics,
 }
 
 #[derive(clap::Args, Debug)]
@@ -78,6 +81,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;
     }
+    // The SLO export's objectives, read (and refused) before simulating.
+    let objectives = if args.format == Some(Format::Openmetrics) {
+        // A what-if scenario's figures are not the plans' SLO figures.
+        if !what_if.is_empty() {
+            anyhow::bail!("--format openmetrics exports the plans' own figures: drop --down");
+        }
+        Some(super::slo::objectives(&topo, &args.file)?)
+    } else {
+        None
+    };
     let b = shard.batches(cfg.trials.div_ceil(simulate::BATCH_TRIALS));
     let held = |x: usize| (x * simulate::BATCH_TRIALS).min(cfg.trials);
     let bar = Trials::new(
@@ -126,16 +139,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         reports.push(r);
     }
     bar.finish();
+    if let Some(objectives) = &objectives {
+        let text = drsim::report::openmetrics::render(&topo.name, &reports, objectives);
+        super::output::emit(&text, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let text = render(
         args.format.unwrap_or(Format::Text),
         &topo.name,
         &cfg,
         &reports,
     )?;
-    // CSV stays a plain table; text and JSON name the scenario.
-    let text = match args.format {
-        Some(Format::Csv) => text,
-        f => args.what_if.tag(text, f == Some(Format::Json))?,
+    // Text and JSON name the scenario; CSV and OpenMetrics keep their
+    // formats (a stray first line would break their parsers).
+    let text = match args.format.unwrap_or(Format::Text) {
+        Format::Text => args.what_if.tag(text, false)?,
+        Format::Json => args.what_if.tag(text, true)?,
+        _ => text,
     };
     super::output::emit(&text, out)?;
     Ok(ExitCode::SUCCESS)
@@ -164,6 +184,8 @@ pub(super) fn render(
         }
         Format::Csv => csv_text(reports)?,
         Format::Text => text_report(topology, cfg, reports),
+        // Needs the topology's objectives: `run` renders it itself.
+        Format::Openmetrics => anyhow::bail!("--format openmetrics is only for drsim run"),
     })
 }
 
@@ -186,11 +208,10 @@ fn pct(e: &Estimate) -> String {
     )
 }
 
-fn num(e: &Estimate) -> String {
-    format!("{:.3} [{:.3}, {:.3}]", e.mean, e.lo, e.hi)
-}
-
+/// The text report: human numbers (`144 G` user-minutes, `$680M`), lines
+/// within 100 columns (long lists wrap under their value column).
 fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> String {
+    use super::text::{interval, money, si, wrapped};
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(
@@ -200,7 +221,10 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
     );
     for r in reports {
         let d = &r.downtime_minutes_per_year;
-        let _ = writeln!(s, "\nplan {} ({}, {})", r.plan, r.name, r.mode);
+        let _ = writeln!(s, "\nplan {} ({})", r.plan, r.mode);
+        if r.name != r.plan {
+            s.push_str(&super::text::wrap_words(&format!("  {}", r.name), 2));
+        }
         let _ = writeln!(s, "  availability (time)     {}", pct(&r.availability_time));
         let _ = writeln!(
             s,
@@ -209,39 +233,45 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         );
         let _ = writeln!(
             s,
-            "  downtime min/year       {}  p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
-            num(&d.mean),
-            d.p50,
-            d.p90,
-            d.p99,
-            d.max
+            "  downtime min/year       {}  p50 {}  p90 {}  p99 {}  max {}",
+            interval(&d.mean),
+            si(d.p50),
+            si(d.p90),
+            si(d.p99),
+            si(d.max)
         );
-        let _ = writeln!(s, "  P(outage > 1h in year)  {}", num(&r.p_outage_over_1h));
+        let _ = writeln!(
+            s,
+            "  P(outage > 1h in year)  {}",
+            interval(&r.p_outage_over_1h)
+        );
         let _ = writeln!(
             s,
             "  user-minutes lost/year  {}",
-            num(&r.user_minutes_lost_per_year)
+            interval(&r.user_minutes_lost_per_year)
         );
         let _ = writeln!(
             s,
             "  data lost min/year      {}",
-            num(&r.data_lost_minutes_per_year)
+            interval(&r.data_lost_minutes_per_year)
         );
         let _ = writeln!(
             s,
-            "  recovery                {} episodes, mean {:.1} min, p99 {:.1} min",
-            r.recovery.episodes, r.recovery.mean_minutes, r.recovery.p99_minutes
+            "  recovery (measured)     {} episodes, mean {} min, p99 {} min",
+            r.recovery.episodes,
+            si(r.recovery.mean_minutes),
+            si(r.recovery.p99_minutes)
         );
-        let _ = writeln!(s, "  cost/year               {}", r.cost_per_year);
+        let _ = writeln!(s, "  cost/year               {}", money(r.cost_per_year));
         let mut causes: Vec<String> = r
             .downtime_by_cause
             .iter()
             .filter(|c| c.minutes_per_year > 0.0)
             .map(|c| {
                 format!(
-                    "{} {:.2} ({:.0}%)",
+                    "{} {} ({:.0}%)",
                     c.cause,
-                    c.minutes_per_year,
+                    si(c.minutes_per_year),
                     100.0 * c.share
                 )
             })
@@ -250,18 +280,18 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         // construction) is shown, not left to the JSON alone.
         if r.unattributed_minutes_per_year >= 0.005 {
             causes.push(format!(
-                "unattributed {:.2}",
-                r.unattributed_minutes_per_year
+                "unattributed {}",
+                si(r.unattributed_minutes_per_year)
             ));
         }
-        let _ = writeln!(s, "  downtime by cause       {}", causes.join(", "));
+        s.push_str(&wrapped("  downtime by cause", 26, &causes));
         let comps: Vec<String> = r
             .top_components
             .iter()
             .take(5)
-            .map(|c| format!("{} {:.2}", c.component, c.minutes_per_year))
+            .map(|c| format!("{} {}", c.component, si(c.minutes_per_year)))
             .collect();
-        let _ = writeln!(s, "  top components          {}", comps.join(", "));
+        s.push_str(&wrapped("  top components", 26, &comps));
     }
     s
 }

@@ -26,7 +26,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let t = &loaded.topology;
                 let n = loaded.warnings.len();
                 let denied = args.deny_warnings && n > 0;
-                println!(
+                let line = format!(
                     "{}: {}: '{}': {} sites, {} links, {} regions, {} shared risks, {} release trains, {} demands, {} plans{}",
                     path.display(),
                     if denied { "FAILED" } else { "ok" },
@@ -44,6 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         _ => format!(", {n} warnings"),
                     }
                 );
+                print!("{}", super::text::wrap_words(&line, 4));
                 if denied {
                     // Say why the exit status is 2 although nothing is an error.
                     eprintln!(

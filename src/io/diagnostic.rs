@@ -93,11 +93,12 @@ impl fmt::Display for Diagnostic {
         if let Some(src) = &self.snippet {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
+            let (shown, column) = window(src, self.column);
             // A tab stays one column wide for the caret.
-            let src = src.replace('\t', " ");
-            write!(f, "\n{pad} |\n{num} | {}", escape(&src))?;
-            if self.column > 0 {
-                write!(f, "\n{pad} | {}^", " ".repeat(self.column - 1))?;
+            let shown = shown.replace('\t', " ");
+            write!(f, "\n{pad} |\n{num} | {}", escape(&shown))?;
+            if column > 0 {
+                write!(f, "\n{pad} | {}^", " ".repeat(column - 1))?;
             }
         }
         if let Some(h) = &self.hint {
@@ -105,6 +106,32 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Most characters of a source line shown under a message: a hostile file
+/// can put megabytes on one line.
+const SNIPPET_CHARS: usize = 120;
+
+/// The part of `line` shown around 1-based `column` (at most
+/// [`SNIPPET_CHARS`], cut ends marked `...`), and the column within it.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= SNIPPET_CHARS {
+        return (line.to_string(), column);
+    }
+    let start = column
+        .saturating_sub(SNIPPET_CHARS / 2)
+        .min(n - SNIPPET_CHARS);
+    let mut s: String = line.chars().skip(start).take(SNIPPET_CHARS).collect();
+    let mut column = column.saturating_sub(start);
+    if start > 0 {
+        s.insert_str(0, "...");
+        column += 3;
+    }
+    if start + SNIPPET_CHARS < n {
+        s.push_str("...");
+    }
+    (s, column)
 }
 
 /// Why a file could not be loaded: every error found, in file order.
@@ -152,6 +179,16 @@ mod tests {
         assert_eq!(line_col(src, 6), (2, 1));
         assert_eq!(line_col(src, 11), (2, 6));
         assert_eq!(line_col(src, 999), (3, 1));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
+        let (shown, col) = window(&line, 5001);
+        assert!(shown.len() < 130, "{}", shown.len());
+        assert_eq!(shown.chars().nth(col - 1), Some('X'));
+        assert!(shown.starts_with("...") && shown.ends_with("..."));
+        assert_eq!(window("short", 2), ("short".to_string(), 2));
     }
 
     #[test]

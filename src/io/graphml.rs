@@ -27,6 +27,15 @@ pub fn parse_with_warnings(
     fallback_name: &str,
 ) -> Result<Imported, ImportError> {
     opts.check()?;
+    if let Some((line, _)) = crowded_tag(text, MAX_ATTRIBUTES) {
+        return Err(ImportError::at(
+            Some(line),
+            format!(
+                "an element with more than {MAX_ATTRIBUTES} attributes; GraphML elements are limited to \
+                 {MAX_ATTRIBUTES} (the XML parser checks duplicates pairwise)"
+            ),
+        ));
+    }
     let doc = Document::parse_with_options(
         text,
         ParsingOptions {
@@ -74,13 +83,6 @@ pub fn parse_with_warnings(
         }
     };
     let data_of = |n| attributes(&lines, &key_names, n);
-    let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| err(*n, format!("{name} '{v}' is not a finite number")))
-    };
-
     let mut warnings = Vec::new();
     let graph_data = data_of(graph)?;
     let name = graph_data
@@ -96,6 +98,47 @@ pub fn parse_with_warnings(
         ));
     }
 
+    let (sites, site_ids) = nodes(graph, &lines, &key_names, opts, &mut warnings)?;
+    if sites.is_empty() {
+        return Err(err(graph, "the graph has no <node>".into()));
+    }
+    let links = edges(
+        graph,
+        &lines,
+        &key_names,
+        opts,
+        &sites,
+        &site_ids,
+        &mut warnings,
+    )?;
+    let topology = Topology::from_parts(TopologyParts {
+        name,
+        description: "Imported from GraphML".into(),
+        sites,
+        links,
+        ..TopologyParts::default()
+    })
+    .map_err(|e| ImportError::at(None, e.to_string()))?;
+    Ok(Imported { topology, warnings })
+}
+
+/// The `<node>` elements as sites, and each node id's site.
+fn nodes<'a, 'i>(
+    graph: Node<'a, 'i>,
+    lines: &LineIndex,
+    key_names: &HashMap<&'a str, &'a str>,
+    opts: &ImportOptions,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Site>, HashMap<&'a str, SiteId>), ImportError> {
+    let line = |n: Node| Some(lines.line_of(n));
+    let err = |n: Node, m: String| ImportError::at(line(n), m);
+    let data_of = |n| attributes(lines, key_names, n);
+    let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| err(*n, format!("{name} '{v}' is not a finite number")))
+    };
     let mut sites = Vec::new();
     let mut site_ids: HashMap<&str, SiteId> = HashMap::new();
     for n in graph.children().filter(|c| c.has_tag_name_local("node")) {
@@ -156,12 +199,34 @@ pub fn parse_with_warnings(
         });
     }
 
-    if sites.is_empty() {
-        return Err(err(graph, "the graph has no <node>".into()));
-    }
+    Ok((sites, site_ids))
+}
+
+/// The `<edge>` elements as links (parallel ones kept with their own key,
+/// self-loops skipped with a warning), counting those given the default
+/// capacity.
+fn edges<'a, 'i>(
+    graph: Node<'a, 'i>,
+    lines: &LineIndex,
+    key_names: &HashMap<&'a str, &'a str>,
+    opts: &ImportOptions,
+    sites: &[Site],
+    site_ids: &HashMap<&'a str, SiteId>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Link>, ImportError> {
+    let line = |n: Node| Some(lines.line_of(n));
+    let err = |n: Node, m: String| ImportError::at(line(n), m);
+    let data_of = |n| attributes(lines, key_names, n);
+    let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| err(*n, format!("{name} '{v}' is not a finite number")))
+    };
     let mut links: Vec<Link> = Vec::new();
     let mut link_keys: HashSet<String> = HashSet::new();
     let mut pair_count: HashMap<(SiteId, SiteId), u32> = HashMap::new();
+    let mut without_speed = 0usize;
     for e in graph.children().filter(|c| c.has_tag_name_local("edge")) {
         let (Some(s), Some(t)) = (e.attribute("source"), e.attribute("target")) else {
             return Err(err(e, "<edge> needs 'source' and 'target'".into()));
@@ -190,9 +255,22 @@ pub fn parse_with_warnings(
                         format!("LinkSpeedRaw {bps} bit/s must be positive"),
                     ));
                 }
-                bps / 1e9
+                let gbps = bps / 1e9;
+                if gbps > crate::io::load::limits::MAX_LINK_GBPS {
+                    return Err(err(
+                        d.1,
+                        format!(
+                            "LinkSpeedRaw {bps:e} bit/s is more than the {:e} Gbit/s a link may have",
+                            crate::io::load::limits::MAX_LINK_GBPS
+                        ),
+                    ));
+                }
+                gbps
             }
-            None => opts.default_capacity_gbps,
+            None => {
+                without_speed += 1;
+                opts.default_capacity_gbps
+            }
         };
         let (la, lb) = (sites[a.index()].location, sites[b.index()].location);
         let failure = match data.get("failure_probability") {
@@ -223,15 +301,14 @@ pub fn parse_with_warnings(
         });
     }
 
-    let topology = Topology::from_parts(TopologyParts {
-        name,
-        description: "Imported from GraphML".into(),
-        sites,
-        links,
-        ..TopologyParts::default()
-    })
-    .map_err(|e| ImportError::at(None, e.to_string()))?;
-    Ok(Imported { topology, warnings })
+    if without_speed > 0 {
+        warnings.push(format!(
+            "{without_speed} of {} links have no LinkSpeedRaw; they get the default capacity of {} Gbit/s",
+            links.len(),
+            opts.default_capacity_gbps
+        ));
+    }
+    Ok(links)
 }
 
 /// The attributes of an element, by attribute name, with the `<data>`
@@ -262,6 +339,61 @@ fn attributes<'a, 'i>(
         m.insert(*name, (value.trim().to_string(), d));
     }
     Ok(m)
+}
+
+/// Most attributes one element may carry: the XML parser's duplicate check
+/// is quadratic in them (100,000 on one node took 8 s of CPU), and real
+/// GraphML has a handful.
+pub const MAX_ATTRIBUTES: usize = 1000;
+
+/// The line of the first tag with more than `max` attributes (counted as
+/// `=` outside quotes), and that count, in one linear pass: comments, CDATA
+/// and processing instructions are skipped.
+fn crowded_tag(text: &str, max: usize) -> Option<(u32, usize)> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut line = 1u32;
+    let skip_to = |from: usize, end: &str, line: &mut u32| -> usize {
+        let rest = &text[from..];
+        let j = rest.find(end).map_or(rest.len(), |j| j + end.len());
+        *line += rest[..j].matches('\n').count() as u32;
+        from + j
+    };
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                line += 1;
+                i += 1;
+            }
+            b'<' if text[i..].starts_with("<!--") => i = skip_to(i, "-->", &mut line),
+            b'<' if text[i..].starts_with("<![CDATA[") => i = skip_to(i, "]]>", &mut line),
+            b'<' if text[i..].starts_with("<?") => i = skip_to(i, "?>", &mut line),
+            b'<' => {
+                let start_line = line;
+                let (mut n, mut quote) = (0usize, None);
+                i += 1;
+                while i < b.len() {
+                    let c = b[i];
+                    i += 1;
+                    match (quote, c) {
+                        (_, b'\n') => line += 1,
+                        (None, b'"' | b'\'') => quote = Some(c),
+                        (Some(q), _) if c == q => quote = None,
+                        (None, b'=') => {
+                            n += 1;
+                            if n > max {
+                                return Some((start_line, n));
+                            }
+                        }
+                        (None, b'>') => break,
+                        _ => {}
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Byte offset to 1-based line in O(log n); roxmltree's `text_pos_at` scans
@@ -348,8 +480,14 @@ mod tests {
         // Parallel edge kept with its own key; self-loop skipped with a warning.
         let keys: Vec<&str> = t.links.iter().map(|l| l.key.as_str()).collect();
         assert_eq!(keys, ["0-1", "1-0#2", "1-2"]);
-        assert_eq!(i.warnings.len(), 1);
+        assert_eq!(i.warnings.len(), 2, "{:?}", i.warnings);
         assert!(i.warnings[0].contains("line 17") && i.warnings[0].contains("self-loop"));
+        // Defaulted capacities are counted, not silent.
+        assert!(
+            i.warnings[1].starts_with("2 of 3 links have no LinkSpeedRaw"),
+            "{:?}",
+            i.warnings
+        );
         assert_eq!(t.links[0].capacity_gbps, 10.0);
         assert_eq!(t.links[1].capacity_gbps, 100.0);
         let km = 6371.0 * std::f64::consts::PI / 180.0;

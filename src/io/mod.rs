@@ -68,10 +68,11 @@ pub fn load_text_with(
             snippet: (line > 0).then(|| text.lines().nth(line - 1).unwrap_or("").to_string()),
         })
     })?;
+    let mut warnings = imported.warnings;
+    warnings.extend(load::isolated_sites(&imported.topology));
     Ok(Loaded {
         topology: imported.topology,
-        warnings: imported
-            .warnings
+        warnings: warnings
             .into_iter()
             .map(|w| Diagnostic::at(Severity::Warning, path, "", None, w))
             .collect(),

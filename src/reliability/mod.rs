@@ -183,6 +183,17 @@ pub enum EstimateError {
     ExactUnsupported(String),
     #[error("{0}")]
     BadOptions(String),
+    #[error(
+        "a run with a target relative error sizes its rounds from its own results, so it \
+         cannot be sharded: give a fixed sample count"
+    )]
+    ShardTargetRe,
+    #[error(
+        "method {} cannot be sharded (only crude and pmc run in batches{})",
+        .0.as_str(),
+        if *.0 == Method::Auto { "; auto may pick the exact method" } else { "" }
+    )]
+    ShardMethod(Method),
 }
 
 /// Computes or estimates the unreliability of `model` under `criterion`.

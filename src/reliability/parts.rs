@@ -86,6 +86,18 @@ pub enum PartError {
 
 /// Runs shard `shard` of a crude or turnip estimate with a fixed sample
 /// count.
+/// Whether a run with these options can be split into shards: only fixed-size
+/// crude and pmc runs are batched the same way whatever the split.
+pub fn check_shardable(opts: &EstimateOptions) -> Result<(), EstimateError> {
+    if opts.target_re.is_some() {
+        return Err(EstimateError::ShardTargetRe);
+    }
+    match opts.method {
+        Method::Crude | Method::Pmc => Ok(()),
+        m => Err(EstimateError::ShardMethod(m)),
+    }
+}
+
 pub fn estimate_data(
     model: &StaticModel,
     criterion: &Criterion,
@@ -93,13 +105,7 @@ pub fn estimate_data(
     shard: Shard,
 ) -> Result<EstimateData, EstimateError> {
     super::validate(model, criterion)?;
-    if opts.target_re.is_some() {
-        return Err(EstimateError::BadOptions(
-            "a run with a target relative error sizes its rounds from its own results, so it \
-             cannot be sharded: give a fixed --samples instead"
-                .into(),
-        ));
-    }
+    check_shardable(opts)?;
     if opts.samples == 0 {
         return Err(EstimateError::BadOptions(
             "samples must be at least 1".into(),
@@ -126,17 +132,7 @@ pub fn estimate_data(
                 .collect();
             BatchStats::Pmc { sums }
         }
-        Method::Exact | Method::Auto => {
-            return Err(EstimateError::BadOptions(format!(
-                "method {} cannot be sharded (only crude and pmc run in batches{})",
-                opts.method.as_str(),
-                if opts.method == Method::Auto {
-                    "; auto may pick the exact method"
-                } else {
-                    ""
-                }
-            )));
-        }
+        Method::Exact | Method::Auto => return Err(EstimateError::ShardMethod(opts.method)),
     };
     let first_batch = range(shard, total_batches_for(&stats, n)).start;
     Ok(EstimateData {
@@ -256,6 +252,15 @@ impl EstimateData {
                             "batch {b} holds {} samples, expected {}",
                             s.n,
                             expected(b)
+                        )));
+                    }
+                    // Each turnip sample is a probability: sums lie in [0, n].
+                    let n = s.n as f64 * (1.0 + 1e-9);
+                    let ok = |x: f64| x.is_finite() && x >= 0.0 && x <= n;
+                    if !ok(s.sum) || !ok(s.sum_sq) {
+                        return Err(PartError::Corrupt(format!(
+                            "batch {b} has sums {:e} and {:e} for {} samples of probabilities",
+                            s.sum, s.sum_sq, s.n
                         )));
                     }
                     // The unsharded run merges each batch into running sums

@@ -9,12 +9,21 @@
 //!
 //! The page depends only on its input, so a seed fixes it byte for byte.
 
+pub mod format;
+pub mod openmetrics;
+pub mod openslo;
+pub mod summary;
 pub mod svg;
+
+pub use summary::{Provenance, date_of_unix, describe_events};
 
 use crate::model::{Replication, Topology};
 use crate::reliability::importance::CutSet;
+use crate::score::check::CheckReport;
 use crate::score::compare::{ComparedPlan, compare};
 use crate::score::{Metric, ScoreError, ScoredPlan};
+use format::{money, si};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The risk the plans are ranked on and traded against cost.
@@ -28,6 +37,8 @@ pub struct PlanSection {
     /// Minimal cut sets (up to order 2) of the plan's service at a random
     /// instant, or why they could not be computed.
     pub cut_sets: Result<Vec<CutSet>, String>,
+    /// What each event of the cut sets takes down ([`describe_events`]).
+    pub events: BTreeMap<String, String>,
 }
 
 /// Everything the page shows.
@@ -41,6 +52,9 @@ pub struct ReportInput<'a> {
     pub years: usize,
     /// The command line that produced the page.
     pub command: String,
+    /// The plans' targets, decided by [`crate::score::check`].
+    pub targets: CheckReport,
+    pub provenance: Provenance,
 }
 
 /// Escapes text for HTML and SVG content and attributes.
@@ -99,41 +113,18 @@ fn pct(e: &crate::simulate::Estimate) -> String {
     )
 }
 
-fn num(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if v.abs() >= 10_000.0 {
-        money(v)
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.3}")
-    }
-}
-
-fn money(v: f64) -> String {
-    let s = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0.0 { format!("-{out}") } else { out }
-}
-
 const CSS: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1180px;color:#1a1a1a;padding:0 16px}
 h1{font-size:1.6em;margin-bottom:4px}h2{margin-top:32px;border-bottom:2px solid #0072B2;padding-bottom:4px}
 table{border-collapse:collapse;margin:8px 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}
 th{background:#f0f4f8}td.l,th.l{text-align:left}tr.front td{background:#eef7ee}
 .muted{color:#666}.badge{display:inline-block;padding:0 6px;border-radius:8px;background:#009E73;color:#fff;font-size:12px}
-.spof{color:#b00020;font-weight:bold}figure.chart{margin:12px 0;display:inline-block;vertical-align:top}
+.spof{color:#b00020;font-weight:bold}figure.chart{margin:12px 0;display:block;width:100%}figure.chart svg{width:100%;height:auto}
 code,pre{background:#f4f4f4;padding:2px 4px;border-radius:3px}pre{padding:8px;white-space:pre-wrap;word-break:break-all}
-.grid{display:flex;flex-wrap:wrap;gap:0 24px}
+.summary{border:2px solid #0072B2;border-radius:6px;padding:4px 16px;margin:16px 0}.summary h2{border:0;margin-top:8px}
+.rec,.finding{font-size:1.08em}.prov{font-size:13px;color:#444}
+.pass{color:#006b3c;font-weight:bold}.fail{color:#b00020;font-weight:bold}.undecided{color:#8a6d00;font-weight:bold}
+@media print{body{max-width:none;margin:0}h2{break-after:avoid}figure.chart,table{break-inside:avoid}}
 ";
 
 /// Renders the page; fails only if the plans' runs cannot be paired
@@ -150,19 +141,24 @@ pub fn render_html(input: &ReportInput<'_>) -> Result<String, ScoreError> {
     );
     let _ = writeln!(
         h,
-        "<h1>Disaster-recovery review: {}</h1><p class=\"muted\">{}</p><p>Topology <code>{}</code>, {} trials × {} year(s) per plan, seed {} (95% intervals in brackets). drsim {}.</p>",
+        "<h1>Disaster-recovery review: {}</h1><p class=\"muted\">{}</p>",
         esc(&t.name),
         esc(&t.description),
-        esc(&input.source),
+    );
+    summary::provenance(
+        &mut h,
+        &input.provenance,
+        &input.source,
         input.trials,
         input.years,
         input.seed,
-        env!("CARGO_PKG_VERSION")
     );
-    model_summary(&mut h, t);
+    summary::summary(&mut h, &cmp.plans, &input.targets);
+    summary::targets_table(&mut h, &input.targets);
     comparison(&mut h, &cmp.plans);
     charts(&mut h, input, &cmp.plans);
     spofs(&mut h, input);
+    model_summary(&mut h, t);
     let _ = writeln!(
         h,
         "<h2 id=\"reproduce\">Reproduce</h2><p>Seed {seed}, {trials} trials × {years} year(s) per plan; the same command gives the same numbers on any machine and thread count.</p><pre>{cmd}</pre><p>The plan scores alone: <code>drsim run {src} --trials {trials} --years {years} --seed {seed} --format json</code></p>\n</body></html>",
@@ -199,8 +195,8 @@ fn model_summary(h: &mut String, t: &Topology) {
         t.shared_risks.len(),
         t.release_trains.len(),
         t.demands.len(),
-        money(users),
-        money(rps),
+        si(users),
+        si(rps),
         t.plans.len()
     );
     h.push_str("<table><tr><th class=\"l\">plan</th><th class=\"l\">mode</th><th class=\"l\">serving sites</th><th>quorum</th><th>replicas</th><th class=\"l\">replication</th><th>detection</th><th>switchover</th><th>cost / year</th></tr>\n");
@@ -234,16 +230,37 @@ fn model_summary(h: &mut String, t: &Topology) {
 
 /// The ranked comparison table.
 fn comparison(h: &mut String, ranked: &[ComparedPlan]) {
-    h.push_str("<h2 id=\"plans\">Plans compared</h2><p>Ranked by mean downtime per year. <span class=\"badge\">frontier</span> marks the cost-vs-downtime Pareto frontier: a plan is off it when another plan costs no more and has significantly less downtime (paired 95% interval over the same simulated years).</p>\n<table><tr><th>rank</th><th class=\"l\">plan</th><th>availability (time)</th><th>availability (demand)</th><th>downtime min/year<br>mean [95%]</th><th>p50</th><th>p99</th><th>user-minutes lost / year</th><th>data lost min/year</th><th>recovery (RTO) mean / p99 min</th><th>cost / year</th><th class=\"l\">frontier</th></tr>\n");
+    h.push_str("<h2 id=\"plans\">Plans compared</h2><p>Ranked by mean downtime per year. <span class=\"badge\">frontier</span> marks the cost-vs-downtime Pareto frontier: a plan is off it when another plan costs no more and has significantly less downtime (paired 95% interval over the same simulated years). Recovery time is measured: how long the simulated outages lasted from the plan going down to its demand being served again (mean and 99th percentile of episodes); the RTO <em>target</em> is checked against the plan's design under Targets. Downtime percentiles are over simulated years.</p>\n<table id=\"plans-table\"><tr><th>rank</th><th class=\"l\">plan</th><th>availability (time)</th><th>availability (demand)</th><th>downtime, min/yr<br>mean [95%]</th><th>p50 downtime, min/yr</th><th>p99 downtime, min/yr</th><th>user-minutes lost / yr</th><th>data lost, min of writes / yr</th><th>recovery time (measured), min<br>mean / p99</th><th>cost / year</th><th class=\"l\">frontier</th></tr>\n");
     for c in ranked {
         let r = &c.scores;
         let d = &r.downtime_minutes_per_year;
         let mut why = if c.pareto_optimal {
             "<span class=\"badge\">frontier</span>".to_string()
         } else {
+            // Worded here from the numbers so that money and minutes read
+            // as everywhere else on the page.
             c.dominated_by
                 .iter()
-                .map(|x| esc(&x.reason))
+                .map(|x| {
+                    let d = &x.risk_difference;
+                    let cost = if x.cost_difference > 0.0 {
+                        format!(
+                            "costs {} more a year ({} vs {})",
+                            money(x.cost_difference),
+                            money(c.cost_per_year),
+                            money(c.cost_per_year - x.cost_difference)
+                        )
+                    } else {
+                        "costs the same".to_string()
+                    };
+                    format!(
+                        "dominated by <b>{}</b>: {cost} and has {} [{}, {}] min/yr more downtime (paired, p &lt; .05)",
+                        esc(&x.plan),
+                        si(d.mean),
+                        si(d.lo),
+                        si(d.hi)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("<br>")
         };
@@ -259,15 +276,15 @@ fn comparison(h: &mut String, ranked: &[ComparedPlan]) {
             esc(&c.name),
             pct(&r.availability_time),
             pct(&r.availability_demand),
-            num(d.mean.mean),
-            num(d.mean.lo),
-            num(d.mean.hi),
-            num(d.p50),
-            num(d.p99),
-            num(r.user_minutes_lost_per_year.mean),
-            num(r.data_lost_minutes_per_year.mean),
-            num(r.recovery.mean_minutes),
-            num(r.recovery.p99_minutes),
+            si(d.mean.mean),
+            si(d.mean.lo),
+            si(d.mean.hi),
+            si(d.p50),
+            si(d.p99),
+            si(r.user_minutes_lost_per_year.mean),
+            si(r.data_lost_minutes_per_year.mean),
+            si(r.recovery.mean_minutes),
+            si(r.recovery.p99_minutes),
             money(r.cost_per_year),
             why
         );
@@ -283,7 +300,7 @@ fn charts(h: &mut String, input: &ReportInput<'_>, ranked: &[ComparedPlan]) {
             .find(|p| p.scored.plan() == plan)
             .expect("the comparison ranks the input's plans")
     };
-    h.push_str("<h2 id=\"distributions\">Downtime distribution</h2><p>Share of simulated years by total downtime in the year.</p><div class=\"grid\">\n");
+    h.push_str("<h2 id=\"distributions\">Downtime distribution</h2><p>Share of simulated years by total downtime in the year.</p><div>\n");
     for (k, c) in ranked.iter().enumerate() {
         let p = section(&c.plan);
         let svg = svg::histogram(
@@ -335,16 +352,35 @@ fn charts(h: &mut String, input: &ReportInput<'_>, ranked: &[ComparedPlan]) {
             &causes
         )
     );
+    // The chart's values as text too: tooltips are lost in print and PDF.
+    h.push_str("<table id=\"causes-table\"><tr><th class=\"l\">plan</th>");
+    for c in &causes {
+        let _ = write!(h, "<th>{}</th>", esc(c));
+    }
+    h.push_str("<th>total</th></tr>\n");
+    for (plan, v) in &rows {
+        let _ = write!(h, "<tr><td class=\"l\">{}</td>", esc(plan));
+        for x in v {
+            let _ = write!(h, "<td>{}</td>", si(*x));
+        }
+        let _ = writeln!(h, "<td>{}</td></tr>", si(v.iter().sum::<f64>()));
+    }
+    h.push_str("</table><p class=\"muted\">Minutes per year; the total is what the causes explain (downtime with nothing down to blame is not in it).</p>\n");
     let pts: Vec<svg::Point> = ranked
         .iter()
-        .map(|c| svg::Point {
-            label: c.plan.clone(),
-            x: c.cost_per_year,
-            y: c.scores.downtime_minutes_per_year.mean.mean,
-            frontier: c.pareto_optimal,
+        .map(|c| {
+            let d = &c.scores.downtime_minutes_per_year.mean;
+            svg::Point {
+                label: c.plan.clone(),
+                x: c.cost_per_year,
+                y: d.mean,
+                y_lo: d.lo,
+                y_hi: d.hi,
+                frontier: c.pareto_optimal,
+            }
         })
         .collect();
-    h.push_str("<h2 id=\"frontier\">Cost and downtime</h2><p>Filled points joined by the dashed line are on the Pareto frontier; hollow ones are dominated.</p>\n");
+    h.push_str("<h2 id=\"frontier\">Cost and downtime</h2><p>Mean downtime per year with its 95% interval (error bars) against cost. Filled points joined by the dashed line are on the Pareto frontier; hollow ones are dominated.</p>\n");
     let _ = writeln!(
         h,
         "<figure class=\"chart\" id=\"chart-frontier\">{}</figure>",
@@ -358,9 +394,13 @@ fn charts(h: &mut String, input: &ReportInput<'_>, ranked: &[ComparedPlan]) {
 }
 
 fn spofs(h: &mut String, input: &ReportInput<'_>) {
-    h.push_str("<h2 id=\"spof\">Single points of failure</h2><p>Minimal cut sets of each plan's service at a random instant (every demand reaching a quorum of its serving sites), over sites, links and shared causes (conduits, regional hazards, release trains, operator errors); one-event cuts are single points of failure. Probability: that every event of the set is in effect at a random instant. Largest first, at most 10 per plan.</p>\n");
+    h.push_str("<h2 id=\"spof\">Single points of failure</h2><p>Minimal cut sets of each plan's service at a random instant (every demand reaching a quorum of its serving sites), over sites, links and shared causes (conduits, regional hazards, release trains, operator errors); one-event cuts are single points of failure. Event ids name a site (<code>node:</code>), a link (<code>edge:</code>) or a shared cause (<code>hazard:REGION:KIND</code> a regional hazard; with a suffix such as <code>:11</code>, the hazard hitting one combination of the region's sites, the binary digits marking which; <code>release:</code> a release train's bad release, <code>operator:</code> an operator error at a site, <code>shared-risk:</code> a shared-risk group); each is followed by what it takes down. Probability: that every event of the set is in effect at a random instant. Largest first, at most 10 per plan.</p>\n");
     for p in &input.plans {
         let _ = writeln!(h, "<h3>{}</h3>", esc(p.scored.plan()));
+        let explain = |e: &str| match p.events.get(e) {
+            Some(d) => format!("<code>{}</code> <small>({})</small>", esc(e), esc(d)),
+            None => format!("<code>{}</code>", esc(e)),
+        };
         match &p.cut_sets {
             Err(e) => {
                 let _ = writeln!(h, "<p class=\"muted\">not computed: {}</p>", esc(e));
@@ -384,12 +424,16 @@ fn spofs(h: &mut String, input: &ReportInput<'_>) {
                         .cmp(&b.events.len())
                         .then(b.prob.total_cmp(&a.prob))
                 });
-                h.push_str("<table><tr><th class=\"l\">events</th><th>probability</th><th class=\"l\"></th></tr>\n");
+                h.push_str("<table class=\"cuts\"><tr><th class=\"l\">events (what each takes down)</th><th>probability</th><th class=\"l\"></th></tr>\n");
                 for c in top.iter().take(10) {
                     let _ = writeln!(
                         h,
                         "<tr><td class=\"l\">{}</td><td>{:.3e}</td><td class=\"l\">{}</td></tr>",
-                        esc(&c.events.join(" + ")),
+                        c.events
+                            .iter()
+                            .map(|e| explain(e))
+                            .collect::<Vec<_>>()
+                            .join(" + "),
                         c.prob,
                         if c.events.len() == 1 {
                             "<span class=\"spof\">single point of failure</span>"
@@ -419,7 +463,6 @@ mod tests {
     fn quoting() {
         assert_eq!(shell_quote("topologies/a.toml"), "topologies/a.toml");
         assert_eq!(shell_quote("my file's"), "'my file'\\''s'");
-        assert_eq!(money(1234567.0), "1,234,567");
-        assert_eq!(money(999.0), "999");
+        assert_eq!(money(1234567.0), "$1.23M");
     }
 }

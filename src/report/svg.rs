@@ -69,7 +69,7 @@ fn trim(v: f64) -> String {
 /// Vertical bars over labelled bins, each bar's value a fraction (0..1)
 /// printed above it as a percentage.
 pub fn histogram(title: &str, x_label: &str, bins: &[(String, f64)], color: &str) -> String {
-    let (w, h) = (560.0, 280.0);
+    let (w, h) = (1100.0, 260.0);
     let (left, right, top, bottom) = (56.0, 12.0, 30.0, 58.0);
     let mut s = String::new();
     open(&mut s, w, h, title);
@@ -159,7 +159,7 @@ pub fn stacked_bars(
     rows: &[(String, Vec<f64>)],
     series: &[&str],
 ) -> String {
-    let w = 760.0;
+    let w = 1100.0;
     let (left, right, top) = (170.0, 20.0, 30.0);
     let bar_h = 26.0;
     let ph = bar_h * rows.len() as f64 * 1.4;
@@ -249,13 +249,49 @@ pub struct Point {
     pub label: String,
     pub x: f64,
     pub y: f64,
+    /// The 95% interval of `y`, drawn as an error bar.
+    pub y_lo: f64,
+    pub y_hi: f64,
     pub frontier: bool,
+}
+
+/// Vertical positions for point labels so that no two overlap: each label
+/// starts beside its point and moves down (then up) past labels already
+/// placed whose text spans the same x range. `boxes` are (x, y, width).
+fn place_labels(boxes: &[(f64, f64, f64)], line: f64) -> Vec<f64> {
+    let mut placed: Vec<(f64, f64, f64)> = Vec::new();
+    let mut out = vec![0.0; boxes.len()];
+    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    order.sort_by(|&a, &b| boxes[a].1.total_cmp(&boxes[b].1).then(a.cmp(&b)));
+    for i in order {
+        let (x, y0, w) = boxes[i];
+        let clash = |y: f64| {
+            placed
+                .iter()
+                .any(|&(px, py, pw)| (y - py).abs() < line && x < px + pw && px < x + w)
+        };
+        // Beside the point, else one line below, one above, two below...
+        let y = (0..40)
+            .map(|k| {
+                let step = f64::from((k + 1) / 2);
+                if k % 2 == 1 {
+                    y0 + line * step
+                } else {
+                    y0 - line * step
+                }
+            })
+            .find(|&y| !clash(y))
+            .unwrap_or(y0);
+        placed.push((x, y, w));
+        out[i] = y;
+    }
+    out
 }
 
 /// Points with the frontier ones joined by a line (in x order) and drawn
 /// filled; the others hollow.
 pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[Point]) -> String {
-    let (w, h) = (760.0, 340.0);
+    let (w, h) = (1100.0, 380.0);
     let (left, right, top, bottom) = (70.0, 150.0, 30.0, 50.0);
     let mut s = String::new();
     open(&mut s, w, h, title);
@@ -266,7 +302,11 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[Point]) -> S
     );
     let (pw, ph) = (w - left - right, h - top - bottom);
     let xmax = points.iter().map(|p| p.x).fold(0.0, f64::max).max(1e-12);
-    let ymax = points.iter().map(|p| p.y).fold(0.0, f64::max).max(1e-12);
+    let ymax = points
+        .iter()
+        .map(|p| p.y_hi.max(p.y))
+        .fold(0.0, f64::max)
+        .max(1e-12);
     let (xs, ys) = (nice_step(xmax, 5), nice_step(ymax, 4));
     let (xt, yt) = ((xmax / xs).ceil() * xs, (ymax / ys).ceil() * ys);
     let px = |x: f64| left + pw * x / xt;
@@ -278,7 +318,7 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[Point]) -> S
             r##"<line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{:.1}" stroke="#e0e0e0"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
             top + ph,
             top + ph + 16.0,
-            short(t),
+            super::format::money(t),
             x = px(t)
         );
         t += xs;
@@ -310,18 +350,40 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[Point]) -> S
             PALETTE[3]
         );
     }
-    for p in points {
+    // Label text is ~7 px a character at 12 px.
+    let boxes: Vec<(f64, f64, f64)> = points
+        .iter()
+        .map(|p| {
+            (
+                px(p.x) + 9.0,
+                py(p.y) + 4.0,
+                7.0 * p.label.chars().count() as f64,
+            )
+        })
+        .collect();
+    let label_y = place_labels(&boxes, 15.0);
+    for (p, ly) in points.iter().zip(label_y) {
         let (x, y) = (px(p.x), py(p.y));
+        let (lo, hi) = (py(p.y_lo.max(0.0)), py(p.y_hi));
+        let _ = write!(
+            s,
+            r##"<path d="M{x:.1} {lo:.1}V{hi:.1}M{:.1} {lo:.1}H{:.1}M{:.1} {hi:.1}H{:.1}" stroke="#333" stroke-width="1.5" fill="none"/>"##,
+            x - 5.0,
+            x + 5.0,
+            x - 5.0,
+            x + 5.0
+        );
         let fill = if p.frontier { PALETTE[0] } else { "#ffffff" };
         let _ = write!(
             s,
-            r#"<circle cx="{x:.1}" cy="{y:.1}" r="6" fill="{fill}" stroke="{}" stroke-width="2"><title>{}: cost {} / year, {} min/year</title></circle><text x="{:.1}" y="{:.1}">{}</text>"#,
+            r#"<circle cx="{x:.1}" cy="{y:.1}" r="6" fill="{fill}" stroke="{}" stroke-width="2"><title>{}: cost {} / year, {} min/year [{}, {}]</title></circle><text x="{:.1}" y="{ly:.1}">{}</text>"#,
             PALETTE[0],
             esc(&p.label),
-            short(p.x),
-            short(p.y),
+            super::format::money(p.x),
+            super::format::si(p.y),
+            super::format::si(p.y_lo),
+            super::format::si(p.y_hi),
             x + 9.0,
-            y + 4.0,
             esc(&p.label)
         );
     }
@@ -354,6 +416,29 @@ mod tests {
         assert_eq!(short(45_000.0), "45k");
         assert_eq!(short(0.125), "0.125");
         assert_eq!(short(12.0), "12");
+    }
+
+    #[test]
+    fn point_labels_never_overlap() {
+        // Four labels at nearly the same spot, one far away.
+        let boxes = [
+            (100.0, 50.0, 80.0),
+            (105.0, 52.0, 80.0),
+            (102.0, 49.0, 80.0),
+            (104.0, 51.0, 60.0),
+            (400.0, 50.0, 80.0),
+        ];
+        let y = place_labels(&boxes, 15.0);
+        for i in 0..boxes.len() {
+            for j in 0..i {
+                let (xi, wi) = (boxes[i].0, boxes[i].2);
+                let (xj, wj) = (boxes[j].0, boxes[j].2);
+                let overlap_x = xi < xj + wj && xj < xi + wi;
+                assert!(!overlap_x || (y[i] - y[j]).abs() >= 15.0, "{i} {j}: {y:?}");
+            }
+        }
+        // A label with room stays beside its point.
+        assert_eq!(y[4], 50.0);
     }
 
     #[test]

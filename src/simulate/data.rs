@@ -49,6 +49,8 @@ pub enum MergeError {
     },
     #[error("the part was computed from a different topology (fingerprint {part}, file {file})")]
     WrongTopology { part: String, file: String },
+    #[error("the part holds an impossible value: {0} (was it altered?)")]
+    BadValue(String),
 }
 
 /// Raw results of batches `first_batch..first_batch + batches.len()` of a run.
@@ -85,10 +87,81 @@ impl RunData {
         self.batches.iter().map(|b| b.trial_down.len()).sum()
     }
 
-    /// Joins parts of one run (in any order) into one.
+    /// Checks what a part read from a file claims: sizes within the run
+    /// limits, every batch as long as its trials, every value finite and in
+    /// its range (a year's downtime within the year, fractions in [0, 1]).
+    pub fn check_values(&self) -> Result<(), MergeError> {
+        let bad = |m: String| Err(MergeError::BadValue(m));
+        let plan = crate::model::text::escape(&self.plan).into_owned();
+        if crate::model::text::check_id(&self.plan).is_err() {
+            return bad(format!("plan id '{plan}'"));
+        }
+        if !(1..=1000).contains(&self.years)
+            || self.trials == 0
+            || self
+                .trials
+                .checked_mul(self.years)
+                .is_none_or(|n| n > super::budget::MAX_TRIAL_YEARS)
+        {
+            return bad(format!(
+                "plan '{plan}': {} trials x {} years",
+                self.trials, self.years
+            ));
+        }
+        if self.batch_range().end > self.total_batches() {
+            return bad(format!("plan '{plan}': batches past the run's end"));
+        }
+        let year = crate::units::SECONDS_PER_YEAR;
+        // Rounding may put a sum a hair past its bound.
+        let within = |v: &[f64], hi: f64| {
+            v.iter()
+                .all(|x| x.is_finite() && *x >= 0.0 && *x <= hi * (1.0 + 1e-9))
+        };
+        for (i, b) in self.batches.iter().enumerate() {
+            let batch = self.first_batch + i;
+            let n = (self.trials - batch * BATCH_TRIALS).min(BATCH_TRIALS);
+            let at = |what: &str| format!("plan '{plan}', batch {batch}: {what}");
+            let lens = [
+                b.trial_down.len(),
+                b.trial_lost_frac.len(),
+                b.trial_user_min.len(),
+                b.trial_data_min.len(),
+                b.trial_long_frac.len(),
+            ];
+            if lens.iter().any(|&l| l != n)
+                || b.year_down.len() != n * self.years
+                || b.year_long.len() != n * self.years
+            {
+                return bad(at(&format!("arrays of the wrong length for {n} trials")));
+            }
+            if !within(&b.year_down, year) || !within(&b.trial_down, year) {
+                return bad(at("a downtime outside [0, one year]"));
+            }
+            if !within(&b.trial_lost_frac, 1.0) || !within(&b.trial_long_frac, 1.0) {
+                return bad(at("a fraction outside [0, 1]"));
+            }
+            let finite_sum = |v: &[f64]| v.iter().all(|x| x.is_finite() && *x >= 0.0);
+            if !finite_sum(&b.trial_user_min)
+                || !finite_sum(&b.trial_data_min)
+                || !finite_sum(&b.episodes)
+                || !finite_sum(&b.cause_secs)
+                || !finite_sum(&b.component_secs)
+                || !b.unattributed_secs.is_finite()
+            {
+                return bad(at("a negative, infinite or NaN total"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Joins parts of one run (in any order) into one; each part's values
+    /// are checked first ([`RunData::check_values`]).
     pub fn merge(mut parts: Vec<RunData>) -> Result<RunData, MergeError> {
         if parts.is_empty() {
             return Err(MergeError::Empty);
+        }
+        for p in &parts {
+            p.check_values()?;
         }
         parts.sort_by_key(|p| p.first_batch);
         let mut it = parts.into_iter();

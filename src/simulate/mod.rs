@@ -19,6 +19,7 @@
 //! Active-active plans shift load to the survivors immediately (load
 //! balancers), so their detection time does not add downtime.
 
+pub mod budget;
 mod data;
 mod demand;
 mod events;
@@ -75,11 +76,13 @@ impl Default for SimConfig {
 impl SimConfig {
     fn check(&self) -> Result<(), SimError> {
         if self.trials == 0 {
-            return Err(SimError::BadConfig("--trials must be at least 1".into()));
+            return Err(SimError::BadConfig(
+                "the trial count must be at least 1".into(),
+            ));
         }
         if self.years == 0 || self.years > 1000 {
             return Err(SimError::BadConfig(
-                "--years must be between 1 and 1000".into(),
+                "the years per trial must be between 1 and 1000".into(),
             ));
         }
         Ok(())
@@ -94,4 +97,6 @@ pub enum SimError {
     NoSuchPlan(String),
     #[error("the topology has no demand: nothing to serve, nothing to score")]
     NoDemand,
+    #[error(transparent)]
+    Budget(#[from] budget::BudgetError),
 }

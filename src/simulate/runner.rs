@@ -93,6 +93,7 @@ pub fn run_what_if_data(
     what_if: &crate::service::FailedSet,
 ) -> Result<RunData, SimError> {
     cfg.check()?;
+    super::budget::check(topo, cfg.trials, cfg.years, 1)?;
     if plan_index >= topo.plans.len() {
         return Err(SimError::NoSuchPlan(plan_index.to_string()));
     }

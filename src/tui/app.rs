@@ -600,9 +600,13 @@ impl App {
         // The replaced run is cancelled if still going and kept for
         // comparison; the one before it is dropped.
         if self.engine == Engine::TimeBased {
-            if !self.marked.is_empty() {
-                self.message
-                    .push_str(" (what-if failures apply to the static engine only)");
+            let what_if: Vec<String> = self.marked.iter().map(|&i| self.item_id(i)).collect();
+            if !what_if.is_empty() {
+                self.message.push_str(&format!(
+                    ", {} held down all year (drsim run --down {})",
+                    what_if.join(", "),
+                    what_if.join(" --down ")
+                ));
             }
             if let Some(mut old) = self.time_run.take() {
                 old.cancel();
@@ -613,6 +617,8 @@ impl App {
                 plan_id,
                 self.seed,
                 self.time_config,
+                &self.failed,
+                what_if,
             ));
             return;
         }
@@ -620,14 +626,23 @@ impl App {
             old.cancel();
             self.previous_run = Some(old);
         }
-        self.run = Some(Run::start(
+        let mut run = Run::start(
             &self.topology,
             PlanId(self.selected_plan as u32),
             &self.failed,
             self.marked.len(),
             self.seed,
             self.run_config,
-        ));
+        );
+        run.what_if = self.marked.iter().map(|&i| self.item_id(i)).collect();
+        if !run.what_if.is_empty() {
+            self.message.push_str(&format!(
+                ", {} held down (drsim reliability --service --method crude --down {})",
+                run.what_if.join(", "),
+                run.what_if.join(" --down ")
+            ));
+        }
+        self.run = Some(run);
     }
 
     fn toggle_fail(&mut self) {
@@ -695,6 +710,19 @@ impl App {
             Item::Link(l) => format!("link {}", t.link(l).key),
             Item::SharedRisk(g) => format!("shared risk {}", t.shared_risks[g.index()].key),
             Item::Train(tr) => format!("release train {}", t.release_trains[tr.index()].key),
+        }
+    }
+
+    /// The item as `drsim run --down` and `FailedSet::fail_named` name it:
+    /// `site:iad`, `region:europe`, `risk:atlantic-cable`, `train:backend`.
+    pub fn item_id(&self, item: Item) -> String {
+        let t = &self.topology;
+        match item {
+            Item::Region(r) => format!("region:{}", t.regions[r.index()].key),
+            Item::Site(s) => format!("site:{}", t.site(s).key),
+            Item::Link(l) => format!("link:{}", t.link(l).key),
+            Item::SharedRisk(g) => format!("risk:{}", t.shared_risks[g.index()].key),
+            Item::Train(tr) => format!("train:{}", t.release_trains[tr.index()].key),
         }
     }
 

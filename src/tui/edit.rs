@@ -232,7 +232,11 @@ pub fn apply_edits(
     t: &Topology,
     edited: &BTreeSet<(Target, Field)>,
 ) -> Result<String, String> {
-    let mut doc: DocumentMut = original
+    // Line endings and a byte-order mark are the file's, not toml_edit's.
+    let bom = original.starts_with('\u{feff}');
+    let body = original.trim_start_matches('\u{feff}');
+    let crlf = body.contains("\r\n");
+    let mut doc: DocumentMut = body
         .parse()
         .map_err(|e| format!("the file no longer parses as TOML: {e}"))?;
     for &(target, field) in edited {
@@ -241,12 +245,21 @@ pub fn apply_edits(
             Target::Link(l) => ("link", t.link(l).key.as_str()),
             Target::Plan(p) => ("plan", t.plan(p).key.as_str()),
         };
+        // The `[defaults.site]` / `[defaults.link]` failure an item without
+        // its own inherits: its way of giving the time to failure is kept.
+        let inherited = doc
+            .get("defaults")
+            .and_then(|d| d.get(array))
+            .and_then(|d| d.get("failure"))
+            .and_then(Item::as_value)
+            .and_then(Value::as_inline_table)
+            .cloned();
         let table = find_table(&mut doc, array, key)
             .ok_or_else(|| format!("no [[{array}]] with id '{key}' in the file"))?;
         match (target, field) {
             (_, Field::Mttr) => {
                 let f = failure_of(t, target);
-                write_failure(table, f)?;
+                write_failure(table, f, inherited)?;
             }
             (Target::Site(s), Field::SiteCapacity) => {
                 set(table, "capacity_rps", number(t.site(s).capacity_rps));
@@ -277,7 +290,14 @@ pub fn apply_edits(
             _ => {}
         }
     }
-    Ok(doc.to_string())
+    let mut out = doc.to_string();
+    if crlf {
+        out = out.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    if bom {
+        out.insert(0, '\u{feff}');
+    }
+    Ok(out)
 }
 
 /// A whole number as a TOML integer (as people write capacities), anything
@@ -297,8 +317,7 @@ fn find_table<'a>(
     array: &str,
     key: &str,
 ) -> Option<&'a mut dyn TableLike> {
-    let tables = doc.get_mut(array)?.as_array_of_tables_mut()?;
-    let t = tables.iter_mut().find(|t| {
+    let is_it = |t: &dyn TableLike| {
         let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
         match s("id") {
             Some(id) => id == key,
@@ -309,8 +328,20 @@ fn find_table<'a>(
                         .is_some_and(|(a, b)| format!("{a}-{b}") == key)
             }
         }
-    })?;
-    Some(t as &mut dyn TableLike)
+    };
+    // `[[plan]]` tables, or an inline array of tables `plan = [{ ... }]`.
+    match doc.get_mut(array)? {
+        Item::ArrayOfTables(tables) => tables
+            .iter_mut()
+            .find(|t| is_it(*t))
+            .map(|t| t as &mut dyn TableLike),
+        Item::Value(Value::Array(values)) => values
+            .iter_mut()
+            .filter_map(Value::as_inline_table_mut)
+            .find(|t| is_it(*t))
+            .map(|t| t as &mut dyn TableLike),
+        _ => None,
+    }
 }
 
 /// Replaces the value of `key`, keeping its comments and spacing, or adds it.
@@ -332,6 +363,7 @@ fn set(table: &mut dyn TableLike, key: &str, mut v: Value) {
 fn write_failure(
     table: &mut dyn TableLike,
     f: Option<&drsim::model::FailureProcess>,
+    inherited: Option<toml_edit::InlineTable>,
 ) -> Result<(), String> {
     let text = format!("failure = {}", drsim::io::save::failure_inline(f));
     let gen_doc: DocumentMut = text
@@ -340,6 +372,14 @@ fn write_failure(
     let Some(generated) = gen_doc.get("failure").and_then(Item::as_inline_table) else {
         return Err("internal: generated failure table is not inline".into());
     };
+    if table.get("failure").is_none()
+        && let Some(mut copy) = inherited
+    {
+        // A copy of the default, so a length-based or annual rate stays one
+        // (it is not frozen into a fixed MTBF); the repair keys follow below.
+        copy.decor_mut().set_prefix(" ");
+        table.insert("failure", Item::Value(Value::InlineTable(copy)));
+    }
     let own = table.get_mut("failure").and_then(Item::as_table_like_mut);
     let Some(own) = own else {
         set(table, "failure", Value::InlineTable(generated.clone()));
@@ -362,4 +402,54 @@ fn write_failure(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod save_tests {
+    //! Issue 16, class 9: a save keeps the file's layout, line endings, BOM
+    //! and ways of writing values.
+    use super::*;
+
+    const FILE: &str = "plan = [{ id = \"p\", serving_sites = [\"a\", \"b\"], mode = \"active-active\" }]\n\
+        [topology]\nname = \"t\"\n\
+        [defaults.link]\nfailure = { rate_per_1000km = 2.13, mttr = \"6h\" }\n\
+        [[site]]\nid = \"a\"\nlat = 0.0\nlon = 0.0\n\
+        failure = { unavailability = 0.001, mttr = \"4h\" }\n\
+        [[site]]\nid = \"b\"\nlat = 1.0\nlon = 1.0\n\
+        [[link]]\na = \"a\"\nb = \"b\"\n";
+
+    fn edited(text: &str, target: Target, field: Field) -> String {
+        let t = drsim::io::load_str(text, Path::new("t.toml"))
+            .unwrap()
+            .topology;
+        let t2 = step(&t, target, field, true).unwrap();
+        let out = apply_edits(text, &t2, &BTreeSet::from([(target, field)])).unwrap();
+        // What was saved loads, and holds the edit.
+        let back = drsim::io::load_str(&out, Path::new("t.toml"))
+            .unwrap()
+            .topology;
+        assert_eq!(back.sites.len(), t.sites.len());
+        out
+    }
+
+    #[test]
+    fn inline_plan_arrays_crlf_and_bom_survive_a_save() {
+        let crlf = format!("\u{feff}{}", FILE.replace('\n', "\r\n"));
+        let out = edited(&crlf, Target::Plan(PlanId(0)), Field::Quorum);
+        assert!(out.starts_with('\u{feff}'), "BOM dropped");
+        assert!(
+            !out.replace("\r\n", "").contains('\n'),
+            "a bare LF: {out:?}"
+        );
+        assert!(out.contains("plan = [{ id = \"p\""), "{out}");
+        assert!(out.contains("quorum = 2"), "{out}");
+    }
+
+    #[test]
+    fn an_mttr_edit_keeps_the_length_based_rate() {
+        let out = edited(FILE, Target::Link(LinkId(0)), Field::Mttr);
+        let link = &out[out.find("[[link]]").unwrap()..];
+        assert!(link.contains("rate_per_1000km = 2.13"), "{link}");
+        assert!(!link.contains("mtbf"), "{link}");
+    }
 }

@@ -103,9 +103,20 @@ fn run_and_importance_views_without_colour() {
     wait_for_worker(&mut a);
     ch(&mut a, 'n');
     wait_for_worker(&mut a);
+    assert!(
+        a.message
+            .contains("--method crude --down link:fra-sin --down risk:atlantic-cable"),
+        "{}",
+        a.message
+    );
     for (w, h) in SIZES {
         let s = snapshot(&a, w, h);
         assert_colourless(&s, "static run");
+        let screen = format!("{s}");
+        assert!(
+            screen.contains("what-if scenario: link:fra-sin, risk:atlantic-cable held down"),
+            "{screen}"
+        );
         insta::assert_snapshot!(format!("run_compare_{w}x{h}"), s);
     }
 
@@ -116,11 +127,16 @@ fn run_and_importance_views_without_colour() {
         synthetic_config(6),
         synthetic_groups(6),
     ));
+    a.time_run.as_mut().unwrap().what_if =
+        vec!["risk:atlantic-cable".into(), "link:fra-sin".into()];
     for (w, h) in SIZES {
         let s = snapshot(&a, w, h);
         assert_colourless(&s, "time-based run");
         let screen = format!("{s}");
-        assert!(screen.contains("not applied here"), "what-ifs: {screen}");
+        assert!(
+            screen.contains("what-if scenario: risk:atlantic-cable, link:fra-sin held down"),
+            "the scenario is named: {screen}"
+        );
         insta::assert_snapshot!(format!("time_run_done_{w}x{h}"), s);
     }
 

@@ -80,6 +80,9 @@ pub struct Run {
     pub config: RunConfig,
     /// How many what-if items were forced down when the run started.
     pub forced_items: usize,
+    /// Those items as `--down` names them (`region:europe`), to name the
+    /// scenario; set by the app.
+    pub what_if: Vec<String>,
     /// The estimate after each batch received, in batch order.
     pub history: Vec<Estimate>,
     /// The worker's tallies, one per batch.
@@ -104,7 +107,7 @@ impl Run {
             if built.is_none() {
                 let mut m = StaticModel::for_plan(&t, plan, Overrides::default())
                     .map_err(|e| e.to_string())?;
-                m.force_down(&forced);
+                m.force_down(forced.sites_down(), forced.links_down());
                 let c = Criterion::service(&t, plan).map_err(|e| e.to_string())?;
                 built = Some((m, c));
             }
@@ -119,6 +122,7 @@ impl Run {
             seed,
             config,
             forced_items,
+            what_if: Vec::new(),
             history: Vec::new(),
             stream,
         }

@@ -360,7 +360,7 @@ fn static_run_equals_the_cli_crude_estimator_with_the_what_ifs() {
     let forced = FailedSet::from_names(&a.topology, &[format!("risk:{risk}")]).unwrap();
     assert_eq!(forced, a.failed);
     let mut m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
-    m.force_down(&forced);
+    m.force_down(forced.sites_down(), forced.links_down());
     let c = Criterion::service(&a.topology, PlanId(1)).unwrap();
     let n = a.run_config.samples;
     let opts = EstimateOptions {

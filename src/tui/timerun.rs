@@ -10,8 +10,9 @@
 //! or threads.
 
 use drsim::model::{PlanId, Topology};
+use drsim::service::FailedSet;
 use drsim::shard::Shard;
-use drsim::simulate::{BATCH_TRIALS, Estimate, SimConfig, TrialMetric, run_plan_data};
+use drsim::simulate::{BATCH_TRIALS, Estimate, SimConfig, TrialMetric, run_what_if_data};
 
 use super::stream::Stream;
 
@@ -46,8 +47,19 @@ impl TimeConfig {
     }
 }
 
-/// Causes in the order of `PlanReport::downtime_by_cause`.
-pub const CAUSES: usize = 6;
+/// Causes in the order of `RunData::cause_secs`: `Cause::ALL`, then the
+/// what-if scenario's own slot (downtime the forced components explain).
+pub const CAUSES: usize = drsim::static_model::Cause::ALL.len() + 1;
+
+/// The names of the [`CAUSES`] slots.
+pub fn cause_names() -> Vec<&'static str> {
+    use drsim::static_model::Cause;
+    Cause::ALL
+        .iter()
+        .chain([&Cause::WhatIf])
+        .map(|c| c.as_str())
+        .collect()
+}
 
 /// What one trial-year gave.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,6 +88,10 @@ pub struct Point {
 pub struct TimeRun {
     pub plan: PlanId,
     pub seed: u64,
+    /// The what-if scenario: the marked components, named as `drsim run
+    /// --down` takes them (`region:europe`), held down for every whole
+    /// trial-year; empty for a plain run.
+    pub what_if: Vec<String>,
     pub config: TimeConfig,
     /// Every trial-year received, in trial order.
     pub years: Vec<Year>,
@@ -91,13 +107,15 @@ pub struct TimeRun {
 }
 
 /// Group `g` of a run: shard `g/groups` of `drsim run --trials
-/// config.trials() --seed seed`.
+/// config.trials() --seed seed` (with `--down` for each component of
+/// `what_if`).
 pub fn run_group(
     t: &Topology,
     plan: PlanId,
     seed: u64,
     config: TimeConfig,
     g: u64,
+    what_if: &FailedSet,
 ) -> Result<Group, String> {
     let cfg = SimConfig {
         trials: config.trials() as usize,
@@ -105,7 +123,8 @@ pub fn run_group(
         seed,
     };
     let shard = Shard::new(g as u32, config.groups as u32).map_err(|e| e.to_string())?;
-    let d = run_plan_data(t, plan.index(), &cfg, shard, &|_| {}).map_err(|e| e.to_string())?;
+    let d = run_what_if_data(t, plan.index(), &cfg, shard, &|_| {}, what_if)
+        .map_err(|e| e.to_string())?;
     let down = d.per_trial(TrialMetric::DowntimeSecs);
     let long = d.per_trial(TrialMetric::LongOutageFraction);
     let (cause_secs, un_secs) = d.cause_secs();
@@ -118,19 +137,32 @@ pub fn run_group(
                 long_outage: l > 0.0,
             })
             .collect(),
-        cause_min: std::array::from_fn(|i| cause_secs[i] / 60.0),
+        cause_min: cause_secs.map(|s| s / 60.0),
         unattributed_min: un_secs / 60.0,
     })
 }
 
 impl TimeRun {
-    pub fn start(t: &Topology, plan: PlanId, seed: u64, config: TimeConfig) -> TimeRun {
+    /// A run of `plan` with `failed` held down, whose components are named
+    /// `what_if` (empty and none for a plain run).
+    pub fn start(
+        t: &Topology,
+        plan: PlanId,
+        seed: u64,
+        config: TimeConfig,
+        failed: &FailedSet,
+        what_if: Vec<String>,
+    ) -> TimeRun {
         let t = t.clone();
-        let cause_names = drsim::static_model::Cause::ALL.map(|c| c.as_str()).to_vec();
-        let stream = Stream::spawn(config.groups, move |g| run_group(&t, plan, seed, config, g));
+        let failed = failed.clone();
+        let cause_names = cause_names();
+        let stream = Stream::spawn(config.groups, move |g| {
+            run_group(&t, plan, seed, config, g, &failed)
+        });
         TimeRun {
             plan,
             seed,
+            what_if,
             config,
             years: Vec::new(),
             history: Vec::new(),
@@ -236,10 +268,11 @@ impl TimeRun {
         let mut r = TimeRun {
             plan,
             seed,
+            what_if: Vec::new(),
             config,
             years: Vec::new(),
             history: Vec::new(),
-            cause_names: drsim::static_model::Cause::ALL.map(|c| c.as_str()).to_vec(),
+            cause_names: cause_names(),
             cause_min: [0.0; CAUSES],
             unattributed_min: 0.0,
             stream: Stream::spawn(config.groups, move |_| {

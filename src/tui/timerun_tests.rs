@@ -29,7 +29,7 @@ pub(super) fn synthetic_groups(groups: u64) -> Vec<crate::tui::timerun::Group> {
             let d: f64 = years.iter().map(|y| y.downtime_min).sum();
             crate::tui::timerun::Group {
                 years,
-                cause_min: [0.4 * d, 0.0, 0.3 * d, 0.2 * d, 0.0, 0.0],
+                cause_min: [0.4 * d, 0.0, 0.3 * d, 0.2 * d, 0.0, 0.0, 0.0],
                 unattributed_min: 0.1 * d,
             }
         })
@@ -138,4 +138,109 @@ fn time_based_statistics_follow_their_definitions() {
     assert!((c[0] - 0.4 * mean).abs() < 1e-9 && (un - 0.1 * mean).abs() < 1e-9);
     // 64 years had an outage over an hour.
     assert_eq!(r.long_outage().unwrap().mean, 0.2);
+}
+
+/// What-if failures apply to the time-based engine too: the marked
+/// components are held down for the whole of every trial-year, the run is
+/// `drsim run --down ...` year for year, and it names its scenario.
+#[test]
+fn time_based_run_holds_the_what_ifs_down_and_names_the_scenario() {
+    use drsim::model::SiteId;
+    use drsim::service::FailedSet;
+    use drsim::shard::Shard;
+    use drsim::simulate::{SimConfig, TrialMetric, run_what_if, run_what_if_data};
+    use drsim::units::SECONDS_PER_YEAR;
+    let run_to_end = |a: &mut crate::tui::App| {
+        for _ in 0..12_000 {
+            a.tick();
+            if a.time_run.as_ref().is_some_and(|r| r.stream.worker_done) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        a.tick();
+    };
+    let cfg = SimConfig {
+        trials: 128,
+        years: 1,
+        seed: 1,
+    };
+    // Europe's cable and fra-sin cut: three-region (plan 2) keeps running
+    // on what is left; every year equals the CLI's scenario run.
+    let mut a = app();
+    a.time_config = synthetic_config(2);
+    super::tests::select(
+        &mut a,
+        super::app::Item::SharedRisk(drsim::model::SharedRiskId(0)),
+    );
+    ch(&mut a, ' ');
+    super::tests::select(&mut a, super::app::Item::Link(drsim::model::LinkId(3)));
+    ch(&mut a, ' ');
+    ch(&mut a, 'e');
+    ch(&mut a, '3');
+    ch(&mut a, 'j');
+    ch(&mut a, 'j');
+    ch(&mut a, 's');
+    assert!(a.message.contains("--down link:fra-sin"), "{}", a.message);
+    run_to_end(&mut a);
+    let r = a.time_run.as_ref().unwrap();
+    assert_eq!(r.what_if, ["link:fra-sin", "risk:atlantic-cable"]);
+    let down = FailedSet::from_names(&a.topology, &r.what_if).unwrap();
+    assert_eq!(down, a.failed, "the names give back the marked state");
+    let whole = run_what_if_data(&a.topology, 2, &cfg, Shard::WHOLE, &|_| {}, &down).unwrap();
+    let want: Vec<f64> = whole
+        .per_trial(TrialMetric::DowntimeSecs)
+        .iter()
+        .map(|s| s / 60.0)
+        .collect();
+    let got: Vec<f64> = r.years.iter().map(|y| y.downtime_min).collect();
+    assert_eq!(got, want);
+    let report = run_what_if(&a.topology, 2, &cfg, &|_| {}, &down).unwrap();
+    let (mine, cli) = (
+        r.latest().unwrap().downtime.mean,
+        report.downtime_minutes_per_year.mean.mean,
+    );
+    assert!(
+        (mine - cli).abs() <= 1e-12 * cli.max(1.0),
+        "{mine} vs {cli}"
+    );
+    let screen = format!("{}", super::tests::snapshot(&a, 120, 40));
+    assert!(
+        screen.contains("what-if scenario: link:fra-sin, risk:atlantic-cable held down all year"),
+        "{screen}"
+    );
+
+    // Holding down iad, single-region's only serving site, takes every
+    // whole year; the causes add up to it, nearly all booked to the what-if
+    // (failures that strike meanwhile share the blame).
+    let mut b = app();
+    b.time_config = synthetic_config(2);
+    super::tests::select(&mut b, super::app::Item::Site(SiteId(1)));
+    ch(&mut b, ' ');
+    ch(&mut b, 'e');
+    ch(&mut b, 's');
+    run_to_end(&mut b);
+    let r = b.time_run.as_ref().unwrap();
+    let year_min = SECONDS_PER_YEAR / 60.0;
+    assert_eq!(r.years.len(), 128);
+    for y in &r.years {
+        assert!(
+            (y.downtime_min - year_min).abs() < 1e-6,
+            "{}",
+            y.downtime_min
+        );
+    }
+    let (causes, un) = r.cause_means();
+    let what_if = r.cause_names.iter().position(|&n| n == "what-if").unwrap();
+    let total = causes.iter().sum::<f64>() + un;
+    assert!(
+        (total - year_min).abs() < 1e-6 * year_min,
+        "{causes:?} + {un}"
+    );
+    assert!(causes[what_if] > 0.99 * year_min, "{causes:?}");
+    // The previous run of a comparison says it was a scenario too.
+    ch(&mut b, 'n');
+    run_to_end(&mut b);
+    let screen = format!("{}", super::tests::snapshot(&b, 160, 48));
+    assert!(screen.contains("· what-if site:iad · downtime"), "{screen}");
 }

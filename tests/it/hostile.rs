@@ -295,3 +295,328 @@ fn a_toml_description_with_sndlib_lines_is_still_toml() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("ok: 't'"));
 }
+
+/// A small valid topology with `extra` appended (more tables) and, in the
+/// first site, `site_extra` keys.
+fn base_toml(extra: &str) -> String {
+    format!(
+        "[topology]\nname = \"t\"\n\
+         [[site]]\nid = \"a\"\nfailure = {{ unavailability = 0.001, mttr = \"4h\" }}\n\
+         [[site]]\nid = \"b\"\n\
+         [[link]]\na = \"a\"\nb = \"b\"\n\
+         [[demand]]\nid = \"d\"\nsites = [\"a\"]\nusers = 10\npeak_rps = 10\n\
+         [[plan]]\nid = \"p\"\nserving_sites = [\"a\", \"b\"]\nmode = \"active-active\"\n\
+         {extra}"
+    )
+}
+
+// ---- class 6: every engine's work is bounded before it starts ----
+
+#[test]
+fn runs_that_could_not_finish_are_refused_up_front_naming_the_cause() {
+    let d = tempfile::tempdir().unwrap();
+    let quick = std::time::Duration::from_secs(30);
+    // Releases at their maximum, every one bad: an event source the old
+    // guard did not count.
+    let trains = write(
+        d.path(),
+        "trains.toml",
+        &base_toml(
+            "[[release_train]]\nid = \"fast\"\nsites = [\"a\", \"b\"]\nreleases_per_year = 1e6\n\
+             bad_release_probability = 1\ndetection = \"1m\"\nrollback = \"1m\"\n",
+        ),
+    );
+    for cmd in ["run", "compare", "report", "check"] {
+        let mut c = drsim();
+        c.arg(cmd).arg(&trains).args(["--trials", "10000"]);
+        if cmd == "report" {
+            c.arg("-o").arg(d.path().join("r.html"));
+        }
+        let o = c.timeout(quick).output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {err}");
+        assert!(err.contains("release train 'fast'"), "{cmd}: {err}");
+        assert!(err.contains("trains.toml"), "{cmd}: {err}");
+    }
+    // Plans x trials: 200 plans at 400,000 trials would not fit.
+    let plans: String = (0..200)
+        .map(|i| {
+            format!("[[plan]]\nid = \"p{i}\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n")
+        })
+        .collect();
+    let many = write(d.path(), "plans.toml", &base_toml(&plans));
+    let o = drsim()
+        .arg("compare")
+        .arg(&many)
+        .args(["--trials", "400000"])
+        .timeout(quick)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("201 plans") && err.contains("fewer plans"),
+        "{err}"
+    );
+    // A million threads is refused, not started.
+    let o = drsim()
+        .args([
+            "run",
+            &topo("small-company.toml"),
+            "--trials",
+            "10",
+            "--threads",
+            "1000000",
+        ])
+        .timeout(quick)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1000000"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_library_guard_covers_front_ends_without_flags() {
+    // The TUI calls the engine directly: the engine itself refuses, and its
+    // message names no command-line flag.
+    let t = drsim::io::load_str(&base_toml("[[region]]\nid = \"r\"\n"), Path::new("t.toml"))
+        .unwrap()
+        .topology;
+    let cfg = drsim::simulate::SimConfig {
+        trials: 10_000_000,
+        years: 2,
+        seed: 1,
+    };
+    let e = drsim::simulate::run_plan_data(&t, 0, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("trial-years") && !e.contains("--"), "{e}");
+}
+
+#[test]
+fn a_crowded_graphml_element_is_refused_in_linear_time() {
+    let d = tempfile::tempdir().unwrap();
+    let attrs: String = (0..100_000).map(|i| format!(" a{i}=\"1\"")).collect();
+    let f = write(
+        d.path(),
+        "crowded.graphml",
+        &format!("<graphml><graph>\n<node id=\"x\"{attrs}/></graph></graphml>\n"),
+    );
+    let o = drsim()
+        .arg("validate")
+        .arg(&f)
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{}", &err[..err.len().min(500)]);
+    assert!(err.contains(":2:") && err.contains("more than 1000 attributes"));
+    // The source line is shown cut, not in full.
+    assert!(err.len() < 2000, "{} bytes of message", err.len());
+}
+
+// ---- class 8: validated numbers give finite results ----
+
+#[test]
+fn numbers_whose_products_overflow_are_refused_with_their_line() {
+    let d = tempfile::tempdir().unwrap();
+    let cases = [
+        ("kbit_per_request = 5e-324\n", "kbit_per_request"),
+        ("kbit_per_request = 1e308\n", "kbit_per_request"),
+    ];
+    for (demand_key, what) in cases {
+        let text =
+            base_toml("").replace("peak_rps = 10\n", &format!("peak_rps = 1e12\n{demand_key}"));
+        let f = write(d.path(), "k.toml", &text);
+        let o = drsim().arg("validate").arg(&f).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{demand_key}");
+        assert!(stderr(&o).contains(what), "{}", stderr(&o));
+    }
+    let extra = [
+        (
+            "[[link]]\nid = \"par\"\na = \"a\"\nb = \"b\"\ncapacity_gbps = 1e308\n",
+            "capacity_gbps",
+        ),
+        (
+            "[[surge]]\nid = \"s\"\ndate = \"12-31\"\nduration = \"1h\"\nmultiplier = 1.7e308\n",
+            "multiplier",
+        ),
+        (
+            "[[region]]\nid = \"r\"\n[[region.hazard]]\nkind = \"x\"\nannual_rate = 1e300\noutage = \"1h\"\n",
+            "hazard annual_rate",
+        ),
+    ];
+    for (tables, what) in extra {
+        let f = write(d.path(), "e.toml", &base_toml(tables));
+        let o = drsim().arg("validate").arg(&f).output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(what) && err.contains("e.toml:"), "{err}");
+    }
+    let text = base_toml("").replace(
+        "mode = \"active-active\"\n",
+        "mode = \"active-active\"\ncost_per_year = 1.7e308\n",
+    );
+    let f = write(d.path(), "c.toml", &text);
+    let o = drsim().arg("validate").arg(&f).output().unwrap();
+    assert!(stderr(&o).contains("cost_per_year"), "{}", stderr(&o));
+
+    // SNDlib demands get the same cap as the loader, with their line.
+    let snd = write(
+        d.path(),
+        "big.txt",
+        "?SNDlib native format\nNODES (\n A ( 0 0 )\n B ( 1 1 )\n)\nLINKS (\n L ( A B ) 10 0 0 0 ( )\n)\n\
+         DEMANDS (\n D ( A B ) 1 1e300 UNLIMITED\n)\n",
+    );
+    let o = drsim()
+        .arg("import")
+        .arg(&snd)
+        .arg("-o")
+        .arg(d.path().join("big.toml"))
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(":10") && err.contains("demand D"), "{err}");
+    assert!(!d.path().join("big.toml").exists());
+}
+
+// ---- class 11: no silent surprises ----
+
+#[test]
+fn unlinked_sites_planar_coordinates_and_default_speeds_are_warned() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "lonely.toml",
+        "[topology]\nname = \"t\"\n[[site]]\nid = \"a\"\n[[site]]\nid = \"b\"\n",
+    );
+    let o = drsim().arg("validate").arg(&f).output().unwrap();
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("2 of 2 sites have no link"),
+        "{}",
+        stderr(&o)
+    );
+    let o = drsim()
+        .args(["validate", "--deny-warnings"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+
+    let snd = write(
+        d.path(),
+        "planar.txt",
+        "?SNDlib native format\nNODES (\n A ( 500 7000 )\n B ( 900 100 )\n)\nLINKS (\n L ( A B ) 10 0 0 0 ( )\n)\n",
+    );
+    let o = drsim().arg("validate").arg(&snd).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("planar"), "{}", stderr(&o));
+
+    let gml = write(
+        d.path(),
+        "speeds.graphml",
+        "<graphml><graph>\n<node id=\"a\"/><node id=\"b\"/><node id=\"c\"/>\n\
+         <edge source=\"a\" target=\"b\"/><edge source=\"b\" target=\"c\"/>\n</graph></graphml>\n",
+    );
+    let o = drsim().arg("validate").arg(&gml).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 of 2 links have no LinkSpeedRaw"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// ---- class 5: parts are data, never a way to read other files ----
+
+/// One whole-run part of small-company (1 shard), as JSON.
+fn one_part(d: &Path) -> serde_json::Value {
+    let out = d.join("part.json");
+    drsim()
+        .args(["run", &topo("small-company.toml"), "--trials", "100"])
+        .args(["--shard", "0/1", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+}
+
+fn merge_of(d: &Path, part: &serde_json::Value) -> std::process::Output {
+    let p = d.join("edited.json");
+    std::fs::write(&p, serde_json::to_vec(part).unwrap()).unwrap();
+    drsim().arg("merge").arg(&p).output().unwrap()
+}
+
+#[test]
+fn a_part_naming_a_secret_file_never_prints_its_content() {
+    let d = tempfile::tempdir().unwrap();
+    let secret = write(
+        d.path(),
+        "shadow",
+        "root:$6$SECRET-HASH:19000:0:99999:7:::\n",
+    );
+    let mut part = one_part(d.path());
+    part["topology"]["path"] = secret.to_string_lossy().into_owned().into();
+    let o = merge_of(d.path(), &part);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("SECRET") && !err.contains("root:"), "{err}");
+    assert!(
+        err.contains("edited.json") && err.contains("--topology"),
+        "{err}"
+    );
+    // A device or FIFO named there is refused unread, without blocking.
+    part["topology"]["path"] = "/dev/zero".into();
+    let o = merge_of(d.path(), &part);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+}
+
+#[test]
+fn impossible_numbers_in_parts_are_refused_naming_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let good = one_part(d.path());
+    assert!(merge_of(d.path(), &good).status.success());
+    let batch = |p: &mut serde_json::Value| -> serde_json::Value {
+        p["run"]["plans"][0]["batches"][0].clone()
+    };
+    type Edit = fn(&mut serde_json::Map<String, serde_json::Value>);
+    let edits: [(&str, Edit); 5] = [
+        ("a downtime beyond a year", |b| {
+            b.get_mut("year_down").unwrap()[0] = 4e7.into();
+        }),
+        ("1e308 total", |b| {
+            b.get_mut("trial_user_min").unwrap()[0] = 1e308.into();
+            b.insert("unattributed_secs".into(), serde_json::json!(-1e308 * 10.0));
+        }),
+        ("a negative fraction", |b| {
+            b.get_mut("trial_lost_frac").unwrap()[0] = (-0.5).into();
+        }),
+        ("a truncated array", |b| {
+            b.get_mut("trial_down")
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .pop();
+        }),
+        ("a huge cause", |b| {
+            b.get_mut("cause_secs").unwrap()[0] = (-1.0).into();
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut part = good.clone();
+        let mut b = batch(&mut part);
+        edit(b.as_object_mut().unwrap());
+        part["run"]["plans"][0]["batches"][0] = b;
+        let o = merge_of(d.path(), &part);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains("edited.json"), "{what}: {err}");
+        assert!(
+            err.contains("impossible value") || err.contains("malformed"),
+            "{what}: {err}"
+        );
+    }
+}

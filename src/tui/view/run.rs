@@ -48,6 +48,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         )),
         Span::styled(status, th.fg(color)),
     ])];
+    if !run.what_if.is_empty() {
+        lines.push(Line::styled(
+            format!("what-if scenario: {} held down", run.what_if.join(", ")),
+            th.fg(AT_RISK),
+        ));
+    }
     match run.latest() {
         Some(e) => {
             lines.push(Line::raw(format!(

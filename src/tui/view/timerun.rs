@@ -26,8 +26,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Line::raw(format!(
                 "Press s to simulate trial-years of plan '{plan}' with the discrete-event engine: \
                  failures, repairs, failover, disasters, releases and operator errors over a \
-                 year, scored as downtime minutes. Your parameter edits apply; what-if failures \
-                 apply to the static engine only. Choose the plan on the Plans tab (j/k). \
+                 year, scored as downtime minutes. Your parameter edits apply, and the what-if \
+                 failures you marked are held down for the whole of every trial-year (a \
+                 scenario run, as drsim run --down). Choose the plan on the Plans tab (j/k). \
                  c cancels, n re-runs with the next seed, e switches to the static engine."
             )),
         ];
@@ -110,6 +111,15 @@ fn info_lines(app: &App, run: &TimeRun) -> Vec<Line<'static>> {
         Span::raw(format!(" · seed {} · ", run.seed)),
         Span::styled(status, th.fg(color)),
     ])];
+    if !run.what_if.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "what-if scenario: {} held down all year",
+                run.what_if.join(", ")
+            ),
+            th.fg(AT_RISK),
+        ));
+    }
     match run.latest() {
         Some(p) => {
             let d = p.downtime;
@@ -146,25 +156,20 @@ fn info_lines(app: &App, run: &TimeRun) -> Vec<Line<'static>> {
     {
         lines.push(Line::styled(
             format!(
-                "previous: plan {} · seed {} · downtime {:.1} min/yr [{:.1}, {:.1}] after {} trial-years",
+                "previous: plan {} · seed {}{} · downtime {:.1} min/yr [{:.1}, {:.1}] after {} trial-years",
                 t.plan(prev.plan).key,
                 prev.seed,
+                if prev.what_if.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · what-if {}", prev.what_if.join(", "))
+                },
                 p.downtime.mean,
                 p.downtime.lo.max(0.0),
                 p.downtime.hi,
                 p.trials
             ),
             Style::new().dim(),
-        ));
-    }
-    if !app.marked.is_empty() {
-        lines.push(Line::styled(
-            format!(
-                "note: your {} what-if failure(s) are not applied here: the time-based \
-                 engine runs the file's failure model (the static engine applies them)",
-                app.marked.len()
-            ),
-            th.fg(AT_RISK),
         ));
     }
     lines
