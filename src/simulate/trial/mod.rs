@@ -1,36 +1,12 @@
 //! One trial: a discrete-event run of `years` years for one plan.
 //!
-//! Every cause of failure is its own process and they run independently:
-//! - sites and links alternate up/down from their [`FailureProcess`]es (the
-//!   hardware process keeps running while something else holds the component
-//!   down, as the static model assumes);
-//! - shared-risk groups alternate up/down and hold every member down while
-//!   down;
-//! - each regional hazard is a Poisson stream; an event hits each site of the
-//!   region independently and holds the hit sites down for one outage drawn
-//!   from the hazard's duration;
-//! - each release train has two Poisson streams: escaped bad releases
-//!   (rate [`ReleaseTrain::escaped_rate`]) hold every train site down for
-//!   detection + rollback, caught ones (rate `caught_rate`) hold the canary
-//!   sites down for the detection delay;
-//! - operator errors arrive at the topology's rate times the plan's
-//!   `operator_error_factor` and hold one uniformly chosen site down for one
-//!   outage draw.
-//!
-//! Each process draws from its own stream ([`super::streams`]), and draws the
-//! same numbers whatever happens elsewhere: a hazard event draws its outage
-//! even when it hits no site, and operator errors are drawn at an envelope
-//! rate shared by every plan of the file (the topology rate times the
-//! largest factor of its plans, at least 1) and kept with probability
-//! `factor / envelope`, so two plans see the same candidate errors and the
-//! plan with the lower factor keeps a subset of the other's.
-//!
-//! A component counts how many causes hold it down and is up only when that
-//! count is zero. Everything starts up at time 0 (fresh renewal processes),
-//! which biases unavailability low by about `MTTR / horizon` relative.
-//!
-//! [`FailureProcess`]: crate::model::FailureProcess
-//! [`ReleaseTrain::escaped_rate`]: crate::model::ReleaseTrain::escaped_rate
+//! Every cause of failure (hardware, shared risks, hazards, release trains,
+//! operator errors) is its own process with its own stream
+//! ([`crate::rng::stream`]), drawing the same numbers whatever happens
+//! elsewhere (a hazard event draws its outage even when it hits no site;
+//! operator errors are drawn at an envelope rate shared by every plan and
+//! thinned per plan), so plans of a file see common failure histories. The
+//! processes and their rules are described in README.md (`drsim run`).
 
 mod accounting;
 mod cache;
