@@ -1,0 +1,187 @@
+//! Accounting: integrates the metrics of a trial over time with the current
+//! service (lost requests, user-seconds, outage episodes, downtime per
+//! year) and attributes downtime to the components and causes to blame.
+
+use super::{Scenario, TrialRecord, TrialState};
+use crate::simulate::serving::{Eval, IRRELEVANT};
+use crate::static_model::Cause;
+use crate::units::SECONDS_PER_YEAR;
+
+impl TrialState {
+    fn compute_blame(&mut self, s: &Scenario<'_>) {
+        self.blame.clear();
+        for &site in &self.model.key_sites {
+            if self.site_down[site as usize] > 0 {
+                self.blame.push((site, 1.0));
+            }
+        }
+        if self.blame.is_empty() {
+            // Down links and sites that can matter to the plan: a component
+            // the reduced graph dropped cannot have caused the outage.
+            let n = s.topo.sites.len();
+            let relevant = |c: usize| self.model.element_of[c] != IRRELEVANT;
+            for (j, &d) in self.link_down.iter().enumerate() {
+                if d > 0 && relevant(n + j) {
+                    self.blame.push(((n + j) as u32, 1.0));
+                }
+            }
+            for (i, &d) in self.site_down.iter().enumerate() {
+                if d > 0 && relevant(i) {
+                    self.blame.push((i as u32, 1.0));
+                }
+            }
+        }
+        let w = 1.0 / self.blame.len().max(1) as f64;
+        for b in &mut self.blame {
+            b.1 = w;
+        }
+        self.blame_dirty = false;
+    }
+
+    /// Attributes `dt` seconds of downtime when some demand is unserved.
+    fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
+        if self.blame_dirty {
+            self.compute_blame(s);
+        }
+        if self.blame.is_empty() {
+            rec.unattributed_secs += dt;
+            return;
+        }
+        let n = s.topo.sites.len();
+        for &(comp, w) in &self.blame {
+            let c = comp as usize;
+            let (causes, total) = if c < n {
+                (&self.site_causes[c], self.site_down[c])
+            } else {
+                (&self.link_causes[c - n], self.link_down[c - n])
+            };
+            rec.component_secs[c] += w * dt;
+            for (k, &count) in causes.iter().enumerate() {
+                if count > 0 {
+                    rec.cause_secs[k] += w * dt * count as f64 / total as f64;
+                }
+            }
+        }
+    }
+
+    /// Integrates the metrics over `[now, t)` with the current service.
+    pub(super) fn advance(&mut self, s: &Scenario<'_>, t: f64, rec: &mut TrialRecord) {
+        let t0 = self.now;
+        self.now = t;
+        if t <= t0 {
+            return;
+        }
+        // Taken out for the duration so that `self` can be borrowed mutably.
+        let eval = std::mem::take(&mut self.evals[self.cur]);
+        self.integrate(s, &eval, t0, t, rec);
+        self.evals[self.cur] = eval;
+    }
+
+    fn integrate(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+        if !eval.may_congest {
+            self.steady(s, eval, t0, t, rec);
+        } else if eval.daily_congest {
+            self.hourly(s, eval, t0, t, rec);
+        } else {
+            // Only surges can overload this state: the stretches between
+            // them go in one step, the surge windows hour by hour (when
+            // their peak can exceed a group's capacity at all).
+            let curve = &s.curve;
+            let mut a = t0;
+            while a < t {
+                let (sa, sb) = curve.next_surge(a, t);
+                if sa > a {
+                    self.steady(s, eval, a, sa, rec);
+                }
+                if sb > sa {
+                    let over = eval.groups.iter().any(|g| {
+                        let peak: f64 = g
+                            .demands
+                            .iter()
+                            .map(|&d| curve.max_between(d as usize, sa, sb))
+                            .sum();
+                        peak > g.capacity
+                    });
+                    if over {
+                        self.hourly(s, eval, sa, sb, rec);
+                    } else {
+                        self.steady(s, eval, sa, sb, rec);
+                    }
+                }
+                a = sb;
+            }
+        }
+    }
+
+    /// `[t0, t)` when no group can be overloaded in it.
+    fn steady(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+        if eval.unserved.is_empty() {
+            self.piece(s, t0, t, false, rec);
+            return;
+        }
+        let curve = &s.curve;
+        for &d in &eval.unserved {
+            let d = d as usize;
+            rec.lost_requests += curve.integral(d, t) - curve.integral(d, t0);
+            rec.user_secs_lost += curve.users[d] * (t - t0);
+        }
+        self.piece(s, t0, t, true, rec);
+        self.attribute(s, t - t0, rec);
+    }
+
+    /// `[t0, t)` piece by piece of the demand curve, shedding overload.
+    fn hourly(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+        let curve = &s.curve;
+        let mut a = t0;
+        while a < t {
+            let (p, end) = curve.piece_at(a);
+            let b = if end > a { end.min(t) } else { t };
+            let dt = b - a;
+            let mut congested = false;
+            for g in &eval.groups {
+                let demand: f64 = g.demands.iter().map(|&d| curve.rate(p, d as usize)).sum();
+                if demand > g.capacity {
+                    congested = true;
+                    let shed = 1.0 - g.capacity / demand;
+                    rec.lost_requests += (demand - g.capacity) * dt;
+                    for &d in &g.demands {
+                        rec.user_secs_lost += curve.users[d as usize] * shed * dt;
+                    }
+                }
+            }
+            for &d in &eval.unserved {
+                rec.lost_requests += curve.rate(p, d as usize) * dt;
+                rec.user_secs_lost += curve.users[d as usize] * dt;
+            }
+            let down = congested || !eval.unserved.is_empty();
+            self.piece(s, a, b, down, rec);
+            if !eval.unserved.is_empty() {
+                self.attribute(s, dt, rec);
+            } else if congested {
+                rec.cause_secs[Cause::Congestion as usize] += dt;
+            }
+            a = b;
+        }
+    }
+
+    /// Records `[a, b)` as up or down time: outage episodes and per-year
+    /// downtime.
+    fn piece(&mut self, s: &Scenario<'_>, a: f64, b: f64, down: bool, rec: &mut TrialRecord) {
+        if down {
+            if self.outage_start.is_none() {
+                self.outage_start = Some(a);
+            }
+            // Split across year boundaries.
+            let mut x = a;
+            while x < b {
+                let year = ((x / SECONDS_PER_YEAR) as usize).min(s.years - 1);
+                let end = ((year + 1) as f64 * SECONDS_PER_YEAR).min(b);
+                let end = if end > x { end } else { b };
+                rec.year_down[year] += end - x;
+                x = end;
+            }
+        } else if let Some(start) = self.outage_start.take() {
+            rec.end_episode(start, a);
+        }
+    }
+}

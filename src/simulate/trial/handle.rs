@@ -1,0 +1,345 @@
+//! Event handling: each event moves its process on (drawing the next event
+//! from the process's own stream) and holds components down or lets them
+//! up; after a change, the failover and data-loss rules run again.
+
+use super::{
+    DISASTER, Event, HARDWARE, OPERATOR, RELEASE, SHARED_RISK, Scenario, TrialRecord, TrialState,
+    exp_sample,
+};
+use crate::model::{PlanMode, Replication};
+use crate::simulate::serving::IRRELEVANT;
+use crate::units::SECONDS_PER_YEAR;
+use rand::RngExt;
+
+impl TrialState {
+    pub(super) fn site_hold(&mut self, i: u32, cause: usize, down: bool) -> bool {
+        let i = i as usize;
+        if down {
+            self.site_causes[i][cause] += 1;
+            self.site_down[i] += 1;
+            self.flip_if(i, self.site_down[i] == 1, true)
+        } else {
+            self.site_causes[i][cause] -= 1;
+            self.site_down[i] -= 1;
+            self.flip_if(i, self.site_down[i] == 0, false)
+        }
+    }
+
+    pub(super) fn link_hold(&mut self, j: u32, cause: usize, down: bool) -> bool {
+        let j = j as usize;
+        if down {
+            self.link_causes[j][cause] += 1;
+            self.link_down[j] += 1;
+            self.flip_if(self.site_down.len() + j, self.link_down[j] == 1, true)
+        } else {
+            self.link_causes[j][cause] -= 1;
+            self.link_down[j] -= 1;
+            self.flip_if(self.site_down.len() + j, self.link_down[j] == 0, false)
+        }
+    }
+
+    /// Records that component `c` (sites, then links) went down or came
+    /// back when `changed`; returns `changed`. The blame changes with any
+    /// component; the service only when an element of the reduced graph
+    /// flips.
+    fn flip_if(&mut self, c: usize, changed: bool, now_down: bool) -> bool {
+        if !changed {
+            return false;
+        }
+        self.blame_dirty = true;
+        let e = self.model.element_of[c];
+        if e == IRRELEVANT {
+            return true;
+        }
+        let e = e as usize;
+        let flips = if now_down {
+            self.element_down[e] += 1;
+            self.element_down[e] == 1
+        } else {
+            self.element_down[e] -= 1;
+            self.element_down[e] == 0
+        };
+        if flips {
+            self.down_bits[e / 64] ^= 1 << (e % 64);
+            self.state_hash ^= self.zobrist[e];
+            self.relevant = true;
+        }
+        true
+    }
+    /// Applies one event; true when some component changed up/down state or
+    /// the active-passive failover progressed.
+    pub(super) fn handle(&mut self, s: &Scenario<'_>, t: f64, ev: Event) -> bool {
+        let topo = s.topo;
+        let l = s.layout;
+        match ev {
+            Event::SiteFail(i) => {
+                if let Some(f) = &topo.sites[i as usize].failure {
+                    let d = f.ttr.sample_secs(&mut self.rngs[i as usize]);
+                    self.queue.push(t + d, Event::SiteRepair(i));
+                }
+                self.site_hold(i, HARDWARE, true)
+            }
+            Event::SiteRepair(i) => {
+                if let Some(f) = &topo.sites[i as usize].failure {
+                    let d = f.ttf.sample_secs(&mut self.rngs[i as usize]);
+                    self.queue.push(t + d, Event::SiteFail(i));
+                }
+                self.site_hold(i, HARDWARE, false)
+            }
+            Event::LinkFail(j) => {
+                if let Some(f) = &topo.links[j as usize].failure {
+                    let d = f.ttr.sample_secs(&mut self.rngs[l.link + j as usize]);
+                    self.queue.push(t + d, Event::LinkRepair(j));
+                }
+                self.link_hold(j, HARDWARE, true)
+            }
+            Event::LinkRepair(j) => {
+                if let Some(f) = &topo.links[j as usize].failure {
+                    let d = f.ttf.sample_secs(&mut self.rngs[l.link + j as usize]);
+                    self.queue.push(t + d, Event::LinkFail(j));
+                }
+                self.link_hold(j, HARDWARE, false)
+            }
+            Event::RiskFail(g) => {
+                let risk = &topo.shared_risks[g as usize];
+                let d = risk
+                    .failure
+                    .ttr
+                    .sample_secs(&mut self.rngs[l.risk + g as usize]);
+                self.queue.push(t + d, Event::RiskRepair(g));
+                self.hold_risk(s, g, true)
+            }
+            Event::RiskRepair(g) => {
+                let risk = &topo.shared_risks[g as usize];
+                let d = risk
+                    .failure
+                    .ttf
+                    .sample_secs(&mut self.rngs[l.risk + g as usize]);
+                self.queue.push(t + d, Event::RiskFail(g));
+                self.hold_risk(s, g, false)
+            }
+            Event::Hazard(h) => self.hazard(s, t, h),
+            Event::HazardEnd(slot) => {
+                let hit = std::mem::take(&mut self.hit_sets[slot as usize]);
+                let mut changed = false;
+                for &site in &hit {
+                    changed |= self.site_hold(site, DISASTER, false);
+                }
+                self.free_hit_sets.push(slot);
+                changed
+            }
+            Event::ReleaseEscaped(k) => {
+                let train = &topo.release_trains[k as usize];
+                let rate = train.escaped_rate() / SECONDS_PER_YEAR;
+                let next = exp_sample(&mut self.rngs[l.escaped + k as usize], rate);
+                self.queue.push(t + next, Event::ReleaseEscaped(k));
+                self.queue
+                    .push(t + train.outage().secs(), Event::ReleaseEscapedEnd(k));
+                let mut changed = false;
+                for site in &train.sites {
+                    changed |= self.site_hold(site.0, RELEASE, true);
+                }
+                changed
+            }
+            Event::ReleaseEscapedEnd(k) => {
+                let mut changed = false;
+                for site in &topo.release_trains[k as usize].sites {
+                    changed |= self.site_hold(site.0, RELEASE, false);
+                }
+                changed
+            }
+            Event::ReleaseCaught(k) => {
+                let train = &topo.release_trains[k as usize];
+                let rate = train.caught_rate() / SECONDS_PER_YEAR;
+                let next = exp_sample(&mut self.rngs[l.caught + k as usize], rate);
+                self.queue.push(t + next, Event::ReleaseCaught(k));
+                self.queue
+                    .push(t + train.detection.secs(), Event::ReleaseCaughtEnd(k));
+                let mut changed = false;
+                for site in &train.canary_sites {
+                    changed |= self.site_hold(site.0, RELEASE, true);
+                }
+                changed
+            }
+            Event::ReleaseCaughtEnd(k) => {
+                let mut changed = false;
+                for site in &topo.release_trains[k as usize].canary_sites {
+                    changed |= self.site_hold(site.0, RELEASE, false);
+                }
+                changed
+            }
+            Event::OperatorError => self.operator_error(s, t),
+            Event::OperatorErrorEnd(site) => self.site_hold(site, OPERATOR, false),
+            Event::FailoverDone(generation) => {
+                if generation == self.failover_gen && self.active.is_none() {
+                    self.failover_done = true;
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
+
+    /// A regional hazard strikes: each site of the region is hit with its own
+    /// draw and held down for one outage drawn from the hazard's duration.
+    fn hazard(&mut self, s: &Scenario<'_>, t: f64, h: u32) -> bool {
+        let l = s.layout;
+        let hz = &s.hazards[h as usize];
+        let rng = &mut self.rngs[l.hazard + h as usize];
+        let next = exp_sample(rng, hz.rate_per_sec);
+        // Drawn whether or not a site is hit, so that the stream does
+        // not depend on the hit draws.
+        let outage = hz.duration.sample_secs(rng);
+        self.queue.push(t + next, Event::Hazard(h));
+        let mut hit = Vec::new();
+        for (k, &site) in hz.sites.iter().enumerate() {
+            // One draw per site and event, from the site's own stream.
+            let u: f64 = self.rngs[hz.hit_stream + k].random();
+            if hz.hit_p >= 1.0 || u < hz.hit_p {
+                hit.push(site);
+            }
+        }
+        if hit.is_empty() {
+            return false;
+        }
+        let mut changed = false;
+        for &site in &hit {
+            changed |= self.site_hold(site, DISASTER, true);
+        }
+        let slot = match self.free_hit_sets.pop() {
+            Some(k) => {
+                self.hit_sets[k as usize] = hit;
+                k
+            }
+            None => {
+                self.hit_sets.push(hit);
+                (self.hit_sets.len() - 1) as u32
+            }
+        };
+        self.queue.push(t + outage, Event::HazardEnd(slot));
+        changed
+    }
+
+    /// A candidate operator error: kept with the plan's probability, it holds
+    /// one uniformly chosen site down for one outage draw.
+    fn operator_error(&mut self, s: &Scenario<'_>, t: f64) -> bool {
+        let topo = s.topo;
+        let l = s.layout;
+        // Four draws per candidate, kept or not: next arrival, keep,
+        // site, outage; plans differ only in which they keep.
+        let rng = &mut self.rngs[l.operator];
+        let next = exp_sample(rng, s.operator_rate_per_sec);
+        let keep = rng.random::<f64>() < s.operator_keep;
+        let n = topo.sites.len();
+        let site = ((rng.random::<f64>() * n as f64) as usize).min(n - 1) as u32;
+        let outage = topo
+            .operator_errors
+            .as_ref()
+            .map_or(0.0, |o| o.events.duration.sample_secs(rng));
+        self.queue.push(t + next, Event::OperatorError);
+        if !keep {
+            return false;
+        }
+        self.queue.push(t + outage, Event::OperatorErrorEnd(site));
+        self.site_hold(site, OPERATOR, true)
+    }
+
+    fn hold_risk(&mut self, s: &Scenario<'_>, g: u32, down: bool) -> bool {
+        let risk = &s.topo.shared_risks[g as usize];
+        let mut changed = false;
+        for site in &risk.sites {
+            changed |= self.site_hold(site.0, SHARED_RISK, down);
+        }
+        for link in &risk.links {
+            changed |= self.link_hold(link.0, SHARED_RISK, down);
+        }
+        changed
+    }
+
+    /// Recomputes the service after a state change: failover decisions, data
+    /// loss, reachability and capacity.
+    pub(super) fn reevaluate(
+        &mut self,
+        s: &Scenario<'_>,
+        plan: &crate::model::Plan,
+        rec: &mut TrialRecord,
+    ) {
+        let t = self.now;
+        self.blame_dirty = true;
+
+        // Data. Writes go to the first up replica. A replica that is merely
+        // down (hardware, power, a bad release) keeps its data; only a
+        // disaster destroys it. So: losing every replica to disasters loses
+        // the writes since the last backup; moving writes off a primary that
+        // went down loses the async lag (the new primary carries on without
+        // the writes it had not yet received).
+        let serving = &self.model.serving;
+        let destroyed =
+            (0..s.n_replicas).all(|r| self.site_causes[serving[r] as usize][DISASTER] > 0);
+        if destroyed && !self.replicas_destroyed {
+            rec.data_lost_secs += match plan.backup_interval {
+                Some(b) if b.secs() > 0.0 => t % b.secs(),
+                // No backups: everything written since the trial began.
+                _ => t,
+            };
+            // Restored from backup: nothing further to lose from the lag.
+            self.write_primary = None;
+        }
+        self.replicas_destroyed = destroyed;
+        let primary = (0..s.n_replicas).find(|&r| self.site_down[serving[r] as usize] == 0);
+        if let Some(new) = primary {
+            if let Some(old) = self.write_primary {
+                let old_down = self.site_down[serving[old] as usize] > 0;
+                if let (true, true, Replication::Async { lag }) =
+                    (old != new, old_down, plan.replication)
+                {
+                    rec.data_lost_secs += lag.secs();
+                }
+            }
+            self.write_primary = Some(new);
+        }
+
+        if plan.mode == PlanMode::ActivePassive {
+            // Usability needs reachability: evaluate with no active site.
+            let probe = self.lookup(s, None);
+            let usable = &self.evals[probe].usable;
+            match self.active {
+                Some(a) if !usable[a] => {
+                    self.active = None;
+                    self.failed_from = Some(a);
+                    self.failover_done = false;
+                    self.failover_gen = self.failover_gen.wrapping_add(1);
+                    let delay = plan.detection.secs() + plan.switchover.secs();
+                    self.queue
+                        .push(t + delay, Event::FailoverDone(self.failover_gen));
+                }
+                Some(_) => {}
+                None => {
+                    let first = usable.iter().position(|&u| u);
+                    match self.failed_from {
+                        // Start of the trial: the first usable site serves.
+                        None => self.active = first,
+                        // The failed site came back before the standby took
+                        // over: it simply resumes.
+                        Some(f) if !self.failover_done && usable[f] => {
+                            self.active = Some(f);
+                            self.failover_gen = self.failover_gen.wrapping_add(1);
+                        }
+                        // Operators are engaged: the first usable site in
+                        // priority order takes over as soon as there is one.
+                        Some(_) if self.failover_done => self.active = first,
+                        Some(_) => {}
+                    }
+                    if self.active.is_some() {
+                        self.failed_from = None;
+                        self.failover_done = false;
+                    }
+                }
+            }
+            // When no active site was known at the start, failed_from stays
+            // None and the first usable site is taken without delay.
+        }
+        self.cur = self.lookup(s, self.active);
+    }
+}

@@ -1,0 +1,340 @@
+//! One trial: a discrete-event run of `years` years for one plan.
+//!
+//! Every cause of failure (hardware, shared risks, hazards, release trains,
+//! operator errors) is its own process with its own stream
+//! ([`crate::rng::stream`]), drawing the same numbers whatever happens
+//! elsewhere (a hazard event draws its outage even when it hits no site;
+//! operator errors are drawn at an envelope rate shared by every plan and
+//! thinned per plan), so plans of a file see common failure histories. The
+//! processes and their rules are described in README.md (`drsim run`).
+
+mod accounting;
+mod cache;
+mod handle;
+mod scenario;
+
+pub(crate) use scenario::Scenario;
+
+use super::events::{Event, Queue};
+use super::metrics::TrialRecord;
+use super::serving::{Eval, ServingModel};
+use crate::rng::{stream, trial_base};
+use crate::static_model::Cause;
+use crate::units::SECONDS_PER_YEAR;
+use cache::{IdentityHasher, zobrist};
+use rand::{Rng, RngExt};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// Hold slots per component, indexed like [`Cause`] (slot 5, congestion,
+/// holds nothing: it is not a component state).
+const N_CAUSES: usize = 7;
+const HARDWARE: usize = 0;
+const SHARED_RISK: usize = 1;
+const RELEASE: usize = 2;
+const DISASTER: usize = 3;
+const OPERATOR: usize = 4;
+const WHAT_IF: usize = Cause::WhatIf as usize;
+
+/// Recovery episodes longer than this make a "long outage" year.
+pub(crate) const LONG_OUTAGE_SECS: f64 = 3600.0;
+
+fn exp_sample<R: Rng + ?Sized>(rng: &mut R, rate: f64) -> f64 {
+    // Inverse transform on (0, 1]: never ln(0).
+    let u: f64 = 1.0 - rng.random::<f64>();
+    -u.ln() / rate
+}
+
+/// Per-trial mutable state, reused across trials and batches (each trial
+/// resets everything but the evaluation cache, which depends on nothing but
+/// the failure state).
+pub(crate) struct TrialState {
+    queue: Queue,
+    /// One generator per random process, laid out as [`Scenario::keys`].
+    rngs: Vec<Xoshiro256PlusPlus>,
+    /// When set, every event the trial handles is appended here (tests
+    /// compare histories between plans through it).
+    pub log: Option<Vec<(f64, Event)>>,
+    site_causes: Vec<[u16; N_CAUSES]>,
+    site_down: Vec<u16>,
+    link_causes: Vec<[u16; N_CAUSES]>,
+    link_down: Vec<u16>,
+    /// Down components in each element of the plan's reduced graph
+    /// ([`ServingModel::element_of`]); an element is up when it has none.
+    element_down: Vec<u32>,
+    element_up: Vec<bool>,
+    /// Did an element of the reduced graph change state in this event?
+    relevant: bool,
+    hit_sets: Vec<Vec<u32>>,
+    free_hit_sets: Vec<u32>,
+    /// Down flags of the elements, as bits: the failure-state cache key.
+    down_bits: Vec<u64>,
+    /// XOR of the Zobrist values of the down elements, kept as they flip.
+    state_hash: u64,
+    zobrist: Vec<u64>,
+    /// Service evaluations by the hash of (failure state, active site): the
+    /// serving model only runs for states not seen before by this worker.
+    /// `cache_keys` holds each evaluation's exact key (`down_bits` then the
+    /// active site), checked on every hit so a hash collision cannot return
+    /// a wrong evaluation.
+    cache: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>,
+    cache_keys: Vec<u64>,
+    evals: Vec<Eval>,
+    cur: usize,
+    model: ServingModel,
+    active: Option<usize>,
+    failed_from: Option<usize>,
+    failover_done: bool,
+    failover_gen: u32,
+    write_primary: Option<usize>,
+    replicas_destroyed: bool,
+    now: f64,
+    outage_start: Option<f64>,
+    blame: Vec<(u32, f64)>,
+    blame_dirty: bool,
+}
+
+impl TrialState {
+    pub fn new(s: &Scenario<'_>) -> TrialState {
+        let n = s.topo.sites.len();
+        let m = s.topo.links.len();
+        let k = s.model.n_elements();
+        TrialState {
+            queue: Queue::default(),
+            rngs: s.keys.iter().map(|&k| stream(0, k)).collect(),
+            log: None,
+            site_causes: vec![[0; N_CAUSES]; n],
+            site_down: vec![0; n],
+            link_causes: vec![[0; N_CAUSES]; m],
+            link_down: vec![0; m],
+            element_down: vec![0; k],
+            element_up: vec![true; k],
+            relevant: false,
+            hit_sets: Vec::new(),
+            free_hit_sets: Vec::new(),
+            down_bits: vec![0; k.div_ceil(64)],
+            state_hash: 0,
+            zobrist: (0..k as u64).map(zobrist).collect(),
+            cache: HashMap::default(),
+            cache_keys: Vec::new(),
+            evals: Vec::new(),
+            cur: 0,
+            model: s.model.clone(),
+            active: None,
+            failed_from: None,
+            failover_done: false,
+            failover_gen: 0,
+            write_primary: None,
+            replicas_destroyed: false,
+            now: 0.0,
+            outage_start: None,
+            blame: Vec::new(),
+            blame_dirty: true,
+        }
+    }
+
+    /// Runs trial number `trial` of the run seeded with `seed` and fills
+    /// `rec`. The result depends on nothing else: not on the trials run
+    /// before on this state, nor on the batch or thread.
+    pub fn run(&mut self, s: &Scenario<'_>, seed: u64, trial: u64, rec: &mut TrialRecord) {
+        let topo = s.topo;
+        let plan = &topo.plans[s.plan_index];
+        rec.reset(s.years);
+        self.queue.reset(s.horizon);
+        let base = trial_base(seed, trial);
+        for (r, &k) in self.rngs.iter_mut().zip(&s.keys) {
+            *r = stream(base, k);
+        }
+        for c in &mut self.site_causes {
+            *c = [0; N_CAUSES];
+        }
+        for c in &mut self.link_causes {
+            *c = [0; N_CAUSES];
+        }
+        self.site_down.fill(0);
+        self.link_down.fill(0);
+        self.down_bits.fill(0);
+        self.element_down.fill(0);
+        self.state_hash = 0;
+        self.hit_sets.clear();
+        self.free_hit_sets.clear();
+        self.now = 0.0;
+        self.outage_start = None;
+        self.failover_gen = 0;
+        self.failed_from = None;
+        self.failover_done = false;
+        self.active = None;
+        self.write_primary = None;
+        self.replicas_destroyed = false;
+        if let Some(log) = &mut self.log {
+            log.clear();
+        }
+
+        self.start_processes(s);
+        self.reevaluate(s, plan, rec);
+        while let Some((t, ev)) = self.queue.pop() {
+            self.advance(s, t, rec);
+            if let Some(log) = &mut self.log {
+                log.push((t, ev));
+            }
+            self.relevant = false;
+            let changed = self.handle(s, t, ev);
+            // Components outside the reduced graph only move the blame.
+            if changed && (self.relevant || matches!(ev, Event::FailoverDone(_))) {
+                self.reevaluate(s, plan, rec);
+            }
+        }
+        self.advance(s, s.horizon, rec);
+        if let Some(start) = self.outage_start.take() {
+            // Censored at the horizon: counted with the length seen so far.
+            rec.end_episode(start, s.horizon);
+        }
+    }
+
+    /// Holds the what-if components down and schedules the first event of
+    /// every random process, each drawn from its own stream.
+    fn start_processes(&mut self, s: &Scenario<'_>) {
+        let topo = s.topo;
+        for &i in &s.forced_sites {
+            self.site_hold(i, WHAT_IF, true);
+        }
+        for &j in &s.forced_links {
+            self.link_hold(j, WHAT_IF, true);
+        }
+        let l = s.layout;
+        let rngs = &mut self.rngs;
+        for (i, site) in topo.sites.iter().enumerate() {
+            if let Some(f) = &site.failure {
+                self.queue
+                    .push(f.ttf.sample_secs(&mut rngs[i]), Event::SiteFail(i as u32));
+            }
+        }
+        for (j, link) in topo.links.iter().enumerate() {
+            if let Some(f) = &link.failure {
+                self.queue.push(
+                    f.ttf.sample_secs(&mut rngs[l.link + j]),
+                    Event::LinkFail(j as u32),
+                );
+            }
+        }
+        for (g, risk) in topo.shared_risks.iter().enumerate() {
+            self.queue.push(
+                risk.failure.ttf.sample_secs(&mut rngs[l.risk + g]),
+                Event::RiskFail(g as u32),
+            );
+        }
+        for (h, hz) in s.hazards.iter().enumerate() {
+            if hz.rate_per_sec > 0.0 {
+                self.queue.push(
+                    exp_sample(&mut rngs[l.hazard + h], hz.rate_per_sec),
+                    Event::Hazard(h as u32),
+                );
+            }
+        }
+        for (k, train) in topo.release_trains.iter().enumerate() {
+            let esc = train.escaped_rate() / SECONDS_PER_YEAR;
+            if esc > 0.0 {
+                self.queue.push(
+                    exp_sample(&mut rngs[l.escaped + k], esc),
+                    Event::ReleaseEscaped(k as u32),
+                );
+            }
+            let caught = train.caught_rate() / SECONDS_PER_YEAR;
+            if caught > 0.0 && !train.canary_sites.is_empty() {
+                self.queue.push(
+                    exp_sample(&mut rngs[l.caught + k], caught),
+                    Event::ReleaseCaught(k as u32),
+                );
+            }
+        }
+        if s.operator_rate_per_sec > 0.0 && !topo.sites.is_empty() {
+            self.queue.push(
+                exp_sample(&mut rngs[l.operator], s.operator_rate_per_sec),
+                Event::OperatorError,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Topology;
+
+    fn global_messaging() -> Topology {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("topologies")
+            .join("global-messaging.toml");
+        crate::io::load_path(&path).unwrap()
+    }
+
+    /// Runs trial `i` of plan `p` and returns its events: component events,
+    /// candidate operator errors, and the operator errors the plan kept.
+    fn history(t: &Topology, p: usize, seed: u64, i: u64) -> (Vec<(f64, Event)>, Vec<f64>) {
+        let s = Scenario::new(t, p, 2);
+        let mut state = TrialState::new(&s);
+        state.log = Some(Vec::new());
+        let mut rec = TrialRecord::new(t.sites.len() + t.links.len());
+        state.run(&s, seed, i, &mut rec);
+        let log = state.log.take().unwrap();
+        let kept = log
+            .iter()
+            .filter_map(|&(time, e)| matches!(e, Event::OperatorErrorEnd(_)).then_some(time))
+            .collect();
+        let components = log
+            .into_iter()
+            .filter(|(_, e)| !matches!(e, Event::FailoverDone(_) | Event::OperatorErrorEnd(_)))
+            .collect();
+        (components, kept)
+    }
+
+    /// Common random numbers: every plan of a file sees the same component
+    /// histories in the same trial (whatever its serving sites, mode or
+    /// failover), and a plan with a lower operator-error factor keeps a
+    /// subset of the errors of a plan with a higher one.
+    #[test]
+    fn every_plan_sees_the_same_failure_history() {
+        let t = global_messaging();
+        let factor = |p: usize| t.plans[p].operator_error_factor;
+        let mut events = 0;
+        for i in [0u64, 1, 17, 4096] {
+            let runs: Vec<_> = (0..t.plans.len()).map(|p| history(&t, p, 3, i)).collect();
+            for p in 1..runs.len() {
+                assert_eq!(runs[p].0, runs[0].0, "trial {i}: plan {p} vs plan 0");
+                for q in 0..runs.len() {
+                    if factor(q) <= factor(p) {
+                        let subset = runs[q].1.iter().all(|x| runs[p].1.contains(x));
+                        assert!(subset, "trial {i}: errors of plan {q} not among plan {p}'s");
+                    }
+                }
+            }
+            events += runs[0].0.len();
+            // Different trials, different histories.
+            assert_ne!(runs[0].0, history(&t, 0, 3, i + 1).0);
+        }
+        // Two years of 17 sites, 31 links and 1,550 releases a year: the
+        // comparison covered real histories.
+        assert!(events > 1000, "{events} events");
+    }
+
+    /// The plans of the bundled file differ in operator-error factor (1 and
+    /// 0.5), so the thinning is exercised: the lower factor keeps fewer.
+    #[test]
+    fn operator_thinning_keeps_fewer_errors_at_a_lower_factor() {
+        let t = global_messaging();
+        let ap = t.plan_id("active-passive").unwrap().index();
+        let aa = t.plan_id("active-active-5").unwrap().index();
+        assert_eq!(t.plans[ap].operator_error_factor, 1.0);
+        assert_eq!(t.plans[aa].operator_error_factor, 0.5);
+        let (mut hi, mut lo) = (0, 0);
+        for i in 0..200 {
+            hi += history(&t, ap, 9, i).1.len();
+            lo += history(&t, aa, 9, i).1.len();
+        }
+        // 4 errors/yr x 2 years x 200 trials = 1,600 expected at factor 1
+        // (sd 40), 800 at 0.5 (a binomial thinning of the same ones).
+        assert!((1440..=1760).contains(&hi), "{hi}");
+        assert!(lo < hi && (680..=920).contains(&lo), "{lo}");
+    }
+}

@@ -1,0 +1,162 @@
+//! The scenario of a run: everything about a topology and plan that does
+//! not change between trials, and where each random process's stream sits.
+
+use crate::model::{Distribution, Topology};
+use crate::rng::key_hash;
+use crate::simulate::demand::DemandCurve;
+use crate::simulate::serving::ServingModel;
+use crate::units::SECONDS_PER_YEAR;
+
+/// A regional hazard flattened: its stream and the sites it can hit.
+#[derive(Clone, Debug)]
+pub(super) struct HazardSpec {
+    pub(super) rate_per_sec: f64,
+    pub(super) duration: Distribution,
+    pub(super) hit_p: f64,
+    pub(super) sites: Vec<u32>,
+    /// Stream of the first site's hit draws; site `k` of `sites` uses
+    /// `hit_stream + k`.
+    pub(super) hit_stream: usize,
+}
+
+/// Where each process's stream sits in [`Scenario::keys`]: sites first
+/// (index = site index), then links, shared risks, hazards, hazard hits,
+/// escaped and caught releases per train, and operator errors.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct StreamLayout {
+    pub(super) link: usize,
+    pub(super) risk: usize,
+    pub(super) hazard: usize,
+    pub(super) escaped: usize,
+    pub(super) caught: usize,
+    pub(super) operator: usize,
+}
+
+/// Everything about a topology and plan that does not change between trials.
+#[derive(Clone, Debug)]
+pub(crate) struct Scenario<'a> {
+    pub topo: &'a Topology,
+    pub plan_index: usize,
+    pub horizon: f64,
+    pub years: usize,
+    pub(super) hazards: Vec<HazardSpec>,
+    /// Rate of candidate operator errors (the envelope) and the probability
+    /// that this plan keeps one.
+    pub(super) operator_rate_per_sec: f64,
+    pub(super) operator_keep: f64,
+    /// Stream key of every random process of the file.
+    pub(super) keys: Vec<u64>,
+    pub(super) layout: StreamLayout,
+    pub curve: DemandCurve,
+    pub model: ServingModel,
+    /// Replica sites (the first `replicas` serving sites), as serving indices.
+    pub(super) n_replicas: usize,
+    /// Total requests demanded over the horizon (the same in every trial).
+    pub demanded: f64,
+    /// Sites and links a what-if scenario holds down for the whole trial.
+    pub(super) forced_sites: Vec<u32>,
+    pub(super) forced_links: Vec<u32>,
+}
+
+impl<'a> Scenario<'a> {
+    pub fn new(topo: &'a Topology, plan_index: usize, years: usize) -> Scenario<'a> {
+        let plan = &topo.plans[plan_index];
+        let mut names: Vec<String> = Vec::new();
+        names.extend(topo.sites.iter().map(|x| format!("site:{}", x.key)));
+        let link = names.len();
+        names.extend(topo.links.iter().map(|l| format!("link:{}", l.key)));
+        let risk = names.len();
+        names.extend(topo.shared_risks.iter().map(|g| format!("risk:{}", g.key)));
+        let mut hazards = Vec::new();
+        let mut hit_names = Vec::new();
+        let hazard = names.len();
+        for (r, region) in topo.regions.iter().enumerate() {
+            let sites: Vec<u32> = topo
+                .sites_in_region(crate::model::RegionId(r as u32))
+                .map(|s| s.0)
+                .collect();
+            for (k, h) in region.hazards.iter().enumerate() {
+                let name = format!("hazard:{}:{}", region.key, k);
+                for &site in &sites {
+                    hit_names.push(format!("{name}:site:{}", topo.sites[site as usize].key));
+                }
+                hazards.push(HazardSpec {
+                    rate_per_sec: h.events.annual_rate / SECONDS_PER_YEAR,
+                    duration: h.events.duration.clone(),
+                    hit_p: h.site_hit_probability.get(),
+                    hit_stream: hit_names.len() - sites.len(),
+                    sites: sites.clone(),
+                });
+                names.push(name);
+            }
+        }
+        for hz in &mut hazards {
+            hz.hit_stream += names.len();
+        }
+        names.append(&mut hit_names);
+        let escaped = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:escaped", t.key)),
+        );
+        let caught = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:caught", t.key)),
+        );
+        let operator = names.len();
+        names.push("operator".into());
+        let keys = names.iter().map(|n| key_hash(n)).collect();
+        let envelope = topo
+            .plans
+            .iter()
+            .map(|p| p.operator_error_factor)
+            .fold(1.0, f64::max);
+        let operator_rate_per_sec = topo
+            .operator_errors
+            .as_ref()
+            .map_or(0.0, |o| o.events.annual_rate * envelope / SECONDS_PER_YEAR);
+        let operator_keep = plan.operator_error_factor.max(0.0) / envelope;
+        let horizon = years as f64 * SECONDS_PER_YEAR;
+        let curve = DemandCurve::new(topo);
+        let demanded = (0..curve.n_demands)
+            .map(|d| curve.integral(d, horizon))
+            .sum();
+        Scenario {
+            topo,
+            plan_index,
+            horizon,
+            years,
+            hazards,
+            operator_rate_per_sec,
+            operator_keep,
+            keys,
+            layout: StreamLayout {
+                link,
+                risk,
+                hazard,
+                escaped,
+                caught,
+                operator,
+            },
+            curve,
+            model: ServingModel::new(topo, crate::model::PlanId(plan_index as u32)),
+            n_replicas: plan.replicas as usize,
+            demanded,
+            forced_sites: Vec::new(),
+            forced_links: Vec::new(),
+        }
+    }
+}
+
+impl Scenario<'_> {
+    /// Holds the components of `what_if` down for the whole of every trial
+    /// (their own failure processes still run, so histories stay common).
+    pub fn force_down(&mut self, what_if: &crate::service::FailedSet) {
+        let flagged = |v: &[bool]| (0..v.len() as u32).filter(|&i| v[i as usize]).collect();
+        self.forced_sites = flagged(what_if.sites_down());
+        self.forced_links = flagged(what_if.links_down());
+    }
+}
