@@ -11,6 +11,7 @@
 //! - [`stats`]: the one 95% z, mean and binomial intervals, moments;
 //! - [`rng`]: every random stream (batch streams, per-process streams);
 //! - [`graph`]: union-find, the terminal-preserving reduction, max-flow;
+//! - [`human`]: numbers for people (`168 G`, `$680M`, `3.2 h`);
 //! - [`static_model`]: the random-instant view of a topology (components
 //!   down with their steady-state probability, plus Marshall-Olkin shocks).
 //!
@@ -71,6 +72,7 @@
 
 pub mod capacity;
 pub mod graph;
+pub mod human;
 pub mod io;
 pub mod model;
 pub mod reliability;

@@ -76,7 +76,7 @@ mod tests {
         assert!(s.lines().count() > 1);
         let joined: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(joined, format!("top components {}", items.join(", ")));
-        let long = "plan single-region costs more than active-passive (80.0M vs 65.0M per year) and has more downtime: +160.34 [+97.43, +223.25] min/year (p < .05)";
+        let long = "plan single-region costs more than active-passive ($80.0M vs $65.0M per year) and has more downtime: +160.34 [+97.43, +223.25] min/year (p < .05)";
         let w = wrap_words(&format!("  dominated: {long}"), 4);
         assert!(w.lines().all(|l| l.chars().count() <= WIDTH), "{w}");
         assert_eq!(

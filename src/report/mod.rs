@@ -9,7 +9,7 @@
 //!
 //! The page depends only on its input, so a seed fixes it byte for byte.
 
-pub mod format;
+pub use crate::human as format;
 pub mod openmetrics;
 pub mod openslo;
 pub mod summary;

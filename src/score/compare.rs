@@ -259,7 +259,7 @@ mod tests {
         assert_eq!(why.risk_difference.se, 0.0);
         assert_eq!(
             why.reason,
-            "plan b costs more than a (20 vs 10 per year) and has more downtime: \
+            "plan b costs more than a ($20 vs $10 per year) and has more downtime: \
              +10.00 [+10.00, +10.00] min/year (p < .05)"
         );
     }

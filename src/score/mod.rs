@@ -315,19 +315,8 @@ impl ScoredPlan {
     }
 }
 
-/// Money per year for a human: 65000000 -> "65.0M".
-pub fn format_cost(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{:.2}G", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if a >= 1e3 {
-        format!("{:.1}k", v / 1e3)
-    } else {
-        format!("{v:.0}")
-    }
-}
+/// Money per year for a human: 65000000 -> "$65.0M" (one format everywhere).
+pub use crate::human::money as format_cost;
 
 #[cfg(test)]
 mod tests {
@@ -384,9 +373,7 @@ mod tests {
 
     #[test]
     fn costs_read_naturally() {
-        assert_eq!(format_cost(65e6), "65.0M");
-        assert_eq!(format_cost(1.5e9), "1.50G");
-        assert_eq!(format_cost(2500.0), "2.5k");
-        assert_eq!(format_cost(12.0), "12");
+        assert_eq!(format_cost(65e6), "$65.0M");
+        assert_eq!(format_cost(12.0), "$12");
     }
 }

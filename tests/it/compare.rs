@@ -73,7 +73,7 @@ fn ranks_the_bundled_plans_and_marks_the_frontier() {
     assert!(
         sr.dominated_by[0]
             .reason
-            .starts_with("plan single-region costs more than active-passive (80.0M vs 65.0M per year) and has more downtime: +"),
+            .starts_with("plan single-region costs more than active-passive ($80.0M vs $65.0M per year) and has more downtime: +"),
         "{}",
         sr.dominated_by[0].reason
     );
