@@ -130,3 +130,63 @@ mod tests {
         assert_ne!(fingerprint(b"ab"), fingerprint(b"ba"));
     }
 }
+
+/// Why parts of one batched result cannot be joined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JoinError {
+    Empty,
+    Mismatch {
+        what: &'static str,
+        a: String,
+        b: String,
+    },
+    Gap {
+        start: u64,
+        end: u64,
+    },
+    Overlap {
+        start: u64,
+    },
+}
+
+/// A part of a batched result: a run of consecutive batches.
+pub trait Joinable: Sized {
+    /// Index of the part's first batch.
+    fn first_batch(&self) -> u64;
+    /// Number of batches the part holds.
+    fn n_batches(&self) -> u64;
+    /// The settings every part of one result shares, `(name, value)`.
+    fn settings(&self) -> Vec<(&'static str, String)>;
+    /// Appends the batches of `next`, which follows this part directly.
+    fn append(&mut self, next: Self);
+}
+
+/// The one merge rule of every engine's parts: given in any order, they are
+/// joined in batch order, must agree on their settings, and must cover
+/// their batches once each, without gaps (a missing or doubled shard).
+pub fn join<T: Joinable>(mut parts: Vec<T>) -> Result<T, JoinError> {
+    parts.sort_by_key(Joinable::first_batch);
+    let mut it = parts.into_iter();
+    let mut acc = it.next().ok_or(JoinError::Empty)?;
+    for p in it {
+        for ((what, a), (_, b)) in acc.settings().into_iter().zip(p.settings()) {
+            if a != b {
+                return Err(JoinError::Mismatch { what, a, b });
+            }
+        }
+        let end = acc.first_batch() + acc.n_batches();
+        if p.first_batch() > end {
+            return Err(JoinError::Gap {
+                start: end,
+                end: p.first_batch(),
+            });
+        }
+        if p.first_batch() < end && p.n_batches() > 0 {
+            return Err(JoinError::Overlap {
+                start: p.first_batch(),
+            });
+        }
+        acc.append(p);
+    }
+    Ok(acc)
+}

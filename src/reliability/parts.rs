@@ -11,6 +11,7 @@
 
 use super::{Criterion, Estimate, EstimateError, EstimateOptions, Method, crude, turnip};
 use crate::shard::Shard;
+use crate::shard::{JoinError, Joinable};
 use crate::static_model::StaticModel;
 use crate::stats::Moments;
 use serde::{Deserialize, Serialize};
@@ -159,6 +160,29 @@ fn total_batches_for(stats: &BatchStats, samples: u64) -> u64 {
     samples.div_ceil(batch_size(stats))
 }
 
+impl Joinable for EstimateData {
+    fn first_batch(&self) -> u64 {
+        self.first_batch
+    }
+    fn n_batches(&self) -> u64 {
+        self.stats.len() as u64
+    }
+    fn settings(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("method", self.method().into()),
+            ("seed", self.seed.to_string()),
+            ("samples", self.samples.to_string()),
+        ]
+    }
+    fn append(&mut self, next: Self) {
+        match (&mut self.stats, next.stats) {
+            (BatchStats::Crude { failures: a }, BatchStats::Crude { failures: b }) => a.extend(b),
+            (BatchStats::Pmc { sums: a }, BatchStats::Pmc { sums: b }) => a.extend(b),
+            _ => unreachable!("methods were checked equal"),
+        }
+    }
+}
+
 impl EstimateData {
     pub fn method(&self) -> &'static str {
         self.stats.method()
@@ -177,46 +201,15 @@ impl EstimateData {
         self.first_batch == 0 && self.stats.len() as u64 == self.total_batches()
     }
 
-    /// Joins parts of one estimate (in any order) into one.
-    pub fn merge(mut parts: Vec<EstimateData>) -> Result<EstimateData, PartError> {
-        if parts.is_empty() {
-            return Err(PartError::Empty);
-        }
-        parts.sort_by_key(|p| p.first_batch);
-        let mut it = parts.into_iter();
-        let mut acc = it.next().expect("non-empty");
-        for p in it {
-            let check = |what: &'static str, a: String, b: String| {
-                if a == b {
-                    Ok(())
-                } else {
-                    Err(PartError::Mismatch { what, a, b })
-                }
-            };
-            check("method", acc.method().into(), p.method().into())?;
-            check("seed", acc.seed.to_string(), p.seed.to_string())?;
-            check("samples", acc.samples.to_string(), p.samples.to_string())?;
-            let end = acc.batch_range().end;
-            if p.first_batch > end {
-                return Err(PartError::Gap {
-                    start: end,
-                    end: p.first_batch,
-                });
-            }
-            if p.first_batch < end && p.stats.len() > 0 {
-                return Err(PartError::Overlap {
-                    start: p.first_batch,
-                });
-            }
-            match (&mut acc.stats, p.stats) {
-                (BatchStats::Crude { failures: a }, BatchStats::Crude { failures: b }) => {
-                    a.extend(b)
-                }
-                (BatchStats::Pmc { sums: a }, BatchStats::Pmc { sums: b }) => a.extend(b),
-                _ => unreachable!("methods were checked equal"),
-            }
-        }
-        Ok(acc)
+    /// Joins parts of one estimate (in any order) into one
+    /// ([`crate::shard::join`]).
+    pub fn merge(parts: Vec<EstimateData>) -> Result<EstimateData, PartError> {
+        crate::shard::join(parts).map_err(|e| match e {
+            JoinError::Empty => PartError::Empty,
+            JoinError::Mismatch { what, a, b } => PartError::Mismatch { what, a, b },
+            JoinError::Gap { start, end } => PartError::Gap { start, end },
+            JoinError::Overlap { start } => PartError::Overlap { start },
+        })
     }
 
     /// The estimate, reduced in batch order exactly as the unsharded run

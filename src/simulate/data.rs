@@ -10,6 +10,7 @@
 use super::metrics::{BatchOut, PlanReport, ReportContext, summarize};
 use super::runner::BATCH_TRIALS;
 use crate::model::Topology;
+use crate::shard::{JoinError, Joinable};
 use serde::{Deserialize, Serialize};
 
 /// Per-trial metric, for paired comparisons between runs that share seeds.
@@ -66,6 +67,27 @@ pub struct RunData {
     pub years: usize,
     pub first_batch: usize,
     pub(super) batches: Vec<BatchOut>,
+}
+
+impl Joinable for RunData {
+    fn first_batch(&self) -> u64 {
+        self.first_batch as u64
+    }
+    fn n_batches(&self) -> u64 {
+        self.batches.len() as u64
+    }
+    fn settings(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("plan", self.plan.clone()),
+            ("topology", self.topology_fingerprint.clone()),
+            ("seed", self.seed.to_string()),
+            ("trials", self.trials.to_string()),
+            ("years", self.years.to_string()),
+        ]
+    }
+    fn append(&mut self, next: Self) {
+        self.batches.extend(next.batches);
+    }
 }
 
 impl RunData {
@@ -156,48 +178,24 @@ impl RunData {
 
     /// Joins parts of one run (in any order) into one; each part's values
     /// are checked first ([`RunData::check_values`]).
-    pub fn merge(mut parts: Vec<RunData>) -> Result<RunData, MergeError> {
+    pub fn merge(parts: Vec<RunData>) -> Result<RunData, MergeError> {
         if parts.is_empty() {
             return Err(MergeError::Empty);
         }
         for p in &parts {
             p.check_values()?;
         }
-        parts.sort_by_key(|p| p.first_batch);
-        let mut it = parts.into_iter();
-        let mut acc = it.next().expect("non-empty");
-        for p in it {
-            let check = |what: &'static str, a: String, b: String| {
-                if a == b {
-                    Ok(())
-                } else {
-                    Err(MergeError::Mismatch { what, a, b })
-                }
-            };
-            check("plan", acc.plan.clone(), p.plan.clone())?;
-            check(
-                "topology",
-                acc.topology_fingerprint.clone(),
-                p.topology_fingerprint.clone(),
-            )?;
-            check("seed", acc.seed.to_string(), p.seed.to_string())?;
-            check("trials", acc.trials.to_string(), p.trials.to_string())?;
-            check("years", acc.years.to_string(), p.years.to_string())?;
-            let end = acc.batch_range().end;
-            if p.first_batch > end {
-                return Err(MergeError::Gap {
-                    start: end,
-                    end: p.first_batch,
-                });
-            }
-            if p.first_batch < end && !p.batches.is_empty() {
-                return Err(MergeError::Overlap {
-                    start: p.first_batch,
-                });
-            }
-            acc.batches.extend(p.batches);
-        }
-        Ok(acc)
+        crate::shard::join(parts).map_err(|e| match e {
+            JoinError::Empty => MergeError::Empty,
+            JoinError::Mismatch { what, a, b } => MergeError::Mismatch { what, a, b },
+            JoinError::Gap { start, end } => MergeError::Gap {
+                start: start as usize,
+                end: end as usize,
+            },
+            JoinError::Overlap { start } => MergeError::Overlap {
+                start: start as usize,
+            },
+        })
     }
 
     /// The plan's report; the data must be a complete run of `topo`.
