@@ -7,6 +7,7 @@
 pub mod rare;
 pub mod served;
 pub mod st_flow;
+pub mod tail;
 
 pub use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 pub use st_flow::{CapacityError, CapacityOptions, CapacityReport, simulate};
