@@ -76,6 +76,11 @@ pub enum Command {
     Man(meta::ManArgs),
 }
 
+/// Whether the terminal gets colour (`--color`, `NO_COLOR`), for the TUI.
+pub(crate) fn color_on_terminal() -> bool {
+    color::enabled_for(None)
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     color::init(cli.color);

@@ -60,8 +60,9 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
              for scripted use run a subcommand instead (see `drsim --help`)"
         );
     }
-    // https://no-color.org: set and not empty means no colour.
-    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // `--color always|never`, else https://no-color.org: NO_COLOR set and
+    // not empty means no colour (stdout is a terminal here).
+    app.color = crate::cli::color_on_terminal();
     // ratatui::init installs a panic hook that leaves raw mode and the
     // alternate screen; chain one that also stops mouse reporting first.
     let mut terminal = ratatui::init();
