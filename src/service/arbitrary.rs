@@ -4,7 +4,8 @@
 use super::state::FailedSet;
 use crate::model::*;
 use crate::units::Duration;
-use rand::{Rng, RngExt};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use rand::{Rng, RngExt, SeedableRng};
 
 /// One case: a topology with one plan, a failure state, and an active site
 /// choice for active-passive plans (`None`: no site active).
@@ -118,5 +119,19 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
         failed: FailedSet::from_down(&site_down, &link_down),
         topo,
         active,
+    }
+}
+
+/// Runs `check` on 10,000 random cases (proptest drives the seeds, so a
+/// failure names the seed that reproduces it).
+pub(crate) fn check_cases(check: impl Fn(&Case) -> Result<(), TestCaseError>) {
+    let mut runner = TestRunner::new(Config::with_cases(10_000));
+    let result = runner.run(&proptest::prelude::any::<u64>(), |seed| {
+        check(&case(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(
+            seed,
+        )))
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
 }
