@@ -50,7 +50,7 @@ use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use super::st_flow::{PatternCache, Percentiles, Proportion, ValueStats, check_failure_model};
+use super::st_flow::{BatchStats, PatternCache, Percentiles, Proportion, check_failure_model};
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 use crate::model::{PlanId, Topology};
 use crate::rng::batch_streams;
@@ -399,15 +399,6 @@ impl<'a> Draws<'a> {
     }
 }
 
-#[derive(Default)]
-struct BatchStats {
-    values: ValueStats,
-    short: u64,
-    none: u64,
-    below: u64,
-    solves: u64,
-}
-
 fn run_batch(
     dn: &DemandNetwork,
     draws: &Draws<'_>,
@@ -445,8 +436,8 @@ fn run_batch(
             f
         };
         st.values.push(served);
-        st.short += u64::from(served < 1.0);
-        st.none += u64::from(served <= 0.0);
+        st.degraded += u64::from(served < 1.0);
+        st.zero += u64::from(served <= 0.0);
         if let Some(x) = threshold {
             st.below += u64::from(served < x);
         }
@@ -499,19 +490,12 @@ pub fn simulate_served(
             run_batch(&dn, &draws, intact, rng, n, opts.threshold)
         })
         .collect();
-    let mut tot = BatchStats::default();
-    for b in batches {
-        tot.values.merge(b.values);
-        tot.short += b.short;
-        tot.none += b.none;
-        tot.below += b.below;
-        tot.solves += b.solves;
-    }
+    let tot = BatchStats::merge_all(batches);
     let n = tot.values.n();
     let nf = n as f64;
     let (mean, mean_se) = tot.values.mean_and_std_error();
-    let short = Proportion::new(tot.short, n);
-    let none = Proportion::new(tot.none, n);
+    let short = Proportion::new(tot.degraded, n);
+    let none = Proportion::new(tot.zero, n);
     let below = opts.threshold.map(|_| Proportion::new(tot.below, n));
     let seconds = started.elapsed().as_secs_f64();
     Ok(ServedReport {

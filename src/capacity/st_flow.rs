@@ -528,12 +528,32 @@ impl<'a> Sampler<'a> {
 pub(crate) type PatternCache = rustc_hash::FxHashMap<Box<[u64]>, f64>;
 
 #[derive(Default)]
-struct BatchStats {
-    values: ValueStats,
-    zero: u64,
-    degraded: u64,
-    below: u64,
-    solves: u64,
+pub(crate) struct BatchStats {
+    pub values: ValueStats,
+    /// Samples with nothing delivered.
+    pub zero: u64,
+    /// Samples with less than the full (intact) amount.
+    pub degraded: u64,
+    /// Samples below the threshold asked for.
+    pub below: u64,
+    /// Max-flow solves run (samples not settled by the pattern cache).
+    pub solves: u64,
+}
+
+impl BatchStats {
+    /// Every batch merged in batch order (the sums then do not depend on
+    /// which thread ran which batch).
+    pub fn merge_all(batches: Vec<BatchStats>) -> BatchStats {
+        let mut total = BatchStats::default();
+        for b in batches {
+            total.values.merge(b.values);
+            total.zero += b.zero;
+            total.degraded += b.degraded;
+            total.below += b.below;
+            total.solves += b.solves;
+        }
+        total
+    }
 }
 
 fn run_batch(
@@ -670,14 +690,7 @@ pub fn simulate(
             run_batch(&sm, rng, n, opts.threshold)
         })
         .collect();
-    let mut total = BatchStats::default();
-    for b in batches {
-        total.values.merge(b.values);
-        total.zero += b.zero;
-        total.degraded += b.degraded;
-        total.below += b.below;
-        total.solves += b.solves;
-    }
+    let total = BatchStats::merge_all(batches);
     let n = total.values.n();
     let nf = n as f64;
     let (mean, mean_se) = total.values.mean_and_std_error();
