@@ -122,8 +122,13 @@ impl<'a> Checker<'a> {
                         }
                     })
                     .collect();
-                rule.evaluate_in(&node_down[..n], &node_down[n..], groups, Active::FirstUsable)
-                    .all_served()
+                rule.evaluate_in(
+                    &node_down[..n],
+                    &node_down[n..],
+                    groups,
+                    Active::FirstUsable,
+                )
+                .all_served()
             }
             Criterion::Service {
                 groups,
