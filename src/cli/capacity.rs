@@ -104,12 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (Some(from), Some(to)) = (&args.from, &args.to) else {
         anyhow::bail!("give --from and --to, or --demand");
     };
-    let s = topo
-        .resolve_site(from)
-        .map_err(|e| anyhow::anyhow!("--from: {e}"))?;
-    let t = topo
-        .resolve_site(to)
-        .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let (s, t) = super::args::terminals(&topo, from, to)?;
     if s == t {
         anyhow::bail!("--from and --to are the same site '{}'", topo.site(s).key);
     }
