@@ -16,6 +16,7 @@ use std::path::Path;
 use toml::Spanned;
 
 mod sections;
+mod services;
 
 /// Larger files are refused before parsing: no real topology comes close, and
 /// a hostile one should not exhaust memory.

@@ -6,6 +6,7 @@
 use super::Criterion;
 use crate::graph::UnionFind;
 use crate::model::PlanMode;
+use crate::service::Active;
 use crate::static_model::StaticModel;
 
 /// Union-find over nodes plus the criterion, reused across states.
@@ -108,6 +109,26 @@ impl<'a> Checker<'a> {
                     }
                 }
                 true
+            }
+            Criterion::Dependent(rule) => {
+                let rule = &rule.0;
+                let n = rule.n_sites();
+                let groups: Vec<u32> = (0..n as u32)
+                    .map(|v| {
+                        if node_down[v as usize] {
+                            u32::MAX
+                        } else {
+                            self.uf.find(v)
+                        }
+                    })
+                    .collect();
+                rule.evaluate_in(
+                    &node_down[..n],
+                    &node_down[n..],
+                    groups,
+                    Active::FirstUsable,
+                )
+                .all_served()
             }
             Criterion::Service {
                 groups,

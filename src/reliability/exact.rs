@@ -29,7 +29,9 @@ const DOWN: u8 = u8::MAX;
 pub fn is_cheap(model: &StaticModel, criterion: &Criterion) -> bool {
     let shocks = random_shocks(model).len();
     match criterion {
-        Criterion::Service { .. } => shocks + random_components(model) <= 16,
+        Criterion::Service { .. } | Criterion::Dependent(_) => {
+            shocks + random_components(model) <= 16
+        }
         Criterion::TwoTerminal { s, .. } => {
             let forced = Forced::none(model);
             shocks <= 8 && Order::new(model, &forced, *s).width <= 11
@@ -51,7 +53,7 @@ pub fn unreliability(model: &StaticModel, criterion: &Criterion) -> Result<f64, 
             shocks.len()
         )));
     }
-    if let Criterion::Service { .. } = criterion {
+    if let Criterion::Service { .. } | Criterion::Dependent(_) = criterion {
         let bits = shocks.len() + random_components(model);
         if bits > MAX_ENUM_BITS {
             return Err(EstimateError::ExactUnsupported(format!(
@@ -127,7 +129,9 @@ fn conditional(
     forced: &Forced,
 ) -> Result<f64, EstimateError> {
     match criterion {
-        Criterion::Service { .. } => Ok(enumerate(model, criterion, forced)),
+        Criterion::Service { .. } | Criterion::Dependent(_) => {
+            Ok(enumerate(model, criterion, forced))
+        }
         Criterion::AllTerminal => {
             if forced.node.iter().any(|&d| d) {
                 return Ok(1.0);

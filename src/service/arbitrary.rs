@@ -103,6 +103,7 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
         cost_per_year: 0.0,
         operator_error_factor: 1.0,
         targets: Targets::default(),
+        serves: None,
     };
     let topo = Topology::from_parts(TopologyParts {
         name: "random".into(),

@@ -24,6 +24,7 @@ mod reliability_cli;
 mod report;
 mod run_cli;
 mod served;
+mod services;
 mod shard_cli;
 mod shard_merge;
 mod simulate;
