@@ -14,7 +14,7 @@
 //! columns `plan,metric,value,lo,hi`.
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
-use super::part::{self, Part, RunPart};
+use super::part::{self, Part};
 use super::progress::Trials;
 use anyhow::Context;
 use drsim::shard::Shard;
@@ -110,19 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             plans.push(d);
         }
         bar.finish();
-        let part = Part::new(
-            "run",
-            &args.file,
-            &topo,
-            cfg.seed,
-            shard,
-            Some(RunPart {
-                trials: cfg.trials,
-                years: cfg.years,
-                plans,
-            }),
-            None,
-        );
+        let part = Part::of_run("run", &args.file, &topo, &cfg, shard, plans);
         super::output::emit(&part.to_json()?, out)?;
         return Ok(ExitCode::SUCCESS);
     }
