@@ -181,7 +181,7 @@ pub struct CauseShare {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ComponentShare {
-    /// `site:<id>` or `link:<id>`.
+    /// `site:<id>`, `link:<id>` or `service:<id>`.
     pub component: String,
     pub minutes_per_year: f64,
 }
@@ -279,8 +279,11 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         .map(|(i, secs)| ComponentShare {
             component: if i < n_sites {
                 format!("site:{}", cx.topo.sites[i].key)
-            } else {
+            } else if i < n_sites + cx.topo.links.len() {
                 format!("link:{}", cx.topo.links[i - n_sites].key)
+            } else {
+                let k = i - n_sites - cx.topo.links.len();
+                format!("service:{}", cx.topo.services[k].key)
             },
             minutes_per_year: secs / 60.0 / total_years,
         })
