@@ -167,6 +167,10 @@ pub struct Recovery {
     /// Number of outage episodes observed over all trials.
     pub episodes: usize,
     pub mean_minutes: f64,
+    /// Episode lengths by the nearest-rank rule: the outage-duration
+    /// distribution.
+    pub p50_minutes: f64,
+    pub p90_minutes: f64,
     pub p99_minutes: f64,
     pub max_minutes: f64,
 }
@@ -309,6 +313,8 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         recovery: Recovery {
             episodes: b.episodes.len(),
             mean_minutes: ep_mean,
+            p50_minutes: quantile(&b.episodes, 0.5) / 60.0,
+            p90_minutes: quantile(&b.episodes, 0.9) / 60.0,
             p99_minutes: quantile(&b.episodes, 0.99) / 60.0,
             max_minutes: b.episodes.last().copied().unwrap_or(0.0) / 60.0,
         },
