@@ -212,10 +212,10 @@ impl TrialState {
             }
             self.relevant = false;
             let mut changed = self.handle(s, t, ev);
-            if changed {
-                // Waiting recoveries and cold cycles follow the new state.
-                changed |= self.settle(s, t);
-            }
+            // Waiting recoveries and cold cycles follow the new state (a
+            // hold released under a cold-start hold flips nothing, yet can
+            // bring a cycle's supports back).
+            changed |= self.settle(s, t);
             // Components outside the reduced graph only move the blame.
             if changed && (self.relevant || matches!(ev, Event::FailoverDone(_))) {
                 self.reevaluate(s, plan, rec);
