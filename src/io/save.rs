@@ -112,6 +112,16 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
             "sites",
             &list(r.sites.iter().map(|s| &t.site(*s).key)),
         );
+        if !r.services.is_empty() {
+            kv(
+                &mut o,
+                "services",
+                &list(r.services.iter().map(|s| &t.service(*s).key)),
+            );
+        }
+        if let Some(rec) = &r.recovery {
+            kv(&mut o, "recovery", &recovery(t, rec));
+        }
         if !r.canary_sites.is_empty() {
             kv(
                 &mut o,
@@ -165,10 +175,14 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
             );
         }
     }
+    services(&mut o, t);
     for p in &t.plans {
         o.push_str("\n[[plan]]\n");
         kv(&mut o, "id", &q(&p.key));
         name(&mut o, &p.name, &p.key);
+        if let Some(sv) = p.serves {
+            kv(&mut o, "serves", &q(&t.service(sv).key));
+        }
         kv(
             &mut o,
             "serving_sites",
@@ -273,6 +287,59 @@ fn dist(d: &Distribution) -> String {
         }
         Distribution::Fixed { value } => format!("{{ dist = \"fixed\", value = {} }}", dur(*value)),
     }
+}
+
+fn services(o: &mut String, t: &Topology) {
+    for s in &t.services {
+        o.push_str("\n[[service]]\n");
+        kv(o, "id", &q(&s.key));
+        name(o, &s.name, &s.key);
+        if !s.sites.is_empty() {
+            kv(o, "sites", &list(s.sites.iter().map(|x| &t.site(*x).key)));
+        }
+        kv(o, "needs", &s.needs.to_string());
+        kv(o, "reach", &q(s.reach.as_str()));
+        if !s.requires.is_empty() {
+            kv(o, "requires", &dependencies(t, &s.requires));
+        }
+        if !s.control.is_empty() {
+            kv(o, "control", &dependencies(t, &s.control));
+        }
+        if let Some(f) = &s.failure {
+            failure(o, Some(f));
+        }
+        if let Some(r) = &s.recovery {
+            kv(o, "recovery", &recovery(t, r));
+        }
+        if let Some(b) = &s.bootstrap {
+            kv(o, "bootstrap", &dist(b));
+        }
+    }
+}
+
+/// Dependencies as a TOML array: every entry a table, so the `needs` and
+/// `reach` load back whatever the target's own defaults are.
+fn dependencies(t: &Topology, deps: &[Dependency]) -> String {
+    let items: Vec<String> = deps
+        .iter()
+        .map(|d| {
+            format!(
+                "{{ service = {}, needs = {}, reach = {} }}",
+                q(&t.service(d.service).key),
+                d.needs,
+                q(d.reach.as_str())
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn recovery(t: &Topology, r: &Recovery) -> String {
+    format!(
+        "{{ requires = {}, fallback = {} }}",
+        dependencies(t, &r.requires),
+        dur(r.fallback)
+    )
 }
 
 fn failure(o: &mut String, f: Option<&FailureProcess>) {

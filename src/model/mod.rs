@@ -714,7 +714,11 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
     let deps_ok = |kind: &'static str, id: &str, deps: &[Dependency]| {
         for d in deps {
             if d.service.index() >= nsv {
-                return Err(invalid(kind, id, format!("needs service index {}", d.service.0)));
+                return Err(invalid(
+                    kind,
+                    id,
+                    format!("needs service index {}", d.service.0),
+                ));
             }
             let n = p.services[d.service.index()].sites.len() as u32;
             if d.needs == 0 || d.needs > n {
@@ -723,7 +727,8 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
                     id,
                     format!(
                         "needs {} instances of service '{}', which has {n}",
-                        d.needs, p.services[d.service.index()].key
+                        d.needs,
+                        p.services[d.service.index()].key
                     ),
                 ));
             }
@@ -732,7 +737,11 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
     };
     for s in &p.services {
         if s.sites.iter().any(|x| x.index() >= ns) {
-            return Err(invalid("service", &s.key, "runs on a site that does not exist".into()));
+            return Err(invalid(
+                "service",
+                &s.key,
+                "runs on a site that does not exist".into(),
+            ));
         }
         let mut sorted = s.sites.clone();
         sorted.sort_unstable();
@@ -748,7 +757,11 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
     }
     for t in &p.release_trains {
         if t.services.iter().any(|x| x.index() >= nsv) {
-            return Err(invalid("release train", &t.key, "pushes to a service that does not exist".into()));
+            return Err(invalid(
+                "release train",
+                &t.key,
+                "pushes to a service that does not exist".into(),
+            ));
         }
         if let Some(r) = &t.recovery {
             deps_ok("release train", &t.key, &r.requires)?;
@@ -757,7 +770,11 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
     for plan in &p.plans {
         let Some(sv) = plan.serves else { continue };
         let Some(svc) = p.services.get(sv.index()) else {
-            return Err(invalid("plan", &plan.key, "serves a service that does not exist".into()));
+            return Err(invalid(
+                "plan",
+                &plan.key,
+                "serves a service that does not exist".into(),
+            ));
         };
         if let Some(x) = plan
             .serving_sites
@@ -767,7 +784,10 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
             return Err(invalid(
                 "plan",
                 &plan.key,
-                format!("serves '{}' from site index {}, which does not run it", svc.key, x.0),
+                format!(
+                    "serves '{}' from site index {}, which does not run it",
+                    svc.key, x.0
+                ),
             ));
         }
     }

@@ -80,7 +80,9 @@ impl Criterion {
         }
         let rule = crate::service::ServiceRule::new(t, plan);
         if rule.has_dependencies() {
-            return Ok(Criterion::Dependent(DependentRule(std::sync::Arc::new(rule))));
+            return Ok(Criterion::Dependent(DependentRule(std::sync::Arc::new(
+                rule,
+            ))));
         }
         Ok(Criterion::Service {
             groups: rule.entries().to_vec(),

@@ -138,7 +138,9 @@ impl FailedSet {
     /// has it. The error says what was looked for.
     pub fn fail_named(&mut self, t: &Topology, text: &str) -> Result<(), String> {
         let (kind, key) = match text.split_once(':') {
-            Some((k, rest)) if ["site", "link", "region", "risk", "train", "service"].contains(&k) => {
+            Some((k, rest))
+                if ["site", "link", "region", "risk", "train", "service"].contains(&k) =>
+            {
                 (Some(k), rest)
             }
             _ => (None, text),

@@ -208,3 +208,102 @@ fn a_file_without_services_keeps_todays_criterion() {
         assert!(matches!(c, Criterion::Service { .. }));
     }
 }
+
+/// Each broken service declaration is refused with its line and a message
+/// naming what is wrong.
+#[test]
+fn bad_service_declarations_name_the_line_and_the_problem() {
+    let base = |services: &str, plan_extra: &str| {
+        format!(
+            "[topology]\nname = \"x\"\n[[site]]\nid = \"a\"\n[[site]]\nid = \"b\"\n\
+             [[link]]\na = \"a\"\nb = \"b\"\n\
+             [[demand]]\nid = \"u\"\nsites = [\"a\"]\nusers = 1\npeak_rps = 1\n{services}\
+             [[plan]]\nid = \"p\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n{plan_extra}"
+        )
+    };
+    let cases = [
+        (
+            base(
+                "[[service]]\nid = \"f\"\nrequires = [\"dsn\"]\n[[service]]\nid = \"dns\"\nsites = [\"a\"]\n",
+                "serves = \"f\"\n",
+            ),
+            17,
+            "unknown service 'dsn'",
+        ),
+        (
+            base(
+                "[[service]]\nid = \"f\"\nrequires = [{ service = \"dns\", needs = 3 }]\n[[service]]\nid = \"dns\"\nsites = [\"a\", \"b\"]\n",
+                "",
+            ),
+            17,
+            "needs 3 instances of 'dns', which has 2",
+        ),
+        (
+            base(
+                "[[service]]\nid = \"dns\"\nsites = [\"a\"]\nreach = \"planet\"\n",
+                "",
+            ),
+            18,
+            "unknown reach 'planet'",
+        ),
+        (
+            base(
+                "[[service]]\nid = \"f\"\nsites = [\"b\"]\n",
+                "serves = \"f\"\n",
+            ),
+            22,
+            "serves 'f' from site 'a', which does not run it",
+        ),
+        (
+            base(
+                "[[service]]\nid = \"f\"\n[[service]]\nid = \"g\"\nsites = [\"a\"]\nrequires = [\"f\"]\n",
+                "",
+            ),
+            20,
+            "needs service 'f', which runs on no site",
+        ),
+        (
+            base("[[service]]\nid = \"dns\"\nsites = [\"a\", \"a\"]\n", ""),
+            17,
+            "lists site 'a' twice",
+        ),
+        (
+            base(
+                "[[service]]\nid = \"dns\"\nsites = [\"a\"]\nneeds = 2\n",
+                "",
+            ),
+            18,
+            "needs 2 must be between 1 and its 1 instances",
+        ),
+        (
+            base(
+                "[[release_train]]\nid = \"t\"\nreleases_per_year = 1\nbad_release_probability = 0.1\ndetection = \"1m\"\nrollback = \"1m\"\n",
+                "",
+            ),
+            15,
+            "deploys to no site and no service",
+        ),
+        (
+            base(
+                "[[service]]\nid = \"dns\"\nsites = [\"a\"]\n[[release_train]]\nid = \"t\"\nservices = [\"dns\"]\nreleases_per_year = 1\nbad_release_probability = 0.1\ndetection = \"1m\"\nrollback = \"1m\"\nrecovery = { fallback = \"1h\" }\n",
+                "",
+            ),
+            25,
+            "a recovery with no requires changes nothing",
+        ),
+        (
+            base("", "serves = \"nope\"\n"),
+            19,
+            "no service is declared in this file",
+        ),
+    ];
+    for (text, line, want) in cases {
+        let err = load_str(&text, Path::new("bad.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(want) && err.contains(&format!("bad.toml:{line}:")),
+            "want line {line} and {want:?}, got:\n{err}\nin:\n{text}"
+        );
+    }
+}
