@@ -28,6 +28,7 @@ mod served;
 mod services;
 mod shard_cli;
 mod shard_merge;
+mod sim_services;
 mod simulate;
 mod slo;
 mod topologies;
