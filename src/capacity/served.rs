@@ -17,6 +17,10 @@
 //! random-instant view); a demand is served when one of its up entry sites
 //! shares the active site's group. Each serving site carries at most
 //! `min(capacity_rps, total_peak / n_active * (1 + headroom))` requests/s.
+//! With a plan that serves a declared service, the model's nodes after the
+//! sites are the services (each down as a whole, or with a release train
+//! that pushes to it), and a serving site is usable only while its front
+//! end's dependencies are met: the one rule ([`crate::service`]) decides.
 //!
 //! **How much** is one max-flow per failure state on the network of up
 //! links (their Gbit/s capacities, either direction), plus a super-source
@@ -79,9 +83,10 @@ pub enum ServedError {
     #[error("the number of samples must be at least 1")]
     NoSamples,
     #[error(
-        "the failure model does not match the topology ({sites} sites, {links} links expected)"
+        "the failure model does not match the plan's topology ({nodes} nodes: sites, then \
+         services when the plan serves one; {links} links expected)"
     )]
-    ModelMismatch { sites: usize, links: usize },
+    ModelMismatch { nodes: usize, links: usize },
     #[error("{0}")]
     Model(#[from] super::CapacityError),
 }
@@ -275,16 +280,18 @@ impl DemandNetwork {
         }
     }
 
-    /// The served demand in Gbit/s when the sites with `site_down[i]` and
-    /// links with `link_down[j]` are down: the rule decides which demands are
-    /// served and from which sites; the max-flow adds link bandwidth.
-    pub fn served_gbps(&self, site_down: &[bool], link_down: &[bool], ev: &mut Evaluator) -> f64 {
-        let up = |v: u32| !site_down[v as usize];
+    /// The served demand in Gbit/s when the nodes with `node_down[i]` and
+    /// links with `link_down[j]` are down (nodes: the sites, then the
+    /// services when the plan serves one, as in [`StaticModel::for_plan`]):
+    /// the rule decides which demands are served and from which sites; the
+    /// max-flow adds link bandwidth.
+    pub fn served_gbps(&self, node_down: &[bool], link_down: &[bool], ev: &mut Evaluator) -> f64 {
+        let up = |v: u32| !node_down[v as usize];
         let link_up = |j: usize| {
             let (a, b) = self.links[j];
             !link_down[j] && up(a) && up(b)
         };
-        let failed = FailedSet::from_down(site_down, link_down);
+        let failed = FailedSet::from_nodes(self.n_sites, node_down, link_down);
         let out = self.rule.evaluate(&failed, Active::FirstUsable);
         ev.sink_open.fill(false);
         for p in &out.pools {
@@ -320,11 +327,11 @@ impl DemandNetwork {
     /// rounding.
     pub fn served_fraction(
         &self,
-        site_down: &[bool],
+        node_down: &[bool],
         link_down: &[bool],
         ev: &mut Evaluator,
     ) -> f64 {
-        let f = (self.served_gbps(site_down, link_down, ev) / self.total).clamp(0.0, 1.0);
+        let f = (self.served_gbps(node_down, link_down, ev) / self.total).clamp(0.0, 1.0);
         if f >= FULL {
             1.0
         } else if f <= 1e-12 {
@@ -339,14 +346,15 @@ fn threshold_bits(q: f64) -> u64 {
     (q * (1u64 << 53) as f64).ceil() as u64
 }
 
-/// The failure sources with positive probability, in draw order: sites,
-/// links, shocks (the order of [`super::st_flow`]).
+/// The failure sources with positive probability, in draw order: nodes
+/// (sites, then services), links, shocks (the order of [`super::st_flow`]).
 struct Draws<'a> {
     model: &'a StaticModel,
     nodes: Vec<(u32, u64)>,
     edges: Vec<(u32, u64)>,
     shocks: Vec<(usize, u64)>,
-    n_sites: usize,
+    /// Nodes of the model: sites, then services.
+    n_nodes: usize,
     words: usize,
 }
 
@@ -367,12 +375,12 @@ impl<'a> Draws<'a> {
                 .filter(|&i| pos(model.shocks[i].prob))
                 .map(|i| (i, threshold_bits(model.shocks[i].prob)))
                 .collect(),
-            n_sites: model.n_nodes(),
+            n_nodes: model.n_nodes(),
             words: (model.n_nodes() + model.n_edges()).div_ceil(64),
         }
     }
 
-    /// One failure state as a bitset: sites, then links.
+    /// One failure state as a bitset: nodes, then links.
     fn sample(&self, rng: &mut Xoshiro256PlusPlus, bits: &mut [u64]) {
         bits.fill(0);
         let mut set = |i: usize| bits[i / 64] |= 1 << (i % 64);
@@ -384,7 +392,7 @@ impl<'a> Draws<'a> {
         }
         for &(e, thr) in &self.edges {
             if hit(rng, thr) {
-                set(self.n_sites + e as usize);
+                set(self.n_nodes + e as usize);
             }
         }
         for &(k, thr) in &self.shocks {
@@ -393,7 +401,7 @@ impl<'a> Draws<'a> {
                 sh.nodes.iter().for_each(|&v| set(v as usize));
                 sh.edges
                     .iter()
-                    .for_each(|&e| set(self.n_sites + e as usize));
+                    .for_each(|&e| set(self.n_nodes + e as usize));
             }
         }
     }
@@ -410,8 +418,8 @@ fn run_batch(
     let mut ev = dn.evaluator();
     let mut cache = PatternCache::default();
     let mut bits = vec![0u64; draws.words];
-    let ns = draws.n_sites;
-    let mut site_down = vec![false; ns];
+    let ns = draws.n_nodes;
+    let mut node_down = vec![false; ns];
     let mut link_down = vec![false; dn.links.len()];
     let mut st = BatchStats::default();
     for _ in 0..n {
@@ -422,7 +430,7 @@ fn run_batch(
             f
         } else {
             let bit = |i: usize| bits[i / 64] >> (i % 64) & 1 == 1;
-            site_down
+            node_down
                 .iter_mut()
                 .enumerate()
                 .for_each(|(i, x)| *x = bit(i));
@@ -430,7 +438,7 @@ fn run_batch(
                 .iter_mut()
                 .enumerate()
                 .for_each(|(j, x)| *x = bit(ns + j));
-            let f = dn.served_fraction(&site_down, &link_down, &mut ev);
+            let f = dn.served_fraction(&node_down, &link_down, &mut ev);
             cache.insert(bits.clone().into_boxed_slice(), f);
             st.solves += 1;
             f
@@ -455,9 +463,16 @@ pub fn simulate_served(
     model: &StaticModel,
     opts: &ServedOptions,
 ) -> Result<ServedReport, ServedError> {
-    if model.n_nodes() != t.sites.len() || model.n_edges() != t.links.len() {
+    // The plan's model: its nodes are the sites, then the services when the
+    // plan serves one (StaticModel::for_plan).
+    let serves = t
+        .plans
+        .get(plan.index())
+        .is_some_and(|p| p.serves.is_some());
+    let services = if serves { t.services.len() } else { 0 };
+    if model.n_nodes() != t.sites.len() + services || model.n_edges() != t.links.len() {
         return Err(ServedError::ModelMismatch {
-            sites: t.sites.len(),
+            nodes: t.sites.len() + services,
             links: t.links.len(),
         });
     }
