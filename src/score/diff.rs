@@ -49,7 +49,8 @@ pub enum ChangeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComponentChange {
     /// "topology", "region", "site", "link", "shared_risk", "release_train",
-    /// "operator_errors", "demand", "surge" or "plan" (the file's table names).
+    /// "operator_errors", "demand", "surge", "service" or "plan" (the file's
+    /// table names).
     pub kind: &'static str,
     pub id: String,
     pub change: ChangeKind,
@@ -57,7 +58,7 @@ pub struct ComponentChange {
 }
 
 /// The file's array tables, in file order, each keyed by `id`.
-const ARRAYS: [&str; 8] = [
+const ARRAYS: [&str; 9] = [
     "region",
     "site",
     "link",
@@ -65,6 +66,7 @@ const ARRAYS: [&str; 8] = [
     "release_train",
     "demand",
     "surge",
+    "service",
     "plan",
 ];
 

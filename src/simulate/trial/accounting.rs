@@ -3,7 +3,7 @@
 //! year) and attributes downtime to the components and causes to blame.
 
 use super::{Scenario, TrialRecord, TrialState};
-use crate::simulate::serving::Eval;
+use crate::simulate::serving::{Eval, IRRELEVANT};
 use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 
@@ -30,9 +30,9 @@ impl TrialState {
                 self.down_pos[c as usize] = k as u32;
             }
             // Services the plan needs, down as a whole.
-            let m = n + self.link_down.len();
+            let m = n as usize + self.link_down.len();
             for (k, &d) in self.svc_down.iter().enumerate() {
-                if d > 0 && relevant(m + k) {
+                if d > 0 && self.model.element_of[m + k] != IRRELEVANT {
                     self.blame.push(((m + k) as u32, 1.0));
                 }
             }
