@@ -302,3 +302,41 @@ fn snapshots_of_the_services_views() {
     select(&mut a, Item::Service(auth));
     insta::assert_snapshot!("services_components_nocolor_80x24", snapshot(&a, 80, 24));
 }
+
+/// The October 2021 example as a what-if: the backbone push escapes. Both
+/// plans of the messaging front end go down through DNS, and the plan whose
+/// DNS sits outside the backbone keeps serving.
+#[test]
+fn the_backbone_push_takes_messaging_down_through_dns_but_not_the_outside_dns_plan() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/backbone-dependency.toml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let t = drsim::io::load_str(&text, std::path::Path::new(path))
+        .unwrap()
+        .topology;
+    let train = t
+        .release_trains
+        .iter()
+        .position(|r| r.key == "backbone-config")
+        .unwrap();
+    let mut a = App::new(t, "backbone-dependency.toml");
+    select(&mut a, Item::Train(TrainId(train as u32)));
+    ch(&mut a, ' ');
+    let t = &a.topology;
+    for (p, plan) in t.plans.iter().enumerate() {
+        let front = &t.service(plan.serves.unwrap()).key;
+        if front == "messaging" {
+            assert!(!a.statuses[p].is_up(), "{}", plan.key);
+            assert_eq!(
+                a.blames[p].as_deref(),
+                Some("messaging needs dns needs backbone, which is down"),
+                "{}",
+                plan.key
+            );
+        } else {
+            assert!(a.statuses[p].is_up(), "{} serves {front}", plan.key);
+        }
+    }
+}

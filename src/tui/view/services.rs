@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 /// Rows of the dependency tree shown at most (a large fleet's closure
 /// would push everything else off the pane).
 const TREE_ROWS: usize = 12;
-/// Non-working instances whose reason is spelled out.
+/// Distinct reasons for stopped instances spelled out.
 const REASONS: usize = 3;
 
 /// "3/4 up" or "0/4 DOWN", coloured.
@@ -70,27 +70,28 @@ pub fn detail_lines(app: &App, s: ServiceId, out: &mut Vec<Line<'static>>) {
         out.push(kv("name", service.name.clone()));
     }
     out.push(instances_line(app, st, s));
-    // Down as a whole, every instance would say just that.
-    let whole = app.failed.service_failed(s);
-    for i in st
-        .instances
-        .iter()
-        .filter(|i| !i.working && !whole)
-        .take(REASONS)
-    {
+    // Stopped instances grouped by reason ("ash, lla: dns needs backbone,
+    // which is down"); down as a whole, each would say just that.
+    let mut reasons: Vec<(Vec<String>, &str)> = Vec::new();
+    if !app.failed.service_failed(s) {
+        for i in st.instances.iter().filter(|i| !i.working) {
+            let why = i.reason.as_deref().unwrap_or("-");
+            let site = t.site(i.site).key.clone();
+            match reasons.iter_mut().find(|r| r.1 == why) {
+                Some(r) => r.0.push(site),
+                None => reasons.push((vec![site], why)),
+            }
+        }
+    }
+    for (sites, why) in reasons.iter().take(REASONS) {
         out.push(Line::styled(
-            format!(
-                "  {}: {}",
-                t.site(i.site).key,
-                i.reason.as_deref().unwrap_or("-")
-            ),
+            format!("  {}: {why}", sites.join(", ")),
             th.fg(DOWN),
         ));
     }
-    let stopped = st.instances.len() - st.working();
-    if stopped > REASONS && !whole {
+    if reasons.len() > REASONS {
         out.push(Line::styled(
-            format!("  and {} more not working", stopped - REASONS),
+            format!("  and {} more reasons", reasons.len() - REASONS),
             Style::new().dim(),
         ));
     }
