@@ -23,7 +23,11 @@ mod edit_tests;
 #[cfg(test)]
 mod nocolor;
 #[cfg(test)]
+mod run_tests;
+#[cfg(test)]
 mod services_tests;
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

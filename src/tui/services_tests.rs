@@ -5,7 +5,7 @@
 //! of failure of both "redundant" plans. Snapshots at 80x24 and 120x40.
 
 use super::app::{App, Item, Tab};
-use super::tests::{ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker};
+use super::test_support::{ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker};
 use drsim::model::{PlanId, ServiceId, SiteId, Topology, TrainId};
 use drsim::service::{Active, FailedSet, ServiceRule};
 
