@@ -304,3 +304,32 @@ fn a_cycle_that_went_cold_comes_back_only_after_its_bootstrap() {
         );
     }
 }
+
+#[test]
+fn a_service_whose_restore_needs_itself_waits_for_the_manual_fallback() {
+    // `db` fails as a whole for exactly an hour; restoring it needs `tool`,
+    // which (in the first case) needs `db`: every restore takes the
+    // fallback's 2 hours more.
+    for (tool_requires, want_min) in [("\"db\"", 60.0 + 120.0), ("", 60.0)] {
+        let t = load(&format!(
+            "{HEADER}[[service]]\nid = \"front\"\nsites = [\"a\"]\nrequires = [\"db\"]\n\
+             [[service]]\nid = \"db\"\nsites = [\"a\"]\n\
+             failure = {{ mtbf = \"2000h\", ttr = {{ dist = \"fixed\", value = \"1h\" }} }}\n\
+             recovery = {{ requires = [\"tool\"], fallback = \"2h\" }}\n\
+             [[service]]\nid = \"tool\"\nsites = [\"a\"]\nrequires = [{tool_requires}]\n\
+             [[plan]]\nid = \"p\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n\
+             headroom = 10\nserves = \"front\"\n"
+        ));
+        let r = run(&t, "p", 1000, 51);
+        let rec = &r.recovery;
+        assert!(rec.episodes > 2000, "{rec:?}");
+        assert!(
+            (rec.p50_minutes - want_min).abs() < 1e-6,
+            "[{tool_requires}]: {rec:?}"
+        );
+        assert!(
+            (rec.p90_minutes - want_min).abs() < 1e-6,
+            "[{tool_requires}]: {rec:?}"
+        );
+    }
+}
