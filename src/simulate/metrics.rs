@@ -1,29 +1,9 @@
 //! What a trial records, how batches of trials are combined, and the per-plan
-//! report with its confidence intervals.
-//!
-//! Definitions used throughout:
-//! - **downtime**: time during which some demand is not fully served (no
-//!   quorum, no reachable active site, or overload shedding);
-//! - **time-weighted availability**: 1 - downtime / time;
-//! - **demand-weighted availability**: served requests / demanded requests;
-//! - **outage episode**: a maximal stretch of downtime; its length is the
-//!   observed recovery time. Episodes still open at the end of a trial are
-//!   counted with the length seen so far;
-//! - **data lost**: minutes of writes lost: the async lag each time writes
-//!   move off a write primary that went down, and the writes since the last
-//!   backup (backups at multiples of `backup_interval` from time 0) when a
-//!   disaster holds every replica down at once. Other causes (hardware,
-//!   power, releases, operators) leave a replica's data on disk;
-//! - **attribution**: each second of downtime is split evenly among the down
-//!   serving and entry sites (or, when none is down, among all down links and
-//!   sites that lie on some path the plan can use: not in a part of the
-//!   network that only hangs off it), and within a component evenly per
-//!   cause holding it down;
-//!   overload with every demand reachable is attributed to congestion.
-//!
-//! Confidence intervals are 95%: mean ± 1.96 standard errors over trials
-//! (trials are independent), Wilson's interval for the one-year probability
-//! of a long outage when each trial is one year.
+//! report with its 95% confidence intervals (mean ± 1.96 standard errors over
+//! independent trials; Wilson's interval for the one-year probability of a
+//! long outage). The definitions (downtime, both availabilities, outage
+//! episodes, data lost, attribution) are in docs/internals.md,
+//! "simulate/metrics.rs".
 
 use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;

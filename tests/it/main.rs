@@ -26,6 +26,7 @@ mod report;
 mod run_cli;
 mod served;
 mod services;
+mod services_cli;
 mod shard_cli;
 mod shard_merge;
 mod sim_services;
