@@ -3,7 +3,7 @@
 //! year) and attributes downtime to the components and causes to blame.
 
 use super::{Scenario, TrialRecord, TrialState};
-use crate::simulate::serving::Eval;
+use crate::simulate::serving::{Eval, IRRELEVANT};
 use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 
@@ -20,8 +20,7 @@ impl TrialState {
             // the reduced graph dropped cannot have caused the outage), from
             // the list kept as they flip: a scan of every component here
             // made each event of an outage cost O(sites + links). Links
-            // first, then services, then sites, each by index, as the sums
-            // have always run.
+            // first, then sites, each by index, as the sums have always run.
             let n = s.topo.sites.len() as u32;
             let mut down = std::mem::take(&mut self.down_relevant);
             down.sort_unstable_by_key(|&c| (c < n, c));
@@ -29,6 +28,13 @@ impl TrialState {
             self.down_relevant = down;
             for (k, &c) in self.down_relevant.iter().enumerate() {
                 self.down_pos[c as usize] = k as u32;
+            }
+            // Services the plan needs, down as a whole.
+            let m = n as usize + self.link_down.len();
+            for (k, &d) in self.svc_down.iter().enumerate() {
+                if d > 0 && self.model.element_of[m + k] != IRRELEVANT {
+                    self.blame.push(((m + k) as u32, 1.0));
+                }
             }
         }
         let w = 1.0 / self.blame.len().max(1) as f64;
@@ -38,8 +44,8 @@ impl TrialState {
         self.blame_dirty = false;
     }
 
-    /// Keeps [`TrialState::down_relevant`] as component `c` (sites, links,
-    /// then services) of the reduced graph goes down or comes back.
+    /// Keeps [`TrialState::down_relevant`] as component `c` (sites, then
+    /// links) of the reduced graph goes down or comes back.
     pub(super) fn track_down(&mut self, c: usize, now_down: bool) {
         if now_down {
             self.down_pos[c] = self.down_relevant.len() as u32;

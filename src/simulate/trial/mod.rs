@@ -158,7 +158,7 @@ impl TrialState {
             blame: Vec::new(),
             blame_dirty: true,
             down_relevant: Vec::new(),
-            down_pos: vec![0; n + m + s.topo.services.len()],
+            down_pos: vec![0; n + m],
         }
     }
 
