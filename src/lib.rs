@@ -12,6 +12,7 @@
 //! - [`rng`]: every random stream (batch streams, per-process streams);
 //! - [`graph`]: union-find, the terminal-preserving reduction, max-flow;
 //! - [`human`]: numbers for people (`168 G`, `$680M`, `3.2 h`);
+//! - [`escape`]: text escaped for HTML/SVG, XML and OpenMetrics labels;
 //! - [`static_model`]: the random-instant view of a topology (components
 //!   down with their steady-state probability, plus Marshall-Olkin shocks).
 //!
@@ -71,6 +72,7 @@
 //! ```
 
 pub mod capacity;
+pub mod escape;
 pub mod graph;
 pub mod human;
 pub mod io;

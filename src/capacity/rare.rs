@@ -21,7 +21,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::time::Instant;
 
-use super::st_flow::{CapacityError, IRRELEVANT, PatternCache, Sampler, check_model};
+use super::batch::PatternCache;
+use super::st_flow::{CapacityError, IRRELEVANT, Sampler, check_model};
 use crate::graph::maxflow::MaxFlow;
 use crate::static_model::StaticModel;
 

@@ -7,7 +7,7 @@
 //! `drsim run`'s CSV).
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
-use super::part::{self, ComparePart, Part, RunPart};
+use super::part::{self, ComparePart, Part};
 use super::progress::Trials;
 use super::{output, text};
 use drsim::score::compare::{Comparison, compare};
@@ -82,7 +82,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let idx = select_plans(&topo, &args.file, &args.plan.plans)?;
     let cfg = args.sim.config()?;
     let file = args.file.display().to_string();
-    output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let work = output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    super::progress::work_note(&work, args.sim.exec.quiet);
     let shard = args.shard.shard.unwrap_or(Shard::WHOLE);
     if args.shard.shard.is_some() {
         part::require_json(args.format.map(|f| f == Format::Json))?;
@@ -108,19 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     bar.finish();
     let text = if args.shard.shard.is_some() {
-        let mut part = Part::new(
-            "compare",
-            &args.file,
-            &topo,
-            cfg.seed,
-            shard,
-            Some(RunPart {
-                trials: cfg.trials,
-                years: cfg.years,
-                plans: runs,
-            }),
-            None,
-        );
+        let mut part = Part::of_run("compare", &args.file, &topo, &cfg, shard, runs);
         part.compare = Some(ComparePart {
             risk: risk.short().to_string(),
         });

@@ -115,6 +115,24 @@ impl Part {
         }
     }
 
+    /// The part of a time-based run (`run` or `compare`): the simulated
+    /// plans' trial data under `cfg`.
+    pub fn of_run(
+        command: &str,
+        file: &Path,
+        topo: &Topology,
+        cfg: &drsim::simulate::SimConfig,
+        shard: Shard,
+        plans: Vec<RunData>,
+    ) -> Part {
+        let run = RunPart {
+            trials: cfg.trials,
+            years: cfg.years,
+            plans,
+        };
+        Part::new(command, file, topo, cfg.seed, shard, Some(run), None)
+    }
+
     pub fn to_json(&self) -> anyhow::Result<String> {
         let mut s = serde_json::to_string(self)?;
         s.push('\n');

@@ -123,12 +123,7 @@ fn pick_plan(t: &Topology, key: Option<&str>) -> anyhow::Result<Option<PlanId>> 
 
 fn criterion(args: &Args, t: &Topology, plan: Option<PlanId>) -> anyhow::Result<Criterion> {
     if let (Some(from), Some(to)) = (&args.from, &args.to) {
-        let s = t
-            .resolve_site(from)
-            .map_err(|e| anyhow::anyhow!("--from: {e}"))?;
-        let d = t
-            .resolve_site(to)
-            .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+        let (s, d) = super::args::terminals(t, from, to)?;
         return Ok(Criterion::TwoTerminal { s: s.0, t: d.0 });
     }
     if args.all_terminal {

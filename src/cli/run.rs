@@ -14,7 +14,7 @@
 //! columns `plan,metric,value,lo,hi`.
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
-use super::part::{self, Part, RunPart};
+use super::part::{self, Part};
 use super::progress::Trials;
 use anyhow::Context;
 use drsim::shard::Shard;
@@ -69,7 +69,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let plan_indices = super::compare::select_plans(&topo, &args.file, &args.plan.plans)?;
     let cfg = args.run.config()?;
     let file = args.file.display().to_string();
-    super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let work = super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    super::progress::work_note(&work, args.run.exec.quiet);
     let pool = args.run.exec.pool()?;
     let shard = args.shard.shard.unwrap_or(Shard::WHOLE);
     let what_if = args.what_if.state(&topo)?;
@@ -110,19 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             plans.push(d);
         }
         bar.finish();
-        let part = Part::new(
-            "run",
-            &args.file,
-            &topo,
-            cfg.seed,
-            shard,
-            Some(RunPart {
-                trials: cfg.trials,
-                years: cfg.years,
-                plans,
-            }),
-            None,
-        );
+        let part = Part::of_run("run", &args.file, &topo, &cfg, shard, plans);
         super::output::emit(&part.to_json()?, out)?;
         return Ok(ExitCode::SUCCESS);
     }

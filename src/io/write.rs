@@ -274,33 +274,17 @@ mod tests {
     #[test]
     fn symlink_is_followed_and_stays_a_link() {
         let d = tempfile::tempdir().unwrap();
-        let real = d.path().join("real.toml");
-        fs::write(&real, "old").unwrap();
-        let link = d.path().join("link.toml");
-        symlink("real.toml", &link).unwrap();
-        write_atomic(&link, b"new").unwrap();
-        assert!(
-            fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(fs::read_to_string(&real).unwrap(), "new");
-
-        // A dangling link creates its target.
-        let dangling = d.path().join("dangling");
-        symlink("target.txt", &dangling).unwrap();
-        write_atomic(&dangling, b"t").unwrap();
-        assert!(
-            fs::symlink_metadata(&dangling)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(
-            fs::read_to_string(d.path().join("target.txt")).unwrap(),
-            "t"
-        );
+        // An existing target is rewritten; a dangling link creates its
+        // target. Either way the link stays a link.
+        fs::write(d.path().join("real.toml"), "old").unwrap();
+        for (link, target) in [("link.toml", "real.toml"), ("dangling", "target.txt")] {
+            let link = d.path().join(link);
+            symlink(target, &link).unwrap();
+            write_atomic(&link, b"new").unwrap();
+            let kind = fs::symlink_metadata(&link).unwrap().file_type();
+            assert!(kind.is_symlink(), "{target}");
+            assert_eq!(fs::read_to_string(d.path().join(target)).unwrap(), "new");
+        }
 
         // A loop is refused, not followed forever.
         symlink("loop-b", d.path().join("loop-a")).unwrap();

@@ -76,52 +76,45 @@ fn service_nodes_from(criterion: &Criterion) -> Option<usize> {
     }
 }
 
+/// Every failure source with positive probability: nodes (sites, then the
+/// services of a plan that serves one, named "service:KEY" already), edges,
+/// then shocks.
 fn events(model: &StaticModel, criterion: &Criterion) -> Vec<(EventRef, Event)> {
     let first_service = service_nodes_from(criterion).unwrap_or(usize::MAX);
-    let mut out = Vec::new();
-    for (i, &q) in model.node_q.iter().enumerate() {
-        if q > 0.0 {
-            // Service nodes are named "service:KEY" already.
-            let (name, kind) = if i >= first_service {
-                (model.node_names[i].clone(), "service")
-            } else {
-                (format!("node:{}", model.node_names[i]), "node")
-            };
-            out.push((
-                EventRef::Node(i),
-                Event {
-                    name,
-                    kind: kind.into(),
-                    prob: q,
-                },
-            ));
-        }
-    }
-    for (i, &q) in model.edge_q.iter().enumerate() {
-        if q > 0.0 {
-            out.push((
-                EventRef::Edge(i),
-                Event {
-                    name: format!("edge:{}", model.edge_names[i]),
-                    kind: "edge".into(),
-                    prob: q,
-                },
-            ));
-        }
-    }
-    for (i, s) in model.shocks.iter().enumerate() {
-        if s.prob > 0.0 {
-            out.push((
-                EventRef::Shock(i),
-                Event {
-                    name: s.name.clone(),
-                    kind: s.cause.as_str().into(),
-                    prob: s.prob,
-                },
-            ));
-        }
-    }
-    out
+    let component = |kind: &str, name: &str, prob: f64| Event {
+        name: format!("{kind}:{name}"),
+        kind: kind.into(),
+        prob,
+    };
+    let nodes = model.node_q.iter().enumerate().map(|(i, &q)| {
+        let e = if i >= first_service {
+            Event {
+                name: model.node_names[i].clone(),
+                kind: "service".into(),
+                prob: q,
+            }
+        } else {
+            component("node", &model.node_names[i], q)
+        };
+        (EventRef::Node(i), e)
+    });
+    let edges = model.edge_q.iter().enumerate().map(|(i, &q)| {
+        let e = component("edge", &model.edge_names[i], q);
+        (EventRef::Edge(i), e)
+    });
+    let shocks = model.shocks.iter().enumerate().map(|(i, s)| {
+        let e = Event {
+            name: s.name.clone(),
+            kind: s.cause.as_str().into(),
+            prob: s.prob,
+        };
+        (EventRef::Shock(i), e)
+    });
+    nodes
+        .chain(edges)
+        .chain(shocks)
+        .filter(|(_, e)| e.prob > 0.0)
+        .collect()
 }
 
 fn with_event(model: &StaticModel, e: EventRef, p: f64) -> StaticModel {

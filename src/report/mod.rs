@@ -58,20 +58,7 @@ pub struct ReportInput<'a> {
 }
 
 /// Escapes text for HTML and SVG content and attributes.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub use crate::escape::html as esc;
 
 /// Bins of annual downtime for the distribution charts, in minutes.
 const BINS: [(f64, &str); 8] = [

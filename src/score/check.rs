@@ -410,25 +410,6 @@ pub fn check(
     })
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            // XML 1.0 forbids most control characters even escaped, and the
-            // noncharacters U+FFFE/U+FFFF; surrogates cannot be in a str.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push(' '),
-            '\u{fffe}' | '\u{ffff}' => o.push('\u{fffd}'),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 /// JUnit XML: one test case per plan and target; a missed target is a
 /// failure, an inconclusive one is skipped (so CI shows it without failing on
 /// it alone; the exit status still says 3).
@@ -445,7 +426,7 @@ pub fn junit_xml(r: &CheckReport) -> String {
         .filter(|t| t.outcome == Outcome::Inconclusive)
         .count();
     let tests = r.results.len();
-    let name = xml_escape(&format!("drsim check {}", r.topology));
+    let name = crate::escape::xml(&format!("drsim check {}", r.topology));
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         s,
@@ -466,8 +447,8 @@ pub fn junit_xml(r: &CheckReport) -> String {
         let _ = write!(
             s,
             "    <testcase classname=\"{}\" name=\"{}\"",
-            xml_escape(&t.plan),
-            xml_escape(&format!(
+            crate::escape::xml(&t.plan),
+            crate::escape::xml(&format!(
                 "{} {} {}",
                 t.target,
                 if t.target == "availability" {
@@ -478,13 +459,13 @@ pub fn junit_xml(r: &CheckReport) -> String {
                 t.required
             ))
         );
-        let msg = xml_escape(&format!(
+        let msg = crate::escape::xml(&format!(
             "{}: observed {} ({})",
             t.outcome.as_str(),
             t.observed,
             t.method
         ));
-        let detail = xml_escape(&t.detail);
+        let detail = crate::escape::xml(&t.detail);
         match t.outcome {
             Outcome::Met => {
                 let _ = writeln!(

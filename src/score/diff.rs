@@ -251,19 +251,15 @@ pub fn match_plans(
         .enumerate()
         .filter_map(|(j, p)| old.plan_id(&p.key).map(|i| (i.index(), j)))
         .collect();
-    let removed = old
-        .plans
-        .iter()
-        .filter(|p| new.plan_id(&p.key).is_none())
-        .map(|p| p.key.clone())
-        .collect();
-    let added = new
-        .plans
-        .iter()
-        .filter(|p| old.plan_id(&p.key).is_none())
-        .map(|p| p.key.clone())
-        .collect();
-    (both, removed, added)
+    // The ids of `a`'s plans that `b` does not have.
+    let only_in = |a: &Topology, b: &Topology| {
+        a.plans
+            .iter()
+            .filter(|p| b.plan_id(&p.key).is_none())
+            .map(|p| p.key.clone())
+            .collect()
+    };
+    (both, only_in(old, new), only_in(new, old))
 }
 
 #[cfg(test)]

@@ -260,7 +260,7 @@ impl ServingModel {
 mod agreement {
     use super::{Eval, ServingModel};
     use crate::model::PlanId;
-    use crate::service::{Active, ServiceRule, arbitrary};
+    use crate::service::{Active, arbitrary};
     use proptest::prop_assert_eq;
 
     /// The simulator's reduced-graph fast path gives the rule's answer: the
@@ -268,15 +268,16 @@ mod agreement {
     /// topologies, plans (both modes), states and active sites.
     #[test]
     fn reduced_graph_agrees_with_the_service_rule() {
-        arbitrary::check_cases(|c| {
-            let t = &c.topo;
-            let site_up: Vec<bool> = c.failed.sites_down().iter().map(|d| !d).collect();
-            let link_up: Vec<bool> = c.failed.links_down().iter().map(|d| !d).collect();
-            let mut fast = ServingModel::new(t, PlanId(0));
+        let active = |c: &arbitrary::Case| c.active.map_or(Active::NoSite, Active::Site);
+        arbitrary::check_against_rule(active, |c, rule| {
+            let up = |down: &[bool]| down.iter().map(|d| !d).collect::<Vec<bool>>();
             let mut eval = Eval::default();
-            fast.evaluate(&site_up, &link_up, c.active, &mut eval);
-            let active = c.active.map_or(Active::NoSite, Active::Site);
-            let rule = ServiceRule::new(t, PlanId(0)).evaluate(&c.failed, active);
+            ServingModel::new(&c.topo, PlanId(0)).evaluate(
+                &up(c.failed.sites_down()),
+                &up(c.failed.links_down()),
+                c.active,
+                &mut eval,
+            );
             prop_assert_eq!(&eval.usable, &rule.usable);
             prop_assert_eq!(eval.unserved.clone(), rule.unserved().collect::<Vec<_>>());
             prop_assert_eq!(eval.groups.len(), rule.pools.len());

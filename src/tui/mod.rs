@@ -22,6 +22,10 @@ mod edit_tests;
 #[cfg(test)]
 mod nocolor;
 #[cfg(test)]
+mod run_tests;
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod timerun_tests;

@@ -3,7 +3,7 @@
 //! year) and attributes downtime to the components and causes to blame.
 
 use super::{Scenario, TrialRecord, TrialState};
-use crate::simulate::serving::{Eval, IRRELEVANT};
+use crate::simulate::serving::Eval;
 use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 
@@ -16,19 +16,18 @@ impl TrialState {
             }
         }
         if self.blame.is_empty() {
-            // Down links and sites that can matter to the plan: a component
-            // the reduced graph dropped cannot have caused the outage.
-            let n = s.topo.sites.len();
-            let relevant = |c: usize| self.model.element_of[c] != IRRELEVANT;
-            for (j, &d) in self.link_down.iter().enumerate() {
-                if d > 0 && relevant(n + j) {
-                    self.blame.push(((n + j) as u32, 1.0));
-                }
-            }
-            for (i, &d) in self.site_down.iter().enumerate() {
-                if d > 0 && relevant(i) {
-                    self.blame.push((i as u32, 1.0));
-                }
+            // Down links and sites that can matter to the plan (a component
+            // the reduced graph dropped cannot have caused the outage), from
+            // the list kept as they flip: a scan of every component here
+            // made each event of an outage cost O(sites + links). Links
+            // first, then sites, each by index, as the sums have always run.
+            let n = s.topo.sites.len() as u32;
+            let mut down = std::mem::take(&mut self.down_relevant);
+            down.sort_unstable_by_key(|&c| (c < n, c));
+            self.blame.extend(down.iter().map(|&c| (c, 1.0)));
+            self.down_relevant = down;
+            for (k, &c) in self.down_relevant.iter().enumerate() {
+                self.down_pos[c as usize] = k as u32;
             }
         }
         let w = 1.0 / self.blame.len().max(1) as f64;
@@ -36,6 +35,21 @@ impl TrialState {
             b.1 = w;
         }
         self.blame_dirty = false;
+    }
+
+    /// Keeps [`TrialState::down_relevant`] as component `c` (sites, then
+    /// links) of the reduced graph goes down or comes back.
+    pub(super) fn track_down(&mut self, c: usize, now_down: bool) {
+        if now_down {
+            self.down_pos[c] = self.down_relevant.len() as u32;
+            self.down_relevant.push(c as u32);
+        } else {
+            let k = self.down_pos[c] as usize;
+            self.down_relevant.swap_remove(k);
+            if let Some(&moved) = self.down_relevant.get(k) {
+                self.down_pos[moved as usize] = k as u32;
+            }
+        }
     }
 
     /// Attributes `dt` seconds of downtime when some demand is unserved.

@@ -51,6 +51,7 @@ impl TrialState {
         if e == IRRELEVANT {
             return true;
         }
+        self.track_down(c, now_down);
         let e = e as usize;
         let flips = if now_down {
             self.element_down[e] += 1;

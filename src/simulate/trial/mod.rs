@@ -93,6 +93,10 @@ pub(crate) struct TrialState {
     outage_start: Option<f64>,
     blame: Vec<(u32, f64)>,
     blame_dirty: bool,
+    /// Down components (sites, then links) of the reduced graph, in no
+    /// order, and each one's position there: the blame's fallback list.
+    down_relevant: Vec<u32>,
+    down_pos: Vec<u32>,
 }
 
 impl TrialState {
@@ -131,6 +135,8 @@ impl TrialState {
             outage_start: None,
             blame: Vec::new(),
             blame_dirty: true,
+            down_relevant: Vec::new(),
+            down_pos: vec![0; n + m],
         }
     }
 
@@ -159,6 +165,7 @@ impl TrialState {
         self.state_hash = 0;
         self.hit_sets.clear();
         self.free_hit_sets.clear();
+        self.down_relevant.clear();
         self.now = 0.0;
         self.outage_start = None;
         self.failover_gen = 0;
