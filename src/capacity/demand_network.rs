@@ -156,19 +156,17 @@ impl DemandNetwork {
         }
     }
 
-    /// The served demand in Gbit/s when the nodes with `node_down[i]` and
-    /// links with `link_down[j]` are down (nodes: the sites, then the
-    /// services when the plan serves one, as in
-    /// [`crate::static_model::StaticModel::for_plan`]): the rule decides which
-    /// demands are served and from which sites; the max-flow adds link
-    /// bandwidth.
-    pub fn served_gbps(&self, node_down: &[bool], link_down: &[bool], ev: &mut Evaluator) -> f64 {
-        let up = |v: u32| !node_down[v as usize];
+    /// The served demand in Gbit/s when the nodes with `site_down[i]` (the
+    /// sites, then any services) and links with `link_down[j]` are down: the
+    /// rule decides which demands are served and from which sites; the
+    /// max-flow adds link bandwidth.
+    pub fn served_gbps(&self, site_down: &[bool], link_down: &[bool], ev: &mut Evaluator) -> f64 {
+        let up = |v: u32| !site_down[v as usize];
         let link_up = |j: usize| {
             let (a, b) = self.links[j];
             !link_down[j] && up(a) && up(b)
         };
-        let failed = FailedSet::from_nodes(self.n_sites, node_down, link_down);
+        let failed = FailedSet::from_nodes(self.n_sites, site_down, link_down);
         let out = self.rule.evaluate(&failed, Active::FirstUsable);
         ev.sink_open.fill(false);
         for p in &out.pools {
@@ -204,11 +202,11 @@ impl DemandNetwork {
     /// rounding.
     pub fn served_fraction(
         &self,
-        node_down: &[bool],
+        site_down: &[bool],
         link_down: &[bool],
         ev: &mut Evaluator,
     ) -> f64 {
-        let f = (self.served_gbps(node_down, link_down, ev) / self.total).clamp(0.0, 1.0);
+        let f = (self.served_gbps(site_down, link_down, ev) / self.total).clamp(0.0, 1.0);
         if f >= FULL {
             1.0
         } else if f <= 1e-12 {

@@ -33,10 +33,9 @@ pub enum ServedError {
     #[error("the number of samples must be at least 1")]
     NoSamples,
     #[error(
-        "the failure model does not match the plan's topology ({nodes} nodes: sites, then \
-         services when the plan serves one; {links} links expected)"
+        "the failure model does not match the topology ({sites} sites, {links} links expected)"
     )]
-    ModelMismatch { nodes: usize, links: usize },
+    ModelMismatch { sites: usize, links: usize },
     #[error("{0}")]
     Model(#[from] super::CapacityError),
 }
@@ -94,15 +93,14 @@ fn threshold_bits(q: f64) -> u64 {
     (q * (1u64 << 53) as f64).ceil() as u64
 }
 
-/// The failure sources with positive probability, in draw order: nodes
-/// (sites, then services), links, shocks (the order of [`super::st_flow`]).
+/// The failure sources with positive probability, in draw order: sites,
+/// links, shocks (the order of [`super::st_flow`]).
 struct Draws<'a> {
     model: &'a StaticModel,
     nodes: Vec<(u32, u64)>,
     edges: Vec<(u32, u64)>,
     shocks: Vec<(usize, u64)>,
-    /// Nodes of the model: sites, then services.
-    n_nodes: usize,
+    n_sites: usize,
     words: usize,
 }
 
@@ -123,12 +121,12 @@ impl<'a> Draws<'a> {
                 .filter(|&i| pos(model.shocks[i].prob))
                 .map(|i| (i, threshold_bits(model.shocks[i].prob)))
                 .collect(),
-            n_nodes: model.n_nodes(),
+            n_sites: model.n_nodes(),
             words: (model.n_nodes() + model.n_edges()).div_ceil(64),
         }
     }
 
-    /// One failure state as a bitset: nodes, then links.
+    /// One failure state as a bitset: sites, then links.
     fn sample(&self, rng: &mut Xoshiro256PlusPlus, bits: &mut [u64]) {
         bits.fill(0);
         let mut set = |i: usize| bits[i / 64] |= 1 << (i % 64);
@@ -140,7 +138,7 @@ impl<'a> Draws<'a> {
         }
         for &(e, thr) in &self.edges {
             if hit(rng, thr) {
-                set(self.n_nodes + e as usize);
+                set(self.n_sites + e as usize);
             }
         }
         for &(k, thr) in &self.shocks {
@@ -149,7 +147,7 @@ impl<'a> Draws<'a> {
                 sh.nodes.iter().for_each(|&v| set(v as usize));
                 sh.edges
                     .iter()
-                    .for_each(|&e| set(self.n_nodes + e as usize));
+                    .for_each(|&e| set(self.n_sites + e as usize));
             }
         }
     }
@@ -166,8 +164,8 @@ fn run_batch(
     let mut ev = dn.evaluator();
     let mut cache = PatternCache::default();
     let mut bits = vec![0u64; draws.words];
-    let ns = draws.n_nodes;
-    let mut node_down = vec![false; ns];
+    let ns = draws.n_sites;
+    let mut site_down = vec![false; ns];
     let mut link_down = vec![false; dn.n_links()];
     let mut st = BatchStats::default();
     for _ in 0..n {
@@ -178,7 +176,7 @@ fn run_batch(
             f
         } else {
             let bit = |i: usize| bits[i / 64] >> (i % 64) & 1 == 1;
-            node_down
+            site_down
                 .iter_mut()
                 .enumerate()
                 .for_each(|(i, x)| *x = bit(i));
@@ -186,7 +184,7 @@ fn run_batch(
                 .iter_mut()
                 .enumerate()
                 .for_each(|(j, x)| *x = bit(ns + j));
-            let f = dn.served_fraction(&node_down, &link_down, &mut ev);
+            let f = dn.served_fraction(&site_down, &link_down, &mut ev);
             cache.insert(bits.clone().into_boxed_slice(), f);
             st.solves += 1;
             f
@@ -206,16 +204,16 @@ pub fn simulate_served(
     model: &StaticModel,
     opts: &ServedOptions,
 ) -> Result<ServedReport, ServedError> {
-    // The plan's model: its nodes are the sites, then the services when the
-    // plan serves one (StaticModel::for_plan).
-    let serves = t
-        .plans
-        .get(plan.index())
-        .is_some_and(|p| p.serves.is_some());
-    let services = if serves { t.services.len() } else { 0 };
+    // Node flags are the sites, then (for a plan that serves a declared
+    // service) the services: see StaticModel::for_plan.
+    let services = if t.plan(plan).serves.is_some() {
+        t.services.len()
+    } else {
+        0
+    };
     if model.n_nodes() != t.sites.len() + services || model.n_edges() != t.links.len() {
         return Err(ServedError::ModelMismatch {
-            nodes: t.sites.len() + services,
+            sites: t.sites.len(),
             links: t.links.len(),
         });
     }

@@ -76,9 +76,8 @@ fn service_nodes_from(criterion: &Criterion) -> Option<usize> {
     }
 }
 
-/// Every failure source with positive probability: nodes (sites, then the
-/// services of a plan that serves one, named "service:KEY" already), edges,
-/// then shocks.
+/// Every failure source with positive probability: nodes (sites, then any
+/// services), edges, then shocks.
 fn events(model: &StaticModel, criterion: &Criterion) -> Vec<(EventRef, Event)> {
     let first_service = service_nodes_from(criterion).unwrap_or(usize::MAX);
     let component = |kind: &str, name: &str, prob: f64| Event {
@@ -88,6 +87,7 @@ fn events(model: &StaticModel, criterion: &Criterion) -> Vec<(EventRef, Event)> 
     };
     let nodes = model.node_q.iter().enumerate().map(|(i, &q)| {
         let e = if i >= first_service {
+            // Service nodes are named "service:KEY" already.
             Event {
                 name: model.node_names[i].clone(),
                 kind: "service".into(),

@@ -29,6 +29,7 @@ mod services;
 mod services_cli;
 mod shard_cli;
 mod shard_merge;
+mod sim_services;
 mod simulate;
 mod slo;
 mod topologies;
