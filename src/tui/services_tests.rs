@@ -340,3 +340,58 @@ fn the_backbone_push_takes_messaging_down_through_dns_but_not_the_outside_dns_pl
         }
     }
 }
+
+/// Explaining a stopped instance costs a fixed point of the rule, so only
+/// the first few per service are traced; the others say so rather than
+/// slowing every key down on a large fleet.
+#[test]
+fn only_the_first_stopped_instances_of_a_service_are_traced() {
+    let mut text = String::from("[topology]\nname = \"wide\"\n");
+    let n = 10;
+    for i in 0..n {
+        text += &format!("[[site]]\nid = \"s{i}\"\n");
+    }
+    let sites: Vec<String> = (0..n).map(|i| format!("\"s{i}\"")).collect();
+    let sites = sites.join(", ");
+    text += &format!(
+        "[[service]]\nid = \"dns\"\nsites = [{sites}]\n\
+         [[service]]\nid = \"auth\"\nsites = [{sites}]\nrequires = [{{ service = \"dns\", reach = \"site\" }}]\n"
+    );
+    let t = drsim::io::load_str(&text, std::path::Path::new("wide.toml"))
+        .unwrap()
+        .topology;
+    let mut a = App::new(t, "wide.toml");
+    fail_service(&mut a, "dns");
+    let auth = service(&a, "auth");
+    let reasons: Vec<Option<&str>> = a.services[auth.index()]
+        .instances
+        .iter()
+        .map(|i| i.reason.as_deref())
+        .collect();
+    let traced = reasons.iter().filter(|r| r.is_some()).count();
+    assert_eq!(traced, 4, "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .flatten()
+            .all(|r| *r == "auth needs dns, which is down")
+    );
+    // dns is down as a whole: its instances say so without a trace.
+    let dns = &a.services[service(&a, "dns").index()];
+    assert!(
+        dns.instances
+            .iter()
+            .all(|i| i.reason.as_deref() == Some("the service is down as a whole"))
+    );
+    a.tab = Tab::Components;
+    select(&mut a, Item::Service(auth));
+    let screen = format!("{}", snapshot(&a, 160, 48));
+    assert!(
+        screen.contains("s0, s1, s2, s3: auth needs dns, which is down"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("s4, s5, s6, s7, s8, s9: not traced"),
+        "{screen}"
+    );
+}
