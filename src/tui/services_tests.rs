@@ -395,3 +395,35 @@ fn only_the_first_stopped_instances_of_a_service_are_traced() {
         "{screen}"
     );
 }
+
+/// A dependency cycle is legal and shown: each member names it with its
+/// cold-start time, and the tree ends where the cycle comes back.
+#[test]
+fn a_dependency_cycle_is_named_and_its_tree_ends() {
+    let text = "[topology]\nname = \"cycle\"\n[[site]]\nid = \"x\"\n\
+        [[service]]\nid = \"a\"\nsites = [\"x\"]\nrequires = [\"b\"]\nbootstrap = \"3h\"\n\
+        [[service]]\nid = \"b\"\nsites = [\"x\"]\nrequires = [\"a\"]\n";
+    let t = drsim::io::load_str(text, std::path::Path::new("cycle.toml"))
+        .unwrap()
+        .topology;
+    let mut a = App::new(t, "cycle.toml");
+    let (sa, sb) = (service(&a, "a"), service(&a, "b"));
+    assert_eq!(a.cycles, [vec![sa, sb]]);
+    let rows = super::services::tree(&a.topology, sa, 20);
+    let rows: Vec<(usize, ServiceId, bool)> = rows
+        .iter()
+        .map(|r| (r.depth, r.service, r.repeat))
+        .collect();
+    assert_eq!(rows, [(1, sb, false), (2, sa, true)]);
+    a.tab = Tab::Components;
+    select(&mut a, Item::Service(sa));
+    let screen = format!("{}", snapshot(&a, 120, 40));
+    assert!(
+        screen.contains("on a cycle: a, b; cold start 3h"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("└ a 1/1 up · needs 1 anywhere · (above)"),
+        "{screen}"
+    );
+}

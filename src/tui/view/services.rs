@@ -139,7 +139,7 @@ pub fn detail_lines(app: &App, s: ServiceId, out: &mut Vec<Line<'static>>) {
             ),
         ));
     }
-    for cycle in t.service_cycles().iter().filter(|c| c.contains(&s)) {
+    for cycle in app.cycles.iter().filter(|c| c.contains(&s)) {
         out.push(kv(
             "on a cycle",
             format!(
