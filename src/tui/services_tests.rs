@@ -427,3 +427,22 @@ fn a_dependency_cycle_is_named_and_its_tree_ends() {
         "{screen}"
     );
 }
+
+/// Tiny or odd sizes never panic with a service selected and down, on any
+/// tab, with the importance ranking in.
+#[test]
+fn services_render_at_any_size_without_panicking() {
+    let mut a = app();
+    fail_service(&mut a, "dns");
+    a.tab = Tab::Importance;
+    a.tick();
+    wait_for_importance(&mut a);
+    let messaging = service(&a, "messaging");
+    select(&mut a, Item::Service(messaging));
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23), (300, 100)] {
+        for tab in Tab::ALL {
+            a.tab = tab;
+            snapshot(&a, w, h);
+        }
+    }
+}
