@@ -1,14 +1,9 @@
 //! Monte Carlo distribution of the maximum s-t flow of a [`StaticModel`]
-//! under random failures.
-//!
-//! Work is split into fixed-size batches; batch `b` draws from xoshiro stream
-//! `b` (`jump_ce(b, 128)`), batches run on rayon and are reduced in batch
-//! order, so a seed fixes every number whatever the thread count. Within a
-//! batch, failure patterns are deduplicated: the flow of each distinct
-//! failed-edge set is computed once. A pattern that fails no edge carrying
-//! flow in the intact optimum keeps the intact flow (that flow stays
-//! feasible and nothing can exceed it), so most samples at small q never
-//! reach the max-flow solver.
+//! under random failures (`drsim capacity --from A --to B`). Batches are
+//! drawn and merged as in `capacity/batch.rs`; within a batch each distinct
+//! failure pattern is solved once, and a pattern that fails no edge carrying
+//! the intact optimum's flow keeps the intact flow without a solve (see
+//! docs/internals.md, "capacity/st_flow.rs").
 
 use std::time::Instant;
 

@@ -35,181 +35,193 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         kv(&mut o, "description", &q(&t.description));
     }
     kv(&mut o, "format", "1");
+    // One function per kind of table, in the order files lay them out.
+    let sections: [fn(&mut String, &Topology); 10] = [
+        regions,
+        sites,
+        links,
+        shared_risks,
+        release_trains,
+        operator_errors,
+        demands,
+        surges,
+        services,
+        plans,
+    ];
+    for section in sections {
+        section(&mut o, t);
+    }
+    o
+}
 
+fn regions(o: &mut String, t: &Topology) {
     for r in &t.regions {
         o.push_str("\n[[region]]\n");
-        kv(&mut o, "id", &q(&r.key));
-        name(&mut o, &r.name, &r.key);
+        kv(o, "id", &q(&r.key));
+        name(o, &r.name, &r.key);
         for h in &r.hazards {
             o.push_str("[[region.hazard]]\n");
-            kv(&mut o, "kind", &q(&h.kind));
-            kv(&mut o, "annual_rate", &num(h.events.annual_rate));
+            kv(o, "kind", &q(&h.kind));
+            kv(o, "annual_rate", &num(h.events.annual_rate));
             kv(
-                &mut o,
+                o,
                 "site_hit_probability",
                 &num(h.site_hit_probability.get()),
             );
-            kv(&mut o, "outage", &dist(&h.events.duration));
+            kv(o, "outage", &dist(&h.events.duration));
         }
     }
+}
+
+fn sites(o: &mut String, t: &Topology) {
     for s in &t.sites {
         o.push_str("\n[[site]]\n");
-        kv(&mut o, "id", &q(&s.key));
-        name(&mut o, &s.name, &s.key);
+        kv(o, "id", &q(&s.key));
+        name(o, &s.name, &s.key);
         if let Some(r) = s.region {
-            kv(&mut o, "region", &q(&t.regions[r.index()].key));
+            kv(o, "region", &q(&t.regions[r.index()].key));
         }
         if let Some(p) = s.location {
-            kv(&mut o, "lat", &num(p.lat));
-            kv(&mut o, "lon", &num(p.lon));
+            kv(o, "lat", &num(p.lat));
+            kv(o, "lon", &num(p.lon));
         }
         if s.capacity_rps.is_finite() {
-            kv(&mut o, "capacity_rps", &num(s.capacity_rps));
+            kv(o, "capacity_rps", &num(s.capacity_rps));
         }
-        failure(&mut o, s.failure.as_ref());
+        failure(o, s.failure.as_ref());
     }
+}
+
+fn links(o: &mut String, t: &Topology) {
     for l in &t.links {
         o.push_str("\n[[link]]\n");
-        kv(&mut o, "id", &q(&l.key));
-        kv(&mut o, "a", &q(&t.site(l.a).key));
-        kv(&mut o, "b", &q(&t.site(l.b).key));
-        kv(&mut o, "capacity_gbps", &num(l.capacity_gbps));
+        kv(o, "id", &q(&l.key));
+        kv(o, "a", &q(&t.site(l.a).key));
+        kv(o, "b", &q(&t.site(l.b).key));
+        kv(o, "capacity_gbps", &num(l.capacity_gbps));
         if let Some(x) = l.length_km {
-            kv(&mut o, "length_km", &num(x));
+            kv(o, "length_km", &num(x));
         }
         if let Some(x) = l.latency_ms {
-            kv(&mut o, "latency_ms", &num(x));
+            kv(o, "latency_ms", &num(x));
         }
-        failure(&mut o, l.failure.as_ref());
+        failure(o, l.failure.as_ref());
     }
+}
+
+fn shared_risks(o: &mut String, t: &Topology) {
     for g in &t.shared_risks {
         o.push_str("\n[[shared_risk]]\n");
-        kv(&mut o, "id", &q(&g.key));
-        name(&mut o, &g.name, &g.key);
-        kv(&mut o, "kind", &q(g.kind.as_str()));
-        if !g.sites.is_empty() {
-            kv(
-                &mut o,
-                "sites",
-                &list(g.sites.iter().map(|s| &t.site(*s).key)),
-            );
-        }
-        if !g.links.is_empty() {
-            kv(
-                &mut o,
-                "links",
-                &list(g.links.iter().map(|l| &t.link(*l).key)),
-            );
-        }
-        failure(&mut o, Some(&g.failure));
+        kv(o, "id", &q(&g.key));
+        name(o, &g.name, &g.key);
+        kv(o, "kind", &q(g.kind.as_str()));
+        nonempty_list(o, "sites", g.sites.iter().map(|s| &t.site(*s).key));
+        nonempty_list(o, "links", g.links.iter().map(|l| &t.link(*l).key));
+        failure(o, Some(&g.failure));
     }
+}
+
+fn release_trains(o: &mut String, t: &Topology) {
     for r in &t.release_trains {
         o.push_str("\n[[release_train]]\n");
-        kv(&mut o, "id", &q(&r.key));
-        name(&mut o, &r.name, &r.key);
-        kv(
-            &mut o,
-            "sites",
-            &list(r.sites.iter().map(|s| &t.site(*s).key)),
-        );
-        if !r.services.is_empty() {
-            kv(
-                &mut o,
-                "services",
-                &list(r.services.iter().map(|s| &t.service(*s).key)),
-            );
-        }
+        kv(o, "id", &q(&r.key));
+        name(o, &r.name, &r.key);
+        kv(o, "sites", &list(r.sites.iter().map(|s| &t.site(*s).key)));
+        nonempty_list(o, "services", r.services.iter().map(|s| &t.service(*s).key));
         if let Some(rec) = &r.recovery {
-            kv(&mut o, "recovery", &recovery(t, rec));
+            kv(o, "recovery", &recovery(t, rec));
         }
-        if !r.canary_sites.is_empty() {
-            kv(
-                &mut o,
-                "canary_sites",
-                &list(r.canary_sites.iter().map(|s| &t.site(*s).key)),
-            );
-        }
-        kv(&mut o, "releases_per_year", &num(r.releases_per_year));
+        nonempty_list(
+            o,
+            "canary_sites",
+            r.canary_sites.iter().map(|s| &t.site(*s).key),
+        );
+        kv(o, "releases_per_year", &num(r.releases_per_year));
         kv(
-            &mut o,
+            o,
             "bad_release_probability",
             &num(r.bad_release_probability.get()),
         );
-        kv(&mut o, "canary_catch", &num(r.canary_catch.get()));
-        kv(&mut o, "detection", &dur(r.detection));
-        kv(&mut o, "rollback", &dur(r.rollback));
+        kv(o, "canary_catch", &num(r.canary_catch.get()));
+        kv(o, "detection", &dur(r.detection));
+        kv(o, "rollback", &dur(r.rollback));
     }
+}
+
+fn operator_errors(o: &mut String, t: &Topology) {
     if let Some(op) = &t.operator_errors {
         o.push_str("\n[operator_errors]\n");
-        kv(&mut o, "annual_rate", &num(op.events.annual_rate));
-        kv(&mut o, "outage", &dist(&op.events.duration));
+        kv(o, "annual_rate", &num(op.events.annual_rate));
+        kv(o, "outage", &dist(&op.events.duration));
     }
+}
+
+fn demands(o: &mut String, t: &Topology) {
     for d in &t.demands {
         o.push_str("\n[[demand]]\n");
-        kv(&mut o, "id", &q(&d.key));
-        name(&mut o, &d.name, &d.key);
+        kv(o, "id", &q(&d.key));
+        name(o, &d.name, &d.key);
         kv(
-            &mut o,
+            o,
             "sites",
             &list(d.entry_sites.iter().map(|s| &t.site(*s).key)),
         );
-        kv(&mut o, "users", &num(d.users));
-        kv(&mut o, "peak_rps", &num(d.peak_rps));
+        kv(o, "users", &num(d.users));
+        kv(o, "peak_rps", &num(d.peak_rps));
         let prof: Vec<String> = d.profile.iter().map(|x| num(*x)).collect();
-        kv(&mut o, "profile", &format!("[{}]", prof.join(", ")));
-        kv(&mut o, "kbit_per_request", &num(d.kbit_per_request));
+        kv(o, "profile", &format!("[{}]", prof.join(", ")));
+        kv(o, "kbit_per_request", &num(d.kbit_per_request));
     }
+}
+
+fn surges(o: &mut String, t: &Topology) {
     for s in &t.surges {
         o.push_str("\n[[surge]]\n");
-        kv(&mut o, "id", &q(&s.key));
-        name(&mut o, &s.name, &s.key);
-        kv(&mut o, "date", &q(&month_day(s.day_of_year)));
-        kv(&mut o, "start_hour_utc", &num(s.start_hour_utc));
-        kv(&mut o, "duration", &dur(s.duration));
-        kv(&mut o, "multiplier", &num(s.multiplier));
-        if !s.demands.is_empty() {
-            kv(
-                &mut o,
-                "demands",
-                &list(s.demands.iter().map(|d| &t.demands[d.index()].key)),
-            );
-        }
+        kv(o, "id", &q(&s.key));
+        name(o, &s.name, &s.key);
+        kv(o, "date", &q(&month_day(s.day_of_year)));
+        kv(o, "start_hour_utc", &num(s.start_hour_utc));
+        kv(o, "duration", &dur(s.duration));
+        kv(o, "multiplier", &num(s.multiplier));
+        nonempty_list(
+            o,
+            "demands",
+            s.demands.iter().map(|d| &t.demands[d.index()].key),
+        );
     }
-    services(&mut o, t);
+}
+
+fn plans(o: &mut String, t: &Topology) {
     for p in &t.plans {
         o.push_str("\n[[plan]]\n");
-        kv(&mut o, "id", &q(&p.key));
-        name(&mut o, &p.name, &p.key);
+        kv(o, "id", &q(&p.key));
+        name(o, &p.name, &p.key);
         if let Some(sv) = p.serves {
-            kv(&mut o, "serves", &q(&t.service(sv).key));
+            kv(o, "serves", &q(&t.service(sv).key));
         }
         kv(
-            &mut o,
+            o,
             "serving_sites",
             &list(p.serving_sites.iter().map(|s| &t.site(*s).key)),
         );
-        kv(&mut o, "mode", &q(p.mode.as_str()));
-        kv(&mut o, "replicas", &p.replicas.to_string());
-        kv(&mut o, "quorum", &p.quorum.to_string());
-        kv(&mut o, "detection", &dur(p.detection));
-        kv(&mut o, "switchover", &dur(p.switchover));
+        kv(o, "mode", &q(p.mode.as_str()));
+        kv(o, "replicas", &p.replicas.to_string());
+        kv(o, "quorum", &p.quorum.to_string());
+        kv(o, "detection", &dur(p.detection));
+        kv(o, "switchover", &dur(p.switchover));
         match p.replication {
-            Replication::Sync => kv(&mut o, "replication", "\"sync\""),
+            Replication::Sync => kv(o, "replication", "\"sync\""),
             Replication::Async { lag } => {
-                kv(&mut o, "replication", "\"async\"");
-                kv(&mut o, "replication_lag", &dur(lag));
+                kv(o, "replication", "\"async\"");
+                kv(o, "replication_lag", &dur(lag));
             }
         }
         if let Some(b) = p.backup_interval {
-            kv(&mut o, "backup_interval", &dur(b));
+            kv(o, "backup_interval", &dur(b));
         }
-        kv(&mut o, "headroom", &num(p.headroom));
-        kv(&mut o, "cost_per_year", &num(p.cost_per_year));
-        kv(
-            &mut o,
-            "operator_error_factor",
-            &num(p.operator_error_factor),
-        );
+        kv(o, "headroom", &num(p.headroom));
+        kv(o, "cost_per_year", &num(p.cost_per_year));
+        kv(o, "operator_error_factor", &num(p.operator_error_factor));
         let tg = &p.targets;
         if tg.availability.is_some() || tg.rto.is_some() || tg.rpo.is_some() {
             let mut parts = Vec::new();
@@ -222,10 +234,9 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
             if let Some(r) = tg.rpo {
                 parts.push(format!("rpo = {}", dur(r)));
             }
-            kv(&mut o, "targets", &format!("{{ {} }}", parts.join(", ")));
+            kv(o, "targets", &format!("{{ {} }}", parts.join(", ")));
         }
     }
-    o
 }
 
 fn kv(o: &mut String, key: &str, value: &str) {
@@ -260,7 +271,20 @@ fn num(x: f64) -> String {
 }
 
 fn dur(d: Duration) -> String {
-    q(&d.to_string())
+    dur_in(d, None)
+}
+
+/// A duration string in `unit` where that is exact ([`Duration::to_text_in`]).
+fn dur_in(d: Duration, unit: Option<&str>) -> String {
+    q(&d.to_text_in(unit))
+}
+
+/// `key = [...]` with the items' keys, left out when there are none.
+fn nonempty_list<'a>(o: &mut String, key: &str, items: impl Iterator<Item = &'a String>) {
+    let mut items = items.peekable();
+    if items.peek().is_some() {
+        kv(o, key, &list(items));
+    }
 }
 
 fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
@@ -269,6 +293,11 @@ fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
 }
 
 fn dist(d: &Distribution) -> String {
+    dist_in(d, None)
+}
+
+fn dist_in(d: &Distribution, unit: Option<&str>) -> String {
+    let dur = |x: Duration| dur_in(x, unit);
     match d {
         Distribution::Exponential { mean } => dur(*mean),
         Distribution::Weibull { shape, scale } => {
@@ -294,9 +323,7 @@ fn services(o: &mut String, t: &Topology) {
         o.push_str("\n[[service]]\n");
         kv(o, "id", &q(&s.key));
         name(o, &s.name, &s.key);
-        if !s.sites.is_empty() {
-            kv(o, "sites", &list(s.sites.iter().map(|x| &t.site(*x).key)));
-        }
+        nonempty_list(o, "sites", s.sites.iter().map(|x| &t.site(*x).key));
         kv(o, "needs", &s.needs.to_string());
         kv(o, "reach", &q(s.reach.as_str()));
         if !s.requires.is_empty() {
@@ -349,16 +376,27 @@ fn failure(o: &mut String, f: Option<&FailureProcess>) {
 /// The inline-table text of a failure process, `{ mtbf = .., mttr = .. }`,
 /// which loads back to exactly `f` (format-preserving edits splice it in).
 pub fn failure_inline(f: Option<&FailureProcess>) -> String {
+    failure_inline_in(f, None, None)
+}
+
+/// [`failure_inline`] with the durations of the time to failure and of the
+/// repair in the units their author wrote (`ttf_unit`, `ttr_unit`) wherever
+/// that is exact, so an edited file keeps reading `"6h"`, `"90m"`, `"2y"`.
+pub fn failure_inline_in(
+    f: Option<&FailureProcess>,
+    ttf_unit: Option<&str>,
+    ttr_unit: Option<&str>,
+) -> String {
     let Some(f) = f else {
         return "{ never = true }".into();
     };
     let ttf = match &f.ttf {
-        Distribution::Exponential { mean } => format!("mtbf = {}", dur(*mean)),
-        other => format!("ttf = {}", dist(other)),
+        Distribution::Exponential { mean } => format!("mtbf = {}", dur_in(*mean, ttf_unit)),
+        other => format!("ttf = {}", dist_in(other, ttf_unit)),
     };
     let ttr = match &f.ttr {
-        Distribution::Exponential { mean } => format!("mttr = {}", dur(*mean)),
-        other => format!("ttr = {}", dist(other)),
+        Distribution::Exponential { mean } => format!("mttr = {}", dur_in(*mean, ttr_unit)),
+        other => format!("ttr = {}", dist_in(other, ttr_unit)),
     };
     format!("{{ {ttf}, {ttr} }}")
 }

@@ -1,21 +1,9 @@
 //! The one output writer: every file drsim writes (`--out`, `--junit`,
 //! `report -o`, `import -o`, the TUI's save) goes through [`write_file`], so
-//! all outputs follow the same rules:
-//!
-//! - a regular file is replaced atomically (a temporary file in the same
-//!   directory, synced, renamed over it): readers see the old or the new
-//!   content, never a mix, and an error leaves no temporary file behind;
-//! - an existing file keeps its mode (and, when allowed, its owner); a new
-//!   file gets the mode the umask gives (`0666 & !umask`);
-//! - a symlink is followed, and the file it points to is replaced (the link
-//!   stays a link);
-//! - a file with several hard links is rewritten in place, so every name
-//!   sees the new content (not atomic: a crash mid-write can leave it short);
-//! - a character device, FIFO or socket (`/dev/null`, `/dev/stdout`,
-//!   `/proc/self/fd/1`) is written directly, never replaced; a FIFO with no
-//!   reader is refused instead of blocking;
-//! - a directory, a missing parent directory and a dangling symlink chain
-//!   that loops are refused.
+//! all outputs follow the same rules: a regular file is replaced atomically
+//! and keeps its mode, a symlink stays a link, hard links all see the new
+//! content, a device or FIFO is written directly and never replaced. The
+//! full rules are in docs/internals.md, "io/write.rs".
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;

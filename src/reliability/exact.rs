@@ -1,15 +1,9 @@
-//! Exact unreliability.
-//!
-//! Shocks are handled by conditioning on which of them occurred (2^k
-//! subsets, each an independent-failure problem with some components forced
-//! down). Two-terminal and all-terminal problems are then solved by a
-//! frontier decomposition over an edge order (Hardy-Lucet-Limnios): the
-//! state is the partition of the frontier vertices into connected blocks
-//! (plus "down" marks for failed nodes), so the cost grows with the number
-//! of partitions of the frontier, not with 2^edges. The dodecahedron and
-//! grids up to about 8x8 have frontiers under 12. Down-mass is accumulated
-//! directly (never as 1 - up), so values like 1e-18 keep full precision.
-//! The service criterion is solved by enumeration when small.
+//! Exact unreliability: shocks by conditioning on which of them occurred,
+//! then two- and all-terminal problems by a frontier decomposition over an
+//! edge order (Hardy-Lucet-Limnios), whose cost grows with the partitions of
+//! the frontier rather than 2^edges; the service criterion by enumeration
+//! when small. Down-mass is summed directly, never as 1 - up, so 1e-18
+//! keeps full precision. More in docs/internals.md, "reliability/exact.rs".
 
 use super::eval::Checker;
 use super::{Criterion, EstimateError};

@@ -1,14 +1,8 @@
 //! `drsim run --format openmetrics`: the simulated figures as OpenMetrics
 //! text (which Prometheus also reads), so teams can put them next to their
-//! live SLO dashboards.
-//!
-//! Objectives use Sloth's names and labels (`slo:objective:ratio`,
-//! `slo:error_budget:ratio`, `slo:sli_error:ratio_rate<window>`,
-//! `slo:period_burn_rate:ratio`, `slo:period_error_budget_remaining:ratio`,
-//! labelled `sloth_service`, `sloth_slo`, `sloth_id`), here with the
-//! *expected* values from the simulation: the SLI error is the simulated
-//! mean unavailability (time-weighted), so the burn rate is what the plan
-//! would burn on average. Everything else is `drsim_*` with a `plan` label.
+//! live SLO dashboards. Objectives use Sloth's names and labels with the
+//! *expected* values from the simulation; everything else is `drsim_*` with
+//! a `plan` label (docs/internals.md, "report/openmetrics.rs").
 
 use crate::simulate::PlanReport;
 use std::fmt::Write as _;
