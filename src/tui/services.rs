@@ -187,8 +187,8 @@ fn probe_plan(s: ServiceId, sites: Vec<SiteId>) -> Plan {
 }
 
 /// Why each plan that serves a service is down, in plan order: the rule's
-/// chain at its first up serving site ("messaging needs auth needs dns,
-/// which is down"), or the control plane that keeps an active-passive plan
+/// chain at its first up serving site whose front end fails ("messaging
+/// needs auth needs dns, which is down"), or the control plane that keeps an active-passive plan
 /// from failing over to a site that would serve. `None` for plans that are
 /// up or serve no service, or whose serving sites are all down (the status
 /// says that already).
@@ -201,7 +201,7 @@ pub fn plan_blames(t: &Topology, failed: &FailedSet, up: &[bool]) -> Vec<Option<
                 return None;
             }
             let rule = ServiceRule::new(t, PlanId(p as u32));
-            if let Some(b) = rule.blame(failed) {
+            if let Some(b) = rule.blame_first_failing(failed) {
                 return Some(b.text(t));
             }
             let out = rule.evaluate(failed, Active::FirstUsable);

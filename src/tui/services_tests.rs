@@ -440,3 +440,37 @@ fn services_render_at_any_size_without_panicking() {
         }
     }
 }
+
+/// A plan that needs two serving sites is explained by the one that fails,
+/// even when the first works.
+#[test]
+fn a_quorum_lost_at_a_later_serving_site_is_explained_there() {
+    let text = FIXTURE
+        .replace(
+            "id = \"storage\"\nsites = [\"ash\", \"fra\", \"sin\"]",
+            "id = \"storage\"\nsites = [\"ash\", \"sin\"]",
+        )
+        .replacen(
+            "quorum = 1\nheadroom = 1.0\nserves",
+            "quorum = 2\nheadroom = 1.0\nserves",
+            1,
+        );
+    let t = drsim::io::load_str(&text, std::path::Path::new("quorum.toml"))
+        .unwrap()
+        .topology;
+    assert_eq!(t.plans[0].quorum, 2);
+    let a = App::new(t, "quorum.toml");
+    assert!(!a.statuses[0].is_up());
+    assert_eq!(
+        a.blames[0].as_deref(),
+        Some("messaging needs storage: too few storage instances are up and reached")
+    );
+    let front = &a.services[service(&a, "messaging").index()];
+    let fra = front
+        .instances
+        .iter()
+        .find(|i| i.site == SiteId(1))
+        .unwrap();
+    assert!(!fra.working);
+    assert_eq!(fra.reason, a.blames[0]);
+}
