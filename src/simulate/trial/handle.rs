@@ -52,7 +52,11 @@ impl TrialState {
         if e == IRRELEVANT {
             return true;
         }
-        self.track_down(c, now_down);
+        // Services down are blamed from their own counts (compute_blame);
+        // the down list holds sites and links.
+        if c < self.site_down.len() + self.link_down.len() {
+            self.track_down(c, now_down);
+        }
         let e = e as usize;
         let flips = if now_down {
             self.element_down[e] += 1;
