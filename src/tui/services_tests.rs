@@ -5,7 +5,9 @@
 //! of failure of both "redundant" plans. Snapshots at 80x24 and 120x40.
 
 use super::app::{App, Item, Tab};
-use super::test_support::{ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker};
+use super::test_support::{
+    ch, select, small_runs, snapshot, wait_for_importance, wait_for_time_run, wait_for_worker,
+};
 use drsim::model::{PlanId, ServiceId, SiteId, Topology, TrainId};
 use drsim::service::{Active, FailedSet, ServiceRule};
 
@@ -473,4 +475,32 @@ fn a_quorum_lost_at_a_later_serving_site_is_explained_there() {
         .unwrap();
     assert!(!fra.working);
     assert_eq!(fra.reason, a.blames[0]);
+}
+
+/// The time-based run holds a failed service down too: with dns down all
+/// year, messaging is down all year, and the plan without services is not.
+#[test]
+fn the_time_based_run_holds_a_failed_service_down_all_year() {
+    let mut a = app();
+    a.time_config = super::timerun_tests::synthetic_config(1);
+    fail_service(&mut a, "dns");
+    ch(&mut a, 'e');
+    ch(&mut a, 's');
+    assert!(a.message.contains("--down service:dns"), "{}", a.message);
+    wait_for_time_run(&mut a);
+    let year = 365.0 * 24.0 * 60.0;
+    let r = a.time_run.as_ref().unwrap();
+    assert_eq!(r.what_if, ["service:dns"]);
+    assert!(!r.years.is_empty());
+    let down = r.latest().unwrap().downtime.mean;
+    assert!(
+        (down - year).abs() < 1e-6 * year,
+        "{down} of {year} minutes"
+    );
+    ch(&mut a, '3');
+    ch(&mut a, 'G');
+    ch(&mut a, 's');
+    wait_for_time_run(&mut a);
+    let down = a.time_run.as_ref().unwrap().latest().unwrap().downtime.mean;
+    assert!(down < 0.01 * year, "{down}");
 }
