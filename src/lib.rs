@@ -17,7 +17,8 @@
 //!   down with their steady-state probability, plus Marshall-Olkin shocks).
 //!
 //! **The one rule** — [`service`]: who is served in a failure state, from
-//! which sites, with what capacity. Every engine asks it.
+//! which sites, with what capacity, and which service instances work given
+//! their dependencies. Every engine asks it.
 //!
 //! **Engines** (import the foundations and the rule; the one edge between
 //! engines is capacity asking the reliability engine's public API for

@@ -130,6 +130,23 @@ impl StaticModel {
         }
     }
 
+    /// Drops the service nodes after the first `n_sites` (for a criterion
+    /// over sites and links only: an all-terminal one would count them as
+    /// isolated nodes); shocks keep their sites and links, and a shock left
+    /// with nothing goes.
+    pub fn without_services(&mut self, n_sites: usize) {
+        if self.n_nodes() <= n_sites {
+            return;
+        }
+        self.node_q.truncate(n_sites);
+        self.node_names.truncate(n_sites);
+        for s in &mut self.shocks {
+            s.nodes.retain(|&v| (v as usize) < n_sites);
+        }
+        self.shocks
+            .retain(|s| !s.nodes.is_empty() || !s.edges.is_empty());
+    }
+
     /// A plain graph with no shocks; every edge fails with `edge_q`, no node
     /// fails. Handy for textbook cases and tests.
     pub fn graph(n_nodes: usize, edges: &[(u32, u32)], edge_q: f64) -> StaticModel {

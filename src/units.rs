@@ -100,25 +100,82 @@ pub enum DurationError {
 /// to the same value bit for bit.
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        if s == 0.0 {
-            return write!(f, "0s");
+        match self.short_text() {
+            Some(text) => f.write_str(&text),
+            None => write!(f, "{}s", self.0),
         }
-        for (unit, factor) in [
-            ("y", SECONDS_PER_YEAR),
-            ("d", 86_400.0),
-            ("h", 3600.0),
-            ("m", 60.0),
-            ("s", 1.0),
-            ("ms", 0.001),
-        ] {
-            let v = s / factor;
-            let text = format!("{v}");
-            if v >= 1.0 && text.len() <= 7 && text.parse::<f64>().map(|p| p * factor) == Ok(s) {
-                return write!(f, "{text}{unit}");
-            }
+    }
+}
+
+/// The units [`Duration`]'s texts use, largest first.
+const SHOWN_UNITS: [(&str, f64); 6] = [
+    ("y", SECONDS_PER_YEAR),
+    ("d", 86_400.0),
+    ("h", 3600.0),
+    ("m", 60.0),
+    ("s", 1.0),
+    ("ms", 0.001),
+];
+
+impl Duration {
+    /// The number in `factor`-second units, as text, when it parses back
+    /// to exactly this duration.
+    fn exact_in(self, factor: f64) -> Option<(f64, String)> {
+        let v = self.0 / factor;
+        let text = format!("{v}");
+        (text.parse::<f64>().map(|p| p * factor) == Ok(self.0)).then_some((v, text))
+    }
+
+    /// In the largest unit whose number is exact, at least 1 and at most 7
+    /// characters (`"4h"`, `"90m"`, `"1.5d"`), if there is one.
+    fn short_text(self) -> Option<String> {
+        if self.0 == 0.0 {
+            return Some("0s".into());
         }
-        write!(f, "{s}s")
+        SHOWN_UNITS.iter().find_map(|&(unit, factor)| {
+            let (v, text) = self.exact_in(factor)?;
+            (v >= 1.0 && text.len() <= 7).then(|| format!("{text}{unit}"))
+        })
+    }
+
+    /// The text a saved file gets: in `unit` (the one its author wrote for
+    /// this value, e.g. `"m"` for `"90m"`) when that is short and exact, else
+    /// as [`fmt::Display`] writes it, else in `unit` however long, else in
+    /// the unit whose exact text is shortest: a derived MTBF next to an
+    /// MTTR in hours reads `"22218.222222222223h"`, not `"79985600s"`.
+    /// Always parses back to exactly this duration.
+    pub fn to_text_in(self, unit: Option<&str>) -> String {
+        let written = unit.and_then(|u| {
+            let &(name, factor) = UNITS.iter().find(|(name, _)| *name == u)?;
+            let (v, text) = self.exact_in(factor)?;
+            let short = self.0 == 0.0 || (v >= 1.0 && text.len() <= 7);
+            Some((short, format!("{text}{name}")))
+        });
+        let short = written.as_ref().filter(|w| w.0).map(|w| w.1.clone());
+        // Short in the author's unit, short in another, long in the author's.
+        if let Some(text) = short.or_else(|| self.short_text()).or(written.map(|w| w.1)) {
+            return text;
+        }
+        SHOWN_UNITS
+            .iter()
+            .filter_map(|&(unit, factor)| {
+                let (v, text) = self.exact_in(factor)?;
+                (v >= 1.0).then(|| format!("{text}{unit}"))
+            })
+            // The first of the shortest: the largest unit on a tie.
+            .fold(None::<String>, |best, t| match best {
+                Some(b) if b.len() <= t.len() => Some(b),
+                _ => Some(t),
+            })
+            .unwrap_or_else(|| format!("{}s", self.0))
+    }
+
+    /// The unit of a duration text as written (`"90 m"` gives `"m"`), when
+    /// it is one drsim reads.
+    pub fn unit_of(text: &str) -> Option<&str> {
+        let t = text.trim();
+        let unit = t[t.find(|c: char| c.is_ascii_alphabetic())?..].trim();
+        UNITS.iter().find(|(u, _)| *u == unit).map(|(u, _)| *u)
     }
 }
 
@@ -215,6 +272,24 @@ mod tests {
     }
 
     #[test]
+    fn file_texts_keep_the_written_unit_or_the_shortest_exact_one() {
+        let d = |t: &str| Duration::parse(t).unwrap();
+        assert_eq!(d("180m").to_text_in(Some("m")), "180m");
+        assert_eq!(d("180m").to_text_in(Some("min")), "180min");
+        assert_eq!(d("180m").to_text_in(None), "3h");
+        assert_eq!(d("30d").to_text_in(Some("y")), "30d");
+        assert_eq!(d("0s").to_text_in(Some("h")), "0h");
+        // A derived MTBF (4h x 0.99982 / 0.00018) has no short exact form:
+        // hours beat seconds.
+        let mtbf = Duration::from_secs(14_400.0 * 0.99982 / 0.00018).unwrap();
+        let text = mtbf.to_text_in(Some("h"));
+        assert!(text.ends_with('h') && !text.ends_with("ms"), "{text}");
+        assert_eq!(Duration::parse(&text).unwrap(), mtbf);
+        assert_eq!(Duration::unit_of(" 90 min"), Some("min"));
+        assert_eq!(Duration::unit_of("4x"), None);
+    }
+
+    #[test]
     fn probability_range() {
         assert!(Probability::new(0.0).is_some());
         assert!(Probability::new(1.0).is_some());
@@ -228,6 +303,8 @@ mod tests {
         fn any_duration_display_parses_back(secs in 0.0f64..1e10) {
             let d = Duration::from_secs(secs).unwrap();
             let back = Duration::parse(&d.to_string()).unwrap();
+            proptest::prop_assert_eq!(Duration::parse(&d.to_text_in(Some("h"))).unwrap(), d);
+            proptest::prop_assert_eq!(Duration::parse(&d.to_text_in(None)).unwrap(), d);
             proptest::prop_assert_eq!(back, d);
         }
     }

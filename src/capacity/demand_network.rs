@@ -156,16 +156,17 @@ impl DemandNetwork {
         }
     }
 
-    /// The served demand in Gbit/s when the sites with `site_down[i]` and
-    /// links with `link_down[j]` are down: the rule decides which demands are
-    /// served and from which sites; the max-flow adds link bandwidth.
+    /// The served demand in Gbit/s when the nodes with `site_down[i]` (the
+    /// sites, then any services) and links with `link_down[j]` are down: the
+    /// rule decides which demands are served and from which sites; the
+    /// max-flow adds link bandwidth.
     pub fn served_gbps(&self, site_down: &[bool], link_down: &[bool], ev: &mut Evaluator) -> f64 {
         let up = |v: u32| !site_down[v as usize];
         let link_up = |j: usize| {
             let (a, b) = self.links[j];
             !link_down[j] && up(a) && up(b)
         };
-        let failed = FailedSet::from_down(site_down, link_down);
+        let failed = FailedSet::from_nodes(self.n_sites, site_down, link_down);
         let out = self.rule.evaluate(&failed, Active::FirstUsable);
         ev.sink_open.fill(false);
         for p in &out.pools {

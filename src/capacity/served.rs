@@ -204,7 +204,14 @@ pub fn simulate_served(
     model: &StaticModel,
     opts: &ServedOptions,
 ) -> Result<ServedReport, ServedError> {
-    if model.n_nodes() != t.sites.len() || model.n_edges() != t.links.len() {
+    // Node flags are the sites, then (for a plan that serves a declared
+    // service) the services: see StaticModel::for_plan.
+    let services = if t.plan(plan).serves.is_some() {
+        t.services.len()
+    } else {
+        0
+    };
+    if model.n_nodes() != t.sites.len() + services || model.n_edges() != t.links.len() {
         return Err(ServedError::ModelMismatch {
             sites: t.sites.len(),
             links: t.links.len(),

@@ -51,7 +51,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let cfg = args.run.config()?;
     let file = args.file.display().to_string();
-    output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let work = output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    super::progress::work_note(&work, args.run.exec.quiet);
     let opts = CheckOptions {
         first_trials: args.min_trials,
         max_trials: cfg.trials,

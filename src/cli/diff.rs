@@ -131,8 +131,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (both, removed, added) = diff::match_plans(&old, &new);
     let cfg = args.sim.config()?;
     if !args.model_only {
-        output::check_failure_load(&old, &old_label, cfg.trials, cfg.years)?;
-        output::check_failure_load(&new, &new_label, cfg.trials, cfg.years)?;
+        let a = output::check_failure_load(&old, &old_label, cfg.trials, cfg.years)?;
+        let b = output::check_failure_load(&new, &new_label, cfg.trials, cfg.years)?;
+        let work = drsim::simulate::budget::Work {
+            expected: a.expected + b.expected,
+        };
+        super::progress::work_note(&work, args.sim.exec.quiet);
     }
     let mut plans = Vec::new();
     if !args.model_only {

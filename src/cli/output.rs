@@ -73,14 +73,17 @@ pub fn check_failure_load(
     file: &str,
     trials: usize,
     years: usize,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<drsim::simulate::budget::Work> {
     let plans = topo.plans.len();
     drsim::simulate::budget::check(topo, trials, years, plans).map_err(|e| {
         use drsim::simulate::budget::BudgetError;
         let hint = match e {
             BudgetError::TrialYears { .. } => " (--trials, --years)",
             BudgetError::PlanTrialYears { .. } => " (--trials, --years, or --plans where offered)",
-            BudgetError::Events { .. } => " (--trials)",
+            BudgetError::Events { max_trials: 0, .. }
+            | BudgetError::Graph { max_trials: 0, .. } => "",
+            BudgetError::Events { .. } | BudgetError::Graph { .. } => " (--trials)",
+            BudgetError::Memory { .. } => " (--threads)",
         };
         anyhow::anyhow!("{file}: {e}{hint}")
     })

@@ -29,9 +29,12 @@ impl Trials {
     /// `trials` per plan (the shard's share when sharded), `plans` of them.
     pub fn new(trials: u64, plans: usize, quiet: bool) -> Self {
         let bar = if visible(quiet) {
-            ProgressBar::new(trials).with_style(style(
-                "{msg} {wide_bar} {pos}/{len} trials ({rate}, eta {eta})",
-            ))
+            let bar = ProgressBar::new(trials).with_style(style(
+                "{msg} {wide_bar} {pos}/{len} trials ({rate}, {elapsed}, eta {eta})",
+            ));
+            // Ticks on its own: one trial of a large graph can take minutes.
+            bar.enable_steady_tick(Duration::from_millis(500));
+            bar
         } else {
             ProgressBar::hidden()
         };
@@ -70,4 +73,18 @@ pub fn spinner(what: &str, unit: Option<&str>, quiet: bool) -> ProgressBar {
     // Ticks on its own so a long estimate with no callback still moves.
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// Says up front, on a terminal, that a run will take a while: the
+/// library's estimate of its work ([`drsim::simulate::budget::Work`]), when
+/// it is more than about ten seconds on one core.
+pub fn work_note(work: &drsim::simulate::budget::Work, quiet: bool) {
+    let secs = work.seconds_on_one_core();
+    if visible(quiet) && secs > 10.0 {
+        eprintln!(
+            "note: about {:.1e} events' worth of simulation, roughly {} on one core",
+            work.expected,
+            drsim::human::minutes(secs / 60.0)
+        );
+    }
 }

@@ -58,7 +58,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let plan_indices = super::compare::select_plans(&topo, &args.file, &args.plan.plans)?;
     let cfg = args.run.config()?;
     let file = args.file.display().to_string();
-    super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let work = super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    super::progress::work_note(&work, args.run.exec.quiet);
     let pool = args.run.exec.pool()?;
     let shard = args.shard.shard.unwrap_or(Shard::WHOLE);
     let what_if = args.what_if.state(&topo)?;
@@ -232,10 +233,13 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         );
         let _ = writeln!(
             s,
-            "  recovery (measured)     {} episodes, mean {} min, p99 {} min",
+            "  recovery (measured)     {} episodes, mean {} min, p50 {} min, p90 {} min, p99 {} min, max {} min",
             r.recovery.episodes,
             si(r.recovery.mean_minutes),
-            si(r.recovery.p99_minutes)
+            si(r.recovery.p50_minutes),
+            si(r.recovery.p90_minutes),
+            si(r.recovery.p99_minutes),
+            si(r.recovery.max_minutes)
         );
         let _ = writeln!(s, "  cost/year               {}", money(r.cost_per_year));
         let mut causes: Vec<String> = r

@@ -271,7 +271,12 @@ fn num(x: f64) -> String {
 }
 
 fn dur(d: Duration) -> String {
-    q(&d.to_string())
+    dur_in(d, None)
+}
+
+/// A duration string in `unit` where that is exact ([`Duration::to_text_in`]).
+fn dur_in(d: Duration, unit: Option<&str>) -> String {
+    q(&d.to_text_in(unit))
 }
 
 /// `key = [...]` with the items' keys, left out when there are none.
@@ -288,6 +293,11 @@ fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
 }
 
 fn dist(d: &Distribution) -> String {
+    dist_in(d, None)
+}
+
+fn dist_in(d: &Distribution, unit: Option<&str>) -> String {
+    let dur = |x: Duration| dur_in(x, unit);
     match d {
         Distribution::Exponential { mean } => dur(*mean),
         Distribution::Weibull { shape, scale } => {
@@ -366,16 +376,27 @@ fn failure(o: &mut String, f: Option<&FailureProcess>) {
 /// The inline-table text of a failure process, `{ mtbf = .., mttr = .. }`,
 /// which loads back to exactly `f` (format-preserving edits splice it in).
 pub fn failure_inline(f: Option<&FailureProcess>) -> String {
+    failure_inline_in(f, None, None)
+}
+
+/// [`failure_inline`] with the durations of the time to failure and of the
+/// repair in the units their author wrote (`ttf_unit`, `ttr_unit`) wherever
+/// that is exact, so an edited file keeps reading `"6h"`, `"90m"`, `"2y"`.
+pub fn failure_inline_in(
+    f: Option<&FailureProcess>,
+    ttf_unit: Option<&str>,
+    ttr_unit: Option<&str>,
+) -> String {
     let Some(f) = f else {
         return "{ never = true }".into();
     };
     let ttf = match &f.ttf {
-        Distribution::Exponential { mean } => format!("mtbf = {}", dur(*mean)),
-        other => format!("ttf = {}", dist(other)),
+        Distribution::Exponential { mean } => format!("mtbf = {}", dur_in(*mean, ttf_unit)),
+        other => format!("ttf = {}", dist_in(other, ttf_unit)),
     };
     let ttr = match &f.ttr {
-        Distribution::Exponential { mean } => format!("mttr = {}", dur(*mean)),
-        other => format!("ttr = {}", dist(other)),
+        Distribution::Exponential { mean } => format!("mttr = {}", dur_in(*mean, ttr_unit)),
+        other => format!("ttr = {}", dist_in(other, ttr_unit)),
     };
     format!("{{ {ttf}, {ttr} }}")
 }

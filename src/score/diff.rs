@@ -30,7 +30,8 @@ pub enum ChangeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComponentChange {
     /// "topology", "region", "site", "link", "shared_risk", "release_train",
-    /// "operator_errors", "demand", "surge" or "plan" (the file's table names).
+    /// "operator_errors", "demand", "surge", "service" or "plan" (the file's
+    /// table names).
     pub kind: &'static str,
     pub id: String,
     pub change: ChangeKind,
@@ -38,7 +39,7 @@ pub struct ComponentChange {
 }
 
 /// The file's array tables, in file order, each keyed by `id`.
-const ARRAYS: [&str; 8] = [
+const ARRAYS: [&str; 9] = [
     "region",
     "site",
     "link",
@@ -46,6 +47,7 @@ const ARRAYS: [&str; 8] = [
     "release_train",
     "demand",
     "surge",
+    "service",
     "plan",
 ];
 

@@ -256,6 +256,18 @@ pub fn recovery_possible(t: &Topology, r: &Recovery, failed: &FailedSet) -> bool
         .all(|d| w[d.service.index()].iter().filter(|&&ok| ok).count() as u32 >= d.needs)
 }
 
+/// Working flag of every instance of every service (per service, in
+/// site-list order) in state `failed`, whatever plan: the simulator's
+/// network-wide view for cold starts of dependency cycles.
+pub fn instances_working(t: &Topology, failed: &FailedSet) -> Vec<Vec<bool>> {
+    if t.services.is_empty() {
+        return Vec::new();
+    }
+    let deps = Deps::all(t, ServiceId(0));
+    let group = super::rule::site_groups(t, failed);
+    deps.working(failed.sites_down(), failed.services_down(), &group)
+}
+
 impl Blame {
     /// "messaging needs auth needs dns, which is down".
     pub fn text(&self, t: &Topology) -> String {

@@ -175,6 +175,20 @@ impl ServiceRule {
         deps.blame(x, site_down, down, &w, &group)
     }
 
+    /// As [`Self::blame`], at the first serving site (plan order) that is up
+    /// and whose front end does not work, so a state that stops a quorum at
+    /// a later site is explained too.
+    pub fn blame_first_failing(&self, failed: &FailedSet) -> Option<Blame> {
+        let deps = self.deps.as_ref()?;
+        let group = self.groups(failed);
+        let (site_down, down) = (failed.sites_down(), failed.services_down());
+        let w = deps.working(site_down, down, &group);
+        self.serving
+            .iter()
+            .filter(|&&x| !site_down[x as usize])
+            .find_map(|&x| deps.blame(x, site_down, down, &w, &group))
+    }
+
     pub fn mode(&self) -> PlanMode {
         self.mode
     }

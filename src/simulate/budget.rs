@@ -23,6 +23,37 @@ pub const MAX_PLAN_TRIAL_YEARS: usize = 40_000_000;
 /// for days and exhaust memory.
 pub const MAX_RUN_EVENTS: f64 = 1e9;
 
+/// Event-equivalents of work per element of a plan's reduced graph each
+/// time the service is evaluated: every state change of a component that
+/// matters re-checks who is served over the whole reduced graph (union-find
+/// and pools). Measured about 2.9e8 elements a second against 3.6e6 events
+/// (80 to 1) on a 100 x 100 grid; 64 keeps a margin. The first
+/// [`ELEMENTS_IN_AN_EVENT`] elements are free: the events-a-second figure
+/// was measured with evaluations of graphs that small included.
+pub const ELEMENTS_PER_EVENT: f64 = 64.0;
+
+/// Elements of a reduced graph whose evaluation the per-event cost already
+/// covers (the bundled default's plans have 44 at most).
+pub const ELEMENTS_IN_AN_EVENT: usize = 64;
+
+/// Failure states a worker's evaluation cache remembers before it starts
+/// over, at most.
+const MAX_CACHED_STATES: usize = 1 << 16;
+
+/// Most 64-bit words of keys a worker's cache holds (64 MiB): each state's
+/// key has a bit per element of the reduced graph, and 65,536 keys of a
+/// 270,000-element grid took 2.2 GB.
+const MAX_CACHED_WORDS: usize = 1 << 23;
+
+/// States a worker caches for keys of `w` words.
+pub(crate) fn cached_states(w: usize) -> usize {
+    (MAX_CACHED_WORDS / w.max(1)).clamp(16, MAX_CACHED_STATES)
+}
+
+/// Most bytes the workers of one run may hold (each holds its trial state,
+/// a per-component record and an evaluation cache of at most 64 MiB).
+pub const MAX_WORKER_BYTES: f64 = 8.0 * (1u64 << 30) as f64;
+
 /// Why a run is refused before it starts. The messages say what to change
 /// in words (fewer trials, a rate in the file), not in any front end's flags.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -47,51 +78,106 @@ pub enum BudgetError {
         "this run would simulate about {expected:.1e} events ({per_year:.2e} per trial-year; \
          {busiest} alone {busiest_rate:.2e} a year), more than the {MAX_RUN_EVENTS:.0e} a run \
          can handle: check that component's rates and repair times (a repair in milliseconds? \
-         a rate of 1e300?) or use fewer trials or plans"
+         a rate of 1e300?) or use fewer trials or plans{}", affordable(*max_trials)
     )]
     Events {
         expected: f64,
         per_year: f64,
         busiest: String,
         busiest_rate: f64,
+        max_trials: usize,
+    },
+    #[error(
+        "this run would cost about {expected:.1e} event-equivalents of work, more than the \
+         {MAX_RUN_EVENTS:.0e} a run can handle: every change of a component that matters \
+         re-checks who is served over the graph of plan '{plan}' ({elements} elements: the \
+         sites and link chains that can matter to it), about {evaluations:.2e} times a \
+         trial-year; use fewer trials or plans{}, or model the network coarser (fewer sites \
+         and links, or lower failure rates)", affordable(*max_trials)
+    )]
+    Graph {
+        expected: f64,
+        plan: String,
+        elements: usize,
+        evaluations: f64,
+        max_trials: usize,
+    },
+    #[error(
+        "this run would hold about {gib:.1} GiB in its {workers} workers ({per_worker_mib:.0} \
+         MiB each for {components} sites and links), more than the {} GiB allowed: use fewer \
+         worker threads", MAX_WORKER_BYTES / (1u64 << 30) as f64
+    )]
+    Memory {
+        gib: f64,
+        workers: usize,
+        per_worker_mib: f64,
+        components: usize,
     },
 }
 
-/// Expected events per trial-year, from every source the simulator draws:
-/// up/down cycles of sites, links and shared-risk groups (at their long-run
-/// cycle rate), hazard events and the per-site hit each one draws, escaped
-/// and canary-caught bad releases with the sites each takes down, and
-/// operator errors (at the largest plan factor, as the simulator draws
-/// them). Returns the total and the busiest source with its rate.
-pub fn events_per_year(topo: &Topology) -> (f64, String, f64) {
+fn affordable(max_trials: usize) -> String {
+    match max_trials {
+        0 => " (not even one trial fits)".to_string(),
+        n => format!(" (at most {n} trials fit)"),
+    }
+}
+
+/// One source of events: what it is, its rate a trial-year, and the
+/// component (sites, then links) it moves, when it moves one.
+struct Source {
+    what: String,
+    rate: f64,
+    component: Option<usize>,
+}
+
+/// Every source the simulator draws: up/down cycles of sites, links and
+/// shared-risk groups (at their long-run cycle rate), hazard events and the
+/// per-site hit each one draws, escaped and canary-caught bad releases with
+/// the sites each takes down, and operator errors (at the largest plan
+/// factor, as the simulator draws them).
+fn sources(topo: &Topology) -> Vec<Source> {
     let cycles = |f: &crate::model::FailureProcess| {
         SECONDS_PER_YEAR / (f.ttf.mean_secs() + f.ttr.mean_secs())
     };
-    let mut sources: Vec<(String, f64)> = Vec::new();
-    sources.extend(
-        topo.sites
-            .iter()
-            .filter_map(|s| Some((format!("site '{}'", s.key), cycles(s.failure.as_ref()?)))),
-    );
-    sources.extend(
-        topo.links
-            .iter()
-            .filter_map(|l| Some((format!("link '{}'", l.key), cycles(l.failure.as_ref()?)))),
-    );
-    sources.extend(
-        topo.shared_risks
-            .iter()
-            .map(|g| (format!("shared-risk group '{}'", g.key), cycles(&g.failure))),
-    );
+    let mut out: Vec<Source> = Vec::new();
+    let n = topo.sites.len();
+    for (i, s) in topo.sites.iter().enumerate() {
+        if let Some(f) = &s.failure {
+            out.push(Source {
+                what: format!("site '{}'", s.key),
+                rate: cycles(f),
+                component: Some(i),
+            });
+        }
+    }
+    for (j, l) in topo.links.iter().enumerate() {
+        if let Some(f) = &l.failure {
+            out.push(Source {
+                what: format!("link '{}'", l.key),
+                rate: cycles(f),
+                component: Some(n + j),
+            });
+        }
+    }
+    let mut other = |what: String, rate: f64| {
+        out.push(Source {
+            what,
+            rate,
+            component: None,
+        })
+    };
+    for g in &topo.shared_risks {
+        other(format!("shared-risk group '{}'", g.key), cycles(&g.failure));
+    }
     for (r, region) in topo.regions.iter().enumerate() {
         let n = topo
             .sites_in_region(crate::model::RegionId(r as u32))
             .count() as f64;
         for h in &region.hazards {
-            sources.push((
+            other(
                 format!("the '{}' hazard of region '{}'", h.kind, region.key),
                 h.events.annual_rate * (1.0 + n),
-            ));
+            );
         }
     }
     for t in &topo.release_trains {
@@ -99,7 +185,7 @@ pub fn events_per_year(topo: &Topology) -> (f64, String, f64) {
         let catch = t.canary_catch.get();
         let escaped = bad * (1.0 - catch) * (1.0 + t.sites.len() as f64);
         let caught = bad * catch * (1.0 + t.canary_sites.len() as f64);
-        sources.push((format!("release train '{}'", t.key), escaped + caught));
+        other(format!("release train '{}'", t.key), escaped + caught);
     }
     if let Some(o) = &topo.operator_errors {
         let envelope = topo
@@ -107,29 +193,135 @@ pub fn events_per_year(topo: &Topology) -> (f64, String, f64) {
             .iter()
             .map(|p| p.operator_error_factor)
             .fold(1.0, f64::max);
-        sources.push(("operator errors".into(), o.events.annual_rate * envelope));
+        other("operator errors".into(), o.events.annual_rate * envelope);
     }
+    for s in &mut out {
+        // A NaN rate counts as unbounded, not as nothing.
+        if s.rate.is_nan() {
+            s.rate = f64::INFINITY;
+        }
+    }
+    out
+}
+
+/// Expected events per trial-year over every source ([`sources`]). Returns
+/// the total and the busiest source with its rate.
+pub fn events_per_year(topo: &Topology) -> (f64, String, f64) {
     let mut total = 0.0;
     let mut busiest = (String::new(), 0.0);
-    for (what, rate) in sources {
-        // A NaN rate counts as unbounded, not as nothing.
-        let rate = if rate.is_nan() { f64::INFINITY } else { rate };
-        total += rate;
-        if rate > busiest.1 || busiest.0.is_empty() {
-            busiest = (what, rate);
+    for s in sources(topo) {
+        total += s.rate;
+        if s.rate > busiest.1 || busiest.0.is_empty() {
+            busiest = (s.what, s.rate);
         }
     }
     (total, busiest.0, busiest.1)
 }
 
+/// What one plan's trials cost beyond the events themselves: the size of
+/// its reduced graph and how often a trial-year re-evaluates it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanLoad {
+    pub plan: String,
+    /// Kept sites plus link chains of the plan's reduced graph.
+    pub elements: usize,
+    /// Evaluations of the service a trial-year, at most: two (down and up)
+    /// for every cycle of a component in the reduced graph and for every
+    /// event of a source that can hold several components down.
+    pub evaluations: f64,
+}
+
+impl PlanLoad {
+    /// Event-equivalents of one trial of `years` years, given the events
+    /// a trial-year and the file's sites + links + shared risks (each trial
+    /// draws a first failure for every component and resets its state).
+    fn per_trial(&self, events: f64, components: f64, years: usize) -> f64 {
+        let eval = self.elements.saturating_sub(ELEMENTS_IN_AN_EVENT) as f64 / ELEMENTS_PER_EVENT;
+        (events + self.evaluations * eval) * years as f64 + components + eval
+    }
+}
+
+/// The load of plan `plan` ([`PlanLoad`]): its reduced graph is built once
+/// here (linear in sites + links).
+pub fn plan_load(topo: &Topology, plan: usize) -> PlanLoad {
+    let model = super::serving::ServingModel::new(topo, crate::model::PlanId(plan as u32));
+    let relevant =
+        |c: Option<usize>| c.is_none_or(|c| model.element_of[c] != super::serving::IRRELEVANT);
+    let evaluations = sources(topo)
+        .iter()
+        .filter(|s| relevant(s.component))
+        .map(|s| 2.0 * s.rate)
+        .sum();
+    PlanLoad {
+        plan: topo.plans[plan].key.clone(),
+        elements: model.n_elements(),
+        evaluations,
+    }
+}
+
+/// The heaviest plan of the file (one reduced graph per distinct set of
+/// serving sites).
+fn heaviest_plan(topo: &Topology) -> Option<PlanLoad> {
+    let mut seen: Vec<Vec<crate::model::SiteId>> = Vec::new();
+    let mut worst: Option<PlanLoad> = None;
+    for (p, plan) in topo.plans.iter().enumerate() {
+        let mut key = plan.serving_sites.clone();
+        key.sort_unstable();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let load = plan_load(topo, p);
+        let cost = |l: &PlanLoad| l.evaluations * l.elements as f64;
+        if worst.as_ref().is_none_or(|w| cost(&load) > cost(w)) {
+            worst = Some(load);
+        }
+    }
+    worst
+}
+
+/// The run's expected work, once [`check`] has let it through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Work {
+    /// Event-equivalents over every trial and plan (about 3.6 million a
+    /// second on one core).
+    pub expected: f64,
+}
+
+impl Work {
+    /// A rough single-core duration, for a front end's "this will take a
+    /// while" note.
+    pub fn seconds_on_one_core(&self) -> f64 {
+        self.expected / 3.6e6
+    }
+}
+
 /// Refuses a simulation of `plans` plans x `trials` trials x `years` years
-/// that would not fit in memory or could not finish.
+/// that would not fit in memory or could not finish, costing each plan as
+/// the file's heaviest.
 pub fn check(
     topo: &Topology,
     trials: usize,
     years: usize,
     plans: usize,
-) -> Result<(), BudgetError> {
+) -> Result<Work, BudgetError> {
+    check_sizes(trials, years, plans)?;
+    check_work(topo, trials, years, plans, heaviest_plan(topo))
+}
+
+/// [`check`] for one run of plan `plan`.
+pub fn check_plan(
+    topo: &Topology,
+    trials: usize,
+    years: usize,
+    plan: usize,
+) -> Result<Work, BudgetError> {
+    check_sizes(trials, years, 1)?;
+    let load = (plan < topo.plans.len()).then(|| plan_load(topo, plan));
+    check_work(topo, trials, years, 1, load)
+}
+
+fn check_sizes(trials: usize, years: usize, plans: usize) -> Result<(), BudgetError> {
     let trial_years = trials.checked_mul(years);
     if trial_years.is_none_or(|n| n > MAX_TRIAL_YEARS) {
         return Err(BudgetError::TrialYears { trials, years });
@@ -142,18 +334,89 @@ pub fn check(
             years,
         });
     }
+    Ok(())
+}
+
+fn check_work(
+    topo: &Topology,
+    trials: usize,
+    years: usize,
+    plans: usize,
+    load: Option<PlanLoad>,
+) -> Result<Work, BudgetError> {
     let (per_year, busiest, busiest_rate) = events_per_year(topo);
-    // Each trial also draws a first failure for every component.
     let components = (topo.sites.len() + topo.links.len() + topo.shared_risks.len()) as f64;
-    let per_trial = per_year * years as f64 + components;
-    let expected = per_trial * trials as f64 * plans.max(1) as f64;
+    let load = load.unwrap_or(PlanLoad {
+        plan: String::new(),
+        elements: 0,
+        evaluations: 0.0,
+    });
+    let per_trial = load.per_trial(per_year, components, years);
+    let runs = plans.max(1) as f64;
+    let expected = per_trial * trials as f64 * runs;
     if expected.is_nan() || expected > MAX_RUN_EVENTS {
+        let max_trials = (MAX_RUN_EVENTS / (per_trial * runs)).floor();
+        let max_trials = if max_trials.is_finite() {
+            max_trials as usize
+        } else {
+            0
+        };
+        let graph = load.evaluations * load.elements.saturating_sub(ELEMENTS_IN_AN_EVENT) as f64
+            / ELEMENTS_PER_EVENT;
+        // Blame whichever dominates: the events or the graph they re-check.
+        if graph > per_year && busiest_rate <= graph {
+            return Err(BudgetError::Graph {
+                expected,
+                plan: load.plan,
+                elements: load.elements,
+                evaluations: load.evaluations,
+                max_trials,
+            });
+        }
         return Err(BudgetError::Events {
             expected,
             per_year,
             busiest,
             busiest_rate,
+            max_trials,
+        });
+    }
+    Ok(Work { expected })
+}
+
+/// Refuses a run whose `workers` worker states (at most one per thread and
+/// per batch in flight) would not fit: each holds per-component counters,
+/// random streams and a record (about 80 bytes a site or link) and an
+/// evaluation cache ([`cached_states`] keys of a bit per element of the
+/// plan's reduced graph, `elements` of them, plus the evaluation).
+pub fn check_workers(topo: &Topology, elements: usize, workers: usize) -> Result<(), BudgetError> {
+    let components = topo.sites.len() + topo.links.len();
+    let w = elements.div_ceil(64) + 1;
+    let cache = cached_states(w) as f64 * (w as f64 * 8.0 + 256.0);
+    let per_worker = components as f64 * 80.0 + cache;
+    let total = per_worker * workers as f64;
+    if total > MAX_WORKER_BYTES {
+        return Err(BudgetError::Memory {
+            gib: total / (1u64 << 30) as f64,
+            workers,
+            per_worker_mib: per_worker / (1u64 << 20) as f64,
+            components,
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_evaluation_cache_holds_at_most_its_words() {
+        // Small keys: the full state count; large ones: bounded by words.
+        assert_eq!(cached_states(2), MAX_CACHED_STATES);
+        for w in [129, 4_210, 31_251, 1 << 22] {
+            assert!(cached_states(w) * w <= MAX_CACHED_WORDS.max(16 * w), "{w}");
+            assert!(cached_states(w) >= 16);
+        }
+    }
 }

@@ -147,6 +147,10 @@ pub struct Recovery {
     /// Number of outage episodes observed over all trials.
     pub episodes: usize,
     pub mean_minutes: f64,
+    /// Episode lengths by the nearest-rank rule: the outage-duration
+    /// distribution.
+    pub p50_minutes: f64,
+    pub p90_minutes: f64,
     pub p99_minutes: f64,
     pub max_minutes: f64,
 }
@@ -161,7 +165,7 @@ pub struct CauseShare {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ComponentShare {
-    /// `site:<id>` or `link:<id>`.
+    /// `site:<id>`, `link:<id>` or `service:<id>`.
     pub component: String,
     pub minutes_per_year: f64,
 }
@@ -259,8 +263,11 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         .map(|(i, secs)| ComponentShare {
             component: if i < n_sites {
                 format!("site:{}", cx.topo.sites[i].key)
-            } else {
+            } else if i < n_sites + cx.topo.links.len() {
                 format!("link:{}", cx.topo.links[i - n_sites].key)
+            } else {
+                let k = i - n_sites - cx.topo.links.len();
+                format!("service:{}", cx.topo.services[k].key)
             },
             minutes_per_year: secs / 60.0 / total_years,
         })
@@ -286,6 +293,8 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         recovery: Recovery {
             episodes: b.episodes.len(),
             mean_minutes: ep_mean,
+            p50_minutes: quantile(&b.episodes, 0.5) / 60.0,
+            p90_minutes: quantile(&b.episodes, 0.9) / 60.0,
             p99_minutes: quantile(&b.episodes, 0.99) / 60.0,
             max_minutes: b.episodes.last().copied().unwrap_or(0.0) / 60.0,
         },

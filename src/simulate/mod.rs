@@ -35,7 +35,11 @@ pub fn what_if_fingerprint(
     if what_if.is_empty() {
         return base;
     }
+    // Services extend the bits only for files that declare them, so older
+    // shards keep their fingerprints.
+    let services = &what_if.services_down()[..what_if.services_down().len().min(t.services.len())];
     let bits: String = (what_if.sites_down().iter().chain(what_if.links_down()))
+        .chain(services)
         .map(|&d| if d { '1' } else { '0' })
         .collect();
     crate::shard::fingerprint(format!("{base} what-if {bits}").as_bytes())

@@ -25,21 +25,25 @@ fn run_batch(
     seed: u64,
     b: usize,
     trials: usize,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> BatchOut {
-    let mut rec = TrialRecord::new(s.topo.sites.len() + s.topo.links.len());
+    let mut rec = TrialRecord::new(s.topo.sites.len() + s.topo.links.len() + s.topo.services.len());
     let mut out = BatchOut::default();
     let first = b * BATCH_TRIALS;
     let last = (first + BATCH_TRIALS).min(trials);
     for i in first..last {
         state.run(s, seed, i as u64, &mut rec);
         out.push_trial(&rec, s.demanded);
+        // Per trial, not per batch: on a large graph one batch can take
+        // minutes, and a front end's progress should move meanwhile.
+        progress(1);
     }
     out.finish(&mut rec);
     out
 }
 
-/// Simulates one plan.  `progress` is called with the number of trials each
-/// finished batch adds (from worker threads).
+/// Simulates one plan.  `progress` is called with 1 as each trial finishes
+/// (from worker threads).
 pub fn run_plan(
     topo: &Topology,
     plan_index: usize,
@@ -93,7 +97,7 @@ pub fn run_what_if_data(
     what_if: &crate::service::FailedSet,
 ) -> Result<RunData, SimError> {
     cfg.check()?;
-    super::budget::check(topo, cfg.trials, cfg.years, 1)?;
+    super::budget::check_plan(topo, cfg.trials, cfg.years, plan_index)?;
     if plan_index >= topo.plans.len() {
         return Err(SimError::NoSuchPlan(plan_index.to_string()));
     }
@@ -103,6 +107,8 @@ pub fn run_what_if_data(
     let mut scenario = Scenario::new(topo, plan_index, cfg.years);
     scenario.force_down(what_if);
     let range = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
+    let workers = rayon::current_num_threads().min(range.len());
+    super::budget::check_workers(topo, scenario.model.n_elements(), workers)?;
     let states: std::sync::Mutex<Vec<TrialState>> = std::sync::Mutex::new(Vec::new());
     let batches: Vec<BatchOut> = range
         .clone()
@@ -114,11 +120,10 @@ pub fn run_what_if_data(
         .map(|b| {
             let taken = states.lock().map(|mut v| v.pop()).unwrap_or(None);
             let mut state = taken.unwrap_or_else(|| TrialState::new(&scenario));
-            let out = run_batch(&scenario, &mut state, cfg.seed, b, cfg.trials);
+            let out = run_batch(&scenario, &mut state, cfg.seed, b, cfg.trials, progress);
             if let Ok(mut v) = states.lock() {
                 v.push(state);
             }
-            progress(out.trial_down.len() as u64);
             out
         })
         .collect();

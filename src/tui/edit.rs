@@ -6,7 +6,8 @@
 //! Changing a repair time keeps the time to failure: a process the file gives
 //! as `unavailability` (whose MTBF is derived from the MTTR) is written back
 //! with the explicit `mtbf` it had, so the file loads to exactly the edited
-//! model.
+//! model. Durations are written in the unit the file wrote them in where that
+//! is exact (`"45m"` doubles to `"90m"`), never as raw seconds.
 
 use drsim::model::{Distribution, LinkId, PlanId, SiteId, Topology};
 use drsim::units::Duration;
@@ -247,13 +248,17 @@ pub fn apply_edits(
         };
         // The `[defaults.site]` / `[defaults.link]` failure an item without
         // its own inherits: its way of giving the time to failure is kept.
+        // Either spelling: `failure = { .. }` or a `[defaults.link.failure]`
+        // table (which, missed, froze a length-based rate into an MTBF).
         let inherited = doc
             .get("defaults")
             .and_then(|d| d.get(array))
             .and_then(|d| d.get("failure"))
-            .and_then(Item::as_value)
-            .and_then(Value::as_inline_table)
-            .cloned();
+            .and_then(|f| match f {
+                Item::Value(Value::InlineTable(t)) => Some(t.clone()),
+                Item::Table(t) => Some(t.clone().into_inline_table()),
+                _ => None,
+            });
         let table = find_table(&mut doc, array, key)
             .ok_or_else(|| format!("no [[{array}]] with id '{key}' in the file"))?;
         match (target, field) {
@@ -278,11 +283,9 @@ pub fn apply_edits(
                 set(table, "quorum", Value::from(i64::from(t.plan(p).quorum)));
             }
             (Target::Plan(p), Field::Detection) => {
-                set(
-                    table,
-                    "detection",
-                    Value::from(t.plan(p).detection.to_string()),
-                );
+                let unit = written_unit(table.get("detection"));
+                let text = t.plan(p).detection.to_text_in(unit.as_deref());
+                set(table, "detection", Value::from(text));
             }
             (Target::Plan(p), Field::Headroom) => {
                 set(table, "headroom", Value::from(t.plan(p).headroom));
@@ -365,7 +368,20 @@ fn write_failure(
     f: Option<&drsim::model::FailureProcess>,
     inherited: Option<toml_edit::InlineTable>,
 ) -> Result<(), String> {
-    let text = format!("failure = {}", drsim::io::save::failure_inline(f));
+    // The units the file wrote the process in: of its own table, else of
+    // the default it inherits. A time to failure derived from an
+    // unavailability is written in the repair time's unit.
+    let written = table
+        .get("failure")
+        .and_then(Item::as_table_like)
+        .map(units_of)
+        .or_else(|| inherited.as_ref().map(|t| units_of(t)))
+        .unwrap_or_default();
+    let ttf_unit = written.0.or_else(|| written.1.clone());
+    let text = format!(
+        "failure = {}",
+        drsim::io::save::failure_inline_in(f, ttf_unit.as_deref(), written.1.as_deref())
+    );
     let gen_doc: DocumentMut = text
         .parse()
         .map_err(|e| format!("internal: generated failure table does not parse: {e}"))?;
@@ -402,6 +418,26 @@ fn write_failure(
         }
     }
     Ok(())
+}
+
+/// The unit a duration value was written in (`"90m"`: `m`), or the first
+/// one among a distribution table's durations.
+fn written_unit(item: Option<&Item>) -> Option<String> {
+    let item = item?;
+    if let Some(text) = item.as_str() {
+        return Duration::unit_of(text).map(str::to_string);
+    }
+    let table = item.as_table_like()?;
+    ["mean", "median", "scale", "value"]
+        .iter()
+        .find_map(|k| written_unit(table.get(k)))
+}
+
+/// The units of a failure table's time to failure and repair time, where
+/// it writes them as durations.
+fn units_of(t: &dyn TableLike) -> (Option<String>, Option<String>) {
+    let first = |keys: [&str; 2]| keys.iter().find_map(|k| written_unit(t.get(k)));
+    (first(["mtbf", "ttf"]), first(["mttr", "ttr"]))
 }
 
 #[cfg(test)]
@@ -443,6 +479,67 @@ mod save_tests {
         );
         assert!(out.contains("plan = [{ id = \"p\""), "{out}");
         assert!(out.contains("quorum = 2"), "{out}");
+    }
+
+    /// The file after one step up of `field`, checked to load back to
+    /// exactly the edited model's failure processes and plan timings.
+    fn edited_exactly(text: &str, target: Target, field: Field) -> String {
+        let t = drsim::io::load_str(text, Path::new("t.toml"))
+            .unwrap()
+            .topology;
+        let t2 = step(&t, target, field, true).unwrap();
+        let out = apply_edits(text, &t2, &BTreeSet::from([(target, field)])).unwrap();
+        let back = drsim::io::load_str(&out, Path::new("t.toml"))
+            .unwrap()
+            .topology;
+        let failures = |t: &Topology| -> Vec<_> {
+            let sites = t.sites.iter().map(|s| s.failure.clone());
+            sites
+                .chain(t.links.iter().map(|l| l.failure.clone()))
+                .collect()
+        };
+        assert_eq!(failures(&back), failures(&t2), "{out}");
+        let detection = |t: &Topology| t.plans.iter().map(|p| p.detection).collect::<Vec<_>>();
+        assert_eq!(detection(&back), detection(&t2), "{out}");
+        out
+    }
+
+    #[test]
+    fn saved_values_keep_the_units_the_file_wrote() {
+        let file = "[topology]\nname = \"t\"\n\
+            [defaults.link.failure]\nrate_per_1000km = 2.13\n\
+            ttr = { dist = \"lognormal\", median = \"90m\", sigma = 1.0 }\n\
+            [[site]]\nid = \"a\"\nlat = 0.0\nlon = 0.0\n\
+            failure = { unavailability = 0.00018, mttr = \"4h\" }\n\
+            [[site]]\nid = \"b\"\nlat = 1.0\nlon = 1.0\n\
+            failure = { mtbf = \"2y\", mttr = \"45m\" }\n\
+            [[link]]\na = \"a\"\nb = \"b\"\n\
+            [[plan]]\nid = \"p\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n\
+            detection = \"90m\"\n";
+        // An MTBF derived from an unavailability is written explicitly, in
+        // the repair time's unit, however long its number (never raw seconds).
+        let out = edited_exactly(file, Target::Site(SiteId(0)), Field::Mttr);
+        assert!(out.contains("mttr = \"8h\""), "{out}");
+        let mtbf = out
+            .split("mtbf = \"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(mtbf.ends_with('h'), "{mtbf}");
+        // A short exact value stays in its unit: 45m doubles to 90m, not 1.5h.
+        let out = edited_exactly(file, Target::Site(SiteId(1)), Field::Mttr);
+        assert!(out.contains("{ mtbf = \"2y\", mttr = \"90m\" }"), "{out}");
+        // A link inheriting a [defaults.link.failure] table keeps the
+        // length-based rate and the lognormal in minutes.
+        let out = edited_exactly(file, Target::Link(LinkId(0)), Field::Mttr);
+        let link = &out[out.find("[[link]]").unwrap()..out.find("[[plan]]").unwrap()];
+        assert!(link.contains("rate_per_1000km = 2.13"), "{link}");
+        assert!(link.contains("median = \"180m\""), "{link}");
+        assert!(!link.contains("mtbf"), "{link}");
+        let out = edited_exactly(file, Target::Plan(PlanId(0)), Field::Detection);
+        assert!(out.contains("detection = \"180m\""), "{out}");
     }
 
     #[test]

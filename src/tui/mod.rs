@@ -13,6 +13,7 @@ mod importance;
 mod input;
 mod layout;
 mod run;
+mod services;
 mod stream;
 mod timerun;
 mod view;
@@ -23,6 +24,8 @@ mod edit_tests;
 mod nocolor;
 #[cfg(test)]
 mod run_tests;
+#[cfg(test)]
+mod services_tests;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]

@@ -16,18 +16,24 @@ impl TrialState {
             }
         }
         if self.blame.is_empty() {
-            // Down links and sites that can matter to the plan: a component
-            // the reduced graph dropped cannot have caused the outage.
-            let n = s.topo.sites.len();
-            let relevant = |c: usize| self.model.element_of[c] != IRRELEVANT;
-            for (j, &d) in self.link_down.iter().enumerate() {
-                if d > 0 && relevant(n + j) {
-                    self.blame.push(((n + j) as u32, 1.0));
-                }
+            // Down links and sites that can matter to the plan (a component
+            // the reduced graph dropped cannot have caused the outage), from
+            // the list kept as they flip: a scan of every component here
+            // made each event of an outage cost O(sites + links). Links
+            // first, then sites, each by index, as the sums have always run.
+            let n = s.topo.sites.len() as u32;
+            let mut down = std::mem::take(&mut self.down_relevant);
+            down.sort_unstable_by_key(|&c| (c < n, c));
+            self.blame.extend(down.iter().map(|&c| (c, 1.0)));
+            self.down_relevant = down;
+            for (k, &c) in self.down_relevant.iter().enumerate() {
+                self.down_pos[c as usize] = k as u32;
             }
-            for (i, &d) in self.site_down.iter().enumerate() {
-                if d > 0 && relevant(i) {
-                    self.blame.push((i as u32, 1.0));
+            // Services the plan needs, down as a whole.
+            let m = n as usize + self.link_down.len();
+            for (k, &d) in self.svc_down.iter().enumerate() {
+                if d > 0 && self.model.element_of[m + k] != IRRELEVANT {
+                    self.blame.push(((m + k) as u32, 1.0));
                 }
             }
         }
@@ -36,6 +42,21 @@ impl TrialState {
             b.1 = w;
         }
         self.blame_dirty = false;
+    }
+
+    /// Keeps [`TrialState::down_relevant`] as component `c` (sites, then
+    /// links) of the reduced graph goes down or comes back.
+    pub(super) fn track_down(&mut self, c: usize, now_down: bool) {
+        if now_down {
+            self.down_pos[c] = self.down_relevant.len() as u32;
+            self.down_relevant.push(c as u32);
+        } else {
+            let k = self.down_pos[c] as usize;
+            self.down_relevant.swap_remove(k);
+            if let Some(&moved) = self.down_relevant.get(k) {
+                self.down_pos[moved as usize] = k as u32;
+            }
+        }
     }
 
     /// Attributes `dt` seconds of downtime when some demand is unserved.
@@ -50,10 +71,13 @@ impl TrialState {
         let n = s.topo.sites.len();
         for &(comp, w) in &self.blame {
             let c = comp as usize;
+            let m = n + self.link_down.len();
             let (causes, total) = if c < n {
                 (&self.site_causes[c], self.site_down[c])
-            } else {
+            } else if c < m {
                 (&self.link_causes[c - n], self.link_down[c - n])
+            } else {
+                (&self.svc_causes[c - m], self.svc_down[c - m])
             };
             rec.component_secs[c] += w * dt;
             for (k, &count) in causes.iter().enumerate() {

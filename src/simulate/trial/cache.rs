@@ -6,9 +6,6 @@ use super::{Scenario, TrialState};
 use crate::simulate::serving::Eval;
 use std::hash::Hasher;
 
-/// Failure states remembered by a worker before its cache starts over.
-const MAX_CACHED_STATES: usize = 1 << 16;
-
 /// Passes a key that is already a uniform random hash straight through
 /// (the cache is keyed by Zobrist hashes).
 #[derive(Default, Clone, Copy)]
@@ -50,7 +47,7 @@ impl TrialState {
                 return i as usize;
             }
         }
-        if self.evals.len() >= MAX_CACHED_STATES {
+        if self.evals.len() >= crate::simulate::budget::cached_states(w) {
             self.cache.clear();
             self.cache_keys.clear();
             self.evals.clear();

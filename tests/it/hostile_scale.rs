@@ -1,0 +1,138 @@
+//! Hostile inputs, class 6 at scale (issue 16): accepted files so large that
+//! the per-state cost of the graph, not the event count, decides whether a
+//! run can finish. The files are generated here, not kept in the repository.
+
+use crate::common::drsim;
+use std::path::Path;
+use std::time::Duration;
+
+/// Sites `0..n` (base-36 ids) and `links` as inline arrays (the shortest
+/// TOML spelling, so 10^5 sites stay a few MB), every site and link failing,
+/// one demand at site 0 served from site `served`.
+fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
+    let id = |mut i: usize| {
+        let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        let mut s = Vec::new();
+        loop {
+            s.push(digits[i % 36]);
+            i /= 36;
+            if i == 0 {
+                break;
+            }
+        }
+        s.reverse();
+        String::from_utf8(s).unwrap()
+    };
+    let sites: Vec<String> = (0..n).map(|i| format!("{{id=\"{}\"}}", id(i))).collect();
+    let links: Vec<String> = links
+        .iter()
+        .map(|&(a, b)| format!("{{a=\"{}\",b=\"{}\"}}", id(a), id(b)))
+        .collect();
+    format!(
+        "site=[{}]\nlink=[{}]\n[topology]\nname=\"big\"\n\
+         [defaults.site]\nfailure={{unavailability=0.001,mttr=\"4h\"}}\n\
+         [defaults.link]\nfailure={{mtbf=\"1y\",mttr=\"6h\"}}\n\
+         [[demand]]\nid=\"d\"\nsites=[\"0\"]\nusers=10\npeak_rps=10\n\
+         [[plan]]\nid=\"p\"\nserving_sites=[\"{}\"]\nmode=\"active-active\"\n",
+        sites.join(","),
+        links.join(","),
+        id(served)
+    )
+}
+
+/// A `w` x `w` grid linked right and down, served from the far corner:
+/// nothing reduces, so every failure re-checks the whole graph.
+fn grid(w: usize) -> String {
+    let mut links = Vec::new();
+    for r in 0..w {
+        for c in 0..w {
+            let i = r * w + c;
+            if c + 1 < w {
+                links.push((i, i + 1));
+            }
+            if r + 1 < w {
+                links.push((i, i + w));
+            }
+        }
+    }
+    topology(w * w, &links, w * w - 1)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn a_run_over_a_graph_too_large_to_recheck_is_refused_up_front() {
+    let d = tempfile::tempdir().unwrap();
+    let text = grid(60);
+    let f = write(d.path(), "grid.toml", &text);
+    for cmd in ["run", "compare", "check"] {
+        let o = drsim()
+            .arg(cmd)
+            .arg(&f)
+            .args(["--trials", "10000"])
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {err}");
+        // 3,600 sites and 7,080 links: only the two corners that are not
+        // terminals reduce (each site and its two links to one chain).
+        assert!(
+            err.contains("grid.toml") && err.contains("graph of plan 'p' (10676 elements"),
+            "{cmd}: {err}"
+        );
+        assert!(err.contains("trials fit"), "{cmd}: {err}");
+    }
+    // The count the message offers is the largest the library accepts, and
+    // the TUI's path (the engine itself) refuses the same way.
+    let t = drsim::io::load_str(&text, &f).unwrap().topology;
+    let o = drsim()
+        .arg("run")
+        .arg(&f)
+        .args(["--trials", "10000"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let fit: usize = err
+        .split("at most ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    use drsim::simulate::budget::check_plan;
+    assert!(check_plan(&t, fit, 1, 0).is_ok());
+    assert!(check_plan(&t, fit + 1, 1, 0).is_err());
+    let cfg = drsim::simulate::SimConfig {
+        trials: fit + 1,
+        years: 1,
+        seed: 1,
+    };
+    let e = drsim::simulate::run_plan_data(&t, 0, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("10676 elements") && !e.contains("--"), "{e}");
+}
+
+#[test]
+fn a_100k_site_ring_runs_a_trial_in_seconds() {
+    // Two terminals split the ring into two chains: the reduced graph has
+    // four elements, so 10^5 sites cost their events, not 10^5 per event.
+    let d = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let links: Vec<(usize, usize)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+    let f = write(d.path(), "ring.toml", &topology(n, &links, n / 2));
+    let o = drsim()
+        .arg("run")
+        .arg(&f)
+        .args(["--trials", "2", "--format", "json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["trials"], 2);
+}
