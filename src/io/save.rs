@@ -18,6 +18,22 @@ pub fn to_toml_string(t: &Topology) -> String {
 /// As [`to_toml_string`], starting with `header` turned into `#` comments
 /// (attribution, provenance).
 pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
+    write_toml(t, header, &mut Vec::new())
+}
+
+/// The canonical TOML text of a topology and where each of its top-level
+/// tables starts: `(kind, offset)` in order, `kind` being the file's table
+/// name (`"topology"`, `"site"`, ...). Each section from its offset to the
+/// next parses on its own, so a consumer can take one item at a time
+/// (splitting the text at header lines would not do: a description may hold
+/// one inside a multi-line string).
+pub fn canonical_sections(t: &Topology) -> (String, Vec<(&'static str, usize)>) {
+    let mut marks = Vec::new();
+    let text = write_toml(t, "", &mut marks);
+    (text, marks)
+}
+
+fn write_toml(t: &Topology, header: &str, marks: &mut Vec<(&'static str, usize)>) -> String {
     let mut o = String::new();
     for line in header.lines() {
         let _ = writeln!(o, "# {line}").map(|_| ());
@@ -29,6 +45,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
     if !header.is_empty() {
         o.push('\n');
     }
+    marks.push(("topology", o.len()));
     o.push_str("[topology]\n");
     kv(&mut o, "name", &q(&t.name));
     if !t.description.is_empty() {
@@ -37,6 +54,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
     kv(&mut o, "format", "1");
 
     for r in &t.regions {
+        marks.push(("region", o.len()));
         o.push_str("\n[[region]]\n");
         kv(&mut o, "id", &q(&r.key));
         name(&mut o, &r.name, &r.key);
@@ -53,6 +71,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         }
     }
     for s in &t.sites {
+        marks.push(("site", o.len()));
         o.push_str("\n[[site]]\n");
         kv(&mut o, "id", &q(&s.key));
         name(&mut o, &s.name, &s.key);
@@ -69,6 +88,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         failure(&mut o, s.failure.as_ref());
     }
     for l in &t.links {
+        marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
         kv(&mut o, "id", &q(&l.key));
         kv(&mut o, "a", &q(&t.site(l.a).key));
@@ -83,6 +103,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         failure(&mut o, l.failure.as_ref());
     }
     for g in &t.shared_risks {
+        marks.push(("shared_risk", o.len()));
         o.push_str("\n[[shared_risk]]\n");
         kv(&mut o, "id", &q(&g.key));
         name(&mut o, &g.name, &g.key);
@@ -104,6 +125,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         failure(&mut o, Some(&g.failure));
     }
     for r in &t.release_trains {
+        marks.push(("release_train", o.len()));
         o.push_str("\n[[release_train]]\n");
         kv(&mut o, "id", &q(&r.key));
         name(&mut o, &r.name, &r.key);
@@ -130,11 +152,13 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         kv(&mut o, "rollback", &dur(r.rollback));
     }
     if let Some(op) = &t.operator_errors {
+        marks.push(("operator_errors", o.len()));
         o.push_str("\n[operator_errors]\n");
         kv(&mut o, "annual_rate", &num(op.events.annual_rate));
         kv(&mut o, "outage", &dist(&op.events.duration));
     }
     for d in &t.demands {
+        marks.push(("demand", o.len()));
         o.push_str("\n[[demand]]\n");
         kv(&mut o, "id", &q(&d.key));
         name(&mut o, &d.name, &d.key);
@@ -150,6 +174,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         kv(&mut o, "kbit_per_request", &num(d.kbit_per_request));
     }
     for s in &t.surges {
+        marks.push(("surge", o.len()));
         o.push_str("\n[[surge]]\n");
         kv(&mut o, "id", &q(&s.key));
         name(&mut o, &s.name, &s.key);
@@ -166,6 +191,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         }
     }
     for p in &t.plans {
+        marks.push(("plan", o.len()));
         o.push_str("\n[[plan]]\n");
         kv(&mut o, "id", &q(&p.key));
         name(&mut o, &p.name, &p.key);
