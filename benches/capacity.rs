@@ -68,7 +68,11 @@ fn main() {
                 let r = pool.install(|| simulate(&m, s, t, &opts).unwrap());
                 eprintln!(
                     "{net} {from}->{to} q={q} threads={threads}: intact {} mean {:.4} p_zero {:.3e} solves {} ({:.0} samples/s single run)",
-                    r.intact_flow, r.mean_flow, r.p_zero, r.max_flow_solves, r.samples_per_second
+                    r.intact_flow,
+                    r.mean_flow,
+                    r.p_zero,
+                    r.cost.max_flow_solves,
+                    r.cost.samples_per_second
                 );
                 g.bench_function(format!("q={q}/threads={threads}"), |b| {
                     b.iter(|| pool.install(|| simulate(&m, s, t, &opts).unwrap()))
@@ -116,7 +120,7 @@ fn demand_view(c: &mut Criterion) {
                 let r = pool.install(|| simulate_served(&topo, plan, &m, &opts).unwrap());
                 eprintln!(
                     "served {plan_key} {label} threads={threads}: mean {:.6} P(<1) {:.3e} solves {} ({:.0} samples/s single run)",
-                    r.mean_served, r.p_shortfall, r.max_flow_solves, r.samples_per_second
+                    r.mean_served, r.p_shortfall, r.cost.max_flow_solves, r.cost.samples_per_second
                 );
                 g.bench_function(format!("{plan_key}/{label}/threads={threads}"), |b| {
                     b.iter(|| pool.install(|| simulate_served(&topo, plan, &m, &opts).unwrap()))

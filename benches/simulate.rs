@@ -76,6 +76,8 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
         canary_catch: Probability::new(0.7).unwrap(),
         detection: hours(0.25),
         rollback: hours(0.5),
+        services: Vec::new(),
+        recovery: None,
     }];
     let demands = (0..3)
         .map(|d| Demand {
@@ -120,6 +122,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
             cost_per_year: 1e7,
             operator_error_factor: 0.5,
             targets: Targets::default(),
+            serves: None,
         }],
         ..TopologyParts::default()
     })

@@ -99,41 +99,63 @@ pub fn minutes(m: f64) -> String {
 mod tests {
     use super::*;
 
+    /// Every `(input, text)` case of one formatter, each failure naming it.
+    fn cases(format: fn(f64) -> String, cases: &[(f64, &str)]) {
+        for &(x, want) in cases {
+            assert_eq!(format(x), want, "{x}");
+        }
+    }
+
     #[test]
     fn si_prefixes_at_three_significant_digits() {
-        assert_eq!(si(343_415_201_109.0), "343 G");
-        assert_eq!(si(168e9), "168 G");
-        assert_eq!(si(1.438e11), "144 G");
-        assert_eq!(si(1_440.0), "1.44 k");
-        assert_eq!(si(999.4), "999");
-        assert_eq!(si(999.6), "1.00 k");
-        assert_eq!(si(999_700.0), "1.00 M");
-        assert_eq!(si(12.34), "12.3");
-        assert_eq!(si(0.0123), "0.0123");
-        assert_eq!(si(0.5), "0.500");
-        assert_eq!(si(9.996), "10.0");
-        assert_eq!(si(99.97), "100");
-        assert_eq!(si(0.0), "0");
-        assert_eq!(si(-2.5e6), "-2.50 M");
-        assert_eq!(si(3e-6), "3.00e-6");
+        cases(
+            si,
+            &[
+                (343_415_201_109.0, "343 G"),
+                (168e9, "168 G"),
+                (1.438e11, "144 G"),
+                (1_440.0, "1.44 k"),
+                (999.4, "999"),
+                (999.6, "1.00 k"),
+                (999_700.0, "1.00 M"),
+                (12.34, "12.3"),
+                (0.0123, "0.0123"),
+                (0.5, "0.500"),
+                (9.996, "10.0"),
+                (99.97, "100"),
+                (0.0, "0"),
+                (-2.5e6, "-2.50 M"),
+                (3e-6, "3.00e-6"),
+            ],
+        );
     }
 
     #[test]
     fn money_in_one_format() {
-        assert_eq!(money(680e6), "$680M");
-        assert_eq!(money(65e6), "$65.0M");
-        assert_eq!(money(80e6), "$80.0M");
-        assert_eq!(money(1.2e9), "$1.20B");
-        assert_eq!(money(950.0), "$950");
-        assert_eq!(money(-15e6), "-$15.0M");
-        assert_eq!(money(0.0), "$0");
+        cases(
+            money,
+            &[
+                (680e6, "$680M"),
+                (65e6, "$65.0M"),
+                (80e6, "$80.0M"),
+                (1.2e9, "$1.20B"),
+                (950.0, "$950"),
+                (-15e6, "-$15.0M"),
+                (0.0, "$0"),
+            ],
+        );
     }
 
     #[test]
     fn durations() {
-        assert_eq!(minutes(0.5), "30.0 s");
-        assert_eq!(minutes(12.5), "12.5 min");
-        assert_eq!(minutes(447.3), "7.46 h");
-        assert_eq!(minutes(6888.7), "4.78 d");
+        cases(
+            minutes,
+            &[
+                (0.5, "30.0 s"),
+                (12.5, "12.5 min"),
+                (447.3, "7.46 h"),
+                (6888.7, "4.78 d"),
+            ],
+        );
     }
 }

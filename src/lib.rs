@@ -12,11 +12,13 @@
 //! - [`rng`]: every random stream (batch streams, per-process streams);
 //! - [`graph`]: union-find, the terminal-preserving reduction, max-flow;
 //! - [`human`]: numbers for people (`168 G`, `$680M`, `3.2 h`);
+//! - [`escape`]: text escaped for HTML/SVG, XML and OpenMetrics labels;
 //! - [`static_model`]: the random-instant view of a topology (components
 //!   down with their steady-state probability, plus Marshall-Olkin shocks).
 //!
 //! **The one rule** — [`service`]: who is served in a failure state, from
-//! which sites, with what capacity. Every engine asks it.
+//! which sites, with what capacity, and which service instances work given
+//! their dependencies. Every engine asks it.
 //!
 //! **Engines** (import the foundations and the rule; the one edge between
 //! engines is capacity asking the reliability engine's public API for
@@ -71,6 +73,7 @@
 //! ```
 
 pub mod capacity;
+pub mod escape;
 pub mod graph;
 pub mod human;
 pub mod io;

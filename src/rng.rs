@@ -1,19 +1,9 @@
-//! Every random stream in drsim, derived in one place.
-//!
-//! **Batch streams** (the static engines): work is split into fixed-size
-//! batches and batch `b` draws from `seed_from_u64(seed)` advanced by `b`
-//! xoshiro jumps of 2^128, so a seed fixes every tally whatever the thread
-//! or shard that runs the batch.
-//!
-//! **Process streams** (the time-based simulator, common random numbers):
-//! each random process of a trial (a site's or link's hardware, a shared-risk
-//! group, a hazard and each of its hit draws, a release train, operator
-//! errors) draws from its own generator seeded from `(seed, global trial
-//! index, key)`, the key naming the process in the file (`site:<id>`, ...).
-//! Every plan sees the same histories in trial `i`, editing one component
-//! leaves the others' histories alone, and a trial depends only on its index.
-//! The seed is a SplitMix64-style mix of the three parts, expanded again by
-//! `seed_from_u64`.
+//! Every random stream in drsim, derived in one place: **batch streams** for
+//! the static engines (batch `b` draws from the seed advanced by `b` xoshiro
+//! jumps, so a seed fixes every tally whatever thread or shard runs it) and
+//! **process streams** for the time-based simulator (one generator per
+//! random process and trial, seeded from `(seed, trial, key)`: common random
+//! numbers across plans). The derivation is in docs/internals.md, "rng.rs".
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;

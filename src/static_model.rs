@@ -7,7 +7,7 @@
 //! take a fixed set of components down together with their own probability.
 
 use crate::model::{Distribution, EventProcess, PlanId, Topology};
-use crate::units::Probability;
+use crate::units::{Duration, Probability};
 
 /// Regions larger than this with a per-site hit probability below 1 cannot
 /// be decomposed exactly into Marshall-Olkin shocks (2^n subsets).
@@ -130,6 +130,23 @@ impl StaticModel {
         }
     }
 
+    /// Drops the service nodes after the first `n_sites` (for a criterion
+    /// over sites and links only: an all-terminal one would count them as
+    /// isolated nodes); shocks keep their sites and links, and a shock left
+    /// with nothing goes.
+    pub fn without_services(&mut self, n_sites: usize) {
+        if self.n_nodes() <= n_sites {
+            return;
+        }
+        self.node_q.truncate(n_sites);
+        self.node_names.truncate(n_sites);
+        for s in &mut self.shocks {
+            s.nodes.retain(|&v| (v as usize) < n_sites);
+        }
+        self.shocks
+            .retain(|s| !s.nodes.is_empty() || !s.edges.is_empty());
+    }
+
     /// A plain graph with no shocks; every edge fails with `edge_q`, no node
     /// fails. Handy for textbook cases and tests.
     pub fn graph(n_nodes: usize, edges: &[(u32, u32)], edge_q: f64) -> StaticModel {
@@ -148,31 +165,43 @@ impl StaticModel {
     /// independent site and link failures, shared-risk groups, regional
     /// hazards, release trains and operator errors (at their base rate).
     pub fn from_topology(t: &Topology, o: Overrides) -> Result<StaticModel, StaticModelError> {
-        Self::build(t, o, 1.0)
+        Self::build(t, o, 1.0, false)
     }
 
-    /// As [`StaticModel::from_topology`], with the plan's operator-error factor.
+    /// As [`StaticModel::from_topology`], with the plan's operator-error
+    /// factor. When the plan serves a declared service, every service is a
+    /// node after the sites (node `n_sites + k` is service `k`, with no
+    /// edges), down with its own unavailability or with a release train
+    /// that pushes to it; see [`crate::service::FailedSet::from_nodes`].
     pub fn for_plan(
         t: &Topology,
         plan: PlanId,
         o: Overrides,
     ) -> Result<StaticModel, StaticModelError> {
-        Self::build(t, o, t.plan(plan).operator_error_factor)
+        let p = t.plan(plan);
+        Self::build(t, o, p.operator_error_factor, p.serves.is_some())
     }
 
     fn build(
         t: &Topology,
         o: Overrides,
         operator_factor: f64,
+        with_services: bool,
     ) -> Result<StaticModel, StaticModelError> {
         let q_of = |f: &Option<crate::model::FailureProcess>| {
             f.as_ref().map_or(0.0, |p| p.unavailability().get())
         };
-        let node_q = t
+        let mut node_q: Vec<f64> = t
             .sites
             .iter()
             .map(|s| o.node_failure.map_or_else(|| q_of(&s.failure), |p| p.get()))
             .collect();
+        let mut node_names: Vec<String> = t.sites.iter().map(|s| s.key.clone()).collect();
+        let n_sites = t.sites.len() as u32;
+        if with_services {
+            node_q.extend(t.services.iter().map(|s| q_of(&s.failure)));
+            node_names.extend(t.services.iter().map(|s| format!("service:{}", s.key)));
+        }
         let edge_q = t
             .links
             .iter()
@@ -244,15 +273,21 @@ impl StaticModel {
             }
         }
         for tr in &t.release_trains {
+            let services = tr.services.iter().map(|s| n_sites + s.0);
+            let nodes: Vec<u32> = if with_services {
+                tr.sites.iter().map(|s| s.0).chain(services).collect()
+            } else {
+                tr.sites.iter().map(|s| s.0).collect()
+            };
             let escaped = EventProcess {
                 annual_rate: tr.escaped_rate(),
-                duration: Distribution::fixed(tr.outage()),
+                duration: Distribution::fixed(release_outage(t, tr, with_services)),
             };
             shocks.push(Shock {
                 name: format!("release:{}", tr.key),
                 cause: Cause::Release,
                 prob: escaped.active_probability().get(),
-                nodes: tr.sites.iter().map(|s| s.0).collect(),
+                nodes,
                 edges: Vec::new(),
             });
             if !tr.canary_sites.is_empty() && tr.caught_rate() > 0.0 {
@@ -286,8 +321,9 @@ impl StaticModel {
             }
         }
         shocks.retain(|s| s.prob > 0.0);
+        shocks.retain(|s| !s.nodes.is_empty() || !s.edges.is_empty());
         Ok(StaticModel {
-            node_names: t.sites.iter().map(|s| s.key.clone()).collect(),
+            node_names,
             edges: t.links.iter().map(|l| (l.a.0, l.b.0)).collect(),
             edge_names: t.links.iter().map(|l| l.key.clone()).collect(),
             edge_capacity: t.links.iter().map(|l| l.capacity_gbps).collect(),
@@ -295,5 +331,26 @@ impl StaticModel {
             edge_q,
             shocks,
         })
+    }
+}
+
+/// An escaped bad release's outage at a random instant: detection plus
+/// rollback, plus the manual fallback when the release itself takes down
+/// what its rollback needs (the backbone push that cuts off the tools that
+/// would undo it). Exact when the release is the only failure at the time,
+/// the case that dominates when failures are rare; `drsim run` simulates
+/// the general case.
+fn release_outage(t: &Topology, tr: &crate::model::ReleaseTrain, with_services: bool) -> Duration {
+    let base = tr.outage();
+    let Some(r) = tr.recovery.as_ref().filter(|_| with_services) else {
+        return base;
+    };
+    let mut failed = crate::service::FailedSet::none(t);
+    tr.sites.iter().for_each(|&s| failed.fail_site(s));
+    tr.services.iter().for_each(|&s| failed.fail_service(s));
+    if crate::service::recovery_possible(t, r, &failed) {
+        base
+    } else {
+        Duration::from_secs(base.secs() + r.fallback.secs()).unwrap_or(base)
     }
 }

@@ -4,10 +4,13 @@
 //! [`rare`]); [`served`] is the fraction of a plan's demand that can be served,
 //! one max-flow per failure state over the service rule's eligibility.
 
+mod batch;
+pub mod demand_network;
 pub mod rare;
 pub mod served;
 pub mod st_flow;
 pub mod tail;
 
 pub use crate::graph::maxflow::{FlowNetwork, MaxFlow};
+pub use batch::SamplingCost;
 pub use st_flow::{CapacityError, CapacityOptions, CapacityReport, simulate};

@@ -1,27 +1,17 @@
 //! Rare tail of the flow distribution: P(flow < L) by importance sampling
-//! with cross-entropy tilted failure probabilities.
-//!
-//! Every failure source is an independent Bernoulli component (a node, an
-//! edge or a shock). We sample component `i` with a tilted probability `r_i`
-//! instead of its `q_i` and weight each sample by the likelihood ratio
-//! `prod (q_i/r_i)^x_i ((1-q_i)/(1-r_i))^(1-x_i)`, which keeps the estimator
-//! unbiased for any `r` with `0 < r_i < 1` where `0 < q_i < 1`. The tilt is
-//! found by multilevel cross-entropy (Rubinstein & Kroese): sample, take the
-//! rho-quantile of the flow as an intermediate level, refit `r` to the
-//! weighted samples below it, until the level reaches L. The final estimate
-//! is a fresh run with `r` fixed; its standard error is the sample standard
-//! deviation of the weighted indicators over sqrt(n).
-//!
-//! Streams: stage `k` (0.. for pilots, [`FINAL_STAGE`] for the estimate)
-//! batch `b` uses xoshiro stream `(k << 32) + b`, so results are fixed by the
-//! seed whatever the thread count.
+//! with cross-entropy tilted failure probabilities, for levels too rare for
+//! crude Monte Carlo. Stage `k` batch `b` uses stream `(k << 32) + b`
+//! ([`FINAL_STAGE`] for the estimate), so the seed fixes every number
+//! whatever the thread count. The estimator and its tilt search are
+//! described in docs/internals.md, "capacity/rare.rs".
 
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::time::Instant;
 
-use super::st_flow::{CapacityError, IRRELEVANT, PatternCache, Sampler, check_model};
+use super::batch::PatternCache;
+use super::st_flow::{CapacityError, IRRELEVANT, Sampler, check_model};
 use crate::graph::maxflow::MaxFlow;
 use crate::static_model::StaticModel;
 

@@ -1,30 +1,21 @@
 //! Monte Carlo distribution of the maximum s-t flow of a [`StaticModel`]
-//! under random failures.
-//!
-//! Work is split into fixed-size batches; batch `b` draws from xoshiro stream
-//! `b` (`jump_ce(b, 128)`), batches run on rayon and are reduced in batch
-//! order, so a seed fixes every number whatever the thread count. Within a
-//! batch, failure patterns are deduplicated: the flow of each distinct
-//! failed-edge set is computed once. A pattern that fails no edge carrying
-//! flow in the intact optimum keeps the intact flow (that flow stays
-//! feasible and nothing can exceed it), so most samples at small q never
-//! reach the max-flow solver.
+//! under random failures (`drsim capacity --from A --to B`). Batches are
+//! drawn and merged as in `capacity/batch.rs`; within a batch each distinct
+//! failure pattern is solved once, and a pattern that fails no edge carrying
+//! the intact optimum's flow keeps the intact flow without a solve (see
+//! docs/internals.md, "capacity/st_flow.rs").
 
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use rayon::prelude::*;
 
+pub use super::batch::BATCH_SIZE;
+use super::batch::{BatchStats, PatternCache, SamplingCost, sample_batches};
 pub use super::tail::{DEFAULT_TAIL_RE, FEW_EVENTS, p_zero_static, refine_tail};
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
-use crate::rng::batch_streams;
 use crate::static_model::StaticModel;
 pub use crate::stats::{Percentiles, Proportion, ValueStats};
-
-/// Samples per batch: large enough that the stream jump and the pattern
-/// cache pay off, small enough that two threads share the work evenly.
-pub const BATCH_SIZE: u64 = 8192;
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CapacityError {
@@ -97,12 +88,8 @@ pub struct CapacityReport {
     /// was computed exactly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rare_event_samples: Option<u64>,
-    pub samples: u64,
-    /// Samples whose failure pattern needed a max-flow solve (after
-    /// deduplication and the intact-support shortcut).
-    pub max_flow_solves: u64,
-    pub seconds: f64,
-    pub samples_per_second: f64,
+    #[serde(flatten)]
+    pub cost: SamplingCost,
     /// Every distinct flow value seen with its sample count, ascending.
     #[serde(skip)]
     pub distribution: Vec<(f64, u64)>,
@@ -522,40 +509,6 @@ impl<'a> Sampler<'a> {
     }
 }
 
-/// Failure-pattern bitset -> flow (or served amount) of that pattern. FxHash:
-/// the keys are already random-looking bitsets, and SipHash would cost more
-/// than many of the max-flows it guards.
-pub(crate) type PatternCache = rustc_hash::FxHashMap<Box<[u64]>, f64>;
-
-#[derive(Default)]
-pub(crate) struct BatchStats {
-    pub values: ValueStats,
-    /// Samples with nothing delivered.
-    pub zero: u64,
-    /// Samples with less than the full (intact) amount.
-    pub degraded: u64,
-    /// Samples below the threshold asked for.
-    pub below: u64,
-    /// Max-flow solves run (samples not settled by the pattern cache).
-    pub solves: u64,
-}
-
-impl BatchStats {
-    /// Every batch merged in batch order (the sums then do not depend on
-    /// which thread ran which batch).
-    pub fn merge_all(batches: Vec<BatchStats>) -> BatchStats {
-        let mut total = BatchStats::default();
-        for b in batches {
-            total.values.merge(b.values);
-            total.zero += b.zero;
-            total.degraded += b.degraded;
-            total.below += b.below;
-            total.solves += b.solves;
-        }
-        total
-    }
-}
-
 fn run_batch(
     sm: &Sampler<'_>,
     mut rng: Xoshiro256PlusPlus,
@@ -579,12 +532,7 @@ fn run_batch(
                 f
             }
         };
-        st.values.push(flow);
-        st.zero += u64::from(flow <= 0.0);
-        st.degraded += u64::from(flow < degraded_below);
-        if let Some(f) = threshold {
-            st.below += u64::from(flow < f);
-        }
+        st.push(flow, flow < degraded_below, threshold);
     }
     st
 }
@@ -680,29 +628,20 @@ pub fn simulate(
     }
     let started = Instant::now();
     let sm = Sampler::new(model, s, t);
-    let n_batches = opts.samples.div_ceil(BATCH_SIZE);
-    let streams = batch_streams(opts.seed, n_batches);
-    let batches: Vec<BatchStats> = streams
-        .into_par_iter()
-        .enumerate()
-        .map(|(b, rng)| {
-            let n = BATCH_SIZE.min(opts.samples - b as u64 * BATCH_SIZE);
-            run_batch(&sm, rng, n, opts.threshold)
-        })
-        .collect();
-    let total = BatchStats::merge_all(batches);
-    let n = total.values.n();
-    let nf = n as f64;
-    let (mean, mean_se) = total.values.mean_and_std_error();
-    let zero = Proportion::new(total.zero, n);
-    let degraded = Proportion::new(total.degraded, n);
-    let below = opts.threshold.map(|_| Proportion::new(total.below, n));
-    let seconds = started.elapsed().as_secs_f64();
+    let sum = sample_batches(
+        opts.seed,
+        opts.samples,
+        opts.threshold,
+        started,
+        |rng, n| run_batch(&sm, rng, n, opts.threshold),
+    );
+    let nf = sum.n as f64;
+    let (zero, degraded, below) = (sum.zero, sum.degraded, sum.below);
     Ok(CapacityReport {
         intact_flow: sm.intact,
-        mean_flow: mean,
-        mean_flow_std_error: mean_se,
-        percentiles: total.values.percentiles(),
+        mean_flow: sum.mean,
+        mean_flow_std_error: sum.mean_std_error,
+        percentiles: sum.percentiles,
         p_zero: zero.p,
         p_zero_ci95_low: zero.low,
         p_zero_ci95_high: zero.high,
@@ -718,11 +657,8 @@ pub fn simulate(
         p_below_threshold_method: below.map(|_| "crude"),
         p_below_threshold_std_error: below.map(|b| (b.p * (1.0 - b.p) / nf).sqrt()),
         rare_event_samples: None,
-        samples: n,
-        max_flow_solves: total.solves,
-        seconds,
-        samples_per_second: nf / seconds.max(1e-9),
-        distribution: total.values.distribution(),
+        cost: sum.cost,
+        distribution: sum.distribution,
     })
 }
 

@@ -104,7 +104,7 @@ pub fn refine_tail(
     {
         return Err(CapacityError::BadTargetRe(r));
     }
-    let n = report.samples as f64;
+    let n = report.cost.samples as f64;
     let opts = RareOptions {
         seed,
         target_re: target_re.unwrap_or(DEFAULT_TAIL_RE),

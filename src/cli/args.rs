@@ -92,3 +92,17 @@ pub struct PlanArgs {
     )]
     pub plans: Vec<String>,
 }
+
+/// The sites `--from` and `--to` name (id or unique name), each error
+/// naming its flag.
+pub fn terminals(
+    t: &drsim::model::Topology,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<(drsim::model::SiteId, drsim::model::SiteId)> {
+    let site = |flag: &str, name: &str| {
+        t.resolve_site(name)
+            .map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+    };
+    Ok((site("from", from)?, site("to", to)?))
+}

@@ -6,7 +6,7 @@ use super::{output, progress};
 use anyhow::Context;
 use drsim::capacity::served::{ServedOptions, ServedReport, simulate_served};
 use drsim::capacity::st_flow::refine_tail;
-use drsim::capacity::{CapacityError, CapacityOptions, CapacityReport, simulate};
+use drsim::capacity::{CapacityError, CapacityOptions, CapacityReport, SamplingCost, simulate};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
 use drsim::static_model::{Overrides, StaticModel};
@@ -104,12 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (Some(from), Some(to)) = (&args.from, &args.to) else {
         anyhow::bail!("give --from and --to, or --demand");
     };
-    let s = topo
-        .resolve_site(from)
-        .map_err(|e| anyhow::anyhow!("--from: {e}"))?;
-    let t = topo
-        .resolve_site(to)
-        .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let (s, t) = super::args::terminals(&topo, from, to)?;
     if s == t {
         anyhow::bail!("--from and --to are the same site '{}'", topo.site(s).key);
     }
@@ -268,10 +263,51 @@ fn csv_rows<T: serde::Serialize>(r: &T) -> anyhow::Result<String> {
     output::csv_string(&["metric", "value", "lo", "hi"], &rows)
 }
 
+/// One `  label            value` line of a text report: the values of
+/// both capacity reports start in one column.
+fn line(s: &mut String, label: &str, value: impl std::fmt::Display) {
+    use std::fmt::Write as _;
+    let _ = writeln!(s, "  {label:<17}{value}");
+}
+
+/// A probability with its 95% interval.
+fn ci(p: f64, lo: f64, hi: f64) -> String {
+    format!("{p:.6e}  (95% CI {lo:.3e} .. {hi:.3e})")
+}
+
+/// The head both reports share: intact amount, mean with its standard
+/// error, percentiles (each as `value` writes it).
+fn summary_lines(
+    s: &mut String,
+    what: &str,
+    (intact, mean, se): (f64, f64, f64),
+    p: &drsim::stats::Percentiles,
+    value: impl Fn(f64) -> String,
+) {
+    line(s, &format!("intact {what}"), format!("{intact:.6}"));
+    line(
+        s,
+        &format!("mean {what}"),
+        format!("{mean:.6} ± {se:.2e} (1 s.e.)"),
+    );
+    let ps = [("p1", p.p1), ("p5", p.p5), ("p10", p.p10), ("p50", p.p50)];
+    let ps = ps.into_iter().chain([("p90", p.p90), ("p99", p.p99)]);
+    let ps: Vec<String> = ps.map(|(k, x)| format!("{k} {}", value(x))).collect();
+    line(s, "percentiles", ps.join("  "));
+}
+
+fn cost_line(s: &mut String, c: &SamplingCost) {
+    use std::fmt::Write as _;
+    let (secs, rate, solves) = (c.seconds, c.samples_per_second, c.max_flow_solves);
+    let _ = writeln!(
+        s,
+        "  {secs:.3} s, {rate:.0} samples/s, {solves} max-flow solves"
+    );
+}
+
 fn print_served(r: &ServedReport) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let ci = |p: f64, lo: f64, hi: f64| format!("{p:.6e}  (95% CI {lo:.3e} .. {hi:.3e})");
     let when = r.hour.map_or("every demand at its peak".to_string(), |h| {
         format!("demand at {h:02}:00 UTC")
     });
@@ -280,34 +316,16 @@ fn print_served(r: &ServedReport) -> String {
         "served fraction of demand, plan {} ({when}, {} Gbit/s), {} samples",
         r.plan,
         super::text::si(r.total_demand_gbps),
-        r.samples
+        r.cost.samples
     );
-    let _ = writeln!(s, "  intact served    {:.6}", r.intact_served);
-    let _ = writeln!(
-        s,
-        "  mean served      {:.6} ± {:.2e} (1 s.e.)",
-        r.mean_served, r.mean_served_std_error
-    );
-    let p = &r.percentiles;
-    let _ = writeln!(
-        s,
-        "  percentiles      p1 {:.6}  p5 {:.6}  p10 {:.6}  p50 {:.6}  p90 {:.6}  p99 {:.6}",
-        p.p1, p.p5, p.p10, p.p50, p.p90, p.p99
-    );
-    let _ = writeln!(
-        s,
-        "  P(served < 1)    {}",
-        ci(
-            r.p_shortfall,
-            r.p_shortfall_ci95_low,
-            r.p_shortfall_ci95_high
-        )
-    );
-    let _ = writeln!(
-        s,
-        "  P(served = 0)    {}",
-        ci(r.p_none, r.p_none_ci95_low, r.p_none_ci95_high)
-    );
+    let head = (r.intact_served, r.mean_served, r.mean_served_std_error);
+    summary_lines(&mut s, "served", head, &r.percentiles, |x| {
+        format!("{x:.6}")
+    });
+    let (lo, hi) = (r.p_shortfall_ci95_low, r.p_shortfall_ci95_high);
+    line(&mut s, "P(served < 1)", ci(r.p_shortfall, lo, hi));
+    let (lo, hi) = (r.p_none_ci95_low, r.p_none_ci95_high);
+    line(&mut s, "P(served = 0)", ci(r.p_none, lo, hi));
     if let (Some(x), Some(pb), Some(lo), Some(hi)) = (
         r.threshold,
         r.p_below_threshold,
@@ -316,11 +334,7 @@ fn print_served(r: &ServedReport) -> String {
     ) {
         let _ = writeln!(s, "  P(served < {x})  {}", ci(pb, lo, hi));
     }
-    let _ = writeln!(
-        s,
-        "  {:.3} s, {:.0} samples/s, {} max-flow solves",
-        r.seconds, r.samples_per_second, r.max_flow_solves
-    );
+    cost_line(&mut s, &r.cost);
     s
 }
 
@@ -336,7 +350,6 @@ fn site_label(t: &Topology, id: drsim::model::SiteId) -> String {
 fn print_text(r: &CapacityReport, from: &str, to: &str) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let ci = |p: f64, lo: f64, hi: f64| format!("{p:.6e}  (95% CI {lo:.3e} .. {hi:.3e})");
     let method = |m: &str| {
         if m == "crude" {
             String::new()
@@ -344,30 +357,15 @@ fn print_text(r: &CapacityReport, from: &str, to: &str) -> String {
             format!("  [{m}]")
         }
     };
-    let _ = writeln!(s, "max flow {from} -> {to} (Gbit/s), {} samples", r.samples);
-    let _ = writeln!(s, "  intact flow      {:.6}", r.intact_flow);
-    let _ = writeln!(
-        s,
-        "  mean flow        {:.6} ± {:.2e} (1 s.e.)",
-        r.mean_flow, r.mean_flow_std_error
-    );
-    let p = &r.percentiles;
-    let _ = writeln!(
-        s,
-        "  percentiles      p1 {}  p5 {}  p10 {}  p50 {}  p90 {}  p99 {}",
-        p.p1, p.p5, p.p10, p.p50, p.p90, p.p99
-    );
-    let _ = writeln!(
-        s,
-        "  P(flow = 0)      {}{}",
-        ci(r.p_zero, r.p_zero_ci95_low, r.p_zero_ci95_high),
-        method(r.p_zero_method)
-    );
-    let _ = writeln!(
-        s,
-        "  P(flow < intact) {}",
-        ci(r.p_degraded, r.p_degraded_ci95_low, r.p_degraded_ci95_high)
-    );
+    let n = r.cost.samples;
+    let _ = writeln!(s, "max flow {from} -> {to} (Gbit/s), {n} samples");
+    let head = (r.intact_flow, r.mean_flow, r.mean_flow_std_error);
+    summary_lines(&mut s, "flow", head, &r.percentiles, |x| format!("{x}"));
+    let (lo, hi) = (r.p_zero_ci95_low, r.p_zero_ci95_high);
+    let zero = ci(r.p_zero, lo, hi) + &method(r.p_zero_method);
+    line(&mut s, "P(flow = 0)", zero);
+    let (lo, hi) = (r.p_degraded_ci95_low, r.p_degraded_ci95_high);
+    line(&mut s, "P(flow < intact)", ci(r.p_degraded, lo, hi));
     if let (Some(f), Some(pb), Some(lo), Some(hi)) = (
         r.threshold,
         r.p_below_threshold,
@@ -381,11 +379,7 @@ fn print_text(r: &CapacityReport, from: &str, to: &str) -> String {
             method(r.p_below_threshold_method.unwrap_or("crude"))
         );
     }
-    let _ = writeln!(
-        s,
-        "  {:.3} s, {:.0} samples/s, {} max-flow solves",
-        r.seconds, r.samples_per_second, r.max_flow_solves
-    );
+    cost_line(&mut s, &r.cost);
     if let Some(n) = r.rare_event_samples {
         let _ = writeln!(s, "  {n} rare-event samples for the tail");
     }

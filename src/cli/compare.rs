@@ -7,7 +7,7 @@
 //! `drsim run`'s CSV).
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
-use super::part::{self, ComparePart, Part, RunPart};
+use super::part::{self, ComparePart, Part};
 use super::progress::Trials;
 use super::{output, text};
 use drsim::score::compare::{Comparison, compare};
@@ -109,19 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     bar.finish();
     let text = if args.shard.shard.is_some() {
-        let mut part = Part::new(
-            "compare",
-            &args.file,
-            &topo,
-            cfg.seed,
-            shard,
-            Some(RunPart {
-                trials: cfg.trials,
-                years: cfg.years,
-                plans: runs,
-            }),
-            None,
-        );
+        let mut part = Part::of_run("compare", &args.file, &topo, &cfg, shard, runs);
         part.compare = Some(ComparePart {
             risk: risk.short().to_string(),
         });

@@ -1,17 +1,8 @@
 //! Partial results of a sharded command (`--shard I/N`), schema
-//! `drsim.part/1`, read back by `drsim merge`.
-//!
-//! ```text
-//! { "schema": "drsim.part/1", "command": "run" | "compare" | "reliability",
-//!   "topology": { "path", "name", "fingerprint" },
-//!   "seed": u64, "shard": { "index", "count" },
-//!   "run": { "trials", "years", "plans": [RunData...] }    (run, compare)
-//!   "compare": { "risk" }                                  (compare)
-//!   "reliability": { "settings": {..}, "seconds", "data": {..} }  (reliability) }
-//! ```
-//! A run part holds one [`RunData`] per plan (per-batch outputs, in batch
-//! order); a reliability part holds the per-batch sufficient statistics of
-//! the estimator. Other commands can add their own section the same way.
+//! `drsim.part/1`, read back by `drsim merge`. A run part holds one
+//! [`RunData`] per plan (per-batch outputs, in batch order); a reliability
+//! part holds the estimator's per-batch sufficient statistics. The JSON
+//! layout is in docs/internals.md, "cli/part.rs".
 
 use anyhow::{Context, bail};
 use drsim::model::Topology;
@@ -113,6 +104,24 @@ impl Part {
             reliability,
             compare: None,
         }
+    }
+
+    /// The part of a time-based run (`run` or `compare`): the simulated
+    /// plans' trial data under `cfg`.
+    pub fn of_run(
+        command: &str,
+        file: &Path,
+        topo: &Topology,
+        cfg: &drsim::simulate::SimConfig,
+        shard: Shard,
+        plans: Vec<RunData>,
+    ) -> Part {
+        let run = RunPart {
+            trials: cfg.trials,
+            years: cfg.years,
+            plans,
+        };
+        Part::new(command, file, topo, cfg.seed, shard, Some(run), None)
     }
 
     pub fn to_json(&self) -> anyhow::Result<String> {

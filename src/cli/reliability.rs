@@ -91,7 +91,9 @@ pub struct Args {
     /// bridges and articulation points of the intact graph.
     #[arg(long)]
     pub importance: bool,
-    /// Minimal cut sets of up to K events (node, link and shock failures).
+    /// Minimal cut sets of up to K events (node, link, service and shock
+    /// failures); with services, a cut that stops the front end through a
+    /// dependency shows the chain.
     #[arg(long, value_name = "K")]
     pub cut_sets: Option<usize>,
 }
@@ -121,12 +123,7 @@ fn pick_plan(t: &Topology, key: Option<&str>) -> anyhow::Result<Option<PlanId>> 
 
 fn criterion(args: &Args, t: &Topology, plan: Option<PlanId>) -> anyhow::Result<Criterion> {
     if let (Some(from), Some(to)) = (&args.from, &args.to) {
-        let s = t
-            .resolve_site(from)
-            .map_err(|e| anyhow::anyhow!("--from: {e}"))?;
-        let d = t
-            .resolve_site(to)
-            .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+        let (s, d) = super::args::terminals(t, from, to)?;
         return Ok(Criterion::TwoTerminal { s: s.0, t: d.0 });
     }
     if args.all_terminal {
@@ -134,26 +131,34 @@ fn criterion(args: &Args, t: &Topology, plan: Option<PlanId>) -> anyhow::Result<
     }
     let plan = match plan {
         Some(p) => p,
-        None => Criterion::default_plan(t).map_err(|e| match e {
-            ServiceCriterionError::PlanNeeded(n, list) => {
-                anyhow::anyhow!(
-                    "--service: the topology has {n} plans, choose one with --plan ({list})"
-                )
-            }
-            ServiceCriterionError::NoPlans => {
-                anyhow::anyhow!("--service needs a plan and the topology has none")
-            }
-            e => anyhow::anyhow!("--service: {e}"),
-        })?,
+        None => default_service_plan(t)?,
     };
     Criterion::service(t, plan).map_err(|e| anyhow::anyhow!("--service: {e}"))
+}
+
+fn default_service_plan(t: &Topology) -> anyhow::Result<PlanId> {
+    Criterion::default_plan(t).map_err(|e| match e {
+        ServiceCriterionError::PlanNeeded(n, list) => {
+            anyhow::anyhow!(
+                "--service: the topology has {n} plans, choose one with --plan ({list})"
+            )
+        }
+        ServiceCriterionError::NoPlans => {
+            anyhow::anyhow!("--service needs a plan and the topology has none")
+        }
+        e => anyhow::anyhow!("--service: {e}"),
+    })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let topo = io::load_path(&args.file)
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| format!("cannot load {}", args.file.display()))?;
-    let plan = pick_plan(&topo, args.plan.as_deref())?;
+    let mut plan = pick_plan(&topo, args.plan.as_deref())?;
+    if args.service && plan.is_none() {
+        // The plan's own model: with services, they are nodes of it.
+        plan = Some(default_service_plan(&topo)?);
+    }
     let overrides = Overrides {
         link_failure: args.link_failure,
         node_failure: args
@@ -164,8 +169,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => StaticModel::for_plan(&topo, p, overrides)?,
         None => StaticModel::from_topology(&topo, overrides)?,
     };
+    if !args.service {
+        model.without_services(topo.sites.len());
+    }
     let what_if = args.what_if.state(&topo)?;
-    model.force_down(what_if.sites_down(), what_if.links_down());
+    let with_services = model.n_nodes() > topo.sites.len();
+    if !with_services && what_if.services_down().iter().any(|&d| d) {
+        bail!(
+            "--down: a service is held down, but only --service with a plan that serves a \
+             service (serves = ...) models services"
+        );
+    }
+    model.force_down(&what_if.node_flags(), what_if.links_down());
     let crit = criterion(&args, &topo, plan)?;
     let opts = EstimateOptions {
         method: match args.method {
@@ -271,7 +286,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let structure = args.importance.then(|| importance::structure(&model));
     let cuts = match args.cut_sets {
-        Some(k) => Some(importance::cut_sets(&model, &crit, k)?),
+        Some(k) => Some(importance::cut_sets_in(&topo, &model, &crit, k)?),
         None => None,
     };
     bar.finish_and_clear();
@@ -347,6 +362,9 @@ pub(super) fn render(
                 )?;
                 for cut in c {
                     writeln!(out, "  {:>10.3e}  {}", cut.prob, cut.events.join(" + "))?;
+                    if let Some(chain) = &cut.chain {
+                        writeln!(out, "              ({chain})")?;
+                    }
                 }
             }
         }

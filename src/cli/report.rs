@@ -6,7 +6,7 @@ use super::progress::Trials;
 use anyhow::Context;
 use drsim::model::PlanId;
 use drsim::reliability::Criterion;
-use drsim::reliability::importance::cut_sets;
+use drsim::reliability::importance::cut_sets_in;
 use drsim::report::{
     PlanSection, Provenance, ReportInput, date_of_unix, describe_events, render_html, shell_quote,
 };
@@ -135,7 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map_or_else(|_| Default::default(), |m| describe_events(&topo, m));
         let cuts = model.map_err(|e| e.to_string()).and_then(|m| {
             let c = Criterion::service(&topo, id).map_err(|e| e.to_string())?;
-            cut_sets(&m, &c, 2).map_err(|e| e.to_string())
+            cut_sets_in(&topo, &m, &c, 2).map_err(|e| e.to_string())
         });
         plans.push(PlanSection {
             scored,

@@ -1,20 +1,9 @@
-//! `drsim run FILE`: simulate trial-years of a topology and score its plans.
-//!
-//! JSON output, schema `drsim.run/1`:
-//! `{ "schema": "drsim.run/1", "topology": str, "seed": u64, "trials": n,
-//!    "years_per_trial": n, "plans": [PlanReport...] }`, where each plan
-//! object holds `availability_time`, `availability_demand`,
-//! `user_minutes_lost_per_year`, `data_lost_minutes_per_year`,
-//! `p_outage_over_1h` (each `{mean, lo, hi, se}`, 95% intervals),
-//! `downtime_minutes_per_year` (`{mean: {..}, p50, p90, p99, max}`),
-//! `recovery` (`{episodes, mean_minutes, p99_minutes, max_minutes}`),
-//! `cost_per_year`, `downtime_by_cause` (`[{cause, minutes_per_year, share}]`),
-//! `unattributed_minutes_per_year` and `top_components`
-//! (`[{component, minutes_per_year}]`). CSV: one row per plan and metric,
-//! columns `plan,metric,value,lo,hi`.
+//! `drsim run FILE`: simulate trial-years of a topology and score its plans
+//! (text, JSON schema `drsim.run/1`, CSV or OpenMetrics). The JSON and CSV
+//! layouts are in docs/internals.md, "cli/run.rs".
 
 use super::args::{OutArgs, PlanArgs, RunArgs};
-use super::part::{self, Part, RunPart};
+use super::part::{self, Part};
 use super::progress::Trials;
 use anyhow::Context;
 use drsim::shard::Shard;
@@ -111,19 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             plans.push(d);
         }
         bar.finish();
-        let part = Part::new(
-            "run",
-            &args.file,
-            &topo,
-            cfg.seed,
-            shard,
-            Some(RunPart {
-                trials: cfg.trials,
-                years: cfg.years,
-                plans,
-            }),
-            None,
-        );
+        let part = Part::of_run("run", &args.file, &topo, &cfg, shard, plans);
         super::output::emit(&part.to_json()?, out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -256,10 +233,13 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         );
         let _ = writeln!(
             s,
-            "  recovery (measured)     {} episodes, mean {} min, p99 {} min",
+            "  recovery (measured)     {} episodes, mean {} min, p50 {} min, p90 {} min, p99 {} min, max {} min",
             r.recovery.episodes,
             si(r.recovery.mean_minutes),
-            si(r.recovery.p99_minutes)
+            si(r.recovery.p50_minutes),
+            si(r.recovery.p90_minutes),
+            si(r.recovery.p99_minutes),
+            si(r.recovery.max_minutes)
         );
         let _ = writeln!(s, "  cost/year               {}", money(r.cost_per_year));
         let mut causes: Vec<String> = r

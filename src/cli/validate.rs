@@ -27,7 +27,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let n = loaded.warnings.len();
                 let denied = args.deny_warnings && n > 0;
                 let line = format!(
-                    "{}: {}: '{}': {} sites, {} links, {} regions, {} shared risks, {} release trains, {} demands, {} plans{}",
+                    "{}: {}: '{}': {} sites, {} links, {} regions, {} shared risks, {} release trains, {} demands, {} plans{}{}",
                     path.display(),
                     if denied { "FAILED" } else { "ok" },
                     t.name,
@@ -38,6 +38,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     t.release_trains.len(),
                     t.demands.len(),
                     t.plans.len(),
+                    match t.services.len() {
+                        0 => String::new(),
+                        1 => ", 1 service".to_string(),
+                        k => format!(", {k} services"),
+                    },
                     match n {
                         0 => String::new(),
                         1 => ", 1 warning".to_string(),

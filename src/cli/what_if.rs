@@ -9,7 +9,7 @@ use drsim::service::FailedSet;
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct WhatIfArgs {
     /// What-if: hold a component down for the whole run (site:ID, link:ID,
-    /// region:ID, risk:ID, train:ID, or a bare id); repeatable.
+    /// region:ID, risk:ID, train:ID, service:ID, or a bare id); repeatable.
     #[arg(long, value_name = "ID")]
     pub down: Vec<String>,
 }

@@ -1,16 +1,9 @@
 //! Dinic max-flow on a compact residual graph that is built once per network
-//! and reused for every failure state.
-//!
-//! The Monte Carlo loop solves millions of max-flows on the same graph with
-//! different capacities, so nothing here allocates after construction:
-//! [`FlowNetwork`] holds the immutable CSR structure and [`MaxFlow`] the
-//! residual capacities and Dinic scratch buffers, resized once.
-//!
-//! An undirected link of capacity `c` is one residual pair: arc `2e` (a→b)
-//! and arc `2e+1` (b→a) both start with residual `c`. Pushing `f` along one
-//! arc adds `f` to its partner, so the link carries up to `c` either way and
-//! flow in opposite directions cancels, which is exactly the undirected
-//! capacity constraint. Parallel links are separate pairs whose capacities add.
+//! and reused for every failure state: the Monte Carlo loops solve millions
+//! of max-flows on one graph with different capacities, so nothing allocates
+//! after construction ([`FlowNetwork`] holds the CSR structure, [`MaxFlow`]
+//! the residuals and scratch). An undirected link is one residual pair of
+//! arcs; docs/internals.md, "graph/maxflow.rs", says why that is exact.
 
 /// The structure of an undirected multigraph as a CSR adjacency of arcs.
 #[derive(Clone, Debug)]

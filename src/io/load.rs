@@ -15,7 +15,9 @@ use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
 
+mod dependency_warnings;
 mod sections;
+mod services;
 
 /// Larger files are refused before parsing: no real topology comes close, and
 /// a hostile one should not exhaust memory.
@@ -549,6 +551,7 @@ impl Validator<'_> {
 
     /// Structure that is legal but probably a mistake.
     fn structural_warnings(&mut self, t: &Topology, f: &FileDto) {
+        self.dependency_warnings(t, f);
         if t.sites.len() < 2 {
             return;
         }

@@ -1,14 +1,9 @@
 //! The one bounded input reader: topology files, imports and shard parts
 //! are read through [`read_bytes`], so no input can exhaust memory or hang.
-//!
-//! - Only regular files are read (symlinks to them included). Devices,
-//!   FIFOs and sockets (`/dev/zero`, `/dev/stdin`, a pipe) are refused
-//!   before anything is read: they have no size to check and may never end
-//!   or never start.
-//! - The file is opened without blocking and checked again through the
-//!   open descriptor, so a file swapped for a FIFO in between cannot hang.
-//! - At most `limit` bytes are read whatever size the file reports (a file
-//!   that grows while read is caught too).
+//! Only regular files are read (devices, FIFOs and sockets are refused
+//! before anything is read), the open descriptor is checked again, and at
+//! most `limit` bytes are read whatever size the file reports (details in
+//! docs/internals.md, "io/read.rs").
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -52,176 +52,202 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Vec<(&'static str, usize)>
         kv(&mut o, "description", &q(&t.description));
     }
     kv(&mut o, "format", "1");
+    // One function per kind of table, in the order files lay them out.
+    let sections: [fn(&mut String, &Topology); 10] = [
+        regions,
+        sites,
+        links,
+        shared_risks,
+        release_trains,
+        operator_errors,
+        demands,
+        surges,
+        services,
+        plans,
+    ];
+    for section in sections {
+        section(&mut o, t);
+    }
+    o
+}
 
+fn regions(o: &mut String, t: &Topology) {
     for r in &t.regions {
         marks.push(("region", o.len()));
         o.push_str("\n[[region]]\n");
-        kv(&mut o, "id", &q(&r.key));
-        name(&mut o, &r.name, &r.key);
+        kv(o, "id", &q(&r.key));
+        name(o, &r.name, &r.key);
         for h in &r.hazards {
             o.push_str("[[region.hazard]]\n");
-            kv(&mut o, "kind", &q(&h.kind));
-            kv(&mut o, "annual_rate", &num(h.events.annual_rate));
+            kv(o, "kind", &q(&h.kind));
+            kv(o, "annual_rate", &num(h.events.annual_rate));
             kv(
-                &mut o,
+                o,
                 "site_hit_probability",
                 &num(h.site_hit_probability.get()),
             );
-            kv(&mut o, "outage", &dist(&h.events.duration));
+            kv(o, "outage", &dist(&h.events.duration));
         }
     }
+}
+
+fn sites(o: &mut String, t: &Topology) {
     for s in &t.sites {
         marks.push(("site", o.len()));
         o.push_str("\n[[site]]\n");
-        kv(&mut o, "id", &q(&s.key));
-        name(&mut o, &s.name, &s.key);
+        kv(o, "id", &q(&s.key));
+        name(o, &s.name, &s.key);
         if let Some(r) = s.region {
-            kv(&mut o, "region", &q(&t.regions[r.index()].key));
+            kv(o, "region", &q(&t.regions[r.index()].key));
         }
         if let Some(p) = s.location {
-            kv(&mut o, "lat", &num(p.lat));
-            kv(&mut o, "lon", &num(p.lon));
+            kv(o, "lat", &num(p.lat));
+            kv(o, "lon", &num(p.lon));
         }
         if s.capacity_rps.is_finite() {
-            kv(&mut o, "capacity_rps", &num(s.capacity_rps));
+            kv(o, "capacity_rps", &num(s.capacity_rps));
         }
-        failure(&mut o, s.failure.as_ref());
+        failure(o, s.failure.as_ref());
     }
+}
+
+fn links(o: &mut String, t: &Topology) {
     for l in &t.links {
         marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
-        kv(&mut o, "id", &q(&l.key));
-        kv(&mut o, "a", &q(&t.site(l.a).key));
-        kv(&mut o, "b", &q(&t.site(l.b).key));
-        kv(&mut o, "capacity_gbps", &num(l.capacity_gbps));
+        kv(o, "id", &q(&l.key));
+        kv(o, "a", &q(&t.site(l.a).key));
+        kv(o, "b", &q(&t.site(l.b).key));
+        kv(o, "capacity_gbps", &num(l.capacity_gbps));
         if let Some(x) = l.length_km {
-            kv(&mut o, "length_km", &num(x));
+            kv(o, "length_km", &num(x));
         }
         if let Some(x) = l.latency_ms {
-            kv(&mut o, "latency_ms", &num(x));
+            kv(o, "latency_ms", &num(x));
         }
-        failure(&mut o, l.failure.as_ref());
+        failure(o, l.failure.as_ref());
     }
+}
+
+fn shared_risks(o: &mut String, t: &Topology) {
     for g in &t.shared_risks {
         marks.push(("shared_risk", o.len()));
         o.push_str("\n[[shared_risk]]\n");
-        kv(&mut o, "id", &q(&g.key));
-        name(&mut o, &g.name, &g.key);
-        kv(&mut o, "kind", &q(g.kind.as_str()));
-        if !g.sites.is_empty() {
-            kv(
-                &mut o,
-                "sites",
-                &list(g.sites.iter().map(|s| &t.site(*s).key)),
-            );
-        }
-        if !g.links.is_empty() {
-            kv(
-                &mut o,
-                "links",
-                &list(g.links.iter().map(|l| &t.link(*l).key)),
-            );
-        }
-        failure(&mut o, Some(&g.failure));
+        kv(o, "id", &q(&g.key));
+        name(o, &g.name, &g.key);
+        kv(o, "kind", &q(g.kind.as_str()));
+        nonempty_list(o, "sites", g.sites.iter().map(|s| &t.site(*s).key));
+        nonempty_list(o, "links", g.links.iter().map(|l| &t.link(*l).key));
+        failure(o, Some(&g.failure));
     }
+}
+
+fn release_trains(o: &mut String, t: &Topology) {
     for r in &t.release_trains {
         marks.push(("release_train", o.len()));
         o.push_str("\n[[release_train]]\n");
-        kv(&mut o, "id", &q(&r.key));
-        name(&mut o, &r.name, &r.key);
-        kv(
-            &mut o,
-            "sites",
-            &list(r.sites.iter().map(|s| &t.site(*s).key)),
-        );
-        if !r.canary_sites.is_empty() {
-            kv(
-                &mut o,
-                "canary_sites",
-                &list(r.canary_sites.iter().map(|s| &t.site(*s).key)),
-            );
+        kv(o, "id", &q(&r.key));
+        name(o, &r.name, &r.key);
+        kv(o, "sites", &list(r.sites.iter().map(|s| &t.site(*s).key)));
+        nonempty_list(o, "services", r.services.iter().map(|s| &t.service(*s).key));
+        if let Some(rec) = &r.recovery {
+            kv(o, "recovery", &recovery(t, rec));
         }
-        kv(&mut o, "releases_per_year", &num(r.releases_per_year));
+        nonempty_list(
+            o,
+            "canary_sites",
+            r.canary_sites.iter().map(|s| &t.site(*s).key),
+        );
+        kv(o, "releases_per_year", &num(r.releases_per_year));
         kv(
-            &mut o,
+            o,
             "bad_release_probability",
             &num(r.bad_release_probability.get()),
         );
-        kv(&mut o, "canary_catch", &num(r.canary_catch.get()));
-        kv(&mut o, "detection", &dur(r.detection));
-        kv(&mut o, "rollback", &dur(r.rollback));
+        kv(o, "canary_catch", &num(r.canary_catch.get()));
+        kv(o, "detection", &dur(r.detection));
+        kv(o, "rollback", &dur(r.rollback));
     }
+}
+
+fn operator_errors(o: &mut String, t: &Topology) {
     if let Some(op) = &t.operator_errors {
         marks.push(("operator_errors", o.len()));
         o.push_str("\n[operator_errors]\n");
-        kv(&mut o, "annual_rate", &num(op.events.annual_rate));
-        kv(&mut o, "outage", &dist(&op.events.duration));
+        kv(o, "annual_rate", &num(op.events.annual_rate));
+        kv(o, "outage", &dist(&op.events.duration));
     }
+}
+
+fn demands(o: &mut String, t: &Topology) {
     for d in &t.demands {
         marks.push(("demand", o.len()));
         o.push_str("\n[[demand]]\n");
-        kv(&mut o, "id", &q(&d.key));
-        name(&mut o, &d.name, &d.key);
+        kv(o, "id", &q(&d.key));
+        name(o, &d.name, &d.key);
         kv(
-            &mut o,
+            o,
             "sites",
             &list(d.entry_sites.iter().map(|s| &t.site(*s).key)),
         );
-        kv(&mut o, "users", &num(d.users));
-        kv(&mut o, "peak_rps", &num(d.peak_rps));
+        kv(o, "users", &num(d.users));
+        kv(o, "peak_rps", &num(d.peak_rps));
         let prof: Vec<String> = d.profile.iter().map(|x| num(*x)).collect();
-        kv(&mut o, "profile", &format!("[{}]", prof.join(", ")));
-        kv(&mut o, "kbit_per_request", &num(d.kbit_per_request));
+        kv(o, "profile", &format!("[{}]", prof.join(", ")));
+        kv(o, "kbit_per_request", &num(d.kbit_per_request));
     }
+}
+
+fn surges(o: &mut String, t: &Topology) {
     for s in &t.surges {
         marks.push(("surge", o.len()));
         o.push_str("\n[[surge]]\n");
-        kv(&mut o, "id", &q(&s.key));
-        name(&mut o, &s.name, &s.key);
-        kv(&mut o, "date", &q(&month_day(s.day_of_year)));
-        kv(&mut o, "start_hour_utc", &num(s.start_hour_utc));
-        kv(&mut o, "duration", &dur(s.duration));
-        kv(&mut o, "multiplier", &num(s.multiplier));
-        if !s.demands.is_empty() {
-            kv(
-                &mut o,
-                "demands",
-                &list(s.demands.iter().map(|d| &t.demands[d.index()].key)),
-            );
-        }
+        kv(o, "id", &q(&s.key));
+        name(o, &s.name, &s.key);
+        kv(o, "date", &q(&month_day(s.day_of_year)));
+        kv(o, "start_hour_utc", &num(s.start_hour_utc));
+        kv(o, "duration", &dur(s.duration));
+        kv(o, "multiplier", &num(s.multiplier));
+        nonempty_list(
+            o,
+            "demands",
+            s.demands.iter().map(|d| &t.demands[d.index()].key),
+        );
     }
+}
+
+fn plans(o: &mut String, t: &Topology) {
     for p in &t.plans {
         marks.push(("plan", o.len()));
         o.push_str("\n[[plan]]\n");
-        kv(&mut o, "id", &q(&p.key));
-        name(&mut o, &p.name, &p.key);
+        kv(o, "id", &q(&p.key));
+        name(o, &p.name, &p.key);
+        if let Some(sv) = p.serves {
+            kv(o, "serves", &q(&t.service(sv).key));
+        }
         kv(
-            &mut o,
+            o,
             "serving_sites",
             &list(p.serving_sites.iter().map(|s| &t.site(*s).key)),
         );
-        kv(&mut o, "mode", &q(p.mode.as_str()));
-        kv(&mut o, "replicas", &p.replicas.to_string());
-        kv(&mut o, "quorum", &p.quorum.to_string());
-        kv(&mut o, "detection", &dur(p.detection));
-        kv(&mut o, "switchover", &dur(p.switchover));
+        kv(o, "mode", &q(p.mode.as_str()));
+        kv(o, "replicas", &p.replicas.to_string());
+        kv(o, "quorum", &p.quorum.to_string());
+        kv(o, "detection", &dur(p.detection));
+        kv(o, "switchover", &dur(p.switchover));
         match p.replication {
-            Replication::Sync => kv(&mut o, "replication", "\"sync\""),
+            Replication::Sync => kv(o, "replication", "\"sync\""),
             Replication::Async { lag } => {
-                kv(&mut o, "replication", "\"async\"");
-                kv(&mut o, "replication_lag", &dur(lag));
+                kv(o, "replication", "\"async\"");
+                kv(o, "replication_lag", &dur(lag));
             }
         }
         if let Some(b) = p.backup_interval {
-            kv(&mut o, "backup_interval", &dur(b));
+            kv(o, "backup_interval", &dur(b));
         }
-        kv(&mut o, "headroom", &num(p.headroom));
-        kv(&mut o, "cost_per_year", &num(p.cost_per_year));
-        kv(
-            &mut o,
-            "operator_error_factor",
-            &num(p.operator_error_factor),
-        );
+        kv(o, "headroom", &num(p.headroom));
+        kv(o, "cost_per_year", &num(p.cost_per_year));
+        kv(o, "operator_error_factor", &num(p.operator_error_factor));
         let tg = &p.targets;
         if tg.availability.is_some() || tg.rto.is_some() || tg.rpo.is_some() {
             let mut parts = Vec::new();
@@ -234,10 +260,9 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Vec<(&'static str, usize)>
             if let Some(r) = tg.rpo {
                 parts.push(format!("rpo = {}", dur(r)));
             }
-            kv(&mut o, "targets", &format!("{{ {} }}", parts.join(", ")));
+            kv(o, "targets", &format!("{{ {} }}", parts.join(", ")));
         }
     }
-    o
 }
 
 fn kv(o: &mut String, key: &str, value: &str) {
@@ -280,6 +305,14 @@ fn dur_in(d: Duration, unit: Option<&str>) -> String {
     q(&d.to_text_in(unit))
 }
 
+/// `key = [...]` with the items' keys, left out when there are none.
+fn nonempty_list<'a>(o: &mut String, key: &str, items: impl Iterator<Item = &'a String>) {
+    let mut items = items.peekable();
+    if items.peek().is_some() {
+        kv(o, key, &list(items));
+    }
+}
+
 fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
     let v: Vec<String> = items.map(|s| q(s)).collect();
     format!("[{}]", v.join(", "))
@@ -309,6 +342,57 @@ fn dist_in(d: &Distribution, unit: Option<&str>) -> String {
         }
         Distribution::Fixed { value } => format!("{{ dist = \"fixed\", value = {} }}", dur(*value)),
     }
+}
+
+fn services(o: &mut String, t: &Topology) {
+    for s in &t.services {
+        o.push_str("\n[[service]]\n");
+        kv(o, "id", &q(&s.key));
+        name(o, &s.name, &s.key);
+        nonempty_list(o, "sites", s.sites.iter().map(|x| &t.site(*x).key));
+        kv(o, "needs", &s.needs.to_string());
+        kv(o, "reach", &q(s.reach.as_str()));
+        if !s.requires.is_empty() {
+            kv(o, "requires", &dependencies(t, &s.requires));
+        }
+        if !s.control.is_empty() {
+            kv(o, "control", &dependencies(t, &s.control));
+        }
+        if let Some(f) = &s.failure {
+            failure(o, Some(f));
+        }
+        if let Some(r) = &s.recovery {
+            kv(o, "recovery", &recovery(t, r));
+        }
+        if let Some(b) = &s.bootstrap {
+            kv(o, "bootstrap", &dist(b));
+        }
+    }
+}
+
+/// Dependencies as a TOML array: every entry a table, so the `needs` and
+/// `reach` load back whatever the target's own defaults are.
+fn dependencies(t: &Topology, deps: &[Dependency]) -> String {
+    let items: Vec<String> = deps
+        .iter()
+        .map(|d| {
+            format!(
+                "{{ service = {}, needs = {}, reach = {} }}",
+                q(&t.service(d.service).key),
+                d.needs,
+                q(d.reach.as_str())
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn recovery(t: &Topology, r: &Recovery) -> String {
+    format!(
+        "{{ requires = {}, fallback = {} }}",
+        dependencies(t, &r.requires),
+        dur(r.fallback)
+    )
 }
 
 fn failure(o: &mut String, f: Option<&FailureProcess>) {

@@ -34,6 +34,8 @@ pub struct FileDto {
     #[serde(default)]
     pub surge: Vec<Spanned<SurgeDto>>,
     #[serde(default)]
+    pub service: Vec<Spanned<ServiceDto>>,
+    #[serde(default)]
     pub plan: Vec<Spanned<PlanDto>>,
 }
 
@@ -194,7 +196,11 @@ pub struct SharedRiskDto {
 pub struct ReleaseTrainDto {
     pub id: Spanned<String>,
     pub name: Option<String>,
+    #[serde(default)]
     pub sites: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub services: Vec<Spanned<String>>,
+    pub recovery: Option<Spanned<RecoveryDto>>,
     #[serde(default)]
     pub canary_sites: Vec<Spanned<String>>,
     pub releases_per_year: Spanned<f64>,
@@ -260,6 +266,7 @@ pub struct PlanDto {
     pub cost_per_year: Option<Spanned<f64>>,
     pub operator_error_factor: Option<Spanned<f64>>,
     pub targets: Option<TargetsDto>,
+    pub serves: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -268,4 +275,82 @@ pub struct TargetsDto {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sites: Vec<Spanned<String>>,
+    pub needs: Option<Spanned<i64>>,
+    pub reach: Option<Spanned<String>>,
+    #[serde(default)]
+    pub requires: Vec<Spanned<DependencyDto>>,
+    #[serde(default)]
+    pub control: Vec<Spanned<DependencyDto>>,
+    pub failure: Option<Spanned<FailureDto>>,
+    pub recovery: Option<Spanned<RecoveryDto>>,
+    pub bootstrap: Option<DistDto>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryDto {
+    #[serde(default)]
+    pub requires: Vec<Spanned<DependencyDto>>,
+    pub fallback: Duration,
+}
+
+/// A dependency: a service id (its own `needs` and `reach` apply) or a
+/// table that overrides them.
+#[derive(Debug, Clone)]
+pub struct DependencyDto {
+    pub service: String,
+    pub needs: Option<i64>,
+    pub reach: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DependencyTableDto {
+    service: String,
+    needs: Option<i64>,
+    reach: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for DependencyDto {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = DependencyDto;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a service id like \"dns\" or a table like { service = \"dns\", needs = 2, reach = \"region\" }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DependencyDto, E> {
+                Ok(DependencyDto {
+                    service: v.to_string(),
+                    needs: None,
+                    reach: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<DependencyDto, A::Error> {
+                let t = DependencyTableDto::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(DependencyDto {
+                    service: t.service,
+                    needs: t.needs,
+                    reach: t.reach,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }

@@ -1,23 +1,8 @@
 //! SNDlib native format import (sndlib.zib.de; Orlowski et al., Networks
-//! 55(3), 2010).
-//!
-//! Sections: `META ( key = value ... )`, `NODES ( id ( lon lat ) ... )` —
-//! longitude first —, `LINKS ( id ( s t ) pre_cap pre_cost routing_cost
-//! setup_cost ( {module_cap module_cost}* ) ... )`, `DEMANDS ( id ( s t )
-//! routing_unit value max_path_length ... )`; others (`ADMISSIBLE_PATHS`)
-//! are skipped with a warning when not empty.
-//!
-//! Units: capacities and demands share the META `unit` (MBITPERSEC in the
-//! files that state one). Without a unit we read both as Mbit/s, with a
-//! warning, which keeps their ratio (the only thing that matters to a
-//! capacity check) exact.
-//!
-//! Demands: SNDlib demands are point-to-point; a drsim [`Demand`] is a user
-//! population entering at sites and served by a plan. We keep the source as
-//! the single entry site and drop the target (the plan decides where traffic
-//! goes): an approximation, named in each demand's name. `peak_rps` is the
-//! demand value with `kbit_per_request = 1000`, so peak bandwidth equals
-//! the demand in Mbit/s; the profile is flat (SNDlib gives one peak matrix).
+//! 55(3), 2010): the `META`, `NODES`, `LINKS` and `DEMANDS` sections become
+//! sites, links and demands; other sections are skipped with a warning.
+//! Units, and how point-to-point demands become drsim demands, are in
+//! docs/internals.md, "io/sndlib.rs".
 
 use super::import::{ImportError, ImportOptions, Imported};
 use crate::model::{Demand, GeoPoint, Link, Site, SiteId, Topology, TopologyParts};

@@ -1,21 +1,9 @@
 //! The one output writer: every file drsim writes (`--out`, `--junit`,
 //! `report -o`, `import -o`, the TUI's save) goes through [`write_file`], so
-//! all outputs follow the same rules:
-//!
-//! - a regular file is replaced atomically (a temporary file in the same
-//!   directory, synced, renamed over it): readers see the old or the new
-//!   content, never a mix, and an error leaves no temporary file behind;
-//! - an existing file keeps its mode (and, when allowed, its owner); a new
-//!   file gets the mode the umask gives (`0666 & !umask`);
-//! - a symlink is followed, and the file it points to is replaced (the link
-//!   stays a link);
-//! - a file with several hard links is rewritten in place, so every name
-//!   sees the new content (not atomic: a crash mid-write can leave it short);
-//! - a character device, FIFO or socket (`/dev/null`, `/dev/stdout`,
-//!   `/proc/self/fd/1`) is written directly, never replaced; a FIFO with no
-//!   reader is refused instead of blocking;
-//! - a directory, a missing parent directory and a dangling symlink chain
-//!   that loops are refused.
+//! all outputs follow the same rules: a regular file is replaced atomically
+//! and keeps its mode, a symlink stays a link, hard links all see the new
+//! content, a device or FIFO is written directly and never replaced. The
+//! full rules are in docs/internals.md, "io/write.rs".
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -274,33 +262,17 @@ mod tests {
     #[test]
     fn symlink_is_followed_and_stays_a_link() {
         let d = tempfile::tempdir().unwrap();
-        let real = d.path().join("real.toml");
-        fs::write(&real, "old").unwrap();
-        let link = d.path().join("link.toml");
-        symlink("real.toml", &link).unwrap();
-        write_atomic(&link, b"new").unwrap();
-        assert!(
-            fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(fs::read_to_string(&real).unwrap(), "new");
-
-        // A dangling link creates its target.
-        let dangling = d.path().join("dangling");
-        symlink("target.txt", &dangling).unwrap();
-        write_atomic(&dangling, b"t").unwrap();
-        assert!(
-            fs::symlink_metadata(&dangling)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(
-            fs::read_to_string(d.path().join("target.txt")).unwrap(),
-            "t"
-        );
+        // An existing target is rewritten; a dangling link creates its
+        // target. Either way the link stays a link.
+        fs::write(d.path().join("real.toml"), "old").unwrap();
+        for (link, target) in [("link.toml", "real.toml"), ("dangling", "target.txt")] {
+            let link = d.path().join(link);
+            symlink(target, &link).unwrap();
+            write_atomic(&link, b"new").unwrap();
+            let kind = fs::symlink_metadata(&link).unwrap().file_type();
+            assert!(kind.is_symlink(), "{target}");
+            assert_eq!(fs::read_to_string(d.path().join(target)).unwrap(), "new");
+        }
 
         // A loop is refused, not followed forever.
         symlink("loop-b", d.path().join("loop-a")).unwrap();

@@ -8,9 +8,11 @@
 //! knows nothing about TOML.
 
 mod failure;
+mod service;
 pub mod text;
 
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
+pub use service::{Dependency, Reach, Recovery, Service};
 
 use crate::units::{Duration, Probability};
 use std::collections::HashMap;
@@ -55,6 +57,10 @@ id_type!(
 id_type!(
     /// Index of a plan in [`Topology::plans`].
     PlanId
+);
+id_type!(
+    /// Index of a service in [`Topology::services`].
+    ServiceId
 );
 
 /// A point on the globe, degrees.
@@ -186,6 +192,11 @@ pub struct ReleaseTrain {
     pub detection: Duration,
     /// Time to roll back once noticed.
     pub rollback: Duration,
+    /// Services whose config the train pushes: a bad release takes every
+    /// instance of each down, wherever it runs.
+    pub services: Vec<ServiceId>,
+    /// What the rollback needs (the deploy system, out-of-band access).
+    pub recovery: Option<Recovery>,
 }
 
 impl ReleaseTrain {
@@ -309,6 +320,10 @@ pub struct Plan {
     /// Multiplies the topology's operator-error rate (training, review).
     pub operator_error_factor: f64,
     pub targets: Targets,
+    /// The user-facing service the plan runs on its serving sites: each
+    /// serving site works only while the service's dependencies are met
+    /// from it. `None`: a service with no dependencies.
+    pub serves: Option<ServiceId>,
 }
 
 /// A whole, validated topology.
@@ -324,6 +339,7 @@ pub struct Topology {
     pub operator_errors: Option<OperatorErrors>,
     pub demands: Vec<Demand>,
     pub surges: Vec<Surge>,
+    pub services: Vec<Service>,
     pub plans: Vec<Plan>,
     site_index: HashMap<String, SiteId>,
     link_index: HashMap<String, LinkId>,
@@ -342,6 +358,7 @@ pub struct TopologyParts {
     pub operator_errors: Option<OperatorErrors>,
     pub demands: Vec<Demand>,
     pub surges: Vec<Surge>,
+    pub services: Vec<Service>,
     pub plans: Vec<Plan>,
 }
 
@@ -398,7 +415,9 @@ impl Topology {
         unique::<u32>("demand", p.demands.iter().map(|s| &s.key))?;
         unique::<u32>("surge", p.surges.iter().map(|s| &s.key))?;
         unique::<u32>("plan", p.plans.iter().map(|s| &s.key))?;
+        unique::<u32>("service", p.services.iter().map(|s| &s.key))?;
         check_names(&p)?;
+        check_services(&p)?;
         for s in &p.sites {
             if let Some(r) = s.region {
                 check("site", &s.key, "region", r.index(), p.regions.len())?;
@@ -493,6 +512,7 @@ impl Topology {
             operator_errors: p.operator_errors,
             demands: p.demands,
             surges: p.surges,
+            services: p.services,
             plans: p.plans,
             site_index,
             link_index,
@@ -512,6 +532,7 @@ impl Topology {
             operator_errors: self.operator_errors,
             demands: self.demands,
             surges: self.surges,
+            services: self.services,
             plans: self.plans,
         }
     }
@@ -624,7 +645,8 @@ fn check_names(p: &TopologyParts) -> Result<(), ModelError> {
         )
         .chain(p.demands.iter().map(|x| ("demand", &x.key, &x.name)))
         .chain(p.surges.iter().map(|x| ("surge", &x.key, &x.name)))
-        .chain(p.plans.iter().map(|x| ("plan", &x.key, &x.name)));
+        .chain(p.plans.iter().map(|x| ("plan", &x.key, &x.name)))
+        .chain(p.services.iter().map(|x| ("service", &x.key, &x.name)));
     let hazards = p
         .regions
         .iter()
@@ -677,5 +699,97 @@ from_u32!(
     SharedRiskId,
     TrainId,
     DemandId,
-    PlanId
+    PlanId,
+    ServiceId
 );
+
+/// Every service reference points at a service, site or count that exists.
+fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
+    let (ns, nsv) = (p.sites.len(), p.services.len());
+    let invalid = |kind: &'static str, id: &str, message: String| ModelError::Invalid {
+        kind,
+        id: id.to_string(),
+        message,
+    };
+    let deps_ok = |kind: &'static str, id: &str, deps: &[Dependency]| {
+        for d in deps {
+            if d.service.index() >= nsv {
+                return Err(invalid(
+                    kind,
+                    id,
+                    format!("needs service index {}", d.service.0),
+                ));
+            }
+            let n = p.services[d.service.index()].sites.len() as u32;
+            if d.needs == 0 || d.needs > n {
+                return Err(invalid(
+                    kind,
+                    id,
+                    format!(
+                        "needs {} instances of service '{}', which has {n}",
+                        d.needs,
+                        p.services[d.service.index()].key
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    };
+    for s in &p.services {
+        if s.sites.iter().any(|x| x.index() >= ns) {
+            return Err(invalid(
+                "service",
+                &s.key,
+                "runs on a site that does not exist".into(),
+            ));
+        }
+        let mut sorted = s.sites.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        if sorted.len() != s.sites.len() {
+            return Err(invalid("service", &s.key, "lists a site twice".into()));
+        }
+        deps_ok("service", &s.key, &s.requires)?;
+        deps_ok("service", &s.key, &s.control)?;
+        if let Some(r) = &s.recovery {
+            deps_ok("service", &s.key, &r.requires)?;
+        }
+    }
+    for t in &p.release_trains {
+        if t.services.iter().any(|x| x.index() >= nsv) {
+            return Err(invalid(
+                "release train",
+                &t.key,
+                "pushes to a service that does not exist".into(),
+            ));
+        }
+        if let Some(r) = &t.recovery {
+            deps_ok("release train", &t.key, &r.requires)?;
+        }
+    }
+    for plan in &p.plans {
+        let Some(sv) = plan.serves else { continue };
+        let Some(svc) = p.services.get(sv.index()) else {
+            return Err(invalid(
+                "plan",
+                &plan.key,
+                "serves a service that does not exist".into(),
+            ));
+        };
+        if let Some(x) = plan
+            .serving_sites
+            .iter()
+            .find(|x| !svc.sites.is_empty() && !svc.sites.contains(x))
+        {
+            return Err(invalid(
+                "plan",
+                &plan.key,
+                format!(
+                    "serves '{}' from site index {}, which does not run it",
+                    svc.key, x.0
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

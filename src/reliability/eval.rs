@@ -6,6 +6,7 @@
 use super::Criterion;
 use crate::graph::UnionFind;
 use crate::model::PlanMode;
+use crate::service::Active;
 use crate::static_model::StaticModel;
 
 /// Union-find over nodes plus the criterion, reused across states.
@@ -109,6 +110,26 @@ impl<'a> Checker<'a> {
                 }
                 true
             }
+            Criterion::Dependent(rule) => {
+                let rule = &rule.0;
+                let n = rule.n_sites();
+                let groups: Vec<u32> = (0..n as u32)
+                    .map(|v| {
+                        if node_down[v as usize] {
+                            u32::MAX
+                        } else {
+                            self.uf.find(v)
+                        }
+                    })
+                    .collect();
+                rule.evaluate_in(
+                    &node_down[..n],
+                    &node_down[n..],
+                    groups,
+                    Active::FirstUsable,
+                )
+                .all_served()
+            }
             Criterion::Service {
                 groups,
                 targets,
@@ -150,7 +171,7 @@ mod agreement {
     use super::Checker;
     use crate::model::PlanId;
     use crate::reliability::Criterion;
-    use crate::service::{Active, ServiceRule, arbitrary};
+    use crate::service::{Active, arbitrary};
     use crate::static_model::{Overrides, StaticModel};
     use proptest::prop_assert_eq;
 
@@ -159,15 +180,17 @@ mod agreement {
     /// the rule serves every demand at a random instant.
     #[test]
     fn service_criterion_agrees_with_the_service_rule() {
-        arbitrary::check_cases(|c| {
-            let t = &c.topo;
-            let model = StaticModel::for_plan(t, PlanId(0), Overrides::default()).unwrap();
-            let crit = Criterion::service(t, PlanId(0)).unwrap();
-            let mut checker = Checker::new(&model, &crit);
-            let fast = checker.is_up(c.failed.sites_down(), c.failed.links_down());
-            let rule = ServiceRule::new(t, PlanId(0)).evaluate(&c.failed, Active::FirstUsable);
-            prop_assert_eq!(fast, rule.all_served());
-            Ok(())
-        });
+        arbitrary::check_against_rule(
+            |_| Active::FirstUsable,
+            |c, rule| {
+                let model =
+                    StaticModel::for_plan(&c.topo, PlanId(0), Overrides::default()).unwrap();
+                let crit = Criterion::service(&c.topo, PlanId(0)).unwrap();
+                let mut checker = Checker::new(&model, &crit);
+                let fast = checker.is_up(c.failed.sites_down(), c.failed.links_down());
+                prop_assert_eq!(fast, rule.all_served());
+                Ok(())
+            },
+        );
     }
 }

@@ -1,15 +1,9 @@
-//! Exact unreliability.
-//!
-//! Shocks are handled by conditioning on which of them occurred (2^k
-//! subsets, each an independent-failure problem with some components forced
-//! down). Two-terminal and all-terminal problems are then solved by a
-//! frontier decomposition over an edge order (Hardy-Lucet-Limnios): the
-//! state is the partition of the frontier vertices into connected blocks
-//! (plus "down" marks for failed nodes), so the cost grows with the number
-//! of partitions of the frontier, not with 2^edges. The dodecahedron and
-//! grids up to about 8x8 have frontiers under 12. Down-mass is accumulated
-//! directly (never as 1 - up), so values like 1e-18 keep full precision.
-//! The service criterion is solved by enumeration when small.
+//! Exact unreliability: shocks by conditioning on which of them occurred,
+//! then two- and all-terminal problems by a frontier decomposition over an
+//! edge order (Hardy-Lucet-Limnios), whose cost grows with the partitions of
+//! the frontier rather than 2^edges; the service criterion by enumeration
+//! when small. Down-mass is summed directly, never as 1 - up, so 1e-18
+//! keeps full precision. More in docs/internals.md, "reliability/exact.rs".
 
 use super::eval::Checker;
 use super::{Criterion, EstimateError};
@@ -29,7 +23,9 @@ const DOWN: u8 = u8::MAX;
 pub fn is_cheap(model: &StaticModel, criterion: &Criterion) -> bool {
     let shocks = random_shocks(model).len();
     match criterion {
-        Criterion::Service { .. } => shocks + random_components(model) <= 16,
+        Criterion::Service { .. } | Criterion::Dependent(_) => {
+            shocks + random_components(model) <= 16
+        }
         Criterion::TwoTerminal { s, .. } => {
             let forced = Forced::none(model);
             shocks <= 8 && Order::new(model, &forced, *s).width <= 11
@@ -51,7 +47,7 @@ pub fn unreliability(model: &StaticModel, criterion: &Criterion) -> Result<f64, 
             shocks.len()
         )));
     }
-    if let Criterion::Service { .. } = criterion {
+    if let Criterion::Service { .. } | Criterion::Dependent(_) = criterion {
         let bits = shocks.len() + random_components(model);
         if bits > MAX_ENUM_BITS {
             return Err(EstimateError::ExactUnsupported(format!(
@@ -127,7 +123,9 @@ fn conditional(
     forced: &Forced,
 ) -> Result<f64, EstimateError> {
     match criterion {
-        Criterion::Service { .. } => Ok(enumerate(model, criterion, forced)),
+        Criterion::Service { .. } | Criterion::Dependent(_) => {
+            Ok(enumerate(model, criterion, forced))
+        }
         Criterion::AllTerminal => {
             if forced.node.iter().any(|&d| d) {
                 return Ok(1.0);

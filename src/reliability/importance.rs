@@ -4,10 +4,15 @@
 //! the intact graph as a structural first pass.
 //!
 //! Cut sets are over events, not components, so two "redundant" links in
-//! one conduit show up as a single-event cut: the conduit shock.
+//! one conduit show up as a single-event cut: the conduit shock. With a plan
+//! that serves a service, the services are events too (`service:KEY`), and a
+//! cut that stops the front end through a dependency carries its chain
+//! ([`cut_sets_in`]).
 
 use super::eval::Checker;
 use super::{Criterion, EstimateError, EstimateOptions, estimate};
+use crate::model::Topology;
+use crate::service::{Blame, FailedSet};
 use crate::static_model::StaticModel;
 use petgraph::graph::UnGraph;
 
@@ -15,7 +20,8 @@ use petgraph::graph::UnGraph;
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Event {
     pub name: String,
-    /// "node", "edge" or the shock's cause ("shared-risk", "disaster", ...).
+    /// "node", "edge", "service" or the shock's cause ("shared-risk",
+    /// "disaster", ...).
     pub kind: String,
     pub prob: f64,
 }
@@ -44,6 +50,14 @@ pub struct CutSet {
     pub events: Vec<String>,
     /// Probability that all its events occur.
     pub prob: f64,
+    /// With services: why the front end stops, when through a dependency
+    /// ("messaging needs auth needs dns, which is down"); set by
+    /// [`cut_sets_in`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
+    /// The chain as the rule gives it ([`crate::service::ServiceRule::blame_first_failing`]).
+    #[serde(skip)]
+    pub blame: Option<Blame>,
 }
 
 /// Bridges and articulation points of the intact graph (names).
@@ -53,45 +67,54 @@ pub struct Structure {
     pub articulation_points: Vec<String>,
 }
 
-fn events(model: &StaticModel) -> Vec<(EventRef, Event)> {
-    let mut out = Vec::new();
-    for (i, &q) in model.node_q.iter().enumerate() {
-        if q > 0.0 {
-            out.push((
-                EventRef::Node(i),
-                Event {
-                    name: format!("node:{}", model.node_names[i]),
-                    kind: "node".into(),
-                    prob: q,
-                },
-            ));
-        }
+/// Sites in the model when its nodes after them are services
+/// ([`StaticModel::for_plan`] with a plan that serves one).
+fn service_nodes_from(criterion: &Criterion) -> Option<usize> {
+    match criterion {
+        Criterion::Dependent(r) => Some(r.0.n_sites()),
+        _ => None,
     }
-    for (i, &q) in model.edge_q.iter().enumerate() {
-        if q > 0.0 {
-            out.push((
-                EventRef::Edge(i),
-                Event {
-                    name: format!("edge:{}", model.edge_names[i]),
-                    kind: "edge".into(),
-                    prob: q,
-                },
-            ));
-        }
-    }
-    for (i, s) in model.shocks.iter().enumerate() {
-        if s.prob > 0.0 {
-            out.push((
-                EventRef::Shock(i),
-                Event {
-                    name: s.name.clone(),
-                    kind: s.cause.as_str().into(),
-                    prob: s.prob,
-                },
-            ));
-        }
-    }
-    out
+}
+
+/// Every failure source with positive probability: nodes (sites, then any
+/// services), edges, then shocks.
+fn events(model: &StaticModel, criterion: &Criterion) -> Vec<(EventRef, Event)> {
+    let first_service = service_nodes_from(criterion).unwrap_or(usize::MAX);
+    let component = |kind: &str, name: &str, prob: f64| Event {
+        name: format!("{kind}:{name}"),
+        kind: kind.into(),
+        prob,
+    };
+    let nodes = model.node_q.iter().enumerate().map(|(i, &q)| {
+        let e = if i >= first_service {
+            // Service nodes are named "service:KEY" already.
+            Event {
+                name: model.node_names[i].clone(),
+                kind: "service".into(),
+                prob: q,
+            }
+        } else {
+            component("node", &model.node_names[i], q)
+        };
+        (EventRef::Node(i), e)
+    });
+    let edges = model.edge_q.iter().enumerate().map(|(i, &q)| {
+        let e = component("edge", &model.edge_names[i], q);
+        (EventRef::Edge(i), e)
+    });
+    let shocks = model.shocks.iter().enumerate().map(|(i, s)| {
+        let e = Event {
+            name: s.name.clone(),
+            kind: s.cause.as_str().into(),
+            prob: s.prob,
+        };
+        (EventRef::Shock(i), e)
+    });
+    nodes
+        .chain(edges)
+        .chain(shocks)
+        .filter(|(_, e)| e.prob > 0.0)
+        .collect()
 }
 
 fn with_event(model: &StaticModel, e: EventRef, p: f64) -> StaticModel {
@@ -114,7 +137,7 @@ pub fn importance(
     u: f64,
 ) -> Result<Vec<Importance>, EstimateError> {
     let mut out = Vec::new();
-    for (r, ev) in events(model) {
+    for (r, ev) in events(model, criterion) {
         let down = estimate(&with_event(model, r, 1.0), criterion, opts)?.unreliability;
         let up = estimate(&with_event(model, r, 0.0), criterion, opts)?.unreliability;
         let birnbaum = down - up;
@@ -138,7 +161,7 @@ pub fn cut_sets(
     criterion: &Criterion,
     max_order: usize,
 ) -> Result<Vec<CutSet>, EstimateError> {
-    let evs = events(model);
+    let evs = events(model, criterion);
     let n = evs.len();
     let mut candidates = 0u64;
     let mut binom = 1u64;
@@ -155,7 +178,7 @@ pub fn cut_sets(
     let mut checker = Checker::new(model, criterion);
     let mut node_down = vec![false; model.n_nodes()];
     let mut edge_down = vec![false; model.n_edges()];
-    let mut found: Vec<Vec<usize>> = Vec::new();
+    let mut found: Vec<(Vec<usize>, Option<Blame>)> = Vec::new();
     let mut combo: Vec<usize> = Vec::new();
     for k in 1..=max_order.min(n) {
         combo.clear();
@@ -163,7 +186,7 @@ pub fn cut_sets(
         loop {
             let contains_cut = found
                 .iter()
-                .any(|c| c.iter().all(|x| combo.binary_search(x).is_ok()));
+                .any(|(c, _)| c.iter().all(|x| combo.binary_search(x).is_ok()));
             if !contains_cut {
                 node_down.fill(false);
                 edge_down.fill(false);
@@ -179,7 +202,14 @@ pub fn cut_sets(
                     }
                 }
                 if !checker.is_up(&node_down, &edge_down) {
-                    found.push(combo.clone());
+                    let blame =
+                        match criterion {
+                            Criterion::Dependent(r) => r.0.blame_first_failing(
+                                &FailedSet::from_nodes(r.0.n_sites(), &node_down, &edge_down),
+                            ),
+                            _ => None,
+                        };
+                    found.push((combo.clone(), blame));
                 }
             }
             // Next k-combination in lexicographic order.
@@ -197,10 +227,13 @@ pub fn cut_sets(
         }
     }
     let mut out: Vec<CutSet> = found
-        .iter()
-        .map(|c| CutSet {
+        .into_iter()
+        .map(|(c, blame)| CutSet {
             events: c.iter().map(|&j| evs[j].1.name.clone()).collect(),
             prob: c.iter().map(|&j| evs[j].1.prob).product(),
+            chain: None,
+            // Only a chain through a dependency says more than the events.
+            blame: blame.filter(|b| b.chain.len() >= 2),
         })
         .collect();
     out.sort_by(|a, b| {
@@ -210,6 +243,21 @@ pub fn cut_sets(
             .then(b.prob.total_cmp(&a.prob))
     });
     Ok(out)
+}
+
+/// [`cut_sets`] of a plan's model with each chain written out with the
+/// services' ids of `t` (the topology the model and criterion came from).
+pub fn cut_sets_in(
+    t: &Topology,
+    model: &StaticModel,
+    criterion: &Criterion,
+    max_order: usize,
+) -> Result<Vec<CutSet>, EstimateError> {
+    let mut cuts = cut_sets(model, criterion, max_order)?;
+    for c in &mut cuts {
+        c.chain = c.blame.as_ref().map(|b| b.text(t));
+    }
+    Ok(cuts)
 }
 
 /// Bridges and articulation points of the graph with everything up.

@@ -38,7 +38,23 @@ pub enum Criterion {
         quorum: u32,
         mode: crate::model::PlanMode,
     },
+    /// A plan that serves a declared service: the rule itself decides, on
+    /// a model whose nodes are the sites then the services
+    /// ([`StaticModel::for_plan`]). No union-find shortcut exists for
+    /// dependency chains, so this is slower per state than [`Self::Service`].
+    Dependent(DependentRule),
 }
+
+/// The rule of a plan with services, shared by the samplers' threads.
+#[derive(Clone, Debug)]
+pub struct DependentRule(pub std::sync::Arc<crate::service::ServiceRule>);
+
+impl PartialEq for DependentRule {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl Eq for DependentRule {}
 
 /// Why a plan's service criterion cannot be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +79,11 @@ impl Criterion {
             return Err(ServiceCriterionError::NoDemands);
         }
         let rule = crate::service::ServiceRule::new(t, plan);
+        if rule.has_dependencies() {
+            return Ok(Criterion::Dependent(DependentRule(std::sync::Arc::new(
+                rule,
+            ))));
+        }
         Ok(Criterion::Service {
             groups: rule.entries().to_vec(),
             targets: rule.serving().to_vec(),
@@ -344,6 +365,14 @@ fn validate(model: &StaticModel, criterion: &Criterion) -> Result<(), EstimateEr
             }
             for &v in groups.iter().flatten().chain(targets) {
                 check(v)?;
+            }
+        }
+        Criterion::Dependent(r) => {
+            if r.0.n_sites() > n {
+                return Err(EstimateError::BadService(format!(
+                    "the plan has {} sites, the model {n} nodes",
+                    r.0.n_sites()
+                )));
             }
         }
     }

@@ -1,15 +1,8 @@
 //! The turnip (Elperin-Gertsbakh-Lomonosov permutation Monte Carlo with
-//! merging) over Marshall-Olkin anti-shocks.
-//!
-//! Every failure source (a shock, or a node or edge that fails on its own,
-//! seen as a singleton shock) starts "present" at time 0 and is repaired at
-//! an exponential time with rate -ln(p), so at time 1 it is still present
-//! with probability exactly p. A component is up once every source covering
-//! it is repaired. We sample only the order of repairs, dropping sources
-//! that can no longer change the criterion (the turnip's merge step); given
-//! the order, the time the system comes up is hypoexponential and the
-//! sample is its tail beyond 1. Relative error stays bounded as the
-//! probabilities shrink with the graph fixed.
+//! merging) over Marshall-Olkin anti-shocks: the estimator whose relative
+//! error stays bounded as failure probabilities shrink on a fixed graph, for
+//! the rare events crude Monte Carlo cannot reach. How a sample is drawn is
+//! in docs/internals.md, "reliability/turnip.rs".
 
 use super::crude::batch_rng;
 use super::eval::Checker;

@@ -58,20 +58,7 @@ pub struct ReportInput<'a> {
 }
 
 /// Escapes text for HTML and SVG content and attributes.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub use crate::escape::html as esc;
 
 /// Bins of annual downtime for the distribution charts, in minutes.
 const BINS: [(f64, &str); 8] = [
@@ -394,7 +381,7 @@ fn charts(h: &mut String, input: &ReportInput<'_>, ranked: &[ComparedPlan]) {
 }
 
 fn spofs(h: &mut String, input: &ReportInput<'_>) {
-    h.push_str("<h2 id=\"spof\">Single points of failure</h2><p>Minimal cut sets of each plan's service at a random instant (every demand reaching a quorum of its serving sites), over sites, links and shared causes (conduits, regional hazards, release trains, operator errors); one-event cuts are single points of failure. Event ids name a site (<code>node:</code>), a link (<code>edge:</code>) or a shared cause (<code>hazard:REGION:KIND</code> a regional hazard; with a suffix such as <code>:11</code>, the hazard hitting one combination of the region's sites, the binary digits marking which; <code>release:</code> a release train's bad release, <code>operator:</code> an operator error at a site, <code>shared-risk:</code> a shared-risk group); each is followed by what it takes down. Probability: that every event of the set is in effect at a random instant. Largest first, at most 10 per plan.</p>\n");
+    h.push_str("<h2 id=\"spof\">Single points of failure</h2><p>Minimal cut sets of each plan's service at a random instant (every demand reaching a quorum of its serving sites), over sites, links and shared causes (conduits, regional hazards, release trains, operator errors); one-event cuts are single points of failure. Event ids name a site (<code>node:</code>), a link (<code>edge:</code>), a service failing as a whole (<code>service:</code>, for a plan that serves one) or a shared cause (<code>hazard:REGION:KIND</code> a regional hazard; with a suffix such as <code>:11</code>, the hazard hitting one combination of the region's sites, the binary digits marking which; <code>release:</code> a release train's bad release, <code>operator:</code> an operator error at a site, <code>shared-risk:</code> a shared-risk group); each is followed by what it takes down. A cut that stops the plan's service through a dependency names the chain (<code>messaging needs auth needs dns, which is down</code>). Probability: that every event of the set is in effect at a random instant. Largest first, at most 10 per plan.</p>\n");
     for p in &input.plans {
         let _ = writeln!(h, "<h3>{}</h3>", esc(p.scored.plan()));
         let explain = |e: &str| match p.events.get(e) {
@@ -426,9 +413,12 @@ fn spofs(h: &mut String, input: &ReportInput<'_>) {
                 });
                 h.push_str("<table class=\"cuts\"><tr><th class=\"l\">events (what each takes down)</th><th>probability</th><th class=\"l\"></th></tr>\n");
                 for c in top.iter().take(10) {
+                    let chain = c.chain.as_ref().map_or_else(String::new, |ch| {
+                        format!("<br><small class=\"chain\">{}</small>", esc(ch))
+                    });
                     let _ = writeln!(
                         h,
-                        "<tr><td class=\"l\">{}</td><td>{:.3e}</td><td class=\"l\">{}</td></tr>",
+                        "<tr><td class=\"l\">{}{chain}</td><td>{:.3e}</td><td class=\"l\">{}</td></tr>",
                         c.events
                             .iter()
                             .map(|e| explain(e))

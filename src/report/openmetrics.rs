@@ -1,14 +1,8 @@
 //! `drsim run --format openmetrics`: the simulated figures as OpenMetrics
 //! text (which Prometheus also reads), so teams can put them next to their
-//! live SLO dashboards.
-//!
-//! Objectives use Sloth's names and labels (`slo:objective:ratio`,
-//! `slo:error_budget:ratio`, `slo:sli_error:ratio_rate<window>`,
-//! `slo:period_burn_rate:ratio`, `slo:period_error_budget_remaining:ratio`,
-//! labelled `sloth_service`, `sloth_slo`, `sloth_id`), here with the
-//! *expected* values from the simulation: the SLI error is the simulated
-//! mean unavailability (time-weighted), so the burn rate is what the plan
-//! would burn on average. Everything else is `drsim_*` with a `plan` label.
+//! live SLO dashboards. Objectives use Sloth's names and labels with the
+//! *expected* values from the simulation; everything else is `drsim_*` with
+//! a `plan` label (docs/internals.md, "report/openmetrics.rs").
 
 use crate::simulate::PlanReport;
 use std::fmt::Write as _;
@@ -28,18 +22,7 @@ pub struct Objective {
 }
 
 /// Escapes a label value: backslash, double quote and line feed.
-pub fn escape_label(v: &str) -> String {
-    let mut o = String::with_capacity(v.len());
-    for c in v.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            '"' => o.push_str("\\\""),
-            '\n' => o.push_str("\\n"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub use crate::escape::label as escape_label;
 
 /// A metric family: its TYPE and HELP lines and samples `(labels, value)`.
 struct Family<'a> {
@@ -81,6 +64,62 @@ fn number(v: f64) -> String {
     }
 }
 
+/// A gauge with one sample per plan: name, help, the plan's value.
+type PlanGauge = (&'static str, &'static str, fn(&PlanReport) -> f64);
+
+/// The per-plan gauges before the downtime quantiles, in exposition order.
+const AVAILABILITY: [PlanGauge; 5] = [
+    (
+        "drsim_availability_ratio",
+        "Simulated time-weighted availability of the plan (mean over trial-years).",
+        |r| r.availability_time.mean,
+    ),
+    (
+        "drsim_availability_lower_ratio",
+        "Lower end of the 95% interval of the simulated availability.",
+        |r| r.availability_time.lo,
+    ),
+    (
+        "drsim_availability_upper_ratio",
+        "Upper end of the 95% interval of the simulated availability.",
+        |r| r.availability_time.hi,
+    ),
+    (
+        "drsim_demand_availability_ratio",
+        "Simulated demand-weighted availability (share of requests served).",
+        |r| r.availability_demand.mean,
+    ),
+    (
+        "drsim_downtime_minutes_per_year",
+        "Simulated mean downtime, minutes per year.",
+        |r| r.downtime_minutes_per_year.mean.mean,
+    ),
+];
+
+/// The per-plan gauges after the downtime quantiles, in exposition order.
+const LOSSES_AND_COST: [PlanGauge; 4] = [
+    (
+        "drsim_long_outage_year_ratio",
+        "Share of simulated years with an outage longer than one hour.",
+        |r| r.p_outage_over_1h.mean,
+    ),
+    (
+        "drsim_user_minutes_lost_per_year",
+        "Simulated user-minutes lost per year.",
+        |r| r.user_minutes_lost_per_year.mean,
+    ),
+    (
+        "drsim_data_lost_minutes_per_year",
+        "Simulated minutes of writes lost per year.",
+        |r| r.data_lost_minutes_per_year.mean,
+    ),
+    (
+        "drsim_cost_per_year",
+        "The plan's cost per year, in the topology file's currency units.",
+        |r| r.cost_per_year,
+    ),
+];
+
 /// The exposition for `service` (the topology's name): every plan's
 /// simulated figures and every objective, ending with `# EOF`.
 pub fn render(service: &str, reports: &[PlanReport], objectives: &[Objective]) -> String {
@@ -97,31 +136,9 @@ pub fn render(service: &str, reports: &[PlanReport], objectives: &[Objective]) -
             })
             .collect()
     };
-    f.gauge(
-        "drsim_availability_ratio",
-        "Simulated time-weighted availability of the plan (mean over trial-years).",
-        &per_plan(&|r| r.availability_time.mean),
-    );
-    f.gauge(
-        "drsim_availability_lower_ratio",
-        "Lower end of the 95% interval of the simulated availability.",
-        &per_plan(&|r| r.availability_time.lo),
-    );
-    f.gauge(
-        "drsim_availability_upper_ratio",
-        "Upper end of the 95% interval of the simulated availability.",
-        &per_plan(&|r| r.availability_time.hi),
-    );
-    f.gauge(
-        "drsim_demand_availability_ratio",
-        "Simulated demand-weighted availability (share of requests served).",
-        &per_plan(&|r| r.availability_demand.mean),
-    );
-    f.gauge(
-        "drsim_downtime_minutes_per_year",
-        "Simulated mean downtime, minutes per year.",
-        &per_plan(&|r| r.downtime_minutes_per_year.mean.mean),
-    );
+    for (name, help, get) in AVAILABILITY {
+        f.gauge(name, help, &per_plan(&get));
+    }
     let mut q = Vec::new();
     for r in reports {
         let d = &r.downtime_minutes_per_year;
@@ -141,26 +158,9 @@ pub fn render(service: &str, reports: &[PlanReport], objectives: &[Objective]) -
         "Quantiles of simulated downtime per year over trial-years, minutes.",
         &q,
     );
-    f.gauge(
-        "drsim_long_outage_year_ratio",
-        "Share of simulated years with an outage longer than one hour.",
-        &per_plan(&|r| r.p_outage_over_1h.mean),
-    );
-    f.gauge(
-        "drsim_user_minutes_lost_per_year",
-        "Simulated user-minutes lost per year.",
-        &per_plan(&|r| r.user_minutes_lost_per_year.mean),
-    );
-    f.gauge(
-        "drsim_data_lost_minutes_per_year",
-        "Simulated minutes of writes lost per year.",
-        &per_plan(&|r| r.data_lost_minutes_per_year.mean),
-    );
-    f.gauge(
-        "drsim_cost_per_year",
-        "The plan's cost per year, in the topology file's currency units.",
-        &per_plan(&|r| r.cost_per_year),
-    );
+    for (name, help, get) in LOSSES_AND_COST {
+        f.gauge(name, help, &per_plan(&get));
+    }
     let mut causes = Vec::new();
     for r in reports {
         for c in &r.downtime_by_cause {

@@ -25,7 +25,8 @@ pub struct Provenance {
 }
 
 /// What each event of the plan's static model takes down, by event name as
-/// cut sets spell it (`node:ash`, `edge:atl-mia`, `hazard:us-east:storm:11`).
+/// cut sets spell it (`node:ash`, `edge:atl-mia`, `hazard:us-east:storm:11`,
+/// `service:dns` when the plan's model has services).
 pub fn describe_events(t: &Topology, m: &StaticModel) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for s in &t.sites {
@@ -34,11 +35,26 @@ pub fn describe_events(t: &Topology, m: &StaticModel) -> BTreeMap<String, String
     for l in &t.links {
         out.insert(format!("edge:{}", l.key), format!("link {}", l.key));
     }
+    let n_sites = t.sites.len();
+    if m.n_nodes() > n_sites {
+        for s in &t.services {
+            out.insert(
+                format!("service:{}", s.key),
+                format!("service {} as a whole", s.key),
+            );
+        }
+    }
     for sh in &m.shocks {
-        let sites: Vec<&str> = sh
-            .nodes
+        let (sites, services): (Vec<u32>, Vec<u32>) =
+            sh.nodes.iter().partition(|&&n| (n as usize) < n_sites);
+        let sites: Vec<&str> = sites
             .iter()
             .map(|&n| m.node_names[n as usize].as_str())
+            .collect();
+        let services: Vec<&str> = services
+            .iter()
+            .filter_map(|&n| t.services.get(n as usize - n_sites))
+            .map(|s| s.key.as_str())
             .collect();
         let links: Vec<&str> = sh
             .edges
@@ -53,6 +69,14 @@ pub fn describe_events(t: &Topology, m: &StaticModel) -> BTreeMap<String, String
         if !links.is_empty() {
             let s = if links.len() == 1 { "link" } else { "links" };
             what.push(format!("{s} {}", links.join(", ")));
+        }
+        if !services.is_empty() {
+            let s = if services.len() == 1 {
+                "service"
+            } else {
+                "services"
+            };
+            what.push(format!("{s} {}", services.join(", ")));
         }
         out.insert(
             sh.name.clone(),

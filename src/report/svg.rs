@@ -14,12 +14,20 @@ pub const PALETTE: [&str; 10] = [
 
 const FONT: &str = r#"font-family="system-ui, sans-serif" font-size="12""#;
 
-fn open(out: &mut String, w: f64, h: f64, title: &str) {
+/// A chart's opening: the `<svg>` element of `w` x `h`, its white
+/// background, and `title` in bold at the plot's `left` edge.
+fn open(w: f64, h: f64, title: &str, left: f64) -> String {
+    let t = esc(title);
+    let mut out = String::new();
     let _ = write!(
         out,
         r##"<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" {FONT}><title>{t}</title><rect width="{w}" height="{h}" fill="#ffffff"/>"##,
-        t = esc(title)
     );
+    let _ = write!(
+        out,
+        r#"<text x="{left}" y="18" font-weight="bold">{t}</text>"#
+    );
+    out
 }
 
 /// A rounded number for axis ticks: 1, 2 or 5 times a power of ten.
@@ -71,13 +79,7 @@ fn trim(v: f64) -> String {
 pub fn histogram(title: &str, x_label: &str, bins: &[(String, f64)], color: &str) -> String {
     let (w, h) = (1100.0, 260.0);
     let (left, right, top, bottom) = (56.0, 12.0, 30.0, 58.0);
-    let mut s = String::new();
-    open(&mut s, w, h, title);
-    let _ = write!(
-        s,
-        r#"<text x="{left}" y="18" font-weight="bold">{}</text>"#,
-        esc(title)
-    );
+    let mut s = open(w, h, title, left);
     let max = bins.iter().map(|b| b.1).fold(0.0, f64::max).max(1e-12);
     let step = nice_step(max, 4);
     let top_val = (max / step).ceil() * step;
@@ -165,13 +167,7 @@ pub fn stacked_bars(
     let ph = bar_h * rows.len() as f64 * 1.4;
     let legend_rows = series.len().div_ceil(4) as f64;
     let h = top + ph + 44.0 + 18.0 * legend_rows + 8.0;
-    let mut s = String::new();
-    open(&mut s, w, h, title);
-    let _ = write!(
-        s,
-        r#"<text x="{left}" y="18" font-weight="bold">{}</text>"#,
-        esc(title)
-    );
+    let mut s = open(w, h, title, left);
     let pw = w - left - right;
     let max = rows
         .iter()
@@ -293,13 +289,7 @@ fn place_labels(boxes: &[(f64, f64, f64)], line: f64) -> Vec<f64> {
 pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[Point]) -> String {
     let (w, h) = (1100.0, 380.0);
     let (left, right, top, bottom) = (70.0, 150.0, 30.0, 50.0);
-    let mut s = String::new();
-    open(&mut s, w, h, title);
-    let _ = write!(
-        s,
-        r#"<text x="{left}" y="18" font-weight="bold">{}</text>"#,
-        esc(title)
-    );
+    let mut s = open(w, h, title, left);
     let (pw, ph) = (w - left - right, h - top - bottom);
     let xmax = points.iter().map(|p| p.x).fold(0.0, f64::max).max(1e-12);
     let ymax = points

@@ -1,44 +1,8 @@
 //! Plans against their targets (`targets = { availability, rto, rpo }`), for
-//! gating a pull request.
-//!
-//! **Availability** (time-weighted, the fraction of time the plan serves its
-//! demand) is simulated. A target is *met* when the lower confidence bound of
-//! the mean is at or above it, *missed* when the upper bound is below it, and
-//! *inconclusive* otherwise. The run is adaptive: it starts with a few trials
-//! and doubles them until every availability target is decided or the trial
-//! budget is spent. Looking at the data after each doubling is several tests,
-//! so the bound at each of the `K` planned looks uses the normal quantile for
-//! `0.05 / K` (Bonferroni), which keeps the chance of a wrong "met" or
-//! "missed" under 5% overall. When undecided, the trials that would settle it
-//! at the current mean and spread are `n * (z * SE / |mean - target|)^2`.
-//! The normal interval assumes the trials have seen the tail: downtime is
-//! heavy-tailed (rare multi-day disasters), and a first round of a few
-//! hundred trials can understate the spread, hence a first round of
-//! thousands by default in the CLI.
-//!
-//! **RTO and RPO** are properties of the plan's design, checked exactly:
-//! - RTO: the time to restore service after one serving site is lost. An
-//!   active-passive plan needs `detection + switchover`; an active-active plan
-//!   shifts traffic at once (0) as long as its quorum survives one site loss;
-//!   otherwise (a single site, or a quorum of all sites) service waits for a
-//!   repair, which no failover target can promise, so the target is missed.
-//! - RPO: the most writes one incident can lose. The replication lag (0 for
-//!   synchronous replication) when writes move off a lost primary, unless a
-//!   single regional disaster can destroy every replica (all replicas in one
-//!   region that has hazards): then everything since the last backup, or all
-//!   data when there are no backups.
-//!
-//! JSON schema `drsim.check/1` ([`CheckReport`]):
-//! `{ "schema": "drsim.check/1", "topology": str, "seed": u64,
-//!    "years_per_trial": n, "max_trials": n, "outcome": "met"|"missed"|"inconclusive",
-//!    "results": [ { "plan": str, "target": "availability"|"rto"|"rpo",
-//!      "required": str, "observed": str, "method": "simulated"|"design",
-//!      "outcome": "met"|"missed"|"inconclusive", "detail": str,
-//!      "estimate": {mean, lo, hi, se} | null, "bounds": [lo, hi] | null,
-//!      "trials": n, "trials_needed": n | null } ],
-//!    "plans_without_targets": [str] }`.
-//! `estimate` holds the plain 95% interval; `bounds` the (corrected) bounds
-//! the decision used. `trials` is 0 for design checks.
+//! gating a pull request: availability by an adaptive, Bonferroni-corrected
+//! simulation (met, missed or inconclusive), RTO and RPO exactly from the
+//! plan's design. The decision rules and the JSON schema `drsim.check/1`
+//! ([`CheckReport`]) are in docs/internals.md, "score/check.rs".
 
 use super::{Metric, ScoreError, ScoredPlan, Z95};
 use crate::model::{Plan, PlanMode, Replication, Topology};
@@ -410,25 +374,6 @@ pub fn check(
     })
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            // XML 1.0 forbids most control characters even escaped, and the
-            // noncharacters U+FFFE/U+FFFF; surrogates cannot be in a str.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push(' '),
-            '\u{fffe}' | '\u{ffff}' => o.push('\u{fffd}'),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 /// JUnit XML: one test case per plan and target; a missed target is a
 /// failure, an inconclusive one is skipped (so CI shows it without failing on
 /// it alone; the exit status still says 3).
@@ -445,7 +390,7 @@ pub fn junit_xml(r: &CheckReport) -> String {
         .filter(|t| t.outcome == Outcome::Inconclusive)
         .count();
     let tests = r.results.len();
-    let name = xml_escape(&format!("drsim check {}", r.topology));
+    let name = crate::escape::xml(&format!("drsim check {}", r.topology));
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         s,
@@ -466,8 +411,8 @@ pub fn junit_xml(r: &CheckReport) -> String {
         let _ = write!(
             s,
             "    <testcase classname=\"{}\" name=\"{}\"",
-            xml_escape(&t.plan),
-            xml_escape(&format!(
+            crate::escape::xml(&t.plan),
+            crate::escape::xml(&format!(
                 "{} {} {}",
                 t.target,
                 if t.target == "availability" {
@@ -478,13 +423,13 @@ pub fn junit_xml(r: &CheckReport) -> String {
                 t.required
             ))
         );
-        let msg = xml_escape(&format!(
+        let msg = crate::escape::xml(&format!(
             "{}: observed {} ({})",
             t.outcome.as_str(),
             t.observed,
             t.method
         ));
-        let detail = xml_escape(&t.detail);
+        let detail = crate::escape::xml(&t.detail);
         match t.outcome {
             Outcome::Met => {
                 let _ = writeln!(

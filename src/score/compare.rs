@@ -1,25 +1,8 @@
 //! Plans side by side: ranked by a risk metric, with the cost-vs-risk Pareto
-//! frontier and the reason each plan off the frontier is there.
-//!
-//! **Dominance.** Plan B is dominated by plan A when A costs no more than B
-//! and B is significantly worse on the risk metric (the paired 95% interval
-//! of B - A excludes zero on B's bad side). Two plans whose risk the trials
-//! cannot tell apart are not ranked by dominance; a costlier plan that buys no
-//! measurable reduction over a cheaper one gets a note instead. The frontier
-//! is the set of plans no other plan dominates.
-//!
-//! **Ranking.** By the risk metric's point estimate (best first), then by
-//! cost, then by plan id, so ties resolve the same way on every run.
-//!
-//! JSON schema `drsim.compare/1` ([`Comparison`]):
-//! `{ "schema": "drsim.compare/1", "topology": str, "seed": u64,
-//!    "trials": n, "years_per_trial": n, "risk_metric": str,
-//!    "plans": [ { "rank": n, "plan": str, "name": str,
-//!      "cost_per_year": f64, "risk": {mean, lo, hi, se}, "pareto_optimal": bool,
-//!      "dominated_by": [ { "plan": str, "cost_difference": f64,
-//!          "risk_difference": {mean, lo, hi, se}, "reason": str } ],
-//!      "notes": [str], "scores": <the drsim.run/1 plan object> } ] }`,
-//! plans in rank order; differences are "this plan minus the other".
+//! frontier and the reason each plan off the frontier is there (dominance is
+//! a significant paired difference at no lower cost). The rules and the JSON
+//! schema `drsim.compare/1` ([`Comparison`]) are in docs/internals.md,
+//! "score/compare.rs".
 
 use super::{Metric, ScoreError, ScoredPlan, Verdict, format_cost, paired_difference};
 use crate::simulate::{Estimate, PlanReport};

@@ -1,27 +1,8 @@
-//! Two versions of a topology: what changed in the model, and how each
-//! plan's scores moved.
-//!
-//! The model diff compares the canonical TOML form of both models
-//! ([`crate::io::save`]), so fields carry the names a file author writes and
-//! formatting, comments and order in the files do not count as changes.
-//! Components are matched by id: a renamed id shows as one removed and one
-//! added.
-//!
-//! Score deltas pair trial `i` of the old run with trial `i` of the new one
-//! (same seed, trials and years), see [`super`]; with common random numbers a
-//! change that touches one component leaves the other trials' randomness
-//! alone, so small effects are detected with few trials.
-//!
-//! JSON schema `drsim.diff/1` ([`DiffReport`]):
-//! `{ "schema": "drsim.diff/1", "old": str, "new": str, "seed": u64,
-//!    "trials": n, "years_per_trial": n,
-//!    "model": [ { "kind": str, "id": str, "change": "added"|"removed"|"changed",
-//!                 "fields": [ {"field": str, "old": str|null, "new": str|null} ] } ],
-//!    "plans": [ { "plan": str, "name": str, "cost_old": f64, "cost_new": f64,
-//!      "metrics": [ { "metric": str, "old": {mean, lo, hi, se}, "new": {..},
-//!        "difference": {mean, lo, hi, se}, "verdict": "better"|"worse"|"no_significant_change" } ] } ],
-//!    "plans_added": [str], "plans_removed": [str] }`;
-//! differences are new minus old; `fields` is empty unless `change` is "changed".
+//! Two versions of a topology: what changed in the model (compared in the
+//! canonical TOML form of [`crate::io::save`], components matched by id), and
+//! how each plan's scores moved (trial `i` of the old run paired with trial
+//! `i` of the new). The JSON schema `drsim.diff/1` ([`DiffReport`]) is in
+//! docs/internals.md, "score/diff.rs".
 
 use super::{Metric, ScoreError, ScoredPlan, Verdict, paired_difference};
 use crate::model::Topology;
@@ -49,7 +30,8 @@ pub enum ChangeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComponentChange {
     /// "topology", "region", "site", "link", "shared_risk", "release_train",
-    /// "operator_errors", "demand", "surge" or "plan" (the file's table names).
+    /// "operator_errors", "demand", "surge", "service" or "plan" (the file's
+    /// table names).
     pub kind: &'static str,
     pub id: String,
     pub change: ChangeKind,
@@ -57,7 +39,7 @@ pub struct ComponentChange {
 }
 
 /// The file's array tables, in file order, each keyed by `id`.
-const ARRAYS: [&str; 8] = [
+const ARRAYS: [&str; 9] = [
     "region",
     "site",
     "link",
@@ -65,6 +47,7 @@ const ARRAYS: [&str; 8] = [
     "release_train",
     "demand",
     "surge",
+    "service",
     "plan",
 ];
 
@@ -304,19 +287,15 @@ pub fn match_plans(
         .enumerate()
         .filter_map(|(j, p)| old.plan_id(&p.key).map(|i| (i.index(), j)))
         .collect();
-    let removed = old
-        .plans
-        .iter()
-        .filter(|p| new.plan_id(&p.key).is_none())
-        .map(|p| p.key.clone())
-        .collect();
-    let added = new
-        .plans
-        .iter()
-        .filter(|p| old.plan_id(&p.key).is_none())
-        .map(|p| p.key.clone())
-        .collect();
-    (both, removed, added)
+    // The ids of `a`'s plans that `b` does not have.
+    let only_in = |a: &Topology, b: &Topology| {
+        a.plans
+            .iter()
+            .filter(|p| b.plan_id(&p.key).is_none())
+            .map(|p| p.key.clone())
+            .collect()
+    };
+    (both, only_in(old, new), only_in(new, old))
 }
 
 #[cfg(test)]

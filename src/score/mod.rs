@@ -1,20 +1,9 @@
 //! Scoring plans against each other ([`compare`]), against an older version
 //! of the model ([`diff`]) and against their targets ([`check`]): the logic
 //! behind `drsim compare`, `drsim diff`, `drsim check` and the report's table.
-//!
-//! Every comparison of two simulated scores is **paired**. Runs with the same
-//! seed, trial count and years give trial `i` of plan A and trial `i` of plan
-//! B (or of the old and the new file) the same random numbers as far as the
-//! simulator shares them, so the per-trial difference varies much less than
-//! either score and small changes show with few trials. The 95% interval of a
-//! difference is mean ± 1.96 standard errors of the per-trial differences
-//! (trials are independent, so the differences are too). Pairing never biases
-//! the mean difference; it only narrows the interval by as much as the two
-//! runs share randomness, so the verdict stays valid whatever the simulator
-//! shares. A verdict is "better" or "worse" only when the interval excludes
-//! zero (two-sided p < .05), else "no significant change". Probability-type
-//! metrics (a year with an outage over an hour) are paired the same way on
-//! the per-trial indicators.
+//! Every comparison of two simulated scores is **paired** (same seed, trial
+//! `i` against trial `i`), which narrows the interval of a difference without
+//! biasing it; docs/internals.md, "score/mod.rs", says why that stays valid.
 
 pub mod check;
 pub mod compare;

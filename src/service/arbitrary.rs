@@ -1,6 +1,7 @@
 //! Random (topology, plan, failure state) cases for the property tests that
 //! hold every engine's fast path to the rule (test builds only).
 
+use super::rule::{Active, Outcome, ServiceRule};
 use super::state::FailedSet;
 use crate::model::*;
 use crate::units::Duration;
@@ -102,6 +103,7 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
         cost_per_year: 0.0,
         operator_error_factor: 1.0,
         targets: Targets::default(),
+        serves: None,
     };
     let topo = Topology::from_parts(TopologyParts {
         name: "random".into(),
@@ -122,9 +124,24 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
     }
 }
 
+/// Runs `check` on 10,000 random cases, each with the rule's [`Outcome`]
+/// for the case's plan and the active-site choice `active` makes: the one
+/// harness of every "fast path agrees with the rule" property test
+/// (proptest drives the seeds, so a failure names the seed that reproduces
+/// it).
+pub(crate) fn check_against_rule(
+    active: impl Fn(&Case) -> Active,
+    check: impl Fn(&Case, &Outcome) -> Result<(), TestCaseError>,
+) {
+    check_cases(|c| {
+        let rule = ServiceRule::new(&c.topo, PlanId(0)).evaluate(&c.failed, active(c));
+        check(c, &rule)
+    });
+}
+
 /// Runs `check` on 10,000 random cases (proptest drives the seeds, so a
 /// failure names the seed that reproduces it).
-pub(crate) fn check_cases(check: impl Fn(&Case) -> Result<(), TestCaseError>) {
+fn check_cases(check: impl Fn(&Case) -> Result<(), TestCaseError>) {
     let mut runner = TestRunner::new(Config::with_cases(10_000));
     let result = runner.run(&proptest::prelude::any::<u64>(), |seed| {
         check(&case(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(

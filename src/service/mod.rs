@@ -10,10 +10,12 @@
 
 #[cfg(test)]
 pub(crate) mod arbitrary;
+mod deps;
 mod rule;
 mod state;
 mod status;
 
+pub use deps::{Blame, BlameEnd, instances_working, recovery_possible};
 pub use rule::{Active, Outcome, Pool, ServiceRule, site_capacities};
 pub use state::FailedSet;
 pub use status::{PlanStatus, plan_status};

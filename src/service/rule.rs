@@ -3,6 +3,7 @@
 //! path beside it (see the module doc of [`super`]) and a property test holds
 //! them to this one.
 
+use super::deps::{Blame, Deps};
 use super::state::FailedSet;
 use crate::graph::UnionFind;
 use crate::model::{PlanId, PlanMode, Topology};
@@ -37,6 +38,9 @@ pub struct ServiceRule {
     /// Entry sites of each demand; with no demand declared, one implied
     /// demand entering at the serving sites themselves.
     entries: Vec<Vec<u32>>,
+    /// The front end's service and what it needs; `None` when the plan
+    /// serves no declared service.
+    deps: Option<Deps>,
 }
 
 /// One pool of capacity: demands served by the same connected group.
@@ -66,6 +70,12 @@ pub struct Outcome {
     pub pools: Vec<Pool>,
     /// Connected-group label of each site (`u32::MAX` when the site is down).
     pub group_of_site: Vec<u32>,
+    /// Per serving site: the front end's control plane reaches it, so the
+    /// plan may fail over to it (all true with no control dependency).
+    pub control_ok: Vec<bool>,
+    /// Per service, per instance (site-list order): working. Empty when the
+    /// plan serves no declared service.
+    pub working: Vec<Vec<bool>>,
 }
 
 impl Outcome {
@@ -77,6 +87,26 @@ impl Outcome {
     pub fn unserved(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.pool_of.len() as u32).filter(|&d| self.pool_of[d as usize].is_none())
     }
+}
+
+/// Connected-group label of each site of `t` in state `failed`.
+pub(crate) fn site_groups(t: &Topology, failed: &FailedSet) -> Vec<u32> {
+    let links: Vec<(u32, u32)> = t.links.iter().map(|l| (l.a.0, l.b.0)).collect();
+    groups_of(t.sites.len(), &links, failed)
+}
+
+fn groups_of(n_sites: usize, links: &[(u32, u32)], failed: &FailedSet) -> Vec<u32> {
+    let (site_down, link_down) = (failed.sites_down(), failed.links_down());
+    let up = |v: u32| !site_down[v as usize];
+    let mut uf = UnionFind::new(n_sites);
+    for (j, &(a, b)) in links.iter().enumerate() {
+        if !link_down[j] && up(a) && up(b) {
+            uf.union(a, b);
+        }
+    }
+    (0..n_sites as u32)
+        .map(|v| if up(v) { uf.find(v) } else { NONE })
+        .collect()
 }
 
 /// What each active serving site is provisioned for: its share of the summed
@@ -115,7 +145,48 @@ impl ServiceRule {
             mode: p.mode,
             quorum: p.quorum,
             entries,
+            deps: Deps::new(t, plan),
         }
+    }
+
+    /// Does the plan serve a service with dependencies (no fast path)?
+    pub fn has_dependencies(&self) -> bool {
+        self.deps.is_some()
+    }
+    pub fn n_sites(&self) -> usize {
+        self.n_sites
+    }
+
+    /// Connected-group label of each site over up links (`u32::MAX` when
+    /// the site is down).
+    pub fn groups(&self, failed: &FailedSet) -> Vec<u32> {
+        groups_of(self.n_sites, &self.links, failed)
+    }
+
+    /// Why the front end does not work at the first serving site whose site
+    /// is up: the chain of unmet dependencies. `None` when it works there,
+    /// when every serving site is down, or when the plan has no services.
+    pub fn blame(&self, failed: &FailedSet) -> Option<Blame> {
+        let deps = self.deps.as_ref()?;
+        let group = self.groups(failed);
+        let (site_down, down) = (failed.sites_down(), failed.services_down());
+        let w = deps.working(site_down, down, &group);
+        let x = *self.serving.iter().find(|&&x| !site_down[x as usize])?;
+        deps.blame(x, site_down, down, &w, &group)
+    }
+
+    /// As [`Self::blame`], at the first serving site (plan order) that is up
+    /// and whose front end does not work, so a state that stops a quorum at
+    /// a later site is explained too.
+    pub fn blame_first_failing(&self, failed: &FailedSet) -> Option<Blame> {
+        let deps = self.deps.as_ref()?;
+        let group = self.groups(failed);
+        let (site_down, down) = (failed.sites_down(), failed.services_down());
+        let w = deps.working(site_down, down, &group);
+        self.serving
+            .iter()
+            .filter(|&&x| !site_down[x as usize])
+            .find_map(|&x| deps.blame(x, site_down, down, &w, &group))
     }
 
     pub fn mode(&self) -> PlanMode {
@@ -145,17 +216,25 @@ impl ServiceRule {
     /// the active site serves, and a demand is served when one of its up
     /// entry sites shares the active site's group (the quorum is 1).
     pub fn evaluate(&self, failed: &FailedSet, active: Active) -> Outcome {
-        let (site_down, link_down) = (failed.sites_down(), failed.links_down());
+        let group_of_site = self.groups(failed);
+        self.evaluate_in(
+            failed.sites_down(),
+            failed.services_down(),
+            group_of_site,
+            active,
+        )
+    }
+
+    /// [`Self::evaluate`] from the connected groups of the state (for fast
+    /// paths that keep their own union-find); `services_down` may be empty.
+    pub fn evaluate_in(
+        &self,
+        site_down: &[bool],
+        services_down: &[bool],
+        group_of_site: Vec<u32>,
+        active: Active,
+    ) -> Outcome {
         let up = |v: u32| !site_down[v as usize];
-        let mut uf = UnionFind::new(self.n_sites);
-        for (j, &(a, b)) in self.links.iter().enumerate() {
-            if !link_down[j] && up(a) && up(b) {
-                uf.union(a, b);
-            }
-        }
-        let group_of_site: Vec<u32> = (0..self.n_sites as u32)
-            .map(|v| if up(v) { uf.find(v) } else { NONE })
-            .collect();
         let group = |v: u32| group_of_site[v as usize];
         let mut has_entry = vec![false; self.n_sites];
         for &e in self.entries.iter().flatten() {
@@ -163,10 +242,29 @@ impl ServiceRule {
                 has_entry[group(e) as usize] = true;
             }
         }
+        // With services, a serving site also needs its front end working.
+        let working = match &self.deps {
+            Some(d) => d.working(site_down, services_down, &group_of_site),
+            None => Vec::new(),
+        };
+        let front_ok = |x: u32| {
+            self.deps.as_ref().is_none_or(|d| {
+                d.front_works(x, site_down, services_down, &working, &group_of_site)
+            })
+        };
         let usable: Vec<bool> = self
             .serving
             .iter()
-            .map(|&s| up(s) && has_entry[group(s) as usize])
+            .map(|&s| up(s) && has_entry[group(s) as usize] && front_ok(s))
+            .collect();
+        let control_ok: Vec<bool> = self
+            .serving
+            .iter()
+            .map(|&x| {
+                self.deps
+                    .as_ref()
+                    .is_none_or(|d| d.control_ok(x, &working, &group_of_site))
+            })
             .collect();
         // Usable serving sites and their capacity per group.
         let mut count = vec![0u32; self.n_sites];
@@ -207,6 +305,8 @@ impl ServiceRule {
             pool_of: vec![None; self.entries.len()],
             pools: Vec::new(),
             group_of_site: group_of_site.clone(),
+            control_ok,
+            working,
         };
         match self.mode {
             PlanMode::ActiveActive => {
@@ -223,7 +323,12 @@ impl ServiceRule {
             }
             PlanMode::ActivePassive => {
                 let active = match active {
-                    Active::FirstUsable => out.usable.iter().position(|&u| u),
+                    // The primary when usable; a failover needs the control
+                    // plane to reach the site it makes active.
+                    Active::FirstUsable if out.usable.first() == Some(&true) => Some(0),
+                    Active::FirstUsable => {
+                        (0..out.usable.len()).find(|&i| out.usable[i] && out.control_ok[i])
+                    }
                     Active::Site(a) => Some(a).filter(|&a| out.usable[a]),
                     Active::NoSite => None,
                 };

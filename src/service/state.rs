@@ -1,15 +1,17 @@
-//! A failure state: which sites and links are down at one instant. Regions
-//! and shared risks expand to their members here, so every engine and the
-//! TUI's what-if list speak of the same state.
+//! A failure state: which sites, links and services are down at one
+//! instant. Regions and shared risks expand to their members here, so every
+//! engine and the TUI's what-if list speak of the same state.
 
-use crate::model::{LinkId, RegionId, SharedRiskId, SiteId, Topology};
+use crate::model::{LinkId, RegionId, ServiceId, SharedRiskId, SiteId, Topology};
 
-/// Which sites and links are down. A link whose end site is down carries
-/// nothing either way, so it need not be marked itself.
+/// Which sites, links and services are down. A link whose end site is down
+/// carries nothing either way, so it need not be marked itself; a service
+/// marked down is down on every site (a bad config, a quota at zero).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FailedSet {
     sites: Vec<bool>,
     links: Vec<bool>,
+    services: Vec<bool>,
 }
 
 impl FailedSet {
@@ -18,7 +20,22 @@ impl FailedSet {
         FailedSet {
             sites: vec![false; t.sites.len()],
             links: vec![false; t.links.len()],
+            services: vec![false; t.services.len()],
         }
+    }
+    pub fn fail_service(&mut self, s: ServiceId) {
+        if self.services.len() <= s.index() {
+            self.services.resize(s.index() + 1, false);
+        }
+        self.services[s.index()] = true;
+    }
+    pub fn service_failed(&self, s: ServiceId) -> bool {
+        self.services.get(s.index()).copied().unwrap_or(false)
+    }
+    /// Per-service "down" flags (empty when the state was built without
+    /// services: none is down).
+    pub fn services_down(&self) -> &[bool] {
+        &self.services
     }
     pub fn fail_site(&mut self, s: SiteId) {
         self.sites[s.index()] = true;
@@ -54,17 +71,31 @@ impl FailedSet {
         !self.links[l.index()] && !self.sites[link.a.index()] && !self.sites[link.b.index()]
     }
     pub fn is_empty(&self) -> bool {
-        !self.sites.iter().chain(&self.links).any(|&f| f)
+        self.count() == 0
     }
 }
 
 impl FailedSet {
-    /// From per-site and per-link "down" flags.
+    /// From per-site and per-link "down" flags; no service is down.
     pub fn from_down(sites: &[bool], links: &[bool]) -> FailedSet {
         FailedSet {
             sites: sites.to_vec(),
             links: links.to_vec(),
+            services: Vec::new(),
         }
+    }
+    /// From the static model's node flags (sites, then services: see
+    /// [`crate::static_model::StaticModel::for_plan`]) and edge flags.
+    pub fn from_nodes(n_sites: usize, nodes: &[bool], links: &[bool]) -> FailedSet {
+        FailedSet {
+            sites: nodes[..n_sites].to_vec(),
+            links: links.to_vec(),
+            services: nodes[n_sites..].to_vec(),
+        }
+    }
+    /// Node flags for the static model: sites, then services.
+    pub fn node_flags(&self) -> Vec<bool> {
+        self.sites.iter().chain(&self.services).copied().collect()
     }
     /// Per-site "down" flags.
     pub fn sites_down(&self) -> &[bool] {
@@ -82,10 +113,18 @@ impl FailedSet {
         for (a, &b) in self.links.iter_mut().zip(&other.links) {
             *a |= b;
         }
+        if self.services.len() < other.services.len() {
+            self.services.resize(other.services.len(), false);
+        }
+        for (a, &b) in self.services.iter_mut().zip(&other.services) {
+            *a |= b;
+        }
     }
-    /// How many sites and links are marked down.
+    /// How many sites, links and services are marked down.
     pub fn count(&self) -> usize {
-        self.sites.iter().chain(&self.links).filter(|&&f| f).count()
+        (self.sites.iter().chain(&self.links).chain(&self.services))
+            .filter(|&&f| f)
+            .count()
     }
 }
 
@@ -94,12 +133,14 @@ type Apply<'t> = Box<dyn Fn(&mut FailedSet) + 't>;
 
 impl FailedSet {
     /// Fails the component named `text`: `site:ID`, `link:ID`, `region:ID`,
-    /// `risk:ID` (a shared risk) or `train:ID` (every site of a release
-    /// train), or a bare id when exactly one kind has it. The error says what
-    /// was looked for.
+    /// `risk:ID` (a shared risk), `train:ID` (every site and service of a
+    /// release train) or `service:ID`, or a bare id when exactly one kind
+    /// has it. The error says what was looked for.
     pub fn fail_named(&mut self, t: &Topology, text: &str) -> Result<(), String> {
         let (kind, key) = match text.split_once(':') {
-            Some((k, rest)) if ["site", "link", "region", "risk", "train"].contains(&k) => {
+            Some((k, rest))
+                if ["site", "link", "region", "risk", "train", "service"].contains(&k) =>
+            {
                 (Some(k), rest)
             }
             _ => (None, text),
@@ -129,11 +170,19 @@ impl FailedSet {
         if want("train")
             && let Some(k) = t.release_trains.iter().position(|r| r.key == key)
         {
-            let sites = t.release_trains[k].sites.clone();
+            let train = &t.release_trains[k];
             found.push((
                 "train",
-                Box::new(move |f| sites.iter().for_each(|&s| f.fail_site(s))),
+                Box::new(move |f| {
+                    train.sites.iter().for_each(|&s| f.fail_site(s));
+                    train.services.iter().for_each(|&s| f.fail_service(s));
+                }),
             ));
+        }
+        if want("service")
+            && let Some(s) = t.service_id(key)
+        {
+            found.push(("service", Box::new(move |f| f.fail_service(s))));
         }
         match found.len() {
             1 => {
@@ -143,7 +192,7 @@ impl FailedSet {
             0 => Err(format!(
                 "no {} '{key}' in the topology",
                 kind.map_or(
-                    "site, link, region, shared risk or release train",
+                    "site, link, region, shared risk, release train or service",
                     |k| match k {
                         "risk" => "shared risk",
                         "train" => "release train",

@@ -28,6 +28,13 @@ pub(crate) enum Event {
     ReleaseCaughtEnd(u32),
     OperatorError,
     OperatorErrorEnd(u32),
+    /// A service fails as a whole; its normal restore time has come.
+    ServiceFail(u32),
+    ServiceRepair(u32),
+    /// The manual fallback of a waiting recovery (slot, generation) is done.
+    RecoveryFallback(u32, u32),
+    /// A cold dependency cycle's bootstrap (cycle, generation) completes.
+    BootstrapDone(u32, u32),
     /// Detection plus switchover has elapsed for the failover of this
     /// generation (stale generations are ignored).
     FailoverDone(u32),

@@ -1,29 +1,9 @@
 //! What a trial records, how batches of trials are combined, and the per-plan
-//! report with its confidence intervals.
-//!
-//! Definitions used throughout:
-//! - **downtime**: time during which some demand is not fully served (no
-//!   quorum, no reachable active site, or overload shedding);
-//! - **time-weighted availability**: 1 - downtime / time;
-//! - **demand-weighted availability**: served requests / demanded requests;
-//! - **outage episode**: a maximal stretch of downtime; its length is the
-//!   observed recovery time. Episodes still open at the end of a trial are
-//!   counted with the length seen so far;
-//! - **data lost**: minutes of writes lost: the async lag each time writes
-//!   move off a write primary that went down, and the writes since the last
-//!   backup (backups at multiples of `backup_interval` from time 0) when a
-//!   disaster holds every replica down at once. Other causes (hardware,
-//!   power, releases, operators) leave a replica's data on disk;
-//! - **attribution**: each second of downtime is split evenly among the down
-//!   serving and entry sites (or, when none is down, among all down links and
-//!   sites that lie on some path the plan can use: not in a part of the
-//!   network that only hangs off it), and within a component evenly per
-//!   cause holding it down;
-//!   overload with every demand reachable is attributed to congestion.
-//!
-//! Confidence intervals are 95%: mean ± 1.96 standard errors over trials
-//! (trials are independent), Wilson's interval for the one-year probability
-//! of a long outage when each trial is one year.
+//! report with its 95% confidence intervals (mean ± 1.96 standard errors over
+//! independent trials; Wilson's interval for the one-year probability of a
+//! long outage). The definitions (downtime, both availabilities, outage
+//! episodes, data lost, attribution) are in docs/internals.md,
+//! "simulate/metrics.rs".
 
 use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
@@ -167,6 +147,10 @@ pub struct Recovery {
     /// Number of outage episodes observed over all trials.
     pub episodes: usize,
     pub mean_minutes: f64,
+    /// Episode lengths by the nearest-rank rule: the outage-duration
+    /// distribution.
+    pub p50_minutes: f64,
+    pub p90_minutes: f64,
     pub p99_minutes: f64,
     pub max_minutes: f64,
 }
@@ -181,7 +165,7 @@ pub struct CauseShare {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ComponentShare {
-    /// `site:<id>` or `link:<id>`.
+    /// `site:<id>`, `link:<id>` or `service:<id>`.
     pub component: String,
     pub minutes_per_year: f64,
 }
@@ -279,8 +263,11 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         .map(|(i, secs)| ComponentShare {
             component: if i < n_sites {
                 format!("site:{}", cx.topo.sites[i].key)
-            } else {
+            } else if i < n_sites + cx.topo.links.len() {
                 format!("link:{}", cx.topo.links[i - n_sites].key)
+            } else {
+                let k = i - n_sites - cx.topo.links.len();
+                format!("service:{}", cx.topo.services[k].key)
             },
             minutes_per_year: secs / 60.0 / total_years,
         })
@@ -306,6 +293,8 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         recovery: Recovery {
             episodes: b.episodes.len(),
             mean_minutes: ep_mean,
+            p50_minutes: quantile(&b.episodes, 0.5) / 60.0,
+            p90_minutes: quantile(&b.episodes, 0.9) / 60.0,
             p99_minutes: quantile(&b.episodes, 0.99) / 60.0,
             max_minutes: b.episodes.last().copied().unwrap_or(0.0) / 60.0,
         },

@@ -1,23 +1,10 @@
 //! Time-based simulation: independent trial-years of failures, repairs,
 //! disasters, bad releases, operator errors and load, scored per plan.
-//!
-//! - [`events`]: the (time, sequence)-ordered event queue;
-//! - [`demand`]: demand over the year as piecewise-constant rates;
-//! - [`serving`]: which demand a plan serves in a failure state;
-//! - [`trial`]: the discrete-event run of one trial;
-//! - [`metrics`]: per-trial records, reduction and the [`PlanReport`];
-//! - [`streams`]: one RNG stream per random process and trial (common
-//!   random numbers);
-//! - [`runner`]: deterministic parallel batches;
-//! - [`data`]: raw per-batch results, shards and their merge.
-//!
-//! Active-passive failover: when the active site becomes unusable, the
-//! standby in plan priority order takes over after `detection + switchover`
-//! (the RTO). If the failed site comes back first it simply resumes. There is
-//! no automatic failback: a standby that took over stays active until it
-//! fails itself (failback is a planned, hitless operation not modelled here).
-//! Active-active plans shift load to the survivors immediately (load
-//! balancers), so their detection time does not add downtime.
+//! [`trial`] runs one trial-year as discrete events over [`events`], with
+//! [`demand`] rates and the [`serving`] fast path of the service rule;
+//! [`streams`] gives each random process its own stream, [`runner`] runs
+//! batches in parallel and [`metrics`] and [`data`] reduce them. The
+//! failover semantics are in docs/internals.md, "simulate/mod.rs".
 
 pub mod budget;
 mod data;
@@ -48,7 +35,11 @@ pub fn what_if_fingerprint(
     if what_if.is_empty() {
         return base;
     }
+    // Services extend the bits only for files that declare them, so older
+    // shards keep their fingerprints.
+    let services = &what_if.services_down()[..what_if.services_down().len().min(t.services.len())];
     let bits: String = (what_if.sites_down().iter().chain(what_if.links_down()))
+        .chain(services)
         .map(|&d| if d { '1' } else { '0' })
         .collect();
     crate::shard::fingerprint(format!("{base} what-if {bits}").as_bytes())

@@ -5,9 +5,15 @@
 //! re-evaluation. Link bandwidth is not a bottleneck in this model; overload
 //! within a pool sheds evenly (every demand of the pool gets the same served
 //! fraction).
+//!
+//! A plan that serves a service with dependencies takes no fast path: its
+//! elements are every site, link and relevant service (no reduction, since
+//! any site may hold an instance), and each new state is evaluated by
+//! [`ServiceRule::evaluate`] itself.
 
 use crate::graph::UnionFind;
 use crate::model::{PlanMode, Topology};
+use crate::service::{Active, FailedSet, ServiceRule};
 
 /// The plan compiled against its topology, plus scratch space.
 #[derive(Clone, Debug)]
@@ -16,9 +22,14 @@ pub(crate) struct ServingModel {
     /// rest are edges (chains) between kept sites, `edges[e - kept.len()]`.
     kept: Vec<u32>,
     edges: Vec<(u32, u32)>,
-    /// Element of each component (sites, then links); [`IRRELEVANT`] for
-    /// components that cannot change the service.
+    /// Element of each component (sites, then links, then services);
+    /// [`IRRELEVANT`] for components that cannot change the service.
     pub element_of: Vec<u32>,
+    /// The rule itself, for a plan whose front end has dependencies: its
+    /// elements are the sites, links and services unreduced.
+    rule: Option<ServiceRule>,
+    n_sites: usize,
+    n_links: usize,
     /// Site index of each serving site, in plan priority order.
     pub serving: Vec<u32>,
     /// Kept-site index of each serving site.
@@ -48,6 +59,9 @@ pub(crate) struct Eval {
     pub groups: Vec<Group>,
     /// Usable flag per serving site (plan order).
     pub usable: Vec<bool>,
+    /// Per serving site: the control plane reaches it, so the plan may fail
+    /// over to it. Empty when the plan has no control dependency (all may).
+    pub control_ok: Vec<bool>,
     /// Could some group's demand exceed its capacity at some hour? Set by
     /// the caller that knows the demand curve; false skips the hourly loop.
     pub may_congest: bool,
@@ -88,7 +102,16 @@ impl ServingModel {
             terminal[x as usize] = true;
         }
         let links: Vec<(u32, u32)> = t.links.iter().map(|l| (l.a.0, l.b.0)).collect();
-        let r = reduce(t.sites.len(), &links, &terminal);
+        let rule = ServiceRule::new(t, plan_id);
+        let rule = rule.has_dependencies().then_some(rule);
+        let mut r = reduce(t.sites.len(), &links, &terminal);
+        if rule.is_some() {
+            r = unreduced(t, plan_id, &links);
+        } else {
+            // Services cannot change a plan without dependencies.
+            r.element_of
+                .extend(std::iter::repeat_n(IRRELEVANT, t.services.len()));
+        }
         let entries = entry_sites
             .iter()
             .map(|es| es.iter().map(|&x| r.element_of[x as usize]).collect())
@@ -106,6 +129,9 @@ impl ServingModel {
             quorum: plan.quorum as usize,
             entries,
             key_sites,
+            rule,
+            n_sites: t.sites.len(),
+            n_links: t.links.len(),
             uf: UnionFind::new(n),
             count: vec![0; n],
             cap: vec![0.0; n],
@@ -126,7 +152,7 @@ impl ServingModel {
     ) {
         let n = site_up.len();
         let mut up = vec![true; self.n_elements()];
-        for (c, &e) in self.element_of.iter().enumerate() {
+        for (c, &e) in self.element_of.iter().enumerate().take(n + link_up.len()) {
             let ok = if c < n { site_up[c] } else { link_up[c - n] };
             if e != IRRELEVANT && !ok {
                 up[e as usize] = false;
@@ -135,9 +161,36 @@ impl ServingModel {
         self.evaluate_elements(&up, active, out);
     }
 
-    /// Kept sites plus chain edges: the size of the failure-state key.
+    /// Kept sites plus chain edges (plus services, with dependencies): the
+    /// size of the failure-state key.
     pub fn n_elements(&self) -> usize {
-        self.kept.len() + self.edges.len()
+        match self.rule {
+            Some(_) => self.element_of.len(),
+            None => self.kept.len() + self.edges.len(),
+        }
+    }
+
+    /// The rule's answer from unreduced element states (sites, links,
+    /// services).
+    fn evaluate_rule(
+        rule: &ServiceRule,
+        dims: (usize, usize),
+        up: &[bool],
+        active: Option<usize>,
+        out: &mut Eval,
+    ) {
+        let (n, m) = dims;
+        let down: Vec<bool> = up.iter().map(|u| !u).collect();
+        let nodes: Vec<bool> = down[..n].iter().chain(&down[n + m..]).copied().collect();
+        let failed = FailedSet::from_nodes(n, &nodes, &down[n..n + m]);
+        let o = rule.evaluate(&failed, active.map_or(Active::NoSite, Active::Site));
+        out.unserved.extend(o.unserved());
+        out.groups.extend(o.pools.iter().map(|p| Group {
+            capacity: p.capacity,
+            demands: p.demands.clone(),
+        }));
+        out.usable = o.usable;
+        out.control_ok = o.control_ok;
     }
 
     /// Connects up sites over up links and marks usable serving sites.
@@ -172,6 +225,10 @@ impl ServingModel {
     pub fn evaluate_elements(&mut self, up: &[bool], active: Option<usize>, out: &mut Eval) {
         out.unserved.clear();
         out.groups.clear();
+        out.control_ok.clear();
+        if let Some(rule) = &self.rule {
+            return Self::evaluate_rule(rule, (self.n_sites, self.n_links), up, active, out);
+        }
         self.connect(up, out);
         let site_up = &up[..self.kept.len()];
         let mut touched: Vec<u32> = Vec::new();
@@ -256,11 +313,41 @@ impl ServingModel {
     }
 }
 
+/// The identity "reduction" for a plan with dependencies: every site and
+/// link is its own element, then the services the front end needs (and the
+/// front end itself); other services are irrelevant.
+fn unreduced(
+    t: &Topology,
+    plan_id: crate::model::PlanId,
+    links: &[(u32, u32)],
+) -> crate::graph::reduce::Reduced {
+    let n = t.sites.len();
+    let mut element_of: Vec<u32> = (0..(n + links.len()) as u32).collect();
+    let front = t
+        .plan(plan_id)
+        .serves
+        .expect("a plan with dependencies serves a service");
+    let mut relevant = t.service_closure(front);
+    relevant.push(front);
+    element_of.extend((0..t.services.len()).map(|k| {
+        if relevant.iter().any(|r| r.index() == k) {
+            (n + links.len() + k) as u32
+        } else {
+            IRRELEVANT
+        }
+    }));
+    crate::graph::reduce::Reduced {
+        kept: (0..n as u32).collect(),
+        edges: links.to_vec(),
+        element_of,
+    }
+}
+
 #[cfg(test)]
 mod agreement {
     use super::{Eval, ServingModel};
     use crate::model::PlanId;
-    use crate::service::{Active, ServiceRule, arbitrary};
+    use crate::service::{Active, arbitrary};
     use proptest::prop_assert_eq;
 
     /// The simulator's reduced-graph fast path gives the rule's answer: the
@@ -268,15 +355,16 @@ mod agreement {
     /// topologies, plans (both modes), states and active sites.
     #[test]
     fn reduced_graph_agrees_with_the_service_rule() {
-        arbitrary::check_cases(|c| {
-            let t = &c.topo;
-            let site_up: Vec<bool> = c.failed.sites_down().iter().map(|d| !d).collect();
-            let link_up: Vec<bool> = c.failed.links_down().iter().map(|d| !d).collect();
-            let mut fast = ServingModel::new(t, PlanId(0));
+        let active = |c: &arbitrary::Case| c.active.map_or(Active::NoSite, Active::Site);
+        arbitrary::check_against_rule(active, |c, rule| {
+            let up = |down: &[bool]| down.iter().map(|d| !d).collect::<Vec<bool>>();
             let mut eval = Eval::default();
-            fast.evaluate(&site_up, &link_up, c.active, &mut eval);
-            let active = c.active.map_or(Active::NoSite, Active::Site);
-            let rule = ServiceRule::new(t, PlanId(0)).evaluate(&c.failed, active);
+            ServingModel::new(&c.topo, PlanId(0)).evaluate(
+                &up(c.failed.sites_down()),
+                &up(c.failed.links_down()),
+                c.active,
+                &mut eval,
+            );
             prop_assert_eq!(&eval.usable, &rule.usable);
             prop_assert_eq!(eval.unserved.clone(), rule.unserved().collect::<Vec<_>>());
             prop_assert_eq!(eval.groups.len(), rule.pools.len());

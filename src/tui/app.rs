@@ -6,8 +6,9 @@ use super::edit::{self, Field, Target};
 use super::importance::{self as imp, ImportanceJob};
 use super::layout;
 use super::run::{Run, RunConfig, RunStatus};
+use super::services::{self as svc, ServiceState};
 use super::timerun::{TimeConfig, TimeRun};
-use drsim::model::{LinkId, PlanId, RegionId, SharedRiskId, SiteId, Topology, TrainId};
+use drsim::model::{LinkId, PlanId, RegionId, ServiceId, SharedRiskId, SiteId, Topology, TrainId};
 use drsim::service::{FailedSet, PlanStatus, plan_status};
 use ratatui::layout::Rect;
 use std::collections::BTreeSet;
@@ -79,6 +80,7 @@ pub enum Item {
     Link(LinkId),
     SharedRisk(SharedRiskId),
     Train(TrainId),
+    Service(ServiceId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,6 +150,11 @@ pub struct App {
     pub statuses: Vec<PlanStatus>,
     /// Derived: up sites that serve a plan which is down.
     pub at_risk: Vec<bool>,
+    /// Derived: each service's instances under `failed`, in service order.
+    pub services: Vec<ServiceState>,
+    /// Derived: why each down plan that serves a service is down (the
+    /// dependency chain), in plan order.
+    pub blames: Vec<Option<String>>,
     /// One-line feedback for the status bar.
     pub message: String,
     /// Terminal size, for scrolling and mouse hit-testing.
@@ -198,6 +205,7 @@ impl App {
         items.extend(t.link_ids().map(Item::Link));
         items.extend((0..t.shared_risks.len() as u32).map(|i| Item::SharedRisk(SharedRiskId(i))));
         items.extend((0..t.release_trains.len() as u32).map(|i| Item::Train(TrainId(i))));
+        items.extend((0..t.services.len() as u32).map(|i| Item::Service(ServiceId(i))));
         let failed = FailedSet::none(t);
         let mut app = App {
             source: source.into(),
@@ -214,6 +222,8 @@ impl App {
             failed,
             statuses: Vec::new(),
             at_risk: Vec::new(),
+            services: Vec::new(),
+            blames: Vec::new(),
             message: "press ? for help".into(),
             size: (80, 24),
             comp_offset: 0,
@@ -671,12 +681,14 @@ impl App {
                 Item::Site(s) => f.fail_site(s),
                 Item::Link(l) => f.fail_link(l),
                 Item::SharedRisk(g) => f.fail_shared_risk(t, g),
-                // A bad release that escapes takes every site of its train.
+                // A bad release that escapes takes every site of its train
+                // and every service it pushes to.
                 Item::Train(tr) => {
-                    for &s in &t.release_trains[tr.index()].sites {
-                        f.fail_site(s);
-                    }
+                    let train = &t.release_trains[tr.index()];
+                    train.sites.iter().for_each(|&s| f.fail_site(s));
+                    train.services.iter().for_each(|&s| f.fail_service(s));
                 }
+                Item::Service(s) => f.fail_service(s),
             }
         }
         self.statuses = (0..t.plans.len() as u32)
@@ -691,6 +703,9 @@ impl App {
             }
         }
         self.at_risk = at_risk;
+        self.services = svc::states(t, &f);
+        let up: Vec<bool> = self.statuses.iter().map(|s| s.is_up()).collect();
+        self.blames = svc::plan_blames(t, &f, &up);
         self.failed = f;
     }
 
@@ -710,11 +725,13 @@ impl App {
             Item::Link(l) => format!("link {}", t.link(l).key),
             Item::SharedRisk(g) => format!("shared risk {}", t.shared_risks[g.index()].key),
             Item::Train(tr) => format!("release train {}", t.release_trains[tr.index()].key),
+            Item::Service(s) => format!("service {}", t.service(s).key),
         }
     }
 
     /// The item as `drsim run --down` and `FailedSet::fail_named` name it:
-    /// `site:iad`, `region:europe`, `risk:atlantic-cable`, `train:backend`.
+    /// `site:iad`, `region:europe`, `risk:atlantic-cable`, `train:backend`,
+    /// `service:dns`.
     pub fn item_id(&self, item: Item) -> String {
         let t = &self.topology;
         match item {
@@ -723,16 +740,21 @@ impl App {
             Item::Link(l) => format!("link:{}", t.link(l).key),
             Item::SharedRisk(g) => format!("risk:{}", t.shared_risks[g.index()].key),
             Item::Train(tr) => format!("train:{}", t.release_trains[tr.index()].key),
+            Item::Service(s) => format!("service:{}", t.service(s).key),
         }
     }
 
     /// Whether the item is down under the current what-if, directly or
-    /// through a region, group or train that contains it.
+    /// through a region, group or train that contains it; a service, when
+    /// fewer of its instances work than its dependents need.
     pub fn item_down(&self, item: Item) -> bool {
         let t = &self.topology;
         match item {
             Item::Site(s) => self.failed.site_failed(s),
             Item::Link(l) => !self.failed.link_usable(t, l),
+            Item::Service(s) => {
+                self.failed.service_failed(s) || self.services[s.index()].down(t.service(s).needs)
+            }
             other => self.marked.contains(&other),
         }
     }

@@ -1,11 +1,18 @@
 //! Editing parameters and saving them: field steps, refused edits, the
-//! round trip through the user's file with its comments, refusals, and the
-//! question before quitting with unsaved edits.
+//! round trip through the user's file with its comments, refusals, the
+//! question before quitting with unsaved edits, and a whole session through
+//! the event loop that ends in a saved file.
 
-use super::app::{App, Item};
-use super::tests::{FIXTURE, app, ch, key, select};
-use drsim::model::{LinkId, SiteId};
-use ratatui::crossterm::event::KeyCode;
+use super::app::{App, Item, Tab};
+use super::run_loop;
+use super::test_support::{
+    FIXTURE, app, ch, key, select, small_runs, type_keys, wait_for_time_run, wait_for_worker,
+};
+use super::timerun_tests::synthetic_config;
+use drsim::model::{LinkId, RegionId, SiteId};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 pub(super) const COMMENTED: &str = include_str!("../../topologies/global-messaging.toml");
 
@@ -16,6 +23,14 @@ pub(super) fn file_app(dir: &tempfile::TempDir) -> (App, std::path::PathBuf) {
     std::fs::write(&path, COMMENTED).unwrap();
     let t = drsim::io::load_path(&path).unwrap();
     (App::with_file(t, path.clone(), COMMENTED.into()), path)
+}
+
+/// One step up of the first plan's headroom on the Plans tab: an edit that
+/// is always valid.
+fn edit_headroom(a: &mut App) {
+    ch(a, '3');
+    a.field = 3;
+    ch(a, '+');
 }
 
 #[test]
@@ -102,23 +117,13 @@ fn save_round_trips_the_edited_model_and_keeps_comments() {
     for s in 0..a.topology.sites.len() as u32 {
         select(&mut a, Item::Site(SiteId(s)));
         a.field = 0;
-        ch(&mut a, '+');
-        ch(&mut a, ']');
-        ch(&mut a, '-');
+        type_keys(&mut a, "+]-");
     }
     select(&mut a, Item::Link(drsim::model::LinkId(0)));
     a.field = 0;
-    ch(&mut a, '+');
-    ch(&mut a, ']');
-    ch(&mut a, '+');
-    ch(&mut a, '3');
+    type_keys(&mut a, "+]+3");
     a.field = 0;
-    ch(&mut a, '+');
-    ch(&mut a, ']');
-    ch(&mut a, ']');
-    ch(&mut a, '+');
-    ch(&mut a, ']');
-    ch(&mut a, '-');
+    type_keys(&mut a, "+]]+]-");
     assert!(a.dirty());
     ch(&mut a, 'w');
     assert!(
@@ -143,9 +148,7 @@ fn save_round_trips_the_edited_model_and_keeps_comments() {
     let tail = |s: &str| s[s.find("[[demand]]").unwrap()..s.find("[[plan]]").unwrap()].to_string();
     assert_eq!(tail(&saved), tail(COMMENTED));
     // A second save after more edits starts from the saved text.
-    ch(&mut a, '+');
-    ch(&mut a, 'w');
-    ch(&mut a, 'y');
+    type_keys(&mut a, "+wy");
     assert!(a.message.starts_with("saved"), "{}", a.message);
     assert_eq!(drsim::io::load_path(&path).unwrap(), a.topology);
 }
@@ -154,10 +157,7 @@ fn save_round_trips_the_edited_model_and_keeps_comments() {
 fn save_refuses_a_file_changed_on_disk_and_n_cancels() {
     let dir = tempfile::tempdir().unwrap();
     let (mut a, path) = file_app(&dir);
-    ch(&mut a, '3');
-    // Headroom: always a valid step.
-    a.field = 3;
-    ch(&mut a, '+');
+    edit_headroom(&mut a);
     assert!(a.dirty(), "{}", a.message);
     ch(&mut a, 'w');
     ch(&mut a, 'n');
@@ -177,9 +177,7 @@ fn the_built_in_topology_is_not_saved_in_place() {
     let mut a = app();
     ch(&mut a, 'w');
     assert_eq!(a.message, "no edits to save");
-    ch(&mut a, '3');
-    a.field = 3;
-    ch(&mut a, '+');
+    edit_headroom(&mut a);
     ch(&mut a, 'w');
     assert!(!a.confirm_save);
     assert!(a.message.contains("drsim tui FILE"), "{}", a.message);
@@ -207,9 +205,7 @@ fn the_built_in_topology_is_not_saved_in_place() {
 fn quit_with_unsaved_edits_offers_to_save_first() {
     let dir = tempfile::tempdir().unwrap();
     let (mut a, path) = file_app(&dir);
-    ch(&mut a, '3');
-    a.field = 3;
-    ch(&mut a, '+');
+    edit_headroom(&mut a);
     ch(&mut a, 'q');
     assert!(a.message.contains("w saves"), "{}", a.message);
     ch(&mut a, 'w');
@@ -241,9 +237,7 @@ fn link_edits_find_tables_by_endpoints_and_keep_own_failure_tables() {
     for l in [0, 1] {
         select(&mut a, Item::Link(LinkId(l)));
         a.field = 0;
-        ch(&mut a, '-');
-        ch(&mut a, ']');
-        ch(&mut a, '+');
+        type_keys(&mut a, "-]+");
     }
     let f = a.topology.link(LinkId(1)).failure.clone().unwrap();
     assert!(matches!(
@@ -261,4 +255,102 @@ fn link_edits_find_tables_by_endpoints_and_keep_own_failure_tables() {
     );
     assert!(saved.contains("} # kept\n"), "{saved}");
     assert!(saved.contains("median = \"12h\""), "{saved}");
+}
+
+/// A whole session on a file copy of the bundled default topology, typed
+/// through the real event loop: fail a region, run a plan, run another to
+/// compare, switch to the time-based engine and run, edit a plan's
+/// detection time, save with confirmation, quit. The loop quits between
+/// stages only so the test can wait for the workers; the app carries over.
+/// The saved file is re-loaded: the edit is in it, everything else equals
+/// the app's model, and every comment of the original is still there.
+#[test]
+fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
+    use drsim::model::PlanId;
+    use drsim::service::{FailedSet, plan_status as plan_serves};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, path) = file_app(&dir);
+    small_runs(&mut a);
+    a.time_config = synthetic_config(2);
+    let k = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut stage = |a: &mut App, keys: &[char]| {
+        // Ctrl-c ends the stage even with unsaved edits (q would ask).
+        let stop = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        let mut ev = keys.iter().map(|&c| k(c)).chain([stop]);
+        a.quit = false;
+        run_loop(&mut term, a, || Ok(ev.next())).unwrap();
+        assert!(a.quit);
+        format!("{}", term.backend())
+    };
+    let screen = stage(&mut a, &[]);
+    assert!(screen.contains("World map"), "{screen}");
+
+    // Components: the second region (florida) fails; plan statuses are the
+    // library's for that failure.
+    stage(&mut a, &['2', 'j', ' ']);
+    let florida = Item::Region(RegionId(1));
+    assert!(a.marked.contains(&florida));
+    let mut f = FailedSet::none(&a.topology);
+    f.fail_region(&a.topology, RegionId(1));
+    for p in 0..a.topology.plans.len() {
+        let lib = plan_serves(&a.topology, PlanId(p as u32), &f);
+        assert_eq!(a.statuses[p], lib, "plan {p}");
+    }
+
+    // Plans: run active-passive, then active-active-5 to compare.
+    stage(&mut a, &['3', 'j', 's']);
+    wait_for_worker(&mut a);
+    assert_eq!(a.run.as_ref().unwrap().plan, PlanId(1));
+    let screen = stage(&mut a, &['3', 'j', 's']);
+    assert_eq!(a.tab, Tab::Run);
+    wait_for_worker(&mut a);
+    let screen_done = stage(&mut a, &[]);
+    assert!(screen.contains("plan active-active-5"), "{screen}");
+    assert!(
+        screen_done.contains("previous: plan active-passive · seed 1 · 1 forced"),
+        "{screen_done}"
+    );
+    assert_eq!(
+        a.run.as_ref().unwrap().stream.status,
+        super::run::RunStatus::Done
+    );
+
+    // The time-based engine on the same plan.
+    stage(&mut a, &['e', 's']);
+    wait_for_time_run(&mut a);
+    let screen = stage(&mut a, &[]);
+    assert!(screen.contains("time-based engine"), "{screen}");
+    assert!(screen.contains("128/128 trial-years"), "{screen}");
+
+    // Edit active-active-5's detection (third field) from 30s to 1m, save.
+    stage(&mut a, &['3', ']', ']', '+']);
+    let p = PlanId(2);
+    assert_eq!(a.topology.plan(p).detection.secs(), 60.0);
+    assert!(a.dirty());
+    let screen = stage(&mut a, &['w']);
+    assert!(screen.contains("y/n"), "{screen}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
+    let screen = stage(&mut a, &['y']);
+    assert!(screen.contains("saved 1 edited value(s)"), "{screen}");
+    assert!(!a.dirty());
+
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let reloaded = drsim::io::load_path(&path).unwrap();
+    assert_eq!(reloaded.plan(p).detection.secs(), 60.0);
+    assert_eq!(reloaded, a.topology);
+    for line in COMMENTED
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#'))
+    {
+        assert!(saved.contains(line), "lost comment line: {line}");
+    }
+    // Only the edited line differs.
+    let changed: Vec<(&str, &str)> = COMMENTED
+        .lines()
+        .zip(saved.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(COMMENTED.lines().count(), saved.lines().count());
 }

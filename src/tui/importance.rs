@@ -6,14 +6,21 @@
 //! Every number comes from [`drsim::reliability`] on
 //! [`StaticModel::for_plan`]: events are a site's or link's own failure and
 //! every shock (shared-risk group, regional hazard, bad release, operator
-//! error), so a conduit that cuts two "redundant" links is one event.
+//! error), so a conduit that cuts two "redundant" links is one event. A
+//! plan that serves a service also has one node per service (its failure as
+//! a whole, or a release that pushes to it), so a dependency both of two
+//! "redundant" plans need shows as the single point of failure it is, with
+//! the chain that makes it one ("messaging needs auth needs dns, which is
+//! down", from [`ServiceRule::blame`] on the state where only it occurred).
 
 use drsim::model::{PlanId, Topology};
 use drsim::reliability::importance::{CutSet, Importance, cut_sets, importance};
 use drsim::reliability::{
     Criterion, Estimate, EstimateOptions, Method, ServiceCriterionError, estimate,
 };
+use drsim::service::{FailedSet, ServiceRule};
 use drsim::static_model::{Overrides, StaticModel};
+use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 /// Turnip samples per conditional unreliability, when the exact method is
@@ -47,18 +54,33 @@ enum Msg {
         model: Box<StaticModel>,
         singles: Vec<CutSet>,
         pairs: Vec<CutSet>,
+        chains: BTreeMap<String, String>,
     },
     Ranking {
         u: Estimate,
         ranking: Vec<Importance>,
+        chains: BTreeMap<String, String>,
     },
     Failed(String),
 }
 
+/// What one event takes down, by index: sites, links, services.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hits {
+    pub sites: Vec<usize>,
+    pub links: Vec<usize>,
+    pub services: Vec<usize>,
+}
+
 pub struct ImportanceJob {
     pub key: Key,
+    /// Sites of the topology: the model's nodes after them are services.
+    pub n_sites: usize,
     /// The model the events come from, to say what each one takes down.
     pub model: Option<StaticModel>,
+    /// Event name -> the dependency chain it breaks alone, for plans that
+    /// serve a service (events that stop no front end have none).
+    pub chains: BTreeMap<String, String>,
     /// Minimal cut sets of one event: each alone takes the plan down.
     pub singles: Vec<CutSet>,
     /// Minimal cut sets of two events, most probable first.
@@ -85,6 +107,7 @@ pub fn criterion(t: &Topology, plan: PlanId) -> Result<Criterion, String> {
 impl ImportanceJob {
     pub fn start(t: &Topology, key: Key) -> ImportanceJob {
         let (tx, rx) = channel();
+        let n_sites = t.sites.len();
         let t = t.clone();
         std::thread::spawn(move || {
             let fail = |e: String| {
@@ -99,11 +122,15 @@ impl ImportanceJob {
                 Err(e) => return fail(e),
             };
             let cuts = cut_sets(&model, &crit, 2).map_err(|e| e.to_string());
-            let (singles, pairs) = match cuts {
+            let (singles, pairs): (Vec<CutSet>, Vec<CutSet>) = match cuts {
                 Ok(c) => c.into_iter().partition(|c| c.events.len() == 1),
                 Err(e) => return fail(e),
             };
+            let rule = ServiceRule::new(&t, key.plan);
+            let chains_of =
+                |names: &mut dyn Iterator<Item = &str>| chains(&t, &rule, &model, names);
             let sent = tx.send(Msg::Cuts {
+                chains: chains_of(&mut singles.iter().map(|c| c.events[0].as_str())),
                 model: Box::new(model.clone()),
                 singles,
                 pairs,
@@ -115,13 +142,19 @@ impl ImportanceJob {
             let ranked = estimate(&model, &crit, &opts)
                 .and_then(|u| importance(&model, &crit, &opts, u.unreliability).map(|r| (u, r)));
             let _ = tx.send(match ranked {
-                Ok((u, ranking)) => Msg::Ranking { u, ranking },
+                Ok((u, ranking)) => Msg::Ranking {
+                    chains: chains_of(&mut ranking.iter().map(|i| i.event.name.as_str())),
+                    u,
+                    ranking,
+                },
                 Err(e) => Msg::Failed(e.to_string()),
             });
         });
         ImportanceJob {
             key,
+            n_sites,
             model: None,
+            chains: BTreeMap::new(),
             singles: Vec::new(),
             pairs: Vec::new(),
             unavailability: None,
@@ -140,12 +173,15 @@ impl ImportanceJob {
                     model,
                     singles,
                     pairs,
+                    chains,
                 }) => {
                     self.model = Some(*model);
+                    self.chains.extend(chains);
                     self.singles = singles;
                     self.pairs = pairs;
                 }
-                Ok(Msg::Ranking { u, ranking }) => {
+                Ok(Msg::Ranking { u, ranking, chains }) => {
+                    self.chains.extend(chains);
                     self.unavailability = Some(u);
                     self.ranking = Some(ranking);
                 }
@@ -159,22 +195,25 @@ impl ImportanceJob {
         }
     }
 
-    /// Site and link keys an event takes down (for the detail line and the
-    /// map): the node or edge itself, or every member of the shock.
-    pub fn takes_down(&self, event: &str) -> (Vec<usize>, Vec<usize>) {
-        let Some(m) = &self.model else {
-            return (vec![], vec![]);
-        };
-        if let Some(k) = event.strip_prefix("node:")
-            && let Some(i) = m.node_names.iter().position(|n| n == k)
-        {
-            return (vec![i], vec![]);
-        }
-        if let Some(k) = event.strip_prefix("edge:")
-            && let Some(i) = m.edge_names.iter().position(|n| n == k)
-        {
-            return (vec![], vec![i]);
-        }
+    /// Sites, links and services an event takes down (for the detail line
+    /// and the map): the node or edge itself, or every member of the shock.
+    pub fn takes_down(&self, event: &str) -> Hits {
+        self.model
+            .as_ref()
+            .map_or_else(Hits::default, |m| hits(m, self.n_sites, event))
+    }
+}
+
+fn hits(m: &StaticModel, n_sites: usize, event: &str) -> Hits {
+    let (nodes, links) = if let Some(k) = event.strip_prefix("node:")
+        && let Some(i) = m.node_names.iter().position(|n| n == k)
+    {
+        (vec![i], vec![])
+    } else if let Some(k) = event.strip_prefix("edge:")
+        && let Some(i) = m.edge_names.iter().position(|n| n == k)
+    {
+        (vec![], vec![i])
+    } else {
         match m.shocks.iter().find(|s| s.name == event) {
             Some(s) => (
                 s.nodes.iter().map(|&v| v as usize).collect(),
@@ -182,5 +221,43 @@ impl ImportanceJob {
             ),
             None => (vec![], vec![]),
         }
+    };
+    let (sites, services) = nodes.into_iter().partition(|&v| v < n_sites);
+    Hits {
+        sites,
+        links,
+        services: services.into_iter().map(|v: usize| v - n_sites).collect(),
     }
+}
+
+/// The chain each named event breaks when it alone occurs, for events that
+/// stop the plan's front end (none when the plan serves no service).
+fn chains(
+    t: &Topology,
+    rule: &ServiceRule,
+    m: &StaticModel,
+    events: &mut dyn Iterator<Item = &str>,
+) -> BTreeMap<String, String> {
+    if !rule.has_dependencies() {
+        return BTreeMap::new();
+    }
+    let n_sites = t.sites.len();
+    events
+        .filter_map(|e| {
+            let h = hits(m, n_sites, e);
+            let mut nodes = vec![false; m.n_nodes()];
+            for v in h
+                .sites
+                .iter()
+                .copied()
+                .chain(h.services.iter().map(|s| n_sites + s))
+            {
+                nodes[v] = true;
+            }
+            let mut links = vec![false; m.n_edges()];
+            h.links.iter().for_each(|&l| links[l] = true);
+            let failed = FailedSet::from_nodes(n_sites, &nodes, &links);
+            rule.blame(&failed).map(|b| (e.to_string(), b.text(t)))
+        })
+        .collect()
 }

@@ -13,6 +13,7 @@ mod importance;
 mod input;
 mod layout;
 mod run;
+mod services;
 mod stream;
 mod timerun;
 mod view;
@@ -21,6 +22,12 @@ mod view;
 mod edit_tests;
 #[cfg(test)]
 mod nocolor;
+#[cfg(test)]
+mod run_tests;
+#[cfg(test)]
+mod services_tests;
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //! view at 80x24, 120x40 and 160x48.
 
 use super::app::{App, Item, Tab};
-use super::tests::{app, ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker};
+use super::test_support::{
+    app, ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker,
+};
 use super::timerun_tests::{synthetic_config, synthetic_groups};
 use drsim::model::{LinkId, PlanId, SharedRiskId, SiteId};
 use ratatui::backend::TestBackend;
@@ -95,6 +97,21 @@ fn clone_view(a: &App) -> App {
     b
 }
 
+/// At every size the `view` is drawn without colour, names the what-if
+/// `scenario` it held down, and matches the snapshot `{name}_{w}x{h}`.
+fn assert_scenario_screens(a: &App, view: &str, scenario: &str, name: &str) {
+    for (w, h) in SIZES {
+        let s = snapshot(a, w, h);
+        assert_colourless(&s, view);
+        let screen = format!("{s}");
+        assert!(
+            screen.contains(&format!("what-if scenario: {scenario} held down")),
+            "the scenario is named: {screen}"
+        );
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), s);
+    }
+}
+
 #[test]
 fn run_and_importance_views_without_colour() {
     let mut a = failed_app();
@@ -109,16 +126,12 @@ fn run_and_importance_views_without_colour() {
         "{}",
         a.message
     );
-    for (w, h) in SIZES {
-        let s = snapshot(&a, w, h);
-        assert_colourless(&s, "static run");
-        let screen = format!("{s}");
-        assert!(
-            screen.contains("what-if scenario: link:fra-sin, risk:atlantic-cable held down"),
-            "{screen}"
-        );
-        insta::assert_snapshot!(format!("run_compare_{w}x{h}"), s);
-    }
+    assert_scenario_screens(
+        &a,
+        "static run",
+        "link:fra-sin, risk:atlantic-cable",
+        "run_compare",
+    );
 
     ch(&mut a, 'e');
     a.time_run = Some(super::timerun::TimeRun::finished(
@@ -129,16 +142,12 @@ fn run_and_importance_views_without_colour() {
     ));
     a.time_run.as_mut().unwrap().what_if =
         vec!["risk:atlantic-cable".into(), "link:fra-sin".into()];
-    for (w, h) in SIZES {
-        let s = snapshot(&a, w, h);
-        assert_colourless(&s, "time-based run");
-        let screen = format!("{s}");
-        assert!(
-            screen.contains("what-if scenario: risk:atlantic-cable, link:fra-sin held down"),
-            "the scenario is named: {screen}"
-        );
-        insta::assert_snapshot!(format!("time_run_done_{w}x{h}"), s);
-    }
+    assert_scenario_screens(
+        &a,
+        "time-based run",
+        "risk:atlantic-cable, link:fra-sin",
+        "time_run_done",
+    );
 
     let mut b = app();
     b.color = false;

@@ -107,7 +107,9 @@ impl Run {
             if built.is_none() {
                 let mut m = StaticModel::for_plan(&t, plan, Overrides::default())
                     .map_err(|e| e.to_string())?;
-                m.force_down(forced.sites_down(), forced.links_down());
+                // Sites, then services: the model's nodes when the plan
+                // serves a service (otherwise the services are not nodes).
+                m.force_down(&forced.node_flags(), forced.links_down());
                 let c = Criterion::service(&t, plan).map_err(|e| e.to_string())?;
                 built = Some((m, c));
             }

@@ -1,13 +1,13 @@
 //! State updates by key and mouse, the event loop on a `TestBackend`, and
 //! snapshots of every view at 80x24, 120x40 and 160x48 (without colour in
-//! `nocolor.rs`).
-//!
-//! The fixture is `dev-topology.toml` itself (not `DEFAULT_TOPOLOGY`), so
-//! switching the built-in topology does not change these snapshots.
+//! `nocolor.rs`; the runs' results in `run_tests.rs` and `timerun_tests.rs`).
 
 use super::app::{Action, App, Item, Tab};
-use super::edit_tests::{COMMENTED, file_app};
 use super::input::tab_at_column;
+use super::test_support::{
+    app, ch, click, find_on_screen, key, select, small_runs, snapshot, type_keys,
+    wait_for_importance, wait_for_worker,
+};
 use super::timerun_tests::{synthetic_config, synthetic_groups};
 use super::{run_loop, view};
 use drsim::model::{LinkId, RegionId, SharedRiskId, SiteId};
@@ -16,27 +16,6 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-
-pub(super) const FIXTURE: &str = include_str!("dev-topology.toml");
-
-pub(super) fn app() -> App {
-    let t = drsim::io::load_str(FIXTURE, std::path::Path::new("dev-topology.toml"))
-        .unwrap()
-        .topology;
-    App::new(t, "dev-topology.toml")
-}
-
-pub(super) fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-pub(super) fn ch(app: &mut App, c: char) {
-    key(app, KeyCode::Char(c));
-}
-
-pub(super) fn select(app: &mut App, item: Item) {
-    app.selected_item = app.items.iter().position(|&i| i == item).unwrap();
-}
 
 fn up_plans(app: &App) -> Vec<bool> {
     app.statuses.iter().map(|s| s.is_up()).collect()
@@ -92,10 +71,7 @@ fn selection_moves_and_clamps() {
     ch(&mut a, 'g');
     assert_eq!(a.selected_item, 0);
     // On Plans the keys move the plan selection, not the component one.
-    ch(&mut a, '3');
-    ch(&mut a, 'j');
-    ch(&mut a, 'j');
-    ch(&mut a, 'j');
+    type_keys(&mut a, "3jjj");
     assert_eq!(a.selected_plan, 2, "three plans: clamps at the last");
     assert_eq!(a.selected_item, 0);
 }
@@ -232,12 +208,6 @@ fn event_loop_runs_to_quit_on_a_test_backend_and_survives_resize() {
     assert!(a.marked.contains(&Item::Region(RegionId(1))));
 }
 
-pub(super) fn snapshot(a: &App, w: u16, h: u16) -> TestBackend {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| view::render(a, f)).unwrap();
-    term.backend().clone()
-}
-
 /// Every view at both sizes: Map with the Atlantic cable and fra-sin cut
 /// (two plans down), Components on a site, Plans, and the help overlay.
 #[test]
@@ -312,104 +282,6 @@ fn wrapped_rows_match_the_rendered_paragraph() {
             assert_eq!(rows, used, "{width}: {lines:?}");
         }
     }
-}
-
-pub(super) fn small_runs(a: &mut App) {
-    a.run_config = super::run::RunConfig {
-        samples: 10 * drsim::reliability::crude::BATCH - 100,
-    };
-}
-
-/// Ticks until the worker has exited; the bound only guards against a hang.
-pub(super) fn wait_for_worker(a: &mut App) {
-    for _ in 0..12_000 {
-        a.tick();
-        if a.run.as_ref().is_some_and(|r| r.stream.worker_done) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("the worker did not finish");
-}
-
-/// The worker streams one estimate per batch, and the final estimate is
-/// the CLI's: `drsim reliability --service --plan three-region --method
-/// crude --down risk:<the cable> --samples N --seed 1` builds exactly this
-/// model (the file's, what-ifs held down) and criterion.
-#[test]
-fn static_run_equals_the_cli_crude_estimator_with_the_what_ifs() {
-    use drsim::model::PlanId;
-    use drsim::reliability::{Criterion, EstimateOptions, Method, estimate};
-    use drsim::service::FailedSet;
-    use drsim::static_model::{Overrides, StaticModel};
-    let mut a = app();
-    small_runs(&mut a);
-    // What-if: Europe's cable and fra-sin cut; run three-region.
-    select(&mut a, Item::SharedRisk(SharedRiskId(0)));
-    ch(&mut a, ' ');
-    ch(&mut a, '3');
-    ch(&mut a, 'j');
-    ch(&mut a, 's');
-    assert_eq!(a.tab, Tab::Run);
-    wait_for_worker(&mut a);
-    let run = a.run.as_ref().unwrap();
-    assert_eq!(run.stream.status, super::run::RunStatus::Done);
-    assert_eq!(run.history.len(), 10);
-    assert_eq!(run.plan, PlanId(1));
-    let risk = &a.topology.shared_risks[0].key;
-    let forced = FailedSet::from_names(&a.topology, &[format!("risk:{risk}")]).unwrap();
-    assert_eq!(forced, a.failed);
-    let mut m = StaticModel::for_plan(&a.topology, PlanId(1), Overrides::default()).unwrap();
-    m.force_down(forced.sites_down(), forced.links_down());
-    let c = Criterion::service(&a.topology, PlanId(1)).unwrap();
-    let n = a.run_config.samples;
-    let opts = EstimateOptions {
-        method: Method::Crude,
-        samples: n,
-        seed: 1,
-        ..EstimateOptions::default()
-    };
-    let cli = estimate(&m, &c, &opts).unwrap();
-    let last = run.latest().unwrap();
-    assert_eq!(last.samples, n);
-    assert_eq!(last.p_down, cli.unreliability);
-    assert_eq!(last.ci95, (cli.ci95_low, cli.ci95_high));
-    assert!(last.down > 0, "the what-if makes some samples fail");
-    // Batches arrive in order and only add up.
-    assert!(
-        run.history
-            .windows(2)
-            .all(|w| w[0].samples < w[1].samples && w[0].down <= w[1].down)
-    );
-    // The next seed gives a different, equally complete run.
-    ch(&mut a, 'n');
-    assert_eq!(a.seed, 2);
-    wait_for_worker(&mut a);
-    let again = a.run.as_ref().unwrap();
-    assert_eq!(again.history.len(), 10);
-    assert_eq!(again.seed, 2);
-    // The first run is kept for comparison, complete.
-    let prev = a.previous_run.as_ref().unwrap();
-    assert_eq!((prev.seed, prev.history.len()), (1, 10));
-}
-
-#[test]
-fn cancel_stops_the_worker_early() {
-    let mut a = app();
-    a.run_config = super::run::RunConfig {
-        samples: 1_000_000_000,
-    };
-    ch(&mut a, 's');
-    ch(&mut a, 'c');
-    assert_eq!(
-        a.run.as_ref().unwrap().stream.status,
-        super::run::RunStatus::Cancelled
-    );
-    wait_for_worker(&mut a);
-    assert!(a.run.as_ref().unwrap().history.len() < 1_000_000);
-    assert!(a.message.contains("cancelled"));
-    ch(&mut a, 'c');
-    assert!(a.message.contains("no run in progress"));
 }
 
 #[test]
@@ -570,29 +442,6 @@ fn end_to_end_session_by_key_events() {
     assert_eq!(up_plans(&a), [true, true, true]);
 }
 
-fn click(a: &mut App, column: u16, row: u16) {
-    a.handle_mouse(MouseEvent {
-        kind: MouseEventKind::Down(MouseButton::Left),
-        column,
-        row,
-        modifiers: KeyModifiers::NONE,
-    });
-}
-
-/// Finds `text` in a rendered screen; returns (column, row) of its first char.
-fn find_on_screen(b: &TestBackend, text: &str) -> (u16, u16) {
-    let buf = b.buffer();
-    for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width)
-            .map(|x| buf[(x, y)].symbol().to_string())
-            .collect();
-        if let Some(i) = line.find(text) {
-            return (line[..i].chars().count() as u16, y);
-        }
-    }
-    panic!("{text:?} not on screen:\n{b}");
-}
-
 /// Clicking a drawn row selects exactly that row, also after scrolling.
 #[test]
 fn click_selects_the_component_or_plan_drawn_there() {
@@ -648,107 +497,6 @@ fn list_scrolls_only_when_the_selection_leaves_the_view() {
     ch(&mut a, 'k');
     assert_eq!(a.selected(), Some(Item::Site(SiteId(0))));
     assert_eq!(a.comp_offset, first_site_row - 1, "title row shown");
-}
-
-/// Ticks until the importance job's worker has exited.
-pub(super) fn wait_for_importance(a: &mut App) {
-    for _ in 0..12_000 {
-        a.tick();
-        if a.importance.as_ref().is_some_and(|j| j.worker_done) {
-            a.tick();
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("the importance worker did not finish");
-}
-
-/// The Importance tab computes, for the selected plan, exactly what the
-/// library computes (cut sets of order 1 and 2, the crude importance ranking
-/// with the app's seed), and the single points of failure are the ones the
-/// fixture makes obvious.
-#[test]
-fn importance_tab_ranks_events_and_finds_single_points_of_failure() {
-    use drsim::model::PlanId;
-    use drsim::reliability::estimate;
-    use drsim::reliability::importance::{cut_sets, importance};
-    use drsim::static_model::{Overrides, StaticModel};
-    let mut a = app();
-    ch(&mut a, '5');
-    assert_eq!(a.tab, Tab::Importance);
-    a.tick();
-    assert!(a.importance.is_some(), "entering the tab starts the job");
-    wait_for_importance(&mut a);
-    let job = a.importance.as_ref().unwrap();
-    assert_eq!(job.error, None);
-    assert_eq!(job.key.plan, PlanId(0));
-    let singles: Vec<&str> = job.singles.iter().map(|c| c.events[0].as_str()).collect();
-    // single-region serves from iad alone: iad's own failure, and the
-    // backend release train (every site) each take it down.
-    assert!(singles.contains(&"node:iad"), "{singles:?}");
-    assert!(singles.contains(&"release:backend"), "{singles:?}");
-
-    let m = StaticModel::for_plan(&a.topology, PlanId(0), Overrides::default()).unwrap();
-    let crit = super::importance::criterion(&a.topology, PlanId(0)).unwrap();
-    let lib = cut_sets(&m, &crit, 2).unwrap();
-    assert_eq!(job.singles.len() + job.pairs.len(), lib.len());
-    let opts = super::importance::options(a.seed);
-    let u = estimate(&m, &crit, &opts).unwrap();
-    let ranking = importance(&m, &crit, &opts, u.unreliability).unwrap();
-    assert_eq!(job.ranking.as_ref().unwrap(), &ranking);
-    // A single point of failure is down in every sample where it occurs, so
-    // its Birnbaum importance is 1 - U(event up) >= 1 - U; U here is ~1e-2,
-    // well below 0.1 (the bound allows 4 SE of Monte Carlo noise).
-    assert!(u.unreliability + 4.0 * u.std_error < 0.1, "{u:?}");
-    for imp in ranking
-        .iter()
-        .filter(|i| singles.contains(&i.event.name.as_str()))
-    {
-        assert!(imp.birnbaum > 0.9, "{imp:?}");
-    }
-
-    // j moves through the ranking; the header says what the event hits.
-    ch(&mut a, 'j');
-    assert_eq!(a.selected_event, 1);
-    ch(&mut a, 'G');
-    assert_eq!(a.selected_event, ranking.len() - 1);
-    let screen = format!("{}", snapshot(&a, 160, 48));
-    assert!(
-        screen.contains(&format!(
-            "{} takes down",
-            ranking.last().unwrap().event.name
-        )),
-        "{screen}"
-    );
-
-    // A click on a ranking row selects that event.
-    let third = &ranking[2].event.name;
-    a.selected_event = 0;
-    let (x, y) = find_on_screen(&snapshot(&a, 80, 24), &format!("3   {third}"));
-    click(&mut a, x + 4, y);
-    assert_eq!(a.selected_event, 2);
-
-    // Another plan (chosen on Plans) or an edit makes the job stale.
-    ch(&mut a, '3');
-    ch(&mut a, 'j');
-    ch(&mut a, '5');
-    a.tick();
-    assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(1));
-    assert_eq!(a.selected_event, 0, "a new ranking starts at the top");
-    // While that one computes, another change waits for it to finish: one
-    // job at a time, and the screen says the ranking shown is outdated.
-    ch(&mut a, '3');
-    ch(&mut a, 'j');
-    ch(&mut a, '5');
-    a.tick();
-    if !a.importance.as_ref().unwrap().worker_done {
-        assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(1));
-        let screen = format!("{}", snapshot(&a, 160, 48));
-        assert!(screen.contains("outdated"), "{screen}");
-    }
-    wait_for_importance(&mut a);
-    a.tick();
-    assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(2));
 }
 
 #[test]
@@ -829,108 +577,4 @@ fn snapshots_of_the_time_based_run_view() {
         assert!(screen.contains("previous: plan"), "{screen}");
         assert!(screen.contains("unattributed"), "{screen}");
     }
-}
-
-/// A whole session on a file copy of the bundled default topology, typed
-/// through the real event loop: fail a region, run a plan, run another to
-/// compare, switch to the time-based engine and run, edit a plan's
-/// detection time, save with confirmation, quit. The loop quits between
-/// stages only so the test can wait for the workers; the app carries over.
-/// The saved file is re-loaded: the edit is in it, everything else equals
-/// the app's model, and every comment of the original is still there.
-#[test]
-fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
-    use drsim::model::PlanId;
-    use drsim::service::{FailedSet, plan_status as plan_serves};
-    let dir = tempfile::tempdir().unwrap();
-    let (mut a, path) = file_app(&dir);
-    small_runs(&mut a);
-    a.time_config = synthetic_config(2);
-    let k = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    let mut stage = |a: &mut App, keys: &[char]| {
-        // Ctrl-c ends the stage even with unsaved edits (q would ask).
-        let stop = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
-        let mut ev = keys.iter().map(|&c| k(c)).chain([stop]);
-        a.quit = false;
-        run_loop(&mut term, a, || Ok(ev.next())).unwrap();
-        assert!(a.quit);
-        format!("{}", term.backend())
-    };
-    let screen = stage(&mut a, &[]);
-    assert!(screen.contains("World map"), "{screen}");
-
-    // Components: the second region (florida) fails; plan statuses are the
-    // library's for that failure.
-    stage(&mut a, &['2', 'j', ' ']);
-    let florida = Item::Region(RegionId(1));
-    assert!(a.marked.contains(&florida));
-    let mut f = FailedSet::none(&a.topology);
-    f.fail_region(&a.topology, RegionId(1));
-    for p in 0..a.topology.plans.len() {
-        let lib = plan_serves(&a.topology, PlanId(p as u32), &f);
-        assert_eq!(a.statuses[p], lib, "plan {p}");
-    }
-
-    // Plans: run active-passive, then active-active-5 to compare.
-    stage(&mut a, &['3', 'j', 's']);
-    wait_for_worker(&mut a);
-    assert_eq!(a.run.as_ref().unwrap().plan, PlanId(1));
-    let screen = stage(&mut a, &['3', 'j', 's']);
-    assert_eq!(a.tab, Tab::Run);
-    wait_for_worker(&mut a);
-    let screen_done = stage(&mut a, &[]);
-    assert!(screen.contains("plan active-active-5"), "{screen}");
-    assert!(
-        screen_done.contains("previous: plan active-passive · seed 1 · 1 forced"),
-        "{screen_done}"
-    );
-    assert_eq!(
-        a.run.as_ref().unwrap().stream.status,
-        super::run::RunStatus::Done
-    );
-
-    // The time-based engine on the same plan.
-    stage(&mut a, &['e', 's']);
-    for _ in 0..12_000 {
-        a.tick();
-        if a.time_run.as_ref().is_some_and(|r| r.stream.worker_done) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    let screen = stage(&mut a, &[]);
-    assert!(screen.contains("time-based engine"), "{screen}");
-    assert!(screen.contains("128/128 trial-years"), "{screen}");
-
-    // Edit active-active-5's detection (third field) from 30s to 1m, save.
-    stage(&mut a, &['3', ']', ']', '+']);
-    let p = PlanId(2);
-    assert_eq!(a.topology.plan(p).detection.secs(), 60.0);
-    assert!(a.dirty());
-    let screen = stage(&mut a, &['w']);
-    assert!(screen.contains("y/n"), "{screen}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
-    let screen = stage(&mut a, &['y']);
-    assert!(screen.contains("saved 1 edited value(s)"), "{screen}");
-    assert!(!a.dirty());
-
-    let saved = std::fs::read_to_string(&path).unwrap();
-    let reloaded = drsim::io::load_path(&path).unwrap();
-    assert_eq!(reloaded.plan(p).detection.secs(), 60.0);
-    assert_eq!(reloaded, a.topology);
-    for line in COMMENTED
-        .lines()
-        .filter(|l| l.trim_start().starts_with('#'))
-    {
-        assert!(saved.contains(line), "lost comment line: {line}");
-    }
-    // Only the edited line differs.
-    let changed: Vec<(&str, &str)> = COMMENTED
-        .lines()
-        .zip(saved.lines())
-        .filter(|(a, b)| a != b)
-        .collect();
-    assert_eq!(changed.len(), 1, "{changed:?}");
-    assert_eq!(COMMENTED.lines().count(), saved.lines().count());
 }

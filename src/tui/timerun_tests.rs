@@ -3,7 +3,7 @@
 //! their definitions. Also the synthetic groups the view snapshots use.
 
 use super::app::Tab;
-use super::tests::{app, ch};
+use super::test_support::{app, ch, select, snapshot, type_keys, wait_for_time_run};
 
 /// Synthetic groups of 64 years, so the time-based snapshots pin the
 /// rendering and not the simulation engine's numbers.
@@ -43,28 +43,45 @@ pub(super) fn synthetic_config(groups: u64) -> crate::tui::timerun::TimeConfig {
     }
 }
 
+/// Every trial-year of the UI's run is the CLI run's (`whole`, in minutes),
+/// and its latest downtime estimate is the CLI report's; returns that mean.
+fn assert_years_are_the_clis(
+    r: &crate::tui::timerun::TimeRun,
+    whole: &drsim::simulate::RunData,
+    report: &drsim::simulate::PlanReport,
+) -> f64 {
+    use drsim::simulate::TrialMetric;
+    let want: Vec<f64> = whole
+        .per_trial(TrialMetric::DowntimeSecs)
+        .iter()
+        .map(|s| s / 60.0)
+        .collect();
+    let got: Vec<f64> = r.years.iter().map(|y| y.downtime_min).collect();
+    assert_eq!(got, want);
+    let (mine, cli) = (
+        r.latest().unwrap().downtime.mean,
+        report.downtime_minutes_per_year.mean.mean,
+    );
+    assert!(
+        (mine - cli).abs() <= 1e-12 * cli.max(1.0),
+        "{mine} vs {cli}"
+    );
+    mine
+}
+
 #[test]
 fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
     use drsim::shard::Shard;
-    use drsim::simulate::{SimConfig, TrialMetric, run_plan, run_plan_data};
+    use drsim::simulate::{SimConfig, run_plan, run_plan_data};
     let mut a = app();
     a.time_config = synthetic_config(3);
     ch(&mut a, 'e');
     assert_eq!(a.engine, super::app::Engine::TimeBased);
     assert!(a.message.contains("time-based"));
-    ch(&mut a, '3');
-    ch(&mut a, 'j');
-    ch(&mut a, 's');
+    type_keys(&mut a, "3js");
     assert_eq!(a.tab, Tab::Run);
     assert!(a.run.is_none(), "the static engine did not run");
-    for _ in 0..12_000 {
-        a.tick();
-        if a.time_run.as_ref().is_some_and(|r| r.stream.worker_done) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    a.tick();
+    wait_for_time_run(&mut a);
     let r = a.time_run.as_ref().unwrap();
     assert_eq!(r.stream.status, super::run::RunStatus::Done);
     assert_eq!(r.history.len(), 3);
@@ -80,22 +97,8 @@ fn e_switches_the_engine_and_the_time_based_run_streams_every_trial_year() {
         seed: 1,
     };
     let whole = run_plan_data(&a.topology, 1, &cfg, Shard::WHOLE, &|_| {}).unwrap();
-    let want: Vec<f64> = whole
-        .per_trial(TrialMetric::DowntimeSecs)
-        .iter()
-        .map(|s| s / 60.0)
-        .collect();
-    let got: Vec<f64> = r.years.iter().map(|y| y.downtime_min).collect();
-    assert_eq!(got, want);
     let report = run_plan(&a.topology, 1, &cfg, &|_| {}).unwrap();
-    let (mine, cli) = (
-        r.latest().unwrap().downtime.mean,
-        report.downtime_minutes_per_year.mean.mean,
-    );
-    assert!(
-        (mine - cli).abs() <= 1e-12 * cli.max(1.0),
-        "{mine} vs {cli}"
-    );
+    let mine = assert_years_are_the_clis(r, &whole, &report);
     let p = r.long_outage().unwrap().mean;
     assert!((p - report.p_outage_over_1h.mean).abs() < 1e-12);
     // Every year lands in one histogram bin.
@@ -148,18 +151,8 @@ fn time_based_run_holds_the_what_ifs_down_and_names_the_scenario() {
     use drsim::model::SiteId;
     use drsim::service::FailedSet;
     use drsim::shard::Shard;
-    use drsim::simulate::{SimConfig, TrialMetric, run_what_if, run_what_if_data};
+    use drsim::simulate::{SimConfig, run_what_if, run_what_if_data};
     use drsim::units::SECONDS_PER_YEAR;
-    let run_to_end = |a: &mut crate::tui::App| {
-        for _ in 0..12_000 {
-            a.tick();
-            if a.time_run.as_ref().is_some_and(|r| r.stream.worker_done) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        a.tick();
-    };
     let cfg = SimConfig {
         trials: 128,
         years: 1,
@@ -169,42 +162,23 @@ fn time_based_run_holds_the_what_ifs_down_and_names_the_scenario() {
     // on what is left; every year equals the CLI's scenario run.
     let mut a = app();
     a.time_config = synthetic_config(2);
-    super::tests::select(
+    select(
         &mut a,
         super::app::Item::SharedRisk(drsim::model::SharedRiskId(0)),
     );
     ch(&mut a, ' ');
-    super::tests::select(&mut a, super::app::Item::Link(drsim::model::LinkId(3)));
-    ch(&mut a, ' ');
-    ch(&mut a, 'e');
-    ch(&mut a, '3');
-    ch(&mut a, 'j');
-    ch(&mut a, 'j');
-    ch(&mut a, 's');
+    select(&mut a, super::app::Item::Link(drsim::model::LinkId(3)));
+    type_keys(&mut a, " e3jjs");
     assert!(a.message.contains("--down link:fra-sin"), "{}", a.message);
-    run_to_end(&mut a);
+    wait_for_time_run(&mut a);
     let r = a.time_run.as_ref().unwrap();
     assert_eq!(r.what_if, ["link:fra-sin", "risk:atlantic-cable"]);
     let down = FailedSet::from_names(&a.topology, &r.what_if).unwrap();
     assert_eq!(down, a.failed, "the names give back the marked state");
     let whole = run_what_if_data(&a.topology, 2, &cfg, Shard::WHOLE, &|_| {}, &down).unwrap();
-    let want: Vec<f64> = whole
-        .per_trial(TrialMetric::DowntimeSecs)
-        .iter()
-        .map(|s| s / 60.0)
-        .collect();
-    let got: Vec<f64> = r.years.iter().map(|y| y.downtime_min).collect();
-    assert_eq!(got, want);
     let report = run_what_if(&a.topology, 2, &cfg, &|_| {}, &down).unwrap();
-    let (mine, cli) = (
-        r.latest().unwrap().downtime.mean,
-        report.downtime_minutes_per_year.mean.mean,
-    );
-    assert!(
-        (mine - cli).abs() <= 1e-12 * cli.max(1.0),
-        "{mine} vs {cli}"
-    );
-    let screen = format!("{}", super::tests::snapshot(&a, 120, 40));
+    assert_years_are_the_clis(r, &whole, &report);
+    let screen = format!("{}", snapshot(&a, 120, 40));
     assert!(
         screen.contains("what-if scenario: link:fra-sin, risk:atlantic-cable held down all year"),
         "{screen}"
@@ -215,11 +189,9 @@ fn time_based_run_holds_the_what_ifs_down_and_names_the_scenario() {
     // (failures that strike meanwhile share the blame).
     let mut b = app();
     b.time_config = synthetic_config(2);
-    super::tests::select(&mut b, super::app::Item::Site(SiteId(1)));
-    ch(&mut b, ' ');
-    ch(&mut b, 'e');
-    ch(&mut b, 's');
-    run_to_end(&mut b);
+    select(&mut b, super::app::Item::Site(SiteId(1)));
+    type_keys(&mut b, " es");
+    wait_for_time_run(&mut b);
     let r = b.time_run.as_ref().unwrap();
     let year_min = SECONDS_PER_YEAR / 60.0;
     assert_eq!(r.years.len(), 128);
@@ -238,7 +210,7 @@ fn time_based_run_holds_the_what_ifs_down_and_names_the_scenario() {
         "{causes:?} + {un}"
     );
     assert!(causes[what_if] > 0.99 * year_min, "{causes:?}");
-    let screen = format!("{}", super::tests::snapshot(&b, 160, 48));
+    let screen = format!("{}", snapshot(&b, 160, 48));
     let row = screen
         .lines()
         .find(|l| l.contains("│what-if      "))
@@ -251,11 +223,11 @@ fn time_based_run_holds_the_what_ifs_down_and_names_the_scenario() {
     let col = |l: &str| l.chars().position(|c| c == '%');
     assert_eq!(col(row), col(un), "columns stay aligned: {screen}");
     // At 80x24 the info box stays whole (the chart gives way).
-    let screen = format!("{}", super::tests::snapshot(&b, 80, 24));
+    let screen = format!("{}", snapshot(&b, 80, 24));
     assert!(screen.contains("outage over 1h"), "{screen}");
     // The previous run of a comparison says it was a scenario too.
     ch(&mut b, 'n');
-    run_to_end(&mut b);
-    let screen = format!("{}", super::tests::snapshot(&b, 160, 48));
+    wait_for_time_run(&mut b);
+    let screen = format!("{}", snapshot(&b, 160, 48));
     assert!(screen.contains("· what-if site:iad · downtime"), "{screen}");
 }

@@ -274,7 +274,7 @@ fn monte_carlo_agrees_with_exact_enumeration() {
     let p = &r.percentiles;
     assert!(p.p1 <= p.p5 && p.p5 <= p.p10 && p.p10 <= p.p50 && p.p50 <= p.p90 && p.p90 <= p.p99);
     assert!(close(p.p99, 9.0));
-    assert_eq!(r.samples, n);
+    assert_eq!(r.cost.samples, n);
     assert_eq!(r.distribution.iter().map(|d| d.1).sum::<u64>(), n);
 }
 
@@ -370,7 +370,7 @@ fn disconnected_terminals_and_reliable_network() {
     assert_eq!(r.p_zero, 1.0);
     assert_eq!(r.p_zero_ci95_high, 1.0);
     assert_eq!(r.p_degraded, 0.0);
-    assert_eq!(r.max_flow_solves, 0);
+    assert_eq!(r.cost.max_flow_solves, 0);
     // A perfectly reliable network always delivers the intact flow.
     let r = simulate(&m, 0, 1, &opts).unwrap();
     assert_eq!((r.intact_flow, r.mean_flow, r.p_degraded), (1.0, 1.0, 0.0));

@@ -42,6 +42,23 @@ releases_per_year = 52
 bad_release_probability = 0.01
 detection = "5m"
 rollback = "10m"
+services = ["dns"]
+recovery = { requires = ["oob"], fallback = "2h" }
+[[service]]
+id = "dns"
+sites = ["a", "b"]
+reach = "region"
+requires = [{ service = "oob", needs = 1, reach = "site" }]
+bootstrap = { dist = "lognormal", median = "1h", sigma = 0.5 }
+[[service]]
+id = "oob"
+sites = ["a", "b"]
+requires = ["dns"]
+failure = { annual_rate = 1, mttr = "1h" }
+[[service]]
+id = "front"
+requires = ["dns"]
+control = [{ service = "oob", needs = 2 }]
 [[demand]]
 id = "d"
 sites = ["a"]
@@ -59,6 +76,7 @@ mode = "active-passive"
 replication = "async"
 replication_lag = "5s"
 cost_per_year = 1e6
+serves = "front"
 "#;
 
 const GRAPHML: &str = r#"<?xml version="1.0"?>

@@ -231,6 +231,7 @@ fn brute(m: &StaticModel, c: &Criterion) -> f64 {
                 }
                 targets.iter().filter(|&&t| seen[t as usize]).count() as u32 >= *quorum
             }),
+            Criterion::Dependent(_) => unreachable!("these cases declare no services"),
         };
         if !up {
             down += w;

@@ -8,13 +8,15 @@ use super::*;
 #[derive(Default)]
 pub(super) struct Ids {
     region: Seen,
-    site: Seen,
+    pub(super) site: Seen,
     link: Seen,
     srg: Seen,
     train: Seen,
     demand: Seen,
     surge: Seen,
     plan: Seen,
+    pub(super) service: Seen,
+    pub(super) service_targets: Vec<super::services::Target>,
 }
 
 impl Validator<'_> {
@@ -29,6 +31,7 @@ impl Validator<'_> {
         let sites = self.sites(f, &mut ids);
         let links = self.links(f, &mut ids, &sites);
         let shared_risks = self.shared_risks(f, &mut ids);
+        let services = self.services(f, &mut ids);
         let release_trains = self.release_trains(f, &mut ids);
         let operator_errors = self.operator_errors(f);
         let demands = self.demands(f, &mut ids, &sites);
@@ -50,6 +53,7 @@ impl Validator<'_> {
             operator_errors,
             demands,
             surges,
+            services,
             plans,
         }
     }
@@ -335,12 +339,22 @@ impl Validator<'_> {
                 .iter()
                 .filter_map(|s| self.resolve(&ids.site, "site", s).map(SiteId))
                 .collect();
-            if t.sites.is_empty() {
+            let services = self.train_services(&t.services, ids);
+            if t.sites.is_empty() && t.services.is_empty() {
                 self.error(
                     span,
-                    format!("release train '{}' deploys to no site", t.id.get_ref()),
-                );
+                    format!(
+                        "release train '{}' deploys to no site and no service",
+                        t.id.get_ref()
+                    ),
+                )
+                .hint = Some("list its sites = [...] or services = [...]".into());
             }
+            let owner = format!("release train '{}'", t.id.get_ref());
+            let recovery = t
+                .recovery
+                .as_ref()
+                .and_then(|r| self.recovery(r, ids, &owner));
             let mut canary = Vec::new();
             for c in &t.canary_sites {
                 if let Some(s) = self.resolve(&ids.site, "site", c) {
@@ -369,6 +383,8 @@ impl Validator<'_> {
                 canary_catch: t.canary_catch,
                 detection: t.detection,
                 rollback: t.rollback,
+                services,
+                recovery,
             });
         }
 
@@ -524,7 +540,7 @@ impl Validator<'_> {
     fn plans(&mut self, f: &FileDto, ids: &mut Ids) -> Vec<Plan> {
         let mut plans = Vec::new();
         for (i, p) in f.plan.iter().enumerate() {
-            if let Some(plan) = self.plan(p, i as u32, &mut ids.plan, &ids.site) {
+            if let Some(plan) = self.plan(p, i as u32, ids, f) {
                 plans.push(plan);
             }
         }
@@ -563,11 +579,12 @@ impl Validator<'_> {
         &mut self,
         p: &Spanned<PlanDto>,
         index: u32,
-        plan_ids: &mut Seen,
-        site_ids: &Seen,
+        ids: &mut Ids,
+        f: &FileDto,
     ) -> Option<Plan> {
         let p = p.get_ref();
-        self.declare(plan_ids, "plan", &p.id, index);
+        self.declare(&mut ids.plan, "plan", &p.id, index);
+        let site_ids = &ids.site;
         let owner = format!("plan '{}'", p.id.get_ref());
         let mut serving = Vec::new();
         for s in p.serving_sites.get_ref() {
@@ -674,7 +691,12 @@ impl Validator<'_> {
                 rto: t.rto,
                 rpo: t.rpo,
             });
+        let serves = match &p.serves {
+            None => None,
+            Some(sv) => Some(self.plan_serves(sv, &serving, ids, f, &owner)?),
+        };
         Some(Plan {
+            serves,
             key: p.id.get_ref().clone(),
             name: p.name.clone().unwrap_or_else(|| p.id.get_ref().clone()),
             serving_sites: serving,

@@ -3,7 +3,7 @@
 //! year) and attributes downtime to the components and causes to blame.
 
 use super::{Scenario, TrialRecord, TrialState};
-use crate::simulate::serving::Eval;
+use crate::simulate::serving::{Eval, IRRELEVANT};
 use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 
@@ -28,6 +28,13 @@ impl TrialState {
             self.down_relevant = down;
             for (k, &c) in self.down_relevant.iter().enumerate() {
                 self.down_pos[c as usize] = k as u32;
+            }
+            // Services the plan needs, down as a whole.
+            let m = n as usize + self.link_down.len();
+            for (k, &d) in self.svc_down.iter().enumerate() {
+                if d > 0 && self.model.element_of[m + k] != IRRELEVANT {
+                    self.blame.push(((m + k) as u32, 1.0));
+                }
             }
         }
         let w = 1.0 / self.blame.len().max(1) as f64;
@@ -64,10 +71,13 @@ impl TrialState {
         let n = s.topo.sites.len();
         for &(comp, w) in &self.blame {
             let c = comp as usize;
+            let m = n + self.link_down.len();
             let (causes, total) = if c < n {
                 (&self.site_causes[c], self.site_down[c])
-            } else {
+            } else if c < m {
                 (&self.link_causes[c - n], self.link_down[c - n])
+            } else {
+                (&self.svc_causes[c - m], self.svc_down[c - m])
             };
             rec.component_secs[c] += w * dt;
             for (k, &count) in causes.iter().enumerate() {

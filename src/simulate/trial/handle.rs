@@ -2,6 +2,7 @@
 //! from the process's own stream) and holds components down or lets them
 //! up; after a change, the failover and data-loss rules run again.
 
+use super::services::Pending;
 use super::{
     DISASTER, Event, HARDWARE, OPERATOR, RELEASE, SHARED_RISK, Scenario, TrialRecord, TrialState,
     exp_sample,
@@ -38,11 +39,11 @@ impl TrialState {
         }
     }
 
-    /// Records that component `c` (sites, then links) went down or came
+    /// Records that component `c` (sites, then links, then services) went down or came
     /// back when `changed`; returns `changed`. The blame changes with any
     /// component; the service only when an element of the reduced graph
     /// flips.
-    fn flip_if(&mut self, c: usize, changed: bool, now_down: bool) -> bool {
+    pub(super) fn flip_if(&mut self, c: usize, changed: bool, now_down: bool) -> bool {
         if !changed {
             return false;
         }
@@ -51,7 +52,11 @@ impl TrialState {
         if e == IRRELEVANT {
             return true;
         }
-        self.track_down(c, now_down);
+        // Services down are blamed from their own counts (compute_blame);
+        // the down list holds sites and links.
+        if c < self.site_down.len() + self.link_down.len() {
+            self.track_down(c, now_down);
+        }
         let e = e as usize;
         let flips = if now_down {
             self.element_down[e] += 1;
@@ -140,14 +145,15 @@ impl TrialState {
                 for site in &train.sites {
                     changed |= self.site_hold(site.0, RELEASE, true);
                 }
+                for svc in &train.services {
+                    changed |= self.service_hold(svc.0, RELEASE, true);
+                }
                 changed
             }
             Event::ReleaseEscapedEnd(k) => {
-                let mut changed = false;
-                for site in &topo.release_trains[k as usize].sites {
-                    changed |= self.site_hold(site.0, RELEASE, false);
-                }
-                changed
+                let r = topo.release_trains[k as usize].recovery.as_ref();
+                let what = Pending::Train { k, generation: 0 };
+                self.recovery_due(s, t, r, what) && self.release_rolled_back(s, k)
             }
             Event::ReleaseCaught(k) => {
                 let train = &topo.release_trains[k as usize];
@@ -169,6 +175,20 @@ impl TrialState {
                 }
                 changed
             }
+            Event::ServiceFail(k) => {
+                if let Some(f) = &topo.services[k as usize].failure {
+                    let d = f.ttr.sample_secs(&mut self.rngs[l.service + k as usize]);
+                    self.queue.push(t + d, Event::ServiceRepair(k));
+                }
+                self.service_hold(k, HARDWARE, true)
+            }
+            Event::ServiceRepair(k) => {
+                let r = topo.services[k as usize].recovery.as_ref();
+                let what = Pending::Service { k, generation: 0 };
+                self.recovery_due(s, t, r, what) && self.service_restored(s, t, k)
+            }
+            Event::RecoveryFallback(slot, g) => self.recovery_fallback(s, t, slot, g),
+            Event::BootstrapDone(c, g) => self.bootstrap_done(s, c, g),
             Event::OperatorError => self.operator_error(s, t),
             Event::OperatorErrorEnd(site) => self.site_hold(site, OPERATOR, false),
             Event::FailoverDone(generation) => {
@@ -305,22 +325,40 @@ impl TrialState {
             // Usability needs reachability: evaluate with no active site.
             let probe = self.lookup(s, None);
             let usable = &self.evals[probe].usable;
+            // The control plane gates failover: the switch needs it to reach
+            // the site it makes active (with no control dependency, it
+            // always does and this is today's rule). A failure detected
+            // while it reaches no serving site starts its switchover only
+            // once it does; the site that failed may always resume.
+            let control = &self.evals[probe].control_ok;
+            let control_up = control.is_empty() || control.contains(&true);
             match self.active {
                 Some(a) if !usable[a] => {
                     self.active = None;
                     self.failed_from = Some(a);
                     self.failover_done = false;
                     self.failover_gen = self.failover_gen.wrapping_add(1);
-                    let delay = plan.detection.secs() + plan.switchover.secs();
-                    self.queue
-                        .push(t + delay, Event::FailoverDone(self.failover_gen));
+                    if control_up {
+                        let delay = plan.detection.secs() + plan.switchover.secs();
+                        self.queue
+                            .push(t + delay, Event::FailoverDone(self.failover_gen));
+                    } else {
+                        self.awaiting_control = Some(t + plan.detection.secs());
+                    }
                 }
                 Some(_) => {}
                 None => {
-                    let first = usable.iter().position(|&u| u);
+                    if let Some(detected) = self.awaiting_control.filter(|_| control_up) {
+                        self.awaiting_control = None;
+                        let at = detected.max(t) + plan.switchover.secs();
+                        self.queue.push(at, Event::FailoverDone(self.failover_gen));
+                    }
+                    let failed_from = self.failed_from;
+                    let may = |i: usize| control.is_empty() || control[i] || failed_from == Some(i);
+                    let first = (0..usable.len()).find(|&i| usable[i] && may(i));
                     match self.failed_from {
                         // Start of the trial: the first usable site serves.
-                        None => self.active = first,
+                        None => self.active = usable.iter().position(|&u| u),
                         // The failed site came back before the standby took
                         // over: it simply resumes.
                         Some(f) if !self.failover_done && usable[f] => {
@@ -335,6 +373,7 @@ impl TrialState {
                     if self.active.is_some() {
                         self.failed_from = None;
                         self.failover_done = false;
+                        self.awaiting_control = None;
                     }
                 }
             }

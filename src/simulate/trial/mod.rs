@@ -12,6 +12,7 @@ mod accounting;
 mod cache;
 mod handle;
 mod scenario;
+mod services;
 
 pub(crate) use scenario::Scenario;
 
@@ -60,6 +61,17 @@ pub(crate) struct TrialState {
     site_down: Vec<u16>,
     link_causes: Vec<[u16; N_CAUSES]>,
     link_down: Vec<u16>,
+    /// Holds on each service as a whole (its own failure, a release, a
+    /// what-if, a cold start), by cause.
+    svc_causes: Vec<[u16; N_CAUSES]>,
+    svc_down: Vec<u16>,
+    /// Recoveries waiting for the services they need ([`services`]).
+    pending: Vec<services::Pending>,
+    /// Per dependency cycle: cold (held down until bootstrapped), the cause
+    /// slot of its hold, booting, and the generation of its bootstrap.
+    cycle_cold: Vec<Option<usize>>,
+    cycle_booting: Vec<bool>,
+    cycle_gen: Vec<u32>,
     /// Down components in each element of the plan's reduced graph
     /// ([`ServingModel::element_of`]); an element is up when it has none.
     element_down: Vec<u32>,
@@ -87,6 +99,9 @@ pub(crate) struct TrialState {
     failed_from: Option<usize>,
     failover_done: bool,
     failover_gen: u32,
+    /// A failover detected while the control plane reached no serving site:
+    /// when detection ends (the switchover starts once control returns).
+    awaiting_control: Option<f64>,
     write_primary: Option<usize>,
     replicas_destroyed: bool,
     now: f64,
@@ -112,6 +127,12 @@ impl TrialState {
             site_down: vec![0; n],
             link_causes: vec![[0; N_CAUSES]; m],
             link_down: vec![0; m],
+            svc_causes: vec![[0; N_CAUSES]; s.topo.services.len()],
+            svc_down: vec![0; s.topo.services.len()],
+            pending: Vec::new(),
+            cycle_cold: vec![None; s.cycles.len()],
+            cycle_booting: vec![false; s.cycles.len()],
+            cycle_gen: vec![0; s.cycles.len()],
             element_down: vec![0; k],
             element_up: vec![true; k],
             relevant: false,
@@ -129,6 +150,7 @@ impl TrialState {
             failed_from: None,
             failover_done: false,
             failover_gen: 0,
+            awaiting_control: None,
             write_primary: None,
             replicas_destroyed: false,
             now: 0.0,
@@ -158,8 +180,17 @@ impl TrialState {
         for c in &mut self.link_causes {
             *c = [0; N_CAUSES];
         }
+        for c in &mut self.svc_causes {
+            *c = [0; N_CAUSES];
+        }
         self.site_down.fill(0);
         self.link_down.fill(0);
+        self.svc_down.fill(0);
+        self.pending.clear();
+        self.cycle_cold.fill(None);
+        self.cycle_booting.fill(false);
+        self.cycle_gen.fill(0);
+        self.awaiting_control = None;
         self.down_bits.fill(0);
         self.element_down.fill(0);
         self.state_hash = 0;
@@ -179,6 +210,7 @@ impl TrialState {
         }
 
         self.start_processes(s);
+        self.settle(s, 0.0);
         self.reevaluate(s, plan, rec);
         while let Some((t, ev)) = self.queue.pop() {
             self.advance(s, t, rec);
@@ -186,7 +218,11 @@ impl TrialState {
                 log.push((t, ev));
             }
             self.relevant = false;
-            let changed = self.handle(s, t, ev);
+            let mut changed = self.handle(s, t, ev);
+            // Waiting recoveries and cold cycles follow the new state (a
+            // hold released under a cold-start hold flips nothing, yet can
+            // bring a cycle's supports back).
+            changed |= self.settle(s, t);
             // Components outside the reduced graph only move the blame.
             if changed && (self.relevant || matches!(ev, Event::FailoverDone(_))) {
                 self.reevaluate(s, plan, rec);
@@ -208,6 +244,9 @@ impl TrialState {
         }
         for &j in &s.forced_links {
             self.link_hold(j, WHAT_IF, true);
+        }
+        for &k in &s.forced_services {
+            self.service_hold(k, WHAT_IF, true);
         }
         let l = s.layout;
         let rngs = &mut self.rngs;
@@ -255,6 +294,14 @@ impl TrialState {
                 );
             }
         }
+        for (k, svc) in topo.services.iter().enumerate() {
+            if let Some(f) = &svc.failure {
+                self.queue.push(
+                    f.ttf.sample_secs(&mut rngs[l.service + k]),
+                    Event::ServiceFail(k as u32),
+                );
+            }
+        }
         if s.operator_rate_per_sec > 0.0 && !topo.sites.is_empty() {
             self.queue.push(
                 exp_sample(&mut rngs[l.operator], s.operator_rate_per_sec),
@@ -282,7 +329,7 @@ mod tests {
         let s = Scenario::new(t, p, 2);
         let mut state = TrialState::new(&s);
         state.log = Some(Vec::new());
-        let mut rec = TrialRecord::new(t.sites.len() + t.links.len());
+        let mut rec = TrialRecord::new(t.sites.len() + t.links.len() + t.services.len());
         state.run(&s, seed, i, &mut rec);
         let log = state.log.take().unwrap();
         let kept = log

@@ -19,9 +19,19 @@ pub(super) struct HazardSpec {
     pub(super) hit_stream: usize,
 }
 
+/// A data-plane dependency cycle ([`crate::model::Topology::service_cycles`])
+/// and how it cold-starts.
+#[derive(Clone, Debug)]
+pub(super) struct CycleSpec {
+    pub(super) members: Vec<u32>,
+    /// The longest (by mean) bootstrap among the members; none: zero.
+    pub(super) bootstrap: Option<Distribution>,
+}
+
 /// Where each process's stream sits in [`Scenario::keys`]: sites first
 /// (index = site index), then links, shared risks, hazards, hazard hits,
-/// escaped and caught releases per train, and operator errors.
+/// escaped and caught releases per train, operator errors, then services
+/// and dependency cycles (last, so files without them keep their layout).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct StreamLayout {
     pub(super) link: usize,
@@ -30,6 +40,8 @@ pub(super) struct StreamLayout {
     pub(super) escaped: usize,
     pub(super) caught: usize,
     pub(super) operator: usize,
+    pub(super) service: usize,
+    pub(super) cycle: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -56,6 +68,10 @@ pub(crate) struct Scenario<'a> {
     /// Sites and links a what-if scenario holds down for the whole trial.
     pub(super) forced_sites: Vec<u32>,
     pub(super) forced_links: Vec<u32>,
+    pub(super) forced_services: Vec<u32>,
+    pub(super) cycles: Vec<CycleSpec>,
+    /// The file declares services: recoveries and cycles need settling.
+    pub(super) has_services: bool,
 }
 
 impl<'a> Scenario<'a> {
@@ -108,6 +124,28 @@ impl<'a> Scenario<'a> {
         );
         let operator = names.len();
         names.push("operator".into());
+        let service = names.len();
+        names.extend(topo.services.iter().map(|x| format!("service:{}", x.key)));
+        let cycle = names.len();
+        let cycles: Vec<CycleSpec> = topo
+            .service_cycles()
+            .into_iter()
+            .map(|members| CycleSpec {
+                bootstrap: members
+                    .iter()
+                    .filter_map(|&m| topo.service(m).bootstrap.clone())
+                    .max_by(|a, b| a.mean_secs().total_cmp(&b.mean_secs())),
+                members: members.iter().map(|m| m.0).collect(),
+            })
+            .collect();
+        names.extend(cycles.iter().map(|c| {
+            let keys: Vec<&str> = c
+                .members
+                .iter()
+                .map(|&m| topo.services[m as usize].key.as_str())
+                .collect();
+            format!("cycle:{}", keys.join(","))
+        }));
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -140,6 +178,8 @@ impl<'a> Scenario<'a> {
                 escaped,
                 caught,
                 operator,
+                service,
+                cycle,
             },
             curve,
             model: ServingModel::new(topo, crate::model::PlanId(plan_index as u32)),
@@ -147,6 +187,9 @@ impl<'a> Scenario<'a> {
             demanded,
             forced_sites: Vec::new(),
             forced_links: Vec::new(),
+            forced_services: Vec::new(),
+            cycles,
+            has_services: !topo.services.is_empty(),
         }
     }
 }
@@ -158,5 +201,6 @@ impl Scenario<'_> {
         let flagged = |v: &[bool]| (0..v.len() as u32).filter(|&i| v[i as usize]).collect();
         self.forced_sites = flagged(what_if.sites_down());
         self.forced_links = flagged(what_if.links_down());
+        self.forced_services = flagged(what_if.services_down());
     }
 }

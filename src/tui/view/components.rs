@@ -70,6 +70,7 @@ fn section_title(t: &Topology, item: Item) -> String {
         Item::Link(_) => format!("Links ({})", t.links.len()),
         Item::SharedRisk(_) => format!("Shared-risk groups ({})", t.shared_risks.len()),
         Item::Train(_) => format!("Release trains ({})", t.release_trains.len()),
+        Item::Service(_) => format!("Services ({})", t.services.len()),
     }
 }
 
@@ -86,6 +87,7 @@ fn item_short(t: &Topology, item: Item) -> String {
         Item::Link(l) => t.link(l).key.clone(),
         Item::SharedRisk(g) => t.shared_risks[g.index()].key.clone(),
         Item::Train(tr) => t.release_trains[tr.index()].key.clone(),
+        Item::Service(s) => t.service(s).key.clone(),
     }
 }
 
@@ -140,7 +142,9 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
         Line::styled(app.item_label(item), th.selected_text()),
         kv(
             "state",
-            if app.marked.contains(&item) {
+            if let Item::Service(s) = item {
+                super::services::state_text(app, s)
+            } else if app.marked.contains(&item) {
                 "DOWN (failed by you)".into()
             } else if app.item_down(item) {
                 "DOWN (through a failed region, group or site)".into()
@@ -224,11 +228,18 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
             out.push(kv("canary catch", format!("{}", r.canary_catch.get())));
             out.push(kv("escaped/yr", format!("{:.3}", r.escaped_rate())));
             out.push(kv("outage", fmt_secs(r.outage().secs())));
+            if !r.services.is_empty() {
+                out.push(kv(
+                    "pushes to",
+                    names(r.services.iter().map(|&s| t.service(s).key.clone())),
+                ));
+            }
             out.push(Line::styled(
                 "failing it = a bad release escaped to every site",
                 Style::new().dim(),
             ));
         }
+        Item::Service(s) => super::services::detail_lines(app, s, &mut out),
     }
     out
 }

@@ -50,14 +50,9 @@ pub fn names<I: Iterator<Item = String>>(it: I) -> String {
     }
 }
 
+/// Dollars in the compact form of [`fmt_count`] (`$2.5M`, `$40k`).
 pub fn fmt_money(x: f64) -> String {
-    if x >= 1e6 {
-        format!("${:.1}M", x / 1e6)
-    } else if x >= 1e3 {
-        format!("${:.0}k", x / 1e3)
-    } else {
-        format!("${x:.0}")
-    }
+    format!("${}", fmt_count(x))
 }
 
 pub fn fmt_count(x: f64) -> String {

@@ -1,11 +1,11 @@
 //! The Importance tab: which events take the selected plan down, ranked by
 //! criticality, with its single points of failure and likeliest pairs.
 
-use super::format::{fmt_prob, names};
+use super::format::fmt_prob;
 use super::map::crit_color;
 use super::style::{AT_RISK, DOWN, Theme, UP};
 use crate::tui::app::App;
-use crate::tui::importance::ImportanceJob;
+use crate::tui::importance::{Hits, ImportanceJob};
 use crate::tui::layout;
 use drsim::model::Topology;
 use ratatui::Frame;
@@ -81,8 +81,11 @@ fn render_head(app: &App, job: &ImportanceJob, f: &mut Frame, head_area: Rect) {
         Some(imp) => Line::from(vec![
             Span::styled(format!("{} ", imp.event.name), th.selected_text()),
             Span::raw(format!(
-                "takes down {}",
-                takes_down_text(t, &job.takes_down(&imp.event.name))
+                "takes down {}{}",
+                takes_down_text(t, &job.takes_down(&imp.event.name)),
+                job.chains
+                    .get(&imp.event.name)
+                    .map_or(String::new(), |c| format!(" · {c}"))
             )),
         ]),
         None => Line::styled(
@@ -170,6 +173,10 @@ fn render_cut_sets(app: &App, job: &ImportanceJob, f: &mut Frame, side_area: Rec
                 Span::styled(format!("p {} ", fmt_prob(c.prob)), Style::new().dim()),
                 Span::raw(format!("→ {}", takes_down_text(t, &job.takes_down(ev)))),
             ]));
+            // A dependency's chain: why this one event stops the front end.
+            if let Some(chain) = job.chains.get(ev) {
+                lines.push(Line::styled(format!("    {chain}"), Style::new().dim()));
+            }
         }
         lines.push(Line::styled(
             format!(
@@ -196,22 +203,24 @@ fn render_cut_sets(app: &App, job: &ImportanceJob, f: &mut Frame, side_area: Rec
     );
 }
 
-/// "sites a, b · links c" for what an event takes down.
-fn takes_down_text(t: &Topology, (sites, links): &(Vec<usize>, Vec<usize>)) -> String {
+/// "sites a, b · links c · service dns" for what an event takes down.
+fn takes_down_text(t: &Topology, h: &Hits) -> String {
     let mut parts = Vec::new();
-    if !sites.is_empty() {
-        parts.push(format!(
-            "site{} {}",
-            if sites.len() == 1 { "" } else { "s" },
-            names(sites.iter().map(|&i| t.sites[i].key.clone()))
-        ));
-    }
-    if !links.is_empty() {
-        parts.push(format!(
-            "link{} {}",
-            if links.len() == 1 { "" } else { "s" },
-            names(links.iter().map(|&i| t.links[i].key.clone()))
-        ));
+    let sites: Vec<String> = h.sites.iter().map(|&i| t.sites[i].key.clone()).collect();
+    let links: Vec<String> = h.links.iter().map(|&i| t.links[i].key.clone()).collect();
+    let services: Vec<String> = h
+        .services
+        .iter()
+        .map(|&i| t.services[i].key.clone())
+        .collect();
+    for (kind, keys) in [("site", sites), ("link", links), ("service", services)] {
+        if !keys.is_empty() {
+            parts.push(format!(
+                "{kind}{} {}",
+                if keys.len() == 1 { "" } else { "s" },
+                keys.join(", ")
+            ));
+        }
     }
     if parts.is_empty() {
         "-".into()

@@ -60,7 +60,7 @@ impl SiteCriticality {
         let ranking = job.ranking.as_ref()?;
         let mut share = vec![0.0f64; app.topology.sites.len()];
         for imp in ranking {
-            let sites = job.takes_down(&imp.event.name).0;
+            let sites = job.takes_down(&imp.event.name).sites;
             let each = imp.criticality / sites.len().max(1) as f64;
             for s in sites {
                 if let Some(v) = share.get_mut(s) {
@@ -125,6 +125,7 @@ fn selected_sites_links(app: &App) -> (Vec<usize>, Vec<usize>) {
                 .collect(),
             vec![],
         ),
+        Some(Item::Service(s)) => (super::services::sites(t, s), vec![]),
         None => (vec![], vec![]),
     }
 }
@@ -272,11 +273,21 @@ fn render_what_if(app: &App, f: &mut Frame, area: Rect) {
             Span::raw("selected: "),
             Span::styled(app.item_label(item), th.selected_text()),
         ]));
-        lines.push(Line::from(if app.item_down(item) {
-            Span::styled("  down", th.fg(DOWN))
-        } else {
-            Span::styled("  up", th.fg(UP))
+        lines.push(Line::from(match item {
+            Item::Service(s) => vec![
+                Span::raw("  instances "),
+                super::services::state_span(app, s),
+            ],
+            _ if app.item_down(item) => vec![Span::styled("  down", th.fg(DOWN))],
+            _ => vec![Span::styled("  up", th.fg(UP))],
         }));
+        // A service's layer: its instance sites (highlighted on the map)
+        // and which of them work.
+        if let Item::Service(s) = item {
+            let mut spans = vec![Span::raw("  ")];
+            spans.extend(super::services::instance_spans(app, s));
+            lines.push(Line::from(spans));
+        }
         lines.push(Line::raw(""));
     }
     for (p, st) in t.plans.iter().zip(&app.statuses) {

@@ -9,6 +9,7 @@ mod importance;
 pub mod map;
 mod plans;
 mod run;
+pub mod services;
 mod style;
 mod timerun;
 

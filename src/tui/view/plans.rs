@@ -96,6 +96,18 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 p.quorum
             ),
         }));
+        // What a plan that serves a service runs, and the chain that stops it.
+        if let Some(s) = p.serves {
+            lines.push(
+                match app.blames.get(app.selected_plan).and_then(Option::as_ref) {
+                    Some(b) => Line::styled(format!("why: {b}"), th.fg(DOWN)),
+                    None => Line::raw(format!(
+                        "serves {} (its dependencies: Components, Services)",
+                        t.service(s).key
+                    )),
+                },
+            );
+        }
         lines.push(Line::raw(format!(
             "serving ({}): {}",
             p.mode.as_str(),

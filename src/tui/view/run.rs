@@ -4,7 +4,7 @@
 use super::format::{fmt_count, fmt_prob, wrapped_rows};
 use super::style::{AT_RISK, DOWN, SELECTED, Theme, UP};
 use crate::tui::app::{App, Engine};
-use crate::tui::run::RunStatus;
+use crate::tui::run::{Run, RunStatus};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -13,31 +13,77 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LineGauge, Paragraph, Wrap};
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
-    let t = &app.topology;
     let th = Theme::of(app);
     let Some(run) = &app.run else {
-        let plan = t
-            .plans
-            .get(app.selected_plan)
-            .map_or("-".to_string(), |p| p.key.clone());
-        let lines = vec![
-            Line::raw("No run yet."),
-            Line::raw(""),
-            Line::raw(format!(
+        render_no_run(app, f, area, Engine::Static, "No run yet.", |plan| {
+            format!(
                 "Press s to estimate how often plan '{plan}' is down at a random instant, \
                  under the failures you marked on the Map or Components tab. \
                  Choose the plan on the Plans tab (j/k). c cancels, n re-runs with the next seed. \
                  e switches to the time-based engine."
-            )),
-        ];
-        f.render_widget(
-            Paragraph::new(lines)
-                .block(Block::bordered().title(run_title(Engine::Static)))
-                .wrap(Wrap { trim: false }),
-            area,
-        );
+            )
+        });
         return;
     };
+    let (_, color) = run_status(&run.stream.status);
+    let lines = info_lines(app, run);
+    // The info box fits its (wrapped) lines, so 80 columns keep `previous:`.
+    let [info_area, gauge_area, chart_area] = Layout::vertical([
+        Constraint::Length(wrapped_rows(&lines, area.width.saturating_sub(2)) + 2),
+        Constraint::Length(1),
+        Constraint::Min(6),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(run_title(Engine::Static)))
+            .wrap(Wrap { trim: false }),
+        info_area,
+    );
+    let total = run.config.samples;
+    let done = run.latest().map_or(0, |e| e.samples);
+    f.render_widget(
+        LineGauge::default()
+            .ratio(done as f64 / total.max(1) as f64)
+            .label(format!("{done}/{total} samples "))
+            .filled_style(th.fg(color)),
+        gauge_area,
+    );
+
+    let est: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.p_down))
+        .collect();
+    let lo: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.ci95.0))
+        .collect();
+    let hi: Vec<(f64, f64)> = run
+        .history
+        .iter()
+        .map(|e| (e.samples as f64, e.ci95.1))
+        .collect();
+    let y_max = (hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1).min(1.0);
+    let x_max = total as f64;
+    let chart = convergence_chart(
+        th,
+        " Convergence: estimate and 95% interval vs samples ",
+        "P(down)",
+        [&est, &lo, &hi],
+        x_max,
+        [0.0, y_max],
+        ["0".to_string(), fmt_prob(y_max / 2.0), fmt_prob(y_max)],
+    );
+    f.render_widget(chart, chart_area);
+}
+
+/// The run's plan, status, what-if scenario, estimate and the previous run
+/// to compare with.
+fn info_lines(app: &App, run: &Run) -> Vec<Line<'static>> {
+    let t = &app.topology;
+    let th = Theme::of(app);
     let plan = &t.plan(run.plan).key;
     let (status, color) = run_status(&run.stream.status);
     let mut lines = vec![Line::from(vec![
@@ -89,56 +135,35 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Style::new().dim(),
         ));
     }
-    // The info box fits its (wrapped) lines, so 80 columns keep `previous:`.
-    let [info_area, gauge_area, chart_area] = Layout::vertical([
-        Constraint::Length(wrapped_rows(&lines, area.width.saturating_sub(2)) + 2),
-        Constraint::Length(1),
-        Constraint::Min(6),
-    ])
-    .areas(area);
+    lines
+}
+
+/// The Run tab before `engine` has run: a first line, then what `s` would
+/// do for the selected plan (`help` gets the plan's id).
+pub fn render_no_run(
+    app: &App,
+    f: &mut Frame,
+    area: Rect,
+    engine: Engine,
+    first: &str,
+    help: impl FnOnce(&str) -> String,
+) {
+    let plan = app
+        .topology
+        .plans
+        .get(app.selected_plan)
+        .map_or("-", |p| p.key.as_str());
+    let lines = vec![
+        Line::raw(first.to_string()),
+        Line::raw(""),
+        Line::raw(help(plan)),
+    ];
     f.render_widget(
         Paragraph::new(lines)
-            .block(Block::bordered().title(run_title(Engine::Static)))
+            .block(Block::bordered().title(run_title(engine)))
             .wrap(Wrap { trim: false }),
-        info_area,
+        area,
     );
-    let total = run.config.samples;
-    let done = run.latest().map_or(0, |e| e.samples);
-    f.render_widget(
-        LineGauge::default()
-            .ratio(done as f64 / total.max(1) as f64)
-            .label(format!("{done}/{total} samples "))
-            .filled_style(th.fg(color)),
-        gauge_area,
-    );
-
-    let est: Vec<(f64, f64)> = run
-        .history
-        .iter()
-        .map(|e| (e.samples as f64, e.p_down))
-        .collect();
-    let lo: Vec<(f64, f64)> = run
-        .history
-        .iter()
-        .map(|e| (e.samples as f64, e.ci95.0))
-        .collect();
-    let hi: Vec<(f64, f64)> = run
-        .history
-        .iter()
-        .map(|e| (e.samples as f64, e.ci95.1))
-        .collect();
-    let y_max = (hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1).min(1.0);
-    let x_max = total as f64;
-    let chart = convergence_chart(
-        th,
-        " Convergence: estimate and 95% interval vs samples ",
-        "P(down)",
-        [&est, &lo, &hi],
-        x_max,
-        [0.0, y_max],
-        ["0".to_string(), fmt_prob(y_max / 2.0), fmt_prob(y_max)],
-    );
-    f.render_widget(chart, chart_area);
 }
 
 pub fn run_title(engine: Engine) -> String {

@@ -2,7 +2,7 @@
 //! trial-years come in, their spread and the causes of downtime.
 
 use super::format::{fmt_min, fmt_prob, wrapped_rows};
-use super::run::{convergence_chart, run_status, run_title};
+use super::run::{convergence_chart, render_no_run, run_status, run_title};
 use super::style::{AT_RISK, SELECTED, Theme};
 use crate::tui::app::{App, Engine};
 use crate::tui::timerun::TimeRun;
@@ -13,31 +13,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, LineGauge, Paragraph, Wrap};
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
-    let t = &app.topology;
     let th = Theme::of(app);
     let Some(run) = &app.time_run else {
-        let plan = t
-            .plans
-            .get(app.selected_plan)
-            .map_or("-".to_string(), |p| p.key.clone());
-        let lines = vec![
-            Line::raw("No time-based run yet."),
-            Line::raw(""),
-            Line::raw(format!(
+        let first = "No time-based run yet.";
+        render_no_run(app, f, area, Engine::TimeBased, first, |plan| {
+            format!(
                 "Press s to simulate trial-years of plan '{plan}' with the discrete-event engine: \
                  failures, repairs, failover, disasters, releases and operator errors over a \
                  year, scored as downtime minutes. Your parameter edits apply, and the what-if \
                  failures you marked are held down for the whole of every trial-year (a \
                  scenario run, as drsim run --down). Choose the plan on the Plans tab (j/k). \
                  c cancels, n re-runs with the next seed, e switches to the static engine."
-            )),
-        ];
-        f.render_widget(
-            Paragraph::new(lines)
-                .block(Block::bordered().title(run_title(Engine::TimeBased)))
-                .wrap(Wrap { trim: false }),
-            area,
-        );
+            )
+        });
         return;
     };
     let (_, color) = run_status(&run.stream.status);

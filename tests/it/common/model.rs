@@ -90,6 +90,7 @@ pub fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
         cost_per_year: 1.0,
         operator_error_factor: 1.0,
         targets: Targets::default(),
+        serves: None,
     }
 }
 
@@ -123,5 +124,7 @@ pub fn release_train(
         canary_catch: Probability::new(catch).unwrap(),
         detection: hours(1.0),
         rollback: hours(1.0),
+        services: Vec::new(),
+        recovery: None,
     }
 }

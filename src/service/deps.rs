@@ -1,0 +1,284 @@
+//! Services inside the rule: which instances work in a failure state. An
+//! instance works while its site is up, its service is not down as a whole,
+//! and every data-plane dependency finds enough working instances within
+//! reach over up links. Cycles are resolved by the greatest fixed point:
+//! instances that keep each other running stay up (the cold start of a
+//! cycle that went down is the simulator's business).
+
+use super::state::FailedSet;
+use crate::model::{Dependency, PlanId, Reach, Recovery, ServiceId, Topology};
+
+const NONE: u32 = u32::MAX;
+
+/// A plan's front end and the services it needs, compiled.
+#[derive(Clone, Debug)]
+pub(crate) struct Deps {
+    /// Instance sites per service.
+    instances: Vec<Vec<u32>>,
+    requires: Vec<Vec<Dependency>>,
+    /// Services the front end needs, directly or not, in id order.
+    relevant: Vec<usize>,
+    /// Region label per site; a site without a region is a region alone.
+    region: Vec<u32>,
+    pub front: ServiceId,
+    front_requires: Vec<Dependency>,
+    front_control: Vec<Dependency>,
+}
+
+/// Why a serving site's front end is not working: the chain of unmet
+/// dependencies from the front end down to the first cause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blame {
+    /// The front end first, then each service that lacks instances.
+    pub chain: Vec<ServiceId>,
+    /// What stops the last service of the chain.
+    pub end: BlameEnd,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlameEnd {
+    /// The service is down as a whole.
+    ServiceDown,
+    /// Its instances within reach are on down or cut-off sites.
+    NoInstanceReached,
+    /// The front end's own site is down.
+    SiteDown,
+}
+
+impl Deps {
+    /// `None` when the plan serves no declared service: today's model.
+    pub fn new(t: &Topology, plan: PlanId) -> Option<Deps> {
+        let front = t.plan(plan).serves?;
+        Some(Deps {
+            relevant: t
+                .service_closure(front)
+                .into_iter()
+                .map(|s| s.index())
+                .collect(),
+            ..Deps::all(t, front)
+        })
+    }
+
+    /// Every service relevant, with `front` as the front end.
+    fn all(t: &Topology, front: ServiceId) -> Deps {
+        let n_regions = t.regions.len() as u32;
+        let svc = t.service(front);
+        Deps {
+            instances: t
+                .services
+                .iter()
+                .map(|s| s.sites.iter().map(|x| x.0).collect())
+                .collect(),
+            requires: t.services.iter().map(|s| s.requires.clone()).collect(),
+            relevant: (0..t.services.len()).collect(),
+            region: (0..t.sites.len())
+                .map(|i| t.sites[i].region.map_or(n_regions + i as u32, |r| r.0))
+                .collect(),
+            front,
+            front_requires: svc.requires.clone(),
+            front_control: svc.control.clone(),
+        }
+    }
+
+    /// Working flag of every instance (per service, in site-list order),
+    /// for the services the front end needs; others read all false.
+    pub fn working(&self, site_down: &[bool], down: &[bool], group: &[u32]) -> Vec<Vec<bool>> {
+        let mut w: Vec<Vec<bool>> = self
+            .instances
+            .iter()
+            .map(|xs| vec![false; xs.len()])
+            .collect();
+        for &s in &self.relevant {
+            let service_down = down.get(s).copied().unwrap_or(false);
+            for (k, &x) in self.instances[s].iter().enumerate() {
+                w[s][k] = !service_down && !site_down[x as usize];
+            }
+        }
+        // Each pass only turns instances off, so this ends within as many
+        // passes as there are instances.
+        loop {
+            let mut changed = false;
+            for &s in &self.relevant {
+                for k in 0..self.instances[s].len() {
+                    let x = self.instances[s][k];
+                    if w[s][k] && !self.met(&self.requires[s], x, &w, group) {
+                        w[s][k] = false;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return w;
+            }
+        }
+    }
+
+    /// Does the front end work at site `x` (data plane)?
+    pub fn front_works(
+        &self,
+        x: u32,
+        site_down: &[bool],
+        down: &[bool],
+        w: &[Vec<bool>],
+        group: &[u32],
+    ) -> bool {
+        !site_down[x as usize]
+            && !down.get(self.front.index()).copied().unwrap_or(false)
+            && self.met(&self.front_requires, x, w, group)
+    }
+
+    /// Can the control plane reach site `x` to make it active?
+    pub fn control_ok(&self, x: u32, w: &[Vec<bool>], group: &[u32]) -> bool {
+        self.met(&self.front_control, x, w, group)
+    }
+
+    fn met(&self, deps: &[Dependency], x: u32, w: &[Vec<bool>], group: &[u32]) -> bool {
+        deps.iter()
+            .all(|d| self.count(d, x, group, |s, k| w[s][k]) >= d.needs)
+    }
+
+    /// Instances of `d`'s service within its reach of site `x` that pass
+    /// `ok` (a down site `x` reaches nothing).
+    fn count(
+        &self,
+        d: &Dependency,
+        x: u32,
+        group: &[u32],
+        ok: impl Fn(usize, usize) -> bool,
+    ) -> u32 {
+        let s = d.service.index();
+        let gx = group[x as usize];
+        if gx == NONE {
+            return 0;
+        }
+        let within = |y: u32| match d.reach {
+            Reach::Site => y == x,
+            Reach::Region => {
+                self.region[y as usize] == self.region[x as usize] && group[y as usize] == gx
+            }
+            Reach::Anywhere => group[y as usize] == gx,
+        };
+        self.instances[s]
+            .iter()
+            .enumerate()
+            .filter(|&(k, &y)| within(y) && ok(s, k))
+            .count() as u32
+    }
+
+    /// The chain of unmet dependencies that stops the front end at site
+    /// `x`, or `None` when it works there.
+    pub fn blame(
+        &self,
+        x: u32,
+        site_down: &[bool],
+        down: &[bool],
+        w: &[Vec<bool>],
+        group: &[u32],
+    ) -> Option<Blame> {
+        if self.front_works(x, site_down, down, w, group) {
+            return None;
+        }
+        let mut chain = vec![self.front];
+        let is_down = |s: usize| down.get(s).copied().unwrap_or(false);
+        if site_down[x as usize] {
+            return Some(Blame {
+                chain,
+                end: BlameEnd::SiteDown,
+            });
+        }
+        if is_down(self.front.index()) {
+            return Some(Blame {
+                chain,
+                end: BlameEnd::ServiceDown,
+            });
+        }
+        let (mut at, mut deps) = (x, &self.front_requires);
+        loop {
+            let Some(d) = deps
+                .iter()
+                .find(|d| self.count(d, at, group, |s, k| w[s][k]) < d.needs)
+            else {
+                // Cannot happen for a failing instance; end the chain here.
+                return Some(Blame {
+                    chain,
+                    end: BlameEnd::NoInstanceReached,
+                });
+            };
+            let s = d.service.index();
+            chain.push(d.service);
+            if is_down(s) {
+                return Some(Blame {
+                    chain,
+                    end: BlameEnd::ServiceDown,
+                });
+            }
+            // An instance within reach that is up but not working: follow
+            // its own unmet dependency (never revisiting a service).
+            let next = self.instances[s].iter().enumerate().find(|&(k, &y)| {
+                !w[s][k]
+                    && !site_down[y as usize]
+                    && self.count(d, at, group, |s2, k2| s2 == s && k2 == k) == 1
+            });
+            match next {
+                Some((_, &y)) if chain.iter().filter(|c| c.index() == s).count() == 1 => {
+                    at = y;
+                    deps = &self.requires[s];
+                }
+                Some(_) => {
+                    return Some(Blame {
+                        chain,
+                        end: BlameEnd::NoInstanceReached,
+                    });
+                }
+                None => {
+                    return Some(Blame {
+                        chain,
+                        end: BlameEnd::NoInstanceReached,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Can a recovery that needs `r` go at its normal pace in state `failed`?
+/// Recovery staff reach any working instance, wherever it is (an
+/// out-of-band path is the point), so instances are counted network-wide.
+pub fn recovery_possible(t: &Topology, r: &Recovery, failed: &FailedSet) -> bool {
+    if t.services.is_empty() {
+        return true;
+    }
+    let deps = Deps::all(t, ServiceId(0));
+    let group = super::rule::site_groups(t, failed);
+    let w = deps.working(failed.sites_down(), failed.services_down(), &group);
+    r.requires
+        .iter()
+        .all(|d| w[d.service.index()].iter().filter(|&&ok| ok).count() as u32 >= d.needs)
+}
+
+/// Working flag of every instance of every service (per service, in
+/// site-list order) in state `failed`, whatever plan: the simulator's
+/// network-wide view for cold starts of dependency cycles.
+pub fn instances_working(t: &Topology, failed: &FailedSet) -> Vec<Vec<bool>> {
+    if t.services.is_empty() {
+        return Vec::new();
+    }
+    let deps = Deps::all(t, ServiceId(0));
+    let group = super::rule::site_groups(t, failed);
+    deps.working(failed.sites_down(), failed.services_down(), &group)
+}
+
+impl Blame {
+    /// "messaging needs auth needs dns, which is down".
+    pub fn text(&self, t: &Topology) -> String {
+        let chain = t.chain_text(&self.chain);
+        let last = t.service(*self.chain.last().expect("chain starts at the front end"));
+        match self.end {
+            BlameEnd::ServiceDown => format!("{chain}, which is down"),
+            BlameEnd::SiteDown => format!("{chain}: its site is down"),
+            BlameEnd::NoInstanceReached => {
+                format!("{chain}: too few {} instances are up and reached", last.key)
+            }
+        }
+    }
+}

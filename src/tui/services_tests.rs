@@ -1,0 +1,342 @@
+//! Services in the TUI, driven by keys on `services-topology.toml`: the
+//! Services section and its details, "what if dns is down", the dependency
+//! chain of a plan that is down, the control plane that blocks a failover,
+//! and the importance view showing a shared dependency as the single point
+//! of failure of both "redundant" plans. Snapshots at 80x24 and 120x40.
+
+use super::app::{App, Item, Tab};
+use super::test_support::{ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker};
+use drsim::model::{PlanId, ServiceId, SiteId, Topology, TrainId};
+use drsim::service::{Active, FailedSet, ServiceRule};
+
+const FIXTURE: &str = include_str!("services-topology.toml");
+
+fn topology() -> Topology {
+    drsim::io::load_str(FIXTURE, std::path::Path::new("services-topology.toml"))
+        .unwrap()
+        .topology
+}
+
+fn app() -> App {
+    App::new(topology(), "services-topology.toml")
+}
+
+fn service(a: &App, key: &str) -> ServiceId {
+    a.topology.service_id(key).unwrap()
+}
+
+fn up_plans(a: &App) -> Vec<bool> {
+    a.statuses.iter().map(|s| s.is_up()).collect()
+}
+
+/// Fails the service `key` the way a user does: select it, press space.
+fn fail_service(a: &mut App, key: &str) {
+    let s = service(a, key);
+    select(a, Item::Service(s));
+    ch(a, ' ');
+}
+
+#[test]
+fn services_are_components_and_failing_dns_takes_both_plans_down_with_the_chain() {
+    let mut a = app();
+    let n = a.topology.services.len();
+    let listed: Vec<_> = a
+        .items
+        .iter()
+        .filter(|i| matches!(i, Item::Service(_)))
+        .collect();
+    assert_eq!(listed.len(), n, "every service is listed");
+    assert_eq!(up_plans(&a), [true, true, true]);
+    for (k, st) in a.services.iter().enumerate() {
+        assert_eq!(st.working(), st.instances.len(), "service {k} all up");
+    }
+    fail_service(&mut a, "dns");
+    assert!(a.message.contains("failed service dns"), "{}", a.message);
+    // The what-if is the library's own reading of `service:dns`.
+    let named = FailedSet::from_names(&a.topology, &["service:dns"]).unwrap();
+    assert_eq!(a.failed, named);
+    assert_eq!(a.item_id(Item::Service(service(&a, "dns"))), "service:dns");
+    // Both messaging plans need auth, which needs dns; the plan without
+    // services does not notice.
+    assert_eq!(up_plans(&a), [false, false, true]);
+    let chain = "messaging needs auth needs dns, which is down";
+    assert_eq!(a.blames[0].as_deref(), Some(chain));
+    assert_eq!(a.blames[1].as_deref(), Some(chain));
+    assert_eq!(a.blames[2], None);
+    // auth's instances stop, each saying why; storage is untouched.
+    let auth = &a.services[service(&a, "auth").index()];
+    assert_eq!(auth.working(), 0);
+    for i in &auth.instances {
+        assert_eq!(i.reason.as_deref(), Some("auth needs dns, which is down"));
+    }
+    assert!(a.item_down(Item::Service(service(&a, "auth"))));
+    assert!(!a.item_down(Item::Service(service(&a, "storage"))));
+    // The details say it, and the Plans pane gives the chain.
+    a.tab = Tab::Components;
+    let auth = service(&a, "auth");
+    select(&mut a, Item::Service(auth));
+    let screen = format!("{}", snapshot(&a, 120, 40));
+    assert!(
+        screen.contains("DOWN: 0 of 2 instances work (needs 1)"),
+        "{screen}"
+    );
+    assert!(screen.contains("auth needs dns, which is down"), "{screen}");
+    ch(&mut a, '3');
+    let screen = format!("{}", snapshot(&a, 120, 40));
+    assert!(screen.contains(&format!("why: {chain}")), "{screen}");
+    // Restoring it brings everything back.
+    ch(&mut a, 'r');
+    assert_eq!(up_plans(&a), [true, true, true]);
+    assert!(a.blames.iter().all(Option::is_none));
+}
+
+/// Every instance state the Services section shows is the rule's own: for
+/// each plan that serves messaging and every state of up to two failed
+/// components (sites, links, services), the instances of the services
+/// messaging needs work exactly when `Outcome::working` says so, and a
+/// serving site is usable exactly when messaging's instance there works.
+#[test]
+fn instance_states_agree_with_the_rule_on_every_small_what_if() {
+    let t = topology();
+    let mut names: Vec<String> = t.sites.iter().map(|s| format!("site:{}", s.key)).collect();
+    names.extend(t.links.iter().map(|l| format!("link:{}", l.key)));
+    names.extend(t.services.iter().map(|s| format!("service:{}", s.key)));
+    let messaging = t.service_id("messaging").unwrap();
+    let closure = t.service_closure(messaging);
+    let mut states = 0;
+    for i in 0..names.len() {
+        for j in i..names.len() {
+            let f = FailedSet::from_names(&t, &[&names[i], &names[j]]).unwrap();
+            let ours = super::services::states(&t, &f);
+            for p in [PlanId(0), PlanId(1)] {
+                let out = ServiceRule::new(&t, p).evaluate(&f, Active::FirstUsable);
+                for &s in &closure {
+                    let got: Vec<bool> = ours[s.index()]
+                        .instances
+                        .iter()
+                        .map(|x| x.working)
+                        .collect();
+                    assert_eq!(got, out.working[s.index()], "{} + {}", names[i], names[j]);
+                }
+                let front = &ours[messaging.index()];
+                for (k, &x) in t.plan(p).serving_sites.iter().enumerate() {
+                    let inst = front.instances.iter().find(|y| y.site == x).unwrap();
+                    assert_eq!(inst.working, out.usable[k], "{} + {}", names[i], names[j]);
+                }
+            }
+            states += 1;
+        }
+    }
+    assert_eq!(states, names.len() * (names.len() + 1) / 2);
+}
+
+#[test]
+fn a_failed_site_stops_its_instances_and_the_control_plane_blocks_the_failover() {
+    let mut a = app();
+    select(&mut a, Item::Site(SiteId(0)));
+    ch(&mut a, ' ');
+    let dns = &a.services[service(&a, "dns").index()];
+    assert_eq!((dns.working(), dns.instances.len()), (2, 3));
+    let ash = dns.instances.iter().find(|i| i.site == SiteId(0)).unwrap();
+    assert_eq!(ash.reason.as_deref(), Some("its site is down"));
+    // Active-active keeps serving from fra; active-passive cannot fail over
+    // to fra, because deploy (its control plane) ran on ash alone.
+    assert_eq!(up_plans(&a), [true, false, true]);
+    assert_eq!(
+        a.blames[1].as_deref(),
+        Some("cannot fail over to fra: messaging's control plane (deploy) does not reach it")
+    );
+    // messaging has no sites of its own: its instances are the plans'
+    // serving sites.
+    let front = &a.services[service(&a, "messaging").index()];
+    assert!(front.from_plans);
+    assert_eq!(front.instances.len(), 2);
+}
+
+#[test]
+fn a_release_train_that_pushes_to_dns_takes_dns_down() {
+    let mut a = app();
+    select(&mut a, Item::Train(TrainId(0)));
+    ch(&mut a, ' ');
+    let dns = service(&a, "dns");
+    assert!(a.failed.service_failed(dns));
+    assert_eq!(
+        a.failed,
+        FailedSet::from_names(&a.topology, &["train:dns-config"]).unwrap()
+    );
+    assert_eq!(up_plans(&a), [false, false, true]);
+    a.tab = Tab::Components;
+    select(&mut a, Item::Service(dns));
+    assert_eq!(
+        super::view::services::state_text(&a, dns),
+        "DOWN on every site (bad push of release train dns-config)"
+    );
+    let screen = format!("{}", snapshot(&a, 120, 40));
+    assert!(screen.contains("bad push of release train"), "{screen}");
+}
+
+#[test]
+fn the_dependency_tree_lists_each_service_once_with_the_control_plane_marked() {
+    let t = topology();
+    let rows = super::services::tree(&t, t.service_id("messaging").unwrap(), 20);
+    let keys: Vec<(usize, &str, bool)> = rows
+        .iter()
+        .map(|r| (r.depth, t.service(r.service).key.as_str(), r.control))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (1, "auth", false),
+            (2, "dns", false),
+            (1, "storage", false),
+            (1, "deploy", true)
+        ]
+    );
+    // The tree holds exactly the closure.
+    let mut seen: Vec<ServiceId> = rows.iter().map(|r| r.service).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, t.service_closure(t.service_id("messaging").unwrap()));
+}
+
+/// A forced service is forced in the static run too: with dns down every
+/// sample of a plan that needs it is down, and the plan without services
+/// is not affected by it.
+#[test]
+fn the_static_run_holds_a_failed_service_down() {
+    let mut a = app();
+    small_runs(&mut a);
+    fail_service(&mut a, "dns");
+    ch(&mut a, 's');
+    wait_for_worker(&mut a);
+    let run = a.run.as_ref().unwrap().latest().copied().unwrap();
+    assert_eq!(run.down, run.samples, "every sample is down");
+    ch(&mut a, '3');
+    ch(&mut a, 'G');
+    ch(&mut a, 's');
+    wait_for_worker(&mut a);
+    let run = a.run.as_ref().unwrap().latest().copied().unwrap();
+    assert!(run.down < run.samples / 10, "{run:?}");
+}
+
+/// The shared dependency is a single point of failure of both "redundant"
+/// plans, named as the service node it is, with its chain.
+#[test]
+fn importance_shows_a_shared_dependency_as_a_single_point_of_failure_of_each_plan() {
+    let mut a = app();
+    ch(&mut a, '5');
+    let chain = "messaging needs auth needs dns, which is down";
+    for plan in 0..2 {
+        a.selected_plan = plan;
+        a.tick();
+        wait_for_importance(&mut a);
+        let job = a.importance.as_ref().unwrap();
+        assert_eq!(job.key.plan, PlanId(plan as u32));
+        assert_eq!(job.error, None);
+        let singles: Vec<&str> = job.singles.iter().map(|c| c.events[0].as_str()).collect();
+        for ev in [
+            "node:service:dns",
+            "node:service:auth",
+            "release:dns-config",
+        ] {
+            assert!(singles.contains(&ev), "plan {plan}: {singles:?}");
+        }
+        assert_eq!(
+            job.chains.get("node:service:dns").map(String::as_str),
+            Some(chain)
+        );
+        assert_eq!(
+            job.chains.get("release:dns-config").map(String::as_str),
+            Some(chain)
+        );
+        assert_eq!(
+            job.takes_down("node:service:dns").services,
+            [service(&a, "dns").index()]
+        );
+        let screen = format!("{}", snapshot(&a, 120, 40));
+        assert!(screen.contains(chain), "{screen}");
+        assert!(screen.contains("→ service dns"), "{screen}");
+    }
+    // The plan without services has no service nodes and no chains.
+    a.selected_plan = 2;
+    a.tick();
+    wait_for_importance(&mut a);
+    let job = a.importance.as_ref().unwrap();
+    assert!(
+        job.singles
+            .iter()
+            .all(|c| !c.events[0].contains("service:"))
+    );
+    assert!(job.chains.is_empty());
+}
+
+#[test]
+fn snapshots_of_the_services_views() {
+    let mut a = app();
+    select(&mut a, Item::Site(SiteId(0)));
+    ch(&mut a, ' ');
+    let (dns, auth, messaging) = (
+        service(&a, "dns"),
+        service(&a, "auth"),
+        service(&a, "messaging"),
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        a.tab = Tab::Components;
+        select(&mut a, Item::Service(messaging));
+        insta::assert_snapshot!(format!("services_components_{w}x{h}"), snapshot(&a, w, h));
+        a.tab = Tab::Map;
+        select(&mut a, Item::Service(dns));
+        insta::assert_snapshot!(format!("services_map_{w}x{h}"), snapshot(&a, w, h));
+        a.tab = Tab::Plans;
+        a.selected_plan = 1;
+        insta::assert_snapshot!(format!("services_plans_{w}x{h}"), snapshot(&a, w, h));
+    }
+    a.tab = Tab::Importance;
+    a.selected_plan = 0;
+    a.tick();
+    wait_for_importance(&mut a);
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("services_importance_{w}x{h}"), snapshot(&a, w, h));
+    }
+    a.color = false;
+    a.tab = Tab::Components;
+    select(&mut a, Item::Service(auth));
+    insta::assert_snapshot!("services_components_nocolor_80x24", snapshot(&a, 80, 24));
+}
+
+/// The October 2021 example as a what-if: the backbone push escapes. Both
+/// plans of the messaging front end go down through DNS, and the plan whose
+/// DNS sits outside the backbone keeps serving.
+#[test]
+fn the_backbone_push_takes_messaging_down_through_dns_but_not_the_outside_dns_plan() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/backbone-dependency.toml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let t = drsim::io::load_str(&text, std::path::Path::new(path))
+        .unwrap()
+        .topology;
+    let train = t
+        .release_trains
+        .iter()
+        .position(|r| r.key == "backbone-config")
+        .unwrap();
+    let mut a = App::new(t, "backbone-dependency.toml");
+    select(&mut a, Item::Train(TrainId(train as u32)));
+    ch(&mut a, ' ');
+    let t = &a.topology;
+    for (p, plan) in t.plans.iter().enumerate() {
+        let front = &t.service(plan.serves.unwrap()).key;
+        if front == "messaging" {
+            assert!(!a.statuses[p].is_up(), "{}", plan.key);
+            assert_eq!(
+                a.blames[p].as_deref(),
+                Some("messaging needs dns needs backbone, which is down"),
+                "{}",
+                plan.key
+            );
+        } else {
+            assert!(a.statuses[p].is_up(), "{} serves {front}", plan.key);
+        }
+    }
+}
