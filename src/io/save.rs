@@ -27,13 +27,16 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
 /// next parses on its own, so a consumer can take one item at a time
 /// (splitting the text at header lines would not do: a description may hold
 /// one inside a multi-line string).
-pub fn canonical_sections(t: &Topology) -> (String, Vec<(&'static str, usize)>) {
+pub fn canonical_sections(t: &Topology) -> (String, Marks) {
     let mut marks = Vec::new();
     let text = write_toml(t, "", &mut marks);
     (text, marks)
 }
 
-fn write_toml(t: &Topology, header: &str, marks: &mut Vec<(&'static str, usize)>) -> String {
+/// Where each top-level table of a written file starts ([`canonical_sections`]).
+pub type Marks = Vec<(&'static str, usize)>;
+
+fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
     let mut o = String::new();
     for line in header.lines() {
         let _ = writeln!(o, "# {line}").map(|_| ());
@@ -53,7 +56,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Vec<(&'static str, usize)>
     }
     kv(&mut o, "format", "1");
     // One function per kind of table, in the order files lay them out.
-    let sections: [fn(&mut String, &Topology); 10] = [
+    let sections: [fn(&mut String, &Topology, &mut Marks); 10] = [
         regions,
         sites,
         links,
@@ -66,12 +69,12 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Vec<(&'static str, usize)>
         plans,
     ];
     for section in sections {
-        section(&mut o, t);
+        section(&mut o, t, marks);
     }
     o
 }
 
-fn regions(o: &mut String, t: &Topology) {
+fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
     for r in &t.regions {
         marks.push(("region", o.len()));
         o.push_str("\n[[region]]\n");
@@ -91,7 +94,7 @@ fn regions(o: &mut String, t: &Topology) {
     }
 }
 
-fn sites(o: &mut String, t: &Topology) {
+fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.sites {
         marks.push(("site", o.len()));
         o.push_str("\n[[site]]\n");
@@ -111,7 +114,7 @@ fn sites(o: &mut String, t: &Topology) {
     }
 }
 
-fn links(o: &mut String, t: &Topology) {
+fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
     for l in &t.links {
         marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
@@ -129,7 +132,7 @@ fn links(o: &mut String, t: &Topology) {
     }
 }
 
-fn shared_risks(o: &mut String, t: &Topology) {
+fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
     for g in &t.shared_risks {
         marks.push(("shared_risk", o.len()));
         o.push_str("\n[[shared_risk]]\n");
@@ -142,7 +145,7 @@ fn shared_risks(o: &mut String, t: &Topology) {
     }
 }
 
-fn release_trains(o: &mut String, t: &Topology) {
+fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
     for r in &t.release_trains {
         marks.push(("release_train", o.len()));
         o.push_str("\n[[release_train]]\n");
@@ -170,7 +173,7 @@ fn release_trains(o: &mut String, t: &Topology) {
     }
 }
 
-fn operator_errors(o: &mut String, t: &Topology) {
+fn operator_errors(o: &mut String, t: &Topology, marks: &mut Marks) {
     if let Some(op) = &t.operator_errors {
         marks.push(("operator_errors", o.len()));
         o.push_str("\n[operator_errors]\n");
@@ -179,7 +182,7 @@ fn operator_errors(o: &mut String, t: &Topology) {
     }
 }
 
-fn demands(o: &mut String, t: &Topology) {
+fn demands(o: &mut String, t: &Topology, marks: &mut Marks) {
     for d in &t.demands {
         marks.push(("demand", o.len()));
         o.push_str("\n[[demand]]\n");
@@ -198,7 +201,7 @@ fn demands(o: &mut String, t: &Topology) {
     }
 }
 
-fn surges(o: &mut String, t: &Topology) {
+fn surges(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.surges {
         marks.push(("surge", o.len()));
         o.push_str("\n[[surge]]\n");
@@ -216,7 +219,7 @@ fn surges(o: &mut String, t: &Topology) {
     }
 }
 
-fn plans(o: &mut String, t: &Topology) {
+fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
     for p in &t.plans {
         marks.push(("plan", o.len()));
         o.push_str("\n[[plan]]\n");
@@ -344,8 +347,9 @@ fn dist_in(d: &Distribution, unit: Option<&str>) -> String {
     }
 }
 
-fn services(o: &mut String, t: &Topology) {
+fn services(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.services {
+        marks.push(("service", o.len()));
         o.push_str("\n[[service]]\n");
         kv(o, "id", &q(&s.key));
         name(o, &s.name, &s.key);
