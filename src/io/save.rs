@@ -18,6 +18,25 @@ pub fn to_toml_string(t: &Topology) -> String {
 /// As [`to_toml_string`], starting with `header` turned into `#` comments
 /// (attribution, provenance).
 pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
+    write_toml(t, header, &mut Vec::new())
+}
+
+/// The canonical TOML text of a topology and where each of its top-level
+/// tables starts: `(kind, offset)` in order, `kind` being the file's table
+/// name (`"topology"`, `"site"`, ...). Each section from its offset to the
+/// next parses on its own, so a consumer can take one item at a time
+/// (splitting the text at header lines would not do: a description may hold
+/// one inside a multi-line string).
+pub fn canonical_sections(t: &Topology) -> (String, Marks) {
+    let mut marks = Vec::new();
+    let text = write_toml(t, "", &mut marks);
+    (text, marks)
+}
+
+/// Where each top-level table of a written file starts ([`canonical_sections`]).
+pub type Marks = Vec<(&'static str, usize)>;
+
+fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
     let mut o = String::new();
     for line in header.lines() {
         let _ = writeln!(o, "# {line}").map(|_| ());
@@ -29,6 +48,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
     if !header.is_empty() {
         o.push('\n');
     }
+    marks.push(("topology", o.len()));
     o.push_str("[topology]\n");
     kv(&mut o, "name", &q(&t.name));
     if !t.description.is_empty() {
@@ -36,7 +56,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
     }
     kv(&mut o, "format", "1");
     // One function per kind of table, in the order files lay them out.
-    let sections: [fn(&mut String, &Topology); 10] = [
+    let sections: [fn(&mut String, &Topology, &mut Marks); 10] = [
         regions,
         sites,
         links,
@@ -49,13 +69,14 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         plans,
     ];
     for section in sections {
-        section(&mut o, t);
+        section(&mut o, t, marks);
     }
     o
 }
 
-fn regions(o: &mut String, t: &Topology) {
+fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
     for r in &t.regions {
+        marks.push(("region", o.len()));
         o.push_str("\n[[region]]\n");
         kv(o, "id", &q(&r.key));
         name(o, &r.name, &r.key);
@@ -73,8 +94,9 @@ fn regions(o: &mut String, t: &Topology) {
     }
 }
 
-fn sites(o: &mut String, t: &Topology) {
+fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.sites {
+        marks.push(("site", o.len()));
         o.push_str("\n[[site]]\n");
         kv(o, "id", &q(&s.key));
         name(o, &s.name, &s.key);
@@ -92,8 +114,9 @@ fn sites(o: &mut String, t: &Topology) {
     }
 }
 
-fn links(o: &mut String, t: &Topology) {
+fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
     for l in &t.links {
+        marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
         kv(o, "id", &q(&l.key));
         kv(o, "a", &q(&t.site(l.a).key));
@@ -109,8 +132,9 @@ fn links(o: &mut String, t: &Topology) {
     }
 }
 
-fn shared_risks(o: &mut String, t: &Topology) {
+fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
     for g in &t.shared_risks {
+        marks.push(("shared_risk", o.len()));
         o.push_str("\n[[shared_risk]]\n");
         kv(o, "id", &q(&g.key));
         name(o, &g.name, &g.key);
@@ -121,8 +145,9 @@ fn shared_risks(o: &mut String, t: &Topology) {
     }
 }
 
-fn release_trains(o: &mut String, t: &Topology) {
+fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
     for r in &t.release_trains {
+        marks.push(("release_train", o.len()));
         o.push_str("\n[[release_train]]\n");
         kv(o, "id", &q(&r.key));
         name(o, &r.name, &r.key);
@@ -148,16 +173,18 @@ fn release_trains(o: &mut String, t: &Topology) {
     }
 }
 
-fn operator_errors(o: &mut String, t: &Topology) {
+fn operator_errors(o: &mut String, t: &Topology, marks: &mut Marks) {
     if let Some(op) = &t.operator_errors {
+        marks.push(("operator_errors", o.len()));
         o.push_str("\n[operator_errors]\n");
         kv(o, "annual_rate", &num(op.events.annual_rate));
         kv(o, "outage", &dist(&op.events.duration));
     }
 }
 
-fn demands(o: &mut String, t: &Topology) {
+fn demands(o: &mut String, t: &Topology, marks: &mut Marks) {
     for d in &t.demands {
+        marks.push(("demand", o.len()));
         o.push_str("\n[[demand]]\n");
         kv(o, "id", &q(&d.key));
         name(o, &d.name, &d.key);
@@ -174,8 +201,9 @@ fn demands(o: &mut String, t: &Topology) {
     }
 }
 
-fn surges(o: &mut String, t: &Topology) {
+fn surges(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.surges {
+        marks.push(("surge", o.len()));
         o.push_str("\n[[surge]]\n");
         kv(o, "id", &q(&s.key));
         name(o, &s.name, &s.key);
@@ -191,8 +219,9 @@ fn surges(o: &mut String, t: &Topology) {
     }
 }
 
-fn plans(o: &mut String, t: &Topology) {
+fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
     for p in &t.plans {
+        marks.push(("plan", o.len()));
         o.push_str("\n[[plan]]\n");
         kv(o, "id", &q(&p.key));
         name(o, &p.name, &p.key);
@@ -318,8 +347,9 @@ fn dist_in(d: &Distribution, unit: Option<&str>) -> String {
     }
 }
 
-fn services(o: &mut String, t: &Topology) {
+fn services(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.services {
+        marks.push(("service", o.len()));
         o.push_str("\n[[service]]\n");
         kv(o, "id", &q(&s.key));
         name(o, &s.name, &s.key);
