@@ -77,8 +77,16 @@ pub fn instance_sites(t: &Topology, s: ServiceId) -> (Vec<SiteId>, bool) {
 /// Every service's instances under `failed`, in service order.
 pub fn states(t: &Topology, failed: &FailedSet) -> Vec<ServiceState> {
     let n = t.services.len();
-    if n == 0 || t.sites.is_empty() {
+    if n == 0 {
         return Vec::new();
+    }
+    if t.sites.is_empty() {
+        // Nothing runs anywhere (a file always has a site; this is a guard).
+        let none = ServiceState {
+            instances: Vec::new(),
+            from_plans: false,
+        };
+        return vec![none; n];
     }
     let mut probe = t.clone();
     probe.demands.clear();
