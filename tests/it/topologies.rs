@@ -99,8 +99,20 @@ fn global_messaging_has_the_promised_structure() {
     assert!(continents.len() >= 3, "{continents:?}");
     assert!(t.release_trains.len() >= 2);
     assert!(
-        t.release_trains.iter().all(|r| !r.canary_sites.is_empty()),
-        "every train has a canary stage"
+        t.release_trains
+            .iter()
+            .all(|r| !r.canary_sites.is_empty() || r.canary_catch.get() > 0.0),
+        "every train has a canary stage (canary sites, or a check such as the \
+         backbone push's audit tool that catches some bad releases)"
+    );
+    // Issue 12: the internal services every plan depends on.
+    for s in ["dns", "auth", "backbone", "config"] {
+        assert!(t.service_id(s).is_some(), "service {s}");
+    }
+    assert!(
+        t.plans
+            .iter()
+            .all(|p| p.serves == t.service_id("messaging"))
     );
     assert!(t.plans.len() >= 3);
     assert!(t.plans.iter().all(|p| p.cost_per_year > 0.0));
