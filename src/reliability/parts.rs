@@ -278,12 +278,7 @@ mod tests {
     use crate::reliability::{estimate, instances};
 
     fn opts(method: Method, samples: u64) -> EstimateOptions {
-        EstimateOptions {
-            method,
-            samples,
-            seed: 11,
-            ..EstimateOptions::default()
-        }
+        EstimateOptions::fixed(method, samples, 11)
     }
 
     #[test]

@@ -43,18 +43,13 @@ fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
 /// A `w` x `w` grid linked right and down, served from the far corner:
 /// nothing reduces, so every failure re-checks the whole graph.
 fn grid(w: usize) -> String {
-    let mut links = Vec::new();
-    for r in 0..w {
-        for c in 0..w {
-            let i = r * w + c;
-            if c + 1 < w {
-                links.push((i, i + 1));
-            }
-            if r + 1 < w {
-                links.push((i, i + w));
-            }
-        }
-    }
+    // The library's lattice, node `r * w + c`.
+    let lattice = drsim::reliability::instances::grid(w as u32, w as u32, 0.0);
+    let links: Vec<(usize, usize)> = lattice
+        .edges
+        .iter()
+        .map(|&(a, b)| (a as usize, b as usize))
+        .collect();
     topology(w * w, &links, w * w - 1)
 }
 

@@ -68,7 +68,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .with_selected(Some(app.selected_plan));
     f.render_stateful_widget(table, table_area, &mut state);
 
-    let mut lines: Vec<Line> = edit_line(app).into_iter().collect();
+    let lines = detail_lines(app, th);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(" Selected plan "))
+            .wrap(Wrap { trim: false }),
+        detail_area,
+    );
+}
+
+/// The selected plan in words: its status and why, what it serves, its
+/// sites, timings, replication and targets.
+fn detail_lines(app: &App, th: Theme) -> Vec<Line<'static>> {
+    let t = &app.topology;
+    let mut lines: Vec<Line<'static>> = edit_line(app).into_iter().collect();
     if t.plans.is_empty() {
         lines.push(Line::raw("This topology declares no plans."));
     }
@@ -138,10 +151,5 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             tg.rpo.map_or("-".into(), |d| fmt_secs(d.secs()))
         )));
     }
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(" Selected plan "))
-            .wrap(Wrap { trim: false }),
-        detail_area,
-    );
+    lines
 }
