@@ -206,7 +206,9 @@ pub fn simulate_served(
 ) -> Result<ServedReport, ServedError> {
     // Node flags are the sites, then (for a plan that serves a declared
     // service) the services: see StaticModel::for_plan.
-    let services = if t.plan(plan).serves.is_some() {
+    // (An unknown plan is refused by DemandNetwork::new below, not here.)
+    let serves = t.plans.get(plan.index()).and_then(|p| p.serves);
+    let services = if serves.is_some() {
         t.services.len()
     } else {
         0
