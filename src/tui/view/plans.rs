@@ -45,24 +45,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Cell::from(now),
         ])
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(2),
-            Constraint::Length(14),
-            Constraint::Fill(3),
-            Constraint::Length(2),
-            Constraint::Length(8),
-            Constraint::Length(9),
-        ],
-    )
-    .header(header)
-    .block(
-        Block::bordered()
-            .title(" Plans under the current what-if (Now: serving sites reached/quorum) "),
-    )
-    .row_highlight_style(th.selected())
-    .highlight_symbol(th.marker());
+    use Constraint::{Fill, Length};
+    let widths = [
+        Fill(2),
+        Length(14),
+        Fill(3),
+        Length(2),
+        Length(8),
+        Length(9),
+    ];
+    let title = " Plans under the current what-if (Now: serving sites reached/quorum) ";
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::bordered().title(title));
+    let table = th.selectable(table);
     let mut state = TableState::default()
         .with_offset(app.plan_offset)
         .with_selected(Some(app.selected_plan));
