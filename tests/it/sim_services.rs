@@ -6,6 +6,7 @@
 //! bootstrap). Tolerances are 4 standard errors reported by the simulator.
 
 use crate::common::model::trials_years_seed;
+use crate::common::within;
 use drsim::io::load_str;
 use drsim::model::Topology;
 use drsim::simulate::{PlanReport, run_plan};
@@ -22,18 +23,6 @@ fn load(text: &str) -> Topology {
 fn run(t: &Topology, plan: &str, trials: usize, seed: u64) -> PlanReport {
     let p = t.plan_id(plan).unwrap().index();
     run_plan(t, p, &trials_years_seed(trials, 1, seed), &|_| {}).unwrap()
-}
-
-fn within(estimate: f64, exact: f64, se: f64, what: &str) {
-    assert!(
-        se > 0.0,
-        "{what}: zero standard error, the check is vacuous"
-    );
-    assert!(
-        (estimate - exact).abs() < 4.0 * se,
-        "{what}: simulated {estimate}, exact {exact}, 4 SE = {}",
-        4.0 * se
-    );
 }
 
 /// Stationary distribution of a CTMC with `states` states whose transitions

@@ -6,6 +6,7 @@
 //! below 1e-4 per assertion, and the seeds are fixed.
 
 use crate::common::model::{demand, hours, link, plan, release_train, site, trials_years_seed};
+use crate::common::within;
 use drsim::model::*;
 use drsim::simulate::{PlanReport, SimConfig, TrialMetric, run_plan, run_plan_data};
 use drsim::units::{Duration, Probability, SECONDS_PER_YEAR};
@@ -21,18 +22,6 @@ fn exp_process(mtbf_h: f64, mttr_h: f64) -> FailureProcess {
 fn run(t: &Topology, plan: usize, trials: usize, seed: u64) -> PlanReport {
     let cfg = trials_years_seed(trials, 1, seed);
     run_plan(t, plan, &cfg, &|_| {}).unwrap()
-}
-
-fn within(estimate: f64, exact: f64, se: f64, what: &str) {
-    assert!(
-        se > 0.0,
-        "{what}: zero standard error, the check is vacuous"
-    );
-    assert!(
-        (estimate - exact).abs() < 4.0 * se,
-        "{what}: simulated {estimate}, exact {exact}, 4 SE = {}",
-        4.0 * se
-    );
 }
 
 /// Steady-state probability that fewer than `k` of `n` independent,
