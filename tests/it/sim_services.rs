@@ -6,11 +6,10 @@
 //! bootstrap). Tolerances are 4 standard errors reported by the simulator.
 
 use crate::common::model::trials_years_seed;
-use crate::common::within;
+use crate::common::{stationary, within};
 use drsim::io::load_str;
 use drsim::model::Topology;
 use drsim::simulate::{PlanReport, run_plan};
-use nalgebra::{DMatrix, DVector};
 use std::path::Path;
 
 fn load(text: &str) -> Topology {
@@ -23,23 +22,6 @@ fn load(text: &str) -> Topology {
 fn run(t: &Topology, plan: &str, trials: usize, seed: u64) -> PlanReport {
     let p = t.plan_id(plan).unwrap().index();
     run_plan(t, p, &trials_years_seed(trials, 1, seed), &|_| {}).unwrap()
-}
-
-/// Stationary distribution of a CTMC with `states` states whose transitions
-/// from `s` are `moves(s)` (target, rate), solved with LU.
-fn stationary(states: usize, moves: impl Fn(usize) -> Vec<(usize, f64)>) -> DVector<f64> {
-    let mut q = DMatrix::<f64>::zeros(states, states);
-    for s in 0..states {
-        for (to, rate) in moves(s) {
-            q[(s, to)] += rate;
-            q[(s, s)] -= rate;
-        }
-    }
-    let mut a = q.transpose();
-    a.row_mut(states - 1).fill(1.0);
-    let mut b = DVector::zeros(states);
-    b[states - 1] = 1.0;
-    a.lu().solve(&b).expect("the generator is irreducible")
 }
 
 const HEADER: &str = r#"
