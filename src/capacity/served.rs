@@ -206,9 +206,11 @@ pub fn simulate_served(
 ) -> Result<ServedReport, ServedError> {
     // Node flags are the sites, then (for a plan that serves a declared
     // service) the services: see StaticModel::for_plan.
-    // (An unknown plan is refused by DemandNetwork::new below, not here.)
-    let serves = t.plans.get(plan.index()).and_then(|p| p.serves);
-    let services = if serves.is_some() {
+    let services = if t
+        .plans
+        .get(plan.index())
+        .is_some_and(|p| p.serves.is_some())
+    {
         t.services.len()
     } else {
         0

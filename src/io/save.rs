@@ -18,6 +18,25 @@ pub fn to_toml_string(t: &Topology) -> String {
 /// As [`to_toml_string`], starting with `header` turned into `#` comments
 /// (attribution, provenance).
 pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
+    write_toml(t, header, &mut Vec::new())
+}
+
+/// The canonical TOML text of a topology and where each of its top-level
+/// tables starts: `(kind, offset)` in order, `kind` being the file's table
+/// name (`"topology"`, `"site"`, ...). Each section from its offset to the
+/// next parses on its own, so a consumer can take one item at a time
+/// (splitting the text at header lines would not do: a description may hold
+/// one inside a multi-line string).
+pub fn canonical_sections(t: &Topology) -> (String, Marks) {
+    let mut marks = Vec::new();
+    let text = write_toml(t, "", &mut marks);
+    (text, marks)
+}
+
+/// Where each top-level table of a written file starts ([`canonical_sections`]).
+pub type Marks = Vec<(&'static str, usize)>;
+
+fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
     let mut o = String::new();
     for line in header.lines() {
         let _ = writeln!(o, "# {line}").map(|_| ());
@@ -29,6 +48,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
     if !header.is_empty() {
         o.push('\n');
     }
+    marks.push(("topology", o.len()));
     o.push_str("[topology]\n");
     kv(&mut o, "name", &q(&t.name));
     if !t.description.is_empty() {
@@ -36,7 +56,7 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
     }
     kv(&mut o, "format", "1");
     // One function per kind of table, in the order files lay them out.
-    let sections: [fn(&mut String, &Topology); 10] = [
+    let sections: [fn(&mut String, &Topology, &mut Marks); 10] = [
         regions,
         sites,
         links,
@@ -49,13 +69,14 @@ pub fn to_toml_string_with_header(t: &Topology, header: &str) -> String {
         plans,
     ];
     for section in sections {
-        section(&mut o, t);
+        section(&mut o, t, marks);
     }
     o
 }
 
-fn regions(o: &mut String, t: &Topology) {
+fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
     for r in &t.regions {
+        marks.push(("region", o.len()));
         table(o, "region", &r.key, &r.name);
         for h in &r.hazards {
             o.push_str("[[region.hazard]]\n");
@@ -71,8 +92,9 @@ fn regions(o: &mut String, t: &Topology) {
     }
 }
 
-fn sites(o: &mut String, t: &Topology) {
+fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.sites {
+        marks.push(("site", o.len()));
         table(o, "site", &s.key, &s.name);
         if let Some(r) = s.region {
             kv(o, "region", &q(&t.regions[r.index()].key));
@@ -88,8 +110,9 @@ fn sites(o: &mut String, t: &Topology) {
     }
 }
 
-fn links(o: &mut String, t: &Topology) {
+fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
     for l in &t.links {
+        marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
         kv(o, "id", &q(&l.key));
         kv(o, "a", &q(&t.site(l.a).key));
@@ -105,8 +128,9 @@ fn links(o: &mut String, t: &Topology) {
     }
 }
 
-fn shared_risks(o: &mut String, t: &Topology) {
+fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
     for g in &t.shared_risks {
+        marks.push(("shared_risk", o.len()));
         table(o, "shared_risk", &g.key, &g.name);
         kv(o, "kind", &q(g.kind.as_str()));
         nonempty_list(o, "sites", g.sites.iter().map(|s| &t.site(*s).key));
@@ -115,8 +139,9 @@ fn shared_risks(o: &mut String, t: &Topology) {
     }
 }
 
-fn release_trains(o: &mut String, t: &Topology) {
+fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
     for r in &t.release_trains {
+        marks.push(("release_train", o.len()));
         table(o, "release_train", &r.key, &r.name);
         kv(o, "sites", &list(r.sites.iter().map(|s| &t.site(*s).key)));
         nonempty_list(o, "services", r.services.iter().map(|s| &t.service(*s).key));
@@ -140,16 +165,18 @@ fn release_trains(o: &mut String, t: &Topology) {
     }
 }
 
-fn operator_errors(o: &mut String, t: &Topology) {
+fn operator_errors(o: &mut String, t: &Topology, marks: &mut Marks) {
     if let Some(op) = &t.operator_errors {
+        marks.push(("operator_errors", o.len()));
         o.push_str("\n[operator_errors]\n");
         kv(o, "annual_rate", &num(op.events.annual_rate));
         kv(o, "outage", &dist(&op.events.duration));
     }
 }
 
-fn demands(o: &mut String, t: &Topology) {
+fn demands(o: &mut String, t: &Topology, marks: &mut Marks) {
     for d in &t.demands {
+        marks.push(("demand", o.len()));
         table(o, "demand", &d.key, &d.name);
         kv(
             o,
@@ -164,8 +191,9 @@ fn demands(o: &mut String, t: &Topology) {
     }
 }
 
-fn surges(o: &mut String, t: &Topology) {
+fn surges(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.surges {
+        marks.push(("surge", o.len()));
         table(o, "surge", &s.key, &s.name);
         kv(o, "date", &q(&month_day(s.day_of_year)));
         kv(o, "start_hour_utc", &num(s.start_hour_utc));
@@ -179,8 +207,9 @@ fn surges(o: &mut String, t: &Topology) {
     }
 }
 
-fn plans(o: &mut String, t: &Topology) {
+fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
     for p in &t.plans {
+        marks.push(("plan", o.len()));
         table(o, "plan", &p.key, &p.name);
         if let Some(sv) = p.serves {
             kv(o, "serves", &q(&t.service(sv).key));
@@ -314,8 +343,9 @@ fn dist_in(d: &Distribution, unit: Option<&str>) -> String {
     }
 }
 
-fn services(o: &mut String, t: &Topology) {
+fn services(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.services {
+        marks.push(("service", o.len()));
         table(o, "service", &s.key, &s.name);
         nonempty_list(o, "sites", s.sites.iter().map(|x| &t.site(*x).key));
         kv(o, "needs", &s.needs.to_string());

@@ -326,27 +326,33 @@ pub struct Plan {
     pub serves: Option<ServiceId>,
 }
 
-/// A whole, validated topology.
+/// A whole, validated topology: its parts (read through `Deref`, so
+/// `t.sites` works) and the lookup indices built once they were checked.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Topology {
-    pub name: String,
-    pub description: String,
-    pub regions: Vec<Region>,
-    pub sites: Vec<Site>,
-    pub links: Vec<Link>,
-    pub shared_risks: Vec<SharedRisk>,
-    pub release_trains: Vec<ReleaseTrain>,
-    pub operator_errors: Option<OperatorErrors>,
-    pub demands: Vec<Demand>,
-    pub surges: Vec<Surge>,
-    pub services: Vec<Service>,
-    pub plans: Vec<Plan>,
+    parts: TopologyParts,
     site_index: HashMap<String, SiteId>,
     link_index: HashMap<String, LinkId>,
 }
 
+impl std::ops::Deref for Topology {
+    type Target = TopologyParts;
+    fn deref(&self) -> &TopologyParts {
+        &self.parts
+    }
+}
+
+/// Editors (the TUI, tests) change values in place; a change of ids or
+/// references must go through [`Topology::into_parts`] and
+/// [`Topology::from_parts`] again, which rebuild the indices.
+impl std::ops::DerefMut for Topology {
+    fn deref_mut(&mut self) -> &mut TopologyParts {
+        &mut self.parts
+    }
+}
+
 /// The parts of a topology before cross-checks; see [`Topology::from_parts`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TopologyParts {
     pub name: String,
     pub description: String,
@@ -502,18 +508,7 @@ impl Topology {
             }
         }
         Ok(Topology {
-            name: p.name,
-            description: p.description,
-            regions: p.regions,
-            sites: p.sites,
-            links: p.links,
-            shared_risks: p.shared_risks,
-            release_trains: p.release_trains,
-            operator_errors: p.operator_errors,
-            demands: p.demands,
-            surges: p.surges,
-            services: p.services,
-            plans: p.plans,
+            parts: p,
             site_index,
             link_index,
         })
@@ -521,20 +516,7 @@ impl Topology {
 
     /// Gives the parts back, e.g. to edit and rebuild.
     pub fn into_parts(self) -> TopologyParts {
-        TopologyParts {
-            name: self.name,
-            description: self.description,
-            regions: self.regions,
-            sites: self.sites,
-            links: self.links,
-            shared_risks: self.shared_risks,
-            release_trains: self.release_trains,
-            operator_errors: self.operator_errors,
-            demands: self.demands,
-            surges: self.surges,
-            services: self.services,
-            plans: self.plans,
-        }
+        self.parts
     }
 
     pub fn site(&self, id: SiteId) -> &Site {
