@@ -101,11 +101,7 @@ fn a_run_over_a_graph_too_large_to_recheck_is_refused_up_front() {
     use drsim::simulate::budget::check_plan;
     assert!(check_plan(&t, fit, 1, 0).is_ok());
     assert!(check_plan(&t, fit + 1, 1, 0).is_err());
-    let cfg = drsim::simulate::SimConfig {
-        trials: fit + 1,
-        years: 1,
-        seed: 1,
-    };
+    let cfg = crate::common::model::trials_years_seed(fit + 1, 1, 1);
     let e = drsim::simulate::run_plan_data(&t, 0, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
         .unwrap_err()
         .to_string();
