@@ -12,12 +12,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 fn opts(method: Method, samples: u64) -> EstimateOptions {
-    EstimateOptions {
-        method,
-        samples,
-        seed: 7,
-        ..EstimateOptions::default()
-    }
+    EstimateOptions::fixed(method, samples, 7)
 }
 
 fn rv_table() {

@@ -122,6 +122,18 @@ pub fn parse_with_warnings(
     Ok(Imported { topology, warnings })
 }
 
+/// A data value `v` of element `n` as a finite number; an error names the
+/// attribute `name` and the element's line.
+fn finite(lines: &LineIndex, name: &str, (v, n): &(String, Node)) -> Result<f64, ImportError> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| {
+            let m = format!("{name} '{v}' is not a finite number");
+            ImportError::at(Some(lines.line_of(*n)), m)
+        })
+}
+
 /// The `<node>` elements as sites, and each node id's site.
 fn nodes<'a, 'i>(
     graph: Node<'a, 'i>,
@@ -133,12 +145,7 @@ fn nodes<'a, 'i>(
     let line = |n: Node| Some(lines.line_of(n));
     let err = |n: Node, m: String| ImportError::at(line(n), m);
     let data_of = |n| attributes(lines, key_names, n);
-    let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| err(*n, format!("{name} '{v}' is not a finite number")))
-    };
+    let number = |name: &str, data: &(String, Node)| finite(lines, name, data);
     let mut sites = Vec::new();
     let mut site_ids: HashMap<&str, SiteId> = HashMap::new();
     for n in graph.children().filter(|c| c.has_tag_name_local("node")) {
@@ -217,12 +224,7 @@ fn edges<'a, 'i>(
     let line = |n: Node| Some(lines.line_of(n));
     let err = |n: Node, m: String| ImportError::at(line(n), m);
     let data_of = |n| attributes(lines, key_names, n);
-    let number = |name: &str, (v, n): &(String, Node)| -> Result<f64, ImportError> {
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| err(*n, format!("{name} '{v}' is not a finite number")))
-    };
+    let number = |name: &str, data: &(String, Node)| finite(lines, name, data);
     let mut links: Vec<Link> = Vec::new();
     let mut link_keys: HashSet<String> = HashSet::new();
     let mut pair_count: HashMap<(SiteId, SiteId), u32> = HashMap::new();

@@ -77,9 +77,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
 fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
     for r in &t.regions {
         marks.push(("region", o.len()));
-        o.push_str("\n[[region]]\n");
-        kv(o, "id", &q(&r.key));
-        name(o, &r.name, &r.key);
+        table(o, "region", &r.key, &r.name);
         for h in &r.hazards {
             o.push_str("[[region.hazard]]\n");
             kv(o, "kind", &q(&h.kind));
@@ -97,9 +95,7 @@ fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
 fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.sites {
         marks.push(("site", o.len()));
-        o.push_str("\n[[site]]\n");
-        kv(o, "id", &q(&s.key));
-        name(o, &s.name, &s.key);
+        table(o, "site", &s.key, &s.name);
         if let Some(r) = s.region {
             kv(o, "region", &q(&t.regions[r.index()].key));
         }
@@ -135,9 +131,7 @@ fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
 fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
     for g in &t.shared_risks {
         marks.push(("shared_risk", o.len()));
-        o.push_str("\n[[shared_risk]]\n");
-        kv(o, "id", &q(&g.key));
-        name(o, &g.name, &g.key);
+        table(o, "shared_risk", &g.key, &g.name);
         kv(o, "kind", &q(g.kind.as_str()));
         nonempty_list(o, "sites", g.sites.iter().map(|s| &t.site(*s).key));
         nonempty_list(o, "links", g.links.iter().map(|l| &t.link(*l).key));
@@ -148,9 +142,7 @@ fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
 fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
     for r in &t.release_trains {
         marks.push(("release_train", o.len()));
-        o.push_str("\n[[release_train]]\n");
-        kv(o, "id", &q(&r.key));
-        name(o, &r.name, &r.key);
+        table(o, "release_train", &r.key, &r.name);
         kv(o, "sites", &list(r.sites.iter().map(|s| &t.site(*s).key)));
         nonempty_list(o, "services", r.services.iter().map(|s| &t.service(*s).key));
         if let Some(rec) = &r.recovery {
@@ -185,9 +177,7 @@ fn operator_errors(o: &mut String, t: &Topology, marks: &mut Marks) {
 fn demands(o: &mut String, t: &Topology, marks: &mut Marks) {
     for d in &t.demands {
         marks.push(("demand", o.len()));
-        o.push_str("\n[[demand]]\n");
-        kv(o, "id", &q(&d.key));
-        name(o, &d.name, &d.key);
+        table(o, "demand", &d.key, &d.name);
         kv(
             o,
             "sites",
@@ -204,9 +194,7 @@ fn demands(o: &mut String, t: &Topology, marks: &mut Marks) {
 fn surges(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.surges {
         marks.push(("surge", o.len()));
-        o.push_str("\n[[surge]]\n");
-        kv(o, "id", &q(&s.key));
-        name(o, &s.name, &s.key);
+        table(o, "surge", &s.key, &s.name);
         kv(o, "date", &q(&month_day(s.day_of_year)));
         kv(o, "start_hour_utc", &num(s.start_hour_utc));
         kv(o, "duration", &dur(s.duration));
@@ -222,9 +210,7 @@ fn surges(o: &mut String, t: &Topology, marks: &mut Marks) {
 fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
     for p in &t.plans {
         marks.push(("plan", o.len()));
-        o.push_str("\n[[plan]]\n");
-        kv(o, "id", &q(&p.key));
-        name(o, &p.name, &p.key);
+        table(o, "plan", &p.key, &p.name);
         if let Some(sv) = p.serves {
             kv(o, "serves", &q(&t.service(sv).key));
         }
@@ -273,6 +259,16 @@ fn kv(o: &mut String, key: &str, value: &str) {
     o.push_str(" = ");
     o.push_str(value);
     o.push('\n');
+}
+
+/// An array-of-tables entry's head: `[[kind]]`, its id, and its name when
+/// it differs from the id.
+fn table(o: &mut String, kind: &str, key: &str, name_: &str) {
+    o.push_str("\n[[");
+    o.push_str(kind);
+    o.push_str("]]\n");
+    kv(o, "id", &q(key));
+    name(o, name_, key);
 }
 
 fn name(o: &mut String, name: &str, key: &str) {
@@ -350,9 +346,7 @@ fn dist_in(d: &Distribution, unit: Option<&str>) -> String {
 fn services(o: &mut String, t: &Topology, marks: &mut Marks) {
     for s in &t.services {
         marks.push(("service", o.len()));
-        o.push_str("\n[[service]]\n");
-        kv(o, "id", &q(&s.key));
-        name(o, &s.name, &s.key);
+        table(o, "service", &s.key, &s.name);
         nonempty_list(o, "sites", s.sites.iter().map(|x| &t.site(*x).key));
         kv(o, "needs", &s.needs.to_string());
         kv(o, "reach", &q(s.reach.as_str()));

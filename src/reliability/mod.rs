@@ -149,6 +149,19 @@ pub struct EstimateOptions {
     pub seed: u64,
 }
 
+impl EstimateOptions {
+    /// `samples` draws of `method` from `seed`, with no target relative
+    /// error (the other settings at their defaults).
+    pub fn fixed(method: Method, samples: u64, seed: u64) -> Self {
+        EstimateOptions {
+            method,
+            samples,
+            seed,
+            ..EstimateOptions::default()
+        }
+    }
+}
+
 impl Default for EstimateOptions {
     fn default() -> Self {
         EstimateOptions {

@@ -278,18 +278,18 @@ mod tests {
     use crate::reliability::{estimate, instances};
 
     fn opts(method: Method, samples: u64) -> EstimateOptions {
-        EstimateOptions {
-            method,
-            samples,
-            seed: 11,
-            ..EstimateOptions::default()
-        }
+        EstimateOptions::fixed(method, samples, 11)
+    }
+
+    /// The dodecahedron between opposite corners, every component at q = 0.1.
+    fn dodecahedron_st() -> (crate::static_model::StaticModel, Criterion) {
+        let model = instances::dodecahedron(0.1);
+        (model, Criterion::TwoTerminal { s: 0, t: 19 })
     }
 
     #[test]
     fn shards_merge_into_the_unsharded_estimate_bit_for_bit() {
-        let model = instances::dodecahedron(0.1);
-        let crit = Criterion::TwoTerminal { s: 0, t: 19 };
+        let (model, crit) = dodecahedron_st();
         for (method, samples) in [(Method::Crude, 50_000), (Method::Pmc, 5_000)] {
             let o = opts(method, samples);
             let mut whole = estimate(&model, &crit, &o).unwrap();
@@ -311,8 +311,7 @@ mod tests {
 
     #[test]
     fn parts_do_not_depend_on_the_thread_count() {
-        let model = instances::dodecahedron(0.1);
-        let crit = Criterion::TwoTerminal { s: 0, t: 19 };
+        let (model, crit) = dodecahedron_st();
         for (method, samples) in [(Method::Crude, 40_000), (Method::Pmc, 6_000)] {
             let o = opts(method, samples);
             let shard = Shard::new(1, 3).unwrap();
@@ -329,8 +328,7 @@ mod tests {
 
     #[test]
     fn refuses_unshardable_runs_and_bad_merges() {
-        let model = instances::dodecahedron(0.1);
-        let crit = Criterion::TwoTerminal { s: 0, t: 19 };
+        let (model, crit) = dodecahedron_st();
         for m in [Method::Exact, Method::Auto] {
             assert!(matches!(
                 estimate_data(&model, &crit, &opts(m, 1000), Shard::WHOLE),

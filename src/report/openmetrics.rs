@@ -67,8 +67,9 @@ fn number(v: f64) -> String {
 /// A gauge with one sample per plan: name, help, the plan's value.
 type PlanGauge = (&'static str, &'static str, fn(&PlanReport) -> f64);
 
-/// The per-plan gauges before the downtime quantiles, in exposition order.
-const AVAILABILITY: [PlanGauge; 5] = [
+/// The per-plan gauges in exposition order; the downtime quantiles go after
+/// the first [`BEFORE_QUANTILES`].
+const PLAN_GAUGES: [PlanGauge; 9] = [
     (
         "drsim_availability_ratio",
         "Simulated time-weighted availability of the plan (mean over trial-years).",
@@ -94,10 +95,6 @@ const AVAILABILITY: [PlanGauge; 5] = [
         "Simulated mean downtime, minutes per year.",
         |r| r.downtime_minutes_per_year.mean.mean,
     ),
-];
-
-/// The per-plan gauges after the downtime quantiles, in exposition order.
-const LOSSES_AND_COST: [PlanGauge; 4] = [
     (
         "drsim_long_outage_year_ratio",
         "Share of simulated years with an outage longer than one hour.",
@@ -119,6 +116,7 @@ const LOSSES_AND_COST: [PlanGauge; 4] = [
         |r| r.cost_per_year,
     ),
 ];
+const BEFORE_QUANTILES: usize = 5;
 
 /// The exposition for `service` (the topology's name): every plan's
 /// simulated figures and every objective, ending with `# EOF`.
@@ -136,7 +134,7 @@ pub fn render(service: &str, reports: &[PlanReport], objectives: &[Objective]) -
             })
             .collect()
     };
-    for (name, help, get) in AVAILABILITY {
+    for &(name, help, get) in &PLAN_GAUGES[..BEFORE_QUANTILES] {
         f.gauge(name, help, &per_plan(&get));
     }
     let mut q = Vec::new();
@@ -158,7 +156,7 @@ pub fn render(service: &str, reports: &[PlanReport], objectives: &[Objective]) -
         "Quantiles of simulated downtime per year over trial-years, minutes.",
         &q,
     );
-    for (name, help, get) in LOSSES_AND_COST {
+    for &(name, help, get) in &PLAN_GAUGES[BEFORE_QUANTILES..] {
         f.gauge(name, help, &per_plan(&get));
     }
     let mut causes = Vec::new();

@@ -2,14 +2,8 @@
 //! the same answer (a property test below holds it to the rule), computed on
 //! the plan's reduced graph ([`crate::graph::reduce`]) with element states
 //! kept by the trial, so a failure of a dropped component never triggers a
-//! re-evaluation. Link bandwidth is not a bottleneck in this model; overload
-//! within a pool sheds evenly (every demand of the pool gets the same served
-//! fraction).
-//!
-//! A plan that serves a service with dependencies takes no fast path: its
-//! elements are every site, link and relevant service (no reduction, since
-//! any site may hold an instance), and each new state is evaluated by
-//! [`ServiceRule::evaluate`] itself.
+//! re-evaluation. A plan that serves a service with dependencies takes no
+//! fast path (see docs/internals.md, "simulate/serving.rs").
 
 use crate::graph::UnionFind;
 use crate::model::{PlanMode, Topology};

@@ -714,39 +714,53 @@ impl App {
         self.failed = f;
     }
 
-    /// Kind and key of an item, e.g. "site sjc".
-    pub fn item_label(&self, item: Item) -> String {
+    /// The id the file gives the item.
+    fn item_key(&self, item: Item) -> &str {
         let t = &self.topology;
         match item {
-            Item::Region(r) => format!("region {}", t.regions[r.index()].key),
-            Item::Site(s) => {
-                let site = t.site(s);
-                // An imported network's numbered PoP also by its name.
-                match super::view::format::site_label(site) {
-                    label if label != site.key => format!("site {} ({label})", site.key),
-                    _ => format!("site {}", site.key),
-                }
-            }
-            Item::Link(l) => format!("link {}", t.link(l).key),
-            Item::SharedRisk(g) => format!("shared risk {}", t.shared_risks[g.index()].key),
-            Item::Train(tr) => format!("release train {}", t.release_trains[tr.index()].key),
-            Item::Service(s) => format!("service {}", t.service(s).key),
+            Item::Region(r) => &t.regions[r.index()].key,
+            Item::Site(s) => &t.site(s).key,
+            Item::Link(l) => &t.link(l).key,
+            Item::SharedRisk(g) => &t.shared_risks[g.index()].key,
+            Item::Train(tr) => &t.release_trains[tr.index()].key,
+            Item::Service(s) => &t.service(s).key,
         }
+    }
+
+    /// Kind and key of an item, e.g. "site sjc".
+    pub fn item_label(&self, item: Item) -> String {
+        let key = self.item_key(item);
+        let kind = match item {
+            Item::Region(_) => "region",
+            Item::Site(s) => {
+                // An imported network's numbered PoP also by its name.
+                let label = super::view::format::site_label(self.topology.site(s));
+                if label != key {
+                    return format!("site {key} ({label})");
+                }
+                "site"
+            }
+            Item::Link(_) => "link",
+            Item::SharedRisk(_) => "shared risk",
+            Item::Train(_) => "release train",
+            Item::Service(_) => "service",
+        };
+        format!("{kind} {key}")
     }
 
     /// The item as `drsim run --down` and `FailedSet::fail_named` name it:
     /// `site:iad`, `region:europe`, `risk:atlantic-cable`, `train:backend`,
     /// `service:dns`.
     pub fn item_id(&self, item: Item) -> String {
-        let t = &self.topology;
-        match item {
-            Item::Region(r) => format!("region:{}", t.regions[r.index()].key),
-            Item::Site(s) => format!("site:{}", t.site(s).key),
-            Item::Link(l) => format!("link:{}", t.link(l).key),
-            Item::SharedRisk(g) => format!("risk:{}", t.shared_risks[g.index()].key),
-            Item::Train(tr) => format!("train:{}", t.release_trains[tr.index()].key),
-            Item::Service(s) => format!("service:{}", t.service(s).key),
-        }
+        let kind = match item {
+            Item::Region(_) => "region",
+            Item::Site(_) => "site",
+            Item::Link(_) => "link",
+            Item::SharedRisk(_) => "risk",
+            Item::Train(_) => "train",
+            Item::Service(_) => "service",
+        };
+        format!("{kind}:{}", self.item_key(item))
     }
 
     /// Whether the item is down under the current what-if, directly or

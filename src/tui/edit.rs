@@ -454,17 +454,24 @@ mod save_tests {
         [[site]]\nid = \"b\"\nlat = 1.0\nlon = 1.0\n\
         [[link]]\na = \"a\"\nb = \"b\"\n";
 
-    fn edited(text: &str, target: Target, field: Field) -> String {
-        let t = drsim::io::load_str(text, Path::new("t.toml"))
-            .unwrap()
-            .topology;
-        let t2 = step(&t, target, field, true).unwrap();
+    /// One step up of `field` saved into `text`: the edited model, the
+    /// saved file and what it loads back to.
+    fn save_one_step(text: &str, target: Target, field: Field) -> (Topology, String, Topology) {
+        let load = |text: &str| {
+            drsim::io::load_str(text, Path::new("t.toml"))
+                .unwrap()
+                .topology
+        };
+        let t2 = step(&load(text), target, field, true).unwrap();
         let out = apply_edits(text, &t2, &BTreeSet::from([(target, field)])).unwrap();
+        let back = load(&out);
+        (t2, out, back)
+    }
+
+    fn edited(text: &str, target: Target, field: Field) -> String {
         // What was saved loads, and holds the edit.
-        let back = drsim::io::load_str(&out, Path::new("t.toml"))
-            .unwrap()
-            .topology;
-        assert_eq!(back.sites.len(), t.sites.len());
+        let (t2, out, back) = save_one_step(text, target, field);
+        assert_eq!(back.sites.len(), t2.sites.len());
         out
     }
 
@@ -484,14 +491,7 @@ mod save_tests {
     /// The file after one step up of `field`, checked to load back to
     /// exactly the edited model's failure processes and plan timings.
     fn edited_exactly(text: &str, target: Target, field: Field) -> String {
-        let t = drsim::io::load_str(text, Path::new("t.toml"))
-            .unwrap()
-            .topology;
-        let t2 = step(&t, target, field, true).unwrap();
-        let out = apply_edits(text, &t2, &BTreeSet::from([(target, field)])).unwrap();
-        let back = drsim::io::load_str(&out, Path::new("t.toml"))
-            .unwrap()
-            .topology;
+        let (t2, out, back) = save_one_step(text, target, field);
         let failures = |t: &Topology| -> Vec<_> {
             let sites = t.sites.iter().map(|s| s.failure.clone());
             sites

@@ -1,17 +1,9 @@
 //! The Importance tab's worker: for one plan, what takes it down. Minimal
 //! cut sets of one and two events come first (single points of failure and
 //! pairs; a millisecond), then the Birnbaum and criticality ranking, which
-//! takes seconds, so it all runs on a worker thread and streams in.
-//!
-//! Every number comes from [`drsim::reliability`] on
-//! [`StaticModel::for_plan`]: events are a site's or link's own failure and
-//! every shock (shared-risk group, regional hazard, bad release, operator
-//! error), so a conduit that cuts two "redundant" links is one event. A
-//! plan that serves a service also has one node per service (`service:KEY`:
-//! its failure as a whole, or a release that pushes to it), so a dependency
-//! both of two "redundant" plans need shows as the single point of failure
-//! it is, with the chain the library gives its cut set ("messaging needs
-//! auth needs dns, which is down", [`cut_sets_in`]).
+//! takes seconds, so it all runs on a worker thread and streams in. Every
+//! number comes from [`drsim::reliability`] on [`StaticModel::for_plan`];
+//! what the events are is in docs/internals.md, "tui/importance.rs".
 
 use drsim::model::{PlanId, Topology};
 use drsim::reliability::importance::{CutSet, Importance, cut_sets_in, importance};
@@ -30,12 +22,7 @@ pub const SAMPLES: u64 = 2_000;
 
 /// The estimator options of the ranking: exact when cheap, else the turnip.
 pub fn options(seed: u64) -> EstimateOptions {
-    EstimateOptions {
-        method: Method::Auto,
-        samples: SAMPLES,
-        seed,
-        ..EstimateOptions::default()
-    }
+    EstimateOptions::fixed(Method::Auto, SAMPLES, seed)
 }
 
 /// What the job was computed for; a different key means it is stale.

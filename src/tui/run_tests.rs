@@ -37,12 +37,7 @@ fn static_run_equals_the_cli_crude_estimator_with_the_what_ifs() {
     m.force_down(forced.sites_down(), forced.links_down());
     let c = Criterion::service(&a.topology, PlanId(1)).unwrap();
     let n = a.run_config.samples;
-    let opts = EstimateOptions {
-        method: Method::Crude,
-        samples: n,
-        seed: 1,
-        ..EstimateOptions::default()
-    };
+    let opts = EstimateOptions::fixed(Method::Crude, n, 1);
     let cli = estimate(&m, &c, &opts).unwrap();
     let last = run.latest().unwrap();
     assert_eq!(last.samples, n);

@@ -1,19 +1,9 @@
 //! What the Services section shows for a what-if: which instances of each
 //! service work, and why the others do not. Derived once per change of the
-//! what-if (like the plan statuses), so rendering computes nothing.
-//!
-//! The answer comes from the one rule ([`ServiceRule`]), not a copy of it,
-//! asked of probe plans in a copy of the topology without demands (the rule
-//! then lets each serving site be its own entry): one probe serves a
-//! synthetic front end that needs every service zero times, so a single
-//! fixed point gives every declared instance ([`Outcome::working`]); a front
-//! end declared without sites is probed from the serving sites of its
-//! plans; and a stopped instance is explained by [`ServiceRule::blame`] on a
-//! probe serving its service from its site alone. Those last probes cost a
-//! fixed point each, so only the first few per service are traced (a
-//! 200-site, 100-service file took 90 s per key when every instance was).
-//!
-//! [`Outcome::working`]: drsim::service::Outcome::working
+//! what-if (like the plan statuses), so rendering computes nothing. The
+//! answer comes from the one rule ([`ServiceRule`]), not a copy of it, asked
+//! of probe plans; how the probes are built and why only the first few
+//! stopped instances are traced is in docs/internals.md, "tui/services.rs".
 
 use drsim::model::{
     Dependency, Plan, PlanId, PlanMode, Reach, Replication, Service, ServiceId, SiteId, Topology,

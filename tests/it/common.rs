@@ -84,6 +84,41 @@ pub fn refused(mut cmd: impl BorrowMut<Command>, needle: &str) -> String {
     err
 }
 
+/// A simulated `estimate` within 4 of its own standard errors `se` of the
+/// `exact` answer (a correct simulator fails this with probability below
+/// 1e-4); a zero standard error would make the check vacuous, so it fails.
+pub fn within(estimate: f64, exact: f64, se: f64, what: &str) {
+    assert!(
+        se > 0.0,
+        "{what}: zero standard error, the check is vacuous"
+    );
+    assert!(
+        (estimate - exact).abs() < 4.0 * se,
+        "{what}: simulated {estimate}, exact {exact}, 4 SE = {}",
+        4.0 * se
+    );
+}
+
+/// Stationary distribution of a CTMC with `states` states whose transitions
+/// from `s` are `moves(s)` (target, rate), solved with LU.
+pub fn stationary(
+    states: usize,
+    moves: impl Fn(usize) -> Vec<(usize, f64)>,
+) -> nalgebra::DVector<f64> {
+    let mut q = nalgebra::DMatrix::<f64>::zeros(states, states);
+    for s in 0..states {
+        for (to, rate) in moves(s) {
+            q[(s, to)] += rate;
+            q[(s, s)] -= rate;
+        }
+    }
+    let mut a = q.transpose();
+    a.row_mut(states - 1).fill(1.0);
+    let mut b = nalgebra::DVector::zeros(states);
+    b[states - 1] = 1.0;
+    a.lu().solve(&b).expect("the generator is irreducible")
+}
+
 /// A native TOML topology built in code. Every item starts with defaults
 /// (a site serves 100 rps; a demand has 10 users at 10 rps; a plan is
 /// active-active) and `set` changes or adds one key of the last item, in

@@ -378,11 +378,7 @@ fn the_library_guard_covers_front_ends_without_flags() {
     let t = drsim::io::load_str(&base_toml("[[region]]\nid = \"r\"\n"), Path::new("t.toml"))
         .unwrap()
         .topology;
-    let cfg = drsim::simulate::SimConfig {
-        trials: 10_000_000,
-        years: 2,
-        seed: 1,
-    };
+    let cfg = crate::common::model::trials_years_seed(10_000_000, 2, 1);
     let e = drsim::simulate::run_plan_data(&t, 0, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
         .unwrap_err()
         .to_string();

@@ -43,18 +43,13 @@ fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
 /// A `w` x `w` grid linked right and down, served from the far corner:
 /// nothing reduces, so every failure re-checks the whole graph.
 fn grid(w: usize) -> String {
-    let mut links = Vec::new();
-    for r in 0..w {
-        for c in 0..w {
-            let i = r * w + c;
-            if c + 1 < w {
-                links.push((i, i + 1));
-            }
-            if r + 1 < w {
-                links.push((i, i + w));
-            }
-        }
-    }
+    // The library's lattice, node `r * w + c`.
+    let lattice = drsim::reliability::instances::grid(w as u32, w as u32, 0.0);
+    let links: Vec<(usize, usize)> = lattice
+        .edges
+        .iter()
+        .map(|&(a, b)| (a as usize, b as usize))
+        .collect();
     topology(w * w, &links, w * w - 1)
 }
 
@@ -106,11 +101,7 @@ fn a_run_over_a_graph_too_large_to_recheck_is_refused_up_front() {
     use drsim::simulate::budget::check_plan;
     assert!(check_plan(&t, fit, 1, 0).is_ok());
     assert!(check_plan(&t, fit + 1, 1, 0).is_err());
-    let cfg = drsim::simulate::SimConfig {
-        trials: fit + 1,
-        years: 1,
-        seed: 1,
-    };
+    let cfg = crate::common::model::trials_years_seed(fit + 1, 1, 1);
     let e = drsim::simulate::run_plan_data(&t, 0, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
         .unwrap_err()
         .to_string();

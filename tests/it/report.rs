@@ -135,6 +135,7 @@ fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
 /// releases cost the same ~67 min/yr on every plan), the targets with
 /// pass/fail as `drsim check` decides them, units, human numbers, one
 /// money format and provenance; cause values printed, not only in tooltips.
+// Kept whole: it reads the one page top to bottom, as a reviewer would.
 #[test]
 fn page_reads_as_a_design_review() {
     let dir = tempfile::tempdir().unwrap();

@@ -22,12 +22,7 @@ fn p_down(t: &Topology, plan: &str, method: Method, samples: u64) -> (f64, f64) 
     let id = t.plan_id(plan).unwrap();
     let model = StaticModel::for_plan(t, id, Overrides::default()).unwrap();
     let crit = Criterion::service(t, id).unwrap();
-    let opts = EstimateOptions {
-        method,
-        samples,
-        seed: 7,
-        ..EstimateOptions::default()
-    };
+    let opts = EstimateOptions::fixed(method, samples, 7);
     let e = estimate(&model, &crit, &opts).unwrap();
     (e.unreliability, e.std_error)
 }

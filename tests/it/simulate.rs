@@ -6,10 +6,10 @@
 //! below 1e-4 per assertion, and the seeds are fixed.
 
 use crate::common::model::{demand, hours, link, plan, release_train, site, trials_years_seed};
+use crate::common::{stationary, within};
 use drsim::model::*;
 use drsim::simulate::{PlanReport, SimConfig, TrialMetric, run_plan, run_plan_data};
 use drsim::units::{Duration, Probability, SECONDS_PER_YEAR};
-use nalgebra::{DMatrix, DVector};
 
 fn exp_process(mtbf_h: f64, mttr_h: f64) -> FailureProcess {
     FailureProcess {
@@ -23,42 +23,24 @@ fn run(t: &Topology, plan: usize, trials: usize, seed: u64) -> PlanReport {
     run_plan(t, plan, &cfg, &|_| {}).unwrap()
 }
 
-fn within(estimate: f64, exact: f64, se: f64, what: &str) {
-    assert!(
-        se > 0.0,
-        "{what}: zero standard error, the check is vacuous"
-    );
-    assert!(
-        (estimate - exact).abs() < 4.0 * se,
-        "{what}: simulated {estimate}, exact {exact}, 4 SE = {}",
-        4.0 * se
-    );
-}
-
 /// Steady-state probability that fewer than `k` of `n` independent,
 /// identical repairable components are up, from the full 2^n-state CTMC
 /// (independent repair crews) solved with LU.
 fn ctmc_k_of_n_unavailability(n: usize, k: usize, lambda: f64, mu: f64) -> f64 {
     let states = 1usize << n;
-    let mut q = DMatrix::<f64>::zeros(states, states);
-    for s in 0..states {
-        for c in 0..n {
-            let bit = 1 << c;
-            // bit set = component down
-            let (to, rate) = if s & bit == 0 {
-                (s | bit, lambda)
-            } else {
-                (s & !bit, mu)
-            };
-            q[(s, to)] += rate;
-            q[(s, s)] -= rate;
-        }
-    }
-    let mut a = q.transpose();
-    a.row_mut(states - 1).fill(1.0);
-    let mut b = DVector::zeros(states);
-    b[states - 1] = 1.0;
-    let pi = a.lu().solve(&b).expect("generator is irreducible");
+    // Bit c set: component c down.
+    let pi = stationary(states, |s| {
+        (0..n)
+            .map(|c| {
+                let bit = 1 << c;
+                if s & bit == 0 {
+                    (s | bit, lambda)
+                } else {
+                    (s & !bit, mu)
+                }
+            })
+            .collect()
+    });
     (0..states)
         .filter(|s| n - (s.count_ones() as usize) < k)
         .map(|s| pi[s])

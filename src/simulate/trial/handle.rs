@@ -74,6 +74,7 @@ impl TrialState {
     }
     /// Applies one event; true when some component changed up/down state or
     /// the active-passive failover progressed.
+    // One arm per event kind, kept whole so every event's effect reads in one place.
     pub(super) fn handle(&mut self, s: &Scenario<'_>, t: f64, ev: Event) -> bool {
         let topo = s.topo;
         let l = s.layout;

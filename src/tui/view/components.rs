@@ -1,7 +1,7 @@
 //! The Components tab: every region, site, link, shared-risk group and
 //! release train with its state, and the selection's details.
 
-use super::format::{fmt_prob, fmt_secs, kv, names, site_label};
+use super::format::{fmt_prob, fmt_secs, kv, names, site_label, site_names};
 use super::style::{AT_RISK, DOWN, Theme, UP};
 use crate::tui::app::{App, ComponentRow as Row2, Item};
 use crate::tui::layout;
@@ -199,10 +199,7 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
             let g = &t.shared_risks[g.index()];
             out.push(kv("name", g.name.clone()));
             out.push(kv("kind", g.kind.as_str().into()));
-            out.push(kv(
-                "sites",
-                names(g.sites.iter().map(|&s| t.site(s).key.clone())),
-            ));
+            out.push(kv("sites", site_names(t, &g.sites)));
             out.push(kv(
                 "links",
                 names(g.links.iter().map(|&l| t.link(l).key.clone())),
@@ -212,14 +209,8 @@ fn item_detail(app: &App, item: Item) -> Vec<Line<'static>> {
         Item::Train(tr) => {
             let r = &t.release_trains[tr.index()];
             out.push(kv("name", r.name.clone()));
-            out.push(kv(
-                "sites",
-                names(r.sites.iter().map(|&s| t.site(s).key.clone())),
-            ));
-            out.push(kv(
-                "canary sites",
-                names(r.canary_sites.iter().map(|&s| t.site(s).key.clone())),
-            ));
+            out.push(kv("sites", site_names(t, &r.sites)));
+            out.push(kv("canary sites", site_names(t, &r.canary_sites)));
             out.push(kv("releases/yr", format!("{}", r.releases_per_year)));
             out.push(kv(
                 "bad release",

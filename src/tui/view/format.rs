@@ -41,6 +41,11 @@ pub fn kv(k: &str, v: String) -> Line<'static> {
     ])
 }
 
+/// The ids of `sites`, as [`names`] lists them.
+pub fn site_names(t: &drsim::model::Topology, sites: &[drsim::model::SiteId]) -> String {
+    names(sites.iter().map(|&s| t.site(s).key.clone()))
+}
+
 pub fn names<I: Iterator<Item = String>>(it: I) -> String {
     let v: Vec<String> = it.collect();
     if v.is_empty() {

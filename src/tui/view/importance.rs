@@ -128,21 +128,19 @@ fn render_ranking(app: &App, job: &ImportanceJob, f: &mut Frame, table_area: Rec
     } else {
         " Ranking by criticality (computing...) ".into()
     };
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(3),
-            Constraint::Fill(1),
-            Constraint::Length(11),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Length(7),
-        ],
-    )
-    .header(header)
-    .block(Block::bordered().title(title))
-    .row_highlight_style(th.selected())
-    .highlight_symbol(th.marker());
+    use Constraint::{Fill, Length};
+    let widths = [
+        Length(3),
+        Fill(1),
+        Length(11),
+        Length(8),
+        Length(9),
+        Length(7),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::bordered().title(title));
+    let table = th.selectable(table);
     let mut state = TableState::default()
         .with_offset(layout::importance_offset(table_area, app.selected_event))
         .with_selected(job.ranking.as_ref().map(|_| app.selected_event));

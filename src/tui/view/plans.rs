@@ -45,30 +45,39 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Cell::from(now),
         ])
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(2),
-            Constraint::Length(14),
-            Constraint::Fill(3),
-            Constraint::Length(2),
-            Constraint::Length(8),
-            Constraint::Length(9),
-        ],
-    )
-    .header(header)
-    .block(
-        Block::bordered()
-            .title(" Plans under the current what-if (Now: serving sites reached/quorum) "),
-    )
-    .row_highlight_style(th.selected())
-    .highlight_symbol(th.marker());
+    use Constraint::{Fill, Length};
+    let widths = [
+        Fill(2),
+        Length(14),
+        Fill(3),
+        Length(2),
+        Length(8),
+        Length(9),
+    ];
+    let title = " Plans under the current what-if (Now: serving sites reached/quorum) ";
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::bordered().title(title));
+    let table = th.selectable(table);
     let mut state = TableState::default()
         .with_offset(app.plan_offset)
         .with_selected(Some(app.selected_plan));
     f.render_stateful_widget(table, table_area, &mut state);
 
-    let mut lines: Vec<Line> = edit_line(app).into_iter().collect();
+    let lines = detail_lines(app, th);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(" Selected plan "))
+            .wrap(Wrap { trim: false }),
+        detail_area,
+    );
+}
+
+/// The selected plan in words: its status and why, what it serves, its
+/// sites, timings, replication and targets.
+fn detail_lines(app: &App, th: Theme) -> Vec<Line<'static>> {
+    let t = &app.topology;
+    let mut lines: Vec<Line<'static>> = edit_line(app).into_iter().collect();
     if t.plans.is_empty() {
         lines.push(Line::raw("This topology declares no plans."));
     }
@@ -138,10 +147,5 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             tg.rpo.map_or("-".into(), |d| fmt_secs(d.secs()))
         )));
     }
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(" Selected plan "))
-            .wrap(Wrap { trim: false }),
-        detail_area,
-    );
+    lines
 }

@@ -5,6 +5,7 @@
 //! reverse video plus a `▶` marker, and the legends name the glyphs.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::Table;
 
 pub const UP: Color = Color::Green;
 pub const DOWN: Color = Color::Red;
@@ -61,6 +62,13 @@ impl Theme {
         } else {
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
         }
+    }
+
+    /// `table` with the selected row highlighted and marked.
+    pub fn selectable(self, table: Table<'_>) -> Table<'_> {
+        table
+            .row_highlight_style(self.selected())
+            .highlight_symbol(self.marker())
     }
 
     /// Marker before the selected row of a list or table: reverse video
