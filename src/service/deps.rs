@@ -25,6 +25,16 @@ pub(crate) struct Deps {
     front_control: Vec<Dependency>,
 }
 
+/// One failure state as the dependency rule reads it: sites down, services
+/// down as a whole, the working instances and the connected groups.
+#[derive(Clone, Copy)]
+pub(crate) struct State<'a> {
+    pub site_down: &'a [bool],
+    pub down: &'a [bool],
+    pub w: &'a [Vec<bool>],
+    pub group: &'a [u32],
+}
+
 /// Why a serving site's front end is not working: the chain of unmet
 /// dependencies from the front end down to the first cause.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,14 +124,13 @@ impl Deps {
     }
 
     /// Does the front end work at site `x` (data plane)?
-    pub fn front_works(
-        &self,
-        x: u32,
-        site_down: &[bool],
-        down: &[bool],
-        w: &[Vec<bool>],
-        group: &[u32],
-    ) -> bool {
+    pub fn front_works(&self, x: u32, st: &State<'_>) -> bool {
+        let State {
+            site_down,
+            down,
+            w,
+            group,
+        } = *st;
         !site_down[x as usize]
             && !down.get(self.front.index()).copied().unwrap_or(false)
             && self.met(&self.front_requires, x, w, group)
@@ -167,17 +176,16 @@ impl Deps {
 
     /// The chain of unmet dependencies that stops the front end at site
     /// `x`, or `None` when it works there.
-    pub fn blame(
-        &self,
-        x: u32,
-        site_down: &[bool],
-        down: &[bool],
-        w: &[Vec<bool>],
-        group: &[u32],
-    ) -> Option<Blame> {
-        if self.front_works(x, site_down, down, w, group) {
+    pub fn blame(&self, x: u32, st: &State<'_>) -> Option<Blame> {
+        if self.front_works(x, st) {
             return None;
         }
+        let State {
+            site_down,
+            down,
+            w,
+            group,
+        } = *st;
         let mut chain = vec![self.front];
         let is_down = |s: usize| down.get(s).copied().unwrap_or(false);
         if site_down[x as usize] {

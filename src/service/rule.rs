@@ -3,7 +3,7 @@
 //! path beside it (see the module doc of [`super`]) and a property test holds
 //! them to this one.
 
-use super::deps::{Blame, Deps};
+use super::deps::{Blame, Deps, State};
 use super::state::FailedSet;
 use crate::graph::UnionFind;
 use crate::model::{PlanId, PlanMode, Topology};
@@ -167,26 +167,35 @@ impl ServiceRule {
     /// is up: the chain of unmet dependencies. `None` when it works there,
     /// when every serving site is down, or when the plan has no services.
     pub fn blame(&self, failed: &FailedSet) -> Option<Blame> {
-        let deps = self.deps.as_ref()?;
-        let group = self.groups(failed);
-        let (site_down, down) = (failed.sites_down(), failed.services_down());
-        let w = deps.working(site_down, down, &group);
-        let x = *self.serving.iter().find(|&&x| !site_down[x as usize])?;
-        deps.blame(x, site_down, down, &w, &group)
+        self.blame_at(failed, true)
     }
 
     /// As [`Self::blame`], at the first serving site (plan order) that is up
     /// and whose front end does not work, so a state that stops a quorum at
     /// a later site is explained too.
     pub fn blame_first_failing(&self, failed: &FailedSet) -> Option<Blame> {
+        self.blame_at(failed, false)
+    }
+
+    /// The chain at the first up serving site (`first_up_only`) or at the
+    /// first up serving site whose front end fails.
+    fn blame_at(&self, failed: &FailedSet, first_up_only: bool) -> Option<Blame> {
         let deps = self.deps.as_ref()?;
         let group = self.groups(failed);
         let (site_down, down) = (failed.sites_down(), failed.services_down());
         let w = deps.working(site_down, down, &group);
-        self.serving
-            .iter()
-            .filter(|&&x| !site_down[x as usize])
-            .find_map(|&x| deps.blame(x, site_down, down, &w, &group))
+        let st = State {
+            site_down,
+            down,
+            w: &w,
+            group: &group,
+        };
+        let mut up = self.serving.iter().filter(|&&x| !site_down[x as usize]);
+        if first_up_only {
+            deps.blame(*up.next()?, &st)
+        } else {
+            up.find_map(|&x| deps.blame(x, &st))
+        }
     }
 
     pub fn mode(&self) -> PlanMode {
@@ -249,7 +258,13 @@ impl ServiceRule {
         };
         let front_ok = |x: u32| {
             self.deps.as_ref().is_none_or(|d| {
-                d.front_works(x, site_down, services_down, &working, &group_of_site)
+                let st = State {
+                    site_down,
+                    down: services_down,
+                    w: &working,
+                    group: &group_of_site,
+                };
+                d.front_works(x, &st)
             })
         };
         let usable: Vec<bool> = self
