@@ -65,7 +65,12 @@ impl<'a> Checker<'a> {
     /// The criterion on the current union-find; `merges` counts successful
     /// unions (all-terminal: connected iff n-1 merges with all nodes up).
     pub(crate) fn criterion_holds(&mut self, node_down: &[bool], merges: usize) -> bool {
-        match self.criterion {
+        let criterion = self.criterion;
+        self.holds(criterion, node_down, merges)
+    }
+
+    fn holds(&mut self, criterion: &Criterion, node_down: &[bool], merges: usize) -> bool {
+        match criterion {
             Criterion::TwoTerminal { s, t } => {
                 let (s, t) = (*s, *t);
                 !node_down[s as usize] && !node_down[t as usize] && self.find(s) == self.find(t)
@@ -110,8 +115,13 @@ impl<'a> Checker<'a> {
                 }
                 true
             }
-            Criterion::Dependent(rule) => {
-                let rule = &rule.0;
+            Criterion::Dependent(dep) => {
+                if let Some(graph) = &dep.1
+                    && !self.holds(graph, node_down, merges)
+                {
+                    return false;
+                }
+                let rule = &dep.0;
                 let n = rule.n_sites();
                 let groups: Vec<u32> = (0..n as u32)
                     .map(|v| {

@@ -45,9 +45,17 @@ pub enum Criterion {
     Dependent(DependentRule),
 }
 
-/// The rule of a plan with services, shared by the samplers' threads.
+/// The rule of a plan with services, shared by the samplers' threads, and
+/// for an active-active plan the same plan's criterion without services: a
+/// necessary condition (dependencies only take serving sites away, so a
+/// quorum met with them is met without them), checked first because the
+/// union-find answers it without running the rule. It does not hold for
+/// active-passive, where a failing front end moves the active site.
 #[derive(Clone, Debug)]
-pub struct DependentRule(pub std::sync::Arc<crate::service::ServiceRule>);
+pub struct DependentRule(
+    pub std::sync::Arc<crate::service::ServiceRule>,
+    pub Option<std::sync::Arc<Criterion>>,
+);
 
 impl PartialEq for DependentRule {
     fn eq(&self, other: &Self) -> bool {
@@ -79,17 +87,21 @@ impl Criterion {
             return Err(ServiceCriterionError::NoDemands);
         }
         let rule = crate::service::ServiceRule::new(t, plan);
-        if rule.has_dependencies() {
-            return Ok(Criterion::Dependent(DependentRule(std::sync::Arc::new(
-                rule,
-            ))));
-        }
-        Ok(Criterion::Service {
+        let graph = Criterion::Service {
             groups: rule.entries().to_vec(),
             targets: rule.serving().to_vec(),
             quorum: rule.quorum(),
             mode: rule.mode(),
-        })
+        };
+        if rule.has_dependencies() {
+            let necessary = (rule.mode() == crate::model::PlanMode::ActiveActive)
+                .then(|| std::sync::Arc::new(graph));
+            return Ok(Criterion::Dependent(DependentRule(
+                std::sync::Arc::new(rule),
+                necessary,
+            )));
+        }
+        Ok(graph)
     }
 
     /// The plan to use when `plan` is not given: the only one, else an error
