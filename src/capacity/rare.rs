@@ -209,25 +209,7 @@ pub fn estimate_below(
     let q: Vec<f64> = tl.comps.iter().map(|c| c.1).collect();
     // Flow only falls as more fails: if it stays >= level with every
     // failure source down at once, the probability is exactly 0.
-    let worst = {
-        let all_down = vec![1.0; q.len()];
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
-        let mut mf = MaxFlow::new(&tl.sm.net);
-        let mut caps = tl.sm.base_caps.clone();
-        let mut failed = vec![0u64; tl.sm.words];
-        let mut cache = PatternCache::default();
-        let smp = tl.sample(
-            &all_down,
-            &mut rng,
-            false,
-            &mut mf,
-            &mut caps,
-            &mut cache,
-            &mut failed,
-        );
-        smp.flow
-    };
-    if worst >= level {
+    if worst_flow(&tl) >= level {
         return Ok(RareEstimate {
             level,
             probability: 0.0,
@@ -240,16 +222,61 @@ pub fn estimate_below(
             seconds: started.elapsed().as_secs_f64(),
         });
     }
-    let mut r = q.clone();
+    let (r, pilots) = cross_entropy_tilt(&tl, &q, level, opts.seed)?;
+    let (n, sum, sum_sq) = final_stage(&tl, &r, level, opts);
+    let (p, se) = mean_se(sum, sum_sq, n);
+    Ok(RareEstimate {
+        level,
+        probability: p,
+        std_error: se,
+        relative_error: if p > 0.0 { se / p } else { f64::INFINITY },
+        ci95_low: (p - crate::stats::Z95 * se).max(0.0),
+        ci95_high: p + crate::stats::Z95 * se,
+        samples: n,
+        pilot_stages: pilots,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The flow with every failure source down at once: the least the flow
+/// can be.
+fn worst_flow(tl: &Tilted<'_>) -> f64 {
+    let all_down = vec![1.0; tl.comps.len()];
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
+    let mut mf = MaxFlow::new(&tl.sm.net);
+    let mut caps = tl.sm.base_caps.clone();
+    let mut failed = vec![0u64; tl.sm.words];
+    let mut cache = PatternCache::default();
+    let smp = tl.sample(
+        &all_down,
+        &mut rng,
+        false,
+        &mut mf,
+        &mut caps,
+        &mut cache,
+        &mut failed,
+    );
+    smp.flow
+}
+
+/// Multilevel cross-entropy: tilted probabilities, refitted stage by stage
+/// to the elite samples, until the stage's level reaches `level`; with the
+/// number of pilot stages run.
+fn cross_entropy_tilt(
+    tl: &Tilted<'_>,
+    q: &[f64],
+    level: f64,
+    seed: u64,
+) -> Result<(Vec<f64>, u64), CapacityError> {
+    let mut r = q.to_vec();
     let mut pilots = 0;
-    // Multilevel cross-entropy: lower the level until it reaches `level`.
     loop {
         if pilots == MAX_PILOTS {
             return Err(CapacityError::RareEventFailed(format!(
                 "the cross-entropy tilt did not reach flow < {level} in {MAX_PILOTS} stages"
             )));
         }
-        let samples = tl.run(&r, opts.seed, pilots, 0, PILOT_SAMPLES, true);
+        let samples = tl.run(&r, seed, pilots, 0, PILOT_SAMPLES, true);
         pilots += 1;
         let mut flows: Vec<f64> = samples.iter().map(|s| s.flow).collect();
         flows.sort_by(f64::total_cmp);
@@ -296,7 +323,13 @@ pub fn estimate_below(
             break;
         }
     }
-    // Final stage: rounds of batches until the target relative error.
+    Ok((r, pilots))
+}
+
+/// The final stage: rounds of batches with `r` fixed until the target
+/// relative error (or the sample budget); samples, sum and sum of squares
+/// of the weighted indicators.
+fn final_stage(tl: &Tilted<'_>, r: &[f64], level: f64, opts: &RareOptions) -> (u64, f64, f64) {
     let round = 16 * RARE_BATCH;
     let (mut n, mut sum, mut sum_sq) = (0u64, 0.0, 0.0);
     loop {
@@ -304,7 +337,7 @@ pub fn estimate_below(
         if take == 0 {
             break;
         }
-        let samples = tl.run(&r, opts.seed, FINAL_STAGE, n / RARE_BATCH, take, false);
+        let samples = tl.run(r, opts.seed, FINAL_STAGE, n / RARE_BATCH, take, false);
         for smp in &samples {
             let x = if smp.flow < level { smp.weight } else { 0.0 };
             sum += x;
@@ -316,18 +349,7 @@ pub fn estimate_below(
             break;
         }
     }
-    let (p, se) = mean_se(sum, sum_sq, n);
-    Ok(RareEstimate {
-        level,
-        probability: p,
-        std_error: se,
-        relative_error: if p > 0.0 { se / p } else { f64::INFINITY },
-        ci95_low: (p - crate::stats::Z95 * se).max(0.0),
-        ci95_high: p + crate::stats::Z95 * se,
-        samples: n,
-        pilot_stages: pilots,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    (n, sum, sum_sq)
 }
 
 fn mean_se(sum: f64, sum_sq: f64, n: u64) -> (f64, f64) {

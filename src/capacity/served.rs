@@ -206,7 +206,7 @@ pub fn simulate_served(
 ) -> Result<ServedReport, ServedError> {
     // Node flags are the sites, then (for a plan that serves a declared
     // service) the services: see StaticModel::for_plan.
-    let services = if t.plan(plan).serves.is_some() {
+    let services = if t.plans.get(plan.index()).is_some_and(|p| p.serves.is_some()) {
         t.services.len()
     } else {
         0

@@ -194,7 +194,6 @@ fn interval(m: Metric, e: &drsim::simulate::Estimate) -> String {
 }
 
 pub fn text_report(c: &Comparison, risk: Metric) -> String {
-    use std::fmt::Write as _;
     let mut s = String::new();
     let head = format!(
         "{}: {} plans, {} trials x {} year(s), seed {}; ranked by {}; 95% intervals in brackets",
@@ -207,7 +206,16 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
     );
     s.push_str(&text::wrap_words(&head, 2));
     s.push('\n');
-    // Two tables of at most ~100 columns rather than one of 190.
+    score_tables(&mut s, c, risk);
+    cause_table(&mut s, c);
+    frontier_lines(&mut s, c, risk);
+    s
+}
+
+/// The plans' scores: two tables of at most ~100 columns rather than one of
+/// 190, and the risk metric's own when it is neither of the first table's.
+fn score_tables(s: &mut String, c: &Comparison, risk: Metric) {
+    use std::fmt::Write as _;
     let rows: Vec<Vec<String>> = c
         .plans
         .iter()
@@ -273,6 +281,11 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
             .collect();
         s.push_str(&output::table(&["plan", risk.label()], &rows));
     }
+}
+
+/// Downtime by cause, one row per plan.
+fn cause_table(s: &mut String, c: &Comparison) {
+    use std::fmt::Write as _;
     let _ = writeln!(s, "\ndowntime by cause, min/year:");
     let causes: Vec<&str> = c
         .plans
@@ -296,6 +309,11 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
         })
         .collect();
     s.push_str(&output::table(&header, &rows));
+}
+
+/// The cost-vs-risk frontier, why each other plan is dominated, and notes.
+fn frontier_lines(s: &mut String, c: &Comparison, risk: Metric) {
+    use std::fmt::Write as _;
     let frontier: Vec<&str> = c
         .plans
         .iter()
@@ -326,5 +344,4 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
             ));
         }
     }
-    s
 }

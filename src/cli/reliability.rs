@@ -196,60 +196,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let pool = args.exec.pool()?;
     if let Some(shard) = args.shard {
-        if !args.what_if.down.is_empty() {
-            bail!("--shard cannot split a --down scenario: run it unsharded");
-        }
-        part::require_json(args.format.map(|f| f == Format::Json))?;
-        if args.importance || args.cut_sets.is_some() {
-            bail!(
-                "--shard splits the main estimate only: run --importance and --cut-sets unsharded"
-            );
-        }
-        // The library decides what can be sharded; the messages name flags.
-        check_shardable(&opts).map_err(|e| match e {
-            EstimateError::ShardTargetRe => anyhow::anyhow!(
-                "--shard cannot split a --target-re run (its rounds are sized from its own \
-                 results): give a fixed --samples"
-            ),
-            EstimateError::ShardMethod(m) => anyhow::anyhow!(
-                "--shard needs --method crude or pmc: {} has no batches to split{}",
-                m.as_str(),
-                if m == Method::Auto {
-                    " (auto may pick the exact method)"
-                } else {
-                    ""
-                }
-            ),
-            e => e.into(),
-        })?;
-        let start = std::time::Instant::now();
-        let data = pool.install(|| estimate_data(&model, &crit, &opts, shard))?;
-        let settings = serde_json::json!({
-            "plan": args.plan,
-            "from": args.from,
-            "to": args.to,
-            "all_terminal": args.all_terminal,
-            "service": args.service,
-            "link_failure": args.link_failure.map(|p| p.get()),
-            "node_failure": args.node_failure.map(|p| p.get()),
-            "method": opts.method.as_str(),
-            "samples": args.samples,
-        });
-        let part = Part::new(
-            "reliability",
-            &args.file,
-            &topo,
-            args.exec.seed,
-            shard,
-            None,
-            Some(ReliabilityPart {
-                settings,
-                seconds: start.elapsed().as_secs_f64(),
-                data,
-            }),
-        );
-        super::output::emit(&part.to_json()?, args.out.out.as_deref())?;
-        return Ok(ExitCode::SUCCESS);
+        return run_shard(&args, &topo, (&model, &crit, &opts), &pool, shard);
     }
     // The engines report no progress of their own: a spinner with the
     // elapsed time shows a long estimate (a --target-re chase, importance,
@@ -260,25 +207,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.exec.quiet,
     );
     let est = pool.install(|| estimate(&model, &crit, &opts))?;
-    if let Some(re) = args.target_re {
-        // Not an error (the estimate and its interval are sound), but the
-        // precision asked for was not delivered: say so rather than exit
-        // quietly after spending the whole budget.
-        if est.method == "pmc" && est.unreliability == 0.0 && est.samples > 0 {
-            eprintln!(
-                "warning: every sample was exactly 0 after {} samples: the unreliability is \
-                 below what a 64-bit float holds (about 1e-308), so no sample count can reach \
-                 --target-re {re}; stopped early",
-                est.samples
-            );
-        } else if est.relative_error.is_nan() || est.relative_error > re {
-            eprintln!(
-                "warning: stopped after {} samples (--max-samples {}) at relative error {:.3e}, \
-                 above --target-re {re}; raise --max-samples for more precision",
-                est.samples, args.max_samples, est.relative_error
-            );
-        }
-    }
+    warn_short_of_target(&args, &est);
     let imp = if args.importance {
         Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
     } else {
@@ -302,6 +231,90 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let text = args.what_if.tag(text, json)?;
     super::output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--shard I/N`: the batches of one shard of the main estimate, as a part
+/// for `drsim merge`.
+fn run_shard(
+    args: &Args,
+    topo: &Topology,
+    (model, crit, opts): (&StaticModel, &Criterion, &EstimateOptions),
+    pool: &rayon::ThreadPool,
+    shard: Shard,
+) -> anyhow::Result<ExitCode> {
+    if !args.what_if.down.is_empty() {
+        bail!("--shard cannot split a --down scenario: run it unsharded");
+    }
+    part::require_json(args.format.map(|f| f == Format::Json))?;
+    if args.importance || args.cut_sets.is_some() {
+        bail!("--shard splits the main estimate only: run --importance and --cut-sets unsharded");
+    }
+    // The library decides what can be sharded; the messages name flags.
+    check_shardable(opts).map_err(|e| match e {
+        EstimateError::ShardTargetRe => anyhow::anyhow!(
+            "--shard cannot split a --target-re run (its rounds are sized from its own \
+             results): give a fixed --samples"
+        ),
+        EstimateError::ShardMethod(m) => anyhow::anyhow!(
+            "--shard needs --method crude or pmc: {} has no batches to split{}",
+            m.as_str(),
+            if m == Method::Auto {
+                " (auto may pick the exact method)"
+            } else {
+                ""
+            }
+        ),
+        e => e.into(),
+    })?;
+    let start = std::time::Instant::now();
+    let data = pool.install(|| estimate_data(model, crit, opts, shard))?;
+    let settings = serde_json::json!({
+        "plan": args.plan,
+        "from": args.from,
+        "to": args.to,
+        "all_terminal": args.all_terminal,
+        "service": args.service,
+        "link_failure": args.link_failure.map(|p| p.get()),
+        "node_failure": args.node_failure.map(|p| p.get()),
+        "method": opts.method.as_str(),
+        "samples": args.samples,
+    });
+    let part = Part::new(
+        "reliability",
+        &args.file,
+        topo,
+        args.exec.seed,
+        shard,
+        None,
+        Some(ReliabilityPart {
+            settings,
+            seconds: start.elapsed().as_secs_f64(),
+            data,
+        }),
+    );
+    super::output::emit(&part.to_json()?, args.out.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Not an error (the estimate and its interval are sound), but when the
+/// precision `--target-re` asked for was not delivered, say so rather than
+/// exit quietly after spending the whole budget.
+fn warn_short_of_target(args: &Args, est: &Estimate) {
+    let Some(re) = args.target_re else { return };
+    if est.method == "pmc" && est.unreliability == 0.0 && est.samples > 0 {
+        eprintln!(
+            "warning: every sample was exactly 0 after {} samples: the unreliability is \
+             below what a 64-bit float holds (about 1e-308), so no sample count can reach \
+             --target-re {re}; stopped early",
+            est.samples
+        );
+    } else if est.relative_error.is_nan() || est.relative_error > re {
+        eprintln!(
+            "warning: stopped after {} samples (--max-samples {}) at relative error {:.3e}, \
+             above --target-re {re}; raise --max-samples for more precision",
+            est.samples, args.max_samples, est.relative_error
+        );
+    }
 }
 
 /// The command's output, shared with `drsim merge`.

@@ -233,7 +233,7 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         );
         let _ = writeln!(
             s,
-            "  recovery (measured)     {} episodes, mean {} min, p50 {} min, p90 {} min, p99 {} min, max {} min",
+            "  recovery (measured)     {} episodes, mean {}, p50 {}, p90 {}, p99 {}, max {} min",
             r.recovery.episodes,
             si(r.recovery.mean_minutes),
             si(r.recovery.p50_minutes),

@@ -174,19 +174,7 @@ pub fn parse_with_warnings(
             "LINKS" => st.links(&mut c, opts)?,
             "DEMANDS" => st.demands(&mut c)?,
             other => {
-                let mut depth = 0usize;
-                let mut empty = true;
-                loop {
-                    let t = c.next(&format!("the end of {other}"))?;
-                    match t.text {
-                        ")" if depth == 0 => break,
-                        ")" => depth -= 1,
-                        "(" => depth += 1,
-                        _ => {}
-                    }
-                    empty = false;
-                }
-                if !empty {
+                if !skip_section(&mut c, other)? {
                     st.warnings.push(format!(
                         "line {}: section {other} is not used by drsim and was skipped",
                         head.line
@@ -230,33 +218,7 @@ pub fn parse_with_warnings(
         }
         warnings.push(w);
     }
-    // The loader's caps, checked here with the line, so an import never
-    // holds a number `drsim validate` would refuse (or an infinity).
-    for (key, _, _, value, vline) in &raw_demands {
-        let rps = value * mbps;
-        if rps.is_nan() || rps > crate::io::load::MAX_DEMAND_AMOUNT {
-            return Err(ImportError::at(
-                Some(*vline),
-                format!(
-                    "demand {key}: value {value} is {rps:e} Mbit/s, more than the {:e} a demand may have",
-                    crate::io::load::MAX_DEMAND_AMOUNT
-                ),
-            ));
-        }
-    }
-    for (l, (cap, line)) in links.iter().zip(&raw_caps) {
-        let gbps = cap * mbps / 1000.0;
-        if gbps.is_nan() || gbps > crate::io::load::limits::MAX_LINK_GBPS {
-            return Err(ImportError::at(
-                Some(*line),
-                format!(
-                    "link {}: capacity {cap} is {gbps:e} Gbit/s, more than the {:e} a link may have",
-                    l.key,
-                    crate::io::load::limits::MAX_LINK_GBPS
-                ),
-            ));
-        }
-    }
+    check_amounts(&links, &raw_caps, &raw_demands, mbps)?;
     let demands = raw_demands
         .into_iter()
         .map(|(key, source, target, value, _)| Demand {
@@ -281,6 +243,63 @@ pub fn parse_with_warnings(
     Ok(Imported { topology, warnings })
 }
 
+/// Skips a section drsim does not use, up to its closing parenthesis;
+/// whether it was empty.
+fn skip_section(c: &mut Cursor<'_>, name: &str) -> Result<bool, ImportError> {
+    let mut depth = 0usize;
+    let mut empty = true;
+    loop {
+        let t = c.next(&format!("the end of {name}"))?;
+        match t.text {
+            ")" if depth == 0 => return Ok(empty),
+            ")" => depth -= 1,
+            "(" => depth += 1,
+            _ => {}
+        }
+        empty = false;
+    }
+}
+
+/// The loader's caps, checked here with the line, so an import never holds
+/// a number `drsim validate` would refuse (or an infinity).
+fn check_amounts(
+    links: &[Link],
+    raw_caps: &[(f64, u32)],
+    raw_demands: &[RawDemand],
+    mbps: f64,
+) -> Result<(), ImportError> {
+    for (key, _, _, value, vline) in raw_demands {
+        let rps = value * mbps;
+        if rps.is_nan() || rps > crate::io::load::MAX_DEMAND_AMOUNT {
+            return Err(ImportError::at(
+                Some(*vline),
+                format!(
+                    "demand {key}: value {value} is {rps:e} Mbit/s, more than the {:e} a demand may have",
+                    crate::io::load::MAX_DEMAND_AMOUNT
+                ),
+            ));
+        }
+    }
+    for (l, (cap, line)) in links.iter().zip(raw_caps) {
+        let gbps = cap * mbps / 1000.0;
+        if gbps.is_nan() || gbps > crate::io::load::limits::MAX_LINK_GBPS {
+            return Err(ImportError::at(
+                Some(*line),
+                format!(
+                    "link {}: capacity {cap} is {gbps:e} Gbit/s, more than the {:e} a link may have",
+                    l.key,
+                    crate::io::load::limits::MAX_LINK_GBPS
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A demand as read: id, source site, target name, value (in the file's
+/// unit) and the value's line.
+type RawDemand = (String, SiteId, String, f64, u32);
+
 /// What the sections read so far: the sites and links, raw capacities and
 /// demands (scaled once the unit is known), and the warnings.
 #[derive(Default)]
@@ -293,7 +312,7 @@ struct Sections<'t> {
     raw_caps: Vec<(f64, u32)>,
     /// Some SNDlib networks give planar (x, y) coordinates, not degrees.
     planar: Option<String>,
-    raw_demands: Vec<(String, SiteId, String, f64, u32)>,
+    raw_demands: Vec<RawDemand>,
     demand_keys: HashSet<&'t str>,
     warnings: Vec<String>,
 }

@@ -293,6 +293,60 @@ fn fresh(labels: &[u8]) -> u8 {
         .unwrap_or(0)
 }
 
+/// One frontier state branched on the entering vertices' own failures: each
+/// is down (label `DOWN`) with its probability or up in a block of its own.
+fn with_entering(
+    labels: Vec<u8>,
+    p: f64,
+    entering: &[u32],
+    node_q: impl Fn(u32) -> f64,
+) -> Vec<(Vec<u8>, f64)> {
+    let mut variants: Vec<(Vec<u8>, f64)> = vec![(labels, p)];
+    for &v in entering {
+        let qv = node_q(v);
+        let mut out = Vec::with_capacity(variants.len() * 2);
+        for (mut l, pv) in variants {
+            if qv > 0.0 {
+                let mut d = l.clone();
+                d.push(DOWN);
+                out.push((d, pv * qv));
+            }
+            if qv < 1.0 {
+                let f = fresh(&l);
+                l.push(f);
+                out.push((l, pv * (1.0 - qv)));
+            }
+        }
+        variants = out;
+    }
+    variants
+}
+
+/// One state branched on the edge between frontier positions `ia` and
+/// `ib`: it fails with probability `q`, or joins the two blocks. An edge
+/// with a down end or inside one block changes nothing.
+fn edge_branches(l: Vec<u8>, pv: f64, (ia, ib): (usize, usize), q: f64) -> Vec<(Vec<u8>, f64)> {
+    let (la, lb) = (l[ia], l[ib]);
+    let mut branches: Vec<(Vec<u8>, f64)> = Vec::with_capacity(2);
+    if la == DOWN || lb == DOWN || la == lb {
+        branches.push((l, pv));
+    } else {
+        if q > 0.0 {
+            branches.push((l.clone(), pv * q));
+        }
+        if q < 1.0 {
+            let mut m = l;
+            for x in m.iter_mut() {
+                if *x == lb {
+                    *x = la;
+                }
+            }
+            branches.push((m, pv * (1.0 - q)));
+        }
+    }
+    branches
+}
+
 /// Probability that the criterion fails given the forced-down components:
 /// `terminals = Some((s, t))` for two-terminal (nodes fail at random),
 /// `None` for all-terminal (nodes assumed up; the caller handles them).
@@ -371,45 +425,8 @@ fn frontier(
         let mut current: Vec<(Vec<u8>, f64)> = states.drain().collect();
         current.sort_unstable_by(|x, y| x.0.cmp(&y.0));
         for (labels, p) in current {
-            // Branch on the entering vertices' own failures.
-            let mut variants: Vec<(Vec<u8>, f64)> = vec![(labels, p)];
-            for &v in &entering {
-                let qv = node_q(v);
-                let mut out = Vec::with_capacity(variants.len() * 2);
-                for (mut l, pv) in variants {
-                    if qv > 0.0 {
-                        let mut d = l.clone();
-                        d.push(DOWN);
-                        out.push((d, pv * qv));
-                    }
-                    if qv < 1.0 {
-                        let f = fresh(&l);
-                        l.push(f);
-                        out.push((l, pv * (1.0 - qv)));
-                    }
-                }
-                variants = out;
-            }
-            for (l, pv) in variants {
-                let (la, lb) = (l[ia], l[ib]);
-                let mut branches: Vec<(Vec<u8>, f64)> = Vec::with_capacity(2);
-                if la == DOWN || lb == DOWN || la == lb {
-                    branches.push((l, pv));
-                } else {
-                    if q > 0.0 {
-                        branches.push((l.clone(), pv * q));
-                    }
-                    if q < 1.0 {
-                        let mut m = l;
-                        for x in m.iter_mut() {
-                            if *x == lb {
-                                *x = la;
-                            }
-                        }
-                        branches.push((m, pv * (1.0 - q)));
-                    }
-                }
-                'branch: for (mut m, pb) in branches {
+            for (l, pv) in with_entering(labels, p, &entering, node_q) {
+                'branch: for (mut m, pb) in edge_branches(l, pv, (ia, ib), q) {
                     for &pos in &leaving {
                         let lab = m.remove(pos);
                         if terminals.is_none() && !m.contains(&lab) {

@@ -155,6 +155,9 @@ pub struct App {
     /// Derived: why each down plan that serves a service is down (the
     /// dependency chain), in plan order.
     pub blames: Vec<Option<String>>,
+    /// The topology's dependency cycles (`Topology::service_cycles`, quadratic
+    /// in the services, so kept rather than found on every frame).
+    pub cycles: Vec<Vec<ServiceId>>,
     /// One-line feedback for the status bar.
     pub message: String,
     /// Terminal size, for scrolling and mouse hit-testing.
@@ -224,6 +227,7 @@ impl App {
             at_risk: Vec::new(),
             services: Vec::new(),
             blames: Vec::new(),
+            cycles: topology.service_cycles(),
             message: "press ? for help".into(),
             size: (80, 24),
             comp_offset: 0,
@@ -476,6 +480,7 @@ impl App {
         match edit::step(&self.topology, target, field, up) {
             Ok(t) => {
                 self.topology = t;
+                self.cycles = self.topology.service_cycles();
                 self.generation += 1;
                 self.edits.insert((target, field));
                 self.recompute();

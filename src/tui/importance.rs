@@ -7,20 +7,18 @@
 //! [`StaticModel::for_plan`]: events are a site's or link's own failure and
 //! every shock (shared-risk group, regional hazard, bad release, operator
 //! error), so a conduit that cuts two "redundant" links is one event. A
-//! plan that serves a service also has one node per service (its failure as
-//! a whole, or a release that pushes to it), so a dependency both of two
-//! "redundant" plans need shows as the single point of failure it is, with
-//! the chain that makes it one ("messaging needs auth needs dns, which is
-//! down", from [`ServiceRule::blame`] on the state where only it occurred).
+//! plan that serves a service also has one node per service (`service:KEY`:
+//! its failure as a whole, or a release that pushes to it), so a dependency
+//! both of two "redundant" plans need shows as the single point of failure
+//! it is, with the chain the library gives its cut set ("messaging needs
+//! auth needs dns, which is down", [`cut_sets_in`]).
 
 use drsim::model::{PlanId, Topology};
-use drsim::reliability::importance::{CutSet, Importance, cut_sets, importance};
+use drsim::reliability::importance::{CutSet, Importance, cut_sets_in, importance};
 use drsim::reliability::{
     Criterion, Estimate, EstimateOptions, Method, ServiceCriterionError, estimate,
 };
-use drsim::service::{FailedSet, ServiceRule};
 use drsim::static_model::{Overrides, StaticModel};
-use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 /// Turnip samples per conditional unreliability, when the exact method is
@@ -54,12 +52,10 @@ enum Msg {
         model: Box<StaticModel>,
         singles: Vec<CutSet>,
         pairs: Vec<CutSet>,
-        chains: BTreeMap<String, String>,
     },
     Ranking {
         u: Estimate,
         ranking: Vec<Importance>,
-        chains: BTreeMap<String, String>,
     },
     Failed(String),
 }
@@ -78,9 +74,6 @@ pub struct ImportanceJob {
     pub n_sites: usize,
     /// The model the events come from, to say what each one takes down.
     pub model: Option<StaticModel>,
-    /// Event name -> the dependency chain it breaks alone, for plans that
-    /// serve a service (events that stop no front end have none).
-    pub chains: BTreeMap<String, String>,
     /// Minimal cut sets of one event: each alone takes the plan down.
     pub singles: Vec<CutSet>,
     /// Minimal cut sets of two events, most probable first.
@@ -121,16 +114,12 @@ impl ImportanceJob {
                 Ok(c) => c,
                 Err(e) => return fail(e),
             };
-            let cuts = cut_sets(&model, &crit, 2).map_err(|e| e.to_string());
+            let cuts = cut_sets_in(&t, &model, &crit, 2).map_err(|e| e.to_string());
             let (singles, pairs): (Vec<CutSet>, Vec<CutSet>) = match cuts {
                 Ok(c) => c.into_iter().partition(|c| c.events.len() == 1),
                 Err(e) => return fail(e),
             };
-            let rule = ServiceRule::new(&t, key.plan);
-            let chains_of =
-                |names: &mut dyn Iterator<Item = &str>| chains(&t, &rule, &model, names);
             let sent = tx.send(Msg::Cuts {
-                chains: chains_of(&mut singles.iter().map(|c| c.events[0].as_str())),
                 model: Box::new(model.clone()),
                 singles,
                 pairs,
@@ -142,11 +131,7 @@ impl ImportanceJob {
             let ranked = estimate(&model, &crit, &opts)
                 .and_then(|u| importance(&model, &crit, &opts, u.unreliability).map(|r| (u, r)));
             let _ = tx.send(match ranked {
-                Ok((u, ranking)) => Msg::Ranking {
-                    chains: chains_of(&mut ranking.iter().map(|i| i.event.name.as_str())),
-                    u,
-                    ranking,
-                },
+                Ok((u, ranking)) => Msg::Ranking { u, ranking },
                 Err(e) => Msg::Failed(e.to_string()),
             });
         });
@@ -154,7 +139,6 @@ impl ImportanceJob {
             key,
             n_sites,
             model: None,
-            chains: BTreeMap::new(),
             singles: Vec::new(),
             pairs: Vec::new(),
             unavailability: None,
@@ -173,15 +157,12 @@ impl ImportanceJob {
                     model,
                     singles,
                     pairs,
-                    chains,
                 }) => {
                     self.model = Some(*model);
-                    self.chains.extend(chains);
                     self.singles = singles;
                     self.pairs = pairs;
                 }
-                Ok(Msg::Ranking { u, ranking, chains }) => {
-                    self.chains.extend(chains);
+                Ok(Msg::Ranking { u, ranking }) => {
                     self.unavailability = Some(u);
                     self.ranking = Some(ranking);
                 }
@@ -195,6 +176,13 @@ impl ImportanceJob {
         }
     }
 
+    /// The dependency chain of an event that alone takes the plan down
+    /// through a service ("messaging needs auth needs dns, which is down").
+    pub fn chain(&self, event: &str) -> Option<&str> {
+        let single = self.singles.iter().find(|c| c.events[0] == event)?;
+        single.chain.as_deref()
+    }
+
     /// Sites, links and services an event takes down (for the detail line
     /// and the map): the node or edge itself, or every member of the shock.
     pub fn takes_down(&self, event: &str) -> Hits {
@@ -205,7 +193,10 @@ impl ImportanceJob {
 }
 
 fn hits(m: &StaticModel, n_sites: usize, event: &str) -> Hits {
-    let (nodes, links) = if let Some(k) = event.strip_prefix("node:")
+    // Service nodes are named "service:KEY" already, and so are their events.
+    let (nodes, links) = if let Some(k) = event
+        .strip_prefix("node:")
+        .or(Some(event).filter(|e| e.starts_with("service:")))
         && let Some(i) = m.node_names.iter().position(|n| n == k)
     {
         (vec![i], vec![])
@@ -228,36 +219,4 @@ fn hits(m: &StaticModel, n_sites: usize, event: &str) -> Hits {
         links,
         services: services.into_iter().map(|v: usize| v - n_sites).collect(),
     }
-}
-
-/// The chain each named event breaks when it alone occurs, for events that
-/// stop the plan's front end (none when the plan serves no service).
-fn chains(
-    t: &Topology,
-    rule: &ServiceRule,
-    m: &StaticModel,
-    events: &mut dyn Iterator<Item = &str>,
-) -> BTreeMap<String, String> {
-    if !rule.has_dependencies() {
-        return BTreeMap::new();
-    }
-    let n_sites = t.sites.len();
-    events
-        .filter_map(|e| {
-            let h = hits(m, n_sites, e);
-            let mut nodes = vec![false; m.n_nodes()];
-            for v in h
-                .sites
-                .iter()
-                .copied()
-                .chain(h.services.iter().map(|s| n_sites + s))
-            {
-                nodes[v] = true;
-            }
-            let mut links = vec![false; m.n_edges()];
-            h.links.iter().for_each(|&l| links[l] = true);
-            let failed = FailedSet::from_nodes(n_sites, &nodes, &links);
-            rule.blame(&failed).map(|b| (e.to_string(), b.text(t)))
-        })
-        .collect()
 }

@@ -2,23 +2,37 @@
 //! service work, and why the others do not. Derived once per change of the
 //! what-if (like the plan statuses), so rendering computes nothing.
 //!
-//! The answer comes from the one rule ([`ServiceRule`]), not a copy of it:
-//! each instance is asked as the front end of a probe plan that serves its
-//! service from its site alone, with no demand declared (the rule then lets
-//! the serving site be its own entry). The probe is usable exactly when the
-//! instance works, and [`ServiceRule::blame`] gives the chain that stops it.
+//! The answer comes from the one rule ([`ServiceRule`]), not a copy of it,
+//! asked of probe plans in a copy of the topology without demands (the rule
+//! then lets each serving site be its own entry): one probe serves a
+//! synthetic front end that needs every service zero times, so a single
+//! fixed point gives every declared instance ([`Outcome::working`]); a front
+//! end declared without sites is probed from the serving sites of its
+//! plans; and a stopped instance is explained by [`ServiceRule::blame`] on a
+//! probe serving its service from its site alone. Those last probes cost a
+//! fixed point each, so only the first few per service are traced (a
+//! 200-site, 100-service file took 90 s per key when every instance was).
+//!
+//! [`Outcome::working`]: drsim::service::Outcome::working
 
-use drsim::model::{Plan, PlanId, PlanMode, Replication, ServiceId, SiteId, Topology};
+use drsim::model::{
+    Dependency, Plan, PlanId, PlanMode, Reach, Replication, Service, ServiceId, SiteId, Topology,
+};
 use drsim::service::{Active, FailedSet, ServiceRule};
 use drsim::units::Duration;
+
+/// Stopped instances traced to a reason, per service and in all.
+const TRACED_PER_SERVICE: usize = 4;
+const TRACED: usize = 64;
 
 /// One instance of a service under the current what-if.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Instance {
     pub site: SiteId,
     pub working: bool,
-    /// Why it does not work: "its site is down", or the rule's chain
-    /// ("auth needs dns, which is down").
+    /// Why it does not work: "its site is down", "the service is down as a
+    /// whole", or the rule's chain ("auth needs dns, which is down");
+    /// `None` when working or not traced (see the module doc).
     pub reason: Option<String>,
 }
 
@@ -62,41 +76,38 @@ pub fn instance_sites(t: &Topology, s: ServiceId) -> (Vec<SiteId>, bool) {
 
 /// Every service's instances under `failed`, in service order.
 pub fn states(t: &Topology, failed: &FailedSet) -> Vec<ServiceState> {
-    if t.services.is_empty() {
+    let n = t.services.len();
+    if n == 0 || t.sites.is_empty() {
         return Vec::new();
     }
-    // One probe plan per instance, in a copy of the topology without demands.
     let mut probe = t.clone();
     probe.demands.clear();
     probe.plans.clear();
-    let mut layout = Vec::with_capacity(t.services.len());
-    for k in 0..t.services.len() {
-        let s = ServiceId(k as u32);
-        let (sites, from_plans) = instance_sites(t, s);
-        for &x in &sites {
-            probe.plans.push(probe_plan(s, x));
-        }
-        layout.push((sites, from_plans));
-    }
-    let mut next = 0u32;
-    layout
-        .into_iter()
-        .map(|(sites, from_plans)| {
+    probe.services.push(needs_everything(n));
+    probe
+        .plans
+        .push(probe_plan(ServiceId(n as u32), vec![SiteId(0)]));
+    let all = ServiceRule::new(&probe, PlanId(0)).evaluate(failed, Active::FirstUsable);
+    let mut out: Vec<ServiceState> = (0..n)
+        .map(|k| {
+            let s = ServiceId(k as u32);
+            let (sites, from_plans) = instance_sites(t, s);
+            let working: Vec<bool> = if from_plans && !sites.is_empty() {
+                let id = PlanId(probe.plans.len() as u32);
+                probe.plans.push(probe_plan(s, sites.clone()));
+                ServiceRule::new(&probe, id)
+                    .evaluate(failed, Active::FirstUsable)
+                    .usable
+            } else {
+                all.working[k].clone()
+            };
             let instances = sites
                 .into_iter()
-                .map(|site| {
-                    let rule = ServiceRule::new(&probe, PlanId(next));
-                    next += 1;
-                    let working = rule.evaluate(failed, Active::FirstUsable).usable[0];
-                    let reason = (!working).then(|| match rule.blame(failed) {
-                        Some(b) => b.text(t),
-                        None => "its site is down".to_string(),
-                    });
-                    Instance {
-                        site,
-                        working,
-                        reason,
-                    }
+                .zip(working)
+                .map(|(site, working)| Instance {
+                    site,
+                    working,
+                    reason: None,
                 })
                 .collect();
             ServiceState {
@@ -104,15 +115,62 @@ pub fn states(t: &Topology, failed: &FailedSet) -> Vec<ServiceState> {
                 from_plans,
             }
         })
-        .collect()
+        .collect();
+    let mut traced = 0;
+    for (k, st) in out.iter_mut().enumerate() {
+        let s = ServiceId(k as u32);
+        let mut here = 0;
+        for i in st.instances.iter_mut().filter(|i| !i.working) {
+            i.reason = if failed.site_failed(i.site) {
+                Some("its site is down".into())
+            } else if failed.service_failed(s) {
+                Some("the service is down as a whole".into())
+            } else if here < TRACED_PER_SERVICE && traced < TRACED {
+                here += 1;
+                traced += 1;
+                let id = PlanId(probe.plans.len() as u32);
+                probe.plans.push(probe_plan(s, vec![i.site]));
+                ServiceRule::new(&probe, id)
+                    .blame(failed)
+                    .map(|b| b.text(t))
+            } else {
+                None
+            };
+        }
+    }
+    out
 }
 
-/// Serves `s` from `site` alone; the other fields do not enter the rule.
-fn probe_plan(s: ServiceId, site: SiteId) -> Plan {
+/// A front end that needs each of the `n` services zero times: it puts
+/// every service in the rule's fixed point without changing any instance.
+fn needs_everything(n: usize) -> Service {
+    Service {
+        key: "(every service)".into(),
+        name: String::new(),
+        sites: Vec::new(),
+        needs: 0,
+        reach: Reach::Anywhere,
+        requires: (0..n as u32)
+            .map(|k| Dependency {
+                service: ServiceId(k),
+                needs: 0,
+                reach: Reach::Anywhere,
+            })
+            .collect(),
+        control: Vec::new(),
+        failure: None,
+        recovery: None,
+        bootstrap: None,
+    }
+}
+
+/// Serves `s` from `sites`, active-active; the other fields do not enter
+/// the rule.
+fn probe_plan(s: ServiceId, sites: Vec<SiteId>) -> Plan {
     Plan {
         key: String::new(),
         name: String::new(),
-        serving_sites: vec![site],
+        serving_sites: sites,
         mode: PlanMode::ActiveActive,
         replicas: 1,
         quorum: 1,
@@ -129,8 +187,8 @@ fn probe_plan(s: ServiceId, site: SiteId) -> Plan {
 }
 
 /// Why each plan that serves a service is down, in plan order: the rule's
-/// chain at its first up serving site ("messaging needs auth needs dns,
-/// which is down"), or the control plane that keeps an active-passive plan
+/// chain at its first up serving site whose front end fails ("messaging
+/// needs auth needs dns, which is down"), or the control plane that keeps an active-passive plan
 /// from failing over to a site that would serve. `None` for plans that are
 /// up or serve no service, or whose serving sites are all down (the status
 /// says that already).
@@ -143,7 +201,7 @@ pub fn plan_blames(t: &Topology, failed: &FailedSet, up: &[bool]) -> Vec<Option<
                 return None;
             }
             let rule = ServiceRule::new(t, PlanId(p as u32));
-            if let Some(b) = rule.blame(failed) {
+            if let Some(b) = rule.blame_first_failing(failed) {
                 return Some(b.text(t));
             }
             let out = rule.evaluate(failed, Active::FirstUsable);

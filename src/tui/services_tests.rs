@@ -5,7 +5,9 @@
 //! of failure of both "redundant" plans. Snapshots at 80x24 and 120x40.
 
 use super::app::{App, Item, Tab};
-use super::test_support::{ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker};
+use super::test_support::{
+    ch, select, small_runs, snapshot, wait_for_importance, wait_for_time_run, wait_for_worker,
+};
 use drsim::model::{PlanId, ServiceId, SiteId, Topology, TrainId};
 use drsim::service::{Active, FailedSet, ServiceRule};
 
@@ -233,23 +235,17 @@ fn importance_shows_a_shared_dependency_as_a_single_point_of_failure_of_each_pla
         assert_eq!(job.key.plan, PlanId(plan as u32));
         assert_eq!(job.error, None);
         let singles: Vec<&str> = job.singles.iter().map(|c| c.events[0].as_str()).collect();
-        for ev in [
-            "node:service:dns",
-            "node:service:auth",
-            "release:dns-config",
-        ] {
+        for ev in ["service:dns", "service:auth", "release:dns-config"] {
             assert!(singles.contains(&ev), "plan {plan}: {singles:?}");
         }
+        assert_eq!(job.chain("service:dns"), Some(chain));
+        assert_eq!(job.chain("release:dns-config"), Some(chain));
         assert_eq!(
-            job.chains.get("node:service:dns").map(String::as_str),
-            Some(chain)
+            job.chain("service:auth"),
+            Some("messaging needs auth, which is down")
         );
         assert_eq!(
-            job.chains.get("release:dns-config").map(String::as_str),
-            Some(chain)
-        );
-        assert_eq!(
-            job.takes_down("node:service:dns").services,
+            job.takes_down("service:dns").services,
             [service(&a, "dns").index()]
         );
         let screen = format!("{}", snapshot(&a, 120, 40));
@@ -266,7 +262,7 @@ fn importance_shows_a_shared_dependency_as_a_single_point_of_failure_of_each_pla
             .iter()
             .all(|c| !c.events[0].contains("service:"))
     );
-    assert!(job.chains.is_empty());
+    assert!(job.singles.iter().all(|c| c.chain.is_none()));
 }
 
 #[test]
@@ -339,4 +335,172 @@ fn the_backbone_push_takes_messaging_down_through_dns_but_not_the_outside_dns_pl
             assert!(a.statuses[p].is_up(), "{} serves {front}", plan.key);
         }
     }
+}
+
+/// Explaining a stopped instance costs a fixed point of the rule, so only
+/// the first few per service are traced; the others say so rather than
+/// slowing every key down on a large fleet.
+#[test]
+fn only_the_first_stopped_instances_of_a_service_are_traced() {
+    let mut text = String::from("[topology]\nname = \"wide\"\n");
+    let n = 10;
+    for i in 0..n {
+        text += &format!("[[site]]\nid = \"s{i}\"\n");
+    }
+    let sites: Vec<String> = (0..n).map(|i| format!("\"s{i}\"")).collect();
+    let sites = sites.join(", ");
+    text += &format!(
+        "[[service]]\nid = \"dns\"\nsites = [{sites}]\n\
+         [[service]]\nid = \"auth\"\nsites = [{sites}]\nrequires = [{{ service = \"dns\", reach = \"site\" }}]\n"
+    );
+    let t = drsim::io::load_str(&text, std::path::Path::new("wide.toml"))
+        .unwrap()
+        .topology;
+    let mut a = App::new(t, "wide.toml");
+    fail_service(&mut a, "dns");
+    let auth = service(&a, "auth");
+    let reasons: Vec<Option<&str>> = a.services[auth.index()]
+        .instances
+        .iter()
+        .map(|i| i.reason.as_deref())
+        .collect();
+    let traced = reasons.iter().filter(|r| r.is_some()).count();
+    assert_eq!(traced, 4, "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .flatten()
+            .all(|r| *r == "auth needs dns, which is down")
+    );
+    // dns is down as a whole: its instances say so without a trace.
+    let dns = &a.services[service(&a, "dns").index()];
+    assert!(
+        dns.instances
+            .iter()
+            .all(|i| i.reason.as_deref() == Some("the service is down as a whole"))
+    );
+    a.tab = Tab::Components;
+    select(&mut a, Item::Service(auth));
+    let screen = format!("{}", snapshot(&a, 160, 48));
+    assert!(
+        screen.contains("s0, s1, s2, s3: auth needs dns, which is down"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("s4, s5, s6, s7, s8, s9: not traced"),
+        "{screen}"
+    );
+}
+
+/// A dependency cycle is legal and shown: each member names it with its
+/// cold-start time, and the tree ends where the cycle comes back.
+#[test]
+fn a_dependency_cycle_is_named_and_its_tree_ends() {
+    let text = "[topology]\nname = \"cycle\"\n[[site]]\nid = \"x\"\n\
+        [[service]]\nid = \"a\"\nsites = [\"x\"]\nrequires = [\"b\"]\nbootstrap = \"3h\"\n\
+        [[service]]\nid = \"b\"\nsites = [\"x\"]\nrequires = [\"a\"]\n";
+    let t = drsim::io::load_str(text, std::path::Path::new("cycle.toml"))
+        .unwrap()
+        .topology;
+    let mut a = App::new(t, "cycle.toml");
+    let (sa, sb) = (service(&a, "a"), service(&a, "b"));
+    assert_eq!(a.cycles, [vec![sa, sb]]);
+    let rows = super::services::tree(&a.topology, sa, 20);
+    let rows: Vec<(usize, ServiceId, bool)> = rows
+        .iter()
+        .map(|r| (r.depth, r.service, r.repeat))
+        .collect();
+    assert_eq!(rows, [(1, sb, false), (2, sa, true)]);
+    a.tab = Tab::Components;
+    select(&mut a, Item::Service(sa));
+    let screen = format!("{}", snapshot(&a, 120, 40));
+    assert!(
+        screen.contains("on a cycle: a, b; cold start 3h"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("└ a 1/1 up · needs 1 anywhere · (above)"),
+        "{screen}"
+    );
+}
+
+/// Tiny or odd sizes never panic with a service selected and down, on any
+/// tab, with the importance ranking in.
+#[test]
+fn services_render_at_any_size_without_panicking() {
+    let mut a = app();
+    fail_service(&mut a, "dns");
+    a.tab = Tab::Importance;
+    a.tick();
+    wait_for_importance(&mut a);
+    let messaging = service(&a, "messaging");
+    select(&mut a, Item::Service(messaging));
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23), (300, 100)] {
+        for tab in Tab::ALL {
+            a.tab = tab;
+            snapshot(&a, w, h);
+        }
+    }
+}
+
+/// A plan that needs two serving sites is explained by the one that fails,
+/// even when the first works.
+#[test]
+fn a_quorum_lost_at_a_later_serving_site_is_explained_there() {
+    let text = FIXTURE
+        .replace(
+            "id = \"storage\"\nsites = [\"ash\", \"fra\", \"sin\"]",
+            "id = \"storage\"\nsites = [\"ash\", \"sin\"]",
+        )
+        .replacen(
+            "quorum = 1\nheadroom = 1.0\nserves",
+            "quorum = 2\nheadroom = 1.0\nserves",
+            1,
+        );
+    let t = drsim::io::load_str(&text, std::path::Path::new("quorum.toml"))
+        .unwrap()
+        .topology;
+    assert_eq!(t.plans[0].quorum, 2);
+    let a = App::new(t, "quorum.toml");
+    assert!(!a.statuses[0].is_up());
+    assert_eq!(
+        a.blames[0].as_deref(),
+        Some("messaging needs storage: too few storage instances are up and reached")
+    );
+    let front = &a.services[service(&a, "messaging").index()];
+    let fra = front
+        .instances
+        .iter()
+        .find(|i| i.site == SiteId(1))
+        .unwrap();
+    assert!(!fra.working);
+    assert_eq!(fra.reason, a.blames[0]);
+}
+
+/// The time-based run holds a failed service down too: with dns down all
+/// year, messaging is down all year, and the plan without services is not.
+#[test]
+fn the_time_based_run_holds_a_failed_service_down_all_year() {
+    let mut a = app();
+    a.time_config = super::timerun_tests::synthetic_config(1);
+    fail_service(&mut a, "dns");
+    ch(&mut a, 'e');
+    ch(&mut a, 's');
+    assert!(a.message.contains("--down service:dns"), "{}", a.message);
+    wait_for_time_run(&mut a);
+    let year = 365.0 * 24.0 * 60.0;
+    let r = a.time_run.as_ref().unwrap();
+    assert_eq!(r.what_if, ["service:dns"]);
+    assert!(!r.years.is_empty());
+    let down = r.latest().unwrap().downtime.mean;
+    assert!(
+        (down - year).abs() < 1e-6 * year,
+        "{down} of {year} minutes"
+    );
+    ch(&mut a, '3');
+    ch(&mut a, 'G');
+    ch(&mut a, 's');
+    wait_for_time_run(&mut a);
+    let down = a.time_run.as_ref().unwrap().latest().unwrap().downtime.mean;
+    assert!(down < 0.01 * year, "{down}");
 }

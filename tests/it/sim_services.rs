@@ -304,3 +304,107 @@ fn a_cycle_that_went_cold_comes_back_only_after_its_bootstrap() {
         );
     }
 }
+
+#[test]
+fn a_service_whose_restore_needs_itself_waits_for_the_manual_fallback() {
+    // `db` fails as a whole for exactly an hour; restoring it needs `tool`,
+    // which (in the first case) needs `db`: every restore takes the
+    // fallback's 2 hours more.
+    for (tool_requires, want_min) in [("\"db\"", 60.0 + 120.0), ("", 60.0)] {
+        let t = load(&format!(
+            "{HEADER}[[service]]\nid = \"front\"\nsites = [\"a\"]\nrequires = [\"db\"]\n\
+             [[service]]\nid = \"db\"\nsites = [\"a\"]\n\
+             failure = {{ mtbf = \"2000h\", ttr = {{ dist = \"fixed\", value = \"1h\" }} }}\n\
+             recovery = {{ requires = [\"tool\"], fallback = \"2h\" }}\n\
+             [[service]]\nid = \"tool\"\nsites = [\"a\"]\nrequires = [{tool_requires}]\n\
+             [[plan]]\nid = \"p\"\nserving_sites = [\"a\"]\nmode = \"active-active\"\n\
+             headroom = 10\nserves = \"front\"\n"
+        ));
+        let r = run(&t, "p", 1000, 51);
+        let rec = &r.recovery;
+        assert!(rec.episodes > 2000, "{rec:?}");
+        assert!(
+            (rec.p50_minutes - want_min).abs() < 1e-6,
+            "[{tool_requires}]: {rec:?}"
+        );
+        assert!(
+            (rec.p90_minutes - want_min).abs() < 1e-6,
+            "[{tool_requires}]: {rec:?}"
+        );
+    }
+}
+
+#[test]
+fn with_its_control_plane_gone_an_active_passive_plan_never_fails_over() {
+    // What if `cp` is down all year: the primary serves while it is up (it
+    // needs no control plane to resume), the standby is never made active.
+    // Active-active does not notice.
+    let (site, cp) = ((100.0, 10.0), (50.0, 8.0));
+    let gone = |t: &Topology| drsim::service::FailedSet::from_names(t, &["service:cp"]).unwrap();
+    let cfg = trials_years_seed(1000, 1, 24);
+    let ap = control_plane(site, cp, "active-passive");
+    let r = drsim::simulate::run_what_if(&ap, 0, &cfg, &|_| {}, &gone(&ap)).unwrap();
+    let q = site.1 / (site.0 + site.1);
+    let a = r.availability_time;
+    within(
+        1.0 - a.mean,
+        q,
+        a.se,
+        "active-passive without control plane",
+    );
+    let aa = control_plane(site, cp, "active-active");
+    let r = drsim::simulate::run_what_if(&aa, 0, &cfg, &|_| {}, &gone(&aa)).unwrap();
+    let a = r.availability_time;
+    within(
+        1.0 - a.mean,
+        q * q,
+        a.se,
+        "active-active without control plane",
+    );
+}
+
+/// The control-plane star with fixed times: `s1` fails at 100 h (for 10 h),
+/// `s2` never fails, `cp` fails at `cp_at` hours for 3 h; detection and
+/// switchover take 30 minutes each.
+fn timed_failover(cp_at: f64) -> Topology {
+    let fixed = |h: f64| format!("{{ dist = \"fixed\", value = \"{}m\" }}", h * 60.0);
+    load(&format!(
+        "[topology]\nname = \"timed\"\n\
+         [[site]]\nid = \"f\"\nfailure = {{ never = true }}\n\
+         [[site]]\nid = \"s1\"\nfailure = {{ ttf = {}, ttr = {} }}\n\
+         [[site]]\nid = \"s2\"\nfailure = {{ never = true }}\n\
+         [[link]]\na = \"f\"\nb = \"s1\"\nfailure = {{ never = true }}\n\
+         [[link]]\na = \"f\"\nb = \"s2\"\nfailure = {{ never = true }}\n\
+         [[demand]]\nid = \"users\"\nsites = [\"f\"]\npeak_rps = 1\nusers = 1\n\
+         [[service]]\nid = \"front\"\ncontrol = [\"cp\"]\n\
+         [[service]]\nid = \"cp\"\nsites = [\"f\"]\nfailure = {{ ttf = {}, ttr = {} }}\n\
+         [[plan]]\nid = \"p\"\nserving_sites = [\"s1\", \"s2\"]\nmode = \"active-passive\"\n\
+         detection = \"30m\"\nswitchover = \"30m\"\nheadroom = 10\nserves = \"front\"\n",
+        fixed(100.0),
+        fixed(10.0),
+        fixed(cp_at),
+        fixed(3.0)
+    ))
+}
+
+#[test]
+fn a_failover_switches_over_once_its_control_plane_is_back() {
+    // Minutes of the one outage (s1 down from 100 h; s2 then serves for
+    // good, no failback):
+    // - cp down 99-102 h: detected at 100.5 h, switchover from 102 h: 150;
+    // - cp down 100.2-103.2 h: the switch due at 101 h waits for it: 192;
+    // - cp down 120-123 h (irrelevant): detection + switchover: 60.
+    for (cp_at, want) in [(99.0, 150.0), (100.2, 192.0), (120.0, 60.0)] {
+        let r = run(&timed_failover(cp_at), "p", 8, 61);
+        let rec = &r.recovery;
+        assert_eq!(rec.episodes, 8, "cp at {cp_at} h: {rec:?}");
+        assert!(
+            (rec.max_minutes - want).abs() < 1e-6,
+            "cp at {cp_at} h: {rec:?}"
+        );
+        assert!(
+            (rec.p50_minutes - want).abs() < 1e-6,
+            "cp at {cp_at} h: {rec:?}"
+        );
+    }
+}

@@ -316,11 +316,40 @@ mod tests {
     use super::*;
     use crate::model::Topology;
 
-    fn global_messaging() -> Topology {
+    fn bundled(name: &str) -> Topology {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("topologies")
-            .join("global-messaging.toml");
+            .join(name);
         crate::io::load_path(&path).unwrap()
+    }
+
+    fn global_messaging() -> Topology {
+        bundled("global-messaging.toml")
+    }
+
+    /// With services, waiting rollbacks and service failures are part of
+    /// the common history too: plans serving different front ends (one with
+    /// a control plane, active-passive and active-active) see the same
+    /// events, fallbacks included.
+    #[test]
+    fn plans_with_services_see_the_same_history() {
+        let t = bundled("backbone-dependency.toml");
+        assert!(t.plans.iter().all(|p| p.serves.is_some()));
+        let mut fallbacks = 0;
+        for i in 0..64u64 {
+            let runs: Vec<_> = (0..t.plans.len()).map(|p| history(&t, p, 5, i)).collect();
+            for p in 1..runs.len() {
+                assert_eq!(runs[p].0, runs[0].0, "trial {i}: plan {p} vs plan 0");
+            }
+            fallbacks += runs[0]
+                .0
+                .iter()
+                .filter(|(_, e)| matches!(e, Event::RecoveryFallback(..)))
+                .count();
+        }
+        // 0.2 escaped pushes a year, each waiting for its fallback: the
+        // 128 trial-years hold some (P(none) = e^-25.6).
+        assert!(fallbacks > 0);
     }
 
     /// Runs trial `i` of plan `p` and returns its events: component events,

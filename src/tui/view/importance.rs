@@ -83,8 +83,7 @@ fn render_head(app: &App, job: &ImportanceJob, f: &mut Frame, head_area: Rect) {
             Span::raw(format!(
                 "takes down {}{}",
                 takes_down_text(t, &job.takes_down(&imp.event.name)),
-                job.chains
-                    .get(&imp.event.name)
+                job.chain(&imp.event.name)
                     .map_or(String::new(), |c| format!(" · {c}"))
             )),
         ]),
@@ -174,7 +173,7 @@ fn render_cut_sets(app: &App, job: &ImportanceJob, f: &mut Frame, side_area: Rec
                 Span::raw(format!("→ {}", takes_down_text(t, &job.takes_down(ev)))),
             ]));
             // A dependency's chain: why this one event stops the front end.
-            if let Some(chain) = job.chains.get(ev) {
+            if let Some(chain) = &c.chain {
                 lines.push(Line::styled(format!("    {chain}"), Style::new().dim()));
             }
         }

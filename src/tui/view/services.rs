@@ -75,7 +75,10 @@ pub fn detail_lines(app: &App, s: ServiceId, out: &mut Vec<Line<'static>>) {
     let mut reasons: Vec<(Vec<String>, &str)> = Vec::new();
     if !app.failed.service_failed(s) {
         for i in st.instances.iter().filter(|i| !i.working) {
-            let why = i.reason.as_deref().unwrap_or("-");
+            let why = i
+                .reason
+                .as_deref()
+                .unwrap_or("not traced (too many stopped instances)");
             let site = t.site(i.site).key.clone();
             match reasons.iter_mut().find(|r| r.1 == why) {
                 Some(r) => r.0.push(site),
@@ -136,7 +139,7 @@ pub fn detail_lines(app: &App, s: ServiceId, out: &mut Vec<Line<'static>>) {
             ),
         ));
     }
-    for cycle in t.service_cycles().iter().filter(|c| c.contains(&s)) {
+    for cycle in app.cycles.iter().filter(|c| c.contains(&s)) {
         out.push(kv(
             "on a cycle",
             format!(
