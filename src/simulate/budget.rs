@@ -260,17 +260,17 @@ pub fn plan_load(topo: &Topology, plan: usize) -> PlanLoad {
 }
 
 /// The heaviest plan of the file (one reduced graph per distinct set of
-/// serving sites).
+/// serving sites and served service).
 fn heaviest_plan(topo: &Topology) -> Option<PlanLoad> {
-    let mut seen: Vec<Vec<crate::model::SiteId>> = Vec::new();
+    type Key = (Vec<crate::model::SiteId>, Option<crate::model::ServiceId>);
+    let mut seen: std::collections::HashSet<Key> = Default::default();
     let mut worst: Option<PlanLoad> = None;
     for (p, plan) in topo.plans.iter().enumerate() {
-        let mut key = plan.serving_sites.clone();
-        key.sort_unstable();
-        if seen.contains(&key) {
+        let mut sites = plan.serving_sites.clone();
+        sites.sort_unstable();
+        if !seen.insert((sites, plan.serves)) {
             continue;
         }
-        seen.push(key);
         let load = plan_load(topo, p);
         let cost = |l: &PlanLoad| l.evaluations * l.elements as f64;
         if worst.as_ref().is_none_or(|w| cost(&load) > cost(w)) {
