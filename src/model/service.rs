@@ -116,47 +116,49 @@ impl Topology {
     /// or more services, or one that requires itself, each in declaration
     /// order. Legal, since real fleets have them; `validate` warns.
     pub fn service_cycles(&self) -> Vec<Vec<ServiceId>> {
-        let n = self.services.len();
-        let reach: Vec<Vec<bool>> = (0..n)
-            .map(|i| {
-                let mut seen = vec![false; n];
-                let mut stack = vec![i];
-                while let Some(s) = stack.pop() {
-                    for d in &self.services[s].requires {
-                        let j = d.service.index();
-                        if !seen[j] {
-                            seen[j] = true;
-                            stack.push(j);
-                        }
-                    }
-                }
-                seen
+        // Kosaraju's algorithm in petgraph is iterative (no recursion depth
+        // to exhaust) and linear, so a file with 10^5 chained services is
+        // as cheap as a small one.
+        let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(
+            self.services.len(),
+            self.services.iter().map(|s| s.requires.len()).sum(),
+        );
+        let nodes: Vec<_> = self.services.iter().map(|_| g.add_node(())).collect();
+        let mut self_loop = vec![false; self.services.len()];
+        for (i, s) in self.services.iter().enumerate() {
+            for d in &s.requires {
+                self_loop[i] |= d.service.index() == i;
+                g.add_edge(nodes[i], nodes[d.service.index()], ());
+            }
+        }
+        let mut cycles: Vec<Vec<ServiceId>> = petgraph::algo::kosaraju_scc(&g)
+            .into_iter()
+            .filter(|c| c.len() > 1 || self_loop[c[0].index()])
+            .map(|c| {
+                let mut m: Vec<ServiceId> = c.iter().map(|n| ServiceId(n.index() as u32)).collect();
+                m.sort_unstable();
+                m
             })
             .collect();
-        let mut done = vec![false; n];
-        let mut cycles = Vec::new();
-        for i in 0..n {
-            if done[i] || !reach[i][i] {
-                continue;
-            }
-            let members: Vec<ServiceId> = (0..n)
-                .filter(|&j| reach[i][j] && reach[j][i])
-                .map(|j| ServiceId(j as u32))
-                .collect();
-            for m in &members {
-                done[m.index()] = true;
-            }
-            cycles.push(members);
-        }
+        cycles.sort_unstable();
         cycles
     }
 
-    /// "messaging needs auth needs dns": a chain of keys for messages.
+    /// "messaging needs auth needs dns": a chain of keys for messages. A
+    /// chain longer than 12 shows its first 8 and last 2 services, so a
+    /// hostile 10^5-service cycle stays one readable line.
     pub fn chain_text(&self, chain: &[ServiceId]) -> String {
-        chain
-            .iter()
-            .map(|s| self.service(*s).key.as_str())
-            .collect::<Vec<_>>()
-            .join(" needs ")
+        let key = |s: &ServiceId| self.service(*s).key.as_str();
+        if chain.len() <= 12 {
+            return chain.iter().map(key).collect::<Vec<_>>().join(" needs ");
+        }
+        let head: Vec<&str> = chain[..8].iter().map(key).collect();
+        let tail: Vec<&str> = chain[chain.len() - 2..].iter().map(key).collect();
+        format!(
+            "{} needs ... ({} more) ... needs {}",
+            head.join(" needs "),
+            chain.len() - 10,
+            tail.join(" needs ")
+        )
     }
 }

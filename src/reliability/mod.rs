@@ -274,7 +274,7 @@ pub fn estimate(
         Method::Exact => Estimate::exact(exact::unreliability(model, criterion)?),
         Method::Crude => crude::run(model, criterion, opts),
         Method::Pmc => {
-            turnip_work_ok(model, opts.samples)?;
+            turnip_work_ok(model, criterion, opts.samples)?;
             turnip::run(model, criterion, opts)
         }
         Method::Auto => {
@@ -282,7 +282,7 @@ pub fn estimate(
                 let mut e = Estimate::exact(exact::unreliability(model, criterion)?);
                 e.method = "auto:exact".into();
                 e
-            } else if turnip_work_ok(model, opts.samples).is_ok() {
+            } else if turnip_work_ok(model, criterion, opts.samples).is_ok() {
                 let mut e = turnip::run(model, criterion, opts);
                 e.method = "auto:pmc".into();
                 e
@@ -305,9 +305,19 @@ pub fn estimate(
 pub const MAX_TURNIP_WORK: f64 = 6e7;
 
 /// Refuses a turnip run whose planned work is over [`MAX_TURNIP_WORK`].
-fn turnip_work_ok(model: &StaticModel, samples: u64) -> Result<(), EstimateError> {
+fn turnip_work_ok(
+    model: &StaticModel,
+    criterion: &Criterion,
+    samples: u64,
+) -> Result<(), EstimateError> {
     let size = (model.shocks.len() + model.n_nodes() + model.n_edges()) as f64;
-    let work = samples as f64 * size;
+    // With services every repair step may run the rule, itself linear in
+    // the model: a 20,000-service chain ran for minutes at 1,000 samples.
+    let per_step = match criterion {
+        Criterion::Dependent(_) => (model.n_nodes() + model.n_edges()).max(1) as f64 / 64.0,
+        _ => 1.0,
+    };
+    let work = samples as f64 * size * per_step.max(1.0);
     if work > MAX_TURNIP_WORK {
         return Err(EstimateError::TurnipTooSlow {
             shocks: model.shocks.len(),

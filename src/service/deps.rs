@@ -16,6 +16,8 @@ pub(crate) struct Deps {
     /// Instance sites per service.
     instances: Vec<Vec<u32>>,
     requires: Vec<Vec<Dependency>>,
+    /// Per service: the services that require it (data plane).
+    dependents: Vec<Vec<usize>>,
     /// Services the front end needs, directly or not, in id order.
     relevant: Vec<usize>,
     /// Region label per site; a site without a region is a region alone.
@@ -80,6 +82,15 @@ impl Deps {
                 .map(|s| s.sites.iter().map(|x| x.0).collect())
                 .collect(),
             requires: t.services.iter().map(|s| s.requires.clone()).collect(),
+            dependents: {
+                let mut d = vec![Vec::new(); t.services.len()];
+                for (i, s) in t.services.iter().enumerate() {
+                    for r in &s.requires {
+                        d[r.service.index()].push(i);
+                    }
+                }
+                d
+            },
             relevant: (0..t.services.len()).collect(),
             region: (0..t.sites.len())
                 .map(|i| t.sites[i].region.map_or(n_regions + i as u32, |r| r.0))
@@ -104,23 +115,38 @@ impl Deps {
                 w[s][k] = !service_down && !site_down[x as usize];
             }
         }
-        // Each pass only turns instances off, so this ends within as many
-        // passes as there are instances.
-        loop {
-            let mut changed = false;
-            for &s in &self.relevant {
-                for k in 0..self.instances[s].len() {
-                    let x = self.instances[s][k];
-                    if w[s][k] && !self.met(&self.requires[s], x, &w, group) {
-                        w[s][k] = false;
-                        changed = true;
+        // A worklist of services to re-check: a service is looked at again
+        // only when a service it requires lost an instance, so a chain of n
+        // services costs O(n), not n passes of O(n). Instances only ever
+        // turn off, and the greatest fixed point is unique, so the order
+        // does not matter.
+        let mut queued = vec![false; self.instances.len()];
+        let mut relevant = vec![false; self.instances.len()];
+        for &s in &self.relevant {
+            queued[s] = true;
+            relevant[s] = true;
+        }
+        let mut queue: Vec<usize> = self.relevant.clone();
+        while let Some(s) = queue.pop() {
+            queued[s] = false;
+            let mut lost = false;
+            for k in 0..self.instances[s].len() {
+                let x = self.instances[s][k];
+                if w[s][k] && !self.met(&self.requires[s], x, &w, group) {
+                    w[s][k] = false;
+                    lost = true;
+                }
+            }
+            if lost {
+                for &r in &self.dependents[s] {
+                    if relevant[r] && !queued[r] {
+                        queued[r] = true;
+                        queue.push(r);
                     }
                 }
             }
-            if !changed {
-                return w;
-            }
         }
+        w
     }
 
     /// Does the front end work at site `x` (data plane)?

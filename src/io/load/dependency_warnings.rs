@@ -12,12 +12,20 @@ impl Validator<'_> {
             let span = f.service.get(cycle[0].index()).map(|s| s.span());
             let path = cycle_path(t, &cycle);
             let mut msg = format!("dependency cycle: {}", t.chain_text(&path));
+            let mut on_path = vec![false; t.services.len()];
+            path.iter().for_each(|s| on_path[s.index()] = true);
             let others: Vec<String> = cycle
                 .iter()
-                .filter(|s| !path.contains(s))
+                .filter(|s| !on_path[s.index()])
                 .map(|s| format!("'{}'", t.service(*s).key))
                 .collect();
-            if !others.is_empty() {
+            if others.len() > 8 {
+                msg += &format!(
+                    " (also in the cycle: {} and {} more)",
+                    others[..8].join(", "),
+                    others.len() - 8
+                );
+            } else if !others.is_empty() {
                 msg += &format!(" (also in the cycle: {})", others.join(", "));
             }
             // The simulator cold-starts a cycle with its longest member
@@ -131,7 +139,7 @@ fn data_plane_paths(t: &Topology, front: ServiceId) -> Vec<(Vec<ServiceId>, Depe
 }
 
 /// A shortest cycle through the first member of `members` (a strongly
-/// connected group), closed by repeating that member: `a, b, a`.
+/// connected group, sorted), closed by repeating that member: `a, b, a`.
 fn cycle_path(t: &Topology, members: &[ServiceId]) -> Vec<ServiceId> {
     let start = members[0];
     let n = t.services.len();
@@ -151,7 +159,7 @@ fn cycle_path(t: &Topology, members: &[ServiceId]) -> Vec<ServiceId> {
                 return path;
             }
             let j = d.service.index();
-            if !seen[j] && members.contains(&d.service) {
+            if !seen[j] && members.binary_search(&d.service).is_ok() {
                 seen[j] = true;
                 parent[j] = Some(s);
                 queue.push_back(d.service);
