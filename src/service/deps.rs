@@ -258,13 +258,8 @@ impl Deps {
                     at = y;
                     deps = &self.requires[s];
                 }
-                Some(_) => {
-                    return Some(Blame {
-                        chain,
-                        end: BlameEnd::NoInstanceReached,
-                    });
-                }
-                None => {
+                // No such instance, or a service already on the chain.
+                _ => {
                     return Some(Blame {
                         chain,
                         end: BlameEnd::NoInstanceReached,
@@ -279,15 +274,17 @@ impl Deps {
 /// Recovery staff reach any working instance, wherever it is (an
 /// out-of-band path is the point), so instances are counted network-wide.
 pub fn recovery_possible(t: &Topology, r: &Recovery, failed: &FailedSet) -> bool {
-    if t.services.is_empty() {
-        return true;
-    }
-    let deps = Deps::all(t, ServiceId(0));
-    let group = super::rule::site_groups(t, failed);
-    let w = deps.working(failed.sites_down(), failed.services_down(), &group);
-    r.requires
-        .iter()
-        .all(|d| w[d.service.index()].iter().filter(|&&ok| ok).count() as u32 >= d.needs)
+    recovery_met(r, &instances_working(t, failed))
+}
+
+/// [`recovery_possible`] from the working instances of a state
+/// ([`instances_working`]), for callers that test several recoveries on one.
+pub fn recovery_met(r: &Recovery, working: &[Vec<bool>]) -> bool {
+    r.requires.iter().all(|d| {
+        working
+            .get(d.service.index())
+            .is_some_and(|w| w.iter().filter(|&&ok| ok).count() as u32 >= d.needs)
+    })
 }
 
 /// Working flag of every instance of every service (per service, in

@@ -15,7 +15,7 @@ mod rule;
 mod state;
 mod status;
 
-pub use deps::{Blame, BlameEnd, instances_working, recovery_possible};
+pub use deps::{Blame, BlameEnd, instances_working, recovery_met, recovery_possible};
 pub use rule::{Active, Outcome, Pool, ServiceRule, site_capacities};
 pub use state::FailedSet;
 pub use status::{PlanStatus, plan_status};

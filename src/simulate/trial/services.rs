@@ -8,7 +8,7 @@
 
 use super::{Event, HARDWARE, N_CAUSES, RELEASE, Scenario, TrialState};
 use crate::model::Recovery;
-use crate::service::{FailedSet, instances_working, recovery_possible};
+use crate::service::{FailedSet, instances_working, recovery_met, recovery_possible};
 
 /// A recovery whose normal time has come while what it needs was down: it
 /// finishes when that is back, or when its manual fallback elapses.
@@ -161,17 +161,21 @@ impl TrialState {
         // Each pass finishes a recovery or makes a cycle cold (finitely
         // many), or stops.
         'pass: loop {
-            if self.pending.iter().any(|p| !matches!(p, Pending::Free(_))) {
-                let failed = self.network_state(s, None);
+            // Every recovery and cycle of a pass is judged on one state: a
+            // pass ends at the first change.
+            let waiting = self.pending.iter().any(|p| !matches!(p, Pending::Free(_)));
+            if !waiting && s.cycles.is_empty() {
+                return changed;
+            }
+            let w = instances_working(s.topo, &self.network_state(s, None));
+            if waiting {
                 for slot in 0..self.pending.len() {
                     let r = match self.pending[slot] {
                         Pending::Free(_) => continue,
                         Pending::Train { k, .. } => &s.topo.release_trains[k as usize].recovery,
                         Pending::Service { k, .. } => &s.topo.services[k as usize].recovery,
                     };
-                    if r.as_ref()
-                        .is_none_or(|r| recovery_possible(s.topo, r, &failed))
-                    {
+                    if r.as_ref().is_none_or(|r| recovery_met(r, &w)) {
                         changed |= self.finish_pending(s, t, slot);
                         continue 'pass;
                     }
@@ -179,7 +183,7 @@ impl TrialState {
             }
             for c in 0..s.cycles.len() {
                 if self.cycle_cold[c].is_none() {
-                    if self.cycle_goes_cold(s, c) {
+                    if self.cycle_goes_cold(s, c, &w) {
                         changed = true;
                         continue 'pass;
                     }
@@ -194,7 +198,7 @@ impl TrialState {
     /// Makes cycle `c` cold when every instance of every member is not
     /// working: its members are held down (for the cause that weighs most
     /// among what is down around them) until bootstrapped.
-    fn cycle_goes_cold(&mut self, s: &Scenario<'_>, c: usize) -> bool {
+    fn cycle_goes_cold(&mut self, s: &Scenario<'_>, c: usize, w: &[Vec<bool>]) -> bool {
         let members = &s.cycles[c].members;
         let any_instance = members
             .iter()
@@ -202,7 +206,6 @@ impl TrialState {
         if !any_instance {
             return false;
         }
-        let w = instances_working(s.topo, &self.network_state(s, None));
         if members.iter().any(|&m| w[m as usize].iter().any(|&x| x)) {
             return false;
         }
