@@ -204,8 +204,13 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         let _ = writeln!(s, "  availability (time)     {}", pct(&r.availability_time));
         let _ = writeln!(
             s,
-            "  availability (demand)   {}",
+            "  served (requests)       {}",
             pct(&r.availability_demand)
+        );
+        let _ = writeln!(
+            s,
+            "  served (time-weighted)  {}",
+            pct(&r.served_fraction_time)
         );
         let _ = writeln!(
             s,
@@ -271,6 +276,62 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
             .map(|c| format!("{} {}", c.component, si(c.minutes_per_year)))
             .collect();
         s.push_str(&wrapped("  top components", 26, &comps));
+        if let Some(slo) = &r.slo {
+            s.push_str(&slo_text(slo));
+        }
     }
     s
+}
+
+/// The SLO forecast lines of a plan's text report.
+pub(super) fn slo_text(slo: &drsim::simulate::SloReport) -> String {
+    let p = |x: f64| format!("{:.4}%", 100.0 * x);
+    // 99.9, 99.95: a target as written, without float noise.
+    let si = |x: f64| {
+        let t = format!("{x:.6}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let dist = |d: &drsim::simulate::WindowDistribution| {
+        format!(
+            "mean {}  p1 {}  p5 {}  p50 {}",
+            p(d.mean),
+            p(d.p1),
+            p(d.p5),
+            p(d.p50)
+        )
+    };
+    let graded = if slo.threshold < 1.0 {
+        format!(", bad below {}% served", si(100.0 * slo.threshold))
+    } else {
+        String::new()
+    };
+    let b = &slo.error_budget_burn;
+    format!(
+        "  SLO                     {}% of each {} window{graded}; {} windows a trial\n\
+         \x20 window availability     {}\n\
+         \x20 window served (req.)    {}\n\
+         \x20 P(window misses)        {}\n\
+         \x20 error-budget burn       mean {:.1}% [{:.1}, {:.1}]  p50 {:.1}%  p95 {:.1}%\n",
+        si(100.0 * slo.target),
+        slo.window,
+        slo.windows_per_trial,
+        dist(&slo.window_availability),
+        dist(&slo.window_served_requests),
+        miss_text(&slo.p_miss),
+        100.0 * b.mean,
+        100.0 * b.lo,
+        100.0 * b.hi,
+        100.0 * slo.burn_p50,
+        100.0 * slo.burn_p95,
+    )
+}
+
+/// `4.1% [3.2, 5.0]`: a probability of missing a window with its interval.
+pub(super) fn miss_text(e: &Estimate) -> String {
+    format!(
+        "{:.2}% [{:.2}, {:.2}]",
+        100.0 * e.mean,
+        100.0 * e.lo,
+        100.0 * e.hi
+    )
 }

@@ -18,6 +18,7 @@ use toml::Spanned;
 mod dependency_warnings;
 mod sections;
 mod services;
+mod slo;
 
 /// Larger files are refused before parsing: no real topology comes close, and
 /// a hostile one should not exhaust memory.

@@ -9,10 +9,12 @@
 
 mod failure;
 mod service;
+mod slo;
 pub mod text;
 
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use service::{Dependency, Reach, Recovery, Service};
+pub use slo::Slo;
 
 use crate::units::{Duration, Probability};
 use std::collections::HashMap;
@@ -295,6 +297,9 @@ pub struct Targets {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+    /// The plan's SLO over windows (its own `slo`, else the file's
+    /// `[defaults] slo`).
+    pub slo: Option<Slo>,
 }
 
 /// A redundancy plan under consideration.

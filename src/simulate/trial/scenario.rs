@@ -72,6 +72,8 @@ pub(crate) struct Scenario<'a> {
     pub(super) cycles: Vec<CycleSpec>,
     /// The file declares services: recoveries and cycles need settling.
     pub(super) has_services: bool,
+    /// The plan's SLO windows and threshold, when it has an SLO.
+    pub slo: Option<super::SloSpec>,
 }
 
 impl<'a> Scenario<'a> {
@@ -162,6 +164,11 @@ impl<'a> Scenario<'a> {
         let demanded = (0..curve.n_demands)
             .map(|d| curve.integral(d, horizon))
             .sum();
+        let slo = plan
+            .targets
+            .slo
+            .as_ref()
+            .map(|x| super::SloSpec::new(x, horizon, &curve));
         Scenario {
             topo,
             plan_index,
@@ -190,11 +197,17 @@ impl<'a> Scenario<'a> {
             forced_services: Vec::new(),
             cycles,
             has_services: !topo.services.is_empty(),
+            slo,
         }
     }
 }
 
 impl Scenario<'_> {
+    /// The SLO threshold when it grades downtime (below 1).
+    pub(super) fn graded_threshold(&self) -> Option<f64> {
+        self.slo.as_ref().and_then(|x| x.threshold)
+    }
+
     /// Holds the components of `what_if` down for the whole of every trial
     /// (their own failure processes still run, so histories stay common).
     pub fn force_down(&mut self, what_if: &crate::service::FailedSet) {
