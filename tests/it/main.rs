@@ -15,6 +15,7 @@ mod diff;
 mod fuzz;
 mod golden;
 mod hostile;
+mod hostile_bounds;
 mod hostile_scale;
 mod import;
 mod limits;
