@@ -286,11 +286,7 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
 /// The SLO forecast lines of a plan's text report.
 pub(super) fn slo_text(slo: &drsim::simulate::SloReport) -> String {
     let p = |x: f64| format!("{:.4}%", 100.0 * x);
-    // 99.9, 99.95: a target as written, without float noise.
-    let si = |x: f64| {
-        let t = format!("{x:.6}");
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
+    let si = drsim::human::trimmed;
     let dist = |d: &drsim::simulate::WindowDistribution| {
         format!(
             "mean {}  p1 {}  p5 {}  p50 {}",
@@ -317,21 +313,11 @@ pub(super) fn slo_text(slo: &drsim::simulate::SloReport) -> String {
         slo.windows_per_trial,
         dist(&slo.window_availability),
         dist(&slo.window_served_requests),
-        miss_text(&slo.p_miss),
+        drsim::human::percent_interval(&slo.p_miss),
         100.0 * b.mean,
         100.0 * b.lo,
         100.0 * b.hi,
         100.0 * slo.burn_p50,
         100.0 * slo.burn_p95,
-    )
-}
-
-/// `4.1% [3.2, 5.0]`: a probability of missing a window with its interval.
-pub(super) fn miss_text(e: &Estimate) -> String {
-    format!(
-        "{:.2}% [{:.2}, {:.2}]",
-        100.0 * e.mean,
-        100.0 * e.lo,
-        100.0 * e.hi
     )
 }

@@ -111,19 +111,40 @@ fn per_trial(values: &[f64], hi: f64) -> Estimate {
     e
 }
 
+/// Each trial's fraction of windows whose bad time exceeds the budget
+/// (availability below the target), from the `bad` seconds of every window.
+fn missed_per_trial(slo: &Slo, trials: usize, bad: &[f64]) -> Vec<f64> {
+    let k = (bad.len() / trials.max(1)).max(1);
+    let budget = slo.budget_secs();
+    bad.chunks(k)
+        .map(|c| c.iter().filter(|&&x| x > budget).count() as f64 / k as f64)
+        .collect()
+}
+
+impl super::RunData {
+    /// Per trial of this run, the fraction of its windows that missed
+    /// `slo`'s target (what P(miss) averages), for `check`'s decision.
+    pub fn windows_missed(&self, slo: &Slo) -> Vec<f64> {
+        let bad: Vec<f64> = self
+            .batches
+            .iter()
+            .flat_map(|b| b.window_bad.iter().copied())
+            .collect();
+        missed_per_trial(slo, self.trials_held(), &bad)
+    }
+}
+
 /// The forecast from `bad` seconds and `lost` request fractions of every
 /// window, `trials` trials of the same number of windows each.
 pub(crate) fn summarize(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> SloReport {
     let k = bad.len() / trials.max(1);
     let w = slo.window.secs();
     let budget = slo.budget_secs();
-    let mut missed = Vec::with_capacity(trials);
-    let mut burn = Vec::with_capacity(trials);
-    for chunk in bad.chunks(k.max(1)) {
-        let m = chunk.iter().filter(|&&x| x > budget).count();
-        missed.push(m as f64 / k as f64);
-        burn.push(chunk.iter().sum::<f64>() / budget / k as f64);
-    }
+    let missed = missed_per_trial(slo, trials, bad);
+    let burn: Vec<f64> = bad
+        .chunks(k.max(1))
+        .map(|c| c.iter().sum::<f64>() / budget / k as f64)
+        .collect();
     let mut burns: Vec<f64> = bad.iter().map(|x| x / budget).collect();
     burns.sort_by(f64::total_cmp);
     SloReport {

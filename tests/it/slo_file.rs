@@ -180,3 +180,72 @@ fn diff_shows_an_slo_change() {
         "{fields}"
     );
 }
+
+/// `check` gates on `max_miss_probability`: P(miss) of a site down about
+/// 7% of its 30-day windows (the oracle's first setting) is missed against
+/// 1%, met against 20%, and JSON, CSV and JUnit carry the result.
+#[test]
+fn check_gates_on_the_probability_of_missing_a_window() {
+    let with_gate = |max: &str| {
+        base()
+            .set_in("site", "failure", "{ ttf = \"200d\", ttr = \"1h\" }")
+            .set_in(
+                "plan",
+                "slo",
+                &format!("{{ target = 0.999, window = \"30d\", max_miss_probability = {max} }}"),
+            )
+    };
+    let (_d, strict) = with_gate("0.01").write_temp();
+    let out = cli("check", &strict, "--trials 2000 --seed 5 --format json")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v["results"][0];
+    assert_eq!(
+        (r["target"].as_str(), r["outcome"].as_str()),
+        (Some("slo"), Some("missed"))
+    );
+    assert_eq!(r["required"], "P(30d window misses 99.9%) <= 1.00%");
+    let p = r["estimate"]["mean"].as_f64().unwrap();
+    assert!((0.04..0.1).contains(&p), "{r}");
+    let (_d2, loose) = with_gate("0.2").write_temp();
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("j.xml");
+    let out = cli(
+        "check",
+        &loose,
+        "--trials 2000 --seed 5 --format csv --junit",
+    )
+    .arg(&junit)
+    .output()
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("p,slo,simulated,") && l.contains(",met,")),
+        "{csv}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("name=\"slo : P(30d window misses 99.9%) &lt;= 20.00%\""),
+        "{xml}"
+    );
+    // Without a gate the SLO is a forecast of `run`, not a check target.
+    let (_d3, ungated) = base()
+        .set_in("plan", "slo", "{ target = 0.999, window = \"30d\" }")
+        .write_temp();
+    let v = json_ok(&mut cli("check", &ungated, "--trials 64 --format json"));
+    assert_eq!(v["plans_without_targets"][0], "p", "{v}");
+}
