@@ -16,6 +16,7 @@ use std::path::Path;
 use toml::Spanned;
 
 mod dependency_warnings;
+mod feedback;
 mod sections;
 mod services;
 

@@ -12,6 +12,7 @@ mod compare;
 mod coverage;
 mod crn;
 mod diff;
+mod feedback;
 mod fuzz;
 mod golden;
 mod hostile;

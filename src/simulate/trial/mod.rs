@@ -11,6 +11,7 @@
 mod accounting;
 mod cache;
 mod handle;
+mod load;
 mod scenario;
 mod services;
 
@@ -112,6 +113,8 @@ pub(crate) struct TrialState {
     /// order, and each one's position there: the blame's fallback list.
     down_relevant: Vec<u32>,
     down_pos: Vec<u32>,
+    /// Retries, warm-up and gray sites ([`load`]).
+    load: load::LoadState,
 }
 
 impl TrialState {
@@ -159,6 +162,7 @@ impl TrialState {
             blame_dirty: true,
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
+            load: load::LoadState::default(),
         }
     }
 
@@ -208,6 +212,7 @@ impl TrialState {
         if let Some(log) = &mut self.log {
             log.clear();
         }
+        self.load.reset(s);
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -218,6 +223,7 @@ impl TrialState {
                 log.push((t, ev));
             }
             self.relevant = false;
+            self.note_outage(s);
             let mut changed = self.handle(s, t, ev);
             // Waiting recoveries and cold cycles follow the new state (a
             // hold released under a cold-start hold flips nothing, yet can
@@ -308,6 +314,7 @@ impl TrialState {
                 Event::OperatorError,
             );
         }
+        self.start_gray(s);
     }
 }
 
