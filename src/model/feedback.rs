@@ -61,11 +61,7 @@ pub struct Gray {
 /// Bounds on the load-feedback settings of the file's sites and plans (the
 /// loader reports the same with the line; this guards programmatic models).
 pub(super) fn check_feedback(p: &super::TopologyParts) -> Result<(), super::ModelError> {
-    let invalid = |kind: &'static str, id: &str, message: &str| super::ModelError::Invalid {
-        kind,
-        id: id.to_string(),
-        message: message.to_string(),
-    };
+    let invalid = super::ModelError::invalid;
     for s in &p.sites {
         if let Some(g) = &s.gray
             && !(g.fraction > 0.0 && g.fraction <= 1.0)

@@ -10,6 +10,7 @@
 
 mod accounting;
 mod cache;
+mod crews;
 mod handle;
 mod load;
 mod scenario;
@@ -115,6 +116,7 @@ pub(crate) struct TrialState {
     down_pos: Vec<u32>,
     /// Retries, warm-up and gray sites ([`load`]).
     load: load::LoadState,
+    crews: crews::Crews,
 }
 
 impl TrialState {
@@ -163,6 +165,7 @@ impl TrialState {
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
             load: load::LoadState::default(),
+            crews: crews::Crews::new(s.crew_sizes.len()),
         }
     }
 
@@ -201,6 +204,7 @@ impl TrialState {
         self.hit_sets.clear();
         self.free_hit_sets.clear();
         self.down_relevant.clear();
+        self.crews.reset();
         self.now = 0.0;
         self.outage_start = None;
         self.failover_gen = 0;
