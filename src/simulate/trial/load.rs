@@ -20,8 +20,10 @@ const EPS: f64 = 1e-12;
 pub(super) struct LoadState {
     /// Per demand: when its service last came back (-inf: not this trial).
     back_at: Vec<f64>,
-    /// Per demand: served in the current evaluation.
+    /// Per demand: served in the current evaluation, and scratch for the
+    /// next one.
     served: Vec<bool>,
+    now_served: Vec<bool>,
     /// Until when retries or a warm-up can change the load.
     until: f64,
     /// When the active standby took over (-inf: none warming).
@@ -189,10 +191,14 @@ impl TrialState {
         }
         let t = self.now;
         let plan = &s.topo.plans[s.plan_index];
-        let unserved = &self.evals[self.cur].unserved;
         let ld = &mut self.load;
+        ld.now_served.clear();
+        ld.now_served.resize(ld.served.len(), true);
+        for &d in &self.evals[self.cur].unserved {
+            ld.now_served[d as usize] = false;
+        }
         for (d, served) in ld.served.iter_mut().enumerate() {
-            let now = !unserved.contains(&(d as u32));
+            let now = ld.now_served[d];
             if now && !*served {
                 ld.back_at[d] = t;
                 if let Some(r) = &plan.retry
