@@ -6,7 +6,7 @@
 
 use super::app::{App, Item, Tab};
 use super::test_support::{
-    ch, select, small_runs, snapshot, wait_for_importance, wait_for_time_run, wait_for_worker,
+    ch, run_static, select, small_runs, snapshot, wait_for_importance, wait_for_time_run,
 };
 use drsim::model::{PlanId, ServiceId, SiteId, Topology, TrainId};
 use drsim::service::{Active, FailedSet, ServiceRule};
@@ -215,14 +215,12 @@ fn the_static_run_holds_a_failed_service_down() {
     let mut a = app();
     small_runs(&mut a);
     fail_service(&mut a, "dns");
-    ch(&mut a, 's');
-    wait_for_worker(&mut a);
+    run_static(&mut a);
     let run = a.run.as_ref().unwrap().latest().copied().unwrap();
     assert_eq!(run.down, run.samples, "every sample is down");
     ch(&mut a, '3');
     ch(&mut a, 'G');
-    ch(&mut a, 's');
-    wait_for_worker(&mut a);
+    run_static(&mut a);
     let run = a.run.as_ref().unwrap().latest().copied().unwrap();
     assert!(run.down < run.samples / 10, "{run:?}");
 }
