@@ -17,8 +17,10 @@ use toml::Spanned;
 
 mod crews;
 mod dependency_warnings;
+mod feedback;
 mod sections;
 mod services;
+mod slo;
 
 /// Larger files are refused before parsing: no real topology comes close, and
 /// a hostile one should not exhaust memory.

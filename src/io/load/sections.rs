@@ -169,6 +169,7 @@ impl Validator<'_> {
                 location,
                 capacity_rps,
                 failure,
+                gray: self.site_gray(&s.gray, &owner),
             });
         }
 
@@ -543,8 +544,14 @@ impl Validator<'_> {
 
     fn plans(&mut self, f: &FileDto, ids: &mut Ids) -> Vec<Plan> {
         let mut plans = Vec::new();
+        // Checked once, however many plans take it.
+        let default_slo = f.defaults.slo.as_ref().and_then(|x| self.slo(x));
         for (i, p) in f.plan.iter().enumerate() {
-            if let Some(plan) = self.plan(p, i as u32, ids, f) {
+            if let Some(mut plan) = self.plan(p, i as u32, ids, f) {
+                plan.targets.slo = match &p.get_ref().slo {
+                    Some(own) => self.slo(own),
+                    None => default_slo,
+                };
                 plans.push(plan);
             }
         }
@@ -627,6 +634,7 @@ impl Validator<'_> {
                 availability: t.availability,
                 rto: t.rto,
                 rpo: t.rpo,
+                slo: None,
             });
         let serves = match &p.serves {
             None => None,
@@ -648,6 +656,8 @@ impl Validator<'_> {
             cost_per_year: cost,
             operator_error_factor: op,
             targets,
+            retry: self.plan_retry(&p.retry, &owner),
+            warmup: self.plan_warmup(&p.warmup, mode, &owner),
         })
     }
 
