@@ -151,6 +151,40 @@ pub fn load_str(source: &str, path: &Path) -> Result<Loaded, LoadError> {
     })
 }
 
+/// A table with an `id` and an optional display `name`.
+trait IdName {
+    fn id_name(&self) -> (&Spanned<String>, Option<&str>);
+}
+
+macro_rules! id_name {
+    ($($dto:ty),*) => {$(
+        impl IdName for $dto {
+            fn id_name(&self) -> (&Spanned<String>, Option<&str>) {
+                (&self.id, self.name.as_deref())
+            }
+        }
+    )*};
+}
+id_name!(
+    SiteDto,
+    SharedRiskDto,
+    ReleaseTrainDto,
+    DemandDto,
+    SurgeDto,
+    PlanDto
+);
+
+/// `(kind, id, name)` of each item of `items` that gives a name.
+fn with_names<'a, T: IdName>(
+    kind: &'static str,
+    items: &'a [Spanned<T>],
+) -> impl Iterator<Item = (&'static str, &'a Spanned<String>, &'a str)> {
+    items.iter().filter_map(move |x| {
+        let (id, name) = x.get_ref().id_name();
+        name.map(|n| (kind, id, n))
+    })
+}
+
 struct Validator<'a> {
     path: &'a Path,
     source: &'a str,
@@ -227,38 +261,12 @@ impl Validator<'_> {
                     .map(|h| ("region", &r.id, h.get_ref().kind.as_str())),
             );
         }
-        let items = f
-            .site
-            .iter()
-            .map(|x| ("site", &x.get_ref().id, &x.get_ref().name))
-            .chain(
-                f.shared_risk
-                    .iter()
-                    .map(|x| ("shared-risk group", &x.get_ref().id, &x.get_ref().name)),
-            )
-            .chain(
-                f.release_train
-                    .iter()
-                    .map(|x| ("release train", &x.get_ref().id, &x.get_ref().name)),
-            )
-            .chain(
-                f.demand
-                    .iter()
-                    .map(|x| ("demand", &x.get_ref().id, &x.get_ref().name)),
-            )
-            .chain(
-                f.surge
-                    .iter()
-                    .map(|x| ("surge", &x.get_ref().id, &x.get_ref().name)),
-            )
-            .chain(
-                f.plan
-                    .iter()
-                    .map(|x| ("plan", &x.get_ref().id, &x.get_ref().name)),
-            );
-        for (kind, id, name) in items {
-            named.extend(name.as_deref().map(|n| (kind, id, n)));
-        }
+        named.extend(with_names("site", &f.site));
+        named.extend(with_names("shared-risk group", &f.shared_risk));
+        named.extend(with_names("release train", &f.release_train));
+        named.extend(with_names("demand", &f.demand));
+        named.extend(with_names("surge", &f.surge));
+        named.extend(with_names("plan", &f.plan));
         for (kind, id, text) in named {
             if let Err(m) = check_name(text) {
                 let shown = crate::model::text::escape(id.get_ref()).into_owned();
