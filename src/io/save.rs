@@ -56,7 +56,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
     }
     kv(&mut o, "format", "1");
     // One function per kind of table, in the order files lay them out.
-    let sections: [fn(&mut String, &Topology, &mut Marks); 10] = [
+    let sections: [fn(&mut String, &Topology, &mut Marks); 11] = [
         regions,
         sites,
         links,
@@ -67,6 +67,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
         surges,
         services,
         plans,
+        crews,
     ];
     for section in sections {
         section(&mut o, t, marks);
@@ -107,6 +108,9 @@ fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
             kv(o, "capacity_rps", &num(s.capacity_rps));
         }
         failure(o, s.failure.as_ref());
+        if let Some(g) = &s.gray {
+            kv(o, "gray", &gray_inline(g));
+        }
     }
 }
 
@@ -251,7 +255,53 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
             }
             kv(o, "targets", &format!("{{ {} }}", parts.join(", ")));
         }
+        if let Some(slo) = &tg.slo {
+            kv(o, "slo", &slo_table(slo));
+        }
+        if let Some(r) = &p.retry {
+            let (f, d) = (num(r.factor), dur(r.decay));
+            kv(o, "retry", &format!("{{ factor = {f}, decay = {d} }}"));
+        }
+        if let Some(w) = &p.warmup {
+            let (d, c) = (dur(w.duration), num(w.capacity));
+            kv(
+                o,
+                "warmup",
+                &format!("{{ duration = {d}, capacity = {c} }}"),
+            );
+        }
     }
+}
+
+fn crews(o: &mut String, t: &Topology, marks: &mut Marks) {
+    for c in &t.crews {
+        marks.push(("crew", o.len()));
+        table(o, "crew", &c.key, &c.name);
+        nonempty_list(
+            o,
+            "regions",
+            c.regions.iter().map(|r| &t.regions[r.index()].key),
+        );
+        let kinds: Vec<String> = c.kinds.iter().map(|k| q(k.as_str())).collect();
+        kv(o, "kinds", &format!("[{}]", kinds.join(", ")));
+        kv(o, "size", &c.size.to_string());
+    }
+}
+
+/// A plan's SLO as written in a file (defaults resolved: every plan that
+/// has one gets its own table back).
+fn slo_table(slo: &crate::model::Slo) -> String {
+    let mut parts = vec![
+        format!("target = {}", num(slo.target.get())),
+        format!("window = {}", dur(slo.window)),
+    ];
+    if slo.threshold < 1.0 {
+        parts.push(format!("threshold = {}", num(slo.threshold)));
+    }
+    if let Some(m) = slo.max_miss_probability {
+        parts.push(format!("max_miss_probability = {}", num(m.get())));
+    }
+    format!("{{ {} }}", parts.join(", "))
 }
 
 fn kv(o: &mut String, key: &str, value: &str) {
@@ -414,6 +464,11 @@ pub fn failure_inline_in(
     let Some(f) = f else {
         return "{ never = true }".into();
     };
+    format!("{{ {} }}", failure_keys(f, ttf_unit, ttr_unit))
+}
+
+/// The keys of a failure process's inline table, `mtbf = .., mttr = ..`.
+fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&str>) -> String {
     let ttf = match &f.ttf {
         Distribution::Exponential { mean } => format!("mtbf = {}", dur_in(*mean, ttf_unit)),
         other => format!("ttf = {}", dist_in(other, ttf_unit)),
@@ -422,7 +477,14 @@ pub fn failure_inline_in(
         Distribution::Exponential { mean } => format!("mttr = {}", dur_in(*mean, ttr_unit)),
         other => format!("ttr = {}", dist_in(other, ttr_unit)),
     };
-    format!("{{ {ttf}, {ttr} }}")
+    format!("{ttf}, {ttr}")
+}
+
+/// `{ fraction = .., mtbf = .., mttr = .. }`: a gray failure, its process
+/// written as [`failure_inline`] writes one.
+fn gray_inline(g: &Gray) -> String {
+    let keys = failure_keys(&g.process, None, None);
+    format!("{{ fraction = {}, {keys} }}", num(g.fraction))
 }
 
 fn month_day(day: u32) -> String {

@@ -35,9 +35,14 @@ pub(crate) enum Event {
     RecoveryFallback(u32, u32),
     /// A cold dependency cycle's bootstrap (cycle, generation) completes.
     BootstrapDone(u32, u32),
+    /// A crew finished restoring a site a hazard hit.
+    DisasterRestored(u32),
     /// Detection plus switchover has elapsed for the failover of this
     /// generation (stale generations are ignored).
     FailoverDone(u32),
+    /// A site goes gray (fails a fraction of its requests) or heals.
+    GrayStart(u32),
+    GrayEnd(u32),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -1,6 +1,7 @@
 //! The single integration-test binary (one link step instead of one per file).
 
 mod bad_topologies;
+mod bandwidth;
 mod capacity;
 mod capacity_cli;
 mod check;
@@ -10,8 +11,10 @@ mod cluster_examples;
 mod common;
 mod compare;
 mod coverage;
+mod crews;
 mod crn;
 mod diff;
+mod feedback;
 mod fuzz;
 mod golden;
 mod hostile;
@@ -33,6 +36,8 @@ mod shard_merge;
 mod sim_services;
 mod simulate;
 mod slo;
+mod slo_file;
+mod slo_windows;
 mod topologies;
 mod tui;
 mod what_if;

@@ -9,11 +9,16 @@
 //! processes and their rules are described in README.md (`drsim run`).
 
 mod accounting;
+mod bandwidth;
 mod cache;
+mod crews;
+mod graded;
 mod handle;
+mod load;
 mod scenario;
 mod services;
 
+pub(crate) use graded::SloSpec;
 pub(crate) use scenario::Scenario;
 
 use super::events::{Event, Queue};
@@ -95,6 +100,8 @@ pub(crate) struct TrialState {
     evals: Vec<Eval>,
     cur: usize,
     model: ServingModel,
+    /// Max-flow scratch when links can bind ([`bandwidth`]).
+    flow_ev: Option<crate::service::flow::Evaluator>,
     active: Option<usize>,
     failed_from: Option<usize>,
     failover_done: bool,
@@ -112,6 +119,9 @@ pub(crate) struct TrialState {
     /// order, and each one's position there: the blame's fallback list.
     down_relevant: Vec<u32>,
     down_pos: Vec<u32>,
+    /// Retries, warm-up and gray sites ([`load`]).
+    load: load::LoadState,
+    crews: crews::Crews,
 }
 
 impl TrialState {
@@ -146,6 +156,7 @@ impl TrialState {
             evals: Vec::new(),
             cur: 0,
             model: s.model.clone(),
+            flow_ev: s.flow.as_ref().map(bandwidth::SimFlow::evaluator),
             active: None,
             failed_from: None,
             failover_done: false,
@@ -159,6 +170,8 @@ impl TrialState {
             blame_dirty: true,
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
+            load: load::LoadState::default(),
+            crews: crews::Crews::new(s.crew_sizes.len()),
         }
     }
 
@@ -168,7 +181,7 @@ impl TrialState {
     pub fn run(&mut self, s: &Scenario<'_>, seed: u64, trial: u64, rec: &mut TrialRecord) {
         let topo = s.topo;
         let plan = &topo.plans[s.plan_index];
-        rec.reset(s.years);
+        rec.reset(s.years, s.slo.as_ref().map_or(0, SloSpec::n_windows));
         self.queue.reset(s.horizon);
         let base = trial_base(seed, trial);
         for (r, &k) in self.rngs.iter_mut().zip(&s.keys) {
@@ -197,6 +210,7 @@ impl TrialState {
         self.hit_sets.clear();
         self.free_hit_sets.clear();
         self.down_relevant.clear();
+        self.crews.reset();
         self.now = 0.0;
         self.outage_start = None;
         self.failover_gen = 0;
@@ -208,6 +222,7 @@ impl TrialState {
         if let Some(log) = &mut self.log {
             log.clear();
         }
+        self.load.reset(s);
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -218,6 +233,7 @@ impl TrialState {
                 log.push((t, ev));
             }
             self.relevant = false;
+            self.note_outage(s);
             let mut changed = self.handle(s, t, ev);
             // Waiting recoveries and cold cycles follow the new state (a
             // hold released under a cold-start hold flips nothing, yet can
@@ -308,6 +324,7 @@ impl TrialState {
                 Event::OperatorError,
             );
         }
+        self.start_gray(s);
     }
 }
 

@@ -4,13 +4,13 @@
 //! the rare events crude Monte Carlo cannot reach. How a sample is drawn is
 //! in docs/internals.md, "reliability/turnip.rs".
 
+mod path;
+
 use super::crude::batch_rng;
-use super::eval::Checker;
 use super::{Criterion, Estimate, EstimateOptions};
 use crate::static_model::StaticModel;
 use crate::stats::Moments;
-use rand::RngExt;
-use rand_xoshiro::Xoshiro256PlusPlus;
+use path::Path;
 use rayon::prelude::*;
 
 /// Samples per batch (unit of parallel work and of RNG streams).
@@ -32,6 +32,12 @@ pub struct AntiShocks {
     edge_cover: Vec<u32>,
     /// Edges incident to each node.
     incident: Vec<Vec<u32>>,
+    /// For each edge, the sources that cover it and no node: only those can
+    /// become irrelevant while still unrepaired (a source covering a node
+    /// keeps that node down, so it always matters).
+    edge_sources: Vec<Vec<u32>>,
+    /// Per source: its edge count when it covers no node, else `u32::MAX`.
+    edges_to_satisfy: Vec<u32>,
 }
 
 impl AntiShocks {
@@ -80,159 +86,26 @@ impl AntiShocks {
             incident[a as usize].push(e as u32);
             incident[b as usize].push(e as u32);
         }
+        let mut edge_sources = vec![Vec::new(); model.n_edges()];
+        let mut edges_to_satisfy = Vec::with_capacity(sources.len());
+        for (i, s) in sources.iter().enumerate() {
+            if s.nodes.is_empty() {
+                for &e in &s.edges {
+                    edge_sources[e as usize].push(i as u32);
+                }
+                edges_to_satisfy.push(s.edges.len() as u32);
+            } else {
+                edges_to_satisfy.push(u32::MAX);
+            }
+        }
         AntiShocks {
             sources,
             node_cover,
             edge_cover,
             incident,
+            edge_sources,
+            edges_to_satisfy,
         }
-    }
-}
-
-/// Scratch state of one sample path, reused across samples of a batch.
-struct Path<'a> {
-    model: &'a StaticModel,
-    shocks: &'a AntiShocks,
-    checker: Checker<'a>,
-    node_cover: Vec<u32>,
-    edge_cover: Vec<u32>,
-    node_down: Vec<bool>,
-    merges: usize,
-    live: Vec<u32>,
-    rates: Vec<f64>,
-}
-
-impl<'a> Path<'a> {
-    fn new(model: &'a StaticModel, criterion: &'a Criterion, shocks: &'a AntiShocks) -> Path<'a> {
-        Path {
-            model,
-            shocks,
-            checker: Checker::new(model, criterion),
-            node_cover: Vec::new(),
-            edge_cover: Vec::new(),
-            node_down: Vec::new(),
-            merges: 0,
-            live: Vec::new(),
-            rates: Vec::new(),
-        }
-    }
-
-    fn edge_usable(&self, e: u32) -> bool {
-        let (a, b) = self.model.edges[e as usize];
-        self.edge_cover[e as usize] == 0
-            && !self.node_down[a as usize]
-            && !self.node_down[b as usize]
-    }
-
-    fn join_edge(&mut self, e: u32) {
-        if self.edge_usable(e) {
-            let (a, b) = self.model.edges[e as usize];
-            if self.checker.union(a, b) {
-                self.merges += 1;
-            }
-        }
-    }
-
-    fn repair(&mut self, src: usize) {
-        let shocks = self.shocks;
-        let s = &shocks.sources[src];
-        for &v in &s.nodes {
-            self.node_cover[v as usize] -= 1;
-            if self.node_cover[v as usize] == 0 {
-                self.node_down[v as usize] = false;
-                for &e in &shocks.incident[v as usize] {
-                    self.join_edge(e);
-                }
-            }
-        }
-        for &e in &s.edges {
-            self.edge_cover[e as usize] -= 1;
-            self.join_edge(e);
-        }
-    }
-
-    /// Can repairing this source still change anything? Not if every
-    /// component it covers is up already or is an edge whose (up) ends are
-    /// already connected: connectivity only grows along the path.
-    fn relevant(&mut self, src: u32) -> bool {
-        let shocks = self.shocks;
-        let s = &shocks.sources[src as usize];
-        if s.nodes.iter().any(|&v| self.node_down[v as usize]) {
-            return true;
-        }
-        for &e in &s.edges {
-            if self.edge_cover[e as usize] == 0 {
-                continue;
-            }
-            let (a, b) = self.model.edges[e as usize];
-            if self.node_down[a as usize] || self.node_down[b as usize] {
-                return true;
-            }
-            if self.checker.find(a) != self.checker.find(b) {
-                return true;
-            }
-        }
-        false
-    }
-
-    /// One turnip sample: P(system still down at time 1 | repair order).
-    fn sample(&mut self, rng: &mut Xoshiro256PlusPlus) -> f64 {
-        let shocks = self.shocks;
-        self.checker.reset_all();
-        self.node_cover.clone_from(&shocks.node_cover);
-        self.edge_cover.clone_from(&shocks.edge_cover);
-        self.node_down.clear();
-        self.node_down
-            .extend(shocks.node_cover.iter().map(|&c| c > 0));
-        self.merges = 0;
-        for e in 0..self.model.n_edges() as u32 {
-            self.join_edge(e);
-        }
-        self.live.clear();
-        self.live.extend(
-            (0..shocks.sources.len() as u32).filter(|&i| shocks.sources[i as usize].rate > 0.0),
-        );
-        self.rates.clear();
-        let mut merges_seen = self.merges;
-        loop {
-            let node_down = std::mem::take(&mut self.node_down);
-            let up = self.checker.criterion_holds(&node_down, self.merges);
-            self.node_down = node_down;
-            if up {
-                break;
-            }
-            // Relevance only changes when components merged (or at the
-            // start): a repair that joined nothing leaves every other
-            // source exactly as relevant as before.
-            if self.merges != merges_seen || self.rates.is_empty() {
-                let mut live = std::mem::take(&mut self.live);
-                live.retain(|&i| self.relevant(i));
-                self.live = live;
-                merges_seen = self.merges;
-            }
-            if self.live.is_empty() {
-                // Nothing left can bring the system up: down at time 1 surely.
-                return 1.0;
-            }
-            let total: f64 = self
-                .live
-                .iter()
-                .map(|&i| shocks.sources[i as usize].rate)
-                .sum();
-            self.rates.push(total);
-            let mut x = rng.random::<f64>() * total;
-            let mut pick = self.live.len() - 1;
-            for (j, &i) in self.live.iter().enumerate() {
-                x -= shocks.sources[i as usize].rate;
-                if x < 0.0 {
-                    pick = j;
-                    break;
-                }
-            }
-            let src = self.live.swap_remove(pick);
-            self.repair(src as usize);
-        }
-        hypoexp_tail(&self.rates)
     }
 }
 
