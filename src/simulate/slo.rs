@@ -132,11 +132,26 @@ impl super::RunData {
             .collect();
         missed_per_trial(slo, self.trials_held(), &bad)
     }
+
+    /// Every SLO window of this run's trials, in trial order: its bad
+    /// seconds and the lost fraction of its requests (empty without an
+    /// SLO), for [`slo_forecast`] over several parts (the TUI's groups).
+    pub fn windows(&self) -> (Vec<f64>, Vec<f64>) {
+        let bad = self
+            .batches
+            .iter()
+            .flat_map(|b| b.window_bad.iter().copied());
+        let lost = self
+            .batches
+            .iter()
+            .flat_map(|b| b.window_lost_frac.iter().copied());
+        (bad.collect(), lost.collect())
+    }
 }
 
 /// The forecast from `bad` seconds and `lost` request fractions of every
 /// window, `trials` trials of the same number of windows each.
-pub(crate) fn summarize(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> SloReport {
+pub fn slo_forecast(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> SloReport {
     let k = bad.len() / trials.max(1);
     let w = slo.window.secs();
     let budget = slo.budget_secs();
