@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
 
+mod crews;
 mod dependency_warnings;
 mod sections;
 mod services;

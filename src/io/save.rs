@@ -56,7 +56,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
     }
     kv(&mut o, "format", "1");
     // One function per kind of table, in the order files lay them out.
-    let sections: [fn(&mut String, &Topology, &mut Marks); 10] = [
+    let sections: [fn(&mut String, &Topology, &mut Marks); 11] = [
         regions,
         sites,
         links,
@@ -67,6 +67,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
         surges,
         services,
         plans,
+        crews,
     ];
     for section in sections {
         section(&mut o, t, marks);
@@ -254,6 +255,21 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(slo) = &tg.slo {
             kv(o, "slo", &slo_table(slo));
         }
+    }
+}
+
+fn crews(o: &mut String, t: &Topology, marks: &mut Marks) {
+    for c in &t.crews {
+        marks.push(("crew", o.len()));
+        table(o, "crew", &c.key, &c.name);
+        nonempty_list(
+            o,
+            "regions",
+            c.regions.iter().map(|r| &t.regions[r.index()].key),
+        );
+        let kinds: Vec<String> = c.kinds.iter().map(|k| q(k.as_str())).collect();
+        kv(o, "kinds", &format!("[{}]", kinds.join(", ")));
+        kv(o, "size", &c.size.to_string());
     }
 }
 

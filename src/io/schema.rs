@@ -37,6 +37,19 @@ pub struct FileDto {
     pub service: Vec<Spanned<ServiceDto>>,
     #[serde(default)]
     pub plan: Vec<Spanned<PlanDto>>,
+    #[serde(default)]
+    pub crew: Vec<Spanned<CrewDto>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct CrewDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<Spanned<String>>,
+    pub kinds: Spanned<Vec<Spanned<String>>>,
+    pub size: Spanned<i64>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -7,11 +7,13 @@
 //! a dangling reference. The file format lives in [`crate::io`]; this module
 //! knows nothing about TOML.
 
+mod crew;
 mod failure;
 mod service;
 mod slo;
 pub mod text;
 
+pub use crew::{Crew, CrewKind};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
@@ -371,6 +373,8 @@ pub struct TopologyParts {
     pub surges: Vec<Surge>,
     pub services: Vec<Service>,
     pub plans: Vec<Plan>,
+    /// Repair crews ([`Crew`]); none: every repair starts at once.
+    pub crews: Vec<Crew>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -411,6 +415,7 @@ impl Topology {
         unique::<u32>("service", p.services.iter().map(|s| &s.key))?;
         check_names(&p)?;
         check_services(&p)?;
+        check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;
         check_plans(&p)?;
@@ -635,6 +640,29 @@ fn check_plans(p: &TopologyParts) -> Result<(), ModelError> {
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// Crew ids are unique, regions exist and every crew has a member and a kind.
+fn check_crews(p: &TopologyParts) -> Result<(), ModelError> {
+    unique::<u32>("crew", p.crews.iter().map(|c| &c.key))?;
+    for c in &p.crews {
+        let invalid = |message: &str| ModelError::Invalid {
+            kind: "crew",
+            id: c.key.clone(),
+            message: message.into(),
+        };
+        if c.regions.iter().any(|r| r.index() >= p.regions.len()) {
+            return Err(invalid("names a region that does not exist"));
+        }
+        if c.size == 0 {
+            return Err(invalid("size must be at least 1"));
+        }
+        if c.kinds.is_empty() {
+            return Err(invalid("repairs no kind of work"));
+        }
+        text::check_name(&c.name).map_err(|m| invalid(&format!("name {m}")))?;
     }
     Ok(())
 }

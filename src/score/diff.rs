@@ -30,8 +30,8 @@ pub enum ChangeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComponentChange {
     /// "topology", "region", "site", "link", "shared_risk", "release_train",
-    /// "operator_errors", "demand", "surge", "service" or "plan" (the file's
-    /// table names).
+    /// "operator_errors", "demand", "surge", "service", "plan" or "crew"
+    /// (the file's table names).
     pub kind: &'static str,
     pub id: String,
     pub change: ChangeKind,
@@ -39,7 +39,7 @@ pub struct ComponentChange {
 }
 
 /// The file's array tables, in file order, each keyed by `id`.
-const ARRAYS: [&str; 9] = [
+const ARRAYS: [&str; 10] = [
     "region",
     "site",
     "link",
@@ -49,6 +49,7 @@ const ARRAYS: [&str; 9] = [
     "surge",
     "service",
     "plan",
+    "crew",
 ];
 
 fn text(v: &toml::Value) -> String {

@@ -35,6 +35,8 @@ pub(crate) enum Event {
     RecoveryFallback(u32, u32),
     /// A cold dependency cycle's bootstrap (cycle, generation) completes.
     BootstrapDone(u32, u32),
+    /// A crew finished restoring a site a hazard hit.
+    DisasterRestored(u32),
     /// Detection plus switchover has elapsed for the failover of this
     /// generation (stale generations are ignored).
     FailoverDone(u32),

@@ -10,6 +10,7 @@ mod cluster_examples;
 mod common;
 mod compare;
 mod coverage;
+mod crews;
 mod crn;
 mod diff;
 mod fuzz;

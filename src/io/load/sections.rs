@@ -7,7 +7,7 @@ use super::*;
 /// The ids declared so far, per kind, for references to resolve against.
 #[derive(Default)]
 pub(super) struct Ids {
-    region: Seen,
+    pub(super) region: Seen,
     pub(super) site: Seen,
     link: Seen,
     srg: Seen,
@@ -37,6 +37,7 @@ impl Validator<'_> {
         let demands = self.demands(f, &mut ids, &sites);
         let surges = self.surges(f, &mut ids);
         let plans = self.plans(f, &mut ids);
+        let crews = self.crews(f, &mut ids);
         if f.site.is_empty() {
             self.error(f.topology.span(), "the topology has no sites")
                 .hint = Some("add at least one [[site]]".into());
@@ -55,6 +56,7 @@ impl Validator<'_> {
             surges,
             services,
             plans,
+            crews,
         }
     }
 

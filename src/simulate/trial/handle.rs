@@ -82,11 +82,12 @@ impl TrialState {
             Event::SiteFail(i) => {
                 if let Some(f) = &topo.sites[i as usize].failure {
                     let d = f.ttr.sample_secs(&mut self.rngs[i as usize]);
-                    self.queue.push(t + d, Event::SiteRepair(i));
+                    self.repair(s, s.site_crew[i as usize], t, d, Event::SiteRepair(i));
                 }
                 self.site_hold(i, HARDWARE, true)
             }
             Event::SiteRepair(i) => {
+                self.repair_done(s.site_crew[i as usize], t);
                 if let Some(f) = &topo.sites[i as usize].failure {
                     let d = f.ttf.sample_secs(&mut self.rngs[i as usize]);
                     self.queue.push(t + d, Event::SiteFail(i));
@@ -96,11 +97,12 @@ impl TrialState {
             Event::LinkFail(j) => {
                 if let Some(f) = &topo.links[j as usize].failure {
                     let d = f.ttr.sample_secs(&mut self.rngs[l.link + j as usize]);
-                    self.queue.push(t + d, Event::LinkRepair(j));
+                    self.repair(s, s.link_crew[j as usize], t, d, Event::LinkRepair(j));
                 }
                 self.link_hold(j, HARDWARE, true)
             }
             Event::LinkRepair(j) => {
+                self.repair_done(s.link_crew[j as usize], t);
                 if let Some(f) = &topo.links[j as usize].failure {
                     let d = f.ttf.sample_secs(&mut self.rngs[l.link + j as usize]);
                     self.queue.push(t + d, Event::LinkFail(j));
@@ -190,6 +192,10 @@ impl TrialState {
             }
             Event::RecoveryFallback(slot, g) => self.recovery_fallback(s, t, slot, g),
             Event::BootstrapDone(c, g) => self.bootstrap_done(s, c, g),
+            Event::DisasterRestored(i) => {
+                self.repair_done(s.disaster_crew[i as usize], t);
+                self.site_hold(i, DISASTER, false)
+            }
             Event::OperatorError => self.operator_error(s, t),
             Event::OperatorErrorEnd(site) => self.site_hold(site, OPERATOR, false),
             Event::FailoverDone(generation) => {
@@ -215,19 +221,25 @@ impl TrialState {
         let outage = hz.duration.sample_secs(rng);
         self.queue.push(t + next, Event::Hazard(h));
         let mut hit = Vec::new();
+        let mut changed = false;
         for (k, &site) in hz.sites.iter().enumerate() {
             // One draw per site and event, from the site's own stream.
             let u: f64 = self.rngs[hz.hit_stream + k].random();
             if hz.hit_p >= 1.0 || u < hz.hit_p {
-                hit.push(site);
+                changed |= self.site_hold(site, DISASTER, true);
+                match s.disaster_crew[site as usize] {
+                    // Restored by a crew, one site per member, in the
+                    // region's site order.
+                    Some(c) => {
+                        let done = Event::DisasterRestored(site);
+                        self.repair(s, Some(c), t, outage, done);
+                    }
+                    None => hit.push(site),
+                }
             }
         }
         if hit.is_empty() {
-            return false;
-        }
-        let mut changed = false;
-        for &site in &hit {
-            changed |= self.site_hold(site, DISASTER, true);
+            return changed;
         }
         let slot = match self.free_hit_sets.pop() {
             Some(k) => {

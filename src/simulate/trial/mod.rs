@@ -10,6 +10,7 @@
 
 mod accounting;
 mod cache;
+mod crews;
 mod graded;
 mod handle;
 mod scenario;
@@ -114,6 +115,7 @@ pub(crate) struct TrialState {
     /// order, and each one's position there: the blame's fallback list.
     down_relevant: Vec<u32>,
     down_pos: Vec<u32>,
+    crews: crews::Crews,
 }
 
 impl TrialState {
@@ -161,6 +163,7 @@ impl TrialState {
             blame_dirty: true,
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
+            crews: crews::Crews::new(s.crew_sizes.len()),
         }
     }
 
@@ -199,6 +202,7 @@ impl TrialState {
         self.hit_sets.clear();
         self.free_hit_sets.clear();
         self.down_relevant.clear();
+        self.crews.reset();
         self.now = 0.0;
         self.outage_start = None;
         self.failover_gen = 0;

@@ -1,7 +1,7 @@
 //! The scenario of a run: everything about a topology and plan that does
 //! not change between trials, and where each random process's stream sits.
 
-use crate::model::{Distribution, Topology};
+use crate::model::{CrewKind, Distribution, Topology};
 use crate::rng::key_hash;
 use crate::simulate::demand::DemandCurve;
 use crate::simulate::serving::ServingModel;
@@ -72,6 +72,12 @@ pub(crate) struct Scenario<'a> {
     pub(super) cycles: Vec<CycleSpec>,
     /// The file declares services: recoveries and cycles need settling.
     pub(super) has_services: bool,
+    /// The crew repairing each site's hardware, each link, and each site a
+    /// hazard hits ([`crate::model::Crew`]); and each crew's size.
+    pub(super) site_crew: Vec<Option<u32>>,
+    pub(super) link_crew: Vec<Option<u32>>,
+    pub(super) disaster_crew: Vec<Option<u32>>,
+    pub(super) crew_sizes: Vec<u32>,
     /// The plan's SLO windows and threshold, when it has an SLO.
     pub slo: Option<super::SloSpec>,
 }
@@ -197,9 +203,22 @@ impl<'a> Scenario<'a> {
             forced_services: Vec::new(),
             cycles,
             has_services: !topo.services.is_empty(),
+            site_crew: site_crews(topo, CrewKind::Site),
+            link_crew: topo
+                .link_ids()
+                .map(|l| topo.link_crew(l).map(|c| c as u32))
+                .collect(),
+            disaster_crew: site_crews(topo, CrewKind::Disaster),
+            crew_sizes: topo.crews.iter().map(|c| c.size).collect(),
             slo,
         }
     }
+}
+
+fn site_crews(topo: &Topology, kind: CrewKind) -> Vec<Option<u32>> {
+    topo.site_ids()
+        .map(|i| topo.site_crew(i, kind).map(|c| c as u32))
+        .collect()
 }
 
 impl Scenario<'_> {
