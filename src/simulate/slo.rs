@@ -111,6 +111,12 @@ fn per_trial(values: &[f64], hi: f64) -> Estimate {
     e
 }
 
+/// P(a window misses) from each trial's fraction of windows missed, with
+/// the 95% interval `run` reports.
+pub fn p_miss_estimate(missed: &[f64]) -> Estimate {
+    per_trial(missed, 1.0)
+}
+
 /// Each trial's fraction of windows whose bad time exceeds the budget
 /// (availability below the target), from the `bad` seconds of every window.
 fn missed_per_trial(slo: &Slo, trials: usize, bad: &[f64]) -> Vec<f64> {
@@ -169,7 +175,7 @@ pub fn slo_forecast(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> SloR
         windows_per_trial: k,
         window_availability: distribution(bad.iter().map(|x| 1.0 - x / w).collect()),
         window_served_requests: distribution(lost.iter().map(|x| 1.0 - x).collect()),
-        p_miss: per_trial(&missed, 1.0),
+        p_miss: p_miss_estimate(&missed),
         error_budget_burn: per_trial(&burn, f64::INFINITY),
         burn_p50: quantile(&burns, 0.5),
         burn_p95: quantile(&burns, 0.95),
