@@ -132,7 +132,7 @@ fn bundled_plans() -> Vec<(String, String)> {
 }
 
 /// Simulations: (snapshot name, command line).
-const SIMULATIONS: [(&str, &str); 5] = [
+const SIMULATIONS: [(&str, &str); 6] = [
     (
         "run__slo-example",
         "run slo-example.toml --trials 2000 --seed 7 -q",
@@ -140,6 +140,10 @@ const SIMULATIONS: [(&str, &str); 5] = [
     (
         "run__global-messaging",
         "run global-messaging.toml --trials 2000 --seed 7 -q",
+    ),
+    (
+        "run__retry-storm",
+        "run retry-storm.toml --trials 2000 --seed 7 -q",
     ),
     (
         "run__small-company",
