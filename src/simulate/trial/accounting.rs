@@ -4,11 +4,10 @@
 
 use super::{Scenario, TrialRecord, TrialState};
 use crate::simulate::serving::{Eval, IRRELEVANT};
-use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 
 impl TrialState {
-    fn compute_blame(&mut self, s: &Scenario<'_>) {
+    pub(super) fn compute_blame(&mut self, s: &Scenario<'_>) {
         self.blame.clear();
         for &site in &self.model.key_sites {
             if self.site_down[site as usize] > 0 {
@@ -60,7 +59,7 @@ impl TrialState {
     }
 
     /// Attributes `dt` seconds of downtime when some demand is unserved.
-    fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
+    pub(super) fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
         if self.blame_dirty {
             self.compute_blame(s);
         }
@@ -183,20 +182,21 @@ impl TrialState {
             let b = if end > a { end.min(t) } else { t };
             let dt = b - a;
             let v = curve.vector_of[p] as usize;
-            let mut short = false;
+            let mut shed = 0.0;
             for d in 0..nd {
                 let lost = 1.0 - eval.served[v * nd + d];
                 if lost > 0.0 {
-                    short = true;
-                    rec.lost_requests += curve.rate(p, d) * lost * dt;
+                    shed += curve.rate(p, d) * lost;
                     rec.user_secs_lost += curve.users[d] * lost * dt;
                 }
             }
+            rec.lost_requests += shed * dt;
+            let short = eval.served[v * nd..(v + 1) * nd].iter().any(|&f| f < 1.0);
             self.piece(s, a, b, short, rec);
             if !eval.unserved.is_empty() {
                 self.attribute(s, dt, rec);
             } else if short {
-                rec.cause_secs[Cause::Congestion as usize] += dt;
+                self.book_shed(s, v, shed, dt, rec);
             }
             a = b;
         }
@@ -219,11 +219,13 @@ impl TrialState {
             let b = if end > a { end.min(t) } else { t };
             let dt = b - a;
             let mut congested = false;
+            let mut over = 0.0;
             for g in &eval.groups {
                 let demand: f64 = g.demands.iter().map(|&d| curve.rate(p, d as usize)).sum();
                 if demand > g.capacity {
                     congested = true;
                     let shed = 1.0 - g.capacity / demand;
+                    over += demand - g.capacity;
                     rec.lost_requests += (demand - g.capacity) * dt;
                     for &d in &g.demands {
                         rec.user_secs_lost += curve.users[d as usize] * shed * dt;
@@ -239,7 +241,7 @@ impl TrialState {
             if !eval.unserved.is_empty() {
                 self.attribute(s, dt, rec);
             } else if congested {
-                rec.cause_secs[Cause::Congestion as usize] += dt;
+                self.book_shed(s, curve.vector_of[p] as usize, over, dt, rec);
             }
             a = b;
         }
