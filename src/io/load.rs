@@ -20,6 +20,7 @@ mod dependency_warnings;
 mod feedback;
 mod sections;
 mod services;
+mod slo;
 
 /// Larger files are refused before parsing: no real topology comes close, and
 /// a hostile one should not exhaust memory.

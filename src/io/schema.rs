@@ -70,6 +70,8 @@ pub struct DefaultsDto {
     pub link: LinkDefaultsDto,
     #[serde(default)]
     pub demand: DemandDefaultsDto,
+    /// The SLO of every plan that gives none of its own.
+    pub slo: Option<Spanned<SloDto>>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -283,6 +285,18 @@ pub struct PlanDto {
     pub serves: Option<Spanned<String>>,
     pub retry: Option<Spanned<RetryDto>>,
     pub warmup: Option<Spanned<WarmupDto>>,
+    pub slo: Option<Spanned<SloDto>>,
+}
+
+/// `slo = { target = 0.999, window = "30d", threshold = 0.99,
+/// max_miss_probability = 0.05 }`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SloDto {
+    pub target: Spanned<f64>,
+    pub window: Spanned<Duration>,
+    pub threshold: Option<Spanned<f64>>,
+    pub max_miss_probability: Option<Probability>,
 }
 
 /// `retry = { factor = 2.0, decay = "10m" }`.

@@ -11,12 +11,14 @@ mod crew;
 mod failure;
 mod feedback;
 mod service;
+mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_RETRY_FACTOR, Retry, Warmup};
 pub use service::{Dependency, Reach, Recovery, Service};
+pub use slo::Slo;
 
 use crate::units::{Duration, Probability};
 use std::collections::HashMap;
@@ -301,6 +303,9 @@ pub struct Targets {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+    /// The plan's SLO over windows (its own `slo`, else the file's
+    /// `[defaults] slo`).
+    pub slo: Option<Slo>,
 }
 
 /// A redundancy plan under consideration.

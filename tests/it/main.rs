@@ -35,6 +35,8 @@ mod shard_merge;
 mod sim_services;
 mod simulate;
 mod slo;
+mod slo_file;
+mod slo_windows;
 mod topologies;
 mod tui;
 mod what_if;

@@ -544,8 +544,14 @@ impl Validator<'_> {
 
     fn plans(&mut self, f: &FileDto, ids: &mut Ids) -> Vec<Plan> {
         let mut plans = Vec::new();
+        // Checked once, however many plans take it.
+        let default_slo = f.defaults.slo.as_ref().and_then(|x| self.slo(x));
         for (i, p) in f.plan.iter().enumerate() {
-            if let Some(plan) = self.plan(p, i as u32, ids, f) {
+            if let Some(mut plan) = self.plan(p, i as u32, ids, f) {
+                plan.targets.slo = match &p.get_ref().slo {
+                    Some(own) => self.slo(own),
+                    None => default_slo,
+                };
                 plans.push(plan);
             }
         }
@@ -628,6 +634,7 @@ impl Validator<'_> {
                 availability: t.availability,
                 rto: t.rto,
                 rpo: t.rpo,
+                slo: None,
             });
         let serves = match &p.serves {
             None => None,

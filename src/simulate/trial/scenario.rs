@@ -84,6 +84,8 @@ pub(crate) struct Scenario<'a> {
     pub(super) link_crew: Vec<Option<u32>>,
     pub(super) disaster_crew: Vec<Option<u32>>,
     pub(super) crew_sizes: Vec<u32>,
+    /// The plan's SLO windows and threshold, when it has an SLO.
+    pub slo: Option<super::SloSpec>,
 }
 
 impl<'a> Scenario<'a> {
@@ -184,6 +186,11 @@ impl<'a> Scenario<'a> {
         let demanded = (0..curve.n_demands)
             .map(|d| curve.integral(d, horizon))
             .sum();
+        let slo = plan
+            .targets
+            .slo
+            .as_ref()
+            .map(|x| super::SloSpec::new(x, horizon, &curve));
         Scenario {
             topo,
             plan_index,
@@ -222,6 +229,7 @@ impl<'a> Scenario<'a> {
                 .collect(),
             disaster_crew: site_crews(topo, CrewKind::Disaster),
             crew_sizes: topo.crews.iter().map(|c| c.size).collect(),
+            slo,
         }
     }
 }
@@ -233,6 +241,11 @@ fn site_crews(topo: &Topology, kind: CrewKind) -> Vec<Option<u32>> {
 }
 
 impl Scenario<'_> {
+    /// The SLO threshold when it grades downtime (below 1).
+    pub(super) fn graded_threshold(&self) -> Option<f64> {
+        self.slo.as_ref().and_then(|x| x.threshold)
+    }
+
     /// Holds the components of `what_if` down for the whole of every trial
     /// (their own failure processes still run, so histories stay common).
     pub fn force_down(&mut self, what_if: &crate::service::FailedSet) {
