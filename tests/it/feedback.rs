@@ -253,6 +253,10 @@ fn bad_settings_are_refused_with_their_line() {
             "retry = { factor = 2.0, decay = \"0s\" }",
             "retry decay must be positive",
         ),
+        (
+            "retry = { factor = 2.0, decay = \"30d\" }",
+            "retry decay must be positive and at most 7d",
+        ),
         ("retry = { factor = 2.0 }", "missing field `decay`"),
         (
             "warmup = { duration = \"15m\", capacity = 0.3 }",
