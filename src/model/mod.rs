@@ -16,7 +16,7 @@ pub mod text;
 
 pub use crew::{Crew, CrewKind};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
-pub use feedback::{Gray, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
 
