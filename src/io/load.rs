@@ -19,6 +19,7 @@ mod crews;
 mod dependency_warnings;
 mod sections;
 mod services;
+mod waves;
 
 /// Larger files are refused before parsing: no real topology comes close, and
 /// a hostile one should not exhaust memory.

@@ -35,4 +35,5 @@ mod simulate;
 mod slo;
 mod topologies;
 mod tui;
+mod waves;
 mod what_if;

@@ -14,6 +14,7 @@ mod crews;
 mod handle;
 mod scenario;
 mod services;
+mod waves;
 
 pub(crate) use scenario::Scenario;
 
@@ -283,6 +284,14 @@ impl TrialState {
             }
         }
         for (k, train) in topo.release_trains.iter().enumerate() {
+            if !train.waves.is_empty() {
+                let rate = waves::bad_rate(s, k);
+                if rate > 0.0 {
+                    let first = exp_sample(&mut rngs[l.wave + k], rate);
+                    self.queue.push(first, Event::WaveRelease(k as u32));
+                }
+                continue;
+            }
             let esc = train.escaped_rate() / SECONDS_PER_YEAR;
             if esc > 0.0 {
                 self.queue.push(
