@@ -110,7 +110,7 @@ fn demand_view(c: &mut Criterion) {
                 samples: SAMPLES,
                 seed: 1,
                 threshold: Some(0.9),
-                hour: None,
+                demand_at: drsim::capacity::served::DemandAt::Peak,
             };
             for threads in [1, 2] {
                 let pool = rayon::ThreadPoolBuilder::new()

@@ -64,6 +64,23 @@ pub fn si(v: f64) -> String {
 /// Money per year as the report and the CLI print it: `$680M`, `$65.0M`,
 /// `$1.20B`, `$950`, `-$15.0M`. Topology files give costs in one
 /// (unnamed) currency; it is shown as dollars.
+/// A number as written, up to six decimals and no trailing zeros: 99.9
+/// for `100 x 0.999` (99.89999999999999 in floating point).
+pub fn trimmed(x: f64) -> String {
+    let t = format!("{x:.6}");
+    t.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `4.10% [3.20, 5.00]`: a probability with its 95% interval, in percent.
+pub fn percent_interval(e: &crate::stats::Estimate) -> String {
+    format!(
+        "{:.2}% [{:.2}, {:.2}]",
+        100.0 * e.mean,
+        100.0 * e.lo,
+        100.0 * e.hi
+    )
+}
+
 pub fn money(v: f64) -> String {
     let sign = if v < 0.0 { "-" } else { "" };
     let a = v.abs();

@@ -66,7 +66,12 @@
 //!     &topo,
 //!     plan,
 //!     &model,
-//!     &drsim::capacity::served::ServedOptions { samples: 8192, seed: 1, threshold: None, hour: None },
+//!     &drsim::capacity::served::ServedOptions {
+//!         samples: 8192,
+//!         seed: 1,
+//!         threshold: None,
+//!         demand_at: drsim::capacity::served::DemandAt::Year,
+//!     },
 //! )?;
 //! assert!(served.mean_served <= 1.0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -30,6 +30,15 @@ pub fn batch_streams(seed: u64, n_batches: u64) -> Vec<Xoshiro256PlusPlus> {
         .collect()
 }
 
+/// A second stream beside a batch stream of [`batch_streams`], 2^192 draws
+/// ahead (batches sit 2^128 apart, so it meets none of them): a draw added
+/// to a sampler there leaves the batch's own sequence as it was.
+pub fn side_stream(batch: &Xoshiro256PlusPlus) -> Xoshiro256PlusPlus {
+    let mut r = batch.clone();
+    r.long_jump();
+    r
+}
+
 /// The SplitMix64 output function: a bijection that scrambles every bit.
 fn mix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);

@@ -197,7 +197,6 @@ impl StaticModel {
             .map(|s| o.node_failure.map_or_else(|| q_of(&s.failure), |p| p.get()))
             .collect();
         let mut node_names: Vec<String> = t.sites.iter().map(|s| s.key.clone()).collect();
-        let n_sites = t.sites.len() as u32;
         if with_services {
             node_q.extend(t.services.iter().map(|s| q_of(&s.failure)));
             node_names.extend(t.services.iter().map(|s| format!("service:{}", s.key)));
@@ -207,69 +206,24 @@ impl StaticModel {
             .iter()
             .map(|l| o.link_failure.map_or_else(|| q_of(&l.failure), |p| p.get()))
             .collect();
-        let mut shocks = Vec::new();
-        for g in &t.shared_risks {
-            shocks.push(Shock {
+        let mut shocks: Vec<Shock> = t
+            .shared_risks
+            .iter()
+            .map(|g| Shock {
                 name: format!("shared-risk:{}", g.key),
                 cause: Cause::SharedRisk,
                 prob: g.failure.unavailability().get(),
                 nodes: g.sites.iter().map(|s| s.0).collect(),
                 edges: g.links.iter().map(|l| l.0).collect(),
-            });
-        }
+            })
+            .collect();
         for (ri, r) in t.regions.iter().enumerate() {
             let sites: Vec<u32> = t
                 .sites_in_region(crate::model::RegionId(ri as u32))
                 .map(|s| s.0)
                 .collect();
-            if sites.is_empty() {
-                continue;
-            }
             for h in &r.hazards {
-                let p = h.site_hit_probability.get();
-                let name = format!("hazard:{}:{}", r.key, h.kind);
-                if p >= 1.0 {
-                    shocks.push(Shock {
-                        name,
-                        cause: Cause::Disaster,
-                        prob: h.events.active_probability().get(),
-                        nodes: sites.clone(),
-                        edges: Vec::new(),
-                    });
-                    continue;
-                }
-                if p <= 0.0 {
-                    continue;
-                }
-                if sites.len() > MAX_PARTIAL_HAZARD_SITES {
-                    return Err(StaticModelError::HazardTooWide {
-                        region: r.key.clone(),
-                        hazard: h.kind.clone(),
-                        sites: sites.len(),
-                        p,
-                    });
-                }
-                // Poisson thinning: events that hit exactly the subset S form
-                // independent Poisson streams with rate λ p^|S| (1-p)^(n-|S|).
-                let n = sites.len();
-                for mask in 1u32..(1 << n) {
-                    let k = mask.count_ones() as i32;
-                    let rate = h.events.annual_rate * p.powi(k) * (1.0 - p).powi(n as i32 - k);
-                    let ev = EventProcess {
-                        annual_rate: rate,
-                        duration: h.events.duration.clone(),
-                    };
-                    shocks.push(Shock {
-                        name: format!("{name}:{mask:b}"),
-                        cause: Cause::Disaster,
-                        prob: ev.active_probability().get(),
-                        nodes: (0..n)
-                            .filter(|i| mask >> i & 1 == 1)
-                            .map(|i| sites[i])
-                            .collect(),
-                        edges: Vec::new(),
-                    });
-                }
+                hazard_shocks(r, h, &sites, &mut shocks)?;
             }
         }
         for tr in &t.release_trains {
@@ -277,51 +231,17 @@ impl StaticModel {
                 shocks.extend(wave_shocks(tr));
                 continue;
             }
-            let services = tr.services.iter().map(|s| n_sites + s.0);
-            let nodes: Vec<u32> = if with_services {
-                tr.sites.iter().map(|s| s.0).chain(services).collect()
-            } else {
-                tr.sites.iter().map(|s| s.0).collect()
-            };
-            let escaped = EventProcess {
-                annual_rate: tr.escaped_rate(),
-                duration: Distribution::fixed(release_outage(t, tr, with_services)),
-            };
-            shocks.push(Shock {
-                name: format!("release:{}", tr.key),
-                cause: Cause::Release,
-                prob: escaped.active_probability().get(),
-                nodes,
-                edges: Vec::new(),
-            });
-            if !tr.canary_sites.is_empty() && tr.caught_rate() > 0.0 {
-                let caught = EventProcess {
-                    annual_rate: tr.caught_rate(),
-                    duration: tr.detection.clone(),
-                };
-                shocks.push(Shock {
-                    name: format!("release:{}:canary", tr.key),
-                    cause: Cause::Release,
-                    prob: caught.active_probability().get(),
-                    nodes: tr.canary_sites.iter().map(|s| s.0).collect(),
-                    edges: Vec::new(),
-                });
-            }
+            release_shocks(t, tr, with_services, &mut shocks);
         }
         if let Some(op) = &t.operator_errors {
             let n = t.sites.len().max(1) as f64;
+            let ev = EventProcess {
+                annual_rate: op.events.annual_rate * operator_factor / n,
+                duration: op.events.duration.clone(),
+            };
             for (i, s) in t.sites.iter().enumerate() {
-                let ev = EventProcess {
-                    annual_rate: op.events.annual_rate * operator_factor / n,
-                    duration: op.events.duration.clone(),
-                };
-                shocks.push(Shock {
-                    name: format!("operator:{}", s.key),
-                    cause: Cause::Operator,
-                    prob: ev.active_probability().get(),
-                    nodes: vec![i as u32],
-                    edges: Vec::new(),
-                });
+                let name = format!("operator:{}", s.key);
+                shocks.push(Shock::on_nodes(name, Cause::Operator, &ev, vec![i as u32]));
             }
         }
         shocks.retain(|s| s.prob > 0.0);
@@ -371,6 +291,101 @@ fn wave_shocks(tr: &crate::model::ReleaseTrain) -> Vec<Shock> {
         });
     }
     out
+}
+
+impl Shock {
+    /// A shock that holds `nodes` down while an event of `ev` lasts.
+    fn on_nodes(name: String, cause: Cause, ev: &EventProcess, nodes: Vec<u32>) -> Shock {
+        Shock {
+            name,
+            cause,
+            prob: ev.active_probability().get(),
+            nodes,
+            edges: Vec::new(),
+        }
+    }
+}
+
+/// The shocks of one regional hazard over the region's `sites`: one shock
+/// when it hits every site, else one per subset of sites it can hit.
+fn hazard_shocks(
+    r: &crate::model::Region,
+    h: &crate::model::Hazard,
+    sites: &[u32],
+    shocks: &mut Vec<Shock>,
+) -> Result<(), StaticModelError> {
+    let p = h.site_hit_probability.get();
+    let name = format!("hazard:{}:{}", r.key, h.kind);
+    if sites.is_empty() || p <= 0.0 {
+        return Ok(());
+    }
+    if p >= 1.0 {
+        shocks.push(Shock::on_nodes(
+            name,
+            Cause::Disaster,
+            &h.events,
+            sites.to_vec(),
+        ));
+        return Ok(());
+    }
+    if sites.len() > MAX_PARTIAL_HAZARD_SITES {
+        return Err(StaticModelError::HazardTooWide {
+            region: r.key.clone(),
+            hazard: h.kind.clone(),
+            sites: sites.len(),
+            p,
+        });
+    }
+    // Poisson thinning: events that hit exactly the subset S form
+    // independent Poisson streams with rate λ p^|S| (1-p)^(n-|S|).
+    let n = sites.len();
+    for mask in 1u32..(1 << n) {
+        let k = mask.count_ones() as i32;
+        let ev = EventProcess {
+            annual_rate: h.events.annual_rate * p.powi(k) * (1.0 - p).powi(n as i32 - k),
+            duration: h.events.duration.clone(),
+        };
+        let hit = (0..n).filter(|i| mask >> i & 1 == 1).map(|i| sites[i]);
+        shocks.push(Shock::on_nodes(
+            format!("{name}:{mask:b}"),
+            Cause::Disaster,
+            &ev,
+            hit.collect(),
+        ));
+    }
+    Ok(())
+}
+
+/// A release train's escaped bad releases (its sites and, with services,
+/// the services it pushes to) and those its canary stage catches.
+fn release_shocks(
+    t: &Topology,
+    tr: &crate::model::ReleaseTrain,
+    with_services: bool,
+    shocks: &mut Vec<Shock>,
+) {
+    let n_sites = t.sites.len() as u32;
+    let services = tr.services.iter().map(|s| n_sites + s.0);
+    let nodes: Vec<u32> = if with_services {
+        tr.sites.iter().map(|s| s.0).chain(services).collect()
+    } else {
+        tr.sites.iter().map(|s| s.0).collect()
+    };
+    let escaped = EventProcess {
+        annual_rate: tr.escaped_rate(),
+        duration: Distribution::fixed(release_outage(t, tr, with_services)),
+    };
+    let name = format!("release:{}", tr.key);
+    shocks.push(Shock::on_nodes(name, Cause::Release, &escaped, nodes));
+    if !tr.canary_sites.is_empty() && tr.caught_rate() > 0.0 {
+        let caught = EventProcess {
+            annual_rate: tr.caught_rate(),
+            duration: tr.detection.clone(),
+        };
+        let canaries = tr.canary_sites.iter().map(|s| s.0).collect();
+        let name = format!("release:{}:canary", tr.key);
+        shocks.push(Shock::on_nodes(name, Cause::Release, &caught, canaries));
+    }
 }
 
 /// An escaped bad release's outage at a random instant: detection plus

@@ -26,6 +26,12 @@ pub const SECONDS_PER_YEAR: f64 = 31_536_000.0;
 /// Seconds in an hour.
 pub const SECONDS_PER_HOUR: f64 = 3600.0;
 
+/// Longest duration a file or a flag may write, in years: far past any
+/// repair, outage or time between failures (the bundled files stay under
+/// ten years), and short enough that sums and products of durations and
+/// event counts stay finite and exact to the millisecond.
+pub const MAX_DURATION_YEARS: f64 = 1000.0;
+
 /// A non-negative, finite span of time, stored in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Default)]
 pub struct Duration(f64);
@@ -59,12 +65,7 @@ impl Duration {
     /// Parses `"90s"`, `"4h"`, `"1.5d"`, `"2y"`, `"30min"`, `"250ms"`.
     /// Whitespace between number and unit is allowed.
     pub fn parse(text: &str) -> Result<Duration, DurationError> {
-        let t = text.trim();
-        let split = t
-            .find(|c: char| c.is_ascii_alphabetic())
-            .ok_or(DurationError::MissingUnit)?;
-        let (num, unit) = t.split_at(split);
-        let unit = unit.trim();
+        let (num, unit) = split_unit(text).ok_or(DurationError::MissingUnit)?;
         let factor = UNITS
             .iter()
             .find(|(u, _)| *u == unit)
@@ -75,11 +76,26 @@ impl Duration {
             .replace('_', "")
             .parse()
             .map_err(|_| DurationError::BadNumber(num.trim().to_string()))?;
-        if !value.is_finite() || value < 0.0 {
+        if value.is_nan() || value < 0.0 {
             return Err(DurationError::Negative);
         }
-        Duration::from_secs(value * factor).ok_or(DurationError::Negative)
+        let secs = value * factor;
+        if secs > MAX_DURATION_YEARS * SECONDS_PER_YEAR {
+            return Err(DurationError::TooLong(
+                num.trim().to_string(),
+                unit.to_string(),
+            ));
+        }
+        Duration::from_secs(secs).ok_or(DurationError::Negative)
     }
+}
+
+/// The number and the unit of a duration text: the unit is the trailing
+/// run of letters, so an exponent stays with its number (`"1e300s"`).
+fn split_unit(text: &str) -> Option<(&str, &str)> {
+    let t = text.trim();
+    let split = t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
+    (split < t.len()).then(|| (&t[..split], &t[split..]))
 }
 
 /// Why a duration string was rejected.
@@ -93,6 +109,8 @@ pub enum DurationError {
     BadNumber(String),
     #[error("a duration must be a finite, non-negative number")]
     Negative,
+    #[error("{0}{1} is longer than the {MAX_DURATION_YEARS} years a duration may be (\"1000y\")")]
+    TooLong(String, String),
 }
 
 /// Formats in the largest unit that keeps the number short and exact, so saved
@@ -173,8 +191,7 @@ impl Duration {
     /// The unit of a duration text as written (`"90 m"` gives `"m"`), when
     /// it is one drsim reads.
     pub fn unit_of(text: &str) -> Option<&str> {
-        let t = text.trim();
-        let unit = t[t.find(|c: char| c.is_ascii_alphabetic())?..].trim();
+        let unit = split_unit(text)?.1;
         UNITS.iter().find(|(u, _)| *u == unit).map(|(u, _)| *u)
     }
 }
@@ -260,6 +277,30 @@ mod tests {
         assert!(Duration::parse("x4h").is_err());
         assert!(Duration::parse("").is_err());
         assert!(Duration::parse("1e400h").is_err());
+    }
+
+    #[test]
+    fn durations_past_a_thousand_years_are_refused() {
+        // Overflowing numbers (inf), huge ones and just past the limit, in
+        // every unit; the limit itself is accepted.
+        for text in [
+            "99999999999999999999y",
+            "1e300s",
+            "1e400ms",
+            "inf h",
+            "1.5e9h",
+            "1000.001y",
+            "52143w",
+            "365001d",
+            "8760001h",
+        ] {
+            let e = Duration::parse(text).unwrap_err();
+            assert!(matches!(e, DurationError::TooLong(..)), "{text}: {e:?}");
+            assert!(e.to_string().contains("1000 years"), "{e}");
+        }
+        assert_eq!(Duration::parse("1000y").unwrap().years(), 1000.0);
+        assert_eq!(Duration::parse("8760000h").unwrap().years(), 1000.0);
+        assert_eq!(Duration::parse("NaN s"), Err(DurationError::Negative));
     }
 
     #[test]

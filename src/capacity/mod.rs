@@ -5,7 +5,6 @@
 //! one max-flow per failure state over the service rule's eligibility.
 
 mod batch;
-pub mod demand_network;
 pub mod rare;
 pub mod served;
 pub mod st_flow;

@@ -11,9 +11,11 @@ use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::batch::{BatchStats, PatternCache, SamplingCost, sample_batches};
-pub use super::demand_network::{DemandNetwork, Evaluator};
 use super::st_flow::{Percentiles, check_failure_model};
 use crate::model::{PlanId, Topology};
+use crate::service::flow::demand_rps;
+pub use crate::service::flow::{DemandNetwork, Evaluator, Load};
+use crate::service::year::YearDemand;
 use crate::static_model::StaticModel;
 
 pub use super::batch::BATCH_SIZE;
@@ -46,20 +48,53 @@ pub struct ServedOptions {
     pub seed: u64,
     /// With X, also estimate P(served fraction < X).
     pub threshold: Option<f64>,
-    /// UTC hour whose profile rates to use; `None` takes every demand at its
-    /// daily peak.
-    pub hour: Option<u32>,
+    /// When the demand is taken.
+    pub demand_at: DemandAt,
+}
+
+/// Which demand a sample serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemandAt {
+    /// At a uniformly random instant of the year: every demand at its hour
+    /// of the day, with the surges of that instant.
+    Year,
+    /// Every demand at its daily peak, no surges (the pessimistic view).
+    Peak,
+    /// Every demand at this UTC hour of its daily profile, no surges.
+    Hour(u32),
+}
+
+impl DemandAt {
+    fn hour(self) -> Option<u32> {
+        match self {
+            DemandAt::Hour(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            DemandAt::Year => "year",
+            DemandAt::Peak => "peak",
+            DemandAt::Hour(_) => "hour",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ServedReport {
     pub plan: String,
+    /// "year" (a random instant, surges applied), "peak" or "hour".
+    pub demand_at: &'static str,
     /// The UTC hour, or absent for "every demand at its peak".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hour: Option<u32>,
+    /// Total demand, Gbit/s (over the year: its mean; the highest instant
+    /// is `peak_demand_gbps`).
     pub total_demand_gbps: f64,
+    pub peak_demand_gbps: f64,
     /// Served fraction with nothing failed (below 1 when the intact
-    /// network or sites are too small).
+    /// network or sites are too small; over the year: its mean).
     pub intact_served: f64,
     pub mean_served: f64,
     pub mean_served_std_error: f64,
@@ -153,25 +188,57 @@ impl<'a> Draws<'a> {
     }
 }
 
+/// The demand vectors a run samples from: one, or the year's distinct
+/// vectors with their cumulative shares.
+struct Demand {
+    loads: Vec<Load>,
+    /// Served fraction of each vector with nothing failed.
+    intact: Vec<f64>,
+    /// Cumulative share of the year, for drawing an instant (empty: one
+    /// vector, no draw).
+    cumulative: Vec<f64>,
+}
+
+impl Demand {
+    fn draw(&self, rng: &mut Xoshiro256PlusPlus) -> usize {
+        if self.cumulative.is_empty() {
+            return 0;
+        }
+        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        self.cumulative
+            .partition_point(|&c| c <= u)
+            .min(self.loads.len() - 1)
+    }
+}
+
 fn run_batch(
     dn: &DemandNetwork,
     draws: &Draws<'_>,
-    intact: f64,
+    demand: &Demand,
     mut rng: Xoshiro256PlusPlus,
     n: u64,
     threshold: Option<f64>,
 ) -> BatchStats {
     let mut ev = dn.evaluator();
     let mut cache = PatternCache::default();
-    let mut bits = vec![0u64; draws.words];
+    // The failure state's bits, then (over the year) the vector drawn.
+    let extra = usize::from(!demand.cumulative.is_empty());
+    let mut bits = vec![0u64; draws.words + extra];
     let ns = draws.n_sites;
     let mut site_down = vec![false; ns];
     let mut link_down = vec![false; dn.n_links()];
     let mut st = BatchStats::default();
+    // Instants come from their own stream: the failure states drawn are
+    // those of every other view at the same seed.
+    let mut when = crate::rng::side_stream(&rng);
     for _ in 0..n {
-        draws.sample(&mut rng, &mut bits);
-        let served = if bits.iter().all(|&w| w == 0) {
-            intact
+        draws.sample(&mut rng, &mut bits[..draws.words]);
+        let v = demand.draw(&mut when);
+        if extra == 1 {
+            bits[draws.words] = v as u64;
+        }
+        let served = if bits[..draws.words].iter().all(|&w| w == 0) {
+            demand.intact[v]
         } else if let Some(&f) = cache.get(&bits[..]) {
             f
         } else {
@@ -184,7 +251,7 @@ fn run_batch(
                 .iter_mut()
                 .enumerate()
                 .for_each(|(j, x)| *x = bit(ns + j));
-            let f = dn.served_fraction(&site_down, &link_down, &mut ev);
+            let f = dn.served_fraction(&demand.loads[v], &site_down, &link_down, &mut ev);
             cache.insert(bits.clone().into_boxed_slice(), f);
             st.solves += 1;
             f
@@ -192,6 +259,26 @@ fn run_batch(
         st.push(served, served < 1.0, threshold);
     }
     st
+}
+
+/// The demand vectors of `at`, checked.
+fn demand_vectors(t: &Topology, at: DemandAt) -> Result<Vec<(Vec<f64>, f64)>, ServedError> {
+    if let DemandAt::Hour(h) = at
+        && h >= 24
+    {
+        return Err(ServedError::BadHour(h));
+    }
+    let vectors: Vec<(Vec<f64>, f64)> = match at {
+        DemandAt::Year => {
+            let v = YearDemand::new(t).distinct();
+            v.rps.into_iter().zip(v.share).collect()
+        }
+        _ => vec![(demand_rps(t, at.hour()), 1.0)],
+    };
+    if vectors.iter().all(|(v, _)| v.iter().sum::<f64>() <= 0.0) {
+        return Err(ServedError::NoLoad(at.hour()));
+    }
+    Ok(vectors)
 }
 
 /// Monte Carlo distribution of the served fraction of `plan` on the current
@@ -230,30 +317,66 @@ pub fn simulate_served(
     {
         return Err(ServedError::BadThreshold(x));
     }
+    if t.demands.is_empty() {
+        return Err(ServedError::NoDemands);
+    }
+    if plan.index() >= t.plans.len() {
+        return Err(ServedError::NoSuchPlan(plan.index(), t.plans.len()));
+    }
     let started = Instant::now();
-    let dn = DemandNetwork::new(t, plan, opts.hour)?;
+    let vectors = demand_vectors(t, opts.demand_at)?;
+    let scale: Vec<f64> = (0..t.demands.len())
+        .map(|d| vectors.iter().map(|(v, _)| v[d]).fold(0.0, f64::max))
+        .collect();
+    let dn = DemandNetwork::new(t, plan, &scale);
     let draws = Draws::new(model);
-    let intact = {
-        let mut ev = dn.evaluator();
-        dn.served_fraction(
-            &vec![false; t.sites.len()],
-            &vec![false; t.links.len()],
-            &mut ev,
-        )
+    let mut ev = dn.evaluator();
+    let loads: Vec<Load> = vectors.iter().map(|(v, _)| dn.load(v)).collect();
+    let (sd, ld) = (vec![false; model.n_nodes()], vec![false; t.links.len()]);
+    let intact: Vec<f64> = loads
+        .iter()
+        .map(|l| {
+            if l.total > 0.0 {
+                dn.served_fraction(l, &sd, &ld, &mut ev)
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let mut cumulative = Vec::new();
+    if vectors.len() > 1 || opts.demand_at == DemandAt::Year {
+        let mut acc = 0.0;
+        cumulative = vectors
+            .iter()
+            .map(|(_, w)| {
+                acc += w;
+                acc
+            })
+            .collect();
+    }
+    let shares: Vec<f64> = vectors.iter().map(|(_, w)| *w).collect();
+    let mean_of = |x: &[f64]| x.iter().zip(&shares).map(|(a, w)| a * w).sum::<f64>();
+    let totals: Vec<f64> = loads.iter().map(|l| l.total).collect();
+    let demand = Demand {
+        loads,
+        intact,
+        cumulative,
     };
     let sum = sample_batches(
         opts.seed,
         opts.samples,
         opts.threshold,
         started,
-        |rng, n| run_batch(&dn, &draws, intact, rng, n, opts.threshold),
+        |rng, n| run_batch(&dn, &draws, &demand, rng, n, opts.threshold),
     );
     let (short, none, below) = (sum.degraded, sum.zero, sum.below);
     Ok(ServedReport {
         plan: t.plan(plan).key.clone(),
-        hour: opts.hour,
-        total_demand_gbps: dn.total_demand(),
-        intact_served: intact,
+        demand_at: opts.demand_at.name(),
+        hour: opts.demand_at.hour(),
+        total_demand_gbps: mean_of(&totals),
+        peak_demand_gbps: totals.iter().copied().fold(0.0, f64::max),
+        intact_served: mean_of(&demand.intact),
         mean_served: sum.mean,
         mean_served_std_error: sum.mean_std_error,
         percentiles: sum.percentiles,
@@ -274,14 +397,16 @@ pub fn simulate_served(
 
 #[cfg(test)]
 mod tests {
-    use super::super::demand_network::tests::{global, tiny};
     use super::*;
+    use crate::service::flow::tests::{global, tiny};
     use crate::static_model::Overrides;
 
     /// Exact mean, P(< 1), P(= 0) and P(< 0.6) by summing over every
     /// combination of failure sources.
     fn enumerate(t: &Topology, plan: PlanId, m: &StaticModel) -> [f64; 5] {
-        let dn = DemandNetwork::new(t, plan, None).unwrap();
+        let peak = demand_rps(t, None);
+        let dn = DemandNetwork::new(t, plan, &peak);
+        let load = dn.load(&peak);
         let mut ev = dn.evaluator();
         let nodes: Vec<usize> = (0..m.n_nodes()).filter(|&i| m.node_q[i] > 0.0).collect();
         let edges: Vec<usize> = (0..m.n_edges()).filter(|&i| m.edge_q[i] > 0.0).collect();
@@ -314,7 +439,7 @@ mod tests {
                     sh.edges.iter().for_each(|&e| ld[e as usize] = true);
                 }
             }
-            let f = dn.served_fraction(&sd, &ld, &mut ev);
+            let f = dn.served_fraction(&load, &sd, &ld, &mut ev);
             out[0] += p * f;
             out[1] += p * f * f;
             out[2] += if f < 1.0 { p } else { 0.0 };
@@ -336,7 +461,7 @@ mod tests {
                 samples: n,
                 seed: 11,
                 threshold: Some(0.6),
-                hour: None,
+                demand_at: DemandAt::Peak,
             };
             let r = simulate_served(&t, plan, &m, &opts).unwrap();
             // Tolerance: 4 standard errors computed from the exact variance
@@ -388,7 +513,7 @@ mod tests {
             samples: 100_000,
             seed: 3,
             threshold: Some(0.9),
-            hour: Some(20),
+            demand_at: DemandAt::Hour(20),
         };
         let run = |threads, opts: &ServedOptions| {
             rayon::ThreadPoolBuilder::new()
@@ -419,12 +544,12 @@ mod tests {
             samples: 10,
             seed: 1,
             threshold: None,
-            hour: None,
+            demand_at: DemandAt::Peak,
         };
         let run = |o: ServedOptions| simulate_served(&t, plan, &m, &o).unwrap_err();
         assert_eq!(
             run(ServedOptions {
-                hour: Some(24),
+                demand_at: DemandAt::Hour(24),
                 ..opts.clone()
             }),
             ServedError::BadHour(24)

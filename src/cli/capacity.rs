@@ -4,7 +4,7 @@
 use super::args::{ExecArgs, OutArgs};
 use super::{output, progress};
 use anyhow::Context;
-use drsim::capacity::served::{ServedOptions, ServedReport, simulate_served};
+use drsim::capacity::served::{DemandAt, ServedOptions, ServedReport, simulate_served};
 use drsim::capacity::st_flow::refine_tail;
 use drsim::capacity::{CapacityError, CapacityOptions, CapacityReport, SamplingCost, simulate};
 use drsim::io;
@@ -37,9 +37,13 @@ pub struct Args {
     #[arg(long, requires = "demand")]
     pub plan: Option<String>,
     /// With --demand: take each demand at this UTC hour of its daily
-    /// profile instead of all at their peaks.
-    #[arg(long, requires = "demand", value_parser = clap::value_parser!(u32).range(0..24))]
+    /// profile (no surges) instead of at a random instant of the year.
+    #[arg(long, requires = "demand", conflicts_with = "at_peak", value_parser = clap::value_parser!(u32).range(0..24))]
     pub hour: Option<u32>,
+    /// With --demand: take every demand at its daily peak at once (no
+    /// surges), the pessimistic view, instead of at a random instant.
+    #[arg(long, requires = "demand")]
+    pub at_peak: bool,
     /// Failure probability of every link, replacing the file's. Alone, it
     /// makes sites perfectly reliable unless --node-failure is also given.
     #[arg(long, value_name = "Q", value_parser = parse_probability)]
@@ -205,7 +209,11 @@ fn run_demand(args: &Args, topo: &Topology) -> anyhow::Result<ExitCode> {
         samples: args.samples,
         seed: args.exec.seed,
         threshold: args.threshold,
-        hour: args.hour,
+        demand_at: match (args.hour, args.at_peak) {
+            (Some(h), _) => DemandAt::Hour(h),
+            (None, true) => DemandAt::Peak,
+            (None, false) => DemandAt::Year,
+        },
     };
     let bar = progress::spinner("capacity --demand", None, args.exec.quiet);
     let report = in_pool(args.exec.threads, || {
@@ -308,15 +316,19 @@ fn cost_line(s: &mut String, c: &SamplingCost) {
 fn print_served(r: &ServedReport) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let when = r.hour.map_or("every demand at its peak".to_string(), |h| {
-        format!("demand at {h:02}:00 UTC")
-    });
+    let gbps = super::text::si(r.total_demand_gbps);
+    let when = match r.hour {
+        Some(h) => format!("demand at {h:02}:00 UTC, {gbps} Gbit/s"),
+        None if r.demand_at == "peak" => format!("every demand at its peak, {gbps} Gbit/s"),
+        None => format!(
+            "demand at a random instant of the year, surges applied, mean {gbps} Gbit/s, peak {} Gbit/s",
+            super::text::si(r.peak_demand_gbps)
+        ),
+    };
     let _ = writeln!(
         s,
-        "served fraction of demand, plan {} ({when}, {} Gbit/s), {} samples",
-        r.plan,
-        super::text::si(r.total_demand_gbps),
-        r.cost.samples
+        "served fraction of demand, plan {} ({when}), {} samples",
+        r.plan, r.cost.samples
     );
     let head = (r.intact_served, r.mean_served, r.mean_served_std_error);
     summary_lines(&mut s, "served", head, &r.percentiles, |x| {

@@ -128,6 +128,7 @@ pub fn plan_metric_rows(r: &PlanReport) -> Vec<[String; 4]> {
     let mut rows = Vec::new();
     estimate_row(&mut rows, "availability_time", &r.availability_time);
     estimate_row(&mut rows, "availability_demand", &r.availability_demand);
+    estimate_row(&mut rows, "served_fraction_time", &r.served_fraction_time);
     let d = &r.downtime_minutes_per_year;
     estimate_row(&mut rows, "downtime_minutes_per_year", &d.mean);
     value_row(&mut rows, "downtime_minutes_p50", d.p50);
@@ -155,7 +156,29 @@ pub fn plan_metric_rows(r: &PlanReport) -> Vec<[String; 4]> {
             c.minutes_per_year,
         );
     }
+    if let Some(slo) = &r.slo {
+        slo_rows(&mut rows, slo);
+    }
     rows
+}
+
+/// The SLO forecast's rows, named `slo_` and the JSON path.
+fn slo_rows(rows: &mut Vec<[String; 4]>, slo: &drsim::simulate::SloReport) {
+    estimate_row(rows, "slo_p_miss", &slo.p_miss);
+    estimate_row(rows, "slo_error_budget_burn", &slo.error_budget_burn);
+    value_row(rows, "slo_burn_p50", slo.burn_p50);
+    value_row(rows, "slo_burn_p95", slo.burn_p95);
+    for (name, d) in [
+        ("window_availability", &slo.window_availability),
+        ("window_served_requests", &slo.window_served_requests),
+    ] {
+        for (stat, v) in [("mean", d.mean), ("p1", d.p1), ("p5", d.p5), ("p50", d.p50)] {
+            value_row(rows, &format!("slo_{name}_{stat}"), v);
+        }
+    }
+    value_row(rows, "slo_target", slo.target);
+    value_row(rows, "slo_threshold", slo.threshold);
+    value_row(rows, "slo_windows_per_trial", slo.windows_per_trial as f64);
 }
 
 /// CSV text from a header and rows.

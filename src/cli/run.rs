@@ -204,8 +204,13 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         let _ = writeln!(s, "  availability (time)     {}", pct(&r.availability_time));
         let _ = writeln!(
             s,
-            "  availability (demand)   {}",
+            "  served (requests)       {}",
             pct(&r.availability_demand)
+        );
+        let _ = writeln!(
+            s,
+            "  served (time-weighted)  {}",
+            pct(&r.served_fraction_time)
         );
         let _ = writeln!(
             s,
@@ -271,6 +276,48 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
             .map(|c| format!("{} {}", c.component, si(c.minutes_per_year)))
             .collect();
         s.push_str(&wrapped("  top components", 26, &comps));
+        if let Some(slo) = &r.slo {
+            s.push_str(&slo_text(slo));
+        }
     }
     s
+}
+
+/// The SLO forecast lines of a plan's text report.
+pub(super) fn slo_text(slo: &drsim::simulate::SloReport) -> String {
+    let p = |x: f64| format!("{:.4}%", 100.0 * x);
+    let si = drsim::human::trimmed;
+    let dist = |d: &drsim::simulate::WindowDistribution| {
+        format!(
+            "mean {}  p1 {}  p5 {}  p50 {}",
+            p(d.mean),
+            p(d.p1),
+            p(d.p5),
+            p(d.p50)
+        )
+    };
+    let graded = if slo.threshold < 1.0 {
+        format!(", bad below {}% served", si(100.0 * slo.threshold))
+    } else {
+        String::new()
+    };
+    let b = &slo.error_budget_burn;
+    format!(
+        "  SLO                     {}% of each {} window{graded}; {} windows a trial\n\
+         \x20 window availability     {}\n\
+         \x20 window served (req.)    {}\n\
+         \x20 P(window misses)        {}\n\
+         \x20 error-budget burn       mean {:.1}% [{:.1}, {:.1}]  p50 {:.1}%  p95 {:.1}%\n",
+        si(100.0 * slo.target),
+        slo.window,
+        slo.windows_per_trial,
+        dist(&slo.window_availability),
+        dist(&slo.window_served_requests),
+        drsim::human::percent_interval(&slo.p_miss),
+        100.0 * b.mean,
+        100.0 * b.lo,
+        100.0 * b.hi,
+        100.0 * slo.burn_p50,
+        100.0 * slo.burn_p95,
+    )
 }

@@ -19,6 +19,7 @@ mod crews;
 mod dependency_warnings;
 mod sections;
 mod services;
+mod slo;
 mod waves;
 
 /// Larger files are refused before parsing: no real topology comes close, and
@@ -308,6 +309,17 @@ impl Validator<'_> {
         }
     }
 
+    /// An optional number, checked as by [`Self::finite`] when given.
+    fn finite_opt(
+        &mut self,
+        v: &Option<Spanned<f64>>,
+        what: &str,
+        min: f64,
+        max: f64,
+    ) -> Option<f64> {
+        v.as_ref().and_then(|x| self.finite(x, what, min, max))
+    }
+
     fn dist(&mut self, d: &DistDto, span: Range<usize>, what: &str) -> Option<Distribution> {
         let t = match d {
             DistDto::Mean(m) => {
@@ -394,55 +406,8 @@ impl Validator<'_> {
     ) -> Option<Option<FailureProcess>> {
         let span = f.span();
         let d = f.get_ref();
-        let ttf_keys = [
-            ("mtbf", d.mtbf.is_some()),
-            ("annual_rate", d.annual_rate.is_some()),
-            ("rate_per_1000km", d.rate_per_1000km.is_some()),
-            ("unavailability", d.unavailability.is_some()),
-            ("ttf", d.ttf.is_some()),
-        ];
-        let n_ttf = ttf_keys.iter().filter(|(_, g)| *g).count();
-        let n_ttr = usize::from(d.mttr.is_some()) + usize::from(d.ttr.is_some());
-        if d.never == Some(true) {
-            if n_ttf + n_ttr > 0 {
-                self.error(
-                    span,
-                    format!(
-                        "{owner}: 'never = true' cannot be combined with failure or repair times"
-                    ),
-                );
-                return None;
-            }
+        if self.failure_keys(d, &span, owner)? {
             return Some(None);
-        }
-        if n_ttf != 1 {
-            let given: Vec<&str> = ttf_keys
-                .iter()
-                .filter(|(_, g)| *g)
-                .map(|(k, _)| *k)
-                .collect();
-            let msg = if n_ttf == 0 {
-                format!("{owner}: the failure process gives no time to failure")
-            } else {
-                format!(
-                    "{owner}: the failure process gives the time to failure {} ways ({})",
-                    n_ttf,
-                    given.join(", ")
-                )
-            };
-            self.error(span, msg).hint = Some(
-                "give exactly one of mtbf, annual_rate, rate_per_1000km (links), unavailability or ttf; or never = true".into(),
-            );
-            return None;
-        }
-        if n_ttr != 1 {
-            let msg = if n_ttr == 0 {
-                format!("{owner}: the failure process gives no repair time")
-            } else {
-                format!("{owner}: give the repair time with either mttr or ttr, not both")
-            };
-            self.error(span, msg).hint = Some("e.g. mttr = \"4h\", or ttr = { dist = \"lognormal\", median = \"6h\", sigma = 1.0 }".into());
-            return None;
         }
         let ttr = match (&d.mttr, &d.ttr) {
             (Some(m), _) => match Distribution::exponential(*m) {
@@ -453,90 +418,10 @@ impl Validator<'_> {
                 }
             },
             (_, Some(t)) => self.dist(t, span.clone(), &format!("{owner}: ttr"))?,
-            _ => unreachable!("n_ttr == 1"),
+            _ => unreachable!("failure_keys checked one repair time"),
         };
-        // A rate so small that its mean time to failure overflows would
-        // otherwise drop the process without a word (a shared-risk group
-        // would silently vanish): report it.
-        let too_small = |me: &mut Self, what: &str| {
-            me.error(
-                span.clone(),
-                format!("{owner}: {what} is too small: the mean time to failure overflows"),
-            )
-            .hint = Some("use never = true for a component that does not fail".into());
-        };
-        let per_year = |rate: f64, me: &mut Self| {
-            let d =
-                Duration::from_years(1.0 / rate).and_then(|m| Distribution::exponential(m).ok());
-            if d.is_none() {
-                too_small(me, "the failure rate");
-            }
-            d
-        };
-        let ttf = if let Some(m) = d.mtbf {
-            match Distribution::exponential(m) {
-                Ok(x) => x,
-                Err(_) => {
-                    self.error(span, format!("{owner}: mtbf must be positive"));
-                    return None;
-                }
-            }
-        } else if let Some(r) = d.annual_rate {
-            if !(r.is_finite() && r >= 0.0) {
-                self.error(
-                    span,
-                    format!("{owner}: annual_rate must be a finite number >= 0, got {r}"),
-                );
-                return None;
-            }
-            if r == 0.0 {
-                return Some(None);
-            }
-            per_year(r, self)?
-        } else if let Some(r) = d.rate_per_1000km {
-            if !(r.is_finite() && r >= 0.0) {
-                self.error(
-                    span,
-                    format!("{owner}: rate_per_1000km must be a finite number >= 0, got {r}"),
-                );
-                return None;
-            }
-            let Some(len) = length_km else {
-                self.error(span, format!("{owner}: rate_per_1000km needs a length"))
-                    .hint = Some(
-                    "give the link a length_km, or coordinates (lat, lon) to both of its sites"
-                        .into(),
-                );
-                return None;
-            };
-            let rate = r * len / 1000.0;
-            if rate == 0.0 {
-                return Some(None);
-            }
-            per_year(rate, self)?
-        } else if let Some(q) = d.unavailability {
-            if !(q.is_finite() && (0.0..1.0).contains(&q)) {
-                self.error(
-                    span,
-                    format!("{owner}: unavailability must be in [0, 1), got {q}"),
-                );
-                return None;
-            }
-            if q == 0.0 {
-                return Some(None);
-            }
-            let mtbf = ttr.mean_secs() * (1.0 - q) / q;
-            match Duration::from_secs(mtbf).and_then(|m| Distribution::exponential(m).ok()) {
-                Some(d) => d,
-                None => {
-                    too_small(self, "unavailability");
-                    return None;
-                }
-            }
-        } else if let Some(t) = &d.ttf {
-            self.dist(t, span.clone(), &format!("{owner}: ttf"))?
-        } else {
-            unreachable!("n_ttf == 1")
+        let Some(ttf) = self.time_to_failure(d, &ttr, length_km, &span, owner)? else {
+            return Some(None);
         };
         // Only a `fixed` distribution can have a zero mean: a component
         // whose time to failure is always 0 would be permanently down.
@@ -549,6 +434,156 @@ impl Validator<'_> {
             return None;
         }
         Some(Some(FailureProcess { ttf, ttr }))
+    }
+
+    /// Checks that a failure process gives its time to failure and its
+    /// repair time exactly one way each; `Some(true)` for `never = true`.
+    fn failure_keys(&mut self, d: &FailureDto, span: &Range<usize>, owner: &str) -> Option<bool> {
+        let ttf_keys = [
+            ("mtbf", d.mtbf.is_some()),
+            ("annual_rate", d.annual_rate.is_some()),
+            ("rate_per_1000km", d.rate_per_1000km.is_some()),
+            ("unavailability", d.unavailability.is_some()),
+            ("ttf", d.ttf.is_some()),
+        ];
+        let given: Vec<&str> = ttf_keys
+            .iter()
+            .filter(|(_, g)| *g)
+            .map(|(k, _)| *k)
+            .collect();
+        let n_ttf = given.len();
+        let n_ttr = usize::from(d.mttr.is_some()) + usize::from(d.ttr.is_some());
+        if d.never == Some(true) {
+            if n_ttf + n_ttr > 0 {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "{owner}: 'never = true' cannot be combined with failure or repair times"
+                    ),
+                );
+                return None;
+            }
+            return Some(true);
+        }
+        if n_ttf != 1 {
+            let msg = if n_ttf == 0 {
+                format!("{owner}: the failure process gives no time to failure")
+            } else {
+                format!(
+                    "{owner}: the failure process gives the time to failure {} ways ({})",
+                    n_ttf,
+                    given.join(", ")
+                )
+            };
+            self.error(span.clone(), msg).hint = Some(
+                "give exactly one of mtbf, annual_rate, rate_per_1000km (links), unavailability or ttf; or never = true".into(),
+            );
+            return None;
+        }
+        if n_ttr != 1 {
+            let msg = if n_ttr == 0 {
+                format!("{owner}: the failure process gives no repair time")
+            } else {
+                format!("{owner}: give the repair time with either mttr or ttr, not both")
+            };
+            self.error(span.clone(), msg).hint = Some("e.g. mttr = \"4h\", or ttr = { dist = \"lognormal\", median = \"6h\", sigma = 1.0 }".into());
+            return None;
+        }
+        Some(false)
+    }
+
+    /// The time to failure from whichever key gives it (one does, by
+    /// [`Self::failure_keys`]); `Some(None)` for a rate or unavailability of
+    /// zero, a component that never fails.
+    fn time_to_failure(
+        &mut self,
+        d: &FailureDto,
+        ttr: &Distribution,
+        length_km: Option<f64>,
+        span: &Range<usize>,
+        owner: &str,
+    ) -> Option<Option<Distribution>> {
+        // A rate so small that its mean time to failure overflows would
+        // otherwise drop the process without a word (a shared-risk group
+        // would silently vanish): report it.
+        let too_small = |me: &mut Self, what: &str| {
+            me.error(
+                span.clone(),
+                format!("{owner}: {what} is too small: the mean time to failure overflows"),
+            )
+            .hint = Some("use never = true for a component that does not fail".into());
+        };
+        let per_year = |rate: f64, me: &mut Self| {
+            if rate == 0.0 {
+                return Some(None);
+            }
+            let d =
+                Duration::from_years(1.0 / rate).and_then(|m| Distribution::exponential(m).ok());
+            if d.is_none() {
+                too_small(me, "the failure rate");
+            }
+            d.map(Some)
+        };
+        let rate = |me: &mut Self, r: f64, key: &str| {
+            if r.is_finite() && r >= 0.0 {
+                return Some(r);
+            }
+            me.error(
+                span.clone(),
+                format!("{owner}: {key} must be a finite number >= 0, got {r}"),
+            );
+            None
+        };
+        if let Some(m) = d.mtbf {
+            match Distribution::exponential(m) {
+                Ok(x) => Some(Some(x)),
+                Err(_) => {
+                    self.error(span.clone(), format!("{owner}: mtbf must be positive"));
+                    None
+                }
+            }
+        } else if let Some(r) = d.annual_rate {
+            let r = rate(self, r, "annual_rate")?;
+            per_year(r, self)
+        } else if let Some(r) = d.rate_per_1000km {
+            let r = rate(self, r, "rate_per_1000km")?;
+            let Some(len) = length_km else {
+                self.error(
+                    span.clone(),
+                    format!("{owner}: rate_per_1000km needs a length"),
+                )
+                .hint = Some(
+                    "give the link a length_km, or coordinates (lat, lon) to both of its sites"
+                        .into(),
+                );
+                return None;
+            };
+            per_year(r * len / 1000.0, self)
+        } else if let Some(q) = d.unavailability {
+            if !(q.is_finite() && (0.0..1.0).contains(&q)) {
+                self.error(
+                    span.clone(),
+                    format!("{owner}: unavailability must be in [0, 1), got {q}"),
+                );
+                return None;
+            }
+            if q == 0.0 {
+                return Some(None);
+            }
+            let mtbf = ttr.mean_secs() * (1.0 - q) / q;
+            match Duration::from_secs(mtbf).and_then(|m| Distribution::exponential(m).ok()) {
+                Some(d) => Some(Some(d)),
+                None => {
+                    too_small(self, "unavailability");
+                    None
+                }
+            }
+        } else if let Some(t) = &d.ttf {
+            self.dist(t, span.clone(), &format!("{owner}: ttf"))
+                .map(Some)
+        } else {
+            unreachable!("failure_keys checked one time to failure")
+        }
     }
 
     /// Structure that is legal but probably a mistake.

@@ -258,6 +258,9 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
             }
             kv(o, "targets", &format!("{{ {} }}", parts.join(", ")));
         }
+        if let Some(slo) = &tg.slo {
+            kv(o, "slo", &slo_table(slo));
+        }
     }
 }
 
@@ -306,6 +309,22 @@ fn crews(o: &mut String, t: &Topology, marks: &mut Marks) {
         kv(o, "kinds", &format!("[{}]", kinds.join(", ")));
         kv(o, "size", &c.size.to_string());
     }
+}
+
+/// A plan's SLO as written in a file (defaults resolved: every plan that
+/// has one gets its own table back).
+fn slo_table(slo: &crate::model::Slo) -> String {
+    let mut parts = vec![
+        format!("target = {}", num(slo.target.get())),
+        format!("window = {}", dur(slo.window)),
+    ];
+    if slo.threshold < 1.0 {
+        parts.push(format!("threshold = {}", num(slo.threshold)));
+    }
+    if let Some(m) = slo.max_miss_probability {
+        parts.push(format!("max_miss_probability = {}", num(m.get())));
+    }
+    format!("{{ {} }}", parts.join(", "))
 }
 
 fn kv(o: &mut String, key: &str, value: &str) {

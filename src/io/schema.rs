@@ -70,6 +70,8 @@ pub struct DefaultsDto {
     pub link: LinkDefaultsDto,
     #[serde(default)]
     pub demand: DemandDefaultsDto,
+    /// The SLO of every plan that gives none of its own.
+    pub slo: Option<Spanned<SloDto>>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -294,6 +296,18 @@ pub struct PlanDto {
     pub operator_error_factor: Option<Spanned<f64>>,
     pub targets: Option<TargetsDto>,
     pub serves: Option<Spanned<String>>,
+    pub slo: Option<Spanned<SloDto>>,
+}
+
+/// `slo = { target = 0.999, window = "30d", threshold = 0.99,
+/// max_miss_probability = 0.05 }`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SloDto {
+    pub target: Spanned<f64>,
+    pub window: Spanned<Duration>,
+    pub threshold: Option<Spanned<f64>>,
+    pub max_miss_probability: Option<Probability>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -11,12 +11,14 @@ mod crew;
 mod failure;
 mod rollout;
 mod service;
+mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
+pub use slo::Slo;
 
 use crate::units::{Duration, Probability};
 use std::collections::HashMap;
@@ -309,6 +311,9 @@ pub struct Targets {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+    /// The plan's SLO over windows (its own `slo`, else the file's
+    /// `[defaults] slo`).
+    pub slo: Option<Slo>,
 }
 
 /// A redundancy plan under consideration.
@@ -411,24 +416,6 @@ pub enum ModelError {
 impl Topology {
     /// Checks every reference and value, then builds the lookup indices.
     pub fn from_parts(p: TopologyParts) -> Result<Topology, ModelError> {
-        let ns = p.sites.len();
-        let check = |kind: &'static str, id: &str, target: &'static str, index: usize, n: usize| {
-            if index < n {
-                Ok(())
-            } else {
-                Err(ModelError::Dangling {
-                    kind,
-                    id: id.to_string(),
-                    target,
-                    index,
-                })
-            }
-        };
-        let invalid = |kind: &'static str, id: &str, message: String| ModelError::Invalid {
-            kind,
-            id: id.to_string(),
-            message,
-        };
         unique::<RegionId>("region", p.regions.iter().map(|r| &r.key))?;
         let site_index = unique("site", p.sites.iter().map(|s| &s.key))?;
         let link_index = unique("link", p.links.iter().map(|l| &l.key))?;
@@ -441,89 +428,9 @@ impl Topology {
         check_names(&p)?;
         check_services(&p)?;
         check_crews(&p)?;
-        for s in &p.sites {
-            if let Some(r) = s.region {
-                check("site", &s.key, "region", r.index(), p.regions.len())?;
-            }
-            if s.capacity_rps.is_nan() || s.capacity_rps < 0.0 {
-                return Err(invalid("site", &s.key, "capacity must be >= 0".into()));
-            }
-        }
-        for l in &p.links {
-            check("link", &l.key, "site", l.a.index(), ns)?;
-            check("link", &l.key, "site", l.b.index(), ns)?;
-            if l.a == l.b {
-                return Err(ModelError::SelfLoop(l.key.clone()));
-            }
-            if !(l.capacity_gbps.is_finite() && l.capacity_gbps >= 0.0) {
-                return Err(invalid(
-                    "link",
-                    &l.key,
-                    "capacity must be finite and >= 0".into(),
-                ));
-            }
-        }
-        for g in &p.shared_risks {
-            for s in &g.sites {
-                check("shared-risk group", &g.key, "site", s.index(), ns)?;
-            }
-            for l in &g.links {
-                check(
-                    "shared-risk group",
-                    &g.key,
-                    "link",
-                    l.index(),
-                    p.links.len(),
-                )?;
-            }
-        }
-        for t in &p.release_trains {
-            for s in t.sites.iter().chain(&t.canary_sites) {
-                check("release train", &t.key, "site", s.index(), ns)?;
-            }
-        }
-        for d in &p.demands {
-            for s in &d.entry_sites {
-                check("demand", &d.key, "site", s.index(), ns)?;
-            }
-            if d.entry_sites.is_empty() {
-                return Err(invalid("demand", &d.key, "has no entry site".into()));
-            }
-        }
-        for s in &p.surges {
-            for d in &s.demands {
-                check("surge", &s.key, "demand", d.index(), p.demands.len())?;
-            }
-        }
-        for plan in &p.plans {
-            for s in &plan.serving_sites {
-                check("plan", &plan.key, "site", s.index(), ns)?;
-            }
-            let n = plan.serving_sites.len() as u32;
-            if n == 0 {
-                return Err(invalid("plan", &plan.key, "serves from no site".into()));
-            }
-            if plan.quorum == 0 || plan.quorum > n {
-                return Err(invalid(
-                    "plan",
-                    &plan.key,
-                    format!(
-                        "quorum {} must be between 1 and the {n} serving sites",
-                        plan.quorum
-                    ),
-                ));
-            }
-            if plan.replicas == 0 || plan.replicas > n {
-                return Err(invalid(
-                    "plan",
-                    &plan.key,
-                    format!(
-                        "replicas {} must be between 1 and the {n} serving sites",
-                        plan.replicas
-                    ),
-                ));
-            }
-        }
+        check_sites_and_links(&p)?;
+        check_groups(&p)?;
+        check_plans(&p)?;
         Ok(Topology {
             parts: p,
             site_index,
@@ -622,6 +529,131 @@ impl Topology {
 
 fn position<'a>(mut keys: impl Iterator<Item = &'a String>, key: &str) -> Option<u32> {
     keys.position(|k| k == key).map(|i| i as u32)
+}
+
+impl ModelError {
+    fn invalid(kind: &'static str, id: &str, message: impl Into<String>) -> ModelError {
+        ModelError::Invalid {
+            kind,
+            id: id.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// `Ok` when `index` names one of the `n` items of kind `target`.
+fn in_range(
+    kind: &'static str,
+    id: &str,
+    target: &'static str,
+    index: usize,
+    n: usize,
+) -> Result<(), ModelError> {
+    if index < n {
+        Ok(())
+    } else {
+        Err(ModelError::Dangling {
+            kind,
+            id: id.to_string(),
+            target,
+            index,
+        })
+    }
+}
+
+/// Sites lie in regions that exist, links join two distinct sites, and
+/// capacities are non-negative.
+fn check_sites_and_links(p: &TopologyParts) -> Result<(), ModelError> {
+    for s in &p.sites {
+        if let Some(r) = s.region {
+            in_range("site", &s.key, "region", r.index(), p.regions.len())?;
+        }
+        if s.capacity_rps.is_nan() || s.capacity_rps < 0.0 {
+            return Err(ModelError::invalid("site", &s.key, "capacity must be >= 0"));
+        }
+    }
+    for l in &p.links {
+        in_range("link", &l.key, "site", l.a.index(), p.sites.len())?;
+        in_range("link", &l.key, "site", l.b.index(), p.sites.len())?;
+        if l.a == l.b {
+            return Err(ModelError::SelfLoop(l.key.clone()));
+        }
+        if !(l.capacity_gbps.is_finite() && l.capacity_gbps >= 0.0) {
+            return Err(ModelError::invalid(
+                "link",
+                &l.key,
+                "capacity must be finite and >= 0",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Shared-risk groups, release trains, demands and surges refer only to
+/// sites, links and demands that exist; every demand enters somewhere.
+fn check_groups(p: &TopologyParts) -> Result<(), ModelError> {
+    let ns = p.sites.len();
+    for g in &p.shared_risks {
+        for s in &g.sites {
+            in_range("shared-risk group", &g.key, "site", s.index(), ns)?;
+        }
+        for l in &g.links {
+            in_range(
+                "shared-risk group",
+                &g.key,
+                "link",
+                l.index(),
+                p.links.len(),
+            )?;
+        }
+    }
+    for t in &p.release_trains {
+        for s in t.sites.iter().chain(&t.canary_sites) {
+            in_range("release train", &t.key, "site", s.index(), ns)?;
+        }
+    }
+    for d in &p.demands {
+        for s in &d.entry_sites {
+            in_range("demand", &d.key, "site", s.index(), ns)?;
+        }
+        if d.entry_sites.is_empty() {
+            return Err(ModelError::invalid("demand", &d.key, "has no entry site"));
+        }
+    }
+    for s in &p.surges {
+        for d in &s.demands {
+            in_range("surge", &s.key, "demand", d.index(), p.demands.len())?;
+        }
+    }
+    Ok(())
+}
+
+/// Plans serve from sites that exist, with a quorum and replicas each
+/// between 1 and the number of serving sites.
+fn check_plans(p: &TopologyParts) -> Result<(), ModelError> {
+    for plan in &p.plans {
+        for s in &plan.serving_sites {
+            in_range("plan", &plan.key, "site", s.index(), p.sites.len())?;
+        }
+        let n = plan.serving_sites.len() as u32;
+        if n == 0 {
+            return Err(ModelError::invalid(
+                "plan",
+                &plan.key,
+                "serves from no site",
+            ));
+        }
+        for (what, v) in [("quorum", plan.quorum), ("replicas", plan.replicas)] {
+            if v == 0 || v > n {
+                return Err(ModelError::invalid(
+                    "plan",
+                    &plan.key,
+                    format!("{what} {v} must be between 1 and the {n} serving sites"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Crew ids are unique, regions exist and every crew has a member and a kind.
@@ -728,15 +760,10 @@ from_u32!(
 /// Every service reference points at a service, site or count that exists.
 fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
     let (ns, nsv) = (p.sites.len(), p.services.len());
-    let invalid = |kind: &'static str, id: &str, message: String| ModelError::Invalid {
-        kind,
-        id: id.to_string(),
-        message,
-    };
     let deps_ok = |kind: &'static str, id: &str, deps: &[Dependency]| {
         for d in deps {
             if d.service.index() >= nsv {
-                return Err(invalid(
+                return Err(ModelError::invalid(
                     kind,
                     id,
                     format!("needs service index {}", d.service.0),
@@ -744,7 +771,7 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
             }
             let n = p.services[d.service.index()].sites.len() as u32;
             if d.needs == 0 || d.needs > n {
-                return Err(invalid(
+                return Err(ModelError::invalid(
                     kind,
                     id,
                     format!(
@@ -759,17 +786,17 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
     };
     for s in &p.services {
         if s.sites.iter().any(|x| x.index() >= ns) {
-            return Err(invalid(
+            return Err(ModelError::invalid(
                 "service",
                 &s.key,
-                "runs on a site that does not exist".into(),
+                "runs on a site that does not exist",
             ));
         }
         let mut sorted = s.sites.clone();
         sorted.sort_unstable();
         sorted.dedup();
         if sorted.len() != s.sites.len() {
-            return Err(invalid("service", &s.key, "lists a site twice".into()));
+            return Err(ModelError::invalid("service", &s.key, "lists a site twice"));
         }
         deps_ok("service", &s.key, &s.requires)?;
         deps_ok("service", &s.key, &s.control)?;
@@ -779,10 +806,10 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
     }
     for t in &p.release_trains {
         if t.services.iter().any(|x| x.index() >= nsv) {
-            return Err(invalid(
+            return Err(ModelError::invalid(
                 "release train",
                 &t.key,
-                "pushes to a service that does not exist".into(),
+                "pushes to a service that does not exist",
             ));
         }
         if let Some(r) = &t.recovery {
@@ -792,10 +819,10 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
     for plan in &p.plans {
         let Some(sv) = plan.serves else { continue };
         let Some(svc) = p.services.get(sv.index()) else {
-            return Err(invalid(
+            return Err(ModelError::invalid(
                 "plan",
                 &plan.key,
-                "serves a service that does not exist".into(),
+                "serves a service that does not exist",
             ));
         };
         if let Some(x) = plan
@@ -803,7 +830,7 @@ fn check_services(p: &TopologyParts) -> Result<(), ModelError> {
             .iter()
             .find(|x| !svc.sites.is_empty() && !svc.sites.contains(x))
         {
-            return Err(invalid(
+            return Err(ModelError::invalid(
                 "plan",
                 &plan.key,
                 format!(

@@ -111,7 +111,7 @@ pub fn batch_tally(
 }
 
 /// Failures seen in batches `first..first+count` (the last possibly short).
-fn failures(
+pub(super) fn failures(
     model: &StaticModel,
     criterion: &Criterion,
     seed: u64,

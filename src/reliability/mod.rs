@@ -282,6 +282,10 @@ pub fn estimate(
                 let mut e = Estimate::exact(exact::unreliability(model, criterion)?);
                 e.method = "auto:exact".into();
                 e
+            } else if !crude_pilot_is_rare(model, criterion, opts.seed) {
+                let mut e = crude::run(model, criterion, opts);
+                e.method = "auto:crude".into();
+                e
             } else if turnip_work_ok(model, criterion, opts.samples).is_ok() {
                 let mut e = turnip::run(model, criterion, opts);
                 e.method = "auto:pmc".into();
@@ -295,6 +299,22 @@ pub fn estimate(
     };
     est.seconds = start.elapsed().as_secs_f64();
     Ok(est)
+}
+
+/// Unreliability from which `auto` prefers crude Monte Carlo: at 1% a
+/// crude sample costs a few tens of nanoseconds and its relative variance
+/// (1-u)/u is about 100, against 10-20 per turnip sample that costs 10-100
+/// times more (README, the RV/WNRV table), so crude reaches a given
+/// relative error sooner.
+pub const NOT_RARE: f64 = 0.01;
+
+/// Does a first batch of crude samples (the same stream a crude run starts
+/// with, so a crude pick redraws them) see unreliability below
+/// [`NOT_RARE`]?
+fn crude_pilot_is_rare(model: &StaticModel, criterion: &Criterion, seed: u64) -> bool {
+    let n = crude::BATCH;
+    let k = crude::failures(model, criterion, seed, 0, n);
+    (k as f64) < NOT_RARE * n as f64
 }
 
 /// Most turnip work one run may plan: samples x (shocks + components). A

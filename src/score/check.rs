@@ -335,6 +335,9 @@ pub fn check_plan(
             trials_needed: d.trials_needed,
         });
     }
+    out.extend(super::check_slo::check_slo(
+        topo, plan_index, opts, progress,
+    )?);
     if let Some(rto) = plan.targets.rto {
         out.push(design_result(plan, "rto", rto, design_rto(plan)));
     }
@@ -415,10 +418,11 @@ pub fn junit_xml(r: &CheckReport) -> String {
             crate::escape::xml(&format!(
                 "{} {} {}",
                 t.target,
-                if t.target == "availability" {
-                    ">="
-                } else {
-                    "<="
+                match t.target {
+                    "availability" => ">=",
+                    // Its requirement states its own comparison.
+                    "slo" => ":",
+                    _ => "<=",
                 },
                 t.required
             ))

@@ -11,9 +11,11 @@
 #[cfg(test)]
 pub(crate) mod arbitrary;
 mod deps;
+pub mod flow;
 mod rule;
 mod state;
 mod status;
+pub mod year;
 
 pub use deps::{Blame, BlameEnd, instances_working, recovery_met, recovery_possible};
 pub use rule::{Active, Outcome, Pool, ServiceRule, site_capacities};

@@ -290,30 +290,7 @@ impl ServiceRule {
                 cap[group(s) as usize] += self.capacity[i];
             }
         }
-        let mut reached = Vec::with_capacity(self.entries.len());
-        let mut best_group = Vec::with_capacity(self.entries.len());
-        for es in &self.entries {
-            let mut best = NONE;
-            for &e in es {
-                if !up(e) {
-                    continue;
-                }
-                let r = group(e);
-                let better = best == NONE || {
-                    let (cr, cb) = (count[r as usize], count[best as usize]);
-                    cr > cb || (cr == cb && cap[r as usize] > cap[best as usize])
-                };
-                if better {
-                    best = r;
-                }
-            }
-            reached.push(if best == NONE {
-                0
-            } else {
-                count[best as usize]
-            });
-            best_group.push(best);
-        }
+        let (reached, best_group) = self.best_groups(site_down, &group_of_site, &count, &cap);
         let mut out = Outcome {
             usable,
             reached,
@@ -336,35 +313,76 @@ impl ServiceRule {
                     }
                 }
             }
-            PlanMode::ActivePassive => {
-                let active = match active {
-                    // The primary when usable; a failover needs the control
-                    // plane to reach the site it makes active.
-                    Active::FirstUsable if out.usable.first() == Some(&true) => Some(0),
-                    Active::FirstUsable => {
-                        (0..out.usable.len()).find(|&i| out.usable[i] && out.control_ok[i])
-                    }
-                    Active::Site(a) => Some(a).filter(|&a| out.usable[a]),
-                    Active::NoSite => None,
+            PlanMode::ActivePassive => self.pool_at_active(&mut out, active, site_down),
+        }
+        out
+    }
+
+    /// Per demand, the group it takes among those of its up entry sites
+    /// (most usable serving sites, then most capacity, then entry order) and
+    /// that group's usable count; `NONE` and 0 when no entry site is up.
+    fn best_groups(
+        &self,
+        site_down: &[bool],
+        group_of_site: &[u32],
+        count: &[u32],
+        cap: &[f64],
+    ) -> (Vec<u32>, Vec<u32>) {
+        let mut reached = Vec::with_capacity(self.entries.len());
+        let mut best_group = Vec::with_capacity(self.entries.len());
+        for es in &self.entries {
+            let mut best = NONE;
+            for &e in es.iter().filter(|&&e| !site_down[e as usize]) {
+                let r = group_of_site[e as usize];
+                let better = best == NONE || {
+                    let (cr, cb) = (count[r as usize], count[best as usize]);
+                    cr > cb || (cr == cb && cap[r as usize] > cap[best as usize])
                 };
-                if let Some(a) = active {
-                    let g = group(self.serving[a]);
-                    for (d, es) in self.entries.iter().enumerate() {
-                        if es.iter().any(|&e| up(e) && group(e) == g) {
-                            out.join(d, g, self.capacity[a], vec![a as u32]);
-                        }
-                    }
+                if better {
+                    best = r;
                 }
-                // A demand cut off from the active site reaches no site that
-                // serves it, whatever standbys its piece holds.
-                for d in 0..self.entries.len() {
-                    if out.pool_of[d].is_none() {
-                        out.reached[d] = 0;
-                    }
+            }
+            reached.push(if best == NONE {
+                0
+            } else {
+                count[best as usize]
+            });
+            best_group.push(best);
+        }
+        (reached, best_group)
+    }
+
+    /// Active-passive pooling: the demands that reach the active site share
+    /// its capacity; every other demand reaches no serving site.
+    fn pool_at_active(&self, out: &mut Outcome, active: Active, site_down: &[bool]) {
+        let active = match active {
+            // The primary when usable; a failover needs the control
+            // plane to reach the site it makes active.
+            Active::FirstUsable if out.usable.first() == Some(&true) => Some(0),
+            Active::FirstUsable => {
+                (0..out.usable.len()).find(|&i| out.usable[i] && out.control_ok[i])
+            }
+            Active::Site(a) => Some(a).filter(|&a| out.usable[a]),
+            Active::NoSite => None,
+        };
+        if let Some(a) = active {
+            let g = out.group_of_site[self.serving[a] as usize];
+            for (d, es) in self.entries.iter().enumerate() {
+                if es
+                    .iter()
+                    .any(|&e| !site_down[e as usize] && out.group_of_site[e as usize] == g)
+                {
+                    out.join(d, g, self.capacity[a], vec![a as u32]);
                 }
             }
         }
-        out
+        // A demand cut off from the active site reaches no site that
+        // serves it, whatever standbys its piece holds.
+        for d in 0..self.entries.len() {
+            if out.pool_of[d].is_none() {
+                out.reached[d] = 0;
+            }
+        }
     }
 }
 

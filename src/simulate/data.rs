@@ -149,6 +149,7 @@ impl RunData {
                 b.trial_user_min.len(),
                 b.trial_data_min.len(),
                 b.trial_long_frac.len(),
+                b.trial_lost_share.len(),
             ];
             if lens.iter().any(|&l| l != n)
                 || b.year_down.len() != n * self.years
@@ -159,7 +160,18 @@ impl RunData {
             if !within(&b.year_down, year) || !within(&b.trial_down, year) {
                 return bad(at("a downtime outside [0, one year]"));
             }
-            if !within(&b.trial_lost_frac, 1.0) || !within(&b.trial_long_frac, 1.0) {
+            if b.window_bad.len() != b.window_lost_frac.len() || b.window_bad.len() % n.max(1) != 0
+            {
+                return bad(at("SLO window arrays of the wrong length"));
+            }
+            if !within(&b.window_bad, year * self.years as f64) || !within(&b.window_lost_frac, 1.0)
+            {
+                return bad(at("an SLO window value outside its range"));
+            }
+            if !within(&b.trial_lost_frac, 1.0)
+                || !within(&b.trial_long_frac, 1.0)
+                || !within(&b.trial_lost_share, 1.0)
+            {
                 return bad(at("a fraction outside [0, 1]"));
             }
             let finite_sum = |v: &[f64]| v.iter().all(|x| x.is_finite() && *x >= 0.0);

@@ -33,6 +33,12 @@ pub(crate) struct DemandCurve {
     pub hourly: Vec<[f64; 24]>,
     /// Surge windows within the year, `[start, end)`.
     surges: Vec<(f64, f64)>,
+    /// The distinct demand vector of each piece ([`crate::service::year`]),
+    /// and the vectors: the simulator serves per (failure state, vector).
+    #[allow(dead_code)] // read by the bandwidth path (next commit)
+    pub vector_of: Vec<u32>,
+    #[allow(dead_code)]
+    pub vectors: Vec<Vec<f64>>,
     /// The piece holding the start of each hour of the year: finding the
     /// piece of an instant takes a step or two instead of a binary search.
     hour_piece: Vec<u32>,
@@ -40,38 +46,11 @@ pub(crate) struct DemandCurve {
 
 impl DemandCurve {
     pub fn new(t: &Topology) -> DemandCurve {
-        let nd = t.demands.len();
-        let mut cuts: Vec<f64> = (0..8760).map(|h| h as f64 * SECONDS_PER_HOUR).collect();
-        for s in &t.surges {
-            let a = s.day_of_year as f64 * 86_400.0 + s.start_hour_utc * SECONDS_PER_HOUR;
-            let b = a + s.duration.secs();
-            for c in [a, b] {
-                if c > 0.0 && c < SECONDS_PER_YEAR {
-                    cuts.push(c);
-                }
-            }
-        }
-        cuts.sort_by(f64::total_cmp);
-        cuts.dedup();
+        let year = crate::service::year::YearDemand::new(t);
+        let vectors = year.distinct();
+        let nd = year.n_demands;
+        let (cuts, rps) = (year.starts, year.rps);
         let np = cuts.len();
-        let mut rps = vec![0.0; np * nd];
-        for (p, &start) in cuts.iter().enumerate() {
-            let end = cuts.get(p + 1).copied().unwrap_or(SECONDS_PER_YEAR);
-            let mid = 0.5 * (start + end);
-            let hour = (mid / SECONDS_PER_HOUR) as usize % 24;
-            for (d, dem) in t.demands.iter().enumerate() {
-                let mut r = dem.rps_at_hour(hour);
-                for s in &t.surges {
-                    let a = s.day_of_year as f64 * 86_400.0 + s.start_hour_utc * SECONDS_PER_HOUR;
-                    let b = a + s.duration.secs();
-                    let applies = s.demands.is_empty() || s.demands.iter().any(|x| x.index() == d);
-                    if applies && mid >= a && mid < b {
-                        r *= s.multiplier;
-                    }
-                }
-                rps[p * nd + d] = r;
-            }
-        }
         let mut cum = vec![0.0; (np + 1) * nd];
         for p in 0..np {
             let len = cuts.get(p + 1).copied().unwrap_or(SECONDS_PER_YEAR) - cuts[p];
@@ -96,11 +75,8 @@ impl DemandCurve {
             .surges
             .iter()
             .map(|s| {
-                let a = s.day_of_year as f64 * 86_400.0 + s.start_hour_utc * SECONDS_PER_HOUR;
-                (
-                    a.min(SECONDS_PER_YEAR),
-                    (a + s.duration.secs()).min(SECONDS_PER_YEAR),
-                )
+                let (a, b) = crate::service::year::surge_window(s);
+                (a.min(SECONDS_PER_YEAR), b.min(SECONDS_PER_YEAR))
             })
             .filter(|(a, b)| b > a)
             .collect();
@@ -109,6 +85,8 @@ impl DemandCurve {
             .map(|h| (cuts.partition_point(|&c| c <= h as f64 * SECONDS_PER_HOUR) - 1) as u32)
             .collect();
         DemandCurve {
+            vector_of: vectors.of_piece,
+            vectors: vectors.rps,
             hour_piece,
             hourly: t
                 .demands

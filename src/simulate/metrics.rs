@@ -28,6 +28,14 @@ pub(crate) struct TrialRecord {
     pub unattributed_secs: f64,
     pub component_secs: Vec<f64>,
     pub episodes: Vec<f64>,
+    /// Seconds-weighted share of offered requests unserved (the
+    /// time-weighted served fraction's complement, times the horizon).
+    pub lost_share_secs: f64,
+    /// Downtime seconds of the trial so far (by the plan's SLO threshold).
+    pub bad_secs: f64,
+    /// Per SLO window: bad seconds and lost requests.
+    pub window_bad: Vec<f64>,
+    pub window_lost: Vec<f64>,
 }
 
 impl TrialRecord {
@@ -40,7 +48,13 @@ impl TrialRecord {
 
     /// Clears per-trial fields; component seconds and episodes accumulate
     /// across the trials of a batch.
-    pub fn reset(&mut self, years: usize) {
+    pub fn reset(&mut self, years: usize, windows: usize) {
+        self.lost_share_secs = 0.0;
+        self.bad_secs = 0.0;
+        self.window_bad.clear();
+        self.window_bad.resize(windows, 0.0);
+        self.window_lost.clear();
+        self.window_lost.resize(windows, 0.0);
         self.year_down.clear();
         self.year_down.resize(years, 0.0);
         self.year_long.clear();
@@ -75,6 +89,15 @@ pub(crate) struct BatchOut {
     pub trial_user_min: Vec<f64>,
     pub trial_data_min: Vec<f64>,
     pub trial_long_frac: Vec<f64>,
+    /// Per trial: time-weighted unserved share of requests.
+    #[serde(default)]
+    pub trial_lost_share: Vec<f64>,
+    /// Per SLO window of every trial, in trial order: bad seconds and the
+    /// lost fraction of the window's requests (empty without an SLO).
+    #[serde(default)]
+    pub window_bad: Vec<f64>,
+    #[serde(default)]
+    pub window_lost_frac: Vec<f64>,
     pub episodes: Vec<f64>,
     pub cause_secs: [f64; N_CAUSE_SLOTS],
     pub unattributed_secs: f64,
@@ -97,6 +120,19 @@ impl BatchOut {
         self.trial_data_min.push(rec.data_lost_secs / 60.0 / years);
         self.trial_long_frac
             .push(rec.year_long.iter().filter(|&&b| b).count() as f64 / years);
+        self.trial_lost_share
+            .push(rec.lost_share_secs / (years * SECONDS_PER_YEAR));
+    }
+
+    /// The trial's SLO windows, `offered` requests in each.
+    pub fn push_windows(&mut self, rec: &TrialRecord, offered: &[f64]) {
+        self.window_bad.extend_from_slice(&rec.window_bad);
+        self.window_lost_frac.extend(
+            rec.window_lost
+                .iter()
+                .zip(offered)
+                .map(|(&l, &o)| if o > 0.0 { (l / o).min(1.0) } else { 0.0 }),
+        );
     }
 
     /// Takes the batch-wide accumulators out of the record.
@@ -117,6 +153,9 @@ impl BatchOut {
         self.trial_user_min.extend(other.trial_user_min);
         self.trial_data_min.extend(other.trial_data_min);
         self.trial_long_frac.extend(other.trial_long_frac);
+        self.trial_lost_share.extend(other.trial_lost_share);
+        self.window_bad.extend(other.window_bad);
+        self.window_lost_frac.extend(other.window_lost_frac);
         self.episodes.extend(other.episodes);
         for (a, b) in self.cause_secs.iter_mut().zip(other.cause_secs) {
             *a += b;
@@ -179,7 +218,11 @@ pub struct PlanReport {
     pub trials: usize,
     pub years_per_trial: usize,
     pub availability_time: Estimate,
+    /// Served requests / offered requests: the request-weighted served
+    /// fraction.
     pub availability_demand: Estimate,
+    /// Mean over time of the instantaneous served fraction of requests.
+    pub served_fraction_time: Estimate,
     pub downtime_minutes_per_year: Downtime,
     /// Probability that a year has at least one outage longer than an hour.
     pub p_outage_over_1h: Estimate,
@@ -191,10 +234,13 @@ pub struct PlanReport {
     /// Downtime that no down component explains (should stay near zero).
     pub unattributed_minutes_per_year: f64,
     pub top_components: Vec<ComponentShare>,
+    /// The forecast over the plan's SLO windows, when it has an SLO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo: Option<super::slo::SloReport>,
 }
 
 /// Quantile by the nearest-rank rule on a sorted slice.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub(super) fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -280,6 +326,7 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         years_per_trial: cx.years,
         availability_time,
         availability_demand,
+        served_fraction_time: Estimate::of(&b.trial_lost_share).complement(),
         downtime_minutes_per_year: Downtime {
             mean: down.scaled(1.0 / 60.0),
             p50: quantile(&years, 0.5),
@@ -302,6 +349,11 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         downtime_by_cause,
         unattributed_minutes_per_year: b.unattributed_secs / 60.0 / total_years,
         top_components,
+        slo: plan
+            .targets
+            .slo
+            .as_ref()
+            .map(|slo| super::slo::summarize(slo, cx.trials, &b.window_bad, &b.window_lost_frac)),
     }
 }
 

@@ -13,11 +13,13 @@ mod events;
 mod metrics;
 mod runner;
 pub(crate) mod serving;
+mod slo;
 mod trial;
 
 pub use data::{MergeError, RunData, TrialMetric};
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};
 pub use runner::{BATCH_TRIALS, run_plan, run_plan_data, run_what_if, run_what_if_data};
+pub use slo::{SloReport, WindowDistribution};
 
 /// Fingerprint of a topology as the simulator sees it (its canonical TOML
 /// form), stored in [`RunData`] so parts of different files are not merged.

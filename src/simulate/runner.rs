@@ -34,6 +34,9 @@ fn run_batch(
     for i in first..last {
         state.run(s, seed, i as u64, &mut rec);
         out.push_trial(&rec, s.demanded);
+        if let Some(slo) = &s.slo {
+            out.push_windows(&rec, &slo.offered);
+        }
         // Per trial, not per batch: on a large graph one batch can take
         // minutes, and a front end's progress should move meanwhile.
         progress(1);
@@ -104,6 +107,7 @@ pub fn run_what_if_data(
     if topo.demands.is_empty() {
         return Err(SimError::NoDemand);
     }
+    super::slo::check_fits(&topo.plans[plan_index], cfg.trials, cfg.years)?;
     let mut scenario = Scenario::new(topo, plan_index, cfg.years);
     scenario.force_down(what_if);
     let range = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));

@@ -549,3 +549,24 @@ fn turnip_grid_all_terminal_rare_event() {
     // 5x5 lattice, all-terminal, u ~ 8 q^2 (two-edge corner cuts) ~ 8e-6.
     turnip_reaches_two_percent(&grid(5, 1e-3), &Criterion::AllTerminal, 8);
 }
+
+/// `auto` takes crude Monte Carlo when a first crude batch shows the event
+/// is not rare (at least 1%), and the turnip when it is; both on a lattice
+/// too wide for exact enumeration.
+#[test]
+fn auto_prefers_crude_unless_the_event_is_rare() {
+    let lattice = |q| drsim::reliability::instances::grid(23, 23, q);
+    let common = lattice(0.05);
+    let e = estimate(
+        &common,
+        &Criterion::AllTerminal,
+        &opts(Method::Auto, 20_000, 4),
+    )
+    .unwrap();
+    assert_eq!(e.method, "auto:crude");
+    assert!(e.unreliability > 0.01, "{}", e.unreliability);
+    let rare = lattice(1e-3);
+    let e = estimate(&rare, &Criterion::AllTerminal, &opts(Method::Auto, 500, 4)).unwrap();
+    assert_eq!(e.method, "auto:pmc");
+    assert!(e.unreliability < 1e-4, "{}", e.unreliability);
+}

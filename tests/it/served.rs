@@ -7,7 +7,7 @@ use crate::common::{cli, data, json_ok, topo};
 #[test]
 fn tiny_network_keys_and_closed_forms() {
     let f = data("served-tiny.toml");
-    let flags = "--demand --plan ap --samples 50000 --threshold 0.6 --format json";
+    let flags = "--demand --plan ap --at-peak --samples 50000 --threshold 0.6 --format json";
     let v = json_ok(&mut cli("capacity", &f, flags));
     // Active-passive with everything up: all traffic crosses ax (10 of 20
     // Gbit/s), so no state serves more than half.

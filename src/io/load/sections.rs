@@ -121,10 +121,12 @@ impl Validator<'_> {
 
     fn sites(&mut self, f: &FileDto, ids: &mut Ids) -> Vec<Site> {
         let defaults = &f.defaults;
-        let default_site_capacity =
-            defaults.site.capacity_rps.as_ref().and_then(|c| {
-                self.finite(c, "default site capacity_rps", 0.0, limits::MAX_SITE_RPS)
-            });
+        let default_site_capacity = self.finite_opt(
+            &defaults.site.capacity_rps,
+            "default site capacity_rps",
+            0.0,
+            limits::MAX_SITE_RPS,
+        );
         let mut sites = Vec::new();
         for (i, s) in f.site.iter().enumerate() {
             let s = s.get_ref();
@@ -175,10 +177,12 @@ impl Validator<'_> {
 
     fn links(&mut self, f: &FileDto, ids: &mut Ids, sites: &[Site]) -> Vec<Link> {
         let defaults = &f.defaults;
-        let default_link_capacity =
-            defaults.link.capacity_gbps.as_ref().and_then(|c| {
-                self.finite(c, "default link capacity_gbps", 0.0, limits::MAX_LINK_GBPS)
-            });
+        let default_link_capacity = self.finite_opt(
+            &defaults.link.capacity_gbps,
+            "default link capacity_gbps",
+            0.0,
+            limits::MAX_LINK_GBPS,
+        );
         let mut links = Vec::new();
         for (i, l) in f.link.iter().enumerate() {
             let span = l.span();
@@ -229,10 +233,8 @@ impl Validator<'_> {
                 Some(v) => self.finite(v, "length_km", 0.0, 50_000.0),
                 None => geo_len,
             };
-            let latency_ms = l
-                .latency_ms
-                .as_ref()
-                .and_then(|v| self.finite(v, "latency_ms", 0.0, limits::MAX_LATENCY_MS));
+            let latency_ms =
+                self.finite_opt(&l.latency_ms, "latency_ms", 0.0, limits::MAX_LATENCY_MS);
             let failure = match l.failure.as_ref().or(defaults.link.failure.as_ref()) {
                 Some(fd) => self.failure(fd, length_km, &owner).unwrap_or(None),
                 None => None,
@@ -548,8 +550,14 @@ impl Validator<'_> {
 
     fn plans(&mut self, f: &FileDto, ids: &mut Ids) -> Vec<Plan> {
         let mut plans = Vec::new();
+        // Checked once, however many plans take it.
+        let default_slo = f.defaults.slo.as_ref().and_then(|x| self.slo(x));
         for (i, p) in f.plan.iter().enumerate() {
-            if let Some(plan) = self.plan(p, i as u32, ids, f) {
+            if let Some(mut plan) = self.plan(p, i as u32, ids, f) {
+                plan.targets.slo = match &p.get_ref().slo {
+                    Some(own) => self.slo(own),
+                    None => default_slo,
+                };
                 plans.push(plan);
             }
         }
@@ -593,8 +601,77 @@ impl Validator<'_> {
     ) -> Option<Plan> {
         let p = p.get_ref();
         self.declare(&mut ids.plan, "plan", &p.id, index);
-        let site_ids = &ids.site;
         let owner = format!("plan '{}'", p.id.get_ref());
+        let serving = self.plan_serving_sites(p, &ids.site, &owner)?;
+        let mode = match p.mode.get_ref().as_str() {
+            "active-active" => PlanMode::ActiveActive,
+            "active-passive" => PlanMode::ActivePassive,
+            other => {
+                self.error(p.mode.span(), format!("unknown plan mode '{other}'"))
+                    .hint = Some("use \"active-active\" or \"active-passive\"".into());
+                return None;
+            }
+        };
+        let (replicas, quorum) = self.plan_counts(p, mode, &owner)?;
+        let replication = self.plan_replication(p, &owner);
+        let headroom = self
+            .finite_opt(&p.headroom, "headroom", 0.0, 100.0)
+            .unwrap_or(0.0);
+        let cost = self
+            .finite_opt(
+                &p.cost_per_year,
+                "cost_per_year",
+                0.0,
+                limits::MAX_COST_PER_YEAR,
+            )
+            .unwrap_or(0.0);
+        let op = self
+            .finite_opt(
+                &p.operator_error_factor,
+                "operator_error_factor",
+                0.0,
+                100.0,
+            )
+            .unwrap_or(1.0);
+        let targets = p
+            .targets
+            .as_ref()
+            .map_or_else(Targets::default, |t| Targets {
+                availability: t.availability,
+                rto: t.rto,
+                rpo: t.rpo,
+                slo: None,
+            });
+        let serves = match &p.serves {
+            None => None,
+            Some(sv) => Some(self.plan_serves(sv, &serving, ids, f, &owner)?),
+        };
+        Some(Plan {
+            serves,
+            key: p.id.get_ref().clone(),
+            name: p.name.clone().unwrap_or_else(|| p.id.get_ref().clone()),
+            serving_sites: serving,
+            mode,
+            replicas,
+            quorum,
+            detection: p.detection,
+            switchover: p.switchover,
+            replication,
+            backup_interval: p.backup_interval,
+            headroom,
+            cost_per_year: cost,
+            operator_error_factor: op,
+            targets,
+        })
+    }
+
+    /// A plan's serving sites, each resolved once; `None` when it has none.
+    fn plan_serving_sites(
+        &mut self,
+        p: &PlanDto,
+        site_ids: &Seen,
+        owner: &str,
+    ) -> Option<Vec<SiteId>> {
         let mut serving = Vec::new();
         for s in p.serving_sites.get_ref() {
             if let Some(id) = self.resolve(site_ids, "site", s) {
@@ -614,16 +691,12 @@ impl Validator<'_> {
             );
             return None;
         }
+        Some(serving)
+    }
+
+    /// Replicas and quorum, each between 1 and the number of serving sites.
+    fn plan_counts(&mut self, p: &PlanDto, mode: PlanMode, owner: &str) -> Option<(u32, u32)> {
         let n = p.serving_sites.get_ref().len() as i64;
-        let mode = match p.mode.get_ref().as_str() {
-            "active-active" => PlanMode::ActiveActive,
-            "active-passive" => PlanMode::ActivePassive,
-            other => {
-                self.error(p.mode.span(), format!("unknown plan mode '{other}'"))
-                    .hint = Some("use \"active-active\" or \"active-passive\"".into());
-                return None;
-            }
-        };
         let count =
             |v: &Option<Spanned<i64>>, default: i64, what: &str, me: &mut Self| -> Option<u32> {
                 match v {
@@ -649,7 +722,14 @@ impl Validator<'_> {
         {
             self.error(q.span(), format!("{owner}: an active-passive plan serves from one site at a time; its quorum is 1"));
         }
-        let replication = match (
+        Some((replicas, quorum))
+    }
+
+    /// The replication mode; an error falls back to `Sync` so that the
+    /// rest of the plan is still checked.
+    fn plan_replication(&mut self, p: &PlanDto, owner: &str) -> Replication {
+        let named_span = || p.replication.as_ref().map_or(p.id.span(), |r| r.span());
+        match (
             p.replication.as_ref().map(|r| r.get_ref().as_str()),
             p.replication_lag,
         ) {
@@ -664,62 +744,17 @@ impl Validator<'_> {
             (Some("async"), Some(lag)) => Replication::Async { lag },
             (Some("async"), None) => {
                 self.error(
-                    p.replication.as_ref().map_or(p.id.span(), |r| r.span()),
+                    named_span(),
                     format!("{owner}: async replication needs replication_lag"),
                 )
                 .hint = Some("e.g. replication_lag = \"5s\"".into());
                 Replication::Sync
             }
             (Some(other), _) => {
-                let span = p.replication.as_ref().map_or(p.id.span(), |r| r.span());
-                self.error(span, format!("unknown replication '{other}'"))
+                self.error(named_span(), format!("unknown replication '{other}'"))
                     .hint = Some("use \"sync\" or \"async\"".into());
                 Replication::Sync
             }
-        };
-        let headroom = p
-            .headroom
-            .as_ref()
-            .and_then(|h| self.finite(h, "headroom", 0.0, 100.0))
-            .unwrap_or(0.0);
-        let cost = p
-            .cost_per_year
-            .as_ref()
-            .and_then(|h| self.finite(h, "cost_per_year", 0.0, limits::MAX_COST_PER_YEAR))
-            .unwrap_or(0.0);
-        let op = p
-            .operator_error_factor
-            .as_ref()
-            .and_then(|h| self.finite(h, "operator_error_factor", 0.0, 100.0))
-            .unwrap_or(1.0);
-        let targets = p
-            .targets
-            .as_ref()
-            .map_or_else(Targets::default, |t| Targets {
-                availability: t.availability,
-                rto: t.rto,
-                rpo: t.rpo,
-            });
-        let serves = match &p.serves {
-            None => None,
-            Some(sv) => Some(self.plan_serves(sv, &serving, ids, f, &owner)?),
-        };
-        Some(Plan {
-            serves,
-            key: p.id.get_ref().clone(),
-            name: p.name.clone().unwrap_or_else(|| p.id.get_ref().clone()),
-            serving_sites: serving,
-            mode,
-            replicas,
-            quorum,
-            detection: p.detection,
-            switchover: p.switchover,
-            replication,
-            backup_interval: p.backup_interval,
-            headroom,
-            cost_per_year: cost,
-            operator_error_factor: op,
-            targets,
-        })
+        }
     }
 }

@@ -60,7 +60,7 @@ impl TrialState {
     }
 
     /// Attributes `dt` seconds of downtime when some demand is unserved.
-    fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
+    pub(super) fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
         if self.blame_dirty {
             self.compute_blame(s);
         }
@@ -97,11 +97,21 @@ impl TrialState {
         }
         // Taken out for the duration so that `self` can be borrowed mutably.
         let eval = std::mem::take(&mut self.evals[self.cur]);
-        self.integrate(s, &eval, t0, t, rec);
+        match &s.slo {
+            Some(slo) => self.integrate_windows(s, slo, &eval, t0, t, rec),
+            None => self.integrate(s, &eval, t0, t, rec),
+        }
         self.evals[self.cur] = eval;
     }
 
-    fn integrate(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+    pub(super) fn integrate(
+        &mut self,
+        s: &Scenario<'_>,
+        eval: &Eval,
+        t0: f64,
+        t: f64,
+        rec: &mut TrialRecord,
+    ) {
         if !eval.may_congest {
             self.steady(s, eval, t0, t, rec);
         } else if eval.daily_congest {
@@ -149,6 +159,12 @@ impl TrialState {
             rec.lost_requests += curve.integral(d, t) - curve.integral(d, t0);
             rec.user_secs_lost += curve.users[d] * (t - t0);
         }
+        rec.lost_share_secs += super::graded::unserved_share_secs(curve, &eval.unserved, t0, t);
+        if let Some(th) = s.graded_threshold()
+            && eval.unserved.len() < curve.n_demands
+        {
+            return self.graded_steady(s, th, eval, t0, t, rec);
+        }
         self.piece(s, t0, t, true, rec);
         self.attribute(s, t - t0, rec);
     }
@@ -162,11 +178,13 @@ impl TrialState {
             let b = if end > a { end.min(t) } else { t };
             let dt = b - a;
             let mut congested = false;
+            let mut shed_rps = 0.0;
             for g in &eval.groups {
                 let demand: f64 = g.demands.iter().map(|&d| curve.rate(p, d as usize)).sum();
                 if demand > g.capacity {
                     congested = true;
                     let shed = 1.0 - g.capacity / demand;
+                    shed_rps += demand - g.capacity;
                     rec.lost_requests += (demand - g.capacity) * dt;
                     for &d in &g.demands {
                         rec.user_secs_lost += curve.users[d as usize] * shed * dt;
@@ -177,11 +195,16 @@ impl TrialState {
                 rec.lost_requests += curve.rate(p, d as usize) * dt;
                 rec.user_secs_lost += curve.users[d as usize] * dt;
             }
-            let down = congested || !eval.unserved.is_empty();
+            let share = super::graded::piece_share(curve, p, &eval.unserved, shed_rps);
+            rec.lost_share_secs += share * dt;
+            let down = match s.graded_threshold() {
+                Some(th) => 1.0 - share < th,
+                None => congested || !eval.unserved.is_empty(),
+            };
             self.piece(s, a, b, down, rec);
-            if !eval.unserved.is_empty() {
+            if down && !eval.unserved.is_empty() {
                 self.attribute(s, dt, rec);
-            } else if congested {
+            } else if down && congested {
                 rec.cause_secs[Cause::Congestion as usize] += dt;
             }
             a = b;
@@ -190,8 +213,16 @@ impl TrialState {
 
     /// Records `[a, b)` as up or down time: outage episodes and per-year
     /// downtime.
-    fn piece(&mut self, s: &Scenario<'_>, a: f64, b: f64, down: bool, rec: &mut TrialRecord) {
+    pub(super) fn piece(
+        &mut self,
+        s: &Scenario<'_>,
+        a: f64,
+        b: f64,
+        down: bool,
+        rec: &mut TrialRecord,
+    ) {
         if down {
+            rec.bad_secs += b - a;
             if self.outage_start.is_none() {
                 self.outage_start = Some(a);
             }

@@ -11,11 +11,13 @@
 mod accounting;
 mod cache;
 mod crews;
+mod graded;
 mod handle;
 mod scenario;
 mod services;
 mod waves;
 
+pub(crate) use graded::SloSpec;
 pub(crate) use scenario::Scenario;
 
 use super::events::{Event, Queue};
@@ -172,7 +174,7 @@ impl TrialState {
     pub fn run(&mut self, s: &Scenario<'_>, seed: u64, trial: u64, rec: &mut TrialRecord) {
         let topo = s.topo;
         let plan = &topo.plans[s.plan_index];
-        rec.reset(s.years);
+        rec.reset(s.years, s.slo.as_ref().map_or(0, SloSpec::n_windows));
         self.queue.reset(s.horizon);
         let base = trial_base(seed, trial);
         for (r, &k) in self.rngs.iter_mut().zip(&s.keys) {

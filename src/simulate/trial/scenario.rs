@@ -84,6 +84,8 @@ pub(crate) struct Scenario<'a> {
     /// each wave starts after the release (seconds).
     pub(super) wave_sites: Vec<Vec<Vec<u32>>>,
     pub(super) wave_starts: Vec<Vec<f64>>,
+    /// The plan's SLO windows and threshold, when it has an SLO.
+    pub slo: Option<super::SloSpec>,
 }
 
 impl<'a> Scenario<'a> {
@@ -180,6 +182,11 @@ impl<'a> Scenario<'a> {
         let demanded = (0..curve.n_demands)
             .map(|d| curve.integral(d, horizon))
             .sum();
+        let slo = plan
+            .targets
+            .slo
+            .as_ref()
+            .map(|x| super::SloSpec::new(x, horizon, &curve));
         Scenario {
             topo,
             plan_index,
@@ -229,6 +236,7 @@ impl<'a> Scenario<'a> {
                 .iter()
                 .map(|t| t.wave_starts())
                 .collect(),
+            slo,
         }
     }
 }
@@ -240,6 +248,11 @@ fn site_crews(topo: &Topology, kind: CrewKind) -> Vec<Option<u32>> {
 }
 
 impl Scenario<'_> {
+    /// The SLO threshold when it grades downtime (below 1).
+    pub(super) fn graded_threshold(&self) -> Option<f64> {
+        self.slo.as_ref().and_then(|x| x.threshold)
+    }
+
     /// Holds the components of `what_if` down for the whole of every trial
     /// (their own failure processes still run, so histories stay common).
     pub fn force_down(&mut self, what_if: &crate::service::FailedSet) {

@@ -1,21 +1,21 @@
 //! A plan's serving problem as one flow network: which demand the rule
 //! lets each serving site take, plus link bandwidth, solved by one max-flow
-//! per failure state. The max-flow value is the optimum of "maximise total
-//! served demand" over every routing (all demands share the sink, so the
-//! flow decomposes into per-demand paths); README.md, "Demand-level view",
-//! has the model in full.
+//! per failure state and demand vector. The max-flow value is the optimum of
+//! "maximise total served demand" over every routing (all demands share the
+//! sink, so the flow decomposes into per-demand paths). Both engines call it:
+//! `capacity --demand` per sampled state, the simulator per failure state
+//! whose links can bind (README.md, "Demand-level view", has the model).
 
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 use crate::model::{PlanId, Topology};
 use crate::service::{Active, FailedSet, ServiceRule};
 
-use super::served::ServedError;
-
 /// Served fractions this close to 1 (relative) count as fully served:
 /// floating-point flow sums land a few ulps short.
 const FULL: f64 = 1.0 - 1e-9;
 
-/// The plan's serving problem compiled into a flow network, built once.
+/// The plan's serving problem compiled into a flow network, built once; the
+/// demand rates come with each evaluation ([`Load`]).
 ///
 /// Nodes: sites `0..n`, then the super-source `n`, the super-sink `n + 1`
 /// and one node per demand. Edges: the links (undirected, same indices as
@@ -26,19 +26,28 @@ pub struct DemandNetwork {
     n_sites: usize,
     links: Vec<(u32, u32)>,
     link_cap: Vec<f64>,
-    /// Rate of each demand, Gbit/s.
-    rate: Vec<f64>,
+    /// kbit per request of each demand.
+    kbit: Vec<f64>,
     entries: Vec<Vec<u32>>,
     /// First edge index of each demand's source arc (entry arcs follow).
     demand_edge: Vec<usize>,
     serving: Vec<u32>,
-    /// Gbit/s each serving site can take.
-    site_cap: Vec<f64>,
+    /// Requests/s each serving site can take (the rule's provisioning).
+    site_rps: Vec<f64>,
     sink_edge: usize,
     /// Who may be served where: the one service rule.
     rule: ServiceRule,
     net: FlowNetwork,
-    total: f64,
+}
+
+/// One demand vector converted for the network: each demand's rate and each
+/// serving site's capacity in Gbit/s.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Load {
+    pub rate: Vec<f64>,
+    site_cap: Vec<f64>,
+    /// Total demand, Gbit/s.
+    pub total: f64,
 }
 
 /// Scratch space for evaluating states on one thread.
@@ -49,55 +58,18 @@ pub struct Evaluator {
 }
 
 impl DemandNetwork {
-    /// Compiles `plan` of `t`, with demand rates at `hour` (or their peaks).
-    pub fn new(
-        t: &Topology,
-        plan: PlanId,
-        hour: Option<u32>,
-    ) -> Result<DemandNetwork, ServedError> {
-        if t.demands.is_empty() {
-            return Err(ServedError::NoDemands);
-        }
-        if plan.index() >= t.plans.len() {
-            return Err(ServedError::NoSuchPlan(plan.index(), t.plans.len()));
-        }
-        if let Some(h) = hour
-            && h >= 24
-        {
-            return Err(ServedError::BadHour(h));
-        }
-        let rps: Vec<f64> = t
-            .demands
-            .iter()
-            .map(|d| hour.map_or(d.peak_rps, |h| d.rps_at_hour(h as usize)))
-            .collect();
-        let total_rps: f64 = rps.iter().sum();
-        if total_rps <= 0.0 {
-            return Err(ServedError::NoLoad(hour));
-        }
-        let rate: Vec<f64> = t
-            .demands
-            .iter()
-            .zip(&rps)
-            .map(|(d, r)| r * d.kbit_per_request / 1e6)
-            .collect();
-        let total: f64 = rate.iter().sum();
-        let gbit_per_request = total / total_rps;
-        // The rule's provisioning (share of the summed peaks plus headroom,
-        // at most the building), in Gbit/s.
+    /// Compiles `plan` of `t` (which must exist; callers check). `scale` is
+    /// the largest demand vector it will see (e.g. every demand at its
+    /// yearly maximum): it sets the flow's rounding tolerance.
+    pub fn new(t: &Topology, plan: PlanId, scale: &[f64]) -> DemandNetwork {
         let rule = ServiceRule::new(t, plan);
         let serving: Vec<u32> = rule.serving().to_vec();
-        let site_cap: Vec<f64> = rule
-            .capacity()
-            .iter()
-            .map(|c| c * gbit_per_request)
-            .collect();
+        let site_rps = rule.capacity().to_vec();
         let n = t.sites.len();
         let (src, sink) = (n as u32, n as u32 + 1);
         let links: Vec<(u32, u32)> = t.links.iter().map(|l| (l.a.0, l.b.0)).collect();
-        let link_cap: Vec<f64> = t.links.iter().map(|l| l.capacity_gbps).collect();
+        let link_cap = link_cap_of(t);
         let mut edges = links.clone();
-        let mut caps = link_cap.clone();
         let mut directed = vec![false; edges.len()];
         let entries: Vec<Vec<u32>> = t
             .demands
@@ -109,43 +81,66 @@ impl DemandNetwork {
             let dn = n as u32 + 2 + d as u32;
             demand_edge.push(edges.len());
             edges.push((src, dn));
-            caps.push(rate[d]);
-            for &e in es {
-                edges.push((dn, e));
-                caps.push(rate[d]);
-            }
+            edges.extend(es.iter().map(|&e| (dn, e)));
         }
         let sink_edge = edges.len();
-        for (i, &s) in serving.iter().enumerate() {
-            edges.push((s, sink));
-            caps.push(site_cap[i]);
-        }
+        edges.extend(serving.iter().map(|&s| (s, sink)));
         directed.resize(edges.len(), true);
-        let net = FlowNetwork::with_directed(n + 2 + entries.len(), &edges, &caps, &directed);
-        Ok(DemandNetwork {
+        let mut dn = DemandNetwork {
             n_sites: n,
             links,
             link_cap,
-            rate,
+            kbit: t.demands.iter().map(|d| d.kbit_per_request).collect(),
             entries,
             demand_edge,
             serving,
-            site_cap,
+            site_rps,
             sink_edge,
             rule,
-            net,
-            total,
-        })
+            net: FlowNetwork::new(0, &[], &[]),
+        };
+        // Capacities come with each evaluation; these set the tolerance.
+        let big = dn.load(scale);
+        let mut caps = link_cap_of(t);
+        for (d, es) in dn.entries.iter().enumerate() {
+            caps.extend(std::iter::repeat_n(big.rate[d], es.len() + 1));
+        }
+        caps.extend(&big.site_cap);
+        dn.net = FlowNetwork::with_directed(n + 2 + dn.entries.len(), &edges, &caps, &directed);
+        dn
     }
 
-    /// Total demand in Gbit/s.
-    pub fn total_demand(&self) -> f64 {
-        self.total
+    /// The demand vector `rps` (requests/s per demand) in Gbit/s. Site
+    /// capacities are converted with the rate-weighted mean kbit per request
+    /// (exact when all demands have the same).
+    pub fn load(&self, rps: &[f64]) -> Load {
+        let rate: Vec<f64> = rps
+            .iter()
+            .zip(&self.kbit)
+            .map(|(r, k)| r * k / 1e6)
+            .collect();
+        let total: f64 = rate.iter().sum();
+        let total_rps: f64 = rps.iter().sum();
+        let g = if total_rps > 0.0 {
+            total / total_rps
+        } else {
+            0.0
+        };
+        Load {
+            site_cap: self.site_rps.iter().map(|c| c * g).collect(),
+            rate,
+            total,
+        }
     }
 
     /// Links of the topology (the length of a `link_down` state).
     pub fn n_links(&self) -> usize {
         self.links.len()
+    }
+
+    /// Bandwidth of each link, Gbit/s.
+    pub fn link_capacities(&self) -> &[f64] {
+        &self.link_cap
     }
 
     pub fn evaluator(&self) -> Evaluator {
@@ -156,18 +151,26 @@ impl DemandNetwork {
         }
     }
 
-    /// The served demand in Gbit/s when the nodes with `site_down[i]` (the
-    /// sites, then any services) and links with `link_down[j]` are down: the
-    /// rule decides which demands are served and from which sites; the
-    /// max-flow adds link bandwidth.
-    pub fn served_gbps(&self, site_down: &[bool], link_down: &[bool], ev: &mut Evaluator) -> f64 {
+    /// The served demand in Gbit/s under `load` when the nodes with
+    /// `site_down[i]` (the sites, then any services) and links with
+    /// `link_down[j]` are down, `active` choosing the active-passive site:
+    /// the rule decides which demands are served and from which sites; the
+    /// max-flow adds link bandwidth. [`Self::demand_served`] then gives each
+    /// demand's part.
+    pub fn served_gbps(
+        &self,
+        load: &Load,
+        (site_down, link_down): (&[bool], &[bool]),
+        active: Active,
+        ev: &mut Evaluator,
+    ) -> f64 {
         let up = |v: u32| !site_down[v as usize];
         let link_up = |j: usize| {
             let (a, b) = self.links[j];
             !link_down[j] && up(a) && up(b)
         };
         let failed = FailedSet::from_nodes(self.n_sites, site_down, link_down);
-        let out = self.rule.evaluate(&failed, Active::FirstUsable);
+        let out = self.rule.evaluate(&failed, active);
         ev.sink_open.fill(false);
         for p in &out.pools {
             for &i in &p.sites {
@@ -181,57 +184,96 @@ impl DemandNetwork {
         for d in 0..self.entries.len() {
             let k = self.demand_edge[d];
             let group = out.pool_of[d].map(|p| out.pools[p as usize].group);
-            any |= group.is_some() && self.rate[d] > 0.0;
-            ev.caps[k] = if group.is_none() { 0.0 } else { self.rate[d] };
+            any |= group.is_some() && load.rate[d] > 0.0;
+            ev.caps[k] = if group.is_none() { 0.0 } else { load.rate[d] };
             for (i, &e) in self.entries[d].iter().enumerate() {
                 let open = group.is_some_and(|g| up(e) && out.group_of_site[e as usize] == g);
-                ev.caps[k + 1 + i] = if open { self.rate[d] } else { 0.0 };
+                ev.caps[k + 1 + i] = if open { load.rate[d] } else { 0.0 };
             }
         }
         for (i, &open) in ev.sink_open.iter().enumerate() {
-            ev.caps[self.sink_edge + i] = if open { self.site_cap[i] } else { 0.0 };
+            ev.caps[self.sink_edge + i] = if open { load.site_cap[i] } else { 0.0 };
         }
         if !any {
+            ev.caps.fill(0.0);
             return 0.0;
         }
         let n = self.n_sites as u32;
         ev.mf.solve(&self.net, &ev.caps, n, n + 1)
     }
 
-    /// The served fraction of total demand, snapped to exactly 1 or 0 within
-    /// rounding.
+    /// Gbit/s served of demand `d` by the last [`Self::served_gbps`] (one
+    /// maximum flow's split: the total is unique, the split need not be).
+    pub fn demand_served(&self, d: usize, ev: &Evaluator) -> f64 {
+        let k = self.demand_edge[d];
+        if ev.caps[k] == 0.0 {
+            return 0.0;
+        }
+        self.net_flow(k, ev)
+    }
+
+    fn net_flow(&self, e: usize, ev: &Evaluator) -> f64 {
+        ev.mf.edge_flow(&self.net, e).clamp(0.0, ev.caps[e])
+    }
+
+    /// The served fraction of total demand (the plan's first usable site
+    /// active), snapped to exactly 1 or 0 within rounding.
     pub fn served_fraction(
         &self,
+        load: &Load,
         site_down: &[bool],
         link_down: &[bool],
         ev: &mut Evaluator,
     ) -> f64 {
-        let f = (self.served_gbps(site_down, link_down, ev) / self.total).clamp(0.0, 1.0);
-        if f >= FULL {
-            1.0
-        } else if f <= 1e-12 {
-            0.0
-        } else {
-            f
+        if load.total <= 0.0 {
+            return 1.0;
         }
+        let g = self.served_gbps(load, (site_down, link_down), Active::FirstUsable, ev);
+        snap(g / load.total)
+    }
+}
+
+/// Every demand's rate (requests/s) at UTC `hour` of its daily profile, or
+/// at its daily peak (no surges).
+pub fn demand_rps(t: &Topology, hour: Option<u32>) -> Vec<f64> {
+    t.demands
+        .iter()
+        .map(|d| hour.map_or(d.peak_rps, |h| d.rps_at_hour(h as usize)))
+        .collect()
+}
+
+fn link_cap_of(t: &Topology) -> Vec<f64> {
+    t.links.iter().map(|l| l.capacity_gbps).collect()
+}
+
+/// A served fraction clamped to [0, 1] and snapped to exactly 1 or 0 within
+/// rounding.
+pub fn snap(f: f64) -> f64 {
+    let f = f.clamp(0.0, 1.0);
+    if f >= FULL {
+        1.0
+    } else if f <= 1e-12 {
+        0.0
+    } else {
+        f
     }
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
     use std::path::Path;
 
-    pub(in crate::capacity) fn tiny() -> Topology {
+    pub(crate) fn tiny() -> Topology {
         let text = include_str!("../../tests/data/served-tiny.toml");
         crate::io::load::load_str(text, Path::new("served-tiny.toml"))
             .unwrap()
             .topology
     }
 
-    pub(in crate::capacity) fn global() -> Topology {
+    pub(crate) fn global() -> Topology {
         crate::io::load_path(Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/topologies/global-messaging.toml"
@@ -241,12 +283,13 @@ pub(super) mod tests {
 
     /// Sites a=0, b=1, x=2, y=3; links ax=0, ay=1, by=2.
     fn served(t: &Topology, plan: &str, hour: Option<u32>, sites: &[u32], links: &[u32]) -> f64 {
-        let dn = DemandNetwork::new(t, t.plan_id(plan).unwrap(), hour).unwrap();
+        let rps = demand_rps(t, hour);
+        let dn = DemandNetwork::new(t, t.plan_id(plan).unwrap(), &rps);
         let mut sd = vec![false; 4];
         let mut ld = vec![false; 3];
         sites.iter().for_each(|&i| sd[i as usize] = true);
         links.iter().for_each(|&j| ld[j as usize] = true);
-        dn.served_fraction(&sd, &ld, &mut dn.evaluator())
+        dn.served_fraction(&dn.load(&rps), &sd, &ld, &mut dn.evaluator())
     }
 
     #[test]
@@ -322,15 +365,17 @@ pub(super) mod tests {
         let mut partial = 0;
         for pi in 0..real.plans.len() {
             let plan = PlanId(pi as u32);
-            let dn_wide = DemandNetwork::new(&wide, plan, None).unwrap();
-            let dn_real = DemandNetwork::new(&real, plan, None).unwrap();
+            let peak = demand_rps(&real, None);
+            let dn_wide = DemandNetwork::new(&wide, plan, &peak);
+            let dn_real = DemandNetwork::new(&real, plan, &peak);
+            let load = dn_real.load(&peak);
             let (mut ev_w, mut ev_r) = (dn_wide.evaluator(), dn_real.evaluator());
             for _ in 0..3000 {
                 let sd: Vec<bool> = (0..real.sites.len()).map(|_| unif() < 0.2).collect();
                 let ld: Vec<bool> = (0..real.links.len()).map(|_| unif() < 0.2).collect();
                 let sim = simulator_fraction(&real, plan, &sd, &ld);
-                let w = dn_wide.served_fraction(&sd, &ld, &mut ev_w);
-                let r = dn_real.served_fraction(&sd, &ld, &mut ev_r);
+                let w = dn_wide.served_fraction(&load, &sd, &ld, &mut ev_w);
+                let r = dn_real.served_fraction(&load, &sd, &ld, &mut ev_r);
                 assert!((w - sim).abs() < 1e-9, "plan {pi}: {w} vs simulator {sim}");
                 assert!(r <= sim + 1e-9, "plan {pi}: {r} above simulator {sim}");
                 partial += usize::from(sim > 0.0 && sim < 1.0);
