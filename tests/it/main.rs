@@ -1,6 +1,7 @@
 //! The single integration-test binary (one link step instead of one per file).
 
 mod bad_topologies;
+mod bandwidth;
 mod capacity;
 mod capacity_cli;
 mod check;
@@ -13,6 +14,7 @@ mod coverage;
 mod crews;
 mod crn;
 mod diff;
+mod feedback;
 mod fuzz;
 mod golden;
 mod hostile;

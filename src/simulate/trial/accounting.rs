@@ -8,7 +8,7 @@ use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 
 impl TrialState {
-    fn compute_blame(&mut self, s: &Scenario<'_>) {
+    pub(super) fn compute_blame(&mut self, s: &Scenario<'_>) {
         self.blame.clear();
         for &site in &self.model.key_sites {
             if self.site_down[site as usize] > 0 {
@@ -71,20 +71,26 @@ impl TrialState {
         let n = s.topo.sites.len();
         for &(comp, w) in &self.blame {
             let c = comp as usize;
-            let m = n + self.link_down.len();
-            let (causes, total) = if c < n {
-                (&self.site_causes[c], self.site_down[c])
-            } else if c < m {
-                (&self.link_causes[c - n], self.link_down[c - n])
-            } else {
-                (&self.svc_causes[c - m], self.svc_down[c - m])
-            };
+            let (causes, total) = self.causes_of(n, c);
             rec.component_secs[c] += w * dt;
             for (k, &count) in causes.iter().enumerate() {
                 if count > 0 {
                     rec.cause_secs[k] += w * dt * count as f64 / total as f64;
                 }
             }
+        }
+    }
+
+    /// The holds by cause on component `c` (sites, then links, then
+    /// services; `n` sites) and how many there are.
+    pub(super) fn causes_of(&self, n: usize, c: usize) -> (&[u16; super::N_CAUSES], u16) {
+        let m = n + self.link_down.len();
+        if c < n {
+            (&self.site_causes[c], self.site_down[c])
+        } else if c < m {
+            (&self.link_causes[c - n], self.link_down[c - n])
+        } else {
+            (&self.svc_causes[c - m], self.svc_down[c - m])
         }
     }
 
@@ -101,6 +107,7 @@ impl TrialState {
             Some(slo) => self.integrate_windows(s, slo, &eval, t0, t, rec),
             None => self.integrate(s, &eval, t0, t, rec),
         }
+        self.gray_loss(s, &eval, (t0, t), rec);
         self.evals[self.cur] = eval;
     }
 
@@ -112,6 +119,17 @@ impl TrialState {
         t: f64,
         rec: &mut TrialRecord,
     ) {
+        // Retries or a warm-up in progress: load.rs takes the window.
+        let t0 = if self.load_until() > t0 {
+            let end = self.load_until().min(t);
+            self.feedback_window(s, eval, t0, end, rec);
+            if end >= t {
+                return;
+            }
+            end
+        } else {
+            t0
+        };
         if !eval.may_congest {
             self.steady(s, eval, t0, t, rec);
         } else if eval.daily_congest {
@@ -128,14 +146,18 @@ impl TrialState {
                     self.steady(s, eval, a, sa, rec);
                 }
                 if sb > sa {
-                    let over = eval.groups.iter().any(|g| {
-                        let peak: f64 = g
-                            .demands
-                            .iter()
-                            .map(|&d| curve.max_between(d as usize, sa, sb))
-                            .sum();
-                        peak > g.capacity
-                    });
+                    let over = if eval.served.is_empty() {
+                        eval.groups.iter().any(|g| {
+                            let peak: f64 = g
+                                .demands
+                                .iter()
+                                .map(|&d| curve.max_between(d as usize, sa, sb))
+                                .sum();
+                            peak > g.capacity
+                        })
+                    } else {
+                        flow_short_between(eval, curve, sa, sb)
+                    };
                     if over {
                         self.hourly(s, eval, sa, sb, rec);
                     } else {
@@ -171,6 +193,59 @@ impl TrialState {
 
     /// `[t0, t)` piece by piece of the demand curve, shedding overload.
     fn hourly(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+        if eval.served.is_empty() {
+            self.hourly_groups(s, eval, t0, t, rec);
+        } else {
+            self.hourly_flow(s, eval, t0, t, rec);
+        }
+    }
+
+    /// [`Self::hourly`] with the served fractions of the flow network.
+    fn hourly_flow(
+        &mut self,
+        s: &Scenario<'_>,
+        eval: &Eval,
+        t0: f64,
+        t: f64,
+        rec: &mut TrialRecord,
+    ) {
+        let curve = &s.curve;
+        let nd = curve.n_demands;
+        let mut a = t0;
+        while a < t {
+            let (p, end) = curve.piece_at(a);
+            let b = if end > a { end.min(t) } else { t };
+            let dt = b - a;
+            let v = curve.vector_of[p] as usize;
+            let mut short = false;
+            for d in 0..nd {
+                let lost = 1.0 - eval.served[v * nd + d];
+                if lost > 0.0 {
+                    short = true;
+                    rec.lost_requests += curve.rate(p, d) * lost * dt;
+                    rec.user_secs_lost += curve.users[d] * lost * dt;
+                }
+            }
+            self.piece(s, a, b, short, rec);
+            if !eval.unserved.is_empty() {
+                self.attribute(s, dt, rec);
+            } else if short {
+                rec.cause_secs[Cause::Congestion as usize] += dt;
+            }
+            a = b;
+        }
+    }
+
+    /// [`Self::hourly`] by the fast path's groups: each sheds its overload
+    /// evenly.
+    fn hourly_groups(
+        &mut self,
+        s: &Scenario<'_>,
+        eval: &Eval,
+        t0: f64,
+        t: f64,
+        rec: &mut TrialRecord,
+    ) {
         let curve = &s.curve;
         let mut a = t0;
         while a < t {
@@ -210,7 +285,29 @@ impl TrialState {
             a = b;
         }
     }
+}
 
+/// Does a flow-served state shed load at some piece of `[a, b)`?
+fn flow_short_between(
+    eval: &Eval,
+    curve: &crate::simulate::demand::DemandCurve,
+    a: f64,
+    b: f64,
+) -> bool {
+    let nd = curve.n_demands;
+    let mut x = a;
+    while x < b {
+        let (p, end) = curve.piece_at(x);
+        let v = curve.vector_of[p] as usize;
+        if eval.served[v * nd..(v + 1) * nd].iter().any(|&f| f < 1.0) {
+            return true;
+        }
+        x = if end > x { end } else { b };
+    }
+    false
+}
+
+impl TrialState {
     /// Records `[a, b)` as up or down time: outage episodes and per-year
     /// downtime.
     pub(super) fn piece(

@@ -9,10 +9,12 @@
 //! processes and their rules are described in README.md (`drsim run`).
 
 mod accounting;
+mod bandwidth;
 mod cache;
 mod crews;
 mod graded;
 mod handle;
+mod load;
 mod scenario;
 mod services;
 mod waves;
@@ -99,6 +101,8 @@ pub(crate) struct TrialState {
     evals: Vec<Eval>,
     cur: usize,
     model: ServingModel,
+    /// Max-flow scratch when links can bind ([`bandwidth`]).
+    flow_ev: Option<crate::service::flow::Evaluator>,
     active: Option<usize>,
     failed_from: Option<usize>,
     failover_done: bool,
@@ -116,6 +120,8 @@ pub(crate) struct TrialState {
     /// order, and each one's position there: the blame's fallback list.
     down_relevant: Vec<u32>,
     down_pos: Vec<u32>,
+    /// Retries, warm-up and gray sites ([`load`]).
+    load: load::LoadState,
     crews: crews::Crews,
 }
 
@@ -151,6 +157,7 @@ impl TrialState {
             evals: Vec::new(),
             cur: 0,
             model: s.model.clone(),
+            flow_ev: s.flow.as_ref().map(bandwidth::SimFlow::evaluator),
             active: None,
             failed_from: None,
             failover_done: false,
@@ -164,6 +171,7 @@ impl TrialState {
             blame_dirty: true,
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
+            load: load::LoadState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
         }
     }
@@ -215,6 +223,7 @@ impl TrialState {
         if let Some(log) = &mut self.log {
             log.clear();
         }
+        self.load.reset(s);
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -225,6 +234,7 @@ impl TrialState {
                 log.push((t, ev));
             }
             self.relevant = false;
+            self.note_outage(s);
             let mut changed = self.handle(s, t, ev);
             // Waiting recoveries and cold cycles follow the new state (a
             // hold released under a cold-start hold flips nothing, yet can
@@ -323,6 +333,7 @@ impl TrialState {
                 Event::OperatorError,
             );
         }
+        self.start_gray(s);
     }
 }
 

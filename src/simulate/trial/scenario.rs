@@ -44,6 +44,8 @@ pub(super) struct StreamLayout {
     pub(super) service: usize,
     pub(super) cycle: usize,
     pub(super) wave: usize,
+    /// Gray-failure processes, one per site of [`Scenario::gray_sites`].
+    pub(super) gray: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -63,6 +65,8 @@ pub(crate) struct Scenario<'a> {
     pub(super) layout: StreamLayout,
     pub curve: DemandCurve,
     pub model: ServingModel,
+    /// The flow network, when some link can bind ([`super::bandwidth`]).
+    pub(super) flow: Option<super::bandwidth::SimFlow>,
     /// Replica sites (the first `replicas` serving sites), as serving indices.
     pub(super) n_replicas: usize,
     /// Total requests demanded over the horizon (the same in every trial).
@@ -74,6 +78,10 @@ pub(crate) struct Scenario<'a> {
     pub(super) cycles: Vec<CycleSpec>,
     /// The file declares services: recoveries and cycles need settling.
     pub(super) has_services: bool,
+    /// Sites with a gray-failure process, in site order.
+    pub(super) gray_sites: Vec<u32>,
+    /// The plan has retries or a warm-up ([`super::load`]).
+    pub(super) feedback: bool,
     /// The crew repairing each site's hardware, each link, and each site a
     /// hazard hits ([`crate::model::Crew`]); and each crew's size.
     pub(super) site_crew: Vec<Option<u32>>,
@@ -166,6 +174,16 @@ impl<'a> Scenario<'a> {
                 .iter()
                 .map(|t| format!("train:{}:waves", t.key)),
         );
+        // Gray processes come last, so files without them keep their layout.
+        let gray = names.len();
+        let gray_sites: Vec<u32> = (0..topo.sites.len() as u32)
+            .filter(|&i| topo.sites[i as usize].gray.is_some())
+            .collect();
+        names.extend(
+            gray_sites
+                .iter()
+                .map(|&i| format!("gray:{}", topo.sites[i as usize].key)),
+        );
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -187,6 +205,10 @@ impl<'a> Scenario<'a> {
             .slo
             .as_ref()
             .map(|x| super::SloSpec::new(x, horizon, &curve));
+        let plan_id = crate::model::PlanId(plan_index as u32);
+        let model = ServingModel::new(topo, plan_id);
+        let flow = super::bandwidth::links_may_bind(topo, &curve, &model)
+            .then(|| super::bandwidth::SimFlow::new(topo, plan_id, &curve));
         Scenario {
             topo,
             plan_index,
@@ -206,9 +228,11 @@ impl<'a> Scenario<'a> {
                 service,
                 cycle,
                 wave,
+                gray,
             },
             curve,
-            model: ServingModel::new(topo, crate::model::PlanId(plan_index as u32)),
+            model,
+            flow,
             n_replicas: plan.replicas as usize,
             demanded,
             forced_sites: Vec::new(),
@@ -216,6 +240,8 @@ impl<'a> Scenario<'a> {
             forced_services: Vec::new(),
             cycles,
             has_services: !topo.services.is_empty(),
+            gray_sites,
+            feedback: plan.retry.is_some() || plan.warmup.is_some(),
             site_crew: site_crews(topo, CrewKind::Site),
             link_crew: topo
                 .link_ids()
