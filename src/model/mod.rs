@@ -9,16 +9,16 @@
 
 mod crew;
 mod failure;
-mod rollout;
 mod feedback;
+mod rollout;
 mod service;
 mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
-pub use rollout::{Wave, WaveReach};
 pub use feedback::{Gray, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
 
