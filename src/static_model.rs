@@ -114,6 +114,25 @@ impl StaticModel {
         self.edges.len()
     }
 
+    /// What one Monte Carlo sample draws and checks: every node and edge,
+    /// and every member of every shock (the engines' work guards).
+    pub fn sample_size(&self) -> usize {
+        let members: usize = (self.shocks.iter())
+            .map(|s| s.nodes.len() + s.edges.len())
+            .sum();
+        self.n_nodes() + self.n_edges() + members
+    }
+
+    /// Whether `samples` fit in `budget` (samples x [`Self::sample_size`]);
+    /// if not, the sample size and how many samples would fit.
+    pub fn samples_fit(&self, samples: u64, budget: f64) -> Result<(), (usize, u64)> {
+        let size = self.sample_size();
+        if samples as f64 * size as f64 > budget {
+            return Err((size, (budget / size.max(1) as f64) as u64));
+        }
+        Ok(())
+    }
+
     /// A what-if scenario: the flagged nodes and edges are down with
     /// probability 1 (node `i` is site `i`, edge `j` link `j`, as in
     /// `service::FailedSet::sites_down` and `links_down`).

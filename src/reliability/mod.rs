@@ -295,19 +295,24 @@ pub fn estimate(
                 let mut e = Estimate::exact(exact::unreliability(model, criterion)?);
                 e.method = "auto:exact".into();
                 e
-            } else if !crude_pilot_is_rare(model, criterion, opts.seed) {
-                let mut e = crude::run(model, criterion, opts);
-                e.method = "auto:crude".into();
-                e
-            } else if turnip_work_ok(model, criterion, opts.samples).is_ok() {
-                let mut e = turnip::run(model, criterion, opts);
-                e.method = "auto:pmc".into();
-                e
             } else {
-                crude_work_ok(model, opts.samples)?;
-                let mut e = crude::run(model, criterion, opts);
-                e.method = "auto:crude".into();
-                e
+                // The turnip when the pilot finds failures rare (or crude
+                // would not fit), else crude; neither fitting is refused
+                // before the pilot spends its batch.
+                let turnip_ok = turnip_work_ok(model, criterion, opts.samples).is_ok();
+                let crude_ok = crude_work_ok(model, opts.samples);
+                if turnip_ok
+                    && (crude_ok.is_err() || crude_pilot_is_rare(model, criterion, opts.seed))
+                {
+                    let mut e = turnip::run(model, criterion, opts);
+                    e.method = "auto:pmc".into();
+                    e
+                } else {
+                    crude_ok?;
+                    let mut e = crude::run(model, criterion, opts);
+                    e.method = "auto:crude".into();
+                    e
+                }
             }
         }
     };
@@ -347,20 +352,13 @@ pub const MAX_CRUDE_WORK: f64 = 5e9;
 /// Refuses a crude run of `samples` (its first round, with a target
 /// relative error) whose work is over [`MAX_CRUDE_WORK`].
 pub(crate) fn crude_work_ok(model: &StaticModel, samples: u64) -> Result<(), EstimateError> {
-    let members: usize = model
-        .shocks
-        .iter()
-        .map(|s| s.nodes.len() + s.edges.len())
-        .sum();
-    let size = model.n_nodes() + model.n_edges() + members;
-    if samples as f64 * size as f64 > MAX_CRUDE_WORK {
-        return Err(EstimateError::CrudeTooSlow {
+    model
+        .samples_fit(samples, MAX_CRUDE_WORK)
+        .map_err(|(size, max_samples)| EstimateError::CrudeTooSlow {
             samples,
             size,
-            max_samples: (MAX_CRUDE_WORK / size.max(1) as f64) as u64,
-        });
-    }
-    Ok(())
+            max_samples,
+        })
 }
 
 /// Refuses a turnip run whose planned work is over [`MAX_TURNIP_WORK`].

@@ -256,3 +256,33 @@ fn huge_arrays_and_ids_are_refused_or_loaded_quickly() {
         err.len()
     );
 }
+
+/// A GraphML element with 100,000 attributes is refused at once (the
+/// parser's per-element limit), and 100,000 levels of nesting inside a
+/// node neither overflow the stack nor take more than linear time.
+#[test]
+fn graphml_wide_and_deep_elements_are_linear() {
+    let d = tempfile::tempdir().unwrap();
+    let head = "<?xml version=\"1.0\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n\
+                <graph edgedefault=\"undirected\">\n";
+    let attrs: String = (0..100_000).map(|i| format!(" a{i}=\"1\"")).collect();
+    let wide = format!("{head}<node id=\"n0\"{attrs}/>\n</graph></graphml>\n");
+    let n = 100_000;
+    let deep = format!(
+        "{head}<node id=\"n0\">{}{}</node>\n</graph></graphml>\n",
+        "<x>".repeat(n),
+        "</x>".repeat(n)
+    );
+    for (name, text, ok) in [("wide.graphml", wide, false), ("deep.graphml", deep, true)] {
+        let f = d.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        let mut c = cli("validate", &f, "");
+        c.timeout(std::time::Duration::from_secs(30));
+        if ok {
+            let o = c.output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        } else {
+            refused(c, name);
+        }
+    }
+}
