@@ -43,6 +43,17 @@ pub enum CapacityError {
     BadTargetRe(f64),
     #[error("rare-event estimation failed: {0}")]
     RareEventFailed(String),
+    #[error(
+        "{samples} samples x {size} sites, links and shock members, each drawn and solved for \
+         every sample, is more than the {:.0e} a capacity run may plan; use fewer samples (at \
+         most {max_samples} fit) or model the network coarser",
+        super::work::MAX_CAPACITY_WORK
+    )]
+    TooMuchWork {
+        samples: u64,
+        size: usize,
+        max_samples: u64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -632,6 +643,7 @@ pub fn simulate(
     opts: &CapacityOptions,
 ) -> Result<CapacityReport, CapacityError> {
     check_sampling(model, s, t, opts.samples)?;
+    super::work::check_samples(model, opts.samples)?;
     if let Some(f) = opts.threshold
         && !(f.is_finite() && f > 0.0)
     {

@@ -20,7 +20,10 @@ mod dependency_warnings;
 mod feedback;
 mod sections;
 mod services;
+mod size;
 mod slo;
+
+pub use size::MAX_LOAD_BYTES;
 
 /// Larger files are refused before parsing: no real topology comes close, and
 /// a hostile one should not exhaust memory.
@@ -104,6 +107,21 @@ pub fn load_str(source: &str, path: &Path) -> Result<Loaded, LoadError> {
         return Err(LoadError::single(
             Diagnostic::at(Severity::Error, path, source, None, "the file is empty").with_hint(
                 "a topology needs at least a [topology] table with a name and one [[site]]",
+            ),
+        ));
+    }
+    if let (bytes, Some(at)) = size::estimated_bytes(source) {
+        let mb = |b: u64| b / 1_000_000;
+        let msg = format!(
+            "loading this file would take about {} MB of memory, more than the {} MB a \
+             topology may",
+            mb(bytes),
+            mb(MAX_LOAD_BYTES)
+        );
+        return Err(LoadError::single(
+            Diagnostic::at(Severity::Error, path, source, Some(at..at), msg).with_hint(
+                "every table and value costs memory to parse (a site and a link written \
+                 inline about 3.7 KB, so about 160,000 of each fit): model the network coarser",
             ),
         ));
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 /// Sites `0..n` (base-36 ids) and `links` as inline arrays (the shortest
 /// TOML spelling, so 10^5 sites stay a few MB), every site and link failing,
 /// one demand at site 0 served from site `served`.
-fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
+pub fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
     let id = |mut i: usize| {
         let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
         let mut s = Vec::new();

@@ -121,6 +121,9 @@ fn info_lines(app: &App, run: &TimeRun) -> Vec<Line<'static>> {
                 q(1.0)
             )));
             lines.push(Line::raw(format!("P(a year has an outage over 1h) {long}")));
+            if let Some(slo) = &run.slo_report {
+                lines.extend(slo_lines(slo));
+            }
         }
         None => lines.push(Line::raw("waiting for the first trial-years...")),
     }
@@ -142,6 +145,29 @@ fn info_lines(app: &App, run: &TimeRun) -> Vec<Line<'static>> {
         lines.push(previous_line(t, prev.plan, prev.seed, &scenario, &result));
     }
     lines
+}
+
+/// The plan's SLO forecast: P(a window misses), the burn, and the window
+/// availability's percentiles (what `drsim run` prints for the plan).
+fn slo_lines(slo: &drsim::simulate::SloReport) -> [Line<'static>; 2] {
+    let p = |x: f64| format!("{:.4}%", 100.0 * x);
+    let w = &slo.window_availability;
+    [
+        Line::raw(format!(
+            "SLO {}% of each {} window: P(window misses) {} · budget burn mean {:.1}%",
+            drsim::human::trimmed(100.0 * slo.target),
+            slo.window,
+            drsim::human::percent_interval(&slo.p_miss),
+            100.0 * slo.error_budget_burn.mean
+        )),
+        Line::raw(format!(
+            "window availability: mean {} · p1 {} · p5 {} · p50 {}",
+            p(w.mean),
+            p(w.p1),
+            p(w.p5),
+            p(w.p50)
+        )),
+    ]
 }
 
 fn render_histogram(th: Theme, run: &TimeRun, f: &mut Frame, area: Rect) {
