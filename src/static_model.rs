@@ -84,6 +84,15 @@ pub struct StaticModel {
     pub shocks: Vec<Shock>,
 }
 
+/// A sampling run planned past an engine's work limit: `samples` draws of
+/// `size` elements each, when at most `max_samples` fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overwork {
+    pub samples: u64,
+    pub size: usize,
+    pub max_samples: u64,
+}
+
 /// Probabilities given on the command line that replace the file's own.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Overrides {
@@ -112,6 +121,21 @@ impl StaticModel {
     }
     pub fn n_edges(&self) -> usize {
         self.edges.len()
+    }
+
+    /// The engines' work guards: `None` when `samples` draws of this model
+    /// (each touching every node, edge and shock member) stay within
+    /// `max_work`.
+    pub fn over_work(&self, samples: u64, max_work: f64) -> Option<Overwork> {
+        let members: usize = (self.shocks.iter())
+            .map(|s| s.nodes.len() + s.edges.len())
+            .sum();
+        let size = self.n_nodes() + self.n_edges() + members;
+        (samples as f64 * size as f64 > max_work).then(|| Overwork {
+            samples,
+            size,
+            max_samples: (max_work / size.max(1) as f64) as u64,
+        })
     }
 
     /// A what-if scenario: the flagged nodes and edges are down with

@@ -13,16 +13,7 @@ pub const MAX_CAPACITY_WORK: f64 = 5e9;
 
 /// Refuses `samples` over `model` when they pass [`MAX_CAPACITY_WORK`].
 pub fn check_samples(model: &StaticModel, samples: u64) -> Result<(), CapacityError> {
-    let members: usize = (model.shocks.iter())
-        .map(|s| s.nodes.len() + s.edges.len())
-        .sum();
-    let size = model.n_nodes() + model.n_edges() + members;
-    if samples as f64 * size as f64 > MAX_CAPACITY_WORK {
-        return Err(CapacityError::TooMuchWork {
-            samples,
-            size,
-            max_samples: (MAX_CAPACITY_WORK / size.max(1) as f64) as u64,
-        });
-    }
-    Ok(())
+    model
+        .over_work(samples, MAX_CAPACITY_WORK)
+        .map_or(Ok(()), |w| Err(CapacityError::TooMuchWork(w)))
 }
