@@ -84,6 +84,15 @@ pub struct StaticModel {
     pub shocks: Vec<Shock>,
 }
 
+/// A sampling run planned past an engine's work limit: `samples` draws of
+/// `size` elements each, when at most `max_samples` fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overwork {
+    pub samples: u64,
+    pub size: usize,
+    pub max_samples: u64,
+}
+
 /// Probabilities given on the command line that replace the file's own.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Overrides {
@@ -114,23 +123,19 @@ impl StaticModel {
         self.edges.len()
     }
 
-    /// What one Monte Carlo sample draws and checks: every node and edge,
-    /// and every member of every shock (the engines' work guards).
-    pub fn sample_size(&self) -> usize {
+    /// The engines' work guards: `None` when `samples` draws of this model
+    /// (each touching every node, edge and shock member) stay within
+    /// `max_work`.
+    pub fn over_work(&self, samples: u64, max_work: f64) -> Option<Overwork> {
         let members: usize = (self.shocks.iter())
             .map(|s| s.nodes.len() + s.edges.len())
             .sum();
-        self.n_nodes() + self.n_edges() + members
-    }
-
-    /// Whether `samples` fit in `budget` (samples x [`Self::sample_size`]);
-    /// if not, the sample size and how many samples would fit.
-    pub fn samples_fit(&self, samples: u64, budget: f64) -> Result<(), (usize, u64)> {
-        let size = self.sample_size();
-        if samples as f64 * size as f64 > budget {
-            return Err((size, (budget / size.max(1) as f64) as u64));
-        }
-        Ok(())
+        let size = self.n_nodes() + self.n_edges() + members;
+        (samples as f64 * size as f64 > max_work).then(|| Overwork {
+            samples,
+            size,
+            max_samples: (max_work / size.max(1) as f64) as u64,
+        })
     }
 
     /// A what-if scenario: the flagged nodes and edges are down with

@@ -44,16 +44,12 @@ pub enum CapacityError {
     #[error("rare-event estimation failed: {0}")]
     RareEventFailed(String),
     #[error(
-        "{samples} samples x {size} sites, links and shock members, each drawn and solved for \
+        "{} samples x {} sites, links and shock members, each drawn and solved for \
          every sample, is more than the {:.0e} a capacity run may plan; use fewer samples (at \
-         most {max_samples} fit) or model the network coarser",
-        super::work::MAX_CAPACITY_WORK
+         most {} fit) or model the network coarser",
+        .0.samples, .0.size, super::work::MAX_CAPACITY_WORK, .0.max_samples
     )]
-    TooMuchWork {
-        samples: u64,
-        size: usize,
-        max_samples: u64,
-    },
+    TooMuchWork(crate::static_model::Overwork),
 }
 
 #[derive(Clone, Debug)]

@@ -14,10 +14,6 @@ pub const MAX_CAPACITY_WORK: f64 = 5e9;
 /// Refuses `samples` over `model` when they pass [`MAX_CAPACITY_WORK`].
 pub fn check_samples(model: &StaticModel, samples: u64) -> Result<(), CapacityError> {
     model
-        .samples_fit(samples, MAX_CAPACITY_WORK)
-        .map_err(|(size, max_samples)| CapacityError::TooMuchWork {
-            samples,
-            size,
-            max_samples,
-        })
+        .over_work(samples, MAX_CAPACITY_WORK)
+        .map_or(Ok(()), |w| Err(CapacityError::TooMuchWork(w)))
 }

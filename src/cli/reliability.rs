@@ -306,7 +306,7 @@ fn run_shard(
 /// The library's refusals of too much work, with the flag that changes it.
 fn name_the_flag(e: EstimateError) -> anyhow::Error {
     let flag = match e {
-        EstimateError::CrudeTooSlow { .. } | EstimateError::TurnipTooSlow { .. } => " (--samples)",
+        EstimateError::CrudeTooSlow(_) | EstimateError::TurnipTooSlow { .. } => " (--samples)",
         _ => "",
     };
     anyhow::anyhow!("{e}{flag}")

@@ -202,52 +202,48 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         if r.name != r.plan {
             s.push_str(&super::text::wrap_words(&format!("  {}", r.name), 2));
         }
-        let _ = writeln!(s, "  availability (time)     {}", pct(&r.availability_time));
-        let _ = writeln!(
-            s,
-            "  served (requests)       {}",
-            pct(&r.availability_demand)
-        );
-        let _ = writeln!(
-            s,
-            "  served (time-weighted)  {}",
-            pct(&r.served_fraction_time)
-        );
-        let _ = writeln!(
-            s,
-            "  downtime min/year       {}  p50 {}  p90 {}  p99 {}  max {}",
-            interval(&d.mean),
-            si(d.p50),
-            si(d.p90),
-            si(d.p99),
-            si(d.max)
-        );
-        let _ = writeln!(
-            s,
-            "  P(outage > 1h in year)  {}",
-            interval(&r.p_outage_over_1h)
-        );
-        let _ = writeln!(
-            s,
-            "  user-minutes lost/year  {}",
-            interval(&r.user_minutes_lost_per_year)
-        );
-        let _ = writeln!(
-            s,
-            "  data lost min/year      {}",
-            interval(&r.data_lost_minutes_per_year)
-        );
-        let _ = writeln!(
-            s,
-            "  recovery (measured)     {} episodes, mean {}, p50 {}, p90 {}, p99 {}, max {} min",
-            r.recovery.episodes,
-            si(r.recovery.mean_minutes),
-            si(r.recovery.p50_minutes),
-            si(r.recovery.p90_minutes),
-            si(r.recovery.p99_minutes),
-            si(r.recovery.max_minutes)
-        );
-        let _ = writeln!(s, "  cost/year               {}", money(r.cost_per_year));
+        let rec = &r.recovery;
+        let rows = [
+            ("availability (time)", pct(&r.availability_time)),
+            ("served (requests)", pct(&r.availability_demand)),
+            ("served (time-weighted)", pct(&r.served_fraction_time)),
+            (
+                "downtime min/year",
+                format!(
+                    "{}  p50 {}  p90 {}  p99 {}  max {}",
+                    interval(&d.mean),
+                    si(d.p50),
+                    si(d.p90),
+                    si(d.p99),
+                    si(d.max)
+                ),
+            ),
+            ("P(outage > 1h in year)", interval(&r.p_outage_over_1h)),
+            (
+                "user-minutes lost/year",
+                interval(&r.user_minutes_lost_per_year),
+            ),
+            (
+                "data lost min/year",
+                interval(&r.data_lost_minutes_per_year),
+            ),
+            (
+                "recovery (measured)",
+                format!(
+                    "{} episodes, mean {}, p50 {}, p90 {}, p99 {}, max {} min",
+                    rec.episodes,
+                    si(rec.mean_minutes),
+                    si(rec.p50_minutes),
+                    si(rec.p90_minutes),
+                    si(rec.p99_minutes),
+                    si(rec.max_minutes)
+                ),
+            ),
+            ("cost/year", money(r.cost_per_year)),
+        ];
+        for (label, value) in rows {
+            let _ = writeln!(s, "  {label:<24}{value}");
+        }
         let mut causes: Vec<String> = r
             .downtime_by_cause
             .iter()

@@ -26,18 +26,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let t = &loaded.topology;
                 let n = loaded.warnings.len();
                 let denied = args.deny_warnings && n > 0;
+                let counts: Vec<String> = (t.part_counts().iter())
+                    .map(|(kind, n)| format!("{n} {kind}"))
+                    .collect();
                 let line = format!(
-                    "{}: {}: '{}': {} sites, {} links, {} regions, {} shared risks, {} release trains, {} demands, {} plans{}{}",
+                    "{}: {}: '{}': {}{}{}",
                     path.display(),
                     if denied { "FAILED" } else { "ok" },
                     t.name,
-                    t.sites.len(),
-                    t.links.len(),
-                    t.regions.len(),
-                    t.shared_risks.len(),
-                    t.release_trains.len(),
-                    t.demands.len(),
-                    t.plans.len(),
+                    counts.join(", "),
                     match t.services.len() {
                         0 => String::new(),
                         1 => ", 1 service".to_string(),

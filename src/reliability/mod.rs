@@ -241,15 +241,12 @@ pub enum EstimateError {
     )]
     ShardMethod(Method),
     #[error(
-        "crude Monte Carlo would take too long: {samples} samples x {size} components and shock \
+        "crude Monte Carlo would take too long: {} samples x {} components and shock \
          members to draw and check each time is more than the {MAX_CRUDE_WORK:.0e} a run may \
-         plan; use fewer samples (at most {max_samples} fit) or model the network coarser"
+         plan; use fewer samples (at most {} fit) or model the network coarser",
+        .0.samples, .0.size, .0.max_samples
     )]
-    CrudeTooSlow {
-        samples: u64,
-        size: usize,
-        max_samples: u64,
-    },
+    CrudeTooSlow(crate::static_model::Overwork),
     #[error(
         "the turnip would take too long: {samples} samples over a model of {shocks} common-cause \
          shocks (a region hazard that hits each site with probability below 1 becomes one shock \
@@ -353,12 +350,8 @@ pub const MAX_CRUDE_WORK: f64 = 5e9;
 /// relative error) whose work is over [`MAX_CRUDE_WORK`].
 pub(crate) fn crude_work_ok(model: &StaticModel, samples: u64) -> Result<(), EstimateError> {
     model
-        .samples_fit(samples, MAX_CRUDE_WORK)
-        .map_err(|(size, max_samples)| EstimateError::CrudeTooSlow {
-            samples,
-            size,
-            max_samples,
-        })
+        .over_work(samples, MAX_CRUDE_WORK)
+        .map_or(Ok(()), |w| Err(EstimateError::CrudeTooSlow(w)))
 }
 
 /// Refuses a turnip run whose planned work is over [`MAX_TURNIP_WORK`].

@@ -173,18 +173,22 @@ pub fn shell_quote(s: &str) -> String {
 fn model_summary(h: &mut String, t: &Topology) {
     let users: f64 = t.demands.iter().map(|d| d.users).sum();
     let rps: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
+    let (mut head, mut cells) = (String::new(), String::new());
+    for (kind, n) in t.part_counts() {
+        let _ = write!(head, "<th class=\"l\">{kind}</th>");
+        let _ = match kind {
+            "demands" => write!(
+                cells,
+                "<td>{n} ({} users, {} peak req/s)</td>",
+                si(users),
+                si(rps)
+            ),
+            _ => write!(cells, "<td>{n}</td>"),
+        };
+    }
     let _ = writeln!(
         h,
-        "<h2 id=\"model\">Model</h2><table><tr><th class=\"l\">sites</th><th class=\"l\">links</th><th class=\"l\">regions</th><th class=\"l\">shared risks</th><th class=\"l\">release trains</th><th class=\"l\">demands</th><th class=\"l\">plans</th></tr><tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({} users, {} peak req/s)</td><td>{}</td></tr></table>",
-        t.sites.len(),
-        t.links.len(),
-        t.regions.len(),
-        t.shared_risks.len(),
-        t.release_trains.len(),
-        t.demands.len(),
-        si(users),
-        si(rps),
-        t.plans.len()
+        "<h2 id=\"model\">Model</h2><table><tr>{head}</tr><tr>{cells}</tr></table>"
     );
     h.push_str("<table><tr><th class=\"l\">plan</th><th class=\"l\">mode</th><th class=\"l\">serving sites</th><th>quorum</th><th>replicas</th><th class=\"l\">replication</th><th>detection</th><th>switchover</th><th>cost / year</th></tr>\n");
     for p in &t.plans {
