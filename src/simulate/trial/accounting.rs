@@ -105,9 +105,11 @@ impl TrialState {
         let eval = std::mem::take(&mut self.evals[self.cur]);
         match &s.slo {
             Some(slo) => self.integrate_windows(s, slo, &eval, t0, t, rec),
-            None => self.integrate(s, &eval, t0, t, rec),
+            None => {
+                self.integrate(s, &eval, t0, t, rec);
+                self.gray_with_share(s, &eval, t0, t, rec);
+            }
         }
-        self.gray_loss(s, &eval, (t0, t), rec);
         self.evals[self.cur] = eval;
     }
 
@@ -218,16 +220,25 @@ impl TrialState {
             let dt = b - a;
             let v = curve.vector_of[p] as usize;
             let mut short = false;
+            let mut lost_rps = 0.0;
             for d in 0..nd {
                 let lost = 1.0 - eval.served[v * nd + d];
                 if lost > 0.0 {
                     short = true;
+                    lost_rps += curve.rate(p, d) * lost;
                     rec.lost_requests += curve.rate(p, d) * lost * dt;
                     rec.user_secs_lost += curve.users[d] * lost * dt;
                 }
             }
+            // Every unserved demand's share is in lost_rps (served 0).
+            let share = super::graded::piece_share(curve, p, &[], lost_rps);
+            rec.lost_share_secs += share * dt;
+            let short = match s.graded_threshold() {
+                Some(th) => 1.0 - share < th,
+                None => short,
+            };
             self.piece(s, a, b, short, rec);
-            if !eval.unserved.is_empty() {
+            if short && !eval.unserved.is_empty() {
                 self.attribute(s, dt, rec);
             } else if short {
                 rec.cause_secs[Cause::Congestion as usize] += dt;

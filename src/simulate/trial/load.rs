@@ -301,6 +301,9 @@ impl TrialState {
     ) {
         let curve = &s.curve;
         let dt = b - a;
+        // The piece's rates are constant: its lost requests over its
+        // offered ones are its time-weighted unserved share.
+        let lost0 = rec.lost_requests;
         let mut congested = false;
         let mut over: f64 = 0.0;
         for g in &eval.groups {
@@ -337,6 +340,7 @@ impl TrialState {
         } else {
             self.piece(s, a, b, false, rec);
         }
+        super::graded::book_piece_share(&s.curve, p, rec.lost_requests - lost0, dt, rec);
     }
 
     /// Books `dt` seconds of shedding to the outage that caused it.
