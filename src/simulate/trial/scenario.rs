@@ -65,6 +65,9 @@ pub(crate) struct Scenario<'a> {
     pub model: ServingModel,
     /// The flow network, when some link can bind ([`super::bandwidth`]).
     pub(super) flow: Option<super::bandwidth::SimFlow>,
+    /// Requests/s the intact plan sheds under each demand vector
+    /// ([`super::bandwidth::intact_shed`]).
+    pub(super) intact_shed: Vec<f64>,
     /// Replica sites (the first `replicas` serving sites), as serving indices.
     pub(super) n_replicas: usize,
     /// Total requests demanded over the horizon (the same in every trial).
@@ -197,6 +200,7 @@ impl<'a> Scenario<'a> {
         let model = ServingModel::new(topo, plan_id);
         let flow = super::bandwidth::links_may_bind(topo, &curve, &model)
             .then(|| super::bandwidth::SimFlow::new(topo, plan_id, &curve));
+        let intact_shed = super::bandwidth::intact_shed(topo, &curve, &model, flow.as_ref());
         Scenario {
             topo,
             plan_index,
@@ -220,6 +224,7 @@ impl<'a> Scenario<'a> {
             curve,
             model,
             flow,
+            intact_shed,
             n_replicas: plan.replicas as usize,
             demanded,
             forced_sites: Vec::new(),
