@@ -22,6 +22,7 @@ mod sections;
 mod services;
 mod size;
 mod slo;
+mod waves;
 
 pub use size::MAX_LOAD_BYTES;
 

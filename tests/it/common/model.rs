@@ -133,8 +133,10 @@ pub fn release_train(
         releases_per_year: per_year,
         bad_release_probability: Probability::new(bad).unwrap(),
         canary_catch: Probability::new(catch).unwrap(),
-        detection: hours(1.0),
-        rollback: hours(1.0),
+        detection: Distribution::fixed(hours(1.0)),
+        rollback: Distribution::fixed(hours(1.0)),
+        waves: Vec::new(),
+        trigger: None,
         services: Vec::new(),
         recovery: None,
     }
