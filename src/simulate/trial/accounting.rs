@@ -104,10 +104,7 @@ impl TrialState {
         let eval = std::mem::take(&mut self.evals[self.cur]);
         match &s.slo {
             Some(slo) => self.integrate_windows(s, slo, &eval, t0, t, rec),
-            None => {
-                self.integrate(s, &eval, t0, t, rec);
-                self.gray_with_share(s, &eval, t0, t, rec);
-            }
+            None => self.integrate(s, &eval, t0, t, rec),
         }
         self.evals[self.cur] = eval;
     }

@@ -68,21 +68,6 @@ pub(super) fn piece_share(curve: &DemandCurve, p: usize, unserved: &[u32], shed_
     }
 }
 
-/// Books `lost` requests of a `dt`-second stretch of demand piece `p`
-/// (constant rates) as its time-weighted unserved share.
-pub(super) fn book_piece_share(
-    curve: &DemandCurve,
-    p: usize,
-    lost: f64,
-    dt: f64,
-    rec: &mut TrialRecord,
-) {
-    let total: f64 = (0..curve.n_demands).map(|d| curve.rate(p, d)).sum();
-    if lost > 0.0 && total > 0.0 && dt > 0.0 {
-        rec.lost_share_secs += (lost / (total * dt)).min(1.0) * dt;
-    }
-}
-
 /// Calls `f(a, b, piece)` for each demand piece overlapping `[t0, t)`.
 fn each_piece(curve: &DemandCurve, t0: f64, t: f64, mut f: impl FnMut(f64, f64, usize)) {
     let mut a = t0;
@@ -111,32 +96,6 @@ pub(super) fn unserved_share_secs(curve: &DemandCurve, unserved: &[u32], t0: f64
 }
 
 impl TrialState {
-    /// [`TrialState::gray_loss`] over `[t0, t)`, booking its share of the
-    /// requests offered meanwhile as time-weighted unserved share (exact
-    /// while the total rate is constant; over a longer stretch, weighted
-    /// by requests). Gray failures are never downtime, graded or not.
-    pub(super) fn gray_with_share(
-        &self,
-        s: &Scenario<'_>,
-        eval: &Eval,
-        t0: f64,
-        t: f64,
-        rec: &mut TrialRecord,
-    ) {
-        let lost0 = rec.lost_requests;
-        self.gray_loss(s, eval, (t0, t), rec);
-        let lost = rec.lost_requests - lost0;
-        if lost > 0.0 {
-            let curve = &s.curve;
-            let offered: f64 = (0..curve.n_demands)
-                .map(|d| curve.integral(d, t) - curve.integral(d, t0))
-                .sum();
-            if offered > 0.0 {
-                rec.lost_share_secs += (lost / offered).min(1.0) * (t - t0);
-            }
-        }
-    }
-
     /// `[t0, t)` without overload while some (not all) demands are unserved,
     /// graded by `threshold`: bad only in the pieces where the served share
     /// is below it.
@@ -180,7 +139,6 @@ impl TrialState {
             let b = if end > a { end } else { t };
             let (bad0, lost0) = (rec.bad_secs, rec.lost_requests);
             self.integrate(s, eval, a, b, rec);
-            self.gray_with_share(s, eval, a, b, rec);
             if w < slo.n_windows() {
                 rec.window_bad[w] += rec.bad_secs - bad0;
                 rec.window_lost[w] += rec.lost_requests - lost0;

@@ -301,9 +301,6 @@ impl TrialState {
     ) {
         let curve = &s.curve;
         let dt = b - a;
-        // The piece's rates are constant: its lost requests over its
-        // offered ones are its time-weighted unserved share.
-        let lost0 = rec.lost_requests;
         let mut congested = false;
         let (mut over, mut shed_total) = (0.0_f64, 0.0);
         let mut excess = Vec::with_capacity(eval.groups.len());
@@ -351,7 +348,6 @@ impl TrialState {
         if bad < dt {
             self.piece(s, a + bad, b, false, rec);
         }
-        super::graded::book_piece_share(&s.curve, p, rec.lost_requests - lost0, dt, rec);
     }
 
     /// Books `dt` seconds of shedding to the outage that caused it.
