@@ -249,3 +249,43 @@ fn check_gates_on_the_probability_of_missing_a_window() {
     let v = json_ok(&mut cli("check", &ungated, "--trials 64 --format json"));
     assert_eq!(v["plans_without_targets"][0], "p", "{v}");
 }
+
+/// Link bandwidth sheds half of every request (1 Gbit/s of demand over a
+/// 0.5 Gbit/s link, nothing fails): the time-weighted served fraction is
+/// one half, all-or-nothing downtime is the whole year, and a threshold
+/// below one half makes none of it downtime.
+#[test]
+fn a_link_that_carries_half_the_demand_is_graded_by_the_threshold() {
+    let file = |slo: &str| {
+        Fixture::new("half")
+            .site("a")
+            .site("b")
+            .set("capacity_rps", "100000")
+            .link("a", "b")
+            .set("capacity_gbps", "0.5")
+            .demand("d", &["a"])
+            .set("peak_rps", "1000")
+            .set("kbit_per_request", "1000")
+            .plan("p", &["b"])
+            .set("slo", slo)
+    };
+    let run = |slo: &str| {
+        let (_d, path) = file(slo).write_temp();
+        json_ok(&mut cli("run", &path, "--trials 64 --format json"))["plans"][0].clone()
+    };
+    let all_or_nothing = run("{ target = 0.99, window = \"30d\" }");
+    let graded = run("{ target = 0.99, window = \"30d\", threshold = 0.4 }");
+    for p in [&all_or_nothing, &graded] {
+        let served = p["served_fraction_time"]["mean"].as_f64().unwrap();
+        assert!((served - 0.5).abs() < 1e-9, "{p}");
+    }
+    assert!(
+        all_or_nothing["availability_time"]["mean"]
+            .as_f64()
+            .unwrap()
+            < 1e-9
+    );
+    assert_eq!(all_or_nothing["slo"]["p_miss"]["mean"], 1.0);
+    assert_eq!(graded["availability_time"]["mean"], 1.0);
+    assert_eq!(graded["slo"]["p_miss"]["mean"], 0.0);
+}
