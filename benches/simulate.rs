@@ -42,6 +42,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
             location: None,
             capacity_rps: 50_000.0,
             failure: process(2.0 * 8760.0, 4.0),
+            gray: None,
         })
         .collect();
     let mut links = Vec::new();
@@ -123,6 +124,8 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
             operator_error_factor: 0.5,
             targets: Targets::default(),
             serves: None,
+            retry: None,
+            warmup: None,
         }],
         ..TopologyParts::default()
     })

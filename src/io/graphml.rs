@@ -203,6 +203,7 @@ fn nodes<'a, 'i>(
             location,
             capacity_rps: f64::INFINITY,
             failure,
+            gray: None,
         });
     }
 

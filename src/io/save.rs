@@ -108,6 +108,9 @@ fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
             kv(o, "capacity_rps", &num(s.capacity_rps));
         }
         failure(o, s.failure.as_ref());
+        if let Some(g) = &s.gray {
+            kv(o, "gray", &gray_inline(g));
+        }
     }
 }
 
@@ -254,6 +257,18 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
         }
         if let Some(slo) = &tg.slo {
             kv(o, "slo", &slo_table(slo));
+        }
+        if let Some(r) = &p.retry {
+            let (f, d) = (num(r.factor), dur(r.decay));
+            kv(o, "retry", &format!("{{ factor = {f}, decay = {d} }}"));
+        }
+        if let Some(w) = &p.warmup {
+            let (d, c) = (dur(w.duration), num(w.capacity));
+            kv(
+                o,
+                "warmup",
+                &format!("{{ duration = {d}, capacity = {c} }}"),
+            );
         }
     }
 }
@@ -449,6 +464,11 @@ pub fn failure_inline_in(
     let Some(f) = f else {
         return "{ never = true }".into();
     };
+    format!("{{ {} }}", failure_keys(f, ttf_unit, ttr_unit))
+}
+
+/// The keys of a failure process's inline table, `mtbf = .., mttr = ..`.
+fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&str>) -> String {
     let ttf = match &f.ttf {
         Distribution::Exponential { mean } => format!("mtbf = {}", dur_in(*mean, ttf_unit)),
         other => format!("ttf = {}", dist_in(other, ttf_unit)),
@@ -457,7 +477,14 @@ pub fn failure_inline_in(
         Distribution::Exponential { mean } => format!("mttr = {}", dur_in(*mean, ttr_unit)),
         other => format!("ttr = {}", dist_in(other, ttr_unit)),
     };
-    format!("{{ {ttf}, {ttr} }}")
+    format!("{ttf}, {ttr}")
+}
+
+/// `{ fraction = .., mtbf = .., mttr = .. }`: a gray failure, its process
+/// written as [`failure_inline`] writes one.
+fn gray_inline(g: &Gray) -> String {
+    let keys = failure_keys(&g.process, None, None);
+    format!("{{ fraction = {}, {keys} }}", num(g.fraction))
 }
 
 fn month_day(day: u32) -> String {

@@ -179,6 +179,7 @@ pub struct SiteDto {
     pub lon: Option<Spanned<f64>>,
     pub capacity_rps: Option<Spanned<f64>>,
     pub failure: Option<Spanned<FailureDto>>,
+    pub gray: Option<Spanned<GrayDto>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -283,6 +284,8 @@ pub struct PlanDto {
     pub targets: Option<TargetsDto>,
     pub serves: Option<Spanned<String>>,
     pub slo: Option<Spanned<SloDto>>,
+    pub retry: Option<Spanned<RetryDto>>,
+    pub warmup: Option<Spanned<WarmupDto>>,
 }
 
 /// `slo = { target = 0.999, window = "30d", threshold = 0.99,
@@ -294,6 +297,37 @@ pub struct SloDto {
     pub window: Spanned<Duration>,
     pub threshold: Option<Spanned<f64>>,
     pub max_miss_probability: Option<Probability>,
+}
+
+/// `retry = { factor = 2.0, decay = "10m" }`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RetryDto {
+    pub factor: Spanned<f64>,
+    pub decay: Duration,
+}
+
+/// `warmup = { duration = "15m", capacity = 0.3 }`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct WarmupDto {
+    pub duration: Duration,
+    pub capacity: Spanned<f64>,
+}
+
+/// `gray = { fraction = 0.2, mtbf = "60d", mttr = "2h" }`: the fraction of
+/// requests failed and the gray periods' process (the keys of a failure
+/// process but `never`).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct GrayDto {
+    pub fraction: Spanned<f64>,
+    pub mtbf: Option<Duration>,
+    pub annual_rate: Option<f64>,
+    pub unavailability: Option<f64>,
+    pub ttf: Option<DistDto>,
+    pub mttr: Option<Duration>,
+    pub ttr: Option<DistDto>,
 }
 
 #[derive(Deserialize, Debug)]

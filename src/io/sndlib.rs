@@ -393,6 +393,7 @@ impl<'t> Sections<'t> {
                 location: Some(GeoPoint { lat, lon }),
                 capacity_rps: f64::INFINITY,
                 failure: opts.node_failure.clone(),
+                gray: None,
             });
         }
         Ok(())

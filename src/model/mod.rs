@@ -9,12 +9,14 @@
 
 mod crew;
 mod failure;
+mod feedback;
 mod service;
 mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
+pub use feedback::{Gray, MAX_RETRY_FACTOR, Retry, Warmup};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
 
@@ -97,6 +99,8 @@ pub struct Site {
     pub capacity_rps: f64,
     /// `None`: never fails on its own (it can still be taken out by a shock).
     pub failure: Option<FailureProcess>,
+    /// Gray failure: periods when the site is up but fails some requests.
+    pub gray: Option<Gray>,
 }
 
 /// An undirected link between two distinct sites.
@@ -331,6 +335,10 @@ pub struct Plan {
     /// serving site works only while the service's dependencies are met
     /// from it. `None`: a service with no dependencies.
     pub serves: Option<ServiceId>,
+    /// Retries and reconnects when a demand's service comes back.
+    pub retry: Option<Retry>,
+    /// Warm-up of an active-passive standby that takes over.
+    pub warmup: Option<Warmup>,
 }
 
 /// A whole, validated topology: its parts (read through `Deref`, so
@@ -415,6 +423,7 @@ impl Topology {
         unique::<u32>("service", p.services.iter().map(|s| &s.key))?;
         check_names(&p)?;
         check_services(&p)?;
+        feedback::check_feedback(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

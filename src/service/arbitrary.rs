@@ -30,6 +30,7 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
             location: None,
             capacity_rps: [50.0, 100.0, 400.0][rng.random_range(0..3usize)],
             failure: None,
+            gray: None,
         })
         .collect();
     let links = (0..m)
@@ -104,6 +105,8 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
         operator_error_factor: 1.0,
         targets: Targets::default(),
         serves: None,
+        retry: None,
+        warmup: None,
     };
     let topo = Topology::from_parts(TopologyParts {
         name: "random".into(),

@@ -232,6 +232,7 @@ mod tests {
                 location: None,
                 capacity_rps: 1.0,
                 failure: None,
+                gray: None,
             }],
             demands: vec![Demand {
                 key: "d".into(),

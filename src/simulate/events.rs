@@ -40,6 +40,9 @@ pub(crate) enum Event {
     /// Detection plus switchover has elapsed for the failover of this
     /// generation (stale generations are ignored).
     FailoverDone(u32),
+    /// A site goes gray (fails a fraction of its requests) or heals.
+    GrayStart(u32),
+    GrayEnd(u32),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -72,6 +72,8 @@ pub(crate) struct Eval {
 pub(crate) struct Group {
     pub capacity: f64,
     pub demands: Vec<u32>,
+    /// Serving sites (plan indices) that take the group's load.
+    pub sites: Vec<u32>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -186,6 +188,7 @@ impl ServingModel {
         out.groups.extend(o.pools.iter().map(|p| Group {
             capacity: p.capacity,
             demands: p.demands.clone(),
+            sites: p.sites.clone(),
         }));
         out.usable = o.usable;
         out.control_ok = o.control_ok;
@@ -266,6 +269,14 @@ impl ServingModel {
                         _ => out.unserved.push(d as u32),
                     }
                 }
+                for (i, &s) in self.serving_node.iter().enumerate() {
+                    if out.usable[i] {
+                        let g = self.group_of_root[self.uf.find(s) as usize];
+                        if g != NONE {
+                            out.groups[g as usize].sites.push(i as u32);
+                        }
+                    }
+                }
             }
             PlanMode::ActivePassive => {
                 let active = active.filter(|&a| out.usable[a]);
@@ -283,6 +294,9 @@ impl ServingModel {
                         }
                         _ => out.unserved.push(d as u32),
                     }
+                }
+                if let (Some(a), Some(g)) = (active, out.groups.first_mut()) {
+                    g.sites.push(a as u32);
                 }
             }
         }
@@ -304,6 +318,7 @@ impl ServingModel {
             out.groups.push(Group {
                 capacity,
                 demands: Vec::new(),
+                sites: Vec::new(),
             });
             touched.push(root);
         }
@@ -369,6 +384,7 @@ mod agreement {
             for (g, p) in eval.groups.iter().zip(&rule.pools) {
                 prop_assert_eq!(g.capacity, p.capacity);
                 prop_assert_eq!(&g.demands, &p.demands);
+                prop_assert_eq!(&g.sites, &p.sites);
             }
             Ok(())
         });

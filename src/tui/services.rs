@@ -181,6 +181,8 @@ fn probe_plan(s: ServiceId, sites: Vec<SiteId>) -> Plan {
         operator_error_factor: 1.0,
         targets: Default::default(),
         serves: Some(s),
+        retry: None,
+        warmup: None,
     }
 }
 

@@ -132,10 +132,14 @@ fn bundled_plans() -> Vec<(String, String)> {
 }
 
 /// Simulations: (snapshot name, command line).
-const SIMULATIONS: [(&str, &str); 4] = [
+const SIMULATIONS: [(&str, &str); 5] = [
     (
         "run__global-messaging",
         "run global-messaging.toml --trials 2000 --seed 7 -q",
+    ),
+    (
+        "run__retry-storm",
+        "run retry-storm.toml --trials 2000 --seed 7 -q",
     ),
     (
         "run__small-company",

@@ -14,6 +14,7 @@ mod coverage;
 mod crews;
 mod crn;
 mod diff;
+mod feedback;
 mod fuzz;
 mod golden;
 mod hostile;

@@ -169,6 +169,7 @@ impl Validator<'_> {
                 location,
                 capacity_rps,
                 failure,
+                gray: self.site_gray(&s.gray, &owner),
             });
         }
 
@@ -655,6 +656,8 @@ impl Validator<'_> {
             cost_per_year: cost,
             operator_error_factor: op,
             targets,
+            retry: self.plan_retry(&p.retry, &owner),
+            warmup: self.plan_warmup(&p.warmup, mode, &owner),
         })
     }
 

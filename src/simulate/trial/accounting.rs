@@ -70,20 +70,26 @@ impl TrialState {
         let n = s.topo.sites.len();
         for &(comp, w) in &self.blame {
             let c = comp as usize;
-            let m = n + self.link_down.len();
-            let (causes, total) = if c < n {
-                (&self.site_causes[c], self.site_down[c])
-            } else if c < m {
-                (&self.link_causes[c - n], self.link_down[c - n])
-            } else {
-                (&self.svc_causes[c - m], self.svc_down[c - m])
-            };
+            let (causes, total) = self.causes_of(n, c);
             rec.component_secs[c] += w * dt;
             for (k, &count) in causes.iter().enumerate() {
                 if count > 0 {
                     rec.cause_secs[k] += w * dt * count as f64 / total as f64;
                 }
             }
+        }
+    }
+
+    /// The holds by cause on component `c` (sites, then links, then
+    /// services; `n` sites) and how many there are.
+    pub(super) fn causes_of(&self, n: usize, c: usize) -> (&[u16; super::N_CAUSES], u16) {
+        let m = n + self.link_down.len();
+        if c < n {
+            (&self.site_causes[c], self.site_down[c])
+        } else if c < m {
+            (&self.link_causes[c - n], self.link_down[c - n])
+        } else {
+            (&self.svc_causes[c - m], self.svc_down[c - m])
         }
     }
 
@@ -100,6 +106,7 @@ impl TrialState {
             Some(slo) => self.integrate_windows(s, slo, &eval, t0, t, rec),
             None => self.integrate(s, &eval, t0, t, rec),
         }
+        self.gray_loss(s, &eval, (t0, t), rec);
         self.evals[self.cur] = eval;
     }
 
@@ -111,6 +118,17 @@ impl TrialState {
         t: f64,
         rec: &mut TrialRecord,
     ) {
+        // Retries or a warm-up in progress: load.rs takes the window.
+        let t0 = if self.load_until() > t0 {
+            let end = self.load_until().min(t);
+            self.feedback_window(s, eval, t0, end, rec);
+            if end >= t {
+                return;
+            }
+            end
+        } else {
+            t0
+        };
         if !eval.may_congest {
             self.steady(s, eval, t0, t, rec);
         } else if eval.daily_congest {

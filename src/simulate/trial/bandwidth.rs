@@ -151,9 +151,11 @@ impl TrialState {
         // Services the plan's key ignores stay up here too, so that one
         // key is always one flow.
         let m = self.site_down.len() + self.link_down.len();
-        let svc = self.svc_down.iter().enumerate().map(|(k, &c)| {
-            c > 0 && self.model.element_of[m + k] != IRRELEVANT
-        });
+        let svc = self
+            .svc_down
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| c > 0 && self.model.element_of[m + k] != IRRELEVANT);
         let nodes: Vec<bool> = self.site_down.iter().map(|&c| c > 0).chain(svc).collect();
         let links: Vec<bool> = self.link_down.iter().map(|&c| c > 0).collect();
         let nd = s.curve.n_demands;

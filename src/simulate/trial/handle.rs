@@ -198,6 +198,10 @@ impl TrialState {
             }
             Event::OperatorError => self.operator_error(s, t),
             Event::OperatorErrorEnd(site) => self.site_hold(site, OPERATOR, false),
+            Event::GrayStart(i) | Event::GrayEnd(i) => {
+                self.gray_event(s, t, i, matches!(ev, Event::GrayStart(_)));
+                false
+            }
             Event::FailoverDone(generation) => {
                 if generation == self.failover_gen && self.active.is_none() {
                     self.failover_done = true;
@@ -394,5 +398,6 @@ impl TrialState {
             // None and the first usable site is taken without delay.
         }
         self.cur = self.lookup(s, self.active);
+        self.follow_load(s);
     }
 }

@@ -14,6 +14,7 @@ mod cache;
 mod crews;
 mod graded;
 mod handle;
+mod load;
 mod scenario;
 mod services;
 
@@ -118,6 +119,8 @@ pub(crate) struct TrialState {
     /// order, and each one's position there: the blame's fallback list.
     down_relevant: Vec<u32>,
     down_pos: Vec<u32>,
+    /// Retries, warm-up and gray sites ([`load`]).
+    load: load::LoadState,
     crews: crews::Crews,
 }
 
@@ -167,6 +170,7 @@ impl TrialState {
             blame_dirty: true,
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
+            load: load::LoadState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
         }
     }
@@ -218,6 +222,7 @@ impl TrialState {
         if let Some(log) = &mut self.log {
             log.clear();
         }
+        self.load.reset(s);
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -228,6 +233,7 @@ impl TrialState {
                 log.push((t, ev));
             }
             self.relevant = false;
+            self.note_outage(s);
             let mut changed = self.handle(s, t, ev);
             // Waiting recoveries and cold cycles follow the new state (a
             // hold released under a cold-start hold flips nothing, yet can
@@ -318,6 +324,7 @@ impl TrialState {
                 Event::OperatorError,
             );
         }
+        self.start_gray(s);
     }
 }
 

@@ -42,6 +42,8 @@ pub(super) struct StreamLayout {
     pub(super) operator: usize,
     pub(super) service: usize,
     pub(super) cycle: usize,
+    /// Gray-failure processes, one per site of [`Scenario::gray_sites`].
+    pub(super) gray: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -77,6 +79,10 @@ pub(crate) struct Scenario<'a> {
     pub(super) cycles: Vec<CycleSpec>,
     /// The file declares services: recoveries and cycles need settling.
     pub(super) has_services: bool,
+    /// Sites with a gray-failure process, in site order.
+    pub(super) gray_sites: Vec<u32>,
+    /// The plan has retries or a warm-up ([`super::load`]).
+    pub(super) feedback: bool,
     /// The crew repairing each site's hardware, each link, and each site a
     /// hazard hits ([`crate::model::Crew`]); and each crew's size.
     pub(super) site_crew: Vec<Option<u32>>,
@@ -159,6 +165,16 @@ impl<'a> Scenario<'a> {
                 .collect();
             format!("cycle:{}", keys.join(","))
         }));
+        // Gray processes come last, so files without them keep their layout.
+        let gray = names.len();
+        let gray_sites: Vec<u32> = (0..topo.sites.len() as u32)
+            .filter(|&i| topo.sites[i as usize].gray.is_some())
+            .collect();
+        names.extend(
+            gray_sites
+                .iter()
+                .map(|&i| format!("gray:{}", topo.sites[i as usize].key)),
+        );
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -203,6 +219,7 @@ impl<'a> Scenario<'a> {
                 operator,
                 service,
                 cycle,
+                gray,
             },
             curve,
             model,
@@ -215,6 +232,8 @@ impl<'a> Scenario<'a> {
             forced_services: Vec::new(),
             cycles,
             has_services: !topo.services.is_empty(),
+            gray_sites,
+            feedback: plan.retry.is_some() || plan.warmup.is_some(),
             site_crew: site_crews(topo, CrewKind::Site),
             link_crew: topo
                 .link_ids()

@@ -43,6 +43,7 @@ pub fn site(key: &str, region: Option<u32>, failure: Option<FailureProcess>) -> 
         location: None,
         capacity_rps: 1e9,
         failure,
+        gray: None,
     }
 }
 
@@ -91,6 +92,8 @@ pub fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
         operator_error_factor: 1.0,
         targets: Targets::default(),
         serves: None,
+        retry: None,
+        warmup: None,
     }
 }
 

@@ -1,0 +1,91 @@
+//! The load-feedback settings of sites and plans: `gray` on a site,
+//! `retry` and `warmup` on a plan (see [`crate::model::Retry`]).
+
+use super::*;
+
+impl Validator<'_> {
+    /// A site's `gray = { fraction, mtbf, mttr }`.
+    pub(super) fn site_gray(&mut self, g: &Option<Spanned<GrayDto>>, owner: &str) -> Option<Gray> {
+        let g = g.as_ref()?;
+        let d = g.get_ref();
+        let fraction = self.finite(&d.fraction, "gray fraction", 0.0, 1.0);
+        if fraction == Some(0.0) {
+            self.error(
+                d.fraction.span(),
+                format!("{owner}: gray fraction must be above 0"),
+            )
+            .hint = Some("leave gray out for a site that never goes gray".into());
+        }
+        let failure = FailureDto {
+            never: None,
+            mtbf: d.mtbf,
+            annual_rate: d.annual_rate,
+            rate_per_1000km: None,
+            unavailability: d.unavailability,
+            ttf: d.ttf.clone(),
+            mttr: d.mttr,
+            ttr: d.ttr.clone(),
+        };
+        let process = self.failure(
+            &Spanned::new(g.span(), failure),
+            None,
+            &format!("{owner}: gray"),
+        )??;
+        Some(Gray {
+            fraction: fraction.filter(|&f| f > 0.0)?,
+            process,
+        })
+    }
+
+    /// A plan's `retry = { factor, decay }`.
+    pub(super) fn plan_retry(
+        &mut self,
+        r: &Option<Spanned<RetryDto>>,
+        owner: &str,
+    ) -> Option<Retry> {
+        let r = r.as_ref()?;
+        let d = r.get_ref();
+        let factor = self.finite(&d.factor, "retry factor", 1.0, MAX_RETRY_FACTOR);
+        if d.decay.secs() <= 0.0 {
+            self.error(r.span(), format!("{owner}: retry decay must be positive"))
+                .hint = Some("e.g. retry = { factor = 2.0, decay = \"10m\" }".into());
+            return None;
+        }
+        Some(Retry {
+            factor: factor?,
+            decay: d.decay,
+        })
+    }
+
+    /// A plan's `warmup = { duration, capacity }`, for active-passive plans.
+    pub(super) fn plan_warmup(
+        &mut self,
+        w: &Option<Spanned<WarmupDto>>,
+        mode: PlanMode,
+        owner: &str,
+    ) -> Option<Warmup> {
+        let w = w.as_ref()?;
+        let d = w.get_ref();
+        let capacity = self.finite(&d.capacity, "warm-up capacity", 0.0, 1.0);
+        if mode != PlanMode::ActivePassive {
+            self.error(
+                w.span(),
+                format!("{owner}: warmup applies to the standbys of an active-passive plan"),
+            )
+            .hint = Some("an active-active plan's sites are all warm: leave warmup out".into());
+            return None;
+        }
+        if d.duration.secs() <= 0.0 {
+            self.error(
+                w.span(),
+                format!("{owner}: warm-up duration must be positive"),
+            )
+            .hint = Some("e.g. warmup = { duration = \"15m\", capacity = 0.3 }".into());
+            return None;
+        }
+        Some(Warmup {
+            duration: d.duration,
+            capacity: capacity?,
+        })
+    }
+}
