@@ -73,20 +73,22 @@ pub(super) fn check_feedback(p: &super::TopologyParts) -> Result<(), super::Mode
         if let Some(r) = &plan.retry
             && !(r.factor.is_finite()
                 && (1.0..=MAX_RETRY_FACTOR).contains(&r.factor)
-                && r.decay.secs() > 0.0)
+                && r.decay.secs() > 0.0
+                && r.decay.secs() <= MAX_FEEDBACK_SECS)
         {
             return Err(invalid(
                 "plan",
                 &plan.key,
-                "retry factor must be in [1, 1000] and its decay positive",
+                "retry factor must be in [1, 1000] and its decay in (0, 7d]",
             ));
         }
         if let Some(w) = &plan.warmup {
-            if !((0.0..=1.0).contains(&w.capacity) && w.duration.secs() > 0.0) {
+            let secs = w.duration.secs();
+            if !((0.0..=1.0).contains(&w.capacity) && secs > 0.0 && secs <= MAX_FEEDBACK_SECS) {
                 return Err(invalid(
                     "plan",
                     &plan.key,
-                    "warm-up capacity must be in [0, 1] and its duration positive",
+                    "warm-up capacity must be in [0, 1] and its duration in (0, 7d]",
                 ));
             }
             if plan.mode != super::PlanMode::ActivePassive {
@@ -103,3 +105,8 @@ pub(super) fn check_feedback(p: &super::TopologyParts) -> Result<(), super::Mode
 
 /// Largest retry factor: a thousand times the load is past any storm.
 pub const MAX_RETRY_FACTOR: f64 = 1000.0;
+
+/// Longest retry decay and warm-up, seconds (7 days): storms and warm-ups
+/// last minutes to hours, and the simulator integrates their windows piece
+/// by piece, so a year-long one would cost a year of pieces per outage.
+pub const MAX_FEEDBACK_SECS: f64 = 7.0 * 86_400.0;

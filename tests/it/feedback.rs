@@ -253,6 +253,10 @@ fn bad_settings_are_refused_with_their_line() {
             "retry = { factor = 2.0, decay = \"0s\" }",
             "retry decay must be positive",
         ),
+        (
+            "retry = { factor = 2.0, decay = \"30d\" }",
+            "retry decay must be positive and at most 7d",
+        ),
         ("retry = { factor = 2.0 }", "missing field `decay`"),
         (
             "warmup = { duration = \"15m\", capacity = 0.3 }",
@@ -309,4 +313,33 @@ fn bad_settings_are_refused_with_their_line() {
         );
         refused(cli("validate", &path, ""), needle);
     }
+}
+
+/// Under a graded SLO threshold θ the retries of the first test make the
+/// plan down only while the shed share of the offered load,
+/// (f-1)e^(-u/τ) minus h, is above 1 - θ: for L' = τ ln((f-1)/(h + 1 - θ))
+/// after each repair (36.1 min at θ = 0.9), unless the site fails first.
+#[test]
+fn retries_under_a_graded_threshold_match_the_closed_form() {
+    let (mtbf, mttr) = (10.0 * 86_400.0, 7_200.0);
+    let (f, tau, h, th): (f64, f64, f64, f64) = (3.0, 1_800.0, 0.5, 0.9);
+    let text = one_site(
+        r#"{ mtbf = "10d", mttr = "2h" }"#,
+        r#"serving_sites = ["a"]
+mode = "active-active"
+headroom = 0.5
+retry = { factor = 3.0, decay = "30m" }
+slo = { target = 0.999, window = "30d", threshold = 0.9 }"#,
+        "",
+    );
+    let (l, m) = (1.0 / mtbf, 1.0 / mttr);
+    let (down, repairs) = down_and_repairs(l, m, YEAR);
+    let bad = tau * ((f - 1.0) / (h + 1.0 - th)).ln();
+    let minutes = (down + repairs * -(-l * bad).exp_m1() / l) / 60.0;
+    let (_, (sim_down, down_se)) = lost_and_down(&run(&text, 4000, 7));
+    within(sim_down, minutes, down_se, "graded downtime with retries");
+    // All-or-nothing would count the whole 41.6-minute shedding.
+    let all = tau * ((f - 1.0) / h).ln();
+    let all_minutes = (down + repairs * -(-l * all).exp_m1() / l) / 60.0;
+    assert!((sim_down - all_minutes).abs() > 4.0 * down_se, "{sim_down}");
 }

@@ -444,8 +444,8 @@ fn a_disaster_taking_every_replica_loses_the_writes_since_the_last_backup() {
         site_hit_probability: Probability::ONE,
     };
     let train = ReleaseTrain {
-        detection: hours(0.5),
-        rollback: hours(0.5),
+        detection: Distribution::fixed(hours(0.5)),
+        rollback: Distribution::fixed(hours(0.5)),
         services: Vec::new(),
         recovery: None,
         ..release_train(&[0, 1], &[], 40.0, 0.1, 0.0)

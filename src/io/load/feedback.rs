@@ -46,9 +46,12 @@ impl Validator<'_> {
         let r = r.as_ref()?;
         let d = r.get_ref();
         let factor = self.finite(&d.factor, "retry factor", 1.0, MAX_RETRY_FACTOR);
-        if d.decay.secs() <= 0.0 {
-            self.error(r.span(), format!("{owner}: retry decay must be positive"))
-                .hint = Some("e.g. retry = { factor = 2.0, decay = \"10m\" }".into());
+        if d.decay.secs() <= 0.0 || d.decay.secs() > MAX_FEEDBACK_SECS {
+            self.error(
+                r.span(),
+                format!("{owner}: retry decay must be positive and at most 7d"),
+            )
+            .hint = Some("e.g. retry = { factor = 2.0, decay = \"10m\" }".into());
             return None;
         }
         Some(Retry {
@@ -75,10 +78,10 @@ impl Validator<'_> {
             .hint = Some("an active-active plan's sites are all warm: leave warmup out".into());
             return None;
         }
-        if d.duration.secs() <= 0.0 {
+        if d.duration.secs() <= 0.0 || d.duration.secs() > MAX_FEEDBACK_SECS {
             self.error(
                 w.span(),
-                format!("{owner}: warm-up duration must be positive"),
+                format!("{owner}: warm-up duration must be positive and at most 7d"),
             )
             .hint = Some("e.g. warmup = { duration = \"15m\", capacity = 0.3 }".into());
             return None;

@@ -106,7 +106,6 @@ impl TrialState {
             Some(slo) => self.integrate_windows(s, slo, &eval, t0, t, rec),
             None => self.integrate(s, &eval, t0, t, rec),
         }
-        self.gray_loss(s, &eval, (t0, t), rec);
         self.evals[self.cur] = eval;
     }
 
@@ -118,6 +117,7 @@ impl TrialState {
         t: f64,
         rec: &mut TrialRecord,
     ) {
+        self.gray_loss(s, eval, (t0, t), rec);
         // Retries or a warm-up in progress: load.rs takes the window.
         let t0 = if self.load_until() > t0 {
             let end = self.load_until().min(t);

@@ -301,8 +301,9 @@ impl TrialState {
         let curve = &s.curve;
         let dt = b - a;
         let mut congested = false;
+        let (mut over, mut shed_total) = (0.0_f64, 0.0);
         let mut base_shed = 0.0;
-        let mut over: f64 = 0.0;
+        let mut excess = Vec::with_capacity(eval.groups.len());
         for g in &eval.groups {
             let e = self.excess(s, g, p, a);
             congested |= e.base > g.capacity;
@@ -310,33 +311,44 @@ impl TrialState {
             let l = e.length(dt);
             if l > 0.0 {
                 over = over.max(l);
-                rec.lost_requests += e.shed(l);
-                let shed = e.shed_fraction(l);
+                let shed = e.shed(l);
+                shed_total += shed;
+                rec.lost_requests += shed;
+                let fraction = e.shed_fraction(l);
                 for &d in &g.demands {
-                    rec.user_secs_lost += curve.users[d as usize] * shed;
+                    rec.user_secs_lost += curve.users[d as usize] * fraction;
                 }
             }
+            excess.push(e);
         }
         for &d in &eval.unserved {
             rec.lost_requests += curve.rate(p, d as usize) * dt;
             rec.user_secs_lost += curve.users[d as usize] * dt;
         }
-        if !eval.unserved.is_empty() {
-            self.piece(s, a, b, true, rec);
-            self.attribute(s, dt, rec);
-        } else if congested {
-            // Above what the state could carry without feedback: booked as
-            // accounting.rs books it (the failures' part, then congestion).
-            self.piece(s, a, b, true, rec);
-            self.book_shed(s, curve.vector_of[p] as usize, base_shed, dt, rec);
-        } else if over > 0.0 {
-            self.piece(s, a, a + over, true, rec);
-            self.attribute_outage(over, rec);
-            if over < dt {
-                self.piece(s, a + over, b, false, rec);
+        let share = super::graded::piece_share(curve, p, &eval.unserved, shed_total / dt);
+        rec.lost_share_secs += share * dt;
+        // How long the piece is bad: all-or-nothing, while anything is lost;
+        // graded, while the lost share is above 1 - threshold (it only falls).
+        let bad = match s.graded_threshold() {
+            None if !eval.unserved.is_empty() || congested => dt,
+            None => over,
+            Some(th) => bad_length(curve, p, &eval.unserved, &excess, 1.0 - th, dt),
+        };
+        if bad > 0.0 {
+            self.piece(s, a, a + bad, true, rec);
+            if !eval.unserved.is_empty() {
+                self.attribute(s, bad, rec);
+            } else if congested {
+                // Above what the state could carry without feedback:
+                // booked as accounting.rs books it (the failures' part,
+                // then congestion).
+                self.book_shed(s, curve.vector_of[p] as usize, base_shed, bad, rec);
+            } else {
+                self.attribute_outage(bad, rec);
             }
-        } else {
-            self.piece(s, a, b, false, rec);
+        }
+        if bad < dt {
+            self.piece(s, a + bad, b, false, rec);
         }
     }
 
@@ -402,6 +414,7 @@ impl TrialState {
         let serving = &self.model.serving;
         let capacity = &self.model.capacity;
         let curve = &s.curve;
+        let mut gray = Vec::new();
         for g in &eval.groups {
             let failed: f64 = g
                 .sites
@@ -421,28 +434,30 @@ impl TrialState {
             if failed <= 0.0 {
                 continue;
             }
-            let served = if eval.may_congest {
-                // Piece by piece: a congested group serves its capacity.
-                let mut a = t0;
-                let mut sum = 0.0;
-                while a < t {
-                    let (p, end) = curve.piece_at(a);
-                    let b = if end > a { end.min(t) } else { t };
-                    let rate: f64 = g.demands.iter().map(|&d| curve.rate(p, d as usize)).sum();
-                    sum += rate.min(g.capacity) * (b - a);
-                    a = b;
+            gray.push((g, failed));
+        }
+        if gray.is_empty() {
+            return;
+        }
+        let mut a = t0;
+        while a < t {
+            let (p, end) = curve.piece_at(a);
+            let b = if end > a { end.min(t) } else { t };
+            let mut lost_rps = 0.0;
+            for &(g, failed) in &gray {
+                let rate: f64 = g.demands.iter().map(|&d| curve.rate(p, d as usize)).sum();
+                // A congested pool serves its capacity.
+                lost_rps += failed * rate.min(g.capacity);
+                for &d in &g.demands {
+                    rec.user_secs_lost += curve.users[d as usize] * failed * (b - a);
                 }
-                sum
-            } else {
-                g.demands
-                    .iter()
-                    .map(|&d| curve.integral(d as usize, t) - curve.integral(d as usize, t0))
-                    .sum()
-            };
-            rec.lost_requests += failed * served;
-            for &d in &g.demands {
-                rec.user_secs_lost += curve.users[d as usize] * failed * (t - t0);
             }
+            rec.lost_requests += lost_rps * (b - a);
+            let total: f64 = (0..curve.n_demands).map(|d| curve.rate(p, d)).sum();
+            if total > 0.0 {
+                rec.lost_share_secs += (lost_rps / total).min(1.0) * (b - a);
+            }
+            a = b;
         }
     }
 }
@@ -452,4 +467,45 @@ impl TrialState {
     pub(super) fn load_until(&self) -> f64 {
         self.load.until
     }
+}
+
+/// Under a graded SLO: how long from the start of piece `p` the lost share
+/// of offered requests (the `unserved` demands plus each pool's excess)
+/// stays above `limit`, within `[0, dt)`. The share only falls.
+fn bad_length(
+    curve: &crate::simulate::demand::DemandCurve,
+    p: usize,
+    unserved: &[u32],
+    excess: &[Excess],
+    limit: f64,
+    dt: f64,
+) -> f64 {
+    let total: f64 = (0..curve.n_demands).map(|d| curve.rate(p, d)).sum();
+    if unserved.len() == curve.n_demands || total <= 0.0 {
+        return if unserved.is_empty() { 0.0 } else { dt };
+    }
+    let lost: f64 = unserved.iter().map(|&d| curve.rate(p, d as usize)).sum();
+    let over = |u: f64| {
+        let shed: f64 = excess.iter().map(|e| e.at(u).max(0.0)).sum();
+        (lost + shed) / total > limit
+    };
+    if !over(0.0) {
+        return 0.0;
+    }
+    if over(dt) {
+        return dt;
+    }
+    let (mut lo, mut hi) = (0.0, dt);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if over(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
 }

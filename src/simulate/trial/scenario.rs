@@ -30,8 +30,9 @@ pub(super) struct CycleSpec {
 
 /// Where each process's stream sits in [`Scenario::keys`]: sites first
 /// (index = site index), then links, shared risks, hazards, hazard hits,
-/// escaped and caught releases per train, operator errors, then services
-/// and dependency cycles (last, so files without them keep their layout).
+/// escaped and caught releases per train, operator errors, then services,
+/// dependency cycles and wave rollouts per train (last, so files without
+/// them keep their layout).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct StreamLayout {
     pub(super) link: usize,
@@ -42,6 +43,7 @@ pub(super) struct StreamLayout {
     pub(super) operator: usize,
     pub(super) service: usize,
     pub(super) cycle: usize,
+    pub(super) wave: usize,
     /// Gray-failure processes, one per site of [`Scenario::gray_sites`].
     pub(super) gray: usize,
 }
@@ -89,6 +91,10 @@ pub(crate) struct Scenario<'a> {
     pub(super) link_crew: Vec<Option<u32>>,
     pub(super) disaster_crew: Vec<Option<u32>>,
     pub(super) crew_sizes: Vec<u32>,
+    /// Per train rolled out in waves: the sites each wave adds, and when
+    /// each wave starts after the release (seconds).
+    pub(super) wave_sites: Vec<Vec<Vec<u32>>>,
+    pub(super) wave_starts: Vec<Vec<f64>>,
     /// The plan's SLO windows and threshold, when it has an SLO.
     pub slo: Option<super::SloSpec>,
 }
@@ -165,6 +171,12 @@ impl<'a> Scenario<'a> {
                 .collect();
             format!("cycle:{}", keys.join(","))
         }));
+        let wave = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:waves", t.key)),
+        );
         // Gray processes come last, so files without them keep their layout.
         let gray = names.len();
         let gray_sites: Vec<u32> = (0..topo.sites.len() as u32)
@@ -219,6 +231,7 @@ impl<'a> Scenario<'a> {
                 operator,
                 service,
                 cycle,
+                wave,
                 gray,
             },
             curve,
@@ -241,6 +254,19 @@ impl<'a> Scenario<'a> {
                 .collect(),
             disaster_crew: site_crews(topo, CrewKind::Disaster),
             crew_sizes: topo.crews.iter().map(|c| c.size).collect(),
+            wave_sites: topo
+                .release_trains
+                .iter()
+                .map(|t| {
+                    let waves = t.wave_sites().into_iter();
+                    waves.map(|w| w.iter().map(|s| s.0).collect()).collect()
+                })
+                .collect(),
+            wave_starts: topo
+                .release_trains
+                .iter()
+                .map(|t| t.wave_starts())
+                .collect(),
             slo,
         }
     }
