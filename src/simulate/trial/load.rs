@@ -8,7 +8,6 @@
 
 use super::{Event, N_CAUSES, Scenario, TrialRecord, TrialState};
 use crate::simulate::serving::Eval;
-use crate::static_model::Cause;
 
 /// Retries stop counting once their excess is below this fraction of the
 /// rate: the window ends ln((factor - 1) / EPS) decay times after service
@@ -303,10 +302,12 @@ impl TrialState {
         let dt = b - a;
         let mut congested = false;
         let (mut over, mut shed_total) = (0.0_f64, 0.0);
+        let mut base_shed = 0.0;
         let mut excess = Vec::with_capacity(eval.groups.len());
         for g in &eval.groups {
             let e = self.excess(s, g, p, a);
             congested |= e.base > g.capacity;
+            base_shed += (e.base - g.capacity).max(0.0);
             let l = e.length(dt);
             if l > 0.0 {
                 over = over.max(l);
@@ -339,8 +340,9 @@ impl TrialState {
                 self.attribute(s, bad, rec);
             } else if congested {
                 // Above what the state could carry without feedback:
-                // congestion, as accounting.rs books it.
-                rec.cause_secs[Cause::Congestion as usize] += bad;
+                // booked as accounting.rs books it (the failures' part,
+                // then congestion).
+                self.book_shed(s, curve.vector_of[p] as usize, base_shed, bad, rec);
             } else {
                 self.attribute_outage(bad, rec);
             }
