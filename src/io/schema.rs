@@ -283,9 +283,9 @@ pub struct PlanDto {
     pub operator_error_factor: Option<Spanned<f64>>,
     pub targets: Option<TargetsDto>,
     pub serves: Option<Spanned<String>>,
+    pub slo: Option<Spanned<SloDto>>,
     pub retry: Option<Spanned<RetryDto>>,
     pub warmup: Option<Spanned<WarmupDto>>,
-    pub slo: Option<Spanned<SloDto>>,
 }
 
 /// `slo = { target = 0.999, window = "30d", threshold = 0.99,

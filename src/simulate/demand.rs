@@ -35,9 +35,7 @@ pub(crate) struct DemandCurve {
     surges: Vec<(f64, f64)>,
     /// The distinct demand vector of each piece ([`crate::service::year`]),
     /// and the vectors: the simulator serves per (failure state, vector).
-    #[allow(dead_code)] // read by the bandwidth path (next commit)
     pub vector_of: Vec<u32>,
-    #[allow(dead_code)]
     pub vectors: Vec<Vec<f64>>,
     /// The piece holding the start of each hour of the year: finding the
     /// piece of an instant takes a step or two instead of a binary search.
@@ -183,6 +181,20 @@ impl DemandCurve {
             base += SECONDS_PER_YEAR;
         }
         (t1, t1)
+    }
+
+    /// Per distinct vector: is it met outside every surge window (on an
+    /// ordinary day)?
+    pub fn daily_vectors(&self) -> Vec<bool> {
+        let mut daily = vec![false; self.vectors.len()];
+        for (p, &start) in self.starts.iter().enumerate() {
+            let end = self.starts.get(p + 1).copied().unwrap_or(SECONDS_PER_YEAR);
+            let (a, b) = self.next_surge(start, end);
+            if b <= a {
+                daily[self.vector_of[p] as usize] = true;
+            }
+        }
+        daily
     }
 
     pub fn rate(&self, piece: usize, d: usize) -> f64 {

@@ -62,6 +62,10 @@ pub(crate) struct Eval {
     /// Could it at some hour of an ordinary day (no surge)? When not, only
     /// intervals that overlap a surge need the congestion check.
     pub daily_congest: bool,
+    /// When links can bind ([`crate::simulate::trial`]'s bandwidth path):
+    /// the served fraction of each demand under each distinct demand vector
+    /// of the year, `served[vector * n_demands + d]`; empty otherwise.
+    pub served: Vec<f64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

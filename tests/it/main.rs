@@ -1,6 +1,7 @@
 //! The single integration-test binary (one link step instead of one per file).
 
 mod bad_topologies;
+mod bandwidth;
 mod capacity;
 mod capacity_cli;
 mod check;

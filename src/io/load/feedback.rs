@@ -47,8 +47,11 @@ impl Validator<'_> {
         let d = r.get_ref();
         let factor = self.finite(&d.factor, "retry factor", 1.0, MAX_RETRY_FACTOR);
         if d.decay.secs() <= 0.0 || d.decay.secs() > MAX_FEEDBACK_SECS {
-            self.error(r.span(), format!("{owner}: retry decay must be positive and at most 7d"))
-                .hint = Some("e.g. retry = { factor = 2.0, decay = \"10m\" }".into());
+            self.error(
+                r.span(),
+                format!("{owner}: retry decay must be positive and at most 7d"),
+            )
+            .hint = Some("e.g. retry = { factor = 2.0, decay = \"10m\" }".into());
             return None;
         }
         Some(Retry {

@@ -146,14 +146,18 @@ impl TrialState {
                     self.steady(s, eval, a, sa, rec);
                 }
                 if sb > sa {
-                    let over = eval.groups.iter().any(|g| {
-                        let peak: f64 = g
-                            .demands
-                            .iter()
-                            .map(|&d| curve.max_between(d as usize, sa, sb))
-                            .sum();
-                        peak > g.capacity
-                    });
+                    let over = if eval.served.is_empty() {
+                        eval.groups.iter().any(|g| {
+                            let peak: f64 = g
+                                .demands
+                                .iter()
+                                .map(|&d| curve.max_between(d as usize, sa, sb))
+                                .sum();
+                            peak > g.capacity
+                        })
+                    } else {
+                        flow_short_between(eval, curve, sa, sb)
+                    };
                     if over {
                         self.hourly(s, eval, sa, sb, rec);
                     } else {
@@ -189,6 +193,59 @@ impl TrialState {
 
     /// `[t0, t)` piece by piece of the demand curve, shedding overload.
     fn hourly(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
+        if eval.served.is_empty() {
+            self.hourly_groups(s, eval, t0, t, rec);
+        } else {
+            self.hourly_flow(s, eval, t0, t, rec);
+        }
+    }
+
+    /// [`Self::hourly`] with the served fractions of the flow network.
+    fn hourly_flow(
+        &mut self,
+        s: &Scenario<'_>,
+        eval: &Eval,
+        t0: f64,
+        t: f64,
+        rec: &mut TrialRecord,
+    ) {
+        let curve = &s.curve;
+        let nd = curve.n_demands;
+        let mut a = t0;
+        while a < t {
+            let (p, end) = curve.piece_at(a);
+            let b = if end > a { end.min(t) } else { t };
+            let dt = b - a;
+            let v = curve.vector_of[p] as usize;
+            let mut short = false;
+            for d in 0..nd {
+                let lost = 1.0 - eval.served[v * nd + d];
+                if lost > 0.0 {
+                    short = true;
+                    rec.lost_requests += curve.rate(p, d) * lost * dt;
+                    rec.user_secs_lost += curve.users[d] * lost * dt;
+                }
+            }
+            self.piece(s, a, b, short, rec);
+            if !eval.unserved.is_empty() {
+                self.attribute(s, dt, rec);
+            } else if short {
+                rec.cause_secs[Cause::Congestion as usize] += dt;
+            }
+            a = b;
+        }
+    }
+
+    /// [`Self::hourly`] by the fast path's groups: each sheds its overload
+    /// evenly.
+    fn hourly_groups(
+        &mut self,
+        s: &Scenario<'_>,
+        eval: &Eval,
+        t0: f64,
+        t: f64,
+        rec: &mut TrialRecord,
+    ) {
         let curve = &s.curve;
         let mut a = t0;
         while a < t {
@@ -228,7 +285,29 @@ impl TrialState {
             a = b;
         }
     }
+}
 
+/// Does a flow-served state shed load at some piece of `[a, b)`?
+fn flow_short_between(
+    eval: &Eval,
+    curve: &crate::simulate::demand::DemandCurve,
+    a: f64,
+    b: f64,
+) -> bool {
+    let nd = curve.n_demands;
+    let mut x = a;
+    while x < b {
+        let (p, end) = curve.piece_at(x);
+        let v = curve.vector_of[p] as usize;
+        if eval.served[v * nd..(v + 1) * nd].iter().any(|&f| f < 1.0) {
+            return true;
+        }
+        x = if end > x { end } else { b };
+    }
+    false
+}
+
+impl TrialState {
     /// Records `[a, b)` as up or down time: outage episodes and per-year
     /// downtime.
     pub(super) fn piece(

@@ -73,6 +73,9 @@ impl TrialState {
                     rate > g.capacity
                 })
             });
+        if s.flow.is_some() {
+            self.serve_by_flow(s, active, &mut e);
+        }
         self.evals.push(e);
         let i = self.evals.len() - 1;
         self.cache_keys.extend_from_slice(&self.down_bits);

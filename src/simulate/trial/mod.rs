@@ -9,6 +9,7 @@
 //! processes and their rules are described in README.md (`drsim run`).
 
 mod accounting;
+mod bandwidth;
 mod cache;
 mod crews;
 mod graded;
@@ -99,6 +100,8 @@ pub(crate) struct TrialState {
     evals: Vec<Eval>,
     cur: usize,
     model: ServingModel,
+    /// Max-flow scratch when links can bind ([`bandwidth`]).
+    flow_ev: Option<crate::service::flow::Evaluator>,
     active: Option<usize>,
     failed_from: Option<usize>,
     failover_done: bool,
@@ -153,6 +156,7 @@ impl TrialState {
             evals: Vec::new(),
             cur: 0,
             model: s.model.clone(),
+            flow_ev: s.flow.as_ref().map(bandwidth::SimFlow::evaluator),
             active: None,
             failed_from: None,
             failover_done: false,

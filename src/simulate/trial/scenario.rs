@@ -63,6 +63,8 @@ pub(crate) struct Scenario<'a> {
     pub(super) layout: StreamLayout,
     pub curve: DemandCurve,
     pub model: ServingModel,
+    /// The flow network, when some link can bind ([`super::bandwidth`]).
+    pub(super) flow: Option<super::bandwidth::SimFlow>,
     /// Replica sites (the first `replicas` serving sites), as serving indices.
     pub(super) n_replicas: usize,
     /// Total requests demanded over the horizon (the same in every trial).
@@ -191,6 +193,10 @@ impl<'a> Scenario<'a> {
             .slo
             .as_ref()
             .map(|x| super::SloSpec::new(x, horizon, &curve));
+        let plan_id = crate::model::PlanId(plan_index as u32);
+        let model = ServingModel::new(topo, plan_id);
+        let flow = super::bandwidth::links_may_bind(topo, &curve, &model)
+            .then(|| super::bandwidth::SimFlow::new(topo, plan_id, &curve));
         Scenario {
             topo,
             plan_index,
@@ -212,7 +218,8 @@ impl<'a> Scenario<'a> {
                 gray,
             },
             curve,
-            model: ServingModel::new(topo, crate::model::PlanId(plan_index as u32)),
+            model,
+            flow,
             n_replicas: plan.replicas as usize,
             demanded,
             forced_sites: Vec::new(),

@@ -1,0 +1,221 @@
+//! Link bandwidth in the simulator: when some link could bind, every failure
+//! state is also served through the one max-flow of `capacity --demand`
+//! ([`crate::service::flow`]) for each distinct demand vector of the year,
+//! cached with the state. When even every demand at its yearly maximum fits
+//! through any single link the plan can use, no cut with a link can bind and
+//! the union-find fast path is exact, so such files keep their numbers.
+
+use super::{Scenario, TrialState};
+use crate::graph::reduce::IRRELEVANT;
+use crate::model::{PlanId, Topology};
+use crate::service::Active;
+use crate::service::flow::{DemandNetwork, Evaluator, Load, snap};
+use crate::simulate::demand::DemandCurve;
+use crate::simulate::serving::{Eval, ServingModel};
+
+/// The plan's flow network and the year's demand vectors in its units.
+#[derive(Clone, Debug)]
+pub(crate) struct SimFlow {
+    net: DemandNetwork,
+    loads: Vec<Load>,
+    /// Vectors met outside surge windows (the ordinary day's hours).
+    daily: Vec<bool>,
+}
+
+/// Can a link ever bind? Not when the sum of every demand's yearly maximum
+/// (Gbit/s) fits through the thinnest link the reduced graph keeps: every
+/// cut holding a link then carries at least the total demand, so the
+/// minimum cut is one without links, which the fast path computes.
+pub(crate) fn links_may_bind(t: &Topology, curve: &DemandCurve, model: &ServingModel) -> bool {
+    let n = t.sites.len();
+    let thinnest = t
+        .links
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| model.element_of[n + j] != IRRELEVANT)
+        .map(|(_, l)| l.capacity_gbps)
+        .fold(f64::INFINITY, f64::min);
+    let total: f64 = t
+        .demands
+        .iter()
+        .zip(&curve.max_rps)
+        .map(|(d, r)| r * d.kbit_per_request / 1e6)
+        .sum();
+    total > thinnest
+}
+
+impl SimFlow {
+    pub(crate) fn new(t: &Topology, plan: PlanId, curve: &DemandCurve) -> SimFlow {
+        let net = DemandNetwork::new(t, plan, &curve.max_rps);
+        SimFlow {
+            loads: curve.vectors.iter().map(|v| net.load(v)).collect(),
+            daily: curve.daily_vectors(),
+            net,
+        }
+    }
+
+    pub(crate) fn evaluator(&self) -> Evaluator {
+        self.net.evaluator()
+    }
+}
+
+impl TrialState {
+    /// Serves every demand vector in the current (unreduced) failure state
+    /// through the flow network: fills `e.served` and sets its congestion
+    /// flags from it.
+    pub(super) fn serve_by_flow(&mut self, s: &Scenario<'_>, active: Option<usize>, e: &mut Eval) {
+        let (Some(flow), Some(ev)) = (&s.flow, self.flow_ev.as_mut()) else {
+            return;
+        };
+        let nodes: Vec<bool> = self
+            .site_down
+            .iter()
+            .chain(&self.svc_down)
+            .map(|&c| c > 0)
+            .collect();
+        let links: Vec<bool> = self.link_down.iter().map(|&c| c > 0).collect();
+        let nd = s.curve.n_demands;
+        e.served = vec![1.0; flow.loads.len() * nd];
+        let rule_active = active.map_or(Active::NoSite, Active::Site);
+        let (mut any_short, mut daily_short) = (false, false);
+        for (v, load) in flow.loads.iter().enumerate() {
+            let total = flow
+                .net
+                .served_gbps(load, (&nodes, &links), rule_active, ev);
+            let mut short = false;
+            for d in 0..nd {
+                let f = if load.rate[d] > 0.0 {
+                    snap(flow.net.demand_served(d, ev) / load.rate[d])
+                } else if e.unserved.contains(&(d as u32)) {
+                    0.0
+                } else {
+                    1.0
+                };
+                e.served[v * nd + d] = f;
+                short |= f < 1.0;
+            }
+            debug_assert!(total <= load.total * (1.0 + 1e-9));
+            any_short |= short;
+            daily_short |= short && flow.daily[v];
+        }
+        e.may_congest = any_short;
+        e.daily_congest = daily_short;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::arbitrary;
+    use crate::simulate::serving::Eval;
+    use proptest::prop_assert;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The fast path's served total (requests/s): each group serves
+    /// min(its demand, its capacity).
+    fn fast_path_total(t: &Topology, c: &arbitrary::Case) -> f64 {
+        let up = |down: &[bool]| down.iter().map(|d| !d).collect::<Vec<bool>>();
+        let mut eval = Eval::default();
+        ServingModel::new(t, PlanId(0)).evaluate(
+            &up(c.failed.sites_down()),
+            &up(c.failed.links_down()),
+            c.active,
+            &mut eval,
+        );
+        eval.groups
+            .iter()
+            .map(|g| {
+                let want: f64 = g
+                    .demands
+                    .iter()
+                    .map(|&d| t.demands[d as usize].peak_rps)
+                    .sum();
+                want.min(g.capacity)
+            })
+            .sum()
+    }
+
+    fn flow_total(t: &Topology, c: &arbitrary::Case) -> f64 {
+        let peak: Vec<f64> = t.demands.iter().map(|d| d.peak_rps).collect();
+        let net = DemandNetwork::new(t, PlanId(0), &peak);
+        let load = net.load(&peak);
+        let active = c.active.map_or(Active::NoSite, Active::Site);
+        let nodes = c.failed.node_flags();
+        let gbps = net.served_gbps(
+            &load,
+            (&nodes, c.failed.links_down()),
+            active,
+            &mut net.evaluator(),
+        );
+        // Every random demand has 1 kbit per request.
+        gbps * 1e6
+    }
+
+    /// When [`links_may_bind`] says no link can bind, the fast path's served
+    /// total is the max-flow's, on random small topologies, plans, states
+    /// and link bandwidths (some thin enough to bind, which the test must
+    /// then flag).
+    #[test]
+    fn without_binding_links_the_fast_path_is_the_max_flow() {
+        let (clear, flagged, bound) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        arbitrary::check_against_rule(
+            |c| c.active.map_or(Active::NoSite, Active::Site),
+            |c, _| {
+                let mut t = c.topo.clone();
+                // Random demands total 10-600 rps = 1e-5..6e-4 Gbit/s.
+                let n = t.sites.len();
+                for (j, l) in t.links.iter_mut().enumerate() {
+                    l.capacity_gbps = [1e-5, 2e-4, 1e-3, 100.0][(j * 7 + n) % 4];
+                }
+                let curve = DemandCurve::new(&t);
+                let model = ServingModel::new(&t, PlanId(0));
+                let fast = fast_path_total(&t, c);
+                let flow = flow_total(&t, c);
+                prop_assert!(flow <= fast * (1.0 + 1e-9) + 1e-9, "{flow} above {fast}");
+                if links_may_bind(&t, &curve, &model) {
+                    flagged.fetch_add(1, Ordering::Relaxed);
+                    if flow < fast * (1.0 - 1e-9) {
+                        bound.fetch_add(1, Ordering::Relaxed);
+                    }
+                } else {
+                    clear.fetch_add(1, Ordering::Relaxed);
+                    prop_assert!(
+                        (flow - fast).abs() <= 1e-9 * fast.max(1.0),
+                        "no link can bind, yet max-flow {flow} vs fast path {fast}"
+                    );
+                }
+                Ok(())
+            },
+        );
+        let (clear, flagged, bound) =
+            (clear.into_inner(), flagged.into_inner(), bound.into_inner());
+        // Both branches ran, and links really bound in some flagged cases.
+        assert!(
+            clear > 1000 && flagged > 1000 && bound > 100,
+            "{clear} {flagged} {bound}"
+        );
+    }
+
+    /// The bundled global-messaging plans never need the bandwidth path: all
+    /// demand at its yearly maximum (surges included) fits through the
+    /// thinnest link, so their numbers are the fast path's, bit for bit.
+    #[test]
+    fn global_messaging_links_never_bind() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("topologies/global-messaging.toml");
+        let t = crate::io::load_path(&path).unwrap();
+        let curve = DemandCurve::new(&t);
+        for p in 0..t.plans.len() {
+            let model = ServingModel::new(&t, PlanId(p as u32));
+            assert!(!links_may_bind(&t, &curve, &model), "plan {p}");
+        }
+        let mut thin = t.clone();
+        thin.links[0].capacity_gbps = 1.0;
+        let model = ServingModel::new(&thin, PlanId(0));
+        assert!(links_may_bind(&thin, &curve, &model));
+    }
+}
