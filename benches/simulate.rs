@@ -75,8 +75,10 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
         releases_per_year: 52.0,
         bad_release_probability: Probability::new(0.05).unwrap(),
         canary_catch: Probability::new(0.7).unwrap(),
-        detection: hours(0.25),
-        rollback: hours(0.5),
+        detection: Distribution::fixed(hours(0.25)),
+        rollback: Distribution::fixed(hours(0.5)),
+        waves: Vec::new(),
+        trigger: None,
         services: Vec::new(),
         recovery: None,
     }];

@@ -71,14 +71,18 @@ pub fn trimmed(x: f64) -> String {
     t.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// `4.10% [3.20, 5.00]`: a probability with its 95% interval, in percent.
+/// `4.10% [3.20, 5.00]`: a probability with its 95% interval, in percent
+/// (below 0.1%, in two significant digits: `0.0042%`).
 pub fn percent_interval(e: &crate::stats::Estimate) -> String {
-    format!(
-        "{:.2}% [{:.2}, {:.2}]",
-        100.0 * e.mean,
-        100.0 * e.lo,
-        100.0 * e.hi
-    )
+    let pc = |x: f64| {
+        let v = 100.0 * x;
+        if v == 0.0 || v >= 0.1 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.2e}")
+        }
+    };
+    format!("{}% [{}, {}]", pc(e.mean), pc(e.lo), pc(e.hi))
 }
 
 pub fn money(v: f64) -> String {

@@ -227,6 +227,10 @@ impl StaticModel {
             }
         }
         for tr in &t.release_trains {
+            if !tr.waves.is_empty() {
+                shocks.extend(wave_shocks(tr));
+                continue;
+            }
             release_shocks(t, tr, with_services, &mut shocks);
         }
         if let Some(op) = &t.operator_errors {
@@ -252,6 +256,41 @@ impl StaticModel {
             shocks,
         })
     }
+}
+
+/// A rollout in waves at a random instant: one shock per wave `v` over the
+/// sites reached by then. A bad release stopped at wave `w` holds those
+/// sites down for the bake of `v` when `v < w` (the next wave then adds
+/// sites) and for detection + rollback when `v = w`; a latent trigger
+/// delays every stage alike. Each wave's shock adds up these Poisson
+/// loads (rate x mean duration, per year) of every stopping wave, and an
+/// M/G/inf queue gives its probability, 1 - exp(-load).
+fn wave_shocks(tr: &crate::model::ReleaseTrain) -> Vec<Shock> {
+    let bad = tr.releases_per_year * tr.bad_release_probability.get();
+    let stop = tr.mean_stop_probabilities();
+    let fix = tr.outage().secs();
+    let mut reached: Vec<u32> = Vec::new();
+    let n = tr.waves.len();
+    let mut out = Vec::with_capacity(n);
+    for (v, new) in tr.wave_sites().into_iter().enumerate() {
+        reached.extend(new.iter().map(|s| s.0));
+        let later: f64 = stop[v + 1..].iter().sum();
+        let secs = stop[v] * fix + later * tr.waves[v].bake.secs();
+        let load = bad * secs / crate::units::SECONDS_PER_YEAR;
+        let name = if v + 1 == n {
+            format!("release:{}", tr.key)
+        } else {
+            format!("release:{}:wave-{}", tr.key, v + 1)
+        };
+        out.push(Shock {
+            name,
+            cause: Cause::Release,
+            prob: -(-load).exp_m1(),
+            nodes: reached.clone(),
+            edges: Vec::new(),
+        });
+    }
+    out
 }
 
 impl Shock {
@@ -341,7 +380,7 @@ fn release_shocks(
     if !tr.canary_sites.is_empty() && tr.caught_rate() > 0.0 {
         let caught = EventProcess {
             annual_rate: tr.caught_rate(),
-            duration: Distribution::fixed(tr.detection),
+            duration: tr.detection.clone(),
         };
         let canaries = tr.canary_sites.iter().map(|s| s.0).collect();
         let name = format!("release:{}:canary", tr.key);

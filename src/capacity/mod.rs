@@ -9,6 +9,7 @@ pub mod rare;
 pub mod served;
 pub mod st_flow;
 pub mod tail;
+pub mod work;
 
 pub use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 pub use batch::SamplingCost;

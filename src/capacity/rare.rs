@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use std::time::Instant;
 
 use super::batch::PatternCache;
-use super::st_flow::{CapacityError, IRRELEVANT, Sampler, check_model};
+use super::st_flow::{CapacityError, IRRELEVANT, Sampler, check_sampling};
 use crate::graph::maxflow::MaxFlow;
 use crate::static_model::StaticModel;
 
@@ -197,10 +197,7 @@ pub fn estimate_below(
     level: f64,
     opts: &RareOptions,
 ) -> Result<RareEstimate, CapacityError> {
-    check_model(model, s, t)?;
-    if opts.max_samples == 0 {
-        return Err(CapacityError::NoSamples);
-    }
+    check_sampling(model, s, t, opts.max_samples)?;
     if !(level.is_finite() && level > 0.0) {
         return Err(CapacityError::BadThreshold(level));
     }

@@ -38,7 +38,7 @@ pub enum ServedError {
         "the failure model does not match the topology ({sites} sites, {links} links expected)"
     )]
     ModelMismatch { sites: usize, links: usize },
-    #[error("{0}")]
+    #[error(transparent)]
     Model(#[from] super::CapacityError),
 }
 
@@ -312,6 +312,7 @@ pub fn simulate_served(
     if opts.samples == 0 {
         return Err(ServedError::NoSamples);
     }
+    super::work::check_samples(model, opts.samples)?;
     if let Some(x) = opts.threshold
         && !(x > 0.0 && x <= 1.0)
     {

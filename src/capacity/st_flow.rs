@@ -43,6 +43,17 @@ pub enum CapacityError {
     BadTargetRe(f64),
     #[error("rare-event estimation failed: {0}")]
     RareEventFailed(String),
+    #[error(
+        "{samples} samples x {size} sites, links and shock members, each drawn and solved for \
+         every sample, is more than the {:.0e} a capacity run may plan; use fewer samples (at \
+         most {max_samples} fit) or model the network coarser",
+        super::work::MAX_CAPACITY_WORK
+    )]
+    TooMuchWork {
+        samples: u64,
+        size: usize,
+        max_samples: u64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -551,6 +562,20 @@ pub fn check_model(model: &StaticModel, s: u32, t: u32) -> Result<(), CapacityEr
     check_failure_model(model)
 }
 
+/// [`check_model`], and a sampling run must draw at least one sample.
+pub fn check_sampling(
+    model: &StaticModel,
+    s: u32,
+    t: u32,
+    samples: u64,
+) -> Result<(), CapacityError> {
+    check_model(model, s, t)?;
+    if samples == 0 {
+        return Err(CapacityError::NoSamples);
+    }
+    Ok(())
+}
+
 /// Checks sizes, capacities and probabilities of a failure model.
 pub fn check_failure_model(model: &StaticModel) -> Result<(), CapacityError> {
     let n = model.n_nodes();
@@ -617,10 +642,8 @@ pub fn simulate(
     t: u32,
     opts: &CapacityOptions,
 ) -> Result<CapacityReport, CapacityError> {
-    check_model(model, s, t)?;
-    if opts.samples == 0 {
-        return Err(CapacityError::NoSamples);
-    }
+    check_sampling(model, s, t, opts.samples)?;
+    super::work::check_samples(model, opts.samples)?;
     if let Some(f) = opts.threshold
         && !(f.is_finite() && f > 0.0)
     {

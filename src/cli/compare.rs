@@ -199,9 +199,9 @@ pub fn text_report(c: &Comparison, risk: Metric) -> String {
         "{}: {} plans, {} trials x {} year(s), seed {}; ranked by {}; 95% intervals in brackets",
         c.topology,
         c.plans.len(),
-        c.trials,
-        c.years_per_trial,
-        c.seed,
+        c.settings.trials,
+        c.settings.years_per_trial,
+        c.settings.seed,
         risk.noun()
     );
     s.push_str(&text::wrap_words(&head, 2));
@@ -327,8 +327,8 @@ fn frontier_lines(s: &mut String, c: &Comparison, risk: Metric) {
         frontier.join(", ")
     );
     for p in &c.plans {
-        if let Some(d) = p.dominated_by.first() {
-            let others = p.dominated_by.len() - 1;
+        if let Some(d) = p.standing.dominated_by.first() {
+            let others = p.standing.dominated_by.len() - 1;
             let mut line = format!("  dominated: {}", d.reason);
             if others > 0 {
                 let _ = write!(line, " (and dominated by {others} more)");
@@ -337,7 +337,7 @@ fn frontier_lines(s: &mut String, c: &Comparison, risk: Metric) {
         }
     }
     for p in &c.plans {
-        for n in &p.notes {
+        for n in &p.standing.notes {
             s.push_str(&text::wrap_words(
                 &format!("  note: plan {} {n}", p.plan),
                 4,

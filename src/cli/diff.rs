@@ -12,7 +12,7 @@ use super::{color, output, text};
 use anyhow::Context;
 use drsim::model::Topology;
 use drsim::score::diff::{self, ChangeKind, DiffReport};
-use drsim::score::{Metric, ScoredPlan};
+use drsim::score::{Metric, RunSettings, ScoredPlan};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -160,9 +160,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         schema: diff::SCHEMA,
         old: old_label,
         new: new_label,
-        seed: cfg.seed,
-        trials: if args.model_only { 0 } else { cfg.trials },
-        years_per_trial: cfg.years,
+        settings: RunSettings {
+            seed: cfg.seed,
+            trials: if args.model_only { 0 } else { cfg.trials },
+            years_per_trial: cfg.years,
+        },
         model,
         plans,
         plans_added: added,
@@ -250,12 +252,12 @@ fn text_report(r: &DiffReport) -> String {
             );
         }
     }
-    if r.trials > 0 {
+    if r.settings.trials > 0 {
         s.push('\n');
         s.push_str(&text::wrap_words(
             &format!(
                 "scores, new - old paired over {} trials x {} year(s), seed {}; a verdict needs the 95% interval to exclude 0:",
-                r.trials, r.years_per_trial, r.seed
+                r.settings.trials, r.settings.years_per_trial, r.settings.seed
             ),
             2,
         ));

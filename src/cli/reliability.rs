@@ -206,7 +206,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None,
         args.exec.quiet,
     );
-    let est = pool.install(|| estimate(&model, &crit, &opts))?;
+    let est = pool
+        .install(|| estimate(&model, &crit, &opts))
+        .map_err(name_the_flag)?;
     warn_short_of_target(&args, &est);
     let imp = if args.importance {
         Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
@@ -267,7 +269,9 @@ fn run_shard(
         e => e.into(),
     })?;
     let start = std::time::Instant::now();
-    let data = pool.install(|| estimate_data(model, crit, opts, shard))?;
+    let data = pool
+        .install(|| estimate_data(model, crit, opts, shard))
+        .map_err(name_the_flag)?;
     let settings = serde_json::json!({
         "plan": args.plan,
         "from": args.from,
@@ -299,6 +303,15 @@ fn run_shard(
 /// Not an error (the estimate and its interval are sound), but when the
 /// precision `--target-re` asked for was not delivered, say so rather than
 /// exit quietly after spending the whole budget.
+/// The library's refusals of too much work, with the flag that changes it.
+fn name_the_flag(e: EstimateError) -> anyhow::Error {
+    let flag = match e {
+        EstimateError::CrudeTooSlow { .. } | EstimateError::TurnipTooSlow { .. } => " (--samples)",
+        _ => "",
+    };
+    anyhow::anyhow!("{e}{flag}")
+}
+
 fn warn_short_of_target(args: &Args, est: &Estimate) {
     let Some(re) = args.target_re else { return };
     if est.method == "pmc" && est.unreliability == 0.0 && est.samples > 0 {

@@ -47,9 +47,8 @@ pub struct Args {
 pub(super) struct RunOutput<'a> {
     pub schema: &'static str,
     pub topology: &'a str,
-    pub seed: u64,
-    pub trials: usize,
-    pub years_per_trial: usize,
+    #[serde(flatten)]
+    pub settings: drsim::score::RunSettings,
     pub plans: &'a [PlanReport],
 }
 
@@ -149,9 +148,11 @@ pub(super) fn render(
             let out = RunOutput {
                 schema: "drsim.run/1",
                 topology,
-                seed: cfg.seed,
-                trials: cfg.trials,
-                years_per_trial: cfg.years,
+                settings: drsim::score::RunSettings {
+                    seed: cfg.seed,
+                    trials: cfg.trials,
+                    years_per_trial: cfg.years,
+                },
                 plans: reports,
             };
             let mut s = serde_json::to_string_pretty(&out)?;

@@ -20,7 +20,11 @@ mod dependency_warnings;
 mod feedback;
 mod sections;
 mod services;
+mod size;
 mod slo;
+mod waves;
+
+pub use size::MAX_LOAD_BYTES;
 
 /// Larger files are refused before parsing: no real topology comes close, and
 /// a hostile one should not exhaust memory.
@@ -107,6 +111,21 @@ pub fn load_str(source: &str, path: &Path) -> Result<Loaded, LoadError> {
             ),
         ));
     }
+    if let (bytes, Some(at)) = size::estimated_bytes(source) {
+        let mb = |b: u64| b / 1_000_000;
+        let msg = format!(
+            "loading this file would take about {} MB of memory, more than the {} MB a \
+             topology may",
+            mb(bytes),
+            mb(MAX_LOAD_BYTES)
+        );
+        return Err(LoadError::single(
+            Diagnostic::at(Severity::Error, path, source, Some(at..at), msg).with_hint(
+                "every table and value costs memory to parse (a site and a link written \
+                 inline about 3.7 KB, so about 160,000 of each fit): model the network coarser",
+            ),
+        ));
+    }
     let dto: FileDto = toml::from_str(source).map_err(|e| {
         let mut msg = e.message().trim().to_string();
         if msg.starts_with("missing field `topology`") {
@@ -148,6 +167,40 @@ pub fn load_str(source: &str, path: &Path) -> Result<Loaded, LoadError> {
     Ok(Loaded {
         topology,
         warnings: v.warnings,
+    })
+}
+
+/// A table with an `id` and an optional display `name`.
+trait IdName {
+    fn id_name(&self) -> (&Spanned<String>, Option<&str>);
+}
+
+macro_rules! id_name {
+    ($($dto:ty),*) => {$(
+        impl IdName for $dto {
+            fn id_name(&self) -> (&Spanned<String>, Option<&str>) {
+                (&self.id, self.name.as_deref())
+            }
+        }
+    )*};
+}
+id_name!(
+    SiteDto,
+    SharedRiskDto,
+    ReleaseTrainDto,
+    DemandDto,
+    SurgeDto,
+    PlanDto
+);
+
+/// `(kind, id, name)` of each item of `items` that gives a name.
+fn with_names<'a, T: IdName>(
+    kind: &'static str,
+    items: &'a [Spanned<T>],
+) -> impl Iterator<Item = (&'static str, &'a Spanned<String>, &'a str)> {
+    items.iter().filter_map(move |x| {
+        let (id, name) = x.get_ref().id_name();
+        name.map(|n| (kind, id, n))
     })
 }
 
@@ -227,38 +280,12 @@ impl Validator<'_> {
                     .map(|h| ("region", &r.id, h.get_ref().kind.as_str())),
             );
         }
-        let items = f
-            .site
-            .iter()
-            .map(|x| ("site", &x.get_ref().id, &x.get_ref().name))
-            .chain(
-                f.shared_risk
-                    .iter()
-                    .map(|x| ("shared-risk group", &x.get_ref().id, &x.get_ref().name)),
-            )
-            .chain(
-                f.release_train
-                    .iter()
-                    .map(|x| ("release train", &x.get_ref().id, &x.get_ref().name)),
-            )
-            .chain(
-                f.demand
-                    .iter()
-                    .map(|x| ("demand", &x.get_ref().id, &x.get_ref().name)),
-            )
-            .chain(
-                f.surge
-                    .iter()
-                    .map(|x| ("surge", &x.get_ref().id, &x.get_ref().name)),
-            )
-            .chain(
-                f.plan
-                    .iter()
-                    .map(|x| ("plan", &x.get_ref().id, &x.get_ref().name)),
-            );
-        for (kind, id, name) in items {
-            named.extend(name.as_deref().map(|n| (kind, id, n)));
-        }
+        named.extend(with_names("site", &f.site));
+        named.extend(with_names("shared-risk group", &f.shared_risk));
+        named.extend(with_names("release train", &f.release_train));
+        named.extend(with_names("demand", &f.demand));
+        named.extend(with_names("surge", &f.surge));
+        named.extend(with_names("plan", &f.plan));
         for (kind, id, text) in named {
             if let Err(m) = check_name(text) {
                 let shown = crate::model::text::escape(id.get_ref()).into_owned();

@@ -164,8 +164,14 @@ fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
             &num(r.bad_release_probability.get()),
         );
         kv(o, "canary_catch", &num(r.canary_catch.get()));
-        kv(o, "detection", &dur(r.detection));
-        kv(o, "rollback", &dur(r.rollback));
+        kv(o, "detection", &time_dist(&r.detection));
+        kv(o, "rollback", &time_dist(&r.rollback));
+        if !r.waves.is_empty() {
+            kv(o, "waves", &waves(t, &r.waves));
+        }
+        if let Some(d) = &r.trigger {
+            kv(o, "trigger", &dist(d));
+        }
     }
 }
 
@@ -271,6 +277,38 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
             );
         }
     }
+}
+
+/// A time that a plain duration gives as fixed (detection, rollback): an
+/// exponential one is written as a table.
+fn time_dist(d: &Distribution) -> String {
+    match d {
+        Distribution::Fixed { value } => dur(*value),
+        Distribution::Exponential { mean } => {
+            format!("{{ dist = \"exponential\", mean = {} }}", dur(*mean))
+        }
+        other => dist(other),
+    }
+}
+
+fn waves(t: &Topology, waves: &[Wave]) -> String {
+    let items: Vec<String> = waves
+        .iter()
+        .map(|w| {
+            let reach = match &w.reach {
+                WaveReach::Fraction(f) => format!("fraction = {}", num(*f)),
+                WaveReach::Sites(s) => {
+                    format!("sites = {}", list(s.iter().map(|s| &t.site(*s).key)))
+                }
+            };
+            format!(
+                "{{ {reach}, bake = {}, catch = {} }}",
+                dur(w.bake),
+                num(w.catch.get())
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
 }
 
 fn crews(o: &mut String, t: &Topology, marks: &mut Marks) {

@@ -223,8 +223,22 @@ pub struct ReleaseTrainDto {
     pub bad_release_probability: Probability,
     #[serde(default)]
     pub canary_catch: Probability,
-    pub detection: Duration,
-    pub rollback: Duration,
+    /// A duration (fixed, as before waves) or a distribution table.
+    pub detection: Spanned<DistDto>,
+    pub rollback: Spanned<DistDto>,
+    pub waves: Option<Spanned<Vec<Spanned<WaveDto>>>>,
+    pub trigger: Option<Spanned<DistDto>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct WaveDto {
+    pub fraction: Option<Spanned<f64>>,
+    pub sites: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub bake: Duration,
+    #[serde(default)]
+    pub catch: Probability,
 }
 
 #[derive(Deserialize, Debug)]

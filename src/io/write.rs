@@ -22,10 +22,12 @@ pub enum WriteError {
     NoReader(PathBuf),
     #[error("cannot write {}: too many levels of symbolic links", .0.display())]
     SymlinkLoop(PathBuf),
-    #[error("cannot write {}: {source}", .path.display())]
+    // Not `source`: the reason is in the message, and a source would make
+    // every chain-printing front end say it twice.
+    #[error("cannot write {}: {error}", .path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -40,7 +42,7 @@ pub enum Existing {
 pub fn write_file(path: &Path, bytes: &[u8], existing: Existing) -> Result<(), WriteError> {
     let io = |source| WriteError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     match fs::metadata(path) {
         Ok(meta) => {
@@ -60,7 +62,7 @@ pub fn write_file(path: &Path, bytes: &[u8], existing: Existing) -> Result<(), W
                 return write_in_place(&real, bytes).map_err(io);
             }
             replace(&real, bytes, Some(&meta)).map_err(|e| match e {
-                WriteError::Io { source, .. } => io(source),
+                WriteError::Io { error, .. } => io(error),
                 other => other,
             })
         }
@@ -87,7 +89,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 fn replace(target: &Path, bytes: &[u8], meta: Option<&fs::Metadata>) -> Result<(), WriteError> {
     let io = |source| WriteError::Io {
         path: target.to_path_buf(),
-        source,
+        error: source,
     };
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -166,7 +168,7 @@ fn write_in_place(real: &Path, bytes: &[u8]) -> std::io::Result<()> {
 fn write_special(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let io = |source| WriteError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     let mut options = OpenOptions::new();
     options.write(true);
@@ -207,9 +209,9 @@ fn resolve_dangling(path: &Path) -> Result<PathBuf, WriteError> {
     for _ in 0..40 {
         match fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
-                let to = fs::read_link(&p).map_err(|source| WriteError::Io {
+                let to = fs::read_link(&p).map_err(|error| WriteError::Io {
                     path: path.to_path_buf(),
-                    source,
+                    error,
                 })?;
                 p = match p.parent() {
                     Some(dir) if to.is_relative() => dir.join(to),

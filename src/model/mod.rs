@@ -10,6 +10,7 @@
 mod crew;
 mod failure;
 mod feedback;
+mod rollout;
 mod service;
 mod slo;
 pub mod text;
@@ -17,6 +18,7 @@ pub mod text;
 pub use crew::{Crew, CrewKind};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
 
@@ -196,10 +198,17 @@ pub struct ReleaseTrain {
     pub bad_release_probability: Probability,
     /// Fraction of bad releases the canary stage catches.
     pub canary_catch: Probability,
-    /// Time from a bad release reaching sites to someone noticing.
-    pub detection: Duration,
+    /// Time from a bad release reaching sites (or, latent, triggering) to
+    /// someone noticing.
+    pub detection: Distribution,
     /// Time to roll back once noticed.
-    pub rollback: Duration,
+    pub rollback: Distribution,
+    /// The rollout in waves ([`Wave`]); empty: every site at once (with
+    /// the canary stage, if any).
+    pub waves: Vec<Wave>,
+    /// Latent bugs: delay from deploy on a site to the bug triggering
+    /// there; none: at once. Only with waves.
+    pub trigger: Option<Distribution>,
     /// Services whose config the train pushes: a bad release takes every
     /// instance of each down, wherever it runs.
     pub services: Vec<ServiceId>,
@@ -210,9 +219,11 @@ pub struct ReleaseTrain {
 impl ReleaseTrain {
     /// Bad releases per year that escape the canary and hit every site.
     pub fn escaped_rate(&self) -> f64 {
+        let through = self.mean_stop_probabilities().last().copied();
         self.releases_per_year
             * self.bad_release_probability.get()
             * self.canary_catch.complement().get()
+            * through.unwrap_or(1.0)
     }
     /// Bad releases per year caught at the canary stage.
     pub fn caught_rate(&self) -> f64 {
@@ -220,7 +231,8 @@ impl ReleaseTrain {
     }
     /// Outage length of an escaped bad release: detection plus rollback.
     pub fn outage(&self) -> Duration {
-        Duration::from_secs(self.detection.secs() + self.rollback.secs()).unwrap_or(Duration::ZERO)
+        Duration::from_secs(self.detection.mean_secs() + self.rollback.mean_secs())
+            .unwrap_or(Duration::ZERO)
     }
 }
 

@@ -18,11 +18,22 @@ pub fn printable(c: char) -> bool {
         || (u & 0xFFFE) == 0xFFFE)
 }
 
-/// Checks an id: non-empty, not only spaces, every character printable.
-/// The message says what is wrong, without repeating the bad text raw.
+/// Longest id, in characters: ids are printed in every table and message
+/// and used as map keys, so a 1 MB id would be copied into each of them.
+pub const MAX_ID_CHARS: usize = 256;
+
+/// Checks an id: non-empty, not only spaces, at most [`MAX_ID_CHARS`],
+/// every character printable. The message says what is wrong, without
+/// repeating the bad text raw.
 pub fn check_id(id: &str) -> Result<(), String> {
     if id.trim().is_empty() {
         return Err("must not be empty".into());
+    }
+    if id.len() > MAX_ID_CHARS && id.chars().count() > MAX_ID_CHARS {
+        return Err(format!(
+            "is {} characters long; ids may have at most {MAX_ID_CHARS}",
+            id.chars().count()
+        ));
     }
     check_name(id)
 }

@@ -241,6 +241,16 @@ pub enum EstimateError {
     )]
     ShardMethod(Method),
     #[error(
+        "crude Monte Carlo would take too long: {samples} samples x {size} components and shock \
+         members to draw and check each time is more than the {MAX_CRUDE_WORK:.0e} a run may \
+         plan; use fewer samples (at most {max_samples} fit) or model the network coarser"
+    )]
+    CrudeTooSlow {
+        samples: u64,
+        size: usize,
+        max_samples: u64,
+    },
+    #[error(
         "the turnip would take too long: {samples} samples over a model of {shocks} common-cause \
          shocks (a region hazard that hits each site with probability below 1 becomes one shock \
          per subset of its sites); use the crude method, fewer samples, or split the region"
@@ -272,7 +282,10 @@ pub fn estimate(
     let start = Instant::now();
     let mut est = match opts.method {
         Method::Exact => Estimate::exact(exact::unreliability(model, criterion)?),
-        Method::Crude => crude::run(model, criterion, opts),
+        Method::Crude => {
+            crude_work_ok(model, opts.samples)?;
+            crude::run(model, criterion, opts)
+        }
         Method::Pmc => {
             turnip_work_ok(model, criterion, opts.samples)?;
             turnip::run(model, criterion, opts)
@@ -291,6 +304,7 @@ pub fn estimate(
                 e.method = "auto:pmc".into();
                 e
             } else {
+                crude_work_ok(model, opts.samples)?;
                 let mut e = crude::run(model, criterion, opts);
                 e.method = "auto:crude".into();
                 e
@@ -323,6 +337,31 @@ fn crude_pilot_is_rare(model: &StaticModel, criterion: &Criterion, seed: u64) ->
 /// decomposes into 4,095 shocks, and 100,000 samples ran for over 5 minutes
 /// (10 sites: 75 s, 8 sites: 8 s, dev build). This cap admits the 8-site case.
 pub const MAX_TURNIP_WORK: f64 = 6e7;
+
+/// Most crude Monte Carlo work one run may plan: samples x (nodes, edges
+/// and shock members), each drawn and checked once a sample. Measured about
+/// 1e8 a second on a loaded core (a 160,000-site ring: 3.6 ms a sample),
+/// so this is under a minute; 100,000 samples of that ring ran past 300 s.
+pub const MAX_CRUDE_WORK: f64 = 5e9;
+
+/// Refuses a crude run of `samples` (its first round, with a target
+/// relative error) whose work is over [`MAX_CRUDE_WORK`].
+pub(crate) fn crude_work_ok(model: &StaticModel, samples: u64) -> Result<(), EstimateError> {
+    let members: usize = model
+        .shocks
+        .iter()
+        .map(|s| s.nodes.len() + s.edges.len())
+        .sum();
+    let size = model.n_nodes() + model.n_edges() + members;
+    if samples as f64 * size as f64 > MAX_CRUDE_WORK {
+        return Err(EstimateError::CrudeTooSlow {
+            samples,
+            size,
+            max_samples: (MAX_CRUDE_WORK / size.max(1) as f64) as u64,
+        });
+    }
+    Ok(())
+}
 
 /// Refuses a turnip run whose planned work is over [`MAX_TURNIP_WORK`].
 fn turnip_work_ok(

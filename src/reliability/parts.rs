@@ -115,6 +115,7 @@ pub fn estimate_data(
     let n = opts.samples;
     let stats = match opts.method {
         Method::Crude => {
+            super::crude_work_ok(model, n)?;
             let r = range(shard, n.div_ceil(crude::BATCH));
             BatchStats::Crude {
                 failures: crude::batch_failures(model, criterion, opts.seed, 0, r, n),

@@ -226,7 +226,7 @@ fn comparison(h: &mut String, ranked: &[ComparedPlan]) {
         } else {
             // Worded here from the numbers so that money and minutes read
             // as everywhere else on the page.
-            c.dominated_by
+            c.standing.dominated_by
                 .iter()
                 .map(|x| {
                     let d = &x.risk_difference;
@@ -251,7 +251,7 @@ fn comparison(h: &mut String, ranked: &[ComparedPlan]) {
                 .collect::<Vec<_>>()
                 .join("<br>")
         };
-        for n in &c.notes {
+        for n in &c.standing.notes {
             let _ = write!(why, "<br><small>{}</small>", esc(n));
         }
         let _ = writeln!(

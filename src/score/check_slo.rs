@@ -8,7 +8,7 @@ use super::ScoreError;
 use super::check::{CheckOptions, Outcome, TargetResult, decide, schedule, z_for_looks};
 use crate::human::trimmed;
 use crate::model::Topology;
-use crate::simulate::{Estimate, SimConfig};
+use crate::simulate::{SimConfig, p_miss_estimate};
 
 fn pct(v: f64) -> String {
     format!("{:.2}%", 100.0 * v)
@@ -46,16 +46,17 @@ pub(super) fn check_slo(
         )?;
         // P(miss) <= max is "the share of windows kept reaches 1 - max",
         // the form `decide` takes (with its rule for trials without spread).
-        let kept: Vec<f64> = data.windows_missed(&slo).iter().map(|m| 1.0 - m).collect();
+        let missed = data.windows_missed(&slo);
+        let kept: Vec<f64> = missed.iter().map(|m| 1.0 - m).collect();
         let d = decide(&kept, 1.0 - max, z);
         let done = d.outcome != Outcome::Inconclusive;
-        last = Some((n, d));
+        last = Some((n, d, p_miss_estimate(&missed)));
         if done {
             break;
         }
     }
-    let (n, d) = last.expect("the schedule has at least one step");
-    let estimate: Estimate = d.estimate.complement();
+    // The estimate is the one `run` reports; the bounds, the decision's.
+    let (n, d, estimate) = last.expect("the schedule has at least one step");
     let (lo, hi) = (1.0 - d.hi, 1.0 - d.lo);
     let what = format!(
         "P({} window misses {}%)",

@@ -4,7 +4,7 @@
 //! schema `drsim.compare/1` ([`Comparison`]) are in docs/internals.md,
 //! "score/compare.rs".
 
-use super::{Metric, ScoreError, ScoredPlan, Verdict, format_cost, paired_difference};
+use super::{Metric, RunSettings, ScoreError, ScoredPlan, Verdict, format_cost, paired_difference};
 use crate::simulate::{Estimate, PlanReport};
 use serde::Serialize;
 
@@ -32,7 +32,7 @@ pub struct Domination {
 }
 
 /// Where a candidate stands against the others.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Standing {
     /// Every plan that dominates it, in candidate order.
     pub dominated_by: Vec<Domination>,
@@ -120,8 +120,8 @@ pub struct ComparedPlan {
     pub cost_per_year: f64,
     pub risk: Estimate,
     pub pareto_optimal: bool,
-    pub dominated_by: Vec<Domination>,
-    pub notes: Vec<String>,
+    #[serde(flatten)]
+    pub standing: Standing,
     pub scores: PlanReport,
 }
 
@@ -129,9 +129,8 @@ pub struct ComparedPlan {
 pub struct Comparison {
     pub schema: &'static str,
     pub topology: String,
-    pub seed: u64,
-    pub trials: usize,
-    pub years_per_trial: usize,
+    #[serde(flatten)]
+    pub settings: RunSettings,
     pub risk_metric: &'static str,
     pub plans: Vec<ComparedPlan>,
 }
@@ -171,19 +170,14 @@ pub fn compare(
     let mut ranked = Vec::with_capacity(plans.len());
     for (rank, &i) in order.iter().enumerate() {
         let p = &plans[i];
-        let Standing {
-            dominated_by: by,
-            notes,
-        } = dom[i].clone();
         ranked.push(ComparedPlan {
             rank: rank + 1,
             plan: p.plan().to_string(),
             name: p.report.name.clone(),
             cost_per_year: p.report.cost_per_year,
             risk: p.estimate(risk),
-            pareto_optimal: by.is_empty(),
-            dominated_by: by,
-            notes,
+            pareto_optimal: dom[i].dominated_by.is_empty(),
+            standing: dom[i].clone(),
             scores: p.report.clone(),
         });
     }
@@ -191,9 +185,11 @@ pub fn compare(
     Ok(Comparison {
         schema: SCHEMA,
         topology: topology.to_string(),
-        seed: first.map_or(0, |p| p.seed),
-        trials: first.map_or(0, |p| p.trials()),
-        years_per_trial: first.map_or(0, |p| p.years),
+        settings: RunSettings {
+            seed: first.map_or(0, |p| p.seed),
+            trials: first.map_or(0, |p| p.trials()),
+            years_per_trial: first.map_or(0, |p| p.years),
+        },
         risk_metric: risk.key(),
         plans: ranked,
     })

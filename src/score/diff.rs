@@ -267,9 +267,8 @@ pub struct DiffReport {
     pub schema: &'static str,
     pub old: String,
     pub new: String,
-    pub seed: u64,
-    pub trials: usize,
-    pub years_per_trial: usize,
+    #[serde(flatten)]
+    pub settings: super::RunSettings,
     pub model: Vec<ComponentChange>,
     pub plans: Vec<PlanDelta>,
     pub plans_added: Vec<String>,

@@ -20,6 +20,15 @@ use serde::Serialize;
 /// Two-sided 95% normal quantile.
 pub use crate::stats::Z95;
 
+/// How the plans of a report were simulated: every simulating command's JSON
+/// gives the three together after its topology.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RunSettings {
+    pub seed: u64,
+    pub trials: usize,
+    pub years_per_trial: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScoreError {
     #[error(

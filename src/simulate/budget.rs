@@ -185,7 +185,12 @@ fn sources(topo: &Topology) -> Vec<Source> {
         let catch = t.canary_catch.get();
         let escaped = bad * (1.0 - catch) * (1.0 + t.sites.len() as f64);
         let caught = bad * catch * (1.0 + t.canary_sites.len() as f64);
-        other(format!("release train '{}'", t.key), escaped + caught);
+        // In waves: a down and an up event per wave reached.
+        let waves = bad * 2.0 * t.waves.len() as f64;
+        other(
+            format!("release train '{}'", t.key),
+            escaped + caught + waves,
+        );
     }
     if let Some(o) = &topo.operator_errors {
         let envelope = topo

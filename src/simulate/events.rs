@@ -35,6 +35,12 @@ pub(crate) enum Event {
     RecoveryFallback(u32, u32),
     /// A cold dependency cycle's bootstrap (cycle, generation) completes.
     BootstrapDone(u32, u32),
+    /// A bad release of a train rolled out in waves starts.
+    WaveRelease(u32),
+    /// The bug triggers on the sites a wave (train, wave) added; they come
+    /// back at the rollback.
+    WaveDown(u32, u32),
+    WaveUp(u32, u32),
     /// A crew finished restoring a site a hazard hit.
     DisasterRestored(u32),
     /// Detection plus switchover has elapsed for the failover of this

@@ -349,11 +349,9 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         downtime_by_cause,
         unattributed_minutes_per_year: b.unattributed_secs / 60.0 / total_years,
         top_components,
-        slo: plan
-            .targets
-            .slo
-            .as_ref()
-            .map(|slo| super::slo::summarize(slo, cx.trials, &b.window_bad, &b.window_lost_frac)),
+        slo: plan.targets.slo.as_ref().map(|slo| {
+            super::slo::slo_forecast(slo, cx.trials, &b.window_bad, &b.window_lost_frac)
+        }),
     }
 }
 

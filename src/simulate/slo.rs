@@ -111,6 +111,12 @@ fn per_trial(values: &[f64], hi: f64) -> Estimate {
     e
 }
 
+/// P(a window misses) from each trial's fraction of windows missed, with
+/// the 95% interval `run` reports.
+pub fn p_miss_estimate(missed: &[f64]) -> Estimate {
+    per_trial(missed, 1.0)
+}
+
 /// Each trial's fraction of windows whose bad time exceeds the budget
 /// (availability below the target), from the `bad` seconds of every window.
 fn missed_per_trial(slo: &Slo, trials: usize, bad: &[f64]) -> Vec<f64> {
@@ -132,11 +138,26 @@ impl super::RunData {
             .collect();
         missed_per_trial(slo, self.trials_held(), &bad)
     }
+
+    /// Every SLO window of this run's trials, in trial order: its bad
+    /// seconds and the lost fraction of its requests (empty without an
+    /// SLO), for [`slo_forecast`] over several parts (the TUI's groups).
+    pub fn windows(&self) -> (Vec<f64>, Vec<f64>) {
+        let bad = self
+            .batches
+            .iter()
+            .flat_map(|b| b.window_bad.iter().copied());
+        let lost = self
+            .batches
+            .iter()
+            .flat_map(|b| b.window_lost_frac.iter().copied());
+        (bad.collect(), lost.collect())
+    }
 }
 
 /// The forecast from `bad` seconds and `lost` request fractions of every
 /// window, `trials` trials of the same number of windows each.
-pub(crate) fn summarize(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> SloReport {
+pub fn slo_forecast(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> SloReport {
     let k = bad.len() / trials.max(1);
     let w = slo.window.secs();
     let budget = slo.budget_secs();
@@ -154,7 +175,7 @@ pub(crate) fn summarize(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> 
         windows_per_trial: k,
         window_availability: distribution(bad.iter().map(|x| 1.0 - x / w).collect()),
         window_served_requests: distribution(lost.iter().map(|x| 1.0 - x).collect()),
-        p_miss: per_trial(&missed, 1.0),
+        p_miss: p_miss_estimate(&missed),
         error_budget_burn: per_trial(&burn, f64::INFINITY),
         burn_p50: quantile(&burns, 0.5),
         burn_p95: quantile(&burns, 0.95),

@@ -612,10 +612,10 @@ impl App {
         );
         self.tab = Tab::Run;
         let plan_id = PlanId(self.selected_plan as u32);
+        let what_if: Vec<String> = self.marked.iter().map(|&i| self.item_id(i)).collect();
         // The replaced run is cancelled if still going and kept for
         // comparison; the one before it is dropped.
         if self.engine == Engine::TimeBased {
-            let what_if: Vec<String> = self.marked.iter().map(|&i| self.item_id(i)).collect();
             if !what_if.is_empty() {
                 self.message.push_str(&format!(
                     ", {} held down all year (drsim run --down {})",
@@ -641,23 +641,21 @@ impl App {
             old.cancel();
             self.previous_run = Some(old);
         }
-        let mut run = Run::start(
-            &self.topology,
-            PlanId(self.selected_plan as u32),
-            &self.failed,
-            self.marked.len(),
-            self.seed,
-            self.run_config,
-        );
-        run.what_if = self.marked.iter().map(|&i| self.item_id(i)).collect();
-        if !run.what_if.is_empty() {
+        if !what_if.is_empty() {
             self.message.push_str(&format!(
                 ", {} held down (drsim reliability --service --method crude --down {})",
-                run.what_if.join(", "),
-                run.what_if.join(" --down ")
+                what_if.join(", "),
+                what_if.join(" --down ")
             ));
         }
-        self.run = Some(run);
+        self.run = Some(Run::start(
+            &self.topology,
+            plan_id,
+            &self.failed,
+            what_if,
+            self.seed,
+            self.run_config,
+        ));
     }
 
     fn toggle_fail(&mut self) {

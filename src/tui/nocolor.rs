@@ -5,7 +5,8 @@
 
 use super::app::{App, Item, Tab};
 use super::test_support::{
-    app, ch, select, small_runs, snapshot, wait_for_importance, wait_for_worker,
+    app, ch, open_importance, run_static, select, small_runs, snapshot, wait_for_importance,
+    wait_for_worker,
 };
 use super::timerun_tests::{synthetic_config, synthetic_groups};
 use drsim::model::{LinkId, PlanId, SharedRiskId, SiteId};
@@ -116,8 +117,7 @@ fn assert_scenario_screens(a: &App, view: &str, scenario: &str, name: &str) {
 fn run_and_importance_views_without_colour() {
     let mut a = failed_app();
     small_runs(&mut a);
-    ch(&mut a, 's');
-    wait_for_worker(&mut a);
+    run_static(&mut a);
     ch(&mut a, 'n');
     wait_for_worker(&mut a);
     assert!(
@@ -173,9 +173,7 @@ fn run_and_importance_views_without_colour() {
 #[test]
 fn importance_names_are_whole_at_every_size() {
     let mut a = super::default_app().unwrap();
-    ch(&mut a, '5');
-    a.tick();
-    wait_for_importance(&mut a);
+    open_importance(&mut a);
     let longest = a.importance.as_ref().unwrap().ranking.as_ref().unwrap()[..4]
         .iter()
         .map(|i| i.event.name.clone())
@@ -257,9 +255,7 @@ fn an_imported_network_reads_sensibly() {
 #[test]
 fn criticality_classes_discriminate_on_the_default() {
     let mut a = super::default_app().unwrap();
-    ch(&mut a, '5');
-    a.tick();
-    wait_for_importance(&mut a);
+    open_importance(&mut a);
     a.map_importance = true;
     let c = super::view::map::SiteCriticality::of(&a).unwrap();
     let class = |key: &str| {

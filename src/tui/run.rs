@@ -78,10 +78,8 @@ pub struct Run {
     pub plan: PlanId,
     pub seed: u64,
     pub config: RunConfig,
-    /// How many what-if items were forced down when the run started.
-    pub forced_items: usize,
-    /// Those items as `--down` names them (`region:europe`), to name the
-    /// scenario; set by the app.
+    /// The what-if items forced down when the run started, as `--down`
+    /// names them (`region:europe`); empty for a plain run.
     pub what_if: Vec<String>,
     /// The estimate after each batch received, in batch order.
     pub history: Vec<Estimate>,
@@ -96,7 +94,7 @@ impl Run {
         t: &Topology,
         plan: PlanId,
         forced: &FailedSet,
-        forced_items: usize,
+        what_if: Vec<String>,
         seed: u64,
         config: RunConfig,
     ) -> Run {
@@ -123,8 +121,7 @@ impl Run {
             plan,
             seed,
             config,
-            forced_items,
-            what_if: Vec::new(),
+            what_if,
             history: Vec::new(),
             stream,
         }

@@ -6,7 +6,7 @@
 
 use super::app::{App, Item, Tab};
 use super::test_support::{
-    ch, select, small_runs, snapshot, wait_for_importance, wait_for_time_run, wait_for_worker,
+    ch, run_static, select, small_runs, snapshot, wait_for_importance, wait_for_time_run,
 };
 use drsim::model::{PlanId, ServiceId, SiteId, Topology, TrainId};
 use drsim::service::{Active, FailedSet, ServiceRule};
@@ -36,6 +36,18 @@ fn fail_service(a: &mut App, key: &str) {
     let s = service(a, key);
     select(a, Item::Service(s));
     ch(a, ' ');
+}
+
+/// The Components tab with service `k` selected, rendered at `size`.
+fn components_screen(a: &mut App, k: ServiceId, size: (u16, u16)) -> String {
+    a.tab = Tab::Components;
+    select(a, Item::Service(k));
+    format!("{}", snapshot(a, size.0, size.1))
+}
+
+/// The rendered `screen` holds `text` (the screen is shown when not).
+fn shows(screen: &str, text: &str) {
+    assert!(screen.contains(text), "{text:?} not on\n{screen}");
 }
 
 #[test]
@@ -74,15 +86,10 @@ fn services_are_components_and_failing_dns_takes_both_plans_down_with_the_chain(
     assert!(a.item_down(Item::Service(service(&a, "auth"))));
     assert!(!a.item_down(Item::Service(service(&a, "storage"))));
     // The details say it, and the Plans pane gives the chain.
-    a.tab = Tab::Components;
     let auth = service(&a, "auth");
-    select(&mut a, Item::Service(auth));
-    let screen = format!("{}", snapshot(&a, 120, 40));
-    assert!(
-        screen.contains("DOWN: 0 of 2 instances work (needs 1)"),
-        "{screen}"
-    );
-    assert!(screen.contains("auth needs dns, which is down"), "{screen}");
+    let screen = components_screen(&mut a, auth, (120, 40));
+    shows(&screen, "DOWN: 0 of 2 instances work (needs 1)");
+    shows(&screen, "auth needs dns, which is down");
     ch(&mut a, '3');
     let screen = format!("{}", snapshot(&a, 120, 40));
     assert!(screen.contains(&format!("why: {chain}")), "{screen}");
@@ -208,14 +215,12 @@ fn the_static_run_holds_a_failed_service_down() {
     let mut a = app();
     small_runs(&mut a);
     fail_service(&mut a, "dns");
-    ch(&mut a, 's');
-    wait_for_worker(&mut a);
+    run_static(&mut a);
     let run = a.run.as_ref().unwrap().latest().copied().unwrap();
     assert_eq!(run.down, run.samples, "every sample is down");
     ch(&mut a, '3');
     ch(&mut a, 'G');
-    ch(&mut a, 's');
-    wait_for_worker(&mut a);
+    run_static(&mut a);
     let run = a.run.as_ref().unwrap().latest().copied().unwrap();
     assert!(run.down < run.samples / 10, "{run:?}");
 }
@@ -379,17 +384,9 @@ fn only_the_first_stopped_instances_of_a_service_are_traced() {
             .iter()
             .all(|i| i.reason.as_deref() == Some("the service is down as a whole"))
     );
-    a.tab = Tab::Components;
-    select(&mut a, Item::Service(auth));
-    let screen = format!("{}", snapshot(&a, 160, 48));
-    assert!(
-        screen.contains("s0, s1, s2, s3: auth needs dns, which is down"),
-        "{screen}"
-    );
-    assert!(
-        screen.contains("s4, s5, s6, s7, s8, s9: not traced"),
-        "{screen}"
-    );
+    let screen = components_screen(&mut a, auth, (160, 48));
+    shows(&screen, "s0, s1, s2, s3: auth needs dns, which is down");
+    shows(&screen, "s4, s5, s6, s7, s8, s9: not traced");
 }
 
 /// A dependency cycle is legal and shown: each member names it with its
@@ -411,17 +408,9 @@ fn a_dependency_cycle_is_named_and_its_tree_ends() {
         .map(|r| (r.depth, r.service, r.repeat))
         .collect();
     assert_eq!(rows, [(1, sb, false), (2, sa, true)]);
-    a.tab = Tab::Components;
-    select(&mut a, Item::Service(sa));
-    let screen = format!("{}", snapshot(&a, 120, 40));
-    assert!(
-        screen.contains("on a cycle: a, b; cold start 3h"),
-        "{screen}"
-    );
-    assert!(
-        screen.contains("└ a 1/1 up · needs 1 anywhere · (above)"),
-        "{screen}"
-    );
+    let screen = components_screen(&mut a, sa, (120, 40));
+    shows(&screen, "on a cycle: a, b; cold start 3h");
+    shows(&screen, "└ a 1/1 up · needs 1 anywhere · (above)");
 }
 
 /// Tiny or odd sizes never panic with a service selected and down, on any

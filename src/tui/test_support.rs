@@ -104,6 +104,19 @@ pub(super) fn wait_for_importance(a: &mut App) {
     a.tick();
 }
 
+/// Starts the static run ('s') and waits for it to finish.
+pub(super) fn run_static(a: &mut App) {
+    ch(a, 's');
+    wait_for_worker(a);
+}
+
+/// Opens the Importance tab ('5') and waits for its ranking.
+pub(super) fn open_importance(a: &mut App) {
+    ch(a, '5');
+    a.tick();
+    wait_for_importance(a);
+}
+
 /// Ticks until the time-based run's worker has exited, then once more so
 /// the app takes in its last trial-years.
 pub(super) fn wait_for_time_run(a: &mut App) {

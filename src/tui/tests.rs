@@ -5,7 +5,7 @@
 use super::app::{Action, App, Item, Tab};
 use super::input::tab_at_column;
 use super::test_support::{
-    app, ch, click, find_on_screen, key, select, small_runs, snapshot, type_keys,
+    app, ch, click, find_on_screen, key, run_static, select, small_runs, snapshot, type_keys,
     wait_for_importance, wait_for_worker,
 };
 use super::timerun_tests::{synthetic_config, synthetic_groups};
@@ -290,8 +290,7 @@ fn snapshots_of_the_run_view() {
     small_runs(&mut a);
     a.tab = Tab::Run;
     insta::assert_snapshot!("run_empty_80x24", snapshot(&a, 80, 24));
-    ch(&mut a, 's');
-    wait_for_worker(&mut a);
+    run_static(&mut a);
     for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         insta::assert_snapshot!(format!("run_done_{w}x{h}"), snapshot(&a, w, h));
     }
@@ -318,8 +317,7 @@ fn the_built_in_topology_loads_with_plans_all_up() {
 fn renders_at_any_size_without_panicking() {
     let mut a = app();
     small_runs(&mut a);
-    ch(&mut a, 's');
-    wait_for_worker(&mut a);
+    run_static(&mut a);
     for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23), (300, 100)] {
         for tab in Tab::ALL {
             a.tab = tab;

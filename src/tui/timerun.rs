@@ -12,7 +12,9 @@
 use drsim::model::{PlanId, Topology};
 use drsim::service::FailedSet;
 use drsim::shard::Shard;
-use drsim::simulate::{BATCH_TRIALS, Estimate, SimConfig, TrialMetric, run_what_if_data};
+use drsim::simulate::{
+    BATCH_TRIALS, Estimate, SimConfig, SloReport, TrialMetric, run_what_if_data, slo_forecast,
+};
 
 use super::stream::Stream;
 
@@ -76,6 +78,10 @@ pub struct Group {
     pub years: Vec<Year>,
     pub cause_min: [f64; CAUSES],
     pub unattributed_min: f64,
+    /// The plan's SLO windows of these years, in order: bad seconds and
+    /// lost request fractions (empty without an SLO).
+    pub window_bad: Vec<f64>,
+    pub window_lost: Vec<f64>,
 }
 
 /// One point of the convergence chart: the estimate after `trials` years.
@@ -102,6 +108,12 @@ pub struct TimeRun {
     /// Downtime minutes by cause and unattributed, summed over every year.
     cause_min: [f64; CAUSES],
     unattributed_min: f64,
+    /// The plan's SLO, its windows so far and their forecast (recomputed
+    /// as groups arrive, not per frame).
+    pub slo: Option<drsim::model::Slo>,
+    window_bad: Vec<f64>,
+    window_lost: Vec<f64>,
+    pub slo_report: Option<SloReport>,
     /// The worker's groups, in order.
     pub stream: Stream<Group>,
 }
@@ -128,7 +140,10 @@ pub fn run_group(
     let down = d.per_trial(TrialMetric::DowntimeSecs);
     let long = d.per_trial(TrialMetric::LongOutageFraction);
     let (cause_secs, un_secs) = d.cause_secs();
+    let (window_bad, window_lost) = d.windows();
     Ok(Group {
+        window_bad,
+        window_lost,
         years: down
             .iter()
             .zip(&long)
@@ -156,6 +171,7 @@ impl TimeRun {
         let t = t.clone();
         let failed = failed.clone();
         let cause_names = cause_names();
+        let slo = t.plan(plan).targets.slo;
         let stream = Stream::spawn(config.groups, move |g| {
             run_group(&t, plan, seed, config, g, &failed)
         });
@@ -169,6 +185,10 @@ impl TimeRun {
             cause_names,
             cause_min: [0.0; CAUSES],
             unattributed_min: 0.0,
+            slo,
+            window_bad: Vec::new(),
+            window_lost: Vec::new(),
+            slo_report: None,
             stream,
         }
     }
@@ -183,11 +203,25 @@ impl TimeRun {
                 *a += b;
             }
             self.unattributed_min += g.unattributed_min;
+            self.window_bad.extend(g.window_bad);
+            self.window_lost.extend(g.window_lost);
             let down: Vec<f64> = self.years.iter().map(|y| y.downtime_min).collect();
             self.history.push(Point {
                 trials: self.years.len() as u64,
                 downtime: Estimate::of(&down),
             });
+        }
+        self.refresh_slo();
+    }
+
+    /// The SLO forecast over the windows received so far.
+    fn refresh_slo(&mut self) {
+        if let Some(slo) = &self.slo
+            && !self.years.is_empty()
+            && !self.window_bad.is_empty()
+        {
+            let n = self.years.len();
+            self.slo_report = Some(slo_forecast(slo, n, &self.window_bad, &self.window_lost));
         }
     }
 
@@ -275,6 +309,10 @@ impl TimeRun {
             cause_names: cause_names(),
             cause_min: [0.0; CAUSES],
             unattributed_min: 0.0,
+            slo: None,
+            window_bad: Vec::new(),
+            window_lost: Vec::new(),
+            slo_report: None,
             stream: Stream::spawn(config.groups, move |_| {
                 pending.next().ok_or_else(|| "no more groups".to_string())
             }),
@@ -285,5 +323,12 @@ impl TimeRun {
         }
         r.poll();
         r
+    }
+
+    /// This finished run judged against `slo` (as if its plan had it).
+    pub fn with_slo(mut self, slo: drsim::model::Slo) -> TimeRun {
+        self.slo = Some(slo);
+        self.refresh_slo();
+        self
     }
 }

@@ -27,10 +27,19 @@ pub(super) fn synthetic_groups(groups: u64) -> Vec<crate::tui::timerun::Group> {
                 })
                 .collect();
             let d: f64 = years.iter().map(|y| y.downtime_min).sum();
+            // Twelve 30-day windows a year, the year's downtime in its
+            // first: synthetic, for the SLO lines' rendering.
+            let window_bad: Vec<f64> = years
+                .iter()
+                .flat_map(|y| std::iter::once(y.downtime_min * 60.0).chain([0.0; 11]))
+                .collect();
+            let window_lost = vec![0.0; window_bad.len()];
             crate::tui::timerun::Group {
                 years,
                 cause_min: [0.4 * d, 0.0, 0.3 * d, 0.2 * d, 0.0, 0.0, 0.0],
                 unattributed_min: 0.1 * d,
+                window_bad,
+                window_lost,
             }
         })
         .collect()
@@ -230,4 +239,63 @@ fn time_based_run_holds_the_what_ifs_down_and_names_the_scenario() {
     wait_for_time_run(&mut b);
     let screen = format!("{}", snapshot(&b, 160, 48));
     assert!(screen.contains("· what-if site:iad · downtime"), "{screen}");
+}
+
+fn slo_30d(target: f64) -> drsim::model::Slo {
+    drsim::model::Slo {
+        target: drsim::units::Probability::new(target).unwrap(),
+        window: drsim::units::Duration::parse("30d").unwrap(),
+        threshold: 1.0,
+        max_miss_probability: None,
+    }
+}
+
+/// A plan with an SLO: the run view's forecast is the CLI report's, window
+/// for window (the groups' windows joined), and the view shows it.
+#[test]
+fn time_based_run_of_a_plan_with_an_slo_shows_the_clis_forecast() {
+    use drsim::simulate::{SimConfig, run_plan};
+    let mut a = app();
+    a.time_config = synthetic_config(3);
+    a.topology.plans[1].targets.slo = Some(slo_30d(0.9999));
+    type_keys(&mut a, "e3js");
+    wait_for_time_run(&mut a);
+    let r = a.time_run.as_ref().unwrap();
+    let cfg = SimConfig {
+        trials: 192,
+        years: 1,
+        seed: 1,
+    };
+    let report = run_plan(&a.topology, 1, &cfg, &|_| {}).unwrap();
+    let cli = report.slo.expect("the CLI's forecast");
+    assert_eq!(r.slo_report.as_ref(), Some(&cli));
+    assert_eq!(cli.windows_per_trial, 12);
+    let screen = format!("{}", snapshot(&a, 120, 40));
+    let want = format!(
+        "P(window misses) {}",
+        drsim::human::percent_interval(&cli.p_miss)
+    );
+    assert!(screen.contains(&want), "{want}\n{screen}");
+}
+
+/// The SLO lines' rendering, on synthetic years: a year's downtime falls in
+/// its first window, so against 99.99% of 30 days (a budget of 4.32
+/// minutes) the 20, 90, 300 and 2000-minute years miss one window each.
+#[test]
+fn the_run_view_shows_the_window_distribution_of_a_plan_with_an_slo() {
+    use crate::tui::timerun::TimeRun;
+    use drsim::model::PlanId;
+    let mut a = app();
+    ch(&mut a, 'e');
+    a.tab = Tab::Run;
+    let r = TimeRun::finished(PlanId(0), 1, synthetic_config(6), synthetic_groups(6))
+        .with_slo(slo_30d(0.9999));
+    let slo = r.slo_report.clone().unwrap();
+    assert_eq!(slo.windows_per_trial, 12);
+    // 384 years: 38 each of 3m (within the budget), 20m and 90m, 30 of
+    // 300m and 8 of 2000m.
+    let missed = (38 + 38 + 30 + 8) as f64 / (384.0 * 12.0);
+    assert!((slo.p_miss.mean - missed).abs() < 1e-12, "{slo:?}");
+    a.time_run = Some(r);
+    insta::assert_snapshot!("time_run_slo_120x40", snapshot(&a, 120, 40));
 }

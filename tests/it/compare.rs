@@ -53,10 +53,15 @@ fn ranks_the_bundled_plans_and_marks_the_frontier() {
             })
             .map(|a| a.plan())
             .collect();
-        let got: Vec<&str> = b.dominated_by.iter().map(|d| d.plan.as_str()).collect();
+        let got: Vec<&str> = b
+            .standing
+            .dominated_by
+            .iter()
+            .map(|d| d.plan.as_str())
+            .collect();
         assert_eq!(got, expect, "plan {}", b.plan);
         assert_eq!(b.pareto_optimal, got.is_empty());
-        for d in &b.dominated_by {
+        for d in &b.standing.dominated_by {
             assert!(d.reason.contains("(p < .05)") && d.reason.contains(&d.plan));
             assert!(d.risk_difference.lo > 0.0);
         }
@@ -69,13 +74,13 @@ fn ranks_the_bundled_plans_and_marks_the_frontier() {
     assert!(get("active-passive").pareto_optimal);
     let sr = get("single-region");
     assert!(!sr.pareto_optimal);
-    assert_eq!(sr.dominated_by[0].plan, "active-passive");
+    assert_eq!(sr.standing.dominated_by[0].plan, "active-passive");
     assert!(
-        sr.dominated_by[0]
+        sr.standing.dominated_by[0]
             .reason
             .starts_with("plan single-region costs more than active-passive ($80.0M vs $65.0M per year) and has more downtime: +"),
         "{}",
-        sr.dominated_by[0].reason
+        sr.standing.dominated_by[0].reason
     );
 }
 
@@ -142,8 +147,9 @@ fn csv_has_one_row_per_plan_and_metric_and_out_is_written() {
         Some("rank,plan,pareto_optimal,metric,value,lo,hi")
     );
     let rows: Vec<&str> = lines.collect();
-    // 13 metrics and 6 causes per plan, as in `drsim run`'s CSV.
-    assert_eq!(rows.len(), 2 * 19, "{text}");
+    // 14 metrics (served_fraction_time among them) and 6 causes per plan,
+    // as in `drsim run`'s CSV.
+    assert_eq!(rows.len(), 2 * 20, "{text}");
     assert!(
         rows.iter()
             .any(|r| r.contains(",active-passive,true,cost_per_year,65000000,"))

@@ -65,7 +65,7 @@ fn star(extra: bool, plans: Vec<Plan>) -> Topology {
         release_trains: vec![ReleaseTrain {
             key: "bin".into(),
             name: "bin".into(),
-            detection: hours(0.5),
+            detection: Distribution::fixed(hours(0.5)),
             ..model::release_train(&[0, 1], &[0], 52.0, 0.05, 0.5)
         }],
         operator_errors: Some(OperatorErrors {

@@ -132,7 +132,11 @@ fn bundled_plans() -> Vec<(String, String)> {
 }
 
 /// Simulations: (snapshot name, command line).
-const SIMULATIONS: [(&str, &str); 5] = [
+const SIMULATIONS: [(&str, &str); 6] = [
+    (
+        "run__slo-example",
+        "run slo-example.toml --trials 2000 --seed 7 -q",
+    ),
     (
         "run__global-messaging",
         "run global-messaging.toml --trials 2000 --seed 7 -q",
@@ -156,8 +160,13 @@ const SIMULATIONS: [(&str, &str); 5] = [
 ];
 
 /// `check` on the files with plans: (snapshot name, command line, exit
-/// status). Both files have a plan that misses a target, hence exit 1.
-const CHECKS: [(&str, &str, i32); 2] = [
+/// status). Every file has a plan that misses a target, hence exit 1.
+const CHECKS: [(&str, &str, i32); 3] = [
+    (
+        "check__slo-example",
+        "check slo-example.toml --seed 7 -q",
+        1,
+    ),
     (
         "check__global-messaging",
         "check global-messaging.toml --seed 7 -q",

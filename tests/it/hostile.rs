@@ -379,9 +379,7 @@ fn the_library_guard_covers_front_ends_without_flags() {
         .unwrap()
         .topology;
     let cfg = crate::common::model::trials_years_seed(10_000_000, 2, 1);
-    let e = drsim::simulate::run_plan_data(&t, 0, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
-        .unwrap_err()
-        .to_string();
+    let e = crate::common::model::run_refusal(&t, &cfg);
     assert!(e.contains("trial-years") && !e.contains("--"), "{e}");
 }
 

@@ -71,3 +71,188 @@ fn trial_years_are_bounded_like_durations() {
         refused(c, "--years");
     }
 }
+
+/// A file within the 32 MiB byte limit whose parse would still take
+/// gigabytes (a 10^6-site ring took 3.4 GB; a million dotted keys build a
+/// table each) is refused before it is parsed, at the token where the
+/// estimate passes the limit, naming the memory it would take.
+#[test]
+fn files_whose_parse_would_take_gigabytes_are_refused_before_parsing() {
+    let d = tempfile::tempdir().unwrap();
+    let n = 1_000_000;
+    let links: Vec<(usize, usize)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+    let ring = crate::hostile_scale::topology(n, &links, n / 2);
+    let dotted: String = (0..400_000)
+        .map(|i| format!("k{i}.b.c.d.e.f=1\n"))
+        .collect();
+    for (name, text) in [("ring.toml", ring), ("dotted.toml", dotted)] {
+        assert!(text.len() < 32 << 20, "{name} is within the byte limit");
+        let f = d.path().join(name);
+        std::fs::write(&f, &text).unwrap();
+        let mut c = drsim();
+        c.arg("validate")
+            .arg(&f)
+            .timeout(std::time::Duration::from_secs(60));
+        let err = refused(c, "MB of memory, more than the 600 MB a topology may");
+        // The place is a real line and column (the ring: its link line).
+        let place = format!("{name}:");
+        let at = &err[err.find(&place).unwrap() + place.len()..];
+        let line: usize = at.split(':').next().unwrap().parse().unwrap();
+        assert!(line >= 1 && line <= text.lines().count(), "{err}");
+    }
+    // The library says the same without the binary.
+    let small = crate::hostile_scale::topology(10, &[(0, 1)], 1);
+    assert!(drsim::io::load_str(&small, std::path::Path::new("s.toml")).is_ok());
+}
+
+/// Every sampling engine costs its samples by the graph they redraw and
+/// re-solve, before it starts: on a 30,000-site ring the defaults (10^5
+/// reliability samples, 10^6 capacity samples) would run for minutes
+/// (a 160,000-site ring ran past 300 s and 240 s), so they are refused
+/// with how many samples fit; fewer run.
+#[test]
+fn sampling_engines_refuse_work_a_large_graph_cannot_finish() {
+    let d = tempfile::tempdir().unwrap();
+    let n = 30_000;
+    let links: Vec<(usize, usize)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+    let f = d.path().join("ring.toml");
+    std::fs::write(&f, crate::hostile_scale::topology(n, &links, n / 2)).unwrap();
+    // Site n/2 in base 36 (the served site): "bko".
+    let cases = [
+        (
+            "reliability",
+            "--service",
+            "crude Monte Carlo would take too long",
+        ),
+        ("capacity", "--from 0 --to bko", "a capacity run may plan"),
+        ("capacity", "--demand", "a capacity run may plan"),
+    ];
+    for (cmd, flags, needle) in cases {
+        let mut c = cli(cmd, &f, flags);
+        c.timeout(std::time::Duration::from_secs(60));
+        let err = refused(c, needle);
+        assert!(err.contains("60000 "), "{err}");
+        // 5e9 / 60,000 elements.
+        assert!(err.contains("at most 83333 fit"), "{err}");
+        assert_eq!(err.matches(needle).count(), 1, "said once: {err}");
+    }
+    let mut c = cli("reliability", &f, "--service --method crude --samples 2000");
+    c.timeout(std::time::Duration::from_secs(120));
+    assert!(c.output().unwrap().status.success());
+}
+
+/// Outputs onto special paths: a full device, a directory, a symlink loop
+/// and a symlink into a missing directory are refused with exit 2, the path
+/// named, the reason said once and nothing left behind; a dangling symlink
+/// to a file in an existing directory creates that file.
+#[test]
+fn outputs_onto_special_paths_are_refused_cleanly() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n);
+    std::fs::create_dir(p("dir")).unwrap();
+    std::os::unix::fs::symlink(p("loop-b"), p("loop-a")).unwrap();
+    std::os::unix::fs::symlink(p("loop-a"), p("loop-b")).unwrap();
+    std::os::unix::fs::symlink(p("missing/x"), p("dangling")).unwrap();
+    std::os::unix::fs::symlink(p("target.txt"), p("to-new")).unwrap();
+    let small = "topologies/small-company.toml";
+    let outs = [
+        ("/dev/full".into(), "No space left"),
+        (p("dir"), "is a directory"),
+        (p("loop-a"), "symbolic links"),
+        (p("dangling"), "not an existing directory"),
+    ];
+    for (out, needle) in outs {
+        let mut c = cli("run", small, "--trials 10 --quiet");
+        c.arg("-o").arg(&out);
+        let err = refused(c, needle);
+        assert_eq!(err.matches(needle).count(), 1, "said once: {err}");
+        let leftovers: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| !["dir", "loop-a", "loop-b", "dangling", "to-new"].contains(&n.as_str()))
+            .collect();
+        assert!(leftovers.is_empty(), "{out:?} left {leftovers:?}");
+    }
+    let mut c = cli("run", small, "--trials 10 --quiet");
+    c.arg("-o").arg(p("to-new"));
+    assert!(c.output().unwrap().status.success());
+    assert!(std::fs::symlink_metadata(p("to-new")).unwrap().is_symlink());
+    assert!(
+        std::fs::read_to_string(p("target.txt"))
+            .unwrap()
+            .contains("plan")
+    );
+}
+
+/// Inputs through a symlink, a deeply nested directory and a symlink loop.
+#[test]
+fn inputs_through_symlinks_and_deep_paths() {
+    let d = tempfile::tempdir().unwrap();
+    let text = one_site("deep").toml();
+    let mut deep = d.path().to_path_buf();
+    for i in 0..200 {
+        deep.push(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    let f = deep.join("deep.toml");
+    std::fs::write(&f, &text).unwrap();
+    let link = d.path().join("link.toml");
+    std::os::unix::fs::symlink(&f, &link).unwrap();
+    for path in [&f, &link] {
+        assert!(cli("validate", path, "").output().unwrap().status.success());
+    }
+    let lp = d.path().join("loop.toml");
+    std::os::unix::fs::symlink(&lp, &lp).unwrap();
+    let err = refused(cli("validate", &lp, ""), "loop.toml");
+    assert!(err.contains("symbolic links"), "{err}");
+}
+
+/// `--threads 0`, `--threads 1000000` and a seed past u64 are usage errors
+/// naming the flag, never a pool of a million threads or a wrapped seed.
+#[test]
+fn thread_and_seed_flags_out_of_range_are_refused() {
+    let small = "topologies/small-company.toml";
+    for flags in [
+        "--threads 0",
+        "--threads 1000000",
+        "--seed 18446744073709551616",
+        "--seed 1e30",
+    ] {
+        let flag = flags.split(' ').next().unwrap();
+        refused(cli("run", small, &format!("--trials 10 {flags}")), flag);
+    }
+}
+
+/// A TOML key holding 10^6 array elements and an id of 1 MB are refused
+/// (the id) or loaded (the array, into a key that takes a list) in bounded
+/// time, with the place named.
+#[test]
+fn huge_arrays_and_ids_are_refused_or_loaded_quickly() {
+    let d = tempfile::tempdir().unwrap();
+    let million: Vec<String> = (0..1_000_000).map(|_| "\"a\"".to_string()).collect();
+    let f = one_site("arr")
+        .set_in("demand", "sites", &format!("[{}]", million.join(",")))
+        .write(d.path());
+    let mut c = cli("validate", &f, "");
+    c.timeout(std::time::Duration::from_secs(60));
+    let o = c.output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(2),
+        "{err}"
+    );
+    let id = "x".repeat(1 << 20);
+    let f = one_site("longid")
+        .set_in("site", "id", &format!("\"{id}\""))
+        .write(d.path());
+    let mut c = cli("validate", &f, "");
+    c.timeout(std::time::Duration::from_secs(60));
+    let err = refused(c, "ids may have at most 256");
+    assert!(err.contains("longid.toml:5:"), "{err}");
+    assert!(
+        err.len() < 10_000,
+        "the message quotes at most a bounded part: {} bytes",
+        err.len()
+    );
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 /// Sites `0..n` (base-36 ids) and `links` as inline arrays (the shortest
 /// TOML spelling, so 10^5 sites stay a few MB), every site and link failing,
 /// one demand at site 0 served from site `served`.
-fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
+pub fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
     let id = |mut i: usize| {
         let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
         let mut s = Vec::new();
@@ -102,9 +102,7 @@ fn a_run_over_a_graph_too_large_to_recheck_is_refused_up_front() {
     assert!(check_plan(&t, fit, 1, 0).is_ok());
     assert!(check_plan(&t, fit + 1, 1, 0).is_err());
     let cfg = crate::common::model::trials_years_seed(fit + 1, 1, 1);
-    let e = drsim::simulate::run_plan_data(&t, 0, &cfg, drsim::shard::Shard::WHOLE, &|_| {})
-        .unwrap_err()
-        .to_string();
+    let e = crate::common::model::run_refusal(&t, &cfg);
     assert!(e.contains("10676 elements") && !e.contains("--"), "{e}");
 }
 

@@ -40,4 +40,5 @@ mod slo_file;
 mod slo_windows;
 mod topologies;
 mod tui;
+mod waves;
 mod what_if;

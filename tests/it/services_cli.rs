@@ -87,6 +87,17 @@ fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `v[key]` is the closed form `want` to rounding (exact methods only).
+fn assert_closed_form(v: &Value, key: &str, want: f64) {
+    let got = v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no {key} in {v:#}"));
+    assert!(
+        (got - want).abs() < 1e-12,
+        "{key} {got}, want {want}: {v:#}"
+    );
+}
+
 #[test]
 fn validate_names_every_cycle_and_each_single_instance_dependency() {
     let extra = r#"
@@ -226,10 +237,7 @@ fn services_are_ranked_by_importance() {
     assert_eq!(dns["event"]["kind"], "service");
     // Birnbaum of dns: U(dns down) - U(dns up) = 1 - [1 - (1-QC)(1-QA^2)].
     let want = (1.0 - QC) * (1.0 - QA * QA);
-    assert!(
-        (dns["birnbaum"].as_f64().unwrap() - want).abs() < 1e-12,
-        "{dns}"
-    );
+    assert_closed_form(dns, "birnbaum", want);
 }
 
 #[test]
@@ -244,7 +252,7 @@ fn down_service_holds_the_service_down_in_reliability_and_run() {
     // A site held down leaves the other serving site and the dependencies.
     let v = exact(&f, "pair", "--down site:a");
     let want = 1.0 - (1.0 - QD) * (1.0 - QC) * (1.0 - QA);
-    assert!((v["unreliability"].as_f64().unwrap() - want).abs() < 1e-12);
+    assert_closed_form(&v, "unreliability", want);
     // Criteria over sites and links do not model services: refused, not
     // silently ignored.
     refused(
@@ -270,10 +278,7 @@ fn site_criteria_ignore_the_service_nodes_of_a_plan() {
         "--all-terminal --plan pair --method exact --format json",
     ));
     let want = 1.0 - (1.0 - QA) * (1.0 - QA) * (1.0 - QC);
-    assert!(
-        (v["unreliability"].as_f64().unwrap() - want).abs() < 1e-12,
-        "{v:#}"
-    );
+    assert_closed_form(&v, "unreliability", want);
 }
 
 #[test]

@@ -1,49 +1,31 @@
 //! What-if scenarios (`--down ID`): components held down for the whole run,
 //! checked against closed forms in both engines.
 
-use crate::common::{cli, json_ok, refused, temp_file};
+use crate::common::{Fixture, cli, json_ok, refused};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Sites a and b, one link, one demand entering at either; an active-active
 /// plan over both with quorum 1. b fails with MTBF 1000 h and MTTR 10 h; a
 /// never fails on its own. A link named like site b makes "b" ambiguous.
-const PAIR: &str = r#"
-[topology]
-name = "pair"
-
-[[site]]
-id = "a"
-capacity_rps = 1000
-
-[[site]]
-id = "b"
-capacity_rps = 1000
-failure = { mtbf = "1000h", mttr = "10h" }
-
-[[link]]
-id = "b-link"
-a = "a"
-b = "b"
-
-[[demand]]
-id = "users"
-sites = ["a", "b"]
-users = 1000
-peak_rps = 100
-
-[[plan]]
-id = "both"
-serving_sites = ["a", "b"]
-mode = "active-active"
-quorum = 1
-replicas = 2
-# Each site is provisioned for the whole peak, so one alone carries it.
-headroom = 1.0
-"#;
-
 fn pair_file() -> (tempfile::TempDir, PathBuf) {
-    temp_file("pair.toml", PAIR)
+    Fixture::new("pair")
+        .site("a")
+        .set("capacity_rps", "1000")
+        .site("b")
+        .set("capacity_rps", "1000")
+        .set("failure", r#"{ mtbf = "1000h", mttr = "10h" }"#)
+        .link("a", "b")
+        .set("id", r#""b-link""#)
+        .demand("users", &["a", "b"])
+        .set("users", "1000")
+        .set("peak_rps", "100")
+        .plan("both", &["a", "b"])
+        .set("quorum", "1")
+        .set("replicas", "2")
+        // Each site is provisioned for the whole peak, so one alone carries it.
+        .set("headroom", "1.0")
+        .write_temp()
 }
 
 /// The static engine's exact service answer for `f`, with `down` (a

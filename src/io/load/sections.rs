@@ -378,7 +378,10 @@ impl Validator<'_> {
             let rate = self
                 .finite(&t.releases_per_year, "releases_per_year", 0.0, 1e6)
                 .unwrap_or(0.0);
-            release_trains.push(ReleaseTrain {
+            let Some(rollout) = self.rollout(t, &sites_on, ids) else {
+                continue;
+            };
+            let train = ReleaseTrain {
                 key: t.id.get_ref().clone(),
                 name: t.name.clone().unwrap_or_else(|| t.id.get_ref().clone()),
                 sites: sites_on,
@@ -386,11 +389,15 @@ impl Validator<'_> {
                 releases_per_year: rate,
                 bad_release_probability: t.bad_release_probability,
                 canary_catch: t.canary_catch,
-                detection: t.detection,
-                rollback: t.rollback,
+                detection: rollout.detection,
+                rollback: rollout.rollback,
+                waves: rollout.waves,
+                trigger: rollout.trigger,
                 services,
                 recovery,
-            });
+            };
+            self.waves_cover(&train, t);
+            release_trains.push(train);
         }
 
         release_trains

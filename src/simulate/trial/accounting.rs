@@ -4,7 +4,6 @@
 
 use super::{Scenario, TrialRecord, TrialState};
 use crate::simulate::serving::{Eval, IRRELEVANT};
-use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
 
 impl TrialState {
@@ -217,20 +216,28 @@ impl TrialState {
             let b = if end > a { end.min(t) } else { t };
             let dt = b - a;
             let v = curve.vector_of[p] as usize;
-            let mut short = false;
+            let mut shed = 0.0;
             for d in 0..nd {
                 let lost = 1.0 - eval.served[v * nd + d];
                 if lost > 0.0 {
-                    short = true;
-                    rec.lost_requests += curve.rate(p, d) * lost * dt;
+                    shed += curve.rate(p, d) * lost;
                     rec.user_secs_lost += curve.users[d] * lost * dt;
                 }
             }
-            self.piece(s, a, b, short, rec);
-            if !eval.unserved.is_empty() {
+            rec.lost_requests += shed * dt;
+            let short = eval.served[v * nd..(v + 1) * nd].iter().any(|&f| f < 1.0);
+            // (`shed` already holds the unserved demands' whole rate.)
+            let share = super::graded::piece_share(curve, p, &[], shed);
+            rec.lost_share_secs += share * dt;
+            let down = match s.graded_threshold() {
+                Some(th) => 1.0 - share < th,
+                None => short,
+            };
+            self.piece(s, a, b, down, rec);
+            if down && !eval.unserved.is_empty() {
                 self.attribute(s, dt, rec);
-            } else if short {
-                rec.cause_secs[Cause::Congestion as usize] += dt;
+            } else if down && short {
+                self.book_shed(s, v, shed, dt, rec);
             }
             a = b;
         }
@@ -280,7 +287,7 @@ impl TrialState {
             if down && !eval.unserved.is_empty() {
                 self.attribute(s, dt, rec);
             } else if down && congested {
-                rec.cause_secs[Cause::Congestion as usize] += dt;
+                self.book_shed(s, curve.vector_of[p] as usize, shed_rps, dt, rec);
             }
             a = b;
         }

@@ -7,11 +7,12 @@
 
 use super::{Scenario, TrialState};
 use crate::graph::reduce::IRRELEVANT;
-use crate::model::{PlanId, Topology};
+use crate::model::{PlanId, PlanMode, Topology};
 use crate::service::Active;
 use crate::service::flow::{DemandNetwork, Evaluator, Load, snap};
 use crate::simulate::demand::DemandCurve;
 use crate::simulate::serving::{Eval, ServingModel};
+use crate::static_model::Cause;
 
 /// The plan's flow network and the year's demand vectors in its units.
 #[derive(Clone, Debug)]
@@ -59,7 +60,87 @@ impl SimFlow {
     }
 }
 
+/// Requests/s the intact plan (nothing down, its first serving site active)
+/// sheds under each demand vector of the year: demand above what the plan
+/// could carry at that instant, the only load shed booked to congestion.
+pub(crate) fn intact_shed(
+    t: &Topology,
+    curve: &DemandCurve,
+    model: &ServingModel,
+    flow: Option<&SimFlow>,
+) -> Vec<f64> {
+    let active = (model.mode == PlanMode::ActivePassive).then_some(0);
+    let mut e = Eval::default();
+    let mut m = model.clone();
+    m.evaluate_elements(&vec![true; m.n_elements()], active, &mut e);
+    let Some(flow) = flow else {
+        return curve
+            .vectors
+            .iter()
+            .map(|v| {
+                let over: f64 = e
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        (g.demands.iter().map(|&d| v[d as usize]).sum::<f64>() - g.capacity)
+                            .max(0.0)
+                    })
+                    .sum();
+                over + e.unserved.iter().map(|&d| v[d as usize]).sum::<f64>()
+            })
+            .collect();
+    };
+    let nodes = vec![false; t.sites.len() + t.services.len()];
+    let links = vec![false; t.links.len()];
+    let mut ev = flow.evaluator();
+    let rule_active = active.map_or(Active::NoSite, Active::Site);
+    curve
+        .vectors
+        .iter()
+        .zip(&flow.loads)
+        .map(|(v, load)| {
+            flow.net
+                .served_gbps(load, (&nodes, &links), rule_active, &mut ev);
+            (0..v.len())
+                .filter(|&d| load.rate[d] > 0.0)
+                .map(|d| v[d] * (1.0 - snap(flow.net.demand_served(d, &ev) / load.rate[d])))
+                .sum()
+        })
+        .collect()
+}
+
 impl TrialState {
+    /// Books `dt` seconds of shedding `shed` requests/s under demand vector
+    /// `v` (no demand wholly unserved): the part the intact plan would also
+    /// shed is congestion, the rest is the failures' (the components to
+    /// blame and their causes), or congestion when nothing is down (a
+    /// standby that is smaller than the primary).
+    pub(super) fn book_shed(
+        &mut self,
+        s: &Scenario<'_>,
+        v: usize,
+        shed: f64,
+        dt: f64,
+        rec: &mut super::TrialRecord,
+    ) {
+        let failed = if shed > 0.0 {
+            ((shed - s.intact_shed[v]) / shed).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        if failed > 0.0 {
+            if self.blame_dirty {
+                self.compute_blame(s);
+            }
+            if !self.blame.is_empty() {
+                self.attribute(s, dt * failed, rec);
+                rec.cause_secs[Cause::Congestion as usize] += dt * (1.0 - failed);
+                return;
+            }
+        }
+        rec.cause_secs[Cause::Congestion as usize] += dt;
+    }
+
     /// Serves every demand vector in the current (unreduced) failure state
     /// through the flow network: fills `e.served` and sets its congestion
     /// flags from it.
@@ -67,12 +148,15 @@ impl TrialState {
         let (Some(flow), Some(ev)) = (&s.flow, self.flow_ev.as_mut()) else {
             return;
         };
-        let nodes: Vec<bool> = self
-            .site_down
+        // Services the plan's key ignores stay up here too, so that one
+        // key is always one flow.
+        let m = self.site_down.len() + self.link_down.len();
+        let svc = self
+            .svc_down
             .iter()
-            .chain(&self.svc_down)
-            .map(|&c| c > 0)
-            .collect();
+            .enumerate()
+            .map(|(k, &c)| c > 0 && self.model.element_of[m + k] != IRRELEVANT);
+        let nodes: Vec<bool> = self.site_down.iter().map(|&c| c > 0).chain(svc).collect();
         let links: Vec<bool> = self.link_down.iter().map(|&c| c > 0).collect();
         let nd = s.curve.n_demands;
         e.served = vec![1.0; flow.loads.len() * nd];

@@ -47,7 +47,13 @@ impl TrialState {
                 return i as usize;
             }
         }
-        if self.evals.len() >= crate::simulate::budget::cached_states(w) {
+        // The bandwidth path stores a served fraction per (vector, demand)
+        // with each state: counted in the cache's memory budget too.
+        let served = s
+            .flow
+            .as_ref()
+            .map_or(0, |_| s.curve.vectors.len() * s.curve.n_demands);
+        if self.evals.len() >= crate::simulate::budget::cached_states(w + served) {
             self.cache.clear();
             self.cache_keys.clear();
             self.evals.clear();

@@ -142,8 +142,10 @@ impl TrialState {
                 let rate = train.escaped_rate() / SECONDS_PER_YEAR;
                 let next = exp_sample(&mut self.rngs[l.escaped + k as usize], rate);
                 self.queue.push(t + next, Event::ReleaseEscaped(k));
-                self.queue
-                    .push(t + train.outage().secs(), Event::ReleaseEscapedEnd(k));
+                // Fixed times (the usual) draw nothing.
+                let rng = &mut self.rngs[l.escaped + k as usize];
+                let outage = train.detection.sample_secs(rng) + train.rollback.sample_secs(rng);
+                self.queue.push(t + outage, Event::ReleaseEscapedEnd(k));
                 let mut changed = false;
                 for site in &train.sites {
                     changed |= self.site_hold(site.0, RELEASE, true);
@@ -163,8 +165,10 @@ impl TrialState {
                 let rate = train.caught_rate() / SECONDS_PER_YEAR;
                 let next = exp_sample(&mut self.rngs[l.caught + k as usize], rate);
                 self.queue.push(t + next, Event::ReleaseCaught(k));
-                self.queue
-                    .push(t + train.detection.secs(), Event::ReleaseCaughtEnd(k));
+                let detection = train
+                    .detection
+                    .sample_secs(&mut self.rngs[l.caught + k as usize]);
+                self.queue.push(t + detection, Event::ReleaseCaughtEnd(k));
                 let mut changed = false;
                 for site in &train.canary_sites {
                     changed |= self.site_hold(site.0, RELEASE, true);
@@ -192,6 +196,9 @@ impl TrialState {
             }
             Event::RecoveryFallback(slot, g) => self.recovery_fallback(s, t, slot, g),
             Event::BootstrapDone(c, g) => self.bootstrap_done(s, c, g),
+            Event::WaveRelease(k) => self.wave_release(s, t, k),
+            Event::WaveDown(k, v) => self.wave_hold(s, k, v, true),
+            Event::WaveUp(k, v) => self.wave_hold(s, k, v, false),
             Event::DisasterRestored(i) => {
                 self.repair_done(s.disaster_crew[i as usize], t);
                 self.site_hold(i, DISASTER, false)

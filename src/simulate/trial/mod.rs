@@ -17,6 +17,7 @@ mod handle;
 mod load;
 mod scenario;
 mod services;
+mod waves;
 
 pub(crate) use graded::SloSpec;
 pub(crate) use scenario::Scenario;
@@ -295,6 +296,14 @@ impl TrialState {
             }
         }
         for (k, train) in topo.release_trains.iter().enumerate() {
+            if !train.waves.is_empty() {
+                let rate = waves::bad_rate(s, k);
+                if rate > 0.0 {
+                    let first = exp_sample(&mut rngs[l.wave + k], rate);
+                    self.queue.push(first, Event::WaveRelease(k as u32));
+                }
+                continue;
+            }
             let esc = train.escaped_rate() / SECONDS_PER_YEAR;
             if esc > 0.0 {
                 self.queue.push(

@@ -30,8 +30,9 @@ pub(super) struct CycleSpec {
 
 /// Where each process's stream sits in [`Scenario::keys`]: sites first
 /// (index = site index), then links, shared risks, hazards, hazard hits,
-/// escaped and caught releases per train, operator errors, then services
-/// and dependency cycles (last, so files without them keep their layout).
+/// escaped and caught releases per train, operator errors, then services,
+/// dependency cycles and wave rollouts per train (last, so files without
+/// them keep their layout).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct StreamLayout {
     pub(super) link: usize,
@@ -42,6 +43,7 @@ pub(super) struct StreamLayout {
     pub(super) operator: usize,
     pub(super) service: usize,
     pub(super) cycle: usize,
+    pub(super) wave: usize,
     /// Gray-failure processes, one per site of [`Scenario::gray_sites`].
     pub(super) gray: usize,
 }
@@ -65,6 +67,9 @@ pub(crate) struct Scenario<'a> {
     pub model: ServingModel,
     /// The flow network, when some link can bind ([`super::bandwidth`]).
     pub(super) flow: Option<super::bandwidth::SimFlow>,
+    /// Requests/s the intact plan sheds under each demand vector
+    /// ([`super::bandwidth::intact_shed`]).
+    pub(super) intact_shed: Vec<f64>,
     /// Replica sites (the first `replicas` serving sites), as serving indices.
     pub(super) n_replicas: usize,
     /// Total requests demanded over the horizon (the same in every trial).
@@ -86,6 +91,10 @@ pub(crate) struct Scenario<'a> {
     pub(super) link_crew: Vec<Option<u32>>,
     pub(super) disaster_crew: Vec<Option<u32>>,
     pub(super) crew_sizes: Vec<u32>,
+    /// Per train rolled out in waves: the sites each wave adds, and when
+    /// each wave starts after the release (seconds).
+    pub(super) wave_sites: Vec<Vec<Vec<u32>>>,
+    pub(super) wave_starts: Vec<Vec<f64>>,
     /// The plan's SLO windows and threshold, when it has an SLO.
     pub slo: Option<super::SloSpec>,
 }
@@ -162,6 +171,12 @@ impl<'a> Scenario<'a> {
                 .collect();
             format!("cycle:{}", keys.join(","))
         }));
+        let wave = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:waves", t.key)),
+        );
         // Gray processes come last, so files without them keep their layout.
         let gray = names.len();
         let gray_sites: Vec<u32> = (0..topo.sites.len() as u32)
@@ -197,6 +212,7 @@ impl<'a> Scenario<'a> {
         let model = ServingModel::new(topo, plan_id);
         let flow = super::bandwidth::links_may_bind(topo, &curve, &model)
             .then(|| super::bandwidth::SimFlow::new(topo, plan_id, &curve));
+        let intact_shed = super::bandwidth::intact_shed(topo, &curve, &model, flow.as_ref());
         Scenario {
             topo,
             plan_index,
@@ -215,11 +231,13 @@ impl<'a> Scenario<'a> {
                 operator,
                 service,
                 cycle,
+                wave,
                 gray,
             },
             curve,
             model,
             flow,
+            intact_shed,
             n_replicas: plan.replicas as usize,
             demanded,
             forced_sites: Vec::new(),
@@ -236,6 +254,19 @@ impl<'a> Scenario<'a> {
                 .collect(),
             disaster_crew: site_crews(topo, CrewKind::Disaster),
             crew_sizes: topo.crews.iter().map(|c| c.size).collect(),
+            wave_sites: topo
+                .release_trains
+                .iter()
+                .map(|t| {
+                    let waves = t.wave_sites().into_iter();
+                    waves.map(|w| w.iter().map(|s| s.0).collect()).collect()
+                })
+                .collect(),
+            wave_starts: topo
+                .release_trains
+                .iter()
+                .map(|t| t.wave_starts())
+                .collect(),
             slo,
         }
     }

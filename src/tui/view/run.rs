@@ -5,6 +5,7 @@ use super::format::{fmt_count, fmt_prob, wrapped_rows};
 use super::style::{AT_RISK, DOWN, SELECTED, Theme, UP};
 use crate::tui::app::{App, Engine};
 use crate::tui::run::{Run, RunStatus};
+use drsim::model::{PlanId, Topology};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -34,37 +35,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Min(6),
     ])
     .areas(area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(run_title(Engine::Static)))
-            .wrap(Wrap { trim: false }),
-        info_area,
-    );
     let total = run.config.samples;
     let done = run.latest().map_or(0, |e| e.samples);
-    f.render_widget(
-        LineGauge::default()
-            .ratio(done as f64 / total.max(1) as f64)
-            .label(format!("{done}/{total} samples "))
-            .filled_style(th.fg(color)),
-        gauge_area,
-    );
+    let progress = (done, total, "samples");
+    let areas = [info_area, gauge_area];
+    render_header(f, th, Engine::Static, lines, areas, progress, color);
 
-    let est: Vec<(f64, f64)> = run
-        .history
-        .iter()
-        .map(|e| (e.samples as f64, e.p_down))
-        .collect();
-    let lo: Vec<(f64, f64)> = run
-        .history
-        .iter()
-        .map(|e| (e.samples as f64, e.ci95.0))
-        .collect();
-    let hi: Vec<(f64, f64)> = run
-        .history
-        .iter()
-        .map(|e| (e.samples as f64, e.ci95.1))
-        .collect();
+    let est = series(&run.history, |e| (e.samples as f64, e.p_down));
+    let lo = series(&run.history, |e| (e.samples as f64, e.ci95.0));
+    let hi = series(&run.history, |e| (e.samples as f64, e.ci95.1));
     let y_max = (hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1).min(1.0);
     let x_max = total as f64;
     let chart = convergence_chart(
@@ -90,7 +69,8 @@ fn info_lines(app: &App, run: &Run) -> Vec<Line<'static>> {
         Span::styled(format!("plan {plan}"), th.selected_text()),
         Span::raw(format!(
             " · seed {} · {} what-if failures forced · ",
-            run.seed, run.forced_items
+            run.seed,
+            run.what_if.len()
         )),
         Span::styled(status, th.fg(color)),
     ])];
@@ -121,21 +101,66 @@ fn info_lines(app: &App, run: &Run) -> Vec<Line<'static>> {
     if let Some(prev) = &app.previous_run
         && let Some(e) = prev.latest()
     {
-        lines.push(Line::styled(
-            format!(
-                "previous: plan {} · seed {} · {} forced · P(down) = {} [{}, {}] after {} samples",
-                t.plan(prev.plan).key,
-                prev.seed,
-                prev.forced_items,
-                fmt_prob(e.p_down),
-                fmt_prob(e.ci95.0),
-                fmt_prob(e.ci95.1),
-                e.samples
-            ),
-            Style::new().dim(),
-        ));
+        let scenario = format!(" · {} forced", prev.what_if.len());
+        let result = format!(
+            "P(down) = {} [{}, {}] after {} samples",
+            fmt_prob(e.p_down),
+            fmt_prob(e.ci95.0),
+            fmt_prob(e.ci95.1),
+            e.samples
+        );
+        lines.push(previous_line(t, prev.plan, prev.seed, &scenario, &result));
     }
     lines
+}
+
+/// One series of a convergence chart: a point per entry of `history`.
+pub fn series<T>(history: &[T], point: impl Fn(&T) -> (f64, f64)) -> Vec<(f64, f64)> {
+    history.iter().map(point).collect()
+}
+
+/// The info box (its `lines`, titled for `engine`) and, below it, the
+/// progress gauge: `progress` is done, total and what is counted.
+pub fn render_header(
+    f: &mut Frame,
+    th: Theme,
+    engine: Engine,
+    lines: Vec<Line<'static>>,
+    [info_area, gauge_area]: [Rect; 2],
+    (done, total, unit): (u64, u64, &str),
+    color: Color,
+) {
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(run_title(engine)))
+            .wrap(Wrap { trim: false }),
+        info_area,
+    );
+    f.render_widget(
+        LineGauge::default()
+            .ratio(done as f64 / total.max(1) as f64)
+            .label(format!("{done}/{total} {unit} "))
+            .filled_style(th.fg(color)),
+        gauge_area,
+    );
+}
+
+/// The dimmed line that recalls the run before the current one, for
+/// comparison: its plan, seed, what-if `scenario` and `result`.
+pub fn previous_line(
+    t: &Topology,
+    plan: PlanId,
+    seed: u64,
+    scenario: &str,
+    result: &str,
+) -> Line<'static> {
+    Line::styled(
+        format!(
+            "previous: plan {} · seed {seed}{scenario} · {result}",
+            t.plan(plan).key
+        ),
+        Style::new().dim(),
+    )
 }
 
 /// The Run tab before `engine` has run: a first line, then what `s` would

@@ -2,7 +2,9 @@
 //! trial-years come in, their spread and the causes of downtime.
 
 use super::format::{fmt_min, fmt_prob, wrapped_rows};
-use super::run::{convergence_chart, render_no_run, run_status, run_title};
+use super::run::{
+    convergence_chart, previous_line, render_header, render_no_run, run_status, series,
+};
 use super::style::{AT_RISK, SELECTED, Theme};
 use crate::tui::app::{App, Engine};
 use crate::tui::timerun::TimeRun;
@@ -10,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, Block, LineGauge, Paragraph, Wrap};
+use ratatui::widgets::{Bar, BarChart, Block, Paragraph};
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let th = Theme::of(app);
@@ -40,31 +42,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Length(if tall { 12 } else { 8 }),
     ])
     .areas(area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(run_title(Engine::TimeBased)))
-            .wrap(Wrap { trim: false }),
-        info_area,
-    );
     let total = run.total();
-    let done = run.years.len() as u64;
-    f.render_widget(
-        LineGauge::default()
-            .ratio(done as f64 / total.max(1) as f64)
-            .label(format!("{done}/{total} trial-years "))
-            .filled_style(th.fg(color)),
-        gauge_area,
-    );
+    let progress = (run.years.len() as u64, total, "trial-years");
+    let areas = [info_area, gauge_area];
+    render_header(f, th, Engine::TimeBased, lines, areas, progress, color);
 
-    let pts = |f: fn(&crate::tui::timerun::Point) -> f64| -> Vec<(f64, f64)> {
-        run.history
-            .iter()
-            .map(|p| (p.trials as f64, f(p)))
-            .collect()
-    };
-    let est = pts(|p| p.downtime.mean);
-    let lo = pts(|p| p.downtime.lo.max(0.0));
-    let hi = pts(|p| p.downtime.hi);
+    let est = series(&run.history, |p| (p.trials as f64, p.downtime.mean));
+    let lo = series(&run.history, |p| (p.trials as f64, p.downtime.lo.max(0.0)));
+    let hi = series(&run.history, |p| (p.trials as f64, p.downtime.hi));
     let y_max = hi.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.1;
     let x_max = total as f64;
     let chart = convergence_chart(
@@ -136,31 +121,53 @@ fn info_lines(app: &App, run: &TimeRun) -> Vec<Line<'static>> {
                 q(1.0)
             )));
             lines.push(Line::raw(format!("P(a year has an outage over 1h) {long}")));
+            if let Some(slo) = &run.slo_report {
+                lines.extend(slo_lines(slo));
+            }
         }
         None => lines.push(Line::raw("waiting for the first trial-years...")),
     }
     if let Some(prev) = &app.previous_time_run
         && let Some(p) = prev.latest()
     {
-        lines.push(Line::styled(
-            format!(
-                "previous: plan {} · seed {}{} · downtime {:.1} min/yr [{:.1}, {:.1}] after {} trial-years",
-                t.plan(prev.plan).key,
-                prev.seed,
-                if prev.what_if.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · what-if {}", prev.what_if.join(", "))
-                },
-                p.downtime.mean,
-                p.downtime.lo.max(0.0),
-                p.downtime.hi,
-                p.trials
-            ),
-            Style::new().dim(),
-        ));
+        let scenario = if prev.what_if.is_empty() {
+            String::new()
+        } else {
+            format!(" · what-if {}", prev.what_if.join(", "))
+        };
+        let result = format!(
+            "downtime {:.1} min/yr [{:.1}, {:.1}] after {} trial-years",
+            p.downtime.mean,
+            p.downtime.lo.max(0.0),
+            p.downtime.hi,
+            p.trials
+        );
+        lines.push(previous_line(t, prev.plan, prev.seed, &scenario, &result));
     }
     lines
+}
+
+/// The plan's SLO forecast: P(a window misses), the burn, and the window
+/// availability's percentiles (what `drsim run` prints for the plan).
+fn slo_lines(slo: &drsim::simulate::SloReport) -> [Line<'static>; 2] {
+    let p = |x: f64| format!("{:.4}%", 100.0 * x);
+    let w = &slo.window_availability;
+    [
+        Line::raw(format!(
+            "SLO {}% of each {} window: P(window misses) {} · budget burn mean {:.1}%",
+            drsim::human::trimmed(100.0 * slo.target),
+            slo.window,
+            drsim::human::percent_interval(&slo.p_miss),
+            100.0 * slo.error_budget_burn.mean
+        )),
+        Line::raw(format!(
+            "window availability: mean {} · p1 {} · p5 {} · p50 {}",
+            p(w.mean),
+            p(w.p1),
+            p(w.p5),
+            p(w.p50)
+        )),
+    ]
 }
 
 fn render_histogram(th: Theme, run: &TimeRun, f: &mut Frame, area: Rect) {

@@ -107,6 +107,14 @@ pub fn trials_years_seed(trials: usize, years: usize, seed: u64) -> drsim::simul
     }
 }
 
+/// The error the simulator gives for plan 0 of `t` under `cfg` (which must
+/// be refused).
+pub fn run_refusal(t: &Topology, cfg: &drsim::simulate::SimConfig) -> String {
+    drsim::simulate::run_plan_data(t, 0, cfg, drsim::shard::Shard::WHOLE, &|_| {})
+        .unwrap_err()
+        .to_string()
+}
+
 /// A release train "train" over `sites` that canaries at `canary`, with
 /// `per_year` releases of which `bad` are bad and the canary catches
 /// `catch`; detection and rollback take 1 h unless a test sets them.
@@ -125,8 +133,10 @@ pub fn release_train(
         releases_per_year: per_year,
         bad_release_probability: Probability::new(bad).unwrap(),
         canary_catch: Probability::new(catch).unwrap(),
-        detection: hours(1.0),
-        rollback: hours(1.0),
+        detection: Distribution::fixed(hours(1.0)),
+        rollback: Distribution::fixed(hours(1.0)),
+        waves: Vec::new(),
+        trigger: None,
         services: Vec::new(),
         recovery: None,
     }

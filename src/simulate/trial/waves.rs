@@ -1,0 +1,57 @@
+//! Release trains that roll out in waves ([`crate::model::Wave`]): each bad
+//! release draws, from the train's own stream, its next arrival, the
+//! trigger delay, detection and rollback times, and one catch draw per
+//! wave but the last (drawn whatever happens, so the stream never depends
+//! on the outcome). The wave that catches it is where the rollout stops;
+//! every site reached so far comes back together at the rollback.
+
+use super::{Event, RELEASE, Scenario, TrialState, exp_sample};
+use crate::units::SECONDS_PER_YEAR;
+use rand::RngExt;
+
+/// Bad releases a second of a train rolled out in waves.
+pub(super) fn bad_rate(s: &Scenario<'_>, k: usize) -> f64 {
+    let train = &s.topo.release_trains[k];
+    train.releases_per_year * train.bad_release_probability.get() / SECONDS_PER_YEAR
+}
+
+impl TrialState {
+    /// A bad release of wave train `k` starts at `t`: schedules each
+    /// reached wave's sites going down (as the bug triggers there) and
+    /// their common return.
+    pub(super) fn wave_release(&mut self, s: &Scenario<'_>, t: f64, k: u32) -> bool {
+        let k = k as usize;
+        let train = &s.topo.release_trains[k];
+        let rng = &mut self.rngs[s.layout.wave + k];
+        let next = exp_sample(rng, bad_rate(s, k));
+        self.queue.push(t + next, Event::WaveRelease(k as u32));
+        let trigger = train.trigger.as_ref().map_or(0.0, |d| d.sample_secs(rng));
+        let fix = train.detection.sample_secs(rng) + train.rollback.sample_secs(rng);
+        let n = train.waves.len();
+        let mut stop = n - 1;
+        for (w, wave) in train.waves[..n - 1].iter().enumerate() {
+            let u: f64 = rng.random();
+            // A bake only catches a bug that triggered during it.
+            if stop == n - 1 && trigger < wave.bake.secs() && u < wave.catch.get() {
+                stop = w;
+            }
+        }
+        let starts = &s.wave_starts[k];
+        let up = t + starts[stop] + trigger + fix;
+        for (v, start) in starts[..=stop].iter().enumerate() {
+            let (k, v) = (k as u32, v as u32);
+            self.queue.push(t + start + trigger, Event::WaveDown(k, v));
+            self.queue.push(up, Event::WaveUp(k, v));
+        }
+        false
+    }
+
+    /// The sites wave `v` of train `k` added go down (or come back).
+    pub(super) fn wave_hold(&mut self, s: &Scenario<'_>, k: u32, v: u32, down: bool) -> bool {
+        let mut changed = false;
+        for &site in &s.wave_sites[k as usize][v as usize] {
+            changed |= self.site_hold(site, RELEASE, down);
+        }
+        changed
+    }
+}
