@@ -261,6 +261,34 @@ fn pct(v: f64) -> String {
     format!("{:.5}%", 100.0 * v)
 }
 
+/// Runs the adaptive schedule until `look` (given the run's configuration
+/// and the z of its number of looks) decides, or the budget ends: each step
+/// re-runs from trial 0 with the same seed, so the first trials are the
+/// same as before and the bigger run extends the smaller one. Returns the
+/// last step's trials, decision and whatever `look` gave with it.
+pub(super) fn adaptive<T>(
+    opts: &CheckOptions,
+    mut look: impl FnMut(&SimConfig, f64) -> Result<(Decision, T), ScoreError>,
+) -> Result<(usize, Decision, T), ScoreError> {
+    let steps = schedule(opts.first_trials, opts.max_trials);
+    let z = z_for_looks(steps.len());
+    let mut last = None;
+    for &n in &steps {
+        let cfg = SimConfig {
+            trials: n,
+            years: opts.years,
+            seed: opts.seed,
+        };
+        let (d, extra) = look(&cfg, z)?;
+        let done = d.outcome != Outcome::Inconclusive;
+        last = Some((n, d, extra));
+        if done {
+            break;
+        }
+    }
+    Ok(last.expect("the schedule has at least one step"))
+}
+
 /// Checks every target of plan `plan_index`; `progress` gets the trials each
 /// finished batch adds (including re-runs of the adaptive schedule).
 pub fn check_plan(
@@ -273,26 +301,10 @@ pub fn check_plan(
     let mut out = Vec::new();
     if let Some(target) = plan.targets.availability {
         let target = target.get();
-        let steps = schedule(opts.first_trials, opts.max_trials);
-        let z = z_for_looks(steps.len());
-        let mut last = None;
-        // Each step re-runs from trial 0 with the same seed: the first trials
-        // are the same as before, so the bigger run extends the smaller one.
-        for &n in &steps {
-            let cfg = SimConfig {
-                trials: n,
-                years: opts.years,
-                seed: opts.seed,
-            };
-            let s = ScoredPlan::simulate(topo, plan_index, &cfg, progress)?;
-            let d = decide(s.values(Metric::AvailabilityTime), target, z);
-            let done = d.outcome != Outcome::Inconclusive;
-            last = Some((n, d));
-            if done {
-                break;
-            }
-        }
-        let (n, d) = last.expect("the schedule has at least one step");
+        let (n, d, ()) = adaptive(opts, |cfg, z| {
+            let s = ScoredPlan::simulate(topo, plan_index, cfg, progress)?;
+            Ok((decide(s.values(Metric::AvailabilityTime), target, z), ()))
+        })?;
         let bounds = format!("[{}, {}]", pct(d.lo), pct(d.hi));
         let spread = d.estimate.se > 0.0;
         let detail = match d.outcome {

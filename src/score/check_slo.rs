@@ -5,10 +5,10 @@
 //! windows missed.
 
 use super::ScoreError;
-use super::check::{CheckOptions, Outcome, TargetResult, decide, schedule, z_for_looks};
+use super::check::{CheckOptions, Outcome, TargetResult, adaptive, decide};
 use crate::human::trimmed;
 use crate::model::Topology;
-use crate::simulate::{SimConfig, p_miss_estimate};
+use crate::simulate::p_miss_estimate;
 
 fn pct(v: f64) -> String {
     format!("{:.2}%", 100.0 * v)
@@ -28,19 +28,11 @@ pub(super) fn check_slo(
     let Some(max) = slo.max_miss_probability.map(|m| m.get()) else {
         return Ok(None);
     };
-    let steps = schedule(opts.first_trials, opts.max_trials);
-    let z = z_for_looks(steps.len());
-    let mut last = None;
-    for &n in &steps {
-        let cfg = SimConfig {
-            trials: n,
-            years: opts.years,
-            seed: opts.seed,
-        };
+    let (n, d, estimate) = adaptive(opts, |cfg, z| {
         let data = crate::simulate::run_plan_data(
             topo,
             plan_index,
-            &cfg,
+            cfg,
             crate::shard::Shard::WHOLE,
             progress,
         )?;
@@ -48,15 +40,9 @@ pub(super) fn check_slo(
         // the form `decide` takes (with its rule for trials without spread).
         let missed = data.windows_missed(&slo);
         let kept: Vec<f64> = missed.iter().map(|m| 1.0 - m).collect();
-        let d = decide(&kept, 1.0 - max, z);
-        let done = d.outcome != Outcome::Inconclusive;
-        last = Some((n, d, p_miss_estimate(&missed)));
-        if done {
-            break;
-        }
-    }
+        Ok((decide(&kept, 1.0 - max, z), p_miss_estimate(&missed)))
+    })?;
     // The estimate is the one `run` reports; the bounds, the decision's.
-    let (n, d, estimate) = last.expect("the schedule has at least one step");
     let (lo, hi) = (1.0 - d.hi, 1.0 - d.lo);
     let what = format!(
         "P({} window misses {}%)",

@@ -155,3 +155,21 @@ fn check_cases(check: impl Fn(&Case) -> Result<(), TestCaseError>) {
         panic!("{e}");
     }
 }
+
+/// Requests/s served when each pool `(its demands, its capacity)` serves
+/// min(its peak demand, its capacity): even shedding, links ignored, as the
+/// simulator's fast path serves.
+pub(crate) fn pools_served_rps<'a>(
+    t: &Topology,
+    pools: impl Iterator<Item = (&'a [u32], f64)>,
+) -> f64 {
+    pools
+        .map(|(demands, capacity)| {
+            let want: f64 = demands
+                .iter()
+                .map(|&d| t.demands[d as usize].peak_rps)
+                .sum();
+            want.min(capacity)
+        })
+        .sum()
+}

@@ -340,19 +340,8 @@ pub(crate) mod tests {
         let failed = FailedSet::from_down(sd, ld);
         let out = ServiceRule::new(t, plan).evaluate(&failed, Active::FirstUsable);
         let total: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
-        let served: f64 = out
-            .pools
-            .iter()
-            .map(|g| {
-                let want: f64 = g
-                    .demands
-                    .iter()
-                    .map(|&d| t.demands[d as usize].peak_rps)
-                    .sum();
-                want.min(g.capacity)
-            })
-            .sum();
-        served / total
+        let pools = out.pools.iter().map(|g| (&g.demands[..], g.capacity));
+        crate::service::arbitrary::pools_served_rps(t, pools) / total
     }
 
     #[test]

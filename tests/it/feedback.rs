@@ -63,18 +63,19 @@ fn down_and_repairs(l: f64, m: f64, t: f64) -> (f64, f64) {
 /// L = tau ln((f-1)/h), unless the site fails first (at rate l). The
 /// shed requests per repair are the integral of the excess times
 /// P(still up) = e^(-l u); the shed time is E[min(L, X)].
+/// The site and plan of the retry oracles: MTBF 10 days, MTTR 2 h,
+/// headroom 0.5, retries 3x decaying over 30 min.
+const RETRY_SITE: &str = r#"{ mtbf = "10d", mttr = "2h" }"#;
+const RETRY_PLAN: &str = r#"serving_sites = ["a"]
+mode = "active-active"
+headroom = 0.5
+retry = { factor = 3.0, decay = "30m" }"#;
+
 #[test]
 fn retries_after_repairs_match_the_closed_form() {
     let (mtbf, mttr) = (10.0 * 86_400.0, 7_200.0);
     let (f, tau, h, d): (f64, f64, f64, f64) = (3.0, 1_800.0, 0.5, 100.0);
-    let text = one_site(
-        r#"{ mtbf = "10d", mttr = "2h" }"#,
-        r#"serving_sites = ["a"]
-mode = "active-active"
-headroom = 0.5
-retry = { factor = 3.0, decay = "30m" }"#,
-        "",
-    );
+    let text = one_site(RETRY_SITE, RETRY_PLAN, "");
     let (l, m) = (1.0 / mtbf, 1.0 / mttr);
     let (down, repairs) = down_and_repairs(l, m, YEAR);
     let big_l = tau * ((f - 1.0) / h).ln();
@@ -323,15 +324,9 @@ fn bad_settings_are_refused_with_their_line() {
 fn retries_under_a_graded_threshold_match_the_closed_form() {
     let (mtbf, mttr) = (10.0 * 86_400.0, 7_200.0);
     let (f, tau, h, th): (f64, f64, f64, f64) = (3.0, 1_800.0, 0.5, 0.9);
-    let text = one_site(
-        r#"{ mtbf = "10d", mttr = "2h" }"#,
-        r#"serving_sites = ["a"]
-mode = "active-active"
-headroom = 0.5
-retry = { factor = 3.0, decay = "30m" }
-slo = { target = 0.999, window = "30d", threshold = 0.9 }"#,
-        "",
-    );
+    let plan =
+        format!("{RETRY_PLAN}\nslo = {{ target = 0.999, window = \"30d\", threshold = 0.9 }}");
+    let text = one_site(RETRY_SITE, &plan, "");
     let (l, m) = (1.0 / mtbf, 1.0 / mttr);
     let (down, repairs) = down_and_repairs(l, m, YEAR);
     let bad = tau * ((f - 1.0) / (h + 1.0 - th)).ln();

@@ -3,6 +3,7 @@
 //! year) and attributes downtime to the components and causes to blame.
 
 use super::{Scenario, TrialRecord, TrialState};
+use crate::simulate::demand::DemandCurve;
 use crate::simulate::serving::{Eval, IRRELEVANT};
 use crate::units::SECONDS_PER_YEAR;
 
@@ -121,7 +122,7 @@ impl TrialState {
         // Retries or a warm-up in progress: load.rs takes the window.
         let t0 = if self.load_until() > t0 {
             let end = self.load_until().min(t);
-            self.feedback_window(s, eval, t0, end, rec);
+            self.feedback_window(s, eval, (t0, end), rec);
             if end >= t {
                 return;
             }
@@ -190,117 +191,107 @@ impl TrialState {
         self.attribute(s, t - t0, rec);
     }
 
-    /// `[t0, t)` piece by piece of the demand curve, shedding overload.
+    /// `[t0, t)` piece by piece of the demand curve, shedding overload: by
+    /// the flow network's served fractions when links can bind, else by the
+    /// fast path's groups (each sheds its overload evenly).
     fn hourly(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
-        if eval.served.is_empty() {
-            self.hourly_groups(s, eval, t0, t, rec);
-        } else {
-            self.hourly_flow(s, eval, t0, t, rec);
-        }
+        let curve = &s.curve;
+        super::graded::each_piece(curve, t0, t, |a, b, p| {
+            let loss = if eval.served.is_empty() {
+                groups_loss(curve, eval, p, b - a, rec)
+            } else {
+                flow_loss(curve, eval, p, b - a, rec)
+            };
+            self.book_piece(s, eval, (a, b, p), loss, rec);
+        });
     }
 
-    /// [`Self::hourly`] with the served fractions of the flow network.
-    fn hourly_flow(
+    /// Books demand piece `p` over `[a, b)` once its losses are counted:
+    /// down by the SLO threshold when graded, else when short; blamed on
+    /// what is down when some demand gets nothing, else on the failures
+    /// that took the shed capacity away.
+    fn book_piece(
         &mut self,
         s: &Scenario<'_>,
         eval: &Eval,
-        t0: f64,
-        t: f64,
+        (a, b, p): (f64, f64, usize),
+        loss: PieceLoss,
         rec: &mut TrialRecord,
     ) {
-        let curve = &s.curve;
-        let nd = curve.n_demands;
-        let mut a = t0;
-        while a < t {
-            let (p, end) = curve.piece_at(a);
-            let b = if end > a { end.min(t) } else { t };
-            let dt = b - a;
-            let v = curve.vector_of[p] as usize;
-            let mut shed = 0.0;
-            for d in 0..nd {
-                let lost = 1.0 - eval.served[v * nd + d];
-                if lost > 0.0 {
-                    shed += curve.rate(p, d) * lost;
-                    rec.user_secs_lost += curve.users[d] * lost * dt;
-                }
-            }
-            rec.lost_requests += shed * dt;
-            let short = eval.served[v * nd..(v + 1) * nd].iter().any(|&f| f < 1.0);
-            // (`shed` already holds the unserved demands' whole rate.)
-            let share = super::graded::piece_share(curve, p, &[], shed);
-            rec.lost_share_secs += share * dt;
-            let down = match s.graded_threshold() {
-                Some(th) => 1.0 - share < th,
-                None => short,
-            };
-            self.piece(s, a, b, down, rec);
-            if down && !eval.unserved.is_empty() {
-                self.attribute(s, dt, rec);
-            } else if down && short {
-                self.book_shed(s, v, shed, dt, rec);
-            }
-            a = b;
-        }
-    }
-
-    /// [`Self::hourly`] by the fast path's groups: each sheds its overload
-    /// evenly.
-    fn hourly_groups(
-        &mut self,
-        s: &Scenario<'_>,
-        eval: &Eval,
-        t0: f64,
-        t: f64,
-        rec: &mut TrialRecord,
-    ) {
-        let curve = &s.curve;
-        let mut a = t0;
-        while a < t {
-            let (p, end) = curve.piece_at(a);
-            let b = if end > a { end.min(t) } else { t };
-            let dt = b - a;
-            let mut congested = false;
-            let mut shed_rps = 0.0;
-            for g in &eval.groups {
-                let demand: f64 = g.demands.iter().map(|&d| curve.rate(p, d as usize)).sum();
-                if demand > g.capacity {
-                    congested = true;
-                    let shed = 1.0 - g.capacity / demand;
-                    shed_rps += demand - g.capacity;
-                    rec.lost_requests += (demand - g.capacity) * dt;
-                    for &d in &g.demands {
-                        rec.user_secs_lost += curve.users[d as usize] * shed * dt;
-                    }
-                }
-            }
-            for &d in &eval.unserved {
-                rec.lost_requests += curve.rate(p, d as usize) * dt;
-                rec.user_secs_lost += curve.users[d as usize] * dt;
-            }
-            let share = super::graded::piece_share(curve, p, &eval.unserved, shed_rps);
-            rec.lost_share_secs += share * dt;
-            let down = match s.graded_threshold() {
-                Some(th) => 1.0 - share < th,
-                None => congested || !eval.unserved.is_empty(),
-            };
-            self.piece(s, a, b, down, rec);
-            if down && !eval.unserved.is_empty() {
-                self.attribute(s, dt, rec);
-            } else if down && congested {
-                self.book_shed(s, curve.vector_of[p] as usize, shed_rps, dt, rec);
-            }
-            a = b;
+        let dt = b - a;
+        rec.lost_share_secs += loss.share * dt;
+        let down = match s.graded_threshold() {
+            Some(th) => 1.0 - loss.share < th,
+            None => loss.short,
+        };
+        self.piece(s, a, b, down, rec);
+        if down && !eval.unserved.is_empty() {
+            self.attribute(s, dt, rec);
+        } else if down && loss.short {
+            let v = s.curve.vector_of[p] as usize;
+            self.book_shed(s, v, loss.shed, dt, rec);
         }
     }
 }
 
+/// What one demand piece lost: the share of offered requests, whether any
+/// demand was short, and the requests/s shed by overload.
+struct PieceLoss {
+    share: f64,
+    short: bool,
+    shed: f64,
+}
+
+/// Demand piece `p`'s losses over `dt` seconds under the flow network.
+fn flow_loss(c: &DemandCurve, e: &Eval, p: usize, dt: f64, rec: &mut TrialRecord) -> PieceLoss {
+    let nd = c.n_demands;
+    let v = c.vector_of[p] as usize;
+    let mut shed = 0.0;
+    for d in 0..nd {
+        let lost = 1.0 - e.served[v * nd + d];
+        if lost > 0.0 {
+            shed += c.rate(p, d) * lost;
+            rec.user_secs_lost += c.users[d] * lost * dt;
+        }
+    }
+    rec.lost_requests += shed * dt;
+    let short = e.served[v * nd..(v + 1) * nd].iter().any(|&f| f < 1.0);
+    // (`shed` already holds the unserved demands' whole rate.)
+    let share = super::graded::piece_share(c, p, &[], shed);
+    PieceLoss { share, short, shed }
+}
+
+/// Demand piece `p`'s losses over `dt` seconds by the fast path's groups.
+fn groups_loss(c: &DemandCurve, e: &Eval, p: usize, dt: f64, rec: &mut TrialRecord) -> PieceLoss {
+    let mut congested = false;
+    let mut shed_rps = 0.0;
+    for g in &e.groups {
+        let demand: f64 = g.demands.iter().map(|&d| c.rate(p, d as usize)).sum();
+        if demand > g.capacity {
+            congested = true;
+            let shed = 1.0 - g.capacity / demand;
+            shed_rps += demand - g.capacity;
+            rec.lost_requests += (demand - g.capacity) * dt;
+            for &d in &g.demands {
+                rec.user_secs_lost += c.users[d as usize] * shed * dt;
+            }
+        }
+    }
+    for &d in &e.unserved {
+        rec.lost_requests += c.rate(p, d as usize) * dt;
+        rec.user_secs_lost += c.users[d as usize] * dt;
+    }
+    let share = super::graded::piece_share(c, p, &e.unserved, shed_rps);
+    let short = congested || !e.unserved.is_empty();
+    PieceLoss {
+        share,
+        short,
+        shed: shed_rps,
+    }
+}
+
 /// Does a flow-served state shed load at some piece of `[a, b)`?
-fn flow_short_between(
-    eval: &Eval,
-    curve: &crate::simulate::demand::DemandCurve,
-    a: f64,
-    b: f64,
-) -> bool {
+fn flow_short_between(eval: &Eval, curve: &DemandCurve, a: f64, b: f64) -> bool {
     let nd = curve.n_demands;
     let mut x = a;
     while x < b {

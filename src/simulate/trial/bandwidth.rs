@@ -206,17 +206,8 @@ mod tests {
             c.active,
             &mut eval,
         );
-        eval.groups
-            .iter()
-            .map(|g| {
-                let want: f64 = g
-                    .demands
-                    .iter()
-                    .map(|&d| t.demands[d as usize].peak_rps)
-                    .sum();
-                want.min(g.capacity)
-            })
-            .sum()
+        let groups = eval.groups.iter().map(|g| (&g.demands[..], g.capacity));
+        arbitrary::pools_served_rps(t, groups)
     }
 
     fn flow_total(t: &Topology, c: &arbitrary::Case) -> f64 {

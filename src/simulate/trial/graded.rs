@@ -69,7 +69,7 @@ pub(super) fn piece_share(curve: &DemandCurve, p: usize, unserved: &[u32], shed_
 }
 
 /// Calls `f(a, b, piece)` for each demand piece overlapping `[t0, t)`.
-fn each_piece(curve: &DemandCurve, t0: f64, t: f64, mut f: impl FnMut(f64, f64, usize)) {
+pub(super) fn each_piece(curve: &DemandCurve, t0: f64, t: f64, mut f: impl FnMut(f64, f64, usize)) {
     let mut a = t0;
     while a < t {
         let (p, end) = curve.piece_at(a);

@@ -226,8 +226,7 @@ impl TrialState {
         &mut self,
         s: &Scenario<'_>,
         eval: &Eval,
-        t0: f64,
-        t: f64,
+        (t0, t): (f64, f64),
         rec: &mut TrialRecord,
     ) {
         let warm_end = s.topo.plans[s.plan_index]
