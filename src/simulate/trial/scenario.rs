@@ -100,6 +100,9 @@ pub(crate) struct Scenario<'a> {
 }
 
 impl<'a> Scenario<'a> {
+    /// Kept in one piece (about 125 lines): it lays out every process's
+    /// stream name in one fixed order, the common-random-numbers layout
+    /// that keeps old files' numbers when new processes are appended.
     pub fn new(topo: &'a Topology, plan_index: usize, years: usize) -> Scenario<'a> {
         let plan = &topo.plans[plan_index];
         let mut names: Vec<String> = Vec::new();
@@ -108,33 +111,8 @@ impl<'a> Scenario<'a> {
         names.extend(topo.links.iter().map(|l| format!("link:{}", l.key)));
         let risk = names.len();
         names.extend(topo.shared_risks.iter().map(|g| format!("risk:{}", g.key)));
-        let mut hazards = Vec::new();
-        let mut hit_names = Vec::new();
         let hazard = names.len();
-        for (r, region) in topo.regions.iter().enumerate() {
-            let sites: Vec<u32> = topo
-                .sites_in_region(crate::model::RegionId(r as u32))
-                .map(|s| s.0)
-                .collect();
-            for (k, h) in region.hazards.iter().enumerate() {
-                let name = format!("hazard:{}:{}", region.key, k);
-                for &site in &sites {
-                    hit_names.push(format!("{name}:site:{}", topo.sites[site as usize].key));
-                }
-                hazards.push(HazardSpec {
-                    rate_per_sec: h.events.annual_rate / SECONDS_PER_YEAR,
-                    duration: h.events.duration.clone(),
-                    hit_p: h.site_hit_probability.get(),
-                    hit_stream: hit_names.len() - sites.len(),
-                    sites: sites.clone(),
-                });
-                names.push(name);
-            }
-        }
-        for hz in &mut hazards {
-            hz.hit_stream += names.len();
-        }
-        names.append(&mut hit_names);
+        let hazards = hazard_streams(topo, &mut names);
         let escaped = names.len();
         names.extend(
             topo.release_trains
@@ -152,25 +130,7 @@ impl<'a> Scenario<'a> {
         let service = names.len();
         names.extend(topo.services.iter().map(|x| format!("service:{}", x.key)));
         let cycle = names.len();
-        let cycles: Vec<CycleSpec> = topo
-            .service_cycles()
-            .into_iter()
-            .map(|members| CycleSpec {
-                bootstrap: members
-                    .iter()
-                    .filter_map(|&m| topo.service(m).bootstrap.clone())
-                    .max_by(|a, b| a.mean_secs().total_cmp(&b.mean_secs())),
-                members: members.iter().map(|m| m.0).collect(),
-            })
-            .collect();
-        names.extend(cycles.iter().map(|c| {
-            let keys: Vec<&str> = c
-                .members
-                .iter()
-                .map(|&m| topo.services[m as usize].key.as_str())
-                .collect();
-            format!("cycle:{}", keys.join(","))
-        }));
+        let cycles = cycle_streams(topo, &mut names);
         let wave = names.len();
         names.extend(
             topo.release_trains
@@ -270,6 +230,63 @@ impl<'a> Scenario<'a> {
             slo,
         }
     }
+}
+
+/// The regional hazards and their streams: one per hazard (its event
+/// times), then one per (hazard, site of its region) for the hit draws.
+fn hazard_streams(topo: &Topology, names: &mut Vec<String>) -> Vec<HazardSpec> {
+    let mut hazards = Vec::new();
+    let mut hit_names = Vec::new();
+    for (r, region) in topo.regions.iter().enumerate() {
+        let sites: Vec<u32> = topo
+            .sites_in_region(crate::model::RegionId(r as u32))
+            .map(|s| s.0)
+            .collect();
+        for (k, h) in region.hazards.iter().enumerate() {
+            let name = format!("hazard:{}:{}", region.key, k);
+            for &site in &sites {
+                hit_names.push(format!("{name}:site:{}", topo.sites[site as usize].key));
+            }
+            hazards.push(HazardSpec {
+                rate_per_sec: h.events.annual_rate / SECONDS_PER_YEAR,
+                duration: h.events.duration.clone(),
+                hit_p: h.site_hit_probability.get(),
+                hit_stream: hit_names.len() - sites.len(),
+                sites: sites.clone(),
+            });
+            names.push(name);
+        }
+    }
+    for hz in &mut hazards {
+        hz.hit_stream += names.len();
+    }
+    names.append(&mut hit_names);
+    hazards
+}
+
+/// The dependency cycles of the file's services, one stream each (its
+/// bootstrap draws).
+fn cycle_streams(topo: &Topology, names: &mut Vec<String>) -> Vec<CycleSpec> {
+    let cycles: Vec<CycleSpec> = topo
+        .service_cycles()
+        .into_iter()
+        .map(|members| CycleSpec {
+            bootstrap: members
+                .iter()
+                .filter_map(|&m| topo.service(m).bootstrap.clone())
+                .max_by(|a, b| a.mean_secs().total_cmp(&b.mean_secs())),
+            members: members.iter().map(|m| m.0).collect(),
+        })
+        .collect();
+    names.extend(cycles.iter().map(|c| {
+        let keys: Vec<&str> = c
+            .members
+            .iter()
+            .map(|&m| topo.services[m as usize].key.as_str())
+            .collect();
+        format!("cycle:{}", keys.join(","))
+    }));
+    cycles
 }
 
 fn site_crews(topo: &Topology, kind: CrewKind) -> Vec<Option<u32>> {
