@@ -5,11 +5,8 @@
 //! (`INSTA_UPDATE=always cargo test --test it golden`) and says why in its
 //! commit message.
 //!
-//! Each case runs twice, on 1 and on 2 threads, and the two outputs must be
-//! identical apart from timing fields: runs are deterministic for a seed.
-//! Sample counts are kept small (the whole file takes about 5 CPU-seconds
-//! in the dev profile) but large enough that the numbers are not trivially
-//! zero.
+//! Each case runs on 1 and on 2 threads and the outputs must be identical
+//! apart from timing fields. Sample counts are small but not trivial.
 
 use crate::common::{drsim, topo};
 use serde_json::Value;
