@@ -123,14 +123,20 @@ impl StaticModel {
         self.edges.len()
     }
 
+    /// What one sample draws and checks: every node and edge and every
+    /// member of every shock.
+    pub fn sample_size(&self) -> usize {
+        let members: usize = (self.shocks.iter())
+            .map(|s| s.nodes.len() + s.edges.len())
+            .sum();
+        self.n_nodes() + self.n_edges() + members
+    }
+
     /// The engines' work guards: `None` when `samples` draws of this model
     /// (each touching every node, edge and shock member) stay within
     /// `max_work`.
     pub fn over_work(&self, samples: u64, max_work: f64) -> Option<Overwork> {
-        let members: usize = (self.shocks.iter())
-            .map(|s| s.nodes.len() + s.edges.len())
-            .sum();
-        let size = self.n_nodes() + self.n_edges() + members;
+        let size = self.sample_size();
         (samples as f64 * size as f64 > max_work).then(|| Overwork {
             samples,
             size,

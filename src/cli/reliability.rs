@@ -206,6 +206,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None,
         args.exec.quiet,
     );
+    if args.importance {
+        importance::check_work(&model, &crit, &opts).map_err(name_the_flag)?;
+    }
     let est = pool
         .install(|| estimate(&model, &crit, &opts))
         .map_err(name_the_flag)?;
@@ -306,7 +309,9 @@ fn run_shard(
 /// The library's refusals of too much work, with the flag that changes it.
 fn name_the_flag(e: EstimateError) -> anyhow::Error {
     let flag = match e {
-        EstimateError::CrudeTooSlow(_) | EstimateError::TurnipTooSlow { .. } => " (--samples)",
+        EstimateError::CrudeTooSlow(_)
+        | EstimateError::TurnipTooSlow { .. }
+        | EstimateError::ImportanceTooSlow { .. } => " (--samples)",
         _ => "",
     };
     anyhow::anyhow!("{e}{flag}")

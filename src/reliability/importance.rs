@@ -136,8 +136,10 @@ pub fn importance(
     opts: &EstimateOptions,
     u: f64,
 ) -> Result<Vec<Importance>, EstimateError> {
+    let events = events(model, criterion);
+    work_ok(model, criterion, opts, events.len())?;
     let mut out = Vec::new();
-    for (r, ev) in events(model, criterion) {
+    for (r, ev) in events {
         let down = estimate(&with_event(model, r, 1.0), criterion, opts)?.unreliability;
         let up = estimate(&with_event(model, r, 0.0), criterion, opts)?.unreliability;
         let birnbaum = down - up;
@@ -150,6 +152,47 @@ pub fn importance(
     }
     out.sort_by(|a, b| b.criticality.total_cmp(&a.criticality));
     Ok(out)
+}
+
+/// Most work one importance ranking may plan, in draws of one component:
+/// two estimates per event, each of `samples` draws of the whole model
+/// (exact enumeration counted as 64 frontier states per component). A
+/// 20,000-site ring at the default 100,000 samples ran for hours.
+pub const MAX_IMPORTANCE_WORK: f64 = 2e10;
+
+/// Refuses, before any estimate, an importance ranking of `model` whose
+/// planned work is over [`MAX_IMPORTANCE_WORK`] (front ends call it before
+/// the system estimate the ranking needs).
+pub fn check_work(
+    model: &StaticModel,
+    criterion: &Criterion,
+    opts: &EstimateOptions,
+) -> Result<(), EstimateError> {
+    work_ok(model, criterion, opts, events(model, criterion).len())
+}
+
+fn work_ok(
+    model: &StaticModel,
+    criterion: &Criterion,
+    opts: &EstimateOptions,
+    events: usize,
+) -> Result<(), EstimateError> {
+    let exact = match opts.method {
+        super::Method::Exact => true,
+        super::Method::Auto => super::exact::is_cheap(model, criterion),
+        _ => false,
+    };
+    let per_estimate = if exact { 64 } else { opts.samples.max(1) };
+    let runs = 2 * events.max(1) as u64;
+    match model.over_work(runs.saturating_mul(per_estimate), MAX_IMPORTANCE_WORK) {
+        None => Ok(()),
+        Some(w) => Err(EstimateError::ImportanceTooSlow {
+            events,
+            samples: per_estimate,
+            size: w.size,
+            max_samples: w.max_samples / runs,
+        }),
+    }
 }
 
 /// Largest number of subsets examined by [`cut_sets`].
@@ -169,10 +212,14 @@ pub fn cut_sets(
         binom = binom.saturating_mul((n - k + 1) as u64) / k as u64;
         candidates = candidates.saturating_add(binom);
     }
-    if candidates > MAX_CUT_CANDIDATES {
+    // Each subset is checked on the whole model.
+    let size = model.sample_size().max(1) as u64;
+    let work = candidates.saturating_mul(size);
+    if candidates > MAX_CUT_CANDIDATES || work as f64 > MAX_IMPORTANCE_WORK {
         return Err(EstimateError::BadOptions(format!(
             "cut sets up to order {max_order} over {n} events means {candidates} subsets \
-             (limit {MAX_CUT_CANDIDATES}); lower the order"
+             (limit {MAX_CUT_CANDIDATES}), each checked on {size} components and shock members \
+             (limit {MAX_IMPORTANCE_WORK:.0e} in all); lower the order"
         )));
     }
     let mut checker = Checker::new(model, criterion);

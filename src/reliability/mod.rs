@@ -248,6 +248,19 @@ pub enum EstimateError {
     )]
     CrudeTooSlow(crate::static_model::Overwork),
     #[error(
+        "the importance ranking would take too long: {events} events, two estimates each of \
+         {samples} samples x {size} components and shock members, is more than the \
+         {max:.0e} a ranking may plan; use fewer samples (at most {max_samples} fit) or model \
+         the network coarser",
+        max = importance::MAX_IMPORTANCE_WORK
+    )]
+    ImportanceTooSlow {
+        events: usize,
+        samples: u64,
+        size: usize,
+        max_samples: u64,
+    },
+    #[error(
         "the turnip would take too long: {samples} samples over a model of {shocks} common-cause \
          shocks (a region hazard that hits each site with probability below 1 becomes one shock \
          per subset of its sites); use the crude method, fewer samples, or split the region"

@@ -139,6 +139,15 @@ fn sampling_engines_refuse_work_a_large_graph_cannot_finish() {
     let mut c = cli("reliability", &f, "--service --method crude --samples 2000");
     c.timeout(std::time::Duration::from_secs(120));
     assert!(c.output().unwrap().status.success());
+    // An importance ranking is two estimates per event (60,000 of them
+    // here): refused before the first, naming the flag; a 20,000-site
+    // ring at the defaults ran for over a minute of an hours-long plan.
+    let mut c = cli("reliability", &f, "--service --importance --samples 2000");
+    c.timeout(std::time::Duration::from_secs(10));
+    let err = refused(c, "the importance ranking would take too long");
+    assert!(err.contains("60000 events"), "{err}");
+    assert!(err.contains("at most 2 fit"), "{err}");
+    assert!(err.contains("(--samples)"), "{err}");
 }
 
 /// Outputs onto special paths: a full device, a directory, a symlink loop
