@@ -133,7 +133,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(r)
     };
     let bar = progress::spinner("capacity", None, args.exec.quiet);
-    let report = in_pool(args.exec.threads, work)??;
+    let report =
+        in_pool(args.exec.threads, work)?.with_context(|| format!("{}", args.file.display()))?;
     bar.finish_and_clear();
     let text = match args.format {
         Format::Json => json(&report)?,

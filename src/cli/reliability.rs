@@ -206,12 +206,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None,
         args.exec.quiet,
     );
+    let file = || format!("{}", args.file.display());
     if args.importance {
-        importance::check_work(&model, &crit, &opts).map_err(name_the_flag)?;
+        importance::check_work(&model, &crit, &opts)
+            .map_err(name_the_flag)
+            .with_context(file)?;
     }
     let est = pool
         .install(|| estimate(&model, &crit, &opts))
-        .map_err(name_the_flag)?;
+        .map_err(name_the_flag)
+        .with_context(file)?;
     warn_short_of_target(&args, &est);
     let imp = if args.importance {
         Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)

@@ -135,6 +135,7 @@ fn sampling_engines_refuse_work_a_large_graph_cannot_finish() {
         // 5e9 / 60,000 elements.
         assert!(err.contains("at most 83333 fit"), "{err}");
         assert_eq!(err.matches(needle).count(), 1, "said once: {err}");
+        assert!(err.contains("ring.toml: "), "names the file: {err}");
     }
     let mut c = cli("reliability", &f, "--service --method crude --samples 2000");
     c.timeout(std::time::Duration::from_secs(120));
@@ -148,6 +149,7 @@ fn sampling_engines_refuse_work_a_large_graph_cannot_finish() {
     assert!(err.contains("60000 events"), "{err}");
     assert!(err.contains("at most 2 fit"), "{err}");
     assert!(err.contains("(--samples)"), "{err}");
+    assert!(err.contains("ring.toml: "), "names the file: {err}");
 }
 
 /// Outputs onto special paths: a full device, a directory, a symlink loop
@@ -175,6 +177,7 @@ fn outputs_onto_special_paths_are_refused_cleanly() {
         c.arg("-o").arg(&out);
         let err = refused(c, needle);
         assert_eq!(err.matches(needle).count(), 1, "said once: {err}");
+        assert!(err.contains("ring.toml: "), "names the file: {err}");
         let leftovers: Vec<_> = std::fs::read_dir(d.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
