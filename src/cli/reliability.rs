@@ -330,6 +330,14 @@ fn warn_short_of_target(args: &Args, est: &Estimate) {
              --target-re {re}; stopped early",
             est.samples
         );
+    } else if (est.relative_error.is_nan() || est.relative_error > re)
+        && est.samples < args.max_samples
+    {
+        eprintln!(
+            "warning: stopped after {} samples, the most one run may draw on a model of this \
+             size, at relative error {:.3e}, above --target-re {re}",
+            est.samples, est.relative_error
+        );
     } else if est.relative_error.is_nan() || est.relative_error > re {
         eprintln!(
             "warning: stopped after {} samples (--max-samples {}) at relative error {:.3e}, \

@@ -136,9 +136,10 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
     let mut k = 0u64;
     let mut next_batch = 0u64;
     let mut round = opts.samples.max(1);
+    let max_samples = opts.max_samples.min(super::crude_budget(model));
     loop {
         let round_n = match opts.target_re {
-            Some(_) => round.min(opts.max_samples.saturating_sub(n)),
+            Some(_) => round.min(max_samples.saturating_sub(n)),
             None => opts.samples,
         };
         if round_n == 0 {
@@ -149,7 +150,7 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         n += round_n;
         next_batch += round_n.div_ceil(BATCH);
         let Some(target) = opts.target_re else { break };
-        if relative_error(k, n) <= target || n >= opts.max_samples {
+        if relative_error(k, n) <= target || n >= max_samples {
             break;
         }
         round = n;

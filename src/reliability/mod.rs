@@ -367,12 +367,10 @@ pub(crate) fn crude_work_ok(model: &StaticModel, samples: u64) -> Result<(), Est
         .map_or(Ok(()), |w| Err(EstimateError::CrudeTooSlow(w)))
 }
 
-/// Refuses a turnip run whose planned work is over [`MAX_TURNIP_WORK`].
-fn turnip_work_ok(
-    model: &StaticModel,
-    criterion: &Criterion,
-    samples: u64,
-) -> Result<(), EstimateError> {
+/// Most turnip samples one run may draw on `model` within
+/// [`MAX_TURNIP_WORK`]: a `--target-re` run stops there (and says so)
+/// rather than going on to its sample cap.
+pub(crate) fn turnip_budget(model: &StaticModel, criterion: &Criterion) -> u64 {
     let size = (model.shocks.len() + model.n_nodes() + model.n_edges()) as f64;
     // With services every repair step may run the rule, itself linear in
     // the model: a 20,000-service chain ran for minutes at 1,000 samples.
@@ -380,8 +378,21 @@ fn turnip_work_ok(
         Criterion::Dependent(_) => (model.n_nodes() + model.n_edges()).max(1) as f64 / 64.0,
         _ => 1.0,
     };
-    let work = samples as f64 * size * per_step.max(1.0);
-    if work > MAX_TURNIP_WORK {
+    ((MAX_TURNIP_WORK / (size.max(1.0) * per_step.max(1.0))) as u64).max(1)
+}
+
+/// Most crude samples one run may draw on `model` within [`MAX_CRUDE_WORK`].
+pub(crate) fn crude_budget(model: &StaticModel) -> u64 {
+    ((MAX_CRUDE_WORK / model.sample_size().max(1) as f64) as u64).max(1)
+}
+
+/// Refuses a turnip run whose planned work is over [`MAX_TURNIP_WORK`].
+fn turnip_work_ok(
+    model: &StaticModel,
+    criterion: &Criterion,
+    samples: u64,
+) -> Result<(), EstimateError> {
+    if samples > turnip_budget(model, criterion) {
         return Err(EstimateError::TurnipTooSlow {
             shocks: model.shocks.len(),
             samples,

@@ -140,6 +140,25 @@ fn sampling_engines_refuse_work_a_large_graph_cannot_finish() {
     let mut c = cli("reliability", &f, "--service --method crude --samples 2000");
     c.timeout(std::time::Duration::from_secs(120));
     assert!(c.output().unwrap().status.success());
+    // Chasing a relative error stops at the same budget, and says so,
+    // instead of going on to --max-samples (10^8: hours here). Served by
+    // site 1, the plan is down about 0.3% of the time: 1% needs ~4 million
+    // samples.
+    let near = d.path().join("near.toml");
+    std::fs::write(&near, crate::hostile_scale::topology(n, &links, 1)).unwrap();
+    let mut c = cli(
+        "reliability",
+        &near,
+        "--service --method crude --samples 1000 --target-re 0.01",
+    );
+    c.timeout(std::time::Duration::from_secs(120));
+    let o = c.output().unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("stopped after 83333 samples, the most one run"),
+        "{err}"
+    );
     // An importance ranking is two estimates per event (60,000 of them
     // here): refused before the first, naming the flag; a 20,000-site
     // ring at the defaults ran for over a minute of an hours-long plan.

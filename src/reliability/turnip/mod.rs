@@ -251,9 +251,10 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         Some(_) => opts.samples.clamp(1, 10_000),
         None => opts.samples,
     };
+    let max_samples = opts.max_samples.min(super::turnip_budget(model, criterion));
     loop {
         let n = match opts.target_re {
-            Some(_) => round.min(opts.max_samples.saturating_sub(m.n)),
+            Some(_) => round.min(max_samples.saturating_sub(m.n)),
             None => round,
         };
         if n == 0 {
@@ -265,7 +266,7 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         next_batch += n.div_ceil(BATCH);
         let Some(target) = opts.target_re else { break };
         let re = m.relative_error();
-        if re <= target || m.n >= opts.max_samples {
+        if re <= target || m.n >= max_samples {
             break;
         }
         // Every turnip sample is a probability computed in full; when all
