@@ -196,7 +196,6 @@ fn outputs_onto_special_paths_are_refused_cleanly() {
         c.arg("-o").arg(&out);
         let err = refused(c, needle);
         assert_eq!(err.matches(needle).count(), 1, "said once: {err}");
-        assert!(err.contains("ring.toml: "), "names the file: {err}");
         let leftovers: Vec<_> = std::fs::read_dir(d.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
