@@ -37,6 +37,24 @@ impl Validator<'_> {
         })
     }
 
+    /// A retry decay or warm-up duration: positive and at most 7 days (the
+    /// simulator integrates these windows piece by piece); false after
+    /// reporting it at `span`.
+    fn feedback_time(
+        &mut self,
+        span: std::ops::Range<usize>,
+        t: crate::units::Duration,
+        what: &str,
+        hint: &str,
+    ) -> bool {
+        let ok = t.secs() > 0.0 && t.secs() <= MAX_FEEDBACK_SECS;
+        if !ok {
+            self.error(span, format!("{what} must be positive and at most 7d"))
+                .hint = Some(hint.into());
+        }
+        ok
+    }
+
     /// A plan's `retry = { factor, decay }`.
     pub(super) fn plan_retry(
         &mut self,
@@ -46,12 +64,8 @@ impl Validator<'_> {
         let r = r.as_ref()?;
         let d = r.get_ref();
         let factor = self.finite(&d.factor, "retry factor", 1.0, MAX_RETRY_FACTOR);
-        if d.decay.secs() <= 0.0 || d.decay.secs() > MAX_FEEDBACK_SECS {
-            self.error(
-                r.span(),
-                format!("{owner}: retry decay must be positive and at most 7d"),
-            )
-            .hint = Some("e.g. retry = { factor = 2.0, decay = \"10m\" }".into());
+        let hint = "e.g. retry = { factor = 2.0, decay = \"10m\" }";
+        if !self.feedback_time(r.span(), d.decay, &format!("{owner}: retry decay"), hint) {
             return None;
         }
         Some(Retry {
@@ -78,12 +92,9 @@ impl Validator<'_> {
             .hint = Some("an active-active plan's sites are all warm: leave warmup out".into());
             return None;
         }
-        if d.duration.secs() <= 0.0 || d.duration.secs() > MAX_FEEDBACK_SECS {
-            self.error(
-                w.span(),
-                format!("{owner}: warm-up duration must be positive and at most 7d"),
-            )
-            .hint = Some("e.g. warmup = { duration = \"15m\", capacity = 0.3 }".into());
+        let hint = "e.g. warmup = { duration = \"15m\", capacity = 0.3 }";
+        let what = format!("{owner}: warm-up duration");
+        if !self.feedback_time(w.span(), d.duration, &what, hint) {
             return None;
         }
         Some(Warmup {
