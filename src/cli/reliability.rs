@@ -182,6 +182,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     model.force_down(&what_if.node_flags(), what_if.links_down());
     let crit = criterion(&args, &topo, plan)?;
+    if let Some(p) = plan {
+        super::output::warn_time_only(&topo, p, &args.file.display().to_string());
+    }
     let opts = EstimateOptions {
         method: match args.method {
             MethodArg::Exact => Method::Exact,

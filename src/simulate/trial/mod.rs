@@ -20,6 +20,7 @@ mod scenario;
 mod services;
 mod waves;
 
+pub(crate) use bandwidth::{MAX_FLOW_WORK, check_flow_work};
 pub(crate) use graded::SloSpec;
 pub(crate) use scenario::Scenario;
 
