@@ -18,6 +18,7 @@ use toml::Spanned;
 mod crews;
 mod dependency_warnings;
 mod feedback;
+mod partial;
 mod sections;
 mod services;
 mod size;

@@ -11,6 +11,7 @@ mod check;
 mod crew;
 mod failure;
 mod feedback;
+mod partial;
 mod rollout;
 mod service;
 mod slo;
@@ -19,6 +20,7 @@ pub mod text;
 pub use crew::{Crew, CrewKind};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use partial::{Fraction, PartialMode, PartialTarget};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
@@ -219,6 +221,10 @@ pub struct ReleaseTrain {
     pub services: Vec<ServiceId>,
     /// What the rollback needs (the deploy system, out-of-band access).
     pub recovery: Option<Recovery>,
+    /// A partial release: the fraction of each hit site's instances a bad
+    /// release breaks, in (0, 1] (the site stays up with the rest); none:
+    /// every hit site goes down.
+    pub instances: Option<f64>,
 }
 
 impl ReleaseTrain {
@@ -400,6 +406,9 @@ pub struct TopologyParts {
     pub plans: Vec<Plan>,
     /// Repair crews ([`Crew`]); none: every repair starts at once.
     pub crews: Vec<Crew>,
+    /// Partial failure modes of sites and links ([`PartialMode`]), in file
+    /// order (each site's, then each link's).
+    pub partials: Vec<PartialMode>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -441,6 +450,7 @@ impl Topology {
         check_names(&p)?;
         check_services(&p)?;
         feedback::check_feedback(&p)?;
+        partial::check_partials(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

@@ -23,6 +23,7 @@ mod hostile_scale;
 mod import;
 mod limits;
 mod load;
+mod partial;
 mod readme;
 mod reliability;
 mod reliability_cli;

@@ -36,6 +36,7 @@ impl TrialState {
                     self.blame.push(((m + k) as u32, 1.0));
                 }
             }
+            self.blame_partial(s);
         }
         let w = 1.0 / self.blame.len().max(1) as f64;
         for b in &mut self.blame {
@@ -85,13 +86,18 @@ impl TrialState {
     /// services; `n` sites) and how many there are.
     pub(super) fn causes_of(&self, n: usize, c: usize) -> (&[u16; super::N_CAUSES], u16) {
         let m = n + self.link_down.len();
-        if c < n {
+        let held = if c < n {
             (&self.site_causes[c], self.site_down[c])
         } else if c < m {
             (&self.link_causes[c - n], self.link_down[c - n])
         } else {
             (&self.svc_causes[c - m], self.svc_down[c - m])
+        };
+        if held.1 == 0 && c < m {
+            // Up, so blamed for the partial modes in progress on it.
+            return self.partial.causes_of(n, c);
         }
+        held
     }
 
     /// Integrates the metrics over `[now, t)` with the current service.

@@ -15,6 +15,7 @@ mod crews;
 mod graded;
 mod handle;
 mod load;
+mod partial;
 mod scenario;
 mod services;
 mod waves;
@@ -122,6 +123,8 @@ pub(crate) struct TrialState {
     down_pos: Vec<u32>,
     /// Retries, warm-up and gray sites ([`load`]).
     load: load::LoadState,
+    /// Partial failure modes in progress ([`partial`]).
+    partial: partial::PartialState,
     crews: crews::Crews,
 }
 
@@ -172,6 +175,7 @@ impl TrialState {
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
             load: load::LoadState::default(),
+            partial: partial::PartialState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
         }
     }
@@ -224,6 +228,7 @@ impl TrialState {
             log.clear();
         }
         self.load.reset(s);
+        self.partial.reset(s);
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -334,6 +339,7 @@ impl TrialState {
             );
         }
         self.start_gray(s);
+        self.start_partial(s);
     }
 }
 

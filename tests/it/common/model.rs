@@ -139,5 +139,6 @@ pub fn release_train(
         trigger: None,
         services: Vec::new(),
         recovery: None,
+        instances: None,
     }
 }
