@@ -39,6 +39,29 @@ fn durations_past_a_thousand_years_are_refused_with_their_place() {
     assert!(cli("validate", &f, "").output().unwrap().status.success());
 }
 
+/// A time to failure derived from a rate or an unavailability may pass the
+/// limit a written duration has; a saved model (import, merge, the TUI)
+/// writes it as a rate, so it loads again to the same process.
+#[test]
+fn derived_times_to_failure_past_the_limit_save_and_load_again() {
+    for failure in [
+        r#"{ unavailability = 1e-7, mttr = "4h" }"#,
+        r#"{ annual_rate = 1e-5, mttr = "4h" }"#,
+    ] {
+        let (_d, f) = one_site("derived")
+            .set_in("site", "failure", failure)
+            .write_temp();
+        let t = drsim::io::load::load_toml_path(&f).unwrap().topology;
+        let text = drsim::io::save::to_toml_string(&t);
+        let back = drsim::io::load_str(&text, &f)
+            .unwrap_or_else(|e| panic!("{failure}: saved file refused: {e}\n{text}"))
+            .topology;
+        let ttf = |t: &drsim::model::Topology| t.sites[0].failure.as_ref().unwrap().ttf.mean_secs();
+        assert!(ttf(&t) > drsim::units::MAX_DURATION_SECS, "{failure}");
+        assert!((ttf(&back) - ttf(&t)).abs() <= 1e-12 * ttf(&t), "{failure}");
+    }
+}
+
 /// Numbers that overflow into inf (or a u64) are refused at their place,
 /// never accepted as infinite rates or capacities.
 #[test]
