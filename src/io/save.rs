@@ -344,6 +344,9 @@ fn slo_table(slo: &crate::model::Slo) -> String {
     if let Some(m) = slo.max_miss_probability {
         parts.push(format!("max_miss_probability = {}", num(m.get())));
     }
+    if slo.rolling {
+        parts.push("rolling = true".into());
+    }
     format!("{{ {} }}", parts.join(", "))
 }
 

@@ -311,7 +311,7 @@ pub struct PlanDto {
 }
 
 /// `slo = { target = 0.999, window = "30d", threshold = 0.99,
-/// max_miss_probability = 0.05 }`.
+/// max_miss_probability = 0.05, rolling = true }`.
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct SloDto {
@@ -319,6 +319,8 @@ pub struct SloDto {
     pub window: Spanned<Duration>,
     pub threshold: Option<Spanned<f64>>,
     pub max_miss_probability: Option<Probability>,
+    /// Trailing windows ending at every instant instead of calendar ones.
+    pub rolling: Option<bool>,
 }
 
 /// `retry = { factor = 2.0, decay = "10m" }`.

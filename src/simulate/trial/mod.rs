@@ -13,6 +13,7 @@ mod bandwidth;
 mod cache;
 mod crews;
 mod graded;
+mod gray;
 mod handle;
 mod load;
 mod partial;
