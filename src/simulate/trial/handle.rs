@@ -406,5 +406,6 @@ impl TrialState {
         }
         self.cur = self.lookup(s, self.active);
         self.follow_load(s);
+        self.follow_shift(s);
     }
 }

@@ -17,6 +17,7 @@ mod handle;
 mod load;
 mod scenario;
 mod services;
+mod shift;
 mod waves;
 
 pub(crate) use graded::SloSpec;
@@ -123,6 +124,8 @@ pub(crate) struct TrialState {
     /// Retries, warm-up and gray sites ([`load`]).
     load: load::LoadState,
     crews: crews::Crews,
+    /// An active-active plan's rotation: detection, shift, failback.
+    shift: shift::ShiftState,
 }
 
 impl TrialState {
@@ -173,6 +176,7 @@ impl TrialState {
             down_pos: vec![0; n + m],
             load: load::LoadState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
+            shift: shift::ShiftState::default(),
         }
     }
 
@@ -224,6 +228,7 @@ impl TrialState {
             log.clear();
         }
         self.load.reset(s);
+        self.shift.reset();
 
         self.start_processes(s);
         self.settle(s, 0.0);
