@@ -129,6 +129,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
             serves: None,
             retry: None,
             warmup: None,
+            failback: Default::default(),
         }],
         ..TopologyParts::default()
     })

@@ -17,6 +17,7 @@ use toml::Spanned;
 
 mod crews;
 mod dependency_warnings;
+mod failback;
 mod feedback;
 mod partial;
 mod sections;

@@ -281,6 +281,9 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
                 &format!("{{ duration = {d}, capacity = {c} }}"),
             );
         }
+        if let crate::model::Failback::Manual(d) = p.failback {
+            kv(o, "failback", &dur(d));
+        }
     }
 }
 

@@ -308,6 +308,8 @@ pub struct PlanDto {
     pub slo: Option<Spanned<SloDto>>,
     pub retry: Option<Spanned<RetryDto>>,
     pub warmup: Option<Spanned<WarmupDto>>,
+    /// `"automatic"` or a manual delay such as `"2h"` (active-active only).
+    pub failback: Option<Spanned<String>>,
 }
 
 /// `slo = { target = 0.999, window = "30d", threshold = 0.99,

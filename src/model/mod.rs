@@ -9,6 +9,7 @@
 
 mod check;
 mod crew;
+mod failback;
 mod failure;
 mod feedback;
 mod partial;
@@ -18,6 +19,7 @@ mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
+pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
 pub use partial::{Fraction, PartialMode, PartialTarget};
@@ -362,6 +364,8 @@ pub struct Plan {
     pub retry: Option<Retry>,
     /// Warm-up of an active-passive standby that takes over.
     pub warmup: Option<Warmup>,
+    /// How a repaired site rejoins an active-active plan's rotation.
+    pub failback: Failback,
 }
 
 /// A whole, validated topology: its parts (read through `Deref`, so
@@ -451,6 +455,7 @@ impl Topology {
         check_services(&p)?;
         feedback::check_feedback(&p)?;
         partial::check_partials(&p)?;
+        failback::check_failback(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

@@ -13,6 +13,7 @@ mod compare;
 mod coverage;
 mod crews;
 mod crn;
+mod detection;
 mod diff;
 mod feedback;
 mod fuzz;

@@ -668,6 +668,7 @@ impl Validator<'_> {
             targets,
             retry: self.plan_retry(&p.retry, &owner),
             warmup: self.plan_warmup(&p.warmup, mode, &owner),
+            failback: self.plan_failback(&p.failback, mode, &owner),
         })
     }
 

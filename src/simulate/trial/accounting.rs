@@ -125,6 +125,18 @@ impl TrialState {
         rec: &mut TrialRecord,
     ) {
         self.gray_loss(s, eval, (t0, t), rec);
+        // An active-active plan's balancer still sending a failed site its
+        // share, or short of a site awaiting failback: shift.rs takes it.
+        let t0 = if self.shift_until() > t0 {
+            let end = self.shift_until().min(t);
+            self.shift_window(s, eval, (t0, end), rec);
+            if end >= t {
+                return;
+            }
+            end
+        } else {
+            t0
+        };
         // Retries or a warm-up in progress: load.rs takes the window.
         let t0 = if self.load_until() > t0 {
             let end = self.load_until().min(t);

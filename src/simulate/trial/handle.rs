@@ -409,5 +409,6 @@ impl TrialState {
         }
         self.cur = self.lookup(s, self.active);
         self.follow_load(s);
+        self.follow_shift(s);
     }
 }

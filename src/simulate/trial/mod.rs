@@ -19,6 +19,7 @@ mod load;
 mod partial;
 mod scenario;
 mod services;
+mod shift;
 mod waves;
 
 pub(crate) use graded::SloSpec;
@@ -127,6 +128,8 @@ pub(crate) struct TrialState {
     /// Partial failure modes in progress ([`partial`]).
     partial: partial::PartialState,
     crews: crews::Crews,
+    /// An active-active plan's rotation: detection, shift, failback.
+    shift: shift::ShiftState,
 }
 
 impl TrialState {
@@ -178,6 +181,7 @@ impl TrialState {
             load: load::LoadState::default(),
             partial: partial::PartialState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
+            shift: shift::ShiftState::default(),
         }
     }
 
@@ -230,6 +234,7 @@ impl TrialState {
         }
         self.load.reset(s);
         self.partial.reset(s);
+        self.shift.reset();
 
         self.start_processes(s);
         self.settle(s, 0.0);

@@ -94,6 +94,7 @@ pub fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
         serves: None,
         retry: None,
         warmup: None,
+        failback: Default::default(),
     }
 }
 
