@@ -7,7 +7,7 @@
 //! so comments survive.
 
 use crate::model::*;
-use crate::units::Duration;
+use crate::units::{Duration, MAX_DURATION_SECS, SECONDS_PER_YEAR};
 use std::fmt::Write;
 
 /// The TOML text of a topology, with `header` (if any) as leading comments.
@@ -526,6 +526,12 @@ pub fn failure_inline_in(
 /// The keys of a failure process's inline table, `mtbf = .., mttr = ..`.
 fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&str>) -> String {
     let ttf = match &f.ttf {
+        // A time to failure derived from a small rate or unavailability can
+        // be longer than a written duration may be (1000 years): write it as
+        // the rate it is, so the saved file loads again.
+        Distribution::Exponential { mean } if mean.secs() > MAX_DURATION_SECS => {
+            format!("annual_rate = {}", num(SECONDS_PER_YEAR / mean.secs()))
+        }
         Distribution::Exponential { mean } => format!("mtbf = {}", dur_in(*mean, ttf_unit)),
         other => format!("ttf = {}", dist_in(other, ttf_unit)),
     };
