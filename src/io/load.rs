@@ -16,6 +16,7 @@ use std::path::Path;
 use toml::Spanned;
 
 mod crews;
+mod data;
 mod dependency_warnings;
 mod failback;
 mod feedback;

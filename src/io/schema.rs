@@ -167,6 +167,7 @@ pub struct HazardDto {
     pub annual_rate: Spanned<f64>,
     pub site_hit_probability: Option<Probability>,
     pub outage: DistDto,
+    pub destroys: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -211,6 +212,7 @@ pub struct SharedRiskDto {
     #[serde(default)]
     pub links: Vec<Spanned<String>>,
     pub failure: Spanned<FailureDto>,
+    pub destroys: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -300,6 +302,8 @@ pub struct PlanDto {
     pub replication: Option<Spanned<String>>,
     pub replication_lag: Option<Duration>,
     pub backup_interval: Option<Duration>,
+    pub backup_site: Option<Spanned<String>>,
+    pub restore: Option<Spanned<DistDto>>,
     pub headroom: Option<Spanned<f64>>,
     pub cost_per_year: Option<Spanned<f64>>,
     pub operator_error_factor: Option<Spanned<f64>>,
@@ -429,6 +433,8 @@ pub struct TargetsDto {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+    pub rto_quantile: Option<Spanned<f64>>,
+    pub rpo_quantile: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -62,6 +62,11 @@ impl TrialState {
 
     /// Attributes `dt` seconds of downtime when some demand is unserved.
     pub(super) fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
+        if let Some((site, cause)) = self.restore_blame() {
+            rec.component_secs[site] += dt;
+            rec.cause_secs[cause] += dt;
+            return;
+        }
         if self.blame_dirty {
             self.compute_blame(s);
         }
