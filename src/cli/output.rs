@@ -178,6 +178,23 @@ pub fn plan_metric_rows(r: &PlanReport) -> Vec<[String; 4]> {
         "data_lost_minutes_per_year",
         &r.data_lost_minutes_per_year,
     );
+    let rpo = &r.rpo;
+    value_row(&mut rows, "rpo_incidents_per_year", rpo.incidents_per_year);
+    estimate_row(
+        &mut rows,
+        "rpo_total_losses_per_year",
+        &rpo.total_losses_per_year,
+    );
+    value_row(&mut rows, "rpo_mean_minutes", rpo.mean_minutes);
+    for (name, v) in [
+        ("rpo_p50_minutes", rpo.p50_minutes),
+        ("rpo_p90_minutes", rpo.p90_minutes),
+        ("rpo_p99_minutes", rpo.p99_minutes),
+        ("rpo_max_minutes", rpo.max_minutes),
+    ] {
+        // A quantile that falls on a total loss is unbounded.
+        value_row(&mut rows, name, v.unwrap_or(f64::INFINITY));
+    }
     value_row(&mut rows, "recovery_mean_minutes", r.recovery.mean_minutes);
     value_row(&mut rows, "recovery_p99_minutes", r.recovery.p99_minutes);
     value_row(&mut rows, "cost_per_year", r.cost_per_year);

@@ -152,6 +152,7 @@ impl RunData {
                 b.trial_lost_share.len(),
             ];
             if lens.iter().any(|&l| l != n)
+                || ![0, n].contains(&b.trial_total_losses.len())
                 || b.year_down.len() != n * self.years
                 || b.year_long.len() != n * self.years
             {
@@ -194,6 +195,8 @@ impl RunData {
             if !finite_sum(&b.trial_user_min)
                 || !finite_sum(&b.trial_data_min)
                 || !finite_sum(&b.episodes)
+                || !finite_sum(&b.data_incidents)
+                || !finite_sum(&b.trial_total_losses)
                 || !finite_sum(&b.cause_secs)
                 || !finite_sum(&b.component_secs)
                 || !b.unattributed_secs.is_finite()

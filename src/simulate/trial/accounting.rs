@@ -36,6 +36,7 @@ impl TrialState {
                     self.blame.push(((m + k) as u32, 1.0));
                 }
             }
+            self.blame_partial(s);
         }
         let w = 1.0 / self.blame.len().max(1) as f64;
         for b in &mut self.blame {
@@ -61,6 +62,11 @@ impl TrialState {
 
     /// Attributes `dt` seconds of downtime when some demand is unserved.
     pub(super) fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
+        if let Some((site, cause)) = self.restore_blame() {
+            rec.component_secs[site] += dt;
+            rec.cause_secs[cause] += dt;
+            return;
+        }
         if self.blame_dirty {
             self.compute_blame(s);
         }
@@ -85,13 +91,18 @@ impl TrialState {
     /// services; `n` sites) and how many there are.
     pub(super) fn causes_of(&self, n: usize, c: usize) -> (&[u16; super::N_CAUSES], u16) {
         let m = n + self.link_down.len();
-        if c < n {
+        let held = if c < n {
             (&self.site_causes[c], self.site_down[c])
         } else if c < m {
             (&self.link_causes[c - n], self.link_down[c - n])
         } else {
             (&self.svc_causes[c - m], self.svc_down[c - m])
+        };
+        if held.1 == 0 && c < m {
+            // Up, so blamed for the partial modes in progress on it.
+            return self.partial.causes_of(n, c);
         }
+        held
     }
 
     /// Integrates the metrics over `[now, t)` with the current service.
@@ -119,6 +130,18 @@ impl TrialState {
         rec: &mut TrialRecord,
     ) {
         self.gray_loss(s, eval, (t0, t), rec);
+        // An active-active plan's balancer still sending a failed site its
+        // share, or short of a site awaiting failback: shift.rs takes it.
+        let t0 = if self.shift_until() > t0 {
+            let end = self.shift_until().min(t);
+            self.shift_window(s, eval, (t0, end), rec);
+            if end >= t {
+                return;
+            }
+            end
+        } else {
+            t0
+        };
         // Retries or a warm-up in progress: load.rs takes the window.
         let t0 = if self.load_until() > t0 {
             let end = self.load_until().min(t);
