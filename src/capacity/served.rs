@@ -213,7 +213,11 @@ impl Demand {
 
 fn run_batch(
     dn: &DemandNetwork,
-    (draws, mut partial): (&Draws<'_>, super::partial::PartialDraws),
+    (draws, mut partial, gray): (
+        &Draws<'_>,
+        super::partial::PartialDraws,
+        &super::gray::GrayDraws,
+    ),
     demand: &Demand,
     mut rng: Xoshiro256PlusPlus,
     n: u64,
@@ -225,7 +229,8 @@ fn run_batch(
     // the partial fractions in progress.
     let extra = usize::from(!demand.cumulative.is_empty());
     let w = draws.words + extra;
-    let mut bits = vec![0u64; w + partial.words()];
+    let wp = w + partial.words();
+    let mut bits = vec![0u64; wp + gray.words()];
     let ns = draws.n_sites;
     let mut site_down = vec![false; ns];
     let mut link_down = vec![false; dn.n_links()];
@@ -235,14 +240,17 @@ fn run_batch(
     let mut when = crate::rng::side_stream(&rng);
     // Partial modes from a third stream, for the same reason.
     let mut part = crate::rng::side_stream(&when);
+    // Gray sites from a fourth.
+    let mut grays = crate::rng::side_stream(&part);
     for _ in 0..n {
         draws.sample(&mut rng, &mut bits[..draws.words]);
         let v = demand.draw(&mut when);
         if extra == 1 {
             bits[draws.words] = v as u64;
         }
-        let derated = partial.sample(&mut part, &mut bits[w..]);
-        let served = if !derated && bits[..draws.words].iter().all(|&w| w == 0) {
+        let derated = partial.sample(&mut part, &mut bits[w..wp]);
+        let gray_now = gray.words() > 0 && gray.sample(&mut grays, &mut bits[wp..]);
+        let served = if !derated && !gray_now && bits[..draws.words].iter().all(|&w| w == 0) {
             demand.intact[v]
         } else if let Some(&f) = cache.get(&bits[..]) {
             f
@@ -257,7 +265,11 @@ fn run_batch(
                 .enumerate()
                 .for_each(|(j, x)| *x = bit(ns + j));
             ev.set_left(derated.then(|| partial.left()));
-            let f = dn.served_fraction(&demand.loads[v], &site_down, &link_down, &mut ev);
+            let load = &demand.loads[v];
+            let mut f = dn.served_fraction(load, &site_down, &link_down, &mut ev);
+            if gray_now {
+                f = gray.served(&bits[wp..], f, (dn, &ev));
+            }
             cache.insert(bits.clone().into_boxed_slice(), f);
             st.solves += 1;
             f
@@ -337,6 +349,7 @@ pub fn simulate_served(
         .collect();
     let dn = DemandNetwork::new(t, plan, &scale);
     let draws = Draws::new(model);
+    let gray = super::gray::GrayDraws::new(t, dn.serving());
     let mut ev = dn.evaluator();
     let loads: Vec<Load> = vectors.iter().map(|(v, _)| dn.load(v)).collect();
     let (sd, ld) = (vec![false; model.n_nodes()], vec![false; t.links.len()]);
@@ -376,7 +389,8 @@ pub fn simulate_served(
         started,
         |rng, n| {
             let partial = super::partial::PartialDraws::new(t, dn.serving());
-            run_batch(&dn, (&draws, partial), &demand, rng, n, opts.threshold)
+            let parts = (&draws, partial, &gray);
+            run_batch(&dn, parts, &demand, rng, n, opts.threshold)
         },
     );
     let (short, none, below) = (sum.degraded, sum.zero, sum.below);

@@ -94,31 +94,26 @@ pub fn check_failure_load(
 
 /// Warns on standard error, for an engine that looks at one random instant
 /// (`reliability`, `capacity --demand`), about each of plan `plan`'s
-/// settings that only `drsim run` models, naming the file, plan and feature.
-pub fn warn_time_only(topo: &drsim::model::Topology, plan: drsim::model::PlanId, file: &str) {
-    for line in time_only_warnings(topo, plan) {
-        eprintln!("{file}: warning: {line}");
-    }
-}
-
-/// The lines of [`warn_time_only`] (the TUI's static run shows them too).
-pub fn time_only_warnings(
+/// settings that only `drsim run` models, naming the file, plan and
+/// feature; `gray_counted` when the engine counts gray sites itself.
+pub fn warn_time_only(
     topo: &drsim::model::Topology,
     plan: drsim::model::PlanId,
-) -> Vec<String> {
+    file: &str,
+    gray_counted: bool,
+) {
     let key = &topo.plan(plan).key;
-    drsim::model::time_only_features(topo, plan)
-        .into_iter()
-        .map(|f| {
-            let what = match f {
-                "gray" => "gray failure of its serving sites",
-                other => other,
-            };
-            format!(
-                "plan '{key}': {what} is modelled by drsim run only;                  this random-instant estimate leaves it out"
-            )
-        })
-        .collect()
+    for f in drsim::model::time_only_features(topo, plan) {
+        let what = match f {
+            "gray" if gray_counted => continue,
+            "gray" => "gray failure of its serving sites",
+            other => other,
+        };
+        eprintln!(
+            "{file}: warning: plan '{key}': {what} is modelled by drsim run only; this \
+             random-instant estimate leaves it out"
+        );
+    }
 }
 
 /// A worker pool of `threads` (default: all cores).

@@ -251,6 +251,15 @@ impl DemandNetwork {
         self.net_flow(k, ev)
     }
 
+    /// Serving site `i`'s (plan order) share of the capacity open to the
+    /// last [`Self::served_gbps`], the split by capacity the simulator gives
+    /// a pool's load (a maximum flow's own split need not be unique).
+    pub fn capacity_share(&self, i: usize, ev: &Evaluator) -> f64 {
+        let sinks = &ev.caps[self.sink_edge..self.sink_edge + self.serving.len()];
+        let total: f64 = sinks.iter().sum();
+        if total > 0.0 { sinks[i] / total } else { 0.0 }
+    }
+
     fn net_flow(&self, e: usize, ev: &Evaluator) -> f64 {
         ev.mf.edge_flow(&self.net, e).clamp(0.0, ev.caps[e])
     }

@@ -71,3 +71,38 @@ fn a_gray_site_is_down_under_the_threshold_only_when_its_loss_exceeds_it() {
         }
     }
 }
+
+/// `capacity --demand` counts gray sites at a random instant: a site gray
+/// with probability q = mttr / (mtbf + mttr) = 12 h / 132 h fails fraction
+/// g of its share of the served demand, so mean served = 1 - g q alone and
+/// 1 - g q / 2 as one of two equal sites of a pool; P(served < 1) = q.
+#[test]
+fn capacity_demand_counts_gray_sites_as_a_served_fraction_reduction() {
+    let q = 12.0 / 132.0;
+    let b_site = "[[site]]\nid = \"b\"\nfailure = { never = true }\n\
+                  [[link]]\na = \"a\"\nb = \"b\"\nfailure = { never = true }\n";
+    for (sites, extra, exact) in [
+        ("\"a\"", "", 1.0 - 0.2 * q),
+        ("\"a\", \"b\"", b_site, 1.0 - 0.2 * q / 2.0),
+    ] {
+        let gray = "gray = { fraction = 0.2, mtbf = \"5d\", mttr = \"12h\" }\n";
+        let plan = format!("serving_sites = [{sites}]\nmode = \"active-active\"");
+        let text = one_site("{ never = true }", &plan, &format!("{gray}{extra}"));
+        let (_dir, path) = crate::common::temp_file("g.toml", &text);
+        let v = crate::common::json_ok(&mut crate::common::cli(
+            "capacity",
+            &path,
+            "--demand --samples 200000 --seed 3 --format json -q",
+        ));
+        let f = |k: &str| v[k].as_f64().unwrap();
+        within(f("mean_served"), exact, f("mean_served_std_error"), sites);
+        let p = f("p_shortfall");
+        let se = (q * (1.0 - q) / 200_000.0).sqrt();
+        within(p, q, se, &format!("{sites}: P(served < 1)"));
+        eprintln!(
+            "{sites}: mean served {:.6} ± {:.1e}, exact {exact:.6}",
+            f("mean_served"),
+            f("mean_served_std_error")
+        );
+    }
+}
