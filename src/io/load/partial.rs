@@ -38,26 +38,24 @@ impl Validator<'_> {
     ) -> Option<PartialMode> {
         let d = p.get_ref();
         let fraction = self.fraction(&d.fraction, &format!("{owner}: partial fraction"));
-        let failure = FailureDto {
-            never: None,
-            mtbf: d.mtbf,
-            annual_rate: d.annual_rate,
-            rate_per_1000km: None,
-            unavailability: d.unavailability,
-            ttf: d.ttf.clone(),
-            mttr: d.mttr,
-            ttr: d.ttr.clone(),
-        };
-        let process = self.failure(
-            &Spanned::new(p.span(), failure),
-            None,
-            &format!("{owner}: partial"),
-        )??;
+        let process = self.period_process(p, owner, "partial")?;
         Some(PartialMode {
             target,
             fraction: fraction?,
             process,
         })
+    }
+
+    /// The process of a `gray` or `partial` table; its errors say
+    /// `{owner}: {what}`.
+    pub(super) fn period_process<F>(
+        &mut self,
+        p: &Spanned<FractionProcessDto<F>>,
+        owner: &str,
+        what: &str,
+    ) -> Option<FailureProcess> {
+        let keys = Spanned::new(p.span(), p.get_ref().failure());
+        self.failure(&keys, None, &format!("{owner}: {what}"))?
     }
 
     /// A train's `instances`: a fraction in (0, 1] of each hit site's
@@ -66,26 +64,19 @@ impl Validator<'_> {
         let v = t.instances.as_ref()?;
         let owner = format!("release train '{}'", t.id.get_ref());
         let x = *v.get_ref();
-        if !(x > 0.0 && x <= 1.0) {
-            self.error(
-                v.span(),
-                format!("{owner}: instances must be above 0 and at most 1, got {x}"),
-            )
-            .hint = Some("the fraction of each hit site's instances a bad release breaks".into());
-            return None;
-        }
-        if let Some(svc) = t.services.first() {
-            self.error(
-                svc.span(),
-                format!("{owner}: a partial release (instances) cannot push to services"),
-            )
-            .hint = Some(
-                "a config push to a service takes it down whole: give the services their own train"
-                    .into(),
-            );
-            return None;
-        }
-        Some(x)
+        let (span, problem, hint) = if !(x > 0.0 && x <= 1.0) {
+            let what = format!("instances must be above 0 and at most 1, got {x}");
+            let hint = "the fraction of each hit site's instances a bad release breaks";
+            (v.span(), what, hint)
+        } else if let Some(svc) = t.services.first() {
+            let what = "a partial release (instances) cannot push to services".to_string();
+            let hint = "a push to a service takes it down whole: give services their own train";
+            (svc.span(), what, hint)
+        } else {
+            return Some(x);
+        };
+        self.error(span, format!("{owner}: {problem}")).hint = Some(hint.into());
+        None
     }
 
     /// A fraction of a capacity: a number in (0, 1], `{ uniform = [lo, hi] }`
