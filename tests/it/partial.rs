@@ -54,6 +54,14 @@ fn both_engines(file: &str, seed: u64, served: f64, shed: f64) {
         served,
         "capacity: mean served",
     );
+    // And the two engines agree with each other on the same model.
+    let (cap, se_cap) = (f("mean_served"), f("mean_served_std_error"));
+    let (run, se_run) = run_metric(&v, "availability_demand");
+    let se = (se_run * se_run + se_cap * se_cap).sqrt();
+    assert!(
+        (run - cap).abs() <= 1.96 * se,
+        "run {run} vs capacity {cap} ± {se}"
+    );
     let (lo, hi) = (f("p_shortfall_ci95_low"), f("p_shortfall_ci95_high"));
     assert!(
         lo <= shed && shed <= hi,
@@ -234,9 +242,10 @@ fn bad_partial_modes_are_refused_at_their_line() {
         let (_dir, path) = temp_file("bad.toml", &text);
         let err = crate::common::refused(cli("validate", &path, ""), needle);
         // Serde's own errors (keys, shape) point inside the table.
-        let col = (column > 0)
-            .then(|| format!("{column}:"))
-            .unwrap_or_default();
+        let col = match column {
+            0 => String::new(),
+            c => format!("{c}:"),
+        };
         assert!(
             err.contains(&format!("bad.toml:{at}:{col}")),
             "{mode}: {err}"
@@ -265,4 +274,41 @@ fn a_partial_release_matches_the_closed_form() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("partial"), "{err}");
+}
+
+/// A seed fixes every number whatever the thread count, with partial modes
+/// drawing their fractions and a partial release in waves (the bundled
+/// example).
+#[test]
+fn partial_runs_do_not_depend_on_the_thread_count() {
+    let f = crate::common::topo("partial-capacity.toml");
+    let run = |threads: &str| run_json(&f, &format!("--trials 300 --seed 4 --threads {threads}"));
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    // The file's partial failures are seen: both plans lose time.
+    assert!(total_minutes(&one) > 0.0);
+}
+
+/// Each start or end of a mode recomputes its component from all of its
+/// modes, so one component takes at most 100: the 101st is refused at its
+/// line.
+#[test]
+fn more_than_100_modes_on_one_site_are_refused() {
+    let base = std::fs::read_to_string(data("partial-site.toml")).unwrap();
+    let line = "partial = [{ fraction = 0.5, unavailability = 0.2, mttr = \"4h\" }]";
+    let at = base.lines().position(|l| l == line).unwrap() + 1;
+    let mode = "{ fraction = 0.01, mtbf = \"90d\", mttr = \"1h\" },\n";
+    let text = base.replace(line, &format!("partial = [\n{}]", mode.repeat(101)));
+    let (_dir, path) = temp_file("many.toml", &text);
+    let err = crate::common::refused(cli("validate", &path, ""), "more than 100 partial modes");
+    assert!(err.contains(&format!("many.toml:{}:", at + 101)), "{err}");
+    let text = base.replace(line, &format!("partial = [\n{}]", mode.repeat(100)));
+    let (_dir, path) = temp_file("hundred.toml", &text);
+    assert!(
+        cli("validate", &path, "")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
 }

@@ -16,6 +16,7 @@ impl Validator<'_> {
         for (i, s) in f.site.iter().enumerate().take(sites.len()) {
             let owner = format!("site '{}'", s.get_ref().id.get_ref());
             let target = PartialTarget::Site(SiteId(i as u32));
+            self.partial_count(&s.get_ref().partial, &owner);
             for p in &s.get_ref().partial {
                 out.extend(self.partial_mode(p, target, &owner));
             }
@@ -23,11 +24,24 @@ impl Validator<'_> {
         for (j, l) in f.link.iter().enumerate().take(links.len()) {
             let owner = format!("link '{}'", links[j].key);
             let target = PartialTarget::Link(LinkId(j as u32));
+            self.partial_count(&l.get_ref().partial, &owner);
             for p in &l.get_ref().partial {
                 out.extend(self.partial_mode(p, target, &owner));
             }
         }
         out
+    }
+
+    /// At most [`MAX_PARTIAL_MODES`] modes on one component (reported at
+    /// the first one too many).
+    fn partial_count(&mut self, modes: &[Spanned<PartialDto>], owner: &str) {
+        if let Some(p) = modes.get(MAX_PARTIAL_MODES) {
+            self.error(
+                p.span(),
+                format!("{owner}: more than {MAX_PARTIAL_MODES} partial modes"),
+            )
+            .hint = Some("merge modes of the same kind into one with a drawn fraction".into());
+        }
     }
 
     fn partial_mode(
