@@ -16,7 +16,9 @@ use std::path::Path;
 use toml::Spanned;
 
 mod crews;
+mod data;
 mod dependency_warnings;
+mod failback;
 mod feedback;
 mod partial;
 mod sections;

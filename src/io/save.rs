@@ -89,6 +89,9 @@ fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
                 &num(h.site_hit_probability.get()),
             );
             kv(o, "outage", &dist(&h.events.duration));
+            if let Some(d) = h.destroys {
+                kv(o, "destroys", &d.to_string());
+            }
         }
     }
 }
@@ -142,6 +145,9 @@ fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
         nonempty_list(o, "sites", g.sites.iter().map(|s| &t.site(*s).key));
         nonempty_list(o, "links", g.links.iter().map(|l| &t.link(*l).key));
         failure(o, Some(&g.failure));
+        if g.destroys {
+            kv(o, "destroys", "true");
+        }
     }
 }
 
@@ -249,6 +255,12 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(b) = p.backup_interval {
             kv(o, "backup_interval", &dur(b));
         }
+        if let Some(b) = p.data.backup_site {
+            kv(o, "backup_site", &q(&t.site(b).key));
+        }
+        if let Some(r) = &p.data.restore {
+            kv(o, "restore", &dist(r));
+        }
         kv(o, "headroom", &num(p.headroom));
         kv(o, "cost_per_year", &num(p.cost_per_year));
         kv(o, "operator_error_factor", &num(p.operator_error_factor));
@@ -263,6 +275,12 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
             }
             if let Some(r) = tg.rpo {
                 parts.push(format!("rpo = {}", dur(r)));
+            }
+            if let Some(x) = tg.rto_quantile {
+                parts.push(format!("rto_quantile = {}", num(x.get())));
+            }
+            if let Some(x) = tg.rpo_quantile {
+                parts.push(format!("rpo_quantile = {}", num(x.get())));
             }
             kv(o, "targets", &format!("{{ {} }}", parts.join(", ")));
         }
@@ -280,6 +298,9 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
                 "warmup",
                 &format!("{{ duration = {d}, capacity = {c} }}"),
             );
+        }
+        if let crate::model::Failback::Manual(d) = p.failback {
+            kv(o, "failback", &dur(d));
         }
     }
 }
@@ -343,6 +364,9 @@ fn slo_table(slo: &crate::model::Slo) -> String {
     }
     if let Some(m) = slo.max_miss_probability {
         parts.push(format!("max_miss_probability = {}", num(m.get())));
+    }
+    if slo.rolling {
+        parts.push("rolling = true".into());
     }
     format!("{{ {} }}", parts.join(", "))
 }

@@ -167,6 +167,7 @@ pub struct HazardDto {
     pub annual_rate: Spanned<f64>,
     pub site_hit_probability: Option<Probability>,
     pub outage: DistDto,
+    pub destroys: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -211,6 +212,7 @@ pub struct SharedRiskDto {
     #[serde(default)]
     pub links: Vec<Spanned<String>>,
     pub failure: Spanned<FailureDto>,
+    pub destroys: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -300,6 +302,8 @@ pub struct PlanDto {
     pub replication: Option<Spanned<String>>,
     pub replication_lag: Option<Duration>,
     pub backup_interval: Option<Duration>,
+    pub backup_site: Option<Spanned<String>>,
+    pub restore: Option<Spanned<DistDto>>,
     pub headroom: Option<Spanned<f64>>,
     pub cost_per_year: Option<Spanned<f64>>,
     pub operator_error_factor: Option<Spanned<f64>>,
@@ -308,10 +312,12 @@ pub struct PlanDto {
     pub slo: Option<Spanned<SloDto>>,
     pub retry: Option<Spanned<RetryDto>>,
     pub warmup: Option<Spanned<WarmupDto>>,
+    /// `"automatic"` or a manual delay such as `"2h"` (active-active only).
+    pub failback: Option<Spanned<String>>,
 }
 
 /// `slo = { target = 0.999, window = "30d", threshold = 0.99,
-/// max_miss_probability = 0.05 }`.
+/// max_miss_probability = 0.05, rolling = true }`.
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct SloDto {
@@ -319,6 +325,8 @@ pub struct SloDto {
     pub window: Spanned<Duration>,
     pub threshold: Option<Spanned<f64>>,
     pub max_miss_probability: Option<Probability>,
+    /// Trailing windows ending at every instant instead of calendar ones.
+    pub rolling: Option<bool>,
 }
 
 /// `retry = { factor = 2.0, decay = "10m" }`.
@@ -433,6 +441,8 @@ pub struct TargetsDto {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+    pub rto_quantile: Option<Spanned<f64>>,
+    pub rpo_quantile: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Debug)]

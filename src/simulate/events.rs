@@ -53,6 +53,9 @@ pub(crate) enum Event {
     /// ends: its component keeps part of its capacity meanwhile.
     PartialStart(u32),
     PartialEnd(u32),
+    /// The plan's data is restored from backup after every replica was
+    /// destroyed (the restore of this generation).
+    DataRestored(u32),
 }
 
 #[derive(Clone, Copy, Debug)]

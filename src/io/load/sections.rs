@@ -108,6 +108,7 @@ impl Validator<'_> {
                             duration: outage,
                         },
                         site_hit_probability: h.site_hit_probability.unwrap_or(Probability::ONE),
+                        destroys: h.destroys,
                     });
                 }
             }
@@ -308,6 +309,7 @@ impl Validator<'_> {
                     sites: members_sites,
                     links: members_links,
                     failure,
+                    destroys: g.destroys.unwrap_or(false),
                 });
             }
         }
@@ -640,12 +642,7 @@ impl Validator<'_> {
         let targets = p
             .targets
             .as_ref()
-            .map_or_else(Targets::default, |t| Targets {
-                availability: t.availability,
-                rto: t.rto,
-                rpo: t.rpo,
-                slo: None,
-            });
+            .map_or_else(Targets::default, |t| self.plan_targets(t, &owner));
         let serves = match &p.serves {
             None => None,
             Some(sv) => Some(self.plan_serves(sv, &serving, ids, f, &owner)?),
@@ -662,12 +659,14 @@ impl Validator<'_> {
             switchover: p.switchover,
             replication,
             backup_interval: p.backup_interval,
+            data: self.plan_data(p, &ids.site, &owner),
             headroom,
             cost_per_year: cost,
             operator_error_factor: op,
             targets,
             retry: self.plan_retry(&p.retry, &owner),
             warmup: self.plan_warmup(&p.warmup, mode, &owner),
+            failback: self.plan_failback(&p.failback, mode, &owner),
         })
     }
 
