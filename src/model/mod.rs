@@ -26,7 +26,7 @@ pub use data::{
 pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup, time_only_features};
-pub use partial::{Fraction, PartialMode, PartialTarget};
+pub use partial::{Fraction, MAX_PARTIAL_MODES, PartialMode, PartialTarget};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;

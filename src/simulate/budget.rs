@@ -171,6 +171,23 @@ fn sources(topo: &Topology) -> Vec<Source> {
             });
         }
     }
+    // Partial modes: a start and an end per cycle, each recomputing what
+    // its component has left from all of that component's modes.
+    for m in &topo.partials {
+        let (what, component) = match m.target {
+            crate::model::PartialTarget::Site(i) => {
+                (format!("site '{}'", topo.site(i).key), i.index())
+            }
+            crate::model::PartialTarget::Link(j) => {
+                (format!("link '{}'", topo.link(j).key), n + j.index())
+            }
+        };
+        out.push(Source {
+            what: format!("a partial mode of {what}"),
+            rate: cycles(&m.process),
+            component: Some(component),
+        });
+    }
     let mut other = |what: String, rate: f64| {
         out.push(Source {
             what,

@@ -14,7 +14,7 @@ fn run_served(file: &str, flags: &str) -> (f64, f64) {
     (a["mean"].as_f64().unwrap(), a["se"].as_f64().unwrap())
 }
 
-fn capacity_served(file: &str, flags: &str) -> Value {
+pub(crate) fn capacity_served(file: &str, flags: &str) -> Value {
     json_ok(&mut cli(
         "capacity",
         file,
@@ -23,7 +23,7 @@ fn capacity_served(file: &str, flags: &str) -> Value {
 }
 
 /// `exact` lies in the 95% interval `estimate ± 1.96 se`.
-fn in_ci95(estimate: f64, se: f64, exact: f64, what: &str) {
+pub(crate) fn in_ci95(estimate: f64, se: f64, exact: f64, what: &str) {
     assert!(se > 0.0, "{what}: zero standard error");
     assert!(
         (estimate - exact).abs() <= 1.96 * se,
