@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link step instead of one per file).
 
+mod attribution;
 mod bad_topologies;
 mod bandwidth;
 mod capacity;

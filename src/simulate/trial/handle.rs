@@ -14,6 +14,8 @@ use rand::RngExt;
 
 impl TrialState {
     pub(super) fn site_hold(&mut self, i: u32, cause: usize, down: bool) -> bool {
+        // The blame holds each cause's source, so any hold change counts.
+        self.blame_dirty = true;
         let i = i as usize;
         if down {
             self.site_causes[i][cause] += 1;
@@ -27,6 +29,8 @@ impl TrialState {
     }
 
     pub(super) fn link_hold(&mut self, j: u32, cause: usize, down: bool) -> bool {
+        // The blame holds each cause's source, so any hold change counts.
+        self.blame_dirty = true;
         let j = j as usize;
         if down {
             self.link_causes[j][cause] += 1;
@@ -146,6 +150,7 @@ impl TrialState {
                 let rng = &mut self.rngs[l.escaped + k as usize];
                 let outage = train.detection.sample_secs(rng) + train.rollback.sample_secs(rng);
                 self.queue.push(t + outage, Event::ReleaseEscapedEnd(k));
+                self.origins.train_holds[k as usize] += 1;
                 let mut changed = false;
                 for site in &train.sites {
                     changed |= self.site_hold(site.0, RELEASE, true);
@@ -169,6 +174,7 @@ impl TrialState {
                     .detection
                     .sample_secs(&mut self.rngs[l.caught + k as usize]);
                 self.queue.push(t + detection, Event::ReleaseCaughtEnd(k));
+                self.origins.train_holds[k as usize] += 1;
                 let mut changed = false;
                 for site in &train.canary_sites {
                     changed |= self.site_hold(site.0, RELEASE, true);
@@ -176,6 +182,7 @@ impl TrialState {
                 changed
             }
             Event::ReleaseCaughtEnd(k) => {
+                self.origins.train_holds[k as usize] -= 1;
                 let mut changed = false;
                 for site in &topo.release_trains[k as usize].canary_sites {
                     changed |= self.site_hold(site.0, RELEASE, false);
@@ -237,6 +244,7 @@ impl TrialState {
             // One draw per site and event, from the site's own stream.
             let u: f64 = self.rngs[hz.hit_stream + k].random();
             if hz.hit_p >= 1.0 || u < hz.hit_p {
+                self.origins.site_hazard[site as usize] = h;
                 changed |= self.site_hold(site, DISASTER, true);
                 match s.disaster_crew[site as usize] {
                     // Restored by a crew, one site per member, in the
@@ -292,6 +300,7 @@ impl TrialState {
 
     fn hold_risk(&mut self, s: &Scenario<'_>, g: u32, down: bool) -> bool {
         let risk = &s.topo.shared_risks[g as usize];
+        self.origins.risk_down[g as usize] = down;
         let mut changed = false;
         for site in &risk.sites {
             changed |= self.site_hold(site.0, SHARED_RISK, down);

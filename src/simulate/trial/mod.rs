@@ -10,6 +10,7 @@
 
 mod accounting;
 mod bandwidth;
+mod blame;
 mod cache;
 mod crews;
 mod graded;
@@ -126,6 +127,8 @@ pub(crate) struct TrialState {
     crews: crews::Crews,
     /// An active-active plan's rotation: detection, shift, failback.
     shift: shift::ShiftState,
+    /// What holds the blamed components, and what started the outage.
+    origins: blame::Origins,
 }
 
 impl TrialState {
@@ -177,6 +180,7 @@ impl TrialState {
             load: load::LoadState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
             shift: shift::ShiftState::default(),
+            origins: blame::Origins::new(s),
         }
     }
 
@@ -229,6 +233,7 @@ impl TrialState {
         }
         self.load.reset(s);
         self.shift.reset();
+        self.origins.reset();
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -389,7 +394,7 @@ mod tests {
         let s = Scenario::new(t, p, 2);
         let mut state = TrialState::new(&s);
         state.log = Some(Vec::new());
-        let mut rec = TrialRecord::new(t.sites.len() + t.links.len() + t.services.len());
+        let mut rec = TrialRecord::new(crate::simulate::attribution::Sources::new(t).len);
         state.run(&s, seed, i, &mut rec);
         let log = state.log.take().unwrap();
         let kept = log
