@@ -19,6 +19,7 @@ mod crews;
 mod dependency_warnings;
 mod failback;
 mod feedback;
+mod fleet;
 mod sections;
 mod services;
 mod size;

@@ -12,6 +12,7 @@ mod crew;
 mod failback;
 mod failure;
 mod feedback;
+mod fleet;
 mod rollout;
 mod service;
 mod slo;
@@ -21,6 +22,7 @@ pub use crew::{Crew, CrewKind};
 pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use fleet::FleetCommand;
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
@@ -404,6 +406,8 @@ pub struct TopologyParts {
     pub plans: Vec<Plan>,
     /// Repair crews ([`Crew`]); none: every repair starts at once.
     pub crews: Vec<Crew>,
+    /// Fleet-wide operator commands ([`FleetCommand`]).
+    pub fleet_commands: Vec<FleetCommand>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -446,6 +450,7 @@ impl Topology {
         check_services(&p)?;
         feedback::check_feedback(&p)?;
         failback::check_failback(&p)?;
+        fleet::check_fleet(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

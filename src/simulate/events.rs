@@ -49,6 +49,10 @@ pub(crate) enum Event {
     /// A site goes gray (fails a fraction of its requests) or heals.
     GrayStart(u32),
     GrayEnd(u32),
+    /// A fleet-wide operator command (its index) hits its scope; one of
+    /// the sites it hit (site index) is restored.
+    FleetCommand(u32),
+    FleetRestored(u32),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -17,6 +17,7 @@ mod crn;
 mod detection;
 mod diff;
 mod feedback;
+mod fleet;
 mod fuzz;
 mod golden;
 mod hostile;

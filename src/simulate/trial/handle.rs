@@ -216,6 +216,11 @@ impl TrialState {
                 self.gray_event(s, t, i, matches!(ev, Event::GrayStart(_)));
                 false
             }
+            Event::FleetCommand(k) => self.fleet_command(s, t, k),
+            Event::FleetRestored(i) => {
+                self.repair_done(s.site_crew[i as usize], t);
+                self.site_hold(i, OPERATOR, false)
+            }
             Event::FailoverDone(generation) => {
                 if generation == self.failover_gen && self.active.is_none() {
                     self.failover_done = true;
@@ -296,6 +301,24 @@ impl TrialState {
         }
         self.queue.push(t + outage, Event::OperatorErrorEnd(site));
         self.site_hold(site, OPERATOR, true)
+    }
+
+    /// A fleet-wide command: every site of its scope goes down for one
+    /// outage draw, each restored by its site crew if one covers it (the
+    /// restores then queue, in site order).
+    fn fleet_command(&mut self, s: &Scenario<'_>, t: f64, k: u32) -> bool {
+        let fc = &s.topo.fleet_commands[k as usize];
+        let rng = &mut self.rngs[s.layout.fleet + k as usize];
+        let next = exp_sample(rng, fc.events.annual_rate / SECONDS_PER_YEAR);
+        let outage = fc.events.duration.sample_secs(rng);
+        self.queue.push(t + next, Event::FleetCommand(k));
+        let mut changed = false;
+        for site in &fc.sites {
+            let done = Event::FleetRestored(site.0);
+            self.repair(s, s.site_crew[site.index()], t, outage, done);
+            changed |= self.site_hold(site.0, OPERATOR, true);
+        }
+        changed
     }
 
     fn hold_risk(&mut self, s: &Scenario<'_>, g: u32, down: bool) -> bool {

@@ -344,6 +344,13 @@ impl TrialState {
             );
         }
         self.start_gray(s);
+        for (k, fc) in topo.fleet_commands.iter().enumerate() {
+            let rate = fc.events.annual_rate / SECONDS_PER_YEAR;
+            if rate > 0.0 {
+                let first = exp_sample(&mut self.rngs[l.fleet + k], rate);
+                self.queue.push(first, Event::FleetCommand(k as u32));
+            }
+        }
     }
 }
 

@@ -46,6 +46,8 @@ pub(super) struct StreamLayout {
     pub(super) wave: usize,
     /// Gray-failure processes, one per site of [`Scenario::gray_sites`].
     pub(super) gray: usize,
+    /// Fleet-wide operator commands, one stream each.
+    pub(super) fleet: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -147,6 +149,12 @@ impl<'a> Scenario<'a> {
                 .iter()
                 .map(|&i| format!("gray:{}", topo.sites[i as usize].key)),
         );
+        let fleet = names.len();
+        names.extend(
+            topo.fleet_commands
+                .iter()
+                .map(|f| format!("fleet:{}", f.key)),
+        );
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -193,6 +201,7 @@ impl<'a> Scenario<'a> {
                 cycle,
                 wave,
                 gray,
+                fleet,
             },
             curve,
             model,
