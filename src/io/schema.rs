@@ -230,6 +230,7 @@ pub struct ReleaseTrainDto {
     pub rollback: Spanned<DistDto>,
     pub waves: Option<Spanned<Vec<Spanned<WaveDto>>>>,
     pub trigger: Option<Spanned<DistDto>>,
+    pub corrupts: Option<Spanned<Probability>>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -237,6 +237,10 @@ pub struct ReleaseTrain {
     pub services: Vec<ServiceId>,
     /// What the rollback needs (the deploy system, out-of-band access).
     pub recovery: Option<Recovery>,
+    /// Fraction of escaped bad releases that corrupt the data of the plans
+    /// with a replica on the train's sites: replication carries it to
+    /// every replica, and only a backup older than the release helps.
+    pub corrupts: Probability,
 }
 
 impl ReleaseTrain {

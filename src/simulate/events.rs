@@ -52,6 +52,9 @@ pub(crate) enum Event {
     /// The plan's data is restored from backup after every replica was
     /// destroyed (the restore of this generation).
     DataRestored(u32),
+    /// A corruption a bad release carried to every replica (its slot in
+    /// the trial's list) is noticed.
+    DataCorrupted(u32),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -13,6 +13,7 @@ mod compare;
 mod coverage;
 mod crews;
 mod crn;
+mod data_loss;
 mod diff;
 mod feedback;
 mod fuzz;

@@ -397,6 +397,7 @@ impl Validator<'_> {
                 trigger: rollout.trigger,
                 services,
                 recovery,
+                corrupts: self.train_corrupts(t),
             };
             self.waves_cover(&train, t);
             release_trains.push(train);

@@ -150,8 +150,10 @@ impl TrialState {
                 self.queue.push(t + next, Event::ReleaseEscaped(k));
                 // Fixed times (the usual) draw nothing.
                 let rng = &mut self.rngs[l.escaped + k as usize];
-                let outage = train.detection.sample_secs(rng) + train.rollback.sample_secs(rng);
+                let detection = train.detection.sample_secs(rng);
+                let outage = detection + train.rollback.sample_secs(rng);
                 self.queue.push(t + outage, Event::ReleaseEscapedEnd(k));
+                self.release_corrupts(s, t, k, detection);
                 let mut changed = false;
                 for site in &train.sites {
                     changed |= self.site_hold(site.0, RELEASE, true);
@@ -216,6 +218,7 @@ impl TrialState {
                 false
             }
             Event::DataRestored(generation) => self.data_restored(generation),
+            Event::DataCorrupted(slot) => self.corruption_noticed(slot),
             Event::FailoverDone(generation) => {
                 if generation == self.failover_gen && self.active.is_none() {
                     self.failover_done = true;

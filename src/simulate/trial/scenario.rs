@@ -50,6 +50,8 @@ pub(super) struct StreamLayout {
     pub(super) gray: usize,
     /// Restore times from backup (after gray, so files keep their layout).
     pub(super) restore: usize,
+    /// Per train: whether each escaped bad release corrupts data.
+    pub(super) corrupt: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -153,6 +155,12 @@ impl<'a> Scenario<'a> {
         );
         let restore = names.len();
         names.push("data:restore".into());
+        let corrupt = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:corrupt", t.key)),
+        );
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -200,6 +208,7 @@ impl<'a> Scenario<'a> {
                 wave,
                 gray,
                 restore,
+                corrupt,
             },
             curve,
             model,

@@ -141,5 +141,6 @@ pub fn release_train(
         trigger: None,
         services: Vec::new(),
         recovery: None,
+        corrupts: Default::default(),
     }
 }
