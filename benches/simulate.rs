@@ -83,6 +83,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
         services: Vec::new(),
         recovery: None,
         corrupts: Default::default(),
+        instances: None,
     }];
     let demands = (0..3)
         .map(|d| Demand {
@@ -131,6 +132,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
             serves: None,
             retry: None,
             warmup: None,
+            failback: Default::default(),
         }],
         ..TopologyParts::default()
     })

@@ -97,7 +97,7 @@ fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
 }
 
 fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
-    for s in &t.sites {
+    for (i, s) in t.sites.iter().enumerate() {
         marks.push(("site", o.len()));
         table(o, "site", &s.key, &s.name);
         if let Some(r) = s.region {
@@ -114,11 +114,12 @@ fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(g) = &s.gray {
             kv(o, "gray", &gray_inline(g));
         }
+        partials(o, t, PartialTarget::Site(SiteId(i as u32)));
     }
 }
 
 fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
-    for l in &t.links {
+    for (j, l) in t.links.iter().enumerate() {
         marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
         kv(o, "id", &q(&l.key));
@@ -132,6 +133,7 @@ fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
             kv(o, "latency_ms", &num(x));
         }
         failure(o, l.failure.as_ref());
+        partials(o, t, PartialTarget::Link(LinkId(j as u32)));
     }
 }
 
@@ -180,6 +182,9 @@ fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
         }
         if let Some(d) = &r.trigger {
             kv(o, "trigger", &dist(d));
+        }
+        if let Some(x) = r.instances {
+            kv(o, "instances", &num(x));
         }
     }
 }
@@ -297,6 +302,9 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
                 &format!("{{ duration = {d}, capacity = {c} }}"),
             );
         }
+        if let crate::model::Failback::Manual(d) = p.failback {
+            kv(o, "failback", &dur(d));
+        }
     }
 }
 
@@ -359,6 +367,9 @@ fn slo_table(slo: &crate::model::Slo) -> String {
     }
     if let Some(m) = slo.max_miss_probability {
         parts.push(format!("max_miss_probability = {}", num(m.get())));
+    }
+    if slo.rolling {
+        parts.push("rolling = true".into());
     }
     format!("{{ {} }}", parts.join(", "))
 }
@@ -550,6 +561,35 @@ fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&st
 fn gray_inline(g: &Gray) -> String {
     let keys = failure_keys(&g.process, None, None);
     format!("{{ fraction = {}, {keys} }}", num(g.fraction))
+}
+
+/// `partial = [{ fraction = .., mtbf = .., mttr = .. }, ..]`: the partial
+/// modes of one site or link, when it has any.
+fn partials(o: &mut String, t: &Topology, target: PartialTarget) {
+    let modes: Vec<String> = t
+        .partials
+        .iter()
+        .filter(|m| m.target == target)
+        .map(|m| {
+            let keys = failure_keys(&m.process, None, None);
+            format!("{{ fraction = {}, {keys} }}", fraction(&m.fraction))
+        })
+        .collect();
+    if !modes.is_empty() {
+        kv(o, "partial", &format!("[{}]", modes.join(", ")));
+    }
+}
+
+/// A fraction as the file writes it: `0.5`, `{ uniform = [lo, hi] }` or
+/// `{ beta = [a, b] }`.
+pub fn fraction(f: &Fraction) -> String {
+    match *f {
+        Fraction::Fixed(x) => num(x),
+        Fraction::Uniform { lo, hi } => format!("{{ uniform = [{}, {}] }}", num(lo), num(hi)),
+        Fraction::Beta { alpha, beta } => {
+            format!("{{ beta = [{}, {}] }}", num(alpha), num(beta))
+        }
+    }
 }
 
 fn month_day(day: u32) -> String {

@@ -9,20 +9,24 @@
 
 mod check;
 mod crew;
+mod failback;
 mod data;
 mod failure;
 mod feedback;
+mod partial;
 mod rollout;
 mod service;
 mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
+pub use failback::Failback;
 pub use data::{
     DEFAULT_TARGET_QUANTILE, DESTROYING_HAZARDS, DataPlan, destroys_by_default, target_quantile,
 };
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use partial::{Fraction, PartialMode, PartialTarget};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
@@ -241,6 +245,10 @@ pub struct ReleaseTrain {
     /// with a replica on the train's sites: replication carries it to
     /// every replica, and only a backup older than the release helps.
     pub corrupts: Probability,
+    /// A partial release: the fraction of each hit site's instances a bad
+    /// release breaks, in (0, 1] (the site stays up with the rest); none:
+    /// every hit site goes down.
+    pub instances: Option<f64>,
 }
 
 impl ReleaseTrain {
@@ -384,6 +392,8 @@ pub struct Plan {
     pub retry: Option<Retry>,
     /// Warm-up of an active-passive standby that takes over.
     pub warmup: Option<Warmup>,
+    /// How a repaired site rejoins an active-active plan's rotation.
+    pub failback: Failback,
 }
 
 /// A whole, validated topology: its parts (read through `Deref`, so
@@ -428,6 +438,9 @@ pub struct TopologyParts {
     pub plans: Vec<Plan>,
     /// Repair crews ([`Crew`]); none: every repair starts at once.
     pub crews: Vec<Crew>,
+    /// Partial failure modes of sites and links ([`PartialMode`]), in file
+    /// order (each site's, then each link's).
+    pub partials: Vec<PartialMode>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -469,6 +482,8 @@ impl Topology {
         check_names(&p)?;
         check_services(&p)?;
         feedback::check_feedback(&p)?;
+        partial::check_partials(&p)?;
+        failback::check_failback(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

@@ -184,6 +184,7 @@ fn probe_plan(s: ServiceId, sites: Vec<SiteId>) -> Plan {
         serves: Some(s),
         retry: None,
         warmup: None,
+        failback: Default::default(),
     }
 }
 

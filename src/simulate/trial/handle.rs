@@ -156,7 +156,7 @@ impl TrialState {
                 self.release_corrupts(s, t, k, detection);
                 let mut changed = false;
                 for site in &train.sites {
-                    changed |= self.site_hold(site.0, RELEASE, true);
+                    changed |= self.release_hold(s, k, site.0, true);
                 }
                 for svc in &train.services {
                     changed |= self.service_hold(svc.0, RELEASE, true);
@@ -179,14 +179,14 @@ impl TrialState {
                 self.queue.push(t + detection, Event::ReleaseCaughtEnd(k));
                 let mut changed = false;
                 for site in &train.canary_sites {
-                    changed |= self.site_hold(site.0, RELEASE, true);
+                    changed |= self.release_hold(s, k, site.0, true);
                 }
                 changed
             }
             Event::ReleaseCaughtEnd(k) => {
                 let mut changed = false;
                 for site in &topo.release_trains[k as usize].canary_sites {
-                    changed |= self.site_hold(site.0, RELEASE, false);
+                    changed |= self.release_hold(s, k, site.0, false);
                 }
                 changed
             }
@@ -216,6 +216,9 @@ impl TrialState {
             Event::GrayStart(i) | Event::GrayEnd(i) => {
                 self.gray_event(s, t, i, matches!(ev, Event::GrayStart(_)));
                 false
+            }
+            Event::PartialStart(k) | Event::PartialEnd(k) => {
+                self.partial_event(s, t, k, matches!(ev, Event::PartialStart(_)))
             }
             Event::DataRestored(generation) => self.data_restored(generation),
             Event::DataCorrupted(slot) => self.corruption_noticed(slot),
@@ -390,5 +393,6 @@ impl TrialState {
         self.cur = self.lookup(s, self.active);
         self.hold_for_restore(s);
         self.follow_load(s);
+        self.follow_shift(s);
     }
 }

@@ -96,6 +96,7 @@ pub fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
         serves: None,
         retry: None,
         warmup: None,
+        failback: Default::default(),
     }
 }
 
@@ -142,5 +143,6 @@ pub fn release_train(
         services: Vec::new(),
         recovery: None,
         corrupts: Default::default(),
+        instances: None,
     }
 }
