@@ -112,7 +112,7 @@ pub fn run_what_if_data(
     scenario.force_down(what_if);
     let range = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
     let workers = rayon::current_num_threads().min(range.len());
-    super::budget::check_workers(topo, scenario.model.n_elements(), workers)?;
+    super::budget::check_workers(topo, workers)?;
     let states: std::sync::Mutex<Vec<TrialState>> = std::sync::Mutex::new(Vec::new());
     let batches: Vec<BatchOut> = range
         .clone()

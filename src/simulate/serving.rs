@@ -6,6 +6,7 @@
 //! fast path (see docs/internals.md, "simulate/serving.rs").
 
 use crate::graph::UnionFind;
+use crate::graph::cutspace::CutSpace;
 use crate::model::{PlanMode, Topology};
 use crate::service::{Active, FailedSet, ServiceRule};
 
@@ -37,6 +38,9 @@ pub(crate) struct ServingModel {
     /// Serving sites and entry sites, deduplicated: the components whose loss
     /// is blamed first for an outage.
     pub key_sites: Vec<u32>,
+    /// The cut-space labels of the reduced graph (fast path only): which
+    /// failure states leave it in one piece ([`Self::stays_connected`]).
+    cut: Option<CutSpace>,
     uf: UnionFind,
     count: Vec<u32>,
     cap: Vec<f64>,
@@ -118,7 +122,9 @@ impl ServingModel {
             .collect();
         let serving_node = serving.iter().map(|&x| r.element_of[x as usize]).collect();
         let n = r.kept.len();
+        let cut = rule.is_none().then(|| CutSpace::new(n, &r.edges));
         ServingModel {
+            cut,
             kept: r.kept,
             edges: r.edges,
             element_of: r.element_of,
@@ -168,6 +174,49 @@ impl ServingModel {
             Some(_) => self.element_of.len(),
             None => self.kept.len() + self.edges.len(),
         }
+    }
+
+    /// Kept sites of the reduced graph: elements below this are sites, the
+    /// rest chains (or, with dependencies, links and services).
+    pub fn n_kept(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// True only if the reduced graph without these kept sites and chains
+    /// (`down_edges` numbered from 0) is still one piece: then who is served
+    /// depends on which terminals are down and nothing else. Always false
+    /// for a plan the rule evaluates.
+    pub fn stays_connected(&mut self, down_nodes: &[u32], down_edges: &[u32]) -> bool {
+        self.cut
+            .as_mut()
+            .is_some_and(|c| c.stays_connected(down_nodes, down_edges))
+    }
+
+    /// Terminals: the serving and entry sites' elements, deduplicated.
+    fn terminals(&self) -> Vec<u32> {
+        let mut t: Vec<u32> = self
+            .serving_node
+            .iter()
+            .chain(self.entries.iter().flatten())
+            .copied()
+            .collect();
+        t.sort_unstable();
+        t.dedup();
+        t
+    }
+
+    pub fn n_terminals(&self) -> usize {
+        self.terminals().len()
+    }
+
+    /// The terminal number of each element, or `u32::MAX` (see
+    /// [`Self::stays_connected`]).
+    pub fn terminal_index(&self) -> Vec<u32> {
+        let mut index = vec![u32::MAX; self.n_elements()];
+        for (k, &e) in self.terminals().iter().enumerate() {
+            index[e as usize] = k as u32;
+        }
+        index
     }
 
     /// The rule's answer from unreduced element states (sites, links,
