@@ -21,7 +21,10 @@ pub const SIZES: [usize; 4] = [50, 200, 1000, 5000];
 
 /// A topology of `sites` sites (a multiple of 50).
 pub fn family_toml(sites: usize, seed: u64) -> String {
-    assert!(sites >= 50 && sites.is_multiple_of(50), "sizes are multiples of 50");
+    assert!(
+        sites >= 50 && sites.is_multiple_of(50),
+        "sizes are multiples of 50"
+    );
     let n = sites;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ (n as u64) << 20);
     let mut f = String::new();

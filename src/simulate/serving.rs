@@ -412,6 +412,60 @@ mod agreement {
     use crate::service::{Active, arbitrary};
     use proptest::prop_assert_eq;
 
+    /// The simulator caches a state that leaves the reduced graph in one
+    /// piece by its terminals' states alone: whenever the cut-space check
+    /// says so, the evaluation equals that of the state with every other
+    /// element up.
+    #[test]
+    fn one_piece_states_depend_on_the_terminals_alone() {
+        let reduced = std::cell::Cell::new(0u32);
+        let active = |c: &arbitrary::Case| c.active.map_or(Active::NoSite, Active::Site);
+        arbitrary::check_against_rule(active, |c, _| {
+            let mut m = ServingModel::new(&c.topo, PlanId(0));
+            if m.rule.is_some() {
+                return Ok(());
+            }
+            let n = c.topo.sites.len();
+            let (sites, links) = (c.failed.sites_down(), c.failed.links_down());
+            let mut up = vec![true; m.n_elements()];
+            for (comp, &e) in m.element_of.iter().enumerate().take(n + links.len()) {
+                let down = if comp < n {
+                    sites[comp]
+                } else {
+                    links[comp - n]
+                };
+                if e != super::IRRELEVANT && down {
+                    up[e as usize] = false;
+                }
+            }
+            let k = m.n_kept();
+            let nodes: Vec<u32> = (0..k as u32).filter(|&e| !up[e as usize]).collect();
+            let edges: Vec<u32> = (k..up.len())
+                .filter(|&e| !up[e])
+                .map(|e| (e - k) as u32)
+                .collect();
+            if !m.stays_connected(&nodes, &edges) {
+                return Ok(());
+            }
+            let index = m.terminal_index();
+            let terminals: Vec<bool> = up
+                .iter()
+                .zip(&index)
+                .map(|(&u, &t)| u || t == u32::MAX)
+                .collect();
+            if terminals != up {
+                reduced.set(reduced.get() + 1);
+            }
+            let (mut a, mut b) = (Eval::default(), Eval::default());
+            m.evaluate_elements(&up, c.active, &mut a);
+            m.evaluate_elements(&terminals, c.active, &mut b);
+            prop_assert_eq!(a, b);
+            Ok(())
+        });
+        // Many cases had other elements down and still one piece.
+        assert!(reduced.get() > 500, "{}", reduced.get());
+    }
+
     /// The simulator's reduced-graph fast path gives the rule's answer: the
     /// same usable sites, unserved demands and capacity pools, on random
     /// topologies, plans (both modes), states and active sites.
