@@ -81,6 +81,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
         trigger: None,
         services: Vec::new(),
         recovery: None,
+        instances: None,
     }];
     let demands = (0..3)
         .map(|d| Demand {
@@ -128,6 +129,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
             serves: None,
             retry: None,
             warmup: None,
+            failback: Default::default(),
         }],
         ..TopologyParts::default()
     })

@@ -168,10 +168,17 @@ fn slo_rows(rows: &mut Vec<[String; 4]>, slo: &drsim::simulate::SloReport) {
     estimate_row(rows, "slo_error_budget_burn", &slo.error_budget_burn);
     value_row(rows, "slo_burn_p50", slo.burn_p50);
     value_row(rows, "slo_burn_p95", slo.burn_p95);
-    for (name, d) in [
-        ("window_availability", &slo.window_availability),
-        ("window_served_requests", &slo.window_served_requests),
-    ] {
+    if let Some(e) = &slo.p_any_miss_per_year {
+        estimate_row(rows, "slo_p_any_miss_per_year", e);
+    }
+    let dists = [
+        ("window_availability", Some(&slo.window_availability)),
+        (
+            "window_served_requests",
+            slo.window_served_requests.as_ref(),
+        ),
+    ];
+    for (name, d) in dists.iter().filter_map(|(n, d)| Some((n, (*d)?))) {
         for (stat, v) in [("mean", d.mean), ("p1", d.p1), ("p5", d.p5), ("p50", d.p50)] {
             value_row(rows, &format!("slo_{name}_{stat}"), v);
         }

@@ -297,18 +297,36 @@ pub(super) fn slo_text(slo: &drsim::simulate::SloReport) -> String {
         String::new()
     };
     let b = &slo.error_budget_burn;
-    format!(
-        "  SLO                     {}% of each {} window{graded}; {} windows a trial\n\
-         \x20 window availability     {}\n\
-         \x20 window served (req.)    {}\n\
-         \x20 P(window misses)        {}\n\
-         \x20 error-budget burn       mean {:.1}% [{:.1}, {:.1}]  p50 {:.1}%  p95 {:.1}%\n",
+    let (kind, count) = if slo.rolling {
+        (
+            "rolling ",
+            format!("{} hourly window ends a trial", slo.windows_per_trial),
+        )
+    } else {
+        ("", format!("{} windows a trial", slo.windows_per_trial))
+    };
+    let mut out = format!(
+        "  SLO                     {}% of each {} {kind}window{graded}; {count}\n\
+         \x20 window availability     {}\n",
         si(100.0 * slo.target),
         slo.window,
-        slo.windows_per_trial,
         dist(&slo.window_availability),
-        dist(&slo.window_served_requests),
-        drsim::human::percent_interval(&slo.p_miss),
+    );
+    if let Some(d) = &slo.window_served_requests {
+        out += &format!("  window served (req.)    {}\n", dist(d));
+    }
+    out += &format!(
+        "  P(window misses)        {}\n",
+        drsim::human::percent_interval(&slo.p_miss)
+    );
+    if let Some(e) = &slo.p_any_miss_per_year {
+        out += &format!(
+            "  P(a year has a miss)    {}\n",
+            drsim::human::percent_interval(e)
+        );
+    }
+    out + &format!(
+        "  error-budget burn       mean {:.1}% [{:.1}, {:.1}]  p50 {:.1}%  p95 {:.1}%\n",
         100.0 * b.mean,
         100.0 * b.lo,
         100.0 * b.hi,

@@ -17,7 +17,9 @@ use toml::Spanned;
 
 mod crews;
 mod dependency_warnings;
+mod failback;
 mod feedback;
+mod partial;
 mod sections;
 mod services;
 mod size;

@@ -7,7 +7,7 @@
 //! so comments survive.
 
 use crate::model::*;
-use crate::units::Duration;
+use crate::units::{Duration, MAX_DURATION_SECS, SECONDS_PER_YEAR};
 use std::fmt::Write;
 
 /// The TOML text of a topology, with `header` (if any) as leading comments.
@@ -94,7 +94,7 @@ fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
 }
 
 fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
-    for s in &t.sites {
+    for (i, s) in t.sites.iter().enumerate() {
         marks.push(("site", o.len()));
         table(o, "site", &s.key, &s.name);
         if let Some(r) = s.region {
@@ -111,11 +111,12 @@ fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(g) = &s.gray {
             kv(o, "gray", &gray_inline(g));
         }
+        partials(o, t, PartialTarget::Site(SiteId(i as u32)));
     }
 }
 
 fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
-    for l in &t.links {
+    for (j, l) in t.links.iter().enumerate() {
         marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
         kv(o, "id", &q(&l.key));
@@ -129,6 +130,7 @@ fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
             kv(o, "latency_ms", &num(x));
         }
         failure(o, l.failure.as_ref());
+        partials(o, t, PartialTarget::Link(LinkId(j as u32)));
     }
 }
 
@@ -171,6 +173,9 @@ fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
         }
         if let Some(d) = &r.trigger {
             kv(o, "trigger", &dist(d));
+        }
+        if let Some(x) = r.instances {
+            kv(o, "instances", &num(x));
         }
     }
 }
@@ -276,6 +281,9 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
                 &format!("{{ duration = {d}, capacity = {c} }}"),
             );
         }
+        if let crate::model::Failback::Manual(d) = p.failback {
+            kv(o, "failback", &dur(d));
+        }
     }
 }
 
@@ -338,6 +346,9 @@ fn slo_table(slo: &crate::model::Slo) -> String {
     }
     if let Some(m) = slo.max_miss_probability {
         parts.push(format!("max_miss_probability = {}", num(m.get())));
+    }
+    if slo.rolling {
+        parts.push("rolling = true".into());
     }
     format!("{{ {} }}", parts.join(", "))
 }
@@ -508,6 +519,12 @@ pub fn failure_inline_in(
 /// The keys of a failure process's inline table, `mtbf = .., mttr = ..`.
 fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&str>) -> String {
     let ttf = match &f.ttf {
+        // A time to failure derived from a small rate or unavailability can
+        // be longer than a written duration may be (1000 years): write it as
+        // the rate it is, so the saved file loads again.
+        Distribution::Exponential { mean } if mean.secs() > MAX_DURATION_SECS => {
+            format!("annual_rate = {}", num(SECONDS_PER_YEAR / mean.secs()))
+        }
         Distribution::Exponential { mean } => format!("mtbf = {}", dur_in(*mean, ttf_unit)),
         other => format!("ttf = {}", dist_in(other, ttf_unit)),
     };
@@ -523,6 +540,35 @@ fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&st
 fn gray_inline(g: &Gray) -> String {
     let keys = failure_keys(&g.process, None, None);
     format!("{{ fraction = {}, {keys} }}", num(g.fraction))
+}
+
+/// `partial = [{ fraction = .., mtbf = .., mttr = .. }, ..]`: the partial
+/// modes of one site or link, when it has any.
+fn partials(o: &mut String, t: &Topology, target: PartialTarget) {
+    let modes: Vec<String> = t
+        .partials
+        .iter()
+        .filter(|m| m.target == target)
+        .map(|m| {
+            let keys = failure_keys(&m.process, None, None);
+            format!("{{ fraction = {}, {keys} }}", fraction(&m.fraction))
+        })
+        .collect();
+    if !modes.is_empty() {
+        kv(o, "partial", &format!("[{}]", modes.join(", ")));
+    }
+}
+
+/// A fraction as the file writes it: `0.5`, `{ uniform = [lo, hi] }` or
+/// `{ beta = [a, b] }`.
+pub fn fraction(f: &Fraction) -> String {
+    match *f {
+        Fraction::Fixed(x) => num(x),
+        Fraction::Uniform { lo, hi } => format!("{{ uniform = [{}, {}] }}", num(lo), num(hi)),
+        Fraction::Beta { alpha, beta } => {
+            format!("{{ beta = [{}, {}] }}", num(alpha), num(beta))
+        }
+    }
 }
 
 fn month_day(day: u32) -> String {

@@ -9,16 +9,20 @@
 
 mod check;
 mod crew;
+mod failback;
 mod failure;
 mod feedback;
+mod partial;
 mod rollout;
 mod service;
 mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
+pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use partial::{Fraction, PartialMode, PartialTarget};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
@@ -219,6 +223,10 @@ pub struct ReleaseTrain {
     pub services: Vec<ServiceId>,
     /// What the rollback needs (the deploy system, out-of-band access).
     pub recovery: Option<Recovery>,
+    /// A partial release: the fraction of each hit site's instances a bad
+    /// release breaks, in (0, 1] (the site stays up with the rest); none:
+    /// every hit site goes down.
+    pub instances: Option<f64>,
 }
 
 impl ReleaseTrain {
@@ -356,6 +364,8 @@ pub struct Plan {
     pub retry: Option<Retry>,
     /// Warm-up of an active-passive standby that takes over.
     pub warmup: Option<Warmup>,
+    /// How a repaired site rejoins an active-active plan's rotation.
+    pub failback: Failback,
 }
 
 /// A whole, validated topology: its parts (read through `Deref`, so
@@ -400,6 +410,9 @@ pub struct TopologyParts {
     pub plans: Vec<Plan>,
     /// Repair crews ([`Crew`]); none: every repair starts at once.
     pub crews: Vec<Crew>,
+    /// Partial failure modes of sites and links ([`PartialMode`]), in file
+    /// order (each site's, then each link's).
+    pub partials: Vec<PartialMode>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -441,6 +454,8 @@ impl Topology {
         check_names(&p)?;
         check_services(&p)?;
         feedback::check_feedback(&p)?;
+        partial::check_partials(&p)?;
+        failback::check_failback(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

@@ -161,10 +161,11 @@ pub fn design_rto(plan: &Plan) -> (Option<f64>, String) {
             "one serving site: no failover, an outage lasts until repair".into(),
         ),
         PlanMode::ActiveActive if n as u32 > plan.quorum => (
-            Some(0.0),
+            Some(plan.traffic_shift_secs()),
             format!(
-                "active-active: traffic shifts at once, the quorum of {} out of {n} survives one site loss",
-                plan.quorum
+                "active-active: the quorum of {} out of {n} survives one site loss; the lost site's \
+                 traffic is shifted after detection {} + switchover {}",
+                plan.quorum, plan.detection, plan.switchover
             ),
         ),
         PlanMode::ActiveActive => (
@@ -591,8 +592,9 @@ mod tests {
         let plan = |k: &str| t.plan(t.plan_id(k).unwrap());
         // active-passive: detection 5m + switchover 15m.
         assert_eq!(design_rto(plan("active-passive")).0, Some(1200.0));
-        // single-region: 2 sites, quorum 1: immediate.
-        assert_eq!(design_rto(plan("single-region")).0, Some(0.0));
+        // single-region: 2 sites, quorum 1: the balancer's detection 30s
+        // + traffic shift 1m.
+        assert_eq!(design_rto(plan("single-region")).0, Some(90.0));
         // active-passive: async, lag 5s; ash and fra are in different regions.
         assert_eq!(design_rpo(&t, plan("active-passive")).0, Some(5.0));
         // single-region: sync, but both replicas are in us-east, which has a

@@ -107,6 +107,7 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
         serves: None,
         retry: None,
         warmup: None,
+        failback: Default::default(),
     };
     let topo = Topology::from_parts(TopologyParts {
         name: "random".into(),

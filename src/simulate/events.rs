@@ -49,6 +49,10 @@ pub(crate) enum Event {
     /// A site goes gray (fails a fraction of its requests) or heals.
     GrayStart(u32),
     GrayEnd(u32),
+    /// A partial failure mode (index in `Topology::partials`) starts or
+    /// ends: its component keeps part of its capacity meanwhile.
+    PartialStart(u32),
+    PartialEnd(u32),
 }
 
 #[derive(Clone, Copy, Debug)]

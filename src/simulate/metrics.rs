@@ -36,6 +36,9 @@ pub(crate) struct TrialRecord {
     /// Per SLO window: bad seconds and lost requests.
     pub window_bad: Vec<f64>,
     pub window_lost: Vec<f64>,
+    /// Bad time as sorted disjoint spans (kept for rolling SLO windows
+    /// only).
+    pub bad_spans: Vec<(f64, f64)>,
 }
 
 impl TrialRecord {
@@ -55,6 +58,7 @@ impl TrialRecord {
         self.window_bad.resize(windows, 0.0);
         self.window_lost.clear();
         self.window_lost.resize(windows, 0.0);
+        self.bad_spans.clear();
         self.year_down.clear();
         self.year_down.resize(years, 0.0);
         self.year_long.clear();
@@ -98,6 +102,9 @@ pub(crate) struct BatchOut {
     pub window_bad: Vec<f64>,
     #[serde(default)]
     pub window_lost_frac: Vec<f64>,
+    /// Rolling SLO windows of every trial (empty without a rolling SLO).
+    #[serde(default, skip_serializing_if = "super::RollingTally::is_empty")]
+    pub rolling: super::RollingTally,
     pub episodes: Vec<f64>,
     pub cause_secs: [f64; N_CAUSE_SLOTS],
     pub unattributed_secs: f64,
@@ -156,6 +163,7 @@ impl BatchOut {
         self.trial_lost_share.extend(other.trial_lost_share);
         self.window_bad.extend(other.window_bad);
         self.window_lost_frac.extend(other.window_lost_frac);
+        self.rolling.append(&other.rolling);
         self.episodes.extend(other.episodes);
         for (a, b) in self.cause_secs.iter_mut().zip(other.cause_secs) {
             *a += b;
@@ -350,7 +358,8 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         unattributed_minutes_per_year: b.unattributed_secs / 60.0 / total_years,
         top_components,
         slo: plan.targets.slo.as_ref().map(|slo| {
-            super::slo::slo_forecast(slo, cx.trials, &b.window_bad, &b.window_lost_frac)
+            let (bad, lost) = (&b.window_bad, &b.window_lost_frac);
+            super::slo::slo_forecast(slo, cx.trials, bad, lost, &b.rolling)
         }),
     }
 }

@@ -11,6 +11,7 @@ mod data;
 mod demand;
 mod events;
 mod metrics;
+mod rolling;
 mod runner;
 pub(crate) mod serving;
 mod slo;
@@ -18,6 +19,7 @@ mod trial;
 
 pub use data::{MergeError, RunData, TrialMetric};
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};
+pub use rolling::RollingTally;
 pub use runner::{
     BATCH_TRIALS, batch_trials, run_plan, run_plan_data, run_what_if, run_what_if_data,
     shard_trials,

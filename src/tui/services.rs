@@ -183,6 +183,7 @@ fn probe_plan(s: ServiceId, sites: Vec<SiteId>) -> Plan {
         serves: Some(s),
         retry: None,
         warmup: None,
+        failback: Default::default(),
     }
 }
 

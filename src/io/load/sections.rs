@@ -30,6 +30,7 @@ impl Validator<'_> {
         let regions = self.regions(f, &mut ids);
         let sites = self.sites(f, &mut ids);
         let links = self.links(f, &mut ids, &sites);
+        let partials = self.partials(f, &sites, &links);
         let shared_risks = self.shared_risks(f, &mut ids);
         let services = self.services(f, &mut ids);
         let release_trains = self.release_trains(f, &mut ids);
@@ -57,6 +58,7 @@ impl Validator<'_> {
             services,
             plans,
             crews,
+            partials,
         }
     }
 
@@ -393,6 +395,7 @@ impl Validator<'_> {
                 rollback: rollout.rollback,
                 waves: rollout.waves,
                 trigger: rollout.trigger,
+                instances: self.train_instances(t),
                 services,
                 recovery,
             };
@@ -665,6 +668,7 @@ impl Validator<'_> {
             targets,
             retry: self.plan_retry(&p.retry, &owner),
             warmup: self.plan_warmup(&p.warmup, mode, &owner),
+            failback: self.plan_failback(&p.failback, mode, &owner),
         })
     }
 

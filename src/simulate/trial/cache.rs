@@ -222,8 +222,11 @@ impl TrialState {
                 self.state_hash ^ zobrist(active_word ^ (1 << 32)),
             )
         };
+        // The key: down bits, partial fractions in progress, active site.
+        let hash = hash ^ self.partial.hash;
         self.cache.key.clear();
         self.cache.key.extend_from_slice(bits);
+        self.cache.key.extend_from_slice(&self.partial.key);
         self.cache.key.push(active_word);
         let c = &mut self.cache;
         let table = if joined { &c.joined } else { &c.full };
@@ -232,7 +235,8 @@ impl TrialState {
             return i;
         }
         c.misses += 1;
-        let (full_w, joined_w) = (self.down_bits.len() + 1, self.term_bits.len() + 1);
+        let extra = self.partial.key.len() + 1;
+        let (full_w, joined_w) = (self.down_bits.len() + extra, self.term_bits.len() + extra);
         c.make_room(&mut self.evals, full_w, joined_w);
         let e = self.evaluate(s, active);
         self.cache.eval_bytes += eval_bytes(&e);
@@ -252,6 +256,7 @@ impl TrialState {
         let mut e = Eval::default();
         self.model
             .evaluate_elements(&self.element_up, active, &mut e);
+        self.derate_groups(&mut e);
         e.may_congest = e.groups.iter().any(|g| {
             let peak: f64 = g.demands.iter().map(|&d| s.curve.max_rps[d as usize]).sum();
             peak > g.capacity

@@ -149,7 +149,7 @@ impl TrialState {
                 self.queue.push(t + outage, Event::ReleaseEscapedEnd(k));
                 let mut changed = false;
                 for site in &train.sites {
-                    changed |= self.site_hold(site.0, RELEASE, true);
+                    changed |= self.release_hold(s, k, site.0, true);
                 }
                 for svc in &train.services {
                     changed |= self.service_hold(svc.0, RELEASE, true);
@@ -172,14 +172,14 @@ impl TrialState {
                 self.queue.push(t + detection, Event::ReleaseCaughtEnd(k));
                 let mut changed = false;
                 for site in &train.canary_sites {
-                    changed |= self.site_hold(site.0, RELEASE, true);
+                    changed |= self.release_hold(s, k, site.0, true);
                 }
                 changed
             }
             Event::ReleaseCaughtEnd(k) => {
                 let mut changed = false;
                 for site in &topo.release_trains[k as usize].canary_sites {
-                    changed |= self.site_hold(site.0, RELEASE, false);
+                    changed |= self.release_hold(s, k, site.0, false);
                 }
                 changed
             }
@@ -209,6 +209,9 @@ impl TrialState {
             Event::GrayStart(i) | Event::GrayEnd(i) => {
                 self.gray_event(s, t, i, matches!(ev, Event::GrayStart(_)));
                 false
+            }
+            Event::PartialStart(k) | Event::PartialEnd(k) => {
+                self.partial_event(s, t, k, matches!(ev, Event::PartialStart(_)))
             }
             Event::FailoverDone(generation) => {
                 if generation == self.failover_gen && self.active.is_none() {
@@ -407,5 +410,6 @@ impl TrialState {
         }
         self.cur = self.lookup(s, self.active);
         self.follow_load(s);
+        self.follow_shift(s);
     }
 }

@@ -13,10 +13,13 @@ mod bandwidth;
 mod cache;
 mod crews;
 mod graded;
+mod gray;
 mod handle;
 mod load;
+mod partial;
 mod scenario;
 mod services;
+mod shift;
 mod waves;
 
 pub(crate) use graded::SloSpec;
@@ -126,7 +129,11 @@ pub(crate) struct TrialState {
     down_pos: Vec<u32>,
     /// Retries, warm-up and gray sites ([`load`]).
     load: load::LoadState,
+    /// Partial failure modes in progress ([`partial`]).
+    partial: partial::PartialState,
     crews: crews::Crews,
+    /// An active-active plan's rotation: detection, shift, failback.
+    shift: shift::ShiftState,
 }
 
 impl TrialState {
@@ -180,7 +187,9 @@ impl TrialState {
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
             load: load::LoadState::default(),
+            partial: partial::PartialState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
+            shift: shift::ShiftState::default(),
         }
     }
 
@@ -236,6 +245,8 @@ impl TrialState {
             log.clear();
         }
         self.load.reset(s);
+        self.partial.reset(s);
+        self.shift.reset();
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -346,6 +357,7 @@ impl TrialState {
             );
         }
         self.start_gray(s);
+        self.start_partial(s);
     }
 }
 

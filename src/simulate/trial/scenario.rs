@@ -97,6 +97,8 @@ pub(crate) struct Scenario<'a> {
     pub(super) wave_starts: Vec<Vec<f64>>,
     /// The plan's SLO windows and threshold, when it has an SLO.
     pub slo: Option<super::SloSpec>,
+    /// Partial failure modes and their streams ([`super::partial`]).
+    pub(super) partial: super::partial::PartialSpec,
 }
 
 impl<'a> Scenario<'a> {
@@ -147,6 +149,9 @@ impl<'a> Scenario<'a> {
                 .iter()
                 .map(|&i| format!("gray:{}", topo.sites[i as usize].key)),
         );
+        // Partial modes after them (the same reason).
+        let partial_stream = names.len();
+        names.extend(super::partial::stream_names(topo));
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -173,6 +178,8 @@ impl<'a> Scenario<'a> {
         let flow = super::bandwidth::links_may_bind(topo, &curve, &model)
             .then(|| super::bandwidth::SimFlow::new(topo, plan_id, &curve));
         let intact_shed = super::bandwidth::intact_shed(topo, &curve, &model, flow.as_ref());
+        let partial =
+            super::partial::PartialSpec::new(topo, &model, flow.is_some(), partial_stream);
         Scenario {
             topo,
             plan_index,
@@ -228,6 +235,7 @@ impl<'a> Scenario<'a> {
                 .map(|t| t.wave_starts())
                 .collect(),
             slo,
+            partial,
         }
     }
 }

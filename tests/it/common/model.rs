@@ -94,6 +94,7 @@ pub fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
         serves: None,
         retry: None,
         warmup: None,
+        failback: Default::default(),
     }
 }
 
@@ -139,5 +140,6 @@ pub fn release_train(
         trigger: None,
         services: Vec::new(),
         recovery: None,
+        instances: None,
     }
 }
