@@ -27,8 +27,13 @@ fi
 # cpu BINARY ARGS...: user+system seconds of one command (its output dropped).
 cpu() {
     local t
-    t=$( { /usr/bin/time -f '%U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.3f", a[1] + a[2] }'
+    t=$(mktemp)
+    /usr/bin/time -o "$t" -f '%U %S' "$@" >/dev/null 2>&1 || {
+        echo "failed: $*" >&2
+        exit 1
+    }
+    awk '{ printf "%.3f", $1 + $2 }' "$t"
+    rm -f "$t"
 }
 
 # args ENGINE N: the command line and the units of work it does.

@@ -41,6 +41,8 @@ pub(crate) struct ServingModel {
     /// The cut-space labels of the reduced graph (fast path only): which
     /// failure states leave it in one piece ([`Self::stays_connected`]).
     cut: Option<CutSpace>,
+    /// Set while [`Self::evaluate_one_piece`] runs.
+    one_piece: bool,
     uf: UnionFind,
     count: Vec<u32>,
     cap: Vec<f64>,
@@ -81,6 +83,12 @@ pub(crate) struct Group {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// The piece of kept site `x`: its union-find root, or 0 for every site
+/// when the up sites are known to form one piece.
+fn root(uf: &mut UnionFind, one_piece: bool, x: u32) -> u32 {
+    if one_piece { 0 } else { uf.find(x) }
+}
 pub(crate) use crate::graph::reduce::IRRELEVANT;
 use crate::graph::reduce::reduce;
 
@@ -125,6 +133,7 @@ impl ServingModel {
         let cut = rule.is_none().then(|| CutSpace::new(n, &r.edges));
         ServingModel {
             cut,
+            one_piece: false,
             kept: r.kept,
             edges: r.edges,
             element_of: r.element_of,
@@ -243,25 +252,36 @@ impl ServingModel {
         out.control_ok = o.control_ok;
     }
 
+    /// [`Self::evaluate_elements`] for a state the caller knows leaves the
+    /// up sites in one piece ([`Self::stays_connected`]): the same answer
+    /// without the union-find over the whole graph.
+    pub fn evaluate_one_piece(&mut self, up: &[bool], active: Option<usize>, out: &mut Eval) {
+        self.one_piece = true;
+        self.evaluate_elements(up, active, out);
+        self.one_piece = false;
+    }
+
     /// Connects up sites over up links and marks usable serving sites.
     fn connect(&mut self, up: &[bool], out: &mut Eval) {
-        self.uf.reset();
         let (site_up, edge_up) = up.split_at(self.kept.len());
-        for (j, &(a, b)) in self.edges.iter().enumerate() {
-            if edge_up[j] && site_up[a as usize] && site_up[b as usize] {
-                self.uf.union(a, b);
+        if !self.one_piece {
+            self.uf.reset();
+            for (j, &(a, b)) in self.edges.iter().enumerate() {
+                if edge_up[j] && site_up[a as usize] && site_up[b as usize] {
+                    self.uf.union(a, b);
+                }
             }
         }
         for e in self.entries.iter().flatten() {
             if site_up[*e as usize] {
-                let r = self.uf.find(*e);
+                let r = root(&mut self.uf, self.one_piece, *e);
                 self.has_entry[r as usize] = true;
             }
         }
         out.usable.clear();
         for &s in &self.serving_node {
             let ok = site_up[s as usize] && {
-                let r = self.uf.find(s);
+                let r = root(&mut self.uf, self.one_piece, s);
                 self.has_entry[r as usize]
             };
             out.usable.push(ok);
@@ -286,7 +306,7 @@ impl ServingModel {
             PlanMode::ActiveActive => {
                 for (i, &s) in self.serving_node.iter().enumerate() {
                     if out.usable[i] {
-                        let r = self.uf.find(s) as usize;
+                        let r = root(&mut self.uf, self.one_piece, s) as usize;
                         self.count[r] += 1;
                         self.cap[r] += self.capacity[i];
                         touched.push(r as u32);
@@ -299,7 +319,7 @@ impl ServingModel {
                         if !site_up[e as usize] {
                             continue;
                         }
-                        let r = self.uf.find(e);
+                        let r = root(&mut self.uf, self.one_piece, e);
                         let better = match best {
                             None => true,
                             Some(b) => {
@@ -320,7 +340,7 @@ impl ServingModel {
                 }
                 for (i, &s) in self.serving_node.iter().enumerate() {
                     if out.usable[i] {
-                        let g = self.group_of_root[self.uf.find(s) as usize];
+                        let g = self.group_of_root[root(&mut self.uf, self.one_piece, s) as usize];
                         if g != NONE {
                             out.groups[g as usize].sites.push(i as u32);
                         }
@@ -329,15 +349,16 @@ impl ServingModel {
             }
             PlanMode::ActivePassive => {
                 let active = active.filter(|&a| out.usable[a]);
-                let root = active.map(|a| self.uf.find(self.serving_node[a]));
+                let active_root =
+                    active.map(|a| root(&mut self.uf, self.one_piece, self.serving_node[a]));
                 for d in 0..self.entries.len() {
-                    let reach = root.is_some_and(|r| {
+                    let reach = active_root.is_some_and(|r| {
                         (0..self.entries[d].len()).any(|k| {
                             let e = self.entries[d][k];
-                            site_up[e as usize] && self.uf.find(e) == r
+                            site_up[e as usize] && root(&mut self.uf, self.one_piece, e) == r
                         })
                     });
-                    match (reach, root, active) {
+                    match (reach, active_root, active) {
                         (true, Some(r), Some(a)) => {
                             self.assign(out, r, self.capacity[a], d as u32, &mut touched)
                         }
@@ -355,7 +376,7 @@ impl ServingModel {
             self.group_of_root[r as usize] = NONE;
         }
         for e in self.entries.iter().flatten() {
-            let r = self.uf.find(*e);
+            let r = root(&mut self.uf, self.one_piece, *e);
             self.has_entry[r as usize] = false;
         }
     }
@@ -415,7 +436,7 @@ mod agreement {
     /// The simulator caches a state that leaves the reduced graph in one
     /// piece by its terminals' states alone: whenever the cut-space check
     /// says so, the evaluation equals that of the state with every other
-    /// element up.
+    /// element up, and the one-piece evaluation (no union-find) gives it.
     #[test]
     fn one_piece_states_depend_on_the_terminals_alone() {
         let reduced = std::cell::Cell::new(0u32);
@@ -456,10 +477,12 @@ mod agreement {
             if terminals != up {
                 reduced.set(reduced.get() + 1);
             }
-            let (mut a, mut b) = (Eval::default(), Eval::default());
+            let (mut a, mut b, mut one) = (Eval::default(), Eval::default(), Eval::default());
             m.evaluate_elements(&up, c.active, &mut a);
             m.evaluate_elements(&terminals, c.active, &mut b);
-            prop_assert_eq!(a, b);
+            m.evaluate_one_piece(&up, c.active, &mut one);
+            prop_assert_eq!(&a, &b);
+            prop_assert_eq!(&a, &one);
             Ok(())
         });
         // Many cases had other elements down and still one piece.

@@ -141,27 +141,30 @@ impl EvalCache {
         self.full.bytes(full_w) + self.joined.bytes(joined_w) + self.eval_bytes
     }
 
-    /// Makes room when the limit is reached: starts over, with twice the
-    /// room while at least half the lookups hit, half as much below one in
-    /// ten (the evaluations are a pure function of the state, so this
-    /// changes how much is recomputed, never a number).
+    /// Makes room when the limit is reached: twice the room while at least
+    /// half the lookups since the last change hit (up to the budget), else
+    /// it starts over, with half the room below one hit in ten (the
+    /// evaluations are a pure function of the state, so this changes how
+    /// much is recomputed, never a number).
     fn make_room(&mut self, evals: &mut Vec<Eval>, full_w: usize, joined_w: usize) {
         if self.bytes(full_w, joined_w) < self.limit {
             return;
         }
         let looked = (self.hits + self.misses).max(1);
         let max = crate::simulate::budget::MAX_CACHE_BYTES;
-        if self.hits * 2 >= looked {
+        let hits = self.hits;
+        (self.hits, self.misses) = (0, 0);
+        if hits * 2 >= looked && self.limit < max {
             self.limit = (self.limit * 2).min(max);
-        } else if self.hits * 10 < looked {
+            return;
+        }
+        if hits * 10 < looked {
             self.limit = (self.limit / 2).max(MIN_CACHE_BYTES);
         }
         self.full.clear();
         self.joined.clear();
         evals.clear();
         self.eval_bytes = 0;
-        self.hits = 0;
-        self.misses = 0;
     }
 }
 
@@ -238,7 +241,7 @@ impl TrialState {
         let extra = self.partial.key.len() + 1;
         let (full_w, joined_w) = (self.down_bits.len() + extra, self.term_bits.len() + extra);
         c.make_room(&mut self.evals, full_w, joined_w);
-        let e = self.evaluate(s, active);
+        let e = self.evaluate(s, active, joined);
         self.cache.eval_bytes += eval_bytes(&e);
         self.evals.push(e);
         let i = self.evals.len() - 1;
@@ -248,14 +251,20 @@ impl TrialState {
         i
     }
 
-    /// Evaluates the current failure state with the serving model.
-    fn evaluate(&mut self, s: &Scenario<'_>, active: Option<usize>) -> Eval {
+    /// Evaluates the current failure state with the serving model (`joined`:
+    /// the cut-space check found the graph in one piece).
+    fn evaluate(&mut self, s: &Scenario<'_>, active: Option<usize>, joined: bool) -> Eval {
         for (u, &d) in self.element_up.iter_mut().zip(&self.element_down) {
             *u = d == 0;
         }
         let mut e = Eval::default();
-        self.model
-            .evaluate_elements(&self.element_up, active, &mut e);
+        if joined {
+            self.model
+                .evaluate_one_piece(&self.element_up, active, &mut e);
+        } else {
+            self.model
+                .evaluate_elements(&self.element_up, active, &mut e);
+        }
         self.derate_groups(&mut e);
         e.may_congest = e.groups.iter().any(|g| {
             let peak: f64 = g.demands.iter().map(|&d| s.curve.max_rps[d as usize]).sum();
