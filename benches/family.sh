@@ -52,9 +52,10 @@ args() {
         echo "$s reliability $f --service --plan aa --method crude --samples $s --seed 1 --quiet --format json"
         ;;
     capacity)
-        # Between the first two serving sites (s12 and s37).
+        # Between the first two serving sites (s12 and s37); the sampler
+        # alone (its rare-tail fallback held to one sample).
         local s=$((SAMPLES_x_SITES / $2 / 10))
-        echo "$s capacity $f --from s12 --to s37 --samples $s --seed 1 --quiet --format json"
+        echo "$s capacity $f --from s12 --to s37 --samples $s --max-rare-samples 1 --seed 1 --quiet --format json"
         ;;
     esac
 }
