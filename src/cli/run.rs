@@ -225,10 +225,11 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
                 "data lost min/year",
                 interval(&r.data_lost_minutes_per_year),
             ),
+            ("RPO (per incident)", rpo_text(&r.rpo)),
             (
-                "recovery (measured)",
+                "RTO (per outage)",
                 format!(
-                    "{} episodes, mean {}, p50 {}, p90 {}, p99 {}, max {} min",
+                    "{} outages, mean {}, p50 {}, p90 {}, p99 {}, max {} min",
                     rec.episodes,
                     si(rec.mean_minutes),
                     si(rec.p50_minutes),
@@ -333,4 +334,29 @@ pub(super) fn slo_text(slo: &drsim::simulate::SloReport) -> String {
         100.0 * slo.burn_p50,
         100.0 * slo.burn_p95,
     )
+}
+
+/// The RPO row: incidents that lost writes, their mean and quantiles in
+/// minutes ("all" for a quantile that falls on a total loss), and the
+/// yearly rate of total losses when there are any.
+fn rpo_text(d: &drsim::simulate::DataLoss) -> String {
+    use super::text::{interval, si};
+    if d.incidents == 0 {
+        return "no incident lost writes".into();
+    }
+    let q = |v: Option<f64>| v.map_or_else(|| "all".to_string(), si);
+    let mut s = format!(
+        "{} incidents ({}/yr), mean {}, p50 {}, p90 {}, p99 {}, max {} min",
+        d.incidents,
+        si(d.incidents_per_year),
+        si(d.mean_minutes),
+        q(d.p50_minutes),
+        q(d.p90_minutes),
+        q(d.p99_minutes),
+        q(d.max_minutes)
+    );
+    if d.total_losses_per_year.mean > 0.0 {
+        s += &format!("; all data lost {}/yr", interval(&d.total_losses_per_year));
+    }
+    s
 }

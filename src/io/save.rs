@@ -56,7 +56,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
     }
     kv(&mut o, "format", "1");
     // One function per kind of table, in the order files lay them out.
-    let sections: [fn(&mut String, &Topology, &mut Marks); 11] = [
+    let sections: [fn(&mut String, &Topology, &mut Marks); 12] = [
         regions,
         sites,
         links,
@@ -68,6 +68,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
         services,
         plans,
         crews,
+        fleet_commands,
     ];
     for section in sections {
         section(&mut o, t, marks);
@@ -89,6 +90,9 @@ fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
                 &num(h.site_hit_probability.get()),
             );
             kv(o, "outage", &dist(&h.events.duration));
+            if let Some(d) = h.destroys {
+                kv(o, "destroys", &d.to_string());
+            }
         }
     }
 }
@@ -142,6 +146,9 @@ fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
         nonempty_list(o, "sites", g.sites.iter().map(|s| &t.site(*s).key));
         nonempty_list(o, "links", g.links.iter().map(|l| &t.link(*l).key));
         failure(o, Some(&g.failure));
+        if g.destroys {
+            kv(o, "destroys", "true");
+        }
     }
 }
 
@@ -249,6 +256,12 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(b) = p.backup_interval {
             kv(o, "backup_interval", &dur(b));
         }
+        if let Some(b) = p.data.backup_site {
+            kv(o, "backup_site", &q(&t.site(b).key));
+        }
+        if let Some(r) = &p.data.restore {
+            kv(o, "restore", &dist(r));
+        }
         kv(o, "headroom", &num(p.headroom));
         kv(o, "cost_per_year", &num(p.cost_per_year));
         kv(o, "operator_error_factor", &num(p.operator_error_factor));
@@ -263,6 +276,12 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
             }
             if let Some(r) = tg.rpo {
                 parts.push(format!("rpo = {}", dur(r)));
+            }
+            if let Some(x) = tg.rto_quantile {
+                parts.push(format!("rto_quantile = {}", num(x.get())));
+            }
+            if let Some(x) = tg.rpo_quantile {
+                parts.push(format!("rpo_quantile = {}", num(x.get())));
             }
             kv(o, "targets", &format!("{{ {} }}", parts.join(", ")));
         }
@@ -331,6 +350,16 @@ fn crews(o: &mut String, t: &Topology, marks: &mut Marks) {
         let kinds: Vec<String> = c.kinds.iter().map(|k| q(k.as_str())).collect();
         kv(o, "kinds", &format!("[{}]", kinds.join(", ")));
         kv(o, "size", &c.size.to_string());
+    }
+}
+
+fn fleet_commands(o: &mut String, t: &Topology, marks: &mut Marks) {
+    for f in &t.fleet_commands {
+        marks.push(("fleet_command", o.len()));
+        table(o, "fleet_command", &f.key, &f.name);
+        kv(o, "sites", &list(f.sites.iter().map(|s| &t.site(*s).key)));
+        kv(o, "annual_rate", &num(f.events.annual_rate));
+        kv(o, "outage", &dist(&f.events.duration));
     }
 }
 

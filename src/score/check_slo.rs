@@ -78,6 +78,7 @@ pub(super) fn check_slo(
         observed: crate::human::percent_interval(&estimate),
         method: "simulated",
         outcome: d.outcome,
+        design: None,
         detail,
         estimate: Some(estimate),
         bounds: Some([lo, hi]),

@@ -6,10 +6,12 @@
 //! batches in parallel and [`metrics`] and [`data`] reduce them. The
 //! failover semantics are in docs/internals.md, "simulate/mod.rs".
 
+mod attribution;
 pub mod budget;
 mod data;
 mod demand;
 mod events;
+mod incidents;
 mod metrics;
 mod rolling;
 mod runner;
@@ -18,6 +20,7 @@ mod slo;
 mod trial;
 
 pub use data::{MergeError, RunData, TrialMetric};
+pub use incidents::{DataLoss, Incidents};
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};
 pub use rolling::RollingTally;
 pub use runner::{

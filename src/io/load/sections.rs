@@ -39,6 +39,7 @@ impl Validator<'_> {
         let surges = self.surges(f, &mut ids);
         let plans = self.plans(f, &mut ids);
         let crews = self.crews(f, &mut ids);
+        let fleet_commands = self.fleet_commands(f, &ids);
         if f.site.is_empty() {
             self.error(f.topology.span(), "the topology has no sites")
                 .hint = Some("add at least one [[site]]".into());
@@ -59,6 +60,7 @@ impl Validator<'_> {
             plans,
             crews,
             partials,
+            fleet_commands,
         }
     }
 
@@ -108,6 +110,7 @@ impl Validator<'_> {
                             duration: outage,
                         },
                         site_hit_probability: h.site_hit_probability.unwrap_or(Probability::ONE),
+                        destroys: h.destroys,
                     });
                 }
             }
@@ -308,6 +311,7 @@ impl Validator<'_> {
                     sites: members_sites,
                     links: members_links,
                     failure,
+                    destroys: g.destroys.unwrap_or(false),
                 });
             }
         }
@@ -640,12 +644,7 @@ impl Validator<'_> {
         let targets = p
             .targets
             .as_ref()
-            .map_or_else(Targets::default, |t| Targets {
-                availability: t.availability,
-                rto: t.rto,
-                rpo: t.rpo,
-                slo: None,
-            });
+            .map_or_else(Targets::default, |t| self.plan_targets(t, &owner));
         let serves = match &p.serves {
             None => None,
             Some(sv) => Some(self.plan_serves(sv, &serving, ids, f, &owner)?),
@@ -662,6 +661,7 @@ impl Validator<'_> {
             switchover: p.switchover,
             replication,
             backup_interval: p.backup_interval,
+            data: self.plan_data(p, &ids.site, &owner),
             headroom,
             cost_per_year: cost,
             operator_error_factor: op,

@@ -7,13 +7,15 @@ use super::{
     DISASTER, Event, HARDWARE, OPERATOR, RELEASE, SHARED_RISK, Scenario, TrialRecord, TrialState,
     exp_sample,
 };
-use crate::model::{PlanMode, Replication};
+use crate::model::PlanMode;
 use crate::simulate::serving::IRRELEVANT;
 use crate::units::SECONDS_PER_YEAR;
 use rand::RngExt;
 
 impl TrialState {
     pub(super) fn site_hold(&mut self, i: u32, cause: usize, down: bool) -> bool {
+        // The blame holds each cause's source, so any hold change counts.
+        self.blame_dirty = true;
         let i = i as usize;
         if down {
             self.site_causes[i][cause] += 1;
@@ -27,6 +29,8 @@ impl TrialState {
     }
 
     pub(super) fn link_hold(&mut self, j: u32, cause: usize, down: bool) -> bool {
+        // The blame holds each cause's source, so any hold change counts.
+        self.blame_dirty = true;
         let j = j as usize;
         if down {
             self.link_causes[j][cause] += 1;
@@ -117,7 +121,13 @@ impl TrialState {
                     .ttr
                     .sample_secs(&mut self.rngs[l.risk + g as usize]);
                 self.queue.push(t + d, Event::RiskRepair(g));
-                self.hold_risk(s, g, true)
+                let mut changed = self.hold_risk(s, g, true);
+                if risk.destroys {
+                    for site in &risk.sites {
+                        changed |= self.destroy_site(s, site.0, t, SHARED_RISK);
+                    }
+                }
+                changed
             }
             Event::RiskRepair(g) => {
                 let risk = &topo.shared_risks[g as usize];
@@ -147,6 +157,7 @@ impl TrialState {
                 let rng = &mut self.rngs[l.escaped + k as usize];
                 let outage = train.detection.sample_secs(rng) + train.rollback.sample_secs(rng);
                 self.queue.push(t + outage, Event::ReleaseEscapedEnd(k));
+                self.origins.train_holds[k as usize] += 1;
                 let mut changed = false;
                 for site in &train.sites {
                     changed |= self.release_hold(s, k, site.0, true);
@@ -170,6 +181,7 @@ impl TrialState {
                     .detection
                     .sample_secs(&mut self.rngs[l.caught + k as usize]);
                 self.queue.push(t + detection, Event::ReleaseCaughtEnd(k));
+                self.origins.train_holds[k as usize] += 1;
                 let mut changed = false;
                 for site in &train.canary_sites {
                     changed |= self.release_hold(s, k, site.0, true);
@@ -177,6 +189,7 @@ impl TrialState {
                 changed
             }
             Event::ReleaseCaughtEnd(k) => {
+                self.origins.train_holds[k as usize] -= 1;
                 let mut changed = false;
                 for site in &topo.release_trains[k as usize].canary_sites {
                     changed |= self.release_hold(s, k, site.0, false);
@@ -213,6 +226,12 @@ impl TrialState {
             Event::PartialStart(k) | Event::PartialEnd(k) => {
                 self.partial_event(s, t, k, matches!(ev, Event::PartialStart(_)))
             }
+            Event::DataRestored(generation) => self.data_restored(generation),
+            Event::FleetCommand(k) => self.fleet_command(s, t, k),
+            Event::FleetRestored(i) => {
+                self.repair_done(s.site_crew[i as usize], t);
+                self.site_hold(i, OPERATOR, false)
+            }
             Event::FailoverDone(generation) => {
                 if generation == self.failover_gen && self.active.is_none() {
                     self.failover_done = true;
@@ -241,7 +260,11 @@ impl TrialState {
             // One draw per site and event, from the site's own stream.
             let u: f64 = self.rngs[hz.hit_stream + k].random();
             if hz.hit_p >= 1.0 || u < hz.hit_p {
+                self.origins.site_hazard[site as usize] = h;
                 changed |= self.site_hold(site, DISASTER, true);
+                if hz.destroys {
+                    changed |= self.destroy_site(s, site, t, DISASTER);
+                }
                 match s.disaster_crew[site as usize] {
                     // Restored by a crew, one site per member, in the
                     // region's site order.
@@ -294,8 +317,27 @@ impl TrialState {
         self.site_hold(site, OPERATOR, true)
     }
 
+    /// A fleet-wide command: every site of its scope goes down for one
+    /// outage draw, each restored by its site crew if one covers it (the
+    /// restores then queue, in site order).
+    fn fleet_command(&mut self, s: &Scenario<'_>, t: f64, k: u32) -> bool {
+        let fc = &s.topo.fleet_commands[k as usize];
+        let rng = &mut self.rngs[s.layout.fleet + k as usize];
+        let next = exp_sample(rng, fc.events.annual_rate / SECONDS_PER_YEAR);
+        let outage = fc.events.duration.sample_secs(rng);
+        self.queue.push(t + next, Event::FleetCommand(k));
+        let mut changed = false;
+        for site in &fc.sites {
+            let done = Event::FleetRestored(site.0);
+            self.repair(s, s.site_crew[site.index()], t, outage, done);
+            changed |= self.site_hold(site.0, OPERATOR, true);
+        }
+        changed
+    }
+
     fn hold_risk(&mut self, s: &Scenario<'_>, g: u32, down: bool) -> bool {
         let risk = &s.topo.shared_risks[g as usize];
+        self.origins.risk_down[g as usize] = down;
         let mut changed = false;
         for site in &risk.sites {
             changed |= self.site_hold(site.0, SHARED_RISK, down);
@@ -317,37 +359,7 @@ impl TrialState {
         let t = self.now;
         self.blame_dirty = true;
 
-        // Data. Writes go to the first up replica. A replica that is merely
-        // down (hardware, power, a bad release) keeps its data; only a
-        // disaster destroys it. So: losing every replica to disasters loses
-        // the writes since the last backup; moving writes off a primary that
-        // went down loses the async lag (the new primary carries on without
-        // the writes it had not yet received).
-        let serving = &self.model.serving;
-        let destroyed =
-            (0..s.n_replicas).all(|r| self.site_causes[serving[r] as usize][DISASTER] > 0);
-        if destroyed && !self.replicas_destroyed {
-            rec.data_lost_secs += match plan.backup_interval {
-                Some(b) if b.secs() > 0.0 => t % b.secs(),
-                // No backups: everything written since the trial began.
-                _ => t,
-            };
-            // Restored from backup: nothing further to lose from the lag.
-            self.write_primary = None;
-        }
-        self.replicas_destroyed = destroyed;
-        let primary = (0..s.n_replicas).find(|&r| self.site_down[serving[r] as usize] == 0);
-        if let Some(new) = primary {
-            if let Some(old) = self.write_primary {
-                let old_down = self.site_down[serving[old] as usize] > 0;
-                if let (true, true, Replication::Async { lag }) =
-                    (old != new, old_down, plan.replication)
-                {
-                    rec.data_lost_secs += lag.secs();
-                }
-            }
-            self.write_primary = Some(new);
-        }
+        self.follow_data(s, plan, rec);
 
         if plan.mode == PlanMode::ActivePassive {
             // Usability needs reachability: evaluate with no active site.
@@ -409,6 +421,7 @@ impl TrialState {
             // None and the first usable site is taken without delay.
         }
         self.cur = self.lookup(s, self.active);
+        self.hold_for_restore(s);
         self.follow_load(s);
         self.follow_shift(s);
     }

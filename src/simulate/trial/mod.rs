@@ -10,8 +10,10 @@
 
 mod accounting;
 mod bandwidth;
+mod blame;
 mod cache;
 mod crews;
+mod data;
 mod graded;
 mod gray;
 mod handle;
@@ -22,6 +24,7 @@ mod services;
 mod shift;
 mod waves;
 
+pub(crate) use bandwidth::{MAX_FLOW_WORK, check_flow_work};
 pub(crate) use graded::SloSpec;
 pub(crate) use scenario::Scenario;
 
@@ -117,8 +120,8 @@ pub(crate) struct TrialState {
     /// A failover detected while the control plane reached no serving site:
     /// when detection ends (the switchover starts once control returns).
     awaiting_control: Option<f64>,
-    write_primary: Option<usize>,
-    replicas_destroyed: bool,
+    /// The plan's copies of its data and its backups ([`data`]).
+    data: data::DataState,
     now: f64,
     outage_start: Option<f64>,
     blame: Vec<(u32, f64)>,
@@ -134,6 +137,8 @@ pub(crate) struct TrialState {
     crews: crews::Crews,
     /// An active-active plan's rotation: detection, shift, failback.
     shift: shift::ShiftState,
+    /// What holds the blamed components, and what started the outage.
+    origins: blame::Origins,
 }
 
 impl TrialState {
@@ -178,8 +183,7 @@ impl TrialState {
             failover_done: false,
             failover_gen: 0,
             awaiting_control: None,
-            write_primary: None,
-            replicas_destroyed: false,
+            data: data::DataState::default(),
             now: 0.0,
             outage_start: None,
             blame: Vec::new(),
@@ -190,6 +194,7 @@ impl TrialState {
             partial: partial::PartialState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
             shift: shift::ShiftState::default(),
+            origins: blame::Origins::new(s),
         }
     }
 
@@ -239,14 +244,14 @@ impl TrialState {
         self.failed_from = None;
         self.failover_done = false;
         self.active = None;
-        self.write_primary = None;
-        self.replicas_destroyed = false;
+        self.data.reset(s);
         if let Some(log) = &mut self.log {
             log.clear();
         }
         self.load.reset(s);
         self.partial.reset(s);
         self.shift.reset();
+        self.origins.reset();
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -358,6 +363,13 @@ impl TrialState {
         }
         self.start_gray(s);
         self.start_partial(s);
+        for (k, fc) in topo.fleet_commands.iter().enumerate() {
+            let rate = fc.events.annual_rate / SECONDS_PER_YEAR;
+            if rate > 0.0 {
+                let first = exp_sample(&mut self.rngs[l.fleet + k], rate);
+                self.queue.push(first, Event::FleetCommand(k as u32));
+            }
+        }
     }
 }
 
@@ -408,7 +420,7 @@ mod tests {
         let s = Scenario::new(t, p, 2);
         let mut state = TrialState::new(&s);
         state.log = Some(Vec::new());
-        let mut rec = TrialRecord::new(t.sites.len() + t.links.len() + t.services.len());
+        let mut rec = TrialRecord::new(crate::simulate::attribution::Sources::new(t).len);
         state.run(&s, seed, i, &mut rec);
         let log = state.log.take().unwrap();
         let kept = log

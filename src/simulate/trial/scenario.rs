@@ -13,6 +13,8 @@ pub(super) struct HazardSpec {
     pub(super) rate_per_sec: f64,
     pub(super) duration: Distribution,
     pub(super) hit_p: f64,
+    /// A hit destroys the site's data ([`crate::model::Hazard::destroys_data`]).
+    pub(super) destroys: bool,
     pub(super) sites: Vec<u32>,
     /// Stream of the first site's hit draws; site `k` of `sites` uses
     /// `hit_stream + k`.
@@ -46,6 +48,10 @@ pub(super) struct StreamLayout {
     pub(super) wave: usize,
     /// Gray-failure processes, one per site of [`Scenario::gray_sites`].
     pub(super) gray: usize,
+    /// Restore times from backup (after gray, so files keep their layout).
+    pub(super) restore: usize,
+    /// Fleet-wide operator commands, one stream each.
+    pub(super) fleet: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -152,6 +158,14 @@ impl<'a> Scenario<'a> {
         // Partial modes after them (the same reason).
         let partial_stream = names.len();
         names.extend(super::partial::stream_names(topo));
+        let restore = names.len();
+        names.push("data:restore".into());
+        let fleet = names.len();
+        names.extend(
+            topo.fleet_commands
+                .iter()
+                .map(|f| format!("fleet:{}", f.key)),
+        );
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -200,6 +214,8 @@ impl<'a> Scenario<'a> {
                 cycle,
                 wave,
                 gray,
+                restore,
+                fleet,
             },
             curve,
             model,
@@ -259,6 +275,7 @@ fn hazard_streams(topo: &Topology, names: &mut Vec<String>) -> Vec<HazardSpec> {
                 rate_per_sec: h.events.annual_rate / SECONDS_PER_YEAR,
                 duration: h.events.duration.clone(),
                 hit_p: h.site_hit_probability.get(),
+                destroys: h.destroys_data(),
                 hit_stream: hit_names.len() - sites.len(),
                 sites: sites.clone(),
             });
