@@ -31,6 +31,8 @@ pub const SECONDS_PER_HOUR: f64 = 3600.0;
 /// ten years), and short enough that sums and products of durations and
 /// event counts stay finite and exact to the millisecond.
 pub const MAX_DURATION_YEARS: f64 = 1000.0;
+/// [`MAX_DURATION_YEARS`] in seconds.
+pub const MAX_DURATION_SECS: f64 = MAX_DURATION_YEARS * SECONDS_PER_YEAR;
 
 /// A non-negative, finite span of time, stored in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Default)]
@@ -80,7 +82,7 @@ impl Duration {
             return Err(DurationError::Negative);
         }
         let secs = value * factor;
-        if secs > MAX_DURATION_YEARS * SECONDS_PER_YEAR {
+        if secs > MAX_DURATION_SECS {
             return Err(DurationError::TooLong(
                 num.trim().to_string(),
                 unit.to_string(),

@@ -98,6 +98,14 @@ pub fn parse_with_warnings(
         ));
     }
 
+    // Counted before anything is built, so a network too large to load is
+    // refused at the element that makes it so.
+    let mut elements = graph
+        .children()
+        .filter(|c| c.has_tag_name_local("node") || c.has_tag_name_local("edge"));
+    if let Some(n) = elements.nth(defaults::MAX_ELEMENTS) {
+        super::import::check_element_count(defaults::MAX_ELEMENTS + 1, Some(lines.line_of(n)))?;
+    }
     let (sites, site_ids) = nodes(graph, &lines, &key_names, opts, &mut warnings)?;
     if sites.is_empty() {
         return Err(err(graph, "the graph has no <node>".into()));

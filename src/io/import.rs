@@ -44,6 +44,35 @@ pub mod defaults {
     /// Largest number of XML nodes roxmltree builds for one GraphML file
     /// (the largest Topology Zoo file, Kdl, has well under 100,000).
     pub const MAX_XML_NODES: u32 = 5_000_000;
+    /// Least load memory the written topology charges one imported site,
+    /// link or demand (its `[[site]]` header and id; see
+    /// [`crate::io::load::size`]), in bytes.
+    pub const MIN_ELEMENT_LOAD_BYTES: u64 = 1_900;
+    /// Most sites, links and demands one import may hold: more could never
+    /// load within the loader's memory limit, so the importer refuses them
+    /// before it builds the model (a 64 MiB file of bare nodes peaked at
+    /// 1.6 GB on its way to that refusal).
+    pub const MAX_ELEMENTS: usize =
+        (crate::io::load::MAX_LOAD_BYTES / MIN_ELEMENT_LOAD_BYTES) as usize;
+}
+
+/// Refuses an import whose `count`-th site, link or demand (at `line`)
+/// passes [`defaults::MAX_ELEMENTS`].
+pub fn check_element_count(count: usize, line: Option<u32>) -> Result<(), ImportError> {
+    if count <= defaults::MAX_ELEMENTS {
+        return Ok(());
+    }
+    Err(ImportError::at(
+        line,
+        format!(
+            "the network has more than {} sites, links and demands; a topology that large \
+             could not be loaded (each costs at least {} bytes of the loader's {} MB): \
+             import a coarser network",
+            defaults::MAX_ELEMENTS,
+            defaults::MIN_ELEMENT_LOAD_BYTES,
+            crate::io::load::MAX_LOAD_BYTES / 1_000_000
+        ),
+    ))
 }
 
 /// How links fail when the file says nothing about it.

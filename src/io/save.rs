@@ -7,7 +7,7 @@
 //! so comments survive.
 
 use crate::model::*;
-use crate::units::Duration;
+use crate::units::{Duration, MAX_DURATION_SECS, SECONDS_PER_YEAR};
 use std::fmt::Write;
 
 /// The TOML text of a topology, with `header` (if any) as leading comments.
@@ -89,12 +89,15 @@ fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
                 &num(h.site_hit_probability.get()),
             );
             kv(o, "outage", &dist(&h.events.duration));
+            if let Some(d) = h.destroys {
+                kv(o, "destroys", &d.to_string());
+            }
         }
     }
 }
 
 fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
-    for s in &t.sites {
+    for (i, s) in t.sites.iter().enumerate() {
         marks.push(("site", o.len()));
         table(o, "site", &s.key, &s.name);
         if let Some(r) = s.region {
@@ -111,11 +114,12 @@ fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(g) = &s.gray {
             kv(o, "gray", &gray_inline(g));
         }
+        partials(o, t, PartialTarget::Site(SiteId(i as u32)));
     }
 }
 
 fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
-    for l in &t.links {
+    for (j, l) in t.links.iter().enumerate() {
         marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
         kv(o, "id", &q(&l.key));
@@ -129,6 +133,7 @@ fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
             kv(o, "latency_ms", &num(x));
         }
         failure(o, l.failure.as_ref());
+        partials(o, t, PartialTarget::Link(LinkId(j as u32)));
     }
 }
 
@@ -140,6 +145,9 @@ fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
         nonempty_list(o, "sites", g.sites.iter().map(|s| &t.site(*s).key));
         nonempty_list(o, "links", g.links.iter().map(|l| &t.link(*l).key));
         failure(o, Some(&g.failure));
+        if g.destroys {
+            kv(o, "destroys", "true");
+        }
     }
 }
 
@@ -171,6 +179,9 @@ fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
         }
         if let Some(d) = &r.trigger {
             kv(o, "trigger", &dist(d));
+        }
+        if let Some(x) = r.instances {
+            kv(o, "instances", &num(x));
         }
     }
 }
@@ -244,6 +255,12 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(b) = p.backup_interval {
             kv(o, "backup_interval", &dur(b));
         }
+        if let Some(b) = p.data.backup_site {
+            kv(o, "backup_site", &q(&t.site(b).key));
+        }
+        if let Some(r) = &p.data.restore {
+            kv(o, "restore", &dist(r));
+        }
         kv(o, "headroom", &num(p.headroom));
         kv(o, "cost_per_year", &num(p.cost_per_year));
         kv(o, "operator_error_factor", &num(p.operator_error_factor));
@@ -258,6 +275,12 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
             }
             if let Some(r) = tg.rpo {
                 parts.push(format!("rpo = {}", dur(r)));
+            }
+            if let Some(x) = tg.rto_quantile {
+                parts.push(format!("rto_quantile = {}", num(x.get())));
+            }
+            if let Some(x) = tg.rpo_quantile {
+                parts.push(format!("rpo_quantile = {}", num(x.get())));
             }
             kv(o, "targets", &format!("{{ {} }}", parts.join(", ")));
         }
@@ -275,6 +298,9 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
                 "warmup",
                 &format!("{{ duration = {d}, capacity = {c} }}"),
             );
+        }
+        if let crate::model::Failback::Manual(d) = p.failback {
+            kv(o, "failback", &dur(d));
         }
     }
 }
@@ -338,6 +364,9 @@ fn slo_table(slo: &crate::model::Slo) -> String {
     }
     if let Some(m) = slo.max_miss_probability {
         parts.push(format!("max_miss_probability = {}", num(m.get())));
+    }
+    if slo.rolling {
+        parts.push("rolling = true".into());
     }
     format!("{{ {} }}", parts.join(", "))
 }
@@ -508,6 +537,12 @@ pub fn failure_inline_in(
 /// The keys of a failure process's inline table, `mtbf = .., mttr = ..`.
 fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&str>) -> String {
     let ttf = match &f.ttf {
+        // A time to failure derived from a small rate or unavailability can
+        // be longer than a written duration may be (1000 years): write it as
+        // the rate it is, so the saved file loads again.
+        Distribution::Exponential { mean } if mean.secs() > MAX_DURATION_SECS => {
+            format!("annual_rate = {}", num(SECONDS_PER_YEAR / mean.secs()))
+        }
         Distribution::Exponential { mean } => format!("mtbf = {}", dur_in(*mean, ttf_unit)),
         other => format!("ttf = {}", dist_in(other, ttf_unit)),
     };
@@ -523,6 +558,35 @@ fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&st
 fn gray_inline(g: &Gray) -> String {
     let keys = failure_keys(&g.process, None, None);
     format!("{{ fraction = {}, {keys} }}", num(g.fraction))
+}
+
+/// `partial = [{ fraction = .., mtbf = .., mttr = .. }, ..]`: the partial
+/// modes of one site or link, when it has any.
+fn partials(o: &mut String, t: &Topology, target: PartialTarget) {
+    let modes: Vec<String> = t
+        .partials
+        .iter()
+        .filter(|m| m.target == target)
+        .map(|m| {
+            let keys = failure_keys(&m.process, None, None);
+            format!("{{ fraction = {}, {keys} }}", fraction(&m.fraction))
+        })
+        .collect();
+    if !modes.is_empty() {
+        kv(o, "partial", &format!("[{}]", modes.join(", ")));
+    }
+}
+
+/// A fraction as the file writes it: `0.5`, `{ uniform = [lo, hi] }` or
+/// `{ beta = [a, b] }`.
+pub fn fraction(f: &Fraction) -> String {
+    match *f {
+        Fraction::Fixed(x) => num(x),
+        Fraction::Uniform { lo, hi } => format!("{{ uniform = [{}, {}] }}", num(lo), num(hi)),
+        Fraction::Beta { alpha, beta } => {
+            format!("{{ beta = [{}, {}] }}", num(alpha), num(beta))
+        }
+    }
 }
 
 fn month_day(day: u32) -> String {

@@ -359,9 +359,17 @@ impl<'t> Sections<'t> {
     }
 
     /// `NODES ( id ( lon lat ) ... )`.
+    /// Refuses the element at `line` when the network grows past what could
+    /// ever load ([`super::import::check_element_count`]).
+    fn check_size(&self, line: u32) -> Result<(), ImportError> {
+        let count = self.sites.len() + self.links.len() + self.raw_demands.len() + 1;
+        super::import::check_element_count(count, Some(line))
+    }
+
     fn nodes(&mut self, c: &mut Cursor<'t>, opts: &ImportOptions) -> Result<(), ImportError> {
         while !c.closes() {
             let id = c.word("a node id")?;
+            self.check_size(id.line)?;
             c.expect("(", &format!("before the coordinates of node {}", id.text))?;
             let (lon, _) = c.number("longitude")?;
             let (lat, _) = c.number("latitude")?;
@@ -403,6 +411,7 @@ impl<'t> Sections<'t> {
     fn links(&mut self, c: &mut Cursor<'t>, opts: &ImportOptions) -> Result<(), ImportError> {
         while !c.closes() {
             let id = c.word("a link id")?;
+            self.check_size(id.line)?;
             let (a, b) = endpoints(c, &self.site_ids, "link", id)?;
             if a == b {
                 return Err(ImportError::at(
@@ -477,6 +486,7 @@ impl<'t> Sections<'t> {
     fn demands(&mut self, c: &mut Cursor<'t>) -> Result<(), ImportError> {
         while !c.closes() {
             let id = c.word("a demand id")?;
+            self.check_size(id.line)?;
             let (a, b) = endpoints(c, &self.site_ids, "demand", id)?;
             c.number("routing unit")?;
             let (value, vline) = c.number("demand value")?;

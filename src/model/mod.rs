@@ -9,16 +9,24 @@
 
 mod check;
 mod crew;
+mod failback;
+mod data;
 mod failure;
 mod feedback;
+mod partial;
 mod rollout;
 mod service;
 mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
+pub use failback::Failback;
+pub use data::{
+    DEFAULT_TARGET_QUANTILE, DESTROYING_HAZARDS, DataPlan, destroys_by_default, target_quantile,
+};
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use partial::{Fraction, PartialMode, PartialTarget};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
@@ -131,6 +139,17 @@ pub struct Hazard {
     pub kind: String,
     pub events: EventProcess,
     pub site_hit_probability: Probability,
+    /// Whether a hit destroys the site's data (replicas, backups kept
+    /// there); `None`: by its kind ([`destroys_by_default`]).
+    pub destroys: Option<bool>,
+}
+
+impl Hazard {
+    /// Whether a hit destroys the site's data, by `destroys` or the kind.
+    pub fn destroys_data(&self) -> bool {
+        self.destroys
+            .unwrap_or_else(|| destroys_by_default(&self.kind))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -186,6 +205,9 @@ pub struct SharedRisk {
     pub links: Vec<LinkId>,
     /// The group's own up/down process; while it is down, all members are.
     pub failure: FailureProcess,
+    /// A failure destroys the member sites' data (a fire in a shared hall);
+    /// by default it only takes them down.
+    pub destroys: bool,
 }
 
 /// A software release train: every release goes to a set of sites; a bad one
@@ -219,6 +241,10 @@ pub struct ReleaseTrain {
     pub services: Vec<ServiceId>,
     /// What the rollback needs (the deploy system, out-of-band access).
     pub recovery: Option<Recovery>,
+    /// A partial release: the fraction of each hit site's instances a bad
+    /// release breaks, in (0, 1] (the site stays up with the rest); none:
+    /// every hit site goes down.
+    pub instances: Option<f64>,
 }
 
 impl ReleaseTrain {
@@ -320,6 +346,10 @@ pub struct Targets {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+    /// Which quantile of the simulated incidents `rto` and `rpo` bound
+    /// (`None`: [`DEFAULT_TARGET_QUANTILE`]).
+    pub rto_quantile: Option<Probability>,
+    pub rpo_quantile: Option<Probability>,
     /// The plan's SLO over windows (its own `slo`, else the file's
     /// `[defaults] slo`).
     pub slo: Option<Slo>,
@@ -341,6 +371,8 @@ pub struct Plan {
     pub switchover: Duration,
     pub replication: Replication,
     pub backup_interval: Option<Duration>,
+    /// Where the backups are kept and how long a restore takes.
+    pub data: DataPlan,
     /// Spare capacity above each active site's share of peak, e.g. 0.3 = 30%.
     pub headroom: f64,
     /// Currency units per year.
@@ -356,6 +388,8 @@ pub struct Plan {
     pub retry: Option<Retry>,
     /// Warm-up of an active-passive standby that takes over.
     pub warmup: Option<Warmup>,
+    /// How a repaired site rejoins an active-active plan's rotation.
+    pub failback: Failback,
 }
 
 /// A whole, validated topology: its parts (read through `Deref`, so
@@ -400,6 +434,9 @@ pub struct TopologyParts {
     pub plans: Vec<Plan>,
     /// Repair crews ([`Crew`]); none: every repair starts at once.
     pub crews: Vec<Crew>,
+    /// Partial failure modes of sites and links ([`PartialMode`]), in file
+    /// order (each site's, then each link's).
+    pub partials: Vec<PartialMode>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -441,6 +478,8 @@ impl Topology {
         check_names(&p)?;
         check_services(&p)?;
         feedback::check_feedback(&p)?;
+        partial::check_partials(&p)?;
+        failback::check_failback(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

@@ -10,7 +10,7 @@
 //! is exact (`"45m"` doubles to `"90m"`), never as raw seconds.
 
 use drsim::model::{Distribution, LinkId, PlanId, SiteId, Topology};
-use drsim::units::Duration;
+use drsim::units::{Duration, MAX_DURATION_SECS, MAX_DURATION_YEARS};
 use std::collections::BTreeSet;
 use std::path::Path;
 use toml_edit::{DocumentMut, Item, TableLike, Value};
@@ -127,6 +127,23 @@ fn scale(d: &Distribution, k: f64) -> Distribution {
     }
 }
 
+/// The duration a distribution is written with (its mean, median, scale or
+/// value): what the file's 1000-year limit applies to.
+fn longest(d: &Distribution) -> Duration {
+    match d {
+        Distribution::Exponential { mean } => *mean,
+        Distribution::Weibull { scale, .. } => *scale,
+        Distribution::LogNormal { median, .. } => *median,
+        Distribution::Fixed { value } => *value,
+    }
+}
+
+/// A step past the limit is refused here, so a save never writes a file
+/// that would not load again.
+fn too_long(what: &str) -> String {
+    format!("{what} cannot be longer than {MAX_DURATION_YEARS} years")
+}
+
 /// One step of `field` up or down. The result went through
 /// `Topology::from_parts`, so it is a valid model; an error says why not.
 pub fn step(t: &Topology, target: Target, field: Field, up: bool) -> Result<Topology, String> {
@@ -147,6 +164,9 @@ pub fn step(t: &Topology, target: Target, field: Field, up: bool) -> Result<Topo
                 ));
             };
             f.ttr = scale(&f.ttr, k);
+            if longest(&f.ttr).secs() > MAX_DURATION_SECS {
+                return Err(too_long(&what));
+            }
         }
         (Target::Site(s), Field::SiteCapacity) => {
             let c = &mut parts.sites[s.index()].capacity_rps;
@@ -187,6 +207,9 @@ pub fn step(t: &Topology, target: Target, field: Field, up: bool) -> Result<Topo
             } else {
                 d.secs() * k
             };
+            if secs > MAX_DURATION_SECS {
+                return Err(too_long(&what));
+            }
             *d = Duration::from_secs(secs).ok_or_else(|| format!("{what}: out of range"))?;
         }
         (Target::Plan(p), Field::Headroom) => {
@@ -410,7 +433,8 @@ fn write_failure(
     }
     for (k, v) in generated.iter() {
         let is_ttr = k == "mttr" || k == "ttr";
-        let is_ttf = k == "mtbf" || k == "ttf";
+        // `annual_rate` is how a derived MTBF over the duration limit is written.
+        let is_ttf = k == "mtbf" || k == "ttf" || k == "annual_rate";
         if is_ttr || (is_ttf && derived_ttf) {
             let mut v = v.clone();
             v.decor_mut().set_prefix(" ");
@@ -548,5 +572,58 @@ mod save_tests {
         let link = &out[out.find("[[link]]").unwrap()..];
         assert!(link.contains("rate_per_1000km = 2.13"), "{link}");
         assert!(!link.contains("mtbf"), "{link}");
+    }
+
+    /// Issue 16: an MTBF derived from a small unavailability (here 4,566
+    /// years) is longer than a written duration may be; the save writes it
+    /// as an annual rate, so the file loads again to the edited model.
+    #[test]
+    fn a_derived_mtbf_past_the_duration_limit_saves_as_a_rate() {
+        let file = FILE.replace("unavailability = 0.001", "unavailability = 1e-7");
+        let out = edited_exactly_close(&file, Target::Site(SiteId(0)), Field::Mttr);
+        assert!(out.contains("annual_rate = "), "{out}");
+        assert!(out.contains("mttr = \"8h\""), "{out}");
+    }
+
+    /// Like [`edited_exactly`], with the MTBF equal to a relative 1e-12:
+    /// a rate is its reciprocal, exact only to rounding.
+    fn edited_exactly_close(text: &str, target: Target, field: Field) -> String {
+        let (t2, out, back) = save_one_step(text, target, field);
+        for (a, b) in back.sites.iter().zip(&t2.sites) {
+            let (fa, fb) = (a.failure.as_ref(), b.failure.as_ref());
+            let mean = |f: Option<&drsim::model::FailureProcess>| f.map(|f| f.ttf.mean_secs());
+            let (ma, mb) = (mean(fa).unwrap_or(0.0), mean(fb).unwrap_or(0.0));
+            assert!((ma - mb).abs() <= 1e-12 * mb, "{ma} vs {mb}: {out}");
+            assert_eq!(
+                fa.map(|f| f.ttr.clone()),
+                fb.map(|f| f.ttr.clone()),
+                "{out}"
+            );
+        }
+        out
+    }
+
+    /// Issue 16: doubling a repair time or a detection past 1000 years is
+    /// refused at the step, with the limit in the message, so no save can
+    /// write a value the loader refuses.
+    #[test]
+    fn steps_past_the_duration_limit_are_refused() {
+        let file = FILE.replace("mttr = \"4h\"", "mttr = \"600y\"");
+        let t = drsim::io::load_str(&file, Path::new("t.toml"))
+            .unwrap()
+            .topology;
+        let err = step(&t, Target::Site(SiteId(0)), Field::Mttr, true).unwrap_err();
+        assert!(err.contains("1000 years"), "{err}");
+        // Halving is fine, and so is a step that stays under the limit.
+        assert!(step(&t, Target::Site(SiteId(0)), Field::Mttr, false).is_ok());
+        let plan = file.replace(
+            "mode = \"active-active\"",
+            "mode = \"active-active\", detection = \"700y\"",
+        );
+        let t = drsim::io::load_str(&plan, Path::new("t.toml"))
+            .unwrap()
+            .topology;
+        let err = step(&t, Target::Plan(PlanId(0)), Field::Detection, true).unwrap_err();
+        assert!(err.contains("1000 years"), "{err}");
     }
 }

@@ -39,6 +39,29 @@ fn durations_past_a_thousand_years_are_refused_with_their_place() {
     assert!(cli("validate", &f, "").output().unwrap().status.success());
 }
 
+/// A time to failure derived from a rate or an unavailability may pass the
+/// limit a written duration has; a saved model (import, merge, the TUI)
+/// writes it as a rate, so it loads again to the same process.
+#[test]
+fn derived_times_to_failure_past_the_limit_save_and_load_again() {
+    for failure in [
+        r#"{ unavailability = 1e-7, mttr = "4h" }"#,
+        r#"{ annual_rate = 1e-5, mttr = "4h" }"#,
+    ] {
+        let (_d, f) = one_site("derived")
+            .set_in("site", "failure", failure)
+            .write_temp();
+        let t = drsim::io::load::load_toml_path(&f).unwrap().topology;
+        let text = drsim::io::save::to_toml_string(&t);
+        let back = drsim::io::load_str(&text, &f)
+            .unwrap_or_else(|e| panic!("{failure}: saved file refused: {e}\n{text}"))
+            .topology;
+        let ttf = |t: &drsim::model::Topology| t.sites[0].failure.as_ref().unwrap().ttf.mean_secs();
+        assert!(ttf(&t) > drsim::units::MAX_DURATION_SECS, "{failure}");
+        assert!((ttf(&back) - ttf(&t)).abs() <= 1e-12 * ttf(&t), "{failure}");
+    }
+}
+
 /// Numbers that overflow into inf (or a u64) are refused at their place,
 /// never accepted as infinite rates or capacities.
 #[test]
@@ -316,4 +339,44 @@ fn graphml_wide_and_deep_elements_are_linear() {
             refused(c, name);
         }
     }
+}
+
+/// An imported network too large to ever load is refused at the element
+/// that makes it so, before the model is built: a 64 MiB GraphML of bare
+/// nodes peaked at 1.6 GB and took 16 s on its way to the loader's
+/// refusal. One element fewer than the limit passes this check.
+#[test]
+fn imports_too_large_to_load_are_refused_before_they_are_built() {
+    use drsim::io::import::defaults::MAX_ELEMENTS;
+    let dir = tempfile::tempdir().unwrap();
+    let graphml = |n: usize| {
+        let mut s = String::from("<graphml><graph>\n");
+        for i in 0..n {
+            s.push_str(&format!("<node id=\"{i}\"/>\n"));
+        }
+        s + "</graph></graphml>\n"
+    };
+    let sndlib = |n: usize| {
+        let mut s = String::from("NODES (\n");
+        for i in 0..n {
+            s.push_str(&format!(" N{i} ( 1 2 )\n"));
+        }
+        s + ")\nLINKS (\n)\n"
+    };
+    for (name, text, line) in [
+        ("big.graphml", graphml(MAX_ELEMENTS + 1), MAX_ELEMENTS + 2),
+        ("big.txt", sndlib(MAX_ELEMENTS + 1), MAX_ELEMENTS + 2),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = dir.path().join("out.toml");
+        let mut cmd = drsim();
+        cmd.arg("import").arg(&path).arg("-o").arg(&out);
+        let err = refused(cmd, "sites, links and demands");
+        assert!(err.contains(&format!("{name}:{line}:")), "{err}");
+        assert!(!out.exists(), "{name}: a partial output was left");
+    }
+    // At the limit the importer goes on (to the loader's own size check).
+    let err = drsim::io::import::check_element_count(MAX_ELEMENTS, None);
+    assert!(err.is_ok());
 }

@@ -40,7 +40,7 @@ impl Validator<'_> {
     /// A retry decay or warm-up duration: positive and at most 7 days (the
     /// simulator integrates these windows piece by piece); false after
     /// reporting it at `span`.
-    fn feedback_time(
+    pub(super) fn feedback_time(
         &mut self,
         span: std::ops::Range<usize>,
         t: crate::units::Duration,

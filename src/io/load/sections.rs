@@ -30,6 +30,7 @@ impl Validator<'_> {
         let regions = self.regions(f, &mut ids);
         let sites = self.sites(f, &mut ids);
         let links = self.links(f, &mut ids, &sites);
+        let partials = self.partials(f, &sites, &links);
         let shared_risks = self.shared_risks(f, &mut ids);
         let services = self.services(f, &mut ids);
         let release_trains = self.release_trains(f, &mut ids);
@@ -57,6 +58,7 @@ impl Validator<'_> {
             services,
             plans,
             crews,
+            partials,
         }
     }
 
@@ -106,6 +108,7 @@ impl Validator<'_> {
                             duration: outage,
                         },
                         site_hit_probability: h.site_hit_probability.unwrap_or(Probability::ONE),
+                        destroys: h.destroys,
                     });
                 }
             }
@@ -306,6 +309,7 @@ impl Validator<'_> {
                     sites: members_sites,
                     links: members_links,
                     failure,
+                    destroys: g.destroys.unwrap_or(false),
                 });
             }
         }
@@ -393,6 +397,7 @@ impl Validator<'_> {
                 rollback: rollout.rollback,
                 waves: rollout.waves,
                 trigger: rollout.trigger,
+                instances: self.train_instances(t),
                 services,
                 recovery,
             };
@@ -637,12 +642,7 @@ impl Validator<'_> {
         let targets = p
             .targets
             .as_ref()
-            .map_or_else(Targets::default, |t| Targets {
-                availability: t.availability,
-                rto: t.rto,
-                rpo: t.rpo,
-                slo: None,
-            });
+            .map_or_else(Targets::default, |t| self.plan_targets(t, &owner));
         let serves = match &p.serves {
             None => None,
             Some(sv) => Some(self.plan_serves(sv, &serving, ids, f, &owner)?),
@@ -659,12 +659,14 @@ impl Validator<'_> {
             switchover: p.switchover,
             replication,
             backup_interval: p.backup_interval,
+            data: self.plan_data(p, &ids.site, &owner),
             headroom,
             cost_per_year: cost,
             operator_error_factor: op,
             targets,
             retry: self.plan_retry(&p.retry, &owner),
             warmup: self.plan_warmup(&p.warmup, mode, &owner),
+            failback: self.plan_failback(&p.failback, mode, &owner),
         })
     }
 

@@ -34,7 +34,7 @@ pub(crate) fn links_may_bind(t: &Topology, curve: &DemandCurve, model: &ServingM
         .iter()
         .enumerate()
         .filter(|&(j, _)| model.element_of[n + j] != IRRELEVANT)
-        .map(|(_, l)| l.capacity_gbps)
+        .map(|(j, l)| l.capacity_gbps * least_left(t, j))
         .fold(f64::INFINITY, f64::min);
     let total: f64 = t
         .demands
@@ -43,6 +43,19 @@ pub(crate) fn links_may_bind(t: &Topology, curve: &DemandCurve, model: &ServingM
         .map(|(d, r)| r * d.kbit_per_request / 1e6)
         .sum();
     total > thinnest
+}
+
+/// The least fraction of link `j`'s bandwidth its partial modes can leave
+/// (every one in progress at its largest fraction).
+fn least_left(t: &Topology, j: usize) -> f64 {
+    let on_j = |m: &&crate::model::PartialMode| {
+        m.target == crate::model::PartialTarget::Link(crate::model::LinkId(j as u32))
+    };
+    t.partials
+        .iter()
+        .filter(on_j)
+        .map(|m| 1.0 - m.fraction.max())
+        .product()
 }
 
 impl SimFlow {
@@ -145,9 +158,11 @@ impl TrialState {
     /// through the flow network: fills `e.served` and sets its congestion
     /// flags from it.
     pub(super) fn serve_by_flow(&mut self, s: &Scenario<'_>, active: Option<usize>, e: &mut Eval) {
+        let left = self.partial.flow_left(&self.model);
         let (Some(flow), Some(ev)) = (&s.flow, self.flow_ev.as_mut()) else {
             return;
         };
+        ev.set_left(left);
         // Services the plan's key ignores stay up here too, so that one
         // key is always one flow.
         let m = self.site_down.len() + self.link_down.len();

@@ -12,11 +12,15 @@ mod accounting;
 mod bandwidth;
 mod cache;
 mod crews;
+mod data;
 mod graded;
+mod gray;
 mod handle;
 mod load;
+mod partial;
 mod scenario;
 mod services;
+mod shift;
 mod waves;
 
 pub(crate) use graded::SloSpec;
@@ -110,8 +114,8 @@ pub(crate) struct TrialState {
     /// A failover detected while the control plane reached no serving site:
     /// when detection ends (the switchover starts once control returns).
     awaiting_control: Option<f64>,
-    write_primary: Option<usize>,
-    replicas_destroyed: bool,
+    /// The plan's copies of its data and its backups ([`data`]).
+    data: data::DataState,
     now: f64,
     outage_start: Option<f64>,
     blame: Vec<(u32, f64)>,
@@ -122,7 +126,11 @@ pub(crate) struct TrialState {
     down_pos: Vec<u32>,
     /// Retries, warm-up and gray sites ([`load`]).
     load: load::LoadState,
+    /// Partial failure modes in progress ([`partial`]).
+    partial: partial::PartialState,
     crews: crews::Crews,
+    /// An active-active plan's rotation: detection, shift, failback.
+    shift: shift::ShiftState,
 }
 
 impl TrialState {
@@ -163,8 +171,7 @@ impl TrialState {
             failover_done: false,
             failover_gen: 0,
             awaiting_control: None,
-            write_primary: None,
-            replicas_destroyed: false,
+            data: data::DataState::default(),
             now: 0.0,
             outage_start: None,
             blame: Vec::new(),
@@ -172,7 +179,9 @@ impl TrialState {
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
             load: load::LoadState::default(),
+            partial: partial::PartialState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
+            shift: shift::ShiftState::default(),
         }
     }
 
@@ -218,12 +227,13 @@ impl TrialState {
         self.failed_from = None;
         self.failover_done = false;
         self.active = None;
-        self.write_primary = None;
-        self.replicas_destroyed = false;
+        self.data.reset(s);
         if let Some(log) = &mut self.log {
             log.clear();
         }
         self.load.reset(s);
+        self.partial.reset(s);
+        self.shift.reset();
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -334,6 +344,7 @@ impl TrialState {
             );
         }
         self.start_gray(s);
+        self.start_partial(s);
     }
 }
 

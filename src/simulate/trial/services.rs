@@ -130,7 +130,7 @@ impl TrialState {
         let train = &s.topo.release_trains[k as usize];
         let mut changed = false;
         for site in &train.sites {
-            changed |= self.site_hold(site.0, RELEASE, false);
+            changed |= self.release_hold(s, k, site.0, false);
         }
         for svc in &train.services {
             changed |= self.service_hold(svc.0, RELEASE, false);
