@@ -5,9 +5,6 @@
 //! in docs/internals.md, "reliability/turnip.rs".
 
 mod path;
-mod tail;
-
-pub use tail::hypoexp_tail;
 
 use super::{Criterion, Estimate, EstimateOptions};
 use crate::static_model::StaticModel;
@@ -109,6 +106,70 @@ impl AntiShocks {
             edges_to_satisfy,
         }
     }
+}
+
+/// P(X_0 + ... + X_{c-1} > 1) for independent X_k ~ Exp(rates[k]).
+///
+/// Uniformization of the pure-birth chain with constant L = max rate: the
+/// answer is sum_n Poisson(n; L) * P(chain not absorbed after n jumps), a
+/// sum of non-negative terms, so it keeps full relative accuracy even when
+/// the answer is 1e-300 (the partial-fraction formula cancels
+/// catastrophically). A running scale factor avoids underflow of e^{-L}.
+pub fn hypoexp_tail(rates: &[f64]) -> f64 {
+    let c = rates.len();
+    if c == 0 {
+        return 0.0;
+    }
+    if c == 1 {
+        return (-rates[0]).exp();
+    }
+    let l = rates.iter().cloned().fold(0.0, f64::max);
+    if l <= 0.0 {
+        return 1.0;
+    }
+    let stay: Vec<f64> = rates.iter().map(|r| 1.0 - r / l).collect();
+    let go: Vec<f64> = rates.iter().map(|r| r / l).collect();
+    let mut v = vec![0.0; c];
+    v[0] = 1.0;
+    // True value of the vector is v * exp(log_scale).
+    let mut log_scale = -l;
+    let mut acc = 1.0;
+    let mut n = 0.0f64;
+    // Only states lo..hi carry mass: the chain cannot be beyond state n
+    // after n jumps, and leading states whose mass has become negligible
+    // (below 1e-40 of the vector's total) are dropped for good.
+    let mut lo = 0usize;
+    let mut hi = 1usize;
+    loop {
+        n += 1.0;
+        let f = l / n;
+        let mut prev = 0.0;
+        let mut sum = 0.0;
+        hi = (hi + 1).min(c);
+        for k in lo..hi {
+            let cur = v[k];
+            let nv = (cur * stay[k] + prev) * f;
+            prev = cur * go[k];
+            v[k] = nv;
+            sum += nv;
+        }
+        while lo + 1 < hi && v[lo] <= 1e-40 * sum {
+            v[lo] = 0.0;
+            lo += 1;
+        }
+        acc += sum;
+        if n > l && sum <= 1e-17 * acc {
+            break;
+        }
+        if sum > 1e200 {
+            for x in v.iter_mut() {
+                *x *= 1e-200;
+            }
+            acc *= 1e-200;
+            log_scale += 200.0 * std::f64::consts::LN_10;
+        }
+    }
+    (acc.ln() + log_scale).exp().min(1.0)
 }
 
 /// Sums of `len` turnip samples drawn from `rng`.
