@@ -42,6 +42,7 @@ mod slo;
 mod slo_file;
 mod slo_rolling;
 mod slo_windows;
+mod time_only;
 mod topologies;
 mod tui;
 mod waves;

@@ -23,6 +23,7 @@ mod services;
 mod shift;
 mod waves;
 
+pub(crate) use bandwidth::{MAX_FLOW_WORK, check_flow_work};
 pub(crate) use graded::SloSpec;
 pub(crate) use scenario::Scenario;
 
