@@ -39,6 +39,8 @@ pub struct FileDto {
     pub plan: Vec<Spanned<PlanDto>>,
     #[serde(default)]
     pub crew: Vec<Spanned<CrewDto>>,
+    #[serde(default)]
+    pub fleet_command: Vec<Spanned<FleetCommandDto>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -50,6 +52,20 @@ pub struct CrewDto {
     pub regions: Vec<Spanned<String>>,
     pub kinds: Spanned<Vec<Spanned<String>>>,
     pub size: Spanned<i64>,
+}
+
+/// `[[fleet_command]]`: a command that hits every site of its scope.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FleetCommandDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub sites: Vec<Spanned<String>>,
+    pub annual_rate: Spanned<f64>,
+    pub outage: DistDto,
 }
 
 #[derive(Deserialize, Debug)]

@@ -14,6 +14,7 @@ mod failback;
 mod failure;
 mod feedback;
 mod partial;
+mod fleet;
 mod rollout;
 mod service;
 mod slo;
@@ -25,7 +26,8 @@ pub use data::{
 };
 pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
-pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup, time_only_features};
+pub use fleet::FleetCommand;
 pub use partial::{Fraction, MAX_PARTIAL_MODES, PartialMode, PartialTarget};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
@@ -437,6 +439,8 @@ pub struct TopologyParts {
     /// Partial failure modes of sites and links ([`PartialMode`]), in file
     /// order (each site's, then each link's).
     pub partials: Vec<PartialMode>,
+    /// Fleet-wide operator commands ([`FleetCommand`]).
+    pub fleet_commands: Vec<FleetCommand>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -480,6 +484,7 @@ impl Topology {
         feedback::check_feedback(&p)?;
         partial::check_partials(&p)?;
         failback::check_failback(&p)?;
+        fleet::check_fleet(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

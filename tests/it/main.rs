@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link step instead of one per file).
 
+mod attribution;
 mod bad_topologies;
 mod bandwidth;
 mod capacity;
@@ -16,6 +17,7 @@ mod crn;
 mod detection;
 mod diff;
 mod feedback;
+mod fleet;
 mod fuzz;
 mod golden;
 mod gray_slo;
@@ -42,6 +44,7 @@ mod slo;
 mod slo_file;
 mod slo_rolling;
 mod slo_windows;
+mod time_only;
 mod topologies;
 mod tui;
 mod waves;
