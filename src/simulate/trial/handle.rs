@@ -91,7 +91,7 @@ impl TrialState {
                 self.site_hold(i, HARDWARE, true)
             }
             Event::SiteRepair(i) => {
-                self.repair_done(s.site_crew[i as usize], t);
+                self.repair_done(s, s.site_crew[i as usize], t);
                 if let Some(f) = &topo.sites[i as usize].failure {
                     let d = f.ttf.sample_secs(&mut self.rngs[i as usize]);
                     self.queue.push(t + d, Event::SiteFail(i));
@@ -106,7 +106,7 @@ impl TrialState {
                 self.link_hold(j, HARDWARE, true)
             }
             Event::LinkRepair(j) => {
-                self.repair_done(s.link_crew[j as usize], t);
+                self.repair_done(s, s.link_crew[j as usize], t);
                 if let Some(f) = &topo.links[j as usize].failure {
                     let d = f.ttf.sample_secs(&mut self.rngs[l.link + j as usize]);
                     self.queue.push(t + d, Event::LinkFail(j));
@@ -207,7 +207,7 @@ impl TrialState {
             Event::WaveDown(k, v) => self.wave_hold(s, k, v, true),
             Event::WaveUp(k, v) => self.wave_hold(s, k, v, false),
             Event::DisasterRestored(i) => {
-                self.repair_done(s.disaster_crew[i as usize], t);
+                self.repair_done(s, s.disaster_crew[i as usize], t);
                 self.site_hold(i, DISASTER, false)
             }
             Event::OperatorError => self.operator_error(s, t),
@@ -218,7 +218,7 @@ impl TrialState {
             }
             Event::FleetCommand(k) => self.fleet_command(s, t, k),
             Event::FleetRestored(i) => {
-                self.repair_done(s.site_crew[i as usize], t);
+                self.repair_done(s, s.site_crew[i as usize], t);
                 self.site_hold(i, OPERATOR, false)
             }
             Event::FailoverDone(generation) => {
