@@ -31,6 +31,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
                     duration: Distribution::weibull(1.5, hours(72.0)).unwrap(),
                 },
                 site_hit_probability: Probability::new(0.7).unwrap(),
+                destroys: None,
             }],
         })
         .collect();
@@ -81,6 +82,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
         trigger: None,
         services: Vec::new(),
         recovery: None,
+        instances: None,
     }];
     let demands = (0..3)
         .map(|d| Demand {
@@ -121,6 +123,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
                 lag: Duration::from_secs(2.0).unwrap(),
             },
             backup_interval: Some(hours(24.0)),
+            data: Default::default(),
             headroom: 0.3,
             cost_per_year: 1e7,
             operator_error_factor: 0.5,

@@ -93,6 +93,18 @@ pub struct Overwork {
     pub max_samples: u64,
 }
 
+impl Overwork {
+    /// The one work rule of every guard: `samples` units of work that each
+    /// touch `size` elements pass `max_work` (their product is above it).
+    pub fn of(samples: u64, size: usize, max_work: f64) -> Option<Overwork> {
+        (samples as f64 * size as f64 > max_work).then(|| Overwork {
+            samples,
+            size,
+            max_samples: (max_work / size.max(1) as f64) as u64,
+        })
+    }
+}
+
 /// Probabilities given on the command line that replace the file's own.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Overrides {
@@ -136,12 +148,7 @@ impl StaticModel {
     /// (each touching every node, edge and shock member) stay within
     /// `max_work`.
     pub fn over_work(&self, samples: u64, max_work: f64) -> Option<Overwork> {
-        let size = self.sample_size();
-        (samples as f64 * size as f64 > max_work).then(|| Overwork {
-            samples,
-            size,
-            max_samples: (max_work / size.max(1) as f64) as u64,
-        })
+        Overwork::of(samples, self.sample_size(), max_work)
     }
 
     /// A what-if scenario: the flagged nodes and edges are down with
@@ -256,12 +263,9 @@ impl StaticModel {
                 hazard_shocks(r, h, &sites, &mut shocks)?;
             }
         }
-        for tr in &t.release_trains {
-            if !tr.waves.is_empty() {
-                shocks.extend(wave_shocks(tr));
-                continue;
-            }
-            release_shocks(t, tr, with_services, &mut shocks);
+        // A partial release keeps its sites up: a partial source, not a shock.
+        for tr in t.release_trains.iter().filter(|tr| tr.instances.is_none()) {
+            train_shocks(t, tr, with_services, &mut shocks);
         }
         if let Some(op) = &t.operator_errors {
             let n = t.sites.len().max(1) as f64;
@@ -290,6 +294,21 @@ impl StaticModel {
             edge_q,
             shocks,
         })
+    }
+}
+
+/// The shocks of one release train: one per wave, else the escaped and the
+/// canary release.
+fn train_shocks(
+    t: &Topology,
+    tr: &crate::model::ReleaseTrain,
+    with_services: bool,
+    shocks: &mut Vec<Shock>,
+) {
+    if tr.waves.is_empty() {
+        release_shocks(t, tr, with_services, shocks);
+    } else {
+        shocks.extend(wave_shocks(tr));
     }
 }
 
@@ -442,4 +461,57 @@ fn release_outage(t: &Topology, tr: &crate::model::ReleaseTrain, with_services: 
     } else {
         Duration::from_secs(base.secs() + r.fallback.secs()).unwrap_or(base)
     }
+}
+
+/// A partial failure at a random instant: with probability `prob`,
+/// independently of everything else, every target keeps only `1 - fraction`
+/// of its capacity (`fraction` drawn from its distribution). Connectivity is
+/// unchanged, so only the engines that serve demand use these.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartialSource {
+    pub prob: f64,
+    pub targets: Vec<crate::model::PartialTarget>,
+    pub fraction: crate::model::Fraction,
+    pub cause: Cause,
+    /// The release train of a partial release: sources of one train (its
+    /// waves, its canary) in progress together break the fraction once.
+    pub train: Option<u32>,
+}
+
+/// Every partial failure mode of `t`, in progress with the steady-state
+/// unavailability of its process, then every partial release (a train with
+/// `instances`), with the probabilities of the shocks it would otherwise be.
+pub fn partial_sources(t: &Topology) -> Vec<PartialSource> {
+    let mut out: Vec<PartialSource> = t
+        .partials
+        .iter()
+        .map(|m| PartialSource {
+            prob: m.process.unavailability().get(),
+            targets: vec![m.target],
+            fraction: m.fraction,
+            cause: Cause::Hardware,
+            train: None,
+        })
+        .collect();
+    for (k, tr) in t.release_trains.iter().enumerate() {
+        let Some(f) = tr.instances else { continue };
+        let mut shocks = Vec::new();
+        // Its sites stay up, so its rollback finds what it needs.
+        train_shocks(t, tr, false, &mut shocks);
+        out.extend(shocks.into_iter().map(|s| {
+            PartialSource {
+                prob: s.prob,
+                targets: s
+                    .nodes
+                    .iter()
+                    .map(|&i| crate::model::PartialTarget::Site(crate::model::SiteId(i)))
+                    .collect(),
+                fraction: crate::model::Fraction::Fixed(f),
+                cause: Cause::Release,
+                train: Some(k as u32),
+            }
+        }));
+    }
+    out.retain(|p| p.prob > 0.0 && !p.targets.is_empty());
+    out
 }

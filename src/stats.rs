@@ -367,3 +367,66 @@ impl ValueStats {
         }
     }
 }
+
+/// A quantile of a sample of incidents and its distribution-free interval:
+/// the order statistics at ranks `n q ∓ z sqrt(n q (1 - q))` (the normal
+/// approximation of the binomial count below the true quantile; ranks
+/// rounded outwards, the upper one plus one). `sorted` holds the finite
+/// values in order and `unbounded` more values above all of them (an
+/// incident that lost everything). `None` is an unbounded value; a lower
+/// rank below 1 gives `floor`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct QuantileEstimate {
+    pub quantile: f64,
+    pub value: Option<f64>,
+    pub lo: Option<f64>,
+    pub hi: Option<f64>,
+    /// Incidents in the sample.
+    pub n: usize,
+}
+
+impl QuantileEstimate {
+    pub fn of(sorted: &[f64], unbounded: usize, q: f64, z: f64, floor: f64) -> QuantileEstimate {
+        let n = sorted.len() + unbounded;
+        let at = |rank: f64| -> Option<f64> {
+            if rank < 1.0 {
+                return Some(floor);
+            }
+            sorted.get(rank as usize - 1).copied()
+        };
+        let nq = n as f64 * q;
+        let sd = (nq * (1.0 - q)).sqrt();
+        QuantileEstimate {
+            quantile: q,
+            value: if n == 0 {
+                Some(floor)
+            } else {
+                at(nq.ceil().clamp(1.0, n as f64))
+            },
+            lo: at((nq - z * sd).floor()),
+            hi: at((nq + z * sd).ceil() + 1.0),
+            n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod quantile_tests {
+    use super::*;
+
+    /// The interval of the median of 1..=100 is ranks 50 ∓ 9.8 (+1):
+    /// [40, 61]; p99 of 100 values has no upper bound in the sample, and an
+    /// unbounded value at the top makes the max unbounded.
+    #[test]
+    fn order_statistic_intervals() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        let m = QuantileEstimate::of(&v, 0, 0.5, Z95, 0.0);
+        assert_eq!((m.value, m.lo, m.hi), (Some(50.0), Some(40.0), Some(61.0)));
+        let p = QuantileEstimate::of(&v, 0, 0.99, Z95, 0.0);
+        assert_eq!((p.value, p.hi), (Some(99.0), None));
+        let t = QuantileEstimate::of(&v[..99], 1, 1.0, Z95, 0.0);
+        assert_eq!(t.value, None);
+        let e = QuantileEstimate::of(&[], 0, 0.99, Z95, 0.0);
+        assert_eq!((e.value, e.n), (Some(0.0), 0));
+    }
+}

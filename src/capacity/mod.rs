@@ -5,6 +5,7 @@
 //! one max-flow per failure state over the service rule's eligibility.
 
 mod batch;
+mod partial;
 pub mod rare;
 pub mod served;
 pub mod st_flow;

@@ -124,7 +124,7 @@ pub struct ServedReport {
     pub distribution: Vec<(f64, u64)>,
 }
 
-fn threshold_bits(q: f64) -> u64 {
+pub(super) fn threshold_bits(q: f64) -> u64 {
     (q * (1u64 << 53) as f64).ceil() as u64
 }
 
@@ -213,7 +213,7 @@ impl Demand {
 
 fn run_batch(
     dn: &DemandNetwork,
-    draws: &Draws<'_>,
+    (draws, mut partial): (&Draws<'_>, super::partial::PartialDraws),
     demand: &Demand,
     mut rng: Xoshiro256PlusPlus,
     n: u64,
@@ -221,9 +221,11 @@ fn run_batch(
 ) -> BatchStats {
     let mut ev = dn.evaluator();
     let mut cache = PatternCache::default();
-    // The failure state's bits, then (over the year) the vector drawn.
+    // The failure state's bits, then (over the year) the vector drawn, then
+    // the partial fractions in progress.
     let extra = usize::from(!demand.cumulative.is_empty());
-    let mut bits = vec![0u64; draws.words + extra];
+    let w = draws.words + extra;
+    let mut bits = vec![0u64; w + partial.words()];
     let ns = draws.n_sites;
     let mut site_down = vec![false; ns];
     let mut link_down = vec![false; dn.n_links()];
@@ -231,13 +233,16 @@ fn run_batch(
     // Instants come from their own stream: the failure states drawn are
     // those of every other view at the same seed.
     let mut when = crate::rng::side_stream(&rng);
+    // Partial modes from a third stream, for the same reason.
+    let mut part = crate::rng::side_stream(&when);
     for _ in 0..n {
         draws.sample(&mut rng, &mut bits[..draws.words]);
         let v = demand.draw(&mut when);
         if extra == 1 {
             bits[draws.words] = v as u64;
         }
-        let served = if bits[..draws.words].iter().all(|&w| w == 0) {
+        let derated = partial.sample(&mut part, &mut bits[w..]);
+        let served = if !derated && bits[..draws.words].iter().all(|&w| w == 0) {
             demand.intact[v]
         } else if let Some(&f) = cache.get(&bits[..]) {
             f
@@ -251,6 +256,7 @@ fn run_batch(
                 .iter_mut()
                 .enumerate()
                 .for_each(|(j, x)| *x = bit(ns + j));
+            ev.set_left(derated.then(|| partial.left()));
             let f = dn.served_fraction(&demand.loads[v], &site_down, &link_down, &mut ev);
             cache.insert(bits.clone().into_boxed_slice(), f);
             st.solves += 1;
@@ -368,7 +374,10 @@ pub fn simulate_served(
         opts.samples,
         opts.threshold,
         started,
-        |rng, n| run_batch(&dn, &draws, &demand, rng, n, opts.threshold),
+        |rng, n| {
+            let partial = super::partial::PartialDraws::new(t, dn.serving());
+            run_batch(&dn, (&draws, partial), &demand, rng, n, opts.threshold)
+        },
     );
     let (short, none, below) = (sum.degraded, sum.zero, sum.below);
     Ok(ServedReport {

@@ -185,6 +185,9 @@ fn text_report(r: &CheckReport, file: &str) -> String {
             &format!("      {}: {}", t.outcome.as_str(), t.detail),
             8,
         ));
+        if let Some(d) = &t.design {
+            s.push_str(&text::wrap_words(&format!("      design rule: {d}"), 8));
+        }
     }
     if !r.plans_without_targets.is_empty() {
         let _ = writeln!(

@@ -81,12 +81,44 @@ pub fn check_failure_load(
             BudgetError::TrialYears { .. } => " (--trials, --years)",
             BudgetError::PlanTrialYears { .. } => " (--trials, --years, or --plans where offered)",
             BudgetError::Events { max_trials: 0, .. }
-            | BudgetError::Graph { max_trials: 0, .. } => "",
-            BudgetError::Events { .. } | BudgetError::Graph { .. } => " (--trials)",
+            | BudgetError::Graph { max_trials: 0, .. }
+            | BudgetError::FlowWork { max_trials: 0, .. } => "",
+            BudgetError::Events { .. }
+            | BudgetError::Graph { .. }
+            | BudgetError::FlowWork { .. } => " (--trials)",
             BudgetError::Memory { .. } => " (--threads)",
         };
         anyhow::anyhow!("{file}: {e}{hint}")
     })
+}
+
+/// Warns on standard error, for an engine that looks at one random instant
+/// (`reliability`, `capacity --demand`), about each of plan `plan`'s
+/// settings that only `drsim run` models, naming the file, plan and feature.
+pub fn warn_time_only(topo: &drsim::model::Topology, plan: drsim::model::PlanId, file: &str) {
+    for line in time_only_warnings(topo, plan) {
+        eprintln!("{file}: warning: {line}");
+    }
+}
+
+/// The lines of [`warn_time_only`] (the TUI's static run shows them too).
+pub fn time_only_warnings(
+    topo: &drsim::model::Topology,
+    plan: drsim::model::PlanId,
+) -> Vec<String> {
+    let key = &topo.plan(plan).key;
+    drsim::model::time_only_features(topo, plan)
+        .into_iter()
+        .map(|f| {
+            let what = match f {
+                "gray" => "gray failure of its serving sites",
+                other => other,
+            };
+            format!(
+                "plan '{key}': {what} is modelled by drsim run only;                  this random-instant estimate leaves it out"
+            )
+        })
+        .collect()
 }
 
 /// A worker pool of `threads` (default: all cores).
@@ -146,6 +178,23 @@ pub fn plan_metric_rows(r: &PlanReport) -> Vec<[String; 4]> {
         "data_lost_minutes_per_year",
         &r.data_lost_minutes_per_year,
     );
+    let rpo = &r.rpo;
+    value_row(&mut rows, "rpo_incidents_per_year", rpo.incidents_per_year);
+    estimate_row(
+        &mut rows,
+        "rpo_total_losses_per_year",
+        &rpo.total_losses_per_year,
+    );
+    value_row(&mut rows, "rpo_mean_minutes", rpo.mean_minutes);
+    for (name, v) in [
+        ("rpo_p50_minutes", rpo.p50_minutes),
+        ("rpo_p90_minutes", rpo.p90_minutes),
+        ("rpo_p99_minutes", rpo.p99_minutes),
+        ("rpo_max_minutes", rpo.max_minutes),
+    ] {
+        // A quantile that falls on a total loss is unbounded.
+        value_row(&mut rows, name, v.unwrap_or(f64::INFINITY));
+    }
     value_row(&mut rows, "recovery_mean_minutes", r.recovery.mean_minutes);
     value_row(&mut rows, "recovery_p99_minutes", r.recovery.p99_minutes);
     value_row(&mut rows, "cost_per_year", r.cost_per_year);
@@ -168,10 +217,17 @@ fn slo_rows(rows: &mut Vec<[String; 4]>, slo: &drsim::simulate::SloReport) {
     estimate_row(rows, "slo_error_budget_burn", &slo.error_budget_burn);
     value_row(rows, "slo_burn_p50", slo.burn_p50);
     value_row(rows, "slo_burn_p95", slo.burn_p95);
-    for (name, d) in [
-        ("window_availability", &slo.window_availability),
-        ("window_served_requests", &slo.window_served_requests),
-    ] {
+    if let Some(e) = &slo.p_any_miss_per_year {
+        estimate_row(rows, "slo_p_any_miss_per_year", e);
+    }
+    let dists = [
+        ("window_availability", Some(&slo.window_availability)),
+        (
+            "window_served_requests",
+            slo.window_served_requests.as_ref(),
+        ),
+    ];
+    for (name, d) in dists.iter().filter_map(|(n, d)| Some((n, (*d)?))) {
         for (stat, v) in [("mean", d.mean), ("p1", d.p1), ("p5", d.p5), ("p50", d.p50)] {
             value_row(rows, &format!("slo_{name}_{stat}"), v);
         }

@@ -181,7 +181,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     model.force_down(&what_if.node_flags(), what_if.links_down());
+    let partial = drsim::static_model::partial_sources(&topo).len();
+    if partial > 0 && !args.exec.quiet {
+        // Reachability is all this engine asks; say what it leaves out.
+        eprintln!(
+            "note: the file's {partial} partial failure(s) (partial modes, releases with \
+             instances) keep their components up:\n  they do not change reachability, so \
+             reliability ignores them (run and capacity --demand count them)"
+        );
+    }
     let crit = criterion(&args, &topo, plan)?;
+    if let Some(p) = plan {
+        super::output::warn_time_only(&topo, p, &args.file.display().to_string());
+    }
     let opts = EstimateOptions {
         method: match args.method {
             MethodArg::Exact => Method::Exact,

@@ -227,10 +227,11 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
                 "data lost min/year",
                 interval(&r.data_lost_minutes_per_year),
             ),
+            ("RPO (per incident)", rpo_text(&r.rpo)),
             (
-                "recovery (measured)",
+                "RTO (per outage)",
                 format!(
-                    "{} episodes, mean {}, p50 {}, p90 {}, p99 {}, max {} min",
+                    "{} outages, mean {}, p50 {}, p90 {}, p99 {}, max {} min",
                     rec.episodes,
                     si(rec.mean_minutes),
                     si(rec.p50_minutes),
@@ -299,22 +300,65 @@ pub(super) fn slo_text(slo: &drsim::simulate::SloReport) -> String {
         String::new()
     };
     let b = &slo.error_budget_burn;
-    format!(
-        "  SLO                     {}% of each {} window{graded}; {} windows a trial\n\
-         \x20 window availability     {}\n\
-         \x20 window served (req.)    {}\n\
-         \x20 P(window misses)        {}\n\
-         \x20 error-budget burn       mean {:.1}% [{:.1}, {:.1}]  p50 {:.1}%  p95 {:.1}%\n",
+    let (kind, count) = if slo.rolling {
+        (
+            "rolling ",
+            format!("{} hourly window ends a trial", slo.windows_per_trial),
+        )
+    } else {
+        ("", format!("{} windows a trial", slo.windows_per_trial))
+    };
+    let mut out = format!(
+        "  SLO                     {}% of each {} {kind}window{graded}; {count}\n\
+         \x20 window availability     {}\n",
         si(100.0 * slo.target),
         slo.window,
-        slo.windows_per_trial,
         dist(&slo.window_availability),
-        dist(&slo.window_served_requests),
-        drsim::human::percent_interval(&slo.p_miss),
+    );
+    if let Some(d) = &slo.window_served_requests {
+        out += &format!("  window served (req.)    {}\n", dist(d));
+    }
+    out += &format!(
+        "  P(window misses)        {}\n",
+        drsim::human::percent_interval(&slo.p_miss)
+    );
+    if let Some(e) = &slo.p_any_miss_per_year {
+        out += &format!(
+            "  P(a year has a miss)    {}\n",
+            drsim::human::percent_interval(e)
+        );
+    }
+    out + &format!(
+        "  error-budget burn       mean {:.1}% [{:.1}, {:.1}]  p50 {:.1}%  p95 {:.1}%\n",
         100.0 * b.mean,
         100.0 * b.lo,
         100.0 * b.hi,
         100.0 * slo.burn_p50,
         100.0 * slo.burn_p95,
     )
+}
+
+/// The RPO row: incidents that lost writes, their mean and quantiles in
+/// minutes ("all" for a quantile that falls on a total loss), and the
+/// yearly rate of total losses when there are any.
+fn rpo_text(d: &drsim::simulate::DataLoss) -> String {
+    use super::text::{interval, si};
+    if d.incidents == 0 {
+        return "no incident lost writes".into();
+    }
+    let q = |v: Option<f64>| v.map_or_else(|| "all".to_string(), si);
+    let mut s = format!(
+        "{} incidents ({}/yr), mean {}, p50 {}, p90 {}, p99 {}, max {} min",
+        d.incidents,
+        si(d.incidents_per_year),
+        si(d.mean_minutes),
+        q(d.p50_minutes),
+        q(d.p90_minutes),
+        q(d.p99_minutes),
+        q(d.max_minutes)
+    );
+    if d.total_losses_per_year.mean > 0.0 {
+        s += &format!("; all data lost {}/yr", interval(&d.total_losses_per_year));
+    }
+    s
 }

@@ -16,9 +16,11 @@ use std::path::Path;
 use toml::Spanned;
 
 mod crews;
+mod data;
 mod dependency_warnings;
 mod failback;
 mod feedback;
+mod partial;
 mod fleet;
 mod sections;
 mod services;

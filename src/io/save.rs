@@ -90,12 +90,15 @@ fn regions(o: &mut String, t: &Topology, marks: &mut Marks) {
                 &num(h.site_hit_probability.get()),
             );
             kv(o, "outage", &dist(&h.events.duration));
+            if let Some(d) = h.destroys {
+                kv(o, "destroys", &d.to_string());
+            }
         }
     }
 }
 
 fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
-    for s in &t.sites {
+    for (i, s) in t.sites.iter().enumerate() {
         marks.push(("site", o.len()));
         table(o, "site", &s.key, &s.name);
         if let Some(r) = s.region {
@@ -112,11 +115,12 @@ fn sites(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(g) = &s.gray {
             kv(o, "gray", &gray_inline(g));
         }
+        partials(o, t, PartialTarget::Site(SiteId(i as u32)));
     }
 }
 
 fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
-    for l in &t.links {
+    for (j, l) in t.links.iter().enumerate() {
         marks.push(("link", o.len()));
         o.push_str("\n[[link]]\n");
         kv(o, "id", &q(&l.key));
@@ -130,6 +134,7 @@ fn links(o: &mut String, t: &Topology, marks: &mut Marks) {
             kv(o, "latency_ms", &num(x));
         }
         failure(o, l.failure.as_ref());
+        partials(o, t, PartialTarget::Link(LinkId(j as u32)));
     }
 }
 
@@ -141,6 +146,9 @@ fn shared_risks(o: &mut String, t: &Topology, marks: &mut Marks) {
         nonempty_list(o, "sites", g.sites.iter().map(|s| &t.site(*s).key));
         nonempty_list(o, "links", g.links.iter().map(|l| &t.link(*l).key));
         failure(o, Some(&g.failure));
+        if g.destroys {
+            kv(o, "destroys", "true");
+        }
     }
 }
 
@@ -172,6 +180,9 @@ fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
         }
         if let Some(d) = &r.trigger {
             kv(o, "trigger", &dist(d));
+        }
+        if let Some(x) = r.instances {
+            kv(o, "instances", &num(x));
         }
     }
 }
@@ -245,6 +256,12 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(b) = p.backup_interval {
             kv(o, "backup_interval", &dur(b));
         }
+        if let Some(b) = p.data.backup_site {
+            kv(o, "backup_site", &q(&t.site(b).key));
+        }
+        if let Some(r) = &p.data.restore {
+            kv(o, "restore", &dist(r));
+        }
         kv(o, "headroom", &num(p.headroom));
         kv(o, "cost_per_year", &num(p.cost_per_year));
         kv(o, "operator_error_factor", &num(p.operator_error_factor));
@@ -259,6 +276,12 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
             }
             if let Some(r) = tg.rpo {
                 parts.push(format!("rpo = {}", dur(r)));
+            }
+            if let Some(x) = tg.rto_quantile {
+                parts.push(format!("rto_quantile = {}", num(x.get())));
+            }
+            if let Some(x) = tg.rpo_quantile {
+                parts.push(format!("rpo_quantile = {}", num(x.get())));
             }
             kv(o, "targets", &format!("{{ {} }}", parts.join(", ")));
         }
@@ -357,6 +380,9 @@ fn slo_table(slo: &crate::model::Slo) -> String {
     }
     if let Some(m) = slo.max_miss_probability {
         parts.push(format!("max_miss_probability = {}", num(m.get())));
+    }
+    if slo.rolling {
+        parts.push("rolling = true".into());
     }
     format!("{{ {} }}", parts.join(", "))
 }
@@ -548,6 +574,35 @@ fn failure_keys(f: &FailureProcess, ttf_unit: Option<&str>, ttr_unit: Option<&st
 fn gray_inline(g: &Gray) -> String {
     let keys = failure_keys(&g.process, None, None);
     format!("{{ fraction = {}, {keys} }}", num(g.fraction))
+}
+
+/// `partial = [{ fraction = .., mtbf = .., mttr = .. }, ..]`: the partial
+/// modes of one site or link, when it has any.
+fn partials(o: &mut String, t: &Topology, target: PartialTarget) {
+    let modes: Vec<String> = t
+        .partials
+        .iter()
+        .filter(|m| m.target == target)
+        .map(|m| {
+            let keys = failure_keys(&m.process, None, None);
+            format!("{{ fraction = {}, {keys} }}", fraction(&m.fraction))
+        })
+        .collect();
+    if !modes.is_empty() {
+        kv(o, "partial", &format!("[{}]", modes.join(", ")));
+    }
+}
+
+/// A fraction as the file writes it: `0.5`, `{ uniform = [lo, hi] }` or
+/// `{ beta = [a, b] }`.
+pub fn fraction(f: &Fraction) -> String {
+    match *f {
+        Fraction::Fixed(x) => num(x),
+        Fraction::Uniform { lo, hi } => format!("{{ uniform = [{}, {}] }}", num(lo), num(hi)),
+        Fraction::Beta { alpha, beta } => {
+            format!("{{ beta = [{}, {}] }}", num(alpha), num(beta))
+        }
+    }
 }
 
 fn month_day(day: u32) -> String {

@@ -193,6 +193,7 @@ pub struct HazardDto {
     pub annual_rate: Spanned<f64>,
     pub site_hit_probability: Option<Probability>,
     pub outage: DistDto,
+    pub destroys: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -206,6 +207,9 @@ pub struct SiteDto {
     pub capacity_rps: Option<Spanned<f64>>,
     pub failure: Option<Spanned<FailureDto>>,
     pub gray: Option<Spanned<GrayDto>>,
+    /// Partial failure modes ([`PartialDto`]).
+    #[serde(default)]
+    pub partial: Vec<Spanned<PartialDto>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -218,6 +222,9 @@ pub struct LinkDto {
     pub length_km: Option<Spanned<f64>>,
     pub latency_ms: Option<Spanned<f64>>,
     pub failure: Option<Spanned<FailureDto>>,
+    /// Partial failure modes ([`PartialDto`]).
+    #[serde(default)]
+    pub partial: Vec<Spanned<PartialDto>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -231,6 +238,7 @@ pub struct SharedRiskDto {
     #[serde(default)]
     pub links: Vec<Spanned<String>>,
     pub failure: Spanned<FailureDto>,
+    pub destroys: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -254,6 +262,8 @@ pub struct ReleaseTrainDto {
     pub rollback: Spanned<DistDto>,
     pub waves: Option<Spanned<Vec<Spanned<WaveDto>>>>,
     pub trigger: Option<Spanned<DistDto>>,
+    /// Fraction of each hit site's instances a bad release breaks.
+    pub instances: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -318,6 +328,8 @@ pub struct PlanDto {
     pub replication: Option<Spanned<String>>,
     pub replication_lag: Option<Duration>,
     pub backup_interval: Option<Duration>,
+    pub backup_site: Option<Spanned<String>>,
+    pub restore: Option<Spanned<DistDto>>,
     pub headroom: Option<Spanned<f64>>,
     pub cost_per_year: Option<Spanned<f64>>,
     pub operator_error_factor: Option<Spanned<f64>>,
@@ -331,7 +343,7 @@ pub struct PlanDto {
 }
 
 /// `slo = { target = 0.999, window = "30d", threshold = 0.99,
-/// max_miss_probability = 0.05 }`.
+/// max_miss_probability = 0.05, rolling = true }`.
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct SloDto {
@@ -339,6 +351,8 @@ pub struct SloDto {
     pub window: Spanned<Duration>,
     pub threshold: Option<Spanned<f64>>,
     pub max_miss_probability: Option<Probability>,
+    /// Trailing windows ending at every instant instead of calendar ones.
+    pub rolling: Option<bool>,
 }
 
 /// `retry = { factor = 2.0, decay = "10m" }`.
@@ -357,13 +371,12 @@ pub struct WarmupDto {
     pub capacity: Spanned<f64>,
 }
 
-/// `gray = { fraction = 0.2, mtbf = "60d", mttr = "2h" }`: the fraction of
-/// requests failed and the gray periods' process (the keys of a failure
-/// process but `never`).
+/// A fraction and the process of the periods it applies in (the keys of a
+/// failure process but `never`): [`GrayDto`], [`PartialDto`].
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
-pub struct GrayDto {
-    pub fraction: Spanned<f64>,
+pub struct FractionProcessDto<F> {
+    pub fraction: Spanned<F>,
     pub mtbf: Option<Duration>,
     pub annual_rate: Option<f64>,
     pub unavailability: Option<f64>,
@@ -372,12 +385,90 @@ pub struct GrayDto {
     pub ttr: Option<DistDto>,
 }
 
+impl<F> FractionProcessDto<F> {
+    /// The process keys as a failure process's.
+    pub fn failure(&self) -> FailureDto {
+        FailureDto {
+            never: None,
+            mtbf: self.mtbf,
+            annual_rate: self.annual_rate,
+            rate_per_1000km: None,
+            unavailability: self.unavailability,
+            ttf: self.ttf.clone(),
+            mttr: self.mttr,
+            ttr: self.ttr.clone(),
+        }
+    }
+}
+
+/// `gray = { fraction = 0.2, mtbf = "60d", mttr = "2h" }`: the fraction of
+/// requests failed and the gray periods' process.
+pub type GrayDto = FractionProcessDto<f64>;
+
+/// `partial = [{ fraction = 0.5, mtbf = "90d", mttr = "4h" }]`: the
+/// fraction of the capacity lost and the mode's process.
+pub type PartialDto = FractionProcessDto<FractionDto>;
+
+/// A fraction: a number, `{ uniform = [lo, hi] }` or `{ beta = [a, b] }`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FractionDto {
+    Fixed(f64),
+    Uniform(f64, f64),
+    Beta(f64, f64),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FractionTableDto {
+    uniform: Option<[f64; 2]>,
+    beta: Option<[f64; 2]>,
+}
+
+impl<'de> Deserialize<'de> for FractionDto {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = FractionDto;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a fraction like 0.5, { uniform = [0.2, 0.8] } or { beta = [2, 5] }")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<FractionDto, E> {
+                Ok(FractionDto::Fixed(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<FractionDto, E> {
+                Ok(FractionDto::Fixed(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<FractionDto, E> {
+                Ok(FractionDto::Fixed(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<FractionDto, A::Error> {
+                let t = FractionTableDto::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                match (t.uniform, t.beta) {
+                    (Some([lo, hi]), None) => Ok(FractionDto::Uniform(lo, hi)),
+                    (None, Some([a, b])) => Ok(FractionDto::Beta(a, b)),
+                    _ => Err(serde::de::Error::custom(
+                        "give exactly one of uniform = [lo, hi] or beta = [a, b]",
+                    )),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct TargetsDto {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+    pub rto_quantile: Option<Spanned<f64>>,
+    pub rpo_quantile: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -109,6 +109,9 @@ pub(super) fn check_plans(p: &TopologyParts) -> Result<(), ModelError> {
         for s in &plan.serving_sites {
             in_range("plan", &plan.key, "site", s.index(), p.sites.len())?;
         }
+        if let Some(s) = plan.data.backup_site {
+            in_range("plan", &plan.key, "site", s.index(), p.sites.len())?;
+        }
         let n = plan.serving_sites.len() as u32;
         if n == 0 {
             return Err(ModelError::invalid(

@@ -9,9 +9,11 @@
 
 mod check;
 mod crew;
+mod data;
 mod failback;
 mod failure;
 mod feedback;
+mod partial;
 mod fleet;
 mod response;
 mod rollout;
@@ -20,10 +22,14 @@ mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
+pub use data::{
+    DEFAULT_TARGET_QUANTILE, DESTROYING_HAZARDS, DataPlan, destroys_by_default, target_quantile,
+};
 pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
-pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
+pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup, time_only_features};
 pub use fleet::FleetCommand;
+pub use partial::{Fraction, MAX_PARTIAL_MODES, PartialMode, PartialTarget};
 pub use response::Response;
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
@@ -137,6 +143,17 @@ pub struct Hazard {
     pub kind: String,
     pub events: EventProcess,
     pub site_hit_probability: Probability,
+    /// Whether a hit destroys the site's data (replicas, backups kept
+    /// there); `None`: by its kind ([`destroys_by_default`]).
+    pub destroys: Option<bool>,
+}
+
+impl Hazard {
+    /// Whether a hit destroys the site's data, by `destroys` or the kind.
+    pub fn destroys_data(&self) -> bool {
+        self.destroys
+            .unwrap_or_else(|| destroys_by_default(&self.kind))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -192,6 +209,9 @@ pub struct SharedRisk {
     pub links: Vec<LinkId>,
     /// The group's own up/down process; while it is down, all members are.
     pub failure: FailureProcess,
+    /// A failure destroys the member sites' data (a fire in a shared hall);
+    /// by default it only takes them down.
+    pub destroys: bool,
 }
 
 /// A software release train: every release goes to a set of sites; a bad one
@@ -225,6 +245,10 @@ pub struct ReleaseTrain {
     pub services: Vec<ServiceId>,
     /// What the rollback needs (the deploy system, out-of-band access).
     pub recovery: Option<Recovery>,
+    /// A partial release: the fraction of each hit site's instances a bad
+    /// release breaks, in (0, 1] (the site stays up with the rest); none:
+    /// every hit site goes down.
+    pub instances: Option<f64>,
 }
 
 impl ReleaseTrain {
@@ -326,6 +350,10 @@ pub struct Targets {
     pub availability: Option<Probability>,
     pub rto: Option<Duration>,
     pub rpo: Option<Duration>,
+    /// Which quantile of the simulated incidents `rto` and `rpo` bound
+    /// (`None`: [`DEFAULT_TARGET_QUANTILE`]).
+    pub rto_quantile: Option<Probability>,
+    pub rpo_quantile: Option<Probability>,
     /// The plan's SLO over windows (its own `slo`, else the file's
     /// `[defaults] slo`).
     pub slo: Option<Slo>,
@@ -347,6 +375,8 @@ pub struct Plan {
     pub switchover: Duration,
     pub replication: Replication,
     pub backup_interval: Option<Duration>,
+    /// Where the backups are kept and how long a restore takes.
+    pub data: DataPlan,
     /// Spare capacity above each active site's share of peak, e.g. 0.3 = 30%.
     pub headroom: f64,
     /// Currency units per year.
@@ -408,6 +438,9 @@ pub struct TopologyParts {
     pub plans: Vec<Plan>,
     /// Repair crews ([`Crew`]); none: every repair starts at once.
     pub crews: Vec<Crew>,
+    /// Partial failure modes of sites and links ([`PartialMode`]), in file
+    /// order (each site's, then each link's).
+    pub partials: Vec<PartialMode>,
     /// Fleet-wide operator commands ([`FleetCommand`]).
     pub fleet_commands: Vec<FleetCommand>,
 }
@@ -451,6 +484,7 @@ impl Topology {
         check_names(&p)?;
         check_services(&p)?;
         feedback::check_feedback(&p)?;
+        partial::check_partials(&p)?;
         failback::check_failback(&p)?;
         fleet::check_fleet(&p)?;
         check_crews(&p)?;

@@ -5,7 +5,7 @@
 
 use crate::units::{Duration, Probability};
 
-/// `slo = { target, window, threshold, max_miss_probability }` of a plan
+/// `slo = { target, window, threshold, max_miss_probability, rolling }` of a plan
 /// (or of the file's `[defaults]`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Slo {
@@ -20,6 +20,9 @@ pub struct Slo {
     /// `check` fails the plan when P(a window misses `target`) may exceed
     /// this; without it the forecast is reported, not gated on.
     pub max_miss_probability: Option<Probability>,
+    /// Rolling (trailing) windows: the window ending at every instant,
+    /// instead of calendar windows tiling the trial.
+    pub rolling: bool,
 }
 
 impl Slo {

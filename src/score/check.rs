@@ -43,6 +43,10 @@ pub struct TargetResult {
     pub bounds: Option<[f64; 2]>,
     pub trials: usize,
     pub trials_needed: Option<u64>,
+    /// The plan's design rule for the same target, as a second line where
+    /// the target is simulated (RTO, RPO).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub design: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -183,13 +187,25 @@ pub fn design_rto(plan: &Plan) -> (Option<f64>, String) {
 pub fn design_rpo(topo: &Topology, plan: &Plan) -> (Option<f64>, String) {
     let replicas = &plan.serving_sites[..(plan.replicas as usize).min(plan.serving_sites.len())];
     let first_region = replicas.first().and_then(|s| topo.site(*s).region);
+    // Only hazards that destroy what they hit lose data.
     let one_region = first_region.filter(|r| {
         replicas.iter().all(|s| topo.site(*s).region == Some(*r))
-            && !topo.regions[r.index()].hazards.is_empty()
+            && topo.regions[r.index()]
+                .hazards
+                .iter()
+                .any(|h| h.destroys_data())
     });
     if let Some(r) = one_region {
         let region = &topo.regions[r.index()].key;
+        let store = plan.data.backup_site.map(|b| topo.site(b));
         return match plan.backup_interval {
+            Some(_) if store.is_some_and(|s| s.region == Some(r)) => (
+                None,
+                format!(
+                    "every replica and the backups (site '{}') are in region '{region}': one disaster there can lose all data",
+                    store.map_or("", |s| s.key.as_str())
+                ),
+            ),
             Some(b) => (
                 Some(b.secs()),
                 format!(
@@ -213,39 +229,6 @@ pub fn design_rpo(topo: &Topology, plan: &Plan) -> (Option<f64>, String) {
             Some(lag.secs()),
             format!("asynchronous replication: a lost primary takes its last {lag} of writes"),
         ),
-    }
-}
-
-fn secs_text(s: Option<f64>) -> String {
-    match s.and_then(crate::units::Duration::from_secs) {
-        Some(d) => d.to_string(),
-        None => "unbounded".into(),
-    }
-}
-
-fn design_result(
-    plan: &Plan,
-    target: &'static str,
-    required: crate::units::Duration,
-    (value, why): (Option<f64>, String),
-) -> TargetResult {
-    let outcome = match value {
-        Some(v) if v <= required.secs() => Outcome::Met,
-        _ => Outcome::Missed,
-    };
-    let cmp = if outcome == Outcome::Met { "<=" } else { ">" };
-    TargetResult {
-        plan: plan.key.clone(),
-        target,
-        required: required.to_string(),
-        observed: secs_text(value),
-        method: "design",
-        outcome,
-        detail: format!("{why}: {} {cmp} {required}", secs_text(value)),
-        estimate: None,
-        bounds: None,
-        trials: 0,
-        trials_needed: None,
     }
 }
 
@@ -346,17 +329,15 @@ pub fn check_plan(
             bounds: Some([d.lo, d.hi]),
             trials: n,
             trials_needed: d.trials_needed,
+            design: None,
         });
     }
     out.extend(super::check_slo::check_slo(
         topo, plan_index, opts, progress,
     )?);
-    if let Some(rto) = plan.targets.rto {
-        out.push(design_result(plan, "rto", rto, design_rto(plan)));
-    }
-    if let Some(rpo) = plan.targets.rpo {
-        out.push(design_result(plan, "rpo", rpo, design_rpo(topo, plan)));
-    }
+    out.extend(super::check_recovery::check_recovery(
+        topo, plan_index, opts, progress,
+    )?);
     Ok(out)
 }
 
@@ -446,7 +427,10 @@ pub fn junit_xml(r: &CheckReport) -> String {
             t.observed,
             t.method
         ));
-        let detail = crate::escape::xml(&t.detail);
+        let detail = crate::escape::xml(&match &t.design {
+            Some(d) => format!("{}\ndesign rule: {d}", t.detail),
+            None => t.detail.clone(),
+        });
         match t.outcome {
             Outcome::Met => {
                 let _ = writeln!(
@@ -537,6 +521,7 @@ mod tests {
             bounds: None,
             trials: 0,
             trials_needed: None,
+            design: None,
         };
         assert_eq!(overall(&[]), Outcome::Met);
         assert_eq!(
@@ -597,9 +582,16 @@ mod tests {
         assert_eq!(design_rto(plan("single-region")).0, Some(90.0));
         // active-passive: async, lag 5s; ash and fra are in different regions.
         assert_eq!(design_rpo(&t, plan("active-passive")).0, Some(5.0));
-        // single-region: sync, but both replicas are in us-east, which has a
-        // storm hazard: one disaster there loses the writes since the last
-        // (daily) backup.
-        assert_eq!(design_rpo(&t, plan("single-region")).0, Some(86400.0));
+        // single-region: sync, both replicas in us-east, whose only hazard
+        // is a severe storm: it cuts power and destroys nothing, so
+        // synchronous replication loses no write.
+        assert_eq!(design_rpo(&t, plan("single-region")).0, Some(0.0));
+        // With the storm made destroying, one disaster there loses the
+        // writes since the last (daily) backup.
+        let mut t = t.clone();
+        let us = t.regions.iter().position(|r| r.key == "us-east").unwrap();
+        t.regions[us].hazards[0].destroys = Some(true);
+        let plan = t.plan(t.plan_id("single-region").unwrap());
+        assert_eq!(design_rpo(&t, plan).0, Some(86400.0));
     }
 }

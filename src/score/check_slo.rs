@@ -45,8 +45,9 @@ pub(super) fn check_slo(
     // The estimate is the one `run` reports; the bounds, the decision's.
     let (lo, hi) = (1.0 - d.hi, 1.0 - d.lo);
     let what = format!(
-        "P({} window misses {}%)",
+        "P({} {}window misses {}%)",
         slo.window,
+        if slo.rolling { "rolling " } else { "" },
         trimmed(100.0 * slo.target.get())
     );
     let detail = match d.outcome {
@@ -77,6 +78,7 @@ pub(super) fn check_slo(
         observed: crate::human::percent_interval(&estimate),
         method: "simulated",
         outcome: d.outcome,
+        design: None,
         detail,
         estimate: Some(estimate),
         bounds: Some([lo, hi]),

@@ -6,6 +6,7 @@
 //! biasing it; docs/internals.md, "score/mod.rs", says why that stays valid.
 
 pub mod check;
+mod check_recovery;
 mod check_slo;
 pub mod compare;
 pub mod diff;

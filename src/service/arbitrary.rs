@@ -100,6 +100,7 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
         switchover: Duration::from_secs(60.0).unwrap(),
         replication: Replication::Sync,
         backup_interval: None,
+        data: Default::default(),
         headroom: [0.0, 0.25, 1.0][rng.random_range(0..3usize)],
         cost_per_year: 0.0,
         operator_error_factor: 1.0,

@@ -55,6 +55,29 @@ pub struct Evaluator {
     mf: MaxFlow,
     caps: Vec<f64>,
     sink_open: Vec<bool>,
+    /// Fraction of each serving site's and link's capacity left by partial
+    /// failures ([`Evaluator::set_left`]); empty: all of it.
+    site_left: Vec<f64>,
+    link_left: Vec<f64>,
+}
+
+impl Evaluator {
+    /// The next states are served with only these fractions left of each
+    /// serving site's (plan order) and link's capacity (partial failures);
+    /// `None`: all of it.
+    pub fn set_left(&mut self, left: Option<(&[f64], &[f64])>) {
+        self.site_left.clear();
+        self.link_left.clear();
+        if let Some((sites, links)) = left {
+            self.site_left.extend_from_slice(sites);
+            self.link_left.extend_from_slice(links);
+        }
+    }
+}
+
+/// Entry `i` of a [`Evaluator::set_left`] vector (1 when it is empty).
+fn left(v: &[f64], i: usize) -> f64 {
+    v.get(i).copied().unwrap_or(1.0)
 }
 
 impl DemandNetwork {
@@ -133,6 +156,12 @@ impl DemandNetwork {
         }
     }
 
+    /// The plan's serving sites, in plan order (the order of
+    /// [`Evaluator::set_left`]'s site fractions).
+    pub fn serving(&self) -> &[u32] {
+        &self.serving
+    }
+
     /// Links of the topology (the length of a `link_down` state).
     pub fn n_links(&self) -> usize {
         self.links.len()
@@ -148,6 +177,8 @@ impl DemandNetwork {
             mf: MaxFlow::new(&self.net),
             caps: vec![0.0; self.net.n_edges()],
             sink_open: vec![false; self.serving.len()],
+            site_left: Vec::new(),
+            link_left: Vec::new(),
         }
     }
 
@@ -178,7 +209,11 @@ impl DemandNetwork {
             }
         }
         for j in 0..self.links.len() {
-            ev.caps[j] = if link_up(j) { self.link_cap[j] } else { 0.0 };
+            ev.caps[j] = if link_up(j) {
+                self.link_cap[j] * left(&ev.link_left, j)
+            } else {
+                0.0
+            };
         }
         let mut any = false;
         for d in 0..self.entries.len() {
@@ -192,7 +227,11 @@ impl DemandNetwork {
             }
         }
         for (i, &open) in ev.sink_open.iter().enumerate() {
-            ev.caps[self.sink_edge + i] = if open { load.site_cap[i] } else { 0.0 };
+            ev.caps[self.sink_edge + i] = if open {
+                load.site_cap[i] * left(&ev.site_left, i)
+            } else {
+                0.0
+            };
         }
         if !any {
             ev.caps.fill(0.0);

@@ -152,6 +152,7 @@ impl RunData {
                 b.trial_lost_share.len(),
             ];
             if lens.iter().any(|&l| l != n)
+                || ![0, n].contains(&b.trial_total_losses.len())
                 || b.year_down.len() != n * self.years
                 || b.year_long.len() != n * self.years
             {
@@ -168,6 +169,26 @@ impl RunData {
             {
                 return bad(at("an SLO window value outside its range"));
             }
+            let r = &b.rolling;
+            if !r.is_empty()
+                && (r.any_year.len() != n
+                    || r.mean_bad.len() != n
+                    || r.missed.len() != n
+                    || r.hist.len() != super::rolling::BINS)
+            {
+                return bad(at("rolling SLO window arrays of the wrong length"));
+            }
+            if !within(&r.missed, 1.0)
+                || !within(&r.any_year, 1.0)
+                || !within(&r.mean_bad, year * self.years as f64)
+                || !within(&r.hist, f64::MAX)
+            {
+                return bad(at("a rolling SLO window value outside its range"));
+            }
+            // Total losses a year of one trial: no more than a run's events.
+            if !within(&b.trial_total_losses, super::budget::MAX_RUN_EVENTS) {
+                return bad(at("total data losses a year outside [0, 10^9]"));
+            }
             if !within(&b.trial_lost_frac, 1.0)
                 || !within(&b.trial_long_frac, 1.0)
                 || !within(&b.trial_lost_share, 1.0)
@@ -178,6 +199,8 @@ impl RunData {
             if !finite_sum(&b.trial_user_min)
                 || !finite_sum(&b.trial_data_min)
                 || !finite_sum(&b.episodes)
+                || !finite_sum(&b.data_incidents)
+                || !finite_sum(&b.trial_total_losses)
                 || !finite_sum(&b.cause_secs)
                 || !finite_sum(&b.component_secs)
                 || !b.unattributed_secs.is_finite()

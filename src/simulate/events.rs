@@ -49,6 +49,13 @@ pub(crate) enum Event {
     /// A site goes gray (fails a fraction of its requests) or heals.
     GrayStart(u32),
     GrayEnd(u32),
+    /// A partial failure mode (index in `Topology::partials`) starts or
+    /// ends: its component keeps part of its capacity meanwhile.
+    PartialStart(u32),
+    PartialEnd(u32),
+    /// The plan's data is restored from backup after every replica was
+    /// destroyed (the restore of this generation).
+    DataRestored(u32),
     /// A fleet-wide operator command (its index) hits its scope; one of
     /// the sites it hit (site index) is restored.
     FleetCommand(u32),

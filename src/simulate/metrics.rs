@@ -24,6 +24,11 @@ pub(crate) struct TrialRecord {
     pub lost_requests: f64,
     pub user_secs_lost: f64,
     pub data_lost_secs: f64,
+    /// Incidents of the trial that lost all data (no backup survived).
+    pub total_losses: u32,
+    /// Writes lost by each incident that lost some but not all (seconds);
+    /// accumulates across the trials of a batch, like `episodes`.
+    pub data_incidents: Vec<f64>,
     pub cause_secs: [f64; N_CAUSE_SLOTS],
     pub unattributed_secs: f64,
     pub component_secs: Vec<f64>,
@@ -36,6 +41,9 @@ pub(crate) struct TrialRecord {
     /// Per SLO window: bad seconds and lost requests.
     pub window_bad: Vec<f64>,
     pub window_lost: Vec<f64>,
+    /// Bad time as sorted disjoint spans (kept for rolling SLO windows
+    /// only).
+    pub bad_spans: Vec<(f64, f64)>,
 }
 
 impl TrialRecord {
@@ -55,6 +63,7 @@ impl TrialRecord {
         self.window_bad.resize(windows, 0.0);
         self.window_lost.clear();
         self.window_lost.resize(windows, 0.0);
+        self.bad_spans.clear();
         self.year_down.clear();
         self.year_down.resize(years, 0.0);
         self.year_long.clear();
@@ -62,6 +71,13 @@ impl TrialRecord {
         self.lost_requests = 0.0;
         self.user_secs_lost = 0.0;
         self.data_lost_secs = 0.0;
+        self.total_losses = 0;
+    }
+
+    /// An incident lost `secs` of writes (a bounded loss).
+    pub fn data_loss(&mut self, secs: f64) {
+        self.data_lost_secs += secs;
+        self.data_incidents.push(secs);
     }
 
     pub fn end_episode(&mut self, start: f64, end: f64) {
@@ -89,6 +105,12 @@ pub(crate) struct BatchOut {
     pub trial_user_min: Vec<f64>,
     pub trial_data_min: Vec<f64>,
     pub trial_long_frac: Vec<f64>,
+    /// Per trial: incidents a year that lost all data.
+    #[serde(default)]
+    pub trial_total_losses: Vec<f64>,
+    /// Writes lost (seconds) by each incident with a bounded loss.
+    #[serde(default)]
+    pub data_incidents: Vec<f64>,
     /// Per trial: time-weighted unserved share of requests.
     #[serde(default)]
     pub trial_lost_share: Vec<f64>,
@@ -98,6 +120,9 @@ pub(crate) struct BatchOut {
     pub window_bad: Vec<f64>,
     #[serde(default)]
     pub window_lost_frac: Vec<f64>,
+    /// Rolling SLO windows of every trial (empty without a rolling SLO).
+    #[serde(default, skip_serializing_if = "super::RollingTally::is_empty")]
+    pub rolling: super::RollingTally,
     pub episodes: Vec<f64>,
     pub cause_secs: [f64; N_CAUSE_SLOTS],
     pub unattributed_secs: f64,
@@ -118,6 +143,8 @@ impl BatchOut {
         });
         self.trial_user_min.push(rec.user_secs_lost / 60.0 / years);
         self.trial_data_min.push(rec.data_lost_secs / 60.0 / years);
+        self.trial_total_losses
+            .push(f64::from(rec.total_losses) / years);
         self.trial_long_frac
             .push(rec.year_long.iter().filter(|&&b| b).count() as f64 / years);
         self.trial_lost_share
@@ -138,6 +165,7 @@ impl BatchOut {
     /// Takes the batch-wide accumulators out of the record.
     pub fn finish(&mut self, rec: &mut TrialRecord) {
         self.episodes = std::mem::take(&mut rec.episodes);
+        self.data_incidents = std::mem::take(&mut rec.data_incidents);
         self.cause_secs = rec.cause_secs;
         self.unattributed_secs = rec.unattributed_secs;
         self.component_secs = std::mem::take(&mut rec.component_secs);
@@ -153,9 +181,12 @@ impl BatchOut {
         self.trial_user_min.extend(other.trial_user_min);
         self.trial_data_min.extend(other.trial_data_min);
         self.trial_long_frac.extend(other.trial_long_frac);
+        self.trial_total_losses.extend(other.trial_total_losses);
+        self.data_incidents.extend(other.data_incidents);
         self.trial_lost_share.extend(other.trial_lost_share);
         self.window_bad.extend(other.window_bad);
         self.window_lost_frac.extend(other.window_lost_frac);
+        self.rolling.append(&other.rolling);
         self.episodes.extend(other.episodes);
         for (a, b) in self.cause_secs.iter_mut().zip(other.cause_secs) {
             *a += b;
@@ -228,6 +259,9 @@ pub struct PlanReport {
     pub p_outage_over_1h: Estimate,
     pub user_minutes_lost_per_year: Estimate,
     pub data_lost_minutes_per_year: Estimate,
+    /// The writes lost per incident (the simulated RPO).
+    pub rpo: super::DataLoss,
+    /// Outage episodes and their lengths (the simulated RTO).
     pub recovery: Recovery,
     pub cost_per_year: f64,
     pub downtime_by_cause: Vec<CauseShare>,
@@ -272,6 +306,7 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         Estimate::of(&b.trial_long_frac)
     };
     b.episodes.sort_by(f64::total_cmp);
+    b.data_incidents.sort_by(f64::total_cmp);
     let ep_mean = if b.episodes.is_empty() {
         0.0
     } else {
@@ -330,6 +365,7 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         p_outage_over_1h: p_long,
         user_minutes_lost_per_year: Estimate::of(&b.trial_user_min),
         data_lost_minutes_per_year: Estimate::of(&b.trial_data_min),
+        rpo: super::DataLoss::of(&b, total_years),
         recovery: Recovery {
             episodes: b.episodes.len(),
             mean_minutes: ep_mean,
@@ -343,7 +379,8 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         unattributed_minutes_per_year: b.unattributed_secs / 60.0 / total_years,
         top_components,
         slo: plan.targets.slo.as_ref().map(|slo| {
-            super::slo::slo_forecast(slo, cx.trials, &b.window_bad, &b.window_lost_frac)
+            let (bad, lost) = (&b.window_bad, &b.window_lost_frac);
+            super::slo::slo_forecast(slo, cx.trials, bad, lost, &b.rolling)
         }),
     }
 }

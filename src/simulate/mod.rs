@@ -11,14 +11,18 @@ pub mod budget;
 mod data;
 mod demand;
 mod events;
+mod incidents;
 mod metrics;
+mod rolling;
 mod runner;
 pub(crate) mod serving;
 mod slo;
 mod trial;
 
 pub use data::{MergeError, RunData, TrialMetric};
+pub use incidents::{DataLoss, Incidents};
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};
+pub use rolling::RollingTally;
 pub use runner::{BATCH_TRIALS, run_plan, run_plan_data, run_what_if, run_what_if_data};
 pub use slo::{SloReport, WindowDistribution, p_miss_estimate, slo_forecast};
 

@@ -36,6 +36,11 @@ fn run_batch(
         out.push_trial(&rec, s.demanded);
         if let Some(slo) = &s.slo {
             out.push_windows(&rec, &slo.offered);
+            if let Some(budget) = slo.rolling {
+                let w = (slo.window, budget);
+                out.rolling
+                    .push_trial(&rec.bad_spans, w, s.horizon, s.years);
+            }
         }
         // Per trial, not per batch: on a large graph one batch can take
         // minutes, and a front end's progress should move meanwhile.

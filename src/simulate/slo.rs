@@ -6,6 +6,7 @@
 //! independent value. Definitions in docs/internals.md, "simulate/slo.rs".
 
 use super::metrics::quantile;
+use super::rolling::RollingTally;
 use crate::model::Slo;
 use crate::stats::{Estimate, clopper_pearson95};
 use serde::Serialize;
@@ -33,8 +34,10 @@ pub struct SloReport {
     pub windows_per_trial: usize,
     /// Good time / window time.
     pub window_availability: WindowDistribution,
-    /// Served requests / offered requests of the window.
-    pub window_served_requests: WindowDistribution,
+    /// Served requests / offered requests of the window (calendar windows
+    /// only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_served_requests: Option<WindowDistribution>,
     /// Probability that a window misses the target (its availability below
     /// it): mean over trials of the fraction of the trial's windows missed.
     pub p_miss: Estimate,
@@ -47,6 +50,15 @@ pub struct SloReport {
     pub burn_p95: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_miss_probability: Option<f64>,
+    /// Rolling windows: `windows_per_trial` counts the hourly grid of
+    /// window end times the percentiles use; P(miss), the means and the
+    /// burn are over every end time.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rolling: bool,
+    /// Rolling windows: the probability that some window ending in a year
+    /// misses (mean over trials of the share of their years with a miss).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_any_miss_per_year: Option<Estimate>,
 }
 
 /// Most SLO windows one plan's run may keep (two values each): as many as
@@ -72,7 +84,8 @@ pub(crate) fn check_fits(
             plan.key, slo.window
         )));
     }
-    if windows.saturating_mul(trials) > MAX_WINDOWS {
+    // Rolling windows keep three values a trial and one histogram.
+    if !slo.rolling && windows.saturating_mul(trials) > MAX_WINDOWS {
         return Err(super::SimError::BadConfig(format!(
             "plan '{}': {trials} trials x {windows} SLO windows of {} is more than {MAX_WINDOWS} \
              windows, which would not fit in memory; use fewer trials or a longer window",
@@ -129,8 +142,12 @@ fn missed_per_trial(slo: &Slo, trials: usize, bad: &[f64]) -> Vec<f64> {
 
 impl super::RunData {
     /// Per trial of this run, the fraction of its windows that missed
-    /// `slo`'s target (what P(miss) averages), for `check`'s decision.
+    /// `slo`'s target (what P(miss) averages), for `check`'s decision; for
+    /// rolling windows, the share of window end times that missed.
     pub fn windows_missed(&self, slo: &Slo) -> Vec<f64> {
+        if slo.rolling {
+            return self.rolling().missed;
+        }
         let bad: Vec<f64> = self
             .batches
             .iter()
@@ -153,11 +170,31 @@ impl super::RunData {
             .flat_map(|b| b.window_lost_frac.iter().copied());
         (bad.collect(), lost.collect())
     }
+
+    /// The rolling-window results of this run's trials (empty without a
+    /// rolling SLO).
+    pub fn rolling(&self) -> RollingTally {
+        let mut all = RollingTally::default();
+        for b in &self.batches {
+            all.append(&b.rolling);
+        }
+        all
+    }
 }
 
 /// The forecast from `bad` seconds and `lost` request fractions of every
-/// window, `trials` trials of the same number of windows each.
-pub fn slo_forecast(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> SloReport {
+/// calendar window, `trials` trials of the same number of windows each, or
+/// for a rolling SLO from `rolling`.
+pub fn slo_forecast(
+    slo: &Slo,
+    trials: usize,
+    bad: &[f64],
+    lost: &[f64],
+    rolling: &RollingTally,
+) -> SloReport {
+    if slo.rolling {
+        return rolling_forecast(slo, rolling);
+    }
     let k = bad.len() / trials.max(1);
     let w = slo.window.secs();
     let budget = slo.budget_secs();
@@ -174,11 +211,42 @@ pub fn slo_forecast(slo: &Slo, trials: usize, bad: &[f64], lost: &[f64]) -> SloR
         threshold: slo.threshold,
         windows_per_trial: k,
         window_availability: distribution(bad.iter().map(|x| 1.0 - x / w).collect()),
-        window_served_requests: distribution(lost.iter().map(|x| 1.0 - x).collect()),
+        window_served_requests: Some(distribution(lost.iter().map(|x| 1.0 - x).collect())),
         p_miss: p_miss_estimate(&missed),
         error_budget_burn: per_trial(&burn, f64::INFINITY),
         burn_p50: quantile(&burns, 0.5),
         burn_p95: quantile(&burns, 0.95),
         max_miss_probability: slo.max_miss_probability.map(|p| p.get()),
+        rolling: false,
+        p_any_miss_per_year: None,
+    }
+}
+
+/// The forecast over rolling windows (module `rolling`).
+fn rolling_forecast(slo: &Slo, r: &RollingTally) -> SloReport {
+    let w = slo.window.secs();
+    let budget = slo.budget_secs();
+    let mean_bad = r.mean_bad.iter().sum::<f64>() / r.trials().max(1) as f64;
+    let avail = |q: f64| 1.0 - r.bad_fraction_quantile_from_top(q);
+    let burn: Vec<f64> = r.mean_bad.iter().map(|x| x / budget).collect();
+    SloReport {
+        target: slo.target.get(),
+        window: slo.window.to_string(),
+        threshold: slo.threshold,
+        windows_per_trial: r.grid_per_trial(),
+        window_availability: WindowDistribution {
+            mean: 1.0 - mean_bad / w,
+            p1: avail(0.01),
+            p5: avail(0.05),
+            p50: avail(0.5),
+        },
+        window_served_requests: None,
+        p_miss: p_miss_estimate(&r.missed),
+        error_budget_burn: per_trial(&burn, f64::INFINITY),
+        burn_p50: r.bad_fraction_quantile_from_top(0.5) * w / budget,
+        burn_p95: r.bad_fraction_quantile_from_top(0.05) * w / budget,
+        max_miss_probability: slo.max_miss_probability.map(|p| p.get()),
+        rolling: true,
+        p_any_miss_per_year: Some(per_trial(&r.any_year, 1.0)),
     }
 }

@@ -176,6 +176,7 @@ fn probe_plan(s: ServiceId, sites: Vec<SiteId>) -> Plan {
         switchover: Duration::ZERO,
         replication: Replication::Sync,
         backup_interval: None,
+        data: Default::default(),
         headroom: 0.0,
         cost_per_year: 0.0,
         operator_error_factor: 1.0,

@@ -13,7 +13,8 @@ use drsim::model::{PlanId, Topology};
 use drsim::service::FailedSet;
 use drsim::shard::Shard;
 use drsim::simulate::{
-    BATCH_TRIALS, Estimate, SimConfig, SloReport, TrialMetric, run_what_if_data, slo_forecast,
+    BATCH_TRIALS, Estimate, RollingTally, SimConfig, SloReport, TrialMetric, run_what_if_data,
+    slo_forecast,
 };
 
 use super::stream::Stream;
@@ -82,6 +83,8 @@ pub struct Group {
     /// lost request fractions (empty without an SLO).
     pub window_bad: Vec<f64>,
     pub window_lost: Vec<f64>,
+    /// Rolling windows of these years (empty without a rolling SLO).
+    pub rolling: RollingTally,
 }
 
 /// One point of the convergence chart: the estimate after `trials` years.
@@ -113,6 +116,7 @@ pub struct TimeRun {
     pub slo: Option<drsim::model::Slo>,
     window_bad: Vec<f64>,
     window_lost: Vec<f64>,
+    rolling: RollingTally,
     pub slo_report: Option<SloReport>,
     /// The worker's groups, in order.
     pub stream: Stream<Group>,
@@ -144,6 +148,7 @@ pub fn run_group(
     Ok(Group {
         window_bad,
         window_lost,
+        rolling: d.rolling(),
         years: down
             .iter()
             .zip(&long)
@@ -188,6 +193,7 @@ impl TimeRun {
             slo,
             window_bad: Vec::new(),
             window_lost: Vec::new(),
+            rolling: RollingTally::default(),
             slo_report: None,
             stream,
         }
@@ -205,6 +211,7 @@ impl TimeRun {
             self.unattributed_min += g.unattributed_min;
             self.window_bad.extend(g.window_bad);
             self.window_lost.extend(g.window_lost);
+            self.rolling.append(&g.rolling);
             let down: Vec<f64> = self.years.iter().map(|y| y.downtime_min).collect();
             self.history.push(Point {
                 trials: self.years.len() as u64,
@@ -218,10 +225,11 @@ impl TimeRun {
     fn refresh_slo(&mut self) {
         if let Some(slo) = &self.slo
             && !self.years.is_empty()
-            && !self.window_bad.is_empty()
+            && !(self.window_bad.is_empty() && self.rolling.is_empty())
         {
             let n = self.years.len();
-            self.slo_report = Some(slo_forecast(slo, n, &self.window_bad, &self.window_lost));
+            let (bad, lost) = (&self.window_bad, &self.window_lost);
+            self.slo_report = Some(slo_forecast(slo, n, bad, lost, &self.rolling));
         }
     }
 
@@ -312,6 +320,7 @@ impl TimeRun {
             slo: None,
             window_bad: Vec::new(),
             window_lost: Vec::new(),
+            rolling: RollingTally::default(),
             slo_report: None,
             stream: Stream::spawn(config.groups, move |_| {
                 pending.next().ok_or_else(|| "no more groups".to_string())

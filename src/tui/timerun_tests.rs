@@ -40,6 +40,7 @@ pub(super) fn synthetic_groups(groups: u64) -> Vec<crate::tui::timerun::Group> {
                 unattributed_min: 0.1 * d,
                 window_bad,
                 window_lost,
+                rolling: drsim::simulate::RollingTally::default(),
             }
         })
         .collect()
@@ -247,6 +248,7 @@ fn slo_30d(target: f64) -> drsim::model::Slo {
         window: drsim::units::Duration::parse("30d").unwrap(),
         threshold: 1.0,
         max_miss_probability: None,
+        rolling: false,
     }
 }
 

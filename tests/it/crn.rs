@@ -50,6 +50,7 @@ fn star(extra: bool, plans: Vec<Plan>) -> Topology {
                     duration: Distribution::lognormal(hours(48.0), 0.7).unwrap(),
                 },
                 site_hit_probability: Probability::new(0.6).unwrap(),
+                destroys: None,
             }],
         }],
         sites: vec![

@@ -5,11 +5,11 @@
 use crate::common::{cli, json_ok, refused, temp_file, within};
 use serde_json::Value;
 
-const YEAR: f64 = 365.0 * 86_400.0;
+pub(crate) const YEAR: f64 = 365.0 * 86_400.0;
 
 /// One site `a` failing with `failure`, a flat demand of 100 rps and one
 /// plan whose extra keys are `plan`; `extra` is appended (more sites).
-fn one_site(failure: &str, plan: &str, extra: &str) -> String {
+pub(crate) fn one_site(failure: &str, plan: &str, extra: &str) -> String {
     format!(
         r#"
 [topology]
@@ -34,7 +34,7 @@ id = "p"
     )
 }
 
-fn run(text: &str, trials: u32, seed: u32) -> Value {
+pub(crate) fn run(text: &str, trials: u32, seed: u32) -> Value {
     let (_dir, path) = temp_file("t.toml", text);
     let flags = format!("--trials {trials} --seed {seed} --format json");
     json_ok(&mut cli("run", &path, &flags))["plans"][0].clone()
@@ -51,7 +51,7 @@ fn lost_and_down(p: &Value) -> ((f64, f64), (f64, f64)) {
 
 /// Expected time down and repairs completed in [0, T] of a two-state
 /// Markov chain that starts up (failure rate `l`, repair rate `m`).
-fn down_and_repairs(l: f64, m: f64, t: f64) -> (f64, f64) {
+pub(crate) fn down_and_repairs(l: f64, m: f64, t: f64) -> (f64, f64) {
     let r = l + m;
     let down = l / r * (t + (-r * t).exp_m1() / r);
     (down, m * down)

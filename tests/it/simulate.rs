@@ -231,6 +231,7 @@ fn two_regions() -> Topology {
             duration: Distribution::fixed(hours(72.0)),
         },
         site_hit_probability: Probability::ONE,
+        destroys: None,
     };
     let region = |k: &str| Region {
         key: k.into(),
@@ -442,6 +443,7 @@ fn a_disaster_taking_every_replica_loses_the_writes_since_the_last_backup() {
             duration: Distribution::fixed(hours(48.0)),
         },
         site_hit_probability: Probability::ONE,
+        destroys: None,
     };
     let train = ReleaseTrain {
         detection: Distribution::fixed(hours(0.5)),

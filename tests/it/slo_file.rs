@@ -289,3 +289,70 @@ fn a_link_that_carries_half_the_demand_is_graded_by_the_threshold() {
     assert_eq!(graded["availability_time"]["mean"], 1.0);
     assert_eq!(graded["slo"]["p_miss"]["mean"], 0.0);
 }
+
+/// `rolling = true`: loaded, written back, a wrong type refused at its
+/// line, and `run` (text, JSON, CSV) and `check` name the rolling window
+/// and carry P(a year has a miss).
+#[test]
+fn rolling_windows_load_round_trip_and_reach_run_and_check() {
+    let own = "slo = { target = 0.999, window = \"30d\", rolling = true }";
+    let t = load(&two_plans("", own)).unwrap();
+    assert!(t.plans[0].targets.slo.unwrap().rolling);
+    let saved = save::to_toml_string(&t);
+    assert!(
+        saved.contains("window = \"30d\", rolling = true }"),
+        "{saved}"
+    );
+    assert_eq!(load(&saved).unwrap(), t);
+    let bad = "slo = { target = 0.999, window = \"30d\", rolling = \"yes\" }";
+    let e = load(&two_plans("", bad)).unwrap_err();
+    assert!(
+        e.contains("t.toml:15:") && e.contains("invalid type"),
+        "{e}"
+    );
+
+    let f = base()
+        .set_in("site", "failure", "{ ttf = \"200d\", ttr = \"1h\" }")
+        .set_in(
+            "plan",
+            "slo",
+            "{ target = 0.999, window = \"30d\", rolling = true, max_miss_probability = 0.01 }",
+        );
+    let (_d, path) = f.write_temp();
+    let v = json_ok(&mut cli("run", &path, "--trials 64 --seed 3 --format json"));
+    let slo = &v["plans"][0]["slo"];
+    assert_eq!(slo["rolling"], true);
+    assert!(slo.get("window_served_requests").is_none(), "{slo}");
+    let any = slo["p_any_miss_per_year"]["mean"].as_f64().unwrap();
+    assert!(any >= slo["p_miss"]["mean"].as_f64().unwrap(), "{slo}");
+    let out = cli("run", &path, "--trials 64 --seed 3").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("30d rolling window") && text.contains("P(a year has a miss)"),
+        "{text}"
+    );
+    let out = cli("run", &path, "--trials 64 --seed 3 --format csv")
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("p,slo_p_any_miss_per_year,")),
+        "{csv}"
+    );
+    let out = cli("check", &path, "--trials 2000 --seed 5 --format json")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v["results"][0];
+    assert_eq!(r["required"], "P(30d rolling window misses 99.9%) <= 1.00%");
+    // The oracle's first setting: 7.15% of end times miss.
+    let p = r["estimate"]["mean"].as_f64().unwrap();
+    assert!((0.04..0.1).contains(&p), "{r}");
+}

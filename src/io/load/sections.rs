@@ -30,6 +30,7 @@ impl Validator<'_> {
         let regions = self.regions(f, &mut ids);
         let sites = self.sites(f, &mut ids);
         let links = self.links(f, &mut ids, &sites);
+        let partials = self.partials(f, &sites, &links);
         let shared_risks = self.shared_risks(f, &mut ids);
         let services = self.services(f, &mut ids);
         let release_trains = self.release_trains(f, &mut ids);
@@ -58,6 +59,7 @@ impl Validator<'_> {
             services,
             plans,
             crews,
+            partials,
             fleet_commands,
         }
     }
@@ -108,6 +110,7 @@ impl Validator<'_> {
                             duration: outage,
                         },
                         site_hit_probability: h.site_hit_probability.unwrap_or(Probability::ONE),
+                        destroys: h.destroys,
                     });
                 }
             }
@@ -308,6 +311,7 @@ impl Validator<'_> {
                     sites: members_sites,
                     links: members_links,
                     failure,
+                    destroys: g.destroys.unwrap_or(false),
                 });
             }
         }
@@ -395,6 +399,7 @@ impl Validator<'_> {
                 rollback: rollout.rollback,
                 waves: rollout.waves,
                 trigger: rollout.trigger,
+                instances: self.train_instances(t),
                 services,
                 recovery,
             };
@@ -639,12 +644,7 @@ impl Validator<'_> {
         let targets = p
             .targets
             .as_ref()
-            .map_or_else(Targets::default, |t| Targets {
-                availability: t.availability,
-                rto: t.rto,
-                rpo: t.rpo,
-                slo: None,
-            });
+            .map_or_else(Targets::default, |t| self.plan_targets(t, &owner));
         let serves = match &p.serves {
             None => None,
             Some(sv) => Some(self.plan_serves(sv, &serving, ids, f, &owner)?),
@@ -661,6 +661,7 @@ impl Validator<'_> {
             switchover: p.switchover,
             replication,
             backup_interval: p.backup_interval,
+            data: self.plan_data(p, &ids.site, &owner),
             headroom,
             cost_per_year: cost,
             operator_error_factor: op,

@@ -48,6 +48,7 @@ impl Validator<'_> {
             window,
             threshold,
             max_miss_probability: d.max_miss_probability,
+            rolling: d.rolling.unwrap_or(false),
         })
     }
 }

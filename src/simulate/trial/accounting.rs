@@ -36,6 +36,7 @@ impl TrialState {
                     self.blame.push(((m + k) as u32, 1.0));
                 }
             }
+            self.blame_partial(s);
         }
         // From components to the sources holding them, weighted (blame.rs).
         self.blame_sources();
@@ -60,6 +61,11 @@ impl TrialState {
     /// Attributes `dt` seconds of downtime when some demand is unserved.
     pub(super) fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
         self.note_episode();
+        if let Some((site, cause)) = self.restore_blame() {
+            rec.component_secs[site] += dt;
+            rec.cause_secs[cause] += dt;
+            return;
+        }
         if self.blame_dirty {
             self.compute_blame(s);
         }
@@ -77,13 +83,18 @@ impl TrialState {
     /// services; `n` sites) and how many there are.
     pub(super) fn causes_of(&self, n: usize, c: usize) -> (&[u16; super::N_CAUSES], u16) {
         let m = n + self.link_down.len();
-        if c < n {
+        let held = if c < n {
             (&self.site_causes[c], self.site_down[c])
         } else if c < m {
             (&self.link_causes[c - n], self.link_down[c - n])
         } else {
             (&self.svc_causes[c - m], self.svc_down[c - m])
+        };
+        if held.1 == 0 && c < m {
+            // Up, so blamed for the partial modes in progress on it.
+            return self.partial.causes_of(n, c);
         }
+        held
     }
 
     /// Integrates the metrics over `[now, t)` with the current service.
@@ -96,8 +107,8 @@ impl TrialState {
         // Taken out for the duration so that `self` can be borrowed mutably.
         let eval = std::mem::take(&mut self.evals[self.cur]);
         match &s.slo {
-            Some(slo) => self.integrate_windows(s, slo, &eval, t0, t, rec),
-            None => self.integrate(s, &eval, t0, t, rec),
+            Some(slo) if slo.rolling.is_none() => self.integrate_windows(s, slo, &eval, t0, t, rec),
+            _ => self.integrate(s, &eval, t0, t, rec),
         }
         self.evals[self.cur] = eval;
     }
@@ -176,7 +187,14 @@ impl TrialState {
     /// `[t0, t)` when no group can be overloaded in it.
     fn steady(&mut self, s: &Scenario<'_>, eval: &Eval, t0: f64, t: f64, rec: &mut TrialRecord) {
         if eval.unserved.is_empty() {
-            self.piece(s, t0, t, false, rec);
+            if self.load.gray_count() > 0 && s.graded_threshold().is_some() {
+                let curve = &s.curve;
+                super::graded::each_piece(curve, t0, t, |a, b, p| {
+                    self.good_unless_gray(s, eval, (a, b, p), 0.0, rec);
+                });
+            } else {
+                self.piece(s, t0, t, false, rec);
+            }
             return;
         }
         let curve = &s.curve;
@@ -228,6 +246,9 @@ impl TrialState {
             Some(th) => 1.0 - loss.share < th,
             None => loss.short,
         };
+        if !down && s.graded_threshold().is_some() {
+            return self.good_unless_gray(s, eval, (a, b, p), loss.share, rec);
+        }
         self.piece(s, a, b, down, rec);
         if down && !eval.unserved.is_empty() {
             self.attribute(s, dt, rec);
@@ -322,6 +343,12 @@ impl TrialState {
     ) {
         if down {
             rec.bad_secs += b - a;
+            if s.slo.as_ref().is_some_and(|x| x.rolling.is_some()) {
+                match rec.bad_spans.last_mut() {
+                    Some(last) if last.1 >= a => last.1 = last.1.max(b),
+                    _ => rec.bad_spans.push((a, b)),
+                }
+            }
             if self.outage_start.is_none() {
                 self.outage_start = Some(a);
             }

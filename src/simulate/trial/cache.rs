@@ -37,12 +37,15 @@ impl TrialState {
     /// from the cache or computed and stored.
     pub(super) fn lookup(&mut self, s: &Scenario<'_>, active: Option<usize>) -> usize {
         let active_word = active.map_or(u64::MAX, |a| a as u64);
-        let hash = self.state_hash ^ zobrist(active_word ^ (1 << 32));
-        let w = self.down_bits.len() + 1;
+        let hash = self.state_hash ^ self.partial.hash ^ zobrist(active_word ^ (1 << 32));
+        // The key: down bits, partial fractions in progress, active site.
+        let nb = self.down_bits.len();
+        let w = nb + self.partial.key.len() + 1;
         if let Some(&i) = self.cache.get(&hash) {
             let k = &self.cache_keys[i as usize * w..(i as usize + 1) * w];
             if k[w - 1] == active_word
-                && k[..w - 1].iter().zip(&self.down_bits).all(|(a, b)| a == b)
+                && k[..nb] == self.down_bits[..]
+                && k[nb..w - 1] == self.partial.key[..]
             {
                 return i as usize;
             }
@@ -64,6 +67,7 @@ impl TrialState {
         let mut e = Eval::default();
         self.model
             .evaluate_elements(&self.element_up, active, &mut e);
+        self.derate_groups(&mut e);
         e.may_congest = e.groups.iter().any(|g| {
             let peak: f64 = g.demands.iter().map(|&d| s.curve.max_rps[d as usize]).sum();
             peak > g.capacity
@@ -85,6 +89,7 @@ impl TrialState {
         self.evals.push(e);
         let i = self.evals.len() - 1;
         self.cache_keys.extend_from_slice(&self.down_bits);
+        self.cache_keys.extend_from_slice(&self.partial.key);
         self.cache_keys.push(active_word);
         // On a (vanishingly rare) hash collision the newer state wins.
         self.cache.insert(hash, i as u32);

@@ -10,21 +10,28 @@ use crate::simulate::serving::Eval;
 
 /// What a plan's SLO needs of each trial: calendar windows of `window`
 /// seconds tiling the trial from its start (a trailing part shorter than a
-/// window is in none) and the requests offered in each.
+/// window is in none) and the requests offered in each; or, for rolling
+/// windows, the trial's bad spans (no calendar window).
 #[derive(Clone, Debug)]
 pub(crate) struct SloSpec {
     /// Below 1: downtime graded by the threshold; `None`: all-or-nothing.
     pub threshold: Option<f64>,
     pub window: f64,
-    /// Requests offered in each window (the same in every trial).
+    /// Requests offered in each calendar window (the same in every trial).
     pub offered: Vec<f64>,
+    /// Rolling windows: the budget in bad seconds.
+    pub rolling: Option<f64>,
 }
 
 impl SloSpec {
     pub fn new(slo: &crate::model::Slo, horizon: f64, curve: &DemandCurve) -> SloSpec {
         let window = slo.window.secs();
         // A window that ends within a rounding error of the horizon fits.
-        let n = ((horizon / window) * (1.0 + 1e-12)).floor() as usize;
+        let n = if slo.rolling {
+            0
+        } else {
+            ((horizon / window) * (1.0 + 1e-12)).floor() as usize
+        };
         let total = |t: f64| {
             (0..curve.n_demands)
                 .map(|d| curve.integral(d, t))
@@ -37,6 +44,7 @@ impl SloSpec {
             threshold: slo.graded_threshold(),
             window,
             offered,
+            rolling: slo.rolling.then(|| slo.budget_secs()),
         }
     }
 
@@ -110,7 +118,11 @@ impl TrialState {
     ) {
         let curve = &s.curve;
         each_piece(curve, t0, t, |a, b, p| {
-            let bad = 1.0 - piece_share(curve, p, &eval.unserved, 0.0) < threshold;
+            let share = piece_share(curve, p, &eval.unserved, 0.0);
+            let bad = 1.0 - share < threshold;
+            if !bad {
+                return self.good_unless_gray(s, eval, (a, b, p), share, rec);
+            }
             self.piece(s, a, b, bad, rec);
             if bad {
                 self.attribute(s, b - a, rec);

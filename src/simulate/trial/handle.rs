@@ -7,7 +7,7 @@ use super::{
     DISASTER, Event, HARDWARE, OPERATOR, RELEASE, SHARED_RISK, Scenario, TrialRecord, TrialState,
     exp_sample,
 };
-use crate::model::{PlanMode, Replication};
+use crate::model::PlanMode;
 use crate::simulate::serving::IRRELEVANT;
 use crate::units::SECONDS_PER_YEAR;
 use rand::RngExt;
@@ -120,7 +120,13 @@ impl TrialState {
                     .ttr
                     .sample_secs(&mut self.rngs[l.risk + g as usize]);
                 self.queue.push(t + d, Event::RiskRepair(g));
-                self.hold_risk(s, g, true)
+                let mut changed = self.hold_risk(s, g, true);
+                if risk.destroys {
+                    for site in &risk.sites {
+                        changed |= self.destroy_site(s, site.0, t, SHARED_RISK);
+                    }
+                }
+                changed
             }
             Event::RiskRepair(g) => {
                 let risk = &topo.shared_risks[g as usize];
@@ -153,7 +159,7 @@ impl TrialState {
                 self.origins.train_holds[k as usize] += 1;
                 let mut changed = false;
                 for site in &train.sites {
-                    changed |= self.site_hold(site.0, RELEASE, true);
+                    changed |= self.release_hold(s, k, site.0, true);
                 }
                 for svc in &train.services {
                     changed |= self.service_hold(svc.0, RELEASE, true);
@@ -177,7 +183,7 @@ impl TrialState {
                 self.origins.train_holds[k as usize] += 1;
                 let mut changed = false;
                 for site in &train.canary_sites {
-                    changed |= self.site_hold(site.0, RELEASE, true);
+                    changed |= self.release_hold(s, k, site.0, true);
                 }
                 changed
             }
@@ -185,7 +191,7 @@ impl TrialState {
                 self.origins.train_holds[k as usize] -= 1;
                 let mut changed = false;
                 for site in &topo.release_trains[k as usize].canary_sites {
-                    changed |= self.site_hold(site.0, RELEASE, false);
+                    changed |= self.release_hold(s, k, site.0, false);
                 }
                 changed
             }
@@ -216,6 +222,10 @@ impl TrialState {
                 self.gray_event(s, t, i, matches!(ev, Event::GrayStart(_)));
                 false
             }
+            Event::PartialStart(k) | Event::PartialEnd(k) => {
+                self.partial_event(s, t, k, matches!(ev, Event::PartialStart(_)))
+            }
+            Event::DataRestored(generation) => self.data_restored(generation),
             Event::FleetCommand(k) => self.fleet_command(s, t, k),
             Event::FleetRestored(i) => {
                 self.repair_done(s, s.site_crew[i as usize], t);
@@ -251,6 +261,9 @@ impl TrialState {
             if hz.hit_p >= 1.0 || u < hz.hit_p {
                 self.origins.site_hazard[site as usize] = h;
                 changed |= self.site_hold(site, DISASTER, true);
+                if hz.destroys {
+                    changed |= self.destroy_site(s, site, t, DISASTER);
+                }
                 match s.disaster_crew[site as usize] {
                     // Restored by a crew, one site per member, in the
                     // region's site order.
@@ -345,37 +358,7 @@ impl TrialState {
         let t = self.now;
         self.blame_dirty = true;
 
-        // Data. Writes go to the first up replica. A replica that is merely
-        // down (hardware, power, a bad release) keeps its data; only a
-        // disaster destroys it. So: losing every replica to disasters loses
-        // the writes since the last backup; moving writes off a primary that
-        // went down loses the async lag (the new primary carries on without
-        // the writes it had not yet received).
-        let serving = &self.model.serving;
-        let destroyed =
-            (0..s.n_replicas).all(|r| self.site_causes[serving[r] as usize][DISASTER] > 0);
-        if destroyed && !self.replicas_destroyed {
-            rec.data_lost_secs += match plan.backup_interval {
-                Some(b) if b.secs() > 0.0 => t % b.secs(),
-                // No backups: everything written since the trial began.
-                _ => t,
-            };
-            // Restored from backup: nothing further to lose from the lag.
-            self.write_primary = None;
-        }
-        self.replicas_destroyed = destroyed;
-        let primary = (0..s.n_replicas).find(|&r| self.site_down[serving[r] as usize] == 0);
-        if let Some(new) = primary {
-            if let Some(old) = self.write_primary {
-                let old_down = self.site_down[serving[old] as usize] > 0;
-                if let (true, true, Replication::Async { lag }) =
-                    (old != new, old_down, plan.replication)
-                {
-                    rec.data_lost_secs += lag.secs();
-                }
-            }
-            self.write_primary = Some(new);
-        }
+        self.follow_data(s, plan, rec);
 
         if plan.mode == PlanMode::ActivePassive {
             // Usability needs reachability: evaluate with no active site.
@@ -437,6 +420,7 @@ impl TrialState {
             // None and the first usable site is taken without delay.
         }
         self.cur = self.lookup(s, self.active);
+        self.hold_for_restore(s);
         self.follow_load(s);
         self.follow_shift(s);
     }

@@ -33,7 +33,7 @@ pub(super) struct LoadState {
     mix: Vec<(u32, f64)>,
     cause_mix: [f64; N_CAUSES],
     /// Per site: gray now.
-    gray: Vec<bool>,
+    pub(super) gray: Vec<bool>,
     n_gray: usize,
 }
 
@@ -320,13 +320,24 @@ impl TrialState {
         rec.lost_share_secs += share * dt;
         // How long the piece is bad: all-or-nothing, while anything is lost;
         // graded, while the lost share is above 1 - threshold (it only falls).
-        let bad = match s.graded_threshold() {
-            None if !eval.unserved.is_empty() || congested => dt,
-            None => over,
-            Some(th) => bad_length(curve, p, &eval.unserved, &excess, 1.0 - th, dt),
+        // Gray losses count under a threshold: the time they alone make bad
+        // (`bad..gray_bad`) is theirs.
+        let (bad, gray_bad) = match s.graded_threshold() {
+            None if !eval.unserved.is_empty() || congested => (dt, dt),
+            None => (over, over),
+            Some(th) => {
+                let len = |limit| bad_length(curve, p, &eval.unserved, &excess, limit, dt);
+                let bad = len(1.0 - th);
+                (bad, len(1.0 - th - self.gray_share(s, eval, p)).max(bad))
+            }
         };
+        if gray_bad > bad {
+            self.attribute_gray(eval, gray_bad - bad, rec);
+        }
+        if gray_bad > 0.0 {
+            self.piece(s, a, a + gray_bad, true, rec);
+        }
         if bad > 0.0 {
-            self.piece(s, a, a + bad, true, rec);
             if !eval.unserved.is_empty() {
                 self.attribute(s, bad, rec);
             } else if congested {
@@ -338,8 +349,8 @@ impl TrialState {
                 self.attribute_outage(bad, rec);
             }
         }
-        if bad < dt {
-            self.piece(s, a + bad, b, false, rec);
+        if gray_bad < dt {
+            self.piece(s, a + gray_bad, b, false, rec);
         }
     }
 
@@ -401,32 +412,8 @@ impl TrialState {
         if self.load.n_gray == 0 {
             return;
         }
-        let topo = s.topo;
-        let serving = &self.model.serving;
-        let capacity = &self.model.capacity;
         let curve = &s.curve;
-        let mut gray = Vec::new();
-        for g in &eval.groups {
-            let failed: f64 = g
-                .sites
-                .iter()
-                .filter(|&&i| self.load.gray[serving[i as usize] as usize])
-                .map(|&i| {
-                    let site = &topo.sites[serving[i as usize] as usize];
-                    let fraction = site.gray.as_ref().map_or(0.0, |x| x.fraction);
-                    fraction
-                        * if g.capacity > 0.0 {
-                            capacity[i as usize] / g.capacity
-                        } else {
-                            0.0
-                        }
-                })
-                .sum();
-            if failed <= 0.0 {
-                continue;
-            }
-            gray.push((g, failed));
-        }
+        let gray = self.gray_groups(s, eval);
         if gray.is_empty() {
             return;
         }
@@ -450,6 +437,13 @@ impl TrialState {
             }
             a = b;
         }
+    }
+}
+
+impl LoadState {
+    /// Sites gray now.
+    pub(super) fn gray_count(&self) -> usize {
+        self.n_gray
     }
 }
 

@@ -13,14 +13,18 @@ mod bandwidth;
 mod blame;
 mod cache;
 mod crews;
+mod data;
 mod graded;
+mod gray;
 mod handle;
 mod load;
+mod partial;
 mod scenario;
 mod services;
 mod shift;
 mod waves;
 
+pub(crate) use bandwidth::{MAX_FLOW_WORK, check_flow_work};
 pub(crate) use graded::SloSpec;
 pub(crate) use scenario::Scenario;
 
@@ -112,8 +116,8 @@ pub(crate) struct TrialState {
     /// A failover detected while the control plane reached no serving site:
     /// when detection ends (the switchover starts once control returns).
     awaiting_control: Option<f64>,
-    write_primary: Option<usize>,
-    replicas_destroyed: bool,
+    /// The plan's copies of its data and its backups ([`data`]).
+    data: data::DataState,
     now: f64,
     outage_start: Option<f64>,
     blame: Vec<(u32, f64)>,
@@ -124,6 +128,8 @@ pub(crate) struct TrialState {
     down_pos: Vec<u32>,
     /// Retries, warm-up and gray sites ([`load`]).
     load: load::LoadState,
+    /// Partial failure modes in progress ([`partial`]).
+    partial: partial::PartialState,
     crews: crews::Crews,
     /// An active-active plan's rotation: detection, shift, failback.
     shift: shift::ShiftState,
@@ -169,8 +175,7 @@ impl TrialState {
             failover_done: false,
             failover_gen: 0,
             awaiting_control: None,
-            write_primary: None,
-            replicas_destroyed: false,
+            data: data::DataState::default(),
             now: 0.0,
             outage_start: None,
             blame: Vec::new(),
@@ -178,6 +183,7 @@ impl TrialState {
             down_relevant: Vec::new(),
             down_pos: vec![0; n + m],
             load: load::LoadState::default(),
+            partial: partial::PartialState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
             shift: shift::ShiftState::default(),
             origins: blame::Origins::new(s),
@@ -226,12 +232,12 @@ impl TrialState {
         self.failed_from = None;
         self.failover_done = false;
         self.active = None;
-        self.write_primary = None;
-        self.replicas_destroyed = false;
+        self.data.reset(s);
         if let Some(log) = &mut self.log {
             log.clear();
         }
         self.load.reset(s);
+        self.partial.reset(s);
         self.shift.reset();
         self.origins.reset();
 
@@ -344,6 +350,7 @@ impl TrialState {
             );
         }
         self.start_gray(s);
+        self.start_partial(s);
         for (k, fc) in topo.fleet_commands.iter().enumerate() {
             let rate = fc.events.annual_rate / SECONDS_PER_YEAR;
             if rate > 0.0 {

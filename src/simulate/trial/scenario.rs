@@ -13,6 +13,8 @@ pub(super) struct HazardSpec {
     pub(super) rate_per_sec: f64,
     pub(super) duration: Distribution,
     pub(super) hit_p: f64,
+    /// A hit destroys the site's data ([`crate::model::Hazard::destroys_data`]).
+    pub(super) destroys: bool,
     pub(super) sites: Vec<u32>,
     /// Stream of the first site's hit draws; site `k` of `sites` uses
     /// `hit_stream + k`.
@@ -46,6 +48,8 @@ pub(super) struct StreamLayout {
     pub(super) wave: usize,
     /// Gray-failure processes, one per site of [`Scenario::gray_sites`].
     pub(super) gray: usize,
+    /// Restore times from backup (after gray, so files keep their layout).
+    pub(super) restore: usize,
     /// Fleet-wide operator commands, one stream each.
     pub(super) fleet: usize,
 }
@@ -99,6 +103,8 @@ pub(crate) struct Scenario<'a> {
     pub(super) wave_starts: Vec<Vec<f64>>,
     /// The plan's SLO windows and threshold, when it has an SLO.
     pub slo: Option<super::SloSpec>,
+    /// Partial failure modes and their streams ([`super::partial`]).
+    pub(super) partial: super::partial::PartialSpec,
 }
 
 impl<'a> Scenario<'a> {
@@ -149,6 +155,11 @@ impl<'a> Scenario<'a> {
                 .iter()
                 .map(|&i| format!("gray:{}", topo.sites[i as usize].key)),
         );
+        // Partial modes after them (the same reason).
+        let partial_stream = names.len();
+        names.extend(super::partial::stream_names(topo));
+        let restore = names.len();
+        names.push("data:restore".into());
         let fleet = names.len();
         names.extend(
             topo.fleet_commands
@@ -181,6 +192,8 @@ impl<'a> Scenario<'a> {
         let flow = super::bandwidth::links_may_bind(topo, &curve, &model)
             .then(|| super::bandwidth::SimFlow::new(topo, plan_id, &curve));
         let intact_shed = super::bandwidth::intact_shed(topo, &curve, &model, flow.as_ref());
+        let partial =
+            super::partial::PartialSpec::new(topo, &model, flow.is_some(), partial_stream);
         Scenario {
             topo,
             plan_index,
@@ -201,6 +214,7 @@ impl<'a> Scenario<'a> {
                 cycle,
                 wave,
                 gray,
+                restore,
                 fleet,
             },
             curve,
@@ -237,6 +251,7 @@ impl<'a> Scenario<'a> {
                 .map(|t| t.wave_starts())
                 .collect(),
             slo,
+            partial,
         }
     }
 }
@@ -260,6 +275,7 @@ fn hazard_streams(topo: &Topology, names: &mut Vec<String>) -> Vec<HazardSpec> {
                 rate_per_sec: h.events.annual_rate / SECONDS_PER_YEAR,
                 duration: h.events.duration.clone(),
                 hit_p: h.site_hit_probability.get(),
+                destroys: h.destroys_data(),
                 hit_stream: hit_names.len() - sites.len(),
                 sites: sites.clone(),
             });

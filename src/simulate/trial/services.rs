@@ -132,7 +132,7 @@ impl TrialState {
         self.origins.train_holds[k as usize] -= 1;
         let mut changed = false;
         for site in &train.sites {
-            changed |= self.site_hold(site.0, RELEASE, false);
+            changed |= self.release_hold(s, k, site.0, false);
         }
         for svc in &train.services {
             changed |= self.service_hold(svc.0, RELEASE, false);

@@ -5,7 +5,7 @@
 //! on the outcome). The wave that catches it is where the rollout stops;
 //! every site reached so far comes back together at the rollback.
 
-use super::{Event, RELEASE, Scenario, TrialState, exp_sample};
+use super::{Event, Scenario, TrialState, exp_sample};
 use crate::units::SECONDS_PER_YEAR;
 use rand::RngExt;
 
@@ -52,7 +52,7 @@ impl TrialState {
         *holds = if down { *holds + 1 } else { *holds - 1 };
         let mut changed = false;
         for &site in &s.wave_sites[k as usize][v as usize] {
-            changed |= self.site_hold(site, RELEASE, down);
+            changed |= self.release_hold(s, k, site, down);
         }
         changed
     }

@@ -154,9 +154,10 @@ fn slo_lines(slo: &drsim::simulate::SloReport) -> [Line<'static>; 2] {
     let w = &slo.window_availability;
     [
         Line::raw(format!(
-            "SLO {}% of each {} window: P(window misses) {} · budget burn mean {:.1}%",
+            "SLO {}% of each {} {}window: P(window misses) {} · budget burn mean {:.1}%",
             drsim::human::trimmed(100.0 * slo.target),
             slo.window,
+            if slo.rolling { "rolling " } else { "" },
             drsim::human::percent_interval(&slo.p_miss),
             100.0 * slo.error_budget_burn.mean
         )),

@@ -27,6 +27,7 @@ pub fn conduit(links: &[u32], mtbf_h: f64, mttr_h: f64) -> SharedRisk {
         kind: RiskKind::Conduit,
         sites: vec![],
         links: links.iter().map(|&l| LinkId(l)).collect(),
+        destroys: false,
         failure: FailureProcess {
             ttf: Distribution::exponential(hours(mtbf_h)).unwrap(),
             ttr: Distribution::fixed(hours(mttr_h)),
@@ -87,6 +88,7 @@ pub fn plan(key: &str, serving: &[u32], mode: PlanMode, quorum: u32) -> Plan {
         switchover: Duration::ZERO,
         replication: Replication::Sync,
         backup_interval: Some(hours(24.0)),
+        data: Default::default(),
         headroom: 100.0,
         cost_per_year: 1.0,
         operator_error_factor: 1.0,
@@ -140,5 +142,6 @@ pub fn release_train(
         trigger: None,
         services: Vec::new(),
         recovery: None,
+        instances: None,
     }
 }

@@ -1,0 +1,173 @@
+//! The plan's data through a trial (`model::DataPlan`): which copies a
+//! destroying event burnt, what an incident loses, and the restore that
+//! keeps the plan down once every replica is gone. Rules in README.md
+//! (`drsim run`, "Data: replicas, backups and restores").
+
+use super::{Event, Scenario, TrialRecord, TrialState};
+use crate::model::{Plan, Replication};
+use crate::simulate::serving::Eval;
+
+/// Per trial: the copies of the plan's data and its backups.
+#[derive(Clone, Debug, Default)]
+pub(super) struct DataState {
+    /// The replica (serving index) taking writes.
+    write_primary: Option<usize>,
+    /// Per replica: its copy was destroyed and is not rebuilt yet.
+    lost: Vec<bool>,
+    /// Every copy was destroyed (the loss is counted once per incident).
+    all_lost: bool,
+    /// Backups scheduled at or after this instant exist; the store was
+    /// destroyed before it (0: every backup since the trial began).
+    backups_from: f64,
+    /// The plan is down for a restore from backup: the cause slot of what
+    /// destroyed the last copy, and the restore's generation.
+    hold: Option<usize>,
+    generation: u32,
+    /// The cause slot of the last destroying event.
+    cause: usize,
+}
+
+impl DataState {
+    pub(super) fn reset(&mut self, s: &Scenario<'_>) {
+        self.write_primary = None;
+        self.lost.clear();
+        self.lost.resize(s.n_replicas, false);
+        self.all_lost = false;
+        self.backups_from = 0.0;
+        self.hold = None;
+        self.generation = 0;
+        self.cause = 0;
+    }
+
+    /// The writes since the newest backup that still exists, or `None`
+    /// when none does (no backups, or the store burnt since the last one).
+    fn since_backup(&self, plan: &Plan, t: f64) -> Option<f64> {
+        let b = plan.backup_interval?.secs();
+        if b <= 0.0 {
+            return Some(0.0);
+        }
+        let last = (t / b).floor() * b;
+        (last >= self.backups_from).then_some(t - last)
+    }
+}
+
+impl TrialState {
+    /// A destroying event (cause slot `cause`) hit `site` at `t`: the
+    /// replica there and the backups kept there are gone. True when the
+    /// plan's data changed, so the plan is re-evaluated.
+    pub(super) fn destroy_site(
+        &mut self,
+        s: &Scenario<'_>,
+        site: u32,
+        t: f64,
+        cause: usize,
+    ) -> bool {
+        let plan = &s.topo.plans[s.plan_index];
+        let mut hit = false;
+        if plan.data.backup_site.is_some_and(|b| b.0 == site) {
+            // Later backups go to new storage, from the next scheduled one.
+            self.data.backups_from = match plan.backup_interval {
+                Some(b) if b.secs() > 0.0 => ((t / b.secs()).floor() + 1.0) * b.secs(),
+                _ => f64::INFINITY,
+            };
+            hit = true;
+        }
+        for r in 0..s.n_replicas {
+            if self.model.serving[r] == site && !self.data.lost[r] {
+                self.data.lost[r] = true;
+                hit = true;
+            }
+        }
+        if hit {
+            self.data.cause = cause;
+            self.relevant = true;
+        }
+        hit
+    }
+
+    /// The data rules after a state change at `now`: rebuilds, the loss
+    /// when every replica is destroyed (and the restore it starts), and the
+    /// async lag when writes move off a primary that went down.
+    pub(super) fn follow_data(&mut self, s: &Scenario<'_>, plan: &Plan, rec: &mut TrialRecord) {
+        let t = self.now;
+        let serving = &self.model.serving;
+        let n = s.n_replicas;
+        // A burnt copy is rebuilt once its site is back (from a surviving
+        // copy, or from backup when none survived and there is no restore
+        // step), unless a restore is still running.
+        if self.data.hold.is_none() {
+            for (lost, &site) in self.data.lost.iter_mut().zip(serving) {
+                if *lost && self.site_down[site as usize] == 0 {
+                    *lost = false;
+                }
+            }
+        }
+        let all = self.data.lost.iter().all(|&l| l);
+        if all && !self.data.all_lost {
+            match self.data.since_backup(plan, t) {
+                Some(loss) => rec.data_loss(loss),
+                None => rec.total_losses += 1,
+            }
+            // Restored from backup: nothing further to lose from the lag.
+            self.data.write_primary = None;
+            if let Some(restore) = &plan.data.restore {
+                let d = restore.sample_secs(&mut self.rngs[s.layout.restore]);
+                self.data.generation = self.data.generation.wrapping_add(1);
+                self.data.hold = Some(self.data.cause);
+                let done = t + plan.detection.secs() + d;
+                self.queue
+                    .push(done, Event::DataRestored(self.data.generation));
+            }
+        }
+        self.data.all_lost = all;
+        let primary = (0..n).find(|&r| self.site_down[serving[r] as usize] == 0);
+        if let Some(new) = primary {
+            if let Some(old) = self.data.write_primary {
+                let old_down = self.site_down[serving[old] as usize] > 0;
+                if let (true, true, Replication::Async { lag }) =
+                    (old != new, old_down, plan.replication)
+                {
+                    rec.data_loss(lag.secs());
+                }
+            }
+            self.data.write_primary = Some(new);
+        }
+    }
+
+    /// The restore of `generation` is done: every copy is rebuilt (a
+    /// replica whose site is still down resyncs when it returns).
+    pub(super) fn data_restored(&mut self, generation: u32) -> bool {
+        if self.data.hold.is_none() || generation != self.data.generation {
+            return false;
+        }
+        self.data.hold = None;
+        self.data.lost.fill(false);
+        self.data.all_lost = false;
+        self.relevant = true;
+        true
+    }
+
+    /// While a restore runs the plan serves nothing, whatever is up: the
+    /// current evaluation becomes one with every demand unserved.
+    pub(super) fn hold_for_restore(&mut self, s: &Scenario<'_>) {
+        if self.data.hold.is_none() {
+            return;
+        }
+        self.evals.push(Eval {
+            unserved: (0..s.curve.n_demands as u32).collect(),
+            usable: vec![false; self.model.serving.len()],
+            ..Eval::default()
+        });
+        // Keys stay parallel to the evaluations; no cache entry points here.
+        let w = self.down_bits.len() + 1;
+        self.cache_keys.extend(std::iter::repeat_n(u64::MAX, w));
+        self.cur = self.evals.len() - 1;
+    }
+
+    /// Downtime during a restore goes to what destroyed the last copy,
+    /// through the first replica's site; `None` when no restore runs.
+    pub(super) fn restore_blame(&self) -> Option<(usize, usize)> {
+        let cause = self.data.hold?;
+        Some((self.model.serving[0] as usize, cause))
+    }
+}
