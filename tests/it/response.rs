@@ -3,48 +3,23 @@
 //! before the repair. Oracle: restores dispatched at Poisson hazard times,
 //! so the expected delay is the year's time average of the delay rule.
 
-use crate::common::{cli, json_ok, refused, temp_file, within};
+use crate::common::{Fixture, cli, json_ok, refused, temp_file, within};
 
 /// One site `a` in region `eu` (where users enter and the plan serves),
 /// hit by a hazard ten times a year for a fixed hour of hands-on work, and a
 /// disaster crew that never runs out, with `response` (none when empty).
 fn file(response: &str) -> String {
-    format!(
-        r#"
-[topology]
-name = "response"
-
-[[region]]
-id = "eu"
-
-[[region.hazard]]
-kind = "flood"
-annual_rate = 10.0
-site_hit_probability = 1.0
-outage = {{ dist = "fixed", value = "1h" }}
-
-[[site]]
-id = "a"
-region = "eu"
-
-[[demand]]
-id = "users"
-sites = ["a"]
-users = 100
-peak_rps = 10
-
-[[plan]]
-id = "p"
-serving_sites = ["a"]
-mode = "active-active"
-
-[[crew]]
-id = "hands"
-kinds = ["disaster"]
-size = 1000
-{response}
-"#
-    )
+    let f = Fixture::new("response")
+        .site("a")
+        .set("region", "\"eu\"")
+        .demand("users", &["a"])
+        .plan("p", &["a"]);
+    let region = "[[region]]\nid = \"eu\"\n[[region.hazard]]\nkind = \"flood\"\n\
+                  annual_rate = 10.0\nsite_hit_probability = 1.0\n\
+                  outage = { dist = \"fixed\", value = \"1h\" }\n";
+    let crew =
+        format!("[[crew]]\nid = \"hands\"\nkinds = [\"disaster\"]\nsize = 1000\n{response}\n");
+    format!("{region}{}{crew}", f.toml())
 }
 
 /// The mean over a trial-year of the delay rule: 52 weeks and a Monday,
