@@ -353,6 +353,11 @@ fn crews(o: &mut String, t: &Topology, marks: &mut Marks) {
         let kinds: Vec<String> = c.kinds.iter().map(|k| q(k.as_str())).collect();
         kv(o, "kinds", &format!("[{}]", kinds.join(", ")));
         kv(o, "size", &c.size.to_string());
+        if let Some(r) = &c.response {
+            let (b, n, w) = (dur(r.business), dur(r.night), dur(r.weekend));
+            let table = format!("{{ business = {b}, night = {n}, weekend = {w} }}");
+            kv(o, "response", &table);
+        }
     }
 }
 

@@ -52,6 +52,16 @@ pub struct CrewDto {
     pub regions: Vec<Spanned<String>>,
     pub kinds: Spanned<Vec<Spanned<String>>>,
     pub size: Spanned<i64>,
+    pub response: Option<Spanned<ResponseDto>>,
+}
+
+/// `response = { business = "15m", night = "1h", weekend = "2h" }`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseDto {
+    pub business: Option<Duration>,
+    pub night: Option<Duration>,
+    pub weekend: Option<Duration>,
 }
 
 /// `[[fleet_command]]`: a command that hits every site of its scope.

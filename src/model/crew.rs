@@ -45,6 +45,8 @@ pub struct Crew {
     pub kinds: Vec<CrewKind>,
     /// Repairs it can work on at once (at least 1).
     pub size: u32,
+    /// Delay before each repair by the time of week it is dispatched.
+    pub response: Option<super::Response>,
 }
 
 impl Crew {

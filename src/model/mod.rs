@@ -15,6 +15,7 @@ mod failure;
 mod feedback;
 mod fleet;
 mod partial;
+mod response;
 mod rollout;
 mod service;
 mod slo;
@@ -29,6 +30,7 @@ pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess}
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup, time_only_features};
 pub use fleet::FleetCommand;
 pub use partial::{Fraction, MAX_PARTIAL_MODES, PartialMode, PartialTarget};
+pub use response::Response;
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;

@@ -4,7 +4,7 @@
 //! while that event still holds something blamed. Fixed-time cases with
 //! known answers.
 
-use crate::common::{cli, json_ok, temp_file};
+use crate::common::{Fixture, cli, json_ok, temp_file};
 use serde_json::Value;
 
 const FIXED: &str = r#"{ dist = "fixed", value = "#;
@@ -17,50 +17,24 @@ fn fixed(ttf: &str, ttr: &str) -> String {
 /// Serving site `a`, users entering at `b`, two links between them and a
 /// shared risk `g` over `members`; `fa` is `a`'s failure.
 fn file(fa: &str, members: &str, risk: &str) -> String {
-    format!(
-        r#"
-[topology]
-name = "attribution"
-
-[[site]]
-id = "a"
-failure = {fa}
-
-[[site]]
-id = "b"
-failure = {{ never = true }}
-
-[[link]]
-id = "north"
-a = "a"
-b = "b"
-failure = {{ never = true }}
-
-[[link]]
-id = "south"
-a = "a"
-b = "b"
-failure = {{ never = true }}
-
-[[shared_risk]]
-id = "g"
-kind = "conduit"
-{members}
-failure = {risk}
-
-[[demand]]
-id = "users"
-sites = ["b"]
-users = 1000
-peak_rps = 100
-
-[[plan]]
-id = "p"
-serving_sites = ["a"]
-mode = "active-active"
-headroom = 1.0
-"#
-    )
+    let never = "{ never = true }";
+    let f = Fixture::new("attribution")
+        .site("a")
+        .set("failure", fa)
+        .site("b")
+        .set("failure", never);
+    let f = ["north", "south"].iter().fold(f, |f, id| {
+        f.link("a", "b")
+            .set("id", &format!("\"{id}\""))
+            .set("failure", never)
+    });
+    let f = f
+        .demand("users", &["b"])
+        .plan("p", &["a"])
+        .set("headroom", "1.0");
+    let risk =
+        format!("[[shared_risk]]\nid = \"g\"\nkind = \"conduit\"\n{members}\nfailure = {risk}\n");
+    format!("{}{risk}", f.toml())
 }
 
 /// Minutes a year by name, nonzero only.

@@ -33,6 +33,7 @@ mod readme;
 mod reliability;
 mod reliability_cli;
 mod report;
+mod response;
 mod run_cli;
 mod served;
 mod services;

@@ -63,8 +63,39 @@ impl Validator<'_> {
                 regions,
                 kinds,
                 size: size as u32,
+                response: self.crew_response(&c.response, &owner),
             });
         }
         crews
+    }
+
+    /// `response = { business, night, weekend }`, each at most 7 days
+    /// (zero where not given).
+    fn crew_response(&mut self, r: &Option<Spanned<ResponseDto>>, owner: &str) -> Option<Response> {
+        let r = r.as_ref()?;
+        let d = r.get_ref();
+        let mut ok = true;
+        for (what, t) in [
+            ("business", d.business),
+            ("night", d.night),
+            ("weekend", d.weekend),
+        ] {
+            if t.is_some_and(|t| t.secs() > MAX_FEEDBACK_SECS) {
+                self.error(
+                    r.span(),
+                    format!("{owner}: response {what} must be at most 7d"),
+                )
+                .hint = Some(
+                    "e.g. response = { business = \"15m\", night = \"1h\", weekend = \"2h\" }"
+                        .into(),
+                );
+                ok = false;
+            }
+        }
+        ok.then(|| Response {
+            business: d.business.unwrap_or(Duration::ZERO),
+            night: d.night.unwrap_or(Duration::ZERO),
+            weekend: d.weekend.unwrap_or(Duration::ZERO),
+        })
     }
 }

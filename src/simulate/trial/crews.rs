@@ -1,5 +1,6 @@
 //! Repair crews in a trial: a repair covered by a crew waits in the crew's
-//! first-come-first-served queue for a free member, then takes the time
+//! first-come-first-served queue for a free member, then takes the crew's
+//! response delay at that instant ([`crate::model::Response`]) and the time
 //! drawn for it at failure (from the component's own stream, so common
 //! random numbers hold: only the start of the repair moves).
 
@@ -46,7 +47,7 @@ impl TrialState {
         };
         if self.crews.busy[c] < s.crew_sizes[c] {
             self.crews.busy[c] += 1;
-            self.queue.push(t + secs, done);
+            self.queue.push(t + response(s, c, t) + secs, done);
         } else {
             self.crews.waiting[c].push_back((secs, done));
         }
@@ -54,13 +55,18 @@ impl TrialState {
 
     /// A repair by crew `c` ended at `t`: its member takes the next waiting
     /// repair, if any.
-    pub(super) fn repair_done(&mut self, c: Option<u32>, t: f64) {
+    pub(super) fn repair_done(&mut self, s: &Scenario<'_>, c: Option<u32>, t: f64) {
         let Some(c) = c.map(|c| c as usize) else {
             return;
         };
         match self.crews.waiting[c].pop_front() {
-            Some((secs, done)) => self.queue.push(t + secs, done),
+            Some((secs, done)) => self.queue.push(t + response(s, c, t) + secs, done),
             None => self.crews.busy[c] -= 1,
         }
     }
+}
+
+/// Crew `c`'s response delay for a member dispatched at `t` (0 without one).
+fn response(s: &Scenario<'_>, c: usize, t: f64) -> f64 {
+    s.topo.crews[c].response.map_or(0.0, |r| r.delay_secs(t))
 }

@@ -92,7 +92,7 @@ impl TrialState {
                 self.site_hold(i, HARDWARE, true)
             }
             Event::SiteRepair(i) => {
-                self.repair_done(s.site_crew[i as usize], t);
+                self.repair_done(s, s.site_crew[i as usize], t);
                 if let Some(f) = &topo.sites[i as usize].failure {
                     let d = f.ttf.sample_secs(&mut self.rngs[i as usize]);
                     self.queue.push(t + d, Event::SiteFail(i));
@@ -107,7 +107,7 @@ impl TrialState {
                 self.link_hold(j, HARDWARE, true)
             }
             Event::LinkRepair(j) => {
-                self.repair_done(s.link_crew[j as usize], t);
+                self.repair_done(s, s.link_crew[j as usize], t);
                 if let Some(f) = &topo.links[j as usize].failure {
                     let d = f.ttf.sample_secs(&mut self.rngs[l.link + j as usize]);
                     self.queue.push(t + d, Event::LinkFail(j));
@@ -216,7 +216,7 @@ impl TrialState {
             Event::WaveDown(k, v) => self.wave_hold(s, k, v, true),
             Event::WaveUp(k, v) => self.wave_hold(s, k, v, false),
             Event::DisasterRestored(i) => {
-                self.repair_done(s.disaster_crew[i as usize], t);
+                self.repair_done(s, s.disaster_crew[i as usize], t);
                 self.site_hold(i, DISASTER, false)
             }
             Event::OperatorError => self.operator_error(s, t),
@@ -231,7 +231,7 @@ impl TrialState {
             Event::DataRestored(generation) => self.data_restored(generation),
             Event::FleetCommand(k) => self.fleet_command(s, t, k),
             Event::FleetRestored(i) => {
-                self.repair_done(s.site_crew[i as usize], t);
+                self.repair_done(s, s.site_crew[i as usize], t);
                 self.site_hold(i, OPERATOR, false)
             }
             Event::DataCorrupted(slot) => self.corruption_noticed(slot),
