@@ -9,8 +9,8 @@
 
 mod check;
 mod crew;
-mod failback;
 mod data;
+mod failback;
 mod failure;
 mod feedback;
 mod partial;
@@ -20,10 +20,10 @@ mod slo;
 pub mod text;
 
 pub use crew::{Crew, CrewKind};
-pub use failback::Failback;
 pub use data::{
     DEFAULT_TARGET_QUANTILE, DESTROYING_HAZARDS, DataPlan, destroys_by_default, target_quantile,
 };
+pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
 pub use partial::{Fraction, PartialMode, PartialTarget};
