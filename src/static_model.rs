@@ -93,6 +93,18 @@ pub struct Overwork {
     pub max_samples: u64,
 }
 
+impl Overwork {
+    /// The one work rule of every guard: `samples` units of work that each
+    /// touch `size` elements pass `max_work` (their product is above it).
+    pub fn of(samples: u64, size: usize, max_work: f64) -> Option<Overwork> {
+        (samples as f64 * size as f64 > max_work).then(|| Overwork {
+            samples,
+            size,
+            max_samples: (max_work / size.max(1) as f64) as u64,
+        })
+    }
+}
+
 /// Probabilities given on the command line that replace the file's own.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Overrides {
@@ -136,12 +148,7 @@ impl StaticModel {
     /// (each touching every node, edge and shock member) stay within
     /// `max_work`.
     pub fn over_work(&self, samples: u64, max_work: f64) -> Option<Overwork> {
-        let size = self.sample_size();
-        (samples as f64 * size as f64 > max_work).then(|| Overwork {
-            samples,
-            size,
-            max_samples: (max_work / size.max(1) as f64) as u64,
-        })
+        Overwork::of(samples, self.sample_size(), max_work)
     }
 
     /// A what-if scenario: the flagged nodes and edges are down with
@@ -270,6 +277,11 @@ impl StaticModel {
                 let name = format!("operator:{}", s.key);
                 shocks.push(Shock::on_nodes(name, Cause::Operator, &ev, vec![i as u32]));
             }
+        }
+        for fc in &t.fleet_commands {
+            let nodes = fc.sites.iter().map(|s| s.0).collect();
+            let name = format!("fleet:{}", fc.key);
+            shocks.push(Shock::on_nodes(name, Cause::Operator, &fc.events, nodes));
         }
         shocks.retain(|s| s.prob > 0.0);
         shocks.retain(|s| !s.nodes.is_empty() || !s.edges.is_empty());

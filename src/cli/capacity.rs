@@ -204,6 +204,7 @@ fn run_demand(args: &Args, topo: &Topology) -> anyhow::Result<ExitCode> {
         );
     }
     let plan = pick_plan(args, topo)?;
+    super::output::warn_time_only(topo, plan, &args.file.display().to_string());
     let model = StaticModel::for_plan(topo, plan, overrides(args))
         .with_context(|| format!("{}", args.file.display()))?;
     let opts = ServedOptions {

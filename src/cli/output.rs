@@ -81,12 +81,44 @@ pub fn check_failure_load(
             BudgetError::TrialYears { .. } => " (--trials, --years)",
             BudgetError::PlanTrialYears { .. } => " (--trials, --years, or --plans where offered)",
             BudgetError::Events { max_trials: 0, .. }
-            | BudgetError::Graph { max_trials: 0, .. } => "",
-            BudgetError::Events { .. } | BudgetError::Graph { .. } => " (--trials)",
+            | BudgetError::Graph { max_trials: 0, .. }
+            | BudgetError::FlowWork { max_trials: 0, .. } => "",
+            BudgetError::Events { .. }
+            | BudgetError::Graph { .. }
+            | BudgetError::FlowWork { .. } => " (--trials)",
             BudgetError::Memory { .. } => " (--threads)",
         };
         anyhow::anyhow!("{file}: {e}{hint}")
     })
+}
+
+/// Warns on standard error, for an engine that looks at one random instant
+/// (`reliability`, `capacity --demand`), about each of plan `plan`'s
+/// settings that only `drsim run` models, naming the file, plan and feature.
+pub fn warn_time_only(topo: &drsim::model::Topology, plan: drsim::model::PlanId, file: &str) {
+    for line in time_only_warnings(topo, plan) {
+        eprintln!("{file}: warning: {line}");
+    }
+}
+
+/// The lines of [`warn_time_only`] (the TUI's static run shows them too).
+pub fn time_only_warnings(
+    topo: &drsim::model::Topology,
+    plan: drsim::model::PlanId,
+) -> Vec<String> {
+    let key = &topo.plan(plan).key;
+    drsim::model::time_only_features(topo, plan)
+        .into_iter()
+        .map(|f| {
+            let what = match f {
+                "gray" => "gray failure of its serving sites",
+                other => other,
+            };
+            format!(
+                "plan '{key}': {what} is modelled by drsim run only;                  this random-instant estimate leaves it out"
+            )
+        })
+        .collect()
 }
 
 /// A worker pool of `threads` (default: all cores).

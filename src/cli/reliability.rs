@@ -191,6 +191,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let crit = criterion(&args, &topo, plan)?;
+    if let Some(p) = plan {
+        super::output::warn_time_only(&topo, p, &args.file.display().to_string());
+    }
     let opts = EstimateOptions {
         method: match args.method {
             MethodArg::Exact => Method::Exact,

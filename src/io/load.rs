@@ -20,6 +20,7 @@ mod data;
 mod dependency_warnings;
 mod failback;
 mod feedback;
+mod fleet;
 mod partial;
 mod sections;
 mod services;

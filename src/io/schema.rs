@@ -39,6 +39,8 @@ pub struct FileDto {
     pub plan: Vec<Spanned<PlanDto>>,
     #[serde(default)]
     pub crew: Vec<Spanned<CrewDto>>,
+    #[serde(default)]
+    pub fleet_command: Vec<Spanned<FleetCommandDto>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -50,6 +52,20 @@ pub struct CrewDto {
     pub regions: Vec<Spanned<String>>,
     pub kinds: Spanned<Vec<Spanned<String>>>,
     pub size: Spanned<i64>,
+}
+
+/// `[[fleet_command]]`: a command that hits every site of its scope.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FleetCommandDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub sites: Vec<Spanned<String>>,
+    pub annual_rate: Spanned<f64>,
+    pub outage: DistDto,
 }
 
 #[derive(Deserialize, Debug)]
@@ -346,13 +362,12 @@ pub struct WarmupDto {
     pub capacity: Spanned<f64>,
 }
 
-/// `gray = { fraction = 0.2, mtbf = "60d", mttr = "2h" }`: the fraction of
-/// requests failed and the gray periods' process (the keys of a failure
-/// process but `never`).
+/// A fraction and the process of the periods it applies in (the keys of a
+/// failure process but `never`): [`GrayDto`], [`PartialDto`].
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
-pub struct GrayDto {
-    pub fraction: Spanned<f64>,
+pub struct FractionProcessDto<F> {
+    pub fraction: Spanned<F>,
     pub mtbf: Option<Duration>,
     pub annual_rate: Option<f64>,
     pub unavailability: Option<f64>,
@@ -361,20 +376,29 @@ pub struct GrayDto {
     pub ttr: Option<DistDto>,
 }
 
-/// `partial = [{ fraction = 0.5, mtbf = "90d", mttr = "4h" }]`: the
-/// fraction of the capacity lost and the mode's process (the keys of a
-/// failure process but `never`).
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct PartialDto {
-    pub fraction: Spanned<FractionDto>,
-    pub mtbf: Option<Duration>,
-    pub annual_rate: Option<f64>,
-    pub unavailability: Option<f64>,
-    pub ttf: Option<DistDto>,
-    pub mttr: Option<Duration>,
-    pub ttr: Option<DistDto>,
+impl<F> FractionProcessDto<F> {
+    /// The process keys as a failure process's.
+    pub fn failure(&self) -> FailureDto {
+        FailureDto {
+            never: None,
+            mtbf: self.mtbf,
+            annual_rate: self.annual_rate,
+            rate_per_1000km: None,
+            unavailability: self.unavailability,
+            ttf: self.ttf.clone(),
+            mttr: self.mttr,
+            ttr: self.ttr.clone(),
+        }
+    }
 }
+
+/// `gray = { fraction = 0.2, mtbf = "60d", mttr = "2h" }`: the fraction of
+/// requests failed and the gray periods' process.
+pub type GrayDto = FractionProcessDto<f64>;
+
+/// `partial = [{ fraction = 0.5, mtbf = "90d", mttr = "4h" }]`: the
+/// fraction of the capacity lost and the mode's process.
+pub type PartialDto = FractionProcessDto<FractionDto>;
 
 /// A fraction: a number, `{ uniform = [lo, hi] }` or `{ beta = [a, b] }`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -13,6 +13,7 @@ mod data;
 mod failback;
 mod failure;
 mod feedback;
+mod fleet;
 mod partial;
 mod rollout;
 mod service;
@@ -25,8 +26,9 @@ pub use data::{
 };
 pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
-pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
-pub use partial::{Fraction, PartialMode, PartialTarget};
+pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup, time_only_features};
+pub use fleet::FleetCommand;
+pub use partial::{Fraction, MAX_PARTIAL_MODES, PartialMode, PartialTarget};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
@@ -441,6 +443,8 @@ pub struct TopologyParts {
     /// Partial failure modes of sites and links ([`PartialMode`]), in file
     /// order (each site's, then each link's).
     pub partials: Vec<PartialMode>,
+    /// Fleet-wide operator commands ([`FleetCommand`]).
+    pub fleet_commands: Vec<FleetCommand>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -484,6 +488,7 @@ impl Topology {
         feedback::check_feedback(&p)?;
         partial::check_partials(&p)?;
         failback::check_failback(&p)?;
+        fleet::check_fleet(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

@@ -64,7 +64,7 @@ impl Fraction {
 }
 
 /// What a partial mode takes capacity from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PartialTarget {
     /// Requests per second of a site.
     Site(SiteId),
@@ -81,6 +81,10 @@ pub struct PartialMode {
     pub fraction: Fraction,
     pub process: FailureProcess,
 }
+
+/// Most partial modes one site or link may have: each start or end of one
+/// recomputes its component's capacity from all of them.
+pub const MAX_PARTIAL_MODES: usize = 100;
 
 /// Bounds of the partial modes (the loader reports the same with the line;
 /// this guards programmatic models).
@@ -104,6 +108,18 @@ pub(super) fn check_partials(p: &super::TopologyParts) -> Result<(), super::Mode
                 key,
                 "a partial mode's fraction must be in (0, 1] (uniform bounds in [0, 1], beta parameters positive)",
             ));
+        }
+    }
+    let mut per = std::collections::HashMap::new();
+    for m in &p.partials {
+        let n = per.entry(m.target).or_insert(0usize);
+        *n += 1;
+        if *n > MAX_PARTIAL_MODES {
+            return Err(super::ModelError::Invalid {
+                kind: "partial mode",
+                id: format!("{:?}", m.target),
+                message: format!("more than {MAX_PARTIAL_MODES} partial modes on one component"),
+            });
         }
     }
     for t in &p.release_trains {

@@ -103,6 +103,18 @@ pub enum BudgetError {
         max_trials: usize,
     },
     #[error(
+        "plan '{plan}' serves its demand through link bandwidth (some link can bind), so each \
+         new failure state costs a max-flow per demand vector of the year: about {:.1e} max-flows \
+         of {} elements, more than the {:.0e} element-visits a run can handle; use fewer \
+         trials{}", work.samples as f64, work.size, super::trial::MAX_FLOW_WORK,
+         affordable(*max_trials)
+    )]
+    FlowWork {
+        plan: String,
+        work: crate::static_model::Overwork,
+        max_trials: usize,
+    },
+    #[error(
         "this run would hold about {gib:.1} GiB in its {workers} workers ({per_worker_mib:.0} \
          MiB each for {components} sites and links), more than the {} GiB allowed: use fewer \
          worker threads", MAX_WORKER_BYTES / (1u64 << 30) as f64
@@ -158,6 +170,23 @@ fn sources(topo: &Topology) -> Vec<Source> {
                 component: Some(n + j),
             });
         }
+    }
+    // Partial modes: a start and an end per cycle, each recomputing what
+    // its component has left from all of that component's modes.
+    for m in &topo.partials {
+        let (what, component) = match m.target {
+            crate::model::PartialTarget::Site(i) => {
+                (format!("site '{}'", topo.site(i).key), i.index())
+            }
+            crate::model::PartialTarget::Link(j) => {
+                (format!("link '{}'", topo.link(j).key), n + j.index())
+            }
+        };
+        out.push(Source {
+            what: format!("a partial mode of {what}"),
+            rate: cycles(&m.process),
+            component: Some(component),
+        });
     }
     let mut other = |what: String, rate: f64| {
         out.push(Source {
@@ -311,6 +340,9 @@ pub fn check(
     plans: usize,
 ) -> Result<Work, BudgetError> {
     check_sizes(trials, years, plans)?;
+    for p in 0..topo.plans.len() {
+        super::trial::check_flow_work(topo, p, trials, years)?;
+    }
     check_work(topo, trials, years, plans, heaviest_plan(topo))
 }
 
@@ -323,6 +355,9 @@ pub fn check_plan(
 ) -> Result<Work, BudgetError> {
     check_sizes(trials, years, 1)?;
     let load = (plan < topo.plans.len()).then(|| plan_load(topo, plan));
+    if plan < topo.plans.len() {
+        super::trial::check_flow_work(topo, plan, trials, years)?;
+    }
     check_work(topo, trials, years, 1, load)
 }
 

@@ -185,6 +185,10 @@ impl RunData {
             {
                 return bad(at("a rolling SLO window value outside its range"));
             }
+            // Total losses a year of one trial: no more than a run's events.
+            if !within(&b.trial_total_losses, super::budget::MAX_RUN_EVENTS) {
+                return bad(at("total data losses a year outside [0, 10^9]"));
+            }
             if !within(&b.trial_lost_frac, 1.0)
                 || !within(&b.trial_long_frac, 1.0)
                 || !within(&b.trial_lost_share, 1.0)

@@ -6,6 +6,7 @@
 //! batches in parallel and [`metrics`] and [`data`] reduce them. The
 //! failover semantics are in docs/internals.md, "simulate/mod.rs".
 
+mod attribution;
 pub mod budget;
 mod data;
 mod demand;

@@ -27,7 +27,7 @@ fn run_batch(
     trials: usize,
     progress: &(dyn Fn(u64) + Sync),
 ) -> BatchOut {
-    let mut rec = TrialRecord::new(s.topo.sites.len() + s.topo.links.len() + s.topo.services.len());
+    let mut rec = TrialRecord::new(super::attribution::Sources::new(s.topo).len);
     let mut out = BatchOut::default();
     let first = b * BATCH_TRIALS;
     let last = (first + BATCH_TRIALS).min(trials);

@@ -354,3 +354,29 @@ fn end_to_end_session_on_the_default_topology_ends_in_a_saved_file() {
     assert_eq!(changed.len(), 1, "{changed:?}");
     assert_eq!(COMMENTED.lines().count(), saved.lines().count());
 }
+
+/// The TUI's save keeps partial failure modes (they are not edited here):
+/// a capacity edit on a site with modes saves a file that loads to the
+/// edited model, modes included.
+#[test]
+fn save_keeps_partial_failure_modes() {
+    let text = include_str!("../../tests/data/partial-links.toml").replace(
+        "capacity_rps = 20_000",
+        "capacity_rps = 20_000\npartial = [{ fraction = { uniform = [0.1, 0.9] }, mtbf = \"9d\", mttr = \"1h\" }]",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(&path, &text).unwrap();
+    let t = drsim::io::load_path(&path).unwrap();
+    assert_eq!(t.partials.len(), 3);
+    let mut a = App::with_file(t, path.clone(), text);
+    ch(&mut a, '2');
+    select(&mut a, Item::Site(SiteId(1)));
+    a.field = 0;
+    type_keys(&mut a, "]-wy");
+    assert!(a.message.starts_with("saved"), "{}", a.message);
+    let back = drsim::io::load_path(&path).unwrap();
+    assert_eq!(back.site(SiteId(1)).capacity_rps, 10_000.0);
+    assert_eq!(back, a.topology);
+    assert_eq!(back.partials.len(), 3);
+}

@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link step instead of one per file).
 
+mod attribution;
 mod bad_topologies;
 mod bandwidth;
 mod capacity;
@@ -17,6 +18,7 @@ mod data_loss;
 mod detection;
 mod diff;
 mod feedback;
+mod fleet;
 mod fuzz;
 mod golden;
 mod gray_slo;
@@ -43,6 +45,7 @@ mod slo;
 mod slo_file;
 mod slo_rolling;
 mod slo_windows;
+mod time_only;
 mod topologies;
 mod tui;
 mod waves;

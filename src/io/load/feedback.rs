@@ -16,21 +16,7 @@ impl Validator<'_> {
             )
             .hint = Some("leave gray out for a site that never goes gray".into());
         }
-        let failure = FailureDto {
-            never: None,
-            mtbf: d.mtbf,
-            annual_rate: d.annual_rate,
-            rate_per_1000km: None,
-            unavailability: d.unavailability,
-            ttf: d.ttf.clone(),
-            mttr: d.mttr,
-            ttr: d.ttr.clone(),
-        };
-        let process = self.failure(
-            &Spanned::new(g.span(), failure),
-            None,
-            &format!("{owner}: gray"),
-        )??;
+        let process = self.period_process(g, owner, "gray")?;
         Some(Gray {
             fraction: fraction.filter(|&f| f > 0.0)?,
             process,

@@ -16,6 +16,7 @@ impl Validator<'_> {
         for (i, s) in f.site.iter().enumerate().take(sites.len()) {
             let owner = format!("site '{}'", s.get_ref().id.get_ref());
             let target = PartialTarget::Site(SiteId(i as u32));
+            self.partial_count(&s.get_ref().partial, &owner);
             for p in &s.get_ref().partial {
                 out.extend(self.partial_mode(p, target, &owner));
             }
@@ -23,11 +24,24 @@ impl Validator<'_> {
         for (j, l) in f.link.iter().enumerate().take(links.len()) {
             let owner = format!("link '{}'", links[j].key);
             let target = PartialTarget::Link(LinkId(j as u32));
+            self.partial_count(&l.get_ref().partial, &owner);
             for p in &l.get_ref().partial {
                 out.extend(self.partial_mode(p, target, &owner));
             }
         }
         out
+    }
+
+    /// At most [`MAX_PARTIAL_MODES`] modes on one component (reported at
+    /// the first one too many).
+    fn partial_count(&mut self, modes: &[Spanned<PartialDto>], owner: &str) {
+        if let Some(p) = modes.get(MAX_PARTIAL_MODES) {
+            self.error(
+                p.span(),
+                format!("{owner}: more than {MAX_PARTIAL_MODES} partial modes"),
+            )
+            .hint = Some("merge modes of the same kind into one with a drawn fraction".into());
+        }
     }
 
     fn partial_mode(
@@ -38,26 +52,24 @@ impl Validator<'_> {
     ) -> Option<PartialMode> {
         let d = p.get_ref();
         let fraction = self.fraction(&d.fraction, &format!("{owner}: partial fraction"));
-        let failure = FailureDto {
-            never: None,
-            mtbf: d.mtbf,
-            annual_rate: d.annual_rate,
-            rate_per_1000km: None,
-            unavailability: d.unavailability,
-            ttf: d.ttf.clone(),
-            mttr: d.mttr,
-            ttr: d.ttr.clone(),
-        };
-        let process = self.failure(
-            &Spanned::new(p.span(), failure),
-            None,
-            &format!("{owner}: partial"),
-        )??;
+        let process = self.period_process(p, owner, "partial")?;
         Some(PartialMode {
             target,
             fraction: fraction?,
             process,
         })
+    }
+
+    /// The process of a `gray` or `partial` table; its errors say
+    /// `{owner}: {what}`.
+    pub(super) fn period_process<F>(
+        &mut self,
+        p: &Spanned<FractionProcessDto<F>>,
+        owner: &str,
+        what: &str,
+    ) -> Option<FailureProcess> {
+        let keys = Spanned::new(p.span(), p.get_ref().failure());
+        self.failure(&keys, None, &format!("{owner}: {what}"))?
     }
 
     /// A train's `instances`: a fraction in (0, 1] of each hit site's
@@ -66,26 +78,19 @@ impl Validator<'_> {
         let v = t.instances.as_ref()?;
         let owner = format!("release train '{}'", t.id.get_ref());
         let x = *v.get_ref();
-        if !(x > 0.0 && x <= 1.0) {
-            self.error(
-                v.span(),
-                format!("{owner}: instances must be above 0 and at most 1, got {x}"),
-            )
-            .hint = Some("the fraction of each hit site's instances a bad release breaks".into());
-            return None;
-        }
-        if let Some(svc) = t.services.first() {
-            self.error(
-                svc.span(),
-                format!("{owner}: a partial release (instances) cannot push to services"),
-            )
-            .hint = Some(
-                "a config push to a service takes it down whole: give the services their own train"
-                    .into(),
-            );
-            return None;
-        }
-        Some(x)
+        let (span, problem, hint) = if !(x > 0.0 && x <= 1.0) {
+            let what = format!("instances must be above 0 and at most 1, got {x}");
+            let hint = "the fraction of each hit site's instances a bad release breaks";
+            (v.span(), what, hint)
+        } else if let Some(svc) = t.services.first() {
+            let what = "a partial release (instances) cannot push to services".to_string();
+            let hint = "a push to a service takes it down whole: give services their own train";
+            (svc.span(), what, hint)
+        } else {
+            return Some(x);
+        };
+        self.error(span, format!("{owner}: {problem}")).hint = Some(hint.into());
+        None
     }
 
     /// A fraction of a capacity: a number in (0, 1], `{ uniform = [lo, hi] }`

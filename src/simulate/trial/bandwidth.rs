@@ -45,6 +45,48 @@ pub(crate) fn links_may_bind(t: &Topology, curve: &DemandCurve, model: &ServingM
     total > thinnest
 }
 
+/// Most element-visits of max-flow solves one plan's run may plan: the
+/// capacity engine's budget (`capacity::work`), under a minute at the
+/// rates measured there.
+pub(crate) const MAX_FLOW_WORK: f64 = 5e9;
+
+/// Refuses a run of plan `plan` whose links can bind when its max-flows
+/// would pass [`MAX_FLOW_WORK`]: at most one solve per demand vector of the
+/// year for every evaluation of the service (each may meet a new failure
+/// state; there are at most 2^elements of them), each over the flow
+/// network's nodes and edges, the rule of [`crate::static_model::Overwork`].
+pub(crate) fn check_flow_work(
+    t: &Topology,
+    plan: usize,
+    trials: usize,
+    years: usize,
+) -> Result<(), crate::simulate::budget::BudgetError> {
+    let curve = DemandCurve::new(t);
+    let model = ServingModel::new(t, PlanId(plan as u32));
+    if !links_may_bind(t, &curve, &model) {
+        return Ok(());
+    }
+    let per_year = crate::simulate::budget::plan_load(t, plan).evaluations;
+    let states =
+        (per_year * (trials * years) as f64).min(2f64.powi(model.n_elements().min(1000) as i32));
+    let vectors = curve.vectors.len() as f64;
+    let entries: usize = t.demands.iter().map(|d| d.entry_sites.len()).sum();
+    let size = 2 * t.sites.len() + t.links.len() + 2 * t.demands.len() + entries + 2;
+    let solves = (states * vectors).min(u64::MAX as f64) as u64;
+    match crate::static_model::Overwork::of(solves, size, MAX_FLOW_WORK) {
+        None => Ok(()),
+        Some(work) => {
+            let per_trial = solves as f64 / trials.max(1) as f64;
+            let max_trials = (MAX_FLOW_WORK / size as f64 / per_trial).floor() as usize;
+            Err(crate::simulate::budget::BudgetError::FlowWork {
+                plan: t.plans[plan].key.clone(),
+                work,
+                max_trials: max_trials.min(trials),
+            })
+        }
+    }
+}
+
 /// The least fraction of link `j`'s bandwidth its partial modes can leave
 /// (every one in progress at its largest fraction).
 fn least_left(t: &Topology, j: usize) -> f64 {

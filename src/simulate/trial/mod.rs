@@ -10,6 +10,7 @@
 
 mod accounting;
 mod bandwidth;
+mod blame;
 mod cache;
 mod crews;
 mod data;
@@ -23,6 +24,7 @@ mod services;
 mod shift;
 mod waves;
 
+pub(crate) use bandwidth::{MAX_FLOW_WORK, check_flow_work};
 pub(crate) use graded::SloSpec;
 pub(crate) use scenario::Scenario;
 
@@ -131,6 +133,8 @@ pub(crate) struct TrialState {
     crews: crews::Crews,
     /// An active-active plan's rotation: detection, shift, failback.
     shift: shift::ShiftState,
+    /// What holds the blamed components, and what started the outage.
+    origins: blame::Origins,
 }
 
 impl TrialState {
@@ -182,6 +186,7 @@ impl TrialState {
             partial: partial::PartialState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
             shift: shift::ShiftState::default(),
+            origins: blame::Origins::new(s),
         }
     }
 
@@ -234,6 +239,7 @@ impl TrialState {
         self.load.reset(s);
         self.partial.reset(s);
         self.shift.reset();
+        self.origins.reset();
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -345,6 +351,13 @@ impl TrialState {
         }
         self.start_gray(s);
         self.start_partial(s);
+        for (k, fc) in topo.fleet_commands.iter().enumerate() {
+            let rate = fc.events.annual_rate / SECONDS_PER_YEAR;
+            if rate > 0.0 {
+                let first = exp_sample(&mut self.rngs[l.fleet + k], rate);
+                self.queue.push(first, Event::FleetCommand(k as u32));
+            }
+        }
     }
 }
 
@@ -395,7 +408,7 @@ mod tests {
         let s = Scenario::new(t, p, 2);
         let mut state = TrialState::new(&s);
         state.log = Some(Vec::new());
-        let mut rec = TrialRecord::new(t.sites.len() + t.links.len() + t.services.len());
+        let mut rec = TrialRecord::new(crate::simulate::attribution::Sources::new(t).len);
         state.run(&s, seed, i, &mut rec);
         let log = state.log.take().unwrap();
         let kept = log

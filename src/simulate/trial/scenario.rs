@@ -50,6 +50,8 @@ pub(super) struct StreamLayout {
     pub(super) gray: usize,
     /// Restore times from backup (after gray, so files keep their layout).
     pub(super) restore: usize,
+    /// Fleet-wide operator commands, one stream each.
+    pub(super) fleet: usize,
     /// Per train: whether each escaped bad release corrupts data.
     pub(super) corrupt: usize,
 }
@@ -160,6 +162,12 @@ impl<'a> Scenario<'a> {
         names.extend(super::partial::stream_names(topo));
         let restore = names.len();
         names.push("data:restore".into());
+        let fleet = names.len();
+        names.extend(
+            topo.fleet_commands
+                .iter()
+                .map(|f| format!("fleet:{}", f.key)),
+        );
         let corrupt = names.len();
         names.extend(
             topo.release_trains
@@ -215,6 +223,7 @@ impl<'a> Scenario<'a> {
                 wave,
                 gray,
                 restore,
+                fleet,
                 corrupt,
             },
             curve,

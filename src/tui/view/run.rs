@@ -80,6 +80,17 @@ fn info_lines(app: &App, run: &Run) -> Vec<Line<'static>> {
             th.fg(AT_RISK),
         ));
     }
+    let time_only = drsim::model::time_only_features(t, run.plan);
+    if !time_only.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "{} modelled by the time-based run only: this random instant leaves {} out",
+                time_only.join(", "),
+                if time_only.len() == 1 { "it" } else { "them" }
+            ),
+            th.fg(AT_RISK),
+        ));
+    }
     match run.latest() {
         Some(e) => {
             lines.push(Line::raw(format!(
