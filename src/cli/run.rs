@@ -78,10 +78,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let b = shard.batches(cfg.trials.div_ceil(simulate::BATCH_TRIALS));
-    let held = |x: usize| (x * simulate::BATCH_TRIALS).min(cfg.trials);
     let bar = Trials::new(
-        (held(b.end) - held(b.start)) as u64,
+        simulate::shard_trials(cfg.trials, shard) as u64,
         plan_indices.len(),
         args.run.exec.quiet,
     );

@@ -211,9 +211,8 @@ impl TrialState {
             usable,
             ..Eval::default()
         });
-        // Keys stay parallel to the evaluations; no cache entry points here.
-        let w = self.down_bits.len() + 1;
-        self.cache_keys.extend(std::iter::repeat_n(u64::MAX, w));
+        // No cache entry points here: the cache's tables map keys to
+        // evaluations, and this one is never looked up.
         self.cur = self.evals.len() - 1;
     }
 

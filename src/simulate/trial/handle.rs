@@ -73,6 +73,7 @@ impl TrialState {
             self.down_bits[e / 64] ^= 1 << (e % 64);
             self.state_hash ^= self.zobrist[e];
             self.relevant = true;
+            self.note_flip(e, now_down);
         }
         true
     }
