@@ -203,9 +203,12 @@ impl TrialState {
         if self.data.hold.is_none() {
             return;
         }
+        // The sites stay usable (failover and traffic shift follow them as
+        // before); only the service waits for its data.
+        let usable = self.evals[self.cur].usable.clone();
         self.evals.push(Eval {
             unserved: (0..s.curve.n_demands as u32).collect(),
-            usable: vec![false; self.model.serving.len()],
+            usable,
             ..Eval::default()
         });
         // No cache entry points here: the cache's tables map keys to
