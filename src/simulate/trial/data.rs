@@ -153,15 +153,12 @@ impl TrialState {
         if self.data.hold.is_none() {
             return;
         }
-        self.evals.push(Eval {
+        // No cache entry points here.
+        self.cur = self.push_eval(Eval {
             unserved: (0..s.curve.n_demands as u32).collect(),
             usable: vec![false; self.model.serving.len()],
             ..Eval::default()
         });
-        // Keys stay parallel to the evaluations; no cache entry points here.
-        let w = self.down_bits.len() + 1;
-        self.cache_keys.extend(std::iter::repeat_n(u64::MAX, w));
-        self.cur = self.evals.len() - 1;
     }
 
     /// Downtime during a restore goes to what destroyed the last copy,
