@@ -242,13 +242,19 @@ impl TrialState {
         let (full_w, joined_w) = (self.down_bits.len() + extra, self.term_bits.len() + extra);
         c.make_room(&mut self.evals, full_w, joined_w);
         let e = self.evaluate(s, active, joined);
-        self.cache.eval_bytes += eval_bytes(&e);
-        self.evals.push(e);
-        let i = self.evals.len() - 1;
+        let i = self.push_eval(e);
         let c = &mut self.cache;
         let table = if joined { &mut c.joined } else { &mut c.full };
         table.insert(hash, &c.key, i);
         i
+    }
+
+    /// Stores an evaluation (counted in the cache's size, and dropped with
+    /// it); returns its index. A key may name it afterwards.
+    pub(super) fn push_eval(&mut self, e: Eval) -> usize {
+        self.cache.eval_bytes += eval_bytes(&e);
+        self.evals.push(e);
+        self.evals.len() - 1
     }
 
     /// Evaluates the current failure state with the serving model (`joined`:

@@ -204,16 +204,14 @@ impl TrialState {
             return;
         }
         // The sites stay usable (failover and traffic shift follow them as
-        // before); only the service waits for its data.
+        // before); only the service waits for its data. No cache entry
+        // points here.
         let usable = self.evals[self.cur].usable.clone();
-        self.evals.push(Eval {
+        self.cur = self.push_eval(Eval {
             unserved: (0..s.curve.n_demands as u32).collect(),
             usable,
             ..Eval::default()
         });
-        // No cache entry points here: the cache's tables map keys to
-        // evaluations, and this one is never looked up.
-        self.cur = self.evals.len() - 1;
     }
 
     /// Downtime during a restore goes to what destroyed the last copy,
