@@ -278,6 +278,11 @@ impl StaticModel {
                 shocks.push(Shock::on_nodes(name, Cause::Operator, &ev, vec![i as u32]));
             }
         }
+        for fc in &t.fleet_commands {
+            let nodes = fc.sites.iter().map(|s| s.0).collect();
+            let name = format!("fleet:{}", fc.key);
+            shocks.push(Shock::on_nodes(name, Cause::Operator, &fc.events, nodes));
+        }
         shocks.retain(|s| s.prob > 0.0);
         shocks.retain(|s| !s.nodes.is_empty() || !s.edges.is_empty());
         Ok(StaticModel {

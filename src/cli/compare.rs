@@ -13,7 +13,7 @@ use super::{output, text};
 use drsim::score::compare::{Comparison, compare};
 use drsim::score::{Metric, ScoredPlan};
 use drsim::shard::Shard;
-use drsim::simulate::{BATCH_TRIALS, run_plan_data};
+use drsim::simulate::{run_plan_data, shard_trials};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -89,10 +89,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         part::require_json(args.format.map(|f| f == Format::Json))?;
     }
     let pool = args.sim.exec.pool()?;
-    let b = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
-    let held = |x: usize| (x * BATCH_TRIALS).min(cfg.trials);
     let bar = Trials::new(
-        (held(b.end) - held(b.start)) as u64,
+        shard_trials(cfg.trials, shard) as u64,
         idx.len(),
         args.sim.exec.quiet,
     );

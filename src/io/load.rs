@@ -21,6 +21,7 @@ mod dependency_warnings;
 mod failback;
 mod feedback;
 mod partial;
+mod fleet;
 mod sections;
 mod services;
 mod size;

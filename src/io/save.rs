@@ -56,7 +56,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
     }
     kv(&mut o, "format", "1");
     // One function per kind of table, in the order files lay them out.
-    let sections: [fn(&mut String, &Topology, &mut Marks); 11] = [
+    let sections: [fn(&mut String, &Topology, &mut Marks); 12] = [
         regions,
         sites,
         links,
@@ -68,6 +68,7 @@ fn write_toml(t: &Topology, header: &str, marks: &mut Marks) -> String {
         services,
         plans,
         crews,
+        fleet_commands,
     ];
     for section in sections {
         section(&mut o, t, marks);
@@ -176,6 +177,9 @@ fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
         kv(o, "rollback", &time_dist(&r.rollback));
         if !r.waves.is_empty() {
             kv(o, "waves", &waves(t, &r.waves));
+        }
+        if r.corrupts.get() > 0.0 {
+            kv(o, "corrupts", &num(r.corrupts.get()));
         }
         if let Some(d) = &r.trigger {
             kv(o, "trigger", &dist(d));
@@ -349,6 +353,16 @@ fn crews(o: &mut String, t: &Topology, marks: &mut Marks) {
         let kinds: Vec<String> = c.kinds.iter().map(|k| q(k.as_str())).collect();
         kv(o, "kinds", &format!("[{}]", kinds.join(", ")));
         kv(o, "size", &c.size.to_string());
+    }
+}
+
+fn fleet_commands(o: &mut String, t: &Topology, marks: &mut Marks) {
+    for f in &t.fleet_commands {
+        marks.push(("fleet_command", o.len()));
+        table(o, "fleet_command", &f.key, &f.name);
+        kv(o, "sites", &list(f.sites.iter().map(|s| &t.site(*s).key)));
+        kv(o, "annual_rate", &num(f.events.annual_rate));
+        kv(o, "outage", &dist(&f.events.duration));
     }
 }
 

@@ -39,6 +39,8 @@ pub struct FileDto {
     pub plan: Vec<Spanned<PlanDto>>,
     #[serde(default)]
     pub crew: Vec<Spanned<CrewDto>>,
+    #[serde(default)]
+    pub fleet_command: Vec<Spanned<FleetCommandDto>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -50,6 +52,20 @@ pub struct CrewDto {
     pub regions: Vec<Spanned<String>>,
     pub kinds: Spanned<Vec<Spanned<String>>>,
     pub size: Spanned<i64>,
+}
+
+/// `[[fleet_command]]`: a command that hits every site of its scope.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FleetCommandDto {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub sites: Vec<Spanned<String>>,
+    pub annual_rate: Spanned<f64>,
+    pub outage: DistDto,
 }
 
 #[derive(Deserialize, Debug)]
@@ -236,6 +252,7 @@ pub struct ReleaseTrainDto {
     pub rollback: Spanned<DistDto>,
     pub waves: Option<Spanned<Vec<Spanned<WaveDto>>>>,
     pub trigger: Option<Spanned<DistDto>>,
+    pub corrupts: Option<Spanned<Probability>>,
     /// Fraction of each hit site's instances a bad release breaks.
     pub instances: Option<Spanned<f64>>,
 }

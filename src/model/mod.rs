@@ -14,6 +14,7 @@ mod failback;
 mod failure;
 mod feedback;
 mod partial;
+mod fleet;
 mod rollout;
 mod service;
 mod slo;
@@ -26,6 +27,7 @@ pub use data::{
 pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
 pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup, time_only_features};
+pub use fleet::FleetCommand;
 pub use partial::{Fraction, MAX_PARTIAL_MODES, PartialMode, PartialTarget};
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
@@ -241,6 +243,10 @@ pub struct ReleaseTrain {
     pub services: Vec<ServiceId>,
     /// What the rollback needs (the deploy system, out-of-band access).
     pub recovery: Option<Recovery>,
+    /// Fraction of escaped bad releases that corrupt the data of the plans
+    /// with a replica on the train's sites: replication carries it to
+    /// every replica, and only a backup older than the release helps.
+    pub corrupts: Probability,
     /// A partial release: the fraction of each hit site's instances a bad
     /// release breaks, in (0, 1] (the site stays up with the rest); none:
     /// every hit site goes down.
@@ -437,6 +443,8 @@ pub struct TopologyParts {
     /// Partial failure modes of sites and links ([`PartialMode`]), in file
     /// order (each site's, then each link's).
     pub partials: Vec<PartialMode>,
+    /// Fleet-wide operator commands ([`FleetCommand`]).
+    pub fleet_commands: Vec<FleetCommand>,
 }
 
 /// A structural inconsistency found by [`Topology::from_parts`]. The file
@@ -480,6 +488,7 @@ impl Topology {
         feedback::check_feedback(&p)?;
         partial::check_partials(&p)?;
         failback::check_failback(&p)?;
+        fleet::check_fleet(&p)?;
         check_crews(&p)?;
         check_sites_and_links(&p)?;
         check_groups(&p)?;

@@ -36,19 +36,11 @@ pub const ELEMENTS_PER_EVENT: f64 = 64.0;
 /// covers (the bundled default's plans have 44 at most).
 pub const ELEMENTS_IN_AN_EVENT: usize = 64;
 
-/// Failure states a worker's evaluation cache remembers before it starts
-/// over, at most.
-const MAX_CACHED_STATES: usize = 1 << 16;
-
-/// Most 64-bit words of keys a worker's cache holds (64 MiB): each state's
-/// key has a bit per element of the reduced graph, and 65,536 keys of a
-/// 270,000-element grid took 2.2 GB.
-const MAX_CACHED_WORDS: usize = 1 << 23;
-
-/// States a worker caches for keys of `w` words.
-pub(crate) fn cached_states(w: usize) -> usize {
-    (MAX_CACHED_WORDS / w.max(1)).clamp(16, MAX_CACHED_STATES)
-}
+/// Most bytes a worker's evaluation cache holds (keys, map entries and
+/// evaluations): it starts at a few pages and grows only while it is hit
+/// (`trial/cache.rs`). A fixed 65,536 states cost 190-277 MB on 1,000-site
+/// graphs that never repeated a state, and 2.2 GB on a 270,000-element grid.
+pub const MAX_CACHE_BYTES: usize = 64 << 20;
 
 /// Most bytes the workers of one run may hold (each holds its trial state,
 /// a per-component record and an evaluation cache of at most 64 MiB).
@@ -427,13 +419,10 @@ fn check_work(
 /// Refuses a run whose `workers` worker states (at most one per thread and
 /// per batch in flight) would not fit: each holds per-component counters,
 /// random streams and a record (about 80 bytes a site or link) and an
-/// evaluation cache ([`cached_states`] keys of a bit per element of the
-/// plan's reduced graph, `elements` of them, plus the evaluation).
-pub fn check_workers(topo: &Topology, elements: usize, workers: usize) -> Result<(), BudgetError> {
+/// evaluation cache of at most [`MAX_CACHE_BYTES`].
+pub fn check_workers(topo: &Topology, workers: usize) -> Result<(), BudgetError> {
     let components = topo.sites.len() + topo.links.len();
-    let w = elements.div_ceil(64) + 1;
-    let cache = cached_states(w) as f64 * (w as f64 * 8.0 + 256.0);
-    let per_worker = components as f64 * 80.0 + cache;
+    let per_worker = components as f64 * 80.0 + MAX_CACHE_BYTES as f64;
     let total = per_worker * workers as f64;
     if total > MAX_WORKER_BYTES {
         return Err(BudgetError::Memory {
@@ -444,19 +433,4 @@ pub fn check_workers(topo: &Topology, elements: usize, workers: usize) -> Result
         });
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_evaluation_cache_holds_at_most_its_words() {
-        // Small keys: the full state count; large ones: bounded by words.
-        assert_eq!(cached_states(2), MAX_CACHED_STATES);
-        for w in [129, 4_210, 31_251, 1 << 22] {
-            assert!(cached_states(w) * w <= MAX_CACHED_WORDS.max(16 * w), "{w}");
-            assert!(cached_states(w) >= 16);
-        }
-    }
 }

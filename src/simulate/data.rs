@@ -8,7 +8,7 @@
 //! `float_roundtrip`).
 
 use super::metrics::{BatchOut, PlanReport, ReportContext, summarize};
-use super::runner::BATCH_TRIALS;
+use super::runner::batch_trials;
 use crate::model::Topology;
 use crate::shard::{JoinError, Joinable};
 use serde::{Deserialize, Serialize};
@@ -93,7 +93,7 @@ impl Joinable for RunData {
 impl RunData {
     /// Number of batches of the whole run.
     pub fn total_batches(&self) -> usize {
-        self.trials.div_ceil(BATCH_TRIALS)
+        self.trials.div_ceil(batch_trials(self.trials))
     }
 
     pub fn batch_range(&self) -> std::ops::Range<usize> {
@@ -141,7 +141,8 @@ impl RunData {
         };
         for (i, b) in self.batches.iter().enumerate() {
             let batch = self.first_batch + i;
-            let n = (self.trials - batch * BATCH_TRIALS).min(BATCH_TRIALS);
+            let size = batch_trials(self.trials);
+            let n = (self.trials - batch * size).min(size);
             let at = |what: &str| format!("plan '{plan}', batch {batch}: {what}");
             let lens = [
                 b.trial_down.len(),

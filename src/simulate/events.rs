@@ -56,6 +56,13 @@ pub(crate) enum Event {
     /// The plan's data is restored from backup after every replica was
     /// destroyed (the restore of this generation).
     DataRestored(u32),
+    /// A fleet-wide operator command (its index) hits its scope; one of
+    /// the sites it hit (site index) is restored.
+    FleetCommand(u32),
+    FleetRestored(u32),
+    /// A corruption a bad release carried to every replica (its slot in
+    /// the trial's list) is noticed.
+    DataCorrupted(u32),
 }
 
 #[derive(Clone, Copy, Debug)]

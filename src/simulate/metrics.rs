@@ -329,7 +329,7 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
             }
         })
         .collect();
-    let n_sites = cx.topo.sites.len();
+    let sources = super::attribution::Sources::new(cx.topo);
     let mut comps: Vec<(usize, f64)> = b
         .component_secs
         .iter()
@@ -342,14 +342,7 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         .into_iter()
         .take(10)
         .map(|(i, secs)| ComponentShare {
-            component: if i < n_sites {
-                format!("site:{}", cx.topo.sites[i].key)
-            } else if i < n_sites + cx.topo.links.len() {
-                format!("link:{}", cx.topo.links[i - n_sites].key)
-            } else {
-                let k = i - n_sites - cx.topo.links.len();
-                format!("service:{}", cx.topo.services[k].key)
-            },
+            component: sources.name(cx.topo, i),
             minutes_per_year: secs / 60.0 / total_years,
         })
         .collect();

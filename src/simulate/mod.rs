@@ -6,6 +6,7 @@
 //! batches in parallel and [`metrics`] and [`data`] reduce them. The
 //! failover semantics are in docs/internals.md, "simulate/mod.rs".
 
+mod attribution;
 pub mod budget;
 mod data;
 mod demand;
@@ -22,7 +23,10 @@ pub use data::{MergeError, RunData, TrialMetric};
 pub use incidents::{DataLoss, Incidents};
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};
 pub use rolling::RollingTally;
-pub use runner::{BATCH_TRIALS, run_plan, run_plan_data, run_what_if, run_what_if_data};
+pub use runner::{
+    BATCH_TRIALS, batch_trials, run_plan, run_plan_data, run_what_if, run_what_if_data,
+    shard_trials,
+};
 pub use slo::{SloReport, WindowDistribution, p_miss_estimate, slo_forecast};
 
 /// Fingerprint of a topology as the simulator sees it (its canonical TOML

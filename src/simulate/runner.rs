@@ -15,9 +15,33 @@ use crate::model::Topology;
 use crate::shard::Shard;
 use rayon::prelude::*;
 
-/// Trials per batch: the unit of parallel work, of reduction order and of
-/// sharding.
+/// Trials per batch of a run of 961 trials or more: the unit of parallel
+/// work, of reduction order and of sharding ([`batch_trials`]).
 pub const BATCH_TRIALS: usize = 64;
+
+/// Batches a shorter run is cut into at least, so that both cores (or
+/// more) have work for any run of 2 trials or more.
+const MIN_BATCHES: usize = 16;
+
+/// Trials per batch of a run of `trials` trials: [`BATCH_TRIALS`], or the
+/// largest power of two below it that still makes [`MIN_BATCHES`]
+/// batches. A function of the trial count alone, so a seed still fixes
+/// every number whatever the threads or shards (the batches only group the
+/// sums of downtime by cause and component).
+pub fn batch_trials(trials: usize) -> usize {
+    let mut b = BATCH_TRIALS;
+    while b > 1 && trials.div_ceil(b) < MIN_BATCHES {
+        b /= 2;
+    }
+    b
+}
+
+/// Trials that shard `shard` of a run of `trials` trials holds.
+pub fn shard_trials(trials: usize, shard: Shard) -> usize {
+    let b = batch_trials(trials);
+    let r = shard.batches(trials.div_ceil(b));
+    (r.end * b).min(trials) - (r.start * b).min(trials)
+}
 
 fn run_batch(
     s: &Scenario<'_>,
@@ -27,10 +51,11 @@ fn run_batch(
     trials: usize,
     progress: &(dyn Fn(u64) + Sync),
 ) -> BatchOut {
-    let mut rec = TrialRecord::new(s.topo.sites.len() + s.topo.links.len() + s.topo.services.len());
+    let mut rec = TrialRecord::new(super::attribution::Sources::new(s.topo).len);
     let mut out = BatchOut::default();
-    let first = b * BATCH_TRIALS;
-    let last = (first + BATCH_TRIALS).min(trials);
+    let size = batch_trials(trials);
+    let first = b * size;
+    let last = (first + size).min(trials);
     for i in first..last {
         state.run(s, seed, i as u64, &mut rec);
         out.push_trial(&rec, s.demanded);
@@ -115,9 +140,9 @@ pub fn run_what_if_data(
     super::slo::check_fits(&topo.plans[plan_index], cfg.trials, cfg.years)?;
     let mut scenario = Scenario::new(topo, plan_index, cfg.years);
     scenario.force_down(what_if);
-    let range = shard.batches(cfg.trials.div_ceil(BATCH_TRIALS));
+    let range = shard.batches(cfg.trials.div_ceil(batch_trials(cfg.trials)));
     let workers = rayon::current_num_threads().min(range.len());
-    super::budget::check_workers(topo, scenario.model.n_elements(), workers)?;
+    super::budget::check_workers(topo, workers)?;
     let states: std::sync::Mutex<Vec<TrialState>> = std::sync::Mutex::new(Vec::new());
     let batches: Vec<BatchOut> = range
         .clone()
@@ -145,4 +170,25 @@ pub fn run_what_if_data(
         first_batch: range.start,
         batches,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs under 961 trials are cut into at least 16 batches (or one per
+    /// trial), longer ones keep batches of 64, and shards hold every trial.
+    #[test]
+    fn short_runs_are_cut_into_enough_batches() {
+        for trials in [1, 2, 3, 17, 100, 640, 960, 961, 1000, 5000] {
+            let b = batch_trials(trials);
+            assert!(b.is_power_of_two() && b <= BATCH_TRIALS, "{trials}");
+            assert!(trials.div_ceil(b) >= trials.min(MIN_BATCHES), "{trials}");
+            assert_eq!(b == BATCH_TRIALS, trials > 960, "{trials}");
+            let held: usize = (0..7)
+                .map(|i| shard_trials(trials, Shard::new(i, 7).unwrap()))
+                .sum();
+            assert_eq!(held, trials);
+        }
+    }
 }

@@ -6,6 +6,7 @@
 //! fast path (see docs/internals.md, "simulate/serving.rs").
 
 use crate::graph::UnionFind;
+use crate::graph::cutspace::CutSpace;
 use crate::model::{PlanMode, Topology};
 use crate::service::{Active, FailedSet, ServiceRule};
 
@@ -37,6 +38,11 @@ pub(crate) struct ServingModel {
     /// Serving sites and entry sites, deduplicated: the components whose loss
     /// is blamed first for an outage.
     pub key_sites: Vec<u32>,
+    /// The cut-space labels of the reduced graph (fast path only): which
+    /// failure states leave it in one piece ([`Self::stays_connected`]).
+    cut: Option<CutSpace>,
+    /// Set while [`Self::evaluate_one_piece`] runs.
+    one_piece: bool,
     uf: UnionFind,
     count: Vec<u32>,
     cap: Vec<f64>,
@@ -77,6 +83,12 @@ pub(crate) struct Group {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// The piece of kept site `x`: its union-find root, or 0 for every site
+/// when the up sites are known to form one piece.
+fn root(uf: &mut UnionFind, one_piece: bool, x: u32) -> u32 {
+    if one_piece { 0 } else { uf.find(x) }
+}
 pub(crate) use crate::graph::reduce::IRRELEVANT;
 use crate::graph::reduce::reduce;
 
@@ -118,7 +130,10 @@ impl ServingModel {
             .collect();
         let serving_node = serving.iter().map(|&x| r.element_of[x as usize]).collect();
         let n = r.kept.len();
+        let cut = rule.is_none().then(|| CutSpace::new(n, &r.edges));
         ServingModel {
+            cut,
+            one_piece: false,
             kept: r.kept,
             edges: r.edges,
             element_of: r.element_of,
@@ -170,6 +185,49 @@ impl ServingModel {
         }
     }
 
+    /// Kept sites of the reduced graph: elements below this are sites, the
+    /// rest chains (or, with dependencies, links and services).
+    pub fn n_kept(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// True only if the reduced graph without these kept sites and chains
+    /// (`down_edges` numbered from 0) is still one piece: then who is served
+    /// depends on which terminals are down and nothing else. Always false
+    /// for a plan the rule evaluates.
+    pub fn stays_connected(&mut self, down_nodes: &[u32], down_edges: &[u32]) -> bool {
+        self.cut
+            .as_mut()
+            .is_some_and(|c| c.stays_connected(down_nodes, down_edges))
+    }
+
+    /// Terminals: the serving and entry sites' elements, deduplicated.
+    fn terminals(&self) -> Vec<u32> {
+        let mut t: Vec<u32> = self
+            .serving_node
+            .iter()
+            .chain(self.entries.iter().flatten())
+            .copied()
+            .collect();
+        t.sort_unstable();
+        t.dedup();
+        t
+    }
+
+    pub fn n_terminals(&self) -> usize {
+        self.terminals().len()
+    }
+
+    /// The terminal number of each element, or `u32::MAX` (see
+    /// [`Self::stays_connected`]).
+    pub fn terminal_index(&self) -> Vec<u32> {
+        let mut index = vec![u32::MAX; self.n_elements()];
+        for (k, &e) in self.terminals().iter().enumerate() {
+            index[e as usize] = k as u32;
+        }
+        index
+    }
+
     /// The rule's answer from unreduced element states (sites, links,
     /// services).
     fn evaluate_rule(
@@ -194,25 +252,36 @@ impl ServingModel {
         out.control_ok = o.control_ok;
     }
 
+    /// [`Self::evaluate_elements`] for a state the caller knows leaves the
+    /// up sites in one piece ([`Self::stays_connected`]): the same answer
+    /// without the union-find over the whole graph.
+    pub fn evaluate_one_piece(&mut self, up: &[bool], active: Option<usize>, out: &mut Eval) {
+        self.one_piece = true;
+        self.evaluate_elements(up, active, out);
+        self.one_piece = false;
+    }
+
     /// Connects up sites over up links and marks usable serving sites.
     fn connect(&mut self, up: &[bool], out: &mut Eval) {
-        self.uf.reset();
         let (site_up, edge_up) = up.split_at(self.kept.len());
-        for (j, &(a, b)) in self.edges.iter().enumerate() {
-            if edge_up[j] && site_up[a as usize] && site_up[b as usize] {
-                self.uf.union(a, b);
+        if !self.one_piece {
+            self.uf.reset();
+            for (j, &(a, b)) in self.edges.iter().enumerate() {
+                if edge_up[j] && site_up[a as usize] && site_up[b as usize] {
+                    self.uf.union(a, b);
+                }
             }
         }
         for e in self.entries.iter().flatten() {
             if site_up[*e as usize] {
-                let r = self.uf.find(*e);
+                let r = root(&mut self.uf, self.one_piece, *e);
                 self.has_entry[r as usize] = true;
             }
         }
         out.usable.clear();
         for &s in &self.serving_node {
             let ok = site_up[s as usize] && {
-                let r = self.uf.find(s);
+                let r = root(&mut self.uf, self.one_piece, s);
                 self.has_entry[r as usize]
             };
             out.usable.push(ok);
@@ -237,7 +306,7 @@ impl ServingModel {
             PlanMode::ActiveActive => {
                 for (i, &s) in self.serving_node.iter().enumerate() {
                     if out.usable[i] {
-                        let r = self.uf.find(s) as usize;
+                        let r = root(&mut self.uf, self.one_piece, s) as usize;
                         self.count[r] += 1;
                         self.cap[r] += self.capacity[i];
                         touched.push(r as u32);
@@ -250,7 +319,7 @@ impl ServingModel {
                         if !site_up[e as usize] {
                             continue;
                         }
-                        let r = self.uf.find(e);
+                        let r = root(&mut self.uf, self.one_piece, e);
                         let better = match best {
                             None => true,
                             Some(b) => {
@@ -271,7 +340,7 @@ impl ServingModel {
                 }
                 for (i, &s) in self.serving_node.iter().enumerate() {
                     if out.usable[i] {
-                        let g = self.group_of_root[self.uf.find(s) as usize];
+                        let g = self.group_of_root[root(&mut self.uf, self.one_piece, s) as usize];
                         if g != NONE {
                             out.groups[g as usize].sites.push(i as u32);
                         }
@@ -280,15 +349,16 @@ impl ServingModel {
             }
             PlanMode::ActivePassive => {
                 let active = active.filter(|&a| out.usable[a]);
-                let root = active.map(|a| self.uf.find(self.serving_node[a]));
+                let active_root =
+                    active.map(|a| root(&mut self.uf, self.one_piece, self.serving_node[a]));
                 for d in 0..self.entries.len() {
-                    let reach = root.is_some_and(|r| {
+                    let reach = active_root.is_some_and(|r| {
                         (0..self.entries[d].len()).any(|k| {
                             let e = self.entries[d][k];
-                            site_up[e as usize] && self.uf.find(e) == r
+                            site_up[e as usize] && root(&mut self.uf, self.one_piece, e) == r
                         })
                     });
-                    match (reach, root, active) {
+                    match (reach, active_root, active) {
                         (true, Some(r), Some(a)) => {
                             self.assign(out, r, self.capacity[a], d as u32, &mut touched)
                         }
@@ -306,7 +376,7 @@ impl ServingModel {
             self.group_of_root[r as usize] = NONE;
         }
         for e in self.entries.iter().flatten() {
-            let r = self.uf.find(*e);
+            let r = root(&mut self.uf, self.one_piece, *e);
             self.has_entry[r as usize] = false;
         }
     }
@@ -362,6 +432,62 @@ mod agreement {
     use crate::model::PlanId;
     use crate::service::{Active, arbitrary};
     use proptest::prop_assert_eq;
+
+    /// The simulator caches a state that leaves the reduced graph in one
+    /// piece by its terminals' states alone: whenever the cut-space check
+    /// says so, the evaluation equals that of the state with every other
+    /// element up, and the one-piece evaluation (no union-find) gives it.
+    #[test]
+    fn one_piece_states_depend_on_the_terminals_alone() {
+        let reduced = std::cell::Cell::new(0u32);
+        let active = |c: &arbitrary::Case| c.active.map_or(Active::NoSite, Active::Site);
+        arbitrary::check_against_rule(active, |c, _| {
+            let mut m = ServingModel::new(&c.topo, PlanId(0));
+            if m.rule.is_some() {
+                return Ok(());
+            }
+            let n = c.topo.sites.len();
+            let (sites, links) = (c.failed.sites_down(), c.failed.links_down());
+            let mut up = vec![true; m.n_elements()];
+            for (comp, &e) in m.element_of.iter().enumerate().take(n + links.len()) {
+                let down = if comp < n {
+                    sites[comp]
+                } else {
+                    links[comp - n]
+                };
+                if e != super::IRRELEVANT && down {
+                    up[e as usize] = false;
+                }
+            }
+            let k = m.n_kept();
+            let nodes: Vec<u32> = (0..k as u32).filter(|&e| !up[e as usize]).collect();
+            let edges: Vec<u32> = (k..up.len())
+                .filter(|&e| !up[e])
+                .map(|e| (e - k) as u32)
+                .collect();
+            if !m.stays_connected(&nodes, &edges) {
+                return Ok(());
+            }
+            let index = m.terminal_index();
+            let terminals: Vec<bool> = up
+                .iter()
+                .zip(&index)
+                .map(|(&u, &t)| u || t == u32::MAX)
+                .collect();
+            if terminals != up {
+                reduced.set(reduced.get() + 1);
+            }
+            let (mut a, mut b, mut one) = (Eval::default(), Eval::default(), Eval::default());
+            m.evaluate_elements(&up, c.active, &mut a);
+            m.evaluate_elements(&terminals, c.active, &mut b);
+            m.evaluate_one_piece(&up, c.active, &mut one);
+            prop_assert_eq!(&a, &b);
+            prop_assert_eq!(&a, &one);
+            Ok(())
+        });
+        // Many cases had other elements down and still one piece.
+        assert!(reduced.get() > 500, "{}", reduced.get());
+    }
 
     /// The simulator's reduced-graph fast path gives the rule's answer: the
     /// same usable sites, unserved demands and capacity pools, on random

@@ -113,6 +113,25 @@ fn a_trial_is_the_same_in_a_shorter_run() {
     );
 }
 
+/// A short run is cut into batches of a few trials (so two threads share
+/// it) and still gives the same report on 1 and 2 threads.
+#[test]
+fn a_short_run_is_the_same_on_one_and_two_threads() {
+    let t = star(false, vec![plan("ab", &[0, 1], 1, 1.0)]);
+    assert_eq!(drsim::simulate::batch_trials(6), 1);
+    let cfg = trials_years_seed(6, 1, 4);
+    let on = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| drsim::simulate::run_plan(&t, 0, &cfg, &|_| {}).unwrap())
+    };
+    let one = on(1);
+    assert_eq!(one, on(2));
+    assert!(one.downtime_minutes_per_year.mean.mean > 0.0);
+}
+
 /// Two plans that differ only in the operator-error factor, on a plan that
 /// needs both serving sites (quorum 2, so every site outage is downtime):
 /// the lower factor keeps a subset of the same operator errors and sees the

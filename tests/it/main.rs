@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link step instead of one per file).
 
+mod attribution;
 mod bad_topologies;
 mod bandwidth;
 mod capacity;
@@ -13,9 +14,11 @@ mod compare;
 mod coverage;
 mod crews;
 mod crn;
+mod data_loss;
 mod detection;
 mod diff;
 mod feedback;
+mod fleet;
 mod fuzz;
 mod golden;
 mod gray_slo;

@@ -2,7 +2,9 @@
 
 use crate::common::model::trials_years_seed;
 use drsim::shard::Shard;
-use drsim::simulate::{MergeError, RunData, SimConfig, TrialMetric, run_plan, run_plan_data};
+use drsim::simulate::{
+    MergeError, RunData, SimConfig, TrialMetric, batch_trials, run_plan, run_plan_data,
+};
 use std::path::Path;
 
 fn small_company() -> drsim::model::Topology {
@@ -12,7 +14,7 @@ fn small_company() -> drsim::model::Topology {
 #[test]
 fn merged_shards_equal_the_unsharded_run_bit_for_bit() {
     let t = small_company();
-    // 1000 trials = 16 batches, the last one partial.
+    // 1000 trials = 16 batches of 64, the last one partial.
     let cfg = trials_years_seed(1000, 1, 7);
     for plan in 0..t.plans.len() {
         let whole = run_plan(&t, plan, &cfg, &|_| {}).unwrap();
@@ -42,14 +44,21 @@ fn merge_refuses_missing_duplicate_and_foreign_parts() {
         run_plan_data(&t, 0, cfg, Shard::new(i, n).unwrap(), &|_| {}).unwrap()
     };
     let (a, b, c) = (part(0, 3, &cfg), part(1, 3, &cfg), part(2, 3, &cfg));
+    // 640 trials make 20 batches of 32: the middle third is 6..13.
+    let batches = 640usize.div_ceil(batch_trials(640));
+    let middle = Shard::new(1, 3).unwrap().batches(batches);
+    assert_eq!((batches, middle.clone()), (20, 6..13));
     assert_eq!(
         RunData::merge(vec![a.clone(), c.clone()]),
-        Err(MergeError::Gap { start: 3, end: 6 })
+        Err(MergeError::Gap {
+            start: middle.start,
+            end: middle.end
+        })
     );
     // Adjacent parts merge into a part that is still incomplete.
     let first_two = RunData::merge(vec![b.clone(), a.clone()]).unwrap();
     assert!(!first_two.is_complete());
-    assert_eq!(first_two.batch_range(), 0..6);
+    assert_eq!(first_two.batch_range(), 0..middle.end);
     assert!(matches!(
         RunData::merge(vec![a.clone(), c.clone(), b.clone(), c.clone()]),
         Err(MergeError::Overlap { .. })

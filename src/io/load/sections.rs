@@ -39,6 +39,7 @@ impl Validator<'_> {
         let surges = self.surges(f, &mut ids);
         let plans = self.plans(f, &mut ids);
         let crews = self.crews(f, &mut ids);
+        let fleet_commands = self.fleet_commands(f, &ids);
         if f.site.is_empty() {
             self.error(f.topology.span(), "the topology has no sites")
                 .hint = Some("add at least one [[site]]".into());
@@ -59,6 +60,7 @@ impl Validator<'_> {
             plans,
             crews,
             partials,
+            fleet_commands,
         }
     }
 
@@ -400,6 +402,7 @@ impl Validator<'_> {
                 instances: self.train_instances(t),
                 services,
                 recovery,
+                corrupts: self.train_corrupts(t),
             };
             self.waves_cover(&train, t);
             release_trains.push(train);

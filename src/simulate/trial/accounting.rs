@@ -38,10 +38,8 @@ impl TrialState {
             }
             self.blame_partial(s);
         }
-        let w = 1.0 / self.blame.len().max(1) as f64;
-        for b in &mut self.blame {
-            b.1 = w;
-        }
+        // From components to the sources holding them, weighted (blame.rs).
+        self.blame_sources();
         self.blame_dirty = false;
     }
 
@@ -62,6 +60,7 @@ impl TrialState {
 
     /// Attributes `dt` seconds of downtime when some demand is unserved.
     pub(super) fn attribute(&mut self, s: &Scenario<'_>, dt: f64, rec: &mut TrialRecord) {
+        self.note_episode();
         if let Some((site, cause)) = self.restore_blame() {
             rec.component_secs[site] += dt;
             rec.cause_secs[cause] += dt;
@@ -74,16 +73,9 @@ impl TrialState {
             rec.unattributed_secs += dt;
             return;
         }
-        let n = s.topo.sites.len();
-        for &(comp, w) in &self.blame {
-            let c = comp as usize;
-            let (causes, total) = self.causes_of(n, c);
-            rec.component_secs[c] += w * dt;
-            for (k, &count) in causes.iter().enumerate() {
-                if count > 0 {
-                    rec.cause_secs[k] += w * dt * count as f64 / total as f64;
-                }
-            }
+        for (&(source, w), &cause) in self.blame.iter().zip(&self.origins.cause) {
+            rec.component_secs[source as usize] += w * dt;
+            rec.cause_secs[cause as usize] += w * dt;
         }
     }
 

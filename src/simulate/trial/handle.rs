@@ -14,6 +14,8 @@ use rand::RngExt;
 
 impl TrialState {
     pub(super) fn site_hold(&mut self, i: u32, cause: usize, down: bool) -> bool {
+        // The blame holds each cause's source, so any hold change counts.
+        self.blame_dirty = true;
         let i = i as usize;
         if down {
             self.site_causes[i][cause] += 1;
@@ -27,6 +29,8 @@ impl TrialState {
     }
 
     pub(super) fn link_hold(&mut self, j: u32, cause: usize, down: bool) -> bool {
+        // The blame holds each cause's source, so any hold change counts.
+        self.blame_dirty = true;
         let j = j as usize;
         if down {
             self.link_causes[j][cause] += 1;
@@ -69,6 +73,7 @@ impl TrialState {
             self.down_bits[e / 64] ^= 1 << (e % 64);
             self.state_hash ^= self.zobrist[e];
             self.relevant = true;
+            self.note_flip(e, now_down);
         }
         true
     }
@@ -150,8 +155,11 @@ impl TrialState {
                 self.queue.push(t + next, Event::ReleaseEscaped(k));
                 // Fixed times (the usual) draw nothing.
                 let rng = &mut self.rngs[l.escaped + k as usize];
-                let outage = train.detection.sample_secs(rng) + train.rollback.sample_secs(rng);
+                let detection = train.detection.sample_secs(rng);
+                let outage = detection + train.rollback.sample_secs(rng);
                 self.queue.push(t + outage, Event::ReleaseEscapedEnd(k));
+                self.origins.train_holds[k as usize] += 1;
+                self.release_corrupts(s, t, k, detection);
                 let mut changed = false;
                 for site in &train.sites {
                     changed |= self.release_hold(s, k, site.0, true);
@@ -175,6 +183,7 @@ impl TrialState {
                     .detection
                     .sample_secs(&mut self.rngs[l.caught + k as usize]);
                 self.queue.push(t + detection, Event::ReleaseCaughtEnd(k));
+                self.origins.train_holds[k as usize] += 1;
                 let mut changed = false;
                 for site in &train.canary_sites {
                     changed |= self.release_hold(s, k, site.0, true);
@@ -182,6 +191,7 @@ impl TrialState {
                 changed
             }
             Event::ReleaseCaughtEnd(k) => {
+                self.origins.train_holds[k as usize] -= 1;
                 let mut changed = false;
                 for site in &topo.release_trains[k as usize].canary_sites {
                     changed |= self.release_hold(s, k, site.0, false);
@@ -219,6 +229,12 @@ impl TrialState {
                 self.partial_event(s, t, k, matches!(ev, Event::PartialStart(_)))
             }
             Event::DataRestored(generation) => self.data_restored(generation),
+            Event::FleetCommand(k) => self.fleet_command(s, t, k),
+            Event::FleetRestored(i) => {
+                self.repair_done(s.site_crew[i as usize], t);
+                self.site_hold(i, OPERATOR, false)
+            }
+            Event::DataCorrupted(slot) => self.corruption_noticed(slot),
             Event::FailoverDone(generation) => {
                 if generation == self.failover_gen && self.active.is_none() {
                     self.failover_done = true;
@@ -247,6 +263,7 @@ impl TrialState {
             // One draw per site and event, from the site's own stream.
             let u: f64 = self.rngs[hz.hit_stream + k].random();
             if hz.hit_p >= 1.0 || u < hz.hit_p {
+                self.origins.site_hazard[site as usize] = h;
                 changed |= self.site_hold(site, DISASTER, true);
                 if hz.destroys {
                     changed |= self.destroy_site(s, site, t, DISASTER);
@@ -303,8 +320,27 @@ impl TrialState {
         self.site_hold(site, OPERATOR, true)
     }
 
+    /// A fleet-wide command: every site of its scope goes down for one
+    /// outage draw, each restored by its site crew if one covers it (the
+    /// restores then queue, in site order).
+    fn fleet_command(&mut self, s: &Scenario<'_>, t: f64, k: u32) -> bool {
+        let fc = &s.topo.fleet_commands[k as usize];
+        let rng = &mut self.rngs[s.layout.fleet + k as usize];
+        let next = exp_sample(rng, fc.events.annual_rate / SECONDS_PER_YEAR);
+        let outage = fc.events.duration.sample_secs(rng);
+        self.queue.push(t + next, Event::FleetCommand(k));
+        let mut changed = false;
+        for site in &fc.sites {
+            let done = Event::FleetRestored(site.0);
+            self.repair(s, s.site_crew[site.index()], t, outage, done);
+            changed |= self.site_hold(site.0, OPERATOR, true);
+        }
+        changed
+    }
+
     fn hold_risk(&mut self, s: &Scenario<'_>, g: u32, down: bool) -> bool {
         let risk = &s.topo.shared_risks[g as usize];
+        self.origins.risk_down[g as usize] = down;
         let mut changed = false;
         for site in &risk.sites {
             changed |= self.site_hold(site.0, SHARED_RISK, down);

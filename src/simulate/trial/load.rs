@@ -170,16 +170,8 @@ impl TrialState {
         if self.blame_dirty {
             self.compute_blame(s);
         }
-        let n = s.topo.sites.len();
         self.load.mix.clone_from(&self.blame);
-        let mut mix = [0.0; N_CAUSES];
-        for &(comp, w) in &self.blame {
-            let (causes, total) = self.causes_of(n, comp as usize);
-            for (k, &count) in causes.iter().enumerate() {
-                mix[k] += w * count as f64 / total.max(1) as f64;
-            }
-        }
-        self.load.cause_mix = mix;
+        self.load.cause_mix = self.blame_cause_mix();
     }
 
     /// After a re-evaluation: demands served again start their retries, and

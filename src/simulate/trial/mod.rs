@@ -10,6 +10,7 @@
 
 mod accounting;
 mod bandwidth;
+mod blame;
 mod cache;
 mod crews;
 mod data;
@@ -33,11 +34,9 @@ use super::serving::{Eval, ServingModel};
 use crate::rng::{stream, trial_base};
 use crate::static_model::Cause;
 use crate::units::SECONDS_PER_YEAR;
-use cache::{IdentityHasher, zobrist};
+use cache::zobrist;
 use rand::{Rng, RngExt};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 /// Hold slots per component, indexed like [`Cause`] (slot 5, congestion,
 /// holds nothing: it is not a component state).
@@ -96,14 +95,20 @@ pub(crate) struct TrialState {
     /// XOR of the Zobrist values of the down elements, kept as they flip.
     state_hash: u64,
     zobrist: Vec<u64>,
-    /// Service evaluations by the hash of (failure state, active site): the
+    /// Service evaluations by (failure state, active site) ([`cache`]): the
     /// serving model only runs for states not seen before by this worker.
-    /// `cache_keys` holds each evaluation's exact key (`down_bits` then the
-    /// active site), checked on every hit so a hash collision cannot return
-    /// a wrong evaluation.
-    cache: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>,
-    cache_keys: Vec<u64>,
+    cache: cache::EvalCache,
     evals: Vec<Eval>,
+    /// Down elements of the reduced graph: kept sites, and chains (as
+    /// indices past the kept sites), for the cut-space check.
+    down_nodes: cache::IndexSet,
+    down_edges: cache::IndexSet,
+    /// Terminal number of each element (serving and entry sites), or
+    /// `u32::MAX`; their down flags as bits and the XOR of their Zobrist
+    /// values: the key of a state that leaves the graph in one piece.
+    term_index: Vec<u32>,
+    term_bits: Vec<u64>,
+    term_hash: u64,
     cur: usize,
     model: ServingModel,
     /// Max-flow scratch when links can bind ([`bandwidth`]).
@@ -132,6 +137,8 @@ pub(crate) struct TrialState {
     crews: crews::Crews,
     /// An active-active plan's rotation: detection, shift, failback.
     shift: shift::ShiftState,
+    /// What holds the blamed components, and what started the outage.
+    origins: blame::Origins,
 }
 
 impl TrialState {
@@ -161,9 +168,13 @@ impl TrialState {
             down_bits: vec![0; k.div_ceil(64)],
             state_hash: 0,
             zobrist: (0..k as u64).map(zobrist).collect(),
-            cache: HashMap::default(),
-            cache_keys: Vec::new(),
+            cache: cache::EvalCache::default(),
             evals: Vec::new(),
+            down_nodes: cache::IndexSet::new(k),
+            down_edges: cache::IndexSet::new(k),
+            term_index: s.model.terminal_index(),
+            term_bits: vec![0; s.model.n_terminals().div_ceil(64)],
+            term_hash: 0,
             cur: 0,
             model: s.model.clone(),
             flow_ev: s.flow.as_ref().map(bandwidth::SimFlow::evaluator),
@@ -183,6 +194,7 @@ impl TrialState {
             partial: partial::PartialState::default(),
             crews: crews::Crews::new(s.crew_sizes.len()),
             shift: shift::ShiftState::default(),
+            origins: blame::Origins::new(s),
         }
     }
 
@@ -218,6 +230,10 @@ impl TrialState {
         self.down_bits.fill(0);
         self.element_down.fill(0);
         self.state_hash = 0;
+        self.down_nodes.clear();
+        self.down_edges.clear();
+        self.term_bits.fill(0);
+        self.term_hash = 0;
         self.hit_sets.clear();
         self.free_hit_sets.clear();
         self.down_relevant.clear();
@@ -235,6 +251,7 @@ impl TrialState {
         self.load.reset(s);
         self.partial.reset(s);
         self.shift.reset();
+        self.origins.reset();
 
         self.start_processes(s);
         self.settle(s, 0.0);
@@ -346,6 +363,13 @@ impl TrialState {
         }
         self.start_gray(s);
         self.start_partial(s);
+        for (k, fc) in topo.fleet_commands.iter().enumerate() {
+            let rate = fc.events.annual_rate / SECONDS_PER_YEAR;
+            if rate > 0.0 {
+                let first = exp_sample(&mut self.rngs[l.fleet + k], rate);
+                self.queue.push(first, Event::FleetCommand(k as u32));
+            }
+        }
     }
 }
 
@@ -396,7 +420,7 @@ mod tests {
         let s = Scenario::new(t, p, 2);
         let mut state = TrialState::new(&s);
         state.log = Some(Vec::new());
-        let mut rec = TrialRecord::new(t.sites.len() + t.links.len() + t.services.len());
+        let mut rec = TrialRecord::new(crate::simulate::attribution::Sources::new(t).len);
         state.run(&s, seed, i, &mut rec);
         let log = state.log.take().unwrap();
         let kept = log

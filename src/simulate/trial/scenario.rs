@@ -50,6 +50,10 @@ pub(super) struct StreamLayout {
     pub(super) gray: usize,
     /// Restore times from backup (after gray, so files keep their layout).
     pub(super) restore: usize,
+    /// Fleet-wide operator commands, one stream each.
+    pub(super) fleet: usize,
+    /// Per train: whether each escaped bad release corrupts data.
+    pub(super) corrupt: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -158,6 +162,18 @@ impl<'a> Scenario<'a> {
         names.extend(super::partial::stream_names(topo));
         let restore = names.len();
         names.push("data:restore".into());
+        let fleet = names.len();
+        names.extend(
+            topo.fleet_commands
+                .iter()
+                .map(|f| format!("fleet:{}", f.key)),
+        );
+        let corrupt = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:corrupt", t.key)),
+        );
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -207,6 +223,8 @@ impl<'a> Scenario<'a> {
                 wave,
                 gray,
                 restore,
+                fleet,
+                corrupt,
             },
             curve,
             model,

@@ -34,6 +34,7 @@ impl Pending {
 impl TrialState {
     /// Holds service `k` down as a whole (or lets it up) for `cause`.
     pub(super) fn service_hold(&mut self, k: u32, cause: usize, down: bool) -> bool {
+        self.blame_dirty = true;
         let k = k as usize;
         let c = self.site_down.len() + self.link_down.len() + k;
         if down {
@@ -128,6 +129,7 @@ impl TrialState {
     /// An escaped bad release of train `k` is rolled back.
     pub(super) fn release_rolled_back(&mut self, s: &Scenario<'_>, k: u32) -> bool {
         let train = &s.topo.release_trains[k as usize];
+        self.origins.train_holds[k as usize] -= 1;
         let mut changed = false;
         for site in &train.sites {
             changed |= self.release_hold(s, k, site.0, false);

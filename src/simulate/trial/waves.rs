@@ -48,6 +48,8 @@ impl TrialState {
 
     /// The sites wave `v` of train `k` added go down (or come back).
     pub(super) fn wave_hold(&mut self, s: &Scenario<'_>, k: u32, v: u32, down: bool) -> bool {
+        let holds = &mut self.origins.train_holds[k as usize];
+        *holds = if down { *holds + 1 } else { *holds - 1 };
         let mut changed = false;
         for &site in &s.wave_sites[k as usize][v as usize] {
             changed |= self.release_hold(s, k, site, down);
