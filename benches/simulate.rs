@@ -82,6 +82,7 @@ fn topology(regions: usize, per_region: usize, chord: usize, serving: usize) -> 
         trigger: None,
         services: Vec::new(),
         recovery: None,
+        corrupts: Default::default(),
         instances: None,
     }];
     let demands = (0..3)

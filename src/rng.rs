@@ -20,8 +20,17 @@ pub fn batch_stream(seed: u64, b: u64) -> Xoshiro256PlusPlus {
 /// `jump_ce` rebuilds the jump polynomial every time (about 0.7 ms, a quarter
 /// of a run with 8192-sample batches).
 pub fn batch_streams(seed: u64, n_batches: u64) -> Vec<Xoshiro256PlusPlus> {
+    batch_streams_in(seed, 0..n_batches)
+}
+
+/// The generators of batches `batches`, equal to [`batch_stream`] of each
+/// (the jumps to the first are taken one after another too).
+pub fn batch_streams_in(seed: u64, batches: std::ops::Range<u64>) -> Vec<Xoshiro256PlusPlus> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    (0..n_batches)
+    for _ in 0..batches.start {
+        rng.jump();
+    }
+    batches
         .map(|_| {
             let here = rng.clone();
             rng.jump();
@@ -86,6 +95,7 @@ mod tests {
         for (b, r) in streams.iter().enumerate() {
             assert_eq!(*r, batch_stream(42, b as u64), "batch {b}");
         }
+        assert_eq!(batch_streams_in(42, 3..5), streams[3..5]);
     }
 
     #[test]

@@ -387,7 +387,7 @@ pub struct QuantileEstimate {
 
 impl QuantileEstimate {
     pub fn of(sorted: &[f64], unbounded: usize, q: f64, z: f64, floor: f64) -> QuantileEstimate {
-        let n = sorted.len() + unbounded;
+        let n = sorted.len().saturating_add(unbounded);
         let at = |rank: f64| -> Option<f64> {
             if rank < 1.0 {
                 return Some(floor);

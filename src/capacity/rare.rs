@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use super::batch::PatternCache;
 use super::st_flow::{CapacityError, IRRELEVANT, Sampler, check_sampling};
+use super::work::StoppedShort;
 use crate::graph::maxflow::MaxFlow;
 use crate::static_model::StaticModel;
 
@@ -54,6 +55,9 @@ pub struct RareEstimate {
     pub samples: u64,
     pub pilot_stages: u64,
     pub seconds: f64,
+    /// Set when the estimate stopped above the target relative error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_short: Option<StoppedShort>,
 }
 
 #[derive(Clone, Copy)]
@@ -217,11 +221,17 @@ pub fn estimate_below(
             samples: 0,
             pilot_stages: 0,
             seconds: started.elapsed().as_secs_f64(),
+            stopped_short: None,
         });
     }
-    let (r, pilots) = cross_entropy_tilt(&tl, &q, level, opts.seed)?;
-    let (n, sum, sum_sq) = final_stage(&tl, &r, level, opts);
+    // Pilots and the final stage share the model's work budget.
+    let budget = super::work::budget(model);
+    let (r, pilots) = cross_entropy_tilt(&tl, &q, level, opts.seed, budget)?;
+    let cap = opts.max_samples.min(budget - pilots * PILOT_SAMPLES);
+    let (n, sum, sum_sq) = final_stage(&tl, &r, level, opts.seed, opts.target_re, cap);
     let (p, se) = mean_se(sum, sum_sq, n);
+    // Short of the target, or of the minimum the tilt needs to be trusted.
+    let short = !(n >= MIN_FINAL_SAMPLES && p > 0.0 && se / p <= opts.target_re);
     Ok(RareEstimate {
         level,
         probability: p,
@@ -232,6 +242,11 @@ pub fn estimate_below(
         samples: n,
         pilot_stages: pilots,
         seconds: started.elapsed().as_secs_f64(),
+        stopped_short: short.then_some(if cap < opts.max_samples {
+            StoppedShort::WorkBudget
+        } else {
+            StoppedShort::SampleCap
+        }),
     })
 }
 
@@ -258,16 +273,28 @@ fn worst_flow(tl: &Tilted<'_>) -> f64 {
 
 /// Multilevel cross-entropy: tilted probabilities, refitted stage by stage
 /// to the elite samples, until the stage's level reaches `level`; with the
-/// number of pilot stages run.
+/// number of pilot stages run. Refused when the pilots and a first final
+/// round would pass `budget` samples.
 fn cross_entropy_tilt(
     tl: &Tilted<'_>,
     q: &[f64],
     level: f64,
     seed: u64,
+    budget: u64,
 ) -> Result<(Vec<f64>, u64), CapacityError> {
     let mut r = q.to_vec();
     let mut pilots = 0;
     loop {
+        let planned = (pilots + 1) * PILOT_SAMPLES + FINAL_ROUND;
+        if planned > budget {
+            return Err(CapacityError::RareTooMuchWork(
+                crate::static_model::Overwork {
+                    samples: planned,
+                    size: tl.sm.model.sample_size(),
+                    max_samples: budget,
+                },
+            ));
+        }
         if pilots == MAX_PILOTS {
             return Err(CapacityError::RareEventFailed(format!(
                 "the cross-entropy tilt did not reach flow < {level} in {MAX_PILOTS} stages"
@@ -323,18 +350,27 @@ fn cross_entropy_tilt(
     Ok((r, pilots))
 }
 
+/// Samples per round of the final stage.
+const FINAL_ROUND: u64 = 16 * RARE_BATCH;
+
 /// The final stage: rounds of batches with `r` fixed until the target
-/// relative error (or the sample budget); samples, sum and sum of squares
-/// of the weighted indicators.
-fn final_stage(tl: &Tilted<'_>, r: &[f64], level: f64, opts: &RareOptions) -> (u64, f64, f64) {
-    let round = 16 * RARE_BATCH;
+/// relative error (or `cap` samples); samples, sum and sum of squares of
+/// the weighted indicators.
+fn final_stage(
+    tl: &Tilted<'_>,
+    r: &[f64],
+    level: f64,
+    seed: u64,
+    target_re: f64,
+    cap: u64,
+) -> (u64, f64, f64) {
     let (mut n, mut sum, mut sum_sq) = (0u64, 0.0, 0.0);
     loop {
-        let take = round.min(opts.max_samples.saturating_sub(n));
+        let take = FINAL_ROUND.min(cap.saturating_sub(n));
         if take == 0 {
             break;
         }
-        let samples = tl.run(r, opts.seed, FINAL_STAGE, n / RARE_BATCH, take, false);
+        let samples = tl.run(r, seed, FINAL_STAGE, n / RARE_BATCH, take, false);
         for smp in &samples {
             let x = if smp.flow < level { smp.weight } else { 0.0 };
             sum += x;
@@ -342,7 +378,7 @@ fn final_stage(tl: &Tilted<'_>, r: &[f64], level: f64, opts: &RareOptions) -> (u
         }
         n += take;
         let (p, se) = mean_se(sum, sum_sq, n);
-        if n >= MIN_FINAL_SAMPLES && p > 0.0 && se / p <= opts.target_re {
+        if n >= MIN_FINAL_SAMPLES && p > 0.0 && se / p <= target_re {
             break;
         }
     }

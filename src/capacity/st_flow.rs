@@ -43,6 +43,9 @@ pub enum CapacityError {
     BadTargetRe(f64),
     #[error("rare-event estimation failed: {0}")]
     RareEventFailed(String),
+    /// P(flow = 0) asked of the static engine, which refused.
+    #[error("rare-event estimation failed: {0}")]
+    StaticEngine(crate::reliability::EstimateError),
     #[error(
         "{} samples x {} sites, links and shock members, each drawn and solved for \
          every sample, is more than the {:.0e} a capacity run may plan; use fewer samples (at \
@@ -50,6 +53,13 @@ pub enum CapacityError {
         .0.samples, .0.size, super::work::MAX_CAPACITY_WORK, .0.max_samples
     )]
     TooMuchWork(crate::static_model::Overwork),
+    #[error(
+        "the rare-event estimate needs {} samples (its cross-entropy pilots and a first \
+         round) x {} sites, links and shock members, more than the {:.0e} a capacity run may \
+         plan ({} fit); ask for no target relative error or model the network coarser",
+        .0.samples, .0.size, super::work::MAX_CAPACITY_WORK, .0.max_samples
+    )]
+    RareTooMuchWork(crate::static_model::Overwork),
 }
 
 #[derive(Clone, Debug)]
@@ -90,6 +100,14 @@ pub struct CapacityReport {
     pub p_below_threshold_method: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_below_threshold_std_error: Option<f64>,
+    /// Set when the rare-event estimate of P(flow = 0) stopped above the
+    /// relative error asked of it (or was over the work budget, and the
+    /// crude value stands).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_zero_stopped_short: Option<super::work::StoppedShort>,
+    /// The same for P(flow < threshold).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_below_threshold_stopped_short: Option<super::work::StoppedShort>,
     /// Samples drawn by the rare-event estimators (turnip, importance
     /// sampling without its pilots); absent when none ran or P(flow = 0)
     /// was computed exactly.
@@ -676,6 +694,8 @@ pub fn simulate(
         p_below_threshold_method: below.map(|_| "crude"),
         p_below_threshold_std_error: below.map(|b| (b.p * (1.0 - b.p) / nf).sqrt()),
         rare_event_samples: None,
+        p_zero_stopped_short: None,
+        p_below_threshold_stopped_short: None,
         cost: sum.cost,
         distribution: sum.distribution,
     })

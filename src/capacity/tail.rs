@@ -4,6 +4,7 @@
 //! too few events.
 
 use super::st_flow::{CapacityError, CapacityReport, check_model};
+use super::work::StoppedShort;
 use crate::static_model::StaticModel;
 
 /// Crude Monte Carlo events below this count leave a tail probability to the
@@ -38,8 +39,7 @@ pub fn p_zero_static(
         max_samples,
         seed,
     };
-    estimate(&tt, &Criterion::TwoTerminal { s, t }, &opts)
-        .map_err(|e| CapacityError::RareEventFailed(e.to_string()))
+    estimate(&tt, &Criterion::TwoTerminal { s, t }, &opts).map_err(CapacityError::StaticEngine)
 }
 
 /// The model with edges that can carry nothing removed, so that connectivity
@@ -119,6 +119,7 @@ pub fn refine_tail(
         let method = crate::reliability::Method::Auto;
         match p_zero_static(model, s, t, method, seed, opts.target_re, max_samples) {
             Ok(e) => {
+                report.p_zero_stopped_short = short_of(&e, opts.target_re, max_samples);
                 report.p_zero = e.unreliability;
                 report.p_zero_ci95_low = e.ci95_low;
                 report.p_zero_ci95_high = e.ci95_high;
@@ -131,7 +132,7 @@ pub fn refine_tail(
                 rare_samples += e.samples;
             }
             Err(e) if target_re.is_some() => return Err(e),
-            Err(_) => {}
+            Err(e) => report.p_zero_stopped_short = over_budget(&e),
         }
     }
     if let (Some(f), Some(p)) = (report.threshold, report.p_below_threshold)
@@ -145,14 +146,86 @@ pub fn refine_tail(
                 report.p_below_threshold_ci95_high = Some(e.ci95_high);
                 report.p_below_threshold_std_error = Some(e.std_error);
                 report.p_below_threshold_method = Some("importance-sampling");
+                report.p_below_threshold_stopped_short = e.stopped_short;
                 rare_samples += e.samples;
             }
             Err(e) if target_re.is_some() => return Err(e),
-            Err(_) => {}
+            Err(e) => report.p_below_threshold_stopped_short = over_budget(&e),
         }
     }
     if rare_samples > 0 {
         report.rare_event_samples = Some(rare_samples);
     }
     Ok(())
+}
+
+/// Why the static engine's P(flow = 0) stopped above `target_re`, if it
+/// did: its own work budget (`reliability::crude_budget`, `turnip_budget`),
+/// the caller's `max_samples`, or samples that are all 0.
+fn short_of(
+    e: &crate::reliability::Estimate,
+    target_re: f64,
+    max_samples: u64,
+) -> Option<StoppedShort> {
+    let met = e.relative_error <= target_re;
+    if met || e.method.ends_with("exact") {
+        None
+    } else if e.unreliability == 0.0 && e.method.ends_with("pmc") {
+        Some(StoppedShort::Underflow)
+    } else if e.samples >= max_samples {
+        Some(StoppedShort::SampleCap)
+    } else {
+        Some(StoppedShort::WorkBudget)
+    }
+}
+
+/// A refinement refused for its work leaves the crude value, marked.
+fn over_budget(e: &CapacityError) -> Option<StoppedShort> {
+    use crate::reliability::EstimateError as E;
+    let refused = matches!(
+        e,
+        CapacityError::RareTooMuchWork(_)
+            | CapacityError::StaticEngine(E::CrudeTooSlow(_) | E::TurnipTooSlow { .. })
+    );
+    refused.then_some(StoppedShort::WorkBudget)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{StoppedShort, short_of};
+    use crate::reliability::Estimate;
+
+    /// Which budget stopped P(flow = 0): none when the target is met or the
+    /// answer is exact, the sample cap when all of it was drawn, all-zero
+    /// turnip samples, else the model's work budget.
+    #[test]
+    fn a_short_estimate_says_which_budget_stopped_it() {
+        let e = |method: &str, u: f64, re: f64, samples: u64| Estimate {
+            unreliability: u,
+            std_error: u * re,
+            ci95_low: 0.0,
+            ci95_high: 1.0,
+            relative_error: re,
+            samples,
+            method: method.into(),
+            seconds: 0.0,
+        };
+        assert_eq!(short_of(&e("auto:pmc", 1e-6, 0.01, 500), 0.05, 1000), None);
+        assert_eq!(short_of(&e("auto:exact", 1e-6, 0.0, 0), 0.05, 1000), None);
+        let cases = [
+            (e("auto:pmc", 1e-6, 0.1, 500), StoppedShort::WorkBudget),
+            (e("auto:crude", 1e-6, 0.1, 1000), StoppedShort::SampleCap),
+            (
+                e("auto:pmc", 0.0, f64::INFINITY, 20),
+                StoppedShort::Underflow,
+            ),
+            (
+                e("auto:crude", 0.0, f64::INFINITY, 20),
+                StoppedShort::WorkBudget,
+            ),
+        ];
+        for (est, want) in cases {
+            assert_eq!(short_of(&est, 0.05, 1000), Some(want), "{est:?}");
+        }
+    }
 }

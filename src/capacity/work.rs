@@ -17,3 +17,25 @@ pub fn check_samples(model: &StaticModel, samples: u64) -> Result<(), CapacityEr
         .over_work(samples, MAX_CAPACITY_WORK)
         .map_or(Ok(()), |w| Err(CapacityError::TooMuchWork(w)))
 }
+
+/// Most samples one capacity run may draw on `model` within
+/// [`MAX_CAPACITY_WORK`] (at least 1): the budget of its rare-event
+/// refinement, pilots included.
+pub fn budget(model: &StaticModel) -> u64 {
+    model
+        .over_work(u64::MAX, MAX_CAPACITY_WORK)
+        .map_or(u64::MAX, |w| w.max_samples.max(1))
+}
+
+/// Why a rare-event estimate stopped above the relative error asked of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StoppedShort {
+    /// The work budget of the model ([`budget`]) was spent.
+    WorkBudget,
+    /// The sample cap the caller gave was spent.
+    SampleCap,
+    /// Every sample was exactly 0: the probability is below what a float
+    /// holds, and more samples cannot help.
+    Underflow,
+}

@@ -4,8 +4,11 @@
 use super::args::{ExecArgs, OutArgs};
 use super::{output, progress};
 use anyhow::Context;
-use drsim::capacity::served::{DemandAt, ServedOptions, ServedReport, simulate_served};
+use drsim::capacity::served::{
+    DemandAt, ServedError, ServedOptions, ServedReport, simulate_served,
+};
 use drsim::capacity::st_flow::refine_tail;
+use drsim::capacity::work::StoppedShort;
 use drsim::capacity::{CapacityError, CapacityOptions, CapacityReport, SamplingCost, simulate};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
@@ -133,8 +136,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(r)
     };
     let bar = progress::spinner("capacity", None, args.exec.quiet);
-    let report =
-        in_pool(args.exec.threads, work)?.with_context(|| format!("{}", args.file.display()))?;
+    let report = in_pool(args.exec.threads, work)?
+        .map_err(name_the_flag)
+        .with_context(|| format!("{}", args.file.display()))?;
     bar.finish_and_clear();
     let text = match args.format {
         Format::Json => json(&report)?,
@@ -143,6 +147,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     output::emit(&text, args.out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The library's refusals of too much work, with the flag that changes it.
+fn name_the_flag(e: CapacityError) -> anyhow::Error {
+    use drsim::reliability::EstimateError as E;
+    let flag = match e {
+        CapacityError::TooMuchWork(_) => " (--samples)",
+        CapacityError::StaticEngine(E::CrudeTooSlow(_) | E::TurnipTooSlow { .. }) => {
+            " (--max-rare-samples)"
+        }
+        _ => "",
+    };
+    anyhow::anyhow!("{e}{flag}")
 }
 
 fn overrides(args: &Args) -> Overrides {
@@ -221,6 +238,10 @@ fn run_demand(args: &Args, topo: &Topology) -> anyhow::Result<ExitCode> {
     let report = in_pool(args.exec.threads, || {
         simulate_served(topo, plan, &model, &opts)
     })?
+    .map_err(|e| match e {
+        ServedError::Model(e) => name_the_flag(e),
+        e => anyhow::anyhow!(e),
+    })
     .with_context(|| format!("{}", args.file.display()))?;
     bar.finish_and_clear();
     let text = match args.format {
@@ -396,6 +417,22 @@ fn print_text(r: &CapacityReport, from: &str, to: &str) -> String {
     cost_line(&mut s, &r.cost);
     if let Some(n) = r.rare_event_samples {
         let _ = writeln!(s, "  {n} rare-event samples for the tail");
+    }
+    let figures = [
+        ("P(flow = 0)", r.p_zero_stopped_short),
+        ("P(flow < threshold)", r.p_below_threshold_stopped_short),
+    ];
+    for (what, why) in figures {
+        let Some(why) = why else { continue };
+        let why = match why {
+            StoppedShort::WorkBudget => "the work budget of a run on this model was spent",
+            StoppedShort::SampleCap => "--max-rare-samples was spent",
+            StoppedShort::Underflow => "every sample was 0, below what a float holds",
+        };
+        let _ = writeln!(
+            s,
+            "  note: {what} stopped short of the relative error asked: {why}"
+        );
     }
     s
 }

@@ -185,9 +185,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if partial > 0 && !args.exec.quiet {
         // Reachability is all this engine asks; say what it leaves out.
         eprintln!(
-            "note: the file's {partial} partial failure(s) (partial modes, releases with \
-             instances) keep their components up:\n  they do not change reachability, so \
-             reliability ignores them (run and capacity --demand count them)"
+            "note: {partial} partial failure(s) (partial modes, releases with instances) keep \
+             their components up:\n  reachability does not change, so reliability ignores \
+             them (run and capacity --demand count them)"
         );
     }
     let crit = criterion(&args, &topo, plan)?;

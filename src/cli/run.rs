@@ -225,7 +225,6 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
                 "data lost min/year",
                 interval(&r.data_lost_minutes_per_year),
             ),
-            ("RPO (per incident)", rpo_text(&r.rpo)),
             (
                 "RTO (per outage)",
                 format!(
@@ -243,6 +242,7 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
         for (label, value) in rows {
             let _ = writeln!(s, "  {label:<24}{value}");
         }
+        s.push_str(&wrapped("  RPO (per incident)", 26, &rpo_parts(&r.rpo)));
         let mut causes: Vec<String> = r
             .downtime_by_cause
             .iter()
@@ -336,27 +336,33 @@ pub(super) fn slo_text(slo: &drsim::simulate::SloReport) -> String {
     )
 }
 
-/// The RPO row: incidents that lost writes, their mean and quantiles in
-/// minutes ("all" for a quantile that falls on a total loss), and the
-/// yearly rate of total losses when there are any.
-fn rpo_text(d: &drsim::simulate::DataLoss) -> String {
+/// The RPO row: incidents that lost writes, their mean and quantiles
+/// ("all" for a quantile that falls on a total loss), and the yearly rate
+/// of total losses when there are any.
+fn rpo_parts(d: &drsim::simulate::DataLoss) -> Vec<String> {
     use super::text::{interval, si};
     if d.incidents == 0 {
-        return "no incident lost writes".into();
+        return vec!["no incident lost writes".into()];
     }
-    let q = |v: Option<f64>| v.map_or_else(|| "all".to_string(), si);
-    let mut s = format!(
-        "{} incidents ({}/yr), mean {}, p50 {}, p90 {}, p99 {}, max {} min",
-        d.incidents,
-        si(d.incidents_per_year),
-        si(d.mean_minutes),
-        q(d.p50_minutes),
-        q(d.p90_minutes),
-        q(d.p99_minutes),
-        q(d.max_minutes)
-    );
+    let m = drsim::human::minutes;
+    let q = |v: Option<f64>| v.map_or_else(|| "all".to_string(), m);
+    let mut v = vec![
+        format!(
+            "{} incidents ({}/yr)",
+            d.incidents,
+            si(d.incidents_per_year)
+        ),
+        format!("mean {}", m(d.mean_minutes)),
+        format!("p50 {}", q(d.p50_minutes)),
+        format!("p90 {}", q(d.p90_minutes)),
+        format!("p99 {}", q(d.p99_minutes)),
+        format!("max {}", q(d.max_minutes)),
+    ];
     if d.total_losses_per_year.mean > 0.0 {
-        s += &format!("; all data lost {}/yr", interval(&d.total_losses_per_year));
+        v.push(format!(
+            "all data lost {}/yr",
+            interval(&d.total_losses_per_year)
+        ));
     }
-    s
+    v
 }

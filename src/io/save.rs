@@ -178,6 +178,9 @@ fn release_trains(o: &mut String, t: &Topology, marks: &mut Marks) {
         if !r.waves.is_empty() {
             kv(o, "waves", &waves(t, &r.waves));
         }
+        if r.corrupts.get() > 0.0 {
+            kv(o, "corrupts", &num(r.corrupts.get()));
+        }
         if let Some(d) = &r.trigger {
             kv(o, "trigger", &dist(d));
         }

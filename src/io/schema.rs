@@ -252,6 +252,7 @@ pub struct ReleaseTrainDto {
     pub rollback: Spanned<DistDto>,
     pub waves: Option<Spanned<Vec<Spanned<WaveDto>>>>,
     pub trigger: Option<Spanned<DistDto>>,
+    pub corrupts: Option<Spanned<Probability>>,
     /// Fraction of each hit site's instances a bad release breaks.
     pub instances: Option<Spanned<f64>>,
 }

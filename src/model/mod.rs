@@ -243,6 +243,10 @@ pub struct ReleaseTrain {
     pub services: Vec<ServiceId>,
     /// What the rollback needs (the deploy system, out-of-band access).
     pub recovery: Option<Recovery>,
+    /// Fraction of escaped bad releases that corrupt the data of the plans
+    /// with a replica on the train's sites: replication carries it to
+    /// every replica, and only a backup older than the release helps.
+    pub corrupts: Probability,
     /// A partial release: the fraction of each hit site's instances a bad
     /// release breaks, in (0, 1] (the site stays up with the rest); none:
     /// every hit site goes down.

@@ -1,75 +1,23 @@
 //! Crude Monte Carlo: draw every component and shock, check the criterion.
 //! Unbiased and simple; useful when unreliability is above ~1e-5 and as a
-//! cross-check for the other estimators.
+//! cross-check for the other estimators. Samples are drawn and checked 64
+//! at a time, one per bit of a word (`lanes.rs`).
 
-use super::eval::Checker;
+use super::lanes::{LANES, WordChecker, WordSampler};
 use super::{Criterion, Estimate, EstimateOptions};
 use crate::static_model::StaticModel;
 use crate::stats::clopper_pearson95;
-use rand::RngExt;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 /// Samples per batch: the unit of parallel work and of RNG streams, fixed
 /// so that results do not depend on the thread count.
 pub const BATCH: u64 = 8192;
 
-/// Draws failure states for one model with its own buffers.
-pub struct Sampler<'a> {
-    model: &'a StaticModel,
-    nodes: Vec<(u32, f64)>,
-    edges: Vec<(u32, f64)>,
-    pub node_down: Vec<bool>,
-    pub edge_down: Vec<bool>,
-}
-
-impl<'a> Sampler<'a> {
-    pub fn new(model: &'a StaticModel) -> Sampler<'a> {
-        Sampler {
-            model,
-            nodes: (0..model.n_nodes() as u32)
-                .map(|i| (i, model.node_q[i as usize]))
-                .filter(|&(_, q)| q > 0.0)
-                .collect(),
-            edges: (0..model.n_edges() as u32)
-                .map(|i| (i, model.edge_q[i as usize]))
-                .filter(|&(_, q)| q > 0.0)
-                .collect(),
-            node_down: vec![false; model.n_nodes()],
-            edge_down: vec![false; model.n_edges()],
-        }
-    }
-
-    pub fn draw(&mut self, rng: &mut Xoshiro256PlusPlus) {
-        if !self.model.shocks.is_empty() {
-            // Shocks may have downed components that never fail alone.
-            self.node_down.fill(false);
-            self.edge_down.fill(false);
-        }
-        for &(i, q) in &self.nodes {
-            self.node_down[i as usize] = rng.random::<f64>() < q;
-        }
-        for &(i, q) in &self.edges {
-            self.edge_down[i as usize] = rng.random::<f64>() < q;
-        }
-        for s in &self.model.shocks {
-            if rng.random::<f64>() < s.prob {
-                for &v in &s.nodes {
-                    self.node_down[v as usize] = true;
-                }
-                for &e in &s.edges {
-                    self.edge_down[e as usize] = true;
-                }
-            }
-        }
-    }
-}
-
-pub use crate::rng::batch_stream as batch_rng;
-
 /// Failures seen in each batch of `batches`, in batch order, for a run of
 /// `n_total` samples whose batch 0 draws from stream `first` (the last batch
 /// is possibly short). Shards call this with their own range of batches.
+/// Batch `b` draws its samples 64 at a time ([`lanes`]) from
+/// stream `first + b` ([`crate::rng::batch_streams_in`]).
 pub(super) fn batch_failures(
     model: &StaticModel,
     criterion: &Criterion,
@@ -78,19 +26,24 @@ pub(super) fn batch_failures(
     batches: std::ops::Range<u64>,
     n_total: u64,
 ) -> Vec<u64> {
-    batches
-        .into_par_iter()
-        .map(|b| {
+    let streams = crate::rng::batch_streams_in(seed, first + batches.start..first + batches.end);
+    (streams.into_par_iter().enumerate())
+        .map(|(i, mut rng)| {
+            let b = batches.start + i as u64;
             let len = BATCH.min(n_total - b * BATCH);
-            let mut rng = batch_rng(seed, first + b);
-            let mut sampler = Sampler::new(model);
-            let mut checker = Checker::new(model, criterion);
+            let mut sampler = WordSampler::new(model);
+            let mut checker = WordChecker::new(model, criterion);
             let mut k = 0u64;
-            for _ in 0..len {
+            for w in 0..len.div_ceil(LANES) {
+                let lanes = (len - w * LANES).min(LANES);
+                let valid = if lanes == LANES {
+                    !0
+                } else {
+                    (1u64 << lanes) - 1
+                };
                 sampler.draw(&mut rng);
-                if !checker.is_up(&sampler.node_down, &sampler.edge_down) {
-                    k += 1;
-                }
+                let up = checker.up(&sampler.node_down, &sampler.edge_down, valid);
+                k += u64::from((valid & !up).count_ones());
             }
             k
         })

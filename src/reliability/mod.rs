@@ -11,6 +11,7 @@ mod eval;
 pub mod exact;
 pub mod importance;
 pub mod instances;
+pub mod lanes;
 pub mod parts;
 pub mod turnip;
 

@@ -1,7 +1,7 @@
 //! Plans against their targets (`targets = { availability, rto, rpo }`), for
 //! gating a pull request: availability by an adaptive, Bonferroni-corrected
-//! simulation (met, missed or inconclusive), RTO and RPO exactly from the
-//! plan's design. The decision rules and the JSON schema `drsim.check/1`
+//! simulation (met, missed or inconclusive); RTO and RPO on the simulated
+//! incidents' quantiles (`check_recovery`), with the plan's design rule. The decision rules and the JSON schema `drsim.check/1`
 //! ([`CheckReport`]) are in docs/internals.md, "score/check.rs".
 
 use super::{Metric, ScoreError, ScoredPlan, Z95};
@@ -271,6 +271,27 @@ pub(super) fn adaptive<T>(
         }
     }
     Ok(last.expect("the schedule has at least one step"))
+}
+
+/// [`adaptive`] over whole runs of plan `plan_index`: `look` decides from
+/// each step's run and the z of its looks.
+pub(super) fn adaptive_runs<T>(
+    topo: &Topology,
+    plan_index: usize,
+    opts: &CheckOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    mut look: impl FnMut(&crate::simulate::RunData, f64) -> (Decision, T),
+) -> Result<(usize, Decision, T), ScoreError> {
+    adaptive(opts, |cfg, z| {
+        let data = crate::simulate::run_plan_data(
+            topo,
+            plan_index,
+            cfg,
+            crate::shard::Shard::WHOLE,
+            progress,
+        )?;
+        Ok(look(&data, z))
+    })
 }
 
 /// Checks every target of plan `plan_index`; `progress` gets the trials each

@@ -7,7 +7,7 @@
 
 use super::ScoreError;
 use super::check::{
-    CheckOptions, Decision, Outcome, TargetResult, adaptive, design_rpo, design_rto,
+    CheckOptions, Decision, Outcome, TargetResult, adaptive_runs, design_rpo, design_rto,
 };
 use crate::model::{Topology, target_quantile};
 use crate::simulate::{Estimate, Incidents};
@@ -61,17 +61,10 @@ pub(super) fn check_recovery(
         let Some(required) = required else { continue };
         let q = target_quantile(quantile);
         let target_min = required.secs() / 60.0;
-        let (n, d, e) = adaptive(opts, |cfg, z| {
-            let data = crate::simulate::run_plan_data(
-                topo,
-                plan_index,
-                cfg,
-                crate::shard::Shard::WHOLE,
-                progress,
-            )?;
+        let (n, d, e) = adaptive_runs(topo, plan_index, opts, progress, |data, z| {
             let (sorted, unbounded) = data.incidents(what);
             let e = QuantileEstimate::of(&sorted, unbounded, q, z, 0.0);
-            Ok((decide_quantile(&e, target_min), e))
+            (decide_quantile(&e, target_min), e)
         })?;
         let p = format!("p{}", crate::human::trimmed(100.0 * q));
         let of = match what {

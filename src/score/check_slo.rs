@@ -5,7 +5,7 @@
 //! windows missed.
 
 use super::ScoreError;
-use super::check::{CheckOptions, Outcome, TargetResult, adaptive, decide};
+use super::check::{CheckOptions, Outcome, TargetResult, adaptive_runs, decide};
 use crate::human::trimmed;
 use crate::model::Topology;
 use crate::simulate::p_miss_estimate;
@@ -28,19 +28,12 @@ pub(super) fn check_slo(
     let Some(max) = slo.max_miss_probability.map(|m| m.get()) else {
         return Ok(None);
     };
-    let (n, d, estimate) = adaptive(opts, |cfg, z| {
-        let data = crate::simulate::run_plan_data(
-            topo,
-            plan_index,
-            cfg,
-            crate::shard::Shard::WHOLE,
-            progress,
-        )?;
+    let (n, d, estimate) = adaptive_runs(topo, plan_index, opts, progress, |data, z| {
         // P(miss) <= max is "the share of windows kept reaches 1 - max",
         // the form `decide` takes (with its rule for trials without spread).
         let missed = data.windows_missed(&slo);
         let kept: Vec<f64> = missed.iter().map(|m| 1.0 - m).collect();
-        Ok((decide(&kept, 1.0 - max, z), p_miss_estimate(&missed)))
+        (decide(&kept, 1.0 - max, z), p_miss_estimate(&missed))
     })?;
     // The estimate is the one `run` reports; the bounds, the decision's.
     let (lo, hi) = (1.0 - d.hi, 1.0 - d.lo);

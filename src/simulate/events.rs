@@ -60,6 +60,9 @@ pub(crate) enum Event {
     /// the sites it hit (site index) is restored.
     FleetCommand(u32),
     FleetRestored(u32),
+    /// A corruption a bad release carried to every replica (its slot in
+    /// the trial's list) is noticed.
+    DataCorrupted(u32),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -31,7 +31,7 @@ impl DataLoss {
         let v: Vec<f64> = b.data_incidents.iter().map(|s| s / 60.0).collect();
         let total = total_losses(b);
         let q = |p: f64| QuantileEstimate::of(&v, total, p, Z95, 0.0).value;
-        let n = v.len() + total;
+        let n = v.len().saturating_add(total);
         DataLoss {
             incidents: n,
             incidents_per_year: n as f64 / total_years,
@@ -60,10 +60,11 @@ pub(crate) fn total_losses(b: &BatchOut) -> usize {
     } else {
         (b.year_down.len() / b.trial_down.len()) as f64
     };
+    // Saturating: a part read from a file may hold any finite count.
     b.trial_total_losses
         .iter()
         .map(|x| (x * years).round() as usize)
-        .sum()
+        .fold(0, usize::saturating_add)
 }
 
 /// Which incidents a recovery target looks at.
@@ -86,7 +87,7 @@ impl super::RunData {
                 Incidents::Outages => v.extend(b.episodes.iter().map(|s| s / 60.0)),
                 Incidents::DataLoss => {
                     v.extend(b.data_incidents.iter().map(|s| s / 60.0));
-                    unbounded += total_losses(b);
+                    unbounded = total_losses(b).saturating_add(unbounded);
                 }
             }
         }

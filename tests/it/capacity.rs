@@ -673,3 +673,25 @@ fn rare_event_probability_is_exactly_zero_when_no_failure_can_cut() {
         "{e:?}"
     );
 }
+
+/// The importance sampler stops at its sample cap and says so, with the
+/// estimate it has; given room it meets the target and says nothing.
+#[test]
+fn rare_event_estimate_says_when_it_stopped_short() {
+    use drsim::capacity::rare::{RareOptions, estimate_below};
+    use drsim::capacity::work::StoppedShort;
+    let mut m = StaticModel::graph(2, &[(0, 1), (0, 1)], 0.0);
+    m.edge_q = vec![0.01, 0.02];
+    let opts = |max_samples| RareOptions {
+        seed: 3,
+        target_re: 0.01,
+        max_samples,
+    };
+    let e = estimate_below(&m, 0, 1, 1e-9, &opts(20_000)).unwrap();
+    assert_eq!(e.stopped_short, Some(StoppedShort::SampleCap), "{e:?}");
+    assert_eq!(e.samples, 20_000);
+    assert!((e.probability - 2e-4).abs() < 4.0 * e.std_error, "{e:?}");
+    let e = estimate_below(&m, 0, 1, 1e-9, &opts(10_000_000)).unwrap();
+    assert_eq!(e.stopped_short, None, "{e:?}");
+    assert!(e.relative_error <= 0.01, "{e:?}");
+}

@@ -204,3 +204,38 @@ fn cli_shared_risk_group_fails_its_links_together() {
         "{p} vs {p_zero}"
     );
 }
+
+/// A rare-event estimate that runs out of samples before the relative
+/// error asked says so, in JSON and text; an exact one says nothing.
+#[test]
+fn cli_says_when_a_rare_event_estimate_stopped_short() {
+    let flags = [
+        "--threshold",
+        "15",
+        "--target-re",
+        "1e-4",
+        "--max-rare-samples",
+        "20000",
+    ];
+    let v = diamond_json(&flags);
+    assert_eq!(v["p_below_threshold_stopped_short"], "sample-cap", "{v}");
+    assert_eq!(v["p_zero_method"], "exact");
+    assert!(v.get("p_zero_stopped_short").is_none(), "{v}");
+    let out = cli(
+        "capacity",
+        data("capacity-diamond.toml"),
+        "--from Alpha --to d --link-failure 0.1",
+    )
+    .args(flags)
+    .output()
+    .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("note: P(flow < threshold) stopped short of the relative error asked: --max-rare-samples was spent"),
+        "{text}"
+    );
+    // Given room, it meets the target and no note is printed.
+    let v = diamond_json(&["--threshold", "15", "--target-re", "0.05"]);
+    assert!(v.get("p_below_threshold_stopped_short").is_none(), "{v}");
+}

@@ -147,9 +147,9 @@ fn csv_has_one_row_per_plan_and_metric_and_out_is_written() {
         Some("rank,plan,pareto_optimal,metric,value,lo,hi")
     );
     let rows: Vec<&str> = lines.collect();
-    // 14 metrics (served_fraction_time among them) and 6 causes per plan,
-    // as in `drsim run`'s CSV.
-    assert_eq!(rows.len(), 2 * 20, "{text}");
+    // 21 metrics (served_fraction_time and 7 rpo_ rows among them) and 6
+    // causes per plan, as in `drsim run`'s CSV.
+    assert_eq!(rows.len(), 2 * 27, "{text}");
     assert!(
         rows.iter()
             .any(|r| r.contains(",active-passive,true,cost_per_year,65000000,"))

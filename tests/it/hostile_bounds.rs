@@ -159,6 +159,7 @@ fn sampling_engines_refuse_work_a_large_graph_cannot_finish() {
         assert!(err.contains("at most 83333 fit"), "{err}");
         assert_eq!(err.matches(needle).count(), 1, "said once: {err}");
         assert!(err.contains("ring.toml: "), "names the file: {err}");
+        assert!(err.contains("(--samples)"), "names the flag: {err}");
     }
     let mut c = cli("reliability", &f, "--service --method crude --samples 2000");
     c.timeout(std::time::Duration::from_secs(120));

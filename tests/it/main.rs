@@ -14,6 +14,7 @@ mod compare;
 mod coverage;
 mod crews;
 mod crn;
+mod data_loss;
 mod detection;
 mod diff;
 mod feedback;

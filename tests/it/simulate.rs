@@ -450,6 +450,7 @@ fn a_disaster_taking_every_replica_loses_the_writes_since_the_last_backup() {
         rollback: Distribution::fixed(hours(0.5)),
         services: Vec::new(),
         recovery: None,
+        corrupts: Default::default(),
         ..release_train(&[0, 1], &[], 40.0, 0.1, 0.0)
     };
     let mut p = plan("p", &[0, 1], PlanMode::ActiveActive, 1);

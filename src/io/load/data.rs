@@ -29,6 +29,24 @@ impl Validator<'_> {
         }
     }
 
+    /// A train's `corrupts` (a probability), not with `waves`.
+    pub(super) fn train_corrupts(&mut self, t: &ReleaseTrainDto) -> Probability {
+        let Some(c) = &t.corrupts else {
+            return Probability::ZERO;
+        };
+        if t.waves.is_some() && c.get_ref().get() > 0.0 {
+            self.error(
+                c.span(),
+                format!(
+                    "release train '{}': corrupts is not modelled for a train rolled out in waves",
+                    t.id.get_ref()
+                ),
+            )
+            .hint = Some("drop waves, or corrupts".into());
+        }
+        *c.get_ref()
+    }
+
     /// `targets = { availability, rto, rpo, rto_quantile, rpo_quantile }`;
     /// a quantile is in (0, 1] and only with its target.
     pub(super) fn plan_targets(&mut self, t: &TargetsDto, owner: &str) -> Targets {

@@ -402,6 +402,7 @@ impl Validator<'_> {
                 instances: self.train_instances(t),
                 services,
                 recovery,
+                corrupts: self.train_corrupts(t),
             };
             self.waves_cover(&train, t);
             release_trains.push(train);

@@ -6,7 +6,6 @@
 
 mod path;
 
-use super::crude::batch_rng;
 use super::{Criterion, Estimate, EstimateOptions};
 use crate::static_model::StaticModel;
 use crate::stats::Moments;
@@ -173,16 +172,14 @@ pub fn hypoexp_tail(rates: &[f64]) -> f64 {
     (acc.ln() + log_scale).exp().min(1.0)
 }
 
-/// Sums of `len` turnip samples from batch `b`'s stream.
+/// Sums of `len` turnip samples drawn from `rng`.
 fn batch(
     model: &StaticModel,
     criterion: &Criterion,
     shocks: &AntiShocks,
-    seed: u64,
-    b: u64,
+    mut rng: rand_xoshiro::Xoshiro256PlusPlus,
     len: u64,
 ) -> Moments {
-    let mut rng = batch_rng(seed, b);
     let mut path = Path::new(model, criterion, shocks);
     let mut m = Moments::default();
     for _ in 0..len {
@@ -192,7 +189,8 @@ fn batch(
 }
 
 /// Sums of each batch of `batches`, in batch order, for a run of `n`
-/// samples whose batch 0 draws from stream `first`. Shards call this with
+/// samples whose batch 0 draws from stream `first` (batch `b` from stream
+/// `first + b`, [`crate::rng::batch_streams_in`]). Shards call this with
 /// their own range of batches.
 pub(super) fn batch_moments(
     model: &StaticModel,
@@ -203,17 +201,11 @@ pub(super) fn batch_moments(
     batches: std::ops::Range<u64>,
     n: u64,
 ) -> Vec<Moments> {
-    batches
-        .into_par_iter()
-        .map(|b| {
-            batch(
-                model,
-                criterion,
-                shocks,
-                seed,
-                first + b,
-                BATCH.min(n - b * BATCH),
-            )
+    let streams = crate::rng::batch_streams_in(seed, first + batches.start..first + batches.end);
+    (streams.into_par_iter().enumerate())
+        .map(|(i, rng)| {
+            let b = batches.start + i as u64;
+            batch(model, criterion, shocks, rng, BATCH.min(n - b * BATCH))
         })
         .collect()
 }

@@ -25,6 +25,10 @@ pub(super) struct DataState {
     generation: u32,
     /// The cause slot of the last destroying event.
     cause: usize,
+    /// When each corruption of the trial started (a bad release), and the
+    /// ones noticed since the last re-evaluation.
+    corruptions: Vec<f64>,
+    noticed: Vec<f64>,
 }
 
 impl DataState {
@@ -37,6 +41,8 @@ impl DataState {
         self.hold = None;
         self.generation = 0;
         self.cause = 0;
+        self.corruptions.clear();
+        self.noticed.clear();
     }
 
     /// The writes since the newest backup that still exists, or `None`
@@ -120,6 +126,23 @@ impl TrialState {
             }
         }
         self.data.all_lost = all;
+        // A corruption noticed now: back to the newest surviving backup
+        // taken before it started, then a restore (if the plan has one).
+        for k in 0..self.data.noticed.len() {
+            let start = self.data.noticed[k];
+            match self.data.since_backup(plan, start) {
+                Some(before) => rec.data_loss(before + (t - start)),
+                None => rec.total_losses += 1,
+            }
+            if let Some(restore) = &plan.data.restore {
+                let d = restore.sample_secs(&mut self.rngs[s.layout.restore]);
+                self.data.generation = self.data.generation.wrapping_add(1);
+                self.data.hold = Some(super::RELEASE);
+                self.queue
+                    .push(t + d, Event::DataRestored(self.data.generation));
+            }
+        }
+        self.data.noticed.clear();
         let primary = (0..n).find(|&r| self.site_down[serving[r] as usize] == 0);
         if let Some(new) = primary {
             if let Some(old) = self.data.write_primary {
@@ -147,13 +170,41 @@ impl TrialState {
         true
     }
 
+    /// An escaped bad release of train `k` at `t`, noticed `detection`
+    /// later: with the train's `corrupts` probability (drawn for every
+    /// escaped release, from the train's own stream) it corrupts the data
+    /// of a plan with a replica on one of its sites.
+    pub(super) fn release_corrupts(&mut self, s: &Scenario<'_>, t: f64, k: u32, detection: f64) {
+        let train = &s.topo.release_trains[k as usize];
+        let p = train.corrupts.get();
+        if p <= 0.0 {
+            return;
+        }
+        let u: f64 = rand::RngExt::random(&mut self.rngs[s.layout.corrupt + k as usize]);
+        let serving = &self.model.serving[..s.n_replicas];
+        if u < p && train.sites.iter().any(|x| serving.contains(&x.0)) {
+            self.data.corruptions.push(t);
+            let slot = (self.data.corruptions.len() - 1) as u32;
+            self.queue.push(t + detection, Event::DataCorrupted(slot));
+        }
+    }
+
+    /// Corruption `slot` is noticed: the plan is re-evaluated to book it.
+    pub(super) fn corruption_noticed(&mut self, slot: u32) -> bool {
+        let start = self.data.corruptions[slot as usize];
+        self.data.noticed.push(start);
+        self.relevant = true;
+        true
+    }
+
     /// While a restore runs the plan serves nothing, whatever is up: the
     /// current evaluation becomes one with every demand unserved.
     pub(super) fn hold_for_restore(&mut self, s: &Scenario<'_>) {
         if self.data.hold.is_none() {
             return;
         }
-        // No cache entry points here.
+        // No cache entry points here: the cache's tables map keys to
+        // evaluations, and this one is never looked up.
         self.cur = self.push_eval(Eval {
             unserved: (0..s.curve.n_demands as u32).collect(),
             usable: vec![false; self.model.serving.len()],

@@ -155,9 +155,11 @@ impl TrialState {
                 self.queue.push(t + next, Event::ReleaseEscaped(k));
                 // Fixed times (the usual) draw nothing.
                 let rng = &mut self.rngs[l.escaped + k as usize];
-                let outage = train.detection.sample_secs(rng) + train.rollback.sample_secs(rng);
+                let detection = train.detection.sample_secs(rng);
+                let outage = detection + train.rollback.sample_secs(rng);
                 self.queue.push(t + outage, Event::ReleaseEscapedEnd(k));
                 self.origins.train_holds[k as usize] += 1;
+                self.release_corrupts(s, t, k, detection);
                 let mut changed = false;
                 for site in &train.sites {
                     changed |= self.release_hold(s, k, site.0, true);
@@ -232,6 +234,7 @@ impl TrialState {
                 self.repair_done(s.site_crew[i as usize], t);
                 self.site_hold(i, OPERATOR, false)
             }
+            Event::DataCorrupted(slot) => self.corruption_noticed(slot),
             Event::FailoverDone(generation) => {
                 if generation == self.failover_gen && self.active.is_none() {
                     self.failover_done = true;

@@ -52,6 +52,8 @@ pub(super) struct StreamLayout {
     pub(super) restore: usize,
     /// Fleet-wide operator commands, one stream each.
     pub(super) fleet: usize,
+    /// Per train: whether each escaped bad release corrupts data.
+    pub(super) corrupt: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -166,6 +168,12 @@ impl<'a> Scenario<'a> {
                 .iter()
                 .map(|f| format!("fleet:{}", f.key)),
         );
+        let corrupt = names.len();
+        names.extend(
+            topo.release_trains
+                .iter()
+                .map(|t| format!("train:{}:corrupt", t.key)),
+        );
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -216,6 +224,7 @@ impl<'a> Scenario<'a> {
                 gray,
                 restore,
                 fleet,
+                corrupt,
             },
             curve,
             model,

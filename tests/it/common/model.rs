@@ -142,6 +142,7 @@ pub fn release_train(
         trigger: None,
         services: Vec::new(),
         recovery: None,
+        corrupts: Default::default(),
         instances: None,
     }
 }
