@@ -452,6 +452,9 @@ fn headless_chromium_renders_every_chart() {
             "chart narrower than the page ({content}): {l}"
         );
         assert!(num(3) > 0.01, "chart nearly blank: {l}");
-        assert!(num(4) > 0.002, "chart without coloured marks: {l}");
+        // Coloured marks at all: the sparsest chart is the frontier, two
+        // filled points and their line on the bundled default since its
+        // active-active plans pay detection (global-mesh is dominated).
+        assert!(num(4) > 0.001, "chart without coloured marks: {l}");
     }
 }
