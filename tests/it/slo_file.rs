@@ -25,6 +25,21 @@ fn two_plans(defaults: &str, own: &str) -> String {
     )
 }
 
+/// `check --format json` of `path` at a fixed seed, which must exit 1 (a
+/// target missed); its JSON.
+fn missed_check(path: &Path) -> serde_json::Value {
+    let out = cli("check", path, "--trials 2000 --seed 5 --format json")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn a_plan_takes_its_own_slo_else_the_default_and_both_round_trip() {
     let text = two_plans(
@@ -196,16 +211,7 @@ fn check_gates_on_the_probability_of_missing_a_window() {
             )
     };
     let (_d, strict) = with_gate("0.01").write_temp();
-    let out = cli("check", &strict, "--trials 2000 --seed 5 --format json")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = missed_check(&strict);
     let r = &v["results"][0];
     assert_eq!(
         (r["target"].as_str(), r["outcome"].as_str()),
@@ -340,16 +346,7 @@ fn rolling_windows_load_round_trip_and_reach_run_and_check() {
             .any(|l| l.starts_with("p,slo_p_any_miss_per_year,")),
         "{csv}"
     );
-    let out = cli("check", &path, "--trials 2000 --seed 5 --format json")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = missed_check(&path);
     let r = &v["results"][0];
     assert_eq!(r["required"], "P(30d rolling window misses 99.9%) <= 1.00%");
     // The oracle's first setting: 7.15% of end times miss.
