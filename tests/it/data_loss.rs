@@ -6,7 +6,7 @@
 use crate::common::{Fixture, cli, json_ok, refused, temp_file, topo, within};
 use serde_json::Value;
 
-const DAY_MIN: f64 = 1440.0;
+pub(crate) const DAY_MIN: f64 = 1440.0;
 
 /// Site `a` (region `r`, one hazard of `kind` at `rate` a year holding it
 /// down for `outage`), site `b` outside it, users at both, and `plans`.
@@ -25,13 +25,13 @@ fn fixture(kind: &str, rate: f64, outage: &str, hazard_extra: &str, plans: &str)
     format!("{base}{plans}")
 }
 
-fn run(text: &str, flags: &str) -> Vec<Value> {
+pub(crate) fn run(text: &str, flags: &str) -> Vec<Value> {
     let (_dir, path) = temp_file("t.toml", text);
     let v = json_ok(&mut cli("run", &path, &format!("{flags} --format json")));
     v["plans"].as_array().unwrap().clone()
 }
 
-fn f(v: &Value, path: &[&str]) -> f64 {
+pub(crate) fn f(v: &Value, path: &[&str]) -> f64 {
     let mut x = v;
     for k in path {
         x = &x[*k];
