@@ -40,6 +40,7 @@ mod served;
 mod services;
 mod services_cli;
 mod shard_cli;
+mod shard_layout;
 mod shard_merge;
 mod sim_services;
 mod simulate;

@@ -57,11 +57,19 @@ impl TrialState {
         let starts = &s.wave_starts[k];
         let up = t + starts[stop] + trigger + fix;
         for (v, start) in starts[..=stop].iter().enumerate() {
-            let (k, v) = (k as u32, v as u32);
-            self.queue.push(t + start + trigger, Event::WaveDown(k, v));
-            self.queue.push(up, Event::WaveUp(k, v));
+            self.queue
+                .push(t + start + trigger, Event::WaveDown(k as u32, v as u32));
         }
+        // One event for the common return: one wave at a time would show
+        // the plans an instant with only the earlier waves back (a write
+        // primary moved there and back loses its async lag).
+        self.queue.push(up, Event::WaveUp(k as u32, stop as u32));
         false
+    }
+
+    /// Waves `0..=last` of train `k` come back together.
+    pub(super) fn waves_up(&mut self, s: &Scenario<'_>, k: u32, last: u32) -> bool {
+        (0..=last).fold(false, |changed, v| self.wave_hold(s, k, v, false) | changed)
     }
 
     /// The sites wave `v` of train `k` added go down (or come back).
