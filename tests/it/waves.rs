@@ -15,7 +15,7 @@ const HOUR: f64 = 3600.0;
 /// bakes 6 h and catches half of the bad releases that trigger during it;
 /// detection lognormal (median 1 h, sigma 1), rollback exponential (mean
 /// 30 min). `train_extra` adds keys to the train (a latent trigger).
-fn two_waves(train_extra: &str) -> String {
+pub(crate) fn two_waves(train_extra: &str) -> String {
     let f = Fixture::new("waves")
         .site("h")
         .site("a")

@@ -279,6 +279,9 @@ impl TrialState {
                 }
             }
         }
+        if hz.destroys {
+            changed |= self.hazard_backups(s, h as usize, t);
+        }
         if hit.is_empty() {
             return changed;
         }
