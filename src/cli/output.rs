@@ -66,15 +66,15 @@ pub fn check_sim_size(trials: usize, years: usize) -> anyhow::Result<()> {
 }
 
 /// The library's estimate of the run's work and memory
-/// ([`drsim::simulate::budget`]) over every plan of the file, before any
-/// simulation starts; its refusal is prefixed with the file.
+/// ([`drsim::simulate::budget`]) over the plans the command will simulate
+/// (indices into the file's plans), before any simulation starts; its
+/// refusal is prefixed with the file.
 pub fn check_failure_load(
     topo: &drsim::model::Topology,
     file: &str,
-    trials: usize,
-    years: usize,
+    (trials, years): (usize, usize),
+    plans: &[usize],
 ) -> anyhow::Result<drsim::simulate::budget::Work> {
-    let plans = topo.plans.len();
     drsim::simulate::budget::check(topo, trials, years, plans).map_err(|e| {
         use drsim::simulate::budget::BudgetError;
         let hint = match e {
