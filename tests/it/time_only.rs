@@ -130,6 +130,10 @@ fn detection_switchover_and_crews_are_named_when_the_plan_depends_on_them() {
         e.contains(&detect) && !e.contains("crews") && !e.contains("response"),
         "{e}"
     );
+    // A manual failback keeps a repaired site out of the rotation.
+    let e = reliability_warnings(&crew_file(&format!("{zero}failback = \"2h\"\n"), ""));
+    assert!(e.contains(&warn("manual failback is")), "{e}");
+    assert!(!e.contains("detection"), "{e}");
     // One member for three sites' repairs can run out; its response
     // delays the static engine models (tests/it/response.rs).
     let one = "id = \"c\"\nregions = [\"eu\"]\nkinds = [\"site\"]\nsize = 1\n\
