@@ -121,13 +121,15 @@ pub fn warn_time_only(
 ) {
     let key = &topo.plan(plan).key;
     for f in drsim::model::time_only_features(topo, plan) {
-        let what = match f {
+        let (what, verb) = match f {
             "gray" if gray_counted => continue,
-            "gray" => "gray failure of its serving sites",
-            other => other,
+            "gray" => ("gray failure of its serving sites", "is"),
+            "repair crews" => ("repair crews (a repair waiting for a free member)", "are"),
+            "crew response delays" => (f, "are"),
+            other => (other, "is"),
         };
         eprintln!(
-            "{file}: warning: plan '{key}': {what} is modelled by drsim run only; this \
+            "{file}: warning: plan '{key}': {what} {verb} modelled by drsim run only; this \
              random-instant estimate leaves it out"
         );
     }

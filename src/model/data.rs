@@ -1,24 +1,52 @@
-//! Where a plan's data survives beyond its replicas (the backup store and
-//! how long a restore takes) and which events destroy what they hit: a fire
-//! or flood burns the disks, a power cut only stops them. Files without
-//! these keys keep their meaning: backups kept where nothing modelled
-//! reaches them, no restore step, and only the destroying hazard kinds
-//! below destroy data.
+//! Where a plan's data survives beyond its replicas (the backup copies,
+//! how long backups are kept, how long a restore takes) and which events
+//! destroy what they hit: a fire or flood burns the disks, a power cut only
+//! stops them. Files without these keys keep their meaning: backups kept
+//! where nothing modelled reaches them and never expire, no restore step,
+//! and only the destroying hazard kinds below destroy data.
 
-use super::{Distribution, SiteId};
-use crate::units::Probability;
+use super::{Distribution, RegionId, SiteId};
+use crate::units::{Duration, Probability};
 
 /// A plan's backups and restore, beyond `backup_interval`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataPlan {
-    /// The site whose storage holds the backups: an event that destroys it
-    /// destroys every backup taken so far. `None`: off-site storage that no
-    /// modelled event reaches.
-    pub backup_site: Option<SiteId>,
+    /// Sites whose storage each holds a copy of every backup: an event that
+    /// destroys one destroys the copies taken there so far. A backup exists
+    /// while one of its copies does. Empty (with no region either):
+    /// off-site storage that no modelled event reaches.
+    pub backup_sites: Vec<SiteId>,
+    /// Regions each holding a copy at no modelled site: a destroying hazard
+    /// of the region reaches it as it reaches a site (its hit probability).
+    pub backup_regions: Vec<RegionId>,
+    /// How long a backup is kept: older ones are gone. `None`: forever.
+    pub retention: Option<Duration>,
     /// Time to restore the data once every replica is destroyed: the plan is
     /// down from the loss until detection plus this. `None`: no restore
     /// step (service resumes as soon as a serving site does).
     pub restore: Option<Distribution>,
+}
+
+impl DataPlan {
+    /// Backup copies a destroying event can reach (sites, then regions).
+    pub fn copies(&self) -> usize {
+        self.backup_sites.len() + self.backup_regions.len()
+    }
+
+    /// What is wrong with `retention` given the plan's backup interval: it
+    /// needs backups, and a retention below the interval would leave
+    /// stretches with no backup at all (refused rather than modelled).
+    pub fn retention_problem(&self, interval: Option<Duration>) -> Option<String> {
+        let r = self.retention?;
+        match interval {
+            None => Some("retention without backup_interval".into()),
+            Some(_) if r.secs() <= 0.0 => Some("retention must be above 0".into()),
+            Some(b) if r.secs() < b.secs() => Some(format!(
+                "retention {r} is shorter than the backup interval {b}: there would be times with no backup"
+            )),
+            Some(_) => None,
+        }
+    }
 }
 
 /// Hazard kinds that destroy the sites they hit unless the hazard says

@@ -15,6 +15,7 @@ mod coverage;
 mod crews;
 mod crn;
 mod data_loss;
+mod data_placement;
 mod detection;
 mod diff;
 mod feedback;
