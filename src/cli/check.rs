@@ -51,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let cfg = args.run.config()?;
     let file = args.file.display().to_string();
-    let work = output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let work = output::check_failure_load(&topo, &file, (cfg.trials, cfg.years), &idx)?;
     super::progress::work_note(&work, args.run.exec.quiet);
     let opts = CheckOptions {
         first_trials: args.min_trials,

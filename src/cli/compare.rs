@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let idx = select_plans(&topo, &args.file, &args.plan.plans)?;
     let cfg = args.sim.config()?;
     let file = args.file.display().to_string();
-    let work = output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let work = output::check_failure_load(&topo, &file, (cfg.trials, cfg.years), &idx)?;
     super::progress::work_note(&work, args.sim.exec.quiet);
     let shard = args.shard.shard.unwrap_or(Shard::WHOLE);
     if args.shard.shard.is_some() {

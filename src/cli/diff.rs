@@ -131,8 +131,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (both, removed, added) = diff::match_plans(&old, &new);
     let cfg = args.sim.config()?;
     if !args.model_only {
-        let a = output::check_failure_load(&old, &old_label, cfg.trials, cfg.years)?;
-        let b = output::check_failure_load(&new, &new_label, cfg.trials, cfg.years)?;
+        // Each matched plan runs once on either side.
+        let (olds, news): (Vec<usize>, Vec<usize>) = both.iter().copied().unzip();
+        let size = (cfg.trials, cfg.years);
+        let a = output::check_failure_load(&old, &old_label, size, &olds)?;
+        let b = output::check_failure_load(&new, &new_label, size, &news)?;
         let work = drsim::simulate::budget::Work {
             expected: a.expected + b.expected,
         };

@@ -80,6 +80,7 @@ fn check_consistent(parts: &[(PathBuf, Part)]) -> anyhow::Result<()> {
             differ("trials", a.trials.to_string(), b.trials.to_string())?;
             differ("years", a.years.to_string(), b.years.to_string())?;
             differ("plans", plan_list(a), plan_list(b))?;
+            same_layout((p0, a), (path, b))?;
         }
         if let (Some(a), Some(b)) = (&first.compare, &p.compare) {
             differ("risk metric", a.risk.clone(), b.risk.clone())?;
@@ -118,6 +119,29 @@ fn check_consistent(parts: &[(PathBuf, Part)]) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Refuses run parts cut into batches of different sizes: parts written
+/// by a drsim that did not record its layout used 64 trials a batch for
+/// every run, and this one cuts runs of 960 trials or fewer finer.
+fn same_layout((pa, a): (&Path, &RunPart), (pb, b): (&Path, &RunPart)) -> anyhow::Result<()> {
+    let size = |r: &RunPart| r.plans.first().map_or(0, |d| d.batch_trials);
+    let (la, lb) = (size(a), size(b));
+    if la == lb {
+        return Ok(());
+    }
+    let current = drsim::simulate::batch_trials(a.trials);
+    bail!(
+        "{} and {} hold batches of different sizes ({} trials a batch in the first, {} in the \
+         second): they were written by different versions of drsim (this one cuts a run of {} \
+         trials into batches of {current}; older ones cut every run into batches of 64 and did \
+         not record it), so their batches cannot be merged; run every shard with the same drsim",
+        pa.display(),
+        pb.display(),
+        la,
+        lb,
+        a.trials
+    )
 }
 
 fn plan_list(r: &RunPart) -> String {

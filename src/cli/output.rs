@@ -66,15 +66,15 @@ pub fn check_sim_size(trials: usize, years: usize) -> anyhow::Result<()> {
 }
 
 /// The library's estimate of the run's work and memory
-/// ([`drsim::simulate::budget`]) over every plan of the file, before any
-/// simulation starts; its refusal is prefixed with the file.
+/// ([`drsim::simulate::budget`]) over the plans the command will simulate
+/// (indices into the file's plans), before any simulation starts; its
+/// refusal is prefixed with the file.
 pub fn check_failure_load(
     topo: &drsim::model::Topology,
     file: &str,
-    trials: usize,
-    years: usize,
+    (trials, years): (usize, usize),
+    plans: &[usize],
 ) -> anyhow::Result<drsim::simulate::budget::Work> {
-    let plans = topo.plans.len();
     drsim::simulate::budget::check(topo, trials, years, plans).map_err(|e| {
         use drsim::simulate::budget::BudgetError;
         let hint = match e {
@@ -92,6 +92,23 @@ pub fn check_failure_load(
     })
 }
 
+/// The `note:` line of an estimate (`what`) that stopped short of the
+/// relative error asked, and why: `cap_flag` is the flag of the caller's
+/// sample cap.
+pub fn stopped_short_note(
+    what: &str,
+    why: drsim::sampling::StoppedShort,
+    cap_flag: &str,
+) -> String {
+    use drsim::sampling::StoppedShort as S;
+    let why = match why {
+        S::WorkBudget => "the work budget of a run on this model was spent".to_string(),
+        S::SampleCap => format!("{cap_flag} was spent"),
+        S::Underflow => "every sample was 0, below what a float holds".to_string(),
+    };
+    format!("note: {what} stopped short of the relative error asked: {why}")
+}
+
 /// Warns on standard error, for an engine that looks at one random instant
 /// (`reliability`, `capacity --demand`), about each of plan `plan`'s
 /// settings that only `drsim run` models, naming the file, plan and
@@ -104,13 +121,14 @@ pub fn warn_time_only(
 ) {
     let key = &topo.plan(plan).key;
     for f in drsim::model::time_only_features(topo, plan) {
-        let what = match f {
+        let (what, verb) = match f {
             "gray" if gray_counted => continue,
-            "gray" => "gray failure of its serving sites",
-            other => other,
+            "gray" => ("gray failure of its serving sites", "is"),
+            "repair crews" => ("repair crews (a repair waiting for a free member)", "are"),
+            other => (other, "is"),
         };
         eprintln!(
-            "{file}: warning: plan '{key}': {what} is modelled by drsim run only; this \
+            "{file}: warning: plan '{key}': {what} {verb} modelled by drsim run only; this \
              random-instant estimate leaves it out"
         );
     }

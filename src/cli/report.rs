@@ -115,7 +115,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // (read first, so a bad file is refused before any simulation).
     let judged = super::slo::with_openslo_targets(&topo, &args.file)?;
     let file = args.file.display().to_string();
-    let work = super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let work = super::output::check_failure_load(
+        &topo,
+        &file,
+        (cfg.trials, cfg.years),
+        &(0..topo.plans.len()).collect::<Vec<_>>(),
+    )?;
     super::progress::work_note(&work, args.run.exec.quiet);
     let pool = args.run.exec.pool()?;
     let bar = Trials::new(cfg.trials as u64, topo.plans.len(), args.run.exec.quiet);

@@ -57,7 +57,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let plan_indices = super::compare::select_plans(&topo, &args.file, &args.plan.plans)?;
     let cfg = args.run.config()?;
     let file = args.file.display().to_string();
-    let work = super::output::check_failure_load(&topo, &file, cfg.trials, cfg.years)?;
+    let work =
+        super::output::check_failure_load(&topo, &file, (cfg.trials, cfg.years), &plan_indices)?;
     super::progress::work_note(&work, args.run.exec.quiet);
     let pool = args.run.exec.pool()?;
     let shard = args.shard.shard.unwrap_or(Shard::WHOLE);

@@ -259,8 +259,19 @@ fn plans(o: &mut String, t: &Topology, marks: &mut Marks) {
         if let Some(b) = p.backup_interval {
             kv(o, "backup_interval", &dur(b));
         }
-        if let Some(b) = p.data.backup_site {
-            kv(o, "backup_site", &q(&t.site(b).key));
+        let sites = p.data.backup_sites.iter().map(|s| &t.site(*s).key);
+        let regions = p
+            .data
+            .backup_regions
+            .iter()
+            .map(|r| &t.regions[r.index()].key);
+        for (key, ids) in [("backup_site", ids(sites)), ("backup_region", ids(regions))] {
+            if let Some(ids) = ids {
+                kv(o, key, &ids);
+            }
+        }
+        if let Some(r) = p.data.retention {
+            kv(o, "retention", &dur(r));
         }
         if let Some(r) = &p.data.restore {
             kv(o, "restore", &dist(r));
@@ -451,6 +462,16 @@ fn nonempty_list<'a>(o: &mut String, key: &str, items: impl Iterator<Item = &'a 
 fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
     let v: Vec<String> = items.map(|s| q(s)).collect();
     format!("[{}]", v.join(", "))
+}
+
+/// A lone id as a string (as files wrote it before lists), more as an
+/// array; `None` for none.
+fn ids<'a>(mut items: impl ExactSizeIterator<Item = &'a String>) -> Option<String> {
+    match items.len() {
+        0 => None,
+        1 => items.next().map(|s| q(s)),
+        _ => Some(list(items)),
+    }
 }
 
 fn dist(d: &Distribution) -> String {

@@ -329,7 +329,9 @@ pub struct PlanDto {
     pub replication: Option<Spanned<String>>,
     pub replication_lag: Option<Duration>,
     pub backup_interval: Option<Duration>,
-    pub backup_site: Option<Spanned<String>>,
+    pub backup_site: Option<Spanned<IdsDto>>,
+    pub backup_region: Option<Spanned<IdsDto>>,
+    pub retention: Option<Spanned<Duration>>,
     pub restore: Option<Spanned<DistDto>>,
     pub headroom: Option<Spanned<f64>>,
     pub cost_per_year: Option<Spanned<f64>>,
@@ -544,6 +546,50 @@ impl<'de> Deserialize<'de> for DependencyDto {
                     needs: t.needs,
                     reach: t.reach,
                 })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One id or an array of ids (`backup_site = "a"`, `backup_site = ["a",
+/// "b"]`); a lone id is spanned by the field that holds it.
+#[derive(Debug, Clone)]
+pub enum IdsDto {
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+impl IdsDto {
+    /// Each id with its span (`outer`: the field's, for a lone id).
+    pub fn items(&self, outer: std::ops::Range<usize>) -> Vec<Spanned<String>> {
+        match self {
+            IdsDto::One(id) => vec![Spanned::new(outer, id.clone())],
+            IdsDto::Many(ids) => ids.clone(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IdsDto {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = IdsDto;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an id like \"fra\" or an array of ids like [\"fra\", \"ams\"]")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IdsDto, E> {
+                Ok(IdsDto::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<IdsDto, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element()? {
+                    ids.push(id);
+                }
+                Ok(IdsDto::Many(ids))
             }
         }
         d.deserialize_any(V)

@@ -109,8 +109,14 @@ pub(super) fn check_plans(p: &TopologyParts) -> Result<(), ModelError> {
         for s in &plan.serving_sites {
             in_range("plan", &plan.key, "site", s.index(), p.sites.len())?;
         }
-        if let Some(s) = plan.data.backup_site {
+        for s in &plan.data.backup_sites {
             in_range("plan", &plan.key, "site", s.index(), p.sites.len())?;
+        }
+        for r in &plan.data.backup_regions {
+            in_range("plan", &plan.key, "region", r.index(), p.regions.len())?;
+        }
+        if let Some(m) = plan.data.retention_problem(plan.backup_interval) {
+            return Err(ModelError::invalid("plan", &plan.key, m));
         }
         let n = plan.serving_sites.len() as u32;
         if n == 0 {

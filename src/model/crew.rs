@@ -75,3 +75,68 @@ impl Topology {
         self.crews.iter().position(|c| c.covers(CrewKind::Link, &r))
     }
 }
+
+/// The repairs crew `c` can be asked to hold at once, per site and per
+/// link (`Topology::crew_work`): a site's own failure, one per fleet
+/// command over it, one per hazard of its region for disaster work; a
+/// link's own failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrewWork {
+    pub sites: Vec<u32>,
+    pub links: Vec<u32>,
+}
+
+impl CrewWork {
+    /// Repairs the crew can hold at once, every source of work counted once.
+    pub fn jobs(&self) -> u64 {
+        self.sites
+            .iter()
+            .chain(&self.links)
+            .map(|&n| u64::from(n))
+            .sum()
+    }
+}
+
+impl Crew {
+    /// Whether a repair can wait for a free member: fewer members than the
+    /// sources of work of `work`. A crew at least that large waits only
+    /// when two events of one hazard or fleet command overlap at a site.
+    pub fn can_queue(&self, work: &CrewWork) -> bool {
+        u64::from(self.size) < work.jobs()
+    }
+}
+
+impl Topology {
+    /// The sources of work of crew `c` (see [`CrewWork`]), in the order the
+    /// simulator assigns them ([`Topology::site_crew`], [`Topology::link_crew`]).
+    pub fn crew_work(&self, c: usize) -> CrewWork {
+        let sites = (0..self.sites.len() as u32)
+            .map(|i| {
+                let site = SiteId(i);
+                let s = self.site(site);
+                let mut n = 0;
+                if self.site_crew(site, CrewKind::Site) == Some(c) {
+                    n += u32::from(s.failure.is_some());
+                    let fleet = self
+                        .fleet_commands
+                        .iter()
+                        .filter(|f| f.sites.contains(&site));
+                    n += fleet.count() as u32;
+                }
+                if let Some(r) = s.region
+                    && self.site_crew(site, CrewKind::Disaster) == Some(c)
+                {
+                    n += self.regions[r.index()].hazards.len() as u32;
+                }
+                n
+            })
+            .collect();
+        let links = (0..self.links.len() as u32)
+            .map(|j| {
+                let l = super::LinkId(j);
+                u32::from(self.link_crew(l) == Some(c) && self.link(l).failure.is_some())
+            })
+            .collect();
+        CrewWork { sites, links }
+    }
+}

@@ -103,26 +103,6 @@ pub(super) fn check_feedback(p: &super::TopologyParts) -> Result<(), super::Mode
     Ok(())
 }
 
-/// The load-feedback settings of plan `p` that only the time-based
-/// simulator models, in file order of their keys (`retry`, `warmup`, then
-/// `gray` when a serving site of the plan has one): an estimate at one
-/// random instant cannot see a load that depends on when an outage ended,
-/// and counts a gray site as up.
-pub fn time_only_features(t: &super::Topology, p: super::PlanId) -> Vec<&'static str> {
-    let plan = t.plan(p);
-    let mut out = Vec::new();
-    if plan.retry.is_some() {
-        out.push("retry");
-    }
-    if plan.warmup.is_some() {
-        out.push("warmup");
-    }
-    if plan.serving_sites.iter().any(|&s| t.site(s).gray.is_some()) {
-        out.push("gray");
-    }
-    out
-}
-
 /// Largest retry factor: a thousand times the load is past any storm.
 pub const MAX_RETRY_FACTOR: f64 = 1000.0;
 

@@ -20,20 +20,22 @@ mod rollout;
 mod service;
 mod slo;
 pub mod text;
+mod time_only;
 
-pub use crew::{Crew, CrewKind};
+pub use crew::{Crew, CrewKind, CrewWork};
 pub use data::{
     DEFAULT_TARGET_QUANTILE, DESTROYING_HAZARDS, DataPlan, destroys_by_default, target_quantile,
 };
 pub use failback::Failback;
 pub use failure::{Distribution, DistributionError, EventProcess, FailureProcess};
-pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup, time_only_features};
+pub use feedback::{Gray, MAX_FEEDBACK_SECS, MAX_RETRY_FACTOR, Retry, Warmup};
 pub use fleet::FleetCommand;
 pub use partial::{Fraction, MAX_PARTIAL_MODES, PartialMode, PartialTarget};
 pub use response::Response;
 pub use rollout::{Wave, WaveReach};
 pub use service::{Dependency, Reach, Recovery, Service};
 pub use slo::Slo;
+pub use time_only::time_only_features;
 
 use crate::units::{Duration, Probability};
 use check::{

@@ -197,13 +197,31 @@ pub fn design_rpo(topo: &Topology, plan: &Plan) -> (Option<f64>, String) {
     });
     if let Some(r) = one_region {
         let region = &topo.regions[r.index()].key;
-        let store = plan.data.backup_site.map(|b| topo.site(b));
+        // Every copy of the backups in that region too: one disaster there
+        // can reach them all.
+        let data = &plan.data;
+        let all_there = data.copies() > 0
+            && data
+                .backup_sites
+                .iter()
+                .all(|s| topo.site(*s).region == Some(r))
+            && data.backup_regions.iter().all(|x| *x == r);
+        let copies: Vec<String> = data
+            .backup_sites
+            .iter()
+            .map(|s| format!("site '{}'", topo.site(*s).key))
+            .chain(
+                data.backup_regions
+                    .iter()
+                    .map(|_| format!("region '{region}'")),
+            )
+            .collect();
         return match plan.backup_interval {
-            Some(_) if store.is_some_and(|s| s.region == Some(r)) => (
+            Some(_) if all_there => (
                 None,
                 format!(
-                    "every replica and the backups (site '{}') are in region '{region}': one disaster there can lose all data",
-                    store.map_or("", |s| s.key.as_str())
+                    "every replica and the backups ({}) are in region '{region}': one disaster there can lose all data",
+                    copies.join(", ")
                 ),
             ),
             Some(b) => (

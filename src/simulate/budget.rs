@@ -285,25 +285,28 @@ pub fn plan_load(topo: &Topology, plan: usize) -> PlanLoad {
     }
 }
 
-/// The heaviest plan of the file (one reduced graph per distinct set of
-/// serving sites and served service).
-fn heaviest_plan(topo: &Topology) -> Option<PlanLoad> {
+/// The loads of the plans a run will simulate, one [`PlanLoad`] each (a
+/// plan is run on its own even when another shares its reduced graph, but
+/// that graph is built once per distinct set of serving sites and served
+/// service).
+fn plan_loads(topo: &Topology, plans: &[usize]) -> Vec<PlanLoad> {
     type Key = (Vec<crate::model::SiteId>, Option<crate::model::ServiceId>);
-    let mut seen: std::collections::HashSet<Key> = Default::default();
-    let mut worst: Option<PlanLoad> = None;
-    for (p, plan) in topo.plans.iter().enumerate() {
-        let mut sites = plan.serving_sites.clone();
-        sites.sort_unstable();
-        if !seen.insert((sites, plan.serves)) {
-            continue;
-        }
-        let load = plan_load(topo, p);
-        let cost = |l: &PlanLoad| l.evaluations * l.elements as f64;
-        if worst.as_ref().is_none_or(|w| cost(&load) > cost(w)) {
-            worst = Some(load);
-        }
-    }
-    worst
+    let mut built: std::collections::HashMap<Key, PlanLoad> = Default::default();
+    plans
+        .iter()
+        .map(|&p| {
+            let plan = &topo.plans[p];
+            let mut sites = plan.serving_sites.clone();
+            sites.sort_unstable();
+            let load = built
+                .entry((sites, plan.serves))
+                .or_insert_with(|| plan_load(topo, p));
+            PlanLoad {
+                plan: plan.key.clone(),
+                ..load.clone()
+            }
+        })
+        .collect()
 }
 
 /// The run's expected work, once [`check`] has let it through.
@@ -322,20 +325,27 @@ impl Work {
     }
 }
 
-/// Refuses a simulation of `plans` plans x `trials` trials x `years` years
-/// that would not fit in memory or could not finish, costing each plan as
-/// the file's heaviest.
+/// Refuses a simulation of the plans `plans` (indices into the file's
+/// plans, each run on its own) x `trials` trials x `years` years that would
+/// not fit in memory or could not finish, costing each plan by its own
+/// reduced graph: a cheap plan is not charged for a heavy one it does not
+/// run with.
 pub fn check(
     topo: &Topology,
     trials: usize,
     years: usize,
-    plans: usize,
+    plans: &[usize],
 ) -> Result<Work, BudgetError> {
-    check_sizes(trials, years, plans)?;
-    for p in 0..topo.plans.len() {
+    check_sizes(trials, years, plans.len())?;
+    let plans: Vec<usize> = plans
+        .iter()
+        .copied()
+        .filter(|&p| p < topo.plans.len())
+        .collect();
+    for &p in &plans {
         super::trial::check_flow_work(topo, p, trials, years)?;
     }
-    check_work(topo, trials, years, plans, heaviest_plan(topo))
+    check_work(topo, trials, years, &plan_loads(topo, &plans))
 }
 
 /// [`check`] for one run of plan `plan`.
@@ -346,11 +356,14 @@ pub fn check_plan(
     plan: usize,
 ) -> Result<Work, BudgetError> {
     check_sizes(trials, years, 1)?;
-    let load = (plan < topo.plans.len()).then(|| plan_load(topo, plan));
+    let load: Vec<PlanLoad> = (plan < topo.plans.len())
+        .then(|| plan_load(topo, plan))
+        .into_iter()
+        .collect();
     if plan < topo.plans.len() {
         super::trial::check_flow_work(topo, plan, trials, years)?;
     }
-    check_work(topo, trials, years, 1, load)
+    check_work(topo, trials, years, &load)
 }
 
 fn check_sizes(trials: usize, years: usize, plans: usize) -> Result<(), BudgetError> {
@@ -369,39 +382,52 @@ fn check_sizes(trials: usize, years: usize, plans: usize) -> Result<(), BudgetEr
     Ok(())
 }
 
+/// The work of `loads` (one per plan run; none means one run of the
+/// events alone) against [`MAX_RUN_EVENTS`]; a refusal names the plan with
+/// the most graph work when the graph dominates.
 fn check_work(
     topo: &Topology,
     trials: usize,
     years: usize,
-    plans: usize,
-    load: Option<PlanLoad>,
+    loads: &[PlanLoad],
 ) -> Result<Work, BudgetError> {
     let (per_year, busiest, busiest_rate) = events_per_year(topo);
     let components = (topo.sites.len() + topo.links.len() + topo.shared_risks.len()) as f64;
-    let load = load.unwrap_or(PlanLoad {
+    let none = [PlanLoad {
         plan: String::new(),
         elements: 0,
         evaluations: 0.0,
-    });
-    let per_trial = load.per_trial(per_year, components, years);
-    let runs = plans.max(1) as f64;
-    let expected = per_trial * trials as f64 * runs;
+    }];
+    let loads = if loads.is_empty() { &none[..] } else { loads };
+    // Every plan's trials are run on their own: the run's work per trial is
+    // the sum of each plan's.
+    let per_trial: f64 = loads
+        .iter()
+        .map(|l| l.per_trial(per_year, components, years))
+        .sum();
+    let expected = per_trial * trials as f64;
     if expected.is_nan() || expected > MAX_RUN_EVENTS {
-        let max_trials = (MAX_RUN_EVENTS / (per_trial * runs)).floor();
+        let max_trials = (MAX_RUN_EVENTS / per_trial).floor();
         let max_trials = if max_trials.is_finite() {
             max_trials as usize
         } else {
             0
         };
-        let graph = load.evaluations * load.elements.saturating_sub(ELEMENTS_IN_AN_EVENT) as f64
-            / ELEMENTS_PER_EVENT;
+        let graph = |l: &PlanLoad| {
+            l.evaluations * l.elements.saturating_sub(ELEMENTS_IN_AN_EVENT) as f64
+                / ELEMENTS_PER_EVENT
+        };
+        let heaviest = loads
+            .iter()
+            .max_by(|a, b| graph(a).total_cmp(&graph(b)))
+            .expect("at least one load");
         // Blame whichever dominates: the events or the graph they re-check.
-        if graph > per_year && busiest_rate <= graph {
+        if graph(heaviest) > per_year && busiest_rate <= graph(heaviest) {
             return Err(BudgetError::Graph {
                 expected,
-                plan: load.plan,
-                elements: load.elements,
-                evaluations: load.evaluations,
+                plan: heaviest.plan.clone(),
+                elements: heaviest.elements,
+                evaluations: heaviest.evaluations,
                 max_trials,
             });
         }

@@ -66,7 +66,18 @@ pub struct RunData {
     pub trials: usize,
     pub years: usize,
     pub first_batch: usize,
+    /// Trials per batch ([`batch_trials`] of the run's trials when written).
+    /// Parts written before it was recorded used 64 for every run: such a
+    /// part of a run of 960 trials or fewer is cut differently from this
+    /// version's, which [`RunData::merge`] and `drsim merge` refuse to mix.
+    #[serde(default = "older_batch_trials")]
+    pub batch_trials: usize,
     pub(super) batches: Vec<BatchOut>,
+}
+
+/// The batch size of every run part written before `batch_trials` was.
+fn older_batch_trials() -> usize {
+    super::runner::BATCH_TRIALS
 }
 
 impl Joinable for RunData {
@@ -83,6 +94,7 @@ impl Joinable for RunData {
             ("seed", self.seed.to_string()),
             ("trials", self.trials.to_string()),
             ("years", self.years.to_string()),
+            ("trials per batch", self.batch_trials.to_string()),
         ]
     }
     fn append(&mut self, next: Self) {
@@ -93,7 +105,13 @@ impl Joinable for RunData {
 impl RunData {
     /// Number of batches of the whole run.
     pub fn total_batches(&self) -> usize {
-        self.trials.div_ceil(batch_trials(self.trials))
+        self.trials.div_ceil(self.batch_trials.max(1))
+    }
+
+    /// Whether this drsim cuts the run into the batches the data holds
+    /// (parts written by an older version may not be).
+    pub fn has_current_layout(&self) -> bool {
+        self.batch_trials == batch_trials(self.trials)
     }
 
     pub fn batch_range(&self) -> std::ops::Range<usize> {
@@ -130,6 +148,10 @@ impl RunData {
                 self.trials, self.years
             ));
         }
+        let size = self.batch_trials;
+        if !(size.is_power_of_two() && size <= super::runner::BATCH_TRIALS) {
+            return bad(format!("plan '{plan}': {size} trials per batch"));
+        }
         if self.batch_range().end > self.total_batches() {
             return bad(format!("plan '{plan}': batches past the run's end"));
         }
@@ -141,7 +163,6 @@ impl RunData {
         };
         for (i, b) in self.batches.iter().enumerate() {
             let batch = self.first_batch + i;
-            let size = batch_trials(self.trials);
             let n = (self.trials - batch * size).min(size);
             let at = |what: &str| format!("plan '{plan}', batch {batch}: {what}");
             let lens = [

@@ -40,6 +40,7 @@ pub(crate) enum Event {
     /// The bug triggers on the sites a wave (train, wave) added; they come
     /// back at the rollback.
     WaveDown(u32, u32),
+    /// The rollback: every wave of the train up to (train, wave) comes back.
     WaveUp(u32, u32),
     /// A crew finished restoring a site a hazard hit.
     DisasterRestored(u32),

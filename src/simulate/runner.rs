@@ -168,6 +168,7 @@ pub fn run_what_if_data(
         trials: cfg.trials,
         years: cfg.years,
         first_batch: range.start,
+        batch_trials: batch_trials(cfg.trials),
         batches,
     })
 }

@@ -10,19 +10,7 @@ use std::time::Duration;
 /// TOML spelling, so 10^5 sites stay a few MB), every site and link failing,
 /// one demand at site 0 served from site `served`.
 pub fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
-    let id = |mut i: usize| {
-        let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
-        let mut s = Vec::new();
-        loop {
-            s.push(digits[i % 36]);
-            i /= 36;
-            if i == 0 {
-                break;
-            }
-        }
-        s.reverse();
-        String::from_utf8(s).unwrap()
-    };
+    let id = site_id;
     let sites: Vec<String> = (0..n).map(|i| format!("{{id=\"{}\"}}", id(i))).collect();
     let links: Vec<String> = links
         .iter()
@@ -40,17 +28,37 @@ pub fn topology(n: usize, links: &[(usize, usize)], served: usize) -> String {
     )
 }
 
+/// Site `i`'s id in [`topology`]: `i` in base 36.
+fn site_id(mut i: usize) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut s = Vec::new();
+    loop {
+        s.push(digits[i % 36]);
+        i /= 36;
+        if i == 0 {
+            break;
+        }
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap()
+}
+
 /// A `w` x `w` grid linked right and down, served from the far corner:
 /// nothing reduces, so every failure re-checks the whole graph.
 fn grid(w: usize) -> String {
     // The library's lattice, node `r * w + c`.
+    topology(w * w, &grid_links(w), w * w - 1)
+}
+
+/// The links of a `w` x `w` grid, node `r * w + c`.
+fn grid_links(w: usize) -> Vec<(usize, usize)> {
+    // The library's lattice.
     let lattice = drsim::reliability::instances::grid(w as u32, w as u32, 0.0);
-    let links: Vec<(usize, usize)> = lattice
+    lattice
         .edges
         .iter()
         .map(|&(a, b)| (a as usize, b as usize))
-        .collect();
-    topology(w * w, &links, w * w - 1)
+        .collect()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -104,6 +112,70 @@ fn a_run_over_a_graph_too_large_to_recheck_is_refused_up_front() {
     let cfg = crate::common::model::trials_years_seed(fit + 1, 1, 1);
     let e = crate::common::model::run_refusal(&t, &cfg);
     assert!(e.contains("10676 elements") && !e.contains("--"), "{e}");
+}
+
+/// The work budget charges each plan a run simulates with its own graph.
+/// On a 20,000-site ring, plan `p` reduces to four elements (two terminals,
+/// two chains) and costs its events; plan `svc` serves a service with a
+/// dependency, so every site and link is an element of its graph and every
+/// change re-runs the rule over all of them (the 5,000-site family's `aa`
+/// was refused past 166 trials for its `svc`). `p` alone fits far more
+/// trials than `svc`, and is refused only when run with it.
+#[test]
+fn a_cheap_plan_is_not_charged_for_a_heavy_one_it_does_not_run() {
+    use drsim::simulate::budget::{BudgetError, check};
+    let d = tempfile::tempdir().unwrap();
+    let n = 20_000;
+    let links: Vec<(usize, usize)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+    let mut text = topology(n, &links, n / 2);
+    let far = site_id(n / 2);
+    text.push_str(&format!(
+        "[[service]]\nid=\"dir\"\nsites=[\"{far}\"]\n\
+         [[service]]\nid=\"front\"\nsites=[\"{far}\"]\nrequires=[\"dir\"]\n\
+         [[plan]]\nid=\"svc\"\nserving_sites=[\"{far}\"]\nmode=\"active-active\"\n\
+         serves=\"front\"\n"
+    ));
+    let f = write(d.path(), "ring-svc.toml", &text);
+    let t = drsim::io::load_str(&text, &f).unwrap().topology;
+    let (p, svc) = (0, 1);
+    let fit = |plans: &[usize]| match check(&t, 10_000_000, 1, plans) {
+        Err(BudgetError::Graph { max_trials, .. } | BudgetError::Events { max_trials, .. }) => {
+            max_trials
+        }
+        other => panic!("{plans:?}: {other:?}"),
+    };
+    let (fit_p, fit_svc, fit_both) = (fit(&[p]), fit(&[svc]), fit(&[p, svc]));
+    // `svc` re-checks 40,000 elements a change, `p` four.
+    assert!(fit_p > 100 * fit_svc, "{fit_p} vs {fit_svc}");
+    assert!(
+        fit_both <= fit_svc && fit_both > 0,
+        "{fit_both} vs {fit_svc}"
+    );
+    let trials = (2 * fit_svc).max(2).to_string();
+    let o = drsim()
+        .arg("run")
+        .arg(&f)
+        .args(["--plan", "p", "--trials", &trials, "--quiet"])
+        .args(["--format", "json"])
+        .timeout(Duration::from_secs(240))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["trials"].to_string(), trials);
+    for plans in [&["--plan", "svc"][..], &[]] {
+        let o = drsim()
+            .arg("run")
+            .arg(&f)
+            .args(plans)
+            .args(["--trials", &trials])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{plans:?}: {err}");
+        assert!(err.contains("graph of plan 'svc'"), "{plans:?}: {err}");
+    }
 }
 
 #[test]

@@ -1,50 +1,87 @@
-//! A plan's data placement (`backup_site`, `restore`) and the quantiles its
+//! A plan's data placement (`backup_site`, `backup_region`, `retention`,
+//! `restore`) and the quantiles its
 //! `rto` and `rpo` targets mean (see [`crate::model::DataPlan`]).
 
+use super::sections::Ids;
 use super::*;
 use crate::model::DataPlan;
 
 impl Validator<'_> {
-    /// `backup_site` (a known site, only with `backup_interval`) and
-    /// `restore` (a distribution).
-    pub(super) fn plan_data(&mut self, p: &PlanDto, site_ids: &Seen, owner: &str) -> DataPlan {
-        let backup_site = p.backup_site.as_ref().and_then(|s| {
-            let id = self.resolve(site_ids, "site", s)?;
-            if p.backup_interval.is_none() {
-                self.error(
-                    s.span(),
-                    format!("{owner}: backup_site without backup_interval"),
-                )
-                .hint = Some("give backup_interval = \"1d\" (how often backups are taken)".into());
-            }
-            Some(SiteId(id))
-        });
+    /// `backup_site` and `backup_region` (one known id or an array of them,
+    /// no repeats, only with `backup_interval`), `retention` (at least the
+    /// interval) and `restore` (a distribution).
+    pub(super) fn plan_data(&mut self, p: &PlanDto, ids: &Ids, owner: &str) -> DataPlan {
+        let backup_sites = self.backup_copies(p, &p.backup_site, &ids.site, "site", owner);
+        let backup_regions = self.backup_copies(p, &p.backup_region, &ids.region, "region", owner);
         let restore = p
             .restore
             .as_ref()
             .and_then(|r| self.dist(r.get_ref(), r.span(), &format!("{owner}: restore")));
-        DataPlan {
-            backup_site,
+        let mut data = DataPlan {
+            backup_sites: backup_sites.into_iter().map(SiteId).collect(),
+            backup_regions: backup_regions.into_iter().map(RegionId).collect(),
+            retention: p.retention.as_ref().map(|r| *r.get_ref()),
             restore,
+        };
+        if let (Some(r), Some(m)) = (&p.retention, data.retention_problem(p.backup_interval)) {
+            let hint = if m.contains("without") {
+                "give backup_interval = \"1d\" (how often backups are taken)"
+            } else {
+                "keep each backup at least one backup_interval, e.g. retention = \"30d\""
+            };
+            self.error(r.span(), format!("{owner}: {m}")).hint = Some(hint.into());
+            data.retention = None;
         }
+        data
     }
 
-    /// A train's `corrupts` (a probability), not with `waves`.
-    pub(super) fn train_corrupts(&mut self, t: &ReleaseTrainDto) -> Probability {
-        let Some(c) = &t.corrupts else {
-            return Probability::ZERO;
+    /// The ids of one backup key (`backup_site` or `backup_region`), each
+    /// resolved once.
+    fn backup_copies(
+        &mut self,
+        p: &PlanDto,
+        field: &Option<Spanned<IdsDto>>,
+        seen: &Seen,
+        kind: &str,
+        owner: &str,
+    ) -> Vec<u32> {
+        let Some(field) = field else {
+            return Vec::new();
         };
-        if t.waves.is_some() && c.get_ref().get() > 0.0 {
+        let key = format!("backup_{kind}");
+        if p.backup_interval.is_none() {
             self.error(
-                c.span(),
-                format!(
-                    "release train '{}': corrupts is not modelled for a train rolled out in waves",
-                    t.id.get_ref()
-                ),
+                field.span(),
+                format!("{owner}: {key} without backup_interval"),
             )
-            .hint = Some("drop waves, or corrupts".into());
+            .hint = Some("give backup_interval = \"1d\" (how often backups are taken)".into());
         }
-        *c.get_ref()
+        let items = field.get_ref().items(field.span());
+        if items.is_empty() {
+            self.error(field.span(), format!("{owner}: {key} lists no {kind}"))
+                .hint = Some(format!("drop {key} (backups off-site), or name a {kind}"));
+        }
+        let mut out = Vec::new();
+        let mut listed = std::collections::HashSet::new();
+        for id in &items {
+            if let Some(i) = self.resolve(seen, kind, id) {
+                if !listed.insert(i) {
+                    let msg = format!("{owner}: {key} lists {kind} '{}' twice", id.get_ref());
+                    self.error(id.span(), msg);
+                    continue;
+                }
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    /// A train's `corrupts` (a probability; with `waves` too, see
+    /// `simulate/trial/waves.rs`).
+    pub(super) fn train_corrupts(&mut self, t: &ReleaseTrainDto) -> Probability {
+        t.corrupts
+            .as_ref()
+            .map_or(Probability::ZERO, |c| *c.get_ref())
     }
 
     /// `targets = { availability, rto, rpo, rto_quantile, rpo_quantile }`;

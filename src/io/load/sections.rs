@@ -662,7 +662,7 @@ impl Validator<'_> {
             switchover: p.switchover,
             replication,
             backup_interval: p.backup_interval,
-            data: self.plan_data(p, &ids.site, &owner),
+            data: self.plan_data(p, ids, &owner),
             headroom,
             cost_per_year: cost,
             operator_error_factor: op,

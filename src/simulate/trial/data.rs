@@ -3,6 +3,7 @@
 //! keeps the plan down once every replica is gone. Rules in README.md
 //! (`drsim run`, "Data: replicas, backups and restores").
 
+use super::waves::WaveStop;
 use super::{Event, Scenario, TrialRecord, TrialState};
 use crate::model::{Plan, Replication};
 use crate::simulate::serving::Eval;
@@ -16,9 +17,10 @@ pub(super) struct DataState {
     lost: Vec<bool>,
     /// Every copy was destroyed (the loss is counted once per incident).
     all_lost: bool,
-    /// Backups scheduled at or after this instant exist; the store was
+    /// Per backup copy (one when the backups are off-site): backups
+    /// scheduled at or after this instant exist there; its store was
     /// destroyed before it (0: every backup since the trial began).
-    backups_from: f64,
+    backups_from: Vec<f64>,
     /// The plan is down for a restore from backup: the cause slot of what
     /// destroyed the last copy, and the restore's generation.
     hold: Option<usize>,
@@ -37,7 +39,9 @@ impl DataState {
         self.lost.clear();
         self.lost.resize(s.n_replicas, false);
         self.all_lost = false;
-        self.backups_from = 0.0;
+        self.backups_from.clear();
+        let copies = s.topo.plans[s.plan_index].data.copies();
+        self.backups_from.resize(copies.max(1), 0.0);
         self.hold = None;
         self.generation = 0;
         self.cause = 0;
@@ -45,15 +49,32 @@ impl DataState {
         self.noticed.clear();
     }
 
-    /// The writes since the newest backup that still exists, or `None`
-    /// when none does (no backups, or the store burnt since the last one).
-    fn since_backup(&self, plan: &Plan, t: f64) -> Option<f64> {
+    /// The writes from the newest backup taken at or before `start` that
+    /// still exists at `now` to `start`, or `None` when none does (no
+    /// backups, every copy burnt since, or older than the retention).
+    fn since_backup(&self, plan: &Plan, start: f64, now: f64) -> Option<f64> {
         let b = plan.backup_interval?.secs();
         if b <= 0.0 {
             return Some(0.0);
         }
-        let last = (t / b).floor() * b;
-        (last >= self.backups_from).then_some(t - last)
+        let last = (start / b).floor() * b;
+        // A backup exists while one of its copies does.
+        let from = self
+            .backups_from
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let kept = plan.data.retention.is_none_or(|r| now - last <= r.secs());
+        (last >= from && kept).then_some(start - last)
+    }
+
+    /// Backup copy `c`'s store was destroyed at `t`: later backups go to new
+    /// storage there, from the next scheduled one.
+    fn burn_copy(&mut self, plan: &Plan, c: usize, t: f64) {
+        self.backups_from[c] = match plan.backup_interval {
+            Some(b) if b.secs() > 0.0 => ((t / b.secs()).floor() + 1.0) * b.secs(),
+            _ => f64::INFINITY,
+        };
     }
 }
 
@@ -70,13 +91,11 @@ impl TrialState {
     ) -> bool {
         let plan = &s.topo.plans[s.plan_index];
         let mut hit = false;
-        if plan.data.backup_site.is_some_and(|b| b.0 == site) {
-            // Later backups go to new storage, from the next scheduled one.
-            self.data.backups_from = match plan.backup_interval {
-                Some(b) if b.secs() > 0.0 => ((t / b.secs()).floor() + 1.0) * b.secs(),
-                _ => f64::INFINITY,
-            };
-            hit = true;
+        for c in 0..plan.data.backup_sites.len() {
+            if plan.data.backup_sites[c].0 == site {
+                self.data.burn_copy(plan, c, t);
+                hit = true;
+            }
         }
         for r in 0..s.n_replicas {
             if self.model.serving[r] == site && !self.data.lost[r] {
@@ -110,7 +129,7 @@ impl TrialState {
         }
         let all = self.data.lost.iter().all(|&l| l);
         if all && !self.data.all_lost {
-            match self.data.since_backup(plan, t) {
+            match self.data.since_backup(plan, t, t) {
                 Some(loss) => rec.data_loss(loss),
                 None => rec.total_losses += 1,
             }
@@ -130,7 +149,7 @@ impl TrialState {
         // taken before it started, then a restore (if the plan has one).
         for k in 0..self.data.noticed.len() {
             let start = self.data.noticed[k];
-            match self.data.since_backup(plan, start) {
+            match self.data.since_backup(plan, start, t) {
                 Some(before) => rec.data_loss(before + (t - start)),
                 None => rec.total_losses += 1,
             }
@@ -171,22 +190,82 @@ impl TrialState {
     }
 
     /// An escaped bad release of train `k` at `t`, noticed `detection`
-    /// later: with the train's `corrupts` probability (drawn for every
-    /// escaped release, from the train's own stream) it corrupts the data
-    /// of a plan with a replica on one of its sites.
+    /// later: if it corrupts ([`Self::release_corrupts_data`]), so is the
+    /// data of a plan with a replica on one of its sites.
     pub(super) fn release_corrupts(&mut self, s: &Scenario<'_>, t: f64, k: u32, detection: f64) {
-        let train = &s.topo.release_trains[k as usize];
-        let p = train.corrupts.get();
-        if p <= 0.0 {
+        if !self.release_corrupts_data(s, k) {
             return;
         }
-        let u: f64 = rand::RngExt::random(&mut self.rngs[s.layout.corrupt + k as usize]);
+        let train = &s.topo.release_trains[k as usize];
         let serving = &self.model.serving[..s.n_replicas];
-        if u < p && train.sites.iter().any(|x| serving.contains(&x.0)) {
-            self.data.corruptions.push(t);
-            let slot = (self.data.corruptions.len() - 1) as u32;
-            self.queue.push(t + detection, Event::DataCorrupted(slot));
+        if train.sites.iter().any(|x| serving.contains(&x.0)) {
+            self.corrupt_data(t, t + detection);
         }
+    }
+
+    /// A bad release of wave train `k` at `t` whose bug triggers `trigger`
+    /// after each wave's deploy and is noticed `detection` after it
+    /// triggered in wave `stop`: if it corrupts, the data of a plan with a
+    /// replica on a site of waves `..=stop` is corrupt from the trigger in
+    /// the first such wave (not its deploy: a latent bug writes nothing
+    /// wrong until it triggers) until it is noticed.
+    pub(super) fn wave_corrupts(&mut self, s: &Scenario<'_>, t: f64, k: usize, at: WaveStop) {
+        if !self.release_corrupts_data(s, k as u32) {
+            return;
+        }
+        let replicas = &self.model.serving[..s.n_replicas];
+        let waves = &s.wave_sites[k][..=at.stop];
+        let reached = waves
+            .iter()
+            .position(|w| w.iter().any(|x| replicas.contains(x)));
+        if let Some(v) = reached {
+            let starts = &s.wave_starts[k];
+            let start = t + starts[v] + at.trigger;
+            self.corrupt_data(start, t + starts[at.stop] + at.trigger + at.detection);
+        }
+    }
+
+    /// Whether a bad release of train `k` corrupts data: with the train's
+    /// `corrupts` probability, drawn for every bad release that can reach
+    /// data (from the train's own stream, so plans share the draws).
+    fn release_corrupts_data(&mut self, s: &Scenario<'_>, k: u32) -> bool {
+        let p = s.topo.release_trains[k as usize].corrupts.get();
+        if p <= 0.0 {
+            return false;
+        }
+        let u: f64 = rand::RngExt::random(&mut self.rngs[s.layout.corrupt + k as usize]);
+        u < p
+    }
+
+    /// The plan's data is corrupt from `start`, noticed at `noticed`.
+    fn corrupt_data(&mut self, start: f64, noticed: f64) {
+        self.data.corruptions.push(start);
+        let slot = (self.data.corruptions.len() - 1) as u32;
+        self.queue.push(noticed, Event::DataCorrupted(slot));
+    }
+
+    /// A destroying hazard `h` struck at `t`: it reaches the plan's backup
+    /// copy kept in its region, if any, as it reaches a site (one draw per
+    /// event from the hazard's own backup stream). True when it burnt one.
+    pub(super) fn hazard_backups(&mut self, s: &Scenario<'_>, h: usize, t: f64) -> bool {
+        let plan = &s.topo.plans[s.plan_index];
+        let hz = &s.hazards[h];
+        let first = plan.data.backup_sites.len();
+        let Some(c) = plan
+            .data
+            .backup_regions
+            .iter()
+            .position(|r| r.0 == hz.region)
+        else {
+            return false;
+        };
+        let u: f64 = rand::RngExt::random(&mut self.rngs[s.layout.backup + h]);
+        if hz.hit_p < 1.0 && u >= hz.hit_p {
+            return false;
+        }
+        self.data.burn_copy(plan, first + c, t);
+        self.relevant = true;
+        true
     }
 
     /// Corruption `slot` is noticed: the plan is re-evaluated to book it.

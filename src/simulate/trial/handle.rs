@@ -214,7 +214,7 @@ impl TrialState {
             Event::BootstrapDone(c, g) => self.bootstrap_done(s, c, g),
             Event::WaveRelease(k) => self.wave_release(s, t, k),
             Event::WaveDown(k, v) => self.wave_hold(s, k, v, true),
-            Event::WaveUp(k, v) => self.wave_hold(s, k, v, false),
+            Event::WaveUp(k, v) => self.waves_up(s, k, v),
             Event::DisasterRestored(i) => {
                 self.repair_done(s, s.disaster_crew[i as usize], t);
                 self.site_hold(i, DISASTER, false)
@@ -278,6 +278,9 @@ impl TrialState {
                     None => hit.push(site),
                 }
             }
+        }
+        if hz.destroys {
+            changed |= self.hazard_backups(s, h as usize, t);
         }
         if hit.is_empty() {
             return changed;

@@ -15,6 +15,8 @@ pub(super) struct HazardSpec {
     pub(super) hit_p: f64,
     /// A hit destroys the site's data ([`crate::model::Hazard::destroys_data`]).
     pub(super) destroys: bool,
+    /// The region it strikes (a plan's backup copy there can burn).
+    pub(super) region: u32,
     pub(super) sites: Vec<u32>,
     /// Stream of the first site's hit draws; site `k` of `sites` uses
     /// `hit_stream + k`.
@@ -54,6 +56,9 @@ pub(super) struct StreamLayout {
     pub(super) fleet: usize,
     /// Per train: whether each escaped bad release corrupts data.
     pub(super) corrupt: usize,
+    /// Per hazard: whether an event reaches a backup copy kept in its
+    /// region (after the trains', so files keep their layout).
+    pub(super) backup: usize,
 }
 
 /// Everything about a topology and plan that does not change between trials.
@@ -174,6 +179,8 @@ impl<'a> Scenario<'a> {
                 .iter()
                 .map(|t| format!("train:{}:corrupt", t.key)),
         );
+        let backup = names.len();
+        names.extend(backup_stream_names(topo));
         let keys = names.iter().map(|n| key_hash(n)).collect();
         let envelope = topo
             .plans
@@ -225,6 +232,7 @@ impl<'a> Scenario<'a> {
                 restore,
                 fleet,
                 corrupt,
+                backup,
             },
             curve,
             model,
@@ -285,6 +293,7 @@ fn hazard_streams(topo: &Topology, names: &mut Vec<String>) -> Vec<HazardSpec> {
                 duration: h.events.duration.clone(),
                 hit_p: h.site_hit_probability.get(),
                 destroys: h.destroys_data(),
+                region: r as u32,
                 hit_stream: hit_names.len() - sites.len(),
                 sites: sites.clone(),
             });
@@ -296,6 +305,14 @@ fn hazard_streams(topo: &Topology, names: &mut Vec<String>) -> Vec<HazardSpec> {
     }
     names.append(&mut hit_names);
     hazards
+}
+
+/// One stream per hazard, in [`hazard_streams`]'s order: its draws of
+/// whether an event reaches a backup copy kept in its region.
+fn backup_stream_names(topo: &Topology) -> impl Iterator<Item = String> + '_ {
+    topo.regions.iter().flat_map(|region| {
+        (0..region.hazards.len()).map(|k| format!("hazard:{}:{k}:backups", region.key))
+    })
 }
 
 /// The dependency cycles of the file's services, one stream each (its
