@@ -10,6 +10,7 @@
 //!   bounded reads and the one output writer;
 //! - [`stats`]: the one 95% z, mean and binomial intervals, moments;
 //! - [`rng`]: every random stream (batch streams, per-process streams);
+//! - [`sampling`]: progress and stopped-short reasons of the samplers;
 //! - [`graph`]: union-find, the terminal-preserving reduction, max-flow;
 //! - [`human`]: numbers for people (`168 G`, `$680M`, `3.2 h`);
 //! - [`escape`]: text escaped for HTML/SVG, XML and OpenMetrics labels;
@@ -86,6 +87,7 @@ pub mod model;
 pub mod reliability;
 pub mod report;
 pub mod rng;
+pub mod sampling;
 pub mod score;
 pub mod service;
 pub mod shard;

@@ -14,6 +14,7 @@ use super::batch::PatternCache;
 use super::st_flow::{CapacityError, IRRELEVANT, Sampler, check_sampling};
 use super::work::StoppedShort;
 use crate::graph::maxflow::MaxFlow;
+use crate::sampling::{Progress, Silent, Status};
 use crate::static_model::StaticModel;
 
 /// Samples per batch in every stage.
@@ -105,7 +106,6 @@ impl<'a> Tilted<'a> {
         rng: &mut Xoshiro256PlusPlus,
         keep: bool,
         mf: &mut MaxFlow,
-        caps: &mut [f64],
         cache: &mut PatternCache,
         failed: &mut [u64],
     ) -> Sample {
@@ -143,7 +143,7 @@ impl<'a> Tilted<'a> {
         } else if sm.keeps_intact(failed) {
             sm.intact
         } else {
-            sm.flow_of(failed, mf, caps, cache).0
+            sm.flow_of(failed, mf, cache).0
         };
         Sample {
             flow,
@@ -153,15 +153,14 @@ impl<'a> Tilted<'a> {
     }
 
     /// Runs `n` samples of stage `stage` with tilt `r`, batch by batch in
-    /// parallel, returned in a fixed order.
+    /// parallel, returned in a fixed order; `progress` hears of each batch.
     fn run(
         &self,
         r: &[f64],
-        seed: u64,
-        stage: u64,
-        first_batch: u64,
+        (seed, stage, first_batch): (u64, u64, u64),
         n: u64,
         keep: bool,
+        progress: &dyn Progress,
     ) -> Vec<Sample> {
         let n_batches = n.div_ceil(RARE_BATCH);
         let per: Vec<Vec<Sample>> = (0..n_batches)
@@ -169,23 +168,14 @@ impl<'a> Tilted<'a> {
             .map(|b| {
                 let mut rng = crate::rng::batch_stream(seed, (stage << 32) + first_batch + b);
                 let mut mf = MaxFlow::new(&self.sm.net);
-                let mut caps = self.sm.base_caps.clone();
                 let mut cache = PatternCache::default();
                 let mut failed = vec![0u64; self.sm.words];
                 let m = RARE_BATCH.min(n - b * RARE_BATCH);
-                (0..m)
-                    .map(|_| {
-                        self.sample(
-                            r,
-                            &mut rng,
-                            keep,
-                            &mut mf,
-                            &mut caps,
-                            &mut cache,
-                            &mut failed,
-                        )
-                    })
-                    .collect()
+                let out = (0..m)
+                    .map(|_| self.sample(r, &mut rng, keep, &mut mf, &mut cache, &mut failed))
+                    .collect();
+                progress.drawn(m);
+                out
             })
             .collect();
         per.into_iter().flatten().collect()
@@ -200,6 +190,20 @@ pub fn estimate_below(
     t: u32,
     level: f64,
     opts: &RareOptions,
+) -> Result<RareEstimate, CapacityError> {
+    estimate_below_with(model, s, t, level, opts, &Silent)
+}
+
+/// [`estimate_below`], telling `progress` of each pilot stage and of the
+/// final stage's rounds (samples against the cap, relative error against
+/// the target); the numbers do not depend on it.
+pub fn estimate_below_with(
+    model: &StaticModel,
+    s: u32,
+    t: u32,
+    level: f64,
+    opts: &RareOptions,
+    progress: &dyn Progress,
 ) -> Result<RareEstimate, CapacityError> {
     check_sampling(model, s, t, opts.max_samples)?;
     if !(level.is_finite() && level > 0.0) {
@@ -226,9 +230,15 @@ pub fn estimate_below(
     }
     // Pilots and the final stage share the model's work budget.
     let budget = super::work::budget(model);
-    let (r, pilots) = cross_entropy_tilt(&tl, &q, level, opts.seed, budget)?;
+    let (r, pilots) = cross_entropy_tilt(&tl, &q, (level, opts.seed, budget), progress)?;
     let cap = opts.max_samples.min(budget - pilots * PILOT_SAMPLES);
-    let (n, sum, sum_sq) = final_stage(&tl, &r, level, opts.seed, opts.target_re, cap);
+    let stage = Stage {
+        level,
+        seed: opts.seed,
+        target_re: opts.target_re,
+        cap,
+    };
+    let (n, sum, sum_sq) = final_stage(&tl, &r, &stage, progress);
     let (p, se) = mean_se(sum, sum_sq, n);
     // Short of the target, or of the minimum the tilt needs to be trusted.
     let short = !(n >= MIN_FINAL_SAMPLES && p > 0.0 && se / p <= opts.target_re);
@@ -256,18 +266,9 @@ fn worst_flow(tl: &Tilted<'_>) -> f64 {
     let all_down = vec![1.0; tl.comps.len()];
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
     let mut mf = MaxFlow::new(&tl.sm.net);
-    let mut caps = tl.sm.base_caps.clone();
     let mut failed = vec![0u64; tl.sm.words];
     let mut cache = PatternCache::default();
-    let smp = tl.sample(
-        &all_down,
-        &mut rng,
-        false,
-        &mut mf,
-        &mut caps,
-        &mut cache,
-        &mut failed,
-    );
+    let smp = tl.sample(&all_down, &mut rng, false, &mut mf, &mut cache, &mut failed);
     smp.flow
 }
 
@@ -278,9 +279,8 @@ fn worst_flow(tl: &Tilted<'_>) -> f64 {
 fn cross_entropy_tilt(
     tl: &Tilted<'_>,
     q: &[f64],
-    level: f64,
-    seed: u64,
-    budget: u64,
+    (level, seed, budget): (f64, u64, u64),
+    progress: &dyn Progress,
 ) -> Result<(Vec<f64>, u64), CapacityError> {
     let mut r = q.to_vec();
     let mut pilots = 0;
@@ -300,7 +300,14 @@ fn cross_entropy_tilt(
                 "the cross-entropy tilt did not reach flow < {level} in {MAX_PILOTS} stages"
             )));
         }
-        let samples = tl.run(&r, seed, pilots, 0, PILOT_SAMPLES, true);
+        progress.stage(&format!("cross-entropy pilot {}", pilots + 1));
+        progress.round(Status {
+            done: 0,
+            planned: PILOT_SAMPLES,
+            relative_error: f64::NAN,
+            target: None,
+        });
+        let samples = tl.run(&r, (seed, pilots, 0), PILOT_SAMPLES, true, progress);
         pilots += 1;
         let mut flows: Vec<f64> = samples.iter().map(|s| s.flow).collect();
         flows.sort_by(f64::total_cmp);
@@ -353,24 +360,50 @@ fn cross_entropy_tilt(
 /// Samples per round of the final stage.
 const FINAL_ROUND: u64 = 16 * RARE_BATCH;
 
+/// What the final stage estimates and within which budget.
+#[derive(Clone, Copy)]
+struct Stage {
+    level: f64,
+    seed: u64,
+    target_re: f64,
+    cap: u64,
+}
+
 /// The final stage: rounds of batches with `r` fixed until the target
 /// relative error (or `cap` samples); samples, sum and sum of squares of
 /// the weighted indicators.
 fn final_stage(
     tl: &Tilted<'_>,
     r: &[f64],
-    level: f64,
-    seed: u64,
-    target_re: f64,
-    cap: u64,
+    stage: &Stage,
+    progress: &dyn Progress,
 ) -> (u64, f64, f64) {
+    let Stage {
+        level,
+        seed,
+        target_re,
+        cap,
+    } = *stage;
     let (mut n, mut sum, mut sum_sq) = (0u64, 0.0, 0.0);
+    progress.stage("importance sampling");
     loop {
         let take = FINAL_ROUND.min(cap.saturating_sub(n));
         if take == 0 {
             break;
         }
-        let samples = tl.run(r, seed, FINAL_STAGE, n / RARE_BATCH, take, false);
+        let (p, se) = mean_se(sum, sum_sq, n);
+        progress.round(Status {
+            done: n,
+            planned: n + take,
+            relative_error: match (n, p > 0.0) {
+                (0, _) => f64::NAN,
+                (_, true) => se / p,
+                _ => f64::INFINITY,
+            },
+            target: Some(target_re),
+        });
+        let first = n / RARE_BATCH;
+        let samples = tl.run(r, (seed, FINAL_STAGE, first), take, false, progress);
         for smp in &samples {
             let x = if smp.flow < level { smp.weight } else { 0.0 };
             sum += x;

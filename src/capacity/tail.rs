@@ -5,6 +5,7 @@
 
 use super::st_flow::{CapacityError, CapacityReport, check_model};
 use super::work::StoppedShort;
+use crate::sampling::{Progress, Under};
 use crate::static_model::StaticModel;
 
 /// Crude Monte Carlo events below this count leave a tail probability to the
@@ -26,10 +27,10 @@ pub fn p_zero_static(
     t: u32,
     method: crate::reliability::Method,
     seed: u64,
-    target_re: f64,
-    max_samples: u64,
+    (target_re, max_samples): (f64, u64),
+    progress: &dyn Progress,
 ) -> Result<crate::reliability::Estimate, CapacityError> {
-    use crate::reliability::{Criterion, EstimateOptions, estimate};
+    use crate::reliability::{Criterion, EstimateOptions, estimate_with};
     check_model(model, s, t)?;
     let tt = without_zero_capacity_edges(model);
     let opts = EstimateOptions {
@@ -39,7 +40,8 @@ pub fn p_zero_static(
         max_samples,
         seed,
     };
-    estimate(&tt, &Criterion::TwoTerminal { s, t }, &opts).map_err(CapacityError::StaticEngine)
+    estimate_with(&tt, &Criterion::TwoTerminal { s, t }, &opts, progress)
+        .map_err(CapacityError::StaticEngine)
 }
 
 /// The model with edges that can carry nothing removed, so that connectivity
@@ -89,6 +91,8 @@ fn without_zero_capacity_edges(model: &StaticModel) -> StaticModel {
 /// P(flow = 0) goes to [`p_zero_static`] (exact or turnip), P(flow < F) to
 /// cross-entropy importance sampling. Without an explicit target, a failed
 /// rare-event run leaves the crude value; with one, the error is returned.
+/// `progress` hears of each estimator's stages, rounds and samples.
+#[allow(clippy::too_many_arguments)] // the report, its inputs and the rare-event knobs
 pub fn refine_tail(
     report: &mut CapacityReport,
     model: &StaticModel,
@@ -97,8 +101,9 @@ pub fn refine_tail(
     seed: u64,
     target_re: Option<f64>,
     max_samples: u64,
+    progress: &dyn Progress,
 ) -> Result<(), CapacityError> {
-    use super::rare::{RareOptions, estimate_below};
+    use super::rare::{RareOptions, estimate_below_with};
     if let Some(r) = target_re
         && !(r.is_finite() && r > 0.0)
     {
@@ -117,9 +122,15 @@ pub fn refine_tail(
     let mut rare_samples = 0;
     if wanted(report.p_zero) {
         let method = crate::reliability::Method::Auto;
-        match p_zero_static(model, s, t, method, seed, opts.target_re, max_samples) {
+        progress.stage("P(flow = 0)");
+        let budget = (opts.target_re, max_samples);
+        let under = Under {
+            heading: "P(flow = 0)",
+            inner: progress,
+        };
+        match p_zero_static(model, s, t, method, seed, budget, &under) {
             Ok(e) => {
-                report.p_zero_stopped_short = short_of(&e, opts.target_re, max_samples);
+                report.p_zero_stopped_short = e.stopped_short;
                 report.p_zero = e.unreliability;
                 report.p_zero_ci95_low = e.ci95_low;
                 report.p_zero_ci95_high = e.ci95_high;
@@ -139,7 +150,12 @@ pub fn refine_tail(
         && wanted(p)
         && f <= report.intact_flow
     {
-        match estimate_below(model, s, t, f, &opts) {
+        let heading = format!("P(flow < {f})");
+        let under = Under {
+            heading: &heading,
+            inner: progress,
+        };
+        match estimate_below_with(model, s, t, f, &opts, &under) {
             Ok(e) => {
                 report.p_below_threshold = Some(e.probability);
                 report.p_below_threshold_ci95_low = Some(e.ci95_low);
@@ -159,26 +175,6 @@ pub fn refine_tail(
     Ok(())
 }
 
-/// Why the static engine's P(flow = 0) stopped above `target_re`, if it
-/// did: its own work budget (`reliability::crude_budget`, `turnip_budget`),
-/// the caller's `max_samples`, or samples that are all 0.
-fn short_of(
-    e: &crate::reliability::Estimate,
-    target_re: f64,
-    max_samples: u64,
-) -> Option<StoppedShort> {
-    let met = e.relative_error <= target_re;
-    if met || e.method.ends_with("exact") {
-        None
-    } else if e.unreliability == 0.0 && e.method.ends_with("pmc") {
-        Some(StoppedShort::Underflow)
-    } else if e.samples >= max_samples {
-        Some(StoppedShort::SampleCap)
-    } else {
-        Some(StoppedShort::WorkBudget)
-    }
-}
-
 /// A refinement refused for its work leaves the crude value, marked.
 fn over_budget(e: &CapacityError) -> Option<StoppedShort> {
     use crate::reliability::EstimateError as E;
@@ -188,44 +184,4 @@ fn over_budget(e: &CapacityError) -> Option<StoppedShort> {
             | CapacityError::StaticEngine(E::CrudeTooSlow(_) | E::TurnipTooSlow { .. })
     );
     refused.then_some(StoppedShort::WorkBudget)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{StoppedShort, short_of};
-    use crate::reliability::Estimate;
-
-    /// Which budget stopped P(flow = 0): none when the target is met or the
-    /// answer is exact, the sample cap when all of it was drawn, all-zero
-    /// turnip samples, else the model's work budget.
-    #[test]
-    fn a_short_estimate_says_which_budget_stopped_it() {
-        let e = |method: &str, u: f64, re: f64, samples: u64| Estimate {
-            unreliability: u,
-            std_error: u * re,
-            ci95_low: 0.0,
-            ci95_high: 1.0,
-            relative_error: re,
-            samples,
-            method: method.into(),
-            seconds: 0.0,
-        };
-        assert_eq!(short_of(&e("auto:pmc", 1e-6, 0.01, 500), 0.05, 1000), None);
-        assert_eq!(short_of(&e("auto:exact", 1e-6, 0.0, 0), 0.05, 1000), None);
-        let cases = [
-            (e("auto:pmc", 1e-6, 0.1, 500), StoppedShort::WorkBudget),
-            (e("auto:crude", 1e-6, 0.1, 1000), StoppedShort::SampleCap),
-            (
-                e("auto:pmc", 0.0, f64::INFINITY, 20),
-                StoppedShort::Underflow,
-            ),
-            (
-                e("auto:crude", 0.0, f64::INFINITY, 20),
-                StoppedShort::WorkBudget,
-            ),
-        ];
-        for (est, want) in cases {
-            assert_eq!(short_of(&est, 0.05, 1000), Some(want), "{est:?}");
-        }
-    }
 }

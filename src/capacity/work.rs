@@ -27,15 +27,6 @@ pub fn budget(model: &StaticModel) -> u64 {
         .map_or(u64::MAX, |w| w.max_samples.max(1))
 }
 
-/// Why a rare-event estimate stopped above the relative error asked of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StoppedShort {
-    /// The work budget of the model ([`budget`]) was spent.
-    WorkBudget,
-    /// The sample cap the caller gave was spent.
-    SampleCap,
-    /// Every sample was exactly 0: the probability is below what a float
-    /// holds, and more samples cannot help.
-    Underflow,
-}
+/// Why a rare-event estimate stopped above the relative error asked of it
+/// (the work budget here is [`budget`]).
+pub use crate::sampling::StoppedShort;

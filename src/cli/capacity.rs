@@ -8,7 +8,6 @@ use drsim::capacity::served::{
     DemandAt, ServedError, ServedOptions, ServedReport, simulate_served,
 };
 use drsim::capacity::st_flow::refine_tail;
-use drsim::capacity::work::StoppedShort;
 use drsim::capacity::{CapacityError, CapacityOptions, CapacityReport, SamplingCost, simulate};
 use drsim::io;
 use drsim::model::{PlanId, Topology};
@@ -122,6 +121,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         seed: args.exec.seed,
         threshold: args.threshold,
     };
+    // A spinner while crude sampling runs, then the rare-event estimators'
+    // samples and relative error.
+    let bar = progress::Samples::new("capacity", args.exec.quiet);
     let work = || -> Result<CapacityReport, CapacityError> {
         let mut r = simulate(&model, s.0, t.0, &opts)?;
         refine_tail(
@@ -132,14 +134,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.exec.seed,
             args.target_re,
             args.max_rare_samples,
+            &bar,
         )?;
         Ok(r)
     };
-    let bar = progress::spinner("capacity", None, args.exec.quiet);
     let report = in_pool(args.exec.threads, work)?
         .map_err(name_the_flag)
         .with_context(|| format!("{}", args.file.display()))?;
-    bar.finish_and_clear();
+    bar.finish();
     let text = match args.format {
         Format::Json => json(&report)?,
         Format::Csv => csv_rows(&report)?,
@@ -424,15 +426,8 @@ fn print_text(r: &CapacityReport, from: &str, to: &str) -> String {
     ];
     for (what, why) in figures {
         let Some(why) = why else { continue };
-        let why = match why {
-            StoppedShort::WorkBudget => "the work budget of a run on this model was spent",
-            StoppedShort::SampleCap => "--max-rare-samples was spent",
-            StoppedShort::Underflow => "every sample was 0, below what a float holds",
-        };
-        let _ = writeln!(
-            s,
-            "  note: {what} stopped short of the relative error asked: {why}"
-        );
+        let note = output::stopped_short_note(what, why, "--max-rare-samples");
+        let _ = writeln!(s, "  {note}");
     }
     s
 }

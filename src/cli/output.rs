@@ -92,6 +92,23 @@ pub fn check_failure_load(
     })
 }
 
+/// The `note:` line of an estimate (`what`) that stopped short of the
+/// relative error asked, and why: `cap_flag` is the flag of the caller's
+/// sample cap.
+pub fn stopped_short_note(
+    what: &str,
+    why: drsim::sampling::StoppedShort,
+    cap_flag: &str,
+) -> String {
+    use drsim::sampling::StoppedShort as S;
+    let why = match why {
+        S::WorkBudget => "the work budget of a run on this model was spent".to_string(),
+        S::SampleCap => format!("{cap_flag} was spent"),
+        S::Underflow => "every sample was 0, below what a float holds".to_string(),
+    };
+    format!("note: {what} stopped short of the relative error asked: {why}")
+}
+
 /// Warns on standard error, for an engine that looks at one random instant
 /// (`reliability`, `capacity --demand`), about each of plan `plan`'s
 /// settings that only `drsim run` models, naming the file, plan and
@@ -108,7 +125,6 @@ pub fn warn_time_only(
             "gray" if gray_counted => continue,
             "gray" => ("gray failure of its serving sites", "is"),
             "repair crews" => ("repair crews (a repair waiting for a free member)", "are"),
-            "crew response delays" => (f, "are"),
             other => (other, "is"),
         };
         eprintln!(

@@ -88,3 +88,86 @@ pub fn work_note(work: &drsim::simulate::budget::Work, quiet: bool) {
         );
     }
 }
+
+/// The samples of a rare-event estimate, drawn as they come: `reliability:
+/// turnip 120000/400000 samples, RE 2.1e-2 (target 1e-2)`. A spinner with
+/// the elapsed time until the estimator starts its first round (the crude
+/// sampler of `capacity`, the exact method, an importance ranking).
+pub struct Samples {
+    bar: ProgressBar,
+    heading: String,
+    /// The stage's name and the last round's status.
+    now: std::sync::Mutex<(String, Option<drsim::sampling::Status>)>,
+}
+
+impl Samples {
+    pub fn new(heading: &str, quiet: bool) -> Self {
+        let bar = spinner(heading, None, quiet);
+        Samples {
+            bar,
+            heading: heading.to_string(),
+            now: std::sync::Mutex::new((String::new(), None)),
+        }
+    }
+
+    /// Back to the spinner, for work that counts no samples.
+    pub fn phase(&self, what: &str) {
+        drsim::sampling::Progress::stage(self, what);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+
+    /// Runs `f` (a warning on standard error) with the bar hidden.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+
+    fn show(&self, stage: &str, status: Option<drsim::sampling::Status>) {
+        let mut msg = self.heading.clone();
+        if !stage.is_empty() {
+            msg = format!("{msg}: {stage}");
+        }
+        if let Some(s) = status {
+            let re = match s.relative_error {
+                r if r.is_nan() => "-".to_string(),
+                r if r.is_infinite() => "inf (no event yet)".to_string(),
+                r => format!("{r:.2e}"),
+            };
+            let target = s
+                .target
+                .map_or(String::new(), |t| format!(" (target {t:.1e})"));
+            msg = format!("{msg}, RE {re}{target}");
+        }
+        self.bar.set_message(msg);
+    }
+}
+
+impl drsim::sampling::Progress for Samples {
+    fn stage(&self, what: &str) {
+        if let Ok(mut now) = self.now.lock() {
+            *now = (what.to_string(), None);
+            self.bar.set_style(style("{spinner} {msg} ({elapsed})"));
+            self.show(what, None);
+        }
+    }
+
+    fn round(&self, status: drsim::sampling::Status) {
+        if let Ok(mut now) = self.now.lock() {
+            if now.1.is_none() {
+                self.bar.set_style(style(
+                    "{spinner} {msg} {pos}/{len} samples ({rate}, {elapsed})",
+                ));
+            }
+            now.1 = Some(status);
+            self.bar.set_length(status.planned);
+            self.bar.set_position(status.done);
+            self.show(&now.0, Some(status));
+        }
+    }
+
+    fn drawn(&self, n: u64) {
+        self.bar.inc(n);
+    }
+}

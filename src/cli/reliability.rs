@@ -10,8 +10,8 @@ use drsim::model::{PlanId, Topology};
 use drsim::reliability::importance::{CutSet, Importance, Structure};
 use drsim::reliability::parts::{check_shardable, estimate_data};
 use drsim::reliability::{
-    Criterion, Estimate, EstimateError, EstimateOptions, Method, ServiceCriterionError, estimate,
-    importance,
+    Criterion, Estimate, EstimateError, EstimateOptions, Method, ServiceCriterionError,
+    estimate_with, importance,
 };
 use drsim::shard::Shard;
 use drsim::static_model::{Overrides, StaticModel};
@@ -210,12 +210,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(shard) = args.shard {
         return run_shard(&args, &topo, (&model, &crit, &opts), &pool, shard);
     }
-    // The engines report no progress of their own: a spinner with the
-    // elapsed time shows a long estimate (a --target-re chase, importance,
-    // cut sets) is alive.
-    let bar = progress::spinner(
+    // Samples against the plan and the relative error against the target
+    // while the estimate runs; a spinner with the elapsed time for
+    // importance and cut sets.
+    let bar = progress::Samples::new(
         &format!("reliability ({})", opts.method.as_str()),
-        None,
         args.exec.quiet,
     );
     let file = || format!("{}", args.file.display());
@@ -225,11 +224,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(file)?;
     }
     let est = pool
-        .install(|| estimate(&model, &crit, &opts))
+        .install(|| estimate_with(&model, &crit, &opts, &bar))
         .map_err(name_the_flag)
         .with_context(file)?;
-    warn_short_of_target(&args, &est);
+    bar.suspend(|| warn_short_of_target(&args, &est));
     let imp = if args.importance {
+        bar.phase("importance ranking");
         Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
     } else {
         None
@@ -239,7 +239,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(k) => Some(importance::cut_sets_in(&topo, &model, &crit, k)?),
         None => None,
     };
-    bar.finish_and_clear();
+    bar.finish();
     let text = render(
         args.format.unwrap_or(Format::Text),
         &est,
@@ -448,5 +448,10 @@ fn write_text(out: &mut String, e: &Estimate) -> std::fmt::Result {
     writeln!(out, "relative error  {:.3e}", e.relative_error)?;
     writeln!(out, "samples         {}", e.samples)?;
     writeln!(out, "method          {}", e.method)?;
-    writeln!(out, "seconds         {:.3}", e.seconds)
+    writeln!(out, "seconds         {:.3}", e.seconds)?;
+    if let Some(why) = e.stopped_short {
+        let note = super::output::stopped_short_note("the estimate", why, "--max-samples");
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@
 
 use super::lanes::{LANES, WordChecker, WordSampler};
 use super::{Criterion, Estimate, EstimateOptions};
+use crate::sampling::{Progress, Silent, Status};
 use crate::static_model::StaticModel;
 use crate::stats::clopper_pearson95;
 use rayon::prelude::*;
@@ -17,14 +18,15 @@ pub const BATCH: u64 = 8192;
 /// `n_total` samples whose batch 0 draws from stream `first` (the last batch
 /// is possibly short). Shards call this with their own range of batches.
 /// Batch `b` draws its samples 64 at a time ([`lanes`]) from
-/// stream `first + b` ([`crate::rng::batch_streams_in`]).
+/// stream `first + b` ([`crate::rng::batch_streams_in`]); `progress` hears
+/// of each batch drawn.
 pub(super) fn batch_failures(
     model: &StaticModel,
     criterion: &Criterion,
-    seed: u64,
-    first: u64,
+    (seed, first): (u64, u64),
     batches: std::ops::Range<u64>,
     n_total: u64,
+    progress: &dyn Progress,
 ) -> Vec<u64> {
     let streams = crate::rng::batch_streams_in(seed, first + batches.start..first + batches.end);
     (streams.into_par_iter().enumerate())
@@ -45,6 +47,7 @@ pub(super) fn batch_failures(
                 let up = checker.up(&sampler.node_down, &sampler.edge_down, valid);
                 k += u64::from((valid & !up).count_ones());
             }
+            progress.drawn(len);
             k
         })
         .collect()
@@ -60,31 +63,31 @@ pub fn batch_tally(
     b: u64,
     n_total: u64,
 ) -> u64 {
-    batch_failures(model, criterion, seed, 0, b..b + 1, n_total)[0]
+    batch_failures(model, criterion, (seed, 0), b..b + 1, n_total, &Silent)[0]
 }
 
 /// Failures seen in batches `first..first+count` (the last possibly short).
 pub(super) fn failures(
     model: &StaticModel,
     criterion: &Criterion,
-    seed: u64,
-    first: u64,
+    (seed, first): (u64, u64),
     n_total: u64,
+    progress: &dyn Progress,
 ) -> u64 {
-    let counts = batch_failures(
-        model,
-        criterion,
-        seed,
-        first,
-        0..n_total.div_ceil(BATCH),
-        n_total,
-    );
+    let batches = 0..n_total.div_ceil(BATCH);
+    let counts = batch_failures(model, criterion, (seed, first), batches, n_total, progress);
     counts.iter().sum()
 }
 
 /// Crude estimate from `opts.samples` draws, or, with a target relative
-/// error, rounds of doubling size until it is met or `max_samples` is spent.
-pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -> Estimate {
+/// error, rounds of doubling size until it is met or `max_samples` is spent
+/// (or the model's work budget); each round is announced to `progress`.
+pub fn run(
+    model: &StaticModel,
+    criterion: &Criterion,
+    opts: &EstimateOptions,
+    progress: &dyn Progress,
+) -> Estimate {
     let mut n = 0u64;
     let mut k = 0u64;
     let mut next_batch = 0u64;
@@ -98,8 +101,19 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         if round_n == 0 {
             break;
         }
+        progress.round(Status {
+            done: n,
+            planned: n + round_n,
+            relative_error: if n == 0 {
+                f64::NAN
+            } else {
+                relative_error(k, n)
+            },
+            target: opts.target_re,
+        });
         // Rounds start on a batch boundary so streams never overlap.
-        k += failures(model, criterion, opts.seed, next_batch, round_n);
+        let stream = (opts.seed, next_batch);
+        k += failures(model, criterion, stream, round_n, progress);
         n += round_n;
         next_batch += round_n.div_ceil(BATCH);
         let Some(target) = opts.target_re else { break };
@@ -108,7 +122,10 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         }
         round = n;
     }
-    finish(k, n)
+    let mut e = finish(k, n);
+    let (re, target) = (e.relative_error, opts.target_re);
+    e.stopped_short = crate::sampling::stopped_short(re, target, n, opts.max_samples, false);
+    e
 }
 
 /// The estimate from `k` failures in `n` samples.
@@ -125,6 +142,7 @@ pub fn finish(k: u64, n: u64) -> Estimate {
         samples: n,
         method: "crude".into(),
         seconds: 0.0,
+        stopped_short: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod lanes;
 pub mod parts;
 pub mod turnip;
 
+use crate::sampling::{Progress, Silent, StoppedShort};
 use crate::static_model::StaticModel;
 use std::time::Instant;
 
@@ -200,6 +201,9 @@ pub struct Estimate {
     pub samples: u64,
     pub method: String,
     pub seconds: f64,
+    /// Set when a run with a target relative error stopped above it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_short: Option<StoppedShort>,
 }
 
 impl Estimate {
@@ -213,6 +217,7 @@ impl Estimate {
             samples: 0,
             method: "exact".into(),
             seconds: 0.0,
+            stopped_short: None,
         }
     }
 }
@@ -277,6 +282,17 @@ pub fn estimate(
     criterion: &Criterion,
     opts: &EstimateOptions,
 ) -> Result<Estimate, EstimateError> {
+    estimate_with(model, criterion, opts, &Silent)
+}
+
+/// [`estimate`], telling `progress` the samples drawn and, round by round,
+/// the relative error against the target (the numbers do not depend on it).
+pub fn estimate_with(
+    model: &StaticModel,
+    criterion: &Criterion,
+    opts: &EstimateOptions,
+    progress: &dyn Progress,
+) -> Result<Estimate, EstimateError> {
     validate(model, criterion)?;
     if opts.samples == 0 && opts.target_re.is_none() && opts.method != Method::Exact {
         return Err(EstimateError::BadOptions(
@@ -291,15 +307,18 @@ pub fn estimate(
         )));
     }
     let start = Instant::now();
+    let named = |what: &str| progress.stage(what);
     let mut est = match opts.method {
         Method::Exact => Estimate::exact(exact::unreliability(model, criterion)?),
         Method::Crude => {
             crude_work_ok(model, opts.samples)?;
-            crude::run(model, criterion, opts)
+            named("crude");
+            crude::run(model, criterion, opts, progress)
         }
         Method::Pmc => {
             turnip_work_ok(model, criterion, opts.samples)?;
-            turnip::run(model, criterion, opts)
+            named("turnip");
+            turnip::run(model, criterion, opts, progress)
         }
         Method::Auto => {
             if exact::is_cheap(model, criterion) {
@@ -315,12 +334,14 @@ pub fn estimate(
                 if turnip_ok
                     && (crude_ok.is_err() || crude_pilot_is_rare(model, criterion, opts.seed))
                 {
-                    let mut e = turnip::run(model, criterion, opts);
+                    named("turnip");
+                    let mut e = turnip::run(model, criterion, opts, progress);
                     e.method = "auto:pmc".into();
                     e
                 } else {
                     crude_ok?;
-                    let mut e = crude::run(model, criterion, opts);
+                    named("crude");
+                    let mut e = crude::run(model, criterion, opts, progress);
                     e.method = "auto:crude".into();
                     e
                 }
@@ -343,7 +364,7 @@ pub const NOT_RARE: f64 = 0.01;
 /// [`NOT_RARE`]?
 fn crude_pilot_is_rare(model: &StaticModel, criterion: &Criterion, seed: u64) -> bool {
     let n = crude::BATCH;
-    let k = crude::failures(model, criterion, seed, 0, n);
+    let k = crude::failures(model, criterion, (seed, 0), n, &Silent);
     (k as f64) < NOT_RARE * n as f64
 }
 

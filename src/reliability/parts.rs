@@ -118,13 +118,20 @@ pub fn estimate_data(
             super::crude_work_ok(model, n)?;
             let r = range(shard, n.div_ceil(crude::BATCH));
             BatchStats::Crude {
-                failures: crude::batch_failures(model, criterion, opts.seed, 0, r, n),
+                failures: crude::batch_failures(
+                    model,
+                    criterion,
+                    (opts.seed, 0),
+                    r,
+                    n,
+                    &crate::sampling::Silent,
+                ),
             }
         }
         Method::Pmc => {
             let r = range(shard, n.div_ceil(turnip::BATCH));
             let shocks = turnip::AntiShocks::new(model);
-            let sums = turnip::batch_moments(model, criterion, &shocks, opts.seed, 0, r, n)
+            let sums = turnip::batch_moments(model, criterion, &shocks, (opts.seed, 0), r, n)
                 .into_iter()
                 .map(|m| BatchSums {
                     n: m.n,

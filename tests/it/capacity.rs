@@ -630,7 +630,10 @@ fn p_zero_by_turnip_agrees_with_exact_two_terminal_unreliability() {
     let lit = rare_small_model();
     let by_cut = exact::unreliability(&lit, &Criterion::TwoTerminal { s: 0, t: 4 }).unwrap();
     assert!((by_flow - by_cut).abs() < 1e-12, "{by_flow} vs {by_cut}");
-    let e = p_zero_static(&m, 0, 4, Method::Pmc, 9, 0.01, 5_000_000).unwrap();
+    let p_zero = |method, seed, budget| {
+        p_zero_static(&m, 0, 4, method, seed, budget, &drsim::sampling::Silent).unwrap()
+    };
+    let e = p_zero(Method::Pmc, 9, (0.01, 5_000_000));
     assert_eq!(e.method, "pmc");
     // Unbiased with a reported standard error: within 4 of them.
     assert!(
@@ -638,14 +641,14 @@ fn p_zero_by_turnip_agrees_with_exact_two_terminal_unreliability() {
         "{e:?} vs exact {by_cut}"
     );
     assert!(e.relative_error <= 0.01, "{e:?}");
-    let ex = p_zero_static(&m, 0, 4, Method::Auto, 9, 0.01, 5_000_000).unwrap();
+    let ex = p_zero(Method::Auto, 9, (0.01, 5_000_000));
     assert!((ex.unreliability - by_cut).abs() < 1e-15, "{ex:?}");
     let run = |threads| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| p_zero_static(&m, 0, 4, Method::Pmc, 3, 0.05, 1_000_000).unwrap())
+            .install(|| p_zero(Method::Pmc, 3, (0.05, 1_000_000)))
     };
     assert_eq!(
         run(1).unreliability.to_bits(),

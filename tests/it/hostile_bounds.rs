@@ -183,6 +183,15 @@ fn sampling_engines_refuse_work_a_large_graph_cannot_finish() {
         err.contains("stopped after 83333 samples, the most one run"),
         "{err}"
     );
+    // The output says so too (the warning goes to standard error only).
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(
+            "note: the estimate stopped short of the relative error asked: the work budget of \
+             a run on this model was spent"
+        ),
+        "{out}"
+    );
     // An importance ranking is two estimates per event (60,000 of them
     // here): refused before the first, naming the flag; a 20,000-site
     // ring at the defaults ran for over a minute of an hours-long plan.

@@ -48,6 +48,7 @@ mod slo;
 mod slo_file;
 mod slo_rolling;
 mod slo_windows;
+mod stopped_short;
 mod time_only;
 mod topologies;
 mod tui;

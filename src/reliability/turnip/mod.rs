@@ -7,6 +7,7 @@
 mod path;
 
 use super::{Criterion, Estimate, EstimateOptions};
+use crate::sampling::{Progress, Silent, Status};
 use crate::static_model::StaticModel;
 use crate::stats::Moments;
 use path::Path;
@@ -196,38 +197,51 @@ pub(super) fn batch_moments(
     model: &StaticModel,
     criterion: &Criterion,
     shocks: &AntiShocks,
-    seed: u64,
-    first: u64,
+    (seed, first): (u64, u64),
     batches: std::ops::Range<u64>,
     n: u64,
+) -> Vec<Moments> {
+    batch_moments_with(
+        model,
+        criterion,
+        shocks,
+        (seed, first),
+        (batches, n),
+        &Silent,
+    )
+}
+
+/// [`batch_moments`], telling `progress` of each batch drawn.
+fn batch_moments_with(
+    model: &StaticModel,
+    criterion: &Criterion,
+    shocks: &AntiShocks,
+    (seed, first): (u64, u64),
+    (batches, n): (std::ops::Range<u64>, u64),
+    progress: &dyn Progress,
 ) -> Vec<Moments> {
     let streams = crate::rng::batch_streams_in(seed, first + batches.start..first + batches.end);
     (streams.into_par_iter().enumerate())
         .map(|(i, rng)| {
             let b = batches.start + i as u64;
-            batch(model, criterion, shocks, rng, BATCH.min(n - b * BATCH))
+            let len = BATCH.min(n - b * BATCH);
+            let m = batch(model, criterion, shocks, rng, len);
+            progress.drawn(len);
+            m
         })
         .collect()
 }
 
 /// Runs batches `first..` covering `n` samples, reduced in batch order.
 fn moments(
-    model: &StaticModel,
-    criterion: &Criterion,
-    shocks: &AntiShocks,
+    (model, criterion, shocks): (&StaticModel, &Criterion, &AntiShocks),
     seed: u64,
     first: u64,
     n: u64,
+    progress: &dyn Progress,
 ) -> Moments {
-    let parts = batch_moments(
-        model,
-        criterion,
-        shocks,
-        seed,
-        first,
-        0..n.div_ceil(BATCH),
-        n,
-    );
+    let batches = (0..n.div_ceil(BATCH), n);
+    let parts = batch_moments_with(model, criterion, shocks, (seed, first), batches, progress);
     let mut m = Moments::default();
     for p in &parts {
         m.merge(p);
@@ -235,7 +249,16 @@ fn moments(
     m
 }
 
-pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -> Estimate {
+/// The turnip's estimate: `opts.samples` samples, or with a target relative
+/// error rounds sized from the relative variance so far until it is met,
+/// `max_samples` is spent or the model's work budget is; each round is
+/// announced to `progress`.
+pub fn run(
+    model: &StaticModel,
+    criterion: &Criterion,
+    opts: &EstimateOptions,
+    progress: &dyn Progress,
+) -> Estimate {
     let shocks = AntiShocks::new(model);
     let mut m = Moments::default();
     let mut next_batch = 0u64;
@@ -252,9 +275,18 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         if n == 0 {
             break;
         }
-        m.merge(&moments(
-            model, criterion, &shocks, opts.seed, next_batch, n,
-        ));
+        progress.round(Status {
+            done: m.n,
+            planned: m.n + n,
+            relative_error: if m.n == 0 {
+                f64::NAN
+            } else {
+                m.relative_error()
+            },
+            target: opts.target_re,
+        });
+        let inputs = (model, criterion, &shocks);
+        m.merge(&moments(inputs, opts.seed, next_batch, n, progress));
         next_batch += n.div_ceil(BATCH);
         let Some(target) = opts.target_re else { break };
         let re = m.relative_error();
@@ -277,7 +309,11 @@ pub fn run(model: &StaticModel, criterion: &Criterion, opts: &EstimateOptions) -
         };
         round = need.saturating_sub(m.n).max(BATCH);
     }
-    finish(&m)
+    let mut e = finish(&m);
+    let zero = m.n > 0 && m.mean() == 0.0;
+    let (re, target) = (e.relative_error, opts.target_re);
+    e.stopped_short = crate::sampling::stopped_short(re, target, m.n, opts.max_samples, zero);
+    e
 }
 
 /// The estimate from the summed samples.
@@ -294,5 +330,6 @@ pub(super) fn finish(m: &Moments) -> Estimate {
         samples: m.n,
         method: "pmc".into(),
         seconds: 0.0,
+        stopped_short: None,
     }
 }
