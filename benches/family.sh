@@ -10,7 +10,8 @@
 # wall time: the machine may be shared; the load average is printed with
 # each figure. SIZES, TRIALS_x_SITES, SAMPLES_x_SITES override the sizes
 # and the work per size (work scales as 1/sites so each run takes about
-# the same time). ENGINES picks among run, svc, crude, capacity.
+# the same time; AUTO_SAMPLES_x_SITES for `auto`, whose turnip samples cost
+# more). ENGINES picks among run, svc, crude, auto, capacity.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DRSIM=${DRSIM:-target/release/drsim}
@@ -19,7 +20,8 @@ DIR=${FAMILY_DIR:-target/family}
 SIZES=${SIZES:-"50 200 1000 5000"}
 TRIALS_x_SITES=${TRIALS_x_SITES:-100000}
 SAMPLES_x_SITES=${SAMPLES_x_SITES:-200000000}
-ENGINES=${ENGINES:-"run crude capacity"}
+AUTO_SAMPLES_x_SITES=${AUTO_SAMPLES_x_SITES:-2000000}
+ENGINES=${ENGINES:-"run crude auto capacity"}
 if [ ! -f "$DIR/family-50.toml" ]; then
     cargo bench --bench family -- --emit "$DIR" >/dev/null
 fi
@@ -50,6 +52,12 @@ args() {
     crude)
         local s=$((SAMPLES_x_SITES / $2))
         echo "$s reliability $f --service --plan aa --method crude --samples $s --seed 1 --quiet --format json"
+        ;;
+    auto)
+        # What `auto` picks for aa's service (the turnip when its crude
+        # pilot finds the plan down under 1% of the time).
+        local s=$((AUTO_SAMPLES_x_SITES / $2))
+        echo "$s reliability $f --service --plan aa --method auto --samples $s --seed 1 --quiet --format json"
         ;;
     capacity)
         # Between the first two serving sites (s12 and s37); the sampler
