@@ -6,7 +6,8 @@
 //!
 //! Run: `cargo bench --bench family -- --quick` (criterion, wall time), or
 //! `cargo bench --bench family -- --emit DIR` to write the family's TOML
-//! files for `benches/family.sh`, which measures CPU time per unit of work
+//! files (and its bandwidth variant's, `family-bw-N.toml`) for
+//! `benches/family.sh`, which measures CPU time per unit of work
 //! through the CLI (against a baseline binary too) and the growth exponent.
 
 use criterion::{Criterion, Throughput};
@@ -20,7 +21,7 @@ use std::path::Path;
 
 #[path = "family/generate.rs"]
 mod generate;
-use generate::{SIZES, family_toml};
+use generate::{SIZES, family_bandwidth_toml, family_toml};
 
 /// The seed of every family member.
 const SEED: u64 = 1;
@@ -37,6 +38,10 @@ fn emit(dir: &Path) {
     for n in SIZES {
         let path = dir.join(format!("family-{n}.toml"));
         std::fs::write(&path, family_toml(n, SEED)).expect("writes the file");
+        println!("{}", path.display());
+        // The bandwidth variant (links that bind), for `benches/family.sh`.
+        let path = dir.join(format!("family-bw-{n}.toml"));
+        std::fs::write(&path, family_bandwidth_toml(n, SEED)).expect("writes the file");
         println!("{}", path.display());
     }
 }

@@ -6,7 +6,7 @@
 //! shocks (a shared-risk group, a regional hazard, a bad release) that each
 //! take a fixed set of components down together with their own probability.
 
-use crate::model::{Distribution, EventProcess, PlanId, Topology};
+use crate::model::{CrewKind, Distribution, EventProcess, LinkId, PlanId, SiteId, Topology};
 use crate::units::{Duration, Probability};
 
 /// Regions larger than this with a per-site hit probability below 1 cannot
@@ -228,20 +228,30 @@ impl StaticModel {
         let q_of = |f: &Option<crate::model::FailureProcess>| {
             f.as_ref().map_or(0.0, |p| p.unavailability().get())
         };
-        let mut node_q: Vec<f64> = t
-            .sites
-            .iter()
-            .map(|s| o.node_failure.map_or_else(|| q_of(&s.failure), |p| p.get()))
+        // A repair waits for its crew's response (the mean over the week).
+        let q_waiting = |f: &Option<crate::model::FailureProcess>, crew| {
+            let wait = response_secs(t, crew);
+            f.as_ref()
+                .map_or(0.0, |p| p.unavailability_delayed(wait).get())
+        };
+        let mut node_q: Vec<f64> = (t.sites.iter().enumerate())
+            .map(|(i, s)| {
+                let crew = t.site_crew(SiteId(i as u32), CrewKind::Site);
+                o.node_failure
+                    .map_or_else(|| q_waiting(&s.failure, crew), |p| p.get())
+            })
             .collect();
         let mut node_names: Vec<String> = t.sites.iter().map(|s| s.key.clone()).collect();
         if with_services {
             node_q.extend(t.services.iter().map(|s| q_of(&s.failure)));
             node_names.extend(t.services.iter().map(|s| format!("service:{}", s.key)));
         }
-        let edge_q = t
-            .links
-            .iter()
-            .map(|l| o.link_failure.map_or_else(|| q_of(&l.failure), |p| p.get()))
+        let edge_q = (t.links.iter().enumerate())
+            .map(|(j, l)| {
+                let crew = t.link_crew(LinkId(j as u32));
+                o.link_failure
+                    .map_or_else(|| q_waiting(&l.failure, crew), |p| p.get())
+            })
             .collect();
         let mut shocks: Vec<Shock> = t
             .shared_risks
@@ -259,8 +269,11 @@ impl StaticModel {
                 .sites_in_region(crate::model::RegionId(ri as u32))
                 .map(|s| s.0)
                 .collect();
+            // Every site of a region has the same disaster crew.
+            let crew = (sites.first()).and_then(|&s| t.site_crew(SiteId(s), CrewKind::Disaster));
+            let wait = response_secs(t, crew);
             for h in &r.hazards {
-                hazard_shocks(r, h, &sites, &mut shocks)?;
+                hazard_shocks(r, h, &sites, wait, &mut shocks)?;
             }
         }
         // A partial release keeps its sites up: a partial source, not a shock.
@@ -279,9 +292,7 @@ impl StaticModel {
             }
         }
         for fc in &t.fleet_commands {
-            let nodes = fc.sites.iter().map(|s| s.0).collect();
-            let name = format!("fleet:{}", fc.key);
-            shocks.push(Shock::on_nodes(name, Cause::Operator, &fc.events, nodes));
+            fleet_shocks(t, fc, &mut shocks);
         }
         shocks.retain(|s| s.prob > 0.0);
         shocks.retain(|s| !s.nodes.is_empty() || !s.edges.is_empty());
@@ -350,13 +361,64 @@ fn wave_shocks(tr: &crate::model::ReleaseTrain) -> Vec<Shock> {
 impl Shock {
     /// A shock that holds `nodes` down while an event of `ev` lasts.
     fn on_nodes(name: String, cause: Cause, ev: &EventProcess, nodes: Vec<u32>) -> Shock {
+        Shock::waiting(name, cause, ev, 0.0, nodes)
+    }
+
+    /// As [`Shock::on_nodes`] when each event's restore first waits `wait`
+    /// seconds on average (a crew's response).
+    fn waiting(name: String, cause: Cause, ev: &EventProcess, wait: f64, nodes: Vec<u32>) -> Shock {
         Shock {
             name,
             cause,
-            prob: ev.active_probability().get(),
+            prob: ev.active_probability_delayed(wait).get(),
             nodes,
             edges: Vec::new(),
         }
+    }
+}
+
+/// The mean response delay, in seconds, of crew `crew` (0 without one or
+/// without a response): with members to spare a repair waits the delay
+/// of its failure's instant, whose mean over the week this is.
+fn response_secs(t: &Topology, crew: Option<usize>) -> f64 {
+    crew.and_then(|c| t.crews[c].response)
+        .map_or(0.0, |r| r.mean_delay_secs())
+}
+
+/// The shocks of one fleet command. Each site it hits is back after the
+/// outage plus its site crew's mean response, so the sites with the
+/// longest wait are down longest: at a random instant, the sites down are
+/// those whose outage + wait exceeds the age of the latest command. Ages
+/// in disjoint windows are independent Poisson streams, so one shock per
+/// distinct wait (ascending) covers the sites waiting at least that long,
+/// with the load of its window of ages; each site keeps its M/G/inf
+/// probability 1 - exp(-rate (outage + wait)). No crew response: one shock.
+fn fleet_shocks(t: &Topology, fc: &crate::model::FleetCommand, shocks: &mut Vec<Shock>) {
+    let waits: Vec<f64> = (fc.sites.iter())
+        .map(|&s| response_secs(t, t.site_crew(s, CrewKind::Site)))
+        .collect();
+    let mut levels = waits.clone();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    let mut before: Option<f64> = None;
+    for (k, &w) in levels.iter().enumerate() {
+        let nodes = (fc.sites.iter().zip(&waits))
+            .filter(|&(_, &x)| x >= w)
+            .map(|(s, _)| s.0)
+            .collect();
+        let (name, ev, wait) = match before {
+            None => (format!("fleet:{}", fc.key), fc.events.clone(), w),
+            // Commands aged between the previous level's end and this one's.
+            Some(b) => {
+                let window = EventProcess {
+                    annual_rate: fc.events.annual_rate,
+                    duration: Distribution::fixed(Duration::ZERO),
+                };
+                (format!("fleet:{}:wait-{k}", fc.key), window, w - b)
+            }
+        };
+        shocks.push(Shock::waiting(name, Cause::Operator, &ev, wait, nodes));
+        before = Some(w);
     }
 }
 
@@ -366,6 +428,7 @@ fn hazard_shocks(
     r: &crate::model::Region,
     h: &crate::model::Hazard,
     sites: &[u32],
+    wait: f64,
     shocks: &mut Vec<Shock>,
 ) -> Result<(), StaticModelError> {
     let p = h.site_hit_probability.get();
@@ -374,10 +437,11 @@ fn hazard_shocks(
         return Ok(());
     }
     if p >= 1.0 {
-        shocks.push(Shock::on_nodes(
+        shocks.push(Shock::waiting(
             name,
             Cause::Disaster,
             &h.events,
+            wait,
             sites.to_vec(),
         ));
         return Ok(());
@@ -400,10 +464,11 @@ fn hazard_shocks(
             duration: h.events.duration.clone(),
         };
         let hit = (0..n).filter(|i| mask >> i & 1 == 1).map(|i| sites[i]);
-        shocks.push(Shock::on_nodes(
+        shocks.push(Shock::waiting(
             format!("{name}:{mask:b}"),
             Cause::Disaster,
             &ev,
+            wait,
             hit.collect(),
         ));
     }

@@ -125,7 +125,6 @@ pub fn warn_time_only(
             "gray" if gray_counted => continue,
             "gray" => ("gray failure of its serving sites", "is"),
             "repair crews" => ("repair crews (a repair waiting for a free member)", "are"),
-            "crew response delays" => (f, "are"),
             other => (other, "is"),
         };
         eprintln!(

@@ -76,3 +76,26 @@ pub const DEFAULT_TARGET_QUANTILE: f64 = 0.99;
 pub fn target_quantile(quantile: Option<Probability>) -> f64 {
     quantile.map_or(DEFAULT_TARGET_QUANTILE, |q| q.get())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Retention needs backups and at least one interval; without it (or
+    /// with a long enough one) there is nothing to say.
+    #[test]
+    fn retention_needs_backups_and_one_interval() {
+        let d = |t: &str| Duration::parse(t).unwrap();
+        let kept = |r: &str| DataPlan {
+            retention: Some(d(r)),
+            ..DataPlan::default()
+        };
+        assert_eq!(DataPlan::default().retention_problem(None), None);
+        assert_eq!(kept("7d").retention_problem(Some(d("1d"))), None);
+        assert_eq!(kept("1d").retention_problem(Some(d("1d"))), None);
+        let problem = |r: &str, b: Option<&str>| kept(r).retention_problem(b.map(d)).unwrap();
+        assert!(problem("7d", None).contains("without backup_interval"));
+        assert!(problem("0s", Some("1d")).contains("above 0"));
+        assert!(problem("12h", Some("1d")).contains("shorter than the backup interval 1d"));
+    }
+}

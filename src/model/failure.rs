@@ -137,8 +137,15 @@ pub struct FailureProcess {
 impl FailureProcess {
     /// Long-run fraction of time down: `E[TTR] / (E[TTF] + E[TTR])`.
     pub fn unavailability(&self) -> Probability {
+        self.unavailability_delayed(0.0)
+    }
+
+    /// As [`FailureProcess::unavailability`] when every repair first waits
+    /// `wait` seconds on average (a crew's response): the down time of a
+    /// cycle is E[wait] + E[TTR].
+    pub fn unavailability_delayed(&self, wait: f64) -> Probability {
         let up = self.ttf.mean_secs();
-        let down = self.ttr.mean_secs();
+        let down = self.ttr.mean_secs() + wait;
         Probability::new(down / (up + down)).unwrap_or(Probability::ONE)
     }
 
@@ -180,7 +187,14 @@ pub struct EventProcess {
 impl EventProcess {
     /// Probability that at least one event is in progress at a random instant.
     pub fn active_probability(&self) -> Probability {
-        let load = self.annual_rate * self.duration.mean_secs() / crate::units::SECONDS_PER_YEAR;
+        self.active_probability_delayed(0.0)
+    }
+
+    /// As [`EventProcess::active_probability`] when each event lasts `wait`
+    /// seconds longer on average (its restore waits for a crew's response).
+    pub fn active_probability_delayed(&self, wait: f64) -> Probability {
+        let mean = self.duration.mean_secs() + wait;
+        let load = self.annual_rate * mean / crate::units::SECONDS_PER_YEAR;
         Probability::new(-(-load).exp_m1()).unwrap_or(Probability::ONE)
     }
 }

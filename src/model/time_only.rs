@@ -9,11 +9,11 @@ use crate::graph::reduce::{IRRELEVANT, reduce};
 /// `retry`, `warmup`, `gray` (a serving site of the plan has one),
 /// `detection and switchover` (a plan with a second serving site to fail
 /// over to and detection + switchover above 0), `manual failback`
-/// (active-active), `repair crews` (a crew that can run out of members
-/// works on a component the plan depends on) and `crew response delays`
-/// (a crew with a response does). An estimate at one random instant cannot
-/// see a load that depends on when an outage ended, how long ago a site
-/// failed, or a repair's place in a queue, and counts a gray site as up.
+/// (active-active) and `repair crews` (a crew that can run out of members
+/// works on a component the plan depends on). An estimate at one random
+/// instant cannot see a load that depends on when an outage ended, how
+/// long ago a site failed, or a repair's place in a queue, and counts a
+/// gray site as up. (Crew response delays it models: `static_model`.)
 pub fn time_only_features(t: &Topology, p: PlanId) -> Vec<&'static str> {
     let plan = t.plan(p);
     let mut out = Vec::new();
@@ -35,21 +35,13 @@ pub fn time_only_features(t: &Topology, p: PlanId) -> Vec<&'static str> {
         out.push("manual failback");
     }
     let (sites, links) = plan_components(t, p);
-    let (mut queues, mut delays) = (false, false);
-    for (c, crew) in t.crews.iter().enumerate() {
+    let queues = t.crews.iter().enumerate().any(|(c, crew)| {
         let work = t.crew_work(c);
         let touches = |n: &[u32], used: &[bool]| n.iter().zip(used).any(|(&n, &u)| n > 0 && u);
-        if !(touches(&work.sites, &sites) || touches(&work.links, &links)) {
-            continue;
-        }
-        queues |= crew.can_queue(&work);
-        delays |= crew.response.is_some_and(|r| r.mean_delay_secs() > 0.0);
-    }
+        crew.can_queue(&work) && (touches(&work.sites, &sites) || touches(&work.links, &links))
+    });
     if queues {
         out.push("repair crews");
-    }
-    if delays {
-        out.push("crew response delays");
     }
     out
 }

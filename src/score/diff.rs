@@ -30,8 +30,8 @@ pub enum ChangeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComponentChange {
     /// "topology", "region", "site", "link", "shared_risk", "release_train",
-    /// "operator_errors", "demand", "surge", "service", "plan" or "crew"
-    /// (the file's table names).
+    /// "operator_errors", "demand", "surge", "service", "plan", "crew" or
+    /// "fleet_command" (the file's table names).
     pub kind: &'static str,
     pub id: String,
     pub change: ChangeKind,
@@ -39,7 +39,7 @@ pub struct ComponentChange {
 }
 
 /// The file's array tables, in file order, each keyed by `id`.
-const ARRAYS: [&str; 10] = [
+const ARRAYS: [&str; 11] = [
     "region",
     "site",
     "link",
@@ -50,6 +50,7 @@ const ARRAYS: [&str; 10] = [
     "service",
     "plan",
     "crew",
+    "fleet_command",
 ];
 
 fn text(v: &toml::Value) -> String {
@@ -371,6 +372,25 @@ mod tests {
                 ),
                 ("link", link.as_str(), ChangeKind::Removed, vec![]),
             ]
+        );
+    }
+
+    /// A fleet command taken out of the bundled default is listed (it was
+    /// missing from the kinds, so `diff` said "none").
+    #[test]
+    fn fleet_commands_are_diffed() {
+        let old = load("global-messaging.toml");
+        let mut p = old.clone().into_parts();
+        let key = p.fleet_commands.remove(0).key;
+        let new = Topology::from_parts(p).unwrap();
+        let d = model_diff(&old, &new);
+        let summary: Vec<(&str, &str, ChangeKind)> = d
+            .iter()
+            .map(|c| (c.kind, c.id.as_str(), c.change))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("fleet_command", key.as_str(), ChangeKind::Removed)]
         );
     }
 

@@ -119,7 +119,6 @@ fn detection_switchover_and_crews_are_named_when_the_plan_depends_on_them() {
     let warn = |what: &str| format!("plan 'p': {what} modelled by drsim run only");
     let detect = warn("detection and switchover is");
     let queue = warn("repair crews (a repair waiting for a free member) are");
-    let delay = warn("crew response delays are");
     // Zero detection and switchover, no crew: nothing to say.
     let zero = "detection = \"0s\"\nswitchover = \"0s\"\n";
     let e = reliability_warnings(&crew_file(zero, ""));
@@ -131,15 +130,21 @@ fn detection_switchover_and_crews_are_named_when_the_plan_depends_on_them() {
         e.contains(&detect) && !e.contains("crews") && !e.contains("response"),
         "{e}"
     );
-    // One member for three sites' repairs can run out; with a response.
+    // A manual failback keeps a repaired site out of the rotation.
+    let e = reliability_warnings(&crew_file(&format!("{zero}failback = \"2h\"\n"), ""));
+    assert!(e.contains(&warn("manual failback is")), "{e}");
+    assert!(!e.contains("detection"), "{e}");
+    // One member for three sites' repairs can run out; its response
+    // delays the static engine models (tests/it/response.rs).
     let one = "id = \"c\"\nregions = [\"eu\"]\nkinds = [\"site\"]\nsize = 1\n\
                response = { night = \"1h\" }";
     let e = reliability_warnings(&crew_file(zero, one));
-    assert!(e.contains(&queue) && e.contains(&delay), "{e}");
+    assert!(e.contains(&queue) && !e.contains("response"), "{e}");
     assert!(!e.contains("detection"), "{e}");
-    // Three members never run out (one failure process each), and no
-    // response: the random instant models it whole.
-    let three = "id = \"c\"\nregions = [\"eu\"]\nkinds = [\"site\"]\nsize = 3";
+    // Three members never run out (one failure process each), and their
+    // response the random instant models: nothing left out.
+    let three = "id = \"c\"\nregions = [\"eu\"]\nkinds = [\"site\"]\nsize = 3\n\
+                 response = { night = \"1h\" }";
     let e = reliability_warnings(&crew_file(zero, three));
     assert!(!e.contains("warning"), "{e}");
     // A crew of a region the plan has no component in, or of work the

@@ -99,12 +99,19 @@ fn global_messaging_has_the_promised_structure() {
     assert!(continents.len() >= 3, "{continents:?}");
     assert!(t.release_trains.len() >= 2);
     assert!(
-        t.release_trains
-            .iter()
-            .all(|r| !r.canary_sites.is_empty() || r.canary_catch.get() > 0.0),
-        "every train has a canary stage (canary sites, or a check such as the \
-         backbone push's audit tool that catches some bad releases)"
+        t.release_trains.iter().all(|r| !r.canary_sites.is_empty()
+            || r.canary_catch.get() > 0.0
+            || r.waves.len() >= 2 && r.waves[0].catch.get() > 0.0),
+        "every train has a canary stage (canary sites, a check such as the \
+         backbone push's audit tool that catches some bad releases, or waves \
+         whose first bake can catch one)"
     );
+    // Issue 14: the server binary rolls out in waves, with latent bugs,
+    // and sub-sea repairs wait for a ship.
+    let binary = t.release_trains.iter().find(|r| r.key == "binary").unwrap();
+    assert!(binary.waves.len() >= 3 && binary.trigger.is_some());
+    assert_eq!(binary.wave_sites()[0].len(), 1, "a one-site canary first");
+    assert!(!t.crews.is_empty() && !t.fleet_commands.is_empty());
     // Issue 12: the internal services every plan depends on.
     for s in ["dns", "auth", "backbone", "config"] {
         assert!(t.service_id(s).is_some(), "service {s}");

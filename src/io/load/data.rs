@@ -62,11 +62,13 @@ impl Validator<'_> {
                 .hint = Some(format!("drop {key} (backups off-site), or name a {kind}"));
         }
         let mut out = Vec::new();
+        let mut listed = std::collections::HashSet::new();
         for id in &items {
             if let Some(i) = self.resolve(seen, kind, id) {
-                if out.contains(&i) {
+                if !listed.insert(i) {
                     let msg = format!("{owner}: {key} lists {kind} '{}' twice", id.get_ref());
                     self.error(id.span(), msg);
+                    continue;
                 }
                 out.push(i);
             }
