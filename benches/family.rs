@@ -1,11 +1,13 @@
 //! The generated family (`benches/family/generate.rs`: 50, 200, 1,000 and
 //! 5,000 sites at fixed per-site densities) through each engine: `run`
-//! (trial-years of plan `aa`), crude `reliability` (samples of `aa`'s
-//! service) and `capacity` (s-t max-flow samples between two serving sites).
+//! (trial-years of plan `aa`), crude and auto `reliability` (samples of
+//! `aa`'s service) and `capacity` (s-t max-flow samples between two serving
+//! sites).
 //!
 //! Run: `cargo bench --bench family -- --quick` (criterion, wall time), or
 //! `cargo bench --bench family -- --emit DIR` to write the family's TOML
-//! files for `benches/family.sh`, which measures CPU time per unit of work
+//! files (and its bandwidth variant's, `family-bw-N.toml`) for
+//! `benches/family.sh`, which measures CPU time per unit of work
 //! through the CLI (against a baseline binary too) and the growth exponent.
 
 use criterion::{Criterion, Throughput};
@@ -19,7 +21,7 @@ use std::path::Path;
 
 #[path = "family/generate.rs"]
 mod generate;
-use generate::{SIZES, family_toml};
+use generate::{SIZES, family_bandwidth_toml, family_toml};
 
 /// The seed of every family member.
 const SEED: u64 = 1;
@@ -36,6 +38,10 @@ fn emit(dir: &Path) {
     for n in SIZES {
         let path = dir.join(format!("family-{n}.toml"));
         std::fs::write(&path, family_toml(n, SEED)).expect("writes the file");
+        println!("{}", path.display());
+        // The bandwidth variant (links that bind), for `benches/family.sh`.
+        let path = dir.join(format!("family-bw-{n}.toml"));
+        std::fs::write(&path, family_bandwidth_toml(n, SEED)).expect("writes the file");
         println!("{}", path.display());
     }
 }
@@ -69,6 +75,13 @@ fn main() {
         g.throughput(Throughput::Elements(samples));
         let opts = EstimateOptions::fixed(Method::Crude, samples, SEED);
         g.bench_function("reliability-crude/samples", |b| {
+            b.iter(|| black_box(estimate(&model, &up, &opts).unwrap()))
+        });
+        // What auto picks (the turnip for a rare service), fewer samples.
+        let samples = (200_000 / n as u64).max(40);
+        g.throughput(Throughput::Elements(samples));
+        let opts = EstimateOptions::fixed(Method::Auto, samples, SEED);
+        g.bench_function("reliability-auto/samples", |b| {
             b.iter(|| black_box(estimate(&model, &up, &opts).unwrap()))
         });
         let plan = topo.plan(aa);

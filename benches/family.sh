@@ -10,7 +10,12 @@
 # wall time: the machine may be shared; the load average is printed with
 # each figure. SIZES, TRIALS_x_SITES, SAMPLES_x_SITES override the sizes
 # and the work per size (work scales as 1/sites so each run takes about
-# the same time). ENGINES picks among run, svc, crude, capacity.
+# the same time; AUTO_SAMPLES_x_SITES for `auto`, whose turnip samples
+# cost more). ENGINES picks among run (plan aa), svc (plan svc: a front
+# end with a dependency), bw and bwsvc (the same plans on the bandwidth
+# variant family-bw-N.toml, whose links bind), crude, auto (what
+# `--method auto` picks), capacity. MAXRSS=1 adds each command's peak
+# memory (max RSS, MB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DRSIM=${DRSIM:-target/release/drsim}
@@ -19,20 +24,22 @@ DIR=${FAMILY_DIR:-target/family}
 SIZES=${SIZES:-"50 200 1000 5000"}
 TRIALS_x_SITES=${TRIALS_x_SITES:-100000}
 SAMPLES_x_SITES=${SAMPLES_x_SITES:-200000000}
-ENGINES=${ENGINES:-"run crude capacity"}
-if [ ! -f "$DIR/family-50.toml" ]; then
+AUTO_SAMPLES_x_SITES=${AUTO_SAMPLES_x_SITES:-2000000}
+ENGINES=${ENGINES:-"run crude auto capacity"}
+if [ ! -f "$DIR/family-bw-50.toml" ]; then
     cargo bench --bench family -- --emit "$DIR" >/dev/null
 fi
 
-# cpu BINARY ARGS...: user+system seconds of one command (its output dropped).
+# cpu BINARY ARGS...: user+system seconds of one command (its output
+# dropped), then its max RSS in MB when MAXRSS is set.
 cpu() {
     local t
     t=$(mktemp)
-    /usr/bin/time -o "$t" -f '%U %S' "$@" >/dev/null 2>&1 || {
+    /usr/bin/time -o "$t" -f '%U %S %M' "$@" >/dev/null 2>&1 || {
         echo "failed: $*" >&2
         exit 1
     }
-    awk '{ printf "%.3f", $1 + $2 }' "$t"
+    awk -v rss="${MAXRSS:-}" '{ printf "%.3f", $1 + $2; if (rss != "") printf " %.0f", $3 / 1024 }' "$t"
     rm -f "$t"
 }
 
@@ -40,9 +47,10 @@ cpu() {
 args() {
     local f="$DIR/family-$2.toml"
     case $1 in
-    run | svc)
+    run | svc | bw | bwsvc)
         local plan=aa
-        [ "$1" = svc ] && plan=svc
+        case $1 in svc | bwsvc) plan=svc ;; esac
+        case $1 in bw*) f="$DIR/family-bw-$2.toml" ;; esac
         local trials=$((TRIALS_x_SITES / $2))
         [ $trials -lt 2 ] && trials=2
         echo "$trials run $f --plan $plan --trials $trials --years 1 --seed 1 --quiet --format json -o /dev/null"
@@ -50,6 +58,12 @@ args() {
     crude)
         local s=$((SAMPLES_x_SITES / $2))
         echo "$s reliability $f --service --plan aa --method crude --samples $s --seed 1 --quiet --format json"
+        ;;
+    auto)
+        # What `auto` picks for aa's service (the turnip when its crude
+        # pilot finds the plan down under 1% of the time).
+        local s=$((AUTO_SAMPLES_x_SITES / $2))
+        echo "$s reliability $f --service --plan aa --method auto --samples $s --seed 1 --quiet --format json"
         ;;
     capacity)
         # Between the first two serving sites (s12 and s37); the sampler
@@ -60,7 +74,8 @@ args() {
     esac
 }
 
-printf '%-9s %6s %10s %12s %12s %8s %6s\n' engine sites units cpu_s/unit base_s/unit base/this load
+printf '%-9s %6s %10s %12s %12s %8s %6s%s\n' engine sites units cpu_s/unit base_s/unit base/this load \
+    "${MAXRSS:+   rss_MB base_rss_MB}"
 declare -A logs
 for e in $ENGINES; do
     xs="" ys="" bys=""
@@ -68,17 +83,18 @@ for e in $ENGINES; do
         read -r units cmd <<<"$(args "$e" "$n")"
         load=$(cut -d' ' -f1 /proc/loadavg)
         # shellcheck disable=SC2086
-        c=$(cpu "$DRSIM" $cmd)
+        read -r c rss <<<"$(cpu "$DRSIM" $cmd)"
         per=$(awk -v c="$c" -v u="$units" 'BEGIN { printf "%.3e", c / u }')
-        bper="-" ratio="-"
+        bper="-" ratio="-" brss="-"
         if [ -n "$BASE" ]; then
             # shellcheck disable=SC2086
-            bc=$(cpu "$BASE" $cmd)
+            read -r bc brss <<<"$(cpu "$BASE" $cmd)"
             bper=$(awk -v c="$bc" -v u="$units" 'BEGIN { printf "%.3e", c / u }')
             ratio=$(awk -v a="$bper" -v b="$per" 'BEGIN { printf "%.1f", a / b }')
             bys="$bys $bper"
         fi
-        printf '%-9s %6s %10s %12s %12s %8s %6s\n' "$e" "$n" "$units" "$per" "$bper" "$ratio" "$load"
+        printf '%-9s %6s %10s %12s %12s %8s %6s%s\n' "$e" "$n" "$units" "$per" "$bper" "$ratio" \
+            "$load" "${MAXRSS:+ $(printf '%8s %11s' "$rss" "$brss")}"
         xs="$xs $n" ys="$ys $per"
     done
     logs[$e]="$xs|$ys|$bys"

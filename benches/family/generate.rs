@@ -19,8 +19,31 @@ pub const SITES_PER_CONDUIT: usize = 20;
 /// The family's sizes (sites).
 pub const SIZES: [usize; 4] = [50, 200, 1000, 5000];
 
+/// Link bandwidth of the family (Gbit/s): the yearly maximum of all demand
+/// fits through any one link, so links never bind.
+pub const LINK_GBPS: f64 = 400.0;
+
+/// Link bandwidth of the bandwidth variant ([`family_bandwidth_toml`]):
+/// thin enough that some failure states shed load for want of bandwidth,
+/// so `run` takes its max-flow path (a demand peaks at 0.48 Gbit/s with
+/// the surge at 16 kbit per request).
+pub const BINDING_LINK_GBPS: f64 = 0.4;
+
 /// A topology of `sites` sites (a multiple of 50).
 pub fn family_toml(sites: usize, seed: u64) -> String {
+    family_toml_links(sites, seed, LINK_GBPS)
+}
+
+/// The same topology with thin links ([`BINDING_LINK_GBPS`]), so that
+/// `run` serves its failure states through the max-flow (the bandwidth path)
+/// and some of them shed load for want of bandwidth.
+pub fn family_bandwidth_toml(sites: usize, seed: u64) -> String {
+    family_toml_links(sites, seed, BINDING_LINK_GBPS)
+}
+
+/// [`family_toml`] with links of `link_gbps` each (the same failure
+/// histories: the bandwidth is drawn from no stream).
+fn family_toml_links(sites: usize, seed: u64, link_gbps: f64) -> String {
     assert!(
         sites >= 50 && sites.is_multiple_of(50),
         "sizes are multiples of 50"
@@ -33,6 +56,12 @@ pub fn family_toml(sites: usize, seed: u64) -> String {
     let serving: Vec<usize> = (0..n / SITES_PER_SERVING)
         .map(|j| j * SITES_PER_SERVING + 12)
         .collect();
+    let (thin, suffix) = if link_gbps == LINK_GBPS {
+        (String::new(), "")
+    } else {
+        let note = format!("\n# Links of {link_gbps} Gbit/s: failures make them bind.");
+        (note, "-bw")
+    };
     writeln!(
         w,
         "# Generated benchmark topology (benches/family): {n} sites, seed {seed}.\n\
@@ -40,11 +69,11 @@ pub fn family_toml(sites: usize, seed: u64) -> String {
          # demands (two entry sites each), 0.04 serving sites, 0.01 release\n\
          # trains, 0.02 services, 0.05 conduits, 0.02 operator errors a year.\n\
          # Rates: failure-rates.md D1 (sites), B2 and B4 (links); the rest\n\
-         # is illustrative.\n\n\
-         [topology]\nname = \"family-{n}\"\nformat = 1\n\n\
+         # is illustrative.{thin}\n\n\
+         [topology]\nname = \"family-{n}{suffix}\"\nformat = 1\n\n\
          [defaults.site]\ncapacity_rps = 100_000\n\
          failure = {{ unavailability = 0.00018, mttr = \"4h\" }}\n\n\
-         [defaults.link]\ncapacity_gbps = 400\n\
+         [defaults.link]\ncapacity_gbps = {link_gbps}\n\
          failure = {{ rate_per_1000km = 2.13, ttr = {{ dist = \"lognormal\", median = \"6h\", sigma = 1.0 }} }}\n"
     )
     .unwrap();

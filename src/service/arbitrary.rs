@@ -129,6 +129,86 @@ pub(crate) fn case<R: Rng>(rng: &mut R) -> Case {
     }
 }
 
+/// A [`case`] whose plan serves a front end with dependencies: 0-2
+/// regions over the sites, 1-4 services on 1-3 sites each, each requiring
+/// 0-2 random services (cycles and self-dependencies included) with random
+/// needs and reach, a front end on the serving sites with data-plane and
+/// control dependencies, and each service down as a whole w.p. 0.15.
+pub(crate) fn case_with_services<R: Rng>(rng: &mut R) -> Case {
+    let base = case(rng);
+    let mut p = base.topo.into_parts();
+    let n = p.sites.len() as u32;
+    let n_regions = rng.random_range(0..3u32);
+    p.regions = (0..n_regions)
+        .map(|r| Region {
+            key: format!("r{r}"),
+            name: format!("r{r}"),
+            hazards: Vec::new(),
+        })
+        .collect();
+    for site in &mut p.sites {
+        if n_regions > 0 && rng.random::<f64>() < 0.7 {
+            site.region = Some(RegionId(rng.random_range(0..n_regions)));
+        }
+    }
+    let k = rng.random_range(1..5usize);
+    let mut instances: Vec<Vec<SiteId>> = (0..k)
+        .map(|_| {
+            let mut all: Vec<u32> = (0..n).collect();
+            for i in 0..all.len() {
+                let j = rng.random_range(i..all.len());
+                all.swap(i, j);
+            }
+            all.truncate(rng.random_range(1..=n.min(3)) as usize);
+            all.into_iter().map(SiteId).collect()
+        })
+        .collect();
+    instances.push(p.plans[0].serving_sites.clone());
+    let deps = |rng: &mut R, most: usize| -> Vec<Dependency> {
+        (0..rng.random_range(0..=most))
+            .map(|_| {
+                let j = rng.random_range(0..k);
+                Dependency {
+                    service: ServiceId(j as u32),
+                    needs: rng.random_range(1..=instances[j].len() as u32),
+                    reach: [Reach::Site, Reach::Region, Reach::Anywhere]
+                        [rng.random_range(0..3usize)],
+                }
+            })
+            .collect()
+    };
+    let mut services: Vec<Service> = Vec::new();
+    for (i, sites) in instances.iter().enumerate() {
+        let requires = deps(rng, 2);
+        let control = if i == k { deps(rng, 1) } else { Vec::new() };
+        services.push(Service {
+            key: format!("v{i}"),
+            name: format!("v{i}"),
+            sites: sites.clone(),
+            needs: 1,
+            reach: Reach::Anywhere,
+            requires,
+            control,
+            failure: None,
+            recovery: None,
+            bootstrap: None,
+        });
+    }
+    p.services = services;
+    p.plans[0].serves = Some(ServiceId(k as u32));
+    let mut failed = FailedSet::from_down(base.failed.sites_down(), base.failed.links_down());
+    for i in 0..=k {
+        if rng.random::<f64>() < 0.15 {
+            failed.fail_service(ServiceId(i as u32));
+        }
+    }
+    Case {
+        topo: Topology::from_parts(p).expect("a valid random topology with services"),
+        failed,
+        active: base.active,
+    }
+}
+
 /// Runs `check` on 10,000 random cases, each with the rule's [`Outcome`]
 /// for the case's plan and the active-site choice `active` makes: the one
 /// harness of every "fast path agrees with the rule" property test
@@ -138,18 +218,38 @@ pub(crate) fn check_against_rule(
     active: impl Fn(&Case) -> Active,
     check: impl Fn(&Case, &Outcome) -> Result<(), TestCaseError>,
 ) {
-    check_cases(|c| {
+    check_rule_cases(case, active, check);
+}
+
+/// [`check_against_rule`] on cases whose plan serves a front end with
+/// dependencies ([`case_with_services`]).
+pub(crate) fn check_services_against_rule(
+    active: impl Fn(&Case) -> Active,
+    check: impl Fn(&Case, &Outcome) -> Result<(), TestCaseError>,
+) {
+    check_rule_cases(case_with_services, active, check);
+}
+
+fn check_rule_cases(
+    make: fn(&mut rand_xoshiro::Xoshiro256PlusPlus) -> Case,
+    active: impl Fn(&Case) -> Active,
+    check: impl Fn(&Case, &Outcome) -> Result<(), TestCaseError>,
+) {
+    check_cases(make, |c| {
         let rule = ServiceRule::new(&c.topo, PlanId(0)).evaluate(&c.failed, active(c));
         check(c, &rule)
     });
 }
 
-/// Runs `check` on 10,000 random cases (proptest drives the seeds, so a
-/// failure names the seed that reproduces it).
-fn check_cases(check: impl Fn(&Case) -> Result<(), TestCaseError>) {
+/// Runs `check` on 10,000 random cases drawn by `make` (proptest drives
+/// the seeds, so a failure names the seed that reproduces it).
+fn check_cases(
+    make: fn(&mut rand_xoshiro::Xoshiro256PlusPlus) -> Case,
+    check: impl Fn(&Case) -> Result<(), TestCaseError>,
+) {
     let mut runner = TestRunner::new(Config::with_cases(10_000));
     let result = runner.run(&proptest::prelude::any::<u64>(), |seed| {
-        check(&case(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(
+        check(&make(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(
             seed,
         )))
     });

@@ -1,14 +1,16 @@
 //! The simulator's fast path of the one service rule ([`crate::service`]):
-//! the same answer (a property test below holds it to the rule), computed on
+//! the same answer (property tests below hold it to the rule), computed on
 //! the plan's reduced graph ([`crate::graph::reduce`]) with element states
 //! kept by the trial, so a failure of a dropped component never triggers a
-//! re-evaluation. A plan that serves a service with dependencies takes no
-//! fast path (see docs/internals.md, "simulate/serving.rs").
+//! re-evaluation. A plan that serves a service with dependencies keeps the
+//! instance sites of the services it needs as terminals too, and the rule
+//! itself ([`ServiceRule::evaluate_in`]) reads the groups found on the
+//! reduced graph (see docs/internals.md, "simulate/serving.rs").
 
 use crate::graph::UnionFind;
 use crate::graph::cutspace::CutSpace;
 use crate::model::{PlanMode, Topology};
-use crate::service::{Active, FailedSet, ServiceRule};
+use crate::service::{Active, ServiceRule};
 
 /// The plan compiled against its topology, plus scratch space.
 #[derive(Clone, Debug)]
@@ -21,8 +23,12 @@ pub(crate) struct ServingModel {
     /// [`IRRELEVANT`] for components that cannot change the service.
     pub element_of: Vec<u32>,
     /// The rule itself, for a plan whose front end has dependencies: its
-    /// elements are the sites, links and services unreduced.
+    /// elements are the reduced graph's, then one per service
+    /// (`kept + edges + service`; only the services it needs are used).
     rule: Option<ServiceRule>,
+    /// Elements whose own state (not only connectivity) the service reads:
+    /// serving, entry and (with dependencies) instance sites, and services.
+    terminals: Vec<u32>,
     n_sites: usize,
     n_links: usize,
     /// Site index of each serving site, in plan priority order.
@@ -38,9 +44,9 @@ pub(crate) struct ServingModel {
     /// Serving sites and entry sites, deduplicated: the components whose loss
     /// is blamed first for an outage.
     pub key_sites: Vec<u32>,
-    /// The cut-space labels of the reduced graph (fast path only): which
-    /// failure states leave it in one piece ([`Self::stays_connected`]).
-    cut: Option<CutSpace>,
+    /// The cut-space labels of the reduced graph: which failure states
+    /// leave it in one piece ([`Self::stays_connected`]).
+    cut: CutSpace,
     /// Set while [`Self::evaluate_one_piece`] runs.
     one_piece: bool,
     uf: UnionFind,
@@ -116,22 +122,41 @@ impl ServingModel {
         let links: Vec<(u32, u32)> = t.links.iter().map(|l| (l.a.0, l.b.0)).collect();
         let rule = ServiceRule::new(t, plan_id);
         let rule = rule.has_dependencies().then_some(rule);
-        let mut r = reduce(t.sites.len(), &links, &terminal);
-        if rule.is_some() {
-            r = unreduced(t, plan_id, &links);
-        } else {
-            // Services cannot change a plan without dependencies.
-            r.element_of
-                .extend(std::iter::repeat_n(IRRELEVANT, t.services.len()));
+        // With dependencies, the services the front end needs (and the
+        // front end) are elements, and their instance sites terminals.
+        let mut needed = vec![false; t.services.len()];
+        if let Some(front) = plan.serves.filter(|_| rule.is_some()) {
+            for v in t.service_closure(front).into_iter().chain([front]) {
+                needed[v.index()] = true;
+                for x in &t.service(v).sites {
+                    terminal[x.index()] = true;
+                }
+            }
         }
+        let mut r = reduce(t.sites.len(), &links, &terminal);
+        let graph = (r.kept.len() + r.edges.len()) as u32;
+        r.element_of.extend(
+            needed
+                .iter()
+                .enumerate()
+                .map(|(k, &yes)| if yes { graph + k as u32 } else { IRRELEVANT }),
+        );
+        let mut terminals: Vec<u32> = (0..t.sites.len())
+            .filter(|&x| terminal[x])
+            .map(|x| r.element_of[x])
+            .chain(r.element_of[t.sites.len() + links.len()..].iter().copied())
+            .filter(|&e| e != IRRELEVANT)
+            .collect();
+        terminals.sort_unstable();
         let entries = entry_sites
             .iter()
             .map(|es| es.iter().map(|&x| r.element_of[x as usize]).collect())
             .collect();
         let serving_node = serving.iter().map(|&x| r.element_of[x as usize]).collect();
         let n = r.kept.len();
-        let cut = rule.is_none().then(|| CutSpace::new(n, &r.edges));
+        let cut = CutSpace::new(n, &r.edges);
         ServingModel {
+            terminals,
             cut,
             one_piece: false,
             kept: r.kept,
@@ -165,83 +190,107 @@ impl ServingModel {
         active: Option<usize>,
         out: &mut Eval,
     ) {
-        let n = site_up.len();
+        let down = |up: &[bool]| up.iter().map(|u| !u).collect::<Vec<bool>>();
+        let failed = crate::service::FailedSet::from_down(&down(site_up), &down(link_up));
+        let up = self.element_states(&failed);
+        self.evaluate_elements(&up, active, out);
+    }
+
+    /// The up flag of each element in state `failed` (sites, links and
+    /// services): an element is down when any of its components is.
+    #[cfg(test)]
+    pub fn element_states(&self, failed: &crate::service::FailedSet) -> Vec<bool> {
+        let (n, m) = (self.n_sites, self.n_links);
         let mut up = vec![true; self.n_elements()];
-        for (c, &e) in self.element_of.iter().enumerate().take(n + link_up.len()) {
-            let ok = if c < n { site_up[c] } else { link_up[c - n] };
-            if e != IRRELEVANT && !ok {
+        for (c, &e) in self.element_of.iter().enumerate() {
+            let down = if c < n {
+                failed.sites_down()[c]
+            } else if c < n + m {
+                failed.links_down()[c - n]
+            } else {
+                failed
+                    .services_down()
+                    .get(c - n - m)
+                    .copied()
+                    .unwrap_or(false)
+            };
+            if e != IRRELEVANT && down {
                 up[e as usize] = false;
             }
         }
-        self.evaluate_elements(&up, active, out);
+        up
     }
 
     /// Kept sites plus chain edges (plus services, with dependencies): the
     /// size of the failure-state key.
     pub fn n_elements(&self) -> usize {
         match self.rule {
-            Some(_) => self.element_of.len(),
-            None => self.kept.len() + self.edges.len(),
+            Some(_) => self.element_of.len() - self.n_sites - self.n_links + self.n_graph(),
+            None => self.n_graph(),
         }
     }
 
+    /// Elements of the reduced graph (kept sites, then chains); services'
+    /// elements, with dependencies, come after these.
+    pub fn n_graph(&self) -> usize {
+        self.kept.len() + self.edges.len()
+    }
+
     /// Kept sites of the reduced graph: elements below this are sites, the
-    /// rest chains (or, with dependencies, links and services).
+    /// rest chains (then, with dependencies, services).
     pub fn n_kept(&self) -> usize {
         self.kept.len()
     }
 
     /// True only if the reduced graph without these kept sites and chains
     /// (`down_edges` numbered from 0) is still one piece: then who is served
-    /// depends on which terminals are down and nothing else. Always false
-    /// for a plan the rule evaluates.
+    /// depends on which terminals ([`Self::terminal_index`]) are down and
+    /// nothing else.
     pub fn stays_connected(&mut self, down_nodes: &[u32], down_edges: &[u32]) -> bool {
-        self.cut
-            .as_mut()
-            .is_some_and(|c| c.stays_connected(down_nodes, down_edges))
-    }
-
-    /// Terminals: the serving and entry sites' elements, deduplicated.
-    fn terminals(&self) -> Vec<u32> {
-        let mut t: Vec<u32> = self
-            .serving_node
-            .iter()
-            .chain(self.entries.iter().flatten())
-            .copied()
-            .collect();
-        t.sort_unstable();
-        t.dedup();
-        t
+        self.cut.stays_connected(down_nodes, down_edges)
     }
 
     pub fn n_terminals(&self) -> usize {
-        self.terminals().len()
+        self.terminals.len()
     }
 
     /// The terminal number of each element, or `u32::MAX` (see
     /// [`Self::stays_connected`]).
     pub fn terminal_index(&self) -> Vec<u32> {
         let mut index = vec![u32::MAX; self.n_elements()];
-        for (k, &e) in self.terminals().iter().enumerate() {
+        for (k, &e) in self.terminals.iter().enumerate() {
             index[e as usize] = k as u32;
         }
         index
     }
 
-    /// The rule's answer from unreduced element states (sites, links,
-    /// services).
-    fn evaluate_rule(
-        rule: &ServiceRule,
-        dims: (usize, usize),
-        up: &[bool],
-        active: Option<usize>,
-        out: &mut Eval,
-    ) {
-        let (n, m) = dims;
-        let down: Vec<bool> = up.iter().map(|u| !u).collect();
-        let nodes: Vec<bool> = down[..n].iter().chain(&down[n + m..]).copied().collect();
-        let failed = FailedSet::from_nodes(n, &nodes, &down[n..n + m]);
-        let o = rule.evaluate(&failed, active.map_or(Active::NoSite, Active::Site));
+    /// The rule's answer from the reduced graph's element states: the
+    /// groups of the up kept sites (one piece, or by union-find) and the
+    /// states of the terminals and services, in the rule's own terms.
+    fn evaluate_rule(&mut self, up: &[bool], active: Option<usize>, out: &mut Eval) {
+        if !self.one_piece {
+            self.union_up(up);
+        }
+        let mut site_down = vec![true; self.n_sites];
+        let mut group = vec![NONE; self.n_sites];
+        for (e, &x) in self.kept.iter().enumerate() {
+            if up[e] {
+                site_down[x as usize] = false;
+                group[x as usize] = root(&mut self.uf, self.one_piece, e as u32);
+            }
+        }
+        let services = &self.element_of[self.n_sites + self.n_links..];
+        let services_down: Vec<bool> = services
+            .iter()
+            .map(|&e| e != IRRELEVANT && !up[e as usize])
+            .collect();
+        let rule = self.rule.as_ref().expect("a plan with dependencies");
+        let o = rule.evaluate_in(
+            &site_down,
+            &services_down,
+            group,
+            active.map_or(Active::NoSite, Active::Site),
+        );
         out.unserved.extend(o.unserved());
         out.groups.extend(o.pools.iter().map(|p| Group {
             capacity: p.capacity,
@@ -261,16 +310,22 @@ impl ServingModel {
         self.one_piece = false;
     }
 
+    /// Joins the up kept sites over the up chains.
+    fn union_up(&mut self, up: &[bool]) {
+        let (site_up, edge_up) = up.split_at(self.kept.len());
+        self.uf.reset();
+        for (j, &(a, b)) in self.edges.iter().enumerate() {
+            if edge_up[j] && site_up[a as usize] && site_up[b as usize] {
+                self.uf.union(a, b);
+            }
+        }
+    }
+
     /// Connects up sites over up links and marks usable serving sites.
     fn connect(&mut self, up: &[bool], out: &mut Eval) {
-        let (site_up, edge_up) = up.split_at(self.kept.len());
+        let site_up = &up[..self.kept.len()];
         if !self.one_piece {
-            self.uf.reset();
-            for (j, &(a, b)) in self.edges.iter().enumerate() {
-                if edge_up[j] && site_up[a as usize] && site_up[b as usize] {
-                    self.uf.union(a, b);
-                }
-            }
+            self.union_up(up);
         }
         for e in self.entries.iter().flatten() {
             if site_up[*e as usize] {
@@ -296,8 +351,8 @@ impl ServingModel {
         out.unserved.clear();
         out.groups.clear();
         out.control_ok.clear();
-        if let Some(rule) = &self.rule {
-            return Self::evaluate_rule(rule, (self.n_sites, self.n_links), up, active, out);
+        if self.rule.is_some() {
+            return self.evaluate_rule(up, active, out);
         }
         self.connect(up, out);
         let site_up = &up[..self.kept.len()];
@@ -396,123 +451,115 @@ impl ServingModel {
     }
 }
 
-/// The identity "reduction" for a plan with dependencies: every site and
-/// link is its own element, then the services the front end needs (and the
-/// front end itself); other services are irrelevant.
-fn unreduced(
-    t: &Topology,
-    plan_id: crate::model::PlanId,
-    links: &[(u32, u32)],
-) -> crate::graph::reduce::Reduced {
-    let n = t.sites.len();
-    let mut element_of: Vec<u32> = (0..(n + links.len()) as u32).collect();
-    let front = t
-        .plan(plan_id)
-        .serves
-        .expect("a plan with dependencies serves a service");
-    let mut relevant = t.service_closure(front);
-    relevant.push(front);
-    element_of.extend((0..t.services.len()).map(|k| {
-        if relevant.iter().any(|r| r.index() == k) {
-            (n + links.len() + k) as u32
-        } else {
-            IRRELEVANT
-        }
-    }));
-    crate::graph::reduce::Reduced {
-        kept: (0..n as u32).collect(),
-        edges: links.to_vec(),
-        element_of,
-    }
-}
-
 #[cfg(test)]
 mod agreement {
     use super::{Eval, ServingModel};
     use crate::model::PlanId;
-    use crate::service::{Active, arbitrary};
+    use crate::service::{Active, Outcome, arbitrary};
     use proptest::prop_assert_eq;
+    use proptest::test_runner::TestCaseError;
+    use std::cell::Cell;
+
+    fn active(c: &arbitrary::Case) -> Active {
+        c.active.map_or(Active::NoSite, Active::Site)
+    }
 
     /// The simulator caches a state that leaves the reduced graph in one
     /// piece by its terminals' states alone: whenever the cut-space check
     /// says so, the evaluation equals that of the state with every other
     /// element up, and the one-piece evaluation (no union-find) gives it.
+    /// Counts the cases that had other elements down and still one piece.
+    fn one_piece_case(c: &arbitrary::Case, reduced: &Cell<u32>) -> Result<(), TestCaseError> {
+        let mut m = ServingModel::new(&c.topo, PlanId(0));
+        let up = m.element_states(&c.failed);
+        let (k, graph) = (m.n_kept(), m.n_graph());
+        let nodes: Vec<u32> = (0..k as u32).filter(|&e| !up[e as usize]).collect();
+        let edges: Vec<u32> = (k..graph)
+            .filter(|&e| !up[e])
+            .map(|e| (e - k) as u32)
+            .collect();
+        if !m.stays_connected(&nodes, &edges) {
+            return Ok(());
+        }
+        let index = m.terminal_index();
+        let terminals: Vec<bool> = up
+            .iter()
+            .zip(&index)
+            .map(|(&u, &t)| u || t == u32::MAX)
+            .collect();
+        if terminals != up {
+            reduced.set(reduced.get() + 1);
+        }
+        let (mut a, mut b, mut one) = (Eval::default(), Eval::default(), Eval::default());
+        m.evaluate_elements(&up, c.active, &mut a);
+        m.evaluate_elements(&terminals, c.active, &mut b);
+        m.evaluate_one_piece(&up, c.active, &mut one);
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(&a, &one);
+        Ok(())
+    }
+
     #[test]
     fn one_piece_states_depend_on_the_terminals_alone() {
-        let reduced = std::cell::Cell::new(0u32);
-        let active = |c: &arbitrary::Case| c.active.map_or(Active::NoSite, Active::Site);
-        arbitrary::check_against_rule(active, |c, _| {
-            let mut m = ServingModel::new(&c.topo, PlanId(0));
-            if m.rule.is_some() {
-                return Ok(());
-            }
-            let n = c.topo.sites.len();
-            let (sites, links) = (c.failed.sites_down(), c.failed.links_down());
-            let mut up = vec![true; m.n_elements()];
-            for (comp, &e) in m.element_of.iter().enumerate().take(n + links.len()) {
-                let down = if comp < n {
-                    sites[comp]
-                } else {
-                    links[comp - n]
-                };
-                if e != super::IRRELEVANT && down {
-                    up[e as usize] = false;
-                }
-            }
-            let k = m.n_kept();
-            let nodes: Vec<u32> = (0..k as u32).filter(|&e| !up[e as usize]).collect();
-            let edges: Vec<u32> = (k..up.len())
-                .filter(|&e| !up[e])
-                .map(|e| (e - k) as u32)
-                .collect();
-            if !m.stays_connected(&nodes, &edges) {
-                return Ok(());
-            }
-            let index = m.terminal_index();
-            let terminals: Vec<bool> = up
-                .iter()
-                .zip(&index)
-                .map(|(&u, &t)| u || t == u32::MAX)
-                .collect();
-            if terminals != up {
-                reduced.set(reduced.get() + 1);
-            }
-            let (mut a, mut b, mut one) = (Eval::default(), Eval::default(), Eval::default());
-            m.evaluate_elements(&up, c.active, &mut a);
-            m.evaluate_elements(&terminals, c.active, &mut b);
-            m.evaluate_one_piece(&up, c.active, &mut one);
-            prop_assert_eq!(&a, &b);
-            prop_assert_eq!(&a, &one);
-            Ok(())
-        });
-        // Many cases had other elements down and still one piece.
+        let reduced = Cell::new(0u32);
+        arbitrary::check_against_rule(active, |c, _| one_piece_case(c, &reduced));
         assert!(reduced.get() > 500, "{}", reduced.get());
     }
 
-    /// The simulator's reduced-graph fast path gives the rule's answer: the
-    /// same usable sites, unserved demands and capacity pools, on random
-    /// topologies, plans (both modes), states and active sites.
+    /// The same with services: a front end with dependencies reads the
+    /// instance sites and the services it needs, which are terminals too.
+    #[test]
+    fn one_piece_states_with_dependencies_depend_on_the_terminals_alone() {
+        let reduced = Cell::new(0u32);
+        arbitrary::check_services_against_rule(active, |c, _| one_piece_case(c, &reduced));
+        assert!(reduced.get() > 300, "{}", reduced.get());
+    }
+
+    /// The fast path's evaluation of a case equals the rule's outcome: the
+    /// same usable sites, unserved demands, capacity pools and control
+    /// plane.
+    fn agrees(c: &arbitrary::Case, rule: &Outcome) -> Result<(), TestCaseError> {
+        let mut m = ServingModel::new(&c.topo, PlanId(0));
+        let up = m.element_states(&c.failed);
+        let mut eval = Eval::default();
+        m.evaluate_elements(&up, c.active, &mut eval);
+        prop_assert_eq!(&eval.usable, &rule.usable);
+        prop_assert_eq!(eval.unserved.clone(), rule.unserved().collect::<Vec<_>>());
+        prop_assert_eq!(eval.groups.len(), rule.pools.len());
+        for (g, p) in eval.groups.iter().zip(&rule.pools) {
+            prop_assert_eq!(g.capacity, p.capacity);
+            prop_assert_eq!(&g.demands, &p.demands);
+            prop_assert_eq!(&g.sites, &p.sites);
+        }
+        if m.rule.is_some() {
+            prop_assert_eq!(&eval.control_ok, &rule.control_ok);
+        }
+        Ok(())
+    }
+
+    /// The simulator's reduced-graph fast path gives the rule's answer on
+    /// random topologies, plans (both modes), states and active sites.
     #[test]
     fn reduced_graph_agrees_with_the_service_rule() {
-        let active = |c: &arbitrary::Case| c.active.map_or(Active::NoSite, Active::Site);
-        arbitrary::check_against_rule(active, |c, rule| {
-            let up = |down: &[bool]| down.iter().map(|d| !d).collect::<Vec<bool>>();
-            let mut eval = Eval::default();
-            ServingModel::new(&c.topo, PlanId(0)).evaluate(
-                &up(c.failed.sites_down()),
-                &up(c.failed.links_down()),
-                c.active,
-                &mut eval,
-            );
-            prop_assert_eq!(&eval.usable, &rule.usable);
-            prop_assert_eq!(eval.unserved.clone(), rule.unserved().collect::<Vec<_>>());
-            prop_assert_eq!(eval.groups.len(), rule.pools.len());
-            for (g, p) in eval.groups.iter().zip(&rule.pools) {
-                prop_assert_eq!(g.capacity, p.capacity);
-                prop_assert_eq!(&g.demands, &p.demands);
-                prop_assert_eq!(&g.sites, &p.sites);
-            }
-            Ok(())
+        arbitrary::check_against_rule(active, agrees);
+    }
+
+    /// And so it does for plans serving a front end with dependencies
+    /// (random services, reach, needs, cycles, control planes and services
+    /// down), whose groups come from the reduced graph.
+    #[test]
+    fn reduced_graph_with_dependencies_agrees_with_the_service_rule() {
+        let served = Cell::new((0u32, 0u32));
+        arbitrary::check_services_against_rule(active, |c, rule| {
+            let (some, none) = served.get();
+            served.set(match rule.all_served() {
+                true => (some + 1, none),
+                false => (some, none + 1),
+            });
+            agrees(c, rule)
         });
+        // Both outcomes were exercised.
+        let (some, none) = served.get();
+        assert!(some > 1000 && none > 1000, "{some} {none}");
     }
 }

@@ -188,15 +188,18 @@ impl TrialState {
     /// reduced graph goes down or comes back.
     pub(super) fn note_flip(&mut self, e: usize, now_down: bool) {
         let kept = self.model.n_kept();
-        let (set, x) = if e < kept {
-            (&mut self.down_nodes, e)
+        // Services (past the graph's elements) are terminals only.
+        let set = if e < kept {
+            Some((&mut self.down_nodes, e))
+        } else if e < self.model.n_graph() {
+            Some((&mut self.down_edges, e - kept))
         } else {
-            (&mut self.down_edges, e - kept)
+            None
         };
-        if now_down {
-            set.insert(x as u32);
-        } else {
-            set.remove(x as u32);
+        match set {
+            Some((set, x)) if now_down => set.insert(x as u32),
+            Some((set, x)) => set.remove(x as u32),
+            None => {}
         }
         let t = self.term_index[e];
         if t != u32::MAX {
