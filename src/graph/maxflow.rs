@@ -198,28 +198,19 @@ impl MaxFlow {
     /// Nodes on the source side of the minimum cut nearest `t` after
     /// [`MaxFlow::solve`]: those that cannot reach `t` in the residual graph.
     pub fn sink_side(&mut self, net: &FlowNetwork, t: u32) -> Vec<bool> {
-        self.level.fill(UNSEEN);
-        self.queue.clear();
-        self.level[t as usize] = 0;
-        self.queue.push(t);
-        let mut i = 0;
-        while i < self.queue.len() {
-            let v = self.queue[i] as usize;
-            i += 1;
-            for k in net.start[v]..net.start[v + 1] {
-                // The partner of an arc out of `v` is an arc into `v`.
-                let a = net.adj[k as usize] as usize;
-                let u = net.head[a];
-                if self.res[a ^ 1] > net.eps && self.level[u as usize] == UNSEEN {
-                    self.level[u as usize] = 0;
-                    self.queue.push(u);
-                }
-            }
-        }
+        self.search::<true>(net, t, u32::MAX);
         self.level.iter().map(|&l| l == UNSEEN).collect()
     }
 
     fn bfs(&mut self, net: &FlowNetwork, s: u32, t: u32) -> bool {
+        self.search::<false>(net, s, t)
+    }
+
+    /// Breadth-first levels from `s` along arcs with residual capacity,
+    /// until `t` is reached. `BACKWARD` follows arcs into each node instead
+    /// (the partner of an arc out of it), reaching the nodes that can reach
+    /// `s`.
+    fn search<const BACKWARD: bool>(&mut self, net: &FlowNetwork, s: u32, t: u32) -> bool {
         self.level.fill(UNSEEN);
         self.queue.clear();
         self.level[s as usize] = 0;
@@ -232,7 +223,12 @@ impl MaxFlow {
             for k in net.start[u]..net.start[u + 1] {
                 let a = net.adj[k as usize] as usize;
                 let v = net.head[a];
-                if self.res[a] > net.eps && self.level[v as usize] == UNSEEN {
+                let res = if BACKWARD {
+                    self.res[a ^ 1]
+                } else {
+                    self.res[a]
+                };
+                if res > net.eps && self.level[v as usize] == UNSEEN {
                     self.level[v as usize] = lu + 1;
                     if v == t {
                         // Deeper levels cannot lie on a shortest path.

@@ -54,6 +54,18 @@ const LEARNED: usize = 8;
 /// Most optima a warm start chooses from per state.
 pub const MAX_OPTIMA: usize = 8;
 
+/// Takes the smallest flow on `arcs` off each of them, and returns it.
+fn cancel(flow: &mut [f64], arcs: &[u32]) -> f64 {
+    let d = arcs
+        .iter()
+        .map(|&a| flow[a as usize])
+        .fold(f64::INFINITY, f64::min);
+    for &a in arcs {
+        flow[a as usize] -= d;
+    }
+    d
+}
+
 fn meets(a: &[u64], b: &[u64]) -> bool {
     a.iter().zip(b).any(|(x, y)| x & y != 0)
 }
@@ -233,13 +245,7 @@ impl WarmStart {
         loop {
             let u = *nodes.last().expect("the path holds s") as usize;
             if u == self.t as usize {
-                let d = arcs
-                    .iter()
-                    .map(|&a| flow[a as usize])
-                    .fold(f64::INFINITY, f64::min);
-                for &a in &arcs {
-                    flow[a as usize] -= d;
-                }
+                let d = cancel(flow, &arcs);
                 self.record(&arcs, d, paths);
             } else if let Some(a) = (net.start[u]..net.start[u + 1])
                 .map(|k| net.adj[k as usize])
@@ -255,13 +261,7 @@ impl WarmStart {
                 // A cycle back to `v`: cancel it and go on from `v`.
                 let from = pos[v as usize] as usize;
                 let cycle: Vec<u32> = arcs[from..].iter().copied().chain([a]).collect();
-                let d = cycle
-                    .iter()
-                    .map(|&a| flow[a as usize])
-                    .fold(f64::INFINITY, f64::min);
-                for &a in &cycle {
-                    flow[a as usize] -= d;
-                }
+                cancel(flow, &cycle);
                 for &x in &nodes[from + 1..] {
                     pos[x as usize] = UNSEEN;
                 }
