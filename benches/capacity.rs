@@ -1,12 +1,17 @@
 //! Samples per second of the capacity Monte Carlo on Topology Zoo networks
 //! (Geant2012 UK->GR, Cogentco New York->Los Angeles) at q = 0.01 and 0.1
-//! with 1 and 2 threads. Reads `../shared/data/topologies/topology-zoo/`
-//! (or `$DRSIM_ZOO`) and skips with a message when it is absent. Links
+//! with 1 and 2 threads. Reads `topologies/zoo/` (or `$DRSIM_ZOO`) and
+//! skips a network with a message when its file is absent. Links
 //! without `LinkSpeedRaw` get the import default (100 Gbit/s).
 //!
 //! Also the demand-level view (`capacity --demand`) on the bundled
 //! global-messaging topology with its own failure model, and with every
 //! site and link at q = 0.01 (far more failure states need a max-flow).
+//!
+//! `step`: the max-flow step alone on the same two networks, per failure
+//! state (20,000 states, every link down with probability q), one thread;
+//! writes each case to `target/netgraph/NET-qQ.json` for
+//! `scripts/netgraph_baseline.py`, which times NetGraph on the same states.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +19,9 @@ use criterion::{Criterion, Throughput};
 use drsim::capacity::{CapacityOptions, simulate};
 use drsim::static_model::{Overrides, StaticModel};
 use drsim::units::Probability;
+
+#[path = "capacity/step.rs"]
+mod step;
 
 /// The network as `drsim capacity` sees it with `--link-failure q`.
 fn load(path: &Path, from: &str, to: &str, q: f64) -> Option<(StaticModel, u32, u32)> {
@@ -28,10 +36,7 @@ fn load(path: &Path, from: &str, to: &str, q: f64) -> Option<(StaticModel, u32, 
 
 fn zoo_dir() -> PathBuf {
     std::env::var_os("DRSIM_ZOO").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/data/topologies/topology-zoo")
-        },
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("topologies/zoo"),
         PathBuf::from,
     )
 }
@@ -82,6 +87,7 @@ fn main() {
         g.finish();
     }
     demand_view(&mut c);
+    step::max_flow_step(&mut c, &dir, &cases);
     c.final_summary();
 }
 

@@ -1,7 +1,8 @@
 //! The generated family (`benches/family/generate.rs`: 50, 200, 1,000 and
 //! 5,000 sites at fixed per-site densities) through each engine: `run`
-//! (trial-years of plan `aa`), crude `reliability` (samples of `aa`'s
-//! service) and `capacity` (s-t max-flow samples between two serving sites).
+//! (trial-years of plan `aa`), crude and auto `reliability` (samples of
+//! `aa`'s service) and `capacity` (s-t max-flow samples between two serving
+//! sites).
 //!
 //! Run: `cargo bench --bench family -- --quick` (criterion, wall time), or
 //! `cargo bench --bench family -- --emit DIR` to write the family's TOML
@@ -74,6 +75,13 @@ fn main() {
         g.throughput(Throughput::Elements(samples));
         let opts = EstimateOptions::fixed(Method::Crude, samples, SEED);
         g.bench_function("reliability-crude/samples", |b| {
+            b.iter(|| black_box(estimate(&model, &up, &opts).unwrap()))
+        });
+        // What auto picks (the turnip for a rare service), fewer samples.
+        let samples = (200_000 / n as u64).max(40);
+        g.throughput(Throughput::Elements(samples));
+        let opts = EstimateOptions::fixed(Method::Auto, samples, SEED);
+        g.bench_function("reliability-auto/samples", |b| {
             b.iter(|| black_box(estimate(&model, &up, &opts).unwrap()))
         });
         let plan = topo.plan(aa);

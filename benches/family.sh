@@ -10,10 +10,12 @@
 # wall time: the machine may be shared; the load average is printed with
 # each figure. SIZES, TRIALS_x_SITES, SAMPLES_x_SITES override the sizes
 # and the work per size (work scales as 1/sites so each run takes about
-# the same time). ENGINES picks among run (plan aa), svc (plan svc: a front
+# the same time; AUTO_SAMPLES_x_SITES for `auto`, whose turnip samples
+# cost more). ENGINES picks among run (plan aa), svc (plan svc: a front
 # end with a dependency), bw and bwsvc (the same plans on the bandwidth
-# variant family-bw-N.toml, whose links bind), crude, capacity. MAXRSS=1
-# adds each command's peak memory (max RSS, MB).
+# variant family-bw-N.toml, whose links bind), crude, auto (what
+# `--method auto` picks), capacity. MAXRSS=1 adds each command's peak
+# memory (max RSS, MB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DRSIM=${DRSIM:-target/release/drsim}
@@ -22,7 +24,8 @@ DIR=${FAMILY_DIR:-target/family}
 SIZES=${SIZES:-"50 200 1000 5000"}
 TRIALS_x_SITES=${TRIALS_x_SITES:-100000}
 SAMPLES_x_SITES=${SAMPLES_x_SITES:-200000000}
-ENGINES=${ENGINES:-"run crude capacity"}
+AUTO_SAMPLES_x_SITES=${AUTO_SAMPLES_x_SITES:-2000000}
+ENGINES=${ENGINES:-"run crude auto capacity"}
 if [ ! -f "$DIR/family-bw-50.toml" ]; then
     cargo bench --bench family -- --emit "$DIR" >/dev/null
 fi
@@ -55,6 +58,12 @@ args() {
     crude)
         local s=$((SAMPLES_x_SITES / $2))
         echo "$s reliability $f --service --plan aa --method crude --samples $s --seed 1 --quiet --format json"
+        ;;
+    auto)
+        # What `auto` picks for aa's service (the turnip when its crude
+        # pilot finds the plan down under 1% of the time).
+        local s=$((AUTO_SAMPLES_x_SITES / $2))
+        echo "$s reliability $f --service --plan aa --method auto --samples $s --seed 1 --quiet --format json"
         ;;
     capacity)
         # Between the first two serving sites (s12 and s37); the sampler

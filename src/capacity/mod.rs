@@ -10,6 +10,7 @@ mod partial;
 pub mod rare;
 pub mod served;
 pub mod st_flow;
+pub mod step;
 pub mod tail;
 pub mod work;
 

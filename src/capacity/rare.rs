@@ -106,7 +106,6 @@ impl<'a> Tilted<'a> {
         rng: &mut Xoshiro256PlusPlus,
         keep: bool,
         mf: &mut MaxFlow,
-        caps: &mut [f64],
         cache: &mut PatternCache,
         failed: &mut [u64],
     ) -> Sample {
@@ -144,7 +143,7 @@ impl<'a> Tilted<'a> {
         } else if sm.keeps_intact(failed) {
             sm.intact
         } else {
-            sm.flow_of(failed, mf, caps, cache).0
+            sm.flow_of(failed, mf, cache).0
         };
         Sample {
             flow,
@@ -169,22 +168,11 @@ impl<'a> Tilted<'a> {
             .map(|b| {
                 let mut rng = crate::rng::batch_stream(seed, (stage << 32) + first_batch + b);
                 let mut mf = MaxFlow::new(&self.sm.net);
-                let mut caps = self.sm.base_caps.clone();
                 let mut cache = PatternCache::default();
                 let mut failed = vec![0u64; self.sm.words];
                 let m = RARE_BATCH.min(n - b * RARE_BATCH);
                 let out = (0..m)
-                    .map(|_| {
-                        self.sample(
-                            r,
-                            &mut rng,
-                            keep,
-                            &mut mf,
-                            &mut caps,
-                            &mut cache,
-                            &mut failed,
-                        )
-                    })
+                    .map(|_| self.sample(r, &mut rng, keep, &mut mf, &mut cache, &mut failed))
                     .collect();
                 progress.drawn(m);
                 out
@@ -278,18 +266,9 @@ fn worst_flow(tl: &Tilted<'_>) -> f64 {
     let all_down = vec![1.0; tl.comps.len()];
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
     let mut mf = MaxFlow::new(&tl.sm.net);
-    let mut caps = tl.sm.base_caps.clone();
     let mut failed = vec![0u64; tl.sm.words];
     let mut cache = PatternCache::default();
-    let smp = tl.sample(
-        &all_down,
-        &mut rng,
-        false,
-        &mut mf,
-        &mut caps,
-        &mut cache,
-        &mut failed,
-    );
+    let smp = tl.sample(&all_down, &mut rng, false, &mut mf, &mut cache, &mut failed);
     smp.flow
 }
 

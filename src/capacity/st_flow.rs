@@ -13,6 +13,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 pub use super::batch::BATCH_SIZE;
 use super::batch::{BatchStats, PatternCache, SamplingCost, sample_batches};
 pub use super::tail::{DEFAULT_TAIL_RE, FEW_EVENTS, p_zero_static, refine_tail};
+use crate::graph::maxflow::warm::WarmStart;
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 use crate::static_model::StaticModel;
 pub use crate::stats::{Percentiles, Proportion, ValueStats};
@@ -149,6 +150,8 @@ pub(crate) struct Sampler<'a> {
     /// Edge sets (bitsets) of several intact optima: a failure pattern
     /// that misses any one of them keeps the intact flow.
     supports: Vec<Vec<u64>>,
+    /// The intact optimum each failure state is solved from.
+    warm: WarmStart,
     pub(crate) intact: f64,
 }
 
@@ -254,7 +257,8 @@ pub fn relevant_edges(n: usize, edges: &[(u32, u32)], s: u32, t: u32) -> Vec<boo
 
 /// Optimal flows found with different edge orders route differently; each
 /// one's edge set is a certificate that a pattern missing it keeps the
-/// intact flow. Duplicates are dropped.
+/// intact flow. Duplicates are dropped. Returned with each edge set: the
+/// flow on each edge (positive from its first end), a warm start.
 fn intact_supports(
     n: usize,
     edges: &[(u32, u32)],
@@ -262,9 +266,9 @@ fn intact_supports(
     s: u32,
     t: u32,
     words: usize,
-) -> Vec<Vec<u64>> {
+) -> Vec<(Vec<u64>, Vec<f64>)> {
     const ORDERS: u64 = 32;
-    let mut out: Vec<Vec<u64>> = Vec::new();
+    let mut out: Vec<(Vec<u64>, Vec<f64>)> = Vec::new();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x5eed);
     let mut order: Vec<usize> = (0..edges.len()).collect();
     for k in 0..ORDERS {
@@ -281,13 +285,15 @@ fn intact_supports(
         let mut mf = MaxFlow::new(&net);
         mf.solve(&net, &pc, s, t);
         let mut sup = vec![0u64; words];
+        let mut flow = vec![0.0; edges.len()];
         for (i, &e) in order.iter().enumerate() {
-            if mf.edge_flow(&net, i) != 0.0 {
+            flow[e] = mf.edge_flow(&net, i);
+            if flow[e] != 0.0 {
                 sup[e / 64] |= 1 << (e % 64);
             }
         }
-        if !out.contains(&sup) {
-            out.push(sup);
+        if !out.iter().any(|(known, _)| *known == sup) {
+            out.push((sup, flow));
         }
     }
     out
@@ -417,9 +423,14 @@ impl<'a> Sampler<'a> {
         }
         let inc: Vec<u32> = at.concat();
         let words = kept.len().div_ceil(64).max(1);
-        let mut mf = MaxFlow::new(&net);
-        let intact = mf.solve(&net, &base_caps, s, t);
-        let supports = intact_supports(n, &kept, &base_caps, s, t, words);
+        let mut warm = WarmStart::new(&net, &base_caps, s, t);
+        let intact = warm.intact();
+        let optima = intact_supports(n, &kept, &base_caps, s, t, words);
+        // The first order is the network's own: the warm start has it.
+        for (_, flow) in optima.iter().skip(1) {
+            warm.add_optimum(&net, flow);
+        }
+        let supports = optima.into_iter().map(|(sup, _)| sup).collect();
         Sampler {
             model,
             net,
@@ -434,6 +445,7 @@ impl<'a> Sampler<'a> {
             inc,
             words,
             supports,
+            warm,
             intact,
         }
     }
@@ -472,23 +484,20 @@ impl<'a> Sampler<'a> {
         &self,
         failed: &[u64],
         mf: &mut MaxFlow,
-        caps: &mut [f64],
         cache: &mut PatternCache,
     ) -> (f64, bool) {
         if let Some(&f) = cache.get(failed) {
             return (f, false);
         }
-        caps.copy_from_slice(&self.base_caps);
-        for (w, &bits) in failed.iter().enumerate() {
-            let mut b = bits;
-            while b != 0 {
-                caps[w * 64 + b.trailing_zeros() as usize] = 0.0;
-                b &= b - 1;
-            }
-        }
-        let f = mf.solve(&self.net, caps, self.s, self.t);
+        let f = self.solve(failed, mf);
         cache.insert(failed.to_vec().into_boxed_slice(), f);
         (f, true)
+    }
+
+    /// The max flow with the edges in `failed` down, always solved (from
+    /// the intact optimum).
+    pub(crate) fn solve(&self, failed: &[u64], mf: &mut MaxFlow) -> f64 {
+        self.warm.solve(&self.net, mf, failed)
     }
 
     /// Draws one failure state into `failed` (compact edge bitset) using
@@ -544,7 +553,6 @@ fn run_batch(
     let mut cache = PatternCache::default();
     let mut failed = vec![0u64; sm.words];
     let mut node_down = Vec::new();
-    let mut caps = sm.base_caps.clone();
     let mut st = BatchStats::default();
     let degraded_below = sm.intact * (1.0 - 1e-9);
     for _ in 0..n {
@@ -552,7 +560,7 @@ fn run_batch(
             State::TerminalDown => 0.0,
             State::Intact => sm.intact,
             State::Failed => {
-                let (f, solved) = sm.flow_of(&failed, &mut mf, &mut caps, &mut cache);
+                let (f, solved) = sm.flow_of(&failed, &mut mf, &mut cache);
                 st.solves += u64::from(solved);
                 f
             }

@@ -5,6 +5,8 @@
 //! the residuals and scratch). An undirected link is one residual pair of
 //! arcs; docs/internals.md, "graph/maxflow.rs", says why that is exact.
 
+pub mod warm;
+
 /// The structure of an undirected multigraph as a CSR adjacency of arcs.
 #[derive(Clone, Debug)]
 pub struct FlowNetwork {
@@ -106,6 +108,8 @@ pub struct MaxFlow {
     queue: Vec<u32>,
     /// The descent's explicit stack (see [`MaxFlow::dfs`]).
     frames: Vec<Frame>,
+    /// Minimum cuts of the last failure states solved from a warm start.
+    learned: warm::Cuts,
 }
 
 /// One level of the blocking-flow descent: the node, what it may push and
@@ -127,6 +131,7 @@ impl MaxFlow {
             iter: vec![0; net.n_nodes],
             queue: Vec::with_capacity(net.n_nodes),
             frames: Vec::new(),
+            learned: warm::Cuts::default(),
         }
     }
 
@@ -146,11 +151,22 @@ impl MaxFlow {
         if s == t {
             return 0.0;
         }
-        let mut total = 0.0;
-        while self.bfs(net, s, t) {
-            for u in 0..net.n_nodes {
-                self.iter[u] = net.start[u];
-            }
+        self.augment(net, s, t, 0.0, f64::INFINITY)
+    }
+
+    /// Dinic phases from the flow already in the residuals, whose value is
+    /// `total`, until no augmenting path is left or `total` reaches
+    /// `upper` (a cut's capacity: nothing more can fit). Returns the total.
+    pub(crate) fn augment(
+        &mut self,
+        net: &FlowNetwork,
+        s: u32,
+        t: u32,
+        mut total: f64,
+        upper: f64,
+    ) -> f64 {
+        while total < upper - net.eps && self.bfs(net, s, t) {
+            self.iter.copy_from_slice(&net.start[..net.n_nodes]);
             loop {
                 let f = self.dfs(net, s, t, f64::INFINITY);
                 if f <= net.eps {
@@ -177,6 +193,30 @@ impl MaxFlow {
     pub fn source_side(&mut self, net: &FlowNetwork, s: u32) -> Vec<bool> {
         self.bfs(net, s, u32::MAX);
         self.level.iter().map(|&l| l != UNSEEN).collect()
+    }
+
+    /// Nodes on the source side of the minimum cut nearest `t` after
+    /// [`MaxFlow::solve`]: those that cannot reach `t` in the residual graph.
+    pub fn sink_side(&mut self, net: &FlowNetwork, t: u32) -> Vec<bool> {
+        self.level.fill(UNSEEN);
+        self.queue.clear();
+        self.level[t as usize] = 0;
+        self.queue.push(t);
+        let mut i = 0;
+        while i < self.queue.len() {
+            let v = self.queue[i] as usize;
+            i += 1;
+            for k in net.start[v]..net.start[v + 1] {
+                // The partner of an arc out of `v` is an arc into `v`.
+                let a = net.adj[k as usize] as usize;
+                let u = net.head[a];
+                if self.res[a ^ 1] > net.eps && self.level[u as usize] == UNSEEN {
+                    self.level[u as usize] = 0;
+                    self.queue.push(u);
+                }
+            }
+        }
+        self.level.iter().map(|&l| l == UNSEEN).collect()
     }
 
     fn bfs(&mut self, net: &FlowNetwork, s: u32, t: u32) -> bool {

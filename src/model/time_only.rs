@@ -10,10 +10,11 @@ use crate::graph::reduce::{IRRELEVANT, reduce};
 /// `detection and switchover` (a plan with a second serving site to fail
 /// over to and detection + switchover above 0), `manual failback`
 /// (active-active) and `repair crews` (a crew that can run out of members
-/// works on a component the plan depends on). An estimate at one random
+/// works on a component the plan depends on), then `restore after data
+/// loss` (a plan with a `restore` time). An estimate at one random
 /// instant cannot see a load that depends on when an outage ended, how
-/// long ago a site failed, or a repair's place in a queue, and counts a
-/// gray site as up. (Crew response delays it models: `static_model`.)
+/// long ago a site failed, a repair's place in a queue, or whether the
+/// data behind a site that is back was lost, and counts a gray site as up. (Crew response delays it models: `static_model`.)
 pub fn time_only_features(t: &Topology, p: PlanId) -> Vec<&'static str> {
     let plan = t.plan(p);
     let mut out = Vec::new();
@@ -42,6 +43,9 @@ pub fn time_only_features(t: &Topology, p: PlanId) -> Vec<&'static str> {
     });
     if queues {
         out.push("repair crews");
+    }
+    if plan.data.restore.is_some() {
+        out.push("restore after data loss");
     }
     out
 }

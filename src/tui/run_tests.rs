@@ -164,3 +164,25 @@ fn importance_tab_ranks_events_and_finds_single_points_of_failure() {
     a.tick();
     assert_eq!(a.importance.as_ref().unwrap().key.plan, PlanId(2));
 }
+
+/// The static run's header lists what only the time-based run models, by
+/// the library's one rule (`time_only_features`): here the failover of an
+/// active-passive plan given 5 m + 15 m of detection and switchover.
+#[test]
+fn the_static_run_header_names_the_failover_the_random_instant_leaves_out() {
+    use drsim::model::{PlanId, time_only_features};
+    use drsim::units::Duration;
+    let mut a = app();
+    small_runs(&mut a);
+    let plan = &mut a.topology.plans[1];
+    assert_eq!(plan.key, "active-passive");
+    plan.detection = Duration::parse("5m").unwrap();
+    plan.switchover = Duration::parse("15m").unwrap();
+    type_keys(&mut a, "3js");
+    wait_for_worker(&mut a);
+    let listed = time_only_features(&a.topology, PlanId(1));
+    assert_eq!(listed, ["detection and switchover"]);
+    let screen = format!("{}", snapshot(&a, 160, 48));
+    let want = "detection and switchover modelled by the time-based run only";
+    assert!(screen.contains(want), "{screen}");
+}

@@ -172,3 +172,33 @@ fn an_active_passive_failover_window_is_named_on_a_bundled_file() {
     let e = stderr_of(&[&["capacity", &f, "--demand"], &args[..]].concat());
     assert!(e.contains(want), "{e}");
 }
+
+/// A plan with a `restore` time is down after a data loss until the
+/// restore is done, which the random instant does not see; the bundled
+/// campus-fire file's plans all have one, and its `reliability` says so.
+#[test]
+fn a_restore_after_data_loss_is_named() {
+    let f = topo("campus-fire.toml");
+    let want = "campus-fire.toml: warning: plan 'backups-elsewhere': restore after data loss \
+                is modelled by drsim run only";
+    let e = stderr_of(&[
+        "reliability",
+        &f,
+        "--service",
+        "--plan",
+        "backups-elsewhere",
+        "-q",
+    ]);
+    assert!(e.contains(want), "{e}");
+    // A plan without `restore` (retry-storm's plans have none) never names it.
+    let f = topo("retry-storm.toml");
+    let e = stderr_of(&[
+        "reliability",
+        &f,
+        "--service",
+        "--plan",
+        "cold-standby",
+        "-q",
+    ]);
+    assert!(!e.contains("restore"), "{e}");
+}

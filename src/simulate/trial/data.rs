@@ -1,7 +1,8 @@
-//! The plan's data through a trial (`model::DataPlan`): which copies a
-//! destroying event burnt, what an incident loses, and the restore that
-//! keeps the plan down once every replica is gone. Rules in README.md
-//! (`drsim run`, "Data: replicas, backups and restores").
+//! The plan's data through a trial (`model::DataPlan`): which replicas and
+//! backup copies a destroying event burnt, which bad releases corrupted it
+//! (trains in waves too), what an incident loses (back to the newest backup
+//! still kept), and the restore that keeps the plan down meanwhile. Rules
+//! in README.md (`drsim run`, "Data: replicas, backups and restores").
 
 use super::waves::WaveStop;
 use super::{Event, Scenario, TrialRecord, TrialState};
