@@ -8,7 +8,7 @@
 
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 use crate::model::{PlanId, Topology};
-use crate::service::{Active, FailedSet, ServiceRule};
+use crate::service::{Active, FailedSet, Outcome, ServiceRule};
 
 /// Served fractions this close to 1 (relative) count as fully served:
 /// floating-point flow sums land a few ulps short.
@@ -48,6 +48,22 @@ pub struct Load {
     site_cap: Vec<f64>,
     /// Total demand, Gbit/s.
     pub total: f64,
+}
+
+impl Load {
+    /// Gbit/s each serving site (plan order) can take under this load.
+    pub fn site_cap(&self) -> &[f64] {
+        &self.site_cap
+    }
+}
+
+/// A flow that serves a whole load with nothing down: the edges that carry
+/// some of it and how much ([`DemandNetwork::full_flow`]). In any state
+/// that leaves each of them that much capacity it is still feasible, so it
+/// is a maximum flow there and every demand is served in full.
+#[derive(Clone, Debug)]
+pub struct FullFlow {
+    used: Vec<(u32, f64)>,
 }
 
 /// Scratch space for evaluating states on one thread.
@@ -191,54 +207,133 @@ impl DemandNetwork {
     pub fn served_gbps(
         &self,
         load: &Load,
-        (site_down, link_down): (&[bool], &[bool]),
+        state: (&[bool], &[bool]),
         active: Active,
         ev: &mut Evaluator,
     ) -> f64 {
-        let up = |v: u32| !site_down[v as usize];
-        let link_up = |j: usize| {
-            let (a, b) = self.links[j];
-            !link_down[j] && up(a) && up(b)
-        };
+        let out = self.outcome(state, active);
+        self.served_gbps_in(load, state, &out, ev)
+    }
+
+    /// The rule's outcome in a state given as to [`Self::served_gbps`].
+    pub fn outcome(&self, (site_down, link_down): (&[bool], &[bool]), active: Active) -> Outcome {
         let failed = FailedSet::from_nodes(self.n_sites, site_down, link_down);
-        let out = self.rule.evaluate(&failed, active);
-        ev.sink_open.fill(false);
-        for p in &out.pools {
-            for &i in &p.sites {
-                ev.sink_open[i as usize] = true;
-            }
+        self.rule.evaluate(&failed, active)
+    }
+
+    /// [`Self::served_gbps`] given the rule's outcome of the state
+    /// ([`Self::outcome`]), for a caller that serves several loads in one
+    /// state.
+    pub fn served_gbps_in(
+        &self,
+        load: &Load,
+        state: (&[bool], &[bool]),
+        out: &Outcome,
+        ev: &mut Evaluator,
+    ) -> f64 {
+        self.open_sinks(out, ev);
+        for e in 0..ev.caps.len() {
+            ev.caps[e] = self.arc_capacity(e, load, state, out, ev);
         }
-        for j in 0..self.links.len() {
-            ev.caps[j] = if link_up(j) {
-                self.link_cap[j] * left(&ev.link_left, j)
-            } else {
-                0.0
-            };
-        }
-        let mut any = false;
-        for d in 0..self.entries.len() {
-            let k = self.demand_edge[d];
-            let group = out.pool_of[d].map(|p| out.pools[p as usize].group);
-            any |= group.is_some() && load.rate[d] > 0.0;
-            ev.caps[k] = if group.is_none() { 0.0 } else { load.rate[d] };
-            for (i, &e) in self.entries[d].iter().enumerate() {
-                let open = group.is_some_and(|g| up(e) && out.group_of_site[e as usize] == g);
-                ev.caps[k + 1 + i] = if open { load.rate[d] } else { 0.0 };
-            }
-        }
-        for (i, &open) in ev.sink_open.iter().enumerate() {
-            ev.caps[self.sink_edge + i] = if open {
-                load.site_cap[i] * left(&ev.site_left, i)
-            } else {
-                0.0
-            };
-        }
+        let any = (0..self.entries.len()).any(|d| out.pool_of[d].is_some() && load.rate[d] > 0.0);
         if !any {
             ev.caps.fill(0.0);
             return 0.0;
         }
         let n = self.n_sites as u32;
         ev.mf.solve(&self.net, &ev.caps, n, n + 1)
+    }
+
+    /// Marks the serving sites that take some pool's load (their sink arcs
+    /// are open).
+    fn open_sinks(&self, out: &Outcome, ev: &mut Evaluator) {
+        ev.sink_open.fill(false);
+        for p in &out.pools {
+            for &i in &p.sites {
+                ev.sink_open[i as usize] = true;
+            }
+        }
+    }
+
+    /// The capacity of edge `e` of the network in a state (after
+    /// [`Self::open_sinks`]): a link while it and its ends are up, a
+    /// demand's source arc while the rule serves it, an entry arc while its
+    /// site is up in the demand's pool, a serving site's sink arc while it
+    /// takes a pool's load; partial failures scale links and sites.
+    fn arc_capacity(
+        &self,
+        e: usize,
+        load: &Load,
+        (site_down, link_down): (&[bool], &[bool]),
+        out: &Outcome,
+        ev: &Evaluator,
+    ) -> f64 {
+        let up = |v: u32| !site_down[v as usize];
+        if e < self.links.len() {
+            let (a, b) = self.links[e];
+            let open = !link_down[e] && up(a) && up(b);
+            return if open {
+                self.link_cap[e] * left(&ev.link_left, e)
+            } else {
+                0.0
+            };
+        }
+        if e >= self.sink_edge {
+            let i = e - self.sink_edge;
+            return if ev.sink_open[i] {
+                load.site_cap[i] * left(&ev.site_left, i)
+            } else {
+                0.0
+            };
+        }
+        let d = self.demand_edge.partition_point(|&k| k <= e) - 1;
+        let k = self.demand_edge[d];
+        let Some(g) = out.pool_of[d].map(|p| out.pools[p as usize].group) else {
+            return 0.0;
+        };
+        let open = e == k || {
+            let x = self.entries[d][e - k - 1];
+            up(x) && out.group_of_site[x as usize] == g
+        };
+        if open { load.rate[d] } else { 0.0 }
+    }
+
+    /// The flow of `load` with nothing down (`active` choosing the
+    /// active-passive site) when it serves every demand in full: the edges
+    /// that carry some of it and how much.
+    pub fn full_flow(&self, load: &Load, active: Active, ev: &mut Evaluator) -> Option<FullFlow> {
+        let nodes = vec![false; self.n_sites];
+        let links = vec![false; self.links.len()];
+        self.served_gbps(load, (&nodes, &links), active, ev);
+        let full = (0..self.entries.len())
+            .all(|d| load.rate[d] == 0.0 || snap(self.demand_served(d, ev) / load.rate[d]) == 1.0);
+        let used = (0..ev.caps.len())
+            .map(|e| {
+                (
+                    e as u32,
+                    ev.mf.edge_flow(&self.net, e).abs().min(ev.caps[e]),
+                )
+            })
+            .filter(|&(_, f)| f > 0.0)
+            .collect();
+        full.then_some(FullFlow { used })
+    }
+
+    /// Does `flow` (a [`Self::full_flow`] of `load`) still fit in a state
+    /// (given as to [`Self::served_gbps_in`])? Then it is a maximum flow
+    /// there too, and every demand is served in full, without a solve.
+    pub fn still_fits(
+        &self,
+        flow: &FullFlow,
+        load: &Load,
+        state: (&[bool], &[bool]),
+        out: &Outcome,
+        ev: &mut Evaluator,
+    ) -> bool {
+        self.open_sinks(out, ev);
+        flow.used
+            .iter()
+            .all(|&(e, f)| self.arc_capacity(e as usize, load, state, out, ev) >= f)
     }
 
     /// Gbit/s served of demand `d` by the last [`Self::served_gbps`] (one

@@ -5,6 +5,7 @@
 //! through any single link the plan can use, no cut with a link can bind and
 //! the union-find fast path is exact, so such files keep their numbers.
 
+use super::envelope::Envelopes;
 use super::{Scenario, TrialState};
 use crate::graph::reduce::IRRELEVANT;
 use crate::model::{PlanId, PlanMode, Topology};
@@ -21,6 +22,9 @@ pub(crate) struct SimFlow {
     loads: Vec<Load>,
     /// Vectors met outside surge windows (the ordinary day's hours).
     daily: Vec<bool>,
+    /// The day's and the year's peak vectors, which settle the vectors
+    /// they cover with one solve or none ([`envelope`]).
+    envelopes: Envelopes,
 }
 
 /// Can a link ever bind? Not when the sum of every demand's yearly maximum
@@ -103,10 +107,18 @@ fn least_left(t: &Topology, j: usize) -> f64 {
 impl SimFlow {
     pub(crate) fn new(t: &Topology, plan: PlanId, curve: &DemandCurve) -> SimFlow {
         let net = DemandNetwork::new(t, plan, &curve.max_rps);
+        let loads: Vec<Load> = curve.vectors.iter().map(|v| net.load(v)).collect();
+        let daily = curve.daily_vectors();
+        let active = match t.plan(plan).mode {
+            PlanMode::ActivePassive => Active::Site(0),
+            PlanMode::ActiveActive => Active::NoSite,
+        };
+        let envelopes = Envelopes::new(&net, &curve.vectors, &loads, &daily, active);
         SimFlow {
-            loads: curve.vectors.iter().map(|v| net.load(v)).collect(),
-            daily: curve.daily_vectors(),
+            loads,
+            daily,
             net,
+            envelopes,
         }
     }
 
@@ -218,15 +230,27 @@ impl TrialState {
         let nd = s.curve.n_demands;
         e.served = vec![1.0; flow.loads.len() * nd];
         let rule_active = active.map_or(Active::NoSite, Active::Site);
+        let state = (&nodes[..], &links[..]);
+        let out = flow.net.outcome(state, rule_active);
+        let by_envelope = flow.envelopes.full(&flow.net, state, &out, ev);
         let (mut any_short, mut daily_short) = (false, false);
         for (v, load) in flow.loads.iter().enumerate() {
-            let total = flow
-                .net
-                .served_gbps(load, (&nodes, &links), rule_active, ev);
+            // Served in full as an envelope is, or by its own solve.
+            let full = by_envelope[v];
+            let total = if full {
+                let pooled = (0..nd).filter(|&d| out.pool_of[d].is_some());
+                pooled.map(|d| load.rate[d]).sum()
+            } else {
+                flow.net.served_gbps_in(load, state, &out, ev)
+            };
             let mut short = false;
             for d in 0..nd {
                 let f = if load.rate[d] > 0.0 {
-                    snap(flow.net.demand_served(d, ev) / load.rate[d])
+                    match (full, out.pool_of[d]) {
+                        (true, Some(_)) => 1.0,
+                        (true, None) => 0.0,
+                        (false, _) => snap(flow.net.demand_served(d, ev) / load.rate[d]),
+                    }
                 } else if e.unserved.contains(&(d as u32)) {
                     0.0
                 } else {

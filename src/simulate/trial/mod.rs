@@ -14,6 +14,7 @@ mod blame;
 mod cache;
 mod crews;
 mod data;
+mod envelope;
 mod graded;
 mod gray;
 mod handle;
