@@ -258,6 +258,15 @@ fn check_cases(
     }
 }
 
+/// Gives the links of `t` the bandwidths `gbps` in a fixed pattern (by
+/// link index and site count), so that some are thin enough to bind.
+pub(crate) fn pattern_links(t: &mut Topology, gbps: [f64; 4]) {
+    let n = t.sites.len();
+    for (j, l) in t.links.iter_mut().enumerate() {
+        l.capacity_gbps = gbps[(j * 7 + n) % 4];
+    }
+}
+
 /// Requests/s served when each pool `(its demands, its capacity)` serves
 /// min(its peak demand, its capacity): even shedding, links ignored, as the
 /// simulator's fast path serves.

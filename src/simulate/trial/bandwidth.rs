@@ -323,10 +323,7 @@ mod tests {
             |c, _| {
                 let mut t = c.topo.clone();
                 // Random demands total 10-600 rps = 1e-5..6e-4 Gbit/s.
-                let n = t.sites.len();
-                for (j, l) in t.links.iter_mut().enumerate() {
-                    l.capacity_gbps = [1e-5, 2e-4, 1e-3, 100.0][(j * 7 + n) % 4];
-                }
+                arbitrary::pattern_links(&mut t, [1e-5, 2e-4, 1e-3, 100.0]);
                 let curve = DemandCurve::new(&t);
                 let model = ServingModel::new(&t, PlanId(0));
                 let fast = fast_path_total(&t, c);

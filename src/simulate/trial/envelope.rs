@@ -133,19 +133,12 @@ mod tests {
     /// still fitting, and a solve) and both answers were exercised.
     #[test]
     fn envelopes_call_full_only_what_a_solve_serves_in_full() {
-        let (fits, full, short) = (
-            AtomicUsize::new(0),
-            AtomicUsize::new(0),
-            AtomicUsize::new(0),
-        );
+        let [fits, full, short]: [AtomicUsize; 3] = Default::default();
         arbitrary::check_against_rule(
             |c| c.active.map_or(Active::NoSite, Active::Site),
             |c, _| {
                 let mut t = c.topo.clone();
-                let n = t.sites.len();
-                for (j, l) in t.links.iter_mut().enumerate() {
-                    l.capacity_gbps = [1e-4, 2e-4, 1e-3, 100.0][(j * 7 + n) % 4];
-                }
+                arbitrary::pattern_links(&mut t, [1e-4, 2e-4, 1e-3, 100.0]);
                 let peak: Vec<f64> = t.demands.iter().map(|d| d.peak_rps).collect();
                 let scaled = |k: &[f64]| peak.iter().zip(k).map(|(p, k)| p * k).collect();
                 let vectors: Vec<Vec<f64>> = vec![
