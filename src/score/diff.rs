@@ -377,6 +377,13 @@ mod tests {
 
     /// A fleet command taken out of the bundled default is listed (it was
     /// missing from the kinds, so `diff` said "none").
+    /// Each change as (kind, id, change), in the diff's order.
+    fn summary(d: &[ComponentChange]) -> Vec<(&str, &str, ChangeKind)> {
+        d.iter()
+            .map(|c| (c.kind, c.id.as_str(), c.change))
+            .collect()
+    }
+
     #[test]
     fn fleet_commands_are_diffed() {
         let old = load("global-messaging.toml");
@@ -384,10 +391,7 @@ mod tests {
         let key = p.fleet_commands.remove(0).key;
         let new = Topology::from_parts(p).unwrap();
         let d = model_diff(&old, &new);
-        let summary: Vec<(&str, &str, ChangeKind)> = d
-            .iter()
-            .map(|c| (c.kind, c.id.as_str(), c.change))
-            .collect();
+        let summary = summary(&d);
         assert_eq!(
             summary,
             vec![("fleet_command", key.as_str(), ChangeKind::Removed)]
@@ -411,10 +415,7 @@ mod tests {
         p.plans.push(extra);
         let new = Topology::from_parts(p).unwrap();
         let d = model_diff(&old, &new);
-        let summary: Vec<(&str, &str, ChangeKind)> = d
-            .iter()
-            .map(|c| (c.kind, c.id.as_str(), c.change))
-            .collect();
+        let summary = summary(&d);
         assert_eq!(
             summary,
             vec![
