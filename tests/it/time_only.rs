@@ -107,11 +107,15 @@ fn crew_file(plan: &str, crew: &str) -> String {
     format!("[[region]]\nid = \"eu\"\n[[region]]\nid = \"us\"\n{text}{crew}")
 }
 
+/// What `reliability FILE --service --plan PLAN` prints on standard error.
+fn reliability_stderr(file: &str, plan: &str) -> String {
+    stderr_of(&["reliability", file, "--service", "--plan", plan, "-q"])
+}
+
 /// The warnings `reliability --service --plan p` prints on `text`.
 fn reliability_warnings(text: &str) -> String {
     let (_dir, path) = crate::common::temp_file("crewed.toml", text);
-    let p = path.display().to_string();
-    stderr_of(&["reliability", &p, "--service", "--plan", "p", "-q"])
+    reliability_stderr(&path.display().to_string(), "p")
 }
 
 #[test]
@@ -181,24 +185,10 @@ fn a_restore_after_data_loss_is_named() {
     let f = topo("campus-fire.toml");
     let want = "campus-fire.toml: warning: plan 'backups-elsewhere': restore after data loss \
                 is modelled by drsim run only";
-    let e = stderr_of(&[
-        "reliability",
-        &f,
-        "--service",
-        "--plan",
-        "backups-elsewhere",
-        "-q",
-    ]);
+    let e = reliability_stderr(&f, "backups-elsewhere");
     assert!(e.contains(want), "{e}");
     // A plan without `restore` (retry-storm's plans have none) never names it.
     let f = topo("retry-storm.toml");
-    let e = stderr_of(&[
-        "reliability",
-        &f,
-        "--service",
-        "--plan",
-        "cold-standby",
-        "-q",
-    ]);
+    let e = reliability_stderr(&f, "cold-standby");
     assert!(!e.contains("restore"), "{e}");
 }
