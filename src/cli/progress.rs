@@ -155,14 +155,16 @@ impl drsim::sampling::Progress for Samples {
 
     fn round(&self, status: drsim::sampling::Status) {
         if let Ok(mut now) = self.now.lock() {
+            // The count first: a stage's first round must not show the
+            // last stage's samples (an importance ranking runs many).
+            self.bar.set_length(status.planned);
+            self.bar.set_position(status.done);
             if now.1.is_none() {
                 self.bar.set_style(style(
                     "{spinner} {msg} {pos}/{len} samples ({rate}, {elapsed})",
                 ));
             }
             now.1 = Some(status);
-            self.bar.set_length(status.planned);
-            self.bar.set_position(status.done);
             self.show(&now.0, Some(status));
         }
     }
