@@ -130,15 +130,7 @@ impl Samples {
             msg = format!("{msg}: {stage}");
         }
         if let Some(s) = status {
-            let re = match s.relative_error {
-                r if r.is_nan() => "-".to_string(),
-                r if r.is_infinite() => "inf (no event yet)".to_string(),
-                r => format!("{r:.2e}"),
-            };
-            let target = s
-                .target
-                .map_or(String::new(), |t| format!(" (target {t:.1e})"));
-            msg = format!("{msg}, RE {re}{target}");
+            msg = format!("{msg}, RE {}", s.relative_error_text());
         }
         self.bar.set_message(msg);
     }
