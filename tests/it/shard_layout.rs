@@ -177,19 +177,11 @@ fn merge_refuses_reliability_parts_of_two_sampler_versions() {
     let d = tempfile::tempdir().unwrap();
     let t = topo("global-messaging.toml");
     for (method, samples) in [("crude", "20000"), ("pmc", "3000")] {
-        let base = [
-            "reliability",
-            &t,
-            "--service",
-            "--plan",
-            "single-region",
-            "--method",
-            method,
-            "--samples",
-            samples,
-            "--seed",
-            "4",
-        ];
+        let line = format!(
+            "reliability {t} --service --plan single-region --method {method} --samples \
+             {samples} --seed 4"
+        );
+        let base: Vec<&str> = line.split_whitespace().collect();
         let new: Vec<PathBuf> = (0..2)
             .map(|i| d.path().join(format!("{method}-new-{i}.json")))
             .collect();

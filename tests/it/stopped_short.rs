@@ -236,30 +236,21 @@ fn reliability_output_says_when_a_budget_cut_it_short() {
 #[test]
 fn importance_output_says_when_its_estimates_were_cut_short() {
     let t = topo("textbook-bridge.toml");
-    let base = [
-        "reliability",
-        &t,
-        "--from",
-        "s",
-        "--to",
-        "t",
-        "--importance",
-    ];
-    let short = [
-        "--method",
-        "pmc",
-        "--target-re",
-        "1e-4",
-        "--max-samples",
-        "2000",
-    ];
-    let v = json(drsim().args(base).args(short).args(["--format", "json"]));
+    let line = format!("reliability {t} --from s --to t --importance");
+    let base: Vec<&str> = line.split_whitespace().collect();
+    let short = "--method pmc --target-re 1e-4 --max-samples 2000".split(' ');
+    let v = json(
+        drsim()
+            .args(&base)
+            .args(short.clone())
+            .args(["--format", "json"]),
+    );
     let imp = v["importance"].as_array().unwrap();
     assert_eq!(imp.len(), 5, "{v}");
     for i in imp {
         assert_eq!(i["stopped_short"], "sample-cap", "{i}");
     }
-    let out = text(drsim().args(base).args(short));
+    let out = text(drsim().args(&base).args(short));
     assert!(
         out.contains(
             "note: the importance estimates of 5 of the 5 events stopped short of the relative \
@@ -268,10 +259,10 @@ fn importance_output_says_when_its_estimates_were_cut_short() {
         "{out}"
     );
     let fixed = ["--method", "pmc", "--samples", "2000"];
-    let v = json(drsim().args(base).args(fixed).args(["--format", "json"]));
+    let v = json(drsim().args(&base).args(fixed).args(["--format", "json"]));
     let imp = v["importance"].as_array().unwrap();
     assert!(imp.iter().all(|i| i.get("stopped_short").is_none()), "{v}");
-    let out = text(drsim().args(base).args(fixed));
+    let out = text(drsim().args(&base).args(fixed));
     assert!(!out.contains("note:"), "{out}");
 }
 
