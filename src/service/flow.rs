@@ -32,6 +32,9 @@ pub struct DemandNetwork {
     entries: Vec<Vec<u32>>,
     /// First edge index of each demand's source arc (entry arcs follow).
     demand_edge: Vec<usize>,
+    /// The demand of each source and entry arc (edge index minus the
+    /// links'): every state asks it of each arc.
+    arc_demand: Vec<u32>,
     serving: Vec<u32>,
     /// Requests/s each serving site can take (the rule's provisioning).
     site_rps: Vec<f64>,
@@ -145,12 +148,16 @@ impl DemandNetwork {
         let sink_edge = edges.len();
         edges.extend(serving.iter().map(|&s| (s, sink)));
         directed.resize(edges.len(), true);
+        let arc_demand = (0..entries.len())
+            .flat_map(|d| std::iter::repeat_n(d as u32, entries[d].len() + 1))
+            .collect();
         let mut dn = DemandNetwork {
             n_sites: n,
             links,
             link_cap,
             kbit: t.demands.iter().map(|d| d.kbit_per_request).collect(),
             entries,
+            arc_demand,
             demand_edge,
             serving,
             site_rps,
@@ -311,7 +318,7 @@ impl DemandNetwork {
 
     /// The demand whose source or entry arc edge `e` is.
     fn demand_of(&self, e: usize) -> usize {
-        self.demand_edge.partition_point(|&k| k <= e) - 1
+        self.arc_demand[e - self.links.len()] as usize
     }
 
     /// Is edge `e` open in a state (after [`Self::open_sinks`]), as
