@@ -18,6 +18,17 @@ pub enum StoppedShort {
     Underflow,
 }
 
+impl StoppedShort {
+    /// The name JSON outputs give it ("work-budget").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoppedShort::WorkBudget => "work-budget",
+            StoppedShort::SampleCap => "sample-cap",
+            StoppedShort::Underflow => "underflow",
+        }
+    }
+}
+
 /// Where an estimate stands at the start of one of its rounds.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Status {
@@ -30,6 +41,28 @@ pub struct Status {
     pub relative_error: f64,
     /// The relative error asked, if any.
     pub target: Option<f64>,
+}
+
+impl Status {
+    /// [`relative_error_text`] of this round.
+    pub fn relative_error_text(&self) -> String {
+        relative_error_text(self.relative_error, self.target)
+    }
+}
+
+/// A relative error as every front end shows it: "-" before the first
+/// round, "inf (no event yet)", else three digits ("2.10e-2"), then
+/// " (target 1.0e-2)" when one was asked.
+pub fn relative_error_text(re: f64, target: Option<f64>) -> String {
+    let re = match re {
+        r if r.is_nan() => "-".to_string(),
+        r if r.is_infinite() => "inf (no event yet)".to_string(),
+        r => format!("{r:.2e}"),
+    };
+    match target {
+        Some(t) => format!("{re} (target {t:.1e})"),
+        None => re,
+    }
 }
 
 /// A progress sink, called from the estimators' worker threads.

@@ -80,6 +80,19 @@ impl fmt::Display for Shard {
     }
 }
 
+/// The sampler version of a part that records none: every part written
+/// before parts carried one. A sampler version names what a seed gives an
+/// engine (its random draws and the samples made of them); it is bumped by
+/// a change that moves a fixed seed's numbers, and parts of two versions are
+/// never joined, since their merge would match neither version's unsharded
+/// run.
+pub const UNVERSIONED_SAMPLER: u32 = 1;
+
+/// Serde's default for a part's missing `sampler`.
+pub fn unversioned_sampler() -> u32 {
+    UNVERSIONED_SAMPLER
+}
+
 /// A stable 64-bit FNV-1a fingerprint, used to refuse merging parts computed
 /// from different inputs. Not cryptographic; it guards against mistakes.
 pub fn fingerprint(bytes: &[u8]) -> String {

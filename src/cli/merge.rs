@@ -81,12 +81,20 @@ fn check_consistent(parts: &[(PathBuf, Part)]) -> anyhow::Result<()> {
             differ("years", a.years.to_string(), b.years.to_string())?;
             differ("plans", plan_list(a), plan_list(b))?;
             same_layout((p0, a), (path, b))?;
+            let version = |r: &RunPart| r.plans.first().map_or(1, |d| d.sampler);
+            same_sampler(
+                (p0, version(a)),
+                (path, version(b)),
+                drsim::simulate::SAMPLER,
+            )?;
         }
         if let (Some(a), Some(b)) = (&first.compare, &p.compare) {
             differ("risk metric", a.risk.clone(), b.risk.clone())?;
         }
         if let (Some(a), Some(b)) = (&first.reliability, &p.reliability) {
             differ("settings", a.settings.to_string(), b.settings.to_string())?;
+            let current = a.data.stats.current_sampler();
+            same_sampler((p0, a.data.sampler), (path, b.data.sampler), current)?;
         }
     }
     let mut seen: BTreeMap<u32, &Path> = BTreeMap::new();
@@ -141,6 +149,28 @@ fn same_layout((pa, a): (&Path, &RunPart), (pb, b): (&Path, &RunPart)) -> anyhow
         la,
         lb,
         a.trials
+    )
+}
+
+/// Refuses parts of two sampler versions ([`drsim::shard::UNVERSIONED_SAMPLER`]):
+/// the same seed gives each version other samples, so their merge would
+/// be a valid estimate that matches neither version's unsharded run.
+fn same_sampler(
+    (pa, va): (&Path, u32),
+    (pb, vb): (&Path, u32),
+    current: u32,
+) -> anyhow::Result<()> {
+    if va == vb {
+        return Ok(());
+    }
+    bail!(
+        "{} and {} were sampled by different versions of drsim (sampler version {va} in the \
+         first, {vb} in the second; this one writes version {current}, and parts that record \
+         none are version {}): the same seed gives each version other samples, so their merge \
+         would match neither version's unsharded run; run every shard with the same drsim",
+        pa.display(),
+        pb.display(),
+        drsim::shard::UNVERSIONED_SAMPLER
     )
 }
 

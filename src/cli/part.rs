@@ -176,10 +176,33 @@ impl Part {
         }
         if let Some(run) = &part.run {
             for data in &run.plans {
+                known_sampler(path, data.sampler, drsim::simulate::SAMPLER)?;
                 data.check_values()
                     .with_context(|| format!("{}", path.display()))?;
             }
         }
+        if let Some(r) = &part.reliability {
+            known_sampler(path, r.data.sampler, r.data.stats.current_sampler())?;
+        }
         Ok(part)
     }
+}
+
+/// A sampler version this drsim knows: 0 is never written, and a version
+/// past this drsim's is a newer drsim's part.
+fn known_sampler(path: &Path, version: u32, current: u32) -> anyhow::Result<()> {
+    if version == 0 {
+        bail!(
+            "{}: malformed part: sampler version 0 (versions start at 1)",
+            path.display()
+        );
+    }
+    if version > current {
+        bail!(
+            "{}: sampler version {version} was written by a newer drsim (this one writes \
+             version {current}): merge its parts with that drsim",
+            path.display()
+        );
+    }
+    Ok(())
 }

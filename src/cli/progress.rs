@@ -130,15 +130,7 @@ impl Samples {
             msg = format!("{msg}: {stage}");
         }
         if let Some(s) = status {
-            let re = match s.relative_error {
-                r if r.is_nan() => "-".to_string(),
-                r if r.is_infinite() => "inf (no event yet)".to_string(),
-                r => format!("{r:.2e}"),
-            };
-            let target = s
-                .target
-                .map_or(String::new(), |t| format!(" (target {t:.1e})"));
-            msg = format!("{msg}, RE {re}{target}");
+            msg = format!("{msg}, RE {}", s.relative_error_text());
         }
         self.bar.set_message(msg);
     }
@@ -155,14 +147,16 @@ impl drsim::sampling::Progress for Samples {
 
     fn round(&self, status: drsim::sampling::Status) {
         if let Ok(mut now) = self.now.lock() {
+            // The count first: a stage's first round must not show the
+            // last stage's samples (an importance ranking runs many).
+            self.bar.set_length(status.planned);
+            self.bar.set_position(status.done);
             if now.1.is_none() {
                 self.bar.set_style(style(
                     "{spinner} {msg} {pos}/{len} samples ({rate}, {elapsed})",
                 ));
             }
             now.1 = Some(status);
-            self.bar.set_length(status.planned);
-            self.bar.set_position(status.done);
             self.show(&now.0, Some(status));
         }
     }

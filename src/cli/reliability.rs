@@ -211,8 +211,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return run_shard(&args, &topo, (&model, &crit, &opts), &pool, shard);
     }
     // Samples against the plan and the relative error against the target
-    // while the estimate runs; a spinner with the elapsed time for
-    // importance and cut sets.
+    // while the estimate and each of the importance ranking's conditional
+    // estimates run; a spinner with the elapsed time for cut sets.
     let bar = progress::Samples::new(
         &format!("reliability ({})", opts.method.as_str()),
         args.exec.quiet,
@@ -229,14 +229,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(file)?;
     bar.suspend(|| warn_short_of_target(&args, &est));
     let imp = if args.importance {
-        bar.phase("importance ranking");
-        Some(pool.install(|| importance::importance(&model, &crit, &opts, est.unreliability))?)
+        let u = est.unreliability;
+        Some(pool.install(|| importance::importance_with(&model, &crit, &opts, u, &bar))?)
     } else {
         None
     };
     let structure = args.importance.then(|| importance::structure(&model));
     let cuts = match args.cut_sets {
-        Some(k) => Some(importance::cut_sets_in(&topo, &model, &crit, k)?),
+        Some(k) => {
+            bar.phase("cut sets");
+            Some(importance::cut_sets_in(&topo, &model, &crit, k)?)
+        }
         None => None,
     };
     bar.finish();
@@ -400,6 +403,16 @@ pub(super) fn render(
                         "{:<40} {:>12.3e} {:>12.3e} {:>12.3e}",
                         i.event.name, i.event.prob, i.birnbaum, i.criticality
                     )?;
+                }
+                let short: Vec<_> = imp.iter().filter_map(|i| i.stopped_short).collect();
+                if let Some(&why) = short.first() {
+                    let what = format!(
+                        "the importance estimates of {} of the {} events",
+                        short.len(),
+                        imp.len()
+                    );
+                    let note = super::output::stopped_short_note(&what, why, "--max-samples");
+                    writeln!(out, "{note}")?;
                 }
             }
             if let Some(s) = structure {

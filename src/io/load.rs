@@ -511,6 +511,14 @@ impl Validator<'_> {
             );
             return None;
         }
+        // A zero rate or unavailability never fails, so it needs no
+        // repair time (the README's "0 means never fails").
+        let zero = d.annual_rate == Some(0.0)
+            || d.rate_per_1000km == Some(0.0)
+            || d.unavailability == Some(0.0);
+        if n_ttr == 0 && zero {
+            return Some(true);
+        }
         if n_ttr != 1 {
             let msg = if n_ttr == 0 {
                 format!("{owner}: the failure process gives no repair time")

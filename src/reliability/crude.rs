@@ -14,6 +14,11 @@ use rayon::prelude::*;
 /// so that results do not depend on the thread count.
 pub const BATCH: u64 = 8192;
 
+/// The sampler version of crude parts ([`crate::shard::UNVERSIONED_SAMPLER`]):
+/// 2 since samples are drawn 64 to a word (session 6 moved every crude
+/// number at a fixed seed); parts that record none are 1.
+pub const SAMPLER: u32 = 2;
+
 /// Failures seen in each batch of `batches`, in batch order, for a run of
 /// `n_total` samples whose batch 0 draws from stream `first` (the last batch
 /// is possibly short). Shards call this with their own range of batches.

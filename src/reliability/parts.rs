@@ -48,6 +48,14 @@ impl BatchStats {
             BatchStats::Pmc { .. } => "pmc",
         }
     }
+
+    /// The sampler version this drsim writes for the method.
+    pub fn current_sampler(&self) -> u32 {
+        match self {
+            BatchStats::Crude { .. } => crude::SAMPLER,
+            BatchStats::Pmc { .. } => turnip::SAMPLER,
+        }
+    }
 }
 
 /// Batches `first_batch..first_batch + len` of an estimate of `samples`
@@ -58,6 +66,10 @@ pub struct EstimateData {
     /// Samples of the whole (unsharded) estimate.
     pub samples: u64,
     pub first_batch: u64,
+    /// What a seed gives the method ([`BatchStats::current_sampler`]); 1
+    /// in parts that record none.
+    #[serde(default = "crate::shard::unversioned_sampler")]
+    pub sampler: u32,
     pub stats: BatchStats,
 }
 
@@ -148,6 +160,7 @@ pub fn estimate_data(
         seed: opts.seed,
         samples: n,
         first_batch,
+        sampler: stats.current_sampler(),
         stats,
     })
 }
@@ -180,6 +193,7 @@ impl Joinable for EstimateData {
             ("method", self.method().into()),
             ("seed", self.seed.to_string()),
             ("samples", self.samples.to_string()),
+            ("sampler version", self.sampler.to_string()),
         ]
     }
     fn append(&mut self, next: Self) {
@@ -382,5 +396,32 @@ mod tests {
             EstimateData::merge(vec![a, other, c]),
             Err(PartError::Mismatch { what: "seed", .. })
         ));
+    }
+
+    /// A part without `sampler` is version 1 and is not joined with a part
+    /// of this drsim's version; two such parts still join.
+    #[test]
+    fn parts_of_two_sampler_versions_are_not_joined() {
+        let (model, crit) = dodecahedron_st();
+        let o = opts(Method::Crude, 20_000);
+        let new = |i| estimate_data(&model, &crit, &o, Shard::new(i, 2).unwrap()).unwrap();
+        let old = |i| {
+            let mut v = serde_json::to_value(new(i)).unwrap();
+            v.as_object_mut().unwrap().remove("sampler");
+            serde_json::from_value::<EstimateData>(v).unwrap()
+        };
+        assert_eq!(new(0).sampler, crude::SAMPLER);
+        assert_eq!(old(0).sampler, crate::shard::UNVERSIONED_SAMPLER);
+        assert!(matches!(
+            EstimateData::merge(vec![old(0), new(1)]),
+            Err(PartError::Mismatch {
+                what: "sampler version",
+                ..
+            })
+        ));
+        let joined = EstimateData::merge(vec![old(0), old(1)]).unwrap();
+        let mut whole = estimate(&model, &crit, &o).unwrap();
+        whole.seconds = 0.0;
+        assert_eq!(joined.estimate().unwrap(), whole);
     }
 }

@@ -92,11 +92,12 @@ fn downtime_bins(minutes: &[f64]) -> Vec<(String, f64)> {
 }
 
 fn pct(e: &crate::simulate::Estimate) -> String {
+    let p = crate::human::percent;
     format!(
         "{:.4}%<br><small>[{:.4}, {:.4}]</small>",
-        100.0 * e.mean,
-        100.0 * e.lo,
-        100.0 * e.hi
+        p(e.mean),
+        p(e.lo),
+        p(e.hi)
     )
 }
 

@@ -72,6 +72,10 @@ pub struct RunData {
     /// version's, which [`RunData::merge`] and `drsim merge` refuse to mix.
     #[serde(default = "older_batch_trials")]
     pub batch_trials: usize,
+    /// What a seed gives the simulator ([`super::SAMPLER`]); 1 in parts
+    /// that record none.
+    #[serde(default = "crate::shard::unversioned_sampler")]
+    pub sampler: u32,
     pub(super) batches: Vec<BatchOut>,
 }
 
@@ -95,6 +99,7 @@ impl Joinable for RunData {
             ("trials", self.trials.to_string()),
             ("years", self.years.to_string()),
             ("trials per batch", self.batch_trials.to_string()),
+            ("sampler version", self.sampler.to_string()),
         ]
     }
     fn append(&mut self, next: Self) {

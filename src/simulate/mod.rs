@@ -24,7 +24,7 @@ pub use incidents::{DataLoss, Incidents};
 pub use metrics::{CauseShare, ComponentShare, Downtime, Estimate, PlanReport, Recovery};
 pub use rolling::RollingTally;
 pub use runner::{
-    BATCH_TRIALS, batch_trials, run_plan, run_plan_data, run_what_if, run_what_if_data,
+    BATCH_TRIALS, SAMPLER, batch_trials, run_plan, run_plan_data, run_what_if, run_what_if_data,
     shard_trials,
 };
 pub use slo::{SloReport, WindowDistribution, p_miss_estimate, slo_forecast};

@@ -19,6 +19,13 @@ use rayon::prelude::*;
 /// work, of reduction order and of sharding ([`batch_trials`]).
 pub const BATCH_TRIALS: usize = 64;
 
+/// The sampler version of run parts ([`crate::shard::UNVERSIONED_SAMPLER`]):
+/// 2 from the first parts that record it. Parts that record none are 1,
+/// whichever drsim wrote them, and session 7 moved a fixed seed's numbers
+/// (a bad release's waves come back in one event), so a part without a
+/// version may hold either simulator's trials.
+pub const SAMPLER: u32 = 2;
+
 /// Batches a shorter run is cut into at least, so that both cores (or
 /// more) have work for any run of 2 trials or more.
 const MIN_BATCHES: usize = 16;
@@ -169,6 +176,7 @@ pub fn run_what_if_data(
         years: cfg.years,
         first_batch: range.start,
         batch_trials: batch_trials(cfg.trials),
+        sampler: SAMPLER,
         batches,
     })
 }

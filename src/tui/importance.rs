@@ -6,12 +6,14 @@
 //! what the events are is in docs/internals.md, "tui/importance.rs".
 
 use drsim::model::{PlanId, Topology};
-use drsim::reliability::importance::{CutSet, Importance, cut_sets_in, importance};
+use drsim::reliability::importance::{CutSet, Importance, cut_sets_in, importance_with};
 use drsim::reliability::{
-    Criterion, Estimate, EstimateOptions, Method, ServiceCriterionError, estimate,
+    Criterion, Estimate, EstimateOptions, Method, ServiceCriterionError, estimate_with,
 };
+use drsim::sampling::{Progress, Status, Under};
 use drsim::static_model::{Overrides, StaticModel};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::sync::{Arc, Mutex};
 
 /// Turnip samples per conditional unreliability, when the exact method is
 /// too expensive. The turnip's relative error does not grow as the plan gets
@@ -55,8 +57,54 @@ pub struct Hits {
     pub services: Vec<usize>,
 }
 
+/// Where the ranking's estimates stand, as the library reports them
+/// ([`Progress`]): the stage ("importance 7/32 edge:fra-sin down: turnip"),
+/// its last round and the samples drawn in it so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Now {
+    pub stage: String,
+    pub round: Option<Status>,
+    pub drawn: u64,
+}
+
+/// The worker's progress sink; the view reads [`Tracker::now`].
+#[derive(Debug, Default)]
+pub struct Tracker(Mutex<Now>);
+
+impl Tracker {
+    pub fn now(&self) -> Now {
+        self.0.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+}
+
+impl Progress for Tracker {
+    fn stage(&self, what: &str) {
+        if let Ok(mut n) = self.0.lock() {
+            *n = Now {
+                stage: what.to_string(),
+                ..Now::default()
+            };
+        }
+    }
+    fn round(&self, status: Status) {
+        if let Ok(mut n) = self.0.lock() {
+            n.round = Some(status);
+            n.drawn = status.done;
+        }
+    }
+    fn drawn(&self, k: u64) {
+        if let Ok(mut n) = self.0.lock() {
+            n.drawn += k;
+        }
+    }
+}
+
 pub struct ImportanceJob {
     pub key: Key,
+    /// What the worker was estimating at the last [`ImportanceJob::poll`].
+    pub now: Now,
+    /// The worker's progress sink.
+    pub progress: Arc<Tracker>,
     /// Sites of the topology: the model's nodes after them are services.
     pub n_sites: usize,
     /// The model the events come from, to say what each one takes down.
@@ -89,6 +137,8 @@ impl ImportanceJob {
         let (tx, rx) = channel();
         let n_sites = t.sites.len();
         let t = t.clone();
+        let progress = Arc::new(Tracker::default());
+        let sink = progress.clone();
         std::thread::spawn(move || {
             let fail = |e: String| {
                 let _ = tx.send(Msg::Failed(e));
@@ -115,8 +165,15 @@ impl ImportanceJob {
                 return; // Nobody is waiting any more.
             }
             let opts = options(key.seed);
-            let ranked = estimate(&model, &crit, &opts)
-                .and_then(|u| importance(&model, &crit, &opts, u.unreliability).map(|r| (u, r)));
+            let heading = "unavailability";
+            sink.stage(heading);
+            let under = Under {
+                heading,
+                inner: &*sink,
+            };
+            let ranked = estimate_with(&model, &crit, &opts, &under).and_then(|u| {
+                importance_with(&model, &crit, &opts, u.unreliability, &*sink).map(|r| (u, r))
+            });
             let _ = tx.send(match ranked {
                 Ok((u, ranking)) => Msg::Ranking { u, ranking },
                 Err(e) => Msg::Failed(e.to_string()),
@@ -124,6 +181,8 @@ impl ImportanceJob {
         });
         ImportanceJob {
             key,
+            now: Now::default(),
+            progress,
             n_sites,
             model: None,
             singles: Vec::new(),
@@ -138,6 +197,7 @@ impl ImportanceJob {
 
     /// Takes whatever has arrived, without blocking.
     pub fn poll(&mut self) {
+        self.now = self.progress.now();
         loop {
             match self.rx.try_recv() {
                 Ok(Msg::Cuts {
@@ -161,6 +221,20 @@ impl ImportanceJob {
                 }
             }
         }
+    }
+
+    /// How many of the ranked events' estimates stopped short of the
+    /// relative error asked, and why the first of them did (a ranking
+    /// with a target or a work budget; the tab's fixed sample count never
+    /// stops short today).
+    pub fn stopped_short(&self) -> Option<(usize, drsim::sampling::StoppedShort)> {
+        let short: Vec<_> = self
+            .ranking
+            .as_ref()?
+            .iter()
+            .filter_map(|i| i.stopped_short)
+            .collect();
+        short.first().map(|&why| (short.len(), why))
     }
 
     /// The dependency chain of an event that alone takes the plan down

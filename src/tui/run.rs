@@ -49,6 +49,8 @@ pub struct Estimate {
     pub down: u64,
     pub p_down: f64,
     pub std_error: f64,
+    /// Standard error over the estimate (infinite while no sample is down).
+    pub relative_error: f64,
     /// The crude estimator's exact (Clopper-Pearson) 95% interval.
     pub ci95: (f64, f64),
 }
@@ -61,6 +63,7 @@ impl Estimate {
             down,
             p_down: e.unreliability,
             std_error: e.std_error,
+            relative_error: e.relative_error,
             ci95: (e.ci95_low, e.ci95_high),
         }
     }

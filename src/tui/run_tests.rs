@@ -43,7 +43,12 @@ fn static_run_equals_the_cli_crude_estimator_with_the_what_ifs() {
     assert_eq!(last.samples, n);
     assert_eq!(last.p_down, cli.unreliability);
     assert_eq!(last.ci95, (cli.ci95_low, cli.ci95_high));
+    assert_eq!(last.relative_error, cli.relative_error);
     assert!(last.down > 0, "the what-if makes some samples fail");
+    // The gauge counts samples against the plan with the CLI's relative error.
+    let re = drsim::sampling::relative_error_text(cli.relative_error, None);
+    let screen = snapshot(&a, 120, 40);
+    find_on_screen(&screen, &format!("{n}/{n} samples · RE {re}"));
     // Batches arrive in order and only add up.
     assert!(
         run.history
@@ -185,4 +190,52 @@ fn the_static_run_header_names_the_failover_the_random_instant_leaves_out() {
     let screen = format!("{}", snapshot(&a, 160, 48));
     let want = "detection and switchover modelled by the time-based run only";
     assert!(screen.contains(want), "{screen}");
+}
+
+/// The Importance tab shows what the ranking's worker is estimating as the
+/// library reports it (the term, its estimator, samples against the plan
+/// and the relative error), and says when estimates stopped short.
+#[test]
+fn importance_tab_shows_the_rankings_progress_and_short_estimates() {
+    use super::test_support::open_importance;
+    use drsim::sampling::{Progress, Status, StoppedShort};
+    let mut a = app();
+    open_importance(&mut a);
+    let job = a.importance.as_mut().unwrap();
+    let terms = 2 * job.ranking.as_ref().unwrap().len();
+    // The worker's last report is the last conditional estimate, event up.
+    let head = format!("importance {terms}/{terms} ");
+    assert!(
+        job.now.stage.starts_with(&head) && job.now.stage.contains(" up"),
+        "{:?}",
+        job.now
+    );
+    // While a ranking is computing, the head shows the latest report.
+    let ranking = job.ranking.take();
+    job.progress
+        .stage("importance 7/32 edge:fra-sin down: turnip");
+    let round = Status {
+        done: 1000,
+        planned: 2000,
+        relative_error: 0.23,
+        target: None,
+    };
+    job.progress.round(round);
+    job.progress.drawn(200);
+    job.poll();
+    find_on_screen(
+        &snapshot(&a, 160, 48),
+        "computing: importance 7/32 edge:fra-sin down: turnip, 1200/2000 samples, RE 2.30e-1",
+    );
+    // A ranking whose estimates stopped short says how many and why.
+    let job = a.importance.as_mut().unwrap();
+    let mut ranking = ranking.unwrap();
+    let events = ranking.len();
+    ranking[0].stopped_short = Some(StoppedShort::WorkBudget);
+    ranking[3].stopped_short = Some(StoppedShort::SampleCap);
+    job.ranking = Some(ranking);
+    find_on_screen(
+        &snapshot(&a, 160, 48),
+        &format!("done, but the estimates of 2 of {events} events stopped short (work-budget)"),
+    );
 }

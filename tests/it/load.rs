@@ -247,6 +247,31 @@ fn errors_name_line_and_offender() {
     }
 }
 
+/// A zero rate or unavailability means "never fails", as the README says,
+/// so it needs no repair time; a non-zero one still does.
+#[test]
+fn a_zero_rate_needs_no_repair_time() {
+    for key in [
+        "annual_rate = 0",
+        "unavailability = 0",
+        "rate_per_1000km = 0",
+    ] {
+        let text = format!(
+            "[topology]\nname = \"x\"\n[[site]]\nid = \"a\"\n[[site]]\nid = \"b\"\n\
+             [[link]]\na = \"a\"\nb = \"b\"\nlength_km = 10\nfailure = {{ {key} }}\n"
+        );
+        let t = load(&text).unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert_eq!(t.links[0].failure, None, "{key}");
+    }
+    let err = first_error(
+        "[topology]\nname = \"x\"\n[[site]]\nid = \"a\"\nfailure = { annual_rate = 2 }\n",
+    );
+    assert!(
+        err.contains("t.toml:5:11: error: site 'a': the failure process gives no repair time"),
+        "{err}"
+    );
+}
+
 #[test]
 fn every_error_is_reported_in_one_pass() {
     let err = first_error(

@@ -1,9 +1,11 @@
-//! Run parts cut into batches by different drsim versions. Runs of 960
-//! trials or fewer are cut into at least 16 batches; older versions cut
-//! every run into batches of 64 and wrote no `batch_trials`. Such old parts
-//! are crafted here from a whole run of this version (the per-trial and
-//! per-year arrays of 8 batches of 8 concatenated, their totals added), as
-//! the schema says an older drsim wrote them.
+//! Parts written by different drsim versions. Runs of 960 trials or fewer
+//! are cut into at least 16 batches; older versions cut every run into
+//! batches of 64 and wrote no `batch_trials`. Such old parts are crafted
+//! here from a whole run of this version (the per-trial and per-year arrays
+//! of 8 batches of 8 concatenated, their totals added), as the schema says
+//! an older drsim wrote them. Parts also carry a sampler version (what a
+//! seed gives the engine); parts written before it record none and are
+//! version 1, crafted here by dropping the field.
 
 use crate::common::{drsim, refused, succeeded, topo};
 use serde_json::Value;
@@ -55,7 +57,9 @@ fn old_part(whole: &Value, index: u64, count: u64) -> Value {
         let (lo, hi) = (index * n / count, (index + 1) * n / count);
         plan["batches"] = old[lo as usize..hi as usize].to_vec().into();
         plan["first_batch"] = lo.into();
-        plan.as_object_mut().unwrap().remove("batch_trials");
+        let plan = plan.as_object_mut().unwrap();
+        plan.remove("batch_trials");
+        plan.remove("sampler");
     }
     part
 }
@@ -133,21 +137,94 @@ fn merge_refuses_parts_of_two_batch_layouts() {
             assert_eq!(m[key], w[key], "{key}");
         }
     }
-    // Past 960 trials both versions use batches of 64.
+    // Past 960 trials both versions use batches of 64, but an old part
+    // records no sampler version: it is refused with a new one, and old
+    // parts still merge with each other into the whole run.
     let long = ["run", &t, "--trials", "1000", "--seed", "5"];
-    let a = d.path().join("long-0.json");
-    let mut v = part_of(&long, "0/2", &a);
-    for plan in v["run"]["plans"].as_array_mut().unwrap() {
-        assert_eq!(plan["batch_trials"], 64);
-        plan.as_object_mut().unwrap().remove("batch_trials");
-    }
-    let a = write(d.path(), "long-0-old.json", &v);
-    let b = d.path().join("long-1.json");
-    part_of(&long, "1/2", &b);
-    let merged = merge_json(&[&a, &b]);
+    let olds: Vec<PathBuf> = (0..2)
+        .map(|i| {
+            let mut v = part_of(&long, &format!("{i}/2"), &d.path().join("long.json"));
+            for plan in v["run"]["plans"].as_array_mut().unwrap() {
+                assert_eq!(plan["batch_trials"], 64);
+                assert_eq!(plan["sampler"], 2);
+                plan.as_object_mut().unwrap().remove("sampler");
+            }
+            write(d.path(), &format!("long-{i}-old.json"), &v)
+        })
+        .collect();
+    let new1 = d.path().join("long-1.json");
+    part_of(&long, "1/2", &new1);
+    let err = refused(
+        drsim().arg("merge").args([&olds[0], &new1]),
+        "(sampler version 1 in the first, 2 in the second;",
+    );
+    assert!(
+        err.contains("long-0-old.json") && err.contains("long-1.json"),
+        "{err}"
+    );
+    let merged = merge_json(&[&olds[0], &olds[1]]);
     let o = drsim().args(long).args(["--format", "json"]).output();
     let whole: Value = serde_json::from_slice(&succeeded(o.unwrap()).stdout).unwrap();
     assert_eq!(merged, whole);
+}
+
+/// Reliability parts of the sampler before session 6's (no `sampler`
+/// field) and of this one are refused together, naming both files and
+/// versions, for crude and the turnip; old parts merge with each other into
+/// the estimate their batches hold; versions no drsim wrote are refused.
+#[test]
+fn merge_refuses_reliability_parts_of_two_sampler_versions() {
+    let d = tempfile::tempdir().unwrap();
+    let t = topo("global-messaging.toml");
+    for (method, samples) in [("crude", "20000"), ("pmc", "3000")] {
+        let line = format!(
+            "reliability {t} --service --plan single-region --method {method} --samples \
+             {samples} --seed 4"
+        );
+        let base: Vec<&str> = line.split_whitespace().collect();
+        let new: Vec<PathBuf> = (0..2)
+            .map(|i| d.path().join(format!("{method}-new-{i}.json")))
+            .collect();
+        let old: Vec<PathBuf> = (0..2)
+            .map(|i| {
+                let mut v = part_of(&base, &format!("{i}/2"), &new[i]);
+                assert_eq!(v["reliability"]["data"]["sampler"], 2, "{method}");
+                v["reliability"]["data"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("sampler");
+                write(d.path(), &format!("{method}-old-{i}.json"), &v)
+            })
+            .collect();
+        let err = refused(
+            drsim().arg("merge").args([&old[0], &new[1]]),
+            "were sampled by different versions of drsim (sampler version 1 in the first, 2 in \
+             the second;",
+        );
+        let names = [
+            format!("{method}-old-0.json"),
+            format!("{method}-new-1.json"),
+        ];
+        assert!(names.iter().all(|n| err.contains(n.as_str())), "{err}");
+        refused(
+            drsim().arg("merge").args([&new[0], &old[1]]),
+            "(sampler version 2 in the first, 1 in the second;",
+        );
+        // Old parts merge with each other into what their batches hold
+        // (the same batches and seconds as the new parts they came from).
+        assert_eq!(
+            merge_json(&[&old[0], &old[1]]),
+            merge_json(&[&new[0], &new[1]])
+        );
+        for (v, why) in [(0, "sampler version 0"), (3, "written by a newer drsim")] {
+            let mut part: Value =
+                serde_json::from_str(&std::fs::read_to_string(&new[0]).unwrap()).unwrap();
+            part["reliability"]["data"]["sampler"] = v.into();
+            let p = write(d.path(), &format!("{method}-v{v}.json"), &part);
+            let err = refused(drsim().arg("merge").args([&p, &new[1]]), why);
+            assert!(err.contains(&format!("{method}-v{v}.json")), "{err}");
+        }
+    }
 }
 
 /// A part claiming a batch size no drsim writes is refused as altered.

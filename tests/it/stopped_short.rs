@@ -126,6 +126,58 @@ fn importance_sampling_reports_its_pilots_and_rounds() {
     assert!(e.stopped_short.is_some() && e.samples == 20_000, "{e:?}");
 }
 
+/// An importance ranking names each conditional estimate it runs (event,
+/// side, then the estimator's own stage), reports its rounds and every
+/// sample drawn, without changing a number; a cap below what the target
+/// needs marks the events whose estimates it cut short.
+#[test]
+fn importance_ranking_reports_each_conditional_estimate() {
+    use drsim::reliability::importance::{importance, importance_with};
+    use drsim::sampling::StoppedShort;
+    use drsim::static_model::StaticModel;
+    // A 4-cycle, 0 to 2: two paths of two links each.
+    let m = StaticModel::graph(4, &[(0, 1), (1, 2), (2, 3), (3, 0)], 0.1);
+    let c = Criterion::TwoTerminal { s: 0, t: 2 };
+    for (target, short) in [(Some(1e-3), Some(StoppedShort::SampleCap)), (None, None)] {
+        let opts = EstimateOptions {
+            method: Method::Crude,
+            samples: 20_000,
+            target_re: target,
+            max_samples: 20_000,
+            seed: 6,
+        };
+        let u = estimate(&m, &c, &opts).unwrap().unreliability;
+        let r = Recorder::default();
+        let ranked = importance_with(&m, &c, &opts, u, &r).unwrap();
+        assert_eq!(ranked, importance(&m, &c, &opts, u).unwrap());
+        assert_eq!(ranked.len(), 4);
+        for i in &ranked {
+            assert_eq!(i.stopped_short, short, "{target:?}: {i:?}");
+        }
+        let stages = r.stages.lock().unwrap().clone();
+        assert_eq!(stages.len(), 16, "{stages:?}");
+        for (k, pair) in stages.chunks(2).enumerate() {
+            let side = if k % 2 == 0 { "down" } else { "up" };
+            let head = format!("importance {}/8 edge:", k + 1);
+            assert!(
+                pair[0].starts_with(&head) && pair[0].ends_with(side),
+                "{pair:?}"
+            );
+            assert_eq!(pair[1], format!("{}: crude", pair[0]));
+        }
+        // Eight estimates of 20,000 samples, each round planned anew.
+        assert_eq!(r.drawn.load(Ordering::Relaxed), 8 * 20_000);
+        let rounds = r.rounds.lock().unwrap();
+        let starts = rounds.iter().filter(|s| s.done == 0).count();
+        assert_eq!(starts, 8, "{rounds:?}");
+        assert!(
+            rounds
+                .iter()
+                .all(|s| s.planned <= 20_000 && s.target == target)
+        );
+    }
+}
+
 fn json(cmd: &mut assert_cmd::Command) -> Value {
     serde_json::from_slice(&succeeded(cmd.output().unwrap()).stdout).unwrap()
 }
@@ -175,6 +227,43 @@ fn reliability_output_says_when_a_budget_cut_it_short() {
             assert!(!out.contains("note:"), "{method} {room:?}: {out}");
         }
     }
+}
+
+/// `reliability --importance` with a target its --max-samples cannot reach
+/// marks each event whose conditional estimates stopped short
+/// (`stopped_short` in JSON) and says so in a `note:` line; without a target
+/// it says nothing.
+#[test]
+fn importance_output_says_when_its_estimates_were_cut_short() {
+    let t = topo("textbook-bridge.toml");
+    let line = format!("reliability {t} --from s --to t --importance");
+    let base: Vec<&str> = line.split_whitespace().collect();
+    let short = "--method pmc --target-re 1e-4 --max-samples 2000".split(' ');
+    let v = json(
+        drsim()
+            .args(&base)
+            .args(short.clone())
+            .args(["--format", "json"]),
+    );
+    let imp = v["importance"].as_array().unwrap();
+    assert_eq!(imp.len(), 5, "{v}");
+    for i in imp {
+        assert_eq!(i["stopped_short"], "sample-cap", "{i}");
+    }
+    let out = text(drsim().args(&base).args(short));
+    assert!(
+        out.contains(
+            "note: the importance estimates of 5 of the 5 events stopped short of the relative \
+             error asked: --max-samples was spent"
+        ),
+        "{out}"
+    );
+    let fixed = ["--method", "pmc", "--samples", "2000"];
+    let v = json(drsim().args(&base).args(fixed).args(["--format", "json"]));
+    let imp = v["importance"].as_array().unwrap();
+    assert!(imp.iter().all(|i| i.get("stopped_short").is_none()), "{v}");
+    let out = text(drsim().args(&base).args(fixed));
+    assert!(!out.contains("note:"), "{out}");
 }
 
 /// `capacity`'s P(flow = 0) by the turnip (Cogentco is too wide for the
@@ -250,9 +339,17 @@ fn rare_event_progress_is_drawn_on_a_terminal_only() {
          --max-rare-samples 20000 --format json -o {}",
         cap_out.display()
     ));
+    let bridge = topo("textbook-bridge.toml");
+    let imp_out = d.path().join("i.json");
+    let imp = words(format!(
+        "reliability {bridge} --from s --to t --importance --method crude --target-re 1e-3 \
+         --max-samples 20000 --samples 20000 --format json -o {}",
+        imp_out.display()
+    ));
     for (args, file, needle) in [
         (&rel[..], &out, "reliability (pmc): turnip"),
         (&cap[..], &cap_out, "capacity: P(flow = 0): turnip"),
+        (&imp[..], &imp_out, "reliability (crude): importance "),
     ] {
         let Some(seen) = on_a_terminal(args) else {
             return;

@@ -103,3 +103,21 @@ fn unknown_or_ambiguous_names_are_refused() {
         refused(&mut cli(command, &f, flags), needle);
     }
 }
+
+/// With DNS held down, backbone-dependency's `local` plan is down all
+/// year: the text report says 0% served, and no interval end prints as a
+/// negative zero (the lost share is 1 within an ulp there, so its
+/// complement's lower end fell just below 0 and printed `-0.00000`).
+#[test]
+fn a_plan_down_all_year_prints_no_negative_share() {
+    let f = crate::common::topo("backbone-dependency.toml");
+    let flags = "--plan local --trials 20 --quiet --down service:dns";
+    let out = crate::common::succeeded(cli("run", &f, flags).output().unwrap());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let served = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("served (requests)"))
+        .expect("a served line");
+    assert!(served.contains("0.00000% [0.00000, 0.00000]"), "{served}");
+    assert!(!text.contains("-0.0"), "{text}");
+}

@@ -16,6 +16,12 @@ use rayon::prelude::*;
 /// Samples per batch (unit of parallel work and of RNG streams).
 pub const BATCH: u64 = 1024;
 
+/// The sampler version of turnip parts ([`crate::shard::UNVERSIONED_SAMPLER`]):
+/// 2 since relevance is kept incrementally (session 6 meets the failure
+/// sources in another order, moving every turnip number at a fixed seed);
+/// parts that record none are 1.
+pub const SAMPLER: u32 = 2;
+
 /// A failure source and the components it covers.
 #[derive(Clone, Debug)]
 struct Source {

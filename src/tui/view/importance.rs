@@ -5,7 +5,7 @@ use super::format::fmt_prob;
 use super::map::crit_color;
 use super::style::{AT_RISK, DOWN, Theme, UP};
 use crate::tui::app::App;
-use crate::tui::importance::{Hits, ImportanceJob};
+use crate::tui::importance::{Hits, ImportanceJob, Now};
 use crate::tui::layout;
 use drsim::model::Topology;
 use ratatui::Frame;
@@ -43,10 +43,19 @@ fn render_head(app: &App, job: &ImportanceJob, f: &mut Frame, head_area: Rect) {
         )
     } else if let Some(e) = &job.error {
         Span::styled(format!("failed: {e}"), th.fg(DOWN))
+    } else if let Some((n, why)) = job.stopped_short() {
+        let events = job.ranking.as_ref().map_or(0, Vec::len);
+        Span::styled(
+            format!(
+                "done, but the estimates of {n} of {events} events stopped short ({})",
+                why.as_str()
+            ),
+            th.fg(AT_RISK),
+        )
     } else if job.ranking.is_some() {
         Span::styled("done", th.fg(UP))
     } else {
-        Span::styled("computing on a worker thread...", th.fg(AT_RISK))
+        Span::styled(progress_text(&job.now), th.fg(AT_RISK))
     };
     let mut head = vec![Line::from(vec![
         Span::styled(format!("plan {plan}"), th.selected_text()),
@@ -198,6 +207,24 @@ fn render_cut_sets(app: &App, job: &ImportanceJob, f: &mut Frame, side_area: Rec
             .wrap(Wrap { trim: false }),
         side_area,
     );
+}
+
+/// What the worker is estimating: "computing: importance 7/32 edge:fra-sin
+/// down: turnip, 1200/2000 samples, RE 2.30e-1", as the library reports it.
+pub fn progress_text(now: &Now) -> String {
+    if now.stage.is_empty() {
+        return "computing on a worker thread...".into();
+    }
+    match &now.round {
+        Some(r) => format!(
+            "computing: {}, {}/{} samples, RE {}",
+            now.stage,
+            now.drawn.min(r.planned),
+            r.planned,
+            r.relative_error_text()
+        ),
+        None => format!("computing: {}", now.stage),
+    }
 }
 
 /// "sites a, b · links c · service dns" for what an event takes down.

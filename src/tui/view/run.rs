@@ -37,7 +37,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     .areas(area);
     let total = run.config.samples;
     let done = run.latest().map_or(0, |e| e.samples);
-    let progress = (done, total, "samples");
+    // Samples against the plan and the relative error, as the CLI's
+    // progress line shows them (a fixed sample count: no target).
+    let unit = match run.latest() {
+        Some(e) => format!(
+            "samples · RE {}",
+            drsim::sampling::relative_error_text(e.relative_error, None)
+        ),
+        None => "samples".into(),
+    };
+    let progress = (done, total, unit.as_str());
     let areas = [info_area, gauge_area];
     render_header(f, th, Engine::Static, lines, areas, progress, color);
 
