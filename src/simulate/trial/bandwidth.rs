@@ -278,36 +278,42 @@ impl TrialState {
         let out = flow.net.outcome(state, rule_active);
         let want: Vec<bool> = flow.daily.iter().map(|&d| d == daily).collect();
         let by_envelope = flow.envelopes.full(&flow.net, state, &out, ev, &want);
+        let unpooled: Vec<usize> = (0..nd).filter(|&d| out.pool_of[d].is_none()).collect();
         let (mut any_short, mut daily_short) = (false, false);
         for (v, load) in flow.loads.iter().enumerate() {
             if !want[v] {
                 continue;
             }
-            // Served in full as an envelope is, or by its own solve.
-            let full = by_envelope[v];
-            let total = if full {
-                let pooled = (0..nd).filter(|&d| out.pool_of[d].is_some());
-                pooled.map(|d| load.rate[d]).sum()
+            // Served in full as an envelope or its own test says: every
+            // entry stays 1 (as `serve_by_flow` filled it) but the demands
+            // the rule leaves out, and those at rate 0 the fast path does.
+            let short = if by_envelope[v] {
+                let row = &mut e.served[v * nd..(v + 1) * nd];
+                let cut = unpooled.iter().filter(|&&d| load.rate[d] > 0.0);
+                let idle = e.unserved.iter().map(|&d| d as usize);
+                let mut short = false;
+                for d in cut.copied().chain(idle.filter(|&d| load.rate[d] == 0.0)) {
+                    row[d] = 0.0;
+                    short = true;
+                }
+                short
             } else {
-                flow.net.served_gbps_in(load, state, &out, ev)
+                let total = flow.net.served_gbps_in(load, state, &out, ev);
+                debug_assert!(total <= load.total * (1.0 + 1e-9));
+                let mut short = false;
+                for d in 0..nd {
+                    let f = if load.rate[d] > 0.0 {
+                        snap(flow.net.demand_served(d, ev) / load.rate[d])
+                    } else if e.unserved.contains(&(d as u32)) {
+                        0.0
+                    } else {
+                        1.0
+                    };
+                    e.served[v * nd + d] = f;
+                    short |= f < 1.0;
+                }
+                short
             };
-            let mut short = false;
-            for d in 0..nd {
-                let f = if load.rate[d] > 0.0 {
-                    match (full, out.pool_of[d]) {
-                        (true, Some(_)) => 1.0,
-                        (true, None) => 0.0,
-                        (false, _) => snap(flow.net.demand_served(d, ev) / load.rate[d]),
-                    }
-                } else if e.unserved.contains(&(d as u32)) {
-                    0.0
-                } else {
-                    1.0
-                };
-                e.served[v * nd + d] = f;
-                short |= f < 1.0;
-            }
-            debug_assert!(total <= load.total * (1.0 + 1e-9));
             any_short |= short;
             daily_short |= short && flow.daily[v];
         }
