@@ -194,6 +194,8 @@ struct Demand {
     loads: Vec<Load>,
     /// Served fraction of each vector with nothing failed.
     intact: Vec<f64>,
+    /// Each vector's full test (`DemandNetwork::full_test`).
+    tests: Vec<Option<crate::service::flow::FullTest>>,
     /// Cumulative share of the year, for drawing an instant (empty: one
     /// vector, no draw).
     cumulative: Vec<f64>,
@@ -266,10 +268,14 @@ fn run_batch(
                 .for_each(|(j, x)| *x = bit(ns + j));
             ev.set_left(derated.then(|| partial.left()));
             let load = &demand.loads[v];
-            let mut f = dn.served_fraction(load, &site_down, &link_down, &mut ev);
-            if gray_now {
-                f = gray.served(&bits[wp..], f, (dn, &ev));
-            }
+            let f = if gray_now {
+                // The gray share reads the solve's capacities.
+                let f = dn.served_fraction(load, &site_down, &link_down, &mut ev);
+                gray.served(&bits[wp..], f, (dn, &ev))
+            } else {
+                let test = demand.tests[v].as_ref();
+                dn.served_fraction_with(load, test, &site_down, &link_down, &mut ev)
+            };
             cache.insert(bits.clone().into_boxed_slice(), f);
             st.solves += 1;
             f
@@ -377,9 +383,15 @@ pub fn simulate_served(
     let shares: Vec<f64> = vectors.iter().map(|(_, w)| *w).collect();
     let mean_of = |x: &[f64]| x.iter().zip(&shares).map(|(a, w)| a * w).sum::<f64>();
     let totals: Vec<f64> = loads.iter().map(|l| l.total).collect();
+    let tests = loads
+        .iter()
+        .enumerate()
+        .map(|(v, l)| dn.full_test(l, v))
+        .collect();
     let demand = Demand {
         loads,
         intact,
+        tests,
         cumulative,
     };
     let sum = sample_batches(

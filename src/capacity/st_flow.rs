@@ -147,9 +147,12 @@ pub(crate) struct Sampler<'a> {
     inc_start: Vec<u32>,
     inc: Vec<u32>,
     pub(crate) words: usize,
-    /// Edge sets (bitsets) of several intact optima: a failure pattern
-    /// that misses any one of them keeps the intact flow.
-    supports: Vec<Vec<u64>>,
+    /// Bit `k` of `supports[e]`: the `k`-th of several intact optima
+    /// (at most 64) uses edge `e`. A failure pattern that misses one of
+    /// them keeps the intact flow.
+    supports: Vec<u64>,
+    /// The bits of all of them.
+    all_supports: u64,
     /// The intact optimum each failure state is solved from.
     warm: WarmStart,
     pub(crate) intact: f64,
@@ -430,7 +433,14 @@ impl<'a> Sampler<'a> {
         for (_, flow) in optima.iter().skip(1) {
             warm.add_optimum(&net, flow);
         }
-        let supports = optima.into_iter().map(|(sup, _)| sup).collect();
+        let mut supports = vec![0u64; kept.len()];
+        for (k, (sup, _)) in optima.iter().enumerate() {
+            for (e, at) in supports.iter_mut().enumerate() {
+                *at |= (sup[e / 64] >> (e % 64) & 1) << k;
+            }
+        }
+        // No optimum (none found) certifies nothing.
+        let all_supports = u64::MAX.checked_shr(64 - optima.len() as u32).unwrap_or(0);
         Sampler {
             model,
             net,
@@ -445,6 +455,7 @@ impl<'a> Sampler<'a> {
             inc,
             words,
             supports,
+            all_supports,
             warm,
             intact,
         }
@@ -473,9 +484,18 @@ impl<'a> Sampler<'a> {
     /// is still feasible, so the flow is the intact flow.
     #[inline]
     pub(crate) fn keeps_intact(&self, failed: &[u64]) -> bool {
-        self.supports
-            .iter()
-            .any(|sup| failed.iter().zip(sup).all(|(f, s)| f & s == 0))
+        let mut hit = 0;
+        for (k, &word) in failed.iter().enumerate() {
+            let mut b = word;
+            while b != 0 {
+                hit |= self.supports[k * 64 + b.trailing_zeros() as usize];
+                b &= b - 1;
+                if hit == self.all_supports {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// The max flow with the edges in `failed` down, through the cache.

@@ -5,6 +5,7 @@
 //! the residuals and scratch). An undirected link is one residual pair of
 //! arcs; docs/internals.md, "graph/maxflow.rs", says why that is exact.
 
+mod two_sided;
 pub mod warm;
 
 /// The structure of an undirected multigraph as a CSR adjacency of arcs.
@@ -14,6 +15,9 @@ pub struct FlowNetwork {
     /// `adj[start[u]..start[u+1]]` are the arcs leaving `u`.
     start: Vec<u32>,
     adj: Vec<u32>,
+    /// `adj_head[k]` is the head of arc `adj[k]`, stored in adjacency order
+    /// for the searches that walk a node's arcs.
+    adj_head: Vec<u32>,
     /// Head node of each arc; arc `2e` goes `edges[e].0 -> edges[e].1`.
     head: Vec<u32>,
     /// Flow increments below this are rounding noise: with `f64` capacities,
@@ -77,10 +81,12 @@ impl FlowNetwork {
             .copied()
             .filter(|c| c.is_finite())
             .fold(0.0f64, f64::max);
+        let adj_head = adj.iter().map(|&a| head[a as usize]).collect();
         FlowNetwork {
             n_nodes,
             start,
             adj,
+            adj_head,
             head,
             eps: (max_cap * 1e-12).max(f64::MIN_POSITIVE),
             directed: if directed.iter().any(|&d| d) {
@@ -110,6 +116,8 @@ pub struct MaxFlow {
     frames: Vec<Frame>,
     /// Minimum cuts of the last failure states solved from a warm start.
     learned: warm::Cuts,
+    /// The two-sided search's trees (`two_sided.rs`).
+    trees: two_sided::Trees,
 }
 
 /// One level of the blocking-flow descent: the node, what it may push and
@@ -132,12 +140,22 @@ impl MaxFlow {
             queue: Vec::with_capacity(net.n_nodes),
             frames: Vec::new(),
             learned: warm::Cuts::default(),
+            trees: two_sided::Trees::new(net.n_nodes),
         }
     }
 
     /// The maximum `s -> t` flow when edge `e` has capacity `capacity[e]`
     /// (0 for a failed edge). `s == t` gives 0: there is nothing to carry.
     pub fn solve(&mut self, net: &FlowNetwork, capacity: &[f64], s: u32, t: u32) -> f64 {
+        self.load(net, capacity);
+        if s == t {
+            return 0.0;
+        }
+        self.augment(net, s, t, 0.0, f64::INFINITY)
+    }
+
+    /// Zero flow under `capacity` in the residuals.
+    fn load(&mut self, net: &FlowNetwork, capacity: &[f64]) {
         debug_assert_eq!(capacity.len(), net.n_edges());
         for (e, &c) in capacity.iter().enumerate() {
             self.res[2 * e] = c;
@@ -148,10 +166,6 @@ impl MaxFlow {
                 self.res[2 * e + 1] = 0.0;
             }
         }
-        if s == t {
-            return 0.0;
-        }
-        self.augment(net, s, t, 0.0, f64::INFINITY)
     }
 
     /// Dinic phases from the flow already in the residuals, whose value is

@@ -6,6 +6,7 @@
 //! `capacity --demand` per sampled state, the simulator per failure state
 //! whose links can bind (README.md, "Demand-level view", has the model).
 
+use crate::graph::maxflow::warm::WarmStart;
 use crate::graph::maxflow::{FlowNetwork, MaxFlow};
 use crate::model::{PlanId, Topology};
 use crate::service::{Active, FailedSet, Outcome, ServiceRule};
@@ -31,6 +32,9 @@ pub struct DemandNetwork {
     entries: Vec<Vec<u32>>,
     /// First edge index of each demand's source arc (entry arcs follow).
     demand_edge: Vec<usize>,
+    /// The demand of each source and entry arc (edge index minus the
+    /// links'): every state asks it of each arc.
+    arc_demand: Vec<u32>,
     serving: Vec<u32>,
     /// Requests/s each serving site can take (the rule's provisioning).
     site_rps: Vec<f64>,
@@ -66,11 +70,30 @@ pub struct FullFlow {
     used: Vec<(u32, f64)>,
 }
 
+/// A load's maximum flow with every arc open (every link, entry and
+/// serving site up, every sink arc open), kept as paths
+/// ([`DemandNetwork::full_test`]). Without partial failures a state leaves
+/// each arc at that capacity or closes it, so the paths it keeps, augmented
+/// in its residual network, show whether it serves the load in full
+/// ([`DemandNetwork::serves_in_full`]) without a solve from zero.
+#[derive(Clone, Debug)]
+pub struct FullTest {
+    warm: WarmStart,
+    rate: Vec<f64>,
+    /// The evaluator's scratch flow this test uses: one per test, so the
+    /// cuts each one learns bound only its own load.
+    slot: usize,
+}
+
 /// Scratch space for evaluating states on one thread.
 pub struct Evaluator {
     mf: MaxFlow,
     caps: Vec<f64>,
     sink_open: Vec<bool>,
+    /// The arcs the last [`DemandNetwork::close_arcs`] state closes, as a
+    /// bitset over edges, and the [`FullTest`]s' scratch flows by slot.
+    closed: Vec<u64>,
+    warm: Vec<MaxFlow>,
     /// Fraction of each serving site's and link's capacity left by partial
     /// failures ([`Evaluator::set_left`]); empty: all of it.
     site_left: Vec<f64>,
@@ -125,12 +148,16 @@ impl DemandNetwork {
         let sink_edge = edges.len();
         edges.extend(serving.iter().map(|&s| (s, sink)));
         directed.resize(edges.len(), true);
+        let arc_demand = (0..entries.len())
+            .flat_map(|d| std::iter::repeat_n(d as u32, entries[d].len() + 1))
+            .collect();
         let mut dn = DemandNetwork {
             n_sites: n,
             links,
             link_cap,
             kbit: t.demands.iter().map(|d| d.kbit_per_request).collect(),
             entries,
+            arc_demand,
             demand_edge,
             serving,
             site_rps,
@@ -139,14 +166,20 @@ impl DemandNetwork {
             net: FlowNetwork::new(0, &[], &[]),
         };
         // Capacities come with each evaluation; these set the tolerance.
-        let big = dn.load(scale);
-        let mut caps = link_cap_of(t);
-        for (d, es) in dn.entries.iter().enumerate() {
-            caps.extend(std::iter::repeat_n(big.rate[d], es.len() + 1));
-        }
-        caps.extend(&big.site_cap);
+        let caps = dn.open_caps(&dn.load(scale));
         dn.net = FlowNetwork::with_directed(n + 2 + dn.entries.len(), &edges, &caps, &directed);
         dn
+    }
+
+    /// Every arc's capacity under `load` when it is open and no partial
+    /// failure is in progress.
+    fn open_caps(&self, load: &Load) -> Vec<f64> {
+        let mut caps = self.link_cap.clone();
+        for (d, es) in self.entries.iter().enumerate() {
+            caps.extend(std::iter::repeat_n(load.rate[d], es.len() + 1));
+        }
+        caps.extend(&load.site_cap);
+        caps
     }
 
     /// The demand vector `rps` (requests/s per demand) in Gbit/s. Site
@@ -193,6 +226,8 @@ impl DemandNetwork {
             mf: MaxFlow::new(&self.net),
             caps: vec![0.0; self.net.n_edges()],
             sink_open: vec![false; self.serving.len()],
+            closed: vec![0; self.net.n_edges().div_ceil(64).max(1)],
+            warm: Vec::new(),
             site_left: Vec::new(),
             link_left: Vec::new(),
         }
@@ -264,38 +299,110 @@ impl DemandNetwork {
         &self,
         e: usize,
         load: &Load,
-        (site_down, link_down): (&[bool], &[bool]),
+        state: (&[bool], &[bool]),
         out: &Outcome,
         ev: &Evaluator,
     ) -> f64 {
+        if !self.arc_open(e, state, out, ev) {
+            return 0.0;
+        }
+        if e < self.links.len() {
+            self.link_cap[e] * left(&ev.link_left, e)
+        } else if e >= self.sink_edge {
+            let i = e - self.sink_edge;
+            load.site_cap[i] * left(&ev.site_left, i)
+        } else {
+            load.rate[self.demand_of(e)]
+        }
+    }
+
+    /// The demand whose source or entry arc edge `e` is.
+    fn demand_of(&self, e: usize) -> usize {
+        self.arc_demand[e - self.links.len()] as usize
+    }
+
+    /// Is edge `e` open in a state (after [`Self::open_sinks`]), as
+    /// [`Self::arc_capacity`] says?
+    fn arc_open(
+        &self,
+        e: usize,
+        (site_down, link_down): (&[bool], &[bool]),
+        out: &Outcome,
+        ev: &Evaluator,
+    ) -> bool {
         let up = |v: u32| !site_down[v as usize];
         if e < self.links.len() {
             let (a, b) = self.links[e];
-            let open = !link_down[e] && up(a) && up(b);
-            return if open {
-                self.link_cap[e] * left(&ev.link_left, e)
-            } else {
-                0.0
-            };
+            return !link_down[e] && up(a) && up(b);
         }
         if e >= self.sink_edge {
-            let i = e - self.sink_edge;
-            return if ev.sink_open[i] {
-                load.site_cap[i] * left(&ev.site_left, i)
-            } else {
-                0.0
-            };
+            return ev.sink_open[e - self.sink_edge];
         }
-        let d = self.demand_edge.partition_point(|&k| k <= e) - 1;
+        let d = self.demand_of(e);
         let k = self.demand_edge[d];
         let Some(g) = out.pool_of[d].map(|p| out.pools[p as usize].group) else {
-            return 0.0;
+            return false;
         };
-        let open = e == k || {
+        e == k || {
             let x = self.entries[d][e - k - 1];
             up(x) && out.group_of_site[x as usize] == g
-        };
-        if open { load.rate[d] } else { 0.0 }
+        }
+    }
+
+    /// The [`FullTest`] of `load`, or `None` when even every arc open does
+    /// not serve it in full (a state then serves it in full only when it
+    /// leaves out demands, and the test would mostly be wasted work). `slot`
+    /// names its scratch flow in each evaluator: give each test of one
+    /// evaluator its own.
+    pub fn full_test(&self, load: &Load, slot: usize) -> Option<FullTest> {
+        let n = self.n_sites as u32;
+        let warm = WarmStart::new(&self.net, &self.open_caps(load), n, n + 1);
+        (warm.intact() >= load.total * FULL).then(|| FullTest {
+            warm,
+            rate: load.rate.clone(),
+            slot,
+        })
+    }
+
+    /// Notes which arcs a state (given as to [`Self::served_gbps_in`])
+    /// closes, for the [`Self::serves_in_full`] calls that follow; false
+    /// while partial failures leave some arc part of its capacity (then
+    /// only a solve answers).
+    pub fn close_arcs(&self, state: (&[bool], &[bool]), out: &Outcome, ev: &mut Evaluator) -> bool {
+        if !ev.site_left.is_empty() || !ev.link_left.is_empty() {
+            return false;
+        }
+        self.open_sinks(out, ev);
+        ev.closed.fill(0);
+        for e in 0..self.net.n_edges() {
+            if !self.arc_open(e, state, out, ev) {
+                ev.closed[e / 64] |= 1 << (e % 64);
+            }
+        }
+        true
+    }
+
+    /// Does the state of the last [`Self::close_arcs`] (which returned
+    /// true), whose rule outcome is `out`, serve in full every demand of
+    /// the test's load that the rule serves? The test's paths that avoid
+    /// the closed arcs, augmented in the state's residual network, form a
+    /// feasible flow; when it carries every served demand's rate it is a
+    /// maximum flow, so this is what a solve from zero says (to rounding).
+    pub fn serves_in_full(&self, test: &FullTest, out: &Outcome, ev: &mut Evaluator) -> bool {
+        let target: f64 = (0..self.entries.len())
+            .filter(|&d| out.pool_of[d].is_some())
+            .map(|d| test.rate[d])
+            .sum();
+        if target <= 0.0 {
+            return true;
+        }
+        if ev.warm.len() <= test.slot {
+            ev.warm
+                .resize_with(test.slot + 1, || MaxFlow::new(&self.net));
+        }
+        test.warm
+            .solve(&self.net, &mut ev.warm[test.slot], &ev.closed)
+            >= target * FULL
     }
 
     /// The flow of `load` with nothing down (`active` choosing the
@@ -368,11 +475,36 @@ impl DemandNetwork {
         link_down: &[bool],
         ev: &mut Evaluator,
     ) -> f64 {
+        self.served_fraction_with(load, None, site_down, link_down, ev)
+    }
+
+    /// [`Self::served_fraction`], settled without a solve when `test` (a
+    /// [`Self::full_test`] of `load`) shows every demand served in full:
+    /// then it is exactly 1, as the solve's snapped fraction is.
+    pub fn served_fraction_with(
+        &self,
+        load: &Load,
+        test: Option<&FullTest>,
+        site_down: &[bool],
+        link_down: &[bool],
+        ev: &mut Evaluator,
+    ) -> f64 {
         if load.total <= 0.0 {
             return 1.0;
         }
-        let g = self.served_gbps(load, (site_down, link_down), Active::FirstUsable, ev);
-        snap(g / load.total)
+        let state = (site_down, link_down);
+        let out = self.outcome(state, Active::FirstUsable);
+        let full = |ev: &mut Evaluator| {
+            test.is_some_and(|t| {
+                out.all_served()
+                    && self.close_arcs(state, &out, ev)
+                    && self.serves_in_full(t, &out, ev)
+            })
+        };
+        if full(ev) {
+            return 1.0;
+        }
+        snap(self.served_gbps_in(load, state, &out, ev) / load.total)
     }
 }
 
@@ -485,6 +617,68 @@ pub(crate) mod tests {
         let total: f64 = t.demands.iter().map(|d| d.peak_rps).sum();
         let pools = out.pools.iter().map(|g| (&g.demands[..], g.capacity));
         crate::service::arbitrary::pools_served_rps(t, pools) / total
+    }
+
+    /// Does the last solve of `ev` serve every demand the rule serves in
+    /// full (and no other)?
+    fn solved_in_full(net: &DemandNetwork, load: &Load, out: &Outcome, ev: &Evaluator) -> bool {
+        (0..load.rate.len()).all(|d| {
+            let want = if out.pool_of[d].is_some() { 1.0 } else { 0.0 };
+            load.rate[d] == 0.0 || snap(net.demand_served(d, ev) / load.rate[d]) == want
+        })
+    }
+
+    /// The full test says "served in full" exactly when a solve from zero
+    /// does, on random topologies (with and without services), plans of
+    /// both modes (any site active, so failover opens other sink arcs),
+    /// states, thin links and loads below and above the peak, several
+    /// states through one evaluator (its scratch flows learn cuts); with a
+    /// partial failure in progress it declines and a solve answers. Both
+    /// answers were exercised.
+    #[test]
+    fn the_full_test_agrees_with_a_solve_from_zero() {
+        use crate::service::arbitrary;
+        use proptest::{prop_assert, prop_assert_eq};
+        use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+        let [full, short, skipped]: [AtomicUsize; 3] = Default::default();
+        let check = |c: &arbitrary::Case, out: &Outcome| {
+            let mut t = c.topo.clone();
+            arbitrary::pattern_links(&mut t, [1e-4, 2e-4, 1e-3, 100.0]);
+            let peak: Vec<f64> = t.demands.iter().map(|d| d.peak_rps).collect();
+            let scaled = |k: f64| peak.iter().map(|p| p * k).collect::<Vec<f64>>();
+            let net = DemandNetwork::new(&t, PlanId(0), &scaled(2.0));
+            let mut ev = net.evaluator();
+            let nodes = c.failed.node_flags();
+            let (none, up) = (vec![false; nodes.len()], vec![false; t.links.len()]);
+            let active = c.active.map_or(Active::NoSite, Active::Site);
+            let intact = net.outcome((&none, &up), active);
+            let state = (&nodes[..], c.failed.links_down());
+            for (slot, k) in [0.3, 1.0, 2.0].into_iter().enumerate() {
+                let load = net.load(&scaled(k));
+                let Some(test) = net.full_test(&load, slot) else {
+                    skipped.fetch_add(1, Relaxed);
+                    continue;
+                };
+                // Nothing down, then the state, through the same scratch.
+                for (st, o) in [((&none[..], &up[..]), &intact), (state, out)] {
+                    prop_assert!(net.close_arcs(st, o, &mut ev));
+                    let fast = net.serves_in_full(&test, o, &mut ev);
+                    net.served_gbps_in(&load, st, o, &mut ev);
+                    prop_assert_eq!(fast, solved_in_full(&net, &load, o, &ev), "load x{}", k);
+                    let n = if fast { &full } else { &short };
+                    n.fetch_add(1, Relaxed);
+                }
+            }
+            let sites = vec![0.5; net.serving().len()];
+            ev.set_left(Some((&sites, &[])));
+            prop_assert!(!net.close_arcs(state, out, &mut ev));
+            Ok(())
+        };
+        let active = |c: &arbitrary::Case| c.active.map_or(Active::NoSite, Active::Site);
+        arbitrary::check_against_rule(active, check);
+        arbitrary::check_services_against_rule(active, check);
+        let (full, short, skipped) = (full.into_inner(), short.into_inner(), skipped.into_inner());
+        assert!(full > 20_000 && short > 4_000, "{full} {short} {skipped}");
     }
 
     #[test]

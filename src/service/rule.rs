@@ -304,11 +304,14 @@ impl ServiceRule {
             PlanMode::ActiveActive => {
                 for (d, &g) in best_group.iter().enumerate() {
                     if g != NONE && count[g as usize] >= self.quorum {
-                        let sites = (0..self.serving.len() as u32)
-                            .filter(|&i| {
-                                out.usable[i as usize] && group(self.serving[i as usize]) == g
-                            })
-                            .collect();
+                        // The group's sites, listed once, when its pool opens.
+                        let sites = |usable: &[bool]| {
+                            (0..self.serving.len() as u32)
+                                .filter(|&i| {
+                                    usable[i as usize] && group(self.serving[i as usize]) == g
+                                })
+                                .collect()
+                        };
                         out.join(d, g, cap[g as usize], sites);
                     }
                 }
@@ -372,7 +375,7 @@ impl ServiceRule {
                     .iter()
                     .any(|&e| !site_down[e as usize] && out.group_of_site[e as usize] == g)
                 {
-                    out.join(d, g, self.capacity[a], vec![a as u32]);
+                    out.join(d, g, self.capacity[a], |_| vec![a as u32]);
                 }
             }
         }
@@ -387,11 +390,13 @@ impl ServiceRule {
 }
 
 impl Outcome {
-    /// Puts demand `d` in the pool of group `g`, opening it if new.
-    fn join(&mut self, d: usize, g: u32, capacity: f64, sites: Vec<u32>) {
+    /// Puts demand `d` in the pool of group `g`, opening it if new with the
+    /// serving sites `sites` lists (given the usable flags).
+    fn join(&mut self, d: usize, g: u32, capacity: f64, sites: impl FnOnce(&[bool]) -> Vec<u32>) {
         let k = match self.pools.iter().position(|p| p.group == g) {
             Some(k) => k,
             None => {
+                let sites = sites(&self.usable);
                 self.pools.push(Pool {
                     capacity,
                     demands: Vec::new(),

@@ -146,6 +146,12 @@ fn shed_load_is_booked_to_the_failure_that_caused_it() {
 /// every site is a terminal, so each failure is a new state of the reduced
 /// graph (2n elements) and costs a max-flow.
 fn binding_ring(n: usize) -> String {
+    binding_ring_with(n, &[0, n / 2], false)
+}
+
+/// [`binding_ring`] served from the sites `serving`; with `daily`, demand
+/// `i` follows a daily profile shifted by `i` hours (24 distinct vectors).
+fn binding_ring_with(n: usize, serving: &[usize], daily: bool) -> String {
     let mut s = String::from(
         "[topology]\nname = \"ring\"\n\n[defaults.site]\ncapacity_rps = 1000\n\
          failure = { mtbf = \"365d\", mttr = \"4h\" }\n\n[defaults.link]\ncapacity_gbps = 1\n\
@@ -158,14 +164,50 @@ fn binding_ring(n: usize) -> String {
         s += &format!("\n[[link]]\na = \"s{i}\"\nb = \"s{}\"\n", (i + 1) % n);
     }
     for i in 0..n {
+        let extra = if daily {
+            let at = |h: usize| format!("{:.3}", 0.3 + 0.7 * ((h + i) % 24) as f64 / 23.0);
+            let hours: Vec<String> = (0..24).map(at).collect();
+            format!("profile = [{}]\n", hours.join(", "))
+        } else {
+            String::new()
+        };
         s += &format!(
-            "\n[[demand]]\nid = \"d{i}\"\nsites = [\"s{i}\"]\nusers = 10\npeak_rps = 10\n"
+            "\n[[demand]]\nid = \"d{i}\"\nsites = [\"s{i}\"]\nusers = 10\npeak_rps = 10\n{extra}"
         );
     }
+    let serving: Vec<String> = serving.iter().map(|i| format!("\"s{i}\"")).collect();
     s + &format!(
-        "\n[[plan]]\nid = \"p\"\nserving_sites = [\"s0\", \"s{}\"]\nmode = \"active-active\"\n",
-        n / 2
+        "\n[[plan]]\nid = \"p\"\nserving_sites = [{}]\nmode = \"active-active\"\n",
+        serving.join(", ")
     )
+}
+
+/// The work guard charges what the bandwidth path now costs a new failure
+/// state that sheds nothing: a max-flow per peak envelope the intact plan
+/// serves, not one per demand vector. The ring served from every 25th site
+/// serves its demand in full with nothing down (20 serving sites, each
+/// taking 24 neighbours' 0.01 Gbit/s over 1 Gbit/s links, which still bind
+/// under failures), and every demand follows its own daily profile: 24
+/// vectors a day, one envelope (their peaks). The charge is one max-flow a
+/// state, as for the flat ring above, so 1,666 trials fit where the old
+/// charge, 24 a state, let 69 through; 10,000 trials are still refused
+/// before they start, and a few trials run.
+#[test]
+fn the_work_guard_charges_the_peak_not_every_vector_of_the_day() {
+    let serving: Vec<usize> = (0..500).step_by(25).collect();
+    let text = binding_ring_with(500, &serving, true);
+    let (_dir, path) = temp_file("ring-day.toml", &text);
+    let err = crate::common::refused(cli("run", &path, ""), "ring-day.toml");
+    assert!(
+        err.contains("max-flows of 3002 elements") && err.contains("(at most 1666 trials fit)"),
+        "{err}"
+    );
+    let t = drsim::io::load_str(&text, &path).unwrap().topology;
+    use drsim::simulate::budget::check_plan;
+    assert!(check_plan(&t, 1666, 1, 0).is_ok());
+    assert!(check_plan(&t, 1667, 1, 0).is_err());
+    let v = json_ok(&mut cli("run", &path, "--trials 4 --format json"));
+    assert_eq!(v["trials"], 4);
 }
 
 /// The bandwidth path's work guard (issue 16): at the default 10,000

@@ -8,6 +8,7 @@
 //! for. The value is the max-flow either way (the property test holds it to
 //! [`MaxFlow::solve`]); docs/internals.md has the argument.
 
+use super::two_sided::Guide;
 use super::{FlowNetwork, MaxFlow, UNSEEN};
 
 /// Intact optima of one network and terminal pair, for solving its
@@ -23,6 +24,8 @@ pub struct WarmStart {
     optima: Vec<Paths>,
     /// The intact network's cuts.
     cuts: Cuts,
+    /// The order the two-sided search tries arcs in.
+    guide: Guide,
 }
 
 /// One intact optimum as s-t paths.
@@ -49,7 +52,11 @@ pub(super) struct Cuts {
 }
 
 /// Minimum cuts a scratch remembers from the states it solved.
-const LEARNED: usize = 8;
+const LEARNED: usize = 2;
+
+/// Augmenting paths a state takes from the two-sided search before Dinic
+/// takes over (a few is the usual need; Dinic bounds the rest).
+const TWO_SIDED: usize = 16;
 
 /// Most optima a warm start chooses from per state.
 pub const MAX_OPTIMA: usize = 8;
@@ -123,11 +130,18 @@ impl Paths {
     }
 
     /// The flow of the paths that miss `failed` (+0 for none: an empty
-    /// `f64` sum is -0, which would print as a flow of "-0").
-    fn kept(&self, failed: &[u64], words: usize) -> f64 {
-        (self.edges.chunks(words).zip(&self.amount))
-            .filter(|(set, _)| !meets(set, failed))
-            .fold(0.0, |sum, (_, &d)| sum + d)
+    /// `f64` sum is -0, which would print as a flow of "-0"), and whether
+    /// every path does.
+    fn kept(&self, failed: &[u64], words: usize) -> (f64, bool) {
+        let mut whole = true;
+        let kept = (self.edges.chunks(words).zip(&self.amount))
+            .filter(|(set, _)| {
+                let cut = meets(set, failed);
+                whole &= !cut;
+                !cut
+            })
+            .fold(0.0, |sum, (_, &d)| sum + d);
+        (kept, whole)
     }
 }
 
@@ -148,6 +162,7 @@ impl WarmStart {
             intact,
             optima: Vec::new(),
             cuts: Cuts::default(),
+            guide: Guide::new(net, s, t),
         };
         if s == t {
             return w;
@@ -303,10 +318,10 @@ impl WarmStart {
         // is the answer.
         let mut best: Option<(&Paths, f64)> = None;
         for o in &self.optima {
-            if !o.edges.chunks(w).any(|set| meets(set, failed)) {
+            let (kept, whole) = o.kept(failed, w);
+            if whole {
                 return self.intact;
             }
-            let kept = o.kept(failed, w);
             if best.is_none_or(|(_, k)| kept > k) {
                 best = Some((o, kept));
             }
@@ -314,6 +329,14 @@ impl WarmStart {
         let Some((o, kept)) = best else {
             return self.intact;
         };
+        let upper = self
+            .cuts
+            .lowest(failed, &self.caps, w)
+            .min(mf.learned.lowest(failed, &self.caps, w));
+        if kept >= upper - net.eps {
+            // A cut is full: no residual needed.
+            return kept;
+        }
         mf.res.copy_from_slice(&o.res);
         for (p, set) in o.edges.chunks(w).enumerate() {
             if meets(set, failed) {
@@ -328,14 +351,20 @@ impl WarmStart {
             mf.res[2 * e] = 0.0;
             mf.res[2 * e + 1] = 0.0;
         }
-        let upper = self
-            .cuts
-            .lowest(failed, &self.caps, w)
-            .min(mf.learned.lowest(failed, &self.caps, w));
-        let total = mf.augment(net, self.s, self.t, kept, upper);
+        let (total, done) =
+            mf.augment_two_sided(net, (self.s, self.t), kept, upper, (&self.guide, TWO_SIDED));
+        let total = if done {
+            total
+        } else {
+            mf.augment(net, self.s, self.t, total, upper)
+        };
         if total < upper - net.eps {
             // The last search found no path: its reach is a minimum cut.
-            let (set, cap) = self.cut_of(net, |v| mf.level[v] != UNSEEN);
+            let (set, cap) = if done {
+                self.cut_of(net, |v| mf.trees.on_source_side(v))
+            } else {
+                self.cut_of(net, |v| mf.level[v] != UNSEEN)
+            };
             if !self.cuts.edges.chunks(w).any(|c| c == set) {
                 mf.learned.add(set, cap, w, LEARNED);
             }
@@ -407,6 +436,40 @@ mod tests {
                 prop_assert!((got - want).abs() <= 1e-9 * want.max(1.0), "warm {} vs {}", got, want);
                 prop_assert!(got.is_sign_positive(), "a flow of {}", got);
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The two-sided search from zero flow, stopped after `budget`
+        /// paths (3: never) and finished by Dinic, gives Dinic's max-flow;
+        /// when it settles the network itself, the side it reports is a
+        /// cut whose capacity is that flow.
+        #[test]
+        fn two_sided_search_agrees_with_dinic((n, edges, s, t) in network(), budget in 0usize..4) {
+            let ends: Vec<(u32, u32)> = edges.iter().map(|e| (e.0, e.1)).collect();
+            let caps: Vec<f64> = edges.iter().map(|e| e.2).collect();
+            let directed: Vec<bool> = edges.iter().map(|e| e.3).collect();
+            let net = FlowNetwork::with_directed(n, &ends, &caps, &directed);
+            let want = MaxFlow::new(&net).solve(&net, &caps, s, t);
+            let mut mf = MaxFlow::new(&net);
+            mf.load(&net, &caps);
+            let budget = if budget == 3 { usize::MAX } else { budget };
+            let guide = Guide::new(&net, s, t);
+            let (mut got, done) = mf.augment_two_sided(&net, (s, t), 0.0, f64::INFINITY, (&guide, budget));
+            if done && s != t {
+                let side: Vec<bool> = (0..n).map(|v| mf.trees.on_source_side(v)).collect();
+                prop_assert!(side[s as usize] && !side[t as usize]);
+                let cut: f64 = (0..2 * ends.len())
+                    .filter(|&a| side[net.head[a ^ 1] as usize] && !side[net.head[a] as usize])
+                    .filter(|&a| a % 2 == 0 || !directed[a / 2])
+                    .map(|a| caps[a / 2])
+                    .sum();
+                prop_assert!((cut - got).abs() <= 1e-9 * got.max(1.0), "cut {} vs flow {}", cut, got);
+            } else if !done {
+                got = mf.augment(&net, s, t, got, f64::INFINITY);
+            }
+            prop_assert!((got - want).abs() <= 1e-9 * want.max(1.0), "two-sided {} vs {}", got, want);
         }
     }
 

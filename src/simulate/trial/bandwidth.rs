@@ -55,10 +55,12 @@ pub(crate) fn links_may_bind(t: &Topology, curve: &DemandCurve, model: &ServingM
 pub(crate) const MAX_FLOW_WORK: f64 = 5e9;
 
 /// Refuses a run of plan `plan` whose links can bind when its max-flows
-/// would pass [`MAX_FLOW_WORK`]: at most one solve per demand vector of the
-/// year for every evaluation of the service (each may meet a new failure
-/// state; there are at most 2^elements of them), each over the flow
-/// network's nodes and edges, the rule of [`crate::static_model::Overwork`].
+/// would pass [`MAX_FLOW_WORK`]: for every evaluation of the service (each
+/// may meet a new failure state; there are at most 2^elements of them), a
+/// max-flow per peak envelope and per demand vector no envelope covers
+/// (`Envelopes::flows_per_state`; states that shed solve more, which the
+/// guard cannot know beforehand), each over the flow network's nodes and
+/// edges, the rule of [`crate::static_model::Overwork`].
 pub(crate) fn check_flow_work(
     t: &Topology,
     plan: usize,
@@ -73,7 +75,8 @@ pub(crate) fn check_flow_work(
     let per_year = crate::simulate::budget::plan_load(t, plan).evaluations;
     let states =
         (per_year * (trials * years) as f64).min(2f64.powi(model.n_elements().min(1000) as i32));
-    let vectors = curve.vectors.len() as f64;
+    let flow = SimFlow::new(t, PlanId(plan as u32), &curve);
+    let vectors = flow.envelopes.flows_per_state() as f64;
     let entries: usize = t.demands.iter().map(|d| d.entry_sites.len()).sum();
     let size = 2 * t.sites.len() + t.links.len() + 2 * t.demands.len() + entries + 2;
     let solves = (states * vectors).min(u64::MAX as f64) as u64;

@@ -3,12 +3,15 @@
 //! taking at least as much, has every demand the rule serves served in full
 //! wherever the envelope has (the envelope's flow, scaled down per demand,
 //! carries it). An envelope's own status in a state costs no solve when the
-//! flow it had with nothing down still fits (`FullFlow`); otherwise one
-//! solve settles every vector it covers. An envelope that nothing down
-//! already falls short of is left out.
+//! flow it had with nothing down still fits (`FullFlow`); otherwise its
+//! [`FullTest`] (paths kept, then augmented) settles every vector it
+//! covers, and a vector no envelope settles has a test of its own. Only
+//! what is left, the states that shed, is solved from zero (the per-demand
+//! split is that solve's). An envelope that nothing down falls short of is
+//! left out; so are partial failures' states, solved as before.
 
 use crate::service::Outcome;
-use crate::service::flow::{DemandNetwork, Evaluator, FullFlow, Load, snap};
+use crate::service::flow::{DemandNetwork, Evaluator, FullFlow, FullTest, Load, snap};
 
 /// One envelope: its load, the vectors it covers and, when the intact plan
 /// serves it in full, that flow.
@@ -17,12 +20,15 @@ struct Envelope {
     load: Load,
     covered: Vec<bool>,
     intact: FullFlow,
+    test: FullTest,
 }
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct Envelopes {
     list: Vec<Envelope>,
     vectors: usize,
+    /// Each vector's own test (`None`: nothing down falls short already).
+    own: Vec<Option<FullTest>>,
 }
 
 impl Envelopes {
@@ -70,16 +76,34 @@ impl Envelopes {
             let Some(intact) = net.full_flow(&load, active, &mut net.evaluator()) else {
                 continue;
             };
+            let Some(test) = net.full_test(&load, list.len()) else {
+                continue;
+            };
             list.push(Envelope {
                 load,
                 covered,
                 intact,
+                test,
             });
         }
+        let own = loads
+            .iter()
+            .enumerate()
+            .map(|(v, l)| net.full_test(l, list.len() + v))
+            .collect();
         Envelopes {
             list,
             vectors: vectors.len(),
+            own,
         }
+    }
+
+    /// Max-flows a new failure state costs when it sheds nothing: a test
+    /// (or a solve, under partial failures) per envelope, and per vector
+    /// that no envelope covers (a state that sheds solves more).
+    pub(super) fn flows_per_state(&self) -> usize {
+        let covered = |v: usize| self.list.iter().any(|e| e.covered[v]);
+        self.list.len() + (0..self.vectors).filter(|&v| !covered(v)).count()
     }
 
     /// Per vector, whether this state serves in full every demand of it
@@ -94,22 +118,33 @@ impl Envelopes {
     ) -> Vec<bool> {
         let n = self.vectors;
         let mut full = vec![false; n];
+        let tests = net.close_arcs(state, out, ev);
         for e in &self.list {
             if !(0..n).any(|v| e.covered[v] && !full[v]) {
                 continue;
             }
-            let served = net.still_fits(&e.intact, &e.load, state, out, ev) || {
-                net.served_gbps_in(&e.load, state, out, ev);
-                let rate = &e.load.rate;
-                (0..rate.len()).all(|d| {
-                    let full = |d| snap(net.demand_served(d, ev) / rate[d]) == 1.0;
-                    rate[d] == 0.0 || out.pool_of[d].is_none() || full(d)
-                })
-            };
+            let served = net.still_fits(&e.intact, &e.load, state, out, ev)
+                || tests && net.serves_in_full(&e.test, out, ev)
+                || !tests && {
+                    net.served_gbps_in(&e.load, state, out, ev);
+                    let rate = &e.load.rate;
+                    (0..rate.len()).all(|d| {
+                        let full = |d| snap(net.demand_served(d, ev) / rate[d]) == 1.0;
+                        rate[d] == 0.0 || out.pool_of[d].is_none() || full(d)
+                    })
+                };
             if served {
                 for (f, &c) in full.iter_mut().zip(&e.covered) {
                     *f |= c;
                 }
+            }
+        }
+        if tests {
+            for (f, test) in full.iter_mut().zip(&self.own) {
+                *f = *f
+                    || test
+                        .as_ref()
+                        .is_some_and(|t| net.serves_in_full(t, out, ev));
             }
         }
         full
