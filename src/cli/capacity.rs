@@ -350,11 +350,15 @@ fn print_served(r: &ServedReport) -> String {
             super::text::si(r.peak_demand_gbps)
         ),
     };
-    let _ = writeln!(
-        s,
-        "served fraction of demand, plan {} ({when}), {} samples",
-        r.plan, r.cost.samples
-    );
+    // The year's header names two demands: wrapped to stay within 100
+    // columns.
+    s.push_str(&super::text::wrap_words(
+        &format!(
+            "served fraction of demand, plan {} ({when}), {} samples",
+            r.plan, r.cost.samples
+        ),
+        2,
+    ));
     let head = (r.intact_served, r.mean_served, r.mean_served_std_error);
     summary_lines(&mut s, "served", head, &r.percentiles, |x| {
         format!("{x:.6}")

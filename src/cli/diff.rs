@@ -234,7 +234,10 @@ fn csv_text(r: &DiffReport) -> anyhow::Result<String> {
 fn text_report(r: &DiffReport) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "model changes, {} -> {}:", r.old, r.new);
+    s.push_str(&text::wrap_words(
+        &format!("model changes, {} -> {}:", r.old, r.new),
+        2,
+    ));
     if r.model.is_empty() {
         let _ = writeln!(s, "  none");
     }
@@ -246,13 +249,16 @@ fn text_report(r: &DiffReport) -> String {
         };
         let _ = writeln!(s, "  {} {}: {what}", c.kind, c.id);
         for f in &c.fields {
-            let _ = writeln!(
-                s,
-                "      {}: {} -> {}",
-                f.field,
-                f.old.as_deref().unwrap_or("(none)"),
-                f.new.as_deref().unwrap_or("(none)")
-            );
+            // A description or a list can be long: wrapped at 100 columns.
+            s.push_str(&text::wrap_words(
+                &format!(
+                    "      {}: {} -> {}",
+                    f.field,
+                    f.old.as_deref().unwrap_or("(none)"),
+                    f.new.as_deref().unwrap_or("(none)")
+                ),
+                8,
+            ));
         }
     }
     if r.settings.trials > 0 {
@@ -281,10 +287,13 @@ fn text_report(r: &DiffReport) -> String {
                             format!("{} [{}, {}]", signed(e.mean), signed(e.lo), signed(e.hi)),
                         )
                     } else {
+                        // The row's label carries the unit ("downtime
+                        // min/year"), so the cells do not: a row stays
+                        // within 100 columns.
                         (
-                            m.format(d.old.mean),
-                            m.format(d.new.mean),
-                            m.format_difference(&d.difference),
+                            m.number(d.old.mean),
+                            m.number(d.new.mean),
+                            m.format_difference_bare(&d.difference),
                         )
                     };
                     vec![
@@ -311,10 +320,10 @@ fn text_report(r: &DiffReport) -> String {
                 }
                 .into(),
             ]);
-            s.push_str(&indent(&output::table(
+            s.push_str(&output::table(
                 &["metric", "old", "new", "difference [95%]", "verdict"],
                 &rows,
-            )));
+            ));
         }
     }
     if !r.plans_removed.is_empty() {
@@ -332,8 +341,4 @@ fn text_report(r: &DiffReport) -> String {
         );
     }
     s
-}
-
-fn indent(t: &str) -> String {
-    t.lines().map(|l| format!("  {l}\n")).collect()
 }

@@ -83,6 +83,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .process_from_probability(q)
             .map_err(|m| anyhow::anyhow!("--node-unavailability: {m}"))?;
     }
+    // --force replaces a file, never a directory: say so before the import.
+    if args.output.is_dir() {
+        bail!(
+            "cannot write {}: it is a directory; give a file's path",
+            args.output.display()
+        );
+    }
     if args.output.exists() && !args.force {
         bail!(
             "{} exists; pass --force to replace it",

@@ -47,7 +47,20 @@ fn parse_date(s: &str) -> Result<String, String> {
     } else {
         (0, 0)
     };
-    if ok && (1..=12).contains(&m) && (1..=31).contains(&d) {
+    let year = if ok {
+        s[..4].parse::<u32>().unwrap_or(0)
+    } else {
+        0
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    // 2026-02-30 is no date: the page would print it as one.
+    if ok && (1..=12).contains(&m) && (1..=days).contains(&d) {
         Ok(s.to_string())
     } else {
         Err(format!("'{s}' is not a date YYYY-MM-DD"))
@@ -60,9 +73,18 @@ fn page_date(given: Option<&str>) -> anyhow::Result<String> {
         return Ok(d.to_string());
     }
     if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = v.trim().parse().map_err(|_| {
-            anyhow::anyhow!("SOURCE_DATE_EPOCH='{v}' is not a Unix time in seconds")
-        })?;
+        // Years 0000-9999 only, the page's YYYY-MM-DD (a 64-bit time would
+        // print the year 292277026596).
+        let secs: i64 = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s| (-62_167_219_200..=253_402_300_799).contains(s))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "SOURCE_DATE_EPOCH='{v}' is not a Unix time in seconds between the years 0 and 9999"
+                )
+            })?;
         return Ok(date_of_unix(secs));
     }
     let now = std::time::SystemTime::now()

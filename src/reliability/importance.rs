@@ -171,7 +171,7 @@ pub fn importance_with(
         };
         let down = term(0, "down", 1.0)?;
         let up = term(1, "up", 0.0)?;
-        let birnbaum = down.unreliability - up.unreliability;
+        let birnbaum = rounding_as_zero(down.unreliability, up.unreliability);
         let criticality = if u > 0.0 { birnbaum * ev.prob / u } else { 0.0 };
         out.push(Importance {
             event: ev,
@@ -182,6 +182,18 @@ pub fn importance_with(
     }
     out.sort_by(|a, b| b.criticality.total_cmp(&a.criticality));
     Ok(out)
+}
+
+/// `down - up`, or 0 when the two differ only by rounding: an event the
+/// system does not depend on gets two estimates that agree but for the
+/// order of their sums, and read as Birnbaum -2.7e-20.
+fn rounding_as_zero(down: f64, up: f64) -> f64 {
+    let d = down - up;
+    if d.abs() <= 64.0 * f64::EPSILON * down.abs().max(up.abs()) {
+        0.0
+    } else {
+        d
+    }
 }
 
 /// Most work one importance ranking may plan, in draws of one component:

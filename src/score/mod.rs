@@ -161,19 +161,50 @@ impl Metric {
         format!("{}{}", self.number(v), self.unit())
     }
 
+    /// A difference with its sign: `+1.50`, `-0.00016%`. A value that the
+    /// fixed decimals would round to zero keeps two significant digits
+    /// (`-1.6e-6%`): a "worse" verdict must not read `-0.00000%`; an exact
+    /// zero is `+0`, never `-0`.
+    fn signed(self, v: f64) -> String {
+        let s = self.number(v);
+        let rounds_to_zero = !s.chars().any(|c| c.is_ascii_digit() && c != '0');
+        let s = if v == 0.0 {
+            // -0.0 as well as 0.0.
+            self.number(0.0)
+        } else if rounds_to_zero {
+            match self {
+                Metric::AvailabilityTime | Metric::AvailabilityDemand => {
+                    format!("{:.1e}%", 100.0 * v)
+                }
+                _ => format!("{v:.1e}"),
+            }
+        } else {
+            s
+        };
+        if s.starts_with('-') {
+            s
+        } else {
+            format!("+{s}")
+        }
+    }
+
     /// A difference with its sign and interval: `+1.50 [+0.20, +2.80] min/year`.
     pub fn format_difference(self, d: &Estimate) -> String {
-        let signed = |v: f64| {
-            let s = self.number(v);
-            if v >= 0.0 { format!("+{s}") } else { s }
-        };
         format!(
             "{} [{}, {}]{}",
-            signed(d.mean),
-            signed(d.lo),
-            signed(d.hi),
+            self.signed(d.mean),
+            self.signed(d.lo),
+            self.signed(d.hi),
             self.unit()
         )
+    }
+
+    /// The same for a table whose row label carries the unit: no unit, and
+    /// a percentage's `%` only after the mean (`-0.00016% [-0.00017,
+    /// -0.00014]`, as [`crate::human::percent_interval`] writes intervals).
+    pub fn format_difference_bare(self, d: &Estimate) -> String {
+        let bound = |v: f64| self.signed(v).trim_end_matches('%').to_string();
+        format!("{} [{}, {}]", self.signed(d.mean), bound(d.lo), bound(d.hi))
     }
 
     /// Per-trial values of this metric, in trial order.

@@ -237,7 +237,9 @@ fn durations_and_probabilities_format_compactly() {
     assert_eq!(view::format::fmt_secs(900.0), "15m");
     assert_eq!(view::format::fmt_secs(4.0 * 3600.0), "4h");
     assert_eq!(view::format::fmt_secs(36.0 * 3600.0), "1.5d");
-    assert_eq!(view::format::fmt_secs(2.0 * 365.25 * 86400.0), "2y");
+    let two_years = drsim::units::Duration::parse("2y").unwrap().secs();
+    assert_eq!(view::format::fmt_secs(two_years), "2y");
+    assert_eq!(view::format::fmt_secs(365.0 * 86400.0), "1y");
     assert_eq!(view::format::fmt_prob(0.000228), "2.28e-4");
     assert_eq!(view::format::fmt_prob(0.25), "0.2500");
     assert_eq!(view::format::fmt_prob(0.0), "0");

@@ -49,6 +49,7 @@ mod slo_file;
 mod slo_rolling;
 mod slo_windows;
 mod stopped_short;
+mod sweep;
 mod time_only;
 mod topologies;
 mod tui;

@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 /// A duration in its largest whole-ish unit: "4h", "2.5d", "30s".
 pub fn fmt_secs(secs: f64) -> String {
     for (unit, factor) in [
-        ("y", 365.25 * 86_400.0),
+        // The file format's year (365 days): "2y" shows as written.
+        ("y", drsim::units::SECONDS_PER_YEAR),
         ("d", 86_400.0),
         ("h", 3600.0),
         ("m", 60.0),

@@ -1,0 +1,144 @@
+//! What a new user's and a hostile tester's sweep over every command found
+//! (session 8): text wider than 100 columns, differences printed as zero
+//! beside a verdict, rounding read as negative importance, impossible
+//! dates, misleading refusals. Each test failed before its fix.
+
+use crate::common::{cli, drsim, refused, temp_file, topo};
+
+/// Every line of `text` within the 100 columns the README promises.
+fn within_100_columns(text: &str, what: &str) {
+    for l in text.lines() {
+        assert!(l.chars().count() <= 100, "{what}: {} columns: {l}", l.len());
+    }
+}
+
+fn stdout(mut cmd: impl std::borrow::BorrowMut<assert_cmd::Command>) -> String {
+    let cmd = cmd.borrow_mut();
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn diff_text_fits_100_columns_and_a_verdict_never_reads_zero() {
+    // The README's retry-storm diff: removing retries moves the
+    // availability of one plan by about 1e-8, which read
+    // `-0.00000% [-0.00000%, -0.00000%]  worse` on a 115-column line.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(topo("retry-storm.toml")).unwrap();
+    let no_retry: String = text
+        .lines()
+        .filter(|l| !l.starts_with("retry = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let old = dir.path().join("no-retry.toml");
+    std::fs::write(&old, no_retry).unwrap();
+    let out = stdout(
+        drsim()
+            .arg("diff")
+            .arg(&old)
+            .arg(topo("retry-storm.toml"))
+            .args(["--trials", "1000", "--seed", "7", "--color", "never"]),
+    );
+    within_100_columns(&out, "diff");
+    let mut verdicts = 0;
+    for l in out
+        .lines()
+        .filter(|l| l.ends_with("  worse") || l.ends_with("  better"))
+    {
+        verdicts += 1;
+        assert!(!l.contains("-0.00000"), "{l}");
+        // The difference's mean is the last number before its interval.
+        // (`+6.44 M [...]`: the number, not its prefix).
+        let mean = l[..l.find(" [").unwrap()]
+            .split_whitespace()
+            .rfind(|w| w.chars().any(|c| c.is_ascii_digit()))
+            .unwrap();
+        assert!(
+            mean.chars().any(|c| c.is_ascii_digit() && c != '0'),
+            "a verdict beside a zero difference: {l}"
+        );
+    }
+    assert!(verdicts >= 6, "{out}");
+
+    // Model changes: a description longer than a line is wrapped.
+    let out = stdout(cli(
+        "diff",
+        topo("backbone-dependency.toml"),
+        &format!("{} --model-only", topo("backbone-dependency-oob.toml")),
+    ));
+    within_100_columns(&out, "diff --model-only");
+    assert!(out.contains("description:"), "{out}");
+}
+
+#[test]
+fn the_demand_view_header_fits_100_columns() {
+    let out = stdout(cli(
+        "capacity",
+        topo("global-messaging.toml"),
+        "--demand --plan global-mesh --samples 20000 -q",
+    ));
+    within_100_columns(&out, "capacity --demand");
+    assert!(out.contains("peak 132 Gbit/s"), "{out}");
+}
+
+#[test]
+fn events_the_plan_does_not_use_have_importance_exactly_zero() {
+    // metro-pair serves from the two Frankfurt sites: Dublin's events
+    // cannot matter, and their two conditional estimates differed only by
+    // rounding (Birnbaum -2.7e-20, printed as a negative importance).
+    let mut cmd = cli(
+        "reliability",
+        topo("small-company.toml"),
+        "--service --plan metro-pair --importance --format json -q",
+    );
+    let v = crate::common::json_ok(&mut cmd);
+    let rows = v["importance"].as_array().unwrap();
+    let dub: Vec<_> = rows
+        .iter()
+        .filter(|r| r["event"]["name"].as_str().unwrap().contains("dub"))
+        .collect();
+    assert!(dub.len() >= 3, "{rows:?}");
+    for r in dub {
+        assert_eq!(r["birnbaum"].as_f64(), Some(0.0), "{r}");
+        assert_eq!(r["criticality"].as_f64(), Some(0.0), "{r}");
+    }
+    for r in rows {
+        assert!(r["birnbaum"].as_f64().unwrap() >= 0.0, "{r}");
+    }
+}
+
+#[test]
+fn report_dates_must_exist() {
+    let (dir, _) = temp_file("x", "");
+    let out = dir.path().join("r.html");
+    let file = topo("slo-example.toml");
+    for bad in ["2026-02-30", "2025-02-29", "2026-04-31", "1900-02-29"] {
+        let mut cmd = cli("report", &file, &format!("--trials 10 -q --date {bad}"));
+        refused(cmd.arg("-o").arg(&out), "is not a date YYYY-MM-DD");
+        assert!(!out.exists(), "{bad}: a page was written");
+    }
+    let mut cmd = cli("report", &file, "--trials 10 -q --date 2024-02-29");
+    crate::common::succeeded(cmd.arg("-o").arg(&out).output().unwrap());
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.contains("2024-02-29"));
+    // A 64-bit epoch printed the year 292277026596.
+    let mut cmd = cli("report", &file, "--trials 10 -q");
+    cmd.arg("-o").arg(dir.path().join("s.html"));
+    cmd.env("SOURCE_DATE_EPOCH", "9223372036854775807");
+    refused(cmd, "SOURCE_DATE_EPOCH");
+}
+
+#[test]
+fn import_onto_a_directory_does_not_suggest_force() {
+    let dir = tempfile::tempdir().unwrap();
+    for force in ["", "--force"] {
+        let mut cmd = cli("import", topo("zoo/Abilene.graphml"), force);
+        let err = refused(cmd.arg("-o").arg(dir.path()), "is a directory");
+        assert!(!err.contains("pass --force"), "{err}");
+    }
+}
