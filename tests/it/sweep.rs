@@ -142,3 +142,19 @@ fn import_onto_a_directory_does_not_suggest_force() {
         assert!(!err.contains("pass --force"), "{err}");
     }
 }
+
+#[test]
+fn run_and_compare_text_fit_100_columns_on_the_bundled_examples() {
+    // latent-corruption's RTO line (374 outages, minutes in k) ran to 102
+    // columns; campus-fire's long plan ids took compare's second table to
+    // 101.
+    let out = stdout(cli(
+        "run",
+        topo("latent-corruption.toml"),
+        "--trials 200 -q",
+    ));
+    within_100_columns(&out, "run latent-corruption");
+    assert!(out.contains("RTO (per outage)"), "{out}");
+    let out = stdout(cli("compare", topo("campus-fire.toml"), "--trials 200 -q"));
+    within_100_columns(&out, "compare campus-fire");
+}
