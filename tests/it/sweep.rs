@@ -158,3 +158,35 @@ fn run_and_compare_text_fit_100_columns_on_the_bundled_examples() {
     let out = stdout(cli("compare", topo("campus-fire.toml"), "--trials 200 -q"));
     within_100_columns(&out, "compare campus-fire");
 }
+
+#[test]
+fn an_output_never_overwrites_an_input_or_another_output() {
+    // `drsim run t.toml -o t.toml` replaced the topology with its results,
+    // and `check -o x --junit x` kept one of the two.
+    let text = std::fs::read_to_string(topo("slo-example.toml")).unwrap();
+    let (dir, file) = temp_file("t.toml", &text);
+    let same = dir.path().join("sub/../t.toml");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    for (cmd, flags) in [
+        ("run", "--trials 10 -q -o"),
+        ("compare", "--trials 10 -q -o"),
+        ("check", "--trials 10 --min-trials 10 -q --junit"),
+        ("report", "--trials 10 -q -o"),
+        ("reliability", "--all-terminal -q -o"),
+    ] {
+        let mut c = cli(cmd, &file, flags);
+        refused(c.arg(&same), "would overwrite the input");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "{cmd}");
+    }
+    let mut c = cli("diff", &file, "--model-only -o");
+    refused(c.arg(&file).arg(&file), "would overwrite the input");
+    let x = dir.path().join("x");
+    let mut c = cli("check", &file, "--trials 10 --min-trials 10 -q -o");
+    c.arg(&x).arg("--junit").arg(dir.path().join("./x"));
+    refused(c, "two outputs");
+    assert!(!x.exists());
+    // Different paths are fine.
+    let mut c = cli("run", &file, "--trials 10 -q -o");
+    crate::common::succeeded(c.arg(&x).output().unwrap());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
