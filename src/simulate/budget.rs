@@ -97,9 +97,9 @@ pub enum BudgetError {
     #[error(
         "plan '{plan}' serves its demand through link bandwidth (some link can bind), so each \
          new failure state costs a max-flow per peak of the demand the intact plan serves (the \
-         day's, the year's) and per demand vector no such peak covers: about {:.1e} max-flows of {} elements, more than the \
-         {:.0e} element-visits a run can handle; use fewer trials{}", work.samples as f64,
-         work.size, super::trial::MAX_FLOW_WORK,
+         day's, the year's) and per demand vector of a day that no such peak covers: about \
+         {:.1e} max-flows of {} elements, more than the {:.0e} element-visits a run can handle; \
+         use fewer trials{}", work.samples as f64, work.size, super::trial::MAX_FLOW_WORK,
          affordable(*max_trials)
     )]
     FlowWork {

@@ -78,6 +78,10 @@ pub(crate) struct Eval {
     /// the served fraction of each demand under each distinct demand vector
     /// of the year, `served[vector * n_demands + d]`; empty otherwise.
     pub served: Vec<f64>,
+    /// The vectors met only in surge windows are not served yet (they are
+    /// when an interval of this state meets one), and the active site they
+    /// will be served with.
+    pub surge_pending: Option<Option<usize>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

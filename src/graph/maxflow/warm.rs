@@ -133,14 +133,26 @@ impl Paths {
     /// `f64` sum is -0, which would print as a flow of "-0"), and whether
     /// every path does.
     fn kept(&self, failed: &[u64], words: usize) -> (f64, bool) {
-        let mut whole = true;
-        let kept = (self.edges.chunks(words).zip(&self.amount))
-            .filter(|(set, _)| {
-                let cut = meets(set, failed);
-                whole &= !cut;
-                !cut
-            })
-            .fold(0.0, |sum, (_, &d)| sum + d);
+        let (mut kept, mut whole) = (0.0, true);
+        if let [f] = failed {
+            // One word (up to 64 edges), the common case, without a loop
+            // per path.
+            for (&set, &d) in self.edges.iter().zip(&self.amount) {
+                if set & f == 0 {
+                    kept += d;
+                } else {
+                    whole = false;
+                }
+            }
+            return (kept, whole);
+        }
+        for (set, &d) in self.edges.chunks_exact(words).zip(&self.amount) {
+            if meets(set, failed) {
+                whole = false;
+            } else {
+                kept += d;
+            }
+        }
         (kept, whole)
     }
 }

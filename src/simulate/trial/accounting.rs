@@ -105,7 +105,8 @@ impl TrialState {
             return;
         }
         // Taken out for the duration so that `self` can be borrowed mutably.
-        let eval = std::mem::take(&mut self.evals[self.cur]);
+        let mut eval = std::mem::take(&mut self.evals[self.cur]);
+        self.serve_surges(s, &mut eval, t0, t);
         match &s.slo {
             Some(slo) if slo.rolling.is_none() => self.integrate_windows(s, slo, &eval, t0, t, rec),
             _ => self.integrate(s, &eval, t0, t, rec),

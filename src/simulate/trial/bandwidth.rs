@@ -57,10 +57,11 @@ pub(crate) const MAX_FLOW_WORK: f64 = 5e9;
 /// Refuses a run of plan `plan` whose links can bind when its max-flows
 /// would pass [`MAX_FLOW_WORK`]: for every evaluation of the service (each
 /// may meet a new failure state; there are at most 2^elements of them), a
-/// max-flow per peak envelope and per demand vector no envelope covers
-/// (`Envelopes::flows_per_state`; states that shed solve more, which the
-/// guard cannot know beforehand), each over the flow network's nodes and
-/// edges, the rule of [`crate::static_model::Overwork`].
+/// max-flow per peak envelope and per demand vector of an ordinary day no
+/// envelope covers (`Envelopes::flows_per_state`; states that shed, or
+/// meet a surge, solve more, which the guard cannot know beforehand), each
+/// over the flow network's nodes and edges, the rule of
+/// [`crate::static_model::Overwork`].
 pub(crate) fn check_flow_work(
     t: &Topology,
     plan: usize,
@@ -76,7 +77,7 @@ pub(crate) fn check_flow_work(
     let states =
         (per_year * (trials * years) as f64).min(2f64.powi(model.n_elements().min(1000) as i32));
     let flow = SimFlow::new(t, PlanId(plan as u32), &curve);
-    let vectors = flow.envelopes.flows_per_state() as f64;
+    let vectors = flow.envelopes.flows_per_state(&flow.daily) as f64;
     let entries: usize = t.demands.iter().map(|d| d.entry_sites.len()).sum();
     let size = 2 * t.sites.len() + t.links.len() + 2 * t.demands.len() + entries + 2;
     let solves = (states * vectors).min(u64::MAX as f64) as u64;
@@ -211,13 +212,54 @@ impl TrialState {
         rec.cause_secs[Cause::Congestion as usize] += dt;
     }
 
-    /// Serves every demand vector in the current (unreduced) failure state
-    /// through the flow network: fills `e.served` and sets its congestion
-    /// flags from it.
+    /// Serves the demand vectors of an ordinary day in the current
+    /// (unreduced) failure state through the flow network: fills their part
+    /// of `e.served` and sets its congestion flags from it. The vectors met
+    /// only in surge windows wait for an interval of the state that meets
+    /// one ([`Self::serve_surges`]); until then the state may congest.
     pub(super) fn serve_by_flow(&mut self, s: &Scenario<'_>, active: Option<usize>, e: &mut Eval) {
+        let Some(flow) = &s.flow else {
+            return;
+        };
+        let nd = s.curve.n_demands;
+        e.served = vec![1.0; flow.loads.len() * nd];
+        let (_, daily_short) = self.serve_vectors(s, active, e, true);
+        e.daily_congest = daily_short;
+        let pending = flow.daily.contains(&false);
+        e.may_congest = daily_short || pending;
+        e.surge_pending = pending.then_some(active);
+    }
+
+    /// Serves the vectors met only in surge windows of a state that
+    /// [`Self::serve_by_flow`] left pending, when `[t0, t)` meets a surge
+    /// window: the current failure state is still the one it was evaluated
+    /// in (events apply after their interval is accounted), so they are
+    /// what an eager evaluation gives.
+    pub(super) fn serve_surges(&mut self, s: &Scenario<'_>, e: &mut Eval, t0: f64, t: f64) {
+        let Some(active) = e.surge_pending else {
+            return;
+        };
+        let (a, b) = s.curve.next_surge(t0, t);
+        if b <= a {
+            return;
+        }
+        let (surge_short, _) = self.serve_vectors(s, active, e, false);
+        e.may_congest = e.daily_congest || surge_short;
+        e.surge_pending = None;
+    }
+
+    /// Serves the vectors whose `daily` flag is `daily` into `e.served`;
+    /// returns whether any of them sheds and whether a daily one does.
+    fn serve_vectors(
+        &mut self,
+        s: &Scenario<'_>,
+        active: Option<usize>,
+        e: &mut Eval,
+        daily: bool,
+    ) -> (bool, bool) {
         let left = self.partial.flow_left(&self.model);
         let (Some(flow), Some(ev)) = (&s.flow, self.flow_ev.as_mut()) else {
-            return;
+            return (false, false);
         };
         ev.set_left(left);
         // Services the plan's key ignores stay up here too, so that one
@@ -231,13 +273,16 @@ impl TrialState {
         let nodes: Vec<bool> = self.site_down.iter().map(|&c| c > 0).chain(svc).collect();
         let links: Vec<bool> = self.link_down.iter().map(|&c| c > 0).collect();
         let nd = s.curve.n_demands;
-        e.served = vec![1.0; flow.loads.len() * nd];
         let rule_active = active.map_or(Active::NoSite, Active::Site);
         let state = (&nodes[..], &links[..]);
         let out = flow.net.outcome(state, rule_active);
-        let by_envelope = flow.envelopes.full(&flow.net, state, &out, ev);
+        let want: Vec<bool> = flow.daily.iter().map(|&d| d == daily).collect();
+        let by_envelope = flow.envelopes.full(&flow.net, state, &out, ev, &want);
         let (mut any_short, mut daily_short) = (false, false);
         for (v, load) in flow.loads.iter().enumerate() {
+            if !want[v] {
+                continue;
+            }
             // Served in full as an envelope is, or by its own solve.
             let full = by_envelope[v];
             let total = if full {
@@ -266,8 +311,7 @@ impl TrialState {
             any_short |= short;
             daily_short |= short && flow.daily[v];
         }
-        e.may_congest = any_short;
-        e.daily_congest = daily_short;
+        (any_short, daily_short)
     }
 }
 

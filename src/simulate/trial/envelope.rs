@@ -99,28 +99,33 @@ impl Envelopes {
     }
 
     /// Max-flows a new failure state costs when it sheds nothing: a test
-    /// (or a solve, under partial failures) per envelope, and per vector
-    /// that no envelope covers (a state that sheds solves more).
-    pub(super) fn flows_per_state(&self) -> usize {
+    /// (or a solve, under partial failures) per envelope, and per vector of
+    /// an ordinary day (`daily`) that no envelope covers (a state that sheds
+    /// solves more; vectors met only in surges are served only for the few
+    /// states that meet a surge).
+    pub(super) fn flows_per_state(&self, daily: &[bool]) -> usize {
         let covered = |v: usize| self.list.iter().any(|e| e.covered[v]);
-        self.list.len() + (0..self.vectors).filter(|&v| !covered(v)).count()
+        let alone = (0..self.vectors).filter(|&v| daily[v] && !covered(v));
+        self.list.len() + alone.count()
     }
 
-    /// Per vector, whether this state serves in full every demand of it
-    /// that the rule serves (`out`), by an envelope (false: solve it).
-    /// `state` and `out` as for [`DemandNetwork::served_gbps_in`].
+    /// Per vector of those `want`ed, whether this state serves in full
+    /// every demand of it that the rule serves (`out`), by an envelope or
+    /// its own test (false: solve it). `state` and `out` as for
+    /// [`DemandNetwork::served_gbps_in`].
     pub(super) fn full(
         &self,
         net: &DemandNetwork,
         state: (&[bool], &[bool]),
         out: &Outcome,
         ev: &mut Evaluator,
+        want: &[bool],
     ) -> Vec<bool> {
         let n = self.vectors;
         let mut full = vec![false; n];
         let tests = net.close_arcs(state, out, ev);
         for e in &self.list {
-            if !(0..n).any(|v| e.covered[v] && !full[v]) {
+            if !(0..n).any(|v| want[v] && e.covered[v] && !full[v]) {
                 continue;
             }
             let served = net.still_fits(&e.intact, &e.load, state, out, ev)
@@ -140,11 +145,9 @@ impl Envelopes {
             }
         }
         if tests {
-            for (f, test) in full.iter_mut().zip(&self.own) {
-                *f = *f
-                    || test
-                        .as_ref()
-                        .is_some_and(|t| net.serves_in_full(t, out, ev));
+            for ((f, test), &w) in full.iter_mut().zip(&self.own).zip(want) {
+                let own = |t: &FullTest| net.serves_in_full(t, out, ev);
+                *f = *f || w && test.as_ref().is_some_and(own);
             }
         }
         full
@@ -191,7 +194,7 @@ mod tests {
                 let state = (&nodes[..], c.failed.links_down());
                 let out = net.outcome(state, active);
                 let mut ev = net.evaluator();
-                let by_env = env.full(&net, state, &out, &mut ev);
+                let by_env = env.full(&net, state, &out, &mut ev, &[true; 4]);
                 if env
                     .list
                     .iter()
