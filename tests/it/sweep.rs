@@ -75,14 +75,18 @@ fn diff_text_fits_100_columns_and_a_verdict_never_reads_zero() {
     assert!(out.contains("description:"), "{out}");
 }
 
+/// The text of `drsim COMMAND topologies/FILE FLAGS`, checked to fit 100
+/// columns.
+fn fitting_text(command: &str, file: &str, flags: &str) -> String {
+    let out = stdout(cli(command, topo(file), flags));
+    within_100_columns(&out, &format!("{command} {file}"));
+    out
+}
+
 #[test]
 fn the_demand_view_header_fits_100_columns() {
-    let out = stdout(cli(
-        "capacity",
-        topo("global-messaging.toml"),
-        "--demand --plan global-mesh --samples 20000 -q",
-    ));
-    within_100_columns(&out, "capacity --demand");
+    let flags = "--demand --plan global-mesh --samples 20000 -q";
+    let out = fitting_text("capacity", "global-messaging.toml", flags);
     assert!(out.contains("peak 132 Gbit/s"), "{out}");
 }
 
@@ -148,15 +152,9 @@ fn run_and_compare_text_fit_100_columns_on_the_bundled_examples() {
     // latent-corruption's RTO line (374 outages, minutes in k) ran to 102
     // columns; campus-fire's long plan ids took compare's second table to
     // 101.
-    let out = stdout(cli(
-        "run",
-        topo("latent-corruption.toml"),
-        "--trials 200 -q",
-    ));
-    within_100_columns(&out, "run latent-corruption");
+    let out = fitting_text("run", "latent-corruption.toml", "--trials 200 -q");
     assert!(out.contains("RTO (per outage)"), "{out}");
-    let out = stdout(cli("compare", topo("campus-fire.toml"), "--trials 200 -q"));
-    within_100_columns(&out, "compare campus-fire");
+    fitting_text("compare", "campus-fire.toml", "--trials 200 -q");
 }
 
 #[test]
