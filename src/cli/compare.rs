@@ -263,7 +263,9 @@ fn score_tables(s: &mut String, c: &Comparison, risk: Metric) {
             "p99 min",
             "user-min lost/yr",
             "data lost min/yr",
-            "recovery min",
+            // As `run` names it; "recovery min" took campus-fire's table
+            // to 101 columns.
+            "RTO min",
             "p99",
         ],
         &rows,

@@ -26,6 +26,7 @@ mod validate;
 mod what_if;
 
 use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -76,6 +77,42 @@ pub enum Command {
     Man(meta::ManArgs),
 }
 
+impl Command {
+    /// The files a command reads and the files it writes, for
+    /// [`output::refuse_clobber`].
+    fn files(&self) -> (Vec<&Path>, Vec<&Path>) {
+        fn o(a: &args::OutArgs) -> Vec<&Path> {
+            a.out.iter().map(PathBuf::as_path).collect()
+        }
+        match self {
+            Command::Capacity(a) => (vec![a.file.as_path()], o(&a.out)),
+            Command::Run(a) => (vec![a.file.as_path()], o(&a.out)),
+            Command::Reliability(a) => (vec![a.file.as_path()], o(&a.out)),
+            Command::Import(a) => (vec![a.file.as_path()], vec![a.output.as_path()]),
+            Command::Merge(a) => {
+                let mut inputs: Vec<&Path> = a.parts.iter().map(PathBuf::as_path).collect();
+                inputs.extend(a.topology.as_deref());
+                (inputs, a.out.as_deref().into_iter().collect())
+            }
+            Command::Report(a) => (vec![a.file.as_path()], vec![a.out.as_path()]),
+            Command::Compare(a) => (vec![a.file.as_path()], o(&a.out)),
+            Command::Diff(a) => {
+                let mut inputs = vec![a.old.as_path()];
+                inputs.extend(a.new.as_deref());
+                (inputs, o(&a.out))
+            }
+            Command::Check(a) => {
+                let mut outs = o(&a.out);
+                outs.extend(a.junit.as_deref());
+                (vec![a.file.as_path()], outs)
+            }
+            Command::Validate(_) | Command::Tui(_) | Command::Completions(_) | Command::Man(_) => {
+                (Vec::new(), Vec::new())
+            }
+        }
+    }
+}
+
 /// Whether the terminal gets colour (`--color`, `NO_COLOR`), for the TUI.
 pub(crate) fn color_on_terminal() -> bool {
     color::enabled_for(None)
@@ -84,6 +121,13 @@ pub(crate) fn color_on_terminal() -> bool {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     color::init(cli.color);
+    if let Some(c) = &cli.command {
+        let (inputs, outputs) = c.files();
+        if let Err(e) = output::refuse_clobber(&inputs, &outputs) {
+            output::report_error(&e);
+            return ExitCode::from(2);
+        }
+    }
     let result = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Capacity(a)) => capacity::run(a),

@@ -5,6 +5,34 @@ use drsim::simulate::{Estimate, PlanReport};
 use std::io::Write;
 use std::path::Path;
 
+/// Refuses, before any work, an output that is one of the inputs (`drsim
+/// run t.toml -o t.toml` replaced the topology with its results) or that
+/// two outputs share (`check -o x --junit x` kept only one of them).
+pub fn refuse_clobber(inputs: &[&Path], outputs: &[&Path]) -> anyhow::Result<()> {
+    // Existing files by their resolved path (symlinks and `..` followed);
+    // outputs not yet written by their absolute path.
+    let key = |p: &Path| p.canonicalize().or_else(|_| std::path::absolute(p)).ok();
+    for (i, out) in outputs.iter().enumerate() {
+        let Some(k) = key(out) else { continue };
+        let same = |p: &&&Path| p.canonicalize().ok().as_ref() == Some(&k);
+        if let Some(input) = inputs.iter().find(same) {
+            anyhow::bail!(
+                "{}: would overwrite the input {}; write the output elsewhere",
+                out.display(),
+                input.display()
+            );
+        }
+        if let Some(other) = outputs[..i].iter().find(|p| key(p).as_ref() == Some(&k)) {
+            anyhow::bail!(
+                "{}: given as two outputs ({} too); give each output its own path",
+                out.display(),
+                other.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Prints an error chain once, `error: outer: inner`, ripgrep style. File
 /// diagnostics already read `file:line:col: error: ...` (compiler style), so
 /// they are printed as they are rather than as `error: file:...: error:`.

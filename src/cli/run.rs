@@ -222,23 +222,22 @@ fn text_report(topology: &str, cfg: &SimConfig, reports: &[PlanReport]) -> Strin
                 "data lost min/year",
                 interval(&r.data_lost_minutes_per_year),
             ),
-            (
-                "RTO (per outage)",
-                format!(
-                    "{} outages, mean {}, p50 {}, p90 {}, p99 {}, max {} min",
-                    rec.episodes,
-                    si(rec.mean_minutes),
-                    si(rec.p50_minutes),
-                    si(rec.p90_minutes),
-                    si(rec.p99_minutes),
-                    si(rec.max_minutes)
-                ),
-            ),
-            ("cost/year", money(r.cost_per_year)),
         ];
         for (label, value) in rows {
             let _ = writeln!(s, "  {label:<24}{value}");
         }
+        // Wrapped like the RPO line: thousands of outages with minutes in
+        // k ran to 102 columns.
+        let rto = [
+            format!("{} outages", rec.episodes),
+            format!("mean {}", si(rec.mean_minutes)),
+            format!("p50 {}", si(rec.p50_minutes)),
+            format!("p90 {}", si(rec.p90_minutes)),
+            format!("p99 {}", si(rec.p99_minutes)),
+            format!("max {} min", si(rec.max_minutes)),
+        ];
+        s.push_str(&wrapped("  RTO (per outage)", 26, &rto));
+        let _ = writeln!(s, "  {:<24}{}", "cost/year", money(r.cost_per_year));
         s.push_str(&wrapped("  RPO (per incident)", 26, &rpo_parts(&r.rpo)));
         let mut causes: Vec<String> = r
             .downtime_by_cause

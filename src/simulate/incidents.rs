@@ -35,7 +35,7 @@ impl DataLoss {
         DataLoss {
             incidents: n,
             incidents_per_year: n as f64 / total_years,
-            total_losses_per_year: Estimate::of(&b.trial_total_losses),
+            total_losses_per_year: Estimate::of(&b.trial_total_losses).within(0.0, f64::INFINITY),
             mean_minutes: if v.is_empty() {
                 0.0
             } else {

@@ -293,8 +293,14 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
     let plan = &cx.topo.plans[cx.plan_index];
     let total_years = (cx.trials * cx.years) as f64;
     let down = Estimate::of(&b.trial_down);
-    let availability_time = down.scaled(1.0 / SECONDS_PER_YEAR).complement();
-    let availability_demand = Estimate::of(&b.trial_lost_frac).complement();
+    // Shares stay in [0, 1] and losses at 0 or more, bounds included.
+    let availability_time = down
+        .scaled(1.0 / SECONDS_PER_YEAR)
+        .complement()
+        .within(0.0, 1.0);
+    let availability_demand = Estimate::of(&b.trial_lost_frac)
+        .complement()
+        .within(0.0, 1.0);
     let mut years: Vec<f64> = b.year_down.iter().map(|s| s / 60.0).collect();
     years.sort_by(f64::total_cmp);
     let p_long = if cx.years == 1 {
@@ -354,17 +360,19 @@ pub(crate) fn summarize(cx: &ReportContext<'_>, mut b: BatchOut) -> PlanReport {
         years_per_trial: cx.years,
         availability_time,
         availability_demand,
-        served_fraction_time: Estimate::of(&b.trial_lost_share).complement(),
+        served_fraction_time: Estimate::of(&b.trial_lost_share)
+            .complement()
+            .within(0.0, 1.0),
         downtime_minutes_per_year: Downtime {
-            mean: down.scaled(1.0 / 60.0),
+            mean: down.scaled(1.0 / 60.0).within(0.0, f64::INFINITY),
             p50: quantile(&years, 0.5),
             p90: quantile(&years, 0.9),
             p99: quantile(&years, 0.99),
             max: years.last().copied().unwrap_or(0.0),
         },
         p_outage_over_1h: p_long,
-        user_minutes_lost_per_year: Estimate::of(&b.trial_user_min),
-        data_lost_minutes_per_year: Estimate::of(&b.trial_data_min),
+        user_minutes_lost_per_year: Estimate::of(&b.trial_user_min).within(0.0, f64::INFINITY),
+        data_lost_minutes_per_year: Estimate::of(&b.trial_data_min).within(0.0, f64::INFINITY),
         rpo: super::DataLoss::of(&b, total_years),
         recovery: Recovery {
             episodes: b.episodes.len(),

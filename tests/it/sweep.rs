@@ -75,14 +75,18 @@ fn diff_text_fits_100_columns_and_a_verdict_never_reads_zero() {
     assert!(out.contains("description:"), "{out}");
 }
 
+/// The text of `drsim COMMAND topologies/FILE FLAGS`, checked to fit 100
+/// columns.
+fn fitting_text(command: &str, file: &str, flags: &str) -> String {
+    let out = stdout(cli(command, topo(file), flags));
+    within_100_columns(&out, &format!("{command} {file}"));
+    out
+}
+
 #[test]
 fn the_demand_view_header_fits_100_columns() {
-    let out = stdout(cli(
-        "capacity",
-        topo("global-messaging.toml"),
-        "--demand --plan global-mesh --samples 20000 -q",
-    ));
-    within_100_columns(&out, "capacity --demand");
+    let flags = "--demand --plan global-mesh --samples 20000 -q";
+    let out = fitting_text("capacity", "global-messaging.toml", flags);
     assert!(out.contains("peak 132 Gbit/s"), "{out}");
 }
 
@@ -140,5 +144,82 @@ fn import_onto_a_directory_does_not_suggest_force() {
         let mut cmd = cli("import", topo("zoo/Abilene.graphml"), force);
         let err = refused(cmd.arg("-o").arg(dir.path()), "is a directory");
         assert!(!err.contains("pass --force"), "{err}");
+    }
+}
+
+#[test]
+fn run_and_compare_text_fit_100_columns_on_the_bundled_examples() {
+    // latent-corruption's RTO line (374 outages, minutes in k) ran to 102
+    // columns; campus-fire's long plan ids took compare's second table to
+    // 101.
+    let out = fitting_text("run", "latent-corruption.toml", "--trials 200 -q");
+    assert!(out.contains("RTO (per outage)"), "{out}");
+    fitting_text("compare", "campus-fire.toml", "--trials 200 -q");
+}
+
+#[test]
+fn an_output_never_overwrites_an_input_or_another_output() {
+    // `drsim run t.toml -o t.toml` replaced the topology with its results,
+    // and `check -o x --junit x` kept one of the two.
+    let text = std::fs::read_to_string(topo("slo-example.toml")).unwrap();
+    let (dir, file) = temp_file("t.toml", &text);
+    let same = dir.path().join("sub/../t.toml");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    for (cmd, flags) in [
+        ("run", "--trials 10 -q -o"),
+        ("compare", "--trials 10 -q -o"),
+        ("check", "--trials 10 --min-trials 10 -q --junit"),
+        ("report", "--trials 10 -q -o"),
+        ("reliability", "--all-terminal -q -o"),
+    ] {
+        let mut c = cli(cmd, &file, flags);
+        refused(c.arg(&same), "would overwrite the input");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "{cmd}");
+    }
+    let mut c = cli("diff", &file, "--model-only -o");
+    refused(c.arg(&file).arg(&file), "would overwrite the input");
+    let x = dir.path().join("x");
+    let mut c = cli("check", &file, "--trials 10 --min-trials 10 -q -o");
+    c.arg(&x).arg("--junit").arg(dir.path().join("./x"));
+    refused(c, "two outputs");
+    assert!(!x.exists());
+    // Different paths are fine.
+    let mut c = cli("run", &file, "--trials 10 -q -o");
+    crate::common::succeeded(c.arg(&x).output().unwrap());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
+
+#[test]
+fn run_intervals_stay_in_the_range_of_their_quantity() {
+    // At 300 trials small-company's metro-pair read served (requests) hi
+    // 1.0000007 and data lost lo -0.64 min/year; campus-fire's total losses
+    // a year lo -0.0013.
+    for file in ["small-company.toml", "campus-fire.toml"] {
+        let mut cmd = cli("run", topo(file), "--trials 300 -q --format json");
+        let v = crate::common::json_ok(&mut cmd);
+        for p in v["plans"].as_array().unwrap() {
+            let shares = [
+                "availability_time",
+                "availability_demand",
+                "served_fraction_time",
+            ];
+            for k in shares {
+                for b in ["mean", "lo", "hi"] {
+                    let x = p[k][b].as_f64().unwrap();
+                    assert!((0.0..=1.0).contains(&x), "{file} {} {k}.{b} {x}", p["plan"]);
+                }
+            }
+            let losses = [
+                &p["user_minutes_lost_per_year"],
+                &p["data_lost_minutes_per_year"],
+                &p["downtime_minutes_per_year"]["mean"],
+                &p["rpo"]["total_losses_per_year"],
+            ];
+            for e in losses {
+                let lo = e["lo"].as_f64().unwrap();
+                assert!(lo >= 0.0, "{file} {}: {e}", p["plan"]);
+                assert!(e["se"].as_f64().unwrap() >= 0.0, "{e}");
+            }
+        }
     }
 }
