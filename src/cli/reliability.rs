@@ -330,7 +330,8 @@ fn name_the_flag(e: EstimateError) -> anyhow::Error {
     let flag = match e {
         EstimateError::CrudeTooSlow(_)
         | EstimateError::TurnipTooSlow { .. }
-        | EstimateError::ImportanceTooSlow { .. } => " (--samples)",
+        | EstimateError::ImportanceTooSlow { .. }
+        | EstimateError::ImportanceTurnipTooSlow { .. } => " (--samples)",
         _ => "",
     };
     anyhow::anyhow!("{e}{flag}")

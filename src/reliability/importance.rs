@@ -202,6 +202,13 @@ fn rounding_as_zero(down: f64, up: f64) -> f64 {
 /// 20,000-site ring at the default 100,000 samples ran for hours.
 pub const MAX_IMPORTANCE_WORK: f64 = 2e10;
 
+/// Most turnip work one importance ranking may plan, in full turnip runs'
+/// budgets ([`super::MAX_TURNIP_WORK`]): global-messaging's `global-mesh`
+/// at the default 100,000 samples (86 events, 172 estimates of about 4
+/// CPU-s each) took about 11 CPU-minutes with no word; this admits about
+/// 15,000 samples there, and the TUI's 2,000.
+pub const IMPORTANCE_TURNIP_RUNS: u64 = 4;
+
 /// Refuses, before any estimate, an importance ranking of `model` whose
 /// planned work is over [`MAX_IMPORTANCE_WORK`] (front ends call it before
 /// the system estimate the ranking needs).
@@ -226,15 +233,27 @@ fn work_ok(
     };
     let per_estimate = if exact { 64 } else { opts.samples.max(1) };
     let runs = 2 * events.max(1) as u64;
-    match model.over_work(runs.saturating_mul(per_estimate), MAX_IMPORTANCE_WORK) {
-        None => Ok(()),
-        Some(w) => Err(EstimateError::ImportanceTooSlow {
+    if let Some(w) = model.over_work(runs.saturating_mul(per_estimate), MAX_IMPORTANCE_WORK) {
+        return Err(EstimateError::ImportanceTooSlow {
             events,
             samples: per_estimate,
             size: w.size,
             max_samples: w.max_samples / runs,
-        }),
+        });
     }
+    // A turnip sample costs far more than a draw of each component (it
+    // merges every shock and may run the service rule at each repair):
+    // charge what the turnip's own budget charges when it may run.
+    let turnip = matches!(opts.method, super::Method::Pmc | super::Method::Auto) && !exact;
+    let fit = IMPORTANCE_TURNIP_RUNS * super::turnip_budget(model, criterion) / runs;
+    if turnip && per_estimate > fit {
+        return Err(EstimateError::ImportanceTurnipTooSlow {
+            events,
+            samples: per_estimate,
+            max_samples: fit,
+        });
+    }
+    Ok(())
 }
 
 /// Largest number of subsets examined by [`cut_sets`].

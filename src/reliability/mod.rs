@@ -267,6 +267,18 @@ pub enum EstimateError {
         max_samples: u64,
     },
     #[error(
+        "the importance ranking would take too long: {events} events, two estimates each of \
+         {samples} samples, may each run the turnip, and together they pass {max} turnip runs' \
+         work budget on this model; use fewer samples (at most {max_samples} fit), --method \
+         crude, or model the network coarser",
+        max = importance::IMPORTANCE_TURNIP_RUNS
+    )]
+    ImportanceTurnipTooSlow {
+        events: usize,
+        samples: u64,
+        max_samples: u64,
+    },
+    #[error(
         "the turnip would take too long: {samples} samples over a model of {shocks} common-cause \
          shocks (a region hazard that hits each site with probability below 1 becomes one shock \
          per subset of its sites); use the crude method, fewer samples, or split the region"

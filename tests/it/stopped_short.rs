@@ -370,3 +370,32 @@ fn rare_event_progress_is_drawn_on_a_terminal_only() {
         );
     }
 }
+
+/// An importance ranking whose estimates may each run the turnip is
+/// charged the turnip's own cost: global-messaging's `global-mesh` at the
+/// default 100,000 samples (about 11 CPU-minutes) is refused before any
+/// work with exit 2, naming the samples that fit, and that many run.
+#[test]
+fn an_importance_ranking_past_the_turnip_budget_is_refused() {
+    let f = crate::common::topo("global-messaging.toml");
+    let out = crate::common::cli(
+        "reliability",
+        &f,
+        "--service --plan global-mesh --importance",
+    )
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let fit: u64 = err
+        .split("at most ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no sample count in: {err}"));
+    assert!((1_000..100_000).contains(&fit), "{err}");
+    // Crude estimates are charged per component draw, and pass.
+    let flags =
+        "--service --plan global-mesh --importance --method crude --samples 2000 --format json";
+    crate::common::json_ok(&mut crate::common::cli("reliability", &f, flags));
+}
