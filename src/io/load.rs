@@ -628,6 +628,7 @@ impl Validator<'_> {
     /// Structure that is legal but probably a mistake.
     fn structural_warnings(&mut self, t: &Topology, f: &FileDto) {
         self.dependency_warnings(t, f);
+        self.zero_capacity_warnings(t, f);
         if t.sites.len() < 2 {
             return;
         }
@@ -656,6 +657,35 @@ impl Validator<'_> {
                     )
                     .hint = Some(
                         "its users can only reach a plan that serves from that very site".into(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Validator<'_> {
+    /// A plan serving from a site of no capacity: `run` caps that site's
+    /// share of the load at 0, so the share is shed all year, while the
+    /// random-instant engines, which count sites up or down, serve from
+    /// it: legal, but the two views then disagree without a word.
+    fn zero_capacity_warnings(&mut self, t: &Topology, f: &FileDto) {
+        for (p, dto) in t.plans.iter().zip(&f.plan) {
+            for s in &p.serving_sites {
+                let site = t.site(*s);
+                if site.capacity_rps == 0.0 {
+                    self.warn(
+                        Some(dto.span()),
+                        format!(
+                            "plan '{}' serves from site '{}', whose capacity_rps is 0",
+                            p.key, site.key
+                        ),
+                    )
+                    .hint = Some(
+                        "drsim run sheds its share of the load all year, while reliability \
+                         counts it as serving while it is up; give it a capacity or drop it \
+                         from the plan"
+                            .into(),
                     );
                 }
             }

@@ -303,3 +303,34 @@ proptest::proptest! {
         }
     }
 }
+
+/// A plan serving from a site of no capacity is legal but warned about,
+/// at the plan, naming both: `run` sheds that site's share all year while
+/// `reliability` serves from it. A site of some capacity is not.
+#[test]
+fn a_serving_site_of_no_capacity_is_warned_about() {
+    let text = |cap: &str| {
+        format!(
+            "[topology]\nname = \"x\"\n[[site]]\nid = \"a\"\ncapacity_rps = {cap}\n\
+             [[site]]\nid = \"b\"\n[[link]]\na = \"a\"\nb = \"b\"\n\
+             [[plan]]\nid = \"p\"\nmode = \"active-active\"\nserving_sites = [\"a\", \"b\"]\n"
+        )
+    };
+    let warnings = |cap: &str| -> Vec<String> {
+        load_str(&text(cap), Path::new("t.toml"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .warnings
+            .iter()
+            .map(|w| w.to_string())
+            .collect()
+    };
+    let w = warnings("0");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains(
+            "t.toml:11:1: warning: plan 'p' serves from site 'a', whose capacity_rps is 0"
+        ),
+        "{w:?}"
+    );
+    assert!(warnings("10").is_empty());
+}
