@@ -71,18 +71,11 @@ pub fn trimmed(x: f64) -> String {
     t.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// A share (a probability) in percent, clamped to [0, 100]: a share of 1
-/// or 0 within an ulp has an interval end just outside, which would print
-/// as `-0.00`.
-pub fn percent(x: f64) -> f64 {
-    (100.0 * x).clamp(0.0, 100.0)
-}
-
 /// `4.10% [3.20, 5.00]`: a probability with its 95% interval, in percent
 /// (below 0.1%, in two significant digits: `0.0042%`).
 pub fn percent_interval(e: &crate::stats::Estimate) -> String {
     let pc = |x: f64| {
-        let v = percent(x);
+        let v = 100.0 * x;
         if v == 0.0 || v >= 0.1 {
             format!("{v:.2}")
         } else {

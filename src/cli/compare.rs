@@ -179,10 +179,12 @@ fn csv_text(c: &Comparison) -> anyhow::Result<String> {
 /// `mean [lo, hi]` at a precision that suits the metric.
 fn interval(m: Metric, e: &drsim::simulate::Estimate) -> String {
     match m {
-        Metric::AvailabilityTime | Metric::AvailabilityDemand => {
-            let p = drsim::human::percent;
-            format!("{:.4}% [{:.4}, {:.4}]", p(e.mean), p(e.lo), p(e.hi))
-        }
+        Metric::AvailabilityTime | Metric::AvailabilityDemand => format!(
+            "{:.4}% [{:.4}, {:.4}]",
+            100.0 * e.mean,
+            100.0 * e.lo,
+            100.0 * e.hi
+        ),
         Metric::UserMinutesLost => text::interval(e),
         Metric::LongOutage => format!("{:.3} [{:.3}, {:.3}]", e.mean, e.lo, e.hi),
         _ => format!("{:.1} [{:.1}, {:.1}]", e.mean, e.lo, e.hi),

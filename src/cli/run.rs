@@ -176,8 +176,12 @@ fn csv_text(reports: &[PlanReport]) -> anyhow::Result<String> {
 }
 
 fn pct(e: &Estimate) -> String {
-    let p = drsim::human::percent;
-    format!("{:.5}% [{:.5}, {:.5}]", p(e.mean), p(e.lo), p(e.hi))
+    format!(
+        "{:.5}% [{:.5}, {:.5}]",
+        100.0 * e.mean,
+        100.0 * e.lo,
+        100.0 * e.hi
+    )
 }
 
 /// The text report: human numbers (`144 G` user-minutes, `$680M`), lines

@@ -92,12 +92,11 @@ fn downtime_bins(minutes: &[f64]) -> Vec<(String, f64)> {
 }
 
 fn pct(e: &crate::simulate::Estimate) -> String {
-    let p = crate::human::percent;
     format!(
         "{:.4}%<br><small>[{:.4}, {:.4}]</small>",
-        p(e.mean),
-        p(e.lo),
-        p(e.hi)
+        100.0 * e.mean,
+        100.0 * e.lo,
+        100.0 * e.hi
     )
 }
 
